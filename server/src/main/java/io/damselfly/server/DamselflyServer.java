@@ -1,0 +1,174 @@
+package io.damselfly.server;
+
+import io.damselfly.server.client.ClientRegistry;
+import io.damselfly.server.command.CommandTable;
+import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.command.family.ConnectionCommands;
+import io.damselfly.server.command.family.KeyCommands;
+import io.damselfly.server.command.family.ServerCommands;
+import io.damselfly.server.command.family.StringCommands;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.config.ServerConfig;
+import io.damselfly.server.keyspace.ActiveExpiry;
+import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.metrics.ServerStats;
+import io.damselfly.server.net.NetServer;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running standalone server: configuration, keyspace, command table, clients, background
+ * tasks and the network, wired together. {@link EmbeddedServer} and {@link Main} start it.
+ */
+public final class DamselflyServer implements ServerContext, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DamselflyServer.class);
+
+    private final ServerConfig config;
+    private final Keyspace keyspace;
+    private final CommandTable commands;
+    private final ClientRegistry clients = new ClientRegistry();
+    private final ServerStats stats = new ServerStats();
+    private final String runId;
+    private final int ioThreads;
+    private final NetServer net;
+    private final ScheduledExecutorService cron;
+    private final ActiveExpiry activeExpiry;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private long startMillis;
+    private int port;
+
+    public DamselflyServer(ServerConfig config) {
+        this.config = config;
+        int cores = Runtime.getRuntime().availableProcessors();
+        int configuredThreads = config.getInt(Option.CONN_IO_THREADS);
+        this.ioThreads = configuredThreads > 0 ? configuredThreads : cores;
+        int configuredShards = config.getInt(Option.NUM_SHARDS);
+        // several shards per I/O thread keep two connections from colliding on one lock often
+        int shards = configuredShards > 0 ? configuredShards : Math.max(16, 4 * ioThreads);
+        this.keyspace = new Keyspace(shards, config.getInt(Option.DATABASES));
+        this.commands = buildCommandTable();
+        byte[] id = new byte[20];
+        new SecureRandom().nextBytes(id);
+        this.runId = HexFormat.of().formatHex(id);
+        this.net = new NetServer(this, ioThreads);
+        this.activeExpiry = new ActiveExpiry(keyspace);
+        this.cron = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "damselfly-cron");
+            t.setDaemon(true);
+            return t;
+        });
+        config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setLfu(((String) p).endsWith("lfu")));
+        config.watch(Option.LFU_LOG_FACTOR, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
+        config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
+    }
+
+    static CommandTable buildCommandTable() {
+        CommandTable.Builder b = CommandTable.builder();
+        ConnectionCommands.register(b);
+        ServerCommands.register(b);
+        StringCommands.register(b);
+        KeyCommands.register(b);
+        return b.build();
+    }
+
+    /** Binds the port and starts serving; returns this. */
+    public DamselflyServer start() throws InterruptedException {
+        startMillis = System.currentTimeMillis();
+        port = net.start();
+        scheduleCron();
+        return this;
+    }
+
+    private void scheduleCron() {
+        int hz = config.getInt(Option.HZ);
+        cron.schedule(() -> {
+            try {
+                activeExpiry.tick(config.getInt(Option.HZ));
+            } catch (RuntimeException e) {
+                log.error("active expiry failed", e);
+            }
+            if (!closing.get()) {
+                scheduleCron();
+            }
+        }, 1000 / hz, TimeUnit.MILLISECONDS);
+    }
+
+    /** Blocks until the server has stopped (SHUTDOWN or {@link #close()}). */
+    public void awaitClose() throws InterruptedException {
+        closed.await();
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            cron.shutdownNow();
+            net.close();
+            log.info("damselfly stopped");
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    @Override
+    public void shutdownAsync() {
+        Thread t = new Thread(this::close, "damselfly-shutdown");
+        t.setDaemon(false);
+        t.start();
+    }
+
+    @Override
+    public Keyspace keyspace() {
+        return keyspace;
+    }
+
+    @Override
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public ClientRegistry clients() {
+        return clients;
+    }
+
+    @Override
+    public CommandTable commands() {
+        return commands;
+    }
+
+    @Override
+    public ServerStats stats() {
+        return stats;
+    }
+
+    @Override
+    public long startMillis() {
+        return startMillis;
+    }
+
+    @Override
+    public String runId() {
+        return runId;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public int ioThreads() {
+        return ioThreads;
+    }
+}

@@ -1,0 +1,93 @@
+package io.damselfly.server;
+
+import io.damselfly.server.config.ConfigException;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.config.ServerConfig;
+import io.damselfly.server.keyspace.Keyspace;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * damselfly inside another JVM process: for tests and for applications that want a Redis-speaking
+ * cache in-process. Takes the same options as the command line; binds 127.0.0.1 on a free port
+ * unless told otherwise.
+ *
+ * <pre>
+ * try (EmbeddedServer server = EmbeddedServer.builder().option("requirepass", "s3cret").start()) {
+ *     RedisClient client = RedisClient.create("redis://s3cret@127.0.0.1:" + server.port());
+ *     ...
+ * }
+ * </pre>
+ */
+public final class EmbeddedServer implements AutoCloseable {
+    private final DamselflyServer server;
+
+    private EmbeddedServer(DamselflyServer server) {
+        this.server = server;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return server.port();
+    }
+
+    /** The address to give a client, e.g. "127.0.0.1". */
+    public String host() {
+        return server.config().getString(Option.BIND);
+    }
+
+    /** The keyspace, for tests that check its invariants. */
+    public Keyspace keyspace() {
+        return server.keyspace();
+    }
+
+    public ServerConfig config() {
+        return server.config();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    /** Options by flag or Redis name, as on the command line. */
+    public static final class Builder {
+        private final Map<String, String> options = new LinkedHashMap<>();
+
+        private Builder() {
+            options.put("port", "0");
+        }
+
+        public Builder option(String name, String value) {
+            options.put(name, value);
+            return this;
+        }
+
+        public Builder option(Option option, String value) {
+            return option(option.flag(), value);
+        }
+
+        public Builder port(int port) {
+            return option("port", Integer.toString(port));
+        }
+
+        public EmbeddedServer start() {
+            String[] args = options.entrySet().stream()
+                    .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                    .toArray(String[]::new);
+            try {
+                ServerConfig config = ServerConfig.fromArgs(args);
+                return new EmbeddedServer(new DamselflyServer(config).start());
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.damselfly.server.client;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** All connected clients, by id; hands out ids and counts connections against maxclients. */
+public final class ClientRegistry {
+    private final ConcurrentHashMap<Long, ClientSession> clients = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicLong totalConnections = new AtomicLong();
+    private final AtomicLong rejectedConnections = new AtomicLong();
+
+    public long nextId() {
+        return nextId.getAndIncrement();
+    }
+
+    public void add(ClientSession c) {
+        clients.put(c.id(), c);
+        totalConnections.incrementAndGet();
+    }
+
+    public void remove(ClientSession c) {
+        clients.remove(c.id());
+    }
+
+    public ClientSession get(long id) {
+        return clients.get(id);
+    }
+
+    public int count() {
+        return clients.size();
+    }
+
+    /** A snapshot of the clients, ordered by id as CLIENT LIST orders them. */
+    public List<ClientSession> snapshot() {
+        List<ClientSession> list = new ArrayList<>(clients.values());
+        list.sort(Comparator.comparingLong(ClientSession::id));
+        return list;
+    }
+
+    public long totalConnections() {
+        return totalConnections.get();
+    }
+
+    public void countRejected() {
+        rejectedConnections.incrementAndGet();
+    }
+
+    public long rejectedConnections() {
+        return rejectedConnections.get();
+    }
+}

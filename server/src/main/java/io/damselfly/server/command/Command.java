@@ -1,0 +1,213 @@
+package io.damselfly.server.command;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One entry of the command table: the metadata Redis's command table holds (name, arity, flags,
+ * key positions, documentation) and the handler that runs it. A container command (CLIENT,
+ * CONFIG, OBJECT, COMMAND) has subcommands instead of a handler, each a Command of its own whose
+ * full name is "container|sub" as in Redis 7.
+ */
+public final class Command {
+    private final String name;
+    private final String fullName;
+    private final int arity;
+    private final Set<CommandFlag> flags;
+    private final KeySpec keys;
+    private final String group;
+    private final String since;
+    private final String summary;
+    private final CommandHandler handler;
+    private final Map<String, Command> subcommands;
+    private final Command parent;
+    private final boolean write;
+    private final boolean noAuth;
+    private final boolean denyOom;
+
+    final LongAdder calls = new LongAdder();
+    final LongAdder micros = new LongAdder();
+    final LongAdder rejectedCalls = new LongAdder();
+    final LongAdder failedCalls = new LongAdder();
+
+    Command(String name, Command parent, int arity, Set<CommandFlag> flags, KeySpec keys, String group,
+            String since, String summary, CommandHandler handler, Map<String, Command> subcommands) {
+        this.name = name.toLowerCase(Locale.ROOT);
+        this.parent = parent;
+        this.fullName = parent == null ? this.name : parent.name + "|" + this.name;
+        this.arity = arity;
+        this.flags = flags.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(flags));
+        this.keys = keys;
+        this.group = group;
+        this.since = since;
+        this.summary = summary;
+        this.handler = handler;
+        this.subcommands = subcommands;
+        this.write = flags.contains(CommandFlag.WRITE);
+        this.noAuth = flags.contains(CommandFlag.NO_AUTH);
+        this.denyOom = flags.contains(CommandFlag.DENYOOM);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** "get", or "client|list" for a subcommand: the name Redis uses in errors and stats. */
+    public String fullName() {
+        return fullName;
+    }
+
+    /** Redis arity: exact argument count including the name, or at least -arity when negative. */
+    public int arity() {
+        return arity;
+    }
+
+    public boolean acceptsArgCount(int argc) {
+        return arity >= 0 ? argc == arity : argc >= -arity;
+    }
+
+    public Set<CommandFlag> flags() {
+        return flags;
+    }
+
+    public boolean has(CommandFlag flag) {
+        return flags.contains(flag);
+    }
+
+    public boolean isWrite() {
+        return write;
+    }
+
+    public boolean isNoAuth() {
+        return noAuth;
+    }
+
+    public boolean isDenyOom() {
+        return denyOom;
+    }
+
+    public KeySpec keys() {
+        return keys;
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public String since() {
+        return since;
+    }
+
+    public String summary() {
+        return summary;
+    }
+
+    public CommandHandler handler() {
+        return handler;
+    }
+
+    public Command parent() {
+        return parent;
+    }
+
+    public boolean isContainer() {
+        return !subcommands.isEmpty();
+    }
+
+    /** Subcommands by lower-case name, in registration order. */
+    public Map<String, Command> subcommands() {
+        return subcommands;
+    }
+
+    public Command subcommand(byte[] name) {
+        return subcommands.get(new String(name, java.nio.charset.StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * ACL categories as COMMAND INFO reports them, derived from flags and group the way Redis's
+     * setImplicitACLCategories does, plus the group's own category.
+     */
+    public Set<String> aclCategories() {
+        Set<String> cats = new java.util.LinkedHashSet<>();
+        if (flags.contains(CommandFlag.WRITE)) {
+            cats.add("@write");
+        }
+        if (flags.contains(CommandFlag.READONLY)) {
+            cats.add("@read");
+        }
+        if (flags.contains(CommandFlag.ADMIN)) {
+            cats.add("@admin");
+            cats.add("@dangerous");
+        }
+        if (flags.contains(CommandFlag.PUBSUB)) {
+            cats.add("@pubsub");
+        }
+        cats.add(flags.contains(CommandFlag.FAST) ? "@fast" : "@slow");
+        if (flags.contains(CommandFlag.BLOCKING)) {
+            cats.add("@blocking");
+        }
+        String groupCategory = switch (group) {
+            case "string" -> "@string";
+            case "generic" -> "@keyspace";
+            case "list" -> "@list";
+            case "hash" -> "@hash";
+            case "set" -> "@set";
+            case "sorted-set" -> "@sortedset";
+            case "stream" -> "@stream";
+            case "connection" -> "@connection";
+            case "transactions" -> "@transaction";
+            case "scripting" -> "@scripting";
+            default -> null;
+        };
+        if (groupCategory != null) {
+            cats.add(groupCategory);
+        }
+        return cats;
+    }
+
+    // ---- statistics (INFO commandstats) ----------------------------------------------------
+
+    public long calls() {
+        return calls.sum();
+    }
+
+    public long micros() {
+        return micros.sum();
+    }
+
+    public long rejectedCalls() {
+        return rejectedCalls.sum();
+    }
+
+    public long failedCalls() {
+        return failedCalls.sum();
+    }
+
+    void resetStats() {
+        calls.reset();
+        micros.reset();
+        rejectedCalls.reset();
+        failedCalls.reset();
+        for (Command sub : subcommands.values()) {
+            sub.resetStats();
+        }
+    }
+
+    static Map<String, Command> noSubcommands() {
+        return Collections.emptyMap();
+    }
+
+    static Map<String, Command> subcommandMap() {
+        return new LinkedHashMap<>();
+    }
+
+    @Override
+    public String toString() {
+        return fullName;
+    }
+}

@@ -1,0 +1,139 @@
+package io.damselfly.server.command;
+
+import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.keyspace.Database;
+import io.damselfly.server.keyspace.Numbers;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Everything a handler needs for one call: the arguments, the client, the database view (with its
+ * shards already locked), the reply, and the server. One instance per connection, rebound per
+ * command, so dispatch allocates nothing.
+ *
+ * <p>The argument helpers parse with Redis's rules and throw {@link CommandError} with Redis's
+ * text when an argument is invalid; handlers parse everything before changing anything.
+ */
+public final class CommandContext {
+    private final ServerContext server;
+    private final ClientSession client;
+    private final Database db;
+    private final Reply reply;
+    private byte[][] argv;
+    private Command command;
+
+    public CommandContext(ServerContext server, ClientSession client, Reply reply) {
+        this.server = server;
+        this.client = client;
+        this.reply = reply;
+        this.db = new Database(server.keyspace());
+    }
+
+    void bind(byte[][] argv, Command command, long now) {
+        this.argv = argv;
+        this.command = command;
+        db.bind(client.db(), now);
+    }
+
+    public ServerContext server() {
+        return server;
+    }
+
+    public ClientSession client() {
+        return client;
+    }
+
+    public Database db() {
+        return db;
+    }
+
+    public Reply reply() {
+        return reply;
+    }
+
+    public Command command() {
+        return command;
+    }
+
+    /** Current time for this command, in Unix ms; fixed for the command's duration. */
+    public long now() {
+        return db.now();
+    }
+
+    // ---- arguments -------------------------------------------------------------------------
+
+    public int argc() {
+        return argv.length;
+    }
+
+    public byte[][] argv() {
+        return argv;
+    }
+
+    public byte[] arg(int i) {
+        return argv[i];
+    }
+
+    /** The argument decoded as UTF-8 (for option words and names, not for keys or values). */
+    public String argString(int i) {
+        return new String(argv[i], StandardCharsets.UTF_8);
+    }
+
+    /** Whether argument i equals {@code word} ignoring ASCII case, without allocating. */
+    public boolean argIs(int i, String word) {
+        byte[] a = argv[i];
+        if (a.length != word.length()) {
+            return false;
+        }
+        for (int k = 0; k < a.length; k++) {
+            if (lowerAscii(a[k]) != lowerAscii(word.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int lowerAscii(int c) {
+        return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+    }
+
+    /** Argument i as a long, or ERR value is not an integer or out of range. */
+    public long longArg(int i) {
+        Long v = Numbers.parseLong(argv[i]);
+        if (v == null) {
+            throw new CommandError(Errors.NOT_INTEGER);
+        }
+        return v;
+    }
+
+    /** Argument i as a long with a custom error text. */
+    public long longArg(int i, String error) {
+        Long v = Numbers.parseLong(argv[i]);
+        if (v == null) {
+            throw new CommandError(error);
+        }
+        return v;
+    }
+
+    /** Argument i as an int, or ERR value is not an integer or out of range. */
+    public int intArg(int i) {
+        long v = longArg(i);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new CommandError(Errors.NOT_INTEGER);
+        }
+        return (int) v;
+    }
+
+    /** Argument i as a double (Redis rules), or ERR value is not a valid float. */
+    public double doubleArg(int i) {
+        Double v = Numbers.parseDouble(argv[i], argv[i].length);
+        if (v == null) {
+            throw new CommandError(Errors.NOT_FLOAT);
+        }
+        return v;
+    }
+
+    /** Throws ERR syntax error. */
+    public CommandError syntaxError() {
+        return new CommandError(Errors.SYNTAX);
+    }
+}

@@ -1,0 +1,66 @@
+package io.damselfly.server.command;
+
+/**
+ * Every error text damselfly replies with, worded exactly as Redis 7 words it (server.c,
+ * object.c, t_string.c, db.c, networking.c), without the leading '-'.
+ */
+public final class Errors {
+    private Errors() {
+    }
+
+    public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    public static final String SYNTAX = "ERR syntax error";
+    public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+    public static final String NOT_FLOAT = "ERR value is not a valid float";
+    public static final String OVERFLOW = "ERR increment or decrement would overflow";
+    public static final String NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity";
+    public static final String NO_SUCH_KEY = "ERR no such key";
+    public static final String DB_INDEX_OUT_OF_RANGE = "ERR DB index is out of range";
+    public static final String INVALID_FIRST_DB_INDEX = "ERR invalid first DB index";
+    public static final String INVALID_SECOND_DB_INDEX = "ERR invalid second DB index";
+    public static final String SAME_OBJECT = "ERR source and destination objects are the same";
+    public static final String NOAUTH = "NOAUTH Authentication required.";
+    public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+    public static final String AUTH_NOT_CONFIGURED = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
+    public static final String NOPROTO = "NOPROTO unsupported protocol version";
+    public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+    public static final String MAX_CLIENTS = "ERR max number of clients reached";
+    public static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    public static final String OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
+    public static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+    public static final String INTERNAL = "ERR internal error";
+
+    /** "ERR wrong number of arguments for 'get' command"; name is the full lower-case name. */
+    public static String wrongArity(String fullName) {
+        return "ERR wrong number of arguments for '" + fullName + "' command";
+    }
+
+    /** "ERR invalid expire time in 'set' command". */
+    public static String invalidExpire(String fullName) {
+        return "ERR invalid expire time in '" + fullName + "' command";
+    }
+
+    /** "ERR unknown subcommand 'x'. Try CLIENT HELP." */
+    public static String unknownSubcommand(String sub, String container) {
+        return "ERR unknown subcommand '" + truncate(sub, 128) + "'. Try " + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
+    }
+
+    /**
+     * Redis's rejection of an unknown command: the name and up to 128 characters of arguments,
+     * each quoted and followed by a space, with CR and LF mapped to spaces.
+     */
+    public static String unknownCommand(byte[][] argv) {
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < argv.length && args.length() < 128; i++) {
+            String a = new String(argv[i], java.nio.charset.StandardCharsets.UTF_8);
+            args.append('\'').append(truncate(a, 128 - args.length())).append("' ");
+        }
+        String name = truncate(new String(argv[0], java.nio.charset.StandardCharsets.UTF_8), 128);
+        String text = "ERR unknown command '" + name + "', with args beginning with: " + args;
+        return text.replace('\r', ' ').replace('\n', ' ');
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, Math.max(0, max));
+    }
+}

@@ -1,0 +1,34 @@
+package io.damselfly.server.command;
+
+import io.damselfly.server.client.ClientRegistry;
+import io.damselfly.server.config.ServerConfig;
+import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.metrics.ServerStats;
+
+/** What commands may reach of the running server beyond their own connection. */
+public interface ServerContext {
+    Keyspace keyspace();
+
+    ServerConfig config();
+
+    ClientRegistry clients();
+
+    CommandTable commands();
+
+    ServerStats stats();
+
+    /** Milliseconds since the epoch when the server started. */
+    long startMillis();
+
+    /** 40 hex characters identifying this run (INFO run_id). */
+    String runId();
+
+    /** The port actually bound. */
+    int port();
+
+    /** Number of event-loop threads serving clients. */
+    int ioThreads();
+
+    /** Stops the server after the current replies are flushed (SHUTDOWN). */
+    void shutdownAsync();
+}

@@ -1,0 +1,124 @@
+package io.damselfly.server.config;
+
+/**
+ * Every option damselfly accepts. One line each: the command-line flag (Dragonfly's name where
+ * Dragonfly has the option), the CONFIG GET/SET name (Redis's, or null where Redis has none),
+ * type, default, whether CONFIG SET may change it at run time, and the one-line description
+ * that conf/damselfly.conf and --help print.
+ */
+public enum Option {
+    PORT("port", "port", OptionType.INT, "6379", false, 0, 65535, "TCP port to listen on; 0 picks a free port"),
+    BIND("bind", "bind", OptionType.STRING, "127.0.0.1", false, "Address to listen on (use 0.0.0.0 for every interface)"),
+    REQUIREPASS("requirepass", "requirepass", OptionType.STRING, "", true, "Password clients must AUTH with; empty means none"),
+    MAXCLIENTS("maxclients", "maxclients", OptionType.INT, "10000", true, 1, 1_000_000, "Most clients connected at once; more are refused"),
+    CONN_IO_THREADS("conn_io_threads", null, OptionType.INT, "0", false, 0, 1024, "Event-loop threads serving connections; 0 means one per core"),
+    NUM_SHARDS("num_shards", null, OptionType.INT, "0", false, 0, 1024, "Keyspace shards, each with its own lock; 0 means automatic (4 per I/O thread, at least 16)"),
+    TCP_NODELAY("tcp_nodelay", null, OptionType.BOOL, "true", false, "Disable Nagle's algorithm on client sockets"),
+    TCP_BACKLOG("tcp_backlog", "tcp-backlog", OptionType.INT, "511", false, 1, 65535, "Listen backlog"),
+    TCP_KEEPALIVE("tcp_keepalive", "tcp-keepalive", OptionType.INT, "300", false, 0, Integer.MAX_VALUE, "TCP keepalive on client sockets (seconds; 0 = off)"),
+    HZ("hz", "hz", OptionType.INT, "10", true, 1, 500, "Background task frequency (active expiry) per second"),
+    DATABASES("databases", "databases", OptionType.INT, "16", false, 1, 1_000_000, "Number of logical databases for SELECT"),
+    DIR("dir", "dir", OptionType.STRING, ".", true, "Directory for snapshot files"),
+    DBFILENAME("dbfilename", "dbfilename", OptionType.STRING, "dump.rdb", true, "Snapshot file name"),
+    MAXMEMORY("maxmemory", "maxmemory", OptionType.MEMORY, "0", true, 0, Long.MAX_VALUE, "Memory limit for keys and values (e.g. 256mb, 6gb); 0 means no limit"),
+    CACHE_MODE("cache_mode", null, OptionType.BOOL, "false", false, "Evict keys at maxmemory (allkeys-lru unless maxmemory_policy says otherwise) instead of refusing writes"),
+    MAXMEMORY_POLICY("maxmemory_policy", "maxmemory-policy", OptionType.ENUM, "noeviction", true,
+            new String[] {"noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu",
+                    "volatile-random", "volatile-ttl"},
+            "What to do at maxmemory: refuse writes (noeviction) or evict by policy"),
+    LFU_LOG_FACTOR("lfu_log_factor", "lfu-log-factor", OptionType.INT, "10", true, 0, Integer.MAX_VALUE, "LFU counter logarithm factor"),
+    LFU_DECAY_TIME("lfu_decay_time", "lfu-decay-time", OptionType.INT, "1", true, 0, Integer.MAX_VALUE, "Minutes per LFU counter decay step"),
+    PROTO_MAX_BULK_LEN("proto_max_bulk_len", "proto-max-bulk-len", OptionType.MEMORY, "512mb", true, 1024 * 1024, Integer.MAX_VALUE, "Largest bulk string a client may send"),
+    OUTPUT_BUFFER_LIMIT("output_buffer_limit", null, OptionType.MEMORY, "1gb", true, 1024 * 1024, Long.MAX_VALUE, "Unsent reply bytes after which a client that does not read is disconnected"),
+    SAVE("save", "save", OptionType.STRING, "", false, "Redis save points; snapshots are not written yet, so only the empty value is accepted"),
+    APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", false, "Append-only file; damselfly has none, so only 'no' is accepted");
+
+    final String flag;
+    final String redisName;
+    final OptionType type;
+    final String defaultValue;
+    final boolean mutable;
+    final long min;
+    final long max;
+    final String[] choices;
+    final String description;
+
+    Option(String flag, String redisName, OptionType type, String defaultValue, boolean mutable, String description) {
+        this(flag, redisName, type, defaultValue, mutable, Long.MIN_VALUE, Long.MAX_VALUE, new String[0], description);
+    }
+
+    Option(String flag, String redisName, OptionType type, String defaultValue, boolean mutable, long min, long max,
+           String description) {
+        this(flag, redisName, type, defaultValue, mutable, min, max, new String[0], description);
+    }
+
+    Option(String flag, String redisName, OptionType type, String defaultValue, boolean mutable, String[] choices,
+           String description) {
+        this(flag, redisName, type, defaultValue, mutable, Long.MIN_VALUE, Long.MAX_VALUE, choices, description);
+    }
+
+    Option(String flag, String redisName, OptionType type, String defaultValue, boolean mutable, long min, long max,
+           String[] choices, String description) {
+        this.flag = flag;
+        this.redisName = redisName;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.mutable = mutable;
+        this.min = min;
+        this.max = max;
+        this.choices = choices;
+        this.description = description;
+    }
+
+    public String flag() {
+        return flag;
+    }
+
+    /** The CONFIG GET/SET name, or null when Redis has no such option. */
+    public String redisName() {
+        return redisName;
+    }
+
+    public OptionType type() {
+        return type;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public boolean isMutable() {
+        return mutable;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Parses and validates a value for this option; throws IllegalArgumentException. */
+    public Object parse(String text) {
+        Object v = type.parse(text, choices, min, max);
+        if (this == SAVE && !((String) v).isBlank()) {
+            throw new IllegalArgumentException("snapshots are not supported yet; only save \"\" is accepted");
+        }
+        if (this == APPENDONLY && (Boolean) v) {
+            throw new IllegalArgumentException("the append-only file is not supported");
+        }
+        return v;
+    }
+
+    public String format(Object value) {
+        return type.format(value);
+    }
+
+    /** The option named by a flag (dashes and underscores alike) or a Redis name, or null. */
+    public static Option byName(String name) {
+        String n = name.replace('-', '_');
+        for (Option o : values()) {
+            if (o.flag.equalsIgnoreCase(n) || (o.redisName != null && o.redisName.replace('-', '_').equalsIgnoreCase(n))) {
+                return o;
+            }
+        }
+        return null;
+    }
+}

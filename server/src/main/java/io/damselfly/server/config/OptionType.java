@@ -1,0 +1,97 @@
+package io.damselfly.server.config;
+
+import java.util.Locale;
+
+/** How an option's text is parsed, validated and shown by CONFIG GET. */
+public enum OptionType {
+    INT,
+    BOOL,
+    STRING,
+    /** Bytes with Redis's units: 1k = 1000, 1kb = 1024, likewise m/mb, g/gb; case-insensitive. */
+    MEMORY,
+    /** One of a fixed set of lower-case words. */
+    ENUM;
+
+    /** Parses a value of this type; throws IllegalArgumentException with Redis's reason. */
+    Object parse(String text, String[] choices, long min, long max) {
+        switch (this) {
+            case INT -> {
+                long v;
+                try {
+                    v = Long.parseLong(text.trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("argument couldn't be parsed into an integer");
+                }
+                if (v < min || v > max) {
+                    throw new IllegalArgumentException("argument must be between " + min + " and " + max + " inclusive");
+                }
+                return v;
+            }
+            case MEMORY -> {
+                long v = parseMemory(text);
+                if (v < 0) {
+                    throw new IllegalArgumentException("argument must be a memory value");
+                }
+                if (v < min || v > max) {
+                    throw new IllegalArgumentException("argument must be between " + min + " and " + max + " inclusive");
+                }
+                return v;
+            }
+            case BOOL -> {
+                return switch (text.toLowerCase(Locale.ROOT)) {
+                    case "yes", "true", "1", "on" -> Boolean.TRUE;
+                    case "no", "false", "0", "off" -> Boolean.FALSE;
+                    default -> throw new IllegalArgumentException("argument must be 'yes' or 'no'");
+                };
+            }
+            case ENUM -> {
+                String lower = text.toLowerCase(Locale.ROOT);
+                for (String c : choices) {
+                    if (c.equals(lower)) {
+                        return c;
+                    }
+                }
+                throw new IllegalArgumentException("argument(s) must be one of the following: " + String.join(", ", choices));
+            }
+            default -> {
+                return text;
+            }
+        }
+    }
+
+    /** The CONFIG GET form of a parsed value. */
+    String format(Object value) {
+        if (this == BOOL) {
+            return ((Boolean) value) ? "yes" : "no";
+        }
+        return String.valueOf(value);
+    }
+
+    /** Redis's memtoull: a number with an optional unit; -1 when invalid. */
+    static long parseMemory(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        long mul = 1;
+        String[][] units = {{"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"},
+                {"k", "1000"}, {"m", "1000000"}, {"g", "1000000000"}, {"b", "1"}};
+        for (String[] u : units) {
+            if (s.endsWith(u[0])) {
+                mul = Long.parseLong(u[1]);
+                s = s.substring(0, s.length() - u[0].length());
+                break;
+            }
+        }
+        if (s.isEmpty()) {
+            return -1;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (!Character.isDigit(s.charAt(i))) {
+                return -1;
+            }
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(s), mul);
+        } catch (ArithmeticException | NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.damselfly.server.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
+
+/**
+ * The server's option values: defaults, then a config file, then command-line flags, then
+ * CONFIG SET at run time. Reads are lock-free (hot options such as requirepass are read per
+ * command); writes are serialised so a multi-option CONFIG SET applies all or nothing.
+ *
+ * <p>Accepted forms, so operators can bring Dragonfly and Redis habits unchanged:
+ * {@code --port 7000}, {@code --port=7000}, {@code --tcp_nodelay}, {@code --notcp_nodelay},
+ * {@code --flagfile=path} (lines of {@code --name=value}), a config file as the first argument
+ * (Redis style: lines of {@code name value}, either form accepted), dashes or underscores in names.
+ */
+public final class ServerConfig {
+    private final AtomicReferenceArray<Object> values = new AtomicReferenceArray<>(Option.values().length);
+    private final Map<Option, List<Consumer<Object>>> listeners = new EnumMap<>(Option.class);
+
+    public ServerConfig() {
+        for (Option o : Option.values()) {
+            values.set(o.ordinal(), o.parse(o.defaultValue));
+        }
+    }
+
+    /** Parses command-line arguments (and any config file they name). */
+    public static ServerConfig fromArgs(String... args) throws ConfigException {
+        ServerConfig c = new ServerConfig();
+        List<String[]> pairs = new ArrayList<>();
+        int i = 0;
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            pairs.addAll(readFile(Path.of(args[0])));
+            i = 1;
+        }
+        for (; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--") && !a.startsWith("-")) {
+                throw new ConfigException("unexpected argument '" + a + "' (options look like --port 7000)");
+            }
+            String body = a.replaceFirst("^--?", "");
+            String name;
+            String value;
+            int eq = body.indexOf('=');
+            if (eq >= 0) {
+                name = body.substring(0, eq);
+                value = body.substring(eq + 1);
+            } else {
+                name = body;
+                Option o = Option.byName(name);
+                boolean negatedBool = o == null && name.startsWith("no") && Option.byName(name.substring(2)) != null
+                        && Option.byName(name.substring(2)).type == OptionType.BOOL;
+                if (negatedBool) {
+                    pairs.add(new String[] {name.substring(2), "false"});
+                    continue;
+                }
+                if (o != null && o.type == OptionType.BOOL
+                        && (i + 1 >= args.length || args[i + 1].startsWith("-") || !isBoolWord(args[i + 1]))) {
+                    value = "true";
+                } else if (i + 1 < args.length && !(name.equals("flagfile") && args[i + 1].startsWith("--"))) {
+                    value = args[++i];
+                } else {
+                    throw new ConfigException("option --" + name + " needs a value");
+                }
+            }
+            if (name.equals("flagfile")) {
+                pairs.addAll(readFile(Path.of(value)));
+            } else {
+                pairs.add(new String[] {name, value});
+            }
+        }
+        for (String[] p : pairs) {
+            Option o = Option.byName(p[0]);
+            if (o == null) {
+                throw new ConfigException("unknown option '" + p[0] + "' (see conf/damselfly.conf for the list)");
+            }
+            try {
+                c.values.set(o.ordinal(), o.parse(p[1]));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("invalid value '" + p[1] + "' for option " + o.flag + ": " + e.getMessage());
+            }
+        }
+        return c;
+    }
+
+    private static boolean isBoolWord(String s) {
+        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "yes", "no", "true", "false", "1", "0", "on", "off" -> true;
+            default -> false;
+        };
+    }
+
+    /** Reads a config file: "--name=value" or "name value" lines; '#' starts a comment. */
+    static List<String[]> readFile(Path file) throws ConfigException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        List<String[]> pairs = new ArrayList<>();
+        int n = 0;
+        for (String raw : lines) {
+            n++;
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String name;
+            String value;
+            if (line.startsWith("-")) {
+                String body = line.replaceFirst("^--?", "");
+                int eq = body.indexOf('=');
+                if (eq < 0) {
+                    name = body;
+                    value = "true";
+                } else {
+                    name = body.substring(0, eq);
+                    value = body.substring(eq + 1);
+                }
+            } else {
+                int sp = line.indexOf(' ');
+                if (sp < 0) {
+                    throw new ConfigException(file + ":" + n + ": expected 'name value', got '" + line + "'");
+                }
+                name = line.substring(0, sp);
+                value = unquote(line.substring(sp + 1).strip());
+            }
+            pairs.add(new String[] {name, value});
+        }
+        return pairs;
+    }
+
+    private static String unquote(String v) {
+        if (v.length() >= 2 && ((v.startsWith("\"") && v.endsWith("\"")) || (v.startsWith("'") && v.endsWith("'")))) {
+            return v.substring(1, v.length() - 1);
+        }
+        return v;
+    }
+
+    // ---- reading ---------------------------------------------------------------------------
+
+    public Object get(Option o) {
+        return values.get(o.ordinal());
+    }
+
+    public int getInt(Option o) {
+        return ((Long) get(o)).intValue();
+    }
+
+    public long getLong(Option o) {
+        return (Long) get(o);
+    }
+
+    public boolean getBool(Option o) {
+        return (Boolean) get(o);
+    }
+
+    public String getString(Option o) {
+        return (String) get(o);
+    }
+
+    /** The CONFIG GET text of an option's current value. */
+    public String format(Option o) {
+        return o.format(get(o));
+    }
+
+    // ---- writing ---------------------------------------------------------------------------
+
+    /** Sets one option programmatically (embedding, tests); validates like the command line. */
+    public ServerConfig set(Option o, String value) {
+        try {
+            apply(Map.of(o, value));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        return this;
+    }
+
+    /**
+     * Sets several options at once: all values are validated first, then applied, then the
+     * listeners run. The message of the exception names the offending option in Redis's
+     * CONFIG SET wording.
+     */
+    public synchronized void apply(Map<Option, String> changes) throws ConfigException {
+        Map<Option, Object> parsed = new LinkedHashMap<>();
+        for (Map.Entry<Option, String> ch : changes.entrySet()) {
+            Option o = ch.getKey();
+            String name = o.redisName != null ? o.redisName : o.flag;
+            try {
+                parsed.put(o, o.parse(ch.getValue()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("CONFIG SET failed (possibly related to argument '" + name + "') - " + e.getMessage());
+            }
+        }
+        for (Map.Entry<Option, Object> p : parsed.entrySet()) {
+            values.set(p.getKey().ordinal(), p.getValue());
+        }
+        for (Map.Entry<Option, Object> p : parsed.entrySet()) {
+            List<Consumer<Object>> ls = listeners.get(p.getKey());
+            if (ls != null) {
+                ls.forEach(l -> l.accept(p.getValue()));
+            }
+        }
+    }
+
+    /** Runs {@code listener} now with the current value, and again whenever the option changes. */
+    public synchronized void watch(Option o, Consumer<Object> listener) {
+        listeners.computeIfAbsent(o, k -> new CopyOnWriteArrayList<>()).add(listener);
+        listener.accept(get(o));
+    }
+}

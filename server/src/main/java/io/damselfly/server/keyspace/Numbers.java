@@ -1,0 +1,133 @@
+package io.damselfly.server.keyspace;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Number parsing and formatting with Redis's exact rules (util.c string2ll, ld2string), over
+ * bytes, without allocating a String on the common path.
+ */
+public final class Numbers {
+    private Numbers() {
+    }
+
+    /**
+     * Parses a long the way Redis's string2ll does: optional '-', digits, no leading zeros (except
+     * "0" itself), no '+', no spaces, no overflow. Returns null when the bytes are not such a
+     * number.
+     */
+    public static Long parseCanonicalLong(byte[] b, int len) {
+        if (len == 0 || len > 20) {
+            return null;
+        }
+        int i = 0;
+        boolean negative = false;
+        if (b[0] == '-') {
+            negative = true;
+            i = 1;
+            if (len == 1) {
+                return null;
+            }
+        }
+        if (b[i] == '0') {
+            return (len == 1) ? 0L : null;
+        }
+        long acc = 0;
+        for (; i < len; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return null;
+            }
+            // accumulate negatively so Long.MIN_VALUE parses without overflow
+            if (acc < (Long.MIN_VALUE + d) / 10) {
+                return null;
+            }
+            acc = acc * 10 - d;
+        }
+        if (!negative) {
+            if (acc == Long.MIN_VALUE) {
+                return null;
+            }
+            return -acc;
+        }
+        return acc;
+    }
+
+    /** {@link #parseCanonicalLong(byte[], int)} over the whole array. */
+    public static Long parseLong(byte[] b) {
+        return parseCanonicalLong(b, b.length);
+    }
+
+    /**
+     * Parses a double the way Redis's string2ld/strtold accepts it for INCRBYFLOAT and friends:
+     * no surrounding spaces, not empty, finite or "inf"/"-inf" variants. Returns null if invalid.
+     */
+    public static Double parseDouble(byte[] b, int len) {
+        if (len == 0 || len > 5000) {
+            return null;
+        }
+        if (isSpace(b[0]) || isSpace(b[len - 1])) {
+            return null;
+        }
+        String s = new String(b, 0, len, StandardCharsets.US_ASCII);
+        String lower = s.toLowerCase(java.util.Locale.ROOT);
+        switch (lower) {
+            case "inf", "+inf", "infinity", "+infinity":
+                return Double.POSITIVE_INFINITY;
+            case "-inf", "-infinity":
+                return Double.NEGATIVE_INFINITY;
+            default:
+                break;
+        }
+        // Java accepts suffixes such as 'd' and 'f' and hex floats with 'p'; strtold does not take
+        // the suffixes, so refuse any letter other than an exponent marker.
+        for (int i = 0; i < len; i++) {
+            byte c = b[i];
+            boolean ok = (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E';
+            if (!ok) {
+                return null;
+            }
+        }
+        try {
+            double d = Double.parseDouble(s);
+            return Double.isNaN(d) ? null : d;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
+    }
+
+    /** The decimal bytes of a long. */
+    public static byte[] toBytes(long v) {
+        return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Parses a decimal number exactly, accepting what Redis's strtold-based string2ld accepts for
+     * INCRBYFLOAT (sign, digits, point, exponent; no spaces, no "inf"). Returns null if invalid.
+     */
+    public static java.math.BigDecimal parseDecimal(byte[] b) {
+        if (b.length == 0 || b.length > 5000 || parseDouble(b, b.length) == null) {
+            return null;
+        }
+        try {
+            return new java.math.BigDecimal(new String(b, StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Formats a number as Redis's INCRBYFLOAT does (ld2string with LD_STR_HUMAN: "%.17Lf", then
+     * trailing zeros and point removed). Redis computes in long double; adding the exact decimal
+     * operands and rounding to 17 fractional digits gives the same text for every value a long
+     * double holds exactly to that many digits, which covers ordinary counters.
+     */
+    public static byte[] toHumanBytes(java.math.BigDecimal v) {
+        java.math.BigDecimal d = v.setScale(17, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros();
+        String s = d.signum() == 0 ? "0" : d.toPlainString();
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,102 @@
+package io.damselfly.server.keyspace;
+
+import java.util.Arrays;
+
+/**
+ * A Redis string: binary-safe bytes.
+ *
+ * <p>SET stores the caller's array as is (length == capacity). APPEND and SETRANGE grow the buffer
+ * geometrically, as Redis's sds does, so a key built by repeated APPEND costs amortised O(1) per
+ * call instead of a full copy each time; such a value reports the "raw" encoding, as in Redis.
+ * The value is mutated only under its shard's lock; callers that need the bytes beyond the lock
+ * must copy them ({@link #toByteArray()}).
+ */
+public final class StringValue implements Value {
+    /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT: strings up to 44 bytes are "embstr". */
+    private static final int EMBSTR_LIMIT = 44;
+    /** Longest decimal form of a long ("-9223372036854775808"), Redis's int-encoding bound. */
+    private static final int MAX_LONG_CHARS = 20;
+
+    private byte[] buf;
+    private int length;
+    /** Set once the value was modified in place (APPEND, SETRANGE), as Redis converts to raw. */
+    private boolean raw;
+
+    public StringValue(byte[] bytes) {
+        this.buf = bytes;
+        this.length = bytes.length;
+    }
+
+    @Override
+    public ValueType type() {
+        return ValueType.STRING;
+    }
+
+    /** The backing array; only the first {@link #length()} bytes are the value. */
+    public byte[] array() {
+        return buf;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    /** A copy of exactly the value's bytes. */
+    public byte[] toByteArray() {
+        return length == buf.length ? buf.clone() : Arrays.copyOf(buf, length);
+    }
+
+    /** The value's bytes, sharing the backing array when it is exactly sized. */
+    public byte[] bytes() {
+        return length == buf.length ? buf : Arrays.copyOf(buf, length);
+    }
+
+    /** Appends bytes in place; returns the new length. */
+    public int append(byte[] tail) {
+        ensureCapacity(length + tail.length);
+        System.arraycopy(tail, 0, buf, length, tail.length);
+        length += tail.length;
+        raw = true;
+        return length;
+    }
+
+    /** Overwrites from offset, zero-padding any gap, as SETRANGE; returns the new length. */
+    public int setRange(int offset, byte[] patch) {
+        int end = offset + patch.length;
+        if (end > length) {
+            ensureCapacity(end);
+            // bytes between the old length and offset must read as zero, even if the buffer
+            // held older data there
+            Arrays.fill(buf, length, Math.min(offset, end), (byte) 0);
+            length = end;
+        }
+        System.arraycopy(patch, 0, buf, offset, patch.length);
+        raw = true;
+        return length;
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed <= buf.length) {
+            return;
+        }
+        // sds-like growth: double below 1 MiB, then grow by 1 MiB at a time (SDS_MAX_PREALLOC)
+        int grown = needed < (1 << 20) ? Math.max(needed * 2, 16) : needed + (1 << 20);
+        if (grown < 0) {
+            grown = Integer.MAX_VALUE - 8;
+        }
+        buf = Arrays.copyOf(buf, grown);
+    }
+
+    @Override
+    public String encoding() {
+        if (length <= MAX_LONG_CHARS && Numbers.parseCanonicalLong(buf, length) != null) {
+            return "int";
+        }
+        return raw || length > EMBSTR_LIMIT ? "raw" : "embstr";
+    }
+
+    @Override
+    public long footprint() {
+        return MemoryLayout.STRING_VALUE + MemoryLayout.byteArray(buf.length);
+    }
+}

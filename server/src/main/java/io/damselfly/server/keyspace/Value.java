@@ -1,0 +1,18 @@
+package io.damselfly.server.keyspace;
+
+/**
+ * What an {@link Entry} holds: one implementation per data type (StringValue now; ListValue,
+ * HashValue, SetValue, SortedSetValue and StreamValue as those types arrive), all behind the same
+ * entry layout so expiry, eviction, accounting, RDB and the near-cache treat every type alike.
+ */
+public interface Value {
+
+    /** The Redis type, for TYPE and WRONGTYPE checks. */
+    ValueType type();
+
+    /** The encoding name OBJECT ENCODING reports, as Redis would for the same content. */
+    String encoding();
+
+    /** Estimated heap bytes this value retains, counted by the shard's memory accounting. */
+    long footprint();
+}

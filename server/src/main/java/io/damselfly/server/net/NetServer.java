@@ -1,0 +1,128 @@
+package io.damselfly.server.net;
+
+import io.damselfly.protocol.RespLimits;
+import io.damselfly.protocol.RespRequestDecoder;
+import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.config.ServerConfig;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The listening socket and the event loops: native epoll when the platform has it, NIO
+ * otherwise; one acceptor thread and {@code conn_io_threads} I/O threads (one per core by
+ * default). Each connection gets a request decoder and a {@link ConnectionHandler}.
+ */
+public final class NetServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NetServer.class);
+    /** Outbound bytes at which a connection stops being writable (the client is not reading). */
+    private static final int HIGH_WATER_MARK = 256 * 1024;
+    private static final int LOW_WATER_MARK = 64 * 1024;
+
+    private final ServerContext server;
+    private final int ioThreads;
+    private EventLoopGroup acceptor;
+    private EventLoopGroup workers;
+    private Channel listener;
+
+    public NetServer(ServerContext server, int ioThreads) {
+        this.server = server;
+        this.ioThreads = ioThreads;
+    }
+
+    /** Binds and starts accepting; returns the port bound. */
+    public int start() throws InterruptedException {
+        ServerConfig config = server.config();
+        boolean epoll = Epoll.isAvailable();
+        Class<? extends ServerChannel> channelClass;
+        if (epoll) {
+            acceptor = new EpollEventLoopGroup(1, new DefaultThreadFactory("damselfly-accept", true));
+            workers = new EpollEventLoopGroup(ioThreads, new DefaultThreadFactory("damselfly-io", true));
+            channelClass = EpollServerSocketChannel.class;
+        } else {
+            acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("damselfly-accept", true));
+            workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("damselfly-io", true));
+            channelClass = NioServerSocketChannel.class;
+        }
+        ByteCounter counter = new ByteCounter(server);
+        RespLimits limits = RespLimits.defaults();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, config.getInt(Option.TCP_BACKLOG))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, config.getBool(Option.TCP_NODELAY))
+                .childOption(ChannelOption.SO_KEEPALIVE, config.getInt(Option.TCP_KEEPALIVE) > 0)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        RespRequestDecoder decoder = new RespRequestDecoder(
+                                limits.withMaxBulkLength((int) config.getLong(Option.PROTO_MAX_BULK_LEN)));
+                        ch.pipeline().addLast("bytes", counter);
+                        ch.pipeline().addLast("decoder", decoder);
+                        ch.pipeline().addLast("connection", new ConnectionHandler(server, decoder));
+                    }
+                });
+        String host = config.getString(Option.BIND);
+        int port = config.getInt(Option.PORT);
+        listener = b.bind(new InetSocketAddress(host, port)).sync().channel();
+        int bound = ((InetSocketAddress) listener.localAddress()).getPort();
+        log.info("listening on {}:{} ({} transport, {} I/O threads, {} shards)", host, bound,
+                epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount());
+        return bound;
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        if (acceptor != null) {
+            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Counts bytes read from clients, for INFO total_net_input_bytes. */
+    @ChannelHandler.Sharable
+    static final class ByteCounter extends ChannelInboundHandlerAdapter {
+        private final ServerContext server;
+
+        ByteCounter(ServerContext server) {
+            this.server = server;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf b) {
+                server.stats().countInput(b.readableBytes());
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}
