@@ -1,0 +1,151 @@
+package io.damselfly.server.testing;
+
+import io.damselfly.protocol.RespDecoder;
+import io.damselfly.protocol.RespValue;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+
+/**
+ * A plain socket speaking RESP, for tests that must see exact bytes: error texts, RESP2 versus
+ * RESP3 shapes, protocol errors, half frames. Replies are parsed with the protocol module's
+ * client decoder and rendered as compact text by {@link #render(RespValue)}.
+ */
+public final class RawClient implements AutoCloseable {
+    private final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    /** The protocol module's client decoder, fed with what the socket returns. */
+    private final EmbeddedChannel decoder = new EmbeddedChannel(new RespDecoder());
+
+    public RawClient(String host, int port) {
+        try {
+            socket = new Socket(host, port);
+            socket.setSoTimeout(10_000);
+            socket.setTcpNoDelay(true);
+            out = socket.getOutputStream();
+            in = socket.getInputStream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Encodes a command as a multibulk request. */
+    public static byte[] encode(Object... args) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (Object a : args) {
+            byte[] bytes = a instanceof byte[] raw ? raw : String.valueOf(a).getBytes(StandardCharsets.UTF_8);
+            b.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            b.writeBytes(bytes);
+            b.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        return b.toByteArray();
+    }
+
+    public void sendRaw(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void sendRaw(String text) {
+        sendRaw(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void send(Object... args) {
+        sendRaw(encode(args));
+    }
+
+    /** Sends a command and reads its reply. */
+    public RespValue call(Object... args) {
+        send(args);
+        return read();
+    }
+
+    /** Sends a command and returns its reply rendered as text (see {@link #render}). */
+    public String callText(Object... args) {
+        return render(call(args));
+    }
+
+    /** Reads the next whole reply, waiting up to the socket timeout. */
+    public RespValue read() {
+        try {
+            byte[] chunk = new byte[8192];
+            while (true) {
+                RespValue v = decoder.readInbound();
+                if (v != null) {
+                    return v;
+                }
+                int n = in.read(chunk);
+                if (n < 0) {
+                    throw new IllegalStateException("connection closed by server");
+                }
+                decoder.writeInbound(Unpooled.copiedBuffer(chunk, 0, n));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** True if the server has closed the connection (reads EOF within the timeout). */
+    public boolean isClosedByServer() {
+        try {
+            socket.setSoTimeout(5_000);
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    return true;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+            decoder.finishAndReleaseAll();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /**
+     * Compact text for a reply: "+OK", "-ERR ...", ":1", "$bar" (bulk as UTF-8), "(nil)",
+     * "[a, b]" for arrays and sets, "{k=v}" for maps, ",1.5" doubles, "#t" booleans.
+     */
+    public static String render(RespValue v) {
+        return switch (v.kind()) {
+            case SIMPLE_STRING -> "+" + ((RespValue.SimpleString) v).value();
+            case ERROR -> "-" + ((RespValue.Error) v).message();
+            case INTEGER -> ":" + ((RespValue.Integer) v).value();
+            case BULK_STRING -> "$" + ((RespValue.BulkString) v).asString();
+            case NULL -> "(nil)";
+            case ARRAY -> ((RespValue.Array) v).values().stream().map(RawClient::render).collect(Collectors.joining(", ", "[", "]"));
+            case SET -> ((RespValue.Set) v).values().stream().map(RawClient::render).collect(Collectors.joining(", ", "~[", "]"));
+            case PUSH -> ((RespValue.Push) v).values().stream().map(RawClient::render).collect(Collectors.joining(", ", ">[", "]"));
+            case MAP -> ((RespValue.Map) v).entries().stream().map(e -> render(e.key()) + "=" + render(e.value()))
+                    .collect(Collectors.joining(", ", "{", "}"));
+            case DOUBLE -> "," + ((RespValue.Double) v).value();
+            case BOOLEAN -> ((RespValue.Boolean) v).value() ? "#t" : "#f";
+            case BIG_NUMBER -> "(" + ((RespValue.BigNumber) v).value();
+            case VERBATIM -> "=" + new String(((RespValue.Verbatim) v).text(), StandardCharsets.UTF_8);
+        };
+    }
+}
