@@ -13,6 +13,8 @@ public final class Errors {
     public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     public static final String NOT_FLOAT = "ERR value is not a valid float";
     public static final String OVERFLOW = "ERR increment or decrement would overflow";
+    /** DECRBY with -9223372036854775808, whose negation does not fit (Redis 7.0.15 and later). */
+    public static final String DECREMENT_OVERFLOW = "ERR decrement would overflow";
     public static final String NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity";
     public static final String NO_SUCH_KEY = "ERR no such key";
     public static final String DB_INDEX_OUT_OF_RANGE = "ERR DB index is out of range";
