@@ -46,6 +46,27 @@ public final class Errors {
     public static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
     public static final String INTERNAL = "ERR internal error";
 
+    // ---- server commands (server.c, config.c, db.c) ---------------------------------------
+    public static final String INVALID_COMMAND_SPECIFIED = "ERR Invalid command specified";
+    public static final String INVALID_ARG_COUNT_SPECIFIED = "ERR Invalid number of arguments specified for command";
+    public static final String COMMAND_HAS_NO_KEYS = "ERR The command has no key arguments";
+    public static final String INVALID_ARGUMENTS_SPECIFIED = "ERR Invalid arguments specified for command";
+    public static final String NO_SHUTDOWN_IN_PROGRESS = "ERR No shutdown in progress.";
+    /** CONFIG SET reasons, worded as config.c words them; see {@link #configSetFailed}. */
+    public static final String CONFIG_IMMUTABLE = "can't set immutable config";
+    public static final String CONFIG_PROTECTED = "can't set protected config";
+    public static final String CONFIG_DUPLICATE = "duplicate parameter";
+
+    /** "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"; name as the client gave it. */
+    public static String configSetUnknown(String name) {
+        return "ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'";
+    }
+
+    /** "ERR CONFIG SET failed (possibly related to argument 'hz') - reason". */
+    public static String configSetFailed(String name, String reason) {
+        return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + reason;
+    }
+
     /** "ERR wrong number of arguments for 'get' command"; name is the full lower-case name. */
     public static String wrongArity(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";
