@@ -7,6 +7,12 @@ import io.damselfly.server.metrics.ServerStats;
 
 /** What commands may reach of the running server beyond their own connection. */
 public interface ServerContext {
+    /**
+     * The Redis version damselfly answers as (HELLO, INFO redis_version): clients gate features on
+     * it, and damselfly's replies follow this version's.
+     */
+    String REDIS_VERSION = "7.0.15";
+
     Keyspace keyspace();
 
     ServerConfig config();

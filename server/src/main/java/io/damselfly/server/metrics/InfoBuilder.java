@@ -133,8 +133,7 @@ public final class InfoBuilder {
         long uptime = Math.max(0, (now - server.startMillis()) / 1000);
         Instant instant = Instant.now();
         Section s = new Section("Server");
-        // 7.0.15 is what damselfly answers like; clients gate features on this version
-        s.field("redis_version", "7.0.15");
+        s.field("redis_version", ServerContext.REDIS_VERSION);
         s.field("redis_git_sha1", "00000000");
         s.field("redis_git_dirty", 0);
         s.field("redis_mode", "standalone");

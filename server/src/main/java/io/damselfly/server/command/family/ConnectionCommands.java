@@ -15,6 +15,7 @@ import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.KeySpec;
+import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Numbers;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +33,6 @@ import java.util.List;
 public final class ConnectionCommands {
     private ConnectionCommands() {
     }
-
-    /** The Redis version damselfly reports (HELLO; INFO's redis_version should say the same). */
-    public static final String REDIS_VERSION = "7.0.15";
 
     public static void register(CommandTable.Builder t) {
         t.group("connection");
@@ -200,7 +198,7 @@ public final class ConnectionCommands {
         c.reply().bulk("server");
         c.reply().bulk("redis");
         c.reply().bulk("version");
-        c.reply().bulk(REDIS_VERSION);
+        c.reply().bulk(ServerContext.REDIS_VERSION);
         c.reply().bulk("proto");
         c.reply().integer(c.client().protocol());
         c.reply().bulk("id");
