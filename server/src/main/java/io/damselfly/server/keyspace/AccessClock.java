@@ -24,7 +24,8 @@ public final class AccessClock {
     private AccessClock() {
     }
 
-    static int lruStamp(long nowMillis) {
+    /** The LRU clock at a time: seconds, wrapping at 24 bits (INFO lru_clock). */
+    public static int lruStamp(long nowMillis) {
         return (int) ((nowMillis / 1000) & LRU_CLOCK_MAX);
     }
 

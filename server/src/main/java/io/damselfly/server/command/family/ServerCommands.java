@@ -19,7 +19,6 @@ import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.keyspace.Numbers;
-import io.damselfly.server.metrics.InfoBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

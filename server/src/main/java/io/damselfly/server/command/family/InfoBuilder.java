@@ -1,9 +1,11 @@
-package io.damselfly.server.metrics;
+package io.damselfly.server.command.family;
 
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
+import io.damselfly.server.keyspace.AccessClock;
 import io.damselfly.server.keyspace.Keyspace;
 import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
@@ -41,7 +43,7 @@ import java.util.Set;
  * in memory, not read from a disk, so they cost microseconds; keyspace counts take each shard's
  * lock briefly, one shard at a time.
  */
-public final class InfoBuilder {
+final class InfoBuilder {
     /** Sections INFO and INFO default print, in Redis's order. */
     static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "memory", "persistence", "stats",
             "replication", "cpu", "modules", "errorstats", "cluster", "keyspace");
@@ -53,8 +55,6 @@ public final class InfoBuilder {
     /** Linux reports process CPU times in USER_HZ ticks, fixed at 100 per second by the kernel ABI. */
     private static final double USER_HZ = 100.0;
     private static final long SECONDS_PER_DAY = 86_400;
-    /** Redis's LRU clock: seconds, wrapping at 24 bits (server.h LRU_CLOCK_MAX). */
-    private static final long LRU_CLOCK_MAX = (1 << 24) - 1;
 
     private final ServerContext server;
     private final ServerConfig config;
@@ -151,7 +151,7 @@ public final class InfoBuilder {
         s.field("uptime_in_days", uptime / SECONDS_PER_DAY);
         s.field("hz", config.getInt(Option.HZ));
         s.field("configured_hz", config.getInt(Option.HZ));
-        s.field("lru_clock", (now / 1000) & LRU_CLOCK_MAX);
+        s.field("lru_clock", AccessClock.lruStamp(now));
         s.field("executable", ProcessHandle.current().info().command().orElse(""));
         s.field("config_file", config.configFile());
         s.field("io_threads", server.ioThreads());
