@@ -1,0 +1,50 @@
+package io.damselfly.server.command.family;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.Resp2;
+import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.ServerOptions;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** OBJECT FREQ and IDLETIME under an LFU policy (no decay, so counters are deterministic). */
+@ExtendWith(ServerExtension.class)
+@ServerOptions({"maxmemory_policy=allkeys-lfu", "lfu_decay_time=0"})
+class KeyCommandsLfuTest {
+
+    @Test
+    void object_freqCountsAccesses(@Resp2 RedisCommands<String, String> redis) {
+        redis.set("k", "v");
+        // a new key starts at LFU_INIT_VAL = 5; the first access always increments
+        assertEquals(5L, redis.objectFreq("k"));
+        redis.get("k");
+        assertEquals(6L, redis.objectFreq("k"));
+        assertNull(redis.objectFreq("nokey"));
+    }
+
+    @Test
+    void rename_keepsTheCounterButCopyStartsFresh(@Resp2 RedisCommands<String, String> redis) {
+        redis.set("k", "v");
+        redis.get("k");
+        redis.rename("k", "k2");
+        assertEquals(6L, redis.objectFreq("k2"));
+        redis.move("k2", 1);
+        redis.select(1);
+        assertEquals(6L, redis.objectFreq("k2"));
+        redis.copy("k2", "k3");
+        assertEquals(5L, redis.objectFreq("k3"));
+    }
+
+    @Test
+    void object_idletimeUnderLfu(RawClient raw) {
+        raw.call("SET", "k", "v");
+        assertEquals("-ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching "
+                + "between policies at runtime LRU and LFU data will take some time to adjust.",
+                raw.callText("OBJECT", "IDLETIME", "k"));
+        assertEquals("(nil)", raw.callText("OBJECT", "IDLETIME", "nokey"));
+    }
+}
