@@ -1,16 +1,46 @@
 package io.damselfly.server.client;
 
 import io.netty.channel.Channel;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The server-side state of one client connection: identity (id, name, library), the selected
  * database, protocol version, authentication, and what CLIENT LIST reports. Owned by the
  * connection's event loop; other threads (CLIENT LIST/KILL from another connection) only read
  * the volatile fields or close the channel, which Netty hands to the owning loop.
+ *
+ * <p>Killing. CLIENT KILL from another connection runs on that connection's event loop, so it
+ * cannot free this session the way Redis's single thread frees a client at once. It marks the
+ * session killed (exactly once, so two killers count it once) and asks Netty to close the channel;
+ * the owning loop closes it after the batch it may be running and then removes the session from
+ * the registry. Between the two, CLIENT LIST and CLIENT KILL skip killed sessions, so to every
+ * other client the kill looks immediate, as in Redis. A client killing itself instead sets
+ * close-after-reply, so it still receives the reply to its CLIENT KILL.
  */
 public final class ClientSession {
+    /** Client types, as CLIENT LIST TYPE and CLIENT KILL TYPE name them. */
+    public enum Type {
+        NORMAL, REPLICA, PUBSUB, MASTER;
+
+        /** The type named by a CLIENT LIST/KILL argument (Redis also accepts "slave"), or null. */
+        public static Type byName(String name) {
+            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "normal" -> NORMAL;
+                case "slave", "replica" -> REPLICA;
+                case "pubsub" -> PUBSUB;
+                case "master" -> MASTER;
+                default -> null;
+            };
+        }
+    }
+
+    /** The only user damselfly has: every connection is "default", as in Redis without ACL rules. */
+    public static final String DEFAULT_USER = "default";
+
     private final long id;
     private final Channel channel;
     private final long createdMillis;
@@ -23,6 +53,10 @@ public final class ClientSession {
     private volatile long lastInteractionMillis;
     private volatile String lastCommand = "NULL";
     private volatile boolean closeAfterReply;
+    private final AtomicBoolean killed = new AtomicBoolean();
+    private volatile int channelSubscriptions;
+    private volatile int patternSubscriptions;
+    private volatile int shardSubscriptions;
 
     public ClientSession(long id, Channel channel, boolean authenticated, long nowMillis) {
         this.id = id;
@@ -44,8 +78,22 @@ public final class ClientSession {
         return name;
     }
 
+    /** Sets the name; the empty string removes it. Callers validate with {@link #isValidAttribute}. */
     public void setName(String name) {
         this.name = name;
+    }
+
+    /**
+     * Whether a name, lib-name or lib-ver may be shown in CLIENT LIST: printable ASCII without
+     * spaces ('!' to '~'), so the list always splits on spaces. The empty value is valid (it unsets).
+     */
+    public static boolean isValidAttribute(byte[] value) {
+        for (byte b : value) {
+            if (b < '!' || b > '~') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public String libName() {
@@ -88,6 +136,31 @@ public final class ClientSession {
         this.authenticated = authenticated;
     }
 
+    /** The user the connection acts as; damselfly has only {@link #DEFAULT_USER}. */
+    public String user() {
+        return DEFAULT_USER;
+    }
+
+    /**
+     * Records the connection's Pub/Sub subscription counts (channels, patterns, shard channels), for
+     * CLIENT LIST and for the commands that behave differently while subscribed (PING in RESP2).
+     */
+    public void setSubscriptions(int channels, int patterns, int shardChannels) {
+        this.channelSubscriptions = channels;
+        this.patternSubscriptions = patterns;
+        this.shardSubscriptions = shardChannels;
+    }
+
+    /** Whether the connection has any Pub/Sub subscription (Redis's CLIENT_PUBSUB flag). */
+    public boolean isSubscribed() {
+        return channelSubscriptions + patternSubscriptions + shardSubscriptions > 0;
+    }
+
+    /** The client's type for CLIENT LIST/KILL TYPE: PUBSUB while subscribed, NORMAL otherwise. */
+    public Type type() {
+        return isSubscribed() ? Type.PUBSUB : Type.NORMAL;
+    }
+
     public long createdMillis() {
         return createdMillis;
     }
@@ -115,6 +188,23 @@ public final class ClientSession {
         return closeAfterReply;
     }
 
+    /**
+     * Kills the connection from another client (CLIENT KILL): closes the channel on its own event
+     * loop. Returns false if it was already killed, so each kill is counted once.
+     */
+    public boolean kill() {
+        if (!killed.compareAndSet(false, true)) {
+            return false;
+        }
+        channel.close();
+        return true;
+    }
+
+    /** Whether the connection was killed or has closed: it no longer counts as connected. */
+    public boolean isGone() {
+        return killed.get() || !channel.isOpen();
+    }
+
     public String address() {
         return format(channel.remoteAddress());
     }
@@ -123,12 +213,60 @@ public final class ClientSession {
         return format(channel.localAddress());
     }
 
-    private static String format(SocketAddress a) {
+    /** "ip:port" as Redis prints it: "127.0.0.1:6379", or "[::1]:6379" for IPv6. */
+    static String format(SocketAddress a) {
         if (a instanceof InetSocketAddress in) {
-            String host = in.getAddress() != null ? in.getAddress().getHostAddress() : in.getHostString();
+            InetAddress ip = in.getAddress();
+            if (ip instanceof Inet6Address v6) {
+                return "[" + compress(v6) + "]:" + in.getPort();
+            }
+            String host = ip != null ? ip.getHostAddress() : in.getHostString();
             return host + ":" + in.getPort();
         }
         return String.valueOf(a);
+    }
+
+    /**
+     * An IPv6 address in the shortest form inet_ntop (and so Redis) prints: lower-case hex groups
+     * without leading zeros, the longest run of two or more zero groups as "::" (the first such
+     * run on a tie), no scope. Java's getHostAddress prints all eight groups instead.
+     */
+    static String compress(Inet6Address a) {
+        byte[] b = a.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(g[i]));
+        }
+        return s.toString();
     }
 
     /** Bytes queued for this client but not yet written to the socket (CLIENT LIST omem). */
@@ -137,9 +275,17 @@ public final class ClientSession {
         return ob == null ? 0 : ob.totalPendingWriteBytes();
     }
 
-    /** The CLIENT LIST / CLIENT INFO line, in Redis 7.2's field order. */
+    /**
+     * The CLIENT LIST / CLIENT INFO line, in Redis 7.2's field order. Fields damselfly has no
+     * counterpart for yet are reported as Redis reports an idle client: no MULTI (multi=-1), empty
+     * query buffer (qbuf=0: requests are decoded as they arrive), no reply list (oll=0).
+     */
     public String describe(long nowMillis) {
         long omem = pendingOutputBytes();
+        String flags = isSubscribed() ? "P" : "";
+        if (closeAfterReply) {
+            flags += "c";
+        }
         return "id=" + id
                 + " addr=" + address()
                 + " laddr=" + localAddress()
@@ -147,14 +293,18 @@ public final class ClientSession {
                 + " name=" + name
                 + " age=" + (nowMillis - createdMillis) / 1000
                 + " idle=" + (nowMillis - lastInteractionMillis) / 1000
-                + " flags=N"
+                + " flags=" + (flags.isEmpty() ? "N" : flags)
                 + " db=" + db
-                + " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
+                + " sub=" + channelSubscriptions
+                + " psub=" + patternSubscriptions
+                + " ssub=" + shardSubscriptions
+                + " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
                 + " obl=0 oll=0 omem=" + omem
                 + " tot-mem=" + omem
                 + " events=r"
                 + " cmd=" + lastCommand
-                + " user=default redir=-1"
+                + " user=" + user()
+                + " redir=-1"
                 + " resp=" + protocol
                 + " lib-name=" + libName
                 + " lib-ver=" + libVersion;

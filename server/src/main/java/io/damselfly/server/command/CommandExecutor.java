@@ -92,6 +92,8 @@ public final class CommandExecutor {
         }
         long now = System.currentTimeMillis();
         context.bind(argv, cmd, now);
+        // before the handler, as Redis sets lastcmd: CLIENT LIST shows cmd=client|list for itself
+        client.recordCommand(cmd.fullName(), now);
         int multiLocked = lockFor(cmd, argv);
         long start = System.nanoTime();
         reply.takeErrorCount();
@@ -114,7 +116,6 @@ public final class CommandExecutor {
             cmd.failedCalls.increment();
             server.stats().countError(reply.lastErrorPrefix());
         }
-        client.recordCommand(cmd.fullName(), now);
     }
 
     private boolean overMaxmemory() {

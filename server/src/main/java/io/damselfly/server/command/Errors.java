@@ -23,6 +23,20 @@ public final class Errors {
     public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     public static final String AUTH_NOT_CONFIGURED = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
     public static final String NOPROTO = "NOPROTO unsupported protocol version";
+    /**
+     * HELLO without AUTH on a connection that has not authenticated. Redis 7.2's wording (7.0 says
+     * "the HELLO AUTH &lt;user&gt; &lt;pass&gt; option"); the code, NOAUTH, is the same in both.
+     */
+    public static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, "
+            + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+            + "select the RESP protocol version at the same time";
+    public static final String PROTOCOL_VERSION_NOT_INTEGER = "ERR Protocol version is not an integer or out of range";
+    public static final String INVALID_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
+    public static final String NO_SUCH_CLIENT = "ERR No such client";
+    public static final String INVALID_CLIENT_ID = "ERR Invalid client ID";
+    public static final String CLIENT_ID_NOT_POSITIVE = "ERR client-id should be greater than 0";
+    /** An integer argument that parses but does not fit a C int (Redis's getIntFromObjectOrReply; sic). */
+    public static final String NOT_AN_INT = "ERR value is out of range, value must between -2147483648 and 2147483647";
     public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
     public static final String MAX_CLIENTS = "ERR max number of clients reached";
     public static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
@@ -57,6 +71,31 @@ public final class Errors {
     /** "ERR unknown subcommand 'x'. Try CLIENT HELP." */
     public static String unknownSubcommand(String sub, String container) {
         return "ERR unknown subcommand '" + truncate(sub, 128) + "'. Try " + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
+    }
+
+    /** "ERR Syntax error in HELLO option 'x'". */
+    public static String helloSyntax(String option) {
+        return "ERR Syntax error in HELLO option '" + option + "'";
+    }
+
+    /** "ERR Unknown client type 'x'" (CLIENT LIST/KILL TYPE). */
+    public static String unknownClientType(String type) {
+        return "ERR Unknown client type '" + type + "'";
+    }
+
+    /** "ERR No such user 'x'" (CLIENT KILL USER). */
+    public static String noSuchUser(String user) {
+        return "ERR No such user '" + user + "'";
+    }
+
+    /** "ERR Unrecognized option 'x'" (CLIENT SETINFO). */
+    public static String unrecognizedOption(String option) {
+        return "ERR Unrecognized option '" + option + "'";
+    }
+
+    /** "ERR lib-name cannot contain spaces, newlines or special characters." with the attribute as given. */
+    public static String invalidClientAttribute(String attribute) {
+        return "ERR " + attribute + " cannot contain spaces, newlines or special characters.";
     }
 
     /**

@@ -304,6 +304,7 @@ public final class Keyspace {
 
     // ---- statistics ------------------------------------------------------------------------
 
+    /** Accounted bytes of every key, value and hash table bucket (INFO used_memory). */
     public long usedMemory() {
         long total = 0;
         for (Shard s : shards) {

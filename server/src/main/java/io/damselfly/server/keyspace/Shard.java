@@ -39,6 +39,9 @@ public final class Shard {
             dbs[i] = new EntryTable();
         }
         this.expireCursors = new long[databases];
+        for (EntryTable t : dbs) {
+            usedMemory += t.bucketFootprint();
+        }
     }
 
     public int index() {
@@ -96,8 +99,10 @@ public final class Shard {
         Entry e = new Entry(key, hash, value);
         e.expiresAt = expiresAt;
         e.access = access;
-        table(db).insert(e);
-        usedMemory += e.footprint();
+        EntryTable t = table(db);
+        long buckets = t.bucketFootprint();
+        t.insert(e);
+        usedMemory += e.footprint() + t.bucketFootprint() - buckets;
         dirty++;
         return e;
     }
@@ -130,19 +135,20 @@ public final class Shard {
     }
 
     private void removeEntry(EntryTable t, Entry e) {
+        long buckets = t.bucketFootprint();
         if (t.remove(e)) {
-            usedMemory -= e.footprint();
+            usedMemory -= e.footprint() + buckets - t.bucketFootprint();
         }
     }
 
     /** Empties one database; returns how many keys it held. */
     long flush(int db) {
         EntryTable t = table(db);
-        long[] freed = {0};
+        long[] freed = {t.bucketFootprint()};
         t.forEach(e -> freed[0] += e.footprint());
         int n = t.size();
         t.clear();
-        usedMemory -= freed[0];
+        usedMemory -= freed[0] - t.bucketFootprint();
         expireCursors[db] = 0;
         dirty += n;
         return n;
@@ -238,17 +244,9 @@ public final class Shard {
         return table(db).volatileCount();
     }
 
-    /** Accounted bytes of entries plus bucket arrays. */
+    /** Accounted bytes of entries plus the tables' bucket arrays. */
     public long usedMemory() {
         return usedMemory;
-    }
-
-    long bucketMemory() {
-        long total = 0;
-        for (EntryTable t : dbs) {
-            total += t.bucketFootprint();
-        }
-        return total;
     }
 
     long keyspaceHits() {
@@ -292,10 +290,10 @@ public final class Shard {
             if (sum[2] != dbs[db].volatileCount()) {
                 return "shard " + index + " db " + db + ": volatile " + dbs[db].volatileCount() + " but " + sum[2];
             }
-            total += sum[0];
+            total += sum[0] + dbs[db].bucketFootprint();
         }
         if (total != usedMemory) {
-            return "shard " + index + ": accounted " + usedMemory + " bytes but entries sum to " + total;
+            return "shard " + index + ": accounted " + usedMemory + " bytes but entries and buckets sum to " + total;
         }
         return null;
     }

@@ -18,17 +18,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: queues the requests the decoder emits during a read, runs them when the
- * read completes, and writes all their replies with one flush.
+ * One client connection: runs each request as soon as the decoder emits it, gathers the replies of
+ * a whole read into one buffer, and writes them with one flush when the read completes.
  *
- * <p>Flow control. Replies accumulate in one buffer per batch; past {@link #FLUSH_THRESHOLD} bytes
- * they are handed to the channel early. When the channel's outbound buffer passes its high water
- * mark (the client is not reading), the remaining requests stay queued, reading from the socket
- * stops, and work resumes when the channel drains. So a client that pipelines without reading is
- * held back by TCP instead of growing the server's memory: the queue holds at most one read's
- * requests and the outbound buffer at most the high water mark plus one reply. A single reply
- * larger than {@code output_buffer_limit} closes the connection, as Redis's client output buffer
- * hard limit does.
+ * <p>Requests run in {@code channelRead}, before the next frame of the same read is decoded, so a
+ * pipelined AUTH lifts the unauthenticated size limits for the very next command, as in Redis.
+ *
+ * <p>Flow control. Past {@link #FLUSH_THRESHOLD} bytes, replies are handed to the channel early.
+ * When the channel's outbound buffer passes its high water mark (the client is not reading),
+ * further requests are queued instead of run, reading from the socket stops, and the queue is
+ * worked off when the channel drains. So a client that pipelines without reading is held back by
+ * TCP instead of growing the server's memory: the queue holds at most one read's requests and the
+ * outbound buffer at most the high water mark plus one reply. A single reply larger than
+ * {@code output_buffer_limit} closes the connection, as Redis's client output buffer hard limit
+ * does.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
@@ -37,12 +40,18 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final ServerContext server;
     private final RespRequestDecoder decoder;
+    /** Requests waiting for the client to read its replies; empty in the normal case. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private final Reply reply = new Reply();
     private ClientSession client;
     private CommandExecutor executor;
     private ByteBuf out;
     private boolean registered;
+    /**
+     * Set while requests run: a flush inside can make the channel writable again, and Netty
+     * reports that synchronously, which must not start working off the queue inside a request.
+     */
+    private boolean running;
 
     ConnectionHandler(ServerContext server, RespRequestDecoder decoder) {
         this.server = server;
@@ -72,70 +81,101 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!registered) {
             return;
         }
-        pending.add(msg);
+        if (!pending.isEmpty() || !ctx.channel().isWritable()) {
+            pending.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        running = true;
+        try {
+            run(ctx, msg);
+        } finally {
+            running = false;
+        }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (registered) {
-            drain(ctx);
+            finishBatch(ctx);
+            if (!pending.isEmpty() && ctx.channel().isWritable()) {
+                drain(ctx);
+            }
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (registered && ctx.channel().isWritable()) {
+        if (registered && !running && ctx.channel().isWritable()) {
             drain(ctx);
         }
         ctx.fireChannelWritabilityChanged();
     }
 
-    /** Runs queued requests until the queue is empty or the client stops reading. */
-    private void drain(ChannelHandlerContext ctx) {
-        try {
-            while (!pending.isEmpty()) {
-                if (!ctx.channel().isWritable()) {
-                    break;
-                }
-                Object msg = pending.poll();
-                if (msg instanceof RespProtocolError error) {
-                    protocolError(ctx, error);
-                    return;
-                }
-                if (out == null) {
-                    out = ctx.alloc().ioBuffer();
-                    reply.bind(out);
-                }
-                reply.setProtocol(client.protocol());
-                executor.execute((byte[][]) msg);
-                if (client.isClosingAfterReply()) {
-                    pending.clear();
-                    executor.endBatch();
-                    writeOut(ctx);
-                    ctx.flush();
-                    ctx.close();
-                    return;
-                }
-                if (out.readableBytes() >= FLUSH_THRESHOLD) {
-                    executor.endBatch();
-                    writeOut(ctx);
-                    ctx.flush();
-                    if (overOutputLimit(ctx)) {
-                        return;
-                    }
-                }
-            }
-        } finally {
-            executor.endBatch();
+    /**
+     * Runs one request. Returns false when the connection is closing and nothing more may run.
+     */
+    private boolean run(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof RespProtocolError error) {
+            protocolError(ctx, error);
+            return false;
         }
-        writeOut(ctx);
-        ctx.flush();
-        decoder.setAuthenticated(client.isAuthenticated() || server.config().getString(Option.REQUIREPASS).isEmpty());
-        if (overOutputLimit(ctx)) {
+        if (out == null) {
+            out = ctx.alloc().ioBuffer();
+            reply.bind(out);
+        }
+        reply.setProtocol(client.protocol());
+        executor.execute((byte[][]) msg);
+        if (!decoder.isAuthenticated() && client.isAuthenticated()) {
+            decoder.setAuthenticated(true);
+        }
+        if (client.isClosingAfterReply()) {
+            pending.clear();
+            finishBatch(ctx);
+            ctx.close();
+            return false;
+        }
+        if (out.readableBytes() >= FLUSH_THRESHOLD) {
+            return finishBatch(ctx);
+        }
+        return true;
+    }
+
+    /** Works off queued requests while the client reads its replies. */
+    private void drain(ChannelHandlerContext ctx) {
+        if (!registered) {
             return;
         }
-        // stop reading while requests wait for the client to drain its replies
-        ctx.channel().config().setAutoRead(pending.isEmpty());
+        running = true;
+        try {
+            while (!pending.isEmpty() && ctx.channel().isWritable()) {
+                if (!run(ctx, pending.poll())) {
+                    return;
+                }
+            }
+            if (!finishBatch(ctx)) {
+                return;
+            }
+        } finally {
+            running = false;
+        }
+        if (pending.isEmpty()) {
+            ctx.channel().config().setAutoRead(true);
+        } else if (ctx.channel().isWritable()) {
+            // the final flush made room again, and its writability event was swallowed above
+            ctx.executor().execute(() -> drain(ctx));
+        }
+    }
+
+    /**
+     * Ends a batch: releases any squashed shard lock (never held across I/O), writes and flushes
+     * the gathered replies, and enforces the output limit. Returns false if the connection closed.
+     */
+    private boolean finishBatch(ChannelHandlerContext ctx) {
+        executor.endBatch();
+        writeOut(ctx);
+        ctx.flush();
+        return !overOutputLimit(ctx);
     }
 
     private void writeOut(ChannelHandlerContext ctx) {
@@ -160,7 +200,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             log.warn("Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending)",
                     client.id(), client.address(), pendingBytes);
             server.stats().countOutputLimitDisconnection();
-            releasePending();
+            pending.clear();
             ctx.close();
             return true;
         }
@@ -168,20 +208,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void protocolError(ChannelHandlerContext ctx, RespProtocolError error) {
-        releasePending();
+        pending.clear();
         executor.endBatch();
         if (out == null) {
             out = ctx.alloc().ioBuffer();
             reply.bind(out);
         }
-        reply.error("ERR " + error.message());
+        // the message may hold the client's offending byte, which Redis echoes as one raw byte
+        error.writeTo(out);
         server.stats().countError("ERR");
         writeOut(ctx);
         ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private void releasePending() {
-        pending.clear();
     }
 
     @Override
@@ -190,7 +227,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             registered = false;
             executor.endBatch();
             server.clients().remove(client);
-            releasePending();
+            pending.clear();
             if (out != null) {
                 out.release();
                 out = null;

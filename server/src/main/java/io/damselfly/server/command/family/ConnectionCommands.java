@@ -1,5 +1,6 @@
 package io.damselfly.server.command.family;
 
+import static io.damselfly.server.command.CommandFlag.ADMIN;
 import static io.damselfly.server.command.CommandFlag.ALLOW_BUSY;
 import static io.damselfly.server.command.CommandFlag.FAST;
 import static io.damselfly.server.command.CommandFlag.LOADING;
@@ -8,30 +9,65 @@ import static io.damselfly.server.command.CommandFlag.NO_AUTH;
 import static io.damselfly.server.command.CommandFlag.STALE;
 import static io.damselfly.server.command.CommandFlag.STATEFUL;
 
+import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.CommandContext;
+import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.KeySpec;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.keyspace.Numbers;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
 
-/** Connection commands: PING ECHO QUIT SELECT (HELLO AUTH CLIENT to come). */
+/**
+ * Connection commands (Redis group "connection"): PING ECHO QUIT SELECT AUTH HELLO, and the
+ * CLIENT container: ID SETNAME GETNAME SETINFO INFO LIST KILL HELP.
+ *
+ * <p>Authentication. damselfly has one user, "default", whose password is {@code requirepass}
+ * (none when empty, and then any password is accepted for "default", as Redis's nopass user
+ * accepts any). A failed AUTH leaves an authenticated connection authenticated, as in Redis.
+ */
 public final class ConnectionCommands {
     private ConnectionCommands() {
     }
 
+    /** The Redis version damselfly reports (HELLO; INFO's redis_version should say the same). */
+    public static final String REDIS_VERSION = "7.0.15";
+
     public static void register(CommandTable.Builder t) {
         t.group("connection");
         t.add("ping", -1, KeySpec.NONE, "1.0.0", "Returns the server's liveliness response.", ConnectionCommands::ping, FAST);
-        t.add("echo", 2, KeySpec.NONE, "1.0.0", "Returns the given string.", ConnectionCommands::echo, FAST);
+        t.add("echo", 2, KeySpec.NONE, "1.0.0", "Returns the given string.", ConnectionCommands::echo, LOADING, STALE, FAST);
         t.add("quit", -1, KeySpec.NONE, "1.0.0", "Closes the connection.", ConnectionCommands::quit, ALLOW_BUSY, NOSCRIPT, LOADING, STALE, FAST, NO_AUTH);
         t.add("select", 2, KeySpec.NONE, "1.0.0", "Changes the selected database.", ConnectionCommands::select, LOADING, STALE, FAST, STATEFUL);
+        t.add("auth", -2, KeySpec.NONE, "1.0.0", "Authenticates the connection.", ConnectionCommands::auth, NOSCRIPT, LOADING, STALE, FAST, NO_AUTH, ALLOW_BUSY, STATEFUL);
+        t.add("hello", -1, KeySpec.NONE, "6.0.0", "Handshakes with the Redis server.", ConnectionCommands::hello, NOSCRIPT, LOADING, STALE, FAST, NO_AUTH, ALLOW_BUSY, STATEFUL);
+        t.container("client", "2.4.0", "A container for client connection commands.", s -> s
+                .add("id", 2, KeySpec.NONE, "5.0.0", "Returns the unique client ID of the connection.", ConnectionCommands::clientId, NOSCRIPT, LOADING, STALE)
+                .add("setname", 3, KeySpec.NONE, "2.6.9", "Sets the connection name.", ConnectionCommands::clientSetname, NOSCRIPT, LOADING, STALE, STATEFUL)
+                .add("getname", 2, KeySpec.NONE, "2.6.9", "Returns the name of the connection.", ConnectionCommands::clientGetname, NOSCRIPT, LOADING, STALE)
+                .add("setinfo", 4, KeySpec.NONE, "7.2.0", "Sets information specific to the client or connection.", ConnectionCommands::clientSetinfo, NOSCRIPT, LOADING, STALE, STATEFUL)
+                .add("info", 2, KeySpec.NONE, "6.2.0", "Returns information about the connection.", ConnectionCommands::clientInfo, NOSCRIPT, LOADING, STALE)
+                .add("list", -2, KeySpec.NONE, "2.4.0", "Lists open connections.", ConnectionCommands::clientList, ADMIN, NOSCRIPT, LOADING, STALE)
+                .add("kill", -3, KeySpec.NONE, "2.4.0", "Terminates open connections.", ConnectionCommands::clientKill, ADMIN, NOSCRIPT, LOADING, STALE)
+                .add("help", 2, KeySpec.NONE, "5.0.0", "Returns helpful text about the different subcommands.", ConnectionCommands::clientHelp, LOADING, STALE));
     }
+
+    // ---- PING ECHO QUIT SELECT -------------------------------------------------------------
 
     /** PING [message] */
     static void ping(CommandContext c) {
         if (c.argc() > 2) {
-            throw new io.damselfly.server.command.CommandError(Errors.wrongArity("ping"));
+            throw new CommandError(Errors.wrongArity("ping"));
         }
-        if (c.argc() == 2) {
+        if (c.client().isSubscribed() && !c.reply().isResp3()) {
+            // RESP2 subscribers can only read arrays: Redis answers ["pong", message or ""]
+            c.reply().array(2);
+            c.reply().bulk("pong");
+            c.reply().bulk(c.argc() == 2 ? c.arg(1) : new byte[0]);
+        } else if (c.argc() == 2) {
             c.reply().bulk(c.arg(1));
         } else {
             c.reply().simple("PONG");
@@ -52,11 +88,347 @@ public final class ConnectionCommands {
     /** SELECT index */
     static void select(CommandContext c) {
         long db = c.longArg(1);
+        if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
+            throw new CommandError(Errors.NOT_AN_INT);
+        }
         if (db < 0 || db >= c.server().keyspace().databases()) {
             c.reply().error(Errors.DB_INDEX_OUT_OF_RANGE);
             return;
         }
         c.client().setDb((int) db);
         c.reply().ok();
+    }
+
+    // ---- AUTH HELLO ------------------------------------------------------------------------
+
+    /** AUTH [username] password */
+    static void auth(CommandContext c) {
+        if (c.argc() > 3) {
+            throw c.syntaxError();
+        }
+        byte[] user;
+        byte[] password;
+        if (c.argc() == 2) {
+            if (requirepass(c).length == 0) {
+                c.reply().error(Errors.AUTH_NOT_CONFIGURED);
+                return;
+            }
+            user = ClientSession.DEFAULT_USER.getBytes(StandardCharsets.US_ASCII);
+            password = c.arg(1);
+        } else {
+            user = c.arg(1);
+            password = c.arg(2);
+        }
+        if (!authenticate(c, user, password)) {
+            c.reply().error(Errors.WRONGPASS);
+            return;
+        }
+        c.reply().ok();
+    }
+
+    /**
+     * Checks a username and password against the default user and marks the connection
+     * authenticated when they match. The comparison takes the same time wherever the password
+     * first differs.
+     */
+    private static boolean authenticate(CommandContext c, byte[] user, byte[] password) {
+        if (!ClientSession.DEFAULT_USER.equals(new String(user, StandardCharsets.UTF_8))) {
+            return false;
+        }
+        byte[] expected = requirepass(c);
+        if (expected.length > 0 && !MessageDigest.isEqual(expected, password)) {
+            return false;
+        }
+        c.client().setAuthenticated(true);
+        return true;
+    }
+
+    private static byte[] requirepass(CommandContext c) {
+        return c.server().config().getString(Option.REQUIREPASS).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** HELLO [protover [AUTH username password] [SETNAME clientname]] */
+    static void hello(CommandContext c) {
+        int version = 0;
+        if (c.argc() >= 2) {
+            long v = c.longArg(1, Errors.PROTOCOL_VERSION_NOT_INTEGER);
+            if (v < 2 || v > 3) {
+                c.reply().error(Errors.NOPROTO);
+                return;
+            }
+            version = (int) v;
+        }
+        byte[] user = null;
+        byte[] password = null;
+        byte[] name = null;
+        for (int i = 2; i < c.argc(); i++) {
+            int more = c.argc() - 1 - i;
+            if (c.argIs(i, "auth") && more >= 2) {
+                user = c.arg(i + 1);
+                password = c.arg(i + 2);
+                i += 2;
+            } else if (c.argIs(i, "setname") && more >= 1) {
+                name = c.arg(i + 1);
+                if (!ClientSession.isValidAttribute(name)) {
+                    c.reply().error(Errors.INVALID_CLIENT_NAME);
+                    return;
+                }
+                i++;
+            } else {
+                c.reply().error(Errors.helloSyntax(c.argString(i)));
+                return;
+            }
+        }
+        // Redis 7.2's order: validate everything, authenticate, and only then change the name
+        if (user != null && !authenticate(c, user, password)) {
+            c.reply().error(Errors.WRONGPASS);
+            return;
+        }
+        if (!c.client().isAuthenticated() && requirepass(c).length > 0) {
+            c.reply().error(Errors.HELLO_NOAUTH);
+            return;
+        }
+        if (name != null) {
+            c.client().setName(new String(name, StandardCharsets.US_ASCII));
+        }
+        if (version != 0) {
+            // the reply to HELLO 3 is already RESP3
+            c.client().setProtocol(version);
+            c.reply().setProtocol(version);
+        }
+        c.reply().map(7);
+        c.reply().bulk("server");
+        c.reply().bulk("redis");
+        c.reply().bulk("version");
+        c.reply().bulk(REDIS_VERSION);
+        c.reply().bulk("proto");
+        c.reply().integer(c.client().protocol());
+        c.reply().bulk("id");
+        c.reply().integer(c.client().id());
+        c.reply().bulk("mode");
+        c.reply().bulk("standalone");
+        c.reply().bulk("role");
+        c.reply().bulk("master");
+        c.reply().bulk("modules");
+        c.reply().emptyArray();
+    }
+
+    // ---- CLIENT ----------------------------------------------------------------------------
+
+    /** CLIENT ID */
+    static void clientId(CommandContext c) {
+        c.reply().integer(c.client().id());
+    }
+
+    /** CLIENT SETNAME connection-name */
+    static void clientSetname(CommandContext c) {
+        if (!ClientSession.isValidAttribute(c.arg(2))) {
+            c.reply().error(Errors.INVALID_CLIENT_NAME);
+            return;
+        }
+        c.client().setName(new String(c.arg(2), StandardCharsets.US_ASCII));
+        c.reply().ok();
+    }
+
+    /** CLIENT GETNAME */
+    static void clientGetname(CommandContext c) {
+        String name = c.client().name();
+        if (name.isEmpty()) {
+            c.reply().nullBulk();
+        } else {
+            c.reply().bulk(name);
+        }
+    }
+
+    /** CLIENT SETINFO &lt;LIB-NAME libname | LIB-VER libver&gt; */
+    static void clientSetinfo(CommandContext c) {
+        boolean libName = c.argIs(2, "lib-name");
+        if (!libName && !c.argIs(2, "lib-ver")) {
+            c.reply().error(Errors.unrecognizedOption(c.argString(2)));
+            return;
+        }
+        if (!ClientSession.isValidAttribute(c.arg(3))) {
+            c.reply().error(Errors.invalidClientAttribute(c.argString(2)));
+            return;
+        }
+        String value = new String(c.arg(3), StandardCharsets.US_ASCII);
+        if (libName) {
+            c.client().setLibName(value);
+        } else {
+            c.client().setLibVersion(value);
+        }
+        c.reply().ok();
+    }
+
+    /** CLIENT INFO */
+    static void clientInfo(CommandContext c) {
+        c.reply().verbatim(c.client().describe(c.now()) + "\n");
+    }
+
+    /** CLIENT LIST [TYPE &lt;NORMAL | MASTER | REPLICA | PUBSUB&gt;] [ID client-id [client-id ...]] */
+    static void clientList(CommandContext c) {
+        StringBuilder out = new StringBuilder();
+        if (c.argc() == 4 && c.argIs(2, "type")) {
+            ClientSession.Type type = clientType(c, 3);
+            for (ClientSession s : c.server().clients().snapshot()) {
+                if (!s.isGone() && s.type() == type) {
+                    out.append(s.describe(c.now())).append('\n');
+                }
+            }
+        } else if (c.argc() > 3 && c.argIs(2, "id")) {
+            for (int i = 3; i < c.argc(); i++) {
+                long id = c.longArg(i, Errors.INVALID_CLIENT_ID);
+                ClientSession s = c.server().clients().get(id);
+                if (s != null && !s.isGone()) {
+                    out.append(s.describe(c.now())).append('\n');
+                }
+            }
+        } else if (c.argc() == 2) {
+            for (ClientSession s : c.server().clients().snapshot()) {
+                if (!s.isGone()) {
+                    out.append(s.describe(c.now())).append('\n');
+                }
+            }
+        } else {
+            throw c.syntaxError();
+        }
+        c.reply().verbatim(out.toString());
+    }
+
+    private static ClientSession.Type clientType(CommandContext c, int i) {
+        ClientSession.Type type = ClientSession.Type.byName(c.argString(i));
+        if (type == null) {
+            throw new CommandError(Errors.unknownClientType(c.argString(i)));
+        }
+        return type;
+    }
+
+    /**
+     * CLIENT KILL ip:port
+     * CLIENT KILL &lt;ID client-id | TYPE type | USER username | ADDR ip:port | LADDR ip:port | SKIPME yes/no&gt; ...
+     */
+    static void clientKill(CommandContext c) {
+        boolean oldForm = c.argc() == 3;
+        String addr = null;
+        String laddr = null;
+        ClientSession.Type type = null;
+        long id = 0;
+        // the old form can kill the caller; the new one skips it unless told SKIPME NO
+        boolean skipMe = !oldForm;
+        if (oldForm) {
+            addr = c.argString(2);
+        } else {
+            for (int i = 2; i < c.argc(); i += 2) {
+                boolean more = i + 1 < c.argc();
+                if (c.argIs(i, "id") && more) {
+                    Long v = Numbers.parseLong(c.arg(i + 1));
+                    if (v == null || v < 1) {
+                        throw new CommandError(Errors.CLIENT_ID_NOT_POSITIVE);
+                    }
+                    id = v;
+                } else if (c.argIs(i, "type") && more) {
+                    type = clientType(c, i + 1);
+                } else if (c.argIs(i, "addr") && more) {
+                    addr = c.argString(i + 1);
+                } else if (c.argIs(i, "laddr") && more) {
+                    laddr = c.argString(i + 1);
+                } else if (c.argIs(i, "user") && more) {
+                    String user = c.argString(i + 1);
+                    if (!ClientSession.DEFAULT_USER.equals(user)) {
+                        throw new CommandError(Errors.noSuchUser(user));
+                    }
+                    // every connection is the default user: the filter keeps them all
+                } else if (c.argIs(i, "skipme") && more) {
+                    if (c.argIs(i + 1, "yes")) {
+                        skipMe = true;
+                    } else if (c.argIs(i + 1, "no")) {
+                        skipMe = false;
+                    } else {
+                        throw c.syntaxError();
+                    }
+                } else {
+                    throw c.syntaxError();
+                }
+            }
+        }
+        ClientSession me = c.client();
+        long killed = 0;
+        boolean killMe = false;
+        for (ClientSession s : c.server().clients().snapshot()) {
+            if (s.isGone()
+                    || (addr != null && !addr.equals(s.address()))
+                    || (laddr != null && !laddr.equals(s.localAddress()))
+                    || (type != null && s.type() != type)
+                    || (id != 0 && s.id() != id)
+                    || (s == me && skipMe)) {
+                continue;
+            }
+            if (s == me) {
+                killMe = true;
+                killed++;
+            } else if (s.kill()) {
+                killed++;
+            }
+        }
+        if (oldForm) {
+            if (killed == 0) {
+                c.reply().error(Errors.NO_SUCH_CLIENT);
+            } else {
+                c.reply().ok();
+            }
+        } else {
+            c.reply().integer(killed);
+        }
+        if (killMe) {
+            // after the reply is queued, so the caller still reads it
+            me.closeAfterReply();
+        }
+    }
+
+    /**
+     * Redis's CLIENT HELP text (7.0's header and footer) for the subcommands damselfly has,
+     * SETINFO's lines from Redis 7.2.
+     */
+    private static final List<String> CLIENT_HELP = List.of(
+            "GETNAME",
+            "    Return the name of the current connection.",
+            "ID",
+            "    Return the ID of the current connection.",
+            "INFO",
+            "    Return information about the current client connection.",
+            "KILL <ip:port>",
+            "    Kill connection made from <ip:port>.",
+            "KILL <option> <value> [<option> <value> [...]]",
+            "    Kill connections. Options are:",
+            "    * ADDR (<ip:port>|<unixsocket>:0)",
+            "      Kill connections made from the specified address",
+            "    * LADDR (<ip:port>|<unixsocket>:0)",
+            "      Kill connections made to specified local address",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Kill connections by type.",
+            "    * USER <username>",
+            "      Kill connections authenticated by <username>.",
+            "    * SKIPME (YES|NO)",
+            "      Skip killing current connection (default: yes).",
+            "LIST [options ...]",
+            "    Return information about client connections. Options:",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Return clients of specified type.",
+            "SETNAME <name>",
+            "    Assign the name <name> to the current connection.",
+            "SETINFO <option> <value>",
+            "    Set client meta attr. Options are:",
+            "    * LIB-NAME: the client lib name.",
+            "    * LIB-VER: the client lib version.");
+
+    /** CLIENT HELP */
+    static void clientHelp(CommandContext c) {
+        c.reply().array(CLIENT_HELP.size() + 3);
+        c.reply().simple("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+        for (String line : CLIENT_HELP) {
+            c.reply().simple(line);
+        }
+        c.reply().simple("HELP");
+        c.reply().simple("    Prints this help.");
     }
 }

@@ -1,0 +1,59 @@
+package io.damselfly.server.keyspace;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks that the keyspace's memory account ({@link MemoryLayout}) is an honest estimate: the
+ * heap really retained by many keys is within a few percent of what the shards account for.
+ */
+class KeyspaceMemoryTest {
+    private static long usedHeapAfterGc() throws InterruptedException {
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+            best = Math.min(best, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return best;
+    }
+
+    @Test
+    void accountedBytes_matchMeasuredHeap() throws InterruptedException {
+        // the estimate assumes compressed oops, which HotSpot uses below 32 GiB of heap
+        String oops = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                .getVMOption("UseCompressedOops").getValue();
+        org.junit.jupiter.api.Assumptions.assumeTrue(oops.equals("true"), "needs compressed oops");
+
+        int n = 300_000;
+        Keyspace ks = new Keyspace(16, 16);
+        long before = usedHeapAfterGc();
+        Database db = ks.database(0, 0);
+        ks.lockAll();
+        try {
+            for (int i = 0; i < n; i++) {
+                byte[] value = new byte[100];
+                value[0] = (byte) i;
+                db.set(("key:" + i).getBytes(StandardCharsets.US_ASCII), new StringValue(value), i % 2 == 0 ? 0 : 1L << 50);
+            }
+        } finally {
+            ks.unlockAll();
+        }
+        long measured = usedHeapAfterGc() - before;
+        long accounted = ks.usedMemory() - emptyKeyspaceBytes(ks);
+        double ratio = (double) accounted / measured;
+        System.out.printf("keys=%d measured=%d accounted=%d bytes/key measured=%.1f accounted=%.1f ratio=%.3f%n",
+                n, measured, accounted, (double) measured / n, (double) accounted / n, ratio);
+        assertTrue(ratio > 0.9 && ratio < 1.1, "accounted " + accounted + " vs measured " + measured);
+        // keep the keyspace reachable until after the measurement
+        assertTrue(ks.size(0) == n);
+    }
+
+    /** What the empty tables account for before any key, which the baseline heap already held. */
+    private static long emptyKeyspaceBytes(Keyspace ks) {
+        return (long) ks.shardCount() * ks.databases() * MemoryLayout.byteArray(EntryTable.MIN_CAPACITY * MemoryLayout.BUCKET_SLOT);
+    }
+}

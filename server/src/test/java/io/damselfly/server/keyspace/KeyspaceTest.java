@@ -1,0 +1,157 @@
+package io.damselfly.server.keyspace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The keyspace alone, without the server: locking discipline, expiry, scan across shards. */
+class KeyspaceTest {
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Runs {@code body} with every shard locked, as a command holding its keys would. */
+    private static void locked(Keyspace ks, Runnable body) {
+        ks.lockAll();
+        try {
+            body.run();
+        } finally {
+            ks.unlockAll();
+        }
+    }
+
+    @Test
+    void lazyExpiry_removesOnAccessAndCounts() {
+        Keyspace ks = new Keyspace(4, 16);
+        Database db = ks.database(0, 1_000);
+        locked(ks, () -> {
+            db.set(b("short"), new StringValue(b("v")), 1_500);
+            db.set(b("long"), new StringValue(b("v")), 10_000);
+        });
+        db.bind(0, 2_000);
+        locked(ks, () -> {
+            assertNull(db.read(b("short")));
+            assertNotNull(db.read(b("long")));
+        });
+        assertEquals(1, ks.expiredKeys());
+        assertEquals(1, ks.keyspaceHits());
+        assertEquals(1, ks.keyspaceMisses());
+        assertEquals(1, ks.size(0));
+        assertNull(ks.checkInvariants());
+    }
+
+    @Test
+    void activeExpiry_reclaimsUntouchedKeys() {
+        Keyspace ks = new Keyspace(8, 16);
+        long now = System.currentTimeMillis();
+        Database db = ks.database(3, now);
+        locked(ks, () -> {
+            for (int i = 0; i < 20_000; i++) {
+                db.set(b("gone" + i), new StringValue(b("v")), now + 1);
+                db.set(b("kept" + i), new StringValue(b("v")));
+            }
+        });
+        long later = now + 10;
+        int deleted = 0;
+        for (int tick = 0; tick < 10_000 && ks.size(3) > 20_000; tick++) {
+            deleted += ks.expireCycle(later, ActiveExpiry.BUCKETS_PER_STEP);
+        }
+        assertEquals(20_000, deleted);
+        assertEquals(20_000, ks.size(3));
+        assertEquals(0, ks.volatileSize(3));
+        assertNull(ks.checkInvariants());
+    }
+
+    @Test
+    void scan_acrossShards_returnsEveryKeyOnce() {
+        Keyspace ks = new Keyspace(16, 16);
+        Database db = ks.database(0, 0);
+        Set<String> all = new HashSet<>();
+        locked(ks, () -> {
+            for (int i = 0; i < 10_000; i++) {
+                db.set(b("s" + i), new StringValue(b("v")));
+                all.add("s" + i);
+            }
+        });
+        Set<String> seen = new HashSet<>();
+        int[] duplicates = {0};
+        long cursor = 0;
+        int calls = 0;
+        do {
+            cursor = ks.scan(0, cursor, 10, 100, 0, e -> {
+                if (!seen.add(new String(e.key(), StandardCharsets.UTF_8))) {
+                    duplicates[0]++;
+                }
+            });
+            calls++;
+        } while (cursor != 0);
+        assertEquals(all, seen);
+        // no resize happened during this scan, so nothing may be returned twice
+        assertEquals(0, duplicates[0]);
+        assertTrue(calls > 100, "COUNT 10 over 10000 keys should take many calls, took " + calls);
+    }
+
+    @Test
+    void randomKey_findsKeysInEveryShard() {
+        Keyspace ks = new Keyspace(8, 16);
+        Database db = ks.database(0, 0);
+        locked(ks, () -> {
+            for (int i = 0; i < 64; i++) {
+                db.set(b("r" + i), new StringValue(b("v")));
+            }
+        });
+        Set<Integer> shards = new HashSet<>();
+        Random random = new Random(3);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] k = ks.randomKey(0, 0, random);
+            assertNotNull(k);
+            shards.add(ks.shardIndex(k));
+        }
+        assertEquals(8, shards.size());
+        assertNull(ks.randomKey(1, 0, random));
+    }
+
+    @Test
+    void swapAndFlush_keepAccountsRight() {
+        Keyspace ks = new Keyspace(4, 16);
+        Database d0 = ks.database(0, 0);
+        locked(ks, () -> {
+            for (int i = 0; i < 1_000; i++) {
+                d0.set(b("a" + i), new StringValue(new byte[100]));
+            }
+        });
+        long used = ks.usedMemory();
+        ks.swap(0, 5);
+        assertEquals(0, ks.size(0));
+        assertEquals(1_000, ks.size(5));
+        assertEquals(used, ks.usedMemory());
+        long empty = new Keyspace(4, 16).usedMemory();
+        assertEquals(1_000, ks.flush(5));
+        assertEquals(empty, ks.usedMemory());
+        assertNull(ks.checkInvariants());
+    }
+
+    @Test
+    void inPlaceChanges_areAccounted() {
+        Keyspace ks = new Keyspace(2, 1);
+        Database db = ks.database(0, 0);
+        locked(ks, () -> {
+            Entry e = db.set(b("app"), new StringValue(b("x")));
+            for (int i = 0; i < 1_000; i++) {
+                StringValue s = (StringValue) e.value();
+                long before = s.footprint();
+                s.append(b("0123456789"));
+                db.valueChanged(e, before);
+            }
+            assertEquals(10_001, ((StringValue) e.value()).length());
+        });
+        assertNull(ks.checkInvariants());
+    }
+}

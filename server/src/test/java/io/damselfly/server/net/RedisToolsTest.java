@@ -1,0 +1,92 @@
+package io.damselfly.server.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.ServerExtension;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * redis-benchmark and redis-cli, the real binaries, against the embedded server: the suite runs
+ * to the end with no errors, with and without pipelining. (Speed is reported by scripts/bench,
+ * not asserted here.)
+ */
+@ExtendWith(ServerExtension.class)
+class RedisToolsTest {
+    private static final Pattern RESULT = Pattern.compile("^(\\S[^:]*): ([0-9.]+) requests per second", Pattern.MULTILINE);
+
+    private static String tool(String name) {
+        for (String dir : List.of("/usr/bin", "/usr/local/bin")) {
+            File f = new File(dir, name);
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        if ("true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException(name + " is not installed; scripts/test installs redis-tools");
+        }
+        Assumptions.abort(name + " is not installed");
+        return null;
+    }
+
+    private static String run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + cmd);
+        assertEquals(0, p.exitValue(), "exit status of " + cmd + "\n" + out);
+        return out;
+    }
+
+    private static void benchmark(EmbeddedServer server, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(tool("redis-benchmark"), "-h", server.host(), "-p",
+                Integer.toString(server.port()), "-q", "-t", "set,get,incr,mset", "-n", "20000"));
+        cmd.addAll(List.of(extra));
+        String out = run(cmd);
+        assertFalse(out.contains("ERR") || out.contains("rror"), out);
+        // redis-benchmark reads CONFIG GET save/appendonly first and warns when it cannot
+        assertFalse(out.contains("Could not fetch server CONFIG"), out);
+        Matcher m = RESULT.matcher(out.replace('\r', '\n'));
+        List<String> tests = new ArrayList<>();
+        while (m.find()) {
+            tests.add(m.group(1).trim());
+            assertTrue(Double.parseDouble(m.group(2)) > 0, out);
+        }
+        assertEquals(List.of("SET", "GET", "INCR", "MSET (10 keys)"), tests, out);
+    }
+
+    @Test
+    void redisBenchmark_suiteWithoutPipelining(EmbeddedServer server) throws Exception {
+        benchmark(server);
+    }
+
+    @Test
+    void redisBenchmark_suiteWithPipelining(EmbeddedServer server) throws Exception {
+        benchmark(server, "-P", "16");
+    }
+
+    @Test
+    void redisCli_commandsAndPipe(EmbeddedServer server) throws Exception {
+        String cli = tool("redis-cli");
+        String port = Integer.toString(server.port());
+        assertEquals("PONG\n", run(List.of(cli, "-p", port, "ping")));
+        assertEquals("OK\n", run(List.of(cli, "-p", port, "set", "greeting", "hello world")));
+        assertEquals("hello world\n", run(List.of(cli, "-p", port, "get", "greeting")));
+        assertEquals("(integer) 11\n", run(List.of(cli, "-p", port, "--no-raw", "strlen", "greeting")));
+        assertEquals("(nil)\n", run(List.of(cli, "-p", port, "--no-raw", "get", "missing")));
+        String err = run(List.of(cli, "-p", port, "--no-raw", "nosuchcommand"));
+        assertTrue(err.startsWith("(error) ERR unknown command 'nosuchcommand'"), err);
+    }
+}

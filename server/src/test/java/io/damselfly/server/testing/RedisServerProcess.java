@@ -1,0 +1,103 @@
+package io.damselfly.server.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real redis-server started by a test, on 127.0.0.1 and a free port, without persistence; the
+ * reference for differential tests. When the binary is missing the test is skipped, except on CI
+ * (CI=true), where scripts/test installs it and its absence is a failure.
+ */
+public final class RedisServerProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path dir;
+
+    private RedisServerProcess(Process process, int port, Path dir) {
+        this.process = process;
+        this.port = port;
+        this.dir = dir;
+    }
+
+    /** The redis-server binary, or null. */
+    public static String binary() {
+        for (String p : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
+            if (new File(p).canExecute()) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Starts one, or skips the test (fails it on CI) when redis-server is not installed. */
+    public static RedisServerProcess start(String... extraArgs) throws IOException, InterruptedException {
+        String bin = binary();
+        if (bin == null) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new IllegalStateException("redis-server is not installed; scripts/test installs it");
+            }
+            Assumptions.abort("redis-server is not installed");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path dir = Files.createTempDirectory("redis-ref");
+        List<String> cmd = new java.util.ArrayList<>(List.of(bin, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(), "--loglevel", "warning"));
+        cmd.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        RedisServerProcess r = new RedisServerProcess(p, port, dir);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try (RawClient c = new RawClient("127.0.0.1", port)) {
+                if (c.callText("PING").equals("+PONG")) {
+                    return r;
+                }
+            } catch (RuntimeException notYet) {
+                if (System.nanoTime() > deadline || !p.isAlive()) {
+                    r.close();
+                    throw new IllegalStateException("redis-server did not start: " + Files.readString(dir.resolve("redis.log")));
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The server's version, e.g. "7.0.15". */
+    public String version() {
+        try (RawClient c = new RawClient("127.0.0.1", port)) {
+            String info = c.callText("INFO", "server");
+            int i = info.indexOf("redis_version:");
+            return info.substring(i + 14, info.indexOf('\r', i));
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // temp dir cleanup is best effort
+        }
+    }
+}
