@@ -70,7 +70,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
     }
 
-    static CommandTable buildCommandTable() {
+    /** The command table every server uses: each family's registrations, in one place. */
+    public static CommandTable buildCommandTable() {
         CommandTable.Builder b = CommandTable.builder();
         ConnectionCommands.register(b);
         ServerCommands.register(b);
@@ -84,7 +85,17 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         startMillis = System.currentTimeMillis();
         port = net.start();
         scheduleCron();
+        cron.scheduleAtFixedRate(this::sampleStats, ServerStats.SAMPLE_PERIOD_MILLIS,
+                ServerStats.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    private void sampleStats() {
+        try {
+            stats.sample(System.currentTimeMillis(), keyspace.usedMemory());
+        } catch (RuntimeException e) {
+            log.error("stats sampling failed", e);
+        }
     }
 
     private void scheduleCron() {
@@ -170,5 +181,16 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public int ioThreads() {
         return ioThreads;
+    }
+
+    @Override
+    public String version() {
+        return version0();
+    }
+
+    /** The jar's Implementation-Version, or the development version when run from classes. */
+    static String version0() {
+        String v = DamselflyServer.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0";
     }
 }

@@ -44,8 +44,7 @@ public final class Main {
     }
 
     static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0";
+        return DamselflyServer.version0();
     }
 
     private static void printHelp() {

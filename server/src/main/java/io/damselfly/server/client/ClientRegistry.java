@@ -52,4 +52,10 @@ public final class ClientRegistry {
     public long rejectedConnections() {
         return rejectedConnections.get();
     }
+
+    /** Zeroes the connection counters (CONFIG RESETSTAT); the clients themselves stay. */
+    public void resetStats() {
+        totalConnections.set(0);
+        rejectedConnections.set(0);
+    }
 }

@@ -3,6 +3,7 @@ package io.damselfly.server.command;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +30,12 @@ public final class Command {
     private final boolean write;
     private final boolean noAuth;
     private final boolean denyOom;
+    /** ACL categories Redis declares explicitly (e.g. @keyspace, @dangerous); set while building. */
+    private Set<String> explicitCategories = Collections.emptySet();
+    /** Redis's command tips (nondeterministic_output, request_policy:...); set while building. */
+    private List<String> tips = Collections.emptyList();
+    /** COMMAND DOCS complexity, or null when not documented; set while building. */
+    private String complexity;
 
     final LongAdder calls = new LongAdder();
     final LongAdder micros = new LongAdder();
@@ -129,11 +136,12 @@ public final class Command {
     }
 
     /**
-     * ACL categories as COMMAND INFO reports them, derived from flags and group the way Redis's
-     * setImplicitACLCategories does, plus the group's own category.
+     * ACL categories as COMMAND INFO reports them: those implied by the flags (Redis's
+     * setImplicitACLCategories), the group's own category, and the ones declared explicitly at
+     * registration; in Redis's category order, so the reply matches Redis's byte for byte.
      */
     public Set<String> aclCategories() {
-        Set<String> cats = new java.util.LinkedHashSet<>();
+        Set<String> cats = new java.util.HashSet<>(explicitCategories);
         if (flags.contains(CommandFlag.WRITE)) {
             cats.add("@write");
         }
@@ -167,7 +175,48 @@ public final class Command {
         if (groupCategory != null) {
             cats.add(groupCategory);
         }
-        return cats;
+        Set<String> ordered = new java.util.LinkedHashSet<>();
+        for (String c : ACL_CATEGORY_ORDER) {
+            if (cats.remove(c)) {
+                ordered.add(c);
+            }
+        }
+        ordered.addAll(cats);
+        return ordered;
+    }
+
+    /** Redis's ACL categories in the order of their bits (acl.c ACLCommandCategories). */
+    public static final List<String> ACL_CATEGORY_ORDER = List.of("@keyspace", "@read", "@write", "@set",
+            "@sortedset", "@list", "@hash", "@string", "@bitmap", "@hyperloglog", "@geo", "@stream", "@pubsub",
+            "@admin", "@fast", "@slow", "@blocking", "@dangerous", "@connection", "@transaction", "@scripting");
+
+    /** Redis's command tips for clients (COMMAND INFO element 8); empty for most commands. */
+    public List<String> tips() {
+        return tips;
+    }
+
+    /** The complexity COMMAND DOCS reports, or null when not documented. */
+    public String complexity() {
+        return complexity;
+    }
+
+    void addCategories(String... categories) {
+        Set<String> s = new java.util.LinkedHashSet<>(explicitCategories);
+        for (String c : categories) {
+            if (!c.startsWith("@")) {
+                throw new IllegalArgumentException("ACL category must start with @: " + c);
+            }
+            s.add(c);
+        }
+        explicitCategories = Collections.unmodifiableSet(s);
+    }
+
+    void setTips(String... tips) {
+        this.tips = List.of(tips);
+    }
+
+    void setComplexity(String complexity) {
+        this.complexity = complexity;
     }
 
     // ---- statistics (INFO commandstats) ----------------------------------------------------

@@ -60,13 +60,13 @@ public final class CommandExecutor {
 
     /** Runs one request; its reply (or error) is written to the bound {@link Reply}. */
     public void execute(byte[][] argv) {
-        server.stats().countCommand();
         Command cmd = table.lookup(argv[0]);
         if (cmd == null) {
             fail(Errors.unknownCommand(argv));
             return;
         }
-        if (cmd.isContainer()) {
+        if (cmd.isContainer() && (argv.length >= 2 || cmd.handler() == null)) {
+            // a bare container with a handler of its own (COMMAND) runs that handler below
             if (argv.length < 2) {
                 reject(cmd, Errors.wrongArity(cmd.fullName()));
                 return;
@@ -91,6 +91,8 @@ public final class CommandExecutor {
             return;
         }
         long now = System.currentTimeMillis();
+        // like Redis's call(): only commands that run count, not those rejected before running
+        server.stats().countCommand();
         context.bind(argv, cmd, now);
         // before the handler, as Redis sets lastcmd: CLIENT LIST shows cmd=client|list for itself
         client.recordCommand(cmd.fullName(), now);

@@ -58,6 +58,22 @@ public final class CommandTable {
         return byName.get(name.toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * The command or subcommand by the name COMMAND INFO and COMMAND DOCS accept: "get", or
+     * "config|get" for a subcommand; any case. Null when there is none.
+     */
+    public Command byFullName(String fullName) {
+        int bar = fullName.indexOf('|');
+        if (bar < 0) {
+            return get(fullName);
+        }
+        Command parent = get(fullName.substring(0, bar));
+        if (parent == null) {
+            return null;
+        }
+        return parent.subcommands().get(fullName.substring(bar + 1).toLowerCase(Locale.ROOT));
+    }
+
     public Collection<Command> all() {
         return byName.values();
     }
@@ -111,6 +127,7 @@ public final class CommandTable {
     public static final class Builder {
         private final Map<String, Command> byName = new LinkedHashMap<>();
         private String group = "generic";
+        private Command last;
 
         public Builder group(String group) {
             this.group = group;
@@ -130,18 +147,53 @@ public final class CommandTable {
          * container's name too, as in Redis.
          */
         public Builder container(String name, String since, String summary, Consumer<Subcommands> subs) {
+            return container(name, -2, since, summary, null, subs);
+        }
+
+        /**
+         * A container that also runs on its own when called without a subcommand, as COMMAND
+         * does: {@code handler} runs for the bare name, {@code arity} is the container's own.
+         */
+        public Builder container(String name, int arity, String since, String summary, CommandHandler handler,
+                                 Consumer<Subcommands> subs, CommandFlag... flags) {
             Map<String, Command> map = Command.subcommandMap();
-            Command parent = new Command(name, null, -2, EnumSet.noneOf(CommandFlag.class), KeySpec.NONE, group,
-                    since, summary, null, Collections.unmodifiableMap(map));
+            Command parent = new Command(name, null, arity, flagSet(flags), KeySpec.NONE, group,
+                    since, summary, handler, Collections.unmodifiableMap(map));
             subs.accept(new Subcommands(parent, map, group));
             put(parent);
             return this;
+        }
+
+        /** Adds ACL categories Redis declares explicitly (beyond those the flags imply) to the last command. */
+        public Builder acl(String... categories) {
+            last().addCategories(categories);
+            return this;
+        }
+
+        /** Sets Redis's command tips (COMMAND INFO) of the last command. */
+        public Builder tips(String... tips) {
+            last().setTips(tips);
+            return this;
+        }
+
+        /** Sets the COMMAND DOCS complexity of the last command. */
+        public Builder complexity(String complexity) {
+            last().setComplexity(complexity);
+            return this;
+        }
+
+        private Command last() {
+            if (last == null) {
+                throw new IllegalStateException("no command registered yet");
+            }
+            return last;
         }
 
         private void put(Command c) {
             if (byName.putIfAbsent(c.name(), c) != null) {
                 throw new IllegalStateException("command registered twice: " + c.name());
             }
+            last = c;
         }
 
         public CommandTable build() {
@@ -154,6 +206,7 @@ public final class CommandTable {
         private final Command parent;
         private final Map<String, Command> map;
         private final String group;
+        private Command last;
 
         Subcommands(Command parent, Map<String, Command> map, String group) {
             this.parent = parent;
@@ -168,7 +221,33 @@ public final class CommandTable {
             if (map.putIfAbsent(c.name(), c) != null) {
                 throw new IllegalStateException("subcommand registered twice: " + c.fullName());
             }
+            last = c;
             return this;
+        }
+
+        /** Adds explicit ACL categories to the last subcommand. */
+        public Subcommands acl(String... categories) {
+            last().addCategories(categories);
+            return this;
+        }
+
+        /** Sets the command tips of the last subcommand. */
+        public Subcommands tips(String... tips) {
+            last().setTips(tips);
+            return this;
+        }
+
+        /** Sets the COMMAND DOCS complexity of the last subcommand. */
+        public Subcommands complexity(String complexity) {
+            last().setComplexity(complexity);
+            return this;
+        }
+
+        private Command last() {
+            if (last == null) {
+                throw new IllegalStateException("no subcommand registered yet");
+            }
+            return last;
         }
     }
 

@@ -13,6 +13,8 @@ public final class Errors {
     public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     public static final String NOT_FLOAT = "ERR value is not a valid float";
     public static final String OVERFLOW = "ERR increment or decrement would overflow";
+    /** DECRBY with -9223372036854775808, whose negation does not fit (Redis 7.0.15 and later). */
+    public static final String DECREMENT_OVERFLOW = "ERR decrement would overflow";
     public static final String NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity";
     public static final String NO_SUCH_KEY = "ERR no such key";
     public static final String DB_INDEX_OUT_OF_RANGE = "ERR DB index is out of range";
@@ -52,6 +54,27 @@ public final class Errors {
     public static final String LFU_NOT_SELECTED = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
     /** OBJECT IDLETIME under an LFU maxmemory policy. */
     public static final String LFU_SELECTED = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+    // ---- server commands (server.c, config.c, db.c) ---------------------------------------
+    public static final String INVALID_COMMAND_SPECIFIED = "ERR Invalid command specified";
+    public static final String INVALID_ARG_COUNT_SPECIFIED = "ERR Invalid number of arguments specified for command";
+    public static final String COMMAND_HAS_NO_KEYS = "ERR The command has no key arguments";
+    public static final String INVALID_ARGUMENTS_SPECIFIED = "ERR Invalid arguments specified for command";
+    public static final String NO_SHUTDOWN_IN_PROGRESS = "ERR No shutdown in progress.";
+    /** CONFIG SET reasons, worded as config.c words them; see {@link #configSetFailed}. */
+    public static final String CONFIG_IMMUTABLE = "can't set immutable config";
+    public static final String CONFIG_PROTECTED = "can't set protected config";
+    public static final String CONFIG_DUPLICATE = "duplicate parameter";
+
+    /** "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"; name as the client gave it. */
+    public static String configSetUnknown(String name) {
+        return "ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'";
+    }
+
+    /** "ERR CONFIG SET failed (possibly related to argument 'hz') - reason". */
+    public static String configSetFailed(String name, String reason) {
+        return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + reason;
+    }
 
     /** "ERR wrong number of arguments for 'get' command"; name is the full lower-case name. */
     public static String wrongArity(String fullName) {

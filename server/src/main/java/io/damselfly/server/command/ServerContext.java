@@ -29,6 +29,9 @@ public interface ServerContext {
     /** Number of event-loop threads serving clients. */
     int ioThreads();
 
+    /** damselfly's own version (INFO damselfly_version), e.g. "0.1.0". */
+    String version();
+
     /** Stops the server after the current replies are flushed (SHUTDOWN). */
     void shutdownAsync();
 }

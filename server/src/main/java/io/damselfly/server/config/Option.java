@@ -16,7 +16,7 @@ public enum Option {
     TCP_NODELAY("tcp_nodelay", null, OptionType.BOOL, "true", false, "Disable Nagle's algorithm on client sockets"),
     TCP_BACKLOG("tcp_backlog", "tcp-backlog", OptionType.INT, "511", false, 1, 65535, "Listen backlog"),
     TCP_KEEPALIVE("tcp_keepalive", "tcp-keepalive", OptionType.INT, "300", false, 0, Integer.MAX_VALUE, "TCP keepalive on client sockets (seconds; 0 = off)"),
-    HZ("hz", "hz", OptionType.INT, "10", true, 1, 500, "Background task frequency (active expiry) per second"),
+    HZ("hz", "hz", OptionType.INT, "10", true, 0, Integer.MAX_VALUE, "Background task frequency (active expiry) per second; clamped to 1..500 as in Redis"),
     DATABASES("databases", "databases", OptionType.INT, "16", false, 1, 1_000_000, "Number of logical databases for SELECT"),
     DIR("dir", "dir", OptionType.STRING, ".", true, "Directory for snapshot files"),
     DBFILENAME("dbfilename", "dbfilename", OptionType.STRING, "dump.rdb", true, "Snapshot file name"),
@@ -30,8 +30,8 @@ public enum Option {
     LFU_DECAY_TIME("lfu_decay_time", "lfu-decay-time", OptionType.INT, "1", true, 0, Integer.MAX_VALUE, "Minutes per LFU counter decay step"),
     PROTO_MAX_BULK_LEN("proto_max_bulk_len", "proto-max-bulk-len", OptionType.MEMORY, "512mb", true, 1024 * 1024, Integer.MAX_VALUE, "Largest bulk string a client may send"),
     OUTPUT_BUFFER_LIMIT("output_buffer_limit", null, OptionType.MEMORY, "1gb", true, 1024 * 1024, Long.MAX_VALUE, "Unsent reply bytes after which a client that does not read is disconnected"),
-    SAVE("save", "save", OptionType.STRING, "", false, "Redis save points; snapshots are not written yet, so only the empty value is accepted"),
-    APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", false, "Append-only file; damselfly has none, so only 'no' is accepted");
+    SAVE("save", "save", OptionType.STRING, "", true, "Redis save points; snapshots are not written yet, so only the empty value is accepted"),
+    APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", true, "Append-only file; damselfly has none, so only 'no' is accepted");
 
     final String flag;
     final String redisName;
@@ -95,9 +95,31 @@ public enum Option {
         return description;
     }
 
+    /** The name CONFIG GET lists it under: the Redis name, or the flag when Redis has none. */
+    public String configName() {
+        return redisName != null ? redisName : flag;
+    }
+
+    /**
+     * Whether CONFIG SET refuses it as Redis 7 refuses its PROTECTED_CONFIG options (with the
+     * default enable-protected-configs no): dir and dbfilename would let any client that may run
+     * CONFIG write a snapshot to an arbitrary file. Start-up flags and config files still set them.
+     */
+    public boolean isProtected() {
+        return this == DIR || this == DBFILENAME;
+    }
+
+    /** Redis keeps hz within these bounds whatever is configured (server.h CONFIG_MIN_HZ/MAX_HZ). */
+    static final long MIN_HZ = 1;
+    static final long MAX_HZ = 500;
+
     /** Parses and validates a value for this option; throws IllegalArgumentException. */
     public Object parse(String text) {
         Object v = type.parse(text, choices, min, max);
+        if (this == HZ) {
+            // Redis accepts any non-negative hz and clamps it, so CONFIG GET hz shows the clamped value
+            v = Math.max(MIN_HZ, Math.min(MAX_HZ, (Long) v));
+        }
         if (this == SAVE && !((String) v).isBlank()) {
             throw new IllegalArgumentException("snapshots are not supported yet; only save \"\" is accepted");
         }

@@ -26,6 +26,8 @@ import java.util.function.Consumer;
 public final class ServerConfig {
     private final AtomicReferenceArray<Object> values = new AtomicReferenceArray<>(Option.values().length);
     private final Map<Option, List<Consumer<Object>>> listeners = new EnumMap<>(Option.class);
+    /** Absolute path of the config file read at start, or "" (INFO config_file). */
+    private String configFile = "";
 
     public ServerConfig() {
         for (Option o : Option.values()) {
@@ -40,6 +42,7 @@ public final class ServerConfig {
         int i = 0;
         if (args.length > 0 && !args[0].startsWith("-")) {
             pairs.addAll(readFile(Path.of(args[0])));
+            c.configFile = Path.of(args[0]).toAbsolutePath().normalize().toString();
             i = 1;
         }
         for (; i < args.length; i++) {
@@ -149,6 +152,11 @@ public final class ServerConfig {
 
     // ---- reading ---------------------------------------------------------------------------
 
+    /** Absolute path of the config file given as the first argument, or "" when none was. */
+    public String configFile() {
+        return configFile;
+    }
+
     public Object get(Option o) {
         return values.get(o.ordinal());
     }
@@ -195,11 +203,10 @@ public final class ServerConfig {
         Map<Option, Object> parsed = new LinkedHashMap<>();
         for (Map.Entry<Option, String> ch : changes.entrySet()) {
             Option o = ch.getKey();
-            String name = o.redisName != null ? o.redisName : o.flag;
             try {
                 parsed.put(o, o.parse(ch.getValue()));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("CONFIG SET failed (possibly related to argument '" + name + "') - " + e.getMessage());
+                throw new ConfigException(o, e.getMessage());
             }
         }
         for (Map.Entry<Option, Object> p : parsed.entrySet()) {

@@ -66,8 +66,10 @@ public final class StringValue implements Value {
         if (end > length) {
             ensureCapacity(end);
             // bytes between the old length and offset must read as zero, even if the buffer
-            // held older data there
-            Arrays.fill(buf, length, Math.min(offset, end), (byte) 0);
+            // held older data there; a patch that starts inside the value leaves no gap
+            if (offset > length) {
+                Arrays.fill(buf, length, offset, (byte) 0);
+            }
             length = end;
         }
         System.arraycopy(patch, 0, buf, offset, patch.length);

@@ -1,0 +1,141 @@
+package io.damselfly.server.command.family;
+
+import io.damselfly.server.command.CommandContext;
+import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.command.Errors;
+import io.damselfly.server.config.ConfigException;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.config.ServerConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The CONFIG container's handlers (registered in {@link ServerCommands}): CONFIG GET, SET,
+ * RESETSTAT and HELP over {@link ServerConfig}.
+ *
+ * <p>Names. An option is listed by CONFIG GET under its Redis name, or under its flag name when
+ * Redis has no such option (num_shards, cache_mode...). Exact names are looked up as the command
+ * line looks them up (either name, dashes or underscores, any case) and echoed as the client wrote
+ * them, as Redis echoes them; patterns are matched against the listed names only.
+ *
+ * <p>CONFIG SET checks every name first, in argument order, with Redis's errors (config.c
+ * configSetCommand): an unknown name, then an immutable or protected option, then a repeated one;
+ * only then are the values parsed, all of them before any is applied, so a failed CONFIG SET
+ * changes nothing.
+ */
+final class ConfigCommands {
+    private ConfigCommands() {
+    }
+
+    /** CONFIG GET parameter [parameter ...] */
+    static void get(CommandContext c) {
+        Map<String, String> found = new LinkedHashMap<>();
+        // Redis keeps the matches in a case-insensitive dictionary: each name once, however asked
+        Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 2; i < c.argc(); i++) {
+            String asked = c.argString(i);
+            if (!Glob.isPattern(asked)) {
+                Option o = Option.byName(asked);
+                if (o != null && seen.add(asked)) {
+                    found.put(asked, value(c.server(), o));
+                }
+                continue;
+            }
+            for (Option o : Option.values()) {
+                String name = o.configName();
+                if (!seen.contains(name) && Glob.matches(asked, name, true)) {
+                    seen.add(name);
+                    found.put(name, value(c.server(), o));
+                }
+            }
+        }
+        c.reply().map(found.size());
+        for (Map.Entry<String, String> e : found.entrySet()) {
+            c.reply().bulk(e.getKey());
+            c.reply().bulk(e.getValue());
+        }
+    }
+
+    /** The CONFIG GET text of an option; for port, the port actually bound (port 0 picks one). */
+    private static String value(ServerContext server, Option o) {
+        return o == Option.PORT ? Integer.toString(server.port()) : server.config().format(o);
+    }
+
+    /** CONFIG SET parameter value [parameter value ...] */
+    static void set(CommandContext c) {
+        if ((c.argc() & 1) != 0) {
+            throw c.syntaxError();
+        }
+        Map<Option, String> changes = new LinkedHashMap<>();
+        String unknown = null;
+        String failure = null;
+        for (int i = 2; i < c.argc(); i += 2) {
+            String name = c.argString(i);
+            Option o = Option.byName(name);
+            if (o == null) {
+                if (failure == null && unknown == null) {
+                    unknown = name;
+                }
+                continue;
+            }
+            if (failure != null || unknown != null) {
+                continue;
+            }
+            if (!o.isMutable()) {
+                failure = Errors.configSetFailed(name, Errors.CONFIG_IMMUTABLE);
+            } else if (o.isProtected()) {
+                failure = Errors.configSetFailed(name, Errors.CONFIG_PROTECTED);
+            } else if (changes.containsKey(o)) {
+                failure = Errors.configSetFailed(name, Errors.CONFIG_DUPLICATE);
+            } else {
+                changes.put(o, c.argString(i + 1));
+            }
+        }
+        if (unknown != null) {
+            c.reply().error(Errors.configSetUnknown(unknown));
+            return;
+        }
+        if (failure != null) {
+            c.reply().error(failure);
+            return;
+        }
+        try {
+            c.server().config().apply(changes);
+        } catch (ConfigException e) {
+            c.reply().error(e.option() != null
+                    ? Errors.configSetFailed(e.option().configName(), e.reason())
+                    : "ERR " + e.getMessage());
+            return;
+        }
+        c.reply().ok();
+    }
+
+    /** CONFIG RESETSTAT: zeroes INFO's counters, command and error statistics. */
+    static void resetStat(CommandContext c) {
+        ServerContext server = c.server();
+        server.stats().reset(server.keyspace().usedMemory());
+        server.commands().resetStats();
+        server.keyspace().resetStats();
+        server.clients().resetStats();
+        c.reply().ok();
+    }
+
+    private static final List<String> HELP = List.of(
+            "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "GET <pattern>",
+            "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value>.",
+            "RESETSTAT",
+            "    Reset statistics reported by the INFO command.",
+            "HELP",
+            "    Prints this help.");
+
+    /** CONFIG HELP */
+    static void help(CommandContext c) {
+        ServerCommands.help(c.reply(), HELP);
+    }
+}

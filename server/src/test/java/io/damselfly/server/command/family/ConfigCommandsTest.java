@@ -1,0 +1,249 @@
+package io.damselfly.server.command.family;
+
+import static io.damselfly.server.command.family.ServerCommandsTest.field;
+import static io.damselfly.server.command.family.ServerCommandsTest.longField;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.protocol.RespValue;
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.Resp2;
+import io.damselfly.server.testing.ServerExtension;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** CONFIG GET / SET / RESETSTAT / HELP, with Redis 7.0.15's replies and error texts. */
+@ExtendWith(ServerExtension.class)
+class ConfigCommandsTest {
+    private EmbeddedServer server;
+
+    /** Puts back what the tests change, so each test starts from the defaults. */
+    @AfterEach
+    void restoreDefaults() {
+        if (server != null) {
+            for (Option o : List.of(Option.MAXMEMORY, Option.MAXMEMORY_POLICY, Option.HZ, Option.OUTPUT_BUFFER_LIMIT)) {
+                server.config().set(o, o.defaultValue());
+            }
+        }
+    }
+
+    @Test
+    void configGet_exactNamesEchoedAsAsked(@Resp2 RedisCommands<String, String> redis, RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        assertEquals(Map.of("maxmemory", "0"), redis.configGet("maxmemory"));
+        assertEquals("[$MAXMEMORY, $0]", raw.callText("CONFIG", "GET", "MAXMEMORY"));
+        assertEquals("[$maxmemory, $0]", raw.callText("CONFIG", "GET", "maxmemory", "MAXMEMORY", "maxmemory"));
+        assertEquals("[]", raw.callText("CONFIG", "GET", "nosuch"));
+        assertEquals("-ERR wrong number of arguments for 'config|get' command", raw.callText("CONFIG", "GET"));
+    }
+
+    @Test
+    void configGet_patterns(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
+        this.server = server;
+        assertEquals(Map.of("maxmemory", "0", "maxmemory-policy", "noeviction"), redis.configGet("maxmemory*"));
+        assertEquals(Map.of("maxmemory-policy", "noeviction"), redis.configGet("MAXMEMORY-p?l[a-z]cy"));
+        Map<String, String> all = redis.configGet("*");
+        assertEquals(Option.values().length, all.size());
+        for (Option o : Option.values()) {
+            assertTrue(all.containsKey(o.configName()), o.configName());
+        }
+        assertFalse(all.containsKey("maxmemory_policy"), "options with a Redis name are listed under it only");
+        assertEquals(Map.of("hz", "10", "maxmemory", "0"), redis.configGet("hz", "maxm[a-e]mory", "h*"));
+    }
+
+    @Test
+    void configGet_optionsWithoutRedisNameByFlag(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
+        this.server = server;
+        assertEquals(Map.of("cache_mode", "no"), redis.configGet("cache_mode"));
+        assertEquals(Map.of("num_shards", "0"), redis.configGet("num_shards"));
+        assertEquals(Map.of("maxmemory_policy", "noeviction"), redis.configGet("maxmemory_policy"));
+    }
+
+    @Test
+    void configGet_whatRedisBenchmarkAndClientsAsk(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
+        this.server = server;
+        assertEquals(Map.of("save", ""), redis.configGet("save"));
+        assertEquals(Map.of("appendonly", "no"), redis.configGet("appendonly"));
+        assertEquals(Map.of("port", Integer.toString(server.port())), redis.configGet("port"));
+        assertEquals(Map.of("databases", "16"), redis.configGet("databases"));
+    }
+
+    @Test
+    void configSet_appliesValues(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
+        this.server = server;
+        assertEquals("OK", redis.configSet("maxmemory", "10mb"));
+        assertEquals(Map.of("maxmemory", "10485760"), redis.configGet("maxmemory"));
+        assertEquals(10L * 1024 * 1024, server.config().getLong(Option.MAXMEMORY));
+        Map<String, String> several = new LinkedHashMap<>();
+        several.put("maxmemory", "1gb");
+        several.put("MAXMEMORY-POLICY", "ALLKEYS-LRU");
+        assertEquals("OK", redis.configSet(several));
+        assertEquals(Map.of("maxmemory", "1073741824", "maxmemory-policy", "allkeys-lru"), redis.configGet("maxmemory*"));
+        assertEquals("OK", redis.configSet("output_buffer_limit", "2mb"));
+        assertEquals(2L * 1024 * 1024, server.config().getLong(Option.OUTPUT_BUFFER_LIMIT));
+    }
+
+    @Test
+    void configSet_hzClampedLikeRedis(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
+        this.server = server;
+        assertEquals("OK", redis.configSet("hz", "1000"));
+        assertEquals(Map.of("hz", "500"), redis.configGet("hz"));
+        assertEquals("OK", redis.configSet("hz", "0"));
+        assertEquals(Map.of("hz", "1"), redis.configGet("hz"));
+    }
+
+    @Test
+    void configSet_acceptsNoPersistenceValues(RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        assertEquals("+OK", raw.callText("CONFIG", "SET", "save", ""));
+        assertEquals("+OK", raw.callText("CONFIG", "SET", "appendonly", "no"));
+        assertTrue(raw.callText("CONFIG", "SET", "appendonly", "yes")
+                .startsWith("-ERR CONFIG SET failed (possibly related to argument 'appendonly') - "));
+    }
+
+    @Test
+    void configSet_errorsAsRedis(RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        assertEquals("-ERR Unknown option or number of arguments for CONFIG SET - 'foo'", raw.callText("CONFIG", "SET", "foo", "bar"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - duplicate parameter",
+                raw.callText("CONFIG", "SET", "maxmemory", "10mb", "maxmemory", "20mb"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'MAXMEMORY') - duplicate parameter",
+                raw.callText("CONFIG", "SET", "maxmemory", "10mb", "MAXMEMORY", "20mb"));
+        assertEquals("-ERR wrong number of arguments for 'config|set' command", raw.callText("CONFIG", "SET", "maxmemory"));
+        assertEquals("-ERR syntax error", raw.callText("CONFIG", "SET", "maxmemory", "1", "hz"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer",
+                raw.callText("CONFIG", "SET", "hz", "abc"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value",
+                raw.callText("CONFIG", "SET", "maxmemory", "abc"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value",
+                raw.callText("CONFIG", "SET", "MAXMEMORY", "-1"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be 'yes' or 'no'",
+                raw.callText("CONFIG", "SET", "appendonly", "maybe"));
+        assertTrue(raw.callText("CONFIG", "SET", "maxmemory-policy", "foo").startsWith(
+                "-ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: "));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config",
+                raw.callText("CONFIG", "SET", "databases", "3"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'num_shards') - can't set immutable config",
+                raw.callText("CONFIG", "SET", "num_shards", "3"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config",
+                raw.callText("CONFIG", "SET", "dir", "/tmp"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set protected config",
+                raw.callText("CONFIG", "SET", "dbfilename", "x.rdb"));
+    }
+
+    @Test
+    void configSet_firstProblemWinsInArgumentOrder(RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config",
+                raw.callText("CONFIG", "SET", "databases", "1", "foo", "3"));
+        assertEquals("-ERR Unknown option or number of arguments for CONFIG SET - 'foo'",
+                raw.callText("CONFIG", "SET", "foo", "1", "databases", "3"));
+        // names are all checked before any value is parsed
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config",
+                raw.callText("CONFIG", "SET", "maxmemory", "x", "databases", "1"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - duplicate parameter",
+                raw.callText("CONFIG", "SET", "maxmemory", "1", "maxmemory", "2", "foo", "3"));
+    }
+
+    @Test
+    void configSet_isAllOrNothing(@Resp2 RedisCommands<String, String> redis, RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        assertTrue(raw.callText("CONFIG", "SET", "maxmemory", "1mb", "hz", "20", "maxmemory-policy", "foo")
+                .startsWith("-ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy')"));
+        assertEquals(Map.of("maxmemory", "0"), redis.configGet("maxmemory"));
+        assertEquals(Map.of("hz", "10"), redis.configGet("hz"));
+    }
+
+    @Test
+    void configResetstat_zeroesInfoCounters(RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        raw.call("SET", "k", "v");
+        raw.call("GET", "k");
+        raw.call("GET", "nosuch");
+        raw.call("GET");
+        raw.call("NOSUCH");
+        assertEquals("+OK", raw.callText("CONFIG", "RESETSTAT"));
+        String info = ((RespValue.BulkString) raw.call("INFO", "all")).asString();
+        // only this INFO itself has been counted since the reset, as in Redis
+        assertEquals(1, longField(info, "total_commands_processed"));
+        assertEquals(0, longField(info, "keyspace_hits"));
+        assertEquals(0, longField(info, "keyspace_misses"));
+        assertEquals(0, longField(info, "total_error_replies"));
+        assertEquals(0, longField(info, "total_connections_received"));
+        assertEquals(null, field(info, "errorstat_ERR"));
+        assertEquals(null, field(info, "cmdstat_get"));
+        assertTrue(field(info, "cmdstat_config|resetstat").startsWith("calls=1,"), info);
+        // commands rejected before running are errors, but not processed commands (Redis's call())
+        raw.call("CONFIG", "RESETSTAT");
+        raw.call("NOSUCH");
+        raw.call("GET");
+        info = ((RespValue.BulkString) raw.call("INFO", "all")).asString();
+        assertEquals(1, longField(info, "total_commands_processed"));
+        assertEquals(2, longField(info, "total_error_replies"));
+        assertEquals("count=2", field(info, "errorstat_ERR"));
+        assertEquals("calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0", field(info, "cmdstat_get"));
+        assertEquals("-ERR wrong number of arguments for 'config|resetstat' command", raw.callText("CONFIG", "RESETSTAT", "x"));
+    }
+
+    @Test
+    void config_helpAndContainerErrors(RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        assertEquals("[+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:, +GET <pattern>, "
+                        + "+    Return parameters matching the glob-like <pattern> and their values., +SET <directive> <value>, "
+                        + "+    Set the configuration <directive> to <value>., +RESETSTAT, +    Reset statistics reported by the INFO command., "
+                        + "+HELP, +    Prints this help.]",
+                raw.callText("CONFIG", "HELP"));
+        assertEquals("-ERR wrong number of arguments for 'config' command", raw.callText("CONFIG"));
+        assertEquals("-ERR unknown subcommand 'foo'. Try CONFIG HELP.", raw.callText("CONFIG", "foo"));
+    }
+
+    /** The stand-in glob that CONFIG GET and COMMAND LIST use, against stringmatchlen's rules. */
+    @Test
+    void glob_matchesLikeRedis() {
+        assertTrue(Glob.matches("*", "", false));
+        assertTrue(Glob.matches("*", "maxmemory", false));
+        assertTrue(Glob.matches("max*", "maxmemory", false));
+        assertTrue(Glob.matches("*memory", "maxmemory", false));
+        assertTrue(Glob.matches("m*m*y", "maxmemory", false));
+        assertFalse(Glob.matches("m*m*x", "maxmemory", false));
+        assertTrue(Glob.matches("h?", "hz", false));
+        assertFalse(Glob.matches("h?", "h", false));
+        assertTrue(Glob.matches("[a-c]b", "bb", false));
+        assertTrue(Glob.matches("[c-a]b", "bb", false), "reversed range");
+        assertFalse(Glob.matches("[^a-c]b", "bb", false));
+        assertTrue(Glob.matches("[^a-c]b", "xb", false));
+        assertTrue(Glob.matches("[xyz]", "y", false));
+        assertTrue(Glob.matches("a\\*b", "a*b", false));
+        assertFalse(Glob.matches("a\\*b", "axb", false));
+        assertTrue(Glob.matches("[\\]]", "]", false));
+        assertFalse(Glob.matches("MAX*", "maxmemory", false));
+        assertTrue(Glob.matches("MAX*", "maxmemory", true));
+        assertTrue(Glob.matches("[A-C]z", "bz", true));
+        assertTrue(Glob.isPattern("a*") && Glob.isPattern("a?") && Glob.isPattern("[a]"));
+        assertFalse(Glob.isPattern("maxmemory-policy"));
+        // many stars against a long non-matching name: bounded work, not exponential backtracking
+        String name = "a".repeat(5000);
+        assertFalse(Glob.matches("*a*a*a*a*a*a*a*a*a*a*a*a*b", name, false));
+    }
+
+    @Test
+    void configGet_resp3IsMap(RedisClient client, RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        try (StatefulRedisConnection<String, String> conn = ServerCommandsTest.resp3(client, raw)) {
+            assertEquals(Map.of("maxmemory", "0"), conn.sync().configGet("maxmemory"));
+        }
+        raw.call("HELLO", "3");
+        assertEquals("{$maxmemory=$0}", raw.callText("CONFIG", "GET", "maxmemory"));
+        assertEquals("{}", raw.callText("CONFIG", "GET", "nosuch"));
+    }
+}
