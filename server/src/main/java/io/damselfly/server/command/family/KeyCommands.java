@@ -20,7 +20,9 @@ import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Numbers;
 import io.damselfly.server.keyspace.StringValue;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -45,33 +47,62 @@ public final class KeyCommands {
         KeySpec all = KeySpec.of(1, -1, 1);
         KeySpec two = KeySpec.of(1, 2, 1);
         KeySpec second = KeySpec.of(2, 2, 1);
-        t.add("del", -2, all, "1.0.0", "Delete a key", KeyCommands::del, WRITE);
-        t.add("unlink", -2, all, "4.0.0", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", KeyCommands::del, WRITE, FAST);
-        t.add("exists", -2, all, "1.0.0", "Determine if a key exists", KeyCommands::exists, READONLY, FAST, CACHEABLE);
-        t.add("type", 2, KeySpec.FIRST, "1.0.0", "Determine the type stored at key", KeyCommands::type, READONLY, FAST, CACHEABLE);
-        t.add("touch", -2, all, "3.2.1", "Alters the last access time of a key(s). Returns the number of existing keys specified.", KeyCommands::touch, READONLY, FAST);
-        t.add("keys", 2, KeySpec.NONE, "1.0.0", "Find all keys matching the given pattern", KeyCommands::keys, READONLY);
-        t.add("scan", -2, KeySpec.NONE, "2.8.0", "Incrementally iterate the keys space", KeyCommands::scan, READONLY);
-        t.add("randomkey", 1, KeySpec.NONE, "1.0.0", "Return a random key from the keyspace", KeyCommands::randomkey, READONLY);
-        t.add("rename", 3, two, "1.0.0", "Rename a key", KeyCommands::rename, WRITE);
-        t.add("renamenx", 3, two, "1.0.0", "Rename a key, only if the new key does not exist", KeyCommands::renamenx, WRITE, FAST);
-        t.add("copy", -3, two, "6.2.0", "Copy a key", KeyCommands::copy, WRITE, DENYOOM);
-        t.add("move", 3, KeySpec.FIRST, "1.0.0", "Move a key to another database", KeyCommands::move, WRITE, FAST);
-        t.add("expire", -3, KeySpec.FIRST, "1.0.0", "Set a key's time to live in seconds", KeyCommands::expire, WRITE, FAST);
-        t.add("pexpire", -3, KeySpec.FIRST, "2.6.0", "Set a key's time to live in milliseconds", KeyCommands::pexpire, WRITE, FAST);
-        t.add("expireat", -3, KeySpec.FIRST, "1.2.0", "Set the expiration for a key as a UNIX timestamp", KeyCommands::expireat, WRITE, FAST);
-        t.add("pexpireat", -3, KeySpec.FIRST, "2.6.0", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", KeyCommands::pexpireat, WRITE, FAST);
-        t.add("ttl", 2, KeySpec.FIRST, "1.0.0", "Get the time to live for a key in seconds", KeyCommands::ttl, READONLY, FAST);
-        t.add("pttl", 2, KeySpec.FIRST, "2.6.0", "Get the time to live for a key in milliseconds", KeyCommands::pttl, READONLY, FAST);
-        t.add("expiretime", 2, KeySpec.FIRST, "7.0.0", "Get the expiration Unix timestamp for a key", KeyCommands::expiretime, READONLY, FAST);
-        t.add("pexpiretime", 2, KeySpec.FIRST, "7.0.0", "Get the expiration Unix timestamp for a key in milliseconds", KeyCommands::pexpiretime, READONLY, FAST);
-        t.add("persist", 2, KeySpec.FIRST, "2.2.0", "Remove the expiration from a key", KeyCommands::persist, WRITE, FAST);
+        t.add("del", -2, all, "1.0.0", "Delete a key", KeyCommands::del, WRITE)
+                .tips("request_policy:multi_shard", "response_policy:agg_sum")
+                .complexity("O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).");
+        t.add("unlink", -2, all, "4.0.0", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", KeyCommands::del, WRITE, FAST)
+                .tips("request_policy:multi_shard", "response_policy:agg_sum")
+                .complexity("O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.");
+        t.add("exists", -2, all, "1.0.0", "Determine if a key exists", KeyCommands::exists, READONLY, FAST, CACHEABLE)
+                .tips("request_policy:multi_shard", "response_policy:agg_sum")
+                .complexity("O(N) where N is the number of keys to check.");
+        t.add("type", 2, KeySpec.FIRST, "1.0.0", "Determine the type stored at key", KeyCommands::type, READONLY, FAST, CACHEABLE)
+                .complexity("O(1)");
+        t.add("touch", -2, all, "3.2.1", "Alters the last access time of a key(s). Returns the number of existing keys specified.", KeyCommands::touch, READONLY, FAST)
+                .tips("request_policy:multi_shard", "response_policy:agg_sum")
+                .complexity("O(N) where N is the number of keys that will be touched.");
+        t.add("keys", 2, KeySpec.NONE, "1.0.0", "Find all keys matching the given pattern", KeyCommands::keys, READONLY)
+                .acl("@dangerous").tips("request_policy:all_shards", "nondeterministic_output_order")
+                .complexity("O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.");
+        t.add("scan", -2, KeySpec.NONE, "2.8.0", "Incrementally iterate the keys space", KeyCommands::scan, READONLY)
+                .tips("nondeterministic_output", "request_policy:special")
+                .complexity("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.");
+        t.add("randomkey", 1, KeySpec.NONE, "1.0.0", "Return a random key from the keyspace", KeyCommands::randomkey, READONLY)
+                .tips("request_policy:all_shards", "nondeterministic_output").complexity("O(1)");
+        t.add("rename", 3, two, "1.0.0", "Rename a key", KeyCommands::rename, WRITE).complexity("O(1)");
+        t.add("renamenx", 3, two, "1.0.0", "Rename a key, only if the new key does not exist", KeyCommands::renamenx, WRITE, FAST)
+                .complexity("O(1)");
+        t.add("copy", -3, two, "6.2.0", "Copy a key", KeyCommands::copy, WRITE, DENYOOM)
+                .complexity("O(N) worst case for collections, where N is the number of nested items. O(1) for string values.");
+        t.add("move", 3, KeySpec.FIRST, "1.0.0", "Move a key to another database", KeyCommands::move, WRITE, FAST).complexity("O(1)");
+        t.add("expire", -3, KeySpec.FIRST, "1.0.0", "Set a key's time to live in seconds", KeyCommands::expire, WRITE, FAST).complexity("O(1)");
+        t.add("pexpire", -3, KeySpec.FIRST, "2.6.0", "Set a key's time to live in milliseconds", KeyCommands::pexpire, WRITE, FAST)
+                .complexity("O(1)");
+        t.add("expireat", -3, KeySpec.FIRST, "1.2.0", "Set the expiration for a key as a UNIX timestamp", KeyCommands::expireat, WRITE, FAST)
+                .complexity("O(1)");
+        t.add("pexpireat", -3, KeySpec.FIRST, "2.6.0", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", KeyCommands::pexpireat, WRITE, FAST)
+                .complexity("O(1)");
+        t.add("ttl", 2, KeySpec.FIRST, "1.0.0", "Get the time to live for a key in seconds", KeyCommands::ttl, READONLY, FAST)
+                .tips("nondeterministic_output").complexity("O(1)");
+        t.add("pttl", 2, KeySpec.FIRST, "2.6.0", "Get the time to live for a key in milliseconds", KeyCommands::pttl, READONLY, FAST)
+                .tips("nondeterministic_output").complexity("O(1)");
+        t.add("expiretime", 2, KeySpec.FIRST, "7.0.0", "Get the expiration Unix timestamp for a key", KeyCommands::expiretime, READONLY, FAST)
+                .complexity("O(1)");
+        t.add("pexpiretime", 2, KeySpec.FIRST, "7.0.0", "Get the expiration Unix timestamp for a key in milliseconds", KeyCommands::pexpiretime, READONLY, FAST)
+                .complexity("O(1)");
+        t.add("persist", 2, KeySpec.FIRST, "2.2.0", "Remove the expiration from a key", KeyCommands::persist, WRITE, FAST).complexity("O(1)");
         t.container("object", "2.2.3", "A container for object introspection commands", o -> o
                 .add("encoding", 3, second, "2.2.3", "Inspect the internal encoding of a Redis object", KeyCommands::objectEncoding, READONLY)
+                .tips("nondeterministic_output").complexity("O(1)")
                 .add("freq", 3, second, "4.0.0", "Get the logarithmic access frequency counter of a Redis object", KeyCommands::objectFreq, READONLY)
+                .tips("nondeterministic_output").complexity("O(1)")
                 .add("idletime", 3, second, "2.2.3", "Get the time since a Redis object was last accessed", KeyCommands::objectIdletime, READONLY)
+                .tips("nondeterministic_output").complexity("O(1)")
                 .add("refcount", 3, second, "2.2.3", "Get the number of references to the value of the key", KeyCommands::objectRefcount, READONLY)
-                .add("help", 2, KeySpec.NONE, "6.2.0", "Show helpful text about the different subcommands", KeyCommands::objectHelp, LOADING, STALE));
+                .tips("nondeterministic_output").complexity("O(1)")
+                .add("help", 2, KeySpec.NONE, "6.2.0", "Show helpful text about the different subcommands", KeyCommands::objectHelp, LOADING, STALE)
+                .complexity("O(1)"))
+                .complexity("Depends on subcommand.");
     }
 
     // ---- existence and deletion ------------------------------------------------------------
@@ -163,7 +194,7 @@ public final class KeyCommands {
             }
         }
         GlobPattern match = pattern == null || pattern.isMatchAll() ? null : pattern;
-        String type = typeName == null ? null : new String(typeName, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String type = typeName == null ? null : new String(typeName, StandardCharsets.ISO_8859_1);
         List<byte[]> out = new ArrayList<>();
         Consumer<Entry> visitor = e -> {
             if (match != null && !match.matches(e.key())) {
@@ -251,7 +282,7 @@ public final class KeyCommands {
             c.reply().error(Errors.NO_SUCH_KEY);
             return;
         }
-        if (java.util.Arrays.equals(key, newKey)) {
+        if (Arrays.equals(key, newKey)) {
             if (nx) {
                 c.reply().integer(0);
             } else {
@@ -298,7 +329,7 @@ public final class KeyCommands {
         }
         byte[] key = c.arg(1);
         byte[] newKey = c.arg(2);
-        if (dst == src && java.util.Arrays.equals(key, newKey)) {
+        if (dst == src && Arrays.equals(key, newKey)) {
             c.reply().error(Errors.SAME_OBJECT);
             return;
         }
