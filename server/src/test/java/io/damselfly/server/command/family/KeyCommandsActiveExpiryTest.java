@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
-import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.ServerOptions;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KeyCommandsActiveExpiryTest {
 
     @Test
-    void activeExpiry_removesUntouchedKeys(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) throws InterruptedException {
+    void activeExpiry_removesUntouchedKeys(RedisCommands<String, String> redis, EmbeddedServer server) throws InterruptedException {
         for (int i = 0; i < 50; i++) {
             redis.set("keep:" + i, "v");
             redis.set("long:" + i, "v");

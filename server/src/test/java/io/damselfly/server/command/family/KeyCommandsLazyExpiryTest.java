@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
-import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.ServerOptions;
 import io.lettuce.core.ScanArgs;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KeyCommandsLazyExpiryTest {
 
     @Test
-    void expiredKeys_invisibleBeforeReclaim(@Resp2 RedisCommands<String, String> redis, RawClient raw, EmbeddedServer server)
+    void expiredKeys_invisibleBeforeReclaim(RedisCommands<String, String> redis, RawClient raw, EmbeddedServer server)
             throws InterruptedException {
         redis.set("live", "v");
         awaitSweep(redis, server);
@@ -59,7 +58,7 @@ class KeyCommandsLazyExpiryTest {
     }
 
     @Test
-    void randomkey_allExpired(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) throws InterruptedException {
+    void randomkey_allExpired(RedisCommands<String, String> redis, EmbeddedServer server) throws InterruptedException {
         redis.set("x", "v");
         awaitSweep(redis, server);
         for (int i = 0; i < 10; i++) {
@@ -73,7 +72,7 @@ class KeyCommandsLazyExpiryTest {
     }
 
     /** Waits until the active sweep has just run: a 1 ms key vanishes without being read. */
-    private static void awaitSweep(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) throws InterruptedException {
+    private static void awaitSweep(RedisCommands<String, String> redis, EmbeddedServer server) throws InterruptedException {
         long before = server.keyspace().size(0);
         redis.set("sentinel", "v");
         redis.pexpire("sentinel", 1);

@@ -2,9 +2,9 @@ package io.damselfly.server.command.family;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.testing.RawClient;
-import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.ServerOptions;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KeyCommandsLfuTest {
 
     @Test
-    void object_freqCountsAccesses(@Resp2 RedisCommands<String, String> redis) {
+    void object_freqCountsAccesses(RedisCommands<String, String> redis) {
         redis.set("k", "v");
         // a new key starts at LFU_INIT_VAL = 5; the first access always increments
         assertEquals(5L, redis.objectFreq("k"));
@@ -27,14 +27,18 @@ class KeyCommandsLfuTest {
     }
 
     @Test
-    void rename_keepsTheCounterButCopyStartsFresh(@Resp2 RedisCommands<String, String> redis) {
+    void rename_keepsTheCounterButCopyStartsFresh(RedisCommands<String, String> redis) {
         redis.set("k", "v");
         redis.get("k");
+        // RENAME and MOVE look the key up for writing, which may count one more access (p = 1/11
+        // at 6, as in Redis); a counter reset to the initial 5 would mean the clock was not kept
         redis.rename("k", "k2");
-        assertEquals(6L, redis.objectFreq("k2"));
+        long afterRename = redis.objectFreq("k2");
+        assertTrue(afterRename == 6 || afterRename == 7, "freq after RENAME " + afterRename);
         redis.move("k2", 1);
         redis.select(1);
-        assertEquals(6L, redis.objectFreq("k2"));
+        assertTrue(redis.objectFreq("k2") >= afterRename, "freq after MOVE");
+        // COPY makes a new object with a fresh counter
         redis.copy("k2", "k3");
         assertEquals(5L, redis.objectFreq("k3"));
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.keyspace.Keyspace;
-import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.ServerOptions;
 import io.lettuce.core.CopyArgs;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KeyCommandsShardedTest {
 
     @Test
-    void scan_everyKeyAtLeastOnce(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
+    void scan_everyKeyAtLeastOnce(RedisCommands<String, String> redis, EmbeddedServer server) {
         assertEquals(4, server.keyspace().shardCount());
         Set<String> expected = fill(redis, "k:", 5000);
         Set<Integer> shards = new HashSet<>();
@@ -44,7 +43,7 @@ class KeyCommandsShardedTest {
     }
 
     @Test
-    void scan_keysAddedBetweenCalls(@Resp2 RedisCommands<String, String> redis) {
+    void scan_keysAddedBetweenCalls(RedisCommands<String, String> redis) {
         Set<String> expected = fill(redis, "old:", 3000);
         Set<String> seen = new HashSet<>();
         int[] added = {0};
@@ -59,7 +58,7 @@ class KeyCommandsShardedTest {
     }
 
     @Test
-    void scan_keysDeletedBetweenCalls(@Resp2 RedisCommands<String, String> redis) {
+    void scan_keysDeletedBetweenCalls(RedisCommands<String, String> redis) {
         Set<String> kept = fill(redis, "keep:", 1000);
         Set<String> doomed = fill(redis, "gone:", 4000);
         List<String> toDelete = new ArrayList<>(doomed);
@@ -75,7 +74,7 @@ class KeyCommandsShardedTest {
     }
 
     @Test
-    void keys_acrossShardsNoDuplicates(@Resp2 RedisCommands<String, String> redis) {
+    void keys_acrossShardsNoDuplicates(RedisCommands<String, String> redis) {
         Set<String> expected = fill(redis, "k:", 2000);
         List<String> all = redis.keys("*");
         assertEquals(expected.size(), all.size());
@@ -85,7 +84,7 @@ class KeyCommandsShardedTest {
     }
 
     @Test
-    void randomkey_reachesEveryShard(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
+    void randomkey_reachesEveryShard(RedisCommands<String, String> redis, EmbeddedServer server) {
         fill(redis, "r:", 400);
         Set<Integer> shards = new HashSet<>();
         for (int i = 0; i < 400 && shards.size() < 4; i++) {
@@ -95,7 +94,7 @@ class KeyCommandsShardedTest {
     }
 
     @Test
-    void multiKeyCommands_acrossShards(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
+    void multiKeyCommands_acrossShards(RedisCommands<String, String> redis, EmbeddedServer server) {
         String a = "a";
         String b = keyInOtherShard(server, a);
         redis.set(a, "va");
@@ -113,7 +112,7 @@ class KeyCommandsShardedTest {
     }
 
     @Test
-    void moveAndCopyDb_stayInTheKeysShard(@Resp2 RedisCommands<String, String> redis) {
+    void moveAndCopyDb_stayInTheKeysShard(RedisCommands<String, String> redis) {
         Set<String> keys = fill(redis, "m:", 100);
         for (String k : keys) {
             assertTrue(redis.move(k, 2));
@@ -131,7 +130,7 @@ class KeyCommandsShardedTest {
 
     // ---- helpers ---------------------------------------------------------------------------
 
-    private static Set<String> fill(@Resp2 RedisCommands<String, String> redis, String prefix, int n) {
+    private static Set<String> fill(RedisCommands<String, String> redis, String prefix, int n) {
         Set<String> keys = new HashSet<>();
         for (int i = 0; i < n; i++) {
             redis.set(prefix + i, "v");
@@ -141,7 +140,7 @@ class KeyCommandsShardedTest {
     }
 
     /** Scans to the end with COUNT {@code count}, running {@code between} after every call. */
-    private static int scan(@Resp2 RedisCommands<String, String> redis, int count, Set<String> seen, Runnable between) {
+    private static int scan(RedisCommands<String, String> redis, int count, Set<String> seen, Runnable between) {
         ScanCursor cursor = ScanCursor.INITIAL;
         for (int calls = 1; calls < 100_000; calls++) {
             KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.limit(count));
