@@ -172,7 +172,9 @@ public final class Command {
             case "scripting" -> "@scripting";
             default -> null;
         };
-        if (groupCategory != null) {
+        // a container (CLIENT, OBJECT) carries no group category in Redis: its subcommands do,
+        // and one that has its own (COMMAND's @connection) declares it explicitly
+        if (groupCategory != null && subcommands.isEmpty()) {
             cats.add(groupCategory);
         }
         Set<String> ordered = new java.util.LinkedHashSet<>();

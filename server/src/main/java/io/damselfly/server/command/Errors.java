@@ -45,6 +45,15 @@ public final class Errors {
     public static final String OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
     public static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
     public static final String INTERNAL = "ERR internal error";
+    /** getIntFromObjectOrReply on a valid long outside int range (MOVE, COPY ... DB). */
+    public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
+    public static final String INVALID_CURSOR = "ERR invalid cursor";
+    public static final String EXPIRE_NX_AND_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible";
+    public static final String EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible";
+    /** OBJECT FREQ without an LFU maxmemory policy. */
+    public static final String LFU_NOT_SELECTED = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+    /** OBJECT IDLETIME under an LFU maxmemory policy. */
+    public static final String LFU_SELECTED = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 
     // ---- server commands (server.c, config.c, db.c) ---------------------------------------
     public static final String INVALID_COMMAND_SPECIFIED = "ERR Invalid command specified";
@@ -75,6 +84,11 @@ public final class Errors {
     /** "ERR invalid expire time in 'set' command". */
     public static String invalidExpire(String fullName) {
         return "ERR invalid expire time in '" + fullName + "' command";
+    }
+
+    /** "ERR Unsupported option foo" (EXPIRE family). */
+    public static String unsupportedOption(String option) {
+        return "ERR Unsupported option " + option;
     }
 
     /** "ERR unknown subcommand 'x'. Try CLIENT HELP." */

@@ -120,6 +120,14 @@ public final class Database {
     }
 
     /**
+     * Gives {@code to} the access clock (LRU stamp or LFU counter) of {@code from}: RENAME and
+     * MOVE move the value object itself in Redis, and its clock goes with it.
+     */
+    public void inheritAccess(Entry from, Entry to) {
+        to.access = from.access;
+    }
+
+    /**
      * Tells the shard that an entry's value was changed in place (APPEND, SETRANGE, INCR on an
      * existing value...), with the value's footprint before the change, so memory accounting and
      * the change counter stay right.

@@ -89,6 +89,14 @@ public final class StringValue implements Value {
         buf = Arrays.copyOf(buf, grown);
     }
 
+    /** An exactly sized copy of the bytes; a "raw" value stays raw, as Redis's dupStringObject keeps the encoding. */
+    @Override
+    public StringValue copy() {
+        StringValue c = new StringValue(toByteArray());
+        c.raw = raw;
+        return c;
+    }
+
     @Override
     public String encoding() {
         if (length <= MAX_LONG_CHARS && Numbers.parseCanonicalLong(buf, length) != null) {

@@ -15,4 +15,10 @@ public interface Value {
 
     /** Estimated heap bytes this value retains, counted by the shard's memory accounting. */
     long footprint();
+
+    /**
+     * A deep copy that shares no mutable state with this value and reports the same encoding
+     * (COPY duplicates values this way, as Redis's dup*Object functions do).
+     */
+    Value copy();
 }

@@ -1,25 +1,113 @@
 package io.damselfly.server.command.family;
 
+import static io.damselfly.server.command.CommandFlag.CACHEABLE;
+import static io.damselfly.server.command.CommandFlag.DENYOOM;
 import static io.damselfly.server.command.CommandFlag.FAST;
+import static io.damselfly.server.command.CommandFlag.LOADING;
 import static io.damselfly.server.command.CommandFlag.READONLY;
+import static io.damselfly.server.command.CommandFlag.STALE;
 import static io.damselfly.server.command.CommandFlag.WRITE;
 
 import io.damselfly.server.command.CommandContext;
+import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
+import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.KeySpec;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.keyspace.Database;
+import io.damselfly.server.keyspace.Entry;
+import io.damselfly.server.keyspace.GlobPattern;
+import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.keyspace.Numbers;
+import io.damselfly.server.keyspace.StringValue;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
-/** Generic key commands (Redis group "generic"): DEL EXISTS (more to come). */
+/**
+ * Generic key commands (Redis group "generic"): DEL UNLINK EXISTS TYPE TOUCH KEYS SCAN RANDOMKEY
+ * RENAME RENAMENX COPY MOVE, the expiry commands (EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL
+ * EXPIRETIME PEXPIRETIME PERSIST) and OBJECT.
+ *
+ * <p>Commands with keys run with their keys' shards already locked by the executor. KEYS, SCAN
+ * and RANDOMKEY declare no keys: they walk the keyspace through {@link Keyspace}, which locks one
+ * shard at a time. MOVE and COPY ... DB reach another database through
+ * {@link Keyspace#database(int, long)}: a key lives in the same shard in every database, so the
+ * lock the executor took for the key covers the target too.
+ */
 public final class KeyCommands {
     private KeyCommands() {
     }
 
     public static void register(CommandTable.Builder t) {
         t.group("generic");
-        t.add("del", -2, KeySpec.of(1, -1, 1), "1.0.0", "Deletes one or more keys.", KeyCommands::del, WRITE);
-        t.add("exists", -2, KeySpec.of(1, -1, 1), "1.0.0", "Determines whether one or more keys exist.", KeyCommands::exists, READONLY, FAST);
+        KeySpec all = KeySpec.of(1, -1, 1);
+        KeySpec two = KeySpec.of(1, 2, 1);
+        KeySpec second = KeySpec.of(2, 2, 1);
+        t.add("del", -2, all, "1.0.0", "Delete a key", KeyCommands::del, WRITE)
+                .tips("request_policy:multi_shard", "response_policy:agg_sum")
+                .complexity("O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).");
+        t.add("unlink", -2, all, "4.0.0", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", KeyCommands::del, WRITE, FAST)
+                .tips("request_policy:multi_shard", "response_policy:agg_sum")
+                .complexity("O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.");
+        t.add("exists", -2, all, "1.0.0", "Determine if a key exists", KeyCommands::exists, READONLY, FAST, CACHEABLE)
+                .tips("request_policy:multi_shard", "response_policy:agg_sum")
+                .complexity("O(N) where N is the number of keys to check.");
+        t.add("type", 2, KeySpec.FIRST, "1.0.0", "Determine the type stored at key", KeyCommands::type, READONLY, FAST, CACHEABLE)
+                .complexity("O(1)");
+        t.add("touch", -2, all, "3.2.1", "Alters the last access time of a key(s). Returns the number of existing keys specified.", KeyCommands::touch, READONLY, FAST)
+                .tips("request_policy:multi_shard", "response_policy:agg_sum")
+                .complexity("O(N) where N is the number of keys that will be touched.");
+        t.add("keys", 2, KeySpec.NONE, "1.0.0", "Find all keys matching the given pattern", KeyCommands::keys, READONLY)
+                .acl("@dangerous").tips("request_policy:all_shards", "nondeterministic_output_order")
+                .complexity("O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.");
+        t.add("scan", -2, KeySpec.NONE, "2.8.0", "Incrementally iterate the keys space", KeyCommands::scan, READONLY)
+                .tips("nondeterministic_output", "request_policy:special")
+                .complexity("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.");
+        t.add("randomkey", 1, KeySpec.NONE, "1.0.0", "Return a random key from the keyspace", KeyCommands::randomkey, READONLY)
+                .tips("request_policy:all_shards", "nondeterministic_output").complexity("O(1)");
+        t.add("rename", 3, two, "1.0.0", "Rename a key", KeyCommands::rename, WRITE).complexity("O(1)");
+        t.add("renamenx", 3, two, "1.0.0", "Rename a key, only if the new key does not exist", KeyCommands::renamenx, WRITE, FAST)
+                .complexity("O(1)");
+        t.add("copy", -3, two, "6.2.0", "Copy a key", KeyCommands::copy, WRITE, DENYOOM)
+                .complexity("O(N) worst case for collections, where N is the number of nested items. O(1) for string values.");
+        t.add("move", 3, KeySpec.FIRST, "1.0.0", "Move a key to another database", KeyCommands::move, WRITE, FAST).complexity("O(1)");
+        t.add("expire", -3, KeySpec.FIRST, "1.0.0", "Set a key's time to live in seconds", KeyCommands::expire, WRITE, FAST).complexity("O(1)");
+        t.add("pexpire", -3, KeySpec.FIRST, "2.6.0", "Set a key's time to live in milliseconds", KeyCommands::pexpire, WRITE, FAST)
+                .complexity("O(1)");
+        t.add("expireat", -3, KeySpec.FIRST, "1.2.0", "Set the expiration for a key as a UNIX timestamp", KeyCommands::expireat, WRITE, FAST)
+                .complexity("O(1)");
+        t.add("pexpireat", -3, KeySpec.FIRST, "2.6.0", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", KeyCommands::pexpireat, WRITE, FAST)
+                .complexity("O(1)");
+        t.add("ttl", 2, KeySpec.FIRST, "1.0.0", "Get the time to live for a key in seconds", KeyCommands::ttl, READONLY, FAST)
+                .tips("nondeterministic_output").complexity("O(1)");
+        t.add("pttl", 2, KeySpec.FIRST, "2.6.0", "Get the time to live for a key in milliseconds", KeyCommands::pttl, READONLY, FAST)
+                .tips("nondeterministic_output").complexity("O(1)");
+        t.add("expiretime", 2, KeySpec.FIRST, "7.0.0", "Get the expiration Unix timestamp for a key", KeyCommands::expiretime, READONLY, FAST)
+                .complexity("O(1)");
+        t.add("pexpiretime", 2, KeySpec.FIRST, "7.0.0", "Get the expiration Unix timestamp for a key in milliseconds", KeyCommands::pexpiretime, READONLY, FAST)
+                .complexity("O(1)");
+        t.add("persist", 2, KeySpec.FIRST, "2.2.0", "Remove the expiration from a key", KeyCommands::persist, WRITE, FAST).complexity("O(1)");
+        t.container("object", "2.2.3", "A container for object introspection commands", o -> o
+                .add("encoding", 3, second, "2.2.3", "Inspect the internal encoding of a Redis object", KeyCommands::objectEncoding, READONLY)
+                .tips("nondeterministic_output").complexity("O(1)")
+                .add("freq", 3, second, "4.0.0", "Get the logarithmic access frequency counter of a Redis object", KeyCommands::objectFreq, READONLY)
+                .tips("nondeterministic_output").complexity("O(1)")
+                .add("idletime", 3, second, "2.2.3", "Get the time since a Redis object was last accessed", KeyCommands::objectIdletime, READONLY)
+                .tips("nondeterministic_output").complexity("O(1)")
+                .add("refcount", 3, second, "2.2.3", "Get the number of references to the value of the key", KeyCommands::objectRefcount, READONLY)
+                .tips("nondeterministic_output").complexity("O(1)")
+                .add("help", 2, KeySpec.NONE, "6.2.0", "Show helpful text about the different subcommands", KeyCommands::objectHelp, LOADING, STALE)
+                .complexity("O(1)"))
+                .complexity("Depends on subcommand.");
     }
 
-    /** DEL key [key ...] */
+    // ---- existence and deletion ------------------------------------------------------------
+
+    /** DEL key [key ...] and UNLINK key [key ...] (values are freed by the GC either way). */
     static void del(CommandContext c) {
         long n = 0;
         for (int i = 1; i < c.argc(); i++) {
@@ -30,7 +118,7 @@ public final class KeyCommands {
         c.reply().integer(n);
     }
 
-    /** EXISTS key [key ...] */
+    /** EXISTS key [key ...]: a key named twice counts twice. */
     static void exists(CommandContext c) {
         long n = 0;
         for (int i = 1; i < c.argc(); i++) {
@@ -39,5 +127,512 @@ public final class KeyCommands {
             }
         }
         c.reply().integer(n);
+    }
+
+    /** TYPE key */
+    static void type(CommandContext c) {
+        Entry e = c.db().readNoTouch(c.arg(1));
+        c.reply().simple(e == null ? "none" : e.value().type().redisName());
+    }
+
+    /** TOUCH key [key ...] */
+    static void touch(CommandContext c) {
+        long n = 0;
+        for (int i = 1; i < c.argc(); i++) {
+            if (c.db().read(c.arg(i)) != null) {
+                n++;
+            }
+        }
+        c.reply().integer(n);
+    }
+
+    // ---- keyspace walks --------------------------------------------------------------------
+
+    /**
+     * KEYS pattern. Runs as one unbounded scan call: each shard is walked whole under its own
+     * lock (so no key is reported twice, as a resize between chunks could cause), and the locks
+     * are taken one at a time, so other clients wait for at most one shard's walk.
+     */
+    static void keys(CommandContext c) {
+        GlobPattern pattern = GlobPattern.compile(c.arg(1));
+        List<byte[]> out = new ArrayList<>();
+        Consumer<Entry> visitor = pattern.isMatchAll()
+                ? e -> out.add(e.key())
+                : e -> {
+                    if (pattern.matches(e.key())) {
+                        out.add(e.key());
+                    }
+                };
+        c.server().keyspace().scan(c.db().index(), 0, Integer.MAX_VALUE, Integer.MAX_VALUE, c.now(), visitor);
+        c.reply().bulkArray(out);
+    }
+
+    /** Redis's SCAN default COUNT. */
+    private static final int SCAN_DEFAULT_COUNT = 10;
+    /** Buckets visited per requested entry at most, as Redis's maxiterations = count * 10. */
+    private static final int SCAN_BUCKETS_PER_ENTRY = 10;
+
+    /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
+    static void scan(CommandContext c) {
+        long cursor = parseCursor(c.arg(1));
+        long count = SCAN_DEFAULT_COUNT;
+        GlobPattern pattern = null;
+        byte[] typeName = null;
+        for (int i = 2; i < c.argc(); i += 2) {
+            boolean hasValue = c.argc() - i >= 2;
+            if (c.argIs(i, "count") && hasValue) {
+                count = c.longArg(i + 1);
+                if (count < 1) {
+                    throw c.syntaxError();
+                }
+            } else if (c.argIs(i, "match") && hasValue) {
+                pattern = GlobPattern.compile(c.arg(i + 1));
+            } else if (c.argIs(i, "type") && hasValue) {
+                typeName = c.arg(i + 1);
+            } else {
+                throw c.syntaxError();
+            }
+        }
+        GlobPattern match = pattern == null || pattern.isMatchAll() ? null : pattern;
+        String type = typeName == null ? null : new String(typeName, StandardCharsets.ISO_8859_1);
+        List<byte[]> out = new ArrayList<>();
+        Consumer<Entry> visitor = e -> {
+            if (match != null && !match.matches(e.key())) {
+                return;
+            }
+            if (type != null && !e.value().type().redisName().equalsIgnoreCase(type)) {
+                return;
+            }
+            out.add(e.key());
+        };
+        int minEntries = (int) Math.min(count, Integer.MAX_VALUE);
+        int maxBuckets = count > Integer.MAX_VALUE / SCAN_BUCKETS_PER_ENTRY
+                ? Integer.MAX_VALUE : (int) count * SCAN_BUCKETS_PER_ENTRY;
+        long next = c.server().keyspace().scan(c.db().index(), cursor, minEntries, maxBuckets, c.now(), visitor);
+        c.reply().array(2);
+        c.reply().bulk(Long.toUnsignedString(next));
+        c.reply().bulkArray(out);
+    }
+
+    /**
+     * A SCAN cursor with the rules of Redis's parseScanCursorOrReply, which uses strtoul: an
+     * optional sign, decimal digits, nothing after them (C strings end at a NUL byte), no leading
+     * space; "-n" wraps to 2^64 - n; the empty string is 0; more than 64 bits is an error.
+     */
+    static long parseCursor(byte[] b) {
+        int len = 0;
+        while (len < b.length && b[len] != 0) {
+            len++;
+        }
+        if (len == 0) {
+            return 0;
+        }
+        int i = 0;
+        boolean negative = false;
+        if (b[0] == '+' || b[0] == '-') {
+            negative = b[0] == '-';
+            i = 1;
+        }
+        if (i == len) {
+            throw new CommandError(Errors.INVALID_CURSOR);
+        }
+        long v = 0;
+        for (; i < len; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                throw new CommandError(Errors.INVALID_CURSOR);
+            }
+            // v * 10 + d must fit in 64 unsigned bits
+            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0) {
+                throw new CommandError(Errors.INVALID_CURSOR);
+            }
+            long next = v * 10 + d;
+            if (Long.compareUnsigned(next, v * 10) < 0) {
+                throw new CommandError(Errors.INVALID_CURSOR);
+            }
+            v = next;
+        }
+        return negative ? -v : v;
+    }
+
+    /** RANDOMKEY */
+    static void randomkey(CommandContext c) {
+        byte[] key = c.server().keyspace().randomKey(c.db().index(), c.now(), ThreadLocalRandom.current());
+        c.reply().bulkOrNull(key);
+    }
+
+    // ---- renaming and copying --------------------------------------------------------------
+
+    /** RENAME key newkey */
+    static void rename(CommandContext c) {
+        renameGeneric(c, false);
+    }
+
+    /** RENAMENX key newkey */
+    static void renamenx(CommandContext c) {
+        renameGeneric(c, true);
+    }
+
+    private static void renameGeneric(CommandContext c, boolean nx) {
+        Database db = c.db();
+        byte[] key = c.arg(1);
+        byte[] newKey = c.arg(2);
+        Entry src = db.find(key);
+        if (src == null) {
+            c.reply().error(Errors.NO_SUCH_KEY);
+            return;
+        }
+        if (Arrays.equals(key, newKey)) {
+            if (nx) {
+                c.reply().integer(0);
+            } else {
+                c.reply().ok();
+            }
+            return;
+        }
+        if (db.find(newKey) != null) {
+            if (nx) {
+                c.reply().integer(0);
+                return;
+            }
+            db.delete(newKey);
+        }
+        Entry moved = db.set(newKey, src.value(), src.expiresAt());
+        db.inheritAccess(src, moved);
+        db.delete(src);
+        if (nx) {
+            c.reply().integer(1);
+        } else {
+            c.reply().ok();
+        }
+    }
+
+    /** COPY source destination [DB destination-db] [REPLACE] */
+    static void copy(CommandContext c) {
+        Database src = c.db();
+        Database dst = src;
+        boolean replace = false;
+        for (int i = 3; i < c.argc(); i++) {
+            if (c.argIs(i, "replace")) {
+                replace = true;
+            } else if (c.argIs(i, "db") && i + 1 < c.argc()) {
+                int index = dbIndexArg(c, i + 1);
+                if (index != src.index()) {
+                    dst = c.server().keyspace().database(index, c.now());
+                } else {
+                    dst = src;
+                }
+                i++;
+            } else {
+                throw c.syntaxError();
+            }
+        }
+        byte[] key = c.arg(1);
+        byte[] newKey = c.arg(2);
+        if (dst == src && Arrays.equals(key, newKey)) {
+            c.reply().error(Errors.SAME_OBJECT);
+            return;
+        }
+        Entry e = src.read(key);
+        if (e == null) {
+            c.reply().integer(0);
+            return;
+        }
+        if (dst.find(newKey) != null) {
+            if (!replace) {
+                c.reply().integer(0);
+                return;
+            }
+            dst.delete(newKey);
+        }
+        dst.set(newKey, e.value().copy(), e.expiresAt());
+        c.reply().integer(1);
+    }
+
+    /** MOVE key db */
+    static void move(CommandContext c) {
+        int index = dbIndexArg(c, 2);
+        Database src = c.db();
+        if (index == src.index()) {
+            c.reply().error(Errors.SAME_OBJECT);
+            return;
+        }
+        Entry e = src.find(c.arg(1));
+        if (e == null) {
+            c.reply().integer(0);
+            return;
+        }
+        Database dst = c.server().keyspace().database(index, c.now());
+        if (dst.find(c.arg(1)) != null) {
+            c.reply().integer(0);
+            return;
+        }
+        Entry moved = dst.set(e.key(), e.value(), e.expiresAt());
+        dst.inheritAccess(e, moved);
+        src.delete(e);
+        c.reply().integer(1);
+    }
+
+    /** A database index argument: an int (Redis's getIntFromObject), then in range. */
+    private static int dbIndexArg(CommandContext c, int i) {
+        long v = c.longArg(i);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new CommandError(Errors.INT_OUT_OF_RANGE);
+        }
+        if (v < 0 || v >= c.server().keyspace().databases()) {
+            throw new CommandError(Errors.DB_INDEX_OUT_OF_RANGE);
+        }
+        return (int) v;
+    }
+
+    // ---- expiry ----------------------------------------------------------------------------
+
+    private static final int EXPIRE_NX = 1;
+    private static final int EXPIRE_XX = 2;
+    private static final int EXPIRE_GT = 4;
+    private static final int EXPIRE_LT = 8;
+
+    /** EXPIRE key seconds [NX | XX | GT | LT] */
+    static void expire(CommandContext c) {
+        expireGeneric(c, c.now(), true);
+    }
+
+    /** PEXPIRE key milliseconds [NX | XX | GT | LT] */
+    static void pexpire(CommandContext c) {
+        expireGeneric(c, c.now(), false);
+    }
+
+    /** EXPIREAT key unix-time-seconds [NX | XX | GT | LT] */
+    static void expireat(CommandContext c) {
+        expireGeneric(c, 0, true);
+    }
+
+    /** PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT] */
+    static void pexpireat(CommandContext c) {
+        expireGeneric(c, 0, false);
+    }
+
+    /**
+     * Redis's expireGenericCommand: options are checked first, then the number; a time that
+     * overflows 64 bits in milliseconds is an error; a time already past deletes the key and
+     * replies 1 (when the conditions allow the change at all).
+     */
+    private static void expireGeneric(CommandContext c, long basetime, boolean seconds) {
+        int flags = parseExpireFlags(c);
+        long when = c.longArg(2);
+        if (seconds) {
+            if (when > Long.MAX_VALUE / 1000 || when < Long.MIN_VALUE / 1000) {
+                throw new CommandError(Errors.invalidExpire(c.command().fullName()));
+            }
+            when *= 1000;
+        }
+        if (when > Long.MAX_VALUE - basetime) {
+            throw new CommandError(Errors.invalidExpire(c.command().fullName()));
+        }
+        when += basetime;
+        Database db = c.db();
+        Entry e = db.find(c.arg(1));
+        if (e == null) {
+            c.reply().integer(0);
+            return;
+        }
+        if (flags != 0) {
+            boolean persistent = !e.hasExpiry();
+            long current = e.expiresAt();
+            if ((flags & EXPIRE_NX) != 0 && !persistent) {
+                c.reply().integer(0);
+                return;
+            }
+            if ((flags & EXPIRE_XX) != 0 && persistent) {
+                c.reply().integer(0);
+                return;
+            }
+            // GT: no expiry counts as infinite, so nothing is greater
+            if ((flags & EXPIRE_GT) != 0 && (persistent || when <= current)) {
+                c.reply().integer(0);
+                return;
+            }
+            if ((flags & EXPIRE_LT) != 0 && !persistent && when >= current) {
+                c.reply().integer(0);
+                return;
+            }
+        }
+        if (when <= c.now()) {
+            db.delete(e);
+        } else {
+            db.setExpiry(e, when);
+        }
+        c.reply().integer(1);
+    }
+
+    private static int parseExpireFlags(CommandContext c) {
+        int flags = 0;
+        for (int i = 3; i < c.argc(); i++) {
+            if (c.argIs(i, "nx")) {
+                flags |= EXPIRE_NX;
+            } else if (c.argIs(i, "xx")) {
+                flags |= EXPIRE_XX;
+            } else if (c.argIs(i, "gt")) {
+                flags |= EXPIRE_GT;
+            } else if (c.argIs(i, "lt")) {
+                flags |= EXPIRE_LT;
+            } else {
+                throw new CommandError(Errors.unsupportedOption(c.argString(i)));
+            }
+        }
+        if ((flags & EXPIRE_NX) != 0 && (flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)) != 0) {
+            throw new CommandError(Errors.EXPIRE_NX_AND_OTHERS);
+        }
+        if ((flags & EXPIRE_GT) != 0 && (flags & EXPIRE_LT) != 0) {
+            throw new CommandError(Errors.EXPIRE_GT_AND_LT);
+        }
+        return flags;
+    }
+
+    /** TTL key */
+    static void ttl(CommandContext c) {
+        ttlGeneric(c, false, false);
+    }
+
+    /** PTTL key */
+    static void pttl(CommandContext c) {
+        ttlGeneric(c, true, false);
+    }
+
+    /** EXPIRETIME key */
+    static void expiretime(CommandContext c) {
+        ttlGeneric(c, false, true);
+    }
+
+    /** PEXPIRETIME key */
+    static void pexpiretime(CommandContext c) {
+        ttlGeneric(c, true, true);
+    }
+
+    /** -2 for a missing key, -1 for no expiry, else the time left (or the absolute time). */
+    private static void ttlGeneric(CommandContext c, boolean millis, boolean absolute) {
+        Entry e = c.db().readNoTouch(c.arg(1));
+        if (e == null) {
+            c.reply().integer(-2);
+            return;
+        }
+        if (!e.hasExpiry()) {
+            c.reply().integer(-1);
+            return;
+        }
+        long t = absolute ? e.expiresAt() : Math.max(0, e.expiresAt() - c.now());
+        // Redis's (t + 500) / 1000, without overflowing near Long.MAX_VALUE
+        c.reply().integer(millis ? t : t / 1000 + (t % 1000 >= 500 ? 1 : 0));
+    }
+
+    /** PERSIST key */
+    static void persist(CommandContext c) {
+        Entry e = c.db().find(c.arg(1));
+        if (e == null || !e.hasExpiry()) {
+            c.reply().integer(0);
+            return;
+        }
+        c.db().setExpiry(e, Entry.NO_EXPIRY);
+        c.reply().integer(1);
+    }
+
+    // ---- OBJECT ----------------------------------------------------------------------------
+
+    /** OBJECT ENCODING key */
+    static void objectEncoding(CommandContext c) {
+        Entry e = c.db().readNoTouch(c.arg(2));
+        if (e == null) {
+            c.reply().nullBulk();
+        } else {
+            c.reply().bulk(e.value().encoding());
+        }
+    }
+
+    /** OBJECT FREQ key: only under an LFU maxmemory policy. */
+    static void objectFreq(CommandContext c) {
+        Entry e = c.db().readNoTouch(c.arg(2));
+        if (e == null) {
+            c.reply().nullBulk();
+            return;
+        }
+        Keyspace ks = c.server().keyspace();
+        if (!ks.isLfu()) {
+            c.reply().error(Errors.LFU_NOT_SELECTED);
+            return;
+        }
+        c.reply().integer(ks.frequency(e, c.now()));
+    }
+
+    /** OBJECT IDLETIME key: not under an LFU maxmemory policy. */
+    static void objectIdletime(CommandContext c) {
+        Entry e = c.db().readNoTouch(c.arg(2));
+        if (e == null) {
+            c.reply().nullBulk();
+            return;
+        }
+        Keyspace ks = c.server().keyspace();
+        if (ks.isLfu()) {
+            c.reply().error(Errors.LFU_SELECTED);
+            return;
+        }
+        c.reply().integer(ks.idleSeconds(e, c.now()));
+    }
+
+    /** Redis's OBJ_SHARED_INTEGERS: integers 0..9999 are shared objects. */
+    private static final int SHARED_INTEGERS = 10_000;
+    /** Redis's OBJ_SHARED_REFCOUNT: the refcount a shared object reports. */
+    private static final int SHARED_REFCOUNT = Integer.MAX_VALUE;
+
+    /**
+     * OBJECT REFCOUNT key. Values are never shared here, but Redis shares the integers 0..9999
+     * and reports them with refcount 2147483647, unless maxmemory is set with an LRU or LFU
+     * policy (which needs a private access clock per value); we answer the same way.
+     */
+    static void objectRefcount(CommandContext c) {
+        Entry e = c.db().readNoTouch(c.arg(2));
+        if (e == null) {
+            c.reply().nullBulk();
+            return;
+        }
+        c.reply().integer(isSharedInteger(c, e) ? SHARED_REFCOUNT : 1);
+    }
+
+    private static boolean isSharedInteger(CommandContext c, Entry e) {
+        if (!(e.value() instanceof StringValue s)) {
+            return false;
+        }
+        Long v = Numbers.parseCanonicalLong(s.array(), s.length());
+        if (v == null || v < 0 || v >= SHARED_INTEGERS || !"int".equals(s.encoding())) {
+            return false;
+        }
+        String policy = c.server().config().getString(Option.MAXMEMORY_POLICY);
+        boolean clockPolicy = policy.endsWith("-lru") || policy.endsWith("-lfu");
+        return c.server().config().getLong(Option.MAXMEMORY) == 0 || !clockPolicy;
+    }
+
+    private static final String[] OBJECT_HELP = {
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help.",
+    };
+
+    /** OBJECT HELP */
+    static void objectHelp(CommandContext c) {
+        c.reply().array(OBJECT_HELP.length);
+        for (String line : OBJECT_HELP) {
+            c.reply().simple(line);
+        }
     }
 }

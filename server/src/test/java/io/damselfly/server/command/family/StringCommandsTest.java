@@ -1232,6 +1232,11 @@ class StringCommandsTest {
         public long footprint() {
             return 16;
         }
+
+        @Override
+        public OtherTypeValue copy() {
+            return new OtherTypeValue(); // immutable and stateless: any instance is a deep copy
+        }
     }
 
     private static void putNonString(EmbeddedServer server, String key) {
