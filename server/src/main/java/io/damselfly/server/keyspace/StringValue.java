@@ -99,7 +99,8 @@ public final class StringValue implements Value {
 
     @Override
     public String encoding() {
-        if (length <= MAX_LONG_CHARS && Numbers.parseCanonicalLong(buf, length) != null) {
+        // a value changed in place is raw even when it reads as a number, as in Redis
+        if (!raw && length <= MAX_LONG_CHARS && Numbers.parseCanonicalLong(buf, length) != null) {
             return "int";
         }
         return raw || length > EMBSTR_LIMIT ? "raw" : "embstr";

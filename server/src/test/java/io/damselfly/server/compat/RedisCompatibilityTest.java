@@ -344,6 +344,12 @@ class RedisCompatibilityTest {
                 OBJECT
                 SET big 99999999999999999999
                 OBJECT ENCODING big
+                SET n 1
+                OBJECT ENCODING n
+                APPEND n 2
+                OBJECT ENCODING n
+                INCR n
+                OBJECT ENCODING n
                 """},
         {"select-and-dbs", """
                 SET a 0

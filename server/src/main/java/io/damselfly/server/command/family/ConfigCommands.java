@@ -5,7 +5,9 @@ import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.config.ConfigException;
 import io.damselfly.server.config.Option;
+import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.config.ServerConfig;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,16 +39,18 @@ final class ConfigCommands {
         Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         for (int i = 2; i < c.argc(); i++) {
             String asked = c.argString(i);
-            if (!Glob.isPattern(asked)) {
+            // as Redis: a name without glob characters is looked up, not matched
+            if (asked.chars().noneMatch(ch -> ch == '*' || ch == '?' || ch == '[')) {
                 Option o = Option.byName(asked);
                 if (o != null && seen.add(asked)) {
                     found.put(asked, value(c.server(), o));
                 }
                 continue;
             }
+            GlobPattern pattern = GlobPattern.compile(c.arg(i), true);
             for (Option o : Option.values()) {
                 String name = o.configName();
-                if (!seen.contains(name) && Glob.matches(asked, name, true)) {
+                if (!seen.contains(name) && pattern.matches(name.getBytes(StandardCharsets.US_ASCII))) {
                     seen.add(name);
                     found.put(name, value(c.server(), o));
                 }

@@ -18,8 +18,10 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.command.Reply;
+import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.keyspace.Numbers;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -331,7 +333,8 @@ public final class ServerCommands {
         return switch (filter) {
             case "module" -> false; // damselfly loads no modules
             case "aclcat" -> cmd.aclCategories().contains("@" + arg.toLowerCase(Locale.ROOT));
-            case "pattern" -> Glob.matches(arg, cmd.fullName(), true);
+            case "pattern" -> GlobPattern.compile(arg.getBytes(StandardCharsets.UTF_8), true)
+                    .matches(cmd.fullName().getBytes(StandardCharsets.UTF_8));
             default -> throw new IllegalArgumentException(filter);
         };
     }

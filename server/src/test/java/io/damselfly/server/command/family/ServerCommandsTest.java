@@ -18,7 +18,6 @@ import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.Entry;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.StringValue;
-import io.damselfly.server.metrics.InfoBuilder;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
