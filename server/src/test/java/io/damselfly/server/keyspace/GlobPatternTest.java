@@ -333,6 +333,8 @@ class GlobPatternTest {
             return c >= 'A' && c <= 'Z' ? c + 32 : c;
         }
 
+        // the escape case falls through into the literal case, as the C original does
+        @SuppressWarnings("fallthrough")
         private boolean impl(int pi, int patternLen, int si, int stringLen, int nesting) {
             if (nesting > 1000) {
                 return false;

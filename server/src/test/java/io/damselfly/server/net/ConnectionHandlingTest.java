@@ -52,7 +52,7 @@ class ConnectionHandlingTest {
             RedisFuture<String> last = async.get("p9999");
             futures.add(last);
             conn.flushCommands();
-            assertTrue(LettuceFutures.awaitAll(Duration.ofSeconds(30), futures.toArray(new RedisFuture[0])));
+            assertTrue(LettuceFutures.awaitAll(Duration.ofSeconds(30), futures.toArray(new RedisFuture<?>[0])));
             assertEquals("9999", last.toCompletableFuture().join());
         }
     }

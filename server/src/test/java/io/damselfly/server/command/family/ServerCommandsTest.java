@@ -426,7 +426,8 @@ class ServerCommandsTest {
             long deadline = System.currentTimeMillis() + 10_000;
             boolean refused = false;
             while (!refused && System.currentTimeMillis() < deadline) {
-                try (Socket s = new Socket(own.host(), own.port())) {
+                try {
+                    new Socket(own.host(), own.port()).close();
                     Thread.sleep(50);
                 } catch (ConnectException e) {
                     refused = true;
