@@ -130,39 +130,26 @@ public final class Keyspace {
 
     /** Number of keys in a database (including expired ones not yet reclaimed, as Redis). */
     public long size(int db) {
-        long n = 0;
-        for (Shard s : shards) {
-            s.lock();
-            try {
-                n += s.size(db);
-            } finally {
-                s.unlock();
-            }
-        }
-        return n;
+        return sumLocked(s -> s.size(db));
     }
 
     /** Number of keys with an expiry in a database. */
     public long volatileSize(int db) {
-        long n = 0;
-        for (Shard s : shards) {
-            s.lock();
-            try {
-                n += s.volatileCount(db);
-            } finally {
-                s.unlock();
-            }
-        }
-        return n;
+        return sumLocked(s -> s.volatileCount(db));
     }
 
     /** Empties one database; returns the number of keys removed. */
     public long flush(int db) {
+        return sumLocked(s -> s.flush(db));
+    }
+
+    /** Sums a per-shard figure, taking each shard's lock in turn (never two at once). */
+    private long sumLocked(java.util.function.ToLongFunction<Shard> figure) {
         long n = 0;
         for (Shard s : shards) {
             s.lock();
             try {
-                n += s.flush(db);
+                n += figure.applyAsLong(s);
             } finally {
                 s.unlock();
             }
@@ -247,7 +234,13 @@ public final class Keyspace {
             long total = 0;
             long[] sizes = new long[shards.length];
             for (int i = 0; i < shards.length; i++) {
-                sizes[i] = sizeUnlocked(i, db);
+                Shard s = shards[i];
+                s.lock();
+                try {
+                    sizes[i] = s.size(db);
+                } finally {
+                    s.unlock();
+                }
                 total += sizes[i];
             }
             if (total == 0) {
@@ -273,16 +266,6 @@ public final class Keyspace {
         return null;
     }
 
-    private long sizeUnlocked(int shard, int db) {
-        Shard s = shards[shard];
-        s.lock();
-        try {
-            return s.size(db);
-        } finally {
-            s.unlock();
-        }
-    }
-
     /**
      * One tick of active expiry: a bounded step on every shard. Shards already locked by a
      * command are skipped this tick rather than waited for, so the expiry thread never queues
@@ -306,42 +289,34 @@ public final class Keyspace {
 
     /** Accounted bytes of every key, value and hash table bucket (INFO used_memory). */
     public long usedMemory() {
-        long total = 0;
-        for (Shard s : shards) {
-            total += s.usedMemory();
-        }
-        return total;
+        return sum(Shard::usedMemory);
     }
 
     public long keyspaceHits() {
-        long n = 0;
-        for (Shard s : shards) {
-            n += s.keyspaceHits();
-        }
-        return n;
+        return sum(Shard::keyspaceHits);
     }
 
     public long keyspaceMisses() {
-        long n = 0;
-        for (Shard s : shards) {
-            n += s.keyspaceMisses();
-        }
-        return n;
+        return sum(Shard::keyspaceMisses);
     }
 
     public long expiredKeys() {
-        long n = 0;
-        for (Shard s : shards) {
-            n += s.expiredKeys();
-        }
-        return n;
+        return sum(Shard::expiredKeys);
     }
 
     /** Writes since start, for INFO and (later) save schedules. */
     public long dirty() {
+        return sum(Shard::dirty);
+    }
+
+    /**
+     * Sums a per-shard counter without locks: counters are written under their shard's lock and
+     * read here possibly a few operations stale, which INFO and the maxmemory check tolerate.
+     */
+    private long sum(java.util.function.ToLongFunction<Shard> counter) {
         long n = 0;
         for (Shard s : shards) {
-            n += s.dirty();
+            n += counter.applyAsLong(s);
         }
         return n;
     }

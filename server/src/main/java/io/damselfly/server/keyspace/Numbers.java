@@ -105,25 +105,9 @@ public final class Numbers {
     }
 
     /**
-     * Parses a decimal number exactly, accepting what Redis's strtold-based string2ld accepts for
-     * INCRBYFLOAT (sign, digits, point, exponent; no spaces, no "inf"). Returns null if invalid.
-     */
-    public static java.math.BigDecimal parseDecimal(byte[] b) {
-        if (b.length == 0 || b.length > 5000 || parseDouble(b, b.length) == null) {
-            return null;
-        }
-        try {
-            return new java.math.BigDecimal(new String(b, StandardCharsets.US_ASCII));
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    /**
      * Formats a number as Redis's INCRBYFLOAT does (ld2string with LD_STR_HUMAN: "%.17Lf", then
-     * trailing zeros and point removed). Redis computes in long double; adding the exact decimal
-     * operands and rounding to 17 fractional digits gives the same text for every value a long
-     * double holds exactly to that many digits, which covers ordinary counters.
+     * trailing zeros and point removed). The value comes from {@link LongDouble}, exact, so the
+     * rounding to 17 fractional digits is the only one, as in printf.
      */
     public static byte[] toHumanBytes(java.math.BigDecimal v) {
         java.math.BigDecimal d = v.setScale(17, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros();

@@ -1,15 +1,10 @@
 package io.damselfly.server.command.family;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.ReplyComparison;
 import io.damselfly.server.testing.ServerExtension;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,12 +14,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The generic key commands, differentially: each script runs against a real redis-server and
- * against damselfly, in RESP2 and in RESP3, and every reply must render identically. Lines are
- * space-separated arguments ('_' is an empty argument); a line starting with '~' compares arrays
- * as unordered at every depth (KEYS and SCAN order is an implementation detail). Only replies
- * that do not depend on timing or on hash-table layout are scripted: SCAN runs with a COUNT
- * large enough to finish in one call, TTLs are whole seconds far from a boundary.
+ * The generic key commands, differentially against a real redis-server (see
+ * {@link ReplyComparison}). Only replies that do not depend on timing or on hash-table layout are
+ * scripted: SCAN runs with a COUNT large enough to finish in one call, TTLs are whole seconds far
+ * from a boundary.
  */
 @ExtendWith(ServerExtension.class)
 class KeyCommandsCompatibilityTest {
@@ -43,13 +36,7 @@ class KeyCommandsCompatibilityTest {
     }
 
     static Stream<Arguments> scripts() {
-        List<Arguments> list = new ArrayList<>();
-        for (int protocol : new int[] {2, 3}) {
-            for (String[] s : SCRIPTS) {
-                list.add(Arguments.of(s[0], protocol, s[1]));
-            }
-        }
-        return list.stream();
+        return ReplyComparison.inBothProtocols(SCRIPTS);
     }
 
     @ParameterizedTest(name = "{0} RESP{1}")
@@ -57,55 +44,8 @@ class KeyCommandsCompatibilityTest {
     void sameRepliesAsRedis(String name, int protocol, String script, EmbeddedServer damselfly) {
         try (RawClient ref = new RawClient("127.0.0.1", redis.port());
              RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
-            ref.callText("FLUSHALL");
-            damselfly.keyspace().flushAll();
-            if (protocol == 3) {
-                ref.call("HELLO", "3");
-                ours.call("HELLO", "3");
-            }
-            int lineNo = 0;
-            for (String line : script.split("\n")) {
-                lineNo++;
-                line = line.strip();
-                if (line.isEmpty()) {
-                    continue;
-                }
-                boolean unordered = line.startsWith("~");
-                Object[] args = Stream.of((unordered ? line.substring(1) : line).strip().split(" +"))
-                        .map(a -> a.equals("_") ? "" : a).toArray();
-                boolean commandInfo = args.length > 1 && "COMMAND".equals(args[0]) && "INFO".equals(args[1]);
-                String expected = render(commandInfo ? withoutKeySpecs(ref.call(args)) : ref.call(args), unordered);
-                String actual = render(commandInfo ? withoutKeySpecs(ours.call(args)) : ours.call(args), unordered);
-                assertEquals(expected, actual, name + " line " + lineNo + ": " + line);
-            }
+            ReplyComparison.assertSameReplies(name, protocol, script, ref, ours);
         }
-    }
-
-    /**
-     * COMMAND INFO with element 8 (key specifications) of every entry, subcommands included,
-     * blanked out: damselfly's table keeps only the legacy (first, last, step) triple, so the
-     * per-key flags (RW/RO/OW/RM, access/update/insert/delete) are derived rather than Redis's own.
-     * Everything else (name, arity, flags, legacy keys, ACL categories, tips, subcommands) must match.
-     */
-    private static RespValue withoutKeySpecs(RespValue v) {
-        if (!(v instanceof RespValue.Array a)) {
-            return v;
-        }
-        List<RespValue> items = new ArrayList<>();
-        for (RespValue x : a.values()) {
-            items.add(withoutKeySpecs(x));
-        }
-        if (items.size() == 10 && items.get(0) instanceof RespValue.BulkString) {
-            items.set(8, RespValue.BulkString.of("<key specs>"));
-        }
-        return new RespValue.Array(items);
-    }
-
-    private static String render(RespValue v, boolean unordered) {
-        if (unordered && v instanceof RespValue.Array a) {
-            return a.values().stream().map(x -> render(x, true)).sorted().collect(Collectors.joining(", ", "[", "]"));
-        }
-        return RawClient.render(v);
     }
 
     private static final String[][] SCRIPTS = {
