@@ -61,8 +61,8 @@ public enum KeyDistribution {
     };
 
     /**
-     * YCSB's default Zipf constant: with a million keys the hottest key takes about 7% of accesses
-     * and the hottest 1% of keys about 65%, close to what cache traces show.
+     * YCSB's default Zipf constant: with a million keys the hottest key takes 6.5% of accesses and
+     * the hottest 1% of keys two thirds of them.
      */
     static final double ZIPF_EXPONENT = 0.99;
 
