@@ -12,9 +12,29 @@ public final class ClientRegistry {
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicLong rejectedConnections = new AtomicLong();
+    /** Connections admitted and not yet gone: reserved before a session exists, so two event
+     *  loops accepting at once cannot both take the last slot. */
+    private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
 
     public long nextId() {
         return nextId.getAndIncrement();
+    }
+
+    /**
+     * Takes a connection slot if fewer than {@code max} are taken; a taken slot is given back by
+     * {@link #remove}. Counts the refusal otherwise.
+     */
+    public boolean tryAdmit(int max) {
+        while (true) {
+            int n = admitted.get();
+            if (n >= max) {
+                rejectedConnections.incrementAndGet();
+                return false;
+            }
+            if (admitted.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
     }
 
     public void add(ClientSession c) {
@@ -23,7 +43,9 @@ public final class ClientRegistry {
     }
 
     public void remove(ClientSession c) {
-        clients.remove(c.id());
+        if (clients.remove(c.id()) != null) {
+            admitted.decrementAndGet();
+        }
     }
 
     public ClientSession get(long id) {
@@ -43,10 +65,6 @@ public final class ClientRegistry {
 
     public long totalConnections() {
         return totalConnections.get();
-    }
-
-    public void countRejected() {
-        rejectedConnections.incrementAndGet();
     }
 
     public long rejectedConnections() {

@@ -60,8 +60,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (server.clients().count() >= server.config().getInt(Option.MAXCLIENTS)) {
-            server.clients().countRejected();
+        if (!server.clients().tryAdmit(server.config().getInt(Option.MAXCLIENTS))) {
             ByteBuf err = ctx.alloc().buffer();
             RespWriter.writeError(err, Errors.MAX_CLIENTS);
             ctx.writeAndFlush(err).addListener(ChannelFutureListener.CLOSE);
