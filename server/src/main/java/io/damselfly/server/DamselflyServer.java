@@ -10,6 +10,8 @@ import io.damselfly.server.command.family.StringCommands;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.ActiveExpiry;
+import io.damselfly.server.keyspace.Eviction;
+import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.net.NetServer;
@@ -40,6 +42,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final NetServer net;
     private final ScheduledExecutorService cron;
     private final ActiveExpiry activeExpiry;
+    private final Eviction backgroundEviction;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private long startMillis;
@@ -60,6 +63,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         this.runId = HexFormat.of().formatHex(id);
         this.net = new NetServer(this, ioThreads);
         this.activeExpiry = new ActiveExpiry(keyspace);
+        this.backgroundEviction = new Eviction(keyspace);
         this.cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "damselfly-cron");
             t.setDaemon(true);
@@ -103,8 +107,12 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         cron.schedule(() -> {
             try {
                 activeExpiry.tick(config.getInt(Option.HZ));
+                // carry on an eviction that a command's bounded step left unfinished
+                backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), EvictionPolicy.effective(
+                        config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE)),
+                        System.currentTimeMillis());
             } catch (RuntimeException e) {
-                log.error("active expiry failed", e);
+                log.error("background keyspace task failed", e);
             }
             if (!closing.get()) {
                 scheduleCron();

@@ -3,6 +3,8 @@ package io.damselfly.server.command;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
+import io.damselfly.server.keyspace.Eviction;
+import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
 import org.slf4j.Logger;
@@ -42,6 +44,7 @@ public final class CommandExecutor {
     private final CommandContext context;
     private final int[] shardScratch;
     private final boolean[] shardMarks;
+    private final Eviction eviction;
 
     private Shard held;
     private int heldRun;
@@ -56,6 +59,7 @@ public final class CommandExecutor {
         this.context = new CommandContext(server, client, reply);
         this.shardScratch = new int[keyspace.shardCount()];
         this.shardMarks = new boolean[keyspace.shardCount()];
+        this.eviction = new Eviction(keyspace);
     }
 
     /** Runs one request; its reply (or error) is written to the bound {@link Reply}. */
@@ -86,7 +90,7 @@ public final class CommandExecutor {
             reject(cmd, Errors.NOAUTH);
             return;
         }
-        if (cmd.isDenyOom() && overMaxmemory()) {
+        if (!makeRoom() && cmd.isDenyOom()) {
             reject(cmd, Errors.OOM);
             return;
         }
@@ -120,9 +124,20 @@ public final class CommandExecutor {
         }
     }
 
-    private boolean overMaxmemory() {
+    /**
+     * Redis's performEvictions before a command: while over maxmemory, evict by the policy in
+     * force (with no shard lock held, since eviction locks shards itself). Returns false when
+     * memory is over the limit and nothing could be evicted.
+     */
+    private boolean makeRoom() {
         long max = config.getLong(Option.MAXMEMORY);
-        return max > 0 && keyspace.usedMemory() > max;
+        if (max <= 0 || keyspace.usedMemory() <= max) {
+            return true;
+        }
+        releaseHeld();
+        EvictionPolicy policy = EvictionPolicy.effective(config.getString(Option.MAXMEMORY_POLICY),
+                config.getBool(Option.CACHE_MODE));
+        return eviction.makeRoom(max, policy, System.currentTimeMillis());
     }
 
     private void reject(Command cmd, String error) {

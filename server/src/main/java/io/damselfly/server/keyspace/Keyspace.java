@@ -304,6 +304,10 @@ public final class Keyspace {
         return sum(Shard::expiredKeys);
     }
 
+    public long evictedKeys() {
+        return sum(Shard::evictedKeys);
+    }
+
     /** Writes since start, for INFO and (later) save schedules. */
     public long dirty() {
         return sum(Shard::dirty);

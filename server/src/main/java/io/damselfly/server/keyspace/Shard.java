@@ -30,6 +30,7 @@ public final class Shard {
     private long keyspaceHits;
     private long keyspaceMisses;
     private long expiredKeys;
+    private long evictedKeys;
     private long dirty;
 
     Shard(int index, int databases) {
@@ -199,6 +200,49 @@ public final class Shard {
     }
 
     /**
+     * A random live entry of one database for eviction sampling, or null when there is none
+     * (with {@code volatileOnly}, only entries with an expiry qualify; the search is bounded).
+     */
+    Entry sample(int db, java.util.random.RandomGenerator random, boolean volatileOnly, long now) {
+        EntryTable t = table(db);
+        if (t.size() == 0 || (volatileOnly && t.volatileCount() == 0)) {
+            return null;
+        }
+        for (int attempt = 0; attempt < 16; attempt++) {
+            Entry e = randomEntry(db, now, random);
+            if (e == null || !volatileOnly || e.hasExpiry()) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Evicts this entry if the database still holds it; returns whether it did. */
+    boolean evict(int db, Entry e) {
+        EntryTable t = table(db);
+        if (t.find(e.key, e.hash) != e) {
+            return false;
+        }
+        removeEntry(t, e);
+        evictedKeys++;
+        dirty++;
+        return true;
+    }
+
+    /** Evicts one random key from some non-empty database of this shard (the *-random policies). */
+    boolean evictRandom(java.util.random.RandomGenerator random, boolean volatileOnly, long now) {
+        int start = random.nextInt(dbs.length);
+        for (int i = 0; i < dbs.length; i++) {
+            int db = (start + i) % dbs.length;
+            Entry e = sample(db, random, volatileOnly, now);
+            if (e != null) {
+                return evict(db, e);
+            }
+        }
+        return false;
+    }
+
+    /**
      * One bounded step of active expiry over every database: visits at most
      * {@code bucketBudget} buckets per database that has volatile keys and deletes the expired
      * entries found there. Returns how many keys it deleted.
@@ -261,6 +305,10 @@ public final class Shard {
         return expiredKeys;
     }
 
+    long evictedKeys() {
+        return evictedKeys;
+    }
+
     long dirty() {
         return dirty;
     }
@@ -269,6 +317,7 @@ public final class Shard {
         keyspaceHits = 0;
         keyspaceMisses = 0;
         expiredKeys = 0;
+        evictedKeys = 0;
     }
 
     /** Recomputes the memory account and the tables' counts from scratch; null when they agree. */

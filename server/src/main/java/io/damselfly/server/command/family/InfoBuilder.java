@@ -6,6 +6,7 @@ import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.AccessClock;
+import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
@@ -197,7 +198,9 @@ final class InfoBuilder {
         }
         s.field("maxmemory", maxmemory);
         s.field("maxmemory_human", bytesToHuman(maxmemory));
-        s.field("maxmemory_policy", config.getString(Option.MAXMEMORY_POLICY));
+        // the policy in force: cache_mode turns noeviction into allkeys-lru
+        s.field("maxmemory_policy", EvictionPolicy.effective(config.getString(Option.MAXMEMORY_POLICY),
+                config.getBool(Option.CACHE_MODE)).redisName());
         s.field("mem_allocator", "jvm");
         return s.text();
     }
@@ -229,8 +232,7 @@ final class InfoBuilder {
         s.field("instantaneous_output_kbps", kbps(st.instantaneousOutputBytesPerSec()));
         s.field("rejected_connections", server.clients().rejectedConnections());
         s.field("expired_keys", keyspace.expiredKeys());
-        // eviction is not implemented yet: nothing has been evicted
-        s.field("evicted_keys", 0);
+        s.field("evicted_keys", server.keyspace().evictedKeys());
         s.field("keyspace_hits", keyspace.keyspaceHits());
         s.field("keyspace_misses", keyspace.keyspaceMisses());
         s.field("total_error_replies", st.errorReplies());

@@ -1,0 +1,167 @@
+package io.damselfly.server.keyspace;
+
+import java.util.SplittableRandom;
+
+/**
+ * Makes room at maxmemory by evicting keys, the way Redis approximates its policies (evict.c).
+ *
+ * <p>Exact LRU or LFU would need every access to reorder a global list, a point of contention for
+ * every shard; instead, as Redis does, each step samples {@link #SAMPLES} random keys per database
+ * from one random shard, ranks them by the policy (idle time, decayed LFU counter, or time to
+ * expiry) and merges them into a small pool of the best candidates seen so far
+ * ({@link #POOL_SIZE}, Redis's EVPOOL_SIZE), then evicts the best one still present. The pool
+ * carries good candidates across steps, which is what makes 5 samples approximate true LRU well.
+ *
+ * <p>Locks: one shard at a time, never while holding another, so eviction can run from any
+ * connection (with no shard lock held) or from the background thread. A stale pool entry (key
+ * deleted or replaced since it was sampled) is recognised by identity and skipped.
+ *
+ * <p>Bounded: one call evicts for at most {@link #BUDGET_NANOS}; if memory is still over the
+ * limit but keys were evicted, it reports success so the command proceeds (Redis's
+ * EVICT_RUNNING) and the background tick carries on. Not thread-safe: one instance per thread
+ * (each connection's executor and the background task own one).
+ */
+public final class Eviction {
+    /** Keys sampled per database per step: Redis's maxmemory-samples default. */
+    static final int SAMPLES = 5;
+    /** Candidates kept between steps: Redis's EVPOOL_SIZE. */
+    static final int POOL_SIZE = 16;
+    /**
+     * Longest one call may evict for: about a millisecond of latency at worst for the command that
+     * triggers it, like Redis's default eviction tenacity, after which eviction continues in the
+     * background tick.
+     */
+    static final long BUDGET_NANOS = 1_000_000;
+    /** Fruitless steps (no candidate found) after which the keyspace counts as unevictable. */
+    private static final int MAX_EMPTY_STEPS = 8;
+
+    private final Keyspace keyspace;
+    private final SplittableRandom random = new SplittableRandom();
+    // the pool, sorted by ascending score: the best candidate is at size - 1
+    private final Entry[] poolEntries = new Entry[POOL_SIZE];
+    private final int[] poolShards = new int[POOL_SIZE];
+    private final int[] poolDbs = new int[POOL_SIZE];
+    private final long[] poolScores = new long[POOL_SIZE];
+    private int poolSize;
+
+    public Eviction(Keyspace keyspace) {
+        this.keyspace = keyspace;
+    }
+
+    /**
+     * Evicts until the keyspace's accounted memory is at most {@code maxmemory}, or the time
+     * budget is spent. Returns false only when memory is over the limit and nothing could be
+     * evicted (the policy is noeviction, or no key qualifies): the caller must then refuse
+     * commands that grow memory.
+     */
+    public boolean makeRoom(long maxmemory, EvictionPolicy policy, long now) {
+        if (maxmemory <= 0 || keyspace.usedMemory() <= maxmemory) {
+            return true;
+        }
+        if (policy == EvictionPolicy.NOEVICTION) {
+            return false;
+        }
+        long start = System.nanoTime();
+        int evicted = 0;
+        int emptySteps = 0;
+        while (keyspace.usedMemory() > maxmemory) {
+            if (evictOne(policy, now)) {
+                evicted++;
+                emptySteps = 0;
+            } else if (++emptySteps >= MAX_EMPTY_STEPS) {
+                return evicted > 0;
+            }
+            if (System.nanoTime() - start > BUDGET_NANOS) {
+                return evicted > 0 || keyspace.usedMemory() <= maxmemory;
+            }
+        }
+        return true;
+    }
+
+    /** One eviction; false when no candidate was found this step. */
+    boolean evictOne(EvictionPolicy policy, long now) {
+        int shardIndex = random.nextInt(keyspace.shardCount());
+        Shard shard = keyspace.shard(shardIndex);
+        if (policy.order() == EvictionPolicy.Order.RANDOM) {
+            shard.lock();
+            try {
+                return shard.evictRandom(random, policy.volatileOnly(), now);
+            } finally {
+                shard.unlock();
+            }
+        }
+        shard.lock();
+        try {
+            for (int db = 0; db < keyspace.databases(); db++) {
+                for (int i = 0; i < SAMPLES; i++) {
+                    Entry e = shard.sample(db, random, policy.volatileOnly(), now);
+                    if (e == null) {
+                        break;
+                    }
+                    offer(e, shardIndex, db, score(policy, e, now));
+                }
+            }
+        } finally {
+            shard.unlock();
+        }
+        while (poolSize > 0) {
+            int best = --poolSize;
+            Entry e = poolEntries[best];
+            poolEntries[best] = null;
+            Shard owner = keyspace.shard(poolShards[best]);
+            owner.lock();
+            try {
+                if (owner.evict(poolDbs[best], e)) {
+                    return true;
+                }
+            } finally {
+                owner.unlock();
+            }
+        }
+        return false;
+    }
+
+    /** Higher is evicted first. */
+    private long score(EvictionPolicy policy, Entry e, long now) {
+        return switch (policy.order()) {
+            case LRU -> keyspace.idleSeconds(e, now);
+            case LFU -> 255 - keyspace.frequency(e, now);
+            case TTL -> Long.MAX_VALUE - e.expiresAt;
+            default -> 0;
+        };
+    }
+
+    /** Merges a sampled key into the pool (evictionPoolPopulate), keeping the best POOL_SIZE. */
+    private void offer(Entry e, int shard, int db, long score) {
+        for (int i = 0; i < poolSize; i++) {
+            if (poolEntries[i] == e) {
+                return;
+            }
+        }
+        int pos;
+        if (poolSize < POOL_SIZE) {
+            pos = poolSize++;
+        } else if (score > poolScores[0]) {
+            // full: drop the worst (index 0) to make space
+            System.arraycopy(poolEntries, 1, poolEntries, 0, POOL_SIZE - 1);
+            System.arraycopy(poolShards, 1, poolShards, 0, POOL_SIZE - 1);
+            System.arraycopy(poolDbs, 1, poolDbs, 0, POOL_SIZE - 1);
+            System.arraycopy(poolScores, 1, poolScores, 0, POOL_SIZE - 1);
+            pos = POOL_SIZE - 1;
+        } else {
+            return;
+        }
+        // insertion sort step: move the new candidate down to its place
+        while (pos > 0 && poolScores[pos - 1] > score) {
+            poolEntries[pos] = poolEntries[pos - 1];
+            poolShards[pos] = poolShards[pos - 1];
+            poolDbs[pos] = poolDbs[pos - 1];
+            poolScores[pos] = poolScores[pos - 1];
+            pos--;
+        }
+        poolEntries[pos] = e;
+        poolShards[pos] = shard;
+        poolDbs[pos] = db;
+        poolScores[pos] = score;
+    }
+}
