@@ -42,7 +42,8 @@ import java.util.stream.Stream;
 public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
     static List<Workload> allWorkloads() {
-        return List.of(new GetSetWorkload(), new SuiteWorkload());
+        return List.of(new GetSetWorkload(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(),
+                new LatencyWorkload());
     }
 
     private final Mode mode;
@@ -222,10 +223,10 @@ public final class BenchRunner {
         header.put("redis-server", Machine.redisServerVersion(bin.redisServer())
                 + ", started with --save '' --appendonly no");
         header.put("redis-benchmark", Machine.redisBenchmarkVersion(bin.redisBenchmark()));
-        header.put("damselfly", "server/target/damselfly.jar started as scripts/run does: "
-                + String.join(" ", ServerProcess.damselflyCommand("java", "damselfly.jar", 0, Path.of("."),
-                        ServerSettings.DEFAULT, Runtime.version().feature(), System.getenv("DAMSELFLY_JAVA_OPTS"))
-                        .subList(1, 5))
+        List<String> launch = ServerProcess.damselflyCommand("java", "damselfly.jar", 0, Path.of("."),
+                ServerSettings.DEFAULT, Runtime.version().feature(), System.getenv("DAMSELFLY_JAVA_OPTS"));
+        header.put("damselfly", "server/target/damselfly.jar started as scripts/run does, with JVM options "
+                + String.join(" ", launch.subList(1, launch.indexOf("-jar")))
                 + " (the heap is -Xmx 2 x maxmemory + 256m where a workload sets maxmemory)");
         workloadNotes.forEach((name, note) -> header.put("workload " + name, note));
         header.put("duration", seconds(System.nanoTime() - startNanos));

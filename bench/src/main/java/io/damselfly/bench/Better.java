@@ -13,12 +13,18 @@ public enum Better {
     /** Latency, bytes per key: the ratio is redis / damselfly. */
     LOWER;
 
-    /** damselfly's figure relative to redis's, oriented so that above 1 favours damselfly; NaN when undefined. */
+    /**
+     * damselfly's figure relative to redis's, oriented so that above 1 favours damselfly; 1 when both
+     * are zero, NaN when either is missing or only the divisor is zero.
+     */
     public double ratio(double redis, double damselfly) {
         double num = this == HIGHER ? damselfly : redis;
         double den = this == HIGHER ? redis : damselfly;
-        if (Double.isNaN(num) || Double.isNaN(den) || den == 0) {
+        if (Double.isNaN(num) || Double.isNaN(den)) {
             return Double.NaN;
+        }
+        if (den == 0) {
+            return num == 0 ? 1.0 : Double.NaN; // equal (e.g. no errors on either side), or unbounded
         }
         return num / den;
     }

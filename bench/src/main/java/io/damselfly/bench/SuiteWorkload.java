@@ -56,7 +56,7 @@ final class SuiteWorkload implements Workload {
     }
 
     private static long requests(Mode mode) {
-        return mode.pick(10_000, 100_000);
+        return mode.pick(20_000, 100_000);
     }
 
     @Override

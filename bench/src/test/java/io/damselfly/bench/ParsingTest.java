@@ -73,6 +73,7 @@ class ParsingTest {
         assertEquals(2.0, Better.LOWER.ratio(1.0, 0.5));
         assertEquals(0.5, Better.LOWER.ratio(60, 120));
         assertTrue(Double.isNaN(Better.LOWER.ratio(1.0, 0)));
+        assertEquals(1.0, Better.LOWER.ratio(0, 0)); // e.g. no errors on either side
         assertTrue(Double.isNaN(Better.HIGHER.ratio(Double.NaN, 1)));
     }
 
