@@ -109,13 +109,13 @@ public final class BenchRunner {
         }
 
         Binaries bin = Binaries.fromProjectRoot();
+        ChildProcesses.atExit(() -> deleteTree(bin.scratch()));
         BenchRunner runner = new BenchRunner(mode, rounds, bin);
         try {
             runner.runAll(chosen);
             runner.report(command.trim(), resultsDir);
         } finally {
             ChildProcesses.stopAll();
-            deleteTree(bin.scratch());
         }
     }
 
@@ -130,7 +130,7 @@ public final class BenchRunner {
     private static void usage(Map<String, Workload> known, PrintStream out) {
         out.println("usage: scripts/bench [quick|full] [workload...] [--rounds N] [--results DIR]");
         out.println("       scripts/bench jmh [regex]");
-        out.println("workloads (default: all):");
+        out.println("workloads (default: all; sizes as in quick, full runs larger ones):");
         for (Workload w : known.values()) {
             out.println("  " + w.name() + ": " + w.describe(Mode.QUICK));
         }

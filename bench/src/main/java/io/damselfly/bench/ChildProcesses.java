@@ -1,7 +1,10 @@
 package io.damselfly.bench;
 
+import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,17 +17,38 @@ final class ChildProcesses {
     static final long GRACE_MILLIS = 5_000;
 
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    private static final List<Runnable> AFTER_STOP = new CopyOnWriteArrayList<>();
+    /** Held while a child starts, so the shutdown hook sees it in LIVE or it is never started. */
+    private static final Object STARTING = new Object();
+    private static boolean exiting;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(ChildProcesses::stopAll, "stop-children"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            synchronized (STARTING) {
+                exiting = true; // from here on start() refuses, so nothing started late survives
+            }
+            stopAll();
+            AFTER_STOP.forEach(Runnable::run);
+        }, "stop-children"));
     }
 
     private ChildProcesses() {}
 
-    /** Tracks {@code p} until {@link #stop} is called on it. */
-    static Process track(Process p) {
-        LIVE.add(p);
-        return p;
+    /** Runs {@code cleanup} at exit once every child is stopped (e.g. deleting their scratch files). */
+    static void atExit(Runnable cleanup) {
+        AFTER_STOP.add(cleanup);
+    }
+
+    /** Starts {@code pb} and tracks the process until {@link #stop} is called on it. */
+    static Process start(ProcessBuilder pb) throws IOException {
+        synchronized (STARTING) {
+            if (exiting) {
+                throw new IOException("the runner is exiting: not starting " + pb.command().get(0));
+            }
+            Process p = pb.start();
+            LIVE.add(p);
+            return p;
+        }
     }
 
     /** SIGTERM, a bounded wait, then SIGKILL; returns once the process is gone. */

@@ -47,10 +47,9 @@ final class RedisBenchmark {
                 Integer.toString(port), "--csv"));
         cmd.addAll(args);
         Path out = Files.createTempFile(bin.scratch(), "redis-benchmark-", ".out");
-        Process p = ChildProcesses.track(new ProcessBuilder(cmd)
+        Process p = ChildProcesses.start(new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start());
+                .redirectOutput(out.toFile()));
         boolean finished;
         try {
             finished = p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS);

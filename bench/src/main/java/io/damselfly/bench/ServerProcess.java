@@ -64,10 +64,9 @@ public final class ServerProcess implements AutoCloseable {
                     ? redisCommand(bin.redisServer(), port, dir, settings)
                     : damselflyCommand(bin.java(), bin.damselflyJar().toString(), port, dir, settings,
                             Runtime.version().feature(), System.getenv("DAMSELFLY_JAVA_OPTS"));
-            Process p = ChildProcesses.track(new ProcessBuilder(cmd)
+            Process p = ChildProcesses.start(new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start());
+                    .redirectOutput(log.toFile()));
             ServerProcess server = new ServerProcess(kind, port, p, log);
             try {
                 server.awaitReady();
