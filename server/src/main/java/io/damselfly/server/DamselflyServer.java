@@ -96,7 +96,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
 
     private void sampleStats() {
         try {
-            stats.sample(System.currentTimeMillis(), keyspace.usedMemory());
+            stats.sample(System.currentTimeMillis(), commands.totalCalls(), keyspace.usedMemory());
         } catch (RuntimeException e) {
             log.error("stats sampling failed", e);
         }

@@ -95,8 +95,6 @@ public final class CommandExecutor {
             return;
         }
         long now = System.currentTimeMillis();
-        // like Redis's call(): only commands that run count, not those rejected before running
-        server.stats().countCommand();
         context.bind(argv, cmd, now);
         // before the handler, as Redis sets lastcmd: CLIENT LIST shows cmd=client|list for itself
         client.recordCommand(cmd.fullName(), now);

@@ -82,6 +82,21 @@ public final class CommandTable {
         return byName.size();
     }
 
+    /**
+     * Commands run since start or the last CONFIG RESETSTAT (INFO total_commands_processed): the
+     * sum of every command's and subcommand's calls, so the hot path counts each call only once.
+     */
+    public long totalCalls() {
+        long n = 0;
+        for (Command c : byName.values()) {
+            n += c.calls();
+            for (Command sub : c.subcommands().values()) {
+                n += sub.calls();
+            }
+        }
+        return n;
+    }
+
     /** Zeroes every command's statistics (CONFIG RESETSTAT). */
     public void resetStats() {
         for (Command c : byName.values()) {

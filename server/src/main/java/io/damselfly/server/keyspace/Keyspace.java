@@ -1,6 +1,5 @@
 package io.damselfly.server.keyspace;
 
-import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -46,18 +45,25 @@ public final class Keyspace {
     }
 
     /**
-     * The key's hash: Arrays.hashCode (vectorised by the JIT on recent JDKs) finished with
-     * Murmur3's avalanche so that both the high bits (shard choice) and the low bits (bucket
-     * choice) are well mixed.
+     * The hash key, drawn once per process so that clients cannot predict which keys collide
+     * (Redis seeds its dictionaries' SipHash the same way at start).
+     */
+    private static final long HASH_K0;
+    private static final long HASH_K1;
+
+    static {
+        java.security.SecureRandom seed = new java.security.SecureRandom();
+        HASH_K0 = seed.nextLong();
+        HASH_K1 = seed.nextLong();
+    }
+
+    /**
+     * The key's hash: keyed SipHash-1-2, as Redis's dict uses, folded to 32 bits. The high bits
+     * choose the shard and the low bits the bucket, and both are well mixed.
      */
     public static int hash(byte[] key) {
-        int h = Arrays.hashCode(key);
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
-        return h;
+        long h = SipHash.hash(HASH_K0, HASH_K1, key, 1, 2);
+        return (int) (h ^ (h >>> 32));
     }
 
     /** The shard of a key hash: the hash's high bits scaled to the shard count (no modulo bias). */

@@ -21,7 +21,6 @@ public final class ServerStats {
     /** Rates averaged per instantaneous metric: Redis's STATS_METRIC_SAMPLES. */
     static final int SAMPLES = 16;
 
-    private final LongAdder commandsProcessed = new LongAdder();
     private final LongAdder netInputBytes = new LongAdder();
     private final LongAdder netOutputBytes = new LongAdder();
     private final LongAdder errorReplies = new LongAdder();
@@ -32,10 +31,6 @@ public final class ServerStats {
     private final InstantaneousMetric inputBytesPerSec = new InstantaneousMetric();
     private final InstantaneousMetric outputBytesPerSec = new InstantaneousMetric();
     private volatile long peakMemory;
-
-    public void countCommand() {
-        commandsProcessed.increment();
-    }
 
     public void countInput(long bytes) {
         netInputBytes.add(bytes);
@@ -55,10 +50,6 @@ public final class ServerStats {
 
     public void countOutputLimitDisconnection() {
         outputLimitDisconnections.increment();
-    }
-
-    public long commandsProcessed() {
-        return commandsProcessed.sum();
     }
 
     public long netInputBytes() {
@@ -87,10 +78,11 @@ public final class ServerStats {
 
     /**
      * Takes one sample of the rates and of the memory peak; run every
-     * {@link #SAMPLE_PERIOD_MILLIS} by the server's background thread.
+     * {@link #SAMPLE_PERIOD_MILLIS} by the server's background thread. {@code commandsProcessed}
+     * is the command table's total of calls.
      */
-    public void sample(long nowMillis, long usedMemory) {
-        opsPerSec.track(nowMillis, commandsProcessed());
+    public void sample(long nowMillis, long commandsProcessed, long usedMemory) {
+        opsPerSec.track(nowMillis, commandsProcessed);
         inputBytesPerSec.track(nowMillis, netInputBytes());
         outputBytesPerSec.track(nowMillis, netOutputBytes());
         notePeakMemory(usedMemory);
@@ -125,7 +117,6 @@ public final class ServerStats {
 
     /** Zeroes every counter (CONFIG RESETSTAT); the memory peak restarts from {@code usedMemory}. */
     public void reset(long usedMemory) {
-        commandsProcessed.reset();
         netInputBytes.reset();
         netOutputBytes.reset();
         errorReplies.reset();

@@ -224,7 +224,7 @@ final class InfoBuilder {
         ServerStats st = server.stats();
         Section s = new Section("Stats");
         s.field("total_connections_received", server.clients().totalConnections());
-        s.field("total_commands_processed", st.commandsProcessed());
+        s.field("total_commands_processed", server.commands().totalCalls());
         s.field("instantaneous_ops_per_sec", st.instantaneousOpsPerSec());
         s.field("total_net_input_bytes", st.netInputBytes());
         s.field("total_net_output_bytes", st.netOutputBytes());
