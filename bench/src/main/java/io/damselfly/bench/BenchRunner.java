@@ -53,6 +53,8 @@ public final class BenchRunner {
     private final Map<String, String> workloadNotes = new LinkedHashMap<>();
     private final long startNanos = System.nanoTime();
     private final PrintStream progress = System.err;
+    /** JVM options of the first damselfly started without maxmemory, as it really ran. */
+    private String damselflyJvm;
 
     private BenchRunner(Mode mode, int rounds, Binaries bin) {
         this.mode = mode;
@@ -197,6 +199,9 @@ public final class BenchRunner {
 
     private ServerProcess startWarm(Workload w, ServerKind kind) throws IOException {
         ServerProcess server = ServerProcess.start(kind, w.settings(mode), bin);
+        if (kind == ServerKind.DAMSELFLY && damselflyJvm == null && w.settings(mode).maxmemory() == null) {
+            damselflyJvm = String.join(" ", server.jvmOptions());
+        }
         try {
             w.warmUp(server, mode, bin);
         } catch (Exception e) {
@@ -223,11 +228,11 @@ public final class BenchRunner {
         header.put("redis-server", Machine.redisServerVersion(bin.redisServer())
                 + ", started with --save '' --appendonly no");
         header.put("redis-benchmark", Machine.redisBenchmarkVersion(bin.redisBenchmark()));
-        List<String> launch = ServerProcess.damselflyCommand("java", "damselfly.jar", 0, Path.of("."),
-                ServerSettings.DEFAULT, Runtime.version().feature(), System.getenv("DAMSELFLY_JAVA_OPTS"));
-        header.put("damselfly", "server/target/damselfly.jar started as scripts/run does, with JVM options "
-                + String.join(" ", launch.subList(1, launch.indexOf("-jar")))
-                + " (the heap is -Xmx 2 x maxmemory + 256m where a workload sets maxmemory)");
+        header.put("damselfly", "server/target/damselfly.jar started by scripts/run --port P --bind 127.0.0.1"
+                + " (plus --maxmemory=M --cache_mode=true --maxmemory_policy=allkeys-lru where a workload sets a limit);"
+                + " JVM options " + (damselflyJvm == null ? "unknown" : "`" + damselflyJvm + "`")
+                + (damselflyJvm != null && damselflyJvm.contains("MaxRAMPercentage")
+                        ? " (scripts/run's -Xmx is 2 x maxmemory + 256m where a workload sets maxmemory)" : ""));
         workloadNotes.forEach((name, note) -> header.put("workload " + name, note));
         header.put("duration", seconds(System.nanoTime() - startNanos));
 

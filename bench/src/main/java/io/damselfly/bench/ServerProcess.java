@@ -8,13 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * One server under test, started as its own process on a free loopback port: damselfly exactly as
- * {@code scripts/run} starts it (same JVM options, same heap sizing), or redis-server with
+ * One server under test, started as its own process on a free loopback port: damselfly through
+ * {@code scripts/run} (so with the JVM options and heap sizing a user gets), or redis-server with
  * persistence off. {@link #close} stops it; a shutdown hook ({@link ChildProcesses}) stops it too
  * when the runner is interrupted.
  */
@@ -62,8 +59,7 @@ public final class ServerProcess implements AutoCloseable {
             Path log = dir.resolve("server.log");
             List<String> cmd = kind == ServerKind.REDIS
                     ? redisCommand(bin.redisServer(), port, dir, settings)
-                    : damselflyCommand(bin.java(), bin.damselflyJar().toString(), port, dir, settings,
-                            Runtime.version().feature(), System.getenv("DAMSELFLY_JAVA_OPTS"));
+                    : damselflyCommand(bin.damselflyRun().toString(), port, dir, settings);
             Process p = ChildProcesses.start(new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile()));
@@ -92,20 +88,12 @@ public final class ServerProcess implements AutoCloseable {
         return cmd;
     }
 
-    /** damselfly on {@code port} with the JVM options scripts/run uses. */
-    static List<String> damselflyCommand(String java, String jar, int port, Path dir, ServerSettings s,
-                                         int javaFeature, String extraJavaOpts) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.add(heapOption(s.maxmemory()));
-        if (javaFeature >= 24) {
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        cmd.addAll(List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError"));
-        if (extraJavaOpts != null && !extraJavaOpts.isBlank()) {
-            cmd.addAll(List.of(extraJavaOpts.trim().split("\\s+")));
-        }
-        cmd.addAll(List.of("-jar", jar, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+    /**
+     * damselfly on {@code port}, started through scripts/run so that it runs exactly as a user
+     * starts it: same JVM options, heap sized from --maxmemory, DAMSELFLY_JAVA_OPTS honoured.
+     */
+    static List<String> damselflyCommand(String run, int port, Path dir, ServerSettings s) {
+        List<String> cmd = new ArrayList<>(List.of(run, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--dir", dir.toString()));
         if (s.maxmemory() != null) {
             cmd.add("--maxmemory=" + s.maxmemory());
@@ -117,32 +105,16 @@ public final class ServerProcess implements AutoCloseable {
         return cmd;
     }
 
-    private static final Pattern MEMORY = Pattern.compile("^([0-9]+)(b|k|kb|m|mb|g|gb)?$");
-
-    /**
-     * The heap option of scripts/run: twice the data limit plus 256 MiB when a limit is given,
-     * otherwise half the machine's memory.
-     */
-    static String heapOption(String maxmemory) {
-        if (maxmemory != null) {
-            Matcher m = MEMORY.matcher(maxmemory.toLowerCase(Locale.ROOT));
-            if (m.matches()) {
-                long mul = switch (m.group(2) == null ? "" : m.group(2)) {
-                    case "", "b" -> 1L;
-                    case "k" -> 1_000L;
-                    case "kb" -> 1_024L;
-                    case "m" -> 1_000_000L;
-                    case "mb" -> 1_048_576L;
-                    case "g" -> 1_000_000_000L;
-                    default -> 1_073_741_824L;
-                };
-                long bytes = Long.parseLong(m.group(1)) * mul;
-                if (bytes > 0) {
-                    return "-Xmx" + (bytes * 2 / 1_048_576 + 256) + "m";
-                }
-            }
+    /** The JVM options the server process runs with (from /proc/PID/cmdline); empty for redis or off Linux. */
+    public List<String> jvmOptions() {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid()), "cmdline"));
+            List<String> args = List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
+            int jar = args.indexOf("-jar");
+            return jar < 1 ? List.of() : args.subList(1, jar);
+        } catch (IOException e) {
+            return List.of();
         }
-        return "-XX:MaxRAMPercentage=50";
     }
 
     private static int freePort() throws IOException {

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The runner's arithmetic and parsing: redis-benchmark CSV, ratio direction, medians, heap sizing. */
+/** The runner's arithmetic and parsing: redis-benchmark CSV, ratio direction, medians, server commands. */
 class ParsingTest {
     /** Output of redis-benchmark 7.0.15 --csv -t set,get (stdout and stderr together). */
     static final String CSV = """
@@ -128,25 +128,15 @@ class ParsingTest {
     }
 
     @Test
-    void heapOption_asScriptsRun() {
-        assertEquals("-XX:MaxRAMPercentage=50", ServerProcess.heapOption(null));
-        assertEquals("-Xmx384m", ServerProcess.heapOption("64mb"));
-        assertEquals("-Xmx768m", ServerProcess.heapOption("256MB"));
-        assertEquals("-Xmx2304m", ServerProcess.heapOption("1gb"));
-        assertEquals("-XX:MaxRAMPercentage=50", ServerProcess.heapOption("lots"));
-    }
-
-    @Test
     void commands_sameLimitsForBoth() {
         ServerSettings lru = ServerSettings.lruCache("64mb");
         List<String> redis = ServerProcess.redisCommand("redis-server", 7000, Path.of("/tmp/x"), lru);
         assertTrue(String.join(" ", redis).contains("--maxmemory 64mb --maxmemory-policy allkeys-lru"), redis.toString());
         assertTrue(String.join(" ", redis).contains("--save  --appendonly no"), redis.toString());
-        List<String> df = ServerProcess.damselflyCommand("java", "d.jar", 7001, Path.of("/tmp/y"), lru, 17, null);
-        assertTrue(df.contains("-Xmx384m"));
-        assertTrue(df.containsAll(List.of("--maxmemory=64mb", "--cache_mode=true", "--maxmemory_policy=allkeys-lru")));
-        assertFalse(df.contains("--sun-misc-unsafe-memory-access=allow"));
-        assertTrue(ServerProcess.damselflyCommand("java", "d.jar", 1, Path.of("."), ServerSettings.DEFAULT, 25, "-Xss1m")
-                .containsAll(List.of("--sun-misc-unsafe-memory-access=allow", "-Xss1m")));
+        List<String> df = ServerProcess.damselflyCommand("scripts/run", 7001, Path.of("/tmp/y"), lru);
+        assertEquals(List.of("scripts/run", "--port", "7001", "--bind", "127.0.0.1", "--dir", "/tmp/y",
+                "--maxmemory=64mb", "--cache_mode=true", "--maxmemory_policy=allkeys-lru"), df);
+        assertFalse(String.join(" ", ServerProcess.damselflyCommand("scripts/run", 1, Path.of("."),
+                ServerSettings.DEFAULT)).contains("maxmemory"));
     }
 }
