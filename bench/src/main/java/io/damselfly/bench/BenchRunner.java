@@ -1,0 +1,282 @@
+package io.damselfly.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The side-by-side runner behind {@code scripts/bench}: damselfly against a reference
+ * redis-server, workload by workload, and a table of medians and ratios.
+ *
+ * <pre>
+ *   java -cp bench/target/damselfly-bench.jar io.damselfly.bench.BenchRunner [quick|full] [workload...]
+ *        [--rounds N] [--results DIR] [--command "how this was started"]
+ * </pre>
+ *
+ * <p>How a workload is run. Both servers get the workload's settings (same maxmemory and
+ * eviction policy). Each round runs the workload against redis-server, then against damselfly
+ * (A, B, A, B...), so slow drift of the machine (thermal, other load) falls on both alike. A
+ * workload either shares one pair of servers across its rounds, emptied with FLUSHALL before each
+ * run, or, when state would carry over (memory, eviction history), starts a fresh pair per round.
+ * Every freshly started server is warmed up the same way before it is measured (JIT compilation
+ * matters for damselfly; redis gets the same treatment so neither is favoured). The table shows
+ * the median of each figure over the rounds; the CSV keeps every round's value.
+ *
+ * <p>Run from the project root (scripts/bench does): it reads server/target/damselfly.jar and
+ * writes bench/results/DATE-COMMIT-MODE.md and .csv. Progress goes to stderr, the table to stdout.
+ */
+public final class BenchRunner {
+    /** Every workload, in the order a run without names runs them. */
+    static List<Workload> allWorkloads() {
+        return List.of(new GetSetWorkload(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(),
+                new LatencyWorkload());
+    }
+
+    private final Mode mode;
+    private final int rounds;
+    private final Binaries bin;
+    private final ResultTable table = new ResultTable();
+    private final Map<String, String> workloadNotes = new LinkedHashMap<>();
+    private final long startNanos = System.nanoTime();
+    private final PrintStream progress = System.err;
+    /** JVM options of the first damselfly started without maxmemory, as it really ran. */
+    private String damselflyJvm;
+
+    private BenchRunner(Mode mode, int rounds, Binaries bin) {
+        this.mode = mode;
+        this.rounds = rounds;
+        this.bin = bin;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Mode mode = Mode.QUICK;
+        List<Workload> chosen = new ArrayList<>();
+        Integer rounds = null;
+        Path resultsDir = Path.of("bench", "results");
+        String command = null;
+        Map<String, Workload> known = new LinkedHashMap<>();
+        for (Workload w : allWorkloads()) {
+            known.put(w.name(), w);
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "quick", "full" -> mode = Mode.parse(a);
+                case "--rounds" -> rounds = Integer.parseInt(value(args, ++i, a));
+                case "--results" -> resultsDir = Path.of(value(args, ++i, a));
+                case "--command" -> command = value(args, ++i, a);
+                case "-h", "--help" -> {
+                    usage(known, System.out);
+                    return;
+                }
+                default -> {
+                    Workload w = known.get(a);
+                    if (w == null) {
+                        System.err.println("unknown workload or option '" + a + "'");
+                        usage(known, System.err);
+                        System.exit(2);
+                    }
+                    if (!chosen.contains(w)) {
+                        chosen.add(w);
+                    }
+                }
+            }
+        }
+        if (chosen.isEmpty()) {
+            chosen.addAll(known.values());
+        }
+        if (rounds == null) {
+            rounds = mode.rounds;
+        } else if (rounds < 1) {
+            System.err.println("--rounds must be at least 1");
+            System.exit(2);
+        }
+        if (command == null) {
+            command = "java -cp bench/target/damselfly-bench.jar " + BenchRunner.class.getName() + " "
+                    + String.join(" ", args);
+        }
+
+        Binaries bin = Binaries.fromProjectRoot();
+        ChildProcesses.atExit(() -> deleteTree(bin.scratch()));
+        BenchRunner runner = new BenchRunner(mode, rounds, bin);
+        try {
+            runner.runAll(chosen);
+            runner.report(command.trim(), resultsDir);
+        } finally {
+            ChildProcesses.stopAll();
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            System.err.println(option + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+
+    private static void usage(Map<String, Workload> known, PrintStream out) {
+        out.println("usage: scripts/bench [quick|full] [workload...] [--rounds N] [--results DIR]");
+        out.println("       scripts/bench jmh [regex]");
+        out.println("workloads (default: all; sizes as in quick, full runs larger ones):");
+        for (Workload w : known.values()) {
+            out.println("  " + w.name() + ": " + w.describe(Mode.QUICK));
+        }
+    }
+
+    private void runAll(List<Workload> workloads) throws IOException {
+        log("%s run: %s; %d rounds each, redis then damselfly", mode.label(),
+                String.join(", ", workloads.stream().map(Workload::name).toList()), rounds);
+        for (Workload w : workloads) {
+            long t0 = System.nanoTime();
+            runWorkload(w);
+            String took = seconds(System.nanoTime() - t0);
+            workloadNotes.put(w.name(), w.describe(mode) + "; " + w.settings(mode).describe() + "; "
+                    + (w.freshServersEachRound() ? "fresh servers each round" : "one pair of servers, FLUSHALL before each run")
+                    + "; took " + took);
+            log("%s done in %s", w.name(), took);
+        }
+    }
+
+    private void runWorkload(Workload w) throws IOException {
+        Map<ServerKind, ServerProcess> shared = new EnumMap<>(ServerKind.class);
+        try {
+            for (int round = 1; round <= rounds; round++) {
+                for (ServerKind kind : ServerKind.values()) {
+                    ServerProcess server = shared.get(kind);
+                    if (w.freshServersEachRound() || server == null || !server.isAlive()) {
+                        if (server != null) {
+                            log("%s: %s is gone, starting another: %s", w.name(), kind.label, server.logTail());
+                            server.close();
+                        }
+                        try {
+                            server = startWarm(w, kind);
+                        } catch (IOException e) {
+                            log("%s round %d: could not start %s: %s", w.name(), round, kind.label, e.getMessage());
+                            shared.remove(kind);
+                            table.add(w.name(), kind, List.of(Reading.missing("run", Better.HIGHER,
+                                    "server did not start: " + e.getMessage())));
+                            continue;
+                        }
+                        if (!w.freshServersEachRound()) {
+                            shared.put(kind, server);
+                        }
+                    }
+                    log("%s round %d/%d: %s", w.name(), round, rounds, server);
+                    List<Reading> readings;
+                    try {
+                        server.flushAll();
+                        readings = w.run(server, mode, bin);
+                    } catch (Exception e) {
+                        log("%s round %d failed on %s: %s", w.name(), round, kind.label, e);
+                        readings = List.of(Reading.missing("run", Better.HIGHER, "failed: " + e.getMessage()));
+                    } finally {
+                        if (w.freshServersEachRound()) {
+                            server.close();
+                        }
+                    }
+                    table.add(w.name(), kind, readings);
+                }
+            }
+        } finally {
+            shared.values().forEach(ServerProcess::close);
+        }
+    }
+
+    private ServerProcess startWarm(Workload w, ServerKind kind) throws IOException {
+        ServerProcess server = ServerProcess.start(kind, w.settings(mode), bin);
+        if (kind == ServerKind.DAMSELFLY && damselflyJvm == null && w.settings(mode).maxmemory() == null) {
+            damselflyJvm = String.join(" ", server.jvmOptions());
+        }
+        try {
+            w.warmUp(server, mode, bin);
+        } catch (Exception e) {
+            server.close();
+            throw new IOException("warm-up of " + kind.label + " failed: " + e, e);
+        }
+        return server;
+    }
+
+    private void report(String command, Path resultsDir) throws IOException {
+        String commit = Machine.commit();
+        OffsetDateTime now = OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS);
+        Map<String, String> header = new LinkedHashMap<>();
+        header.put("run", mode.label() + ": " + rounds + " rounds per workload, each round redis-server then damselfly;"
+                + " each figure is the median over the rounds");
+        header.put("ratio", "above 1 means damselfly is better: damselfly/redis for ops/s and hit ratio,"
+                + " redis/damselfly for latency and bytes/key");
+        header.put("command", command);
+        header.put("date", now.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        header.put("commit", commit == null ? "unknown" : commit);
+        header.put("machine", Machine.hardware());
+        header.put("os", Machine.os());
+        header.put("jdk", Machine.jdk());
+        header.put("redis-server", Machine.redisServerVersion(bin.redisServer())
+                + ", started with --save '' --appendonly no");
+        header.put("redis-benchmark", Machine.redisBenchmarkVersion(bin.redisBenchmark()));
+        header.put("damselfly", "server/target/damselfly.jar started by scripts/run --port P --bind 127.0.0.1"
+                + " (plus --maxmemory=M --cache_mode=true --maxmemory_policy=allkeys-lru where a workload sets a limit);"
+                + " JVM options " + (damselflyJvm == null ? "unknown" : "`" + damselflyJvm + "`")
+                + (damselflyJvm != null && damselflyJvm.contains("MaxRAMPercentage")
+                        ? " (scripts/run's -Xmx is 2 x maxmemory + 256m where a workload sets maxmemory)" : ""));
+        workloadNotes.forEach((name, note) -> header.put("workload " + name, note));
+        header.put("duration", seconds(System.nanoTime() - startNanos));
+
+        String text = table.renderText();
+        System.out.print(text);
+        System.out.flush();
+
+        Files.createDirectories(resultsDir);
+        String base = LocalDate.now() + "-" + (commit == null ? "nocommit" : commit) + "-" + mode.label();
+        Path md = resultsDir.resolve(base + ".md");
+        Path csv = resultsDir.resolve(base + ".csv");
+        Files.writeString(md, markdown(header), StandardCharsets.UTF_8);
+        Files.writeString(csv, table.renderCsv(header), StandardCharsets.UTF_8);
+        log("wrote %s and %s", md, csv);
+    }
+
+    private String markdown(Map<String, String> header) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# damselfly vs redis-server (").append(mode.label()).append(")\n\n");
+        header.forEach((k, v) -> {
+            String shown = k.equals("command") ? "`" + v + "`" : v;
+            sb.append("- **").append(k).append("**: ").append(shown).append('\n');
+        });
+        sb.append('\n').append(table.renderMarkdown());
+        return sb.toString();
+    }
+
+    private void log(String format, Object... args) {
+        long s = (System.nanoTime() - startNanos) / 1_000_000_000;
+        progress.printf("[%3d:%02d] %s%n", s / 60, s % 60, String.format(format, args));
+        progress.flush();
+    }
+
+    static String seconds(long nanos) {
+        Duration d = Duration.ofNanos(nanos);
+        long s = d.toSeconds();
+        return s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp directory left behind is harmless
+        }
+    }
+}

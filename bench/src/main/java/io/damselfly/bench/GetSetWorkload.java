@@ -1,0 +1,62 @@
+package io.damselfly.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code get-set}: redis-benchmark's SET and GET with 50 clients over 100,000 random keys, first
+ * one request at a time per client, then pipelined 16 deep; ops/s, p50 and p99 as redis-benchmark
+ * reports them.
+ */
+final class GetSetWorkload implements Workload {
+    static final int CLIENTS = 50;
+    static final int KEYSPACE = 100_000;
+    static final int PIPELINE = 16;
+    static final List<String> TESTS = List.of("SET", "GET");
+    /** A bound on one redis-benchmark invocation; the largest (full, unpipelined) takes seconds. */
+    static final long TIMEOUT_MILLIS = 180_000;
+
+    @Override
+    public String name() {
+        return "get-set";
+    }
+
+    private static long requests(Mode mode, int pipeline) {
+        return pipeline == 1 ? mode.pick(50_000, 200_000) : mode.pick(200_000, 1_000_000);
+    }
+
+    private static List<String> args(Mode mode, int pipeline) {
+        return List.of("-t", "set,get", "-c", Integer.toString(CLIENTS), "-r", Integer.toString(KEYSPACE),
+                "-n", Long.toString(requests(mode, pipeline)), "-P", Integer.toString(pipeline));
+    }
+
+    @Override
+    public String describe(Mode mode) {
+        return "`redis-benchmark --csv " + String.join(" ", args(mode, 1)) + "`, then `... "
+                + String.join(" ", args(mode, PIPELINE)) + "` (3-byte values)";
+    }
+
+    @Override
+    public List<Reading> run(ServerProcess server, Mode mode, Binaries bin) throws Exception {
+        List<Reading> readings = new ArrayList<>();
+        for (int pipeline : new int[] {1, PIPELINE}) {
+            RedisBenchmark.Result result = RedisBenchmark.run(bin, server.port(), args(mode, pipeline), TIMEOUT_MILLIS);
+            String suffix = pipeline == 1 ? "" : " -P " + pipeline;
+            for (String test : TESTS) {
+                RedisBenchmark.Row row = result.row(test);
+                String name = test + suffix;
+                if (row == null) {
+                    String why = result.failure() != null ? result.failure() : "not reported";
+                    readings.add(Reading.missing(name + " ops/s", Better.HIGHER, why));
+                    readings.add(Reading.missing(name + " p50 ms", Better.LOWER, why));
+                    readings.add(Reading.missing(name + " p99 ms", Better.LOWER, why));
+                } else {
+                    readings.add(Reading.of(name + " ops/s", Better.HIGHER, row.rps()));
+                    readings.add(Reading.of(name + " p50 ms", Better.LOWER, row.p50Ms()));
+                    readings.add(Reading.of(name + " p99 ms", Better.LOWER, row.p99Ms()));
+                }
+            }
+        }
+        return readings;
+    }
+}

@@ -1,0 +1,44 @@
+package io.damselfly.bench;
+
+import java.util.List;
+
+/**
+ * One named workload of {@code scripts/bench}: what it needs of the servers, and one measured run
+ * against one server. The runner ({@link BenchRunner}) does the rest the same way for every
+ * workload: it starts both servers, alternates redis and damselfly for {@link Mode#rounds}
+ * rounds, keeps the median of each figure and reports the ratios.
+ */
+public interface Workload {
+    /** The name used on the command line and in the table ("get-set"). */
+    String name();
+
+    /** What one run does with these settings, exactly enough to repeat it (shown in the results header). */
+    String describe(Mode mode);
+
+    /** Limits both servers run with. */
+    default ServerSettings settings(Mode mode) {
+        return ServerSettings.DEFAULT;
+    }
+
+    /**
+     * True when state left by a run would skew the next one (memory growth, eviction history): each
+     * round then gets freshly started servers. Otherwise one pair serves every round, emptied with
+     * FLUSHALL before each.
+     */
+    default boolean freshServersEachRound() {
+        return false;
+    }
+
+    /**
+     * Brings a freshly started server to steady state before anything is measured (JIT
+     * compilation for damselfly; the same work is done on redis-server so both are treated alike).
+     * The runner empties the server afterwards. By default a short pipelined SET/GET burst.
+     */
+    default void warmUp(ServerProcess server, Mode mode, Binaries bin) throws Exception {
+        RedisBenchmark.run(bin, server.port(), List.of("-t", "set,get", "-c", "50", "-P", "16",
+                "-r", "100000", "-n", Long.toString(mode.pick(200_000, 500_000))), 60_000);
+    }
+
+    /** One measured run against {@code server}, which is empty and warmed up. */
+    List<Reading> run(ServerProcess server, Mode mode, Binaries bin) throws Exception;
+}
