@@ -13,6 +13,10 @@ import java.nio.ByteOrder;
  *
  * <p>{@code compressionRounds} and {@code finalizationRounds} select the variant: Redis uses
  * SipHash-1-2 for speed; 2-4 is the paper's, used by the test against its reference vectors.
+ *
+ * <p>The SipRound is written out at each of its three uses on purpose: it updates four state words,
+ * which Java cannot pass to a method by reference, and holding them in an array or object would
+ * cost a memory round trip per round on the path every command takes.
  */
 final class SipHash {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
