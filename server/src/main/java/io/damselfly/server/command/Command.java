@@ -27,7 +27,6 @@ public final class Command {
     private final CommandHandler handler;
     private final Map<String, Command> subcommands;
     private final Command parent;
-    private final boolean write;
     private final boolean noAuth;
     private final boolean denyOom;
     /** ACL categories Redis declares explicitly (e.g. @keyspace, @dangerous); set while building. */
@@ -55,7 +54,6 @@ public final class Command {
         this.summary = summary;
         this.handler = handler;
         this.subcommands = subcommands;
-        this.write = flags.contains(CommandFlag.WRITE);
         this.noAuth = flags.contains(CommandFlag.NO_AUTH);
         this.denyOom = flags.contains(CommandFlag.DENYOOM);
     }
@@ -84,10 +82,6 @@ public final class Command {
 
     public boolean has(CommandFlag flag) {
         return flags.contains(flag);
-    }
-
-    public boolean isWrite() {
-        return write;
     }
 
     public boolean isNoAuth() {

@@ -108,10 +108,6 @@ public final class GlobPattern {
         return source.clone();
     }
 
-    public boolean isNocase() {
-        return nocase;
-    }
-
     /**
      * Whether the pattern is exactly "*". KEYS and SCAN then skip matching and take every key,
      * including the empty key that {@link #matches} (following stringmatchlen) would not match.

@@ -20,6 +20,7 @@ import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Numbers;
 import io.damselfly.server.keyspace.StringValue;
+import io.damselfly.server.keyspace.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -194,13 +195,15 @@ public final class KeyCommands {
             }
         }
         GlobPattern match = pattern == null || pattern.isMatchAll() ? null : pattern;
-        String type = typeName == null ? null : new String(typeName, StandardCharsets.ISO_8859_1);
+        // resolved once, not compared as text per key; an unknown name matches nothing, as in Redis
+        boolean typeFilter = typeName != null;
+        ValueType type = typeFilter ? ValueType.byRedisName(new String(typeName, StandardCharsets.ISO_8859_1)) : null;
         List<byte[]> out = new ArrayList<>();
         Consumer<Entry> visitor = e -> {
             if (match != null && !match.matches(e.key())) {
                 return;
             }
-            if (type != null && !e.value().type().redisName().equalsIgnoreCase(type)) {
+            if (typeFilter && e.value().type() != type) {
                 return;
             }
             out.add(e.key());
