@@ -70,6 +70,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             return t;
         });
         config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setLfu(((String) p).endsWith("lfu")));
+        config.watch(Option.MAXMEMORY, v -> keyspace.setMemoryLimit(config.getLong(Option.MAXMEMORY)));
         config.watch(Option.LFU_LOG_FACTOR, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
     }

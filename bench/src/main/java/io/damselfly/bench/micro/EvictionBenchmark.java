@@ -1,12 +1,10 @@
 package io.damselfly.bench.micro;
 
 import io.damselfly.server.keyspace.Database;
-import io.damselfly.server.keyspace.Entry;
 import io.damselfly.server.keyspace.Eviction;
 import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
-import io.damselfly.server.keyspace.StringValue;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -109,7 +107,7 @@ public class EvictionBenchmark {
                 long accessed = start - (keys - i); // one key a millisecond, the last one just now
                 db.bind(0, accessed);
                 byte[] key = String.format("key:%07d", i).getBytes(StandardCharsets.US_ASCII);
-                db.set(key, new StringValue(value), expiry(accessed, i));
+                db.strings().set(key, value, expiry(accessed, i));
             }
         } finally {
             keyspace.unlockAll();
@@ -131,18 +129,19 @@ public class EvictionBenchmark {
     }
 
     @Benchmark
-    public Entry evictAndSet() {
+    public int evictAndSet() {
         long n = ops++;
         long now = start + n;
         if (!eviction.makeRoom(maxmemory, evictionPolicy, now)) {
             failures++;
         }
         byte[] key = newKey(n);
-        Shard s = keyspace.shard(keyspace.shardIndex(key));
+        db.bind(0, now);
+        Shard s = keyspace.shard(db.shardIndex(key));
         s.lock();
         try {
-            db.bind(0, now);
-            return db.set(key, new StringValue(value), expiry(now, n));
+            db.strings().set(key, value, expiry(now, n));
+            return key.length;
         } finally {
             s.unlock();
         }

@@ -1,10 +1,9 @@
 package io.damselfly.bench.micro;
 
 import io.damselfly.server.keyspace.Database;
-import io.damselfly.server.keyspace.Entry;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
-import io.damselfly.server.keyspace.StringValue;
+import io.damselfly.server.keyspace.StringView;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +26,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * CommandExecutor} does for a client that does not pipeline; in operations per second.
  *
  * <ul>
- *   <li>{@code get}: lock the key's shard, {@link Database#read} (hash, lookup, hit counter, access
- *       clock), unlock;
- *   <li>{@code set}: lock, {@link Database#set} of a new {@link StringValue} over an existing key
- *       (replace in place, memory account, access clock), unlock;
+ *   <li>{@code get}: bind the database view (as the executor does per command), hash the key and
+ *       lock its shard, GET through {@code strings().get} (lookup, hit counter, access clock),
+ *       unlock;
+ *   <li>{@code set}: the same with SET over an existing key (a new record in the old one's slot,
+ *       memory account, write hook), unlock;
  *   <li>{@code mixed}: 90% get, 10% set, from two threads at once ({@code @GroupThreads(2)}), to
  *       show what the shard locks cost when two event loops share the keyspace. Run it again with
  *       {@code -tg 1} for the one-thread figure to compare against: twice that would mean no
@@ -99,7 +99,7 @@ public class KeyspaceGetSetBenchmark {
         try {
             for (int i = 0; i < keys; i++) {
                 stored[i] = String.format("key:%07d", i).getBytes(StandardCharsets.US_ASCII);
-                db.set(stored[i], new StringValue(value.clone()));
+                db.strings().set(stored[i], value.clone());
             }
         } finally {
             keyspace.unlockAll();
@@ -144,38 +144,42 @@ public class KeyspaceGetSetBenchmark {
     }
 
     @Benchmark
-    public Entry get(Connection c) {
+    public int get(Connection c) {
         return read(c, sequence[c.index++ & MASK]);
     }
 
     @Benchmark
-    public Entry set(Connection c) {
+    public int set(Connection c) {
         return write(c, sequence[c.index++ & MASK]);
     }
 
     @Benchmark
     @Group("mixed")
     @GroupThreads(2)
-    public Entry mixed(Connection c) {
+    public int mixed(Connection c) {
         int i = c.index++ & MASK;
         return writes[i] ? write(c, sequence[i]) : read(c, sequence[i]);
     }
 
-    private Entry read(Connection c, byte[] key) {
-        Shard s = keyspace.shard(keyspace.shardIndex(key));
+    private int read(Connection c, byte[] key) {
+        c.db.bind(0, now);
+        Shard s = keyspace.shard(c.db.shardIndex(key));
         s.lock();
         try {
-            return c.db.read(key);
+            StringView v = c.db.strings().get(key);
+            return v == null ? -1 : v.length();
         } finally {
             s.unlock();
         }
     }
 
-    private Entry write(Connection c, byte[] key) {
-        Shard s = keyspace.shard(keyspace.shardIndex(key));
+    private int write(Connection c, byte[] key) {
+        c.db.bind(0, now);
+        Shard s = keyspace.shard(c.db.shardIndex(key));
         s.lock();
         try {
-            return c.db.set(key, new StringValue(value));
+            c.db.strings().set(key, value);
+            return key.length;
         } finally {
             s.unlock();
         }

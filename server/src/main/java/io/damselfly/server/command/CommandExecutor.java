@@ -129,7 +129,7 @@ public final class CommandExecutor {
      */
     private boolean makeRoom() {
         long max = config.getLong(Option.MAXMEMORY);
-        if (max <= 0 || keyspace.usedMemory() <= max) {
+        if (max <= 0 || keyspace.memoryEstimate() <= max) {
             return true;
         }
         releaseHeld();
@@ -157,7 +157,7 @@ public final class CommandExecutor {
     private int lockFor(Command cmd, byte[][] argv) {
         KeySpec keys = cmd.keys();
         if (keys.isSingle() && keys.first() < argv.length) {
-            Shard target = keyspace.shard(keyspace.shardIndex(argv[keys.first()]));
+            Shard target = keyspace.shard(context.db().shardIndex(argv[keys.first()]));
             if (held == target && heldRun < SQUASH_LIMIT) {
                 heldRun++;
                 return 0;
@@ -176,7 +176,7 @@ public final class CommandExecutor {
         int step = Math.max(1, keys.step());
         int count = 0;
         for (int i = keys.first(); i <= last; i += step) {
-            int s = keyspace.shardIndex(argv[i]);
+            int s = context.db().shardIndex(argv[i]);
             if (!shardMarks[s]) {
                 shardMarks[s] = true;
                 shardScratch[count++] = s;

@@ -10,7 +10,7 @@ package io.damselfly.server.keyspace;
  * It runs on its own thread and skips shards a command is holding.
  */
 public final class ActiveExpiry {
-    /** Buckets visited per shard and database per step: about a microsecond of work per shard. */
+    /** Scan steps (about one bucket each) per shard and database per tick step: about a microsecond of work per shard. */
     static final int BUCKETS_PER_STEP = 64;
     /** Share of each tick the sweep may use (Redis's ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC is 25%). */
     static final double TIME_SHARE = 0.25;

@@ -1,31 +1,51 @@
 package io.damselfly.server.keyspace;
 
 /**
- * What a command sees of the keyspace: one database, at one instant. Each call routes the key to
- * its shard; the caller must already hold that shard's lock (the command executor takes the locks
- * of a command's declared keys before running it).
+ * What a command sees of the keyspace: one database, at one instant, with the typed operations of
+ * each family ({@link #strings()}, {@link #keys()}). Each call routes the key to its shard; the
+ * caller must already hold that shard's lock (the command executor takes the locks of a command's
+ * declared keys before running it).
  *
  * <p>A connection keeps one instance and rebinds it before each command ({@link #bind}), so the
  * hot path allocates nothing. {@code now} is fixed for the whole command, as Redis fixes the time
- * per command, so a key cannot expire halfway through one.
+ * per command, so a key cannot expire halfway through one. A key is hashed once per command: the
+ * last few keys' hashes are remembered by array identity, so the executor's shard routing and the
+ * operations that follow share one SipHash.
  *
  * <p>Lookup flavours follow Redis's lookupKey flags: {@link #read} counts a hit or miss and
  * touches the access clock (lookupKeyRead); {@link #readNoTouch} counts without touching
  * (LOOKUP_NOTOUCH: TYPE, TTL, EXISTS); {@link #find} touches without counting (lookupKeyWrite);
- * {@link #peek} does neither (OBJECT).
+ * {@link #peek} does neither. Entries never leave the keyspace package: operations return values,
+ * views and statuses.
  */
 public final class Database {
+    /** The expiry of a key without one, in the operations' absolute Unix-ms expiry arguments. */
+    public static final long NO_EXPIRY = 0L;
+
+    /** Hashes remembered per command: MSET of four pairs, or a key, its destination and two more. */
+    private static final int HASH_MEMO = 8;
+
     private final Keyspace keyspace;
+    private final StringOps strings;
+    private final KeyOps keys;
+    private final StringView view = new StringView();
+    private final byte[][] memoKeys = new byte[HASH_MEMO][];
+    private final long[] memoHashes = new long[HASH_MEMO];
+    private int memoCount;
+    private int memoNext;
     private int index;
     private long now;
 
     public Database(Keyspace keyspace) {
         this.keyspace = keyspace;
+        this.strings = new StringOps(this);
+        this.keys = new KeyOps(this);
     }
 
     public void bind(int index, long now) {
         this.index = index;
         this.now = now;
+        this.memoCount = 0;
     }
 
     public int index() {
@@ -40,99 +60,163 @@ public final class Database {
         return keyspace;
     }
 
-    public Entry read(byte[] key) {
-        Entry e = lookup(key, true);
+    /** String operations on this database. */
+    public StringOps strings() {
+        return strings;
+    }
+
+    /** Operations on keys of any type: existence, deletion, expiry, renaming. */
+    public KeyOps keys() {
+        return keys;
+    }
+
+    /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */
+    public Database other(int otherIndex) {
+        return keyspace.database(otherIndex, now);
+    }
+
+    // ---- hashing ---------------------------------------------------------------------------
+
+    /** The key's 64-bit hash, computed once per command for the same key array. */
+    long hash(byte[] key) {
+        for (int i = 0; i < memoCount; i++) {
+            if (memoKeys[i] == key) {
+                return memoHashes[i];
+            }
+        }
+        long h = Keyspace.hash(key);
+        int slot = memoNext;
+        memoNext = (memoNext + 1) % HASH_MEMO;
+        memoKeys[slot] = key;
+        memoHashes[slot] = h;
+        if (memoCount < HASH_MEMO) {
+            memoCount++;
+        }
+        return h;
+    }
+
+    /** The index of the shard that holds a key, for the executor's locking. */
+    public int shardIndex(byte[] key) {
+        return keyspace.shardIndexOfHash(hash(key));
+    }
+
+    Shard shard(long hash) {
+        return keyspace.shardOfHash(hash);
+    }
+
+    // ---- lookups ---------------------------------------------------------------------------
+
+    Object read(byte[] key) {
+        Object e = lookup(key, true);
         if (e != null) {
             keyspace.touch(e, now);
         }
         return e;
     }
 
-    public Entry readNoTouch(byte[] key) {
+    Object readNoTouch(byte[] key) {
         return lookup(key, true);
     }
 
-    public Entry find(byte[] key) {
-        Entry e = lookup(key, false);
+    Object find(byte[] key) {
+        Object e = lookup(key, false);
         if (e != null) {
             keyspace.touch(e, now);
         }
         return e;
     }
 
-    public Entry peek(byte[] key) {
+    Object peek(byte[] key) {
         return lookup(key, false);
     }
 
-    private Entry lookup(byte[] key, boolean countStats) {
-        int hash = Keyspace.hash(key);
-        Shard s = keyspace.shardOfHash(hash);
-        Entry e = s.lookup(index, key, hash, now);
+    private Object lookup(byte[] key, boolean countStats) {
+        long h = hash(key);
+        Shard s = shard(h);
+        Object e = s.lookup(index, key, Keyspace.tableHash(h), now);
         if (countStats) {
             s.countLookup(e != null);
         }
         return e;
     }
 
-    /** SET semantics: stores the value, replacing any old value and clearing any expiry. */
-    public Entry set(byte[] key, Value value) {
-        return set(key, value, Entry.NO_EXPIRY);
-    }
-
-    /** Stores the value with an absolute expiry in Unix ms ({@link Entry#NO_EXPIRY} for none). */
-    public Entry set(byte[] key, Value value, long expiresAt) {
-        int hash = Keyspace.hash(key);
-        Shard s = keyspace.shardOfHash(hash);
-        Entry e = s.lookup(index, key, hash, now);
-        if (e == null) {
-            return s.insert(index, key, hash, value, expiresAt, keyspace.initialAccess(now));
+    /** The view of a string entry's value, or {@link StringView#WRONG_TYPE}. */
+    StringView viewOf(Object e) {
+        if (e instanceof byte[] r) {
+            int off = StringRecord.valueOffset(r);
+            return view.bind(r, off, r.length - off);
         }
-        s.replace(index, e, value, expiresAt);
-        keyspace.touch(e, now);
-        return e;
-    }
-
-    /** Replaces the value of an existing entry, keeping its expiry (KEEPTTL, type conversions). */
-    public void replaceValue(Entry e, Value value) {
-        keyspace.shardOfHash(e.hash).replace(index, e, value, e.expiresAt);
-    }
-
-    /** Deletes a key; returns whether a live key was there. */
-    public boolean delete(byte[] key) {
-        int hash = Keyspace.hash(key);
-        Shard s = keyspace.shardOfHash(hash);
-        Entry e = s.lookup(index, key, hash, now);
-        if (e == null) {
-            return false;
+        if (((ObjectEntry) e).value instanceof StringValue s) {
+            return view.bind(s.array(), 0, s.length());
         }
-        s.remove(index, e);
-        return true;
+        return StringView.WRONG_TYPE;
     }
 
-    /** Deletes an entry this database returned. */
-    public void delete(Entry e) {
-        keyspace.shardOfHash(e.hash).remove(index, e);
+    // ---- writes: each goes to the owning shard's write path --------------------------------
+
+    /** Adds an entry for a key the caller found absent. */
+    void insert(byte[] key, Object entry, KeyEvent event) {
+        long h = hash(key);
+        shard(h).insert(index, key, Keyspace.tableHash(h), entry, event);
     }
 
-    /** Sets or clears ({@link Entry#NO_EXPIRY}) an entry's absolute expiry in Unix ms. */
-    public void setExpiry(Entry e, long expiresAt) {
-        keyspace.shardOfHash(e.hash).setExpiry(index, e, expiresAt);
+    /** Puts {@code entry} in the place of {@code old} (same key), or adds it when old is null. */
+    void put(byte[] key, Object old, Object entry, KeyEvent event) {
+        if (old == null) {
+            insert(key, entry, event);
+            return;
+        }
+        long h = hash(key);
+        shard(h).replace(index, key, Keyspace.tableHash(h), old, entry, event);
+    }
+
+    /** Puts another form of the same value in the place of {@code old}: accounted, but not a write. */
+    void reform(byte[] key, Object old, Object entry) {
+        long h = hash(key);
+        shard(h).reform(index, key, Keyspace.tableHash(h), old, entry);
+    }
+
+    void beforeChange(byte[] key) {
+        shard(hash(key)).beforeChange(index, key);
+    }
+
+    void remove(byte[] key, Object entry, KeyEvent event) {
+        long h = hash(key);
+        shard(h).remove(index, key, Keyspace.tableHash(h), entry, event);
+    }
+
+    /** Books an in-place change of an entry whose footprint was {@code footprintBefore}. */
+    void changedInPlace(byte[] key, Object entry, long footprintBefore, KeyEvent event) {
+        long h = hash(key);
+        shard(h).changedInPlace(index, key, Keyspace.tableHash(h), entry, footprintBefore, event);
     }
 
     /**
-     * Gives {@code to} the access clock (LRU stamp or LFU counter) of {@code from}: RENAME and
-     * MOVE move the value object itself in Redis, and its clock goes with it.
+     * Sets an entry's absolute expiry ({@link #NO_EXPIRY} clears it), in place where its form
+     * allows, and books the change under {@code event}.
      */
-    public void inheritAccess(Entry from, Entry to) {
-        to.access = from.access;
+    void setExpiry(byte[] key, Object e, long expiresAt, KeyEvent event) {
+        long h = hash(key);
+        Shard s = shard(h);
+        int tableHash = Keyspace.tableHash(h);
+        if (e instanceof byte[] r && !StringRecord.hasExpiryField(r)) {
+            s.replace(index, key, tableHash, r, StringRecord.withExpiryField(r, expiresAt), event);
+            return;
+        }
+        boolean had = Entries.hasExpiry(e);
+        long before = Entries.footprint(e);
+        s.beforeChange(index, key);
+        if (e instanceof byte[] r) {
+            StringRecord.setExpiryInPlace(r, expiresAt);
+        } else {
+            ((ObjectEntry) e).expiresAt = expiresAt;
+        }
+        s.expiryChangedInPlace(index, had, expiresAt != NO_EXPIRY);
+        s.changedInPlace(index, key, tableHash, e, before, event);
     }
 
-    /**
-     * Tells the shard that an entry's value was changed in place (APPEND, SETRANGE, INCR on an
-     * existing value...), with the value's footprint before the change, so memory accounting and
-     * the change counter stay right.
-     */
-    public void valueChanged(Entry e, long footprintBefore) {
-        keyspace.shardOfHash(e.hash).valueChanged(e, footprintBefore);
+    /** The access clock a new entry starts with. */
+    int initialAccess() {
+        return keyspace.initialAccess(now);
     }
 }

@@ -38,7 +38,7 @@ public final class Eviction {
     private final Keyspace keyspace;
     private final SplittableRandom random = new SplittableRandom();
     // the pool, sorted by ascending score: the best candidate is at size - 1
-    private final Entry[] poolEntries = new Entry[POOL_SIZE];
+    private final Object[] poolEntries = new Object[POOL_SIZE];
     private final int[] poolShards = new int[POOL_SIZE];
     private final int[] poolDbs = new int[POOL_SIZE];
     private final long[] poolScores = new long[POOL_SIZE];
@@ -55,7 +55,7 @@ public final class Eviction {
      * commands that grow memory.
      */
     public boolean makeRoom(long maxmemory, EvictionPolicy policy, long now) {
-        if (maxmemory <= 0 || keyspace.usedMemory() <= maxmemory) {
+        if (maxmemory <= 0 || keyspace.memoryEstimate() <= maxmemory) {
             return true;
         }
         if (policy == EvictionPolicy.NOEVICTION) {
@@ -64,7 +64,7 @@ public final class Eviction {
         long start = System.nanoTime();
         int evicted = 0;
         int emptySteps = 0;
-        while (keyspace.usedMemory() > maxmemory) {
+        while (keyspace.memoryEstimate() > maxmemory) {
             if (evictOne(policy, now)) {
                 evicted++;
                 emptySteps = 0;
@@ -72,7 +72,7 @@ public final class Eviction {
                 return evicted > 0;
             }
             if (System.nanoTime() - start > BUDGET_NANOS) {
-                return evicted > 0 || keyspace.usedMemory() <= maxmemory;
+                return evicted > 0 || keyspace.memoryEstimate() <= maxmemory;
             }
         }
         return true;
@@ -94,7 +94,7 @@ public final class Eviction {
         try {
             for (int db = 0; db < keyspace.databases(); db++) {
                 for (int i = 0; i < SAMPLES; i++) {
-                    Entry e = shard.sample(db, random, policy.volatileOnly(), now);
+                    Object e = shard.sample(db, random, policy.volatileOnly(), now);
                     if (e == null) {
                         break;
                     }
@@ -106,7 +106,7 @@ public final class Eviction {
         }
         while (poolSize > 0) {
             int best = --poolSize;
-            Entry e = poolEntries[best];
+            Object e = poolEntries[best];
             poolEntries[best] = null;
             Shard owner = keyspace.shard(poolShards[best]);
             owner.lock();
@@ -122,17 +122,17 @@ public final class Eviction {
     }
 
     /** Higher is evicted first. */
-    private long score(EvictionPolicy policy, Entry e, long now) {
+    private long score(EvictionPolicy policy, Object e, long now) {
         return switch (policy.order()) {
             case LRU -> keyspace.idleSeconds(e, now);
             case LFU -> 255 - keyspace.frequency(e, now);
-            case TTL -> Long.MAX_VALUE - e.expiresAt;
+            case TTL -> Long.MAX_VALUE - Entries.expiresAt(e);
             default -> 0;
         };
     }
 
     /** Merges a sampled key into the pool (evictionPoolPopulate), keeping the best POOL_SIZE. */
-    private void offer(Entry e, int shard, int db, long score) {
+    private void offer(Object e, int shard, int db, long score) {
         for (int i = 0; i < poolSize; i++) {
             if (poolEntries[i] == e) {
                 return;

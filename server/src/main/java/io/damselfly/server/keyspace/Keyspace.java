@@ -1,6 +1,5 @@
 package io.damselfly.server.keyspace;
 
-import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -19,6 +18,10 @@ public final class Keyspace {
     private volatile boolean lfu;
     private volatile int lfuLogFactor = 10;
     private volatile int lfuDecayMinutes = 1;
+    /** The keyspace-wide memory estimate shards publish to, in steps of {@link #publishStep}. */
+    private final java.util.concurrent.atomic.AtomicLong memoryEstimate = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long publishStep = DEFAULT_PUBLISH_STEP;
+    private volatile KeyspaceObserver[] observers = new KeyspaceObserver[0];
 
     public Keyspace(int shardCount, int databases) {
         if (shardCount < 1 || shardCount > 1024) {
@@ -27,7 +30,7 @@ public final class Keyspace {
         this.databases = databases;
         this.shards = new Shard[shardCount];
         for (int i = 0; i < shardCount; i++) {
-            shards[i] = new Shard(i, databases);
+            shards[i] = new Shard(i, databases, this);
         }
         this.shardBits = 32 - Integer.numberOfLeadingZeros(shardCount - 1);
     }
@@ -58,24 +61,33 @@ public final class Keyspace {
     }
 
     /**
-     * The key's hash: keyed SipHash-1-2, as Redis's dict uses, folded to 32 bits. The high bits
-     * choose the shard and the low bits the bucket, and both are well mixed.
+     * The key's 64-bit hash: keyed SipHash-1-2, as Redis's dict uses. The high 32 bits choose the
+     * shard ({@link #shardIndexOfHash}), the low 32 bits are the key's hash inside its shard's
+     * table ({@link #tableHash(long)}): both well mixed and independent of each other.
      */
-    public static int hash(byte[] key) {
-        long h = SipHash.hash(HASH_K0, HASH_K1, key, 1, 2);
-        return (int) (h ^ (h >>> 32));
+    public static long hash(byte[] key) {
+        return SipHash.hash(HASH_K0, HASH_K1, key, 1, 2);
+    }
+
+    static int tableHash(long hash) {
+        return (int) hash;
+    }
+
+    /** The table hash of a key, for entries found without a command's memoised hash. */
+    static int tableHash(byte[] key) {
+        return tableHash(hash(key));
     }
 
     /** The shard of a key hash: the hash's high bits scaled to the shard count (no modulo bias). */
-    int shardIndexOfHash(int hash) {
-        return (int) (((hash & 0xFFFFFFFFL) * shards.length) >>> 32);
+    int shardIndexOfHash(long hash) {
+        return (int) (((hash >>> 32) * shards.length) >>> 32);
     }
 
     public int shardIndex(byte[] key) {
         return shardIndexOfHash(hash(key));
     }
 
-    Shard shardOfHash(int hash) {
+    Shard shardOfHash(long hash) {
         return shards[shardIndexOfHash(hash)];
     }
 
@@ -106,18 +118,129 @@ public final class Keyspace {
         return lfu ? AccessClock.lfuInitial(now) : AccessClock.lruStamp(now);
     }
 
-    void touch(Entry e, long now) {
-        e.access = lfu ? AccessClock.lfuTouch(e.access, now, lfuLogFactor, lfuDecayMinutes) : AccessClock.lruStamp(now);
+    void touch(Object entry, long now) {
+        int access = Entries.access(entry);
+        Entries.setAccess(entry, lfu ? AccessClock.lfuTouch(access, now, lfuLogFactor, lfuDecayMinutes) : AccessClock.lruStamp(now));
     }
 
     /** OBJECT FREQ: the decayed LFU counter, without touching the entry. */
-    public int frequency(Entry e, long now) {
-        return AccessClock.lfuDecayed(e.access, now, lfuDecayMinutes);
+    int frequency(Object entry, long now) {
+        return AccessClock.lfuDecayed(Entries.access(entry), now, lfuDecayMinutes);
     }
 
     /** OBJECT IDLETIME: seconds since last access, without touching the entry. */
-    public long idleSeconds(Entry e, long now) {
-        return AccessClock.idleSeconds(e.access, now);
+    long idleSeconds(Object entry, long now) {
+        return AccessClock.idleSeconds(Entries.access(entry), now);
+    }
+
+    // ---- the write hook's observers and the memory estimate --------------------------------
+
+    /** Adds an observer of every key change (see {@link KeyspaceObserver} for its duties). */
+    public synchronized void addObserver(KeyspaceObserver observer) {
+        KeyspaceObserver[] grown = java.util.Arrays.copyOf(observers, observers.length + 1);
+        grown[observers.length] = observer;
+        observers = grown;
+    }
+
+    public synchronized void removeObserver(KeyspaceObserver observer) {
+        observers = java.util.Arrays.stream(observers).filter(o -> o != observer).toArray(KeyspaceObserver[]::new);
+    }
+
+    KeyspaceObserver[] observers() {
+        return observers;
+    }
+
+    boolean hasObservers() {
+        return observers.length != 0;
+    }
+
+    void publishMemory(long delta) {
+        if (delta != 0) {
+            memoryEstimate.addAndGet(delta);
+        }
+    }
+
+    /**
+     * The accounted memory of the whole keyspace, read from one counter: within {@link
+     * #publishStep()} per shard of {@link #usedMemory()}, cheap enough to check before every
+     * command (Redis's performEvictions check).
+     */
+    public long memoryEstimate() {
+        return memoryEstimate.get();
+    }
+
+    /** The step without a memory limit: about 30 small SETs per shard between two atomic adds. */
+    static final long DEFAULT_PUBLISH_STEP = 4096;
+    /**
+     * Under a limit, the shards together may hold back 1/256 of it (0.4%): a small error next to
+     * what Redis's own allocator-based count overshoots by, and at a 6 GB limit still 1.5 MB per
+     * 16 shards, so publishing stays rare.
+     */
+    private static final int LIMIT_SHARE = 256;
+    private static final long MIN_PUBLISH_STEP = 64;
+    private static final long MAX_PUBLISH_STEP = 1 << 16;
+
+    /** How much memory change a shard accumulates before publishing it to {@link #memoryEstimate}. */
+    long publishStep() {
+        return publishStep;
+    }
+
+    /** Sizes the publishing step to a memory limit (0 for none), so the estimate's error stays small against it. */
+    public void setMemoryLimit(long maxmemory) {
+        long step = maxmemory <= 0 ? DEFAULT_PUBLISH_STEP
+                : Math.max(MIN_PUBLISH_STEP, Math.min(MAX_PUBLISH_STEP, maxmemory / ((long) shards.length * LIMIT_SHARE)));
+        if (step != publishStep) {
+            publishStep = step;
+            // what shards held back under the old step may exceed the new one's error bound
+            for (Shard s : shards) {
+                s.lock();
+                try {
+                    s.publishMemory();
+                } finally {
+                    s.unlock();
+                }
+            }
+        }
+    }
+
+    /** The most by which {@link #memoryEstimate()} may differ from {@link #usedMemory()}. */
+    public long memoryEstimateError() {
+        return publishStep * shards.length;
+    }
+
+    // ---- WATCH -----------------------------------------------------------------------------
+
+    /** Registers a watcher of a key and returns the key's version now. */
+    public long watch(int db, byte[] key) {
+        Shard s = shardOfHash(hash(key));
+        s.lock();
+        try {
+            return s.watch(db, key);
+        } finally {
+            s.unlock();
+        }
+    }
+
+    /** Drops one watcher of a key registered with {@link #watch}. */
+    public void unwatch(int db, byte[] key) {
+        Shard s = shardOfHash(hash(key));
+        s.lock();
+        try {
+            s.unwatch(db, key);
+        } finally {
+            s.unlock();
+        }
+    }
+
+    /** The version of a watched key (changes on every write of it), or -1 when nobody watches it. */
+    public long watchedVersion(int db, byte[] key) {
+        Shard s = shardOfHash(hash(key));
+        s.lock();
+        try {
+            return s.watchedVersion(db, key);
+        } finally {
+            s.unlock();
+        }
     }
 
     // ---- keyspace-wide operations ----------------------------------------------------------
@@ -146,7 +269,15 @@ public final class Keyspace {
 
     /** Empties one database; returns the number of keys removed. */
     public long flush(int db) {
-        return sumLocked(s -> s.flush(db));
+        long n = sumLocked(s -> s.flush(db));
+        databaseChanged(db);
+        return n;
+    }
+
+    private void databaseChanged(int db) {
+        for (KeyspaceObserver o : observers) {
+            o.databaseChanged(db);
+        }
     }
 
     /** Sums a per-shard figure, taking each shard's lock in turn (never two at once). */
@@ -172,6 +303,9 @@ public final class Keyspace {
                     s.flush(db);
                 }
             }
+            for (int db = 0; db < databases; db++) {
+                databaseChanged(db);
+            }
         } finally {
             unlockAll();
         }
@@ -184,40 +318,47 @@ public final class Keyspace {
             for (Shard s : shards) {
                 s.swap(a, b);
             }
+            databaseChanged(a);
+            databaseChanged(b);
         } finally {
             unlockAll();
         }
     }
 
+    /** Receives the keys of a walk: the key (a fresh array the receiver may keep) and its type. */
+    public interface KeyVisitor {
+        void visit(byte[] key, ValueType type);
+    }
+
     /**
-     * One SCAN call's worth of buckets. The cursor packs the shard index in its low
-     * {@code shardBits} bits and that shard's table cursor above them; each shard is scanned
-     * under its own lock, one bucket at a time, until {@code minEntries} entries have been
-     * visited or the cursor wraps to 0. At most {@code maxBuckets} buckets are visited, so a
-     * sparse table cannot make one call unbounded (Redis's maxiterations = count * 10).
+     * One SCAN call's worth of steps. The cursor packs the shard index in its low {@code
+     * shardBits} bits and that shard's table cursor above them (see {@link KeyTable}); each shard
+     * is scanned under its own lock, one step at a time, until {@code minEntries} keys have been
+     * visited or the cursor wraps to 0. At most {@code maxSteps} steps are taken, so a sparse
+     * table cannot make one call unbounded (Redis's maxiterations = count * 10).
      */
-    public long scan(int db, long cursor, int minEntries, int maxBuckets, long now, Consumer<Entry> visitor) {
+    public long scan(int db, long cursor, int minEntries, int maxSteps, long now, KeyVisitor visitor) {
         int shardIndex = (int) (cursor & ((1L << shardBits) - 1));
         long tableCursor = cursor >>> shardBits;
         if (shardIndex >= shards.length) {
             return 0;
         }
         int[] seen = {0};
-        Consumer<Entry> counting = e -> {
-            if (!e.isExpired(now)) {
+        java.util.function.Consumer<Object> counting = e -> {
+            if (!Entries.isExpired(e, now)) {
                 seen[0]++;
-                visitor.accept(e);
+                visitor.visit(Entries.keyCopy(e), Entries.type(e));
             }
         };
-        int buckets = 0;
+        int steps = 0;
         while (true) {
             Shard s = shards[shardIndex];
             s.lock();
             try {
                 do {
                     tableCursor = s.scan(db, tableCursor, counting);
-                    buckets++;
-                } while (tableCursor != 0 && seen[0] < minEntries && buckets < maxBuckets);
+                    steps++;
+                } while (tableCursor != 0 && seen[0] < minEntries && steps < maxSteps);
             } finally {
                 s.unlock();
             }
@@ -227,8 +368,27 @@ public final class Keyspace {
                     return 0;
                 }
             }
-            if (seen[0] >= minEntries || buckets >= maxBuckets) {
+            if (seen[0] >= minEntries || steps >= maxSteps) {
                 return (tableCursor << shardBits) | shardIndex;
+            }
+        }
+    }
+
+    /**
+     * Every live key of a database, each exactly once (KEYS): each shard is walked whole under its
+     * own lock, one shard at a time, so other clients wait for at most one shard's walk.
+     */
+    public void forEachKey(int db, long now, KeyVisitor visitor) {
+        for (Shard s : shards) {
+            s.lock();
+            try {
+                s.forEach(db, e -> {
+                    if (!Entries.isExpired(e, now)) {
+                        visitor.visit(Entries.keyCopy(e), Entries.type(e));
+                    }
+                });
+            } finally {
+                s.unlock();
             }
         }
     }
@@ -261,9 +421,9 @@ public final class Keyspace {
             Shard s = shards[i];
             s.lock();
             try {
-                Entry e = s.randomEntry(db, now, random);
+                Object e = s.randomEntry(db, now, random);
                 if (e != null) {
-                    return e.key;
+                    return Entries.keyCopy(e);
                 }
             } finally {
                 s.unlock();
@@ -277,12 +437,12 @@ public final class Keyspace {
      * command are skipped this tick rather than waited for, so the expiry thread never queues
      * behind a long transaction.
      */
-    public int expireCycle(long now, int bucketBudget) {
+    public int expireCycle(long now, int stepBudget) {
         int deleted = 0;
         for (Shard s : shards) {
             if (s.tryLockForMaintenance()) {
                 try {
-                    deleted += s.expireStep(now, bucketBudget);
+                    deleted += s.expireStep(now, stepBudget);
                 } finally {
                     s.unlock();
                 }
@@ -293,7 +453,7 @@ public final class Keyspace {
 
     // ---- statistics ------------------------------------------------------------------------
 
-    /** Accounted bytes of every key, value and hash table bucket (INFO used_memory). */
+    /** Accounted bytes of every key, value and hash table, summed exactly (INFO used_memory). */
     public long usedMemory() {
         return sum(Shard::usedMemory);
     }
@@ -351,6 +511,10 @@ public final class Keyspace {
                 if (problem != null) {
                     return problem;
                 }
+            }
+            long drift = Math.abs(memoryEstimate() - usedMemory());
+            if (drift > memoryEstimateError()) {
+                return "memory estimate " + memoryEstimate() + " is " + drift + " bytes from the exact " + usedMemory();
             }
             return null;
         } finally {

@@ -8,13 +8,14 @@ package io.damselfly.server.keyspace;
  * array headers. The estimate is checked against measured heap growth in KeyspaceMemoryTest.
  */
 public final class MemoryLayout {
-    /** Entry: header 12 + key 4 + hash 4 + next 4 + value 4 + access 4 + expiresAt 8 = 40. */
-    public static final int ENTRY = 40;
+    /** ObjectEntry: header 12 + key 4 + value 4 + expiresAt 8 + access 4 = 32. */
+    public static final int OBJECT_ENTRY = 32;
     /** StringValue: header 12 + buf 4 + length 4 + raw 1 = 21, aligned to 24. */
     public static final int STRING_VALUE = 24;
-    /** One bucket slot of an {@link EntryTable}: a compressed reference. */
-    public static final int BUCKET_SLOT = 4;
+    /** KeyTable.Segment: header 12 + depth 4 + meta 4 + items 4 + count 4 = 28, aligned to 32. */
+    public static final int SEGMENT = 32;
     private static final int ARRAY_HEADER = 16;
+    private static final int REFERENCE = 4;
 
     private MemoryLayout() {
     }
@@ -22,6 +23,16 @@ public final class MemoryLayout {
     /** Bytes a {@code byte[length]} occupies. */
     public static long byteArray(int length) {
         return align(ARRAY_HEADER + (long) length);
+    }
+
+    /** Bytes an {@code int[length]} occupies. */
+    public static long intArray(int length) {
+        return align(ARRAY_HEADER + 4L * length);
+    }
+
+    /** Bytes an array of {@code length} references occupies. */
+    public static long referenceArray(int length) {
+        return align(ARRAY_HEADER + (long) REFERENCE * length);
     }
 
     /** Rounds up to the JVM's 8-byte object alignment. */

@@ -16,14 +16,20 @@ public final class Numbers {
      * number.
      */
     public static Long parseCanonicalLong(byte[] b, int len) {
+        return parseCanonicalLong(b, 0, len);
+    }
+
+    /** {@link #parseCanonicalLong(byte[], int)} over {@code len} bytes from {@code off}. */
+    public static Long parseCanonicalLong(byte[] b, int off, int len) {
         if (len == 0 || len > 20) {
             return null;
         }
-        int i = 0;
+        int i = off;
+        int end = off + len;
         boolean negative = false;
-        if (b[0] == '-') {
+        if (b[i] == '-') {
             negative = true;
-            i = 1;
+            i++;
             if (len == 1) {
                 return null;
             }
@@ -32,7 +38,7 @@ public final class Numbers {
             return (len == 1) ? 0L : null;
         }
         long acc = 0;
-        for (; i < len; i++) {
+        for (; i < end; i++) {
             int d = b[i] - '0';
             if (d < 0 || d > 9) {
                 return null;

@@ -3,46 +3,62 @@ package io.damselfly.server.keyspace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
 
 /**
  * One shard of the keyspace: the keys that hash to it, in every database, with their memory
- * account, expiry sweep and statistics, all guarded by one lock.
+ * account, expiry sweep, WATCH versions and statistics, all guarded by one lock.
  *
  * <p>Locking scheme (DESIGN.md): a command runs on its connection's event loop and holds the locks
  * of the shards its keys hash to; commands with several keys take their shards' locks in index
  * order, so two of them can never deadlock; MULTI/EXEC and scripts take the union of their shards
  * the same way. The lock is reentrant so that a transaction holding a shard can run a command
- * that locks it again. Every method below that touches entries requires the lock; assertions check
- * it when the JVM runs with -ea (the tests do).
+ * that locks it again. Every method that touches entries checks that the calling thread holds the
+ * lock (a plain field comparison, kept in production: a missed lock would corrupt the table).
  *
- * <p>Counters ({@link #usedMemory()}, hits, misses, expired, dirty) are written under the lock and
- * read without it by INFO: a reader may see a value a few operations old, never a torn one
- * (64-bit HotSpot writes longs atomically).
+ * <h2>The write path</h2>
+ *
+ * <p>Every change of a key goes through one of four primitives, {@link #insert}, {@link
+ * #replace}, {@link #remove} and {@link #changedInPlace}, and each ends in {@link #written}, the
+ * one place per shard that keeps the books: the memory account (the entry's footprint delta and
+ * the table's, O(1)), the dirty counter, the versions of WATCHed keys, the observers (tracking
+ * invalidations, notifications, key-ready signals) and the removal of collections left empty.
+ * Before a change the observers' {@code beforeChange} runs (copy-on-write for snapshots).
+ *
+ * <p>Counters are written under the lock and read without it by INFO: a reader may see a value a
+ * few operations old, never a torn one (64-bit HotSpot writes longs atomically). The memory
+ * account is also published to the keyspace-wide estimate in steps of {@link
+ * Keyspace#publishStep()}, so the maxmemory check before every command reads one number instead of
+ * summing shards.
  */
 public final class Shard {
     private final int index;
+    private final Keyspace keyspace;
     private final ReentrantLock lock = new ReentrantLock();
-    private final EntryTable[] dbs;
+    private final KeyTable[] dbs;
     /** Per database: where the active expiry sweep resumes. */
     private final long[] expireCursors;
+    private final WatchedKeys watched = new WatchedKeys();
 
     private long usedMemory;
+    private long unpublishedMemory;
     private long keyspaceHits;
     private long keyspaceMisses;
     private long expiredKeys;
     private long evictedKeys;
     private long dirty;
 
-    Shard(int index, int databases) {
+    Shard(int index, int databases, Keyspace keyspace) {
         this.index = index;
-        this.dbs = new EntryTable[databases];
+        this.keyspace = keyspace;
+        this.dbs = new KeyTable[databases];
         for (int i = 0; i < databases; i++) {
-            dbs[i] = new EntryTable();
+            dbs[i] = new KeyTable();
+            usedMemory += dbs[i].footprint();
+            unpublishedMemory += dbs[i].footprint();
         }
         this.expireCursors = new long[databases];
-        for (EntryTable t : dbs) {
-            usedMemory += t.bucketFootprint();
-        }
+        publishMemory();
     }
 
     public int index() {
@@ -66,20 +82,21 @@ public final class Shard {
         return lock.isHeldByCurrentThread();
     }
 
-    private EntryTable table(int db) {
-        assert lock.isHeldByCurrentThread() : "shard " + index + " used without its lock";
+    private KeyTable table(int db) {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("shard " + index + " used without its lock");
+        }
         return dbs[db];
     }
 
     // ---- lookups ---------------------------------------------------------------------------
 
     /** The live entry for a key, removing it first if it has expired; null when absent. */
-    Entry lookup(int db, byte[] key, int hash, long now) {
-        EntryTable t = table(db);
-        Entry e = t.find(key, hash);
-        if (e != null && e.isExpired(now)) {
-            removeEntry(t, e);
-            expiredKeys++;
+    Object lookup(int db, byte[] key, int hash, long now) {
+        KeyTable t = table(db);
+        Object e = t.find(key, hash);
+        if (e != null && Entries.isExpired(e, now)) {
+            remove(db, key, hash, e, KeyEvent.EXPIRED);
             return null;
         }
         return e;
@@ -93,108 +110,195 @@ public final class Shard {
         }
     }
 
-    // ---- writes ----------------------------------------------------------------------------
+    // ---- the write path --------------------------------------------------------------------
 
-    /** Adds a new entry for a key known to be absent. */
-    Entry insert(int db, byte[] key, int hash, Value value, long expiresAt, int access) {
-        Entry e = new Entry(key, hash, value);
-        e.expiresAt = expiresAt;
-        e.access = access;
-        EntryTable t = table(db);
-        long buckets = t.bucketFootprint();
-        t.insert(e);
-        usedMemory += e.footprint() + t.bucketFootprint() - buckets;
-        dirty++;
-        return e;
-    }
-
-    /** Replaces an entry's value and expiry in place. */
-    void replace(int db, Entry e, Value value, long expiresAt) {
-        EntryTable t = table(db);
-        long before = e.footprint();
-        e.value = value;
-        t.setExpiry(e, expiresAt);
-        usedMemory += e.footprint() - before;
-        dirty++;
-    }
-
-    void setExpiry(int db, Entry e, long expiresAt) {
-        table(db).setExpiry(e, expiresAt);
-        dirty++;
-    }
-
-    /** Accounts for a value changed in place; {@code footprintBefore} is its size before. */
-    void valueChanged(Entry e, long footprintBefore) {
-        assert lock.isHeldByCurrentThread();
-        usedMemory += e.value.footprint() - footprintBefore;
-        dirty++;
-    }
-
-    void remove(int db, Entry e) {
-        removeEntry(table(db), e);
-        dirty++;
-    }
-
-    private void removeEntry(EntryTable t, Entry e) {
-        long buckets = t.bucketFootprint();
-        if (t.remove(e)) {
-            usedMemory -= e.footprint() + buckets - t.bucketFootprint();
+    /** Adds an entry for a key known to be absent. */
+    void insert(int db, byte[] key, int hash, Object entry, KeyEvent event) {
+        KeyTable t = table(db);
+        beforeChange(db, key);
+        long tableBefore = t.footprint();
+        t.insert(hash, entry);
+        long delta = Entries.footprint(entry) + t.footprint() - tableBefore;
+        if (keyspace.hasObservers()) {
+            notifyObservers(db, key, KeyEvent.NEW);
         }
+        written(db, key, event, delta);
+    }
+
+    /** Puts another entry (or another form of the same one) in the place of {@code old}, same key. */
+    void replace(int db, byte[] key, int hash, Object old, Object entry, KeyEvent event) {
+        KeyTable t = table(db);
+        beforeChange(db, key);
+        long before = Entries.footprint(old);
+        t.replace(old, entry, key, hash);
+        written(db, key, event, Entries.footprint(entry) - before);
+    }
+
+    /**
+     * Puts another form of the same value in the place of {@code old} (a string record becoming a
+     * growable string): the memory account moves, but nothing was written, so no event, no dirty
+     * count and no WATCH version change.
+     */
+    void reform(int db, byte[] key, int hash, Object old, Object entry) {
+        KeyTable t = table(db);
+        long before = Entries.footprint(old);
+        t.replace(old, entry, key, hash);
+        account(Entries.footprint(entry) - before);
+    }
+
+    /** Removes an entry this shard returned; {@code event} says why (DEL, EXPIRED, EVICTED...). */
+    void remove(int db, byte[] key, int hash, Object entry, KeyEvent event) {
+        KeyTable t = table(db);
+        beforeChange(db, key);
+        long tableBefore = t.footprint();
+        if (!t.remove(entry, hash)) {
+            return;
+        }
+        long delta = -Entries.footprint(entry) + t.footprint() - tableBefore;
+        if (event == KeyEvent.EXPIRED) {
+            expiredKeys++;
+        } else if (event == KeyEvent.EVICTED) {
+            evictedKeys++;
+        }
+        written(db, key, event, delta);
+    }
+
+    /**
+     * Books a change made in place to an entry's value or expiry (APPEND, EXPIRE, a collection
+     * write; the caller ran {@link #beforeChange} first), whose footprint was {@code footprintBefore}. A collection left empty is
+     * removed, as Redis deletes a key whose last element goes.
+     */
+    void changedInPlace(int db, byte[] key, int hash, Object entry, long footprintBefore, KeyEvent event) {
+        table(db);
+        written(db, key, event, Entries.footprint(entry) - footprintBefore);
+        if (entry instanceof ObjectEntry o && o.value.isEmpty()) {
+            remove(db, key, hash, entry, KeyEvent.DEL);
+        }
+    }
+
+    /**
+     * Keeps the expiry count right for an entry whose expiry was changed in place (a record with
+     * an expiry field, or an ObjectEntry), before {@link #changedInPlace} or {@link #replace}.
+     */
+    void expiryChangedInPlace(int db, boolean had, boolean has) {
+        table(db).expiryChanged(had, has);
+    }
+
+    /** Tells the observers a key is about to change; call before the change itself. */
+    void beforeChange(int db, byte[] key) {
+        KeyspaceObserver[] observers = keyspace.observers();
+        for (KeyspaceObserver o : observers) {
+            o.beforeChange(db, key);
+        }
+    }
+
+    /** The one place every change ends: memory, dirty counter, WATCH versions, observers. */
+    private void written(int db, byte[] key, KeyEvent event, long footprintDelta) {
+        account(footprintDelta);
+        if (event != KeyEvent.EXPIRED) {
+            dirty++;
+        }
+        if (!watched.isEmpty()) {
+            watched.touch(db, key);
+        }
+        if (keyspace.hasObservers()) {
+            notifyObservers(db, key, event);
+        }
+    }
+
+    private void notifyObservers(int db, byte[] key, KeyEvent event) {
+        for (KeyspaceObserver o : keyspace.observers()) {
+            o.keyChanged(db, key, event);
+        }
+    }
+
+    private void account(long footprintDelta) {
+        usedMemory += footprintDelta;
+        unpublishedMemory += footprintDelta;
+        long step = keyspace.publishStep();
+        if (unpublishedMemory >= step || unpublishedMemory <= -step) {
+            publishMemory();
+        }
+    }
+
+    /** Moves the unpublished memory change into the keyspace-wide estimate. */
+    void publishMemory() {
+        keyspace.publishMemory(unpublishedMemory);
+        unpublishedMemory = 0;
     }
 
     /** Empties one database; returns how many keys it held. */
     long flush(int db) {
-        EntryTable t = table(db);
-        long[] freed = {t.bucketFootprint()};
-        t.forEach(e -> freed[0] += e.footprint());
+        KeyTable t = table(db);
+        long[] freed = {t.footprint()};
+        t.forEach(e -> freed[0] += Entries.footprint(e));
         int n = t.size();
         t.clear();
-        usedMemory -= freed[0] - t.bucketFootprint();
+        account(t.footprint() - freed[0]);
+        publishMemory();
         expireCursors[db] = 0;
         dirty += n;
+        databaseChanged(db);
         return n;
     }
 
     /** Exchanges two databases' contents (SWAPDB); the caller holds every shard's lock. */
     void swap(int a, int b) {
-        assert lock.isHeldByCurrentThread();
-        EntryTable t = dbs[a];
+        table(a);
+        KeyTable t = dbs[a];
         dbs[a] = dbs[b];
         dbs[b] = t;
         expireCursors[a] = 0;
         expireCursors[b] = 0;
+        databaseChanged(a);
+        databaseChanged(b);
     }
 
-    // ---- iteration -------------------------------------------------------------------------
+    /** WATCHed keys of a database that was flushed or swapped have changed (Redis's touchAllWatchedKeysInDb). */
+    private void databaseChanged(int db) {
+        if (!watched.isEmpty()) {
+            watched.touchDatabase(db);
+        }
+    }
+
+    // ---- WATCH -----------------------------------------------------------------------------
+
+    long watch(int db, byte[] key) {
+        table(db);
+        return watched.watch(db, key);
+    }
+
+    void unwatch(int db, byte[] key) {
+        table(db);
+        watched.unwatch(db, key);
+    }
+
+    long watchedVersion(int db, byte[] key) {
+        table(db);
+        return watched.version(db, key);
+    }
+
+    // ---- iteration and sampling ------------------------------------------------------------
 
     /** One SCAN step over one database of this shard; returns the next cursor (0 = done). */
-    long scan(int db, long cursor, java.util.function.Consumer<Entry> visitor) {
-        return table(db).scanBucket(cursor, visitor);
+    long scan(int db, long cursor, java.util.function.Consumer<Object> visitor) {
+        return table(db).scanStep(cursor, visitor);
     }
 
-    /** A live entry from a random non-empty bucket, or null when the database is empty here. */
-    Entry randomEntry(int db, long now, java.util.random.RandomGenerator random) {
-        EntryTable t = table(db);
-        // bounded: a table that is all expired keys is cleaned as it is sampled
+    /** A live entry picked at random from one database, or null when there is none here. */
+    Object randomEntry(int db, long now, RandomGenerator random) {
+        KeyTable t = table(db);
+        // bounded: a table of expired keys is cleaned as it is sampled
         for (int attempt = 0; attempt < 100 && t.size() > 0; attempt++) {
-            Entry head = t.bucket(random.nextLong());
-            if (head == null) {
-                continue;
+            Object e = t.sample(random);
+            if (e == null) {
+                return null;
             }
-            int chain = 0;
-            for (Entry e = head; e != null; e = e.next) {
-                chain++;
+            if (!Entries.isExpired(e, now)) {
+                return e;
             }
-            Entry pick = head;
-            for (int skip = random.nextInt(chain); skip > 0; skip--) {
-                pick = pick.next;
-            }
-            if (pick.isExpired(now)) {
-                removeEntry(t, pick);
-                expiredKeys++;
-                continue;
-            }
-            return pick;
+            byte[] key = Entries.key(e);
+            remove(db, key, Keyspace.tableHash(key), e, KeyEvent.EXPIRED);
         }
         return null;
     }
@@ -203,14 +307,14 @@ public final class Shard {
      * A random live entry of one database for eviction sampling, or null when there is none
      * (with {@code volatileOnly}, only entries with an expiry qualify; the search is bounded).
      */
-    Entry sample(int db, java.util.random.RandomGenerator random, boolean volatileOnly, long now) {
-        EntryTable t = table(db);
+    Object sample(int db, RandomGenerator random, boolean volatileOnly, long now) {
+        KeyTable t = table(db);
         if (t.size() == 0 || (volatileOnly && t.volatileCount() == 0)) {
             return null;
         }
         for (int attempt = 0; attempt < 16; attempt++) {
-            Entry e = randomEntry(db, now, random);
-            if (e == null || !volatileOnly || e.hasExpiry()) {
+            Object e = randomEntry(db, now, random);
+            if (e == null || !volatileOnly || Entries.hasExpiry(e)) {
                 return e;
             }
         }
@@ -218,23 +322,24 @@ public final class Shard {
     }
 
     /** Evicts this entry if the database still holds it; returns whether it did. */
-    boolean evict(int db, Entry e) {
-        EntryTable t = table(db);
-        if (t.find(e.key, e.hash) != e) {
+    boolean evict(int db, Object entry) {
+        byte[] key = Entries.key(entry);
+        KeyTable t = table(db);
+        int hash = Keyspace.tableHash(key);
+        if (t.find(key, hash) != entry) {
             return false;
         }
-        removeEntry(t, e);
-        evictedKeys++;
-        dirty++;
+        remove(db, key, hash, entry, KeyEvent.EVICTED);
+        publishMemory();
         return true;
     }
 
     /** Evicts one random key from some non-empty database of this shard (the *-random policies). */
-    boolean evictRandom(java.util.random.RandomGenerator random, boolean volatileOnly, long now) {
+    boolean evictRandom(RandomGenerator random, boolean volatileOnly, long now) {
         int start = random.nextInt(dbs.length);
         for (int i = 0; i < dbs.length; i++) {
             int db = (start + i) % dbs.length;
-            Entry e = sample(db, random, volatileOnly, now);
+            Object e = sample(db, random, volatileOnly, now);
             if (e != null) {
                 return evict(db, e);
             }
@@ -243,23 +348,22 @@ public final class Shard {
     }
 
     /**
-     * One bounded step of active expiry over every database: visits at most
-     * {@code bucketBudget} buckets per database that has volatile keys and deletes the expired
-     * entries found there. Returns how many keys it deleted.
+     * One bounded step of active expiry over every database: visits at most {@code stepBudget}
+     * scan steps per database that has volatile keys and deletes the expired entries found
+     * there. Returns how many keys it deleted.
      */
-    int expireStep(long now, int bucketBudget) {
-        assert lock.isHeldByCurrentThread();
+    int expireStep(long now, int stepBudget) {
         int deleted = 0;
-        List<Entry> expired = new ArrayList<>();
+        List<Object> expired = new ArrayList<>();
         for (int db = 0; db < dbs.length; db++) {
-            EntryTable t = dbs[db];
+            KeyTable t = table(db);
             if (t.volatileCount() == 0) {
                 continue;
             }
             long cursor = expireCursors[db];
-            for (int b = 0; b < bucketBudget; b++) {
-                cursor = t.scanBucket(cursor, e -> {
-                    if (e.isExpired(now)) {
+            for (int b = 0; b < stepBudget; b++) {
+                cursor = t.scanStep(cursor, e -> {
+                    if (Entries.isExpired(e, now)) {
                         expired.add(e);
                     }
                 });
@@ -268,14 +372,19 @@ public final class Shard {
                 }
             }
             expireCursors[db] = cursor;
-            for (Entry e : expired) {
-                removeEntry(t, e);
+            for (Object e : expired) {
+                byte[] key = Entries.key(e);
+                remove(db, key, Keyspace.tableHash(key), e, KeyEvent.EXPIRED);
             }
             deleted += expired.size();
             expired.clear();
         }
-        expiredKeys += deleted;
         return deleted;
+    }
+
+    /** Visits every entry of one database; for walks that must see each key exactly once (KEYS). */
+    void forEach(int db, java.util.function.Consumer<Object> visitor) {
+        table(db).forEach(visitor);
     }
 
     // ---- statistics ------------------------------------------------------------------------
@@ -288,7 +397,7 @@ public final class Shard {
         return table(db).volatileCount();
     }
 
-    /** Accounted bytes of entries plus the tables' bucket arrays. */
+    /** Accounted bytes of entries plus the tables' directories and segments. */
     public long usedMemory() {
         return usedMemory;
     }
@@ -322,27 +431,27 @@ public final class Shard {
 
     /** Recomputes the memory account and the tables' counts from scratch; null when they agree. */
     String checkInvariants() {
-        assert lock.isHeldByCurrentThread();
         long total = 0;
         for (int db = 0; db < dbs.length; db++) {
-            long[] sum = {0, 0, 0};
-            dbs[db].forEach(e -> {
-                sum[0] += e.footprint();
-                sum[1]++;
-                if (e.hasExpiry()) {
-                    sum[2]++;
+            KeyTable t = table(db);
+            String structure = t.checkStructure();
+            if (structure != null) {
+                return "shard " + index + " db " + db + ": " + structure;
+            }
+            long[] sum = {0, 0};
+            t.forEach(e -> {
+                sum[0] += Entries.footprint(e);
+                if (Entries.hasExpiry(e)) {
+                    sum[1]++;
                 }
             });
-            if (sum[1] != dbs[db].size()) {
-                return "shard " + index + " db " + db + ": size " + dbs[db].size() + " but " + sum[1] + " entries";
+            if (sum[1] != t.volatileCount()) {
+                return "shard " + index + " db " + db + ": volatile " + t.volatileCount() + " but " + sum[1];
             }
-            if (sum[2] != dbs[db].volatileCount()) {
-                return "shard " + index + " db " + db + ": volatile " + dbs[db].volatileCount() + " but " + sum[2];
-            }
-            total += sum[0] + dbs[db].bucketFootprint();
+            total += sum[0] + t.footprint();
         }
         if (total != usedMemory) {
-            return "shard " + index + ": accounted " + usedMemory + " bytes but entries and buckets sum to " + total;
+            return "shard " + index + ": accounted " + usedMemory + " bytes but entries and tables sum to " + total;
         }
         return null;
     }

@@ -27,6 +27,13 @@ public final class StringValue implements Value {
         this.length = bytes.length;
     }
 
+    /** A value that reports "raw" whatever it holds, as Redis's createObject makes one. */
+    static StringValue raw(byte[] bytes) {
+        StringValue s = new StringValue(bytes);
+        s.raw = true;
+        return s;
+    }
+
     @Override
     public ValueType type() {
         return ValueType.STRING;

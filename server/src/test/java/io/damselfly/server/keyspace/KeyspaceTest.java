@@ -32,13 +32,13 @@ class KeyspaceTest {
         Keyspace ks = new Keyspace(4, 16);
         Database db = ks.database(0, 1_000);
         locked(ks, () -> {
-            db.set(b("short"), new StringValue(b("v")), 1_500);
-            db.set(b("long"), new StringValue(b("v")), 10_000);
+            db.strings().set(b("short"), b("v"), 1_500);
+            db.strings().set(b("long"), b("v"), 10_000);
         });
         db.bind(0, 2_000);
         locked(ks, () -> {
-            assertNull(db.read(b("short")));
-            assertNotNull(db.read(b("long")));
+            assertNull(db.strings().get(b("short")));
+            assertNotNull(db.strings().get(b("long")));
         });
         assertEquals(1, ks.expiredKeys());
         assertEquals(1, ks.keyspaceHits());
@@ -54,8 +54,8 @@ class KeyspaceTest {
         Database db = ks.database(3, now);
         locked(ks, () -> {
             for (int i = 0; i < 20_000; i++) {
-                db.set(b("gone" + i), new StringValue(b("v")), now + 1);
-                db.set(b("kept" + i), new StringValue(b("v")));
+                db.strings().set(b("gone" + i), b("v"), now + 1);
+                db.strings().set(b("kept" + i), b("v"));
             }
         });
         long later = now + 10;
@@ -76,7 +76,7 @@ class KeyspaceTest {
         Set<String> all = new HashSet<>();
         locked(ks, () -> {
             for (int i = 0; i < 10_000; i++) {
-                db.set(b("s" + i), new StringValue(b("v")));
+                db.strings().set(b("s" + i), b("v"));
                 all.add("s" + i);
             }
         });
@@ -85,8 +85,8 @@ class KeyspaceTest {
         long cursor = 0;
         int calls = 0;
         do {
-            cursor = ks.scan(0, cursor, 10, 100, 0, e -> {
-                if (!seen.add(new String(e.key(), StandardCharsets.UTF_8))) {
+            cursor = ks.scan(0, cursor, 10, 100, 0, (key, type) -> {
+                if (!seen.add(new String(key, StandardCharsets.UTF_8))) {
                     duplicates[0]++;
                 }
             });
@@ -104,7 +104,7 @@ class KeyspaceTest {
         Database db = ks.database(0, 0);
         locked(ks, () -> {
             for (int i = 0; i < 64; i++) {
-                db.set(b("r" + i), new StringValue(b("v")));
+                db.strings().set(b("r" + i), b("v"));
             }
         });
         Set<Integer> shards = new HashSet<>();
@@ -124,7 +124,7 @@ class KeyspaceTest {
         Database d0 = ks.database(0, 0);
         locked(ks, () -> {
             for (int i = 0; i < 1_000; i++) {
-                d0.set(b("a" + i), new StringValue(new byte[100]));
+                d0.strings().set(b("a" + i), new byte[100]);
             }
         });
         long used = ks.usedMemory();
@@ -143,15 +143,16 @@ class KeyspaceTest {
         Keyspace ks = new Keyspace(2, 1);
         Database db = ks.database(0, 0);
         locked(ks, () -> {
-            Entry e = db.set(b("app"), new StringValue(b("x")));
+            db.strings().set(b("app"), b("x"));
             for (int i = 0; i < 1_000; i++) {
-                StringValue s = (StringValue) e.value();
-                long before = s.footprint();
-                s.append(b("0123456789"));
-                db.valueChanged(e, before);
+                db.strings().append(b("app"), b("0123456789"), Long.MAX_VALUE);
             }
-            assertEquals(10_001, ((StringValue) e.value()).length());
+            assertEquals(10_001, db.strings().get(b("app")).length());
+            db.keys().expire(b("app"), 5_000, 0);
+            db.strings().setRange(b("app"), 20_000, b("tail"), Long.MAX_VALUE);
+            assertEquals(20_004, db.strings().get(b("app")).length());
         });
         assertNull(ks.checkInvariants());
+        assertEquals(1, ks.volatileSize(0));
     }
 }

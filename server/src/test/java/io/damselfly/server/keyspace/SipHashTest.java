@@ -35,13 +35,13 @@ class SipHashTest {
         }
     }
 
-    /** Binary keys that defeat a multiplicative hash (8-byte counters) spread over 32 bits. */
+    /** Binary keys that defeat a multiplicative hash (8-byte counters) spread over the 32 bits of the table hash. */
     @Test
     void keyspaceHash_binaryCountersDoNotCollide() {
         Set<Integer> hashes = new HashSet<>();
         int n = 200_000;
         for (long i = 0; i < n; i++) {
-            hashes.add(Keyspace.hash(ByteBuffer.allocate(8).putLong(i * 0x9E3779B97F4A7C15L).array()));
+            hashes.add(Keyspace.tableHash(ByteBuffer.allocate(8).putLong(i * 0x9E3779B97F4A7C15L).array()));
         }
         // a uniform 32-bit hash of 200k keys has about 5 collisions; Arrays.hashCode had thousands
         assertTrue(n - hashes.size() < 50, (n - hashes.size()) + " collisions");
@@ -57,7 +57,7 @@ class SipHashTest {
             for (int bit = 0; bit < 12; bit++) {
                 k.append(parts[(i >> bit) & 1]);
             }
-            hashes.add(Keyspace.hash(k.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            hashes.add(Keyspace.tableHash(k.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         }
         assertTrue(hashes.size() > 4090, "4096 flooding keys gave only " + hashes.size() + " hashes");
     }

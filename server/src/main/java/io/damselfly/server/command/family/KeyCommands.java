@@ -15,18 +15,16 @@ import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Database;
-import io.damselfly.server.keyspace.Entry;
 import io.damselfly.server.keyspace.GlobPattern;
+import io.damselfly.server.keyspace.KeyOps;
 import io.damselfly.server.keyspace.Keyspace;
-import io.damselfly.server.keyspace.Numbers;
-import io.damselfly.server.keyspace.StringValue;
+import io.damselfly.server.keyspace.OpStatus;
 import io.damselfly.server.keyspace.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 
 /**
  * Generic key commands (Redis group "generic"): DEL UNLINK EXISTS TYPE TOUCH KEYS SCAN RANDOMKEY
@@ -35,9 +33,9 @@ import java.util.function.Consumer;
  *
  * <p>Commands with keys run with their keys' shards already locked by the executor. KEYS, SCAN
  * and RANDOMKEY declare no keys: they walk the keyspace through {@link Keyspace}, which locks one
- * shard at a time. MOVE and COPY ... DB reach another database through
- * {@link Keyspace#database(int, long)}: a key lives in the same shard in every database, so the
- * lock the executor took for the key covers the target too.
+ * shard at a time. MOVE and COPY ... DB reach another database through {@link
+ * Database#other(int)}: a key lives in the same shard in every database, so the lock the executor
+ * took for the key covers the target too.
  */
 public final class KeyCommands {
     private KeyCommands() {
@@ -112,7 +110,7 @@ public final class KeyCommands {
     static void del(CommandContext c) {
         long n = 0;
         for (int i = 1; i < c.argc(); i++) {
-            if (c.db().delete(c.arg(i))) {
+            if (c.db().keys().delete(c.arg(i))) {
                 n++;
             }
         }
@@ -123,7 +121,7 @@ public final class KeyCommands {
     static void exists(CommandContext c) {
         long n = 0;
         for (int i = 1; i < c.argc(); i++) {
-            if (c.db().readNoTouch(c.arg(i)) != null) {
+            if (c.db().keys().exists(c.arg(i))) {
                 n++;
             }
         }
@@ -132,15 +130,15 @@ public final class KeyCommands {
 
     /** TYPE key */
     static void type(CommandContext c) {
-        Entry e = c.db().readNoTouch(c.arg(1));
-        c.reply().simple(e == null ? "none" : e.value().type().redisName());
+        ValueType type = c.db().keys().type(c.arg(1));
+        c.reply().simple(type == null ? "none" : type.redisName());
     }
 
     /** TOUCH key [key ...] */
     static void touch(CommandContext c) {
         long n = 0;
         for (int i = 1; i < c.argc(); i++) {
-            if (c.db().read(c.arg(i)) != null) {
+            if (c.db().keys().touch(c.arg(i))) {
                 n++;
             }
         }
@@ -150,28 +148,25 @@ public final class KeyCommands {
     // ---- keyspace walks --------------------------------------------------------------------
 
     /**
-     * KEYS pattern. Runs as one unbounded scan call: each shard is walked whole under its own
-     * lock (so no key is reported twice, as a resize between chunks could cause), and the locks
-     * are taken one at a time, so other clients wait for at most one shard's walk.
+     * KEYS pattern. Each shard is walked whole under its own lock (so no key is reported twice),
+     * and the locks are taken one at a time, so other clients wait for at most one shard's walk.
      */
     static void keys(CommandContext c) {
         GlobPattern pattern = GlobPattern.compile(c.arg(1));
         List<byte[]> out = new ArrayList<>();
-        Consumer<Entry> visitor = pattern.isMatchAll()
-                ? e -> out.add(e.key())
-                : e -> {
-                    if (pattern.matches(e.key())) {
-                        out.add(e.key());
-                    }
-                };
-        c.server().keyspace().scan(c.db().index(), 0, Integer.MAX_VALUE, Integer.MAX_VALUE, c.now(), visitor);
+        boolean all = pattern.isMatchAll();
+        c.server().keyspace().forEachKey(c.db().index(), c.now(), (key, type) -> {
+            if (all || pattern.matches(key)) {
+                out.add(key);
+            }
+        });
         c.reply().bulkArray(out);
     }
 
     /** Redis's SCAN default COUNT. */
     private static final int SCAN_DEFAULT_COUNT = 10;
-    /** Buckets visited per requested entry at most, as Redis's maxiterations = count * 10. */
-    private static final int SCAN_BUCKETS_PER_ENTRY = 10;
+    /** Table steps (about a bucket each) per requested entry at most, as Redis's maxiterations = count * 10. */
+    private static final int SCAN_STEPS_PER_ENTRY = 10;
 
     /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
     static void scan(CommandContext c) {
@@ -199,19 +194,19 @@ public final class KeyCommands {
         boolean typeFilter = typeName != null;
         ValueType type = typeFilter ? ValueType.byRedisName(new String(typeName, StandardCharsets.ISO_8859_1)) : null;
         List<byte[]> out = new ArrayList<>();
-        Consumer<Entry> visitor = e -> {
-            if (match != null && !match.matches(e.key())) {
+        Keyspace.KeyVisitor visitor = (key, keyType) -> {
+            if (match != null && !match.matches(key)) {
                 return;
             }
-            if (typeFilter && e.value().type() != type) {
+            if (typeFilter && keyType != type) {
                 return;
             }
-            out.add(e.key());
+            out.add(key);
         };
         int minEntries = (int) Math.min(count, Integer.MAX_VALUE);
-        int maxBuckets = count > Integer.MAX_VALUE / SCAN_BUCKETS_PER_ENTRY
-                ? Integer.MAX_VALUE : (int) count * SCAN_BUCKETS_PER_ENTRY;
-        long next = c.server().keyspace().scan(c.db().index(), cursor, minEntries, maxBuckets, c.now(), visitor);
+        int maxSteps = count > Integer.MAX_VALUE / SCAN_STEPS_PER_ENTRY
+                ? Integer.MAX_VALUE : (int) count * SCAN_STEPS_PER_ENTRY;
+        long next = c.server().keyspace().scan(c.db().index(), cursor, minEntries, maxSteps, c.now(), visitor);
         c.reply().array(2);
         c.reply().bulk(Long.toUnsignedString(next));
         c.reply().bulkArray(out);
@@ -277,36 +272,18 @@ public final class KeyCommands {
     }
 
     private static void renameGeneric(CommandContext c, boolean nx) {
-        Database db = c.db();
-        byte[] key = c.arg(1);
-        byte[] newKey = c.arg(2);
-        Entry src = db.find(key);
-        if (src == null) {
-            c.reply().error(Errors.NO_SUCH_KEY);
-            return;
-        }
-        if (Arrays.equals(key, newKey)) {
-            if (nx) {
-                c.reply().integer(0);
-            } else {
-                c.reply().ok();
+        OpStatus status = c.db().keys().rename(c.arg(1), c.arg(2), nx);
+        switch (status) {
+            case NO_SUCH_KEY -> c.reply().error(Errors.NO_SUCH_KEY);
+            case NOT_DONE -> c.reply().integer(0);
+            case OK -> {
+                if (nx) {
+                    c.reply().integer(1);
+                } else {
+                    c.reply().ok();
+                }
             }
-            return;
-        }
-        if (db.find(newKey) != null) {
-            if (nx) {
-                c.reply().integer(0);
-                return;
-            }
-            db.delete(newKey);
-        }
-        Entry moved = db.set(newKey, src.value(), src.expiresAt());
-        db.inheritAccess(src, moved);
-        db.delete(src);
-        if (nx) {
-            c.reply().integer(1);
-        } else {
-            c.reply().ok();
+            default -> throw new IllegalStateException("unexpected " + status);
         }
     }
 
@@ -320,11 +297,7 @@ public final class KeyCommands {
                 replace = true;
             } else if (c.argIs(i, "db") && i + 1 < c.argc()) {
                 int index = dbIndexArg(c, i + 1);
-                if (index != src.index()) {
-                    dst = c.server().keyspace().database(index, c.now());
-                } else {
-                    dst = src;
-                }
+                dst = index == src.index() ? src : src.other(index);
                 i++;
             } else {
                 throw c.syntaxError();
@@ -336,20 +309,7 @@ public final class KeyCommands {
             c.reply().error(Errors.SAME_OBJECT);
             return;
         }
-        Entry e = src.read(key);
-        if (e == null) {
-            c.reply().integer(0);
-            return;
-        }
-        if (dst.find(newKey) != null) {
-            if (!replace) {
-                c.reply().integer(0);
-                return;
-            }
-            dst.delete(newKey);
-        }
-        dst.set(newKey, e.value().copy(), e.expiresAt());
-        c.reply().integer(1);
+        c.reply().integer(src.keys().copy(key, dst, newKey, replace) == OpStatus.OK ? 1 : 0);
     }
 
     /** MOVE key db */
@@ -360,20 +320,7 @@ public final class KeyCommands {
             c.reply().error(Errors.SAME_OBJECT);
             return;
         }
-        Entry e = src.find(c.arg(1));
-        if (e == null) {
-            c.reply().integer(0);
-            return;
-        }
-        Database dst = c.server().keyspace().database(index, c.now());
-        if (dst.find(c.arg(1)) != null) {
-            c.reply().integer(0);
-            return;
-        }
-        Entry moved = dst.set(e.key(), e.value(), e.expiresAt());
-        dst.inheritAccess(e, moved);
-        src.delete(e);
-        c.reply().integer(1);
+        c.reply().integer(src.keys().move(c.arg(1), src.other(index)) == OpStatus.OK ? 1 : 0);
     }
 
     /** A database index argument: an int (Redis's getIntFromObject), then in range. */
@@ -389,11 +336,6 @@ public final class KeyCommands {
     }
 
     // ---- expiry ----------------------------------------------------------------------------
-
-    private static final int EXPIRE_NX = 1;
-    private static final int EXPIRE_XX = 2;
-    private static final int EXPIRE_GT = 4;
-    private static final int EXPIRE_LT = 8;
 
     /** EXPIRE key seconds [NX | XX | GT | LT] */
     static void expire(CommandContext c) {
@@ -433,60 +375,28 @@ public final class KeyCommands {
             throw new CommandError(Errors.invalidExpire(c.command().fullName()));
         }
         when += basetime;
-        Database db = c.db();
-        Entry e = db.find(c.arg(1));
-        if (e == null) {
-            c.reply().integer(0);
-            return;
-        }
-        if (flags != 0) {
-            boolean persistent = !e.hasExpiry();
-            long current = e.expiresAt();
-            if ((flags & EXPIRE_NX) != 0 && !persistent) {
-                c.reply().integer(0);
-                return;
-            }
-            if ((flags & EXPIRE_XX) != 0 && persistent) {
-                c.reply().integer(0);
-                return;
-            }
-            // GT: no expiry counts as infinite, so nothing is greater
-            if ((flags & EXPIRE_GT) != 0 && (persistent || when <= current)) {
-                c.reply().integer(0);
-                return;
-            }
-            if ((flags & EXPIRE_LT) != 0 && !persistent && when >= current) {
-                c.reply().integer(0);
-                return;
-            }
-        }
-        if (when <= c.now()) {
-            db.delete(e);
-        } else {
-            db.setExpiry(e, when);
-        }
-        c.reply().integer(1);
+        c.reply().integer(c.db().keys().expire(c.arg(1), when, flags) ? 1 : 0);
     }
 
     private static int parseExpireFlags(CommandContext c) {
         int flags = 0;
         for (int i = 3; i < c.argc(); i++) {
             if (c.argIs(i, "nx")) {
-                flags |= EXPIRE_NX;
+                flags |= KeyOps.EXPIRE_NX;
             } else if (c.argIs(i, "xx")) {
-                flags |= EXPIRE_XX;
+                flags |= KeyOps.EXPIRE_XX;
             } else if (c.argIs(i, "gt")) {
-                flags |= EXPIRE_GT;
+                flags |= KeyOps.EXPIRE_GT;
             } else if (c.argIs(i, "lt")) {
-                flags |= EXPIRE_LT;
+                flags |= KeyOps.EXPIRE_LT;
             } else {
                 throw new CommandError(Errors.unsupportedOption(c.argString(i)));
             }
         }
-        if ((flags & EXPIRE_NX) != 0 && (flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)) != 0) {
+        if ((flags & KeyOps.EXPIRE_NX) != 0 && (flags & (KeyOps.EXPIRE_XX | KeyOps.EXPIRE_GT | KeyOps.EXPIRE_LT)) != 0) {
             throw new CommandError(Errors.EXPIRE_NX_AND_OTHERS);
         }
-        if ((flags & EXPIRE_GT) != 0 && (flags & EXPIRE_LT) != 0) {
+        if ((flags & KeyOps.EXPIRE_GT) != 0 && (flags & KeyOps.EXPIRE_LT) != 0) {
             throw new CommandError(Errors.EXPIRE_GT_AND_LT);
         }
         return flags;
@@ -514,75 +424,57 @@ public final class KeyCommands {
 
     /** -2 for a missing key, -1 for no expiry, else the time left (or the absolute time). */
     private static void ttlGeneric(CommandContext c, boolean millis, boolean absolute) {
-        Entry e = c.db().readNoTouch(c.arg(1));
-        if (e == null) {
-            c.reply().integer(-2);
+        long at = c.db().keys().expiryOf(c.arg(1));
+        if (at == KeyOps.MISSING || at == KeyOps.PERSISTENT) {
+            c.reply().integer(at);
             return;
         }
-        if (!e.hasExpiry()) {
-            c.reply().integer(-1);
-            return;
-        }
-        long t = absolute ? e.expiresAt() : Math.max(0, e.expiresAt() - c.now());
+        long t = absolute ? at : Math.max(0, at - c.now());
         // Redis's (t + 500) / 1000, without overflowing near Long.MAX_VALUE
         c.reply().integer(millis ? t : t / 1000 + (t % 1000 >= 500 ? 1 : 0));
     }
 
     /** PERSIST key */
     static void persist(CommandContext c) {
-        Entry e = c.db().find(c.arg(1));
-        if (e == null || !e.hasExpiry()) {
-            c.reply().integer(0);
-            return;
-        }
-        c.db().setExpiry(e, Entry.NO_EXPIRY);
-        c.reply().integer(1);
+        c.reply().integer(c.db().keys().persist(c.arg(1)) ? 1 : 0);
     }
 
     // ---- OBJECT ----------------------------------------------------------------------------
 
     /** OBJECT ENCODING key */
     static void objectEncoding(CommandContext c) {
-        Entry e = c.db().readNoTouch(c.arg(2));
-        if (e == null) {
+        KeyOps.ObjectInfo info = c.db().keys().object(c.arg(2));
+        if (info == null) {
             c.reply().nullBulk();
         } else {
-            c.reply().bulk(e.value().encoding());
+            c.reply().bulk(info.encoding());
         }
     }
 
     /** OBJECT FREQ key: only under an LFU maxmemory policy. */
     static void objectFreq(CommandContext c) {
-        Entry e = c.db().readNoTouch(c.arg(2));
-        if (e == null) {
+        KeyOps.ObjectInfo info = c.db().keys().object(c.arg(2));
+        if (info == null) {
             c.reply().nullBulk();
-            return;
-        }
-        Keyspace ks = c.server().keyspace();
-        if (!ks.isLfu()) {
+        } else if (!c.server().keyspace().isLfu()) {
             c.reply().error(Errors.LFU_NOT_SELECTED);
-            return;
+        } else {
+            c.reply().integer(info.frequency());
         }
-        c.reply().integer(ks.frequency(e, c.now()));
     }
 
     /** OBJECT IDLETIME key: not under an LFU maxmemory policy. */
     static void objectIdletime(CommandContext c) {
-        Entry e = c.db().readNoTouch(c.arg(2));
-        if (e == null) {
+        KeyOps.ObjectInfo info = c.db().keys().object(c.arg(2));
+        if (info == null) {
             c.reply().nullBulk();
-            return;
-        }
-        Keyspace ks = c.server().keyspace();
-        if (ks.isLfu()) {
+        } else if (c.server().keyspace().isLfu()) {
             c.reply().error(Errors.LFU_SELECTED);
-            return;
+        } else {
+            c.reply().integer(info.idleSeconds());
         }
-        c.reply().integer(ks.idleSeconds(e, c.now()));
     }
 
-    /** Redis's OBJ_SHARED_INTEGERS: integers 0..9999 are shared objects. */
-    private static final int SHARED_INTEGERS = 10_000;
     /** Redis's OBJ_SHARED_REFCOUNT: the refcount a shared object reports. */
     private static final int SHARED_REFCOUNT = Integer.MAX_VALUE;
 
@@ -592,25 +484,19 @@ public final class KeyCommands {
      * policy (which needs a private access clock per value); we answer the same way.
      */
     static void objectRefcount(CommandContext c) {
-        Entry e = c.db().readNoTouch(c.arg(2));
-        if (e == null) {
+        KeyOps.ObjectInfo info = c.db().keys().object(c.arg(2));
+        if (info == null) {
             c.reply().nullBulk();
             return;
         }
-        c.reply().integer(isSharedInteger(c, e) ? SHARED_REFCOUNT : 1);
+        c.reply().integer(info.sharedInteger() && !valuesHaveOwnClock(c) ? SHARED_REFCOUNT : 1);
     }
 
-    private static boolean isSharedInteger(CommandContext c, Entry e) {
-        if (!(e.value() instanceof StringValue s)) {
-            return false;
-        }
-        Long v = Numbers.parseCanonicalLong(s.array(), s.length());
-        if (v == null || v < 0 || v >= SHARED_INTEGERS || !"int".equals(s.encoding())) {
-            return false;
-        }
+    /** Whether maxmemory is set with an LRU or LFU policy, under which Redis shares no integers. */
+    private static boolean valuesHaveOwnClock(CommandContext c) {
         String policy = c.server().config().getString(Option.MAXMEMORY_POLICY);
         boolean clockPolicy = policy.endsWith("-lru") || policy.endsWith("-lfu");
-        return c.server().config().getLong(Option.MAXMEMORY) == 0 || !clockPolicy;
+        return c.server().config().getLong(Option.MAXMEMORY) != 0 && clockPolicy;
     }
 
     private static final String[] OBJECT_HELP = {

@@ -12,10 +12,11 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.config.Option;
-import io.damselfly.server.keyspace.Entry;
-import io.damselfly.server.keyspace.LongDouble;
-import io.damselfly.server.keyspace.Numbers;
-import io.damselfly.server.keyspace.StringValue;
+import io.damselfly.server.keyspace.BytesResult;
+import io.damselfly.server.keyspace.Database;
+import io.damselfly.server.keyspace.LongResult;
+import io.damselfly.server.keyspace.StringOps;
+import io.damselfly.server.keyspace.StringView;
 
 /**
  * String commands (Redis group "string"), as t_string.c of Redis 7.0 implements them: GET SET
@@ -57,14 +58,7 @@ public final class StringCommands {
 
     /** GET key */
     static void get(CommandContext c) {
-        Entry e = c.db().read(c.arg(1));
-        if (e == null) {
-            c.reply().nullBulk();
-        } else if (e.value() instanceof StringValue s) {
-            c.reply().bulk(s.array(), 0, s.length());
-        } else {
-            c.reply().error(Errors.WRONGTYPE);
-        }
+        replyValueOrNull(c, c.db().strings().get(c.arg(1)));
     }
 
     /**
@@ -73,8 +67,8 @@ public final class StringCommands {
      */
     static void set(CommandContext c) {
         if (c.argc() == 3) {
-            // the hot path: no options, nothing to parse, one lookup inside Database.set
-            c.db().set(c.arg(1), new StringValue(c.arg(2)));
+            // the hot path: no options, nothing to parse, one lookup
+            c.db().strings().set(c.arg(1), c.arg(2));
             c.reply().ok();
             return;
         }
@@ -86,43 +80,34 @@ public final class StringCommands {
         int flags = optionFlags(parsed);
         int expireIndex = expireIndex(parsed);
         // as Redis: the expire time is validated before anything is looked up
-        long expiresAt = expireIndex == 0 ? Entry.NO_EXPIRY : expireAt(c, flags, expireIndex);
+        long expiresAt = expireIndex == 0 ? Database.NO_EXPIRY : expireAt(c, flags, expireIndex);
         byte[] key = c.arg(1);
-        Entry old = null;
+        StringOps strings = c.db().strings();
         if ((flags & OPT_GET) != 0) {
-            old = c.db().read(key);
-            if (old != null && !(old.value() instanceof StringValue)) {
+            StringView old = strings.get(key);
+            if (old == StringView.WRONG_TYPE) {
                 c.reply().error(Errors.WRONGTYPE);
                 return;
             }
             replyValueOrNull(c, old);
-        } else if ((flags & (OPT_NX | OPT_XX | OPT_KEEPTTL)) != 0) {
-            old = c.db().find(key);
         }
-        if (((flags & OPT_NX) != 0 && old != null) || ((flags & OPT_XX) != 0 && old == null)) {
-            if ((flags & OPT_GET) == 0) {
+        int conditions = ((flags & OPT_NX) != 0 ? StringOps.IF_ABSENT : 0)
+                | ((flags & OPT_XX) != 0 ? StringOps.IF_PRESENT : 0)
+                | ((flags & OPT_KEEPTTL) != 0 ? StringOps.KEEP_TTL : 0);
+        boolean stored = strings.set(key, c.arg(2), expiresAt, conditions);
+        if ((flags & OPT_GET) == 0) {
+            if (stored) {
+                c.reply().ok();
+            } else {
                 c.reply().nullBulk();
             }
-            return;
-        }
-        if ((flags & OPT_KEEPTTL) != 0) {
-            expiresAt = old == null ? Entry.NO_EXPIRY : old.expiresAt();
-        }
-        store(c, key, new StringValue(c.arg(2)), expiresAt);
-        if ((flags & OPT_GET) == 0) {
-            c.reply().ok();
         }
     }
 
     /** SETNX key value */
     static void setnx(CommandContext c) {
-        byte[] key = c.arg(1);
-        if (c.db().find(key) != null) {
-            c.reply().integer(0);
-            return;
-        }
-        c.db().set(key, new StringValue(c.arg(2)));
-        c.reply().integer(1);
+        boolean stored = c.db().strings().set(c.arg(1), c.arg(2), Database.NO_EXPIRY, StringOps.IF_ABSENT);
+        c.reply().integer(stored ? 1 : 0);
     }
 
     /** SETEX key seconds value */
@@ -137,34 +122,26 @@ public final class StringCommands {
 
     private static void setWithExpiry(CommandContext c, int unit) {
         long expiresAt = expireAt(c, unit, 2);
-        c.db().set(c.arg(1), new StringValue(c.arg(3)), expiresAt);
+        c.db().strings().set(c.arg(1), c.arg(3), expiresAt);
         c.reply().ok();
     }
 
     /** GETSET key value */
     static void getset(CommandContext c) {
         byte[] key = c.arg(1);
-        Entry old = c.db().read(key);
-        if (old != null && !(old.value() instanceof StringValue)) {
+        StringView old = c.db().strings().get(key);
+        if (old == StringView.WRONG_TYPE) {
             c.reply().error(Errors.WRONGTYPE);
             return;
         }
         replyValueOrNull(c, old);
         // a plain set: the old TTL goes, as in Redis
-        c.db().set(key, new StringValue(c.arg(2)));
+        c.db().strings().set(key, c.arg(2));
     }
 
     /** GETDEL key */
     static void getdel(CommandContext c) {
-        Entry e = c.db().read(c.arg(1));
-        if (e == null) {
-            c.reply().nullBulk();
-        } else if (e.value() instanceof StringValue s) {
-            c.reply().bulk(s.array(), 0, s.length());
-            c.db().delete(e);
-        } else {
-            c.reply().error(Errors.WRONGTYPE);
-        }
+        replyValueOrNull(c, c.db().strings().getDel(c.arg(1)));
     }
 
     /**
@@ -175,26 +152,19 @@ public final class StringCommands {
         long parsed = parseOptions(c, 2, false);
         int flags = optionFlags(parsed);
         int expireIndex = expireIndex(parsed);
-        Entry e = c.db().read(c.arg(1));
-        if (e == null) {
-            c.reply().nullBulk();
-            return;
-        }
-        if (!(e.value() instanceof StringValue s)) {
-            c.reply().error(Errors.WRONGTYPE);
+        byte[] key = c.arg(1);
+        StringView v = c.db().strings().get(key);
+        if (v == null || v == StringView.WRONG_TYPE) {
+            replyValueOrNull(c, v);
             return;
         }
         // unlike SET, GETEX validates the time only once it knows the key is a string
-        long expiresAt = expireIndex == 0 ? Entry.NO_EXPIRY : expireAt(c, flags, expireIndex);
-        c.reply().bulk(s.array(), 0, s.length());
+        long expiresAt = expireIndex == 0 ? Database.NO_EXPIRY : expireAt(c, flags, expireIndex);
+        c.reply().bulk(v.array(), v.offset(), v.length());
         if (expireIndex != 0) {
-            if (expiresAt <= c.now()) {
-                c.db().delete(e);
-            } else {
-                c.db().setExpiry(e, expiresAt);
-            }
-        } else if ((flags & OPT_PERSIST) != 0 && e.hasExpiry()) {
-            c.db().setExpiry(e, Entry.NO_EXPIRY);
+            c.db().keys().expire(key, expiresAt, 0);
+        } else if ((flags & OPT_PERSIST) != 0) {
+            c.db().keys().persist(key);
         }
     }
 
@@ -202,10 +172,11 @@ public final class StringCommands {
     static void mget(CommandContext c) {
         int n = c.argc() - 1;
         c.reply().array(n);
+        StringOps strings = c.db().strings();
         for (int i = 1; i <= n; i++) {
-            Entry e = c.db().read(c.arg(i));
-            if (e != null && e.value() instanceof StringValue s) {
-                c.reply().bulk(s.array(), 0, s.length());
+            StringView v = strings.get(c.arg(i));
+            if (v != null && v != StringView.WRONG_TYPE) {
+                c.reply().bulk(v.array(), v.offset(), v.length());
             } else {
                 c.reply().nullBulk();
             }
@@ -216,7 +187,7 @@ public final class StringCommands {
     static void mset(CommandContext c) {
         checkPairs(c);
         for (int i = 1; i < c.argc(); i += 2) {
-            c.db().set(c.arg(i), new StringValue(c.arg(i + 1)));
+            c.db().strings().set(c.arg(i), c.arg(i + 1));
         }
         c.reply().ok();
     }
@@ -225,13 +196,13 @@ public final class StringCommands {
     static void msetnx(CommandContext c) {
         checkPairs(c);
         for (int i = 1; i < c.argc(); i += 2) {
-            if (c.db().find(c.arg(i)) != null) {
+            if (c.db().keys().existsForWrite(c.arg(i))) {
                 c.reply().integer(0);
                 return;
             }
         }
         for (int i = 1; i < c.argc(); i += 2) {
-            c.db().set(c.arg(i), new StringValue(c.arg(i + 1)));
+            c.db().strings().set(c.arg(i), c.arg(i + 1));
         }
         c.reply().integer(1);
     }
@@ -246,71 +217,33 @@ public final class StringCommands {
 
     /** APPEND key value */
     static void append(CommandContext c) {
-        byte[] key = c.arg(1);
-        byte[] tail = c.arg(2);
-        Entry e = c.db().find(key);
-        if (e == null) {
-            c.db().set(key, new StringValue(tail));
-            c.reply().integer(tail.length);
-            return;
-        }
-        if (!(e.value() instanceof StringValue s)) {
-            c.reply().error(Errors.WRONGTYPE);
-            return;
-        }
-        checkStringLength(c, s.length(), tail.length);
-        long footprintBefore = s.footprint();
-        int length = s.append(tail);
-        c.db().valueChanged(e, footprintBefore);
-        c.reply().integer(length);
+        replyLength(c, c.db().strings().append(c.arg(1), c.arg(2), maxStringLength(c)));
     }
 
     /** SETRANGE key offset value */
     static void setrange(CommandContext c) {
-        byte[] key = c.arg(1);
         long offset = c.longArg(2);
-        byte[] patch = c.arg(3);
         if (offset < 0) {
             throw new CommandError(Errors.OFFSET_OUT_OF_RANGE);
         }
-        Entry e = c.db().find(key);
-        if (e == null) {
-            if (patch.length == 0) {
-                // setting nothing on a missing key creates nothing
-                c.reply().integer(0);
-                return;
-            }
-            checkStringLength(c, offset, patch.length);
-            byte[] bytes = new byte[(int) offset + patch.length];
-            System.arraycopy(patch, 0, bytes, (int) offset, patch.length);
-            c.db().set(key, new StringValue(bytes));
-            c.reply().integer(bytes.length);
-            return;
+        replyLength(c, c.db().strings().setRange(c.arg(1), offset, c.arg(3), maxStringLength(c)));
+    }
+
+    private static void replyLength(CommandContext c, LongResult r) {
+        switch (r.status()) {
+            case OK -> c.reply().integer(r.value());
+            case WRONG_TYPE -> c.reply().error(Errors.WRONGTYPE);
+            case STRING_TOO_LONG -> throw new CommandError(Errors.STRING_TOO_LONG);
+            default -> throw new IllegalStateException("unexpected " + r.status());
         }
-        if (!(e.value() instanceof StringValue s)) {
-            c.reply().error(Errors.WRONGTYPE);
-            return;
-        }
-        if (patch.length == 0) {
-            c.reply().integer(s.length());
-            return;
-        }
-        checkStringLength(c, offset, patch.length);
-        long footprintBefore = s.footprint();
-        int length = s.setRange((int) offset, patch);
-        c.db().valueChanged(e, footprintBefore);
-        c.reply().integer(length);
     }
 
     /**
-     * Redis's checkStringLength: a string may not grow beyond proto-max-bulk-len (nor beyond the
-     * largest Java array, which only matters when that limit is raised above 2 GB).
+     * Redis's checkStringLength bound: a string may not grow beyond proto-max-bulk-len (nor beyond
+     * the largest Java array, which only matters when that limit is raised above 2 GB).
      */
-    private static void checkStringLength(CommandContext c, long size, long append) {
-        long max = Math.min(c.server().config().getLong(Option.PROTO_MAX_BULK_LEN), MAX_ARRAY_LENGTH);
-        if (size > max - append) {
-            throw new CommandError(Errors.STRING_TOO_LONG);
-        }
+    private static long maxStringLength(CommandContext c) {
+        return Math.min(c.server().config().getLong(Option.PROTO_MAX_BULK_LEN), MAX_ARRAY_LENGTH);
     }
 
     /** The largest byte[] HotSpot allocates reliably (some VMs reserve header words). */
@@ -320,13 +253,11 @@ public final class StringCommands {
 
     /** STRLEN key */
     static void strlen(CommandContext c) {
-        Entry e = c.db().read(c.arg(1));
-        if (e == null) {
-            c.reply().integer(0);
-        } else if (e.value() instanceof StringValue s) {
-            c.reply().integer(s.length());
-        } else {
+        StringView v = c.db().strings().get(c.arg(1));
+        if (v == StringView.WRONG_TYPE) {
             c.reply().error(Errors.WRONGTYPE);
+        } else {
+            c.reply().integer(v == null ? 0 : v.length());
         }
     }
 
@@ -334,16 +265,16 @@ public final class StringCommands {
     static void getrange(CommandContext c) {
         long start = c.longArg(2);
         long end = c.longArg(3);
-        Entry e = c.db().read(c.arg(1));
-        if (e == null) {
+        StringView v = c.db().strings().get(c.arg(1));
+        if (v == null) {
             c.reply().bulk(EMPTY);
             return;
         }
-        if (!(e.value() instanceof StringValue s)) {
+        if (v == StringView.WRONG_TYPE) {
             c.reply().error(Errors.WRONGTYPE);
             return;
         }
-        long length = s.length();
+        long length = v.length();
         if (start < 0 && end < 0 && start > end) {
             c.reply().bulk(EMPTY);
             return;
@@ -366,7 +297,7 @@ public final class StringCommands {
         if (start > end || length == 0) {
             c.reply().bulk(EMPTY);
         } else {
-            c.reply().bulk(s.array(), (int) start, (int) (end - start + 1));
+            c.reply().bulk(v.array(), v.offset() + (int) start, (int) (end - start + 1));
         }
     }
 
@@ -397,67 +328,26 @@ public final class StringCommands {
     }
 
     private static void incrBy(CommandContext c, long delta) {
-        byte[] key = c.arg(1);
-        Entry e = c.db().find(key);
-        long current = 0;
-        if (e != null) {
-            if (!(e.value() instanceof StringValue s)) {
-                c.reply().error(Errors.WRONGTYPE);
-                return;
-            }
-            Long parsed = Numbers.parseCanonicalLong(s.array(), s.length());
-            if (parsed == null) {
-                c.reply().error(Errors.NOT_INTEGER);
-                return;
-            }
-            current = parsed;
+        LongResult r = c.db().strings().incrBy(c.arg(1), delta);
+        switch (r.status()) {
+            case OK -> c.reply().integer(r.value());
+            case WRONG_TYPE -> c.reply().error(Errors.WRONGTYPE);
+            case NOT_INTEGER -> c.reply().error(Errors.NOT_INTEGER);
+            case OVERFLOW -> c.reply().error(Errors.OVERFLOW);
+            default -> throw new IllegalStateException("unexpected " + r.status());
         }
-        if ((delta < 0 && current < 0 && delta < Long.MIN_VALUE - current)
-                || (delta > 0 && current > 0 && delta > Long.MAX_VALUE - current)) {
-            c.reply().error(Errors.OVERFLOW);
-            return;
-        }
-        long result = current + delta;
-        StringValue value = new StringValue(Numbers.toBytes(result));
-        if (e == null) {
-            c.db().set(key, value);
-        } else {
-            c.db().replaceValue(e, value); // keeps the TTL, as Redis's dbOverwrite
-        }
-        c.reply().integer(result);
     }
 
     /** INCRBYFLOAT key increment */
     static void incrbyfloat(CommandContext c) {
-        byte[] key = c.arg(1);
-        Entry e = c.db().find(key);
-        LongDouble current = LongDouble.ZERO;
-        if (e != null) {
-            if (!(e.value() instanceof StringValue s)) {
-                c.reply().error(Errors.WRONGTYPE);
-                return;
-            }
-            current = LongDouble.parse(s.array(), s.length());
+        BytesResult r = c.db().strings().incrByFloat(c.arg(1), c.arg(2));
+        switch (r.status()) {
+            case OK -> c.reply().bulk(r.value());
+            case WRONG_TYPE -> c.reply().error(Errors.WRONGTYPE);
+            case NOT_FLOAT -> c.reply().error(Errors.NOT_FLOAT);
+            case NAN_OR_INFINITY -> c.reply().error(Errors.NAN_OR_INFINITY);
+            default -> throw new IllegalStateException("unexpected " + r.status());
         }
-        byte[] incrArg = c.arg(2);
-        LongDouble increment = current == null ? null : LongDouble.parse(incrArg, incrArg.length);
-        if (current == null || increment == null) {
-            c.reply().error(Errors.NOT_FLOAT);
-            return;
-        }
-        LongDouble sum = current.add(increment);
-        if (!sum.isFinite()) {
-            c.reply().error(Errors.NAN_OR_INFINITY);
-            return;
-        }
-        byte[] text = Numbers.toHumanBytes(sum.toBigDecimal());
-        StringValue value = new StringValue(text);
-        if (e == null) {
-            c.db().set(key, value);
-        } else {
-            c.db().replaceValue(e, value);
-        }
-        c.reply().bulk(text);
     }
 
     // ---- option parsing (SET and GETEX) -----------------------------------------------------
@@ -560,26 +450,14 @@ public final class StringCommands {
 
     // ---- helpers ----------------------------------------------------------------------------
 
-    /**
-     * Stores a value with an absolute expiry. An expiry already in the past (EXAT/PXAT) leaves
-     * no key behind: any old value is deleted and nothing is stored. Redis 7.0 stores such a key
-     * and lets the next lookup expire it; no client can tell the two apart.
-     */
-    private static void store(CommandContext c, byte[] key, StringValue value, long expiresAt) {
-        if (expiresAt != Entry.NO_EXPIRY && expiresAt <= c.now()) {
-            c.db().delete(key);
-        } else {
-            c.db().set(key, value, expiresAt);
-        }
-    }
-
-    /** The bulk value of a string entry, or the null bulk when there is none. */
-    private static void replyValueOrNull(CommandContext c, Entry e) {
-        if (e == null) {
+    /** A string read's reply: the bulk value, the null bulk when missing, or WRONGTYPE. */
+    private static void replyValueOrNull(CommandContext c, StringView v) {
+        if (v == null) {
             c.reply().nullBulk();
+        } else if (v == StringView.WRONG_TYPE) {
+            c.reply().error(Errors.WRONGTYPE);
         } else {
-            StringValue s = (StringValue) e.value();
-            c.reply().bulk(s.array(), 0, s.length());
+            c.reply().bulk(v.array(), v.offset(), v.length());
         }
     }
 }

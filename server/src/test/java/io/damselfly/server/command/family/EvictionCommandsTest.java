@@ -43,8 +43,11 @@ class EvictionCommandsTest {
         long used = infoField(raw, "memory", "used_memory");
         long max = infoField(raw, "memory", "maxmemory");
         assertEquals(2L * 1024 * 1024, max);
-        // one SET may overshoot by its own size before the next command evicts
-        assertTrue(used <= max + 1024, "used_memory " + used + " over maxmemory " + max);
+        // one SET may overshoot by its own size before the next command evicts, and the check
+        // reads the keyspace-wide estimate, which may lag the exact sum by 1/256 of the limit
+        long slack = 1024 + server.keyspace().memoryEstimateError();
+        assertTrue(slack <= 1024 + max / 256, "estimate error " + slack);
+        assertTrue(used <= max + slack, "used_memory " + used + " over maxmemory " + max);
         long evicted = infoField(raw, "stats", "evicted_keys");
         assertEquals(50_000 - server.keyspace().size(0), evicted);
         assertTrue(evicted > 30_000, "evicted " + evicted);

@@ -9,10 +9,8 @@ import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Database;
-import io.damselfly.server.keyspace.Entry;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
-import io.damselfly.server.keyspace.StringValue;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
@@ -747,7 +745,7 @@ class KeyCommandsTest {
         throw new AssertionError("SCAN did not finish");
     }
 
-    /** Appends to a string value in place under its shard's lock, keeping the memory account right. */
+    /** Appends to a string value in place (it turns "raw"), under its shard's lock. */
     static void mutateInPlace(EmbeddedServer server, int dbIndex, String key, String tail) {
         Keyspace ks = server.keyspace();
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
@@ -755,11 +753,7 @@ class KeyCommandsTest {
         shard.lock();
         try {
             Database db = ks.database(dbIndex, System.currentTimeMillis());
-            Entry e = db.peek(k);
-            StringValue v = (StringValue) e.value();
-            long before = v.footprint();
-            v.append(tail.getBytes(StandardCharsets.UTF_8));
-            db.valueChanged(e, before);
+            db.strings().append(k, tail.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE);
         } finally {
             shard.unlock();
         }

@@ -15,9 +15,7 @@ import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.keyspace.Database;
-import io.damselfly.server.keyspace.Entry;
 import io.damselfly.server.keyspace.Keyspace;
-import io.damselfly.server.keyspace.StringValue;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
@@ -104,13 +102,13 @@ class ServerCommandsTest {
         }
     }
 
-    /** Stores a key directly in the keyspace, with an absolute expiry (Entry.NO_EXPIRY for none). */
+    /** Stores a key directly in the keyspace, with an absolute expiry (Database.NO_EXPIRY for none). */
     static void store(EmbeddedServer server, int db, String key, String value, long expiresAt) {
         Keyspace ks = server.keyspace();
         ks.lockAll();
         try {
             Database d = ks.database(db, System.currentTimeMillis());
-            d.set(key.getBytes(StandardCharsets.UTF_8), new StringValue(value.getBytes(StandardCharsets.UTF_8)), expiresAt);
+            d.strings().set(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), expiresAt);
         } finally {
             ks.unlockAll();
         }
@@ -283,9 +281,9 @@ class ServerCommandsTest {
     void info_keyspace_listsNonEmptyDatabases(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
         assertEquals("# Keyspace\r\n", redis.info("keyspace"));
         long later = System.currentTimeMillis() + 600_000;
-        store(server, 0, "a", "1", Entry.NO_EXPIRY);
+        store(server, 0, "a", "1", Database.NO_EXPIRY);
         store(server, 0, "b", "1", later);
-        store(server, 3, "c", "1", Entry.NO_EXPIRY);
+        store(server, 3, "c", "1", Database.NO_EXPIRY);
         assertEquals("# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n", redis.info("keyspace"));
     }
 
@@ -334,15 +332,15 @@ class ServerCommandsTest {
 
     @Test
     void flushdb_emptiesOnlySelectedDatabase(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
-        store(server, 0, "a", "1", Entry.NO_EXPIRY);
-        store(server, 1, "b", "1", Entry.NO_EXPIRY);
+        store(server, 0, "a", "1", Database.NO_EXPIRY);
+        store(server, 1, "b", "1", Database.NO_EXPIRY);
         assertEquals("OK", redis.flushdb());
         assertEquals(0L, redis.dbsize());
         redis.select(1);
         assertEquals(1L, redis.dbsize());
         assertEquals("OK", redis.flushdb(FlushMode.ASYNC));
         assertEquals(0L, redis.dbsize());
-        store(server, 1, "c", "1", Entry.NO_EXPIRY);
+        store(server, 1, "c", "1", Database.NO_EXPIRY);
         assertEquals("OK", redis.flushdb(FlushMode.SYNC));
         assertEquals(0L, redis.dbsize());
     }
@@ -358,9 +356,9 @@ class ServerCommandsTest {
 
     @Test
     void flushall_emptiesEveryDatabase(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
-        store(server, 0, "a", "1", Entry.NO_EXPIRY);
-        store(server, 5, "b", "1", Entry.NO_EXPIRY);
-        store(server, 15, "c", "1", Entry.NO_EXPIRY);
+        store(server, 0, "a", "1", Database.NO_EXPIRY);
+        store(server, 5, "b", "1", Database.NO_EXPIRY);
+        store(server, 15, "c", "1", Database.NO_EXPIRY);
         assertEquals("OK", redis.flushall());
         for (int db = 0; db < 16; db++) {
             assertEquals(0, server.keyspace().size(db), "db " + db);
@@ -369,9 +367,9 @@ class ServerCommandsTest {
 
     @Test
     void swapdb_exchangesDatabases(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
-        store(server, 0, "zero", "0", Entry.NO_EXPIRY);
-        store(server, 1, "one", "1", Entry.NO_EXPIRY);
-        store(server, 1, "uno", "1", Entry.NO_EXPIRY);
+        store(server, 0, "zero", "0", Database.NO_EXPIRY);
+        store(server, 1, "one", "1", Database.NO_EXPIRY);
+        store(server, 1, "uno", "1", Database.NO_EXPIRY);
         assertEquals("OK", redis.swapdb(0, 1));
         assertEquals(2L, redis.dbsize());
         assertEquals("1", redis.get("one"));

@@ -13,8 +13,7 @@ import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandFlag;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.KeySpec;
-import io.damselfly.server.keyspace.Entry;
-import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.keyspace.KeyspaceFixtures;
 import io.damselfly.server.keyspace.Value;
 import io.damselfly.server.keyspace.ValueType;
 import io.damselfly.server.testing.RawClient;
@@ -1240,25 +1239,12 @@ class StringCommandsTest {
     }
 
     private static void putNonString(EmbeddedServer server, String key) {
-        Keyspace ks = server.keyspace();
-        ks.lockAll();
-        try {
-            ks.database(0, System.currentTimeMillis()).set(key.getBytes(StandardCharsets.UTF_8), new OtherTypeValue());
-        } finally {
-            ks.unlockAll();
-        }
+        KeyspaceFixtures.put(server.keyspace(), 0, key.getBytes(StandardCharsets.UTF_8), new OtherTypeValue());
     }
 
     /** The key's absolute expiry in Unix ms; -1 without one, -2 when the key is absent. */
     private static long expiresAt(EmbeddedServer server, String key) {
-        Keyspace ks = server.keyspace();
-        ks.lockAll();
-        try {
-            Entry e = ks.database(0, System.currentTimeMillis()).peek(key.getBytes(StandardCharsets.UTF_8));
-            return e == null ? -2 : e.hasExpiry() ? e.expiresAt() : -1;
-        } finally {
-            ks.unlockAll();
-        }
+        return KeyspaceFixtures.expiresAt(server.keyspace(), 0, key.getBytes(StandardCharsets.UTF_8));
     }
 
     /** PTTL as Redis answers it, read from the keyspace (PTTL is another family's command). */

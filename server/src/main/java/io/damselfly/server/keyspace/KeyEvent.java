@@ -1,0 +1,51 @@
+package io.damselfly.server.keyspace;
+
+/**
+ * What happened to a key, as the keyspace's write hook reports it to {@link KeyspaceObserver}s:
+ * one constant per event Redis names in its keyspace notifications ({@code __keyevent@0__:set}),
+ * with the class letter of {@code notify-keyspace-events} it belongs to.
+ */
+public enum KeyEvent {
+    /** A key that did not exist was created (Redis's "new", class n). */
+    NEW("new", 'n'),
+    SET("set", '$'),
+    APPEND("append", '$'),
+    SETRANGE("setrange", '$'),
+    INCRBY("incrby", '$'),
+    INCRBYFLOAT("incrbyfloat", '$'),
+    DEL("del", 'g'),
+    EXPIRE("expire", 'g'),
+    PERSIST("persist", 'g'),
+    RENAME_FROM("rename_from", 'g'),
+    RENAME_TO("rename_to", 'g'),
+    MOVE_FROM("move_from", 'g'),
+    MOVE_TO("move_to", 'g'),
+    COPY_TO("copy_to", 'g'),
+    /** Deleted because its time passed (class x). */
+    EXPIRED("expired", 'x'),
+    /** Deleted to make room at maxmemory (class e). */
+    EVICTED("evicted", 'e');
+
+    private final String redisName;
+    private final char notifyClass;
+
+    KeyEvent(String redisName, char notifyClass) {
+        this.redisName = redisName;
+        this.notifyClass = notifyClass;
+    }
+
+    /** The event name in Redis's keyspace notifications. */
+    public String redisName() {
+        return redisName;
+    }
+
+    /** The notify-keyspace-events class letter that enables this event. */
+    public char notifyClass() {
+        return notifyClass;
+    }
+
+    /** Whether the key is gone after this event. */
+    public boolean removesKey() {
+        return this == DEL || this == EXPIRED || this == EVICTED || this == RENAME_FROM || this == MOVE_FROM;
+    }
+}

@@ -1,0 +1,211 @@
+package io.damselfly.server.keyspace;
+
+import java.util.Arrays;
+
+/**
+ * Operations on keys of any type in one {@link Database} (Redis's db.c and expire.c, below the
+ * reply layer): existence, deletion, type, renaming and copying, expiry, and introspection. The
+ * caller holds the shard locks of every key named (RENAME's two keys, MOVE's key in both
+ * databases: a key lives in the same shard in every database).
+ */
+public final class KeyOps {
+    /** Answers of {@link #expiryOf}: the key is missing, or it has no expiry. */
+    public static final long MISSING = -2;
+    public static final long PERSISTENT = -1;
+
+    /** EXPIRE's conditions, as option bits for {@link #expire}. */
+    public static final int EXPIRE_NX = 1;
+    public static final int EXPIRE_XX = 2;
+    public static final int EXPIRE_GT = 4;
+    public static final int EXPIRE_LT = 8;
+
+    private final Database db;
+
+    KeyOps(Database db) {
+        this.db = db;
+    }
+
+    /** DEL: whether a live key was there. */
+    public boolean delete(byte[] key) {
+        Object e = db.find(key);
+        if (e == null) {
+            return false;
+        }
+        db.remove(key, e, KeyEvent.DEL);
+        return true;
+    }
+
+    /** EXISTS: counts a hit or miss, leaves the access clock alone. */
+    public boolean exists(byte[] key) {
+        return db.readNoTouch(key) != null;
+    }
+
+    /** Whether a key exists, as a write command's lookup sees it (touches, counts nothing). */
+    public boolean existsForWrite(byte[] key) {
+        return db.find(key) != null;
+    }
+
+    /** TYPE: the key's type, or null when it is missing. */
+    public ValueType type(byte[] key) {
+        Object e = db.readNoTouch(key);
+        return e == null ? null : Entries.type(e);
+    }
+
+    /** TOUCH: a read that counts and touches; whether the key exists. */
+    public boolean touch(byte[] key) {
+        return db.read(key) != null;
+    }
+
+    // ---- renaming, copying, moving ---------------------------------------------------------
+
+    /**
+     * RENAME and RENAMENX ({@code onlyIfAbsent}): NO_SUCH_KEY, NOT_DONE when RENAMENX finds the
+     * new name taken, or OK. The value keeps its expiry and access clock (Redis moves the object).
+     */
+    public OpStatus rename(byte[] key, byte[] newKey, boolean onlyIfAbsent) {
+        Object src = db.find(key);
+        if (src == null) {
+            return OpStatus.NO_SUCH_KEY;
+        }
+        if (Arrays.equals(key, newKey)) {
+            return onlyIfAbsent ? OpStatus.NOT_DONE : OpStatus.OK;
+        }
+        Object dst = db.find(newKey);
+        if (dst != null && onlyIfAbsent) {
+            return OpStatus.NOT_DONE;
+        }
+        Object moved = rekeyed(src, newKey);
+        db.remove(key, src, KeyEvent.RENAME_FROM);
+        db.put(newKey, dst, moved, KeyEvent.RENAME_TO);
+        return OpStatus.OK;
+    }
+
+    /**
+     * COPY to {@code target} (this database or another): NOT_DONE when the source is missing or
+     * the destination exists and {@code replace} is off. The copy shares nothing with the
+     * original and starts a fresh access clock, as Redis's dup*Object.
+     */
+    public OpStatus copy(byte[] key, Database target, byte[] newKey, boolean replace) {
+        Object src = db.read(key);
+        if (src == null) {
+            return OpStatus.NOT_DONE;
+        }
+        Object dst = target.find(newKey);
+        if (dst != null && !replace) {
+            return OpStatus.NOT_DONE;
+        }
+        Object copy;
+        if (src instanceof byte[] r) {
+            copy = StringRecord.rekeyed(r, newKey);
+            StringRecord.setAccess((byte[]) copy, target.initialAccess());
+        } else {
+            ObjectEntry o = (ObjectEntry) src;
+            copy = new ObjectEntry(newKey, o.value.copy(), o.expiresAt, target.initialAccess());
+        }
+        target.put(newKey, dst, copy, KeyEvent.COPY_TO);
+        return OpStatus.OK;
+    }
+
+    /** MOVE to {@code target}: NOT_DONE when the key is missing here or exists there. */
+    public OpStatus move(byte[] key, Database target) {
+        Object e = db.find(key);
+        if (e == null || target.find(key) != null) {
+            return OpStatus.NOT_DONE;
+        }
+        db.remove(key, e, KeyEvent.MOVE_FROM);
+        target.insert(key, e, KeyEvent.MOVE_TO);
+        return OpStatus.OK;
+    }
+
+    /** The same value, expiry and access clock under another key. */
+    private static Object rekeyed(Object e, byte[] newKey) {
+        if (e instanceof byte[] r) {
+            return StringRecord.rekeyed(r, newKey);
+        }
+        ObjectEntry o = (ObjectEntry) e;
+        return new ObjectEntry(newKey, o.value, o.expiresAt, o.access);
+    }
+
+    // ---- expiry ----------------------------------------------------------------------------
+
+    /**
+     * EXPIRE and its forms, with an absolute time in Unix ms and {@link #EXPIRE_NX} ... {@link
+     * #EXPIRE_LT} conditions: whether the expiry was set (a time already past deletes the key,
+     * which also counts as set, as in Redis). No expiry counts as infinite for GT and LT.
+     */
+    public boolean expire(byte[] key, long when, int conditions) {
+        Object e = db.find(key);
+        if (e == null) {
+            return false;
+        }
+        if (conditions != 0) {
+            long current = Entries.expiresAt(e);
+            boolean persistent = current == Database.NO_EXPIRY;
+            if (((conditions & EXPIRE_NX) != 0 && !persistent)
+                    || ((conditions & EXPIRE_XX) != 0 && persistent)
+                    || ((conditions & EXPIRE_GT) != 0 && (persistent || when <= current))
+                    || ((conditions & EXPIRE_LT) != 0 && !persistent && when >= current)) {
+                return false;
+            }
+        }
+        if (when <= db.now()) {
+            db.remove(key, e, KeyEvent.DEL);
+        } else {
+            db.setExpiry(key, e, when, KeyEvent.EXPIRE);
+        }
+        return true;
+    }
+
+    /** PERSIST: whether an expiry was removed. */
+    public boolean persist(byte[] key) {
+        Object e = db.find(key);
+        if (e == null || !Entries.hasExpiry(e)) {
+            return false;
+        }
+        db.setExpiry(key, e, Database.NO_EXPIRY, KeyEvent.PERSIST);
+        return true;
+    }
+
+    /** TTL's lookup: {@link #MISSING}, {@link #PERSISTENT}, or the absolute expiry in Unix ms. */
+    public long expiryOf(byte[] key) {
+        Object e = db.readNoTouch(key);
+        if (e == null) {
+            return MISSING;
+        }
+        long at = Entries.expiresAt(e);
+        return at == Database.NO_EXPIRY ? PERSISTENT : at;
+    }
+
+    // ---- introspection ---------------------------------------------------------------------
+
+    /**
+     * What OBJECT reports of a key, read without touching it: its encoding, idle seconds and LFU
+     * counter, and whether Redis would answer it from its shared integers (0..9999, int-encoded).
+     */
+    public record ObjectInfo(String encoding, long idleSeconds, int frequency, boolean sharedInteger) {
+    }
+
+    /** OBJECT's lookup: the key's introspection, or null when it is missing. */
+    public ObjectInfo object(byte[] key) {
+        Object e = db.readNoTouch(key);
+        if (e == null) {
+            return null;
+        }
+        Keyspace ks = db.keyspace();
+        String encoding;
+        boolean shared = false;
+        if (e instanceof byte[] r) {
+            encoding = StringRecord.encoding(r);
+            if (encoding.equals("int")) {
+                Long v = Numbers.parseCanonicalLong(r, StringRecord.valueOffset(r), StringRecord.valueLength(r));
+                shared = v != null && v >= 0 && v < SHARED_INTEGERS;
+            }
+        } else {
+            encoding = ((ObjectEntry) e).value.encoding();
+        }
+        return new ObjectInfo(encoding, ks.idleSeconds(e, db.now()), ks.frequency(e, db.now()), shared);
+    }
+
+    /** Redis's OBJ_SHARED_INTEGERS: integers 0..9999 are shared objects. */
+    private static final int SHARED_INTEGERS = 10_000;
+}

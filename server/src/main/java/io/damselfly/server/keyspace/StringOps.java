@@ -1,0 +1,220 @@
+package io.damselfly.server.keyspace;
+
+/**
+ * The string operations of one {@link Database} (Redis's t_string.c, below the reply layer):
+ * each takes keys and plain arguments, runs on the key's shard (locked by the caller) and
+ * answers a value, a view or a status. Strings set whole are {@link StringRecord}s; strings grown
+ * in place become {@link StringValue}s in an {@link ObjectEntry}, as Redis turns them "raw".
+ */
+public final class StringOps {
+    /** SET's conditions and KEEPTTL, as option bits for {@link #set(byte[], byte[], long, int)}. */
+    public static final int IF_ABSENT = 1;
+    public static final int IF_PRESENT = 2;
+    public static final int KEEP_TTL = 4;
+
+    private final Database db;
+
+    StringOps(Database db) {
+        this.db = db;
+    }
+
+    /**
+     * GET: the value (a view valid until the shard lock is released), null when the key is
+     * missing, or {@link StringView#WRONG_TYPE}.
+     */
+    public StringView get(byte[] key) {
+        Object e = db.read(key);
+        return e == null ? null : db.viewOf(e);
+    }
+
+    /** SET key value: stores the value, replacing any old value of any type and its expiry. */
+    public void set(byte[] key, byte[] value) {
+        Object old = db.find(key);
+        db.put(key, old, StringRecord.of(key, value, Database.NO_EXPIRY, accessFor(old)), KeyEvent.SET);
+    }
+
+    /**
+     * Stores the value with an absolute expiry ({@link Database#NO_EXPIRY} for none). An expiry
+     * already past leaves no key behind: any old value is deleted and nothing is stored (Redis 7.0
+     * stores it and lets the next lookup expire it; no client can tell the two apart).
+     */
+    public void set(byte[] key, byte[] value, long expiresAt) {
+        store(key, db.find(key), value, expiresAt);
+    }
+
+    /**
+     * SET with conditions: {@link #IF_ABSENT} (NX), {@link #IF_PRESENT} (XX), {@link #KEEP_TTL};
+     * returns whether the value was stored.
+     */
+    public boolean set(byte[] key, byte[] value, long expiresAt, int options) {
+        Object old = db.find(key);
+        if (((options & IF_ABSENT) != 0 && old != null) || ((options & IF_PRESENT) != 0 && old == null)) {
+            return false;
+        }
+        if ((options & KEEP_TTL) != 0) {
+            expiresAt = old == null ? Database.NO_EXPIRY : Entries.expiresAt(old);
+        }
+        store(key, old, value, expiresAt);
+        return true;
+    }
+
+    private void store(byte[] key, Object old, byte[] value, long expiresAt) {
+        if (expiresAt != Database.NO_EXPIRY && expiresAt <= db.now()) {
+            if (old != null) {
+                db.remove(key, old, KeyEvent.DEL);
+            }
+            return;
+        }
+        db.put(key, old, StringRecord.of(key, value, expiresAt, accessFor(old)), KeyEvent.SET);
+    }
+
+    /** GETDEL: the value of a string key, which is deleted; null or WRONG_TYPE as {@link #get}. */
+    public StringView getDel(byte[] key) {
+        Object e = db.read(key);
+        if (e == null) {
+            return null;
+        }
+        StringView v = db.viewOf(e);
+        if (v != StringView.WRONG_TYPE) {
+            // the view stays readable: a removed entry's arrays are not reused
+            db.remove(key, e, KeyEvent.DEL);
+        }
+        return v;
+    }
+
+    /** APPEND: the new length, or WRONG_TYPE, or STRING_TOO_LONG past {@code maxLength}. */
+    public LongResult append(byte[] key, byte[] tail, long maxLength) {
+        Object e = db.find(key);
+        if (e == null) {
+            db.insert(key, StringRecord.of(key, tail, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.APPEND);
+            return LongResult.ok(tail.length);
+        }
+        if (Entries.type(e) != ValueType.STRING) {
+            return LongResult.failed(OpStatus.WRONG_TYPE);
+        }
+        if (db.viewOf(e).length() > maxLength - tail.length) {
+            return LongResult.failed(OpStatus.STRING_TOO_LONG);
+        }
+        ObjectEntry o = growable(key, e);
+        StringValue s = (StringValue) o.value;
+        return LongResult.ok(changeInPlace(key, o, () -> s.append(tail), KeyEvent.APPEND));
+    }
+
+    /**
+     * SETRANGE: overwrites from {@code offset}, zero-padding, and answers the new length; a missing
+     * key with an empty patch stays missing.
+     */
+    public LongResult setRange(byte[] key, long offset, byte[] patch, long maxLength) {
+        Object e = db.find(key);
+        if (e == null) {
+            if (patch.length == 0) {
+                return LongResult.ok(0);
+            }
+            if (offset > maxLength - patch.length) {
+                return LongResult.failed(OpStatus.STRING_TOO_LONG);
+            }
+            // a new string built by SETRANGE is raw from the start, as Redis's createObject makes it
+            StringValue s = StringValue.raw(new byte[0]);
+            s.setRange((int) offset, patch);
+            db.insert(key, new ObjectEntry(key, s, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.SETRANGE);
+            return LongResult.ok(s.length());
+        }
+        if (Entries.type(e) != ValueType.STRING) {
+            return LongResult.failed(OpStatus.WRONG_TYPE);
+        }
+        if (patch.length == 0) {
+            return LongResult.ok(db.viewOf(e).length());
+        }
+        if (offset > maxLength - patch.length) {
+            return LongResult.failed(OpStatus.STRING_TOO_LONG);
+        }
+        ObjectEntry o = growable(key, e);
+        StringValue s = (StringValue) o.value;
+        return LongResult.ok(changeInPlace(key, o, () -> s.setRange((int) offset, patch), KeyEvent.SETRANGE));
+    }
+
+    /**
+     * The growable form of a string entry: a record becomes an ObjectEntry with a {@link
+     * StringValue} first (Redis turns an embstr raw before changing it in place). The change of
+     * form is not a write: no event, no dirty count, only the memory account moves.
+     */
+    private ObjectEntry growable(byte[] key, Object e) {
+        if (e instanceof byte[] r) {
+            ObjectEntry o = new ObjectEntry(key, new StringValue(StringRecord.value(r)), StringRecord.expiresAt(r), StringRecord.access(r));
+            db.reform(key, r, o);
+            return o;
+        }
+        return (ObjectEntry) e;
+    }
+
+    private interface Change {
+        int apply();
+    }
+
+    /** Runs an in-place change of a string value and books it; answers the change's result. */
+    private int changeInPlace(byte[] key, ObjectEntry e, Change change, KeyEvent event) {
+        long before = e.footprint();
+        db.beforeChange(key);
+        int result = change.apply();
+        db.changedInPlace(key, e, before, event);
+        return result;
+    }
+
+    /** INCRBY: the new value, or WRONG_TYPE, NOT_INTEGER, OVERFLOW; the TTL stays, as Redis's dbOverwrite. */
+    public LongResult incrBy(byte[] key, long delta) {
+        Object e = db.find(key);
+        long current = 0;
+        if (e != null) {
+            StringView v = db.viewOf(e);
+            if (v == StringView.WRONG_TYPE) {
+                return LongResult.failed(OpStatus.WRONG_TYPE);
+            }
+            Long parsed = Numbers.parseCanonicalLong(v.array(), v.offset(), v.length());
+            if (parsed == null) {
+                return LongResult.failed(OpStatus.NOT_INTEGER);
+            }
+            current = parsed;
+        }
+        if ((delta < 0 && current < 0 && delta < Long.MIN_VALUE - current)
+                || (delta > 0 && current > 0 && delta > Long.MAX_VALUE - current)) {
+            return LongResult.failed(OpStatus.OVERFLOW);
+        }
+        long result = current + delta;
+        storeKeepingTtl(key, e, Numbers.toBytes(result), KeyEvent.INCRBY);
+        return LongResult.ok(result);
+    }
+
+    /** INCRBYFLOAT: the new value as Redis prints it, or WRONG_TYPE, NOT_FLOAT, NAN_OR_INFINITY. */
+    public BytesResult incrByFloat(byte[] key, byte[] increment) {
+        Object e = db.find(key);
+        LongDouble current = LongDouble.ZERO;
+        if (e != null) {
+            StringView v = db.viewOf(e);
+            if (v == StringView.WRONG_TYPE) {
+                return BytesResult.failed(OpStatus.WRONG_TYPE);
+            }
+            current = LongDouble.parse(v.toByteArray(), v.length());
+        }
+        LongDouble by = current == null ? null : LongDouble.parse(increment, increment.length);
+        if (current == null || by == null) {
+            return BytesResult.failed(OpStatus.NOT_FLOAT);
+        }
+        LongDouble sum = current.add(by);
+        if (!sum.isFinite()) {
+            return BytesResult.failed(OpStatus.NAN_OR_INFINITY);
+        }
+        byte[] text = Numbers.toHumanBytes(sum.toBigDecimal());
+        storeKeepingTtl(key, e, text, KeyEvent.INCRBYFLOAT);
+        return BytesResult.ok(text);
+    }
+
+    private void storeKeepingTtl(byte[] key, Object old, byte[] value, KeyEvent event) {
+        long expiresAt = old == null ? Database.NO_EXPIRY : Entries.expiresAt(old);
+        db.put(key, old, StringRecord.of(key, value, expiresAt, accessFor(old)), event);
+    }
+
+    /** The access clock of a value written over {@code old}: the old one's, already touched. */
+    private int accessFor(Object old) {
+        return old == null ? db.initialAccess() : Entries.access(old);
+    }
+}

@@ -1,0 +1,154 @@
+package io.damselfly.server.keyspace;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The compact form of a string key: key, value, expiry and access clock in one {@code byte[]},
+ * so a string key costs one object and a lookup one dependent load past the table.
+ *
+ * <pre>
+ *   int  at 0   access clock (24 bits, see {@link AccessClock}) &lt;&lt; 8 | flags
+ *   int  at 4   key length
+ *   long at 8   expiry in Unix ms, only when flags has {@link #HAS_EXPIRY}
+ *   key bytes, then value bytes to the end of the array
+ * </pre>
+ *
+ * <p>The value's length is the array's remainder, so a record is exactly sized and never
+ * written in place except for its access clock and expiry field: SET replaces the record. A string
+ * that grows in place (APPEND, SETRANGE) moves to an {@link ObjectEntry} with a {@link
+ * StringValue}, whose buffer grows geometrically, as Redis's raw strings do. Records without an
+ * expiry carry no expiry field (eight bytes saved on most cache keys); setting one on such a key
+ * builds a new record, and the field stays (cleared) if the expiry goes. Static methods only: a
+ * record is a plain array.
+ */
+final class StringRecord {
+    static final int HAS_EXPIRY = 1;
+    private static final int FLAGS_MASK = 0xFF;
+    private static final int KEY_LENGTH_AT = 4;
+    private static final int EXPIRY_AT = 8;
+    private static final int HEADER = 8;
+    private static final int HEADER_WITH_EXPIRY = 16;
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    private StringRecord() {
+    }
+
+    /** A record for key and value (copied in), with an expiry ({@link Entries#NO_EXPIRY} for none). */
+    static byte[] of(byte[] key, byte[] value, int valueOffset, int valueLength, long expiresAt, int access) {
+        int header = expiresAt == Entries.NO_EXPIRY ? HEADER : HEADER_WITH_EXPIRY;
+        byte[] r = new byte[header + key.length + valueLength];
+        INT.set(r, 0, (access << 8) | (header == HEADER ? 0 : HAS_EXPIRY));
+        INT.set(r, KEY_LENGTH_AT, key.length);
+        if (header != HEADER) {
+            LONG.set(r, EXPIRY_AT, expiresAt);
+        }
+        System.arraycopy(key, 0, r, header, key.length);
+        System.arraycopy(value, valueOffset, r, header + key.length, valueLength);
+        return r;
+    }
+
+    static byte[] of(byte[] key, byte[] value, long expiresAt, int access) {
+        return of(key, value, 0, value.length, expiresAt, access);
+    }
+
+    private static int flags(byte[] r) {
+        return (int) INT.get(r, 0) & FLAGS_MASK;
+    }
+
+    private static int header(byte[] r) {
+        return (flags(r) & HAS_EXPIRY) != 0 ? HEADER_WITH_EXPIRY : HEADER;
+    }
+
+    static int keyLength(byte[] r) {
+        return (int) INT.get(r, KEY_LENGTH_AT);
+    }
+
+    static int keyOffset(byte[] r) {
+        return header(r);
+    }
+
+    static int valueOffset(byte[] r) {
+        return header(r) + keyLength(r);
+    }
+
+    static int valueLength(byte[] r) {
+        return r.length - valueOffset(r);
+    }
+
+    static boolean keyEquals(byte[] r, byte[] key) {
+        int off = header(r);
+        return keyLength(r) == key.length && Arrays.equals(r, off, off + key.length, key, 0, key.length);
+    }
+
+    static byte[] key(byte[] r) {
+        int off = header(r);
+        return Arrays.copyOfRange(r, off, off + keyLength(r));
+    }
+
+    static byte[] value(byte[] r) {
+        return Arrays.copyOfRange(r, valueOffset(r), r.length);
+    }
+
+    static long expiresAt(byte[] r) {
+        return (flags(r) & HAS_EXPIRY) != 0 ? (long) LONG.get(r, EXPIRY_AT) : Entries.NO_EXPIRY;
+    }
+
+    /** Whether the record has an expiry field (set or cleared), so its expiry can change in place. */
+    static boolean hasExpiryField(byte[] r) {
+        return (flags(r) & HAS_EXPIRY) != 0;
+    }
+
+    /** Changes the expiry of a record that has an expiry field; {@link Entries#NO_EXPIRY} clears it. */
+    static void setExpiryInPlace(byte[] r, long expiresAt) {
+        LONG.set(r, EXPIRY_AT, expiresAt);
+    }
+
+    /** A copy of a record without an expiry field, with one holding {@code expiresAt}. */
+    static byte[] withExpiryField(byte[] r, long expiresAt) {
+        byte[] copy = new byte[r.length + (HEADER_WITH_EXPIRY - HEADER)];
+        INT.set(copy, 0, (int) INT.get(r, 0) | HAS_EXPIRY);
+        INT.set(copy, KEY_LENGTH_AT, keyLength(r));
+        LONG.set(copy, EXPIRY_AT, expiresAt);
+        System.arraycopy(r, HEADER, copy, HEADER_WITH_EXPIRY, r.length - HEADER);
+        return copy;
+    }
+
+    /** The same value under another key (RENAME, MOVE), keeping expiry and access clock. */
+    static byte[] rekeyed(byte[] r, byte[] newKey) {
+        int vOff = valueOffset(r);
+        return of(newKey, r, vOff, r.length - vOff, expiresAt(r), access(r));
+    }
+
+    static int access(byte[] r) {
+        return (int) INT.get(r, 0) >>> 8;
+    }
+
+    static void setAccess(byte[] r, int access) {
+        INT.set(r, 0, (access << 8) | flags(r));
+    }
+
+    /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT: strings up to 44 bytes are "embstr". */
+    private static final int EMBSTR_LIMIT = 44;
+    /** Longest decimal form of a long ("-9223372036854775808"), Redis's int-encoding bound. */
+    private static final int MAX_LONG_CHARS = 20;
+
+    /** OBJECT ENCODING of a string set whole: "int" when it reads as a long, else by length. */
+    static String encoding(byte[] r) {
+        int off = valueOffset(r);
+        int length = r.length - off;
+        if (length <= MAX_LONG_CHARS && Numbers.parseCanonicalLong(r, off, length) != null) {
+            return "int";
+        }
+        return length > EMBSTR_LIMIT ? "raw" : "embstr";
+    }
+
+    /** Heap bytes of the record. */
+    static long footprint(byte[] r) {
+        return MemoryLayout.byteArray(r.length);
+    }
+}

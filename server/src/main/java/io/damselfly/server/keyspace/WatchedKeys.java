@@ -1,0 +1,81 @@
+package io.damselfly.server.keyspace;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Per-key versions for WATCH, kept only for keys some client watches: a write to any other key
+ * costs one emptiness check. A watched key's version moves on every change of the key, including
+ * expiry, eviction, FLUSHDB and SWAPDB of its database, so EXEC can compare the version it saw at
+ * WATCH with the one it sees now. Guarded by the owning shard's lock.
+ */
+final class WatchedKeys {
+    private record Key(int db, byte[] bytes, int hash) {
+        static Key of(int db, byte[] bytes) {
+            return new Key(db, bytes, 31 * db + Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.db == db && Arrays.equals(k.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private static final class Watch {
+        long version;
+        int watchers;
+    }
+
+    private final Map<Key, Watch> watches = new HashMap<>();
+    /** Versions start from a shard-wide counter, so a key unwatched and watched again never repeats one. */
+    private long clock;
+
+    boolean isEmpty() {
+        return watches.isEmpty();
+    }
+
+    long watch(int db, byte[] key) {
+        Watch w = watches.computeIfAbsent(Key.of(db, key.clone()), k -> {
+            Watch fresh = new Watch();
+            fresh.version = ++clock;
+            return fresh;
+        });
+        w.watchers++;
+        return w.version;
+    }
+
+    void unwatch(int db, byte[] key) {
+        Key k = Key.of(db, key);
+        Watch w = watches.get(k);
+        if (w != null && --w.watchers == 0) {
+            watches.remove(k);
+        }
+    }
+
+    /** The key's version, or -1 when nobody watches it. */
+    long version(int db, byte[] key) {
+        Watch w = watches.get(Key.of(db, key));
+        return w == null ? -1 : w.version;
+    }
+
+    void touch(int db, byte[] key) {
+        Watch w = watches.get(Key.of(db, key));
+        if (w != null) {
+            w.version = ++clock;
+        }
+    }
+
+    void touchDatabase(int db) {
+        for (Map.Entry<Key, Watch> e : watches.entrySet()) {
+            if (e.getKey().db == db) {
+                e.getValue().version = ++clock;
+            }
+        }
+    }
+}
