@@ -232,7 +232,7 @@ public final class BenchRunner {
                 + " (plus --maxmemory=M --cache_mode=true --maxmemory_policy=allkeys-lru where a workload sets a limit);"
                 + " JVM options " + (damselflyJvm == null ? "unknown" : "`" + damselflyJvm + "`")
                 + (damselflyJvm != null && damselflyJvm.contains("MaxRAMPercentage")
-                        ? " (scripts/run's -Xmx is 2 x maxmemory + 256m where a workload sets maxmemory)" : ""));
+                        ? " (scripts/run's -Xmx is maxmemory + maxmemory/8 + 96m where a workload sets maxmemory)" : ""));
         workloadNotes.forEach((name, note) -> header.put("workload " + name, note));
         header.put("duration", seconds(System.nanoTime() - startNanos));
 

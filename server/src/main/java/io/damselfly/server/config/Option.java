@@ -129,6 +129,18 @@ public enum Option {
         return v;
     }
 
+    /**
+     * Checks a parsed value against what this process can hold; throws IllegalArgumentException
+     * with the reason. Run on the value that takes effect (the last one the command line and its
+     * files give, or a CONFIG SET's), so a file's value that a later flag overrides is not checked.
+     */
+    public void validate(Object value) {
+        if (this == MAXMEMORY) {
+            // refused now rather than an OutOfMemoryError once the data grows
+            HeapBudget.requireFits((Long) value);
+        }
+    }
+
     public String format(Object value) {
         return type.format(value);
     }

@@ -81,6 +81,7 @@ public final class ServerConfig {
                 pairs.add(new String[] {name, value});
             }
         }
+        Map<Option, String> given = new EnumMap<>(Option.class);
         for (String[] p : pairs) {
             Option o = Option.byName(p[0]);
             if (o == null) {
@@ -90,6 +91,15 @@ public final class ServerConfig {
                 c.values.set(o.ordinal(), o.parse(p[1]));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("invalid value '" + p[1] + "' for option " + o.flag + ": " + e.getMessage());
+            }
+            given.put(o, p[1]);
+        }
+        // the values that take effect (a later flag overrides the file) are checked against the process
+        for (Map.Entry<Option, String> g : given.entrySet()) {
+            try {
+                g.getKey().validate(c.get(g.getKey()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("invalid value '" + g.getValue() + "' for option " + g.getKey().flag + ": " + e.getMessage());
             }
         }
         return c;
@@ -195,8 +205,8 @@ public final class ServerConfig {
     }
 
     /**
-     * Sets several options at once: all values are validated first, then applied, then the
-     * listeners run. The message of the exception names the offending option in Redis's
+     * Sets several options at once: all values are parsed and validated first, then applied, then
+     * the listeners run. The message of the exception names the offending option in Redis's
      * CONFIG SET wording.
      */
     public synchronized void apply(Map<Option, String> changes) throws ConfigException {
@@ -204,7 +214,9 @@ public final class ServerConfig {
         for (Map.Entry<Option, String> ch : changes.entrySet()) {
             Option o = ch.getKey();
             try {
-                parsed.put(o, o.parse(ch.getValue()));
+                Object v = o.parse(ch.getValue());
+                o.validate(v);
+                parsed.put(o, v);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(o, e.getMessage());
             }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.config.HeapBudget;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
@@ -91,6 +92,29 @@ class ConfigCommandsTest {
         assertEquals(Map.of("maxmemory", "1073741824", "maxmemory-policy", "allkeys-lru"), redis.configGet("maxmemory*"));
         assertEquals("OK", redis.configSet("output_buffer_limit", "2mb"));
         assertEquals(2L * 1024 * 1024, server.config().getLong(Option.OUTPUT_BUFFER_LIMIT));
+    }
+
+    /** A maxmemory the JVM heap cannot hold is refused in Redis's CONFIG SET wording; the old value stays. */
+    @Test
+    void configSet_maxmemoryBeyondTheHeapRefused(@Resp2 RedisCommands<String, String> redis, RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        assertEquals("+OK", raw.callText("CONFIG", "SET", "maxmemory", "10mb"));
+        long heap = Runtime.getRuntime().maxMemory();
+        // 100000gb needs -Xmx 100000 GiB + 12500 GiB + 96 MiB = 115200096 MiB
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - the JVM heap ("
+                        + HeapBudget.human(heap) + ") holds at most " + HeapBudget.human(HeapBudget.maxMemoryFor(heap))
+                        + " of data; restart with a larger heap: -Xmx115200096m for this maxmemory"
+                        + " (scripts/run sizes it from maxmemory)",
+                raw.callText("CONFIG", "SET", "maxmemory", "100000gb"));
+        assertEquals(Map.of("maxmemory", "10485760"), redis.configGet("maxmemory"));
+        // the bound is exact: the most the heap holds is accepted, a byte more is not
+        long most = HeapBudget.maxMemoryFor(heap);
+        assertTrue(raw.callText("CONFIG", "SET", "maxmemory", Long.toString(most + 1))
+                .startsWith("-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - the JVM heap ("));
+        assertEquals(Map.of("maxmemory", "10485760"), redis.configGet("maxmemory"));
+        assertEquals("+OK", raw.callText("CONFIG", "SET", "maxmemory", Long.toString(most)));
+        assertEquals(Map.of("maxmemory", Long.toString(most)), redis.configGet("maxmemory"));
+        assertEquals("+OK", raw.callText("CONFIG", "SET", "maxmemory", "0"));
     }
 
     @Test
