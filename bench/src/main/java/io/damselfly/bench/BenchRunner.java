@@ -43,7 +43,7 @@ public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
     static List<Workload> allWorkloads() {
         return List.of(new GetSetWorkload(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(),
-                new LatencyWorkload());
+                new LatencyWorkload(), new CacheWriteWorkload());
     }
 
     private final Mode mode;
@@ -218,7 +218,7 @@ public final class BenchRunner {
         header.put("run", mode.label() + ": " + rounds + " rounds per workload, each round redis-server then damselfly;"
                 + " each figure is the median over the rounds");
         header.put("ratio", "above 1 means damselfly is better: damselfly/redis for ops/s and hit ratio,"
-                + " redis/damselfly for latency and bytes/key");
+                + " redis/damselfly for latency, bytes/key and RSS");
         header.put("command", command);
         header.put("date", now.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         header.put("commit", commit == null ? "unknown" : commit);
