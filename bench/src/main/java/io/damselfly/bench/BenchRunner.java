@@ -55,6 +55,8 @@ public final class BenchRunner {
     private final PrintStream progress = System.err;
     /** JVM options of the first damselfly started without maxmemory, as it really ran. */
     private String damselflyJvm;
+    /** JVM options of damselfly as it ran for each workload that sets maxmemory (scripts/run sizes the heap from it). */
+    private final Map<String, String> limitedDamselflyJvm = new LinkedHashMap<>();
 
     private BenchRunner(Mode mode, int rounds, Binaries bin) {
         this.mode = mode;
@@ -147,6 +149,8 @@ public final class BenchRunner {
             String took = seconds(System.nanoTime() - t0);
             workloadNotes.put(w.name(), w.describe(mode) + "; " + w.settings(mode).describe() + "; "
                     + (w.freshServersEachRound() ? "fresh servers each round" : "one pair of servers, FLUSHALL before each run")
+                    + (limitedDamselflyJvm.containsKey(w.name())
+                            ? "; damselfly's JVM options `" + limitedDamselflyJvm.get(w.name()) + "`" : "")
                     + "; took " + took);
             log("%s done in %s", w.name(), took);
         }
@@ -201,6 +205,9 @@ public final class BenchRunner {
         ServerProcess server = ServerProcess.start(kind, w.settings(mode), bin);
         if (kind == ServerKind.DAMSELFLY && damselflyJvm == null && w.settings(mode).maxmemory() == null) {
             damselflyJvm = String.join(" ", server.jvmOptions());
+        }
+        if (kind == ServerKind.DAMSELFLY && w.settings(mode).maxmemory() != null) {
+            limitedDamselflyJvm.putIfAbsent(w.name(), String.join(" ", server.jvmOptions()));
         }
         try {
             w.warmUp(server, mode, bin);
