@@ -43,7 +43,7 @@ public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
     static List<Workload> allWorkloads() {
         return List.of(new GetSetWorkload(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(),
-                new LatencyWorkload());
+                new LatencyWorkload(), new CacheWriteWorkload());
     }
 
     private final Mode mode;
@@ -55,6 +55,8 @@ public final class BenchRunner {
     private final PrintStream progress = System.err;
     /** JVM options of the first damselfly started without maxmemory, as it really ran. */
     private String damselflyJvm;
+    /** JVM options of damselfly as it ran for each workload that sets maxmemory (scripts/run sizes the heap from it). */
+    private final Map<String, String> limitedDamselflyJvm = new LinkedHashMap<>();
 
     private BenchRunner(Mode mode, int rounds, Binaries bin) {
         this.mode = mode;
@@ -147,6 +149,8 @@ public final class BenchRunner {
             String took = seconds(System.nanoTime() - t0);
             workloadNotes.put(w.name(), w.describe(mode) + "; " + w.settings(mode).describe() + "; "
                     + (w.freshServersEachRound() ? "fresh servers each round" : "one pair of servers, FLUSHALL before each run")
+                    + (limitedDamselflyJvm.containsKey(w.name())
+                            ? "; damselfly's JVM options `" + limitedDamselflyJvm.get(w.name()) + "`" : "")
                     + "; took " + took);
             log("%s done in %s", w.name(), took);
         }
@@ -202,6 +206,9 @@ public final class BenchRunner {
         if (kind == ServerKind.DAMSELFLY && damselflyJvm == null && w.settings(mode).maxmemory() == null) {
             damselflyJvm = String.join(" ", server.jvmOptions());
         }
+        if (kind == ServerKind.DAMSELFLY && w.settings(mode).maxmemory() != null) {
+            limitedDamselflyJvm.putIfAbsent(w.name(), String.join(" ", server.jvmOptions()));
+        }
         try {
             w.warmUp(server, mode, bin);
         } catch (Exception e) {
@@ -218,7 +225,7 @@ public final class BenchRunner {
         header.put("run", mode.label() + ": " + rounds + " rounds per workload, each round redis-server then damselfly;"
                 + " each figure is the median over the rounds");
         header.put("ratio", "above 1 means damselfly is better: damselfly/redis for ops/s and hit ratio,"
-                + " redis/damselfly for latency and bytes/key");
+                + " redis/damselfly for latency, bytes/key and RSS");
         header.put("command", command);
         header.put("date", now.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         header.put("commit", commit == null ? "unknown" : commit);

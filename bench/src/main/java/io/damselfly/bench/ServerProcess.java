@@ -1,5 +1,6 @@
 package io.damselfly.bench;
 
+import io.damselfly.bench.load.ResidentMemory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -156,15 +157,10 @@ public final class ServerProcess implements AutoCloseable {
     /** The process's resident set size from /proc, in bytes; -1 where /proc is missing. */
     public long rssBytes() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
+            return ResidentMemory.bytes(pid());
         } catch (IOException | NumberFormatException e) {
             return -1;
         }
-        return -1;
     }
 
     /** The last lines the server printed, for error messages. */

@@ -1,9 +1,6 @@
 package io.damselfly.bench.load;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -90,16 +87,16 @@ public final class MemoryFill {
     /** Runs the workload; figures "keys", "bytes/key (RSS)", "bytes/key (used_memory)", "load ops/s". */
     public static Figures run(Params p) throws IOException, InterruptedException {
         try (RespSocket admin = RespSocket.connect(p.host(), p.port())) {
-            long pid = p.pid() > 0 ? p.pid() : infoField(admin.callBulk("INFO", "server"), "process_id");
-            long rssBefore = rssBytes(pid);
-            long usedBefore = infoField(admin.callBulk("INFO", "memory"), "used_memory");
+            long pid = p.pid() > 0 ? p.pid() : admin.infoInteger("server", "process_id");
+            long rssBefore = ResidentMemory.bytes(pid);
+            long usedBefore = admin.infoInteger("memory", "used_memory");
             long keysBefore = admin.callInteger("DBSIZE");
 
             long nanos = PipelinedLoader.load(p.host(), p.port(), 0, p.keys(), p.valueSize(), p.connections());
             Thread.sleep(p.settle().toMillis());
 
-            long rssAfter = rssBytes(pid);
-            long usedAfter = infoField(admin.callBulk("INFO", "memory"), "used_memory");
+            long rssAfter = ResidentMemory.bytes(pid);
+            long usedAfter = admin.infoInteger("memory", "used_memory");
             long added = admin.callInteger("DBSIZE") - keysBefore;
             if (added != p.keys()) {
                 System.err.printf("MemoryFill: loaded %d keys but DBSIZE grew by %d; was the server empty?%n",
@@ -112,37 +109,6 @@ public final class MemoryFill {
                     .add("load ops/s", p.keys() / (nanos / 1e9))
                     .build();
         }
-    }
-
-    /**
-     * Resident memory of a process in bytes, from VmRSS in /proc/&lt;pid&gt;/status; throws where
-     * there is no such process or file (not Linux) rather than report a figure it did not measure.
-     */
-    static long rssBytes(long pid) throws IOException {
-        String status;
-        try {
-            status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
-        } catch (NoSuchFileException e) {
-            throw new IOException("no process " + pid + " to read VmRSS from (/proc/" + pid + "/status)", e);
-        }
-        for (String line : status.split("\n")) {
-            if (line.startsWith("VmRSS:")) {
-                // "VmRSS:	  123456 kB": the kernel's kB are KiB
-                String[] parts = line.substring("VmRSS:".length()).trim().split("\\s+");
-                return Long.parseLong(parts[0]) * 1024;
-            }
-        }
-        throw new IOException("no VmRSS line in /proc/" + pid + "/status");
-    }
-
-    /** The integer value of {@code field} in INFO text ("field:value" lines). */
-    static long infoField(String info, String field) throws IOException {
-        for (String line : info.split("\r\n")) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.substring(field.length() + 1).trim());
-            }
-        }
-        throw new IOException("INFO has no field " + field);
     }
 
     public static void main(String[] args) throws Exception {

@@ -1,15 +1,16 @@
 package io.damselfly.bench.load;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * Loads keys "key:first" .. "key:(first+count-1)" with SET as fast as a socket takes them: on each
- * connection one thread writes SETs in buffer-sized batches without waiting while another reads
- * the replies and checks that every one is +OK. Used by {@link MemoryFill} and to preload the
- * keyspace of {@link OpenLoopLatency}.
+ * Loads keys "key:first" .. "key:(first+count-1)" (or another prefix) with SET as fast as a socket
+ * takes them: on each connection one thread writes SETs in buffer-sized batches without waiting
+ * while another reads the replies and counts those that are not +OK. Used by {@link MemoryFill}
+ * and {@link CacheWriteLoad}, and to preload the keyspace of {@link OpenLoopLatency}.
  */
 final class PipelinedLoader {
     /*
@@ -23,11 +24,34 @@ final class PipelinedLoader {
     }
 
     /**
+     * What a load did: how long it took, in nanoseconds, and how many replies were not +OK, with
+     * the first of them as text ("-OOM command not allowed ...") or null when there were none.
+     */
+    record Outcome(long nanos, long failures, String firstFailure) {
+    }
+
+    /**
      * Loads the keys over {@code connections} connections and returns the nanoseconds it took;
      * throws IllegalStateException, after reading every reply, if any reply was not +OK.
      */
     static long load(String host, int port, long first, long count, int valueSize, int connections)
             throws IOException, InterruptedException {
+        Outcome o = load(host, port, "key:", first, count, valueSize, connections);
+        if (o.failures() > 0) {
+            throw new IllegalStateException(o.failures() + " of " + count
+                    + " SET replies were not +OK; the first: " + o.firstFailure());
+        }
+        return o.nanos();
+    }
+
+    /**
+     * Loads keys "&lt;keyPrefix&gt;first" .. over {@code connections} connections, reading every
+     * reply; replies that are not +OK are counted, not fatal. A connection that fails (the server
+     * closed it, or sent nothing for {@link RespSocket#READ_TIMEOUT_MILLIS}) throws.
+     */
+    static Outcome load(String host, int port, String keyPrefix, long first, long count, int valueSize,
+            int connections) throws IOException, InterruptedException {
+        byte[] prefix = keyPrefix.getBytes(StandardCharsets.US_ASCII);
         byte[] value = RespSocket.bulkValue(valueSize);
         List<RespSocket> sockets = new ArrayList<>();
         try {
@@ -39,18 +63,14 @@ final class PipelinedLoader {
                 RespSocket s = sockets.get(c);
                 long from = first + count * c / connections;
                 long to = first + count * (c + 1) / connections;
-                tasks.add(() -> write(s, from, to, value));
+                tasks.add(() -> write(s, prefix, from, to, value));
                 tasks.add(() -> check(s, to - from));
             }
             long start = System.nanoTime();
             List<Failures> results = Workers.runAll("load", tasks);
             long elapsed = System.nanoTime() - start;
             Failures all = results.stream().reduce(Failures.NONE, Failures::plus);
-            if (all.count() > 0) {
-                throw new IllegalStateException(all.count() + " of " + count
-                        + " SET replies were not +OK; the first: " + all.first());
-            }
-            return elapsed;
+            return new Outcome(elapsed, all.count(), all.first());
         } finally {
             for (RespSocket s : sockets) {
                 s.close();
@@ -58,9 +78,9 @@ final class PipelinedLoader {
         }
     }
 
-    private static Failures write(RespSocket s, long from, long to, byte[] value) throws IOException {
+    private static Failures write(RespSocket s, byte[] prefix, long from, long to, byte[] value) throws IOException {
         for (long n = from; n < to; n++) {
-            s.writeSet(n, value); // sends whenever the buffer fills
+            s.writeSet(prefix, n, value); // sends whenever the buffer fills
         }
         s.flush();
         return Failures.NONE;

@@ -23,7 +23,8 @@ final class RespSocket implements AutoCloseable {
      * the client and the server share a small machine. Lettuce allocates a command object and a
      * future per request and hops threads; here a GET is a few dozen bytes copied into an array and
      * a reply is a type byte and a length, so the client costs a small fraction of the server's
-     * time per request. Keys are the drivers' "key:<n>", written as digits without a String.
+     * time per request. Keys are a prefix and a number, "key:<n>" unless a driver names another
+     * prefix ("cw:<n>"), the number written as digits without a String.
      */
 
     /** What a reply was. */
@@ -37,9 +38,10 @@ final class RespSocket implements AutoCloseable {
 
     private static final byte[] GET = "*2\r\n$3\r\nGET\r\n".getBytes(US_ASCII);
     private static final byte[] SET = "*3\r\n$3\r\nSET\r\n".getBytes(US_ASCII);
+    /** The prefix of the drivers' keys unless they name another: "key:". */
     private static final byte[] KEY_PREFIX = "key:".getBytes(US_ASCII);
-    /** "$" + 2 length digits + CRLF + "key:" + 19 digits + CRLF = 30 bytes, rounded up. */
-    private static final int MAX_KEY_FRAME = 32;
+    /** What a key frame holds besides its prefix, at most: "$" + 10 length digits + CRLF + 19 digits + CRLF. */
+    private static final int KEY_FRAME_OVERHEAD = 34;
 
     private final Socket socket;
     private final InputStream in;
@@ -101,13 +103,18 @@ final class RespSocket implements AutoCloseable {
     /** Queues GET key:n. */
     void writeGet(long n) throws IOException {
         put(GET);
-        putKey(n);
+        putKey(KEY_PREFIX, n);
     }
 
     /** Queues SET key:n value, the value from {@link #bulkValue}. */
     void writeSet(long n, byte[] bulkValue) throws IOException {
+        writeSet(KEY_PREFIX, n, bulkValue);
+    }
+
+    /** Queues SET &lt;keyPrefix&gt;n value ("cw:17"), the prefix in ASCII, the value from {@link #bulkValue}. */
+    void writeSet(byte[] keyPrefix, long n, byte[] bulkValue) throws IOException {
         put(SET);
-        putKey(n);
+        putKey(keyPrefix, n);
         put(bulkValue);
     }
 
@@ -142,19 +149,19 @@ final class RespSocket implements AutoCloseable {
         wpos += b.length;
     }
 
-    /** "$len\r\nkey:n\r\n" with n in decimal, written in place. */
-    private void putKey(long n) throws IOException {
+    /** "$len\r\n&lt;prefix&gt;n\r\n" with n in decimal, written in place. */
+    private void putKey(byte[] prefix, long n) throws IOException {
         int digits = digits(n);
-        int keyLength = KEY_PREFIX.length + digits;
-        if (wbuf.length - wpos < MAX_KEY_FRAME) {
+        int keyLength = prefix.length + digits;
+        if (wbuf.length - wpos < prefix.length + KEY_FRAME_OVERHEAD) {
             flush();
         }
         wbuf[wpos++] = '$';
         wpos = putDecimal(keyLength, digits(keyLength), wpos);
         wbuf[wpos++] = '\r';
         wbuf[wpos++] = '\n';
-        System.arraycopy(KEY_PREFIX, 0, wbuf, wpos, KEY_PREFIX.length);
-        wpos += KEY_PREFIX.length;
+        System.arraycopy(prefix, 0, wbuf, wpos, prefix.length);
+        wpos += prefix.length;
         wpos = putDecimal(n, digits, wpos);
         wbuf[wpos++] = '\r';
         wbuf[wpos++] = '\n';
@@ -278,6 +285,21 @@ final class RespSocket implements AutoCloseable {
     long callInteger(String... args) throws IOException {
         expect(Reply.INTEGER, args);
         return integer;
+    }
+
+    /** The integer value of {@code field} in INFO {@code section} ("stats", "evicted_keys"); a missing field throws. */
+    long infoInteger(String section, String field) throws IOException {
+        return infoField(callBulk("INFO", section), field);
+    }
+
+    /** The integer value of {@code field} in INFO text ("field:value" lines). */
+    private static long infoField(String info, String field) throws IOException {
+        for (String line : info.split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1).trim());
+            }
+        }
+        throw new IOException("INFO has no field " + field);
     }
 
     /** Sends a command and checks that it answers +OK; anything else throws. */

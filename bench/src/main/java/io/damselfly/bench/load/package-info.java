@@ -11,6 +11,8 @@
  *       rate, corrected for coordinated omission.
  *   <li>{@link io.damselfly.bench.load.MemoryFill}: bytes per key (RSS and used_memory) after
  *       loading N keys.
+ *   <li>{@link io.damselfly.bench.load.CacheWriteLoad}: peak RSS of a server with maxmemory M and
+ *       eviction on while it is sent 3 x M of distinct-key writes.
  * </ul>
  *
  * <p>All drivers speak RESP2 over plain blocking sockets ({@code RespSocket}) rather than through

@@ -1,0 +1,44 @@
+package io.damselfly.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ResidentMemoryTest {
+    private static final long SELF = ProcessHandle.current().pid();
+
+    @Test
+    void bytes_thisProcess_positiveAndAtMostHighWater() throws Exception {
+        long rss = ResidentMemory.bytes(SELF);
+        assertTrue(rss > 0, "VmRSS " + rss);
+        assertTrue(ResidentMemory.highWaterBytes(SELF) >= rss);
+    }
+
+    @Test
+    void bytes_noSuchProcess_throws() {
+        assertThrows(IOException.class, () -> ResidentMemory.bytes(Long.MAX_VALUE));
+    }
+
+    @Test
+    void watch_thisProcess_samplesOnSchedule() throws Exception {
+        ResidentMemory.Watch watch = ResidentMemory.watch(SELF, Duration.ofMillis(10));
+        Thread.sleep(200);
+        ResidentMemory.Peak peak = watch.stop();
+        // about 20 on schedule and one at the stop; a loaded machine may wake the sampler late
+        assertTrue(peak.samples() >= 5 && peak.samples() <= 22, peak.toString());
+        assertTrue(peak.peakBytes() >= peak.lastBytes() && peak.lastBytes() > 0, peak.toString());
+    }
+
+    @Test
+    void watch_processGone_stopThrows() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertEquals(0, gone.waitFor());
+        ResidentMemory.Watch watch = ResidentMemory.watch(gone.pid(), Duration.ofMillis(10));
+        Thread.sleep(50);
+        assertThrows(IOException.class, watch::stop);
+    }
+}
