@@ -25,8 +25,10 @@ class CacheWriteLoadTest {
             assertEquals(8, f.get("maxmemory MB"), f.toString());
             assertTrue(f.get("RSS samples") >= 1, f.toString());
             assertTrue(f.get("peak RSS MB") > 0 && f.get("peak RSS MB") >= f.get("RSS at start MB"), f.toString());
-            assertEquals(f.get("peak RSS MB") / 8, f.get("peak RSS / maxmemory"), 1e-9, f.toString());
-            assertTrue(f.get("VmHWM MB") >= f.get("peak RSS MB"), f.toString());
+            // both figures are printed rounded (MB to 2 places, the ratio to 3), so compare to 0.01
+            assertEquals(f.get("peak RSS MB") / 8, f.get("peak RSS / maxmemory"), 0.01, f.toString());
+            // the kernel folds per-thread RSS counters into VmHWM lazily: it may trail a sample a little
+            assertTrue(f.get("VmHWM MB") >= f.get("peak RSS MB") - 1, f.toString());
             // redis-server holding 8 MiB is some tens of MiB resident, far within 1.25 x 8 + 200
             assertEquals(1, f.get(CacheWriteLoad.BOUND_MET), f.toString());
             assertTrue(f.get("load ops/s") > 0, f.toString());
