@@ -134,9 +134,13 @@ interface StringStore extends AutoCloseable {
             this.db = keyspace.database(0, now);
         }
 
+        private static final byte[] SET = {'S', 'E', 'T'};
+        private static final byte[] GET = {'G', 'E', 'T'};
+
         @Override
         public void set(byte[] key, byte[] value) {
-            db.bind(0, now);
+            // the arguments as the decoder hands them over, so the key is hashed once (memoised)
+            db.bind(0, now, new byte[][] {SET, key, value});
             Shard s = keyspace.shard(db.shardIndex(key));
             s.lock();
             try {
@@ -148,7 +152,7 @@ interface StringStore extends AutoCloseable {
 
         @Override
         public int get(byte[] key, byte[] reply) {
-            db.bind(0, now);
+            db.bind(0, now, new byte[][] {GET, key});
             Shard s = keyspace.shard(db.shardIndex(key));
             s.lock();
             try {

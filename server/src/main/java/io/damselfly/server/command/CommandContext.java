@@ -18,7 +18,6 @@ public final class CommandContext {
     private final ClientSession client;
     private final Database db;
     private final Reply reply;
-    private byte[][] argv;
     private Command command;
 
     public CommandContext(ServerContext server, ClientSession client, Reply reply) {
@@ -29,9 +28,9 @@ public final class CommandContext {
     }
 
     void bind(byte[][] argv, Command command, long now) {
-        this.argv = argv;
         this.command = command;
-        db.bind(client.db(), now);
+        // the database view keeps the arguments (it memoises their hashes); read them from there
+        db.bind(client.db(), now, argv);
     }
 
     public ServerContext server() {
@@ -62,25 +61,25 @@ public final class CommandContext {
     // ---- arguments -------------------------------------------------------------------------
 
     public int argc() {
-        return argv.length;
+        return db.arguments().length;
     }
 
     public byte[][] argv() {
-        return argv;
+        return db.arguments();
     }
 
     public byte[] arg(int i) {
-        return argv[i];
+        return db.arguments()[i];
     }
 
     /** The argument decoded as UTF-8 (for option words and names, not for keys or values). */
     public String argString(int i) {
-        return new String(argv[i], StandardCharsets.UTF_8);
+        return new String(db.arguments()[i], StandardCharsets.UTF_8);
     }
 
     /** Whether argument i equals {@code word} ignoring ASCII case, without allocating. */
     public boolean argIs(int i, String word) {
-        byte[] a = argv[i];
+        byte[] a = db.arguments()[i];
         if (a.length != word.length()) {
             return false;
         }
@@ -98,7 +97,7 @@ public final class CommandContext {
 
     /** Argument i as a long, or ERR value is not an integer or out of range. */
     public long longArg(int i) {
-        Long v = Numbers.parseLong(argv[i]);
+        Long v = Numbers.parseLong(db.arguments()[i]);
         if (v == null) {
             throw new CommandError(Errors.NOT_INTEGER);
         }
@@ -107,7 +106,7 @@ public final class CommandContext {
 
     /** Argument i as a long with a custom error text. */
     public long longArg(int i, String error) {
-        Long v = Numbers.parseLong(argv[i]);
+        Long v = Numbers.parseLong(db.arguments()[i]);
         if (v == null) {
             throw new CommandError(error);
         }
@@ -125,7 +124,7 @@ public final class CommandContext {
 
     /** Argument i as a double (Redis rules), or ERR value is not a valid float. */
     public double doubleArg(int i) {
-        Double v = Numbers.parseDouble(argv[i], argv[i].length);
+        Double v = Numbers.parseDouble(db.arguments()[i], db.arguments()[i].length);
         if (v == null) {
             throw new CommandError(Errors.NOT_FLOAT);
         }

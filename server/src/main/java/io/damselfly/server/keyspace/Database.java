@@ -7,10 +7,13 @@ package io.damselfly.server.keyspace;
  * declared keys before running it).
  *
  * <p>A connection keeps one instance and rebinds it before each command ({@link #bind}), so the
- * hot path allocates nothing. {@code now} is fixed for the whole command, as Redis fixes the time
+ * hot path allocates little. {@code now} is fixed for the whole command, as Redis fixes the time
  * per command, so a key cannot expire halfway through one. A key is hashed once per command: the
- * last few keys' hashes are remembered by array identity, so the executor's shard routing and the
- * operations that follow share one SipHash.
+ * view holds the command's arguments and remembers the hash of each argument it was asked for
+ * (found by array identity), so the executor's shard routing and the operations that follow share
+ * one SipHash. Nothing but the arguments array is stored by reference per command: a reference
+ * written into this long-lived object costs G1's cross-region write barrier (a StoreLoad fence),
+ * which per key would cost more than hashing twice.
  *
  * <p>Lookup flavours follow Redis's lookupKey flags: {@link #read} counts a hit or miss and
  * touches the access clock (lookupKeyRead); {@link #readNoTouch} counts without touching
@@ -22,17 +25,17 @@ public final class Database {
     /** The expiry of a key without one, in the operations' absolute Unix-ms expiry arguments. */
     public static final long NO_EXPIRY = 0L;
 
-    /** Hashes remembered per command: MSET of four pairs, or a key, its destination and two more. */
-    private static final int HASH_MEMO = 8;
+    /** Arguments whose hashes are remembered: the first 32 (MSET of 15 pairs); later ones are hashed per use. */
+    private static final int HASH_MEMO = 32;
+    private static final byte[][] NO_ARGUMENTS = new byte[0][];
 
     private final Keyspace keyspace;
     private final StringOps strings;
     private final KeyOps keys;
-    private final StringView view = new StringView();
-    private final byte[][] memoKeys = new byte[HASH_MEMO][];
-    private final long[] memoHashes = new long[HASH_MEMO];
-    private int memoCount;
-    private int memoNext;
+    private final long[] argumentHashes = new long[HASH_MEMO];
+    /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
+    private int hashedArguments;
+    private byte[][] arguments = NO_ARGUMENTS;
     private int index;
     private long now;
 
@@ -42,10 +45,22 @@ public final class Database {
         this.keys = new KeyOps(this);
     }
 
+    /** Binds the view to a database and an instant, for work that is not one command's. */
     public void bind(int index, long now) {
+        bind(index, now, NO_ARGUMENTS);
+    }
+
+    /** Binds the view for one command: its database, its time and its arguments (argv). */
+    public void bind(int index, long now, byte[][] arguments) {
         this.index = index;
         this.now = now;
-        this.memoCount = 0;
+        this.arguments = arguments;
+        this.hashedArguments = 0;
+    }
+
+    /** The arguments of the command bound, argv[0] being its name. */
+    public byte[][] arguments() {
+        return arguments;
     }
 
     public int index() {
@@ -72,27 +87,27 @@ public final class Database {
 
     /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */
     public Database other(int otherIndex) {
-        return keyspace.database(otherIndex, now);
+        Database d = new Database(keyspace);
+        d.bind(otherIndex, now, arguments);
+        return d;
     }
 
     // ---- hashing ---------------------------------------------------------------------------
 
     /** The key's 64-bit hash, computed once per command for the same key array. */
     long hash(byte[] key) {
-        for (int i = 0; i < memoCount; i++) {
-            if (memoKeys[i] == key) {
-                return memoHashes[i];
+        byte[][] args = arguments;
+        int n = Math.min(args.length, HASH_MEMO);
+        for (int i = 1; i < n; i++) {
+            if (args[i] == key) {
+                if ((hashedArguments & (1 << i)) == 0) {
+                    argumentHashes[i] = Keyspace.hash(key);
+                    hashedArguments |= 1 << i;
+                }
+                return argumentHashes[i];
             }
         }
-        long h = Keyspace.hash(key);
-        int slot = memoNext;
-        memoNext = (memoNext + 1) % HASH_MEMO;
-        memoKeys[slot] = key;
-        memoHashes[slot] = h;
-        if (memoCount < HASH_MEMO) {
-            memoCount++;
-        }
-        return h;
+        return Keyspace.hash(key);
     }
 
     /** The index of the shard that holds a key, for the executor's locking. */
@@ -144,10 +159,10 @@ public final class Database {
     StringView viewOf(Object e) {
         if (e instanceof byte[] r) {
             int off = StringRecord.valueOffset(r);
-            return view.bind(r, off, r.length - off);
+            return new StringView(r, off, r.length - off);
         }
         if (((ObjectEntry) e).value instanceof StringValue s) {
-            return view.bind(s.array(), 0, s.length());
+            return new StringView(s.array(), 0, s.length());
         }
         return StringView.WRONG_TYPE;
     }

@@ -86,16 +86,23 @@ final class KeyTable {
         int[] meta;
         /** Per bucket: seven entries. */
         Object[] items;
+        /** Buckets - 1: a field, so a lookup reads it with the arrays instead of dividing a length. */
+        int mask;
         int count;
 
         Segment(int depth, int buckets) {
             this.depth = depth;
+            allocate(buckets);
+        }
+
+        void allocate(int buckets) {
             this.meta = new int[buckets * STRIDE];
             this.items = new Object[buckets * SLOTS];
+            this.mask = buckets - 1;
         }
 
         int buckets() {
-            return items.length / SLOTS;
+            return mask + 1;
         }
 
         long footprint() {
@@ -109,8 +116,15 @@ final class KeyTable {
     private int volatileCount;
     private long footprint;
 
-    // the position of the last successful find, for replaceFound/removeFound
-    private Segment foundSegment;
+    /*
+     * The position of the last successful find, for a replace or remove right after it. Kept as
+     * ints, not a Segment reference: a reference stored into this long-lived object costs G1's
+     * cross-region write barrier, a StoreLoad fence, on every lookup. {@code shape} counts the
+     * changes that move entries (resize, split, clear); a position from another shape is stale.
+     */
+    private int shape;
+    private int foundShape = -1;
+    private int foundIndex;
     private int foundSlot;
     private int foundHash;
 
@@ -138,12 +152,16 @@ final class KeyTable {
         globalDepth = 0;
         size = 0;
         volatileCount = 0;
-        foundSegment = null;
         footprint = MemoryLayout.referenceArray(1) + directory[0].footprint();
+        shape++;
+    }
+
+    private int directoryIndex(int hash) {
+        return (int) ((hash & 0xFFFFFFFFL) >>> (32 - globalDepth));
     }
 
     private Segment segmentFor(int hash) {
-        return directory[(int) ((hash & 0xFFFFFFFFL) >>> (32 - globalDepth))];
+        return directory[directoryIndex(hash)];
     }
 
     // ---- lookup ----------------------------------------------------------------------------
@@ -153,24 +171,27 @@ final class KeyTable {
      * or {@link #remove} of that entry right after does not probe again.
      */
     Object find(byte[] key, int hash) {
-        Segment s = segmentFor(hash);
+        int index = directoryIndex(hash);
+        Segment s = directory[index];
         int[] meta = s.meta;
         Object[] items = s.items;
-        int mask = s.buckets() - 1;
+        int mask = s.mask;
         int b = hash & mask;
+        // read the home bucket's first entry reference before its fingerprints: the two arrays'
+        // cache lines are then fetched together instead of one after the other
+        Object first = items[b * SLOTS];
         for (int probe = 0; probe <= mask; probe++) {
             int base = b * STRIDE;
             int m = meta[base];
-            for (int occupied = m & OCCUPIED_MASK; occupied != 0; occupied &= occupied - 1) {
-                int slot = Integer.numberOfTrailingZeros(occupied);
-                if (meta[base + 1 + slot] == hash) {
-                    Object item = items[b * SLOTS + slot];
-                    if (Entries.keyEquals(item, key)) {
-                        foundSegment = s;
-                        foundSlot = b * SLOTS + slot;
-                        foundHash = hash;
-                        return item;
-                    }
+            for (int matches = matches(meta, base, hash) & m; matches != 0; matches &= matches - 1) {
+                int slot = Integer.numberOfTrailingZeros(matches);
+                Object item = probe == 0 && slot == 0 ? first : items[b * SLOTS + slot];
+                if (Entries.keyEquals(item, key)) {
+                    foundShape = shape;
+                    foundIndex = index;
+                    foundSlot = b * SLOTS + slot;
+                    foundHash = hash;
+                    return item;
                 }
             }
             if (m < OVERFLOW_UNIT) {
@@ -181,9 +202,22 @@ final class KeyTable {
         return null;
     }
 
+    /**
+     * The slots of a bucket whose fingerprint is {@code hash}, as a bit mask, compared without a
+     * branch per slot: a loop that stops at the first equal fingerprint mispredicts its exit on
+     * most lookups, which cost more than the seven comparisons.
+     */
+    private static int matches(int[] meta, int base, int hash) {
+        int bits = 0;
+        for (int slot = 0; slot < SLOTS; slot++) {
+            bits |= (meta[base + 1 + slot] == hash ? 1 : 0) << slot;
+        }
+        return bits;
+    }
+
     /** Whether the remembered position holds this entry. */
     private boolean foundAt(Object item) {
-        return foundSegment != null && foundSegment.items[foundSlot] == item;
+        return foundShape == shape && directory[foundIndex].items[foundSlot] == item;
     }
 
     /** Puts {@code entry} (same key) in the place of {@code old}, which must be in the table. */
@@ -192,15 +226,14 @@ final class KeyTable {
             throw new IllegalStateException("the entry to replace is not in the table");
         }
         trackExpiry(old, entry);
-        foundSegment.items[foundSlot] = entry;
+        directory[foundIndex].items[foundSlot] = entry;
     }
 
     /** Removes this exact entry, whose key has {@code hash}; whether it was there. */
     boolean remove(Object item, int hash) {
         if (foundAt(item)) {
-            Segment s = foundSegment;
-            foundSegment = null;
-            removeAt(s, foundSlot, foundHash);
+            foundShape = -1;
+            removeAt(directory[foundIndex], foundSlot, foundHash);
             return true;
         }
         Segment s = segmentFor(hash);
@@ -264,7 +297,6 @@ final class KeyTable {
         if (Entries.hasExpiry(item)) {
             volatileCount++;
         }
-        foundSegment = null;
     }
 
     /** Puts an entry in the first free slot from its home bucket on, counting the buckets it passes. */
@@ -292,11 +324,10 @@ final class KeyTable {
         int[] oldMeta = s.meta;
         Object[] oldItems = s.items;
         footprint -= s.footprint();
-        s.meta = new int[buckets * STRIDE];
-        s.items = new Object[buckets * SLOTS];
+        s.allocate(buckets);
         footprint += s.footprint();
         forEachSlot(oldMeta, oldItems, (hash, item) -> place(s, hash, item));
-        foundSegment = null;
+        shape++;
     }
 
     /** Splits a full segment, the one {@code hash} falls in, in two by the bit after its prefix. */
@@ -326,7 +357,7 @@ final class KeyTable {
             directory[first + i] = i < span / 2 ? low : high;
         }
         footprint += low.footprint() + high.footprint() - s.footprint();
-        foundSegment = null;
+        shape++;
     }
 
     private interface SlotVisitor {

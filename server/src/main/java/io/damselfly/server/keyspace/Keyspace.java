@@ -212,32 +212,28 @@ public final class Keyspace {
 
     /** Registers a watcher of a key and returns the key's version now. */
     public long watch(int db, byte[] key) {
-        Shard s = shardOfHash(hash(key));
-        s.lock();
-        try {
-            return s.watch(db, key);
-        } finally {
-            s.unlock();
-        }
+        return onShardOf(key, s -> s.watch(db, key));
     }
 
     /** Drops one watcher of a key registered with {@link #watch}. */
     public void unwatch(int db, byte[] key) {
-        Shard s = shardOfHash(hash(key));
-        s.lock();
-        try {
+        onShardOf(key, s -> {
             s.unwatch(db, key);
-        } finally {
-            s.unlock();
-        }
+            return 0L;
+        });
     }
 
     /** The version of a watched key (changes on every write of it), or -1 when nobody watches it. */
     public long watchedVersion(int db, byte[] key) {
+        return onShardOf(key, s -> s.watchedVersion(db, key));
+    }
+
+    /** Runs {@code action} on the key's shard under its lock. */
+    private long onShardOf(byte[] key, java.util.function.ToLongFunction<Shard> action) {
         Shard s = shardOfHash(hash(key));
         s.lock();
         try {
-            return s.watchedVersion(db, key);
+            return action.applyAsLong(s);
         } finally {
             s.unlock();
         }

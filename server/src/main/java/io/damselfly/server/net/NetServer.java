@@ -18,6 +18,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -86,6 +88,12 @@ public final class NetServer implements AutoCloseable {
                         ch.pipeline().addLast("connection", new ConnectionHandler(server, decoder));
                     }
                 });
+        if (epoll) {
+            // Level-triggered, as Redis's ae_epoll: edge-triggered mode must read until EAGAIN, one
+            // more read() per readiness event; level-triggered reads what is there and goes back
+            // to epoll_wait (GET/SET -P 16, two runs each: equal to 5% better, never worse)
+            b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        }
         String host = config.getString(Option.BIND);
         int port = config.getInt(Option.PORT);
         listener = b.bind(new InetSocketAddress(host, port)).sync().channel();
