@@ -59,9 +59,14 @@ final class KeyTable {
     private static final int OVERFLOW_UNIT = 1 << 8;
 
     /** The largest segment: 128 buckets, 896 slots; splitting one moves at most 896 entries. */
-    static final int MAX_BUCKETS_LOG2 = 7;
-    static final int MAX_BUCKETS = 1 << MAX_BUCKETS_LOG2;
+    static final int MAX_BUCKETS = 128;
     private static final long SCAN_POSITION_END = 1L << 32;
+    /**
+     * Cursor bits for the bucket within a segment: room for segments larger than {@link
+     * #MAX_BUCKETS}, which only a directory at {@link #MAX_DEPTH} makes (doubling in place).
+     */
+    private static final int SCAN_BUCKET_BITS = 16;
+    private static final int LARGEST_SEGMENT = 1 << SCAN_BUCKET_BITS;
     /** Directory depth limit: 2^24 segments of ~700 keys, far past any heap. */
     private static final int MAX_DEPTH = 24;
 
@@ -284,9 +289,13 @@ final class KeyTable {
     void insert(int hash, Object item) {
         Segment s = segmentFor(hash);
         if (overFull(s.count + 1, s.buckets())) {
-            if (s.buckets() < MAX_BUCKETS) {
+            if (s.buckets() < MAX_BUCKETS || s.depth == MAX_DEPTH) {
+                // past the deepest directory a segment keeps doubling in place: never a full segment
+                if (s.buckets() == LARGEST_SEGMENT) {
+                    throw new IllegalStateException("key table segment full at the deepest directory");
+                }
                 resize(s, s.buckets() * 2);
-            } else if (s.depth < MAX_DEPTH) {
+            } else {
                 split(s, hash);
             }
             s = segmentFor(hash);
@@ -395,15 +404,15 @@ final class KeyTable {
 
     /**
      * One SCAN step (see the class comment): visits the entries homed at one bucket of the
-     * segment holding hash position {@code cursor >>> 7}, the bucket {@code cursor & 127} in
-     * reverse-binary order; returns the next cursor, 0 when the scan is complete.
+     * segment holding hash position {@code cursor >>> 16}, the bucket {@code cursor & 0xFFFF} in
+     * reverse-binary order; returns the next cursor (at most 48 bits), 0 when the scan is complete.
      */
     long scanStep(long cursor, Consumer<Object> visitor) {
         if (size == 0) {
             return 0;
         }
-        int k = (int) cursor & (MAX_BUCKETS - 1);
-        long position = cursor >>> MAX_BUCKETS_LOG2;
+        int k = (int) cursor & (LARGEST_SEGMENT - 1);
+        long position = cursor >>> SCAN_BUCKET_BITS;
         if (position >= SCAN_POSITION_END) {
             return 0;
         }
@@ -427,10 +436,10 @@ final class KeyTable {
             b = (b + 1) & mask;
         }
         // Redis's dictScan increment over this segment's bucket bits: reverse, add one, reverse
-        int v = k | ((MAX_BUCKETS - 1) & ~mask);
-        v = (Integer.reverse(v) >>> (32 - MAX_BUCKETS_LOG2)) + 1;
-        if (v < MAX_BUCKETS) {
-            k = Integer.reverse(v) >>> (32 - MAX_BUCKETS_LOG2);
+        int v = k | ((LARGEST_SEGMENT - 1) & ~mask);
+        v = (Integer.reverse(v) >>> (32 - SCAN_BUCKET_BITS)) + 1;
+        if (v < LARGEST_SEGMENT) {
+            k = Integer.reverse(v) >>> (32 - SCAN_BUCKET_BITS);
         } else {
             // every bucket of this segment is done: on to the start of the next segment's range
             int span = 1 << (globalDepth - s.depth);
@@ -440,7 +449,7 @@ final class KeyTable {
             }
             k = 0;
         }
-        return (position << MAX_BUCKETS_LOG2) | k;
+        return (position << SCAN_BUCKET_BITS) | k;
     }
 
     /**
