@@ -103,6 +103,7 @@ public final class ServerProcess implements AutoCloseable {
                 cmd.add("--maxmemory_policy=allkeys-lru");
             }
         }
+        cmd.addAll(s.damselflyArgs());
         return cmd;
     }
 
