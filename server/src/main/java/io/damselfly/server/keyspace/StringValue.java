@@ -3,15 +3,15 @@ package io.damselfly.server.keyspace;
 import java.util.Arrays;
 
 /**
- * A Redis string: binary-safe bytes.
+ * A Redis string that grows in place: what a {@link StringRecord} becomes on its first APPEND or
+ * SETRANGE (and what SETRANGE creates on a missing key), held by an {@link ObjectEntry}.
  *
- * <p>SET stores the caller's array as is (length == capacity). APPEND and SETRANGE grow the buffer
- * geometrically, as Redis's sds does, so a key built by repeated APPEND costs amortised O(1) per
- * call instead of a full copy each time; such a value reports the "raw" encoding, as in Redis.
- * The value is mutated only under its shard's lock; callers that need the bytes beyond the lock
- * must copy them ({@link #toByteArray()}).
+ * <p>The buffer grows geometrically, as Redis's sds does, so a key built by repeated APPEND costs
+ * amortised O(1) per call instead of a full copy each time; such a value reports the "raw"
+ * encoding, as in Redis. It is changed only under its shard's lock, and only by {@link StringOps},
+ * which books each change through the shard's write path.
  */
-public final class StringValue implements Value {
+final class StringValue implements Value {
     /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT: strings up to 44 bytes are "embstr". */
     private static final int EMBSTR_LIMIT = 44;
     /** Longest decimal form of a long ("-9223372036854775808"), Redis's int-encoding bound. */
@@ -22,7 +22,7 @@ public final class StringValue implements Value {
     /** Set once the value was modified in place (APPEND, SETRANGE), as Redis converts to raw. */
     private boolean raw;
 
-    public StringValue(byte[] bytes) {
+    StringValue(byte[] bytes) {
         this.buf = bytes;
         this.length = bytes.length;
     }
@@ -40,26 +40,21 @@ public final class StringValue implements Value {
     }
 
     /** The backing array; only the first {@link #length()} bytes are the value. */
-    public byte[] array() {
+    byte[] array() {
         return buf;
     }
 
-    public int length() {
+    int length() {
         return length;
     }
 
     /** A copy of exactly the value's bytes. */
-    public byte[] toByteArray() {
+    byte[] toByteArray() {
         return length == buf.length ? buf.clone() : Arrays.copyOf(buf, length);
     }
 
-    /** The value's bytes, sharing the backing array when it is exactly sized. */
-    public byte[] bytes() {
-        return length == buf.length ? buf : Arrays.copyOf(buf, length);
-    }
-
     /** Appends bytes in place; returns the new length. */
-    public int append(byte[] tail) {
+    int append(byte[] tail) {
         ensureCapacity(length + tail.length);
         System.arraycopy(tail, 0, buf, length, tail.length);
         length += tail.length;
@@ -68,7 +63,7 @@ public final class StringValue implements Value {
     }
 
     /** Overwrites from offset, zero-padding any gap, as SETRANGE; returns the new length. */
-    public int setRange(int offset, byte[] patch) {
+    int setRange(int offset, byte[] patch) {
         int end = offset + patch.length;
         if (end > length) {
             ensureCapacity(end);
