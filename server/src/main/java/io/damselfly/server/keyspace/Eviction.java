@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  *
  * <p>Exact LRU or LFU would need every access to reorder a global list, a point of contention for
  * every shard; instead, as Redis does, each step samples {@link #SAMPLES} random keys per database
- * from one random shard, ranks them by the policy (idle time, decayed LFU counter, or time to
+ * from one random shard (or the next that has any), ranks them by the policy (idle time, decayed LFU counter, or time to
  * expiry) and merges them into a small pool of the best candidates seen so far
  * ({@link #POOL_SIZE}, Redis's EVPOOL_SIZE), then evicts the best one still present. The pool
  * carries good candidates across steps, which is what makes 5 samples approximate true LRU well.
@@ -78,31 +78,30 @@ public final class Eviction {
         return true;
     }
 
-    /** One eviction; false when no candidate was found this step. */
+    /**
+     * One eviction; false when no candidate was found this step. Sampling starts at a random shard
+     * and moves on past shards with nothing to offer, so a few large keys in a few shards are still
+     * found (a random shard alone would miss them most of the time with sixteen shards).
+     */
     boolean evictOne(EvictionPolicy policy, long now) {
-        int shardIndex = random.nextInt(keyspace.shardCount());
-        Shard shard = keyspace.shard(shardIndex);
-        if (policy.order() == EvictionPolicy.Order.RANDOM) {
-            shard.lock();
-            try {
-                return shard.evictRandom(random, policy.volatileOnly(), now);
-            } finally {
-                shard.unlock();
-            }
-        }
-        shard.lock();
-        try {
-            for (int db = 0; db < keyspace.databases(); db++) {
-                for (int i = 0; i < SAMPLES; i++) {
-                    Object e = shard.sample(db, random, policy.volatileOnly(), now);
-                    if (e == null) {
-                        break;
+        int start = random.nextInt(keyspace.shardCount());
+        for (int t = 0; t < keyspace.shardCount(); t++) {
+            int shardIndex = (start + t) % keyspace.shardCount();
+            Shard shard = keyspace.shard(shardIndex);
+            if (policy.order() == EvictionPolicy.Order.RANDOM) {
+                shard.lock();
+                try {
+                    if (shard.evictRandom(random, policy.volatileOnly(), now)) {
+                        return true;
                     }
-                    offer(e, shardIndex, db, score(policy, e, now));
+                } finally {
+                    shard.unlock();
                 }
+                continue;
             }
-        } finally {
-            shard.unlock();
+            if (sampleInto(shard, shardIndex, policy, now)) {
+                break;
+            }
         }
         while (poolSize > 0) {
             int best = --poolSize;
@@ -119,6 +118,27 @@ public final class Eviction {
             }
         }
         return false;
+    }
+
+    /** Samples one shard's databases into the pool; whether it found any candidate. */
+    private boolean sampleInto(Shard shard, int shardIndex, EvictionPolicy policy, long now) {
+        boolean found = false;
+        shard.lock();
+        try {
+            for (int db = 0; db < keyspace.databases(); db++) {
+                for (int i = 0; i < SAMPLES; i++) {
+                    Object e = shard.sample(db, random, policy.volatileOnly(), now);
+                    if (e == null) {
+                        break;
+                    }
+                    found = true;
+                    offer(e, shardIndex, db, score(policy, e, now));
+                }
+            }
+        } finally {
+            shard.unlock();
+        }
+        return found;
     }
 
     /** Higher is evicted first. */

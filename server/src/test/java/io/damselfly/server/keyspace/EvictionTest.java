@@ -155,6 +155,25 @@ class EvictionTest {
     }
 
     @Test
+    void fewKeysInManyShards_areStillFound() {
+        // two large keys among sixteen shards: a step that looked at one random shard only would
+        // find nothing most of the time and report the keyspace unevictable
+        for (EvictionPolicy policy : new EvictionPolicy[] {EvictionPolicy.ALLKEYS_LRU, EvictionPolicy.ALLKEYS_RANDOM}) {
+            for (int trial = 0; trial < 20; trial++) {
+                Keyspace ks = new Keyspace(16, 16);
+                long now = 1_000_000_000L;
+                Database db = ks.database(0, now);
+                put(ks, db, "big1", Database.NO_EXPIRY);
+                put(ks, db, "big2", Database.NO_EXPIRY);
+                long limit = ks.usedMemory() - 50;
+                ks.setMemoryLimit(limit);
+                assertTrue(new Eviction(ks).makeRoom(limit, policy, now), policy + " trial " + trial);
+                assertEquals(1, ks.size(0), policy + " trial " + trial);
+            }
+        }
+    }
+
+    @Test
     void effectivePolicy_cacheModeMeansAllkeysLru() {
         assertEquals(EvictionPolicy.ALLKEYS_LRU, EvictionPolicy.effective("noeviction", true));
         assertEquals(EvictionPolicy.NOEVICTION, EvictionPolicy.effective("noeviction", false));
