@@ -185,6 +185,17 @@ public final class Database {
         shard(h).replace(index, key, Keyspace.tableHash(h), old, entry, event);
     }
 
+    /** Writes a value of the same length and an expiry into a string record in place. */
+    void overwrite(byte[] key, byte[] record, byte[] value, long expiresAt, KeyEvent event) {
+        long h = hash(key);
+        Shard s = shard(h);
+        boolean had = Entries.hasExpiry(record);
+        s.beforeChange(index, key);
+        StringRecord.overwrite(record, value, expiresAt);
+        s.expiryChangedInPlace(index, had, expiresAt != NO_EXPIRY);
+        s.changedInPlace(index, key, Keyspace.tableHash(h), record, StringRecord.footprint(record), event);
+    }
+
     /** Puts another form of the same value in the place of {@code old}: accounted, but not a write. */
     void reform(byte[] key, Object old, Object entry) {
         long h = hash(key);

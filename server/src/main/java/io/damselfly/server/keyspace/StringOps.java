@@ -29,8 +29,7 @@ public final class StringOps {
 
     /** SET key value: stores the value, replacing any old value of any type and its expiry. */
     public void set(byte[] key, byte[] value) {
-        Object old = db.find(key);
-        db.put(key, old, StringRecord.of(key, value, Database.NO_EXPIRY, accessFor(old)), KeyEvent.SET);
+        write(key, db.find(key), value, Database.NO_EXPIRY, KeyEvent.SET);
     }
 
     /**
@@ -65,7 +64,21 @@ public final class StringOps {
             }
             return;
         }
-        db.put(key, old, StringRecord.of(key, value, expiresAt, accessFor(old)), KeyEvent.SET);
+        write(key, old, value, expiresAt, KeyEvent.SET);
+    }
+
+    /**
+     * Puts a string value under a key over {@code old} (null for a new key): into the old record
+     * itself when it is a record of the same value length that can hold the expiry (a cache
+     * rewriting a key keeps its size more often than not), otherwise as a new record. In place, the
+     * write allocates nothing and leaves nothing for the young collector to copy.
+     */
+    private void write(byte[] key, Object old, byte[] value, long expiresAt, KeyEvent event) {
+        if (old instanceof byte[] r && StringRecord.canOverwrite(r, value.length, expiresAt)) {
+            db.overwrite(key, r, value, expiresAt, event);
+            return;
+        }
+        db.put(key, old, StringRecord.of(key, value, expiresAt, accessFor(old)), event);
     }
 
     /** GETDEL: the value of a string key, which is deleted; null or WRONG_TYPE as {@link #get}. */
@@ -209,8 +222,7 @@ public final class StringOps {
     }
 
     private void storeKeepingTtl(byte[] key, Object old, byte[] value, KeyEvent event) {
-        long expiresAt = old == null ? Database.NO_EXPIRY : Entries.expiresAt(old);
-        db.put(key, old, StringRecord.of(key, value, expiresAt, accessFor(old)), event);
+        write(key, old, value, old == null ? Database.NO_EXPIRY : Entries.expiresAt(old), event);
     }
 
     /** The access clock of a value written over {@code old}: the old one's, already touched. */

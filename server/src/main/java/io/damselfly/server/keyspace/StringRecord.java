@@ -19,8 +19,9 @@ import java.util.Arrays;
  * limit there (a VarHandle not inlined costs more than the probe); the two measured the same on
  * GET when both inline, so the plain form is kept.
  *
- * <p>The value's length is the array's remainder, so a record is exactly sized and never
- * written in place except for its access clock and expiry field: SET replaces the record. A string
+ * <p>The value's length is the array's remainder, so a record is exactly sized. SET writes a value
+ * of the same length into the record itself ({@link #overwrite}), and any other into a new record;
+ * the access clock and an existing expiry field also change in place. A string
  * that grows in place (APPEND, SETRANGE) moves to an {@link ObjectEntry} with a {@link
  * StringValue}, whose buffer grows geometrically, as Redis's raw strings do. Records without an
  * expiry carry no expiry field (eight bytes saved on most cache keys); setting one on such a key
@@ -119,6 +120,19 @@ final class StringRecord {
     /** Changes the expiry of a record that has an expiry field; {@link Entries#NO_EXPIRY} clears it. */
     static void setExpiryInPlace(byte[] r, long expiresAt) {
         putLong(r, EXPIRY_AT, expiresAt);
+    }
+
+    /** Whether {@link #overwrite} can put a value of this length and this expiry into the record. */
+    static boolean canOverwrite(byte[] r, int valueLength, long expiresAt) {
+        return valueLength(r) == valueLength && (expiresAt == Entries.NO_EXPIRY || hasExpiryField(r));
+    }
+
+    /** Writes a value of the record's value length and the expiry into the record itself. */
+    static void overwrite(byte[] r, byte[] value, long expiresAt) {
+        System.arraycopy(value, 0, r, valueOffset(r), value.length);
+        if (hasExpiryField(r)) {
+            setExpiryInPlace(r, expiresAt);
+        }
     }
 
     /** A copy of a record without an expiry field, with one holding {@code expiresAt}. */

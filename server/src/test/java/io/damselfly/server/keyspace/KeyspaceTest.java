@@ -155,4 +155,40 @@ class KeyspaceTest {
         assertNull(ks.checkInvariants());
         assertEquals(1, ks.volatileSize(0));
     }
+
+    @Test
+    void sameLengthSet_writesIntoTheRecord_andKeepsTheBooksRight() {
+        Keyspace ks = new Keyspace(2, 1);
+        Database db = ks.database(0, 1_000);
+        locked(ks, () -> {
+            db.strings().set(b("k"), b("aaaa"), 5_000);
+            Object record = db.peek(b("k"));
+            assertEquals(1, ks.volatileSize(0));
+            // same length, no expiry: the same array, the expiry cleared, the count following
+            db.strings().set(b("k"), b("1234"));
+            assertTrue(db.peek(b("k")) == record, "written in place");
+            assertEquals("1234", new String(db.strings().get(b("k")).toByteArray(), StandardCharsets.UTF_8));
+            assertEquals(KeyOps.PERSISTENT, db.keys().expiryOf(b("k")));
+            assertEquals(0, ks.volatileSize(0));
+            assertEquals("int", db.keys().object(b("k")).encoding());
+            // the record kept its (cleared) expiry field, so an expiry fits in place too
+            db.strings().set(b("k"), b("bbbb"), 9_000);
+            assertTrue(db.peek(b("k")) == record);
+            assertEquals(9_000, db.keys().expiryOf(b("k")));
+            assertEquals("embstr", db.keys().object(b("k")).encoding());
+            // another length: a new record
+            db.strings().set(b("k"), b("ccc"));
+            assertTrue(db.peek(b("k")) != record);
+            // a record without an expiry field cannot take one in place
+            Object plain = db.peek(b("k"));
+            db.strings().set(b("k"), b("ddd"), 9_000);
+            assertTrue(db.peek(b("k")) != plain);
+            assertEquals(9_000, db.keys().expiryOf(b("k")));
+            db.strings().incrBy(b("n"), 10);
+            db.strings().incrBy(b("n"), 1);
+            assertEquals("11", new String(db.strings().get(b("n")).toByteArray(), StandardCharsets.UTF_8));
+        });
+        assertNull(ks.checkInvariants());
+        assertTrue(ks.dirty() >= 7);
+    }
 }
