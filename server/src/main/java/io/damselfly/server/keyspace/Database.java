@@ -187,13 +187,27 @@ public final class Database {
 
     /** Writes a value of the same length and an expiry into a string record in place. */
     void overwrite(byte[] key, byte[] record, byte[] value, long expiresAt, KeyEvent event) {
+        changeInPlace(key, record, () -> {
+            StringRecord.overwrite(record, value, expiresAt);
+            return 0;
+        }, event);
+    }
+
+    /**
+     * Runs a change made inside an entry (its value or expiry) through the write path: the
+     * observers before it, then the books after it (footprint, expiry count, event, an emptied
+     * collection's removal). Answers what the change answers.
+     */
+    int changeInPlace(byte[] key, Object entry, java.util.function.IntSupplier change, KeyEvent event) {
         long h = hash(key);
         Shard s = shard(h);
-        boolean had = Entries.hasExpiry(record);
+        boolean had = Entries.hasExpiry(entry);
+        long before = Entries.footprint(entry);
         s.beforeChange(index, key);
-        StringRecord.overwrite(record, value, expiresAt);
-        s.expiryChangedInPlace(index, had, expiresAt != NO_EXPIRY);
-        s.changedInPlace(index, key, Keyspace.tableHash(h), record, StringRecord.footprint(record), event);
+        int result = change.getAsInt();
+        s.expiryChangedInPlace(index, had, Entries.hasExpiry(entry));
+        s.changedInPlace(index, key, Keyspace.tableHash(h), entry, before, event);
+        return result;
     }
 
     /** Puts another form of the same value in the place of {@code old}: accounted, but not a write. */
@@ -202,19 +216,9 @@ public final class Database {
         shard(h).reform(index, key, Keyspace.tableHash(h), old, entry);
     }
 
-    void beforeChange(byte[] key) {
-        shard(hash(key)).beforeChange(index, key);
-    }
-
     void remove(byte[] key, Object entry, KeyEvent event) {
         long h = hash(key);
         shard(h).remove(index, key, Keyspace.tableHash(h), entry, event);
-    }
-
-    /** Books an in-place change of an entry whose footprint was {@code footprintBefore}. */
-    void changedInPlace(byte[] key, Object entry, long footprintBefore, KeyEvent event) {
-        long h = hash(key);
-        shard(h).changedInPlace(index, key, Keyspace.tableHash(h), entry, footprintBefore, event);
     }
 
     /**
@@ -222,23 +226,18 @@ public final class Database {
      * allows, and books the change under {@code event}.
      */
     void setExpiry(byte[] key, Object e, long expiresAt, KeyEvent event) {
-        long h = hash(key);
-        Shard s = shard(h);
-        int tableHash = Keyspace.tableHash(h);
         if (e instanceof byte[] r && !StringRecord.hasExpiryField(r)) {
-            s.replace(index, key, tableHash, r, StringRecord.withExpiryField(r, expiresAt), event);
+            put(key, r, StringRecord.withExpiryField(r, expiresAt), event);
             return;
         }
-        boolean had = Entries.hasExpiry(e);
-        long before = Entries.footprint(e);
-        s.beforeChange(index, key);
-        if (e instanceof byte[] r) {
-            StringRecord.setExpiryInPlace(r, expiresAt);
-        } else {
-            ((ObjectEntry) e).expiresAt = expiresAt;
-        }
-        s.expiryChangedInPlace(index, had, expiresAt != NO_EXPIRY);
-        s.changedInPlace(index, key, tableHash, e, before, event);
+        changeInPlace(key, e, () -> {
+            if (e instanceof byte[] r) {
+                StringRecord.setExpiryInPlace(r, expiresAt);
+            } else {
+                ((ObjectEntry) e).expiresAt = expiresAt;
+            }
+            return 0;
+        }, event);
     }
 
     /** The access clock a new entry starts with. */

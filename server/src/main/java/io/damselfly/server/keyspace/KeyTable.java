@@ -242,7 +242,7 @@ final class KeyTable {
             return true;
         }
         Segment s = segmentFor(hash);
-        int mask = s.buckets() - 1;
+        int mask = s.mask;
         int b = hash & mask;
         for (int probe = 0; probe <= mask; probe++) {
             int base = b * STRIDE;
@@ -269,7 +269,7 @@ final class KeyTable {
         s.items[index] = null;
         s.meta[bucket * STRIDE] &= ~(1 << slot);
         // the entries that passed buckets home..bucket-1 to get here: one fewer now
-        int mask = s.buckets() - 1;
+        int mask = s.mask;
         for (int b = hash & mask; b != bucket; b = (b + 1) & mask) {
             s.meta[b * STRIDE] -= OVERFLOW_UNIT;
         }
@@ -310,7 +310,7 @@ final class KeyTable {
 
     /** Puts an entry in the first free slot from its home bucket on, counting the buckets it passes. */
     private static void place(Segment s, int hash, Object item) {
-        int mask = s.buckets() - 1;
+        int mask = s.mask;
         int b = hash & mask;
         while (true) {
             int base = b * STRIDE;
@@ -361,7 +361,7 @@ final class KeyTable {
         });
         // the directory entries of s: a run of 2^(global - depth) starting at its prefix
         int span = 1 << (globalDepth - s.depth);
-        int first = (int) ((hash & 0xFFFFFFFFL) >>> (32 - globalDepth)) & -span;
+        int first = directoryIndex(hash) & -span;
         for (int i = 0; i < span; i++) {
             directory[first + i] = i < span / 2 ? low : high;
         }
@@ -386,11 +386,7 @@ final class KeyTable {
 
     /** Keeps the volatile count right when an entry is replaced by another form of itself. */
     private void trackExpiry(Object before, Object after) {
-        boolean had = Entries.hasExpiry(before);
-        boolean has = Entries.hasExpiry(after);
-        if (had != has) {
-            volatileCount += has ? 1 : -1;
-        }
+        expiryChanged(Entries.hasExpiry(before), Entries.hasExpiry(after));
     }
 
     /** Tells the table that an entry gained or lost its expiry in place. */
@@ -418,7 +414,7 @@ final class KeyTable {
         }
         int index = (int) (position >>> (32 - globalDepth));
         Segment s = directory[index];
-        int mask = s.buckets() - 1;
+        int mask = s.mask;
         int home = k & mask;
         int b = home;
         for (int probe = 0; probe <= mask; probe++) {
@@ -512,14 +508,14 @@ final class KeyTable {
                     return "directory run of segment at " + i + " broken at " + (i + j);
                 }
             }
-            int mask = s.buckets() - 1;
+            int mask = s.mask;
             int[] passes = new int[s.buckets()];
             int[] count = {0};
             String[] problem = {null};
             final int dirIndex = i;
             forEachSlot(s.meta, s.items, (hash, item) -> {
                 count[0]++;
-                if ((int) ((hash & 0xFFFFFFFFL) >>> (32 - globalDepth)) >>> (globalDepth - s.depth) != dirIndex >>> (globalDepth - s.depth)) {
+                if (directoryIndex(hash) >>> (globalDepth - s.depth) != dirIndex >>> (globalDepth - s.depth)) {
                     problem[0] = "entry in the wrong segment";
                 }
                 if (Keyspace.tableHash(Entries.key(item)) != hash) {

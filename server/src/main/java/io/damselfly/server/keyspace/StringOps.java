@@ -110,7 +110,7 @@ public final class StringOps {
         }
         ObjectEntry o = growable(key, e);
         StringValue s = (StringValue) o.value;
-        return LongResult.ok(changeInPlace(key, o, () -> s.append(tail), KeyEvent.APPEND));
+        return LongResult.ok(db.changeInPlace(key, o, () -> s.append(tail), KeyEvent.APPEND));
     }
 
     /**
@@ -143,7 +143,7 @@ public final class StringOps {
         }
         ObjectEntry o = growable(key, e);
         StringValue s = (StringValue) o.value;
-        return LongResult.ok(changeInPlace(key, o, () -> s.setRange((int) offset, patch), KeyEvent.SETRANGE));
+        return LongResult.ok(db.changeInPlace(key, o, () -> s.setRange((int) offset, patch), KeyEvent.SETRANGE));
     }
 
     /**
@@ -158,19 +158,6 @@ public final class StringOps {
             return o;
         }
         return (ObjectEntry) e;
-    }
-
-    private interface Change {
-        int apply();
-    }
-
-    /** Runs an in-place change of a string value and books it; answers the change's result. */
-    private int changeInPlace(byte[] key, ObjectEntry e, Change change, KeyEvent event) {
-        long before = e.footprint();
-        db.beforeChange(key);
-        int result = change.apply();
-        db.changedInPlace(key, e, before, event);
-        return result;
     }
 
     /** INCRBY: the new value, or WRONG_TYPE, NOT_INTEGER, OVERFLOW; the TTL stays, as Redis's dbOverwrite. */

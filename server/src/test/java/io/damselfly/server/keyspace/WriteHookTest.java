@@ -226,9 +226,10 @@ class WriteHookTest {
         ObjectEntry entry = new ObjectEntry(b("s"), bag, Database.NO_EXPIRY, 0);
         db.insert(b("s"), entry, KeyEvent.SET);
         recorder.take();
-        long before = entry.footprint();
-        bag.elements = 0;
-        db.changedInPlace(b("s"), entry, before, KeyEvent.SET);
+        db.changeInPlace(b("s"), entry, () -> {
+            bag.elements = 0;
+            return 0;
+        }, KeyEvent.SET);
         assertEquals(List.of("0:s:set", "0:s:del"), recorder.take());
         assertEquals(null, db.keys().type(b("s")));
         assertTrue(ks.size(0) == 0);
