@@ -13,6 +13,7 @@ import io.damselfly.server.keyspace.ActiveExpiry;
 import io.damselfly.server.keyspace.Eviction;
 import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.net.NetServer;
 import java.security.SecureRandom;
@@ -37,6 +38,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final CommandTable commands;
     private final ClientRegistry clients = new ClientRegistry();
     private final ServerStats stats = new ServerStats();
+    private final CommandStatistics commandStats;
     private final String runId;
     private final int ioThreads;
     private final NetServer net;
@@ -58,6 +60,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         int shards = configuredShards > 0 ? configuredShards : Math.max(16, 4 * ioThreads);
         this.keyspace = new Keyspace(shards, config.getInt(Option.DATABASES));
         this.commands = buildCommandTable();
+        this.commandStats = new CommandStatistics(commands.idCount());
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -97,7 +100,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
 
     private void sampleStats() {
         try {
-            stats.sample(System.currentTimeMillis(), commands.totalCalls(), keyspace.usedMemory());
+            stats.sample(System.currentTimeMillis(), commandStats.totalCalls(), keyspace.usedMemory());
         } catch (RuntimeException e) {
             log.error("stats sampling failed", e);
         }
@@ -170,6 +173,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public ServerStats stats() {
         return stats;
+    }
+
+    @Override
+    public CommandStatistics commandStats() {
+        return commandStats;
     }
 
     @Override

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One entry of the command table: the metadata Redis's command table holds (name, arity, flags,
@@ -36,10 +35,8 @@ public final class Command {
     /** COMMAND DOCS complexity, or null when not documented; set while building. */
     private String complexity;
 
-    final LongAdder calls = new LongAdder();
-    final LongAdder micros = new LongAdder();
-    final LongAdder rejectedCalls = new LongAdder();
-    final LongAdder failedCalls = new LongAdder();
+    /** Dense id (0..n-1 over commands and subcommands), assigned once by the {@link CommandTable}. */
+    private int id = -1;
 
     Command(String name, Command parent, int arity, Set<CommandFlag> flags, KeySpec keys, String group,
             String since, String summary, CommandHandler handler, Map<String, Command> subcommands) {
@@ -60,6 +57,18 @@ public final class Command {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * This command's index in per-command arrays (statistics): every command and subcommand of a
+     * table has its own, from 0 to {@link CommandTable#idCount()} - 1.
+     */
+    public int id() {
+        return id;
+    }
+
+    void assignId(int id) {
+        this.id = id;
     }
 
     /** "get", or "client|list" for a subcommand: the name Redis uses in errors and stats. */
@@ -213,34 +222,6 @@ public final class Command {
 
     void setComplexity(String complexity) {
         this.complexity = complexity;
-    }
-
-    // ---- statistics (INFO commandstats) ----------------------------------------------------
-
-    public long calls() {
-        return calls.sum();
-    }
-
-    public long micros() {
-        return micros.sum();
-    }
-
-    public long rejectedCalls() {
-        return rejectedCalls.sum();
-    }
-
-    public long failedCalls() {
-        return failedCalls.sum();
-    }
-
-    void resetStats() {
-        calls.reset();
-        micros.reset();
-        rejectedCalls.reset();
-        failedCalls.reset();
-        for (Command sub : subcommands.values()) {
-            sub.resetStats();
-        }
     }
 
     static Map<String, Command> noSubcommands() {

@@ -7,6 +7,7 @@ import io.damselfly.server.keyspace.Eviction;
 import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
+import io.damselfly.server.metrics.ThreadCommandStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ public final class CommandExecutor {
     private final int[] shardScratch;
     private final boolean[] shardMarks;
     private final Eviction eviction;
+    /** This event loop's statistics: taken once here, since the executor lives on one thread. */
+    private final ThreadCommandStats stats;
 
     private Shard held;
     private int heldRun;
@@ -60,6 +63,7 @@ public final class CommandExecutor {
         this.shardScratch = new int[keyspace.shardCount()];
         this.shardMarks = new boolean[keyspace.shardCount()];
         this.eviction = new Eviction(keyspace);
+        this.stats = server.commandStats().forCurrentThread();
     }
 
     /** Runs one request; its reply (or error) is written to the bound {@link Reply}. */
@@ -77,7 +81,8 @@ public final class CommandExecutor {
             }
             Command sub = cmd.subcommand(argv[1]);
             if (sub == null) {
-                reject(cmd, Errors.unknownSubcommand(new String(argv[1], java.nio.charset.StandardCharsets.UTF_8), cmd.name()));
+                // as Redis: no command was found, so none counts a rejected call
+                fail(Errors.unknownSubcommand(new String(argv[1], java.nio.charset.StandardCharsets.UTF_8), cmd.name()));
                 return;
             }
             cmd = sub;
@@ -114,12 +119,12 @@ public final class CommandExecutor {
                 unlockMarked(multiLocked);
             }
         }
-        cmd.micros.add((System.nanoTime() - start) / 1000);
-        cmd.calls.increment();
-        if (reply.takeErrorCount() > 0) {
-            cmd.failedCalls.increment();
+        long nanos = System.nanoTime() - start;
+        boolean failed = reply.takeErrorCount() > 0;
+        if (failed) {
             server.stats().countError(reply.lastErrorPrefix());
         }
+        stats.recordCall(cmd.id(), nanos, failed);
     }
 
     /**
@@ -139,7 +144,7 @@ public final class CommandExecutor {
     }
 
     private void reject(Command cmd, String error) {
-        cmd.rejectedCalls.increment();
+        stats.recordRejected(cmd.id());
         fail(error);
     }
 

@@ -23,9 +23,18 @@ public final class CommandTable {
     private final Map<String, Command> byName;
     private final Command[] slots;
     private final byte[][] slotNames;
+    private final int idCount;
 
     private CommandTable(Map<String, Command> byName) {
         this.byName = Collections.unmodifiableMap(byName);
+        int id = 0;
+        for (Command c : byName.values()) {
+            c.assignId(id++);
+            for (Command sub : c.subcommands().values()) {
+                sub.assignId(id++);
+            }
+        }
+        this.idCount = id;
         int cap = Integer.highestOneBit(Math.max(16, byName.size() * 4) - 1) << 1;
         this.slots = new Command[cap];
         this.slotNames = new byte[cap][];
@@ -82,26 +91,9 @@ public final class CommandTable {
         return byName.size();
     }
 
-    /**
-     * Commands run since start or the last CONFIG RESETSTAT (INFO total_commands_processed): the
-     * sum of every command's and subcommand's calls, so the hot path counts each call only once.
-     */
-    public long totalCalls() {
-        long n = 0;
-        for (Command c : byName.values()) {
-            n += c.calls();
-            for (Command sub : c.subcommands().values()) {
-                n += sub.calls();
-            }
-        }
-        return n;
-    }
-
-    /** Zeroes every command's statistics (CONFIG RESETSTAT). */
-    public void resetStats() {
-        for (Command c : byName.values()) {
-            c.resetStats();
-        }
+    /** Number of command ids: every command and every subcommand has one (see {@link Command#id()}). */
+    public int idCount() {
+        return idCount;
     }
 
     private static int foldedHash(byte[] b) {

@@ -3,6 +3,7 @@ package io.damselfly.server.command;
 import io.damselfly.server.client.ClientRegistry;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.ServerStats;
 
 /** What commands may reach of the running server beyond their own connection. */
@@ -22,6 +23,9 @@ public interface ServerContext {
     CommandTable commands();
 
     ServerStats stats();
+
+    /** Per-command calls, times and latency histograms, merged over the threads that record them. */
+    CommandStatistics commandStats();
 
     /** Milliseconds since the epoch when the server started. */
     long startMillis();

@@ -117,11 +117,11 @@ final class ConfigCommands {
         c.reply().ok();
     }
 
-    /** CONFIG RESETSTAT: zeroes INFO's counters, command and error statistics. */
+    /** CONFIG RESETSTAT: zeroes INFO's counters, command and error statistics and latency histograms. */
     static void resetStat(CommandContext c) {
         ServerContext server = c.server();
         server.stats().reset(server.keyspace().usedMemory());
-        server.commands().resetStats();
+        server.commandStats().reset();
         server.keyspace().resetStats();
         server.clients().resetStats();
         c.reply().ok();

@@ -20,6 +20,7 @@ import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.keyspace.Numbers;
+import io.damselfly.server.metrics.InfoBuilder;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

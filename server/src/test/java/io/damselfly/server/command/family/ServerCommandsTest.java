@@ -16,6 +16,7 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.metrics.InfoBuilder;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;

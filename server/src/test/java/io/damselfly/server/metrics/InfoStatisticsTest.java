@@ -1,0 +1,149 @@
+package io.damselfly.server.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.protocol.RespValue;
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.ServerOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * INFO commandstats and errorstats after known calls, as Redis 7.0.15 prints them, on a server
+ * with four event loops so that connections record on different threads.
+ */
+@ExtendWith(ServerExtension.class)
+@ServerOptions({"conn_io_threads=4"})
+class InfoStatisticsTest {
+    /** The INFO text of the given sections, RESP2 bulk or RESP3 verbatim alike. */
+    static String info(RawClient raw, String... sections) {
+        Object[] args = new Object[sections.length + 1];
+        args[0] = "INFO";
+        System.arraycopy(sections, 0, args, 1, sections.length);
+        RespValue v = raw.call(args);
+        if (v instanceof RespValue.Verbatim t) {
+            return new String(t.text(), StandardCharsets.UTF_8);
+        }
+        return ((RespValue.BulkString) v).asString();
+    }
+
+    /** A field of an INFO text, or null when absent. */
+    static String field(String info, String name) {
+        for (String line : info.split("\r\n")) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    static final String CMDSTAT = "calls=(\\d+),usec=(\\d+),usec_per_call=(\\d+\\.\\d\\d),rejected_calls=(\\d+),failed_calls=(\\d+)";
+
+    /** calls, rejected and failed of a cmdstat line, checking its format and its per-call mean. */
+    static long[] cmdstat(String info, String command) {
+        String line = field(info, "cmdstat_" + command);
+        if (line == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(CMDSTAT).matcher(line);
+        assertTrue(m.matches(), line);
+        long calls = Long.parseLong(m.group(1));
+        long usec = Long.parseLong(m.group(2));
+        String perCall = calls == 0 ? "0.00" : new java.math.BigDecimal((double) ((float) usec / calls))
+                .setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString();
+        assertEquals(perCall, m.group(3), line);
+        return new long[] {calls, Long.parseLong(m.group(4)), Long.parseLong(m.group(5))};
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void commandstats_countsCallsRejectionsFailures(int protocol, RawClient raw) {
+        if (protocol == 3) {
+            raw.call("HELLO", "3");
+        }
+        assertEquals("+OK", raw.callText("CONFIG", "RESETSTAT"));
+        raw.call("SET", "k", "v");
+        raw.call("GET", "k");
+        raw.call("GET", "k");
+        assertTrue(raw.callText("GET").startsWith("-ERR wrong number of arguments"));
+        assertTrue(raw.callText("INCR", "k").startsWith("-ERR value is not an integer"));
+        assertTrue(raw.callText("CONFIG", "NOSUCH").startsWith("-ERR unknown subcommand"));
+        assertTrue(raw.callText("CONFIG").startsWith("-ERR wrong number of arguments for 'config'"));
+        raw.call("CONFIG", "GET", "hz");
+        String info = info(raw, "commandstats");
+        assertTrue(info.startsWith("# Commandstats\r\n"), info);
+        assertEquals(List.of(1L, 0L, 0L), List.of(box(cmdstat(info, "set"))));
+        assertEquals(List.of(2L, 1L, 0L), List.of(box(cmdstat(info, "get"))));
+        assertEquals(List.of(1L, 0L, 1L), List.of(box(cmdstat(info, "incr"))));
+        assertEquals(List.of(1L, 0L, 0L), List.of(box(cmdstat(info, "config|get"))));
+        assertEquals(List.of(1L, 0L, 0L), List.of(box(cmdstat(info, "config|resetstat"))));
+        // a bare container is rejected on the container; an unknown subcommand counts nowhere
+        assertEquals(List.of(0L, 1L, 0L), List.of(box(cmdstat(info, "config"))));
+        assertNull(cmdstat(info, "ping"), "a command never called has no line");
+        String stats = info(raw, "stats", "errorstats");
+        assertEquals("7", field(stats, "total_commands_processed"), "config|resetstat set get get incr config|get info");
+        assertEquals("4", field(stats, "total_error_replies"));
+        assertEquals("count=4", field(stats, "errorstat_ERR"));
+    }
+
+    private static Long[] box(long[] v) {
+        Long[] out = new Long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
+    }
+
+    @Test
+    void errorstats_byCodeInCodeOrder(RawClient raw) {
+        raw.call("CONFIG", "RESETSTAT");
+        assertTrue(raw.callText("HELLO", "4").startsWith("-NOPROTO"));
+        assertTrue(raw.callText("HELLO", "5").startsWith("-NOPROTO"));
+        raw.callText("NOSUCHCOMMAND");
+        String info = info(raw, "errorstats");
+        List<String> lines = new ArrayList<>(List.of(info.split("\r\n")));
+        assertEquals("# Errorstats", lines.remove(0));
+        assertTrue(lines.size() >= 2, info);
+        assertEquals(lines.stream().sorted().toList(), lines, "codes in byte order, as Redis's radix tree");
+        assertTrue(lines.contains("errorstat_ERR:count=1"), info);
+        assertTrue(lines.contains("errorstat_NOPROTO:count=2"), info);
+    }
+
+    @Test
+    void commandstats_countsEveryEventLoop(EmbeddedServer server) throws Exception {
+        int connections = 4;
+        int callsEach = 500;
+        try (RawClient admin = new RawClient(server.host(), server.port())) {
+            admin.call("CONFIG", "RESETSTAT");
+            List<Thread> threads = new ArrayList<>();
+            List<RawClient> clients = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                // Netty hands connections to its four loops in turn, so each lands on its own
+                clients.add(new RawClient(server.host(), server.port()));
+            }
+            for (RawClient c : clients) {
+                threads.add(new Thread(() -> {
+                    for (int n = 0; n < callsEach; n++) {
+                        c.call("ECHO", "x");
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            clients.forEach(RawClient::close);
+            String info = info(admin, "commandstats");
+            assertEquals(connections * (long) callsEach, cmdstat(info, "echo")[0], info);
+        }
+    }
+}
