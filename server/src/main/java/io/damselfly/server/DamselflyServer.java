@@ -5,6 +5,7 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.KeyCommands;
+import io.damselfly.server.command.family.LatencyCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.StringCommands;
 import io.damselfly.server.config.Option;
@@ -76,6 +77,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.MAXMEMORY, v -> keyspace.setMemoryLimit(config.getLong(Option.MAXMEMORY)));
         config.watch(Option.LFU_LOG_FACTOR, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
+        config.watch(Option.LATENCY_TRACKING, v -> commandStats.setLatencyTracking((Boolean) v));
     }
 
     /** The command table every server uses: each family's registrations, in one place. */
@@ -83,6 +85,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         CommandTable.Builder b = CommandTable.builder();
         ConnectionCommands.register(b);
         ServerCommands.register(b);
+        LatencyCommands.register(b);
         StringCommands.register(b);
         KeyCommands.register(b);
         return b.build();

@@ -61,6 +61,7 @@ public final class Errors {
     public static final String COMMAND_HAS_NO_KEYS = "ERR The command has no key arguments";
     public static final String INVALID_ARGUMENTS_SPECIFIED = "ERR Invalid arguments specified for command";
     public static final String NO_SHUTDOWN_IN_PROGRESS = "ERR No shutdown in progress.";
+    public static final String SLOWLOG_COUNT = "ERR count should be greater than or equal to -1";
     /** CONFIG SET reasons, worded as config.c words them; see {@link #configSetFailed}. */
     public static final String CONFIG_IMMUTABLE = "can't set immutable config";
     public static final String CONFIG_PROTECTED = "can't set protected config";
@@ -74,6 +75,20 @@ public final class Errors {
     /** "ERR CONFIG SET failed (possibly related to argument 'hz') - reason". */
     public static String configSetFailed(String name, String reason) {
         return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + reason;
+    }
+
+    /** "ERR No samples available for event 'command'" (LATENCY GRAPH). */
+    public static String noLatencySamples(String event) {
+        return "ERR No samples available for event '" + event + "'";
+    }
+
+    /**
+     * "ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP."
+     * (addReplySubcommandSyntaxError): the subcommand as the client wrote it.
+     */
+    public static String subcommandSyntax(String sub, String container) {
+        return "ERR unknown subcommand or wrong number of arguments for '" + truncate(sub, 128) + "'. Try "
+                + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
     }
 
     /** "ERR wrong number of arguments for 'get' command"; name is the full lower-case name. */

@@ -31,7 +31,12 @@ public enum Option {
     PROTO_MAX_BULK_LEN("proto_max_bulk_len", "proto-max-bulk-len", OptionType.MEMORY, "512mb", true, 1024 * 1024, Integer.MAX_VALUE, "Largest bulk string a client may send"),
     OUTPUT_BUFFER_LIMIT("output_buffer_limit", null, OptionType.MEMORY, "1gb", true, 1024 * 1024, Long.MAX_VALUE, "Unsent reply bytes after which a client that does not read is disconnected"),
     SAVE("save", "save", OptionType.STRING, "", true, "Redis save points; snapshots are not written yet, so only the empty value is accepted"),
-    APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", true, "Append-only file; damselfly has none, so only 'no' is accepted");
+    APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", true, "Append-only file; damselfly has none, so only 'no' is accepted"),
+    LATENCY_TRACKING("latency_tracking", "latency-tracking", OptionType.BOOL, "yes", true, "Record each command's latency in a histogram (INFO latencystats, LATENCY HISTOGRAM)"),
+    LATENCY_TRACKING_INFO_PERCENTILES("latency_tracking_info_percentiles", "latency-tracking-info-percentiles", OptionType.PERCENTILES, "50 99 99.9", true,
+            "Percentiles INFO latencystats reports, space-separated, each from 0 to 100"),
+    LATENCY_MONITOR_THRESHOLD("latency_monitor_threshold", "latency-monitor-threshold", OptionType.INT, "0", true, 0, Long.MAX_VALUE,
+            "Redis's latency monitor threshold in ms; damselfly has no latency monitor, so only 0 is accepted");
 
     final String flag;
     final String redisName;
@@ -125,6 +130,9 @@ public enum Option {
         }
         if (this == APPENDONLY && (Boolean) v) {
             throw new IllegalArgumentException("the append-only file is not supported");
+        }
+        if (this == LATENCY_MONITOR_THRESHOLD && (Long) v != 0) {
+            throw new IllegalArgumentException("the latency monitor is not supported; only 0 is accepted");
         }
         return v;
     }

@@ -10,7 +10,9 @@ public enum OptionType {
     /** Bytes with Redis's units: 1k = 1000, 1kb = 1024, likewise m/mb, g/gb; case-insensitive. */
     MEMORY,
     /** One of a fixed set of lower-case words. */
-    ENUM;
+    ENUM,
+    /** Space-separated percentiles, each 0 to 100 ({@link PercentileList}). */
+    PERCENTILES;
 
     /** Parses a value of this type; throws IllegalArgumentException with Redis's reason. */
     Object parse(String text, String[] choices, long min, long max) {
@@ -52,6 +54,9 @@ public enum OptionType {
                     }
                 }
                 throw new IllegalArgumentException("argument(s) must be one of the following: " + String.join(", ", choices));
+            }
+            case PERCENTILES -> {
+                return PercentileList.parse(text);
             }
             default -> {
                 return text;

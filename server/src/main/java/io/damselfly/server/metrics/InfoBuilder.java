@@ -3,6 +3,7 @@ package io.damselfly.server.metrics;
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
+import io.damselfly.server.config.PercentileList;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.AccessClock;
 import io.damselfly.server.keyspace.EvictionPolicy;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.HdrHistogram.Histogram;
 
 /**
  * The text of INFO: one method per section, each a "# Title" line followed by "field:value" lines,
@@ -52,7 +54,7 @@ public final class InfoBuilder {
             "replication", "cpu", "modules", "errorstats", "cluster", "keyspace");
     /** Every section, in the order Redis prints them (INFO all / everything). */
     static final List<String> ALL_SECTIONS = List.of("server", "clients", "memory", "persistence", "stats",
-            "replication", "cpu", "modules", "commandstats", "errorstats", "cluster", "keyspace");
+            "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace");
 
     private static final String CRLF = "\r\n";
     /** Linux reports process CPU times in USER_HZ ticks, fixed at 100 per second by the kernel ABI. */
@@ -123,6 +125,7 @@ public final class InfoBuilder {
             case "modules" -> modules();
             case "commandstats" -> commandstats();
             case "errorstats" -> errorstats();
+            case "latencystats" -> latencystats();
             case "cluster" -> cluster();
             case "keyspace" -> keyspace();
             default -> throw new IllegalArgumentException("no INFO section " + name);
@@ -304,6 +307,44 @@ public final class InfoBuilder {
             s.line("errorstat_" + safe(e.getKey()) + ":count=" + e.getValue());
         }
         return s.text();
+    }
+
+    /**
+     * One line per command with a latency histogram (genRedisInfoStringLatencyStats), the
+     * configured percentiles in microseconds; only the title while latency-tracking is off.
+     */
+    String latencystats() {
+        Section s = new Section("Latencystats");
+        CommandStatistics stats = server.commandStats();
+        if (!stats.latencyTracking()) {
+            return s.text();
+        }
+        PercentileList percentiles = (PercentileList) config.get(Option.LATENCY_TRACKING_INFO_PERCENTILES);
+        for (Command c : server.commands().all()) {
+            latencyStat(s, c, stats, percentiles);
+            for (Command sub : c.subcommands().values()) {
+                latencyStat(s, sub, stats, percentiles);
+            }
+        }
+        return s.text();
+    }
+
+    /** latency_percentiles_usec_get:p50=1.003,p99=2.007,p99.9=3.007 (fillPercentileDistributionLatencies). */
+    private static void latencyStat(Section s, Command c, CommandStatistics stats, PercentileList percentiles) {
+        Histogram h = stats.latencyHistogram(c.id());
+        if (h == null) {
+            return;
+        }
+        StringBuilder line = new StringBuilder("latency_percentiles_usec_").append(safe(c.fullName())).append(':');
+        for (int i = 0; i < percentiles.size(); i++) {
+            if (i > 0) {
+                line.append(',');
+            }
+            double p = percentiles.get(i);
+            line.append('p').append(PercentileList.label(p)).append('=')
+                    .append(fixed(LatencyReport.valueAtPercentile(h, p) / 1000.0, 3));
+        }
+        s.line(line.toString());
     }
 
     String cluster() {

@@ -165,10 +165,10 @@ class ServerCommandsTest {
     }
 
     @Test
-    void info_allAndEverythingAddCommandstats(@Resp2 RedisCommands<String, String> redis) {
+    void info_allAndEverythingAddCommandAndLatencystats(@Resp2 RedisCommands<String, String> redis) {
         redis.get("missing");
         List<String> all = List.of("Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules",
-                "Commandstats", "Errorstats", "Cluster", "Keyspace");
+                "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace");
         assertEquals(all, headers(redis.info("all")));
         assertEquals(all, headers(redis.info("everything")));
         String stats = redis.info("commandstats");
