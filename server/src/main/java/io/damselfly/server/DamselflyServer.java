@@ -7,6 +7,7 @@ import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.LatencyCommands;
 import io.damselfly.server.command.family.ServerCommands;
+import io.damselfly.server.command.family.SlowlogCommands;
 import io.damselfly.server.command.family.StringCommands;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
@@ -16,6 +17,7 @@ import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.ServerStats;
+import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.net.NetServer;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -40,6 +42,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final ClientRegistry clients = new ClientRegistry();
     private final ServerStats stats = new ServerStats();
     private final CommandStatistics commandStats;
+    private final Slowlog slowlog = new Slowlog();
     private final String runId;
     private final int ioThreads;
     private final NetServer net;
@@ -78,6 +81,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.LFU_LOG_FACTOR, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         config.watch(Option.LATENCY_TRACKING, v -> commandStats.setLatencyTracking((Boolean) v));
+        config.watch(Option.SLOWLOG_LOG_SLOWER_THAN, v -> slowlog.setThresholdMicros((Long) v));
+        config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
     }
 
     /** The command table every server uses: each family's registrations, in one place. */
@@ -86,6 +91,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         ConnectionCommands.register(b);
         ServerCommands.register(b);
         LatencyCommands.register(b);
+        SlowlogCommands.register(b);
         StringCommands.register(b);
         KeyCommands.register(b);
         return b.build();
@@ -181,6 +187,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public CommandStatistics commandStats() {
         return commandStats;
+    }
+
+    @Override
+    public Slowlog slowlog() {
+        return slowlog;
     }
 
     @Override

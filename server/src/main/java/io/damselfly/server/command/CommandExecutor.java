@@ -7,6 +7,7 @@ import io.damselfly.server.keyspace.Eviction;
 import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
+import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.metrics.ThreadCommandStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ public final class CommandExecutor {
     private final Eviction eviction;
     /** This event loop's statistics: taken once here, since the executor lives on one thread. */
     private final ThreadCommandStats stats;
+    private final Slowlog slowlog;
 
     private Shard held;
     private int heldRun;
@@ -64,6 +66,7 @@ public final class CommandExecutor {
         this.shardMarks = new boolean[keyspace.shardCount()];
         this.eviction = new Eviction(keyspace);
         this.stats = server.commandStats().forCurrentThread();
+        this.slowlog = server.slowlog();
     }
 
     /** Runs one request; its reply (or error) is written to the bound {@link Reply}. */
@@ -125,6 +128,9 @@ public final class CommandExecutor {
             server.stats().countError(reply.lastErrorPrefix());
         }
         stats.recordCall(cmd.id(), nanos, failed);
+        if (slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
+            slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.ServerStats;
+import io.damselfly.server.metrics.Slowlog;
 
 /** What commands may reach of the running server beyond their own connection. */
 public interface ServerContext {
@@ -26,6 +27,9 @@ public interface ServerContext {
 
     /** Per-command calls, times and latency histograms, merged over the threads that record them. */
     CommandStatistics commandStats();
+
+    /** The commands that ran longer than slowlog-log-slower-than (SLOWLOG). */
+    Slowlog slowlog();
 
     /** Milliseconds since the epoch when the server started. */
     long startMillis();

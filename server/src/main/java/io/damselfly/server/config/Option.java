@@ -36,7 +36,10 @@ public enum Option {
     LATENCY_TRACKING_INFO_PERCENTILES("latency_tracking_info_percentiles", "latency-tracking-info-percentiles", OptionType.PERCENTILES, "50 99 99.9", true,
             "Percentiles INFO latencystats reports, space-separated, each from 0 to 100"),
     LATENCY_MONITOR_THRESHOLD("latency_monitor_threshold", "latency-monitor-threshold", OptionType.INT, "0", true, 0, Long.MAX_VALUE,
-            "Redis's latency monitor threshold in ms; damselfly has no latency monitor, so only 0 is accepted");
+            "Redis's latency monitor threshold in ms; damselfly has no latency monitor, so only 0 is accepted"),
+    SLOWLOG_LOG_SLOWER_THAN("slowlog_log_slower_than", "slowlog-log-slower-than", OptionType.INT, "10000", true, -1, Long.MAX_VALUE,
+            "Commands that run at least this many microseconds go to the slow log; 0 logs every command, -1 none"),
+    SLOWLOG_MAX_LEN("slowlog_max_len", "slowlog-max-len", OptionType.INT, "128", true, 0, Long.MAX_VALUE, "Entries the slow log keeps; the oldest go first");
 
     final String flag;
     final String redisName;
@@ -112,6 +115,14 @@ public enum Option {
      */
     public boolean isProtected() {
         return this == DIR || this == DBFILENAME;
+    }
+
+    /**
+     * Whether the value is a secret, as Redis's SENSITIVE_CONFIG options: CONFIG SET shows it as
+     * "(redacted)" in the slow log.
+     */
+    public boolean isSensitive() {
+        return this == REQUIREPASS;
     }
 
     /** Redis keeps hz within these bounds whatever is configured (server.h CONFIG_MIN_HZ/MAX_HZ). */

@@ -95,6 +95,16 @@ class InfoStatisticsTest {
         assertEquals("count=4", field(stats, "errorstat_ERR"));
     }
 
+    /** The command names of a RESP2 LATENCY HISTOGRAM reply (the keys of its flattened map). */
+    private static List<String> histogramNames(RespValue reply) {
+        List<RespValue> items = ((RespValue.Array) reply).values();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += 2) {
+            names.add(((RespValue.BulkString) items.get(i)).asString());
+        }
+        return names;
+    }
+
     private static Long[] box(long[] v) {
         Long[] out = new Long[v.length];
         for (int i = 0; i < v.length; i++) {
@@ -116,6 +126,51 @@ class InfoStatisticsTest {
         assertEquals(lines.stream().sorted().toList(), lines, "codes in byte order, as Redis's radix tree");
         assertTrue(lines.contains("errorstat_ERR:count=1"), info);
         assertTrue(lines.contains("errorstat_NOPROTO:count=2"), info);
+    }
+
+    @Test
+    void resetstat_zeroesCommandErrorAndLatencyStatsUnderLoad(EmbeddedServer server) throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> load = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            load.add(new Thread(() -> {
+                try (RawClient c = new RawClient(server.host(), server.port())) {
+                    while (running.get()) {
+                        c.call("GET", "k");
+                        c.call("INCR", "notanumber:" + Thread.currentThread().getId());
+                        c.call("GET");
+                    }
+                }
+            }));
+        }
+        try (RawClient raw = new RawClient(server.host(), server.port())) {
+            raw.call("SET", "k", "v");
+            load.forEach(Thread::start);
+            for (int i = 0; i < 50; i++) {
+                assertEquals("+OK", raw.callText("CONFIG", "RESETSTAT"));
+                String info = info(raw, "commandstats", "errorstats", "latencystats");
+                assertTrue(!info.contains("=-"), "never negative: " + info);
+            }
+            running.set(false);
+            for (Thread t : load) {
+                t.join();
+            }
+            assertEquals("+OK", raw.callText("CONFIG", "RESETSTAT"));
+            String info = info(raw, "commandstats", "errorstats", "latencystats");
+            assertEquals("# Commandstats\r\n" + "cmdstat_config|resetstat:" + field(info, "cmdstat_config|resetstat") + "\r\n\r\n"
+                    + "# Errorstats\r\n\r\n"
+                    + "# Latencystats\r\n" + "latency_percentiles_usec_config|resetstat:"
+                    + field(info, "latency_percentiles_usec_config|resetstat") + "\r\n", info);
+            assertEquals(List.of("info", "config|resetstat"), histogramNames(raw.call("LATENCY", "HISTOGRAM")), "table order");
+            for (int i = 0; i < 25; i++) {
+                raw.call("GET", "k");
+            }
+            info = info(raw, "commandstats");
+            assertEquals(25, cmdstat(info, "get")[0]);
+            assertEquals(null, field(info, "cmdstat_incr"));
+            assertEquals("[$get, [$calls, :25, $histogram_usec, ",
+                    RawClient.render(raw.call("LATENCY", "HISTOGRAM", "get")).substring(0, 38));
+        }
     }
 
     @Test

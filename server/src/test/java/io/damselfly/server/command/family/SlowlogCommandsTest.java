@@ -1,0 +1,200 @@
+package io.damselfly.server.command.family;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.protocol.RespValue;
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.ReplyComparison;
+import io.damselfly.server.testing.ServerExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * SLOWLOG and its options against a live redis-server 7.0.15. With slowlog-log-slower-than 0
+ * every command is logged, so the same calls give the same entries on both servers, except for
+ * what depends on time and sockets (id base, timestamp, duration, client port), checked apart.
+ */
+@ExtendWith(ServerExtension.class)
+class SlowlogCommandsTest {
+    private static RedisServerProcess redis;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServerProcess.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void restoreConfig(EmbeddedServer server) {
+        server.config().set(Option.SLOWLOG_LOG_SLOWER_THAN, "10000");
+        server.config().set(Option.SLOWLOG_MAX_LEN, "128");
+        try (RawClient ref = new RawClient("127.0.0.1", redis.port())) {
+            ref.call("CONFIG", "SET", "slowlog-log-slower-than", "10000", "slowlog-max-len", "128");
+        }
+    }
+
+    static Stream<Arguments> scripts() {
+        return ReplyComparison.inBothProtocols(SCRIPTS);
+    }
+
+    @ParameterizedTest(name = "{0} RESP{1}")
+    @MethodSource("scripts")
+    void sameRepliesAsRedis(String name, int protocol, String script, EmbeddedServer damselfly) {
+        try (RawClient ref = new RawClient("127.0.0.1", redis.port());
+             RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
+            ReplyComparison.assertSameReplies(name, protocol, script, ref, ours);
+        }
+    }
+
+    private static final String[][] SCRIPTS = {
+        {"command-info", """
+                COMMAND INFO slowlog|get
+                COMMAND INFO slowlog|len
+                COMMAND INFO slowlog|reset
+                COMMAND INFO slowlog|help
+                """},
+        {"errors-and-help", """
+                SLOWLOG HELP
+                SLOWLOG NOSUCH
+                SLOWLOG
+                SLOWLOG GET x
+                SLOWLOG GET -2
+                SLOWLOG GET 1.5
+                SLOWLOG GeT 1 2
+                SLOWLOG LEN x
+                SLOWLOG RESET x
+                SLOWLOG HELP x
+                """},
+        {"config", """
+                CONFIG GET slowlog*
+                CONFIG SET slowlog-log-slower-than -2
+                CONFIG SET slowlog-log-slower-than x
+                CONFIG SET slowlog-max-len -1
+                CONFIG SET slowlog-log-slower-than -1
+                CONFIG SET slowlog-max-len 0
+                CONFIG GET slowlog*
+                SLOWLOG RESET
+                GET a
+                SLOWLOG LEN
+                SLOWLOG GET
+                """},
+    };
+
+    /** The calls both servers log; RPUSH of Redis's example is EXISTS here, which takes as many. */
+    private static void loggedCalls(RawClient c) {
+        assertEquals("+OK", c.callText("CONFIG", "SET", "slowlog-log-slower-than", "0"));
+        assertEquals("+OK", c.callText("SLOWLOG", "RESET"));
+        c.call("CLIENT", "SETNAME", "tester");
+        c.call("SET", "k", "x".repeat(200));
+        Object[] exists = new Object[41];
+        exists[0] = "EXISTS";
+        for (int i = 1; i <= 40; i++) {
+            exists[i] = "key" + i;
+        }
+        c.call(exists);
+        c.call("AUTH", "secret");
+        c.call("AUTH", "a", "b", "c");
+        c.call("AUTH", "user", "secret");
+        c.call("CONFIG", "SET", "requirepass", "", "slowlog-max-len", "128");
+        c.call("CONFIG", "SET", "REQUIREPASS", "");
+        c.call("HELLO", "2", "AUTH", "user", "secret", "SETNAME", "x");
+        c.call("HELLO", "2", "SETNAME", "tester", "AUTH", "user", "secret");
+        c.call("GET", "k");
+    }
+
+    /** An entry without what depends on time and sockets: arguments and client name. */
+    private static String stable(RespValue entry) {
+        List<RespValue> f = ((RespValue.Array) entry).values();
+        return RawClient.render(f.get(3)) + " " + RawClient.render(f.get(5));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void get_sameEntriesAsRedis(int protocol, EmbeddedServer damselfly) {
+        try (RawClient ref = new RawClient("127.0.0.1", redis.port());
+             RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
+            List<List<String>> logs = new ArrayList<>();
+            for (RawClient c : List.of(ref, ours)) {
+                if (protocol == 3) {
+                    c.call("HELLO", "3");
+                }
+                loggedCalls(c);
+                RespValue all = c.call("SLOWLOG", "GET", "-1");
+                List<String> stable = new ArrayList<>();
+                long previousId = Long.MAX_VALUE;
+                long now = System.currentTimeMillis() / 1000;
+                for (RespValue entry : ((RespValue.Array) all).values()) {
+                    List<RespValue> f = ((RespValue.Array) entry).values();
+                    assertEquals(6, f.size());
+                    long id = ((RespValue.Integer) f.get(0)).value();
+                    assertEquals(previousId == Long.MAX_VALUE ? id : previousId - 1, id, "newest first, ids consecutive");
+                    previousId = id;
+                    assertTrue(Math.abs(((RespValue.Integer) f.get(1)).value() - now) <= 5, "unix time");
+                    assertTrue(((RespValue.Integer) f.get(2)).value() >= 0, "microseconds");
+                    assertTrue(RawClient.render(f.get(4)).matches("\\$127\\.0\\.0\\.1:\\d+"), RawClient.render(f.get(4)));
+                    stable.add(stable(entry));
+                }
+                logs.add(stable);
+                assertEquals(RawClient.render(c.call("SLOWLOG", "LEN")), ":" + (stable.size() + 1), "SLOWLOG GET logged itself");
+                assertEquals(2, ((RespValue.Array) c.call("SLOWLOG", "GET", "2")).values().size());
+                assertEquals(10, ((RespValue.Array) c.call("SLOWLOG", "GET")).values().size());
+                assertEquals(0, ((RespValue.Array) c.call("SLOWLOG", "GET", "0")).values().size());
+            }
+            assertEquals(logs.get(0), logs.get(1));
+            String log = String.join("\n", logs.get(1));
+            assertTrue(log.contains("[$SET, $k, $" + "x".repeat(128) + "... (72 more bytes)] $tester"), log);
+            assertTrue(log.contains("$key30, $... (10 more arguments)] $tester"), log);
+            assertTrue(log.contains("[$AUTH, $(redacted)] $tester"), log);
+            assertTrue(log.contains("[$AUTH, $a, $b, $c] $tester"), log);
+            assertTrue(log.contains("[$AUTH, $(redacted), $(redacted)] $tester"), log);
+            assertTrue(log.contains("[$CONFIG, $SET, $requirepass, $(redacted), $slowlog-max-len, $128] $tester"), log);
+            assertTrue(log.contains("[$HELLO, $2, $AUTH, $(redacted), $(redacted), $SETNAME, $x] $tester"), log);
+            assertTrue(log.endsWith("[$SLOWLOG, $RESET] $"), "the reset logged before the name was set: " + log);
+        }
+    }
+
+    @Test
+    void maxLen_boundsTheLogAndResetEmptiesIt(EmbeddedServer damselfly) {
+        try (RawClient ref = new RawClient("127.0.0.1", redis.port());
+             RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
+            for (RawClient c : List.of(ref, ours)) {
+                c.call("CONFIG", "SET", "slowlog-log-slower-than", "0", "slowlog-max-len", "3");
+                for (int i = 0; i < 10; i++) {
+                    c.call("GET", "k" + i);
+                }
+                assertEquals(":3", c.callText("SLOWLOG", "LEN"));
+                assertEquals("[$SLOWLOG, $LEN] [$GET, $k9] [$GET, $k8]",
+                        String.join(" ", ((RespValue.Array) c.call("SLOWLOG", "GET", "-1")).values().stream()
+                                .map(e -> RawClient.render(((RespValue.Array) e).values().get(3))).toList()));
+                c.call("CONFIG", "SET", "slowlog-max-len", "1");
+                assertEquals(":1", c.callText("SLOWLOG", "LEN"), "lowering the bound trims at once");
+                assertEquals("+OK", c.callText("SLOWLOG", "RESET"));
+                assertEquals(":1", c.callText("SLOWLOG", "LEN"), "the reset itself is logged after it");
+                c.call("CONFIG", "SET", "slowlog-log-slower-than", "-1");
+                c.call("SLOWLOG", "RESET");
+                c.call("GET", "k");
+                assertEquals(":0", c.callText("SLOWLOG", "LEN"), "-1 logs nothing");
+            }
+        }
+    }
+}
