@@ -47,9 +47,14 @@ public final class CommandExecutor {
     private final int[] shardScratch;
     private final boolean[] shardMarks;
     private final Eviction eviction;
-    /** This event loop's statistics: taken once here, since the executor lives on one thread. */
+    /**
+     * This event loop's statistics: taken once here, since the executor lives on one thread; null
+     * when command_statistics is off (then commands are neither timed nor counted).
+     */
     private final ThreadCommandStats stats;
     private final Slowlog slowlog;
+    /** This thread's clock, taken once as the statistics are. */
+    private final CommandClock clock = CommandClock.forCurrentThread();
 
     private Shard held;
     private int heldRun;
@@ -65,7 +70,7 @@ public final class CommandExecutor {
         this.shardScratch = new int[keyspace.shardCount()];
         this.shardMarks = new boolean[keyspace.shardCount()];
         this.eviction = new Eviction(keyspace);
-        this.stats = server.commandStats().forCurrentThread();
+        this.stats = config.getBool(Option.COMMAND_STATISTICS) ? server.commandStats().forCurrentThread() : null;
         this.slowlog = server.slowlog();
     }
 
@@ -102,12 +107,14 @@ public final class CommandExecutor {
             reject(cmd, Errors.OOM);
             return;
         }
-        long now = System.currentTimeMillis();
+        // one clock read starts both the command's timing and its "now" (see CommandClock); the
+        // time so includes taking the shard locks, where contention shows
+        long start = stats != null ? System.nanoTime() : 0;
+        long now = stats != null ? clock.millis(start) : System.currentTimeMillis();
         context.bind(argv, cmd, now);
         // before the handler, as Redis sets lastcmd: CLIENT LIST shows cmd=client|list for itself
         client.recordCommand(cmd.fullName(), now);
         int multiLocked = lockFor(cmd, argv);
-        long start = System.nanoTime();
         reply.takeErrorCount();
         try {
             cmd.handler().execute(context);
@@ -122,14 +129,16 @@ public final class CommandExecutor {
                 unlockMarked(multiLocked);
             }
         }
-        long nanos = System.nanoTime() - start;
+        long nanos = stats != null ? System.nanoTime() - start : 0;
         boolean failed = reply.takeErrorCount() > 0;
         if (failed) {
             server.stats().countError(reply.lastErrorPrefix());
         }
-        stats.recordCall(cmd.id(), nanos, failed);
-        if (slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
-            slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
+        if (stats != null) {
+            stats.recordCall(cmd.id(), nanos, failed);
+            if (slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
+                slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
+            }
         }
     }
 
@@ -150,7 +159,9 @@ public final class CommandExecutor {
     }
 
     private void reject(Command cmd, String error) {
-        stats.recordRejected(cmd.id());
+        if (stats != null) {
+            stats.recordRejected(cmd.id());
+        }
         fail(error);
     }
 

@@ -32,6 +32,8 @@ public enum Option {
     OUTPUT_BUFFER_LIMIT("output_buffer_limit", null, OptionType.MEMORY, "1gb", true, 1024 * 1024, Long.MAX_VALUE, "Unsent reply bytes after which a client that does not read is disconnected"),
     SAVE("save", "save", OptionType.STRING, "", true, "Redis save points; snapshots are not written yet, so only the empty value is accepted"),
     APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", true, "Append-only file; damselfly has none, so only 'no' is accepted"),
+    COMMAND_STATISTICS("command_statistics", null, OptionType.BOOL, "true", false,
+            "Count every command's calls and time (INFO commandstats and latencystats, LATENCY HISTOGRAM, SLOWLOG); off only to measure what that costs"),
     LATENCY_TRACKING("latency_tracking", "latency-tracking", OptionType.BOOL, "yes", true, "Record each command's latency in a histogram (INFO latencystats, LATENCY HISTOGRAM)"),
     LATENCY_TRACKING_INFO_PERCENTILES("latency_tracking_info_percentiles", "latency-tracking-info-percentiles", OptionType.PERCENTILES, "50 99 99.9", true,
             "Percentiles INFO latencystats reports, space-separated, each from 0 to 100"),

@@ -34,6 +34,24 @@ public final class ReplyComparison {
         return list.stream();
     }
 
+    /** {@link #assertSameReplies(String, int, String, RawClient, RawClient)} on fresh connections to both servers. */
+    public static void assertSameReplies(String name, int protocol, String script, RedisServerProcess reference,
+                                         io.damselfly.server.EmbeddedServer candidate) {
+        try (RawClient ref = new RawClient("127.0.0.1", reference.port());
+             RawClient ours = new RawClient(candidate.host(), candidate.port())) {
+            assertSameReplies(name, protocol, script, ref, ours);
+        }
+    }
+
+    /** Sends one command to both servers (a CONFIG SET to restore, say); both must answer +OK. */
+    public static void okOnBoth(RedisServerProcess reference, io.damselfly.server.EmbeddedServer candidate, Object... command) {
+        try (RawClient ref = new RawClient("127.0.0.1", reference.port());
+             RawClient ours = new RawClient(candidate.host(), candidate.port())) {
+            assertEquals("+OK", ref.callText(command), "reference");
+            assertEquals("+OK", ours.callText(command));
+        }
+    }
+
     /** Empties both servers, switches both to {@code protocol}, runs the script and compares. */
     public static void assertSameReplies(String name, int protocol, String script, RawClient reference, RawClient candidate) {
         for (RawClient c : List.of(reference, candidate)) {
@@ -73,9 +91,14 @@ public final class ReplyComparison {
         return new RespValue.Array(items);
     }
 
+    /** A reply as text; unordered, arrays and RESP3 maps too (CONFIG GET with a pattern) are sorted. */
     private static String render(RespValue v, boolean unordered) {
         if (unordered && v instanceof RespValue.Array a) {
             return a.values().stream().map(x -> render(x, true)).sorted().collect(Collectors.joining(", ", "[", "]"));
+        }
+        if (unordered && v instanceof RespValue.Map m) {
+            return m.entries().stream().map(e -> render(e.key(), true) + "=" + render(e.value(), true)).sorted()
+                    .collect(Collectors.joining(", ", "{", "}"));
         }
         return RawClient.render(v);
     }

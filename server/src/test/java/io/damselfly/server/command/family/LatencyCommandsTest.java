@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ReplyComparison;
 import io.damselfly.server.testing.ServerExtension;
@@ -20,9 +21,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,29 +34,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * not depend on timing, and for the histograms the same shape, commands and counts (the bucket
  * keys depend on how long each command took, so only their form is compared).
  */
-@ExtendWith(ServerExtension.class)
+@ExtendWith({ServerExtension.class, RedisServerExtension.class})
 class LatencyCommandsTest {
-    private static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     @AfterEach
-    void restoreConfig(EmbeddedServer server) {
-        server.config().set(io.damselfly.server.config.Option.LATENCY_TRACKING, "yes");
-        server.config().set(io.damselfly.server.config.Option.LATENCY_TRACKING_INFO_PERCENTILES, "50 99 99.9");
-        try (RawClient ref = new RawClient("127.0.0.1", redis.port())) {
-            ref.call("CONFIG", "SET", "latency-tracking", "yes", "latency-tracking-info-percentiles", "50 99 99.9");
-        }
+    void restoreConfig(EmbeddedServer server, RedisServerProcess redis) {
+        ReplyComparison.okOnBoth(redis, server, "CONFIG", "SET", "latency-tracking", "yes", "latency-tracking-info-percentiles", "50 99 99.9");
     }
 
     static Stream<Arguments> scripts() {
@@ -66,11 +47,8 @@ class LatencyCommandsTest {
 
     @ParameterizedTest(name = "{0} RESP{1}")
     @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, EmbeddedServer damselfly) {
-        try (RawClient ref = new RawClient("127.0.0.1", redis.port());
-             RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
-            ReplyComparison.assertSameReplies(name, protocol, script, ref, ours);
-        }
+    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
+        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
     }
 
     private static final String[][] SCRIPTS = {
@@ -129,7 +107,7 @@ class LatencyCommandsTest {
 
     /** CONFIG SET of a multi-word value, which the scripts cannot express: both servers alike. */
     @Test
-    void percentiles_multiWordValues(EmbeddedServer damselfly) {
+    void percentiles_multiWordValues(EmbeddedServer damselfly, RedisServerProcess redis) {
         try (RawClient ref = new RawClient("127.0.0.1", redis.port());
              RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
             for (String value : List.of("0 50.5 99.999 100", "50  99", "50 99 ", " 50", "1 2 3 4 5 6 7 8 9", "50 99 99.9")) {
@@ -141,9 +119,12 @@ class LatencyCommandsTest {
         }
     }
 
-    /** Runs the same calls on both servers, from RESETSTAT on. */
-    private static void sameCalls(RawClient... clients) {
+    /** Runs the same calls on both servers in {@code protocol}, from RESETSTAT on. */
+    private static void sameCalls(int protocol, RawClient... clients) {
         for (RawClient c : clients) {
+            if (protocol == 3) {
+                c.call("HELLO", "3");
+            }
             assertEquals("+OK", c.callText("CONFIG", "RESETSTAT"));
             c.call("SET", "k", "v");
             for (int i = 0; i < 5; i++) {
@@ -157,14 +138,10 @@ class LatencyCommandsTest {
 
     @ParameterizedTest
     @ValueSource(ints = {2, 3})
-    void histogram_sameShapeAndCountsAsRedis(int protocol, EmbeddedServer damselfly) {
+    void histogram_sameShapeAndCountsAsRedis(int protocol, EmbeddedServer damselfly, RedisServerProcess redis) {
         try (RawClient ref = new RawClient("127.0.0.1", redis.port());
              RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
-            if (protocol == 3) {
-                ref.call("HELLO", "3");
-                ours.call("HELLO", "3");
-            }
-            sameCalls(ref, ours);
+            sameCalls(protocol, ref, ours);
             for (Object[] args : List.of(new Object[] {"LATENCY", "HISTOGRAM", "get", "SET", "config", "nosuch"},
                     new Object[] {"LATENCY", "HISTOGRAM", "config|get", "get", "get"},
                     new Object[] {"LATENCY", "HISTOGRAM"})) {
@@ -268,14 +245,10 @@ class LatencyCommandsTest {
 
     @ParameterizedTest
     @ValueSource(ints = {2, 3})
-    void latencystats_sameFormatAsRedis(int protocol, EmbeddedServer damselfly) {
+    void latencystats_sameFormatAsRedis(int protocol, EmbeddedServer damselfly, RedisServerProcess redis) {
         try (RawClient ref = new RawClient("127.0.0.1", redis.port());
              RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
-            if (protocol == 3) {
-                ref.call("HELLO", "3");
-                ours.call("HELLO", "3");
-            }
-            sameCalls(ref, ours);
+            sameCalls(protocol, ref, ours);
             for (String percentiles : List.of("50 99 99.9", "0 50.5 100", "")) {
                 for (RawClient c : List.of(ref, ours)) {
                     assertEquals("+OK", c.callText("CONFIG", "SET", "latency-tracking-info-percentiles", percentiles));

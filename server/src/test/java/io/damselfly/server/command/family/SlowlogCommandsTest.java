@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
-import io.damselfly.server.config.Option;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ReplyComparison;
 import io.damselfly.server.testing.ServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,29 +26,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * every command is logged, so the same calls give the same entries on both servers, except for
  * what depends on time and sockets (id base, timestamp, duration, client port), checked apart.
  */
-@ExtendWith(ServerExtension.class)
+@ExtendWith({ServerExtension.class, RedisServerExtension.class})
 class SlowlogCommandsTest {
-    private static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     @AfterEach
-    void restoreConfig(EmbeddedServer server) {
-        server.config().set(Option.SLOWLOG_LOG_SLOWER_THAN, "10000");
-        server.config().set(Option.SLOWLOG_MAX_LEN, "128");
-        try (RawClient ref = new RawClient("127.0.0.1", redis.port())) {
-            ref.call("CONFIG", "SET", "slowlog-log-slower-than", "10000", "slowlog-max-len", "128");
-        }
+    void restoreConfig(EmbeddedServer server, RedisServerProcess redis) {
+        ReplyComparison.okOnBoth(redis, server, "CONFIG", "SET", "slowlog-log-slower-than", "10000", "slowlog-max-len", "128");
     }
 
     static Stream<Arguments> scripts() {
@@ -59,11 +39,8 @@ class SlowlogCommandsTest {
 
     @ParameterizedTest(name = "{0} RESP{1}")
     @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, EmbeddedServer damselfly) {
-        try (RawClient ref = new RawClient("127.0.0.1", redis.port());
-             RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
-            ReplyComparison.assertSameReplies(name, protocol, script, ref, ours);
-        }
+    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
+        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
     }
 
     private static final String[][] SCRIPTS = {
@@ -86,13 +63,13 @@ class SlowlogCommandsTest {
                 SLOWLOG HELP x
                 """},
         {"config", """
-                CONFIG GET slowlog*
+                ~CONFIG GET slowlog*
                 CONFIG SET slowlog-log-slower-than -2
                 CONFIG SET slowlog-log-slower-than x
                 CONFIG SET slowlog-max-len -1
                 CONFIG SET slowlog-log-slower-than -1
                 CONFIG SET slowlog-max-len 0
-                CONFIG GET slowlog*
+                ~CONFIG GET slowlog*
                 SLOWLOG RESET
                 GET a
                 SLOWLOG LEN
@@ -130,7 +107,7 @@ class SlowlogCommandsTest {
 
     @ParameterizedTest
     @ValueSource(ints = {2, 3})
-    void get_sameEntriesAsRedis(int protocol, EmbeddedServer damselfly) {
+    void get_sameEntriesAsRedis(int protocol, EmbeddedServer damselfly, RedisServerProcess redis) {
         try (RawClient ref = new RawClient("127.0.0.1", redis.port());
              RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
             List<List<String>> logs = new ArrayList<>();
@@ -174,7 +151,7 @@ class SlowlogCommandsTest {
     }
 
     @Test
-    void maxLen_boundsTheLogAndResetEmptiesIt(EmbeddedServer damselfly) {
+    void maxLen_boundsTheLogAndResetEmptiesIt(EmbeddedServer damselfly, RedisServerProcess redis) {
         try (RawClient ref = new RawClient("127.0.0.1", redis.port());
              RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
             for (RawClient c : List.of(ref, ours)) {
