@@ -5,6 +5,7 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.KeyCommands;
+import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.StringCommands;
 import io.damselfly.server.config.Option;
@@ -82,6 +83,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         ServerCommands.register(b);
         StringCommands.register(b);
         KeyCommands.register(b);
+        ReplicationCommands.register(b);
         return b.build();
     }
 

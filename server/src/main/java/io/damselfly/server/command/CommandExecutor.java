@@ -49,14 +49,18 @@ public final class CommandExecutor {
     private Shard held;
     private int heldRun;
 
-    public CommandExecutor(ServerContext server, ClientSession client, Reply reply) {
+    /**
+     * An executor for {@code client}'s commands, replying into {@code reply}; {@code replyOwner}
+     * resolves deferred replies, or is null where a command cannot wait (a script's client).
+     */
+    public CommandExecutor(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner) {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
         this.config = server.config();
         this.client = client;
         this.reply = reply;
-        this.context = new CommandContext(server, client, reply);
+        this.context = new CommandContext(server, client, reply, replyOwner);
         this.shardScratch = new int[keyspace.shardCount()];
         this.shardMarks = new boolean[keyspace.shardCount()];
         this.eviction = new Eviction(keyspace);
@@ -203,6 +207,11 @@ public final class CommandExecutor {
             held = null;
             heldRun = 0;
         }
+    }
+
+    /** The slot the last command opened instead of replying, or null; cleared by the call. */
+    public DeferredReply takeDeferred() {
+        return context.takeDeferred();
     }
 
     /** Ends a read batch: releases any squashed lock. Must be called before replies are flushed. */

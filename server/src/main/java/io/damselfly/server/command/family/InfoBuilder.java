@@ -166,7 +166,7 @@ final class InfoBuilder {
         s.field("cluster_connections", 0);
         s.field("maxclients", config.getInt(Option.MAXCLIENTS));
         // no blocking command exists yet; count blocked clients here when one does
-        s.field("blocked_clients", 0);
+        s.field("blocked_clients", server.clients().blocked());
         return s.text();
     }
 

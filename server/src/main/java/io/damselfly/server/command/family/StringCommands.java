@@ -160,7 +160,7 @@ public final class StringCommands {
         }
         // unlike SET, GETEX validates the time only once it knows the key is a string
         long expiresAt = expireIndex == 0 ? Database.NO_EXPIRY : expireAt(c, flags, expireIndex);
-        c.reply().bulk(v.array(), v.offset(), v.length());
+        c.reply().bulk(v);
         if (expireIndex != 0) {
             c.db().keys().expire(key, expiresAt, 0);
         } else if ((flags & OPT_PERSIST) != 0) {
@@ -176,7 +176,7 @@ public final class StringCommands {
         for (int i = 1; i <= n; i++) {
             StringView v = strings.get(c.arg(i));
             if (v != null && v != StringView.WRONG_TYPE) {
-                c.reply().bulk(v.array(), v.offset(), v.length());
+                c.reply().bulk(v);
             } else {
                 c.reply().nullBulk();
             }
@@ -297,7 +297,7 @@ public final class StringCommands {
         if (start > end || length == 0) {
             c.reply().bulk(EMPTY);
         } else {
-            c.reply().bulk(v.array(), v.offset() + (int) start, (int) (end - start + 1));
+            c.reply().bulk(v, (int) start, (int) (end - start + 1));
         }
     }
 
@@ -457,7 +457,7 @@ public final class StringCommands {
         } else if (v == StringView.WRONG_TYPE) {
             c.reply().error(Errors.WRONGTYPE);
         } else {
-            c.reply().bulk(v.array(), v.offset(), v.length());
+            c.reply().bulk(v);
         }
     }
 }
