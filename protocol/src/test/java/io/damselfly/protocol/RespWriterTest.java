@@ -305,32 +305,4 @@ class RespWriterTest {
         assertEquals("(12\r\n", written(b -> RespWriter.writeBigNumber(b, "12", 3)));
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Shared replies
-    // ---------------------------------------------------------------------------------------------
-
-    @Test
-    void replies() {
-        assertEquals("+OK\r\n", written(RespReplies::writeOk));
-        assertEquals("+PONG\r\n", written(RespReplies::writePong));
-        assertEquals("+QUEUED\r\n", written(RespReplies::writeQueued));
-        assertEquals("*0\r\n", written(RespReplies::writeEmptyArray));
-        assertEquals("$-1\r\n", written(b -> RespReplies.writeNull(b, 2)));
-        assertEquals("_\r\n", written(b -> RespReplies.writeNull(b, 3)));
-        assertEquals(":0\r\n", RespReplies.ZERO.toString(StandardCharsets.US_ASCII));
-        assertEquals(":1\r\n", RespReplies.ONE.toString(StandardCharsets.US_ASCII));
-        assertEquals("*-1\r\n", RespReplies.NULL_ARRAY_RESP2.toString(StandardCharsets.US_ASCII));
-        assertEquals("$-1\r\n", RespReplies.nullBulk(2).toString(StandardCharsets.US_ASCII));
-    }
-
-    @Test
-    void replies_sharedBuffersSurviveUse() {
-        ByteBuf dup = RespReplies.OK.duplicate();
-        dup.skipBytes(dup.readableBytes());
-        dup.release(); // unreleasable: a no-op
-        RespReplies.OK.release();
-        assertEquals(5, RespReplies.OK.readableBytes());
-        assertEquals(1, RespReplies.OK.refCnt());
-        assertThrows(java.nio.ReadOnlyBufferException.class, () -> RespReplies.OK.setByte(0, 'x'));
-    }
 }

@@ -70,7 +70,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setLfu(((String) p).endsWith("lfu")));
+        config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setEvictionPolicy(EvictionPolicy.effective(
+                config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE))));
         config.watch(Option.MAXMEMORY, v -> keyspace.setMemoryLimit(config.getLong(Option.MAXMEMORY)));
         config.watch(Option.LFU_LOG_FACTOR, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
@@ -111,8 +112,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             try {
                 activeExpiry.tick(config.getInt(Option.HZ));
                 // carry on an eviction that a command's bounded step left unfinished
-                backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), EvictionPolicy.effective(
-                        config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE)),
+                backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), keyspace.evictionPolicy(),
                         System.currentTimeMillis());
             } catch (RuntimeException e) {
                 log.error("background keyspace task failed", e);

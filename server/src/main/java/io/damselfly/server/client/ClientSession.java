@@ -1,6 +1,5 @@
 package io.damselfly.server.client;
 
-import io.netty.channel.Channel;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,10 +7,13 @@ import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The server-side state of one client connection: identity (id, name, library), the selected
- * database, protocol version, authentication, and what CLIENT LIST reports. Owned by the
- * connection's event loop; other threads (CLIENT LIST/KILL from another connection) only read
- * the volatile fields or close the channel, which Netty hands to the owning loop.
+ * The server-side state of one client: identity (id, name, library), the selected database,
+ * protocol version, authentication, and what CLIENT LIST reports. The one owner of that state:
+ * the decoder, the reply writer and the command handlers read it here. A session does not need
+ * a socket: its transport is a {@link ClientConnection}, {@link ClientConnection#NONE} for a
+ * client without one. Owned by the thread that runs its commands (a connection's event loop);
+ * other threads (CLIENT LIST/KILL from another connection) only read the volatile fields or
+ * close the connection, which Netty hands to the owning loop.
  *
  * <p>Killing. CLIENT KILL from another connection runs on that connection's event loop, so it
  * cannot free this session the way Redis's single thread frees a client at once. It marks the
@@ -42,7 +44,7 @@ public final class ClientSession {
     public static final String DEFAULT_USER = "default";
 
     private final long id;
-    private final Channel channel;
+    private final ClientConnection connection;
     private final long createdMillis;
     private volatile String name = "";
     private volatile String libName = "";
@@ -58,9 +60,9 @@ public final class ClientSession {
     private volatile int patternSubscriptions;
     private volatile int shardSubscriptions;
 
-    public ClientSession(long id, Channel channel, boolean authenticated, long nowMillis) {
+    public ClientSession(long id, ClientConnection connection, boolean authenticated, long nowMillis) {
         this.id = id;
-        this.channel = channel;
+        this.connection = connection;
         this.authenticated = authenticated;
         this.createdMillis = nowMillis;
         this.lastInteractionMillis = nowMillis;
@@ -70,8 +72,8 @@ public final class ClientSession {
         return id;
     }
 
-    public Channel channel() {
-        return channel;
+    public ClientConnection connection() {
+        return connection;
     }
 
     public String name() {
@@ -196,21 +198,21 @@ public final class ClientSession {
         if (!killed.compareAndSet(false, true)) {
             return false;
         }
-        channel.close();
+        connection.close();
         return true;
     }
 
     /** Whether the connection was killed or has closed: it no longer counts as connected. */
     public boolean isGone() {
-        return killed.get() || !channel.isOpen();
+        return killed.get() || !connection.isOpen();
     }
 
     public String address() {
-        return format(channel.remoteAddress());
+        return format(connection.remoteAddress());
     }
 
     public String localAddress() {
-        return format(channel.localAddress());
+        return format(connection.localAddress());
     }
 
     /** "ip:port" as Redis prints it: "127.0.0.1:6379", or "[::1]:6379" for IPv6. */
@@ -271,8 +273,7 @@ public final class ClientSession {
 
     /** Bytes queued for this client but not yet written to the socket (CLIENT LIST omem). */
     public long pendingOutputBytes() {
-        var ob = channel.unsafe().outboundBuffer();
-        return ob == null ? 0 : ob.totalPendingWriteBytes();
+        return connection.pendingOutputBytes();
     }
 
     /**
@@ -289,7 +290,7 @@ public final class ClientSession {
         return "id=" + id
                 + " addr=" + address()
                 + " laddr=" + localAddress()
-                + " fd=" + fd()
+                + " fd=" + connection.fd()
                 + " name=" + name
                 + " age=" + (nowMillis - createdMillis) / 1000
                 + " idle=" + (nowMillis - lastInteractionMillis) / 1000
@@ -308,13 +309,5 @@ public final class ClientSession {
                 + " resp=" + protocol
                 + " lib-name=" + libName
                 + " lib-ver=" + libVersion;
-    }
-
-    private int fd() {
-        // the epoll transport exposes the descriptor; NIO does not, and Redis reports -1 then
-        if (channel instanceof io.netty.channel.unix.UnixChannel uc) {
-            return uc.fd().intValue();
-        }
-        return -1;
     }
 }

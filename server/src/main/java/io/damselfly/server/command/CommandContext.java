@@ -141,24 +141,6 @@ public final class CommandContext {
         return v;
     }
 
-    /** Argument i as an int, or ERR value is not an integer or out of range. */
-    public int intArg(int i) {
-        long v = longArg(i);
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new CommandError(Errors.NOT_INTEGER);
-        }
-        return (int) v;
-    }
-
-    /** Argument i as a double (Redis rules), or ERR value is not a valid float. */
-    public double doubleArg(int i) {
-        Double v = Numbers.parseDouble(db.arguments()[i], db.arguments()[i].length);
-        if (v == null) {
-            throw new CommandError(Errors.NOT_FLOAT);
-        }
-        return v;
-    }
-
     /** Throws ERR syntax error. */
     public CommandError syntaxError() {
         return new CommandError(Errors.SYNTAX);

@@ -4,7 +4,6 @@ import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Eviction;
-import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
 import org.slf4j.Logger;
@@ -137,9 +136,7 @@ public final class CommandExecutor {
             return true;
         }
         releaseHeld();
-        EvictionPolicy policy = EvictionPolicy.effective(config.getString(Option.MAXMEMORY_POLICY),
-                config.getBool(Option.CACHE_MODE));
-        return eviction.makeRoom(max, policy, System.currentTimeMillis());
+        return eviction.makeRoom(max, keyspace.evictionPolicy(), System.currentTimeMillis());
     }
 
     private void reject(Command cmd, String error) {

@@ -1,6 +1,7 @@
 package io.damselfly.server.command;
 
 import io.damselfly.protocol.RespWriter;
+import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.keyspace.StringView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -31,21 +32,26 @@ public final class Reply {
      */
     public static final int LEND_THRESHOLD = 16 * 1024;
 
+    private final ClientSession client;
     private ByteBufAllocator alloc;
     private ByteBuf out;
     /** Pieces before {@link #out}, in order: ByteBufs and LentBytes. */
     private final List<Object> pieces = new ArrayList<>(2);
-    private int protocol = 2;
     private int errors;
     private String lastErrorPrefix;
 
-    /** Writes into buffers from {@code alloc}, lending large values; see {@link #drainTo}. */
-    public Reply(ByteBufAllocator alloc) {
+    /**
+     * Replies to {@code client}, in the protocol version its session holds at each write, into
+     * buffers from {@code alloc}, lending large values; see {@link #drainTo}.
+     */
+    public Reply(ClientSession client, ByteBufAllocator alloc) {
+        this.client = client;
         this.alloc = alloc;
     }
 
-    /** A reply that writes everything, large values included, into buffers bound with {@link #bind}. */
-    public Reply() {
+    /** Replies to {@code client} into buffers bound with {@link #bind}, large values copied too. */
+    public Reply(ClientSession client) {
+        this.client = client;
     }
 
     /** Writes into {@code out} from now on (copying large values too), until rebound. */
@@ -98,16 +104,13 @@ public final class Reply {
         });
     }
 
-    public void setProtocol(int protocol) {
-        this.protocol = protocol;
-    }
-
+    /** The client's protocol version now: a HELLO that changes it gets its own reply in the new one. */
     public int protocol() {
-        return protocol;
+        return client.protocol();
     }
 
     public boolean isResp3() {
-        return protocol >= 3;
+        return client.protocol() >= 3;
     }
 
     /** Error replies written since the last {@link #takeErrorCount()}. */
@@ -182,11 +185,11 @@ public final class Reply {
     }
 
     public void nullBulk() {
-        RespWriter.writeNullBulk(out, protocol);
+        RespWriter.writeNullBulk(out, client.protocol());
     }
 
     public void nullArray() {
-        RespWriter.writeNullArray(out, protocol);
+        RespWriter.writeNullArray(out, client.protocol());
     }
 
     public void array(int n) {
@@ -199,29 +202,25 @@ public final class Reply {
 
     /** A map of {@code pairs} key/value pairs (RESP3 map; RESP2 flat array of 2n). */
     public void map(int pairs) {
-        RespWriter.writeMapHeader(out, pairs, protocol);
+        RespWriter.writeMapHeader(out, pairs, client.protocol());
     }
 
     /** A set of n elements (RESP3 set; RESP2 array). */
     public void set(int n) {
-        RespWriter.writeSetHeader(out, n, protocol);
+        RespWriter.writeSetHeader(out, n, client.protocol());
     }
 
     public void push(int n) {
-        RespWriter.writePushHeader(out, n, protocol);
-    }
-
-    public void dbl(double d) {
-        RespWriter.writeDouble(out, d, protocol);
+        RespWriter.writePushHeader(out, n, client.protocol());
     }
 
     public void bool(boolean b) {
-        RespWriter.writeBoolean(out, b, protocol);
+        RespWriter.writeBoolean(out, b, client.protocol());
     }
 
     /** Text for humans (INFO, CLIENT INFO...): RESP3 verbatim "txt", RESP2 bulk. */
     public void verbatim(String text) {
-        RespWriter.writeVerbatim(out, "txt", text.getBytes(StandardCharsets.UTF_8), protocol);
+        RespWriter.writeVerbatim(out, "txt", text.getBytes(StandardCharsets.UTF_8), client.protocol());
     }
 
     /** An array of bulk strings. */

@@ -79,10 +79,6 @@ final class StringRecord {
         return getInt(r, KEY_LENGTH_AT);
     }
 
-    static int keyOffset(byte[] r) {
-        return header(r);
-    }
-
     static int valueOffset(byte[] r) {
         return header(r) + keyLength(r);
     }

@@ -83,9 +83,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         }
         this.ctx = ctx;
         boolean open = server.config().getString(Option.REQUIREPASS).isEmpty();
-        client = new ClientSession(server.clients().nextId(), ctx.channel(), open, System.currentTimeMillis());
-        reply = new Reply(ctx.alloc());
-        renderReply = new Reply(ctx.alloc());
+        client = new ClientSession(server.clients().nextId(), new ChannelConnection(ctx.channel()), open, System.currentTimeMillis());
+        reply = new Reply(client, ctx.alloc());
+        renderReply = new Reply(client, ctx.alloc());
         executor = new CommandExecutor(server, client, reply, this);
         decoder.setAuthenticated(open);
         server.clients().add(client);
@@ -148,7 +148,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         if (slot == blockingSlot) {
             unblock();
         }
-        renderReply.setProtocol(client.protocol());
         replies.pump(ctx, renderReply);
         ctx.flush();
         if (overOutputLimit()) {
@@ -176,7 +175,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             return false;
         }
         reply.open();
-        reply.setProtocol(client.protocol());
         executor.execute((byte[][]) msg);
         if (!decoder.isAuthenticated() && client.isAuthenticated()) {
             decoder.setAuthenticated(true);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.damselfly.server.client.ClientConnection;
+import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.DeferredReply;
 import io.damselfly.server.command.LentBytes;
 import io.damselfly.server.command.Reply;
@@ -30,7 +32,7 @@ class ReplyQueueTest {
     private final EmbeddedChannel channel = new EmbeddedChannel(head);
     private final ChannelHandlerContext ctx = channel.pipeline().context(head);
     private final ReplyQueue queue = new ReplyQueue();
-    private final Reply render = new Reply(channel.alloc());
+    private final Reply render = new Reply(new ClientSession(0, ClientConnection.NONE, true, 0), channel.alloc());
     private final DeferredReply.Owner owner = new DeferredReply.Owner() {
         @Override
         public EventExecutor executor() {

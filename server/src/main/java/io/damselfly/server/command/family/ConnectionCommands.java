@@ -192,7 +192,6 @@ public final class ConnectionCommands {
         if (version != 0) {
             // the reply to HELLO 3 is already RESP3
             c.client().setProtocol(version);
-            c.reply().setProtocol(version);
         }
         c.reply().map(7);
         c.reply().bulk("server");

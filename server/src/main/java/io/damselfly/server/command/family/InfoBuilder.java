@@ -6,7 +6,6 @@ import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.AccessClock;
-import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
@@ -199,8 +198,7 @@ final class InfoBuilder {
         s.field("maxmemory", maxmemory);
         s.field("maxmemory_human", bytesToHuman(maxmemory));
         // the policy in force: cache_mode turns noeviction into allkeys-lru
-        s.field("maxmemory_policy", EvictionPolicy.effective(config.getString(Option.MAXMEMORY_POLICY),
-                config.getBool(Option.CACHE_MODE)).redisName());
+        s.field("maxmemory_policy", server.keyspace().evictionPolicy().redisName());
         s.field("mem_allocator", "jvm");
         return s.text();
     }
