@@ -166,7 +166,7 @@ public final class CommandTable {
                 throw new IllegalStateException(name + " is a container in Redis " + catalog.redisVersion()
                         + ": register it with container()");
             }
-            put(new Command(spec, null, Objects.requireNonNull(handler, name), ownFlags(name, own), Command.noSubcommands()));
+            put(new Command(spec, null, Objects.requireNonNull(handler, name), ownFlags(spec, own), Command.noSubcommands()));
             return this;
         }
 
@@ -185,7 +185,7 @@ public final class CommandTable {
                 throw new IllegalStateException(name + " has no subcommands in Redis " + catalog.redisVersion());
             }
             Map<String, Command> map = Command.subcommandMap();
-            Command parent = new Command(spec, null, handler, ownFlags(name, own), Collections.unmodifiableMap(map));
+            Command parent = new Command(spec, null, handler, ownFlags(spec, own), Collections.unmodifiableMap(map));
             subs.accept(new Subcommands(parent, map, catalog.redisVersion()));
             if (map.isEmpty()) {
                 throw new IllegalStateException(name + ": a container needs at least one subcommand");
@@ -233,7 +233,7 @@ public final class CommandTable {
                 throw new IllegalStateException("no subcommand \"" + parent.name() + "|" + name + "\" in Redis "
                         + redisVersion + "'s command table");
             }
-            Command c = new Command(spec, parent, Objects.requireNonNull(handler, name), ownFlags(spec.fullName(), own),
+            Command c = new Command(spec, parent, Objects.requireNonNull(handler, name), ownFlags(spec, own),
                     Command.noSubcommands());
             if (map.putIfAbsent(c.name(), c) != null) {
                 throw new IllegalStateException("subcommand registered twice: " + c.fullName());
@@ -242,14 +242,28 @@ public final class CommandTable {
         }
     }
 
-    /** damselfly's flags of a registration; Redis's own come from the metadata, never from here. */
-    private static Set<CommandFlag> ownFlags(String name, CommandFlag[] flags) {
+    /**
+     * damselfly's flags of a registration; Redis's own come from the metadata, never from here.
+     * WHOLE_KEYSPACE is checked against Redis's data: a command Redis files under @keyspace that
+     * names no keys works on the whole keyspace (KEYS, SCAN, DBSIZE, RANDOMKEY, FLUSHALL, FLUSHDB,
+     * SWAPDB; OBJECT HELP is the one exception), so registering one without the flag fails at
+     * start, and a future command of that kind cannot be forgotten. Others may carry it too (a
+     * future SAVE walks every key); a command with key specs may not.
+     */
+    private static Set<CommandFlag> ownFlags(CommandSpec spec, CommandFlag[] flags) {
         EnumSet<CommandFlag> set = EnumSet.noneOf(CommandFlag.class);
         for (CommandFlag f : flags) {
             if (!f.isDamselflys()) {
-                throw new IllegalArgumentException(name + ": " + f + " is Redis's flag; it comes from the command metadata");
+                throw new IllegalArgumentException(spec.fullName() + ": " + f + " is Redis's flag; it comes from the command metadata");
             }
             set.add(f);
+        }
+        boolean whole = set.contains(CommandFlag.WHOLE_KEYSPACE);
+        if (!whole && spec.keySpecs().isEmpty() && spec.aclCategories().contains("@keyspace") && !spec.name().equals("help")) {
+            throw new IllegalStateException(spec.fullName() + " names no keys but works on the keyspace: register it WHOLE_KEYSPACE");
+        }
+        if (whole && !spec.keySpecs().isEmpty()) {
+            throw new IllegalStateException(spec.fullName() + " names its keys: it is not WHOLE_KEYSPACE");
         }
         return set;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.protocol.RespValue;
@@ -17,6 +18,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.command.CommandDetail;
 import io.lettuce.core.models.command.CommandDetailParser;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -127,6 +129,46 @@ class CommandTableTest {
         if (c.parent() != null && c.firstKey() < 2) {
             problems.add(n + ": a subcommand's first key is at 2 or later");
         }
+    }
+
+    @Test
+    void register_nameAbsentFromRedis70_failsAtStart() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("nosuch", c -> { }));
+        assertEquals("no command \"nosuch\" in Redis 7.0.15's command table (names are registered lower-case)", e.getMessage());
+        e = assertThrows(IllegalStateException.class,
+                () -> CommandTable.builder().container("client", s -> s.add("setinfo", c -> { })));
+        assertEquals("no subcommand \"client|setinfo\" in Redis 7.0.15's command table", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("GET", c -> { }));
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("client", c -> { }));
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().container("get", s -> s.add("x", c -> { })));
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("get", c -> { }).add("get", c -> { }));
+    }
+
+    @Test
+    void register_redisFlagsComeFromTheMetadataOnly() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CommandTable.builder().add("get", c -> { }, CommandFlag.READONLY));
+        assertEquals("get: READONLY is Redis's flag; it comes from the command metadata", e.getMessage());
+        Command get = CommandTable.builder().add("get", c -> { }, CommandFlag.CACHEABLE).build().get("get");
+        assertEquals(EnumSet.of(CommandFlag.READONLY, CommandFlag.FAST, CommandFlag.CACHEABLE), get.flags());
+    }
+
+    /** A command that works on the whole keyspace says so; Redis's @keyspace commands without keys must. */
+    @Test
+    void register_wholeKeyspaceCommands() {
+        Set<String> whole = new java.util.TreeSet<>();
+        for (Command c : everyEntry()) {
+            if (c.touchesWholeKeyspace()) {
+                whole.add(c.fullName());
+                assertFalse(c.hasKeys(), c.fullName());
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(List.of("keys", "scan", "dbsize", "randomkey", "flushall", "flushdb", "swapdb")), whole);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("keys", c -> { }));
+        assertEquals("keys names no keys but works on the keyspace: register it WHOLE_KEYSPACE", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("get", c -> { }, CommandFlag.WHOLE_KEYSPACE));
+        // never reported to clients
+        assertNull(CommandFlag.WHOLE_KEYSPACE.redisName());
     }
 
     @Test
