@@ -54,6 +54,10 @@ public final class CommandSpec {
     private final int legacyLast;
     private final int legacyStep;
     private final boolean movableKeys;
+    /** Some spec names real keys (not NOT_KEY): Redis's has_keyspec. */
+    private final boolean realKeySpecs;
+    /** Some spec has VARIABLE_FLAGS: Redis then asks the command's own key finder. */
+    private final boolean variableFlags;
 
     /** One line of a command's history: the version and what changed. */
     public record History(String version, String change) {
@@ -113,6 +117,15 @@ public final class CommandSpec {
             }
         }
         this.subcommands = Collections.unmodifiableMap(subs);
+
+        boolean real = false;
+        boolean variable = false;
+        for (KeySpec k : keySpecs) {
+            real |= !k.has(KeyFlag.NOT_KEY);
+            variable |= k.has(KeyFlag.VARIABLE_FLAGS);
+        }
+        this.realKeySpecs = real;
+        this.variableFlags = variable;
 
         int[] legacy = new int[3];
         this.movableKeys = legacyRange(keySpecs, legacy);
@@ -375,15 +388,17 @@ public final class CommandSpec {
      * NOT_KEY). COMMAND GETKEYS refuses commands without.
      */
     public boolean hasKeys() {
-        if (getKeysFunction != null) {
-            return true;
-        }
-        for (KeySpec s : keySpecs) {
-            if (!s.has(KeyFlag.NOT_KEY)) {
-                return true;
-            }
-        }
-        return false;
+        return getKeysFunction != null || realKeySpecs;
+    }
+
+    /** Whether some key spec names real keys (not only NOT_KEY ones). */
+    boolean hasRealKeySpecs() {
+        return realKeySpecs;
+    }
+
+    /** Whether some key spec has VARIABLE_FLAGS, so the specs' flags are not to be trusted. */
+    boolean hasVariableFlags() {
+        return variableFlags;
     }
 
     @Override

@@ -46,15 +46,9 @@ public final class KeyFinder {
      */
     public static int find(CommandSpec cmd, byte[][] argv, int argc, KeyReferences out) {
         out.clear();
-        KeySpec[] specs = cmd.keySpecArray();
-        boolean realKeys = false;
-        boolean variableFlags = false;
-        for (KeySpec s : specs) {
-            realKeys |= !s.has(KeyFlag.NOT_KEY);
-            variableFlags |= s.has(KeyFlag.VARIABLE_FLAGS);
-        }
-        if (realKeys && !variableFlags) {
-            int n = usingKeySpecs(specs, cmd.arity(), argv, argc, out);
+        boolean realKeys = cmd.hasRealKeySpecs();
+        if (realKeys && !cmd.hasVariableFlags()) {
+            int n = usingKeySpecs(cmd.keySpecArray(), argv, argc, out);
             if (n >= 0) {
                 return n;
             }
@@ -76,7 +70,7 @@ public final class KeyFinder {
      * result): answers the number of keys, or -1 when a spec cannot be applied to this call (then
      * {@code out} is empty).
      */
-    static int usingKeySpecs(KeySpec[] specs, int arity, byte[][] argv, int argc, KeyReferences out) {
+    static int usingKeySpecs(KeySpec[] specs, byte[][] argv, int argc, KeyReferences out) {
         out.clear();
         for (KeySpec spec : specs) {
             if (spec.has(KeyFlag.NOT_KEY)) {
