@@ -2,10 +2,12 @@ package io.damselfly.server.command;
 
 import io.damselfly.server.command.spec.CommandSpec;
 import io.damselfly.server.command.spec.RedisCommandCatalog;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -76,8 +78,19 @@ public final class CommandTable {
         return parent.subcommands().get(fullName.substring(bar + 1).toLowerCase(Locale.ROOT));
     }
 
+    /** Every top-level command, in registration order. */
     public Collection<Command> all() {
         return byName.values();
+    }
+
+    /** Every command, each followed by its subcommands: what COMMAND LIST names. */
+    public List<Command> allWithSubcommands() {
+        List<Command> out = new ArrayList<>();
+        for (Command c : byName.values()) {
+            out.add(c);
+            out.addAll(c.subcommands().values());
+        }
+        return out;
     }
 
     public int size() {

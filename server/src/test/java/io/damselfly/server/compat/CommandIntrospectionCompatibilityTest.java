@@ -107,14 +107,9 @@ class CommandIntrospectionCompatibilityTest {
         }
     }
 
-    /** Every implemented command and subcommand, by full name. */
+    /** Every command and subcommand damselfly implements. */
     private static List<Command> everyEntry() {
-        List<Command> out = new ArrayList<>();
-        for (Command c : TABLE.all()) {
-            out.add(c);
-            out.addAll(c.subcommands().values());
-        }
-        return out;
+        return TABLE.allWithSubcommands();
     }
 
     /** Runs {@code body} with a connection to each server, both switched to {@code protocol}. */

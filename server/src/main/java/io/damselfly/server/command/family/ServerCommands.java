@@ -282,14 +282,9 @@ public final class ServerCommands {
             throw c.syntaxError();
         }
         List<String> names = new ArrayList<>();
-        for (Command cmd : c.server().commands().all()) {
+        for (Command cmd : c.server().commands().allWithSubcommands()) {
             if (listed(cmd, filter, arg)) {
                 names.add(cmd.fullName());
-            }
-            for (Command sub : cmd.subcommands().values()) {
-                if (listed(sub, filter, arg)) {
-                    names.add(sub.fullName());
-                }
             }
         }
         c.reply().stringArray(names);
