@@ -1,6 +1,8 @@
 package io.damselfly.server.command;
 
 import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.command.spec.KeyFinder;
+import io.damselfly.server.command.spec.KeyReferences;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Eviction;
@@ -14,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * the bookkeeping after it. One instance per connection, used only on that connection's event
  * loop.
  *
- * <p>Locking. A command with keys holds the locks of exactly the shards its declared keys hash to,
- * taken in shard-index order (so multi-key commands cannot deadlock against each other). Pipeline
+ * <p>Locking. A command with keys holds the locks of exactly the shards its keys hash to (found
+ * by Redis's key specs, as COMMAND GETKEYS finds them), taken in shard-index order (so multi-key commands cannot deadlock against each other). Pipeline
  * squashing: within one read batch, when consecutive commands hit the same single shard, the lock
  * taken by the first stays held for the next ones, up to {@link #SQUASH_LIMIT} commands, so a
  * pipeline of 100 GETs on one shard costs one lock round trip instead of 100. Any command that
@@ -43,6 +45,8 @@ public final class CommandExecutor {
     private final CommandContext context;
     private final int[] shardScratch;
     private final boolean[] shardMarks;
+    /** The keys of the current multi-key call, reused so finding them allocates nothing. */
+    private final KeyReferences keyScratch = new KeyReferences();
     private final Eviction eviction;
 
     private Shard held;
@@ -151,14 +155,21 @@ public final class CommandExecutor {
     }
 
     /**
-     * Takes the locks a command needs. Returns how many shards were locked for this command alone
-     * (to release after it), or 0 when the command runs under the squashed single-shard lock or
-     * needs none.
+     * Takes the locks a command needs: the shards of every key the call names, found by the
+     * command's Redis key specs ({@link KeyFinder}), in shard-index order. Returns how many
+     * shards were locked for this command alone (to release after it), or 0 when the command runs
+     * under the squashed single-shard lock or needs none.
+     *
+     * <p>A command that names no keys locks nothing here: the whole-keyspace ones (KEYS, FLUSHALL
+     * ...) lock shards themselves through {@code Keyspace}. When the specs cannot tell where
+     * a call's keys are (a malformed numkeys, a command whose own key finder damselfly lacks),
+     * every shard is taken, in order: right whatever the handler then touches, and only ever paid
+     * by calls that end in an error or by commands not yet given a key finder.
      */
     private int lockFor(Command cmd, byte[][] argv) {
-        KeySpec keys = cmd.keys();
-        if (keys.isSingle() && keys.first() < argv.length) {
-            Shard target = keyspace.shard(context.db().shardIndex(argv[keys.first()]));
+        int single = cmd.singleKeyIndex();
+        if (single > 0 && single < argv.length) {
+            Shard target = keyspace.shard(context.db().shardIndex(argv[single]));
             if (held == target && heldRun < SQUASH_LIMIT) {
                 heldRun++;
                 return 0;
@@ -170,20 +181,26 @@ public final class CommandExecutor {
             return 0;
         }
         releaseHeld();
-        if (!keys.hasKeys()) {
+        if (!cmd.hasKeys()) {
             return 0;
         }
-        int last = keys.lastIndex(argv.length);
-        int step = Math.max(1, keys.step());
+        int found = KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
         int count = 0;
-        for (int i = keys.first(); i <= last; i += step) {
-            int s = context.db().shardIndex(argv[i]);
-            if (!shardMarks[s]) {
+        if (found < 0) {
+            for (int s = 0; s < shardScratch.length; s++) {
                 shardMarks[s] = true;
                 shardScratch[count++] = s;
             }
+        } else {
+            for (int i = 0; i < found; i++) {
+                int s = context.db().shardIndex(argv[keyScratch.position(i)]);
+                if (!shardMarks[s]) {
+                    shardMarks[s] = true;
+                    shardScratch[count++] = s;
+                }
+            }
+            java.util.Arrays.sort(shardScratch, 0, count);
         }
-        java.util.Arrays.sort(shardScratch, 0, count);
         for (int i = 0; i < count; i++) {
             keyspace.shard(shardScratch[i]).lock();
         }

@@ -1,12 +1,9 @@
 package io.damselfly.server.command.family;
 
-import static io.damselfly.server.command.CommandFlag.NOSCRIPT;
-
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.DeferredReply;
-import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.keyspace.Numbers;
 
 /**
@@ -19,13 +16,7 @@ public final class ReplicationCommands {
     }
 
     public static void register(CommandTable.Builder t) {
-        t.group("generic");
-        t.add("wait", 3, KeySpec.NONE, "3.0.0",
-                "Wait for the synchronous replication of all the write commands sent in the context of the current connection",
-                ReplicationCommands::waitForReplicas, NOSCRIPT)
-                .acl("@connection")
-                .tips("request_policy:all_shards", "response_policy:agg_min")
-                .complexity("O(1)");
+        t.add("wait", ReplicationCommands::waitForReplicas);
     }
 
     /** WAIT numreplicas timeout: replicas that acknowledged this client's writes, here always 0. */

@@ -333,7 +333,6 @@ class ConnectionCommandsTest {
             assertTrue(table.get(name).has(CommandFlag.STATEFUL), name);
         }
         assertTrue(table.get("client").subcommands().get("setname").has(CommandFlag.STATEFUL));
-        assertTrue(table.get("client").subcommands().get("setinfo").has(CommandFlag.STATEFUL));
         assertFalse(table.get("ping").has(CommandFlag.STATEFUL));
         assertFalse(table.get("client").subcommands().get("list").has(CommandFlag.STATEFUL));
     }
@@ -356,7 +355,7 @@ class ConnectionCommandsTest {
                     new Object[] {"SELECT", "1"}, new Object[] {"GET", "k"}, new Object[] {"SET", "k", "v"},
                     new Object[] {"DEL", "k"}, new Object[] {"EXISTS", "k"}, new Object[] {"CLIENT", "ID"},
                     new Object[] {"CLIENT", "SETNAME", "x"}, new Object[] {"CLIENT", "GETNAME"},
-                    new Object[] {"CLIENT", "SETINFO", "lib-name", "x"}, new Object[] {"CLIENT", "INFO"},
+                    new Object[] {"CLIENT", "INFO"},
                     new Object[] {"CLIENT", "LIST"}, new Object[] {"CLIENT", "KILL", "ID", "1"},
                     new Object[] {"CLIENT", "HELP"});
             for (Object[] cmd : commands) {

@@ -475,19 +475,19 @@ class ServerCommandsTest {
             // RESP3 differs from RESP2 only in that flags, categories, tips and key specs are sets
             String resp3 = e.getValue().replaceAll("(?<=, )\\[(?=[+$\\]])", "~[");
             Command c = TABLE.byFullName(e.getKey());
-            assertEquals(resp3, renderResp3(r -> ServerCommands.writeCommandInfo(r, c)), e.getKey());
+            assertEquals(resp3, renderResp3(r -> CommandDescriptions.writeCommandInfo(r, c)), e.getKey());
         }
     }
 
     @Test
-    void commandInfo_keySpecFromLegacyTriple(RawClient raw) {
-        // Redis 7.0.15 says [+RO, +access] for GET; the begin_search/find_keys part is the same
+    void commandInfo_keySpecsAreRedisOwn(RawClient raw) {
         assertEquals("[[$get, :2, [+readonly, +fast], :1, :1, :1, [+@read, +@string, +@fast], [], "
                         + "[[$flags, [+RO, +access], $begin_search, [$type, $index, $spec, [$index, :1]], "
                         + "$find_keys, [$type, $range, $spec, [$lastkey, :0, $keystep, :1, $limit, :0]]]], []]]",
                 raw.callText("COMMAND", "INFO", "get"));
         String del = raw.callText("COMMAND", "INFO", "del");
-        assertTrue(del.contains("$find_keys, [$type, $range, $spec, [$lastkey, :-1, $keystep, :1, $limit, :0]]"), del);
+        assertTrue(del.contains("[$flags, [+RM, +delete], $begin_search, [$type, $index, $spec, [$index, :1]], "
+                + "$find_keys, [$type, $range, $spec, [$lastkey, :-1, $keystep, :1, $limit, :0]]]"), del);
     }
 
     @Test
@@ -528,7 +528,7 @@ class ServerCommandsTest {
         assertEquals(resp3, renderResp3(r -> {
             r.map(1);
             r.bulk("dbsize");
-            ServerCommands.writeCommandDocs(r, TABLE.get("dbsize"));
+            CommandDescriptions.writeCommandDocs(r, TABLE.get("dbsize"));
         }));
     }
 
@@ -562,7 +562,9 @@ class ServerCommandsTest {
         assertEquals("[$a]", raw.callText("COMMAND", "GETKEYS", "set", "a", "b"));
         assertEquals("[$a]", raw.callText("COMMAND", "GETKEYS", "GET", "a"));
         assertEquals("[$a, $b, $c]", raw.callText("COMMAND", "GETKEYS", "del", "a", "b", "c"));
-        assertEquals("[[$a, [+RO, +access]], [$b, [+RO, +access]]]", raw.callText("COMMAND", "GETKEYSANDFLAGS", "exists", "a", "b"));
+        assertEquals("[[$a, [+RO]], [$b, [+RO]]]", raw.callText("COMMAND", "GETKEYSANDFLAGS", "exists", "a", "b"));
+        assertEquals("[[$a, [+RW, +access, +update]]]", raw.callText("COMMAND", "GETKEYSANDFLAGS", "set", "a", "b", "get"));
+        assertEquals("[[$a, [+OW, +update]]]", raw.callText("COMMAND", "GETKEYSANDFLAGS", "set", "a", "b"));
     }
 
     @Test

@@ -11,7 +11,6 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandFlag;
 import io.damselfly.server.command.CommandTable;
-import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.keyspace.KeyspaceFixtures;
 import io.damselfly.server.keyspace.Value;
 import io.damselfly.server.keyspace.ValueType;
@@ -95,7 +94,7 @@ class StringCommandsTest {
             Command c = table.get((String) row[0]);
             assertTrue(c != null, "registered: " + row[0]);
             assertEquals(row[1], c.arity(), row[0] + " arity");
-            assertEquals(KeySpec.of((int) row[2], (int) row[3], (int) row[4]), c.keys(), row[0] + " keys");
+            assertEquals(List.of(row[2], row[3], row[4]), List.of(c.firstKey(), c.lastKey(), c.keyStep()), row[0] + " keys");
             assertEquals(row[5], c.flags(), row[0] + " flags");
             assertEquals("string", c.group(), row[0] + " group");
             assertTrue(c.aclCategories().contains("@string"), row[0] + " acl categories");
