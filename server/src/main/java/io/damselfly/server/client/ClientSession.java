@@ -8,7 +8,7 @@ import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The server-side state of one client connection: identity (id, name, library), the selected
+ * The server-side state of one client connection: identity (id, name), the selected
  * database, protocol version, authentication, and what CLIENT LIST reports. Owned by the
  * connection's event loop; other threads (CLIENT LIST/KILL from another connection) only read
  * the volatile fields or close the channel, which Netty hands to the owning loop.
@@ -45,8 +45,6 @@ public final class ClientSession {
     private final Channel channel;
     private final long createdMillis;
     private volatile String name = "";
-    private volatile String libName = "";
-    private volatile String libVersion = "";
     private volatile int db;
     private volatile int protocol = 2;
     private volatile boolean authenticated;
@@ -84,7 +82,7 @@ public final class ClientSession {
     }
 
     /**
-     * Whether a name, lib-name or lib-ver may be shown in CLIENT LIST: printable ASCII without
+     * Whether a client name may be shown in CLIENT LIST: printable ASCII without
      * spaces ('!' to '~'), so the list always splits on spaces. The empty value is valid (it unsets).
      */
     public static boolean isValidAttribute(byte[] value) {
@@ -94,22 +92,6 @@ public final class ClientSession {
             }
         }
         return true;
-    }
-
-    public String libName() {
-        return libName;
-    }
-
-    public void setLibName(String libName) {
-        this.libName = libName;
-    }
-
-    public String libVersion() {
-        return libVersion;
-    }
-
-    public void setLibVersion(String libVersion) {
-        this.libVersion = libVersion;
     }
 
     public int db() {
@@ -276,7 +258,7 @@ public final class ClientSession {
     }
 
     /**
-     * The CLIENT LIST / CLIENT INFO line, in Redis 7.2's field order. Fields damselfly has no
+     * The CLIENT LIST / CLIENT INFO line, in Redis 7.0's fields and order. Fields damselfly has no
      * counterpart for yet are reported as Redis reports an idle client: no MULTI (multi=-1), empty
      * query buffer (qbuf=0: requests are decoded as they arrive), no reply list (oll=0).
      */
@@ -305,9 +287,7 @@ public final class ClientSession {
                 + " cmd=" + lastCommand
                 + " user=" + user()
                 + " redir=-1"
-                + " resp=" + protocol
-                + " lib-name=" + libName
-                + " lib-ver=" + libVersion;
+                + " resp=" + protocol;
     }
 
     private int fd() {
