@@ -20,6 +20,36 @@ public interface RequestMemory {
     RequestMemory UNBOUNDED = (heldBytes, queryBufferBytes) -> true;
 
     /**
+     * Heap taken by an array beyond its elements, and by one reference: a 64-bit HotSpot JVM with
+     * compressed oops (16-byte array header, 4-byte references, objects aligned to 8 bytes). A
+     * request of a million empty arguments holds 20 MB of arrays, not 0 bytes; counting the
+     * headers keeps such a request inside a budget too.
+     */
+    int ARRAY_HEADER_BYTES = 16;
+
+    /** See {@link #ARRAY_HEADER_BYTES}. */
+    int REFERENCE_BYTES = 4;
+
+    /** Heap of a byte array of {@code length}: header plus elements, aligned to 8 bytes. */
+    static long arrayBytes(long length) {
+        return (ARRAY_HEADER_BYTES + length + 7) & ~7L;
+    }
+
+    /** Heap of an array of {@code length} references. */
+    static long referenceArrayBytes(long length) {
+        return (ARRAY_HEADER_BYTES + REFERENCE_BYTES * length + 7) & ~7L;
+    }
+
+    /** Heap a decoded request holds: its arguments and the array of them. */
+    static long requestBytes(byte[][] argv) {
+        long bytes = referenceArrayBytes(argv.length);
+        for (byte[] arg : argv) {
+            bytes += arrayBytes(arg.length);
+        }
+        return bytes;
+    }
+
+    /**
      * Books what the decoder holds now for requests not emitted yet.
      *
      * @param heldBytes everything it holds: input received and not parsed, the array of an

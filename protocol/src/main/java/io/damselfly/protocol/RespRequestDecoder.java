@@ -96,16 +96,6 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     /** A streamed bulk's first array is at least this big (or the bulk's length), under twice it. */
     static final int STREAMING_INITIAL_CAPACITY = 64 * 1024;
 
-    /**
-     * Heap taken by an array beyond its elements, and by one reference: a 64-bit HotSpot JVM with
-     * compressed oops (16-byte array header, 4-byte references, objects aligned to 8 bytes). A
-     * request of a million empty arguments holds 20 MB of arrays, not 0 bytes; booking the
-     * headers keeps such a request inside the budget too.
-     */
-    private static final int ARRAY_HEADER_BYTES = 16;
-
-    private static final int REFERENCE_BYTES = 4;
-
     /** Redis: strchr(querybuf, '\r') - a CR ends the line, a NUL ends the C string. */
     private static final ByteProcessor FIND_CR_OR_NUL = b -> b != '\r' && b != 0;
 
@@ -383,7 +373,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         }
         int capacity = streamCapacityFor(stream == null ? Math.max(needed, STREAMING_INITIAL_CAPACITY) : needed);
         // the old array is still held while it is copied: the peak is both
-        if (!book(in, heldBytes(in) + arrayBytes(capacity))) {
+        if (!book(in, heldBytes(in) + RequestMemory.arrayBytes(capacity))) {
             return false;
         }
         stream = stream == null ? new byte[capacity] : Arrays.copyOf(stream, capacity);
@@ -412,7 +402,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             args = Arrays.copyOf(args, (int) Math.min(2L * args.length, (long) argc + remaining));
         }
         args[argc++] = arg;
-        argumentBytes += arrayBytes(arg.length);
+        argumentBytes += RequestMemory.arrayBytes(arg.length);
         if (--remaining > 0) {
             state = State.BULK_LENGTH;
             return true;
@@ -552,19 +542,14 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     // Booking
     // ---------------------------------------------------------------------------------------------
 
-    /** Heap of a byte array of {@code length}: header plus elements, aligned to 8 bytes. */
-    private static long arrayBytes(long length) {
-        return (ARRAY_HEADER_BYTES + length + 7) & ~7L;
-    }
-
     /** Everything held for the request being read, {@code in} being the cumulation. */
     private long heldBytes(ByteBuf in) {
         long held = in.readableBytes() + argumentBytes;
         if (stream != null) {
-            held += arrayBytes(stream.length);
+            held += RequestMemory.arrayBytes(stream.length);
         }
         if (args.length > 0) {
-            held += (ARRAY_HEADER_BYTES + (long) REFERENCE_BYTES * args.length + 7) & ~7L;
+            held += RequestMemory.referenceArrayBytes(args.length);
         }
         return held;
     }

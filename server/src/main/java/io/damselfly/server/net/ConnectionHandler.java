@@ -40,6 +40,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final ServerContext server;
     private final RespRequestDecoder decoder;
+    /** Keeps queued requests booked in the request memory budget until they run. */
+    private final RequestMemoryAccount requestMemory;
     /** Requests waiting for the client to read its replies; empty in the normal case. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private final Reply reply = new Reply();
@@ -53,9 +55,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     private boolean running;
 
-    ConnectionHandler(ServerContext server, RespRequestDecoder decoder) {
+    ConnectionHandler(ServerContext server, RespRequestDecoder decoder, RequestMemoryAccount requestMemory) {
         this.server = server;
         this.decoder = decoder;
+        this.requestMemory = requestMemory;
     }
 
     @Override
@@ -82,6 +85,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (!pending.isEmpty() || !ctx.channel().isWritable()) {
             pending.add(msg);
+            requestMemory.queued(msg);
             ctx.channel().config().setAutoRead(false);
             return;
         }
@@ -148,7 +152,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         running = true;
         try {
             while (!pending.isEmpty() && ctx.channel().isWritable()) {
-                if (!run(ctx, pending.poll())) {
+                Object next = pending.poll();
+                requestMemory.dequeued(next);
+                if (!run(ctx, next)) {
                     return;
                 }
             }
