@@ -72,6 +72,17 @@ class RespWriterTest {
     void error() {
         assertEquals("-ERR unknown command\r\n", written(b -> RespWriter.writeError(b, "ERR unknown command")));
         assertEquals("-ERR a b\r\n", written(b -> RespWriter.writeError(b, "ERR a\nb")));
+        assertEquals("-ERR a  b\r\n", written(b -> RespWriter.writeError(b, "ERR a\r\nb")));
+    }
+
+    @Test
+    void error_isAByteStringOneBytePerChar() {
+        // client bytes quoted in an error (decoded ISO-8859-1 by the server) go back unchanged
+        String echoed = "ERR unknown command '\u00ff\u00c3\u00a9\u0001\u007f\u0080'";
+        assertEquals("-" + echoed + "\r\n", written(b -> RespWriter.writeError(b, echoed)));
+        assertEquals("-ERR '\u00ff' \r\n", written(b -> RespWriter.writeError(b, "ERR '\u00ff'\r")));
+        // no char above U+00FF belongs in a byte string: written as '?', never as several bytes
+        assertEquals("-ERR ?\r\n", written(b -> RespWriter.writeError(b, "ERR \u20ac")));
     }
 
     @Test

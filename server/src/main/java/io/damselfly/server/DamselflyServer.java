@@ -16,6 +16,7 @@ import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.net.NetServer;
+import io.damselfly.server.net.RequestMemoryBudget;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
@@ -187,6 +188,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public int port() {
         return port;
+    }
+
+    /** The budget for memory held by unfinished requests. */
+    public RequestMemoryBudget requestMemory() {
+        return net.requestMemory();
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The server-side state of one client: identity (id, name, library), the selected database,
+ * The server-side state of one client: identity (id, name), the selected database,
  * protocol version, authentication, and what CLIENT LIST reports. The one owner of that state:
  * the decoder, the reply writer and the command handlers read it here. A session does not need
  * a socket: its transport is a {@link ClientConnection}, {@link ClientConnection#NONE} for a
@@ -47,8 +47,6 @@ public final class ClientSession {
     private final ClientConnection connection;
     private final long createdMillis;
     private volatile String name = "";
-    private volatile String libName = "";
-    private volatile String libVersion = "";
     private volatile int db;
     private volatile int protocol = 2;
     private volatile boolean authenticated;
@@ -86,7 +84,7 @@ public final class ClientSession {
     }
 
     /**
-     * Whether a name, lib-name or lib-ver may be shown in CLIENT LIST: printable ASCII without
+     * Whether a client name may be shown in CLIENT LIST: printable ASCII without
      * spaces ('!' to '~'), so the list always splits on spaces. The empty value is valid (it unsets).
      */
     public static boolean isValidAttribute(byte[] value) {
@@ -96,22 +94,6 @@ public final class ClientSession {
             }
         }
         return true;
-    }
-
-    public String libName() {
-        return libName;
-    }
-
-    public void setLibName(String libName) {
-        this.libName = libName;
-    }
-
-    public String libVersion() {
-        return libVersion;
-    }
-
-    public void setLibVersion(String libVersion) {
-        this.libVersion = libVersion;
     }
 
     public int db() {
@@ -277,7 +259,7 @@ public final class ClientSession {
     }
 
     /**
-     * The CLIENT LIST / CLIENT INFO line, in Redis 7.2's field order. Fields damselfly has no
+     * The CLIENT LIST / CLIENT INFO line, in Redis 7.0's fields and order. Fields damselfly has no
      * counterpart for yet are reported as Redis reports an idle client: no MULTI (multi=-1), empty
      * query buffer (qbuf=0: requests are decoded as they arrive), no reply list (oll=0).
      */
@@ -306,8 +288,6 @@ public final class ClientSession {
                 + " cmd=" + lastCommand
                 + " user=" + user()
                 + " redir=-1"
-                + " resp=" + protocol
-                + " lib-name=" + libName
-                + " lib-ver=" + libVersion;
+                + " resp=" + protocol;
     }
 }

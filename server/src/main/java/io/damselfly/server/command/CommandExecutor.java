@@ -84,7 +84,7 @@ public final class CommandExecutor {
             }
             Command sub = cmd.subcommand(argv[1]);
             if (sub == null) {
-                reject(cmd, Errors.unknownSubcommand(new String(argv[1], java.nio.charset.StandardCharsets.UTF_8), cmd.name()));
+                reject(cmd, Errors.unknownSubcommand(argv[1], cmd.name()));
                 return;
             }
             cmd = sub;

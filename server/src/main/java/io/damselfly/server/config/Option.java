@@ -30,6 +30,10 @@ public enum Option {
     LFU_DECAY_TIME("lfu_decay_time", "lfu-decay-time", OptionType.INT, "1", true, 0, Integer.MAX_VALUE, "Minutes per LFU counter decay step"),
     PROTO_MAX_BULK_LEN("proto_max_bulk_len", "proto-max-bulk-len", OptionType.MEMORY, "512mb", true, 1024 * 1024, Integer.MAX_VALUE, "Largest bulk string a client may send"),
     OUTPUT_BUFFER_LIMIT("output_buffer_limit", null, OptionType.MEMORY, "1gb", true, 1024 * 1024, Long.MAX_VALUE, "Unsent reply bytes after which a client that does not read is disconnected"),
+    CLIENT_QUERY_BUFFER_LIMIT("client_query_buffer_limit", "client-query-buffer-limit", OptionType.MEMORY, "1gb", true, 1024 * 1024, Long.MAX_VALUE,
+            "Input a client may have sent and the server not yet parsed into arguments (including an argument being received); past it the client is disconnected"),
+    REQUEST_MEMORY_LIMIT("request_memory_limit", null, OptionType.MEMORY, "0", true, 0, Long.MAX_VALUE,
+            "Memory all clients together may hold in unfinished requests; past it the client holding the most is disconnected. 0 means the heap beyond maxmemory + maxmemory/8 and 40 MiB for the server (a quarter of the heap without maxmemory)"),
     SAVE("save", "save", OptionType.STRING, "", true, "Redis save points; snapshots are not written yet, so only the empty value is accepted"),
     APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", true, "Append-only file; damselfly has none, so only 'no' is accepted");
 

@@ -50,6 +50,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
 
     private final ServerContext server;
     private final RespRequestDecoder decoder;
+    /** Keeps queued requests booked in the request memory budget until they run. */
+    private final RequestMemoryAccount requestMemory;
     /** Requests waiting to run (client not reading, or blocked); empty in the normal case. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private final ReplyQueue replies = new ReplyQueue();
@@ -68,9 +70,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
      */
     private boolean running;
 
-    ConnectionHandler(ServerContext server, RespRequestDecoder decoder) {
+    ConnectionHandler(ServerContext server, RespRequestDecoder decoder, RequestMemoryAccount requestMemory) {
         this.server = server;
         this.decoder = decoder;
+        this.requestMemory = requestMemory;
     }
 
     @Override
@@ -100,6 +103,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         }
         if (!pending.isEmpty() || !canRun()) {
             pending.add(msg);
+            requestMemory.queued(msg);
             ctx.channel().config().setAutoRead(false);
             return;
         }
@@ -210,7 +214,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         running = true;
         try {
             while (!pending.isEmpty() && canRun()) {
-                if (!run(pending.poll())) {
+                Object next = pending.poll();
+                requestMemory.dequeued(next);
+                if (!run(next)) {
                     return;
                 }
             }

@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * Connection commands (Redis group "connection"): PING ECHO QUIT SELECT AUTH HELLO, and the
- * CLIENT container: ID SETNAME GETNAME INFO LIST KILL HELP.
+ * CLIENT container: ID SETNAME GETNAME INFO LIST KILL HELP. As Redis 7.0.15, the version
+ * damselfly reports: no CLIENT SETINFO (7.2), which clients that send it treat as optional.
  *
  * <p>Authentication. damselfly has one user, "default", whose password is {@code requirepass}
  * (none when empty, and then any password is accepted for "default", as Redis's nopass user
@@ -146,38 +147,32 @@ public final class ConnectionCommands {
             }
             version = (int) v;
         }
-        byte[] user = null;
-        byte[] password = null;
-        byte[] name = null;
+        // Redis 7.0 acts on each option as it reads it: an AUTH or SETNAME before a bad option
+        // stays done (7.2 validates them all first)
         for (int i = 2; i < c.argc(); i++) {
             int more = c.argc() - 1 - i;
             if (c.argIs(i, "auth") && more >= 2) {
-                user = c.arg(i + 1);
-                password = c.arg(i + 2);
+                if (!authenticate(c, c.arg(i + 1), c.arg(i + 2))) {
+                    c.reply().error(Errors.WRONGPASS);
+                    return;
+                }
                 i += 2;
             } else if (c.argIs(i, "setname") && more >= 1) {
-                name = c.arg(i + 1);
+                byte[] name = c.arg(i + 1);
                 if (!ClientSession.isValidAttribute(name)) {
                     c.reply().error(Errors.INVALID_CLIENT_NAME);
                     return;
                 }
+                c.client().setName(new String(name, StandardCharsets.US_ASCII));
                 i++;
             } else {
-                c.reply().error(Errors.helloSyntax(c.argString(i)));
+                c.reply().error(Errors.helloSyntax(c.arg(i)));
                 return;
             }
-        }
-        // Redis 7.2's order: validate everything, authenticate, and only then change the name
-        if (user != null && !authenticate(c, user, password)) {
-            c.reply().error(Errors.WRONGPASS);
-            return;
         }
         if (!c.client().isAuthenticated() && requirepass(c).length > 0) {
             c.reply().error(Errors.HELLO_NOAUTH);
             return;
-        }
-        if (name != null) {
-            c.client().setName(new String(name, StandardCharsets.US_ASCII));
         }
         if (version != 0) {
             // the reply to HELLO 3 is already RESP3
@@ -265,7 +260,7 @@ public final class ConnectionCommands {
     private static ClientSession.Type clientType(CommandContext c, int i) {
         ClientSession.Type type = ClientSession.Type.byName(c.argString(i));
         if (type == null) {
-            throw new CommandError(Errors.unknownClientType(c.argString(i)));
+            throw new CommandError(Errors.unknownClientType(c.arg(i)));
         }
         return type;
     }
@@ -300,9 +295,8 @@ public final class ConnectionCommands {
                 } else if (c.argIs(i, "laddr") && more) {
                     laddr = c.argString(i + 1);
                 } else if (c.argIs(i, "user") && more) {
-                    String user = c.argString(i + 1);
-                    if (!ClientSession.DEFAULT_USER.equals(user)) {
-                        throw new CommandError(Errors.noSuchUser(user));
+                    if (!ClientSession.DEFAULT_USER.equals(c.argString(i + 1))) {
+                        throw new CommandError(Errors.noSuchUser(c.arg(i + 1)));
                     }
                     // every connection is the default user: the filter keeps them all
                 } else if (c.argIs(i, "skipme") && more) {
@@ -352,10 +346,7 @@ public final class ConnectionCommands {
         }
     }
 
-    /**
-     * Redis's CLIENT HELP text (7.0's header and footer) for the subcommands damselfly has,
-     * SETINFO's lines from Redis 7.2.
-     */
+    /** Redis 7.0's CLIENT HELP text, the lines of the subcommands damselfly has. */
     private static final List<String> CLIENT_HELP = List.of(
             "GETNAME",
             "    Return the name of the current connection.",
@@ -382,11 +373,7 @@ public final class ConnectionCommands {
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
             "      Return clients of specified type.",
             "SETNAME <name>",
-            "    Assign the name <name> to the current connection.",
-            "SETINFO <option> <value>",
-            "    Set client meta attr. Options are:",
-            "    * LIB-NAME: the client lib name.",
-            "    * LIB-VER: the client lib version.");
+            "    Assign the name <name> to the current connection.");
 
     /** CLIENT HELP */
     static void clientHelp(CommandContext c) {

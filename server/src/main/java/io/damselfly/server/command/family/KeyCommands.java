@@ -351,7 +351,7 @@ public final class KeyCommands {
             } else if (c.argIs(i, "lt")) {
                 flags |= KeyOps.EXPIRE_LT;
             } else {
-                throw new CommandError(Errors.unsupportedOption(c.argString(i)));
+                throw new CommandError(Errors.unsupportedOption(c.arg(i)));
             }
         }
         if ((flags & KeyOps.EXPIRE_NX) != 0 && (flags & (KeyOps.EXPIRE_XX | KeyOps.EXPIRE_GT | KeyOps.EXPIRE_LT)) != 0) {
