@@ -6,6 +6,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Decodes client requests on the server: emits one {@code byte[][]} per command (element 0 is the
@@ -17,9 +18,10 @@ import java.util.List;
  * for bad input.
  *
  * <p>At most one command is emitted per {@code decode} call, so {@link ByteToMessageDecoder} hands
- * each one to the next handler before the following one is parsed. A handler that calls {@link
- * #setAuthenticated(boolean)} while handling AUTH therefore changes the limits for the very next
- * pipelined command, as in Redis, provided it does so before returning from {@code channelRead}.
+ * each one to the next handler before the following one is parsed. The decoder asks whether the
+ * client has authenticated ({@link #authenticatedBy}) each time a limit applies, of the session
+ * that owns that state, so an AUTH handled in {@code channelRead} changes the limits for the very
+ * next pipelined command, as in Redis.
  *
  * <p>What it holds for a request not emitted yet is booked with a {@link RequestMemory}, which may
  * refuse it; the decoder then drops the request and discards the rest of the input.
@@ -117,7 +119,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private final RespLimits limits;
     private final RequestMemory memory;
-    private volatile boolean authenticated = true;
+    private BooleanSupplier authenticated = () -> true;
 
     /** What {@link #memory} last accepted as held; 0 when nothing is booked. */
     private long booked;
@@ -161,18 +163,14 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     }
 
     /**
-     * Whether the client has authenticated. When false, requests are limited to {@link
+     * Where the decoder learns whether the client has authenticated (the client's session; by
+     * default always). While it answers false, requests are limited to {@link
      * RespLimits#unauthenticatedMaxMultibulkLength()} arguments of at most {@link
      * RespLimits#unauthenticatedMaxBulkLength()} bytes, as Redis 7 limits clients that have not
-     * AUTHed while a password is required. Takes effect from the next line parsed.
+     * AUTHed while a password is required. Asked only when a request passes those limits.
      */
-    public void setAuthenticated(boolean authenticated) {
-        this.authenticated = authenticated;
-    }
-
-    /** Whether the authenticated limits apply. */
-    public boolean isAuthenticated() {
-        return authenticated;
+    public void authenticatedBy(BooleanSupplier source) {
+        this.authenticated = java.util.Objects.requireNonNull(source, "source");
     }
 
     /**
@@ -268,7 +266,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         if (!numberOk || count > limits.maxMultibulkLength()) {
             return fail(in, out, "Protocol error: invalid multibulk length");
         }
-        if (count > limits.unauthenticatedMaxMultibulkLength() && !authenticated) {
+        if (count > limits.unauthenticatedMaxMultibulkLength() && !authenticated.getAsBoolean()) {
             return fail(in, out, "Protocol error: unauthenticated multibulk length");
         }
         in.readerIndex(cr + 2);
@@ -305,7 +303,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         if (!numberOk || len < 0 || len > limits.maxBulkLength()) {
             return fail(in, out, "Protocol error: invalid bulk length");
         }
-        if (len > limits.unauthenticatedMaxBulkLength() && !authenticated) {
+        if (len > limits.unauthenticatedMaxBulkLength() && !authenticated.getAsBoolean()) {
             return fail(in, out, "Protocol error: unauthenticated bulk length");
         }
         in.readerIndex(cr + 2);

@@ -43,7 +43,7 @@ class RespRequestDecoderTest {
 
     private static EmbeddedChannel unauthenticated() {
         RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.defaults());
-        decoder.setAuthenticated(false);
+        decoder.authenticatedBy(() -> false);
         return channel(decoder);
     }
 
@@ -272,7 +272,8 @@ class RespRequestDecoderTest {
     void pipeline_authenticationTakesEffectForNextCommand() {
         // A handler that authenticates on AUTH, synchronously in channelRead, as the server does.
         RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.defaults());
-        decoder.setAuthenticated(false);
+        boolean[] authenticated = {false};
+        decoder.authenticatedBy(() -> authenticated[0]);
         List<Object> seen = new ArrayList<>();
         EmbeddedChannel ch =
                 new EmbeddedChannel(
@@ -282,7 +283,7 @@ class RespRequestDecoderTest {
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                 seen.add(msg);
                                 if (msg instanceof byte[][] a && new String(a[0]).equals("AUTH")) {
-                                    decoder.setAuthenticated(true);
+                                    authenticated[0] = true;
                                 }
                             }
                         });
@@ -446,8 +447,9 @@ class RespRequestDecoderTest {
     @Test
     void bulk_authenticatedAgainHasNoUnauthenticatedLimits() {
         RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.defaults());
-        decoder.setAuthenticated(false);
-        decoder.setAuthenticated(true);
+        boolean[] authenticated = {false};
+        decoder.authenticatedBy(() -> authenticated[0]);
+        authenticated[0] = true;
         EmbeddedChannel ch = channel(decoder);
         byte[] big = repeat('v', 16385);
         assertMessages(List.of((Object) new byte[][] {bytes("SET"), big}), write(ch, multibulk(bytes("SET"), big)));

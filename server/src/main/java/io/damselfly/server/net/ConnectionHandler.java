@@ -90,7 +90,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         reply = new Reply(client, ctx.alloc());
         renderReply = new Reply(client, ctx.alloc());
         executor = new CommandExecutor(server, client, reply, this);
-        decoder.setAuthenticated(open);
+        decoder.authenticatedBy(client::isAuthenticated);
         server.clients().add(client);
         registered = true;
         ctx.fireChannelActive();
@@ -180,9 +180,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         }
         reply.open();
         executor.execute((byte[][]) msg);
-        if (!decoder.isAuthenticated() && client.isAuthenticated()) {
-            decoder.setAuthenticated(true);
-        }
         DeferredReply slot = executor.takeDeferred();
         if (slot != null) {
             // the replies before the slot go first; everything after waits behind it
