@@ -43,7 +43,7 @@ public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
     static List<Workload> allWorkloads() {
         return List.of(new GetSetWorkload(), GetSetWorkload.oneIoThread(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(),
-                new LatencyWorkload(), new CacheWriteWorkload());
+                new LatencyWorkload(), new CacheWriteWorkload(), new LargeReplyWorkload());
     }
 
     private final Mode mode;

@@ -63,7 +63,8 @@ public final class RespEncoder extends MessageToByteEncoder<RespValue> {
                 yield out;
             }
             case ERROR -> {
-                RespWriter.writeError(out, ((RespValue.Error) value).message());
+                // a RespValue's text is Unicode, as RespDecoder decodes it: UTF-8 both ways
+                RespWriter.writeLine(out, (byte) '-', ((RespValue.Error) value).message());
                 yield out;
             }
             case INTEGER -> {

@@ -10,9 +10,8 @@ import java.util.Objects;
  * decoder discards everything the client sends after it. The message never contains CR or LF.
  *
  * <p>One message quotes a client byte ({@code "Protocol error: expected '$', got 'X'"}); that byte
- * is held as the char of the same value (ISO-8859-1), so {@link #writeTo(ByteBuf)} sends back the
- * raw byte exactly as Redis does, where writing the text as UTF-8 would turn a byte above 127 into
- * two.
+ * is held as the char of the same value (ISO-8859-1), and {@link RespWriter#writeError} writes
+ * error texts one byte per char, so the raw byte goes back exactly as Redis sends it.
  *
  * @param message the text after {@code "-ERR "}, e.g. {@code "Protocol error: invalid bulk length"}
  */
@@ -29,11 +28,6 @@ public record RespProtocolError(String message) {
 
     /** Writes the reply Redis sends for this error: {@code -ERR <message>\r\n}, one byte per char. */
     public void writeTo(ByteBuf out) {
-        out.ensureWritable(message.length() + 7);
-        out.writeByte('-').writeByte('E').writeByte('R').writeByte('R').writeByte(' ');
-        for (int i = 0; i < message.length(); i++) {
-            out.writeByte(message.charAt(i));
-        }
-        RespWriter.writeCrlf(out);
+        RespWriter.writeError(out, errorText());
     }
 }

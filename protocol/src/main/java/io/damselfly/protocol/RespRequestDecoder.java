@@ -6,6 +6,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Decodes client requests on the server: emits one {@code byte[][]} per command (element 0 is the
@@ -17,9 +18,13 @@ import java.util.List;
  * for bad input.
  *
  * <p>At most one command is emitted per {@code decode} call, so {@link ByteToMessageDecoder} hands
- * each one to the next handler before the following one is parsed. A handler that calls {@link
- * #setAuthenticated(boolean)} while handling AUTH therefore changes the limits for the very next
- * pipelined command, as in Redis, provided it does so before returning from {@code channelRead}.
+ * each one to the next handler before the following one is parsed. The decoder asks whether the
+ * client has authenticated ({@link #authenticatedBy}) each time a limit applies, of the session
+ * that owns that state, so an AUTH handled in {@code channelRead} changes the limits for the very
+ * next pipelined command, as in Redis.
+ *
+ * <p>What it holds for a request not emitted yet is booked with a {@link RequestMemory}, which may
+ * refuse it; the decoder then drops the request and discards the rest of the input.
  */
 public final class RespRequestDecoder extends ByteToMessageDecoder {
     /*
@@ -63,9 +68,20 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
      *  - a bulk of up to STREAMING_THRESHOLD bytes waits in the cumulation until it is whole and is
      *    then copied once into its exact array;
      *  - a larger bulk is copied out of the cumulation as it arrives into an array that doubles with
-     *    the bytes received (capped at the claimed length, so it ends exactly sized with no final
-     *    copy). A client claiming 500 MB and sending 10 bytes costs 64 KiB here. Total work stays
-     *    linear: each byte is copied once from the network buffer plus amortised doubling copies.
+     *    the bytes received. Its capacities are the claimed length L halved k times (rounded up):
+     *    ..., L/4, L/2, L. So it ends exactly sized with no final copy, and the last growth holds
+     *    L/2 + L at once, not up to 2L as doubling from 64 KiB would. A client claiming 500 MB and
+     *    sending 10 bytes costs under 128 KiB here. Total work stays linear: each byte is copied
+     *    once from the network buffer plus amortised doubling copies.
+     *
+     * Booking (RequestMemory). What the decoder holds for the request being read (unparsed input in
+     * the cumulation, the streamed array, completed arguments with their object headers) is booked
+     * with absolute figures at two points: before a streamed array grows, counting old and new
+     * arrays both (the peak), so a refusal comes before the allocation; and after every read that
+     * changed the figure, from channelRead. A read that ends between requests holds nothing and
+     * books nothing, so small requests cost no booking at all. Between those points the figure may
+     * run ahead of the booking by what one read brings (its bytes and the small arguments parsed
+     * from them), which is bounded by Netty's read size.
      */
 
     /** Redis: {@code argv_len = min(multibulklen, 1024)} before any argument has arrived. */
@@ -79,7 +95,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
      */
     static final int STREAMING_THRESHOLD = 64 * 1024;
 
-    /** First capacity of a streamed bulk's array when fewer bytes than this are already here. */
+    /** A streamed bulk's first array is at least this big (or the bulk's length), under twice it. */
     static final int STREAMING_INITIAL_CAPACITY = 64 * 1024;
 
     /** Redis: strchr(querybuf, '\r') - a CR ends the line, a NUL ends the C string. */
@@ -102,7 +118,11 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     }
 
     private final RespLimits limits;
-    private volatile boolean authenticated = true;
+    private final RequestMemory memory;
+    private BooleanSupplier authenticated = () -> true;
+
+    /** What {@link #memory} last accepted as held; 0 when nothing is booked. */
+    private long booked;
 
     private State state = State.START;
 
@@ -125,40 +145,50 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private int streamed;
 
-    /** Bytes held in completed arguments of the current request. */
+    /** Heap held by the completed arguments of the current request, their array headers included. */
     private long argumentBytes;
 
     /** Set by {@link #parseNumber}: whether the last number parsed was well formed. */
     private boolean numberOk;
 
-    /** A decoder applying {@code limits}; the client counts as authenticated until told otherwise. */
+    /** A decoder applying {@code limits} that books nothing; the client counts as authenticated until told otherwise. */
     public RespRequestDecoder(RespLimits limits) {
+        this(limits, RequestMemory.UNBOUNDED);
+    }
+
+    /** A decoder applying {@code limits} and booking what it holds with {@code memory}. */
+    public RespRequestDecoder(RespLimits limits, RequestMemory memory) {
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        this.memory = java.util.Objects.requireNonNull(memory, "memory");
     }
 
     /**
-     * Whether the client has authenticated. When false, requests are limited to {@link
+     * Where the decoder learns whether the client has authenticated (the client's session; by
+     * default always). While it answers false, requests are limited to {@link
      * RespLimits#unauthenticatedMaxMultibulkLength()} arguments of at most {@link
      * RespLimits#unauthenticatedMaxBulkLength()} bytes, as Redis 7 limits clients that have not
-     * AUTHed while a password is required. Takes effect from the next line parsed.
+     * AUTHed while a password is required. Asked only when a request passes those limits.
      */
-    public void setAuthenticated(boolean authenticated) {
-        this.authenticated = authenticated;
-    }
-
-    /** Whether the authenticated limits apply. */
-    public boolean isAuthenticated() {
-        return authenticated;
+    public void authenticatedBy(BooleanSupplier source) {
+        this.authenticated = java.util.Objects.requireNonNull(source, "source");
     }
 
     /**
-     * Bytes this decoder holds for the request being read, outside Netty's cumulation buffer:
-     * completed arguments plus the received part of a streamed bulk. With the cumulation's readable
-     * bytes this is the client's query buffer, for limits such as Redis's {@code
-     * client-query-buffer-limit}.
+     * Heap and buffer bytes held now for the request being read (unparsed input, a streamed bulk's
+     * array, completed arguments): what is booked with the {@link RequestMemory} after each read.
+     * On the channel's event loop only.
      */
-    public long bufferedArgumentBytes() {
-        return argumentBytes + streamed;
+    public long heldBytes() {
+        return heldBytes(internalBuffer());
+    }
+
+    /**
+     * The client's query buffer as Redis measures it for {@code client-query-buffer-limit} and
+     * CLIENT LIST {@code qbuf}: input received and not yet part of a completed argument. On the
+     * channel's event loop only.
+     */
+    public long queryBufferBytes() {
+        return queryBufferBytes(internalBuffer());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -168,6 +198,21 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         decodeRequests(in, out);
+    }
+
+    /** Decodes the read, then books what is left held (see "Booking" above). */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        super.channelRead(ctx, msg);
+        if (!ctx.isRemoved()) {
+            book(internalBuffer());
+        }
+    }
+
+    /** Gives back whatever is booked: the connection is going away. */
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        release();
     }
 
     /** Runs the state machine until it needs more bytes or has emitted one message. */
@@ -221,7 +266,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         if (!numberOk || count > limits.maxMultibulkLength()) {
             return fail(in, out, "Protocol error: invalid multibulk length");
         }
-        if (count > limits.unauthenticatedMaxMultibulkLength() && !authenticated) {
+        if (count > limits.unauthenticatedMaxMultibulkLength() && !authenticated.getAsBoolean()) {
             return fail(in, out, "Protocol error: unauthenticated multibulk length");
         }
         in.readerIndex(cr + 2);
@@ -258,7 +303,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         if (!numberOk || len < 0 || len > limits.maxBulkLength()) {
             return fail(in, out, "Protocol error: invalid bulk length");
         }
-        if (len > limits.unauthenticatedMaxBulkLength() && !authenticated) {
+        if (len > limits.unauthenticatedMaxBulkLength() && !authenticated.getAsBoolean()) {
             return fail(in, out, "Protocol error: unauthenticated bulk length");
         }
         in.readerIndex(cr + 2);
@@ -292,7 +337,9 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             return false;
         }
         int n = Math.min(readable, bulkLength - streamed);
-        ensureStreamCapacity(streamed + n);
+        if (!ensureStreamCapacity(in, streamed + n)) {
+            return false;
+        }
         in.readBytes(stream, streamed, n);
         streamed += n;
         if (streamed < bulkLength) {
@@ -313,13 +360,37 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         return addArgument(arg, out);
     }
 
-    private void ensureStreamCapacity(int needed) {
-        if (stream == null) {
-            stream = new byte[Math.min(bulkLength, Math.max(needed, STREAMING_INITIAL_CAPACITY))];
-        } else if (needed > stream.length) {
-            long doubled = 2L * stream.length;
-            int capacity = (int) Math.min(bulkLength, Math.max(needed, doubled));
-            stream = Arrays.copyOf(stream, capacity);
+    /**
+     * Makes room for {@code needed} bytes of the streamed bulk, booking the larger array first.
+     * Returns false when the booking is refused (the request is then dropped).
+     */
+    private boolean ensureStreamCapacity(ByteBuf in, int needed) {
+        int current = stream == null ? 0 : stream.length;
+        if (needed <= current) {
+            return true;
+        }
+        int capacity = streamCapacityFor(stream == null ? Math.max(needed, STREAMING_INITIAL_CAPACITY) : needed);
+        // the old array is still held while it is copied: the peak is both
+        if (!book(in, heldBytes(in) + RequestMemory.arrayBytes(capacity))) {
+            return false;
+        }
+        stream = stream == null ? new byte[capacity] : Arrays.copyOf(stream, capacity);
+        return true;
+    }
+
+    /**
+     * The smallest of bulkLength, ceil(bulkLength / 2), ceil(bulkLength / 4), ... that is at least
+     * {@code needed}: growing along these, the last growth copies half the bulk.
+     */
+    private int streamCapacityFor(int needed) {
+        int capacity = bulkLength;
+        while (true) {
+            // ceil(ceil(L / 2^k) / 2) = ceil(L / 2^(k+1))
+            int half = (int) ((capacity + 1L) / 2);
+            if (half < needed || half == capacity) {
+                return capacity;
+            }
+            capacity = half;
         }
     }
 
@@ -329,7 +400,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             args = Arrays.copyOf(args, (int) Math.min(2L * args.length, (long) argc + remaining));
         }
         args[argc++] = arg;
-        argumentBytes += arg.length;
+        argumentBytes += RequestMemory.arrayBytes(arg.length);
         if (--remaining > 0) {
             state = State.BULK_LENGTH;
             return true;
@@ -459,15 +530,68 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
      * call which emits also consumes, and nothing after an error will be parsed anyway.
      */
     private boolean fail(ByteBuf in, List<Object> out, String message) {
-        in.skipBytes(in.readableBytes());
+        drop(in);
         out.add(new RespProtocolError(message));
         state = State.DISCARD;
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Booking
+    // ---------------------------------------------------------------------------------------------
+
+    /** Everything held for the request being read, {@code in} being the cumulation. */
+    private long heldBytes(ByteBuf in) {
+        long held = in.readableBytes() + argumentBytes;
+        if (stream != null) {
+            held += RequestMemory.arrayBytes(stream.length);
+        }
+        if (args.length > 0) {
+            held += RequestMemory.referenceArrayBytes(args.length);
+        }
+        return held;
+    }
+
+    private long queryBufferBytes(ByteBuf in) {
+        return in.readableBytes() + (long) streamed;
+    }
+
+    /** Books what is held now if it changed; on refusal drops the request. */
+    private void book(ByteBuf in) {
+        long held = heldBytes(in);
+        if (held != booked) {
+            book(in, held);
+        }
+    }
+
+    /** Books {@code held}; on refusal drops the request and returns false. */
+    private boolean book(ByteBuf in, long held) {
+        if (memory.hold(held, queryBufferBytes(in))) {
+            booked = held;
+            return true;
+        }
+        // the memory already counts this connection as holding nothing
+        booked = 0;
+        drop(in);
+        state = State.DISCARD;
+        return false;
+    }
+
+    private void release() {
+        if (booked != 0) {
+            booked = 0;
+            memory.hold(0, 0);
+        }
+    }
+
+    /** Forgets the request being read and skips all buffered input. */
+    private void drop(ByteBuf in) {
+        in.skipBytes(in.readableBytes());
         args = NO_ARGS;
         argc = 0;
         argumentBytes = 0;
         stream = null;
         streamed = 0;
-        return false;
     }
 
     /** For tests: the current state. */

@@ -32,6 +32,12 @@ public final class RespWriter {
      * Simple strings and errors are lines: a CR or LF inside them would end the line early and
      * desynchronise the client, so they are replaced with spaces, as Redis's addReplyErrorFormat
      * does. The check is one pass over text that is short and usually a constant.
+     *
+     * Error texts are byte strings, one byte per char (ISO-8859-1), not UTF-8: a server's errors
+     * quote client bytes (an unknown command's name, a bad option), and Redis sends those back raw,
+     * whatever they are. Decoded as ISO-8859-1 every byte survives the trip through a String; as
+     * UTF-8, bytes that are not UTF-8 would come back as U+FFFD. Everything else in an error text
+     * is ASCII, the same in both.
      */
 
     /** Smallest integer whose {@code :n\r\n} encoding is cached. */
@@ -97,11 +103,26 @@ public final class RespWriter {
 
     /**
      * Writes {@code -text\r\n}. {@code text} already holds the error code, e.g. {@code "ERR syntax
-     * error"} or {@code "WRONGTYPE Operation against a key holding the wrong kind of value"}; CR and
-     * LF in it become spaces.
+     * error"} or {@code "WRONGTYPE Operation against a key holding the wrong kind of value"}, and is
+     * a byte string: each char is written as one byte (ISO-8859-1; a char above U+00FF, which no
+     * byte string holds, as '?'), so client bytes quoted in it go back unchanged. CR and LF in it
+     * become spaces.
      */
     public static void writeError(ByteBuf out, String text) {
-        writeLine(out, (byte) '-', text);
+        int n = text.length();
+        out.ensureWritable(n + 3);
+        out.writeByte('-');
+        int start = out.writerIndex();
+        ByteBufUtil.writeAscii(out, text); // Netty writes each char's low byte ('?' above 0xFF)
+        if (text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0) {
+            for (int i = start; i < start + n; i++) {
+                byte b = out.getByte(i);
+                if (b == '\r' || b == '\n') {
+                    out.setByte(i, ' ');
+                }
+            }
+        }
+        writeCrlf(out);
     }
 
     /** Writes {@code :n\r\n}. */
@@ -439,7 +460,8 @@ public final class RespWriter {
         return ascii(sb.toString());
     }
 
-    private static void writeLine(ByteBuf out, byte prefix, String text) {
+    /** Writes {@code <prefix>text\r\n} with {@code text} in UTF-8, CR and LF as spaces. */
+    static void writeLine(ByteBuf out, byte prefix, String text) {
         int n = text.length();
         boolean plain = true;
         for (int i = 0; i < n; i++) {

@@ -90,7 +90,7 @@ class RespRequestDecoderFuzzTest {
     /** Feeds input in random chunks; the decoder must not throw (EmbeddedChannel rethrows). */
     private static List<Object> feed(Random rnd, byte[] input, boolean authenticated, RespLimits limits) {
         RespRequestDecoder decoder = new RespRequestDecoder(limits);
-        decoder.setAuthenticated(authenticated);
+        decoder.authenticatedBy(() -> authenticated);
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         List<Object> out = new ArrayList<>();
         int maxChunk = 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 200);

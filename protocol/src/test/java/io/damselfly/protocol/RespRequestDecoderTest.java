@@ -43,7 +43,7 @@ class RespRequestDecoderTest {
 
     private static EmbeddedChannel unauthenticated() {
         RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.defaults());
-        decoder.setAuthenticated(false);
+        decoder.authenticatedBy(() -> false);
         return channel(decoder);
     }
 
@@ -272,7 +272,8 @@ class RespRequestDecoderTest {
     void pipeline_authenticationTakesEffectForNextCommand() {
         // A handler that authenticates on AUTH, synchronously in channelRead, as the server does.
         RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.defaults());
-        decoder.setAuthenticated(false);
+        boolean[] authenticated = {false};
+        decoder.authenticatedBy(() -> authenticated[0]);
         List<Object> seen = new ArrayList<>();
         EmbeddedChannel ch =
                 new EmbeddedChannel(
@@ -282,7 +283,7 @@ class RespRequestDecoderTest {
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                 seen.add(msg);
                                 if (msg instanceof byte[][] a && new String(a[0]).equals("AUTH")) {
-                                    decoder.setAuthenticated(true);
+                                    authenticated[0] = true;
                                 }
                             }
                         });
@@ -446,8 +447,9 @@ class RespRequestDecoderTest {
     @Test
     void bulk_authenticatedAgainHasNoUnauthenticatedLimits() {
         RespRequestDecoder decoder = new RespRequestDecoder(RespLimits.defaults());
-        decoder.setAuthenticated(false);
-        decoder.setAuthenticated(true);
+        boolean[] authenticated = {false};
+        decoder.authenticatedBy(() -> authenticated[0]);
+        authenticated[0] = true;
         EmbeddedChannel ch = channel(decoder);
         byte[] big = repeat('v', 16385);
         assertMessages(List.of((Object) new byte[][] {bytes("SET"), big}), write(ch, multibulk(bytes("SET"), big)));
@@ -538,8 +540,8 @@ class RespRequestDecoderTest {
             received += n;
             if (off + n < frame.length) {
                 assertEquals(List.of(), out);
-                // The array grows with what arrived: at most double the bytes received, or 64 KiB.
-                assertTrue(decoder.streamCapacity() <= Math.max(2 * received, RespRequestDecoder.STREAMING_INITIAL_CAPACITY),
+                // The array grows with what arrived: under double the bytes received, or 128 KiB.
+                assertTrue(decoder.streamCapacity() < 2 * Math.max(received, RespRequestDecoder.STREAMING_INITIAL_CAPACITY),
                         "capacity " + decoder.streamCapacity() + " after " + received);
             }
         }
@@ -556,8 +558,8 @@ class RespRequestDecoderTest {
         EmbeddedChannel ch = channel(decoder);
         assertEquals(List.of(), write(ch, bytes("*2\r\n$3\r\nSET\r\n$500000000\r\n")));
         assertEquals(List.of(), write(ch, repeat('z', 100)));
-        assertTrue(decoder.streamCapacity() <= RespRequestDecoder.STREAMING_INITIAL_CAPACITY);
-        assertEquals(3 + 100, decoder.bufferedArgumentBytes());
+        assertTrue(decoder.streamCapacity() < 2 * RespRequestDecoder.STREAMING_INITIAL_CAPACITY);
+        assertEquals(100, decoder.queryBufferBytes());
         ch.finishAndReleaseAll();
     }
 

@@ -72,6 +72,17 @@ class RespWriterTest {
     void error() {
         assertEquals("-ERR unknown command\r\n", written(b -> RespWriter.writeError(b, "ERR unknown command")));
         assertEquals("-ERR a b\r\n", written(b -> RespWriter.writeError(b, "ERR a\nb")));
+        assertEquals("-ERR a  b\r\n", written(b -> RespWriter.writeError(b, "ERR a\r\nb")));
+    }
+
+    @Test
+    void error_isAByteStringOneBytePerChar() {
+        // client bytes quoted in an error (decoded ISO-8859-1 by the server) go back unchanged
+        String echoed = "ERR unknown command '\u00ff\u00c3\u00a9\u0001\u007f\u0080'";
+        assertEquals("-" + echoed + "\r\n", written(b -> RespWriter.writeError(b, echoed)));
+        assertEquals("-ERR '\u00ff' \r\n", written(b -> RespWriter.writeError(b, "ERR '\u00ff'\r")));
+        // no char above U+00FF belongs in a byte string: written as '?', never as several bytes
+        assertEquals("-ERR ?\r\n", written(b -> RespWriter.writeError(b, "ERR \u20ac")));
     }
 
     @Test
@@ -305,32 +316,4 @@ class RespWriterTest {
         assertEquals("(12\r\n", written(b -> RespWriter.writeBigNumber(b, "12", 3)));
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Shared replies
-    // ---------------------------------------------------------------------------------------------
-
-    @Test
-    void replies() {
-        assertEquals("+OK\r\n", written(RespReplies::writeOk));
-        assertEquals("+PONG\r\n", written(RespReplies::writePong));
-        assertEquals("+QUEUED\r\n", written(RespReplies::writeQueued));
-        assertEquals("*0\r\n", written(RespReplies::writeEmptyArray));
-        assertEquals("$-1\r\n", written(b -> RespReplies.writeNull(b, 2)));
-        assertEquals("_\r\n", written(b -> RespReplies.writeNull(b, 3)));
-        assertEquals(":0\r\n", RespReplies.ZERO.toString(StandardCharsets.US_ASCII));
-        assertEquals(":1\r\n", RespReplies.ONE.toString(StandardCharsets.US_ASCII));
-        assertEquals("*-1\r\n", RespReplies.NULL_ARRAY_RESP2.toString(StandardCharsets.US_ASCII));
-        assertEquals("$-1\r\n", RespReplies.nullBulk(2).toString(StandardCharsets.US_ASCII));
-    }
-
-    @Test
-    void replies_sharedBuffersSurviveUse() {
-        ByteBuf dup = RespReplies.OK.duplicate();
-        dup.skipBytes(dup.readableBytes());
-        dup.release(); // unreleasable: a no-op
-        RespReplies.OK.release();
-        assertEquals(5, RespReplies.OK.readableBytes());
-        assertEquals(1, RespReplies.OK.refCnt());
-        assertThrows(java.nio.ReadOnlyBufferException.class, () -> RespReplies.OK.setByte(0, 'x'));
-    }
 }

@@ -6,6 +6,7 @@ import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.LatencyCommands;
+import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.SlowlogCommands;
 import io.damselfly.server.command.family.StringCommands;
@@ -19,6 +20,7 @@ import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.net.NetServer;
+import io.damselfly.server.net.RequestMemoryBudget;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
@@ -76,7 +78,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setLfu(((String) p).endsWith("lfu")));
+        config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setEvictionPolicy(EvictionPolicy.effective(
+                config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE))));
         config.watch(Option.MAXMEMORY, v -> keyspace.setMemoryLimit(config.getLong(Option.MAXMEMORY)));
         config.watch(Option.LFU_LOG_FACTOR, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
@@ -94,6 +97,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         SlowlogCommands.register(b);
         StringCommands.register(b);
         KeyCommands.register(b);
+        ReplicationCommands.register(b);
         return b.build();
     }
 
@@ -121,8 +125,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             try {
                 activeExpiry.tick(config.getInt(Option.HZ));
                 // carry on an eviction that a command's bounded step left unfinished
-                backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), EvictionPolicy.effective(
-                        config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE)),
+                backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), keyspace.evictionPolicy(),
                         System.currentTimeMillis());
             } catch (RuntimeException e) {
                 log.error("background keyspace task failed", e);
@@ -207,6 +210,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public int port() {
         return port;
+    }
+
+    /** The budget for memory held by unfinished requests. */
+    public RequestMemoryBudget requestMemory() {
+        return net.requestMemory();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.damselfly.server.config.ConfigException;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.net.RequestMemoryBudget;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -47,6 +48,11 @@ public final class EmbeddedServer implements AutoCloseable {
 
     public ServerConfig config() {
         return server.config();
+    }
+
+    /** The budget for memory held by unfinished requests, for tests that check what is booked. */
+    public RequestMemoryBudget requestMemory() {
+        return server.requestMemory();
     }
 
     @Override

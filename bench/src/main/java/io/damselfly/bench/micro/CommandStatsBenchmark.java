@@ -1,13 +1,13 @@
 package io.damselfly.bench.micro;
 
 import io.damselfly.server.DamselflyServer;
+import io.damselfly.server.client.ClientConnection;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.CommandExecutor;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.config.ServerConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -76,7 +76,6 @@ public class CommandStatsBenchmark {
     Recording recording;
 
     private DamselflyServer server;
-    private EmbeddedChannel channel;
     private CommandExecutor executor;
     private ByteBuf out;
     private byte[][][] requests;
@@ -85,11 +84,12 @@ public class CommandStatsBenchmark {
     @Setup
     public void setUp() throws Exception {
         server = new DamselflyServer(ServerConfig.fromArgs("--port", "0", recording.flag));
-        channel = new EmbeddedChannel();
-        Reply reply = new Reply();
+        ClientSession client = new ClientSession(1, ClientConnection.NONE, true, System.currentTimeMillis());
+        Reply reply = new Reply(client);
         out = Unpooled.directBuffer(BUFFER_CAPACITY);
         reply.bind(out);
-        executor = new CommandExecutor(server, new ClientSession(1, channel, true, System.currentTimeMillis()), reply);
+        // no deferred replies: GET never waits
+        executor = new CommandExecutor(server, client, reply, null);
         requests = new byte[KEYS][][];
         for (int i = 0; i < KEYS; i++) {
             byte[] key = String.format("key:%07d", i).getBytes(StandardCharsets.US_ASCII);
@@ -115,7 +115,6 @@ public class CommandStatsBenchmark {
     @TearDown
     public void tearDown() {
         out.release();
-        channel.finishAndReleaseAll();
         server.close();
     }
 

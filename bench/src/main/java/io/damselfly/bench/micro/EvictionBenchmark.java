@@ -96,7 +96,7 @@ public class EvictionBenchmark {
     public void setup() {
         evictionPolicy = EvictionPolicy.fromName(policy);
         keyspace = new Keyspace(SHARDS, DATABASES);
-        keyspace.setLfu(policy.endsWith("lfu")); // as the server does when maxmemory-policy is set
+        keyspace.setEvictionPolicy(EvictionPolicy.fromName(policy)); // as the server does when maxmemory-policy is set
         eviction = new Eviction(keyspace);
         value = "value-0123456789".getBytes(StandardCharsets.US_ASCII);
         start = System.currentTimeMillis();

@@ -1,6 +1,5 @@
 package io.damselfly.bench.micro;
 
-import io.damselfly.protocol.RespReplies;
 import io.damselfly.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -79,7 +78,7 @@ public class RespWriterBenchmark {
     @Benchmark
     public ByteBuf ok() {
         out.writerIndex(0);
-        RespReplies.writeOk(out);
+        RespWriter.writeSimpleString(out, "OK");
         return out;
     }
 

@@ -25,11 +25,14 @@ class ResidentMemoryTest {
 
     @Test
     void watch_thisProcess_samplesOnSchedule() throws Exception {
+        long start = System.nanoTime();
         ResidentMemory.Watch watch = ResidentMemory.watch(SELF, Duration.ofMillis(10));
         Thread.sleep(200);
         ResidentMemory.Peak peak = watch.stop();
-        // about 20 on schedule and one at the stop; a loaded machine may wake the sampler late
-        assertTrue(peak.samples() >= 5 && peak.samples() <= 22, peak.toString());
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        // one per 10 ms on schedule and one at the stop; a loaded machine may wake the sampler
+        // late (fewer) or this thread late (a longer window, so more)
+        assertTrue(peak.samples() >= 5 && peak.samples() <= elapsedMillis / 10 + 2, peak + " in " + elapsedMillis + " ms");
         assertTrue(peak.peakBytes() >= peak.lastBytes() && peak.lastBytes() > 0, peak.toString());
     }
 

@@ -16,6 +16,9 @@ public final class ClientRegistry {
      *  loops accepting at once cannot both take the last slot. */
     private final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** Clients waiting in a blocking command (INFO blocked_clients). */
+    private final java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
+
     public long nextId() {
         return nextId.getAndIncrement();
     }
@@ -61,6 +64,16 @@ public final class ClientRegistry {
         List<ClientSession> list = new ArrayList<>(clients.values());
         list.sort(Comparator.comparingLong(ClientSession::id));
         return list;
+    }
+
+    /** A client started (+1) or stopped (-1) waiting in a blocking command. */
+    public void countBlocked(int delta) {
+        blocked.addAndGet(delta);
+    }
+
+    /** Clients waiting in a blocking command now. */
+    public int blocked() {
+        return blocked.get();
     }
 
     public long totalConnections() {

@@ -1,6 +1,5 @@
 package io.damselfly.server.client;
 
-import io.netty.channel.Channel;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,10 +7,13 @@ import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The server-side state of one client connection: identity (id, name, library), the selected
- * database, protocol version, authentication, and what CLIENT LIST reports. Owned by the
- * connection's event loop; other threads (CLIENT LIST/KILL from another connection) only read
- * the volatile fields or close the channel, which Netty hands to the owning loop.
+ * The server-side state of one client: identity (id, name), the selected database,
+ * protocol version, authentication, and what CLIENT LIST reports. The one owner of that state:
+ * the decoder, the reply writer and the command handlers read it here. A session does not need
+ * a socket: its transport is a {@link ClientConnection}, {@link ClientConnection#NONE} for a
+ * client without one. Owned by the thread that runs its commands (a connection's event loop);
+ * other threads (CLIENT LIST/KILL from another connection) only read the volatile fields or
+ * close the connection, which Netty hands to the owning loop.
  *
  * <p>Killing. CLIENT KILL from another connection runs on that connection's event loop, so it
  * cannot free this session the way Redis's single thread frees a client at once. It marks the
@@ -42,11 +44,9 @@ public final class ClientSession {
     public static final String DEFAULT_USER = "default";
 
     private final long id;
-    private final Channel channel;
+    private final ClientConnection connection;
     private final long createdMillis;
     private volatile String name = "";
-    private volatile String libName = "";
-    private volatile String libVersion = "";
     private volatile int db;
     private volatile int protocol = 2;
     private volatile boolean authenticated;
@@ -58,9 +58,9 @@ public final class ClientSession {
     private volatile int patternSubscriptions;
     private volatile int shardSubscriptions;
 
-    public ClientSession(long id, Channel channel, boolean authenticated, long nowMillis) {
+    public ClientSession(long id, ClientConnection connection, boolean authenticated, long nowMillis) {
         this.id = id;
-        this.channel = channel;
+        this.connection = connection;
         this.authenticated = authenticated;
         this.createdMillis = nowMillis;
         this.lastInteractionMillis = nowMillis;
@@ -70,8 +70,8 @@ public final class ClientSession {
         return id;
     }
 
-    public Channel channel() {
-        return channel;
+    public ClientConnection connection() {
+        return connection;
     }
 
     public String name() {
@@ -84,7 +84,7 @@ public final class ClientSession {
     }
 
     /**
-     * Whether a name, lib-name or lib-ver may be shown in CLIENT LIST: printable ASCII without
+     * Whether a client name may be shown in CLIENT LIST: printable ASCII without
      * spaces ('!' to '~'), so the list always splits on spaces. The empty value is valid (it unsets).
      */
     public static boolean isValidAttribute(byte[] value) {
@@ -94,22 +94,6 @@ public final class ClientSession {
             }
         }
         return true;
-    }
-
-    public String libName() {
-        return libName;
-    }
-
-    public void setLibName(String libName) {
-        this.libName = libName;
-    }
-
-    public String libVersion() {
-        return libVersion;
-    }
-
-    public void setLibVersion(String libVersion) {
-        this.libVersion = libVersion;
     }
 
     public int db() {
@@ -196,21 +180,21 @@ public final class ClientSession {
         if (!killed.compareAndSet(false, true)) {
             return false;
         }
-        channel.close();
+        connection.close();
         return true;
     }
 
     /** Whether the connection was killed or has closed: it no longer counts as connected. */
     public boolean isGone() {
-        return killed.get() || !channel.isOpen();
+        return killed.get() || !connection.isOpen();
     }
 
     public String address() {
-        return format(channel.remoteAddress());
+        return format(connection.remoteAddress());
     }
 
     public String localAddress() {
-        return format(channel.localAddress());
+        return format(connection.localAddress());
     }
 
     /** "ip:port" as Redis prints it: "127.0.0.1:6379", or "[::1]:6379" for IPv6. */
@@ -271,12 +255,11 @@ public final class ClientSession {
 
     /** Bytes queued for this client but not yet written to the socket (CLIENT LIST omem). */
     public long pendingOutputBytes() {
-        var ob = channel.unsafe().outboundBuffer();
-        return ob == null ? 0 : ob.totalPendingWriteBytes();
+        return connection.pendingOutputBytes();
     }
 
     /**
-     * The CLIENT LIST / CLIENT INFO line, in Redis 7.2's field order. Fields damselfly has no
+     * The CLIENT LIST / CLIENT INFO line, in Redis 7.0's fields and order. Fields damselfly has no
      * counterpart for yet are reported as Redis reports an idle client: no MULTI (multi=-1), empty
      * query buffer (qbuf=0: requests are decoded as they arrive), no reply list (oll=0).
      */
@@ -289,7 +272,7 @@ public final class ClientSession {
         return "id=" + id
                 + " addr=" + address()
                 + " laddr=" + localAddress()
-                + " fd=" + fd()
+                + " fd=" + connection.fd()
                 + " name=" + name
                 + " age=" + (nowMillis - createdMillis) / 1000
                 + " idle=" + (nowMillis - lastInteractionMillis) / 1000
@@ -305,16 +288,6 @@ public final class ClientSession {
                 + " cmd=" + lastCommand
                 + " user=" + user()
                 + " redir=-1"
-                + " resp=" + protocol
-                + " lib-name=" + libName
-                + " lib-ver=" + libVersion;
-    }
-
-    private int fd() {
-        // the epoll transport exposes the descriptor; NIO does not, and Redis reports -1 then
-        if (channel instanceof io.netty.channel.unix.UnixChannel uc) {
-            return uc.fd().intValue();
-        }
-        return -1;
+                + " resp=" + protocol;
     }
 }

@@ -1,5 +1,8 @@
 package io.damselfly.server.command;
 
+import io.damselfly.server.command.spec.CommandSpec;
+import io.damselfly.server.command.spec.KeyFlag;
+import io.damselfly.server.command.spec.KeySpec;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -9,50 +12,68 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One entry of the command table: the metadata Redis's command table holds (name, arity, flags,
- * key positions, documentation) and the handler that runs it. A container command (CLIENT,
- * CONFIG, OBJECT, COMMAND) has subcommands instead of a handler, each a Command of its own whose
- * full name is "container|sub" as in Redis 7.
+ * One entry of the command table: a Redis command's metadata ({@link CommandSpec}: arity, flags,
+ * key specs, documentation, as Redis 7.0.15 defines them) bound to the handler that runs it and
+ * to damselfly's own flags. A container command (CLIENT, CONFIG, OBJECT, COMMAND) has subcommands
+ * instead of a handler (COMMAND has both), each a Command of its own whose full name is
+ * "container|sub" as in Redis 7; a container lists only the subcommands damselfly implements.
  */
 public final class Command {
+    private final CommandSpec spec;
     private final String name;
     private final String fullName;
-    private final int arity;
     private final Set<CommandFlag> flags;
-    private final KeySpec keys;
-    private final String group;
-    private final String since;
-    private final String summary;
     private final CommandHandler handler;
     private final Map<String, Command> subcommands;
     private final Command parent;
     private final boolean noAuth;
     private final boolean denyOom;
-    /** ACL categories Redis declares explicitly (e.g. @keyspace, @dangerous); set while building. */
-    private Set<String> explicitCategories = Collections.emptySet();
-    /** Redis's command tips (nondeterministic_output, request_policy:...); set while building. */
-    private List<String> tips = Collections.emptyList();
-    /** COMMAND DOCS complexity, or null when not documented; set while building. */
-    private String complexity;
+    /**
+     * The argument position of the one key of a command whose single key spec names exactly one
+     * key at a fixed position (GET, SET, INCR, OBJECT ENCODING ...), or 0: the executor's
+     * allocation-free fast path needs nothing else.
+     */
+    private final int singleKeyIndex;
 
     /** Dense id (0..n-1 over commands and subcommands), assigned once by the {@link CommandTable}. */
     private int id = -1;
 
-    Command(String name, Command parent, int arity, Set<CommandFlag> flags, KeySpec keys, String group,
-            String since, String summary, CommandHandler handler, Map<String, Command> subcommands) {
-        this.name = name.toLowerCase(Locale.ROOT);
+    Command(CommandSpec spec, Command parent, CommandHandler handler, Set<CommandFlag> own,
+            Map<String, Command> subcommands) {
+        this.spec = spec;
+        this.name = spec.name();
         this.parent = parent;
-        this.fullName = parent == null ? this.name : parent.name + "|" + this.name;
-        this.arity = arity;
-        this.flags = flags.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(flags));
-        this.keys = keys;
-        this.group = group;
-        this.since = since;
-        this.summary = summary;
+        this.fullName = spec.fullName();
+        EnumSet<CommandFlag> all = EnumSet.noneOf(CommandFlag.class);
+        for (String f : spec.commandFlags()) {
+            all.add(CommandFlag.valueOf(f));
+        }
+        if (spec.movableKeys()) {
+            all.add(CommandFlag.MOVABLE_KEYS);
+        }
+        all.addAll(own);
+        this.flags = Collections.unmodifiableSet(all);
         this.handler = handler;
         this.subcommands = subcommands;
-        this.noAuth = flags.contains(CommandFlag.NO_AUTH);
-        this.denyOom = flags.contains(CommandFlag.DENYOOM);
+        this.noAuth = all.contains(CommandFlag.NO_AUTH);
+        this.denyOom = all.contains(CommandFlag.DENYOOM);
+        this.singleKeyIndex = singleKeyIndex(spec);
+    }
+
+    private static int singleKeyIndex(CommandSpec spec) {
+        // VARIABLE_FLAGS changes the key's flags, not its position, so SET and BITFIELD qualify
+        if (spec.keySpecs().size() != 1) {
+            return 0;
+        }
+        KeySpec k = spec.keySpecs().get(0);
+        boolean one = k.beginSearch() == KeySpec.BeginSearch.INDEX && k.findKeys() == KeySpec.FindKeys.RANGE
+                && k.lastKey() == 0 && !k.has(KeyFlag.INCOMPLETE) && !k.has(KeyFlag.NOT_KEY);
+        return one ? k.index() : 0;
+    }
+
+    /** What Redis says about this command. */
+    public CommandSpec spec() {
+        return spec;
     }
 
     public String name() {
@@ -78,13 +99,15 @@ public final class Command {
 
     /** Redis arity: exact argument count including the name, or at least -arity when negative. */
     public int arity() {
-        return arity;
+        return spec.arity();
     }
 
     public boolean acceptsArgCount(int argc) {
+        int arity = spec.arity();
         return arity >= 0 ? argc == arity : argc >= -arity;
     }
 
+    /** Redis's flags (from its metadata, movablekeys derived) and damselfly's own. */
     public Set<CommandFlag> flags() {
         return flags;
     }
@@ -101,20 +124,46 @@ public final class Command {
         return denyOom;
     }
 
-    public KeySpec keys() {
-        return keys;
+    /** Whether the command works on the whole keyspace rather than on named keys ({@link CommandFlag#WHOLE_KEYSPACE}). */
+    public boolean touchesWholeKeyspace() {
+        return flags.contains(CommandFlag.WHOLE_KEYSPACE);
+    }
+
+    /** Whether calls of it may name keys (Redis's doesCommandHaveKeys). */
+    public boolean hasKeys() {
+        return spec.hasKeys();
+    }
+
+    /** The key's argument position when the command always names exactly one key there, else 0. */
+    public int singleKeyIndex() {
+        return singleKeyIndex;
+    }
+
+    /** Legacy first key position (COMMAND INFO), 0 for none. */
+    public int firstKey() {
+        return spec.legacyFirstKey();
+    }
+
+    /** Legacy last key position (COMMAND INFO): negative counts from the end. */
+    public int lastKey() {
+        return spec.legacyLastKey();
+    }
+
+    /** Legacy key step (COMMAND INFO). */
+    public int keyStep() {
+        return spec.legacyKeyStep();
     }
 
     public String group() {
-        return group;
+        return spec.group();
     }
 
     public String since() {
-        return since;
+        return spec.since();
     }
 
     public String summary() {
-        return summary;
+        return spec.summary();
     }
 
     public CommandHandler handler() {
@@ -129,7 +178,7 @@ public final class Command {
         return !subcommands.isEmpty();
     }
 
-    /** Subcommands by lower-case name, in registration order. */
+    /** The subcommands damselfly implements, by lower-case name, in registration order. */
     public Map<String, Command> subcommands() {
         return subcommands;
     }
@@ -138,90 +187,19 @@ public final class Command {
         return subcommands.get(new String(name, java.nio.charset.StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
     }
 
-    /**
-     * ACL categories as COMMAND INFO reports them: those implied by the flags (Redis's
-     * setImplicitACLCategories), the group's own category, and the ones declared explicitly at
-     * registration; in Redis's category order, so the reply matches Redis's byte for byte.
-     */
-    public Set<String> aclCategories() {
-        Set<String> cats = new java.util.HashSet<>(explicitCategories);
-        if (flags.contains(CommandFlag.WRITE)) {
-            cats.add("@write");
-        }
-        if (flags.contains(CommandFlag.READONLY)) {
-            cats.add("@read");
-        }
-        if (flags.contains(CommandFlag.ADMIN)) {
-            cats.add("@admin");
-            cats.add("@dangerous");
-        }
-        if (flags.contains(CommandFlag.PUBSUB)) {
-            cats.add("@pubsub");
-        }
-        cats.add(flags.contains(CommandFlag.FAST) ? "@fast" : "@slow");
-        if (flags.contains(CommandFlag.BLOCKING)) {
-            cats.add("@blocking");
-        }
-        String groupCategory = switch (group) {
-            case "string" -> "@string";
-            case "generic" -> "@keyspace";
-            case "list" -> "@list";
-            case "hash" -> "@hash";
-            case "set" -> "@set";
-            case "sorted-set" -> "@sortedset";
-            case "stream" -> "@stream";
-            case "connection" -> "@connection";
-            case "transactions" -> "@transaction";
-            case "scripting" -> "@scripting";
-            default -> null;
-        };
-        // a container (CLIENT, OBJECT) carries no group category in Redis: its subcommands do,
-        // and one that has its own (COMMAND's @connection) declares it explicitly
-        if (groupCategory != null && subcommands.isEmpty()) {
-            cats.add(groupCategory);
-        }
-        Set<String> ordered = new java.util.LinkedHashSet<>();
-        for (String c : ACL_CATEGORY_ORDER) {
-            if (cats.remove(c)) {
-                ordered.add(c);
-            }
-        }
-        ordered.addAll(cats);
-        return ordered;
+    /** ACL categories as COMMAND INFO reports them, declared and implicit, in Redis's order. */
+    public List<String> aclCategories() {
+        return spec.aclCategories();
     }
-
-    /** Redis's ACL categories in the order of their bits (acl.c ACLCommandCategories). */
-    public static final List<String> ACL_CATEGORY_ORDER = List.of("@keyspace", "@read", "@write", "@set",
-            "@sortedset", "@list", "@hash", "@string", "@bitmap", "@hyperloglog", "@geo", "@stream", "@pubsub",
-            "@admin", "@fast", "@slow", "@blocking", "@dangerous", "@connection", "@transaction", "@scripting");
 
     /** Redis's command tips for clients (COMMAND INFO element 8); empty for most commands. */
     public List<String> tips() {
-        return tips;
+        return spec.tips();
     }
 
     /** The complexity COMMAND DOCS reports, or null when not documented. */
     public String complexity() {
-        return complexity;
-    }
-
-    void addCategories(String... categories) {
-        Set<String> s = new java.util.LinkedHashSet<>(explicitCategories);
-        for (String c : categories) {
-            if (!c.startsWith("@")) {
-                throw new IllegalArgumentException("ACL category must start with @: " + c);
-            }
-            s.add(c);
-        }
-        explicitCategories = Collections.unmodifiableSet(s);
-    }
-
-    void setTips(String... tips) {
-        this.tips = List.of(tips);
-    }
-
-    void setComplexity(String complexity) {
-        this.complexity = complexity;
+        return spec.complexity();
     }
 
     static Map<String, Command> noSubcommands() {

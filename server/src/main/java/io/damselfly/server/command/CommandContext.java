@@ -18,12 +18,15 @@ public final class CommandContext {
     private final ClientSession client;
     private final Database db;
     private final Reply reply;
+    private final DeferredReply.Owner replyOwner;
     private Command command;
+    private DeferredReply deferred;
 
-    public CommandContext(ServerContext server, ClientSession client, Reply reply) {
+    public CommandContext(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner) {
         this.server = server;
         this.client = client;
         this.reply = reply;
+        this.replyOwner = replyOwner;
         this.db = new Database(server.keyspace());
     }
 
@@ -51,6 +54,31 @@ public final class CommandContext {
 
     public Command command() {
         return command;
+    }
+
+    /** Whether this client can wait for a deferred reply (a connection can; a script cannot). */
+    public boolean canDefer() {
+        return replyOwner != null;
+    }
+
+    /**
+     * Answers later instead of now: the command writes no reply and returns; whoever resolves the
+     * slot renders it, in this request's place in the reply order. With {@code blocksClient} the
+     * client's later requests do not run until then, as Redis blocks a client. Only when {@link
+     * #canDefer()}.
+     */
+    public DeferredReply deferReply(boolean blocksClient) {
+        if (replyOwner == null || deferred != null) {
+            throw new IllegalStateException("this client cannot defer a reply now");
+        }
+        deferred = new DeferredReply(replyOwner, blocksClient);
+        return deferred;
+    }
+
+    DeferredReply takeDeferred() {
+        DeferredReply d = deferred;
+        deferred = null;
+        return d;
     }
 
     /** Current time for this command, in Unix ms; fixed for the command's duration. */
@@ -109,24 +137,6 @@ public final class CommandContext {
         Long v = Numbers.parseLong(db.arguments()[i]);
         if (v == null) {
             throw new CommandError(error);
-        }
-        return v;
-    }
-
-    /** Argument i as an int, or ERR value is not an integer or out of range. */
-    public int intArg(int i) {
-        long v = longArg(i);
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new CommandError(Errors.NOT_INTEGER);
-        }
-        return (int) v;
-    }
-
-    /** Argument i as a double (Redis rules), or ERR value is not a valid float. */
-    public double doubleArg(int i) {
-        Double v = Numbers.parseDouble(db.arguments()[i], db.arguments()[i].length);
-        if (v == null) {
-            throw new CommandError(Errors.NOT_FLOAT);
         }
         return v;
     }

@@ -1,10 +1,11 @@
 package io.damselfly.server.command;
 
 import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.command.spec.KeyFinder;
+import io.damselfly.server.command.spec.KeyReferences;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Eviction;
-import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
 import io.damselfly.server.metrics.Slowlog;
@@ -17,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * the bookkeeping after it. One instance per connection, used only on that connection's event
  * loop.
  *
- * <p>Locking. A command with keys holds the locks of exactly the shards its declared keys hash to,
- * taken in shard-index order (so multi-key commands cannot deadlock against each other). Pipeline
+ * <p>Locking. A command with keys holds the locks of exactly the shards its keys hash to (found
+ * by Redis's key specs, as COMMAND GETKEYS finds them), taken in shard-index order (so multi-key commands cannot deadlock against each other). Pipeline
  * squashing: within one read batch, when consecutive commands hit the same single shard, the lock
  * taken by the first stays held for the next ones, up to {@link #SQUASH_LIMIT} commands, so a
  * pipeline of 100 GETs on one shard costs one lock round trip instead of 100. Any command that
@@ -46,6 +47,8 @@ public final class CommandExecutor {
     private final CommandContext context;
     private final int[] shardScratch;
     private final boolean[] shardMarks;
+    /** The keys of the current multi-key call, reused so finding them allocates nothing. */
+    private final KeyReferences keyScratch = new KeyReferences();
     private final Eviction eviction;
     /**
      * This event loop's statistics: taken once here, since the executor lives on one thread; null
@@ -59,14 +62,18 @@ public final class CommandExecutor {
     private Shard held;
     private int heldRun;
 
-    public CommandExecutor(ServerContext server, ClientSession client, Reply reply) {
+    /**
+     * An executor for {@code client}'s commands, replying into {@code reply}; {@code replyOwner}
+     * resolves deferred replies, or is null where a command cannot wait (a script's client).
+     */
+    public CommandExecutor(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner) {
         this.server = server;
         this.table = server.commands();
         this.keyspace = server.keyspace();
         this.config = server.config();
         this.client = client;
         this.reply = reply;
-        this.context = new CommandContext(server, client, reply);
+        this.context = new CommandContext(server, client, reply, replyOwner);
         this.shardScratch = new int[keyspace.shardCount()];
         this.shardMarks = new boolean[keyspace.shardCount()];
         this.eviction = new Eviction(keyspace);
@@ -90,7 +97,7 @@ public final class CommandExecutor {
             Command sub = cmd.subcommand(argv[1]);
             if (sub == null) {
                 // as Redis: no command was found, so none counts a rejected call
-                fail(Errors.unknownSubcommand(new String(argv[1], java.nio.charset.StandardCharsets.UTF_8), cmd.name()));
+                fail(Errors.unknownSubcommand(argv[1], cmd.name()));
                 return;
             }
             cmd = sub;
@@ -153,9 +160,7 @@ public final class CommandExecutor {
             return true;
         }
         releaseHeld();
-        EvictionPolicy policy = EvictionPolicy.effective(config.getString(Option.MAXMEMORY_POLICY),
-                config.getBool(Option.CACHE_MODE));
-        return eviction.makeRoom(max, policy, System.currentTimeMillis());
+        return eviction.makeRoom(max, keyspace.evictionPolicy(), System.currentTimeMillis());
     }
 
     private void reject(Command cmd, String error) {
@@ -172,14 +177,21 @@ public final class CommandExecutor {
     }
 
     /**
-     * Takes the locks a command needs. Returns how many shards were locked for this command alone
-     * (to release after it), or 0 when the command runs under the squashed single-shard lock or
-     * needs none.
+     * Takes the locks a command needs: the shards of every key the call names, found by the
+     * command's Redis key specs ({@link KeyFinder}), in shard-index order. Returns how many
+     * shards were locked for this command alone (to release after it), or 0 when the command runs
+     * under the squashed single-shard lock or needs none.
+     *
+     * <p>A command that names no keys locks nothing here: the whole-keyspace ones (KEYS, FLUSHALL
+     * ...) lock shards themselves through {@code Keyspace}. When the specs cannot tell where
+     * a call's keys are (a malformed numkeys, a command whose own key finder damselfly lacks),
+     * every shard is taken, in order: right whatever the handler then touches, and only ever paid
+     * by calls that end in an error or by commands not yet given a key finder.
      */
     private int lockFor(Command cmd, byte[][] argv) {
-        KeySpec keys = cmd.keys();
-        if (keys.isSingle() && keys.first() < argv.length) {
-            Shard target = keyspace.shard(context.db().shardIndex(argv[keys.first()]));
+        int single = cmd.singleKeyIndex();
+        if (single > 0 && single < argv.length) {
+            Shard target = keyspace.shard(context.db().shardIndex(argv[single]));
             if (held == target && heldRun < SQUASH_LIMIT) {
                 heldRun++;
                 return 0;
@@ -191,20 +203,26 @@ public final class CommandExecutor {
             return 0;
         }
         releaseHeld();
-        if (!keys.hasKeys()) {
+        if (!cmd.hasKeys()) {
             return 0;
         }
-        int last = keys.lastIndex(argv.length);
-        int step = Math.max(1, keys.step());
+        int found = KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
         int count = 0;
-        for (int i = keys.first(); i <= last; i += step) {
-            int s = context.db().shardIndex(argv[i]);
-            if (!shardMarks[s]) {
+        if (found < 0) {
+            for (int s = 0; s < shardScratch.length; s++) {
                 shardMarks[s] = true;
                 shardScratch[count++] = s;
             }
+        } else {
+            for (int i = 0; i < found; i++) {
+                int s = context.db().shardIndex(argv[keyScratch.position(i)]);
+                if (!shardMarks[s]) {
+                    shardMarks[s] = true;
+                    shardScratch[count++] = s;
+                }
+            }
+            java.util.Arrays.sort(shardScratch, 0, count);
         }
-        java.util.Arrays.sort(shardScratch, 0, count);
         for (int i = 0; i < count; i++) {
             keyspace.shard(shardScratch[i]).lock();
         }
@@ -225,6 +243,11 @@ public final class CommandExecutor {
             held = null;
             heldRun = 0;
         }
+    }
+
+    /** The slot the last command opened instead of replying, or null; cleared by the call. */
+    public DeferredReply takeDeferred() {
+        return context.takeDeferred();
     }
 
     /** Ends a read batch: releases any squashed lock. Must be called before replies are flushed. */

@@ -1,7 +1,8 @@
 package io.damselfly.server.command;
 
+import io.damselfly.server.command.spec.CommandSpec;
+import io.damselfly.server.command.spec.RedisCommandCatalog;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -9,10 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Every command damselfly accepts, built once at start by each family's {@code register} block.
+ * Every command damselfly accepts, built once at start by each family's {@code register} block,
+ * which binds handlers to Redis's command metadata ({@link Builder}).
  *
  * <p>Lookup is by the raw name bytes, ASCII case-insensitive, without building a String: an open
  * addressing table sized to a power of two at least four times the command count, probed
@@ -83,8 +87,19 @@ public final class CommandTable {
         return parent.subcommands().get(fullName.substring(bar + 1).toLowerCase(Locale.ROOT));
     }
 
+    /** Every top-level command, in registration order. */
     public Collection<Command> all() {
         return byName.values();
+    }
+
+    /** Every command, each followed by its subcommands: what COMMAND LIST names. */
+    public List<Command> allWithSubcommands() {
+        List<Command> out = new ArrayList<>();
+        for (Command c : byName.values()) {
+            out.add(c);
+            out.addAll(c.subcommands().values());
+        }
+        return out;
     }
 
     public int size() {
@@ -120,87 +135,83 @@ public final class CommandTable {
         return (b >= 'A' && b <= 'Z') ? b + ('a' - 'A') : b;
     }
 
+    /** A builder over Redis 7.0.15's command metadata (the bundled {@link RedisCommandCatalog}). */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(RedisCommandCatalog.redis());
+    }
+
+    /** A builder over the given metadata (tests). */
+    public static Builder builder(RedisCommandCatalog catalog) {
+        return new Builder(catalog);
     }
 
     /**
-     * Collects the families' registrations. A family calls {@link #group(String)} once, then one
-     * {@link #add} line per command:
+     * Collects the families' registrations. Everything Redis says about a command (arity, flags,
+     * key specs, ACL categories, tips, documentation) comes from the catalog; a family binds a
+     * handler and adds damselfly's own flags, one line per command:
      * <pre>
-     * t.add("get", 2, KeySpec.FIRST, "1.0.0", "Returns the string value of a key.", StringCommands::get, READONLY, FAST);
+     * t.add("get", StringCommands::get, CACHEABLE);
+     * t.container("object", o -> o.add("encoding", KeyCommands::objectEncoding) ...);
      * </pre>
+     * A name the catalog does not have is refused, so damselfly cannot answer a command that the
+     * Redis version it reports does not have.
      */
     public static final class Builder {
+        private final RedisCommandCatalog catalog;
         private final Map<String, Command> byName = new LinkedHashMap<>();
-        private String group = "generic";
-        private Command last;
 
-        public Builder group(String group) {
-            this.group = group;
+        private Builder(RedisCommandCatalog catalog) {
+            this.catalog = catalog;
+        }
+
+        /** A plain command: its handler and damselfly's flags (CACHEABLE, STATEFUL, WHOLE_KEYSPACE). */
+        public Builder add(String name, CommandHandler handler, CommandFlag... own) {
+            CommandSpec spec = spec(name);
+            if (!spec.subcommands().isEmpty()) {
+                throw new IllegalStateException(name + " is a container in Redis " + catalog.redisVersion()
+                        + ": register it with container()");
+            }
+            put(new Command(spec, null, Objects.requireNonNull(handler, name), ownFlags(spec, own), Command.noSubcommands()));
             return this;
         }
 
-        public Builder add(String name, int arity, KeySpec keys, String since, String summary,
-                           CommandHandler handler, CommandFlag... flags) {
-            put(new Command(name, null, arity, flagSet(flags), keys, group, since, summary, handler,
-                    Command.noSubcommands()));
-            return this;
-        }
-
-        /**
-         * A container command (CLIENT, CONFIG, ...): its subcommands are declared inside
-         * {@code subs} with the same {@link Subcommands#add} shape; their arity counts the
-         * container's name too, as in Redis.
-         */
-        public Builder container(String name, String since, String summary, Consumer<Subcommands> subs) {
-            return container(name, -2, since, summary, null, subs);
+        /** A container command (CLIENT, CONFIG, ...) with the subcommands damselfly implements. */
+        public Builder container(String name, Consumer<Subcommands> subs) {
+            return container(name, null, subs);
         }
 
         /**
          * A container that also runs on its own when called without a subcommand, as COMMAND
-         * does: {@code handler} runs for the bare name, {@code arity} is the container's own.
+         * does: {@code handler} runs for the bare name.
          */
-        public Builder container(String name, int arity, String since, String summary, CommandHandler handler,
-                                 Consumer<Subcommands> subs, CommandFlag... flags) {
+        public Builder container(String name, CommandHandler handler, Consumer<Subcommands> subs, CommandFlag... own) {
+            CommandSpec spec = spec(name);
+            if (spec.subcommands().isEmpty()) {
+                throw new IllegalStateException(name + " has no subcommands in Redis " + catalog.redisVersion());
+            }
             Map<String, Command> map = Command.subcommandMap();
-            Command parent = new Command(name, null, arity, flagSet(flags), KeySpec.NONE, group,
-                    since, summary, handler, Collections.unmodifiableMap(map));
-            subs.accept(new Subcommands(parent, map, group));
+            Command parent = new Command(spec, null, handler, ownFlags(spec, own), Collections.unmodifiableMap(map));
+            subs.accept(new Subcommands(parent, map, catalog.redisVersion()));
+            if (map.isEmpty()) {
+                throw new IllegalStateException(name + ": a container needs at least one subcommand");
+            }
             put(parent);
             return this;
         }
 
-        /** Adds ACL categories Redis declares explicitly (beyond those the flags imply) to the last command. */
-        public Builder acl(String... categories) {
-            last().addCategories(categories);
-            return this;
-        }
-
-        /** Sets Redis's command tips (COMMAND INFO) of the last command. */
-        public Builder tips(String... tips) {
-            last().setTips(tips);
-            return this;
-        }
-
-        /** Sets the COMMAND DOCS complexity of the last command. */
-        public Builder complexity(String complexity) {
-            last().setComplexity(complexity);
-            return this;
-        }
-
-        private Command last() {
-            if (last == null) {
-                throw new IllegalStateException("no command registered yet");
+        private CommandSpec spec(String name) {
+            CommandSpec spec = catalog.get(name);
+            if (spec == null || !spec.name().equals(name)) {
+                throw new IllegalStateException("no command \"" + name + "\" in Redis " + catalog.redisVersion()
+                        + "'s command table (names are registered lower-case)");
             }
-            return last;
+            return spec;
         }
 
         private void put(Command c) {
             if (byName.putIfAbsent(c.name(), c) != null) {
                 throw new IllegalStateException("command registered twice: " + c.name());
             }
-            last = c;
         }
 
         public CommandTable build() {
@@ -212,69 +223,53 @@ public final class CommandTable {
     public static final class Subcommands {
         private final Command parent;
         private final Map<String, Command> map;
-        private final String group;
-        private Command last;
+        private final String redisVersion;
 
-        Subcommands(Command parent, Map<String, Command> map, String group) {
+        Subcommands(Command parent, Map<String, Command> map, String redisVersion) {
             this.parent = parent;
             this.map = map;
-            this.group = group;
+            this.redisVersion = redisVersion;
         }
 
-        public Subcommands add(String name, int arity, KeySpec keys, String since, String summary,
-                               CommandHandler handler, CommandFlag... flags) {
-            Command c = new Command(name, parent, arity, flagSet(flags), keys, group, since, summary, handler,
+        /** A subcommand: its handler and damselfly's flags. */
+        public Subcommands add(String name, CommandHandler handler, CommandFlag... own) {
+            CommandSpec spec = parent.spec().subcommands().get(name);
+            if (spec == null) {
+                throw new IllegalStateException("no subcommand \"" + parent.name() + "|" + name + "\" in Redis "
+                        + redisVersion + "'s command table");
+            }
+            Command c = new Command(spec, parent, Objects.requireNonNull(handler, name), ownFlags(spec, own),
                     Command.noSubcommands());
             if (map.putIfAbsent(c.name(), c) != null) {
                 throw new IllegalStateException("subcommand registered twice: " + c.fullName());
             }
-            last = c;
             return this;
-        }
-
-        /** Adds explicit ACL categories to the last subcommand. */
-        public Subcommands acl(String... categories) {
-            last().addCategories(categories);
-            return this;
-        }
-
-        /** Sets the command tips of the last subcommand. */
-        public Subcommands tips(String... tips) {
-            last().setTips(tips);
-            return this;
-        }
-
-        /** Sets the COMMAND DOCS complexity of the last subcommand. */
-        public Subcommands complexity(String complexity) {
-            last().setComplexity(complexity);
-            return this;
-        }
-
-        private Command last() {
-            if (last == null) {
-                throw new IllegalStateException("no subcommand registered yet");
-            }
-            return last;
         }
     }
 
-    private static EnumSet<CommandFlag> flagSet(CommandFlag[] flags) {
+    /**
+     * damselfly's flags of a registration; Redis's own come from the metadata, never from here.
+     * WHOLE_KEYSPACE is checked against Redis's data: a command Redis files under @keyspace that
+     * names no keys works on the whole keyspace (KEYS, SCAN, DBSIZE, RANDOMKEY, FLUSHALL, FLUSHDB,
+     * SWAPDB; OBJECT HELP is the one exception), so registering one without the flag fails at
+     * start, and a future command of that kind cannot be forgotten. Others may carry it too (a
+     * future SAVE walks every key); a command with key specs may not.
+     */
+    private static Set<CommandFlag> ownFlags(CommandSpec spec, CommandFlag[] flags) {
         EnumSet<CommandFlag> set = EnumSet.noneOf(CommandFlag.class);
-        set.addAll(Arrays.asList(flags));
+        for (CommandFlag f : flags) {
+            if (!f.isDamselflys()) {
+                throw new IllegalArgumentException(spec.fullName() + ": " + f + " is Redis's flag; it comes from the command metadata");
+            }
+            set.add(f);
+        }
+        boolean whole = set.contains(CommandFlag.WHOLE_KEYSPACE);
+        if (!whole && spec.keySpecs().isEmpty() && spec.aclCategories().contains("@keyspace") && !spec.name().equals("help")) {
+            throw new IllegalStateException(spec.fullName() + " names no keys but works on the keyspace: register it WHOLE_KEYSPACE");
+        }
+        if (whole && !spec.keySpecs().isEmpty()) {
+            throw new IllegalStateException(spec.fullName() + " names its keys: it is not WHOLE_KEYSPACE");
+        }
         return set;
-    }
-
-    /** Positions of the keys of a call, per the command's key spec. */
-    public static List<Integer> keyPositions(Command c, int argc) {
-        List<Integer> out = new ArrayList<>();
-        KeySpec k = c.keys();
-        if (!k.hasKeys()) {
-            return out;
-        }
-        int last = k.lastIndex(argc);
-        for (int i = k.first(); i <= last; i += Math.max(1, k.step())) {
-            out.add(i);
-        }
-        return out;
     }
 }

@@ -1,12 +1,20 @@
 package io.damselfly.server.command;
 
 /**
- * Every error text damselfly replies with, worded exactly as Redis 7 words it (server.c,
+ * Every error text damselfly replies with, worded exactly as Redis 7.0 words it (server.c,
  * object.c, t_string.c, db.c, networking.c), without the leading '-'.
+ *
+ * <p>Error texts are byte strings: every char is one byte, which {@code RespWriter.writeError}
+ * sends as is. Client bytes quoted in an error go through {@link #echo(byte[])}, so they come back
+ * exactly as Redis's printf {@code "%s"} would send them: raw (not re-encoded), cut at the first
+ * NUL. CR and LF inside the text become spaces when it is written, as Redis maps them.
  */
 public final class Errors {
     private Errors() {
     }
+
+    /** Redis quotes at most this many bytes of an unknown command, subcommand or argument ({@code %.128s}). */
+    static final int ECHO_MAX = 128;
 
     public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
     public static final String SYNTAX = "ERR syntax error";
@@ -25,12 +33,9 @@ public final class Errors {
     public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     public static final String AUTH_NOT_CONFIGURED = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
     public static final String NOPROTO = "NOPROTO unsupported protocol version";
-    /**
-     * HELLO without AUTH on a connection that has not authenticated. Redis 7.2's wording (7.0 says
-     * "the HELLO AUTH &lt;user&gt; &lt;pass&gt; option"); the code, NOAUTH, is the same in both.
-     */
+    /** HELLO without AUTH on a connection that has not authenticated (7.2 reworded it: "HELLO &lt;proto&gt; AUTH"). */
     public static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, "
-            + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+            + "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and "
             + "select the RESP protocol version at the same time";
     public static final String PROTOCOL_VERSION_NOT_INTEGER = "ERR Protocol version is not an integer or out of range";
     public static final String INVALID_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
@@ -67,27 +72,27 @@ public final class Errors {
     public static final String CONFIG_PROTECTED = "can't set protected config";
     public static final String CONFIG_DUPLICATE = "duplicate parameter";
 
-    /** "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"; name as the client gave it. */
-    public static String configSetUnknown(String name) {
-        return "ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'";
+    /** "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"; the name as the client gave it. */
+    public static String configSetUnknown(byte[] name) {
+        return "ERR Unknown option or number of arguments for CONFIG SET - '" + echo(name) + "'";
     }
 
-    /** "ERR CONFIG SET failed (possibly related to argument 'hz') - reason". */
+    /** "ERR CONFIG SET failed (possibly related to argument 'hz') - reason"; {@code name} a byte string. */
     public static String configSetFailed(String name, String reason) {
         return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + reason;
     }
 
     /** "ERR No samples available for event 'command'" (LATENCY GRAPH). */
-    public static String noLatencySamples(String event) {
-        return "ERR No samples available for event '" + event + "'";
+    public static String noLatencySamples(byte[] event) {
+        return "ERR No samples available for event '" + echo(event) + "'";
     }
 
     /**
      * "ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP."
      * (addReplySubcommandSyntaxError): the subcommand as the client wrote it.
      */
-    public static String subcommandSyntax(String sub, String container) {
-        return "ERR unknown subcommand or wrong number of arguments for '" + truncate(sub, 128) + "'. Try "
+    public static String subcommandSyntax(byte[] sub, String container) {
+        return "ERR unknown subcommand or wrong number of arguments for '" + echo(sub, ECHO_MAX) + "'. Try "
                 + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
     }
 
@@ -101,57 +106,74 @@ public final class Errors {
         return "ERR invalid expire time in '" + fullName + "' command";
     }
 
-    /** "ERR Unsupported option foo" (EXPIRE family). */
-    public static String unsupportedOption(String option) {
-        return "ERR Unsupported option " + option;
+    /**
+     * "ERR Unsupported option foo" (EXPIRE family). The only text that ends with client bytes:
+     * Redis's addReplyErrorFormat trims CR and LF off both ends of the text, so a trailing CR LF
+     * of the option does not show.
+     */
+    public static String unsupportedOption(byte[] option) {
+        return trimLineEnds("ERR Unsupported option " + echo(option));
     }
 
-    /** "ERR unknown subcommand 'x'. Try CLIENT HELP." */
-    public static String unknownSubcommand(String sub, String container) {
-        return "ERR unknown subcommand '" + truncate(sub, 128) + "'. Try " + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
+    /** "ERR unknown subcommand 'x'. Try CLIENT HELP."; at most 128 bytes of the subcommand. */
+    public static String unknownSubcommand(byte[] sub, String container) {
+        return "ERR unknown subcommand '" + echo(sub, ECHO_MAX) + "'. Try " + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
     }
 
     /** "ERR Syntax error in HELLO option 'x'". */
-    public static String helloSyntax(String option) {
-        return "ERR Syntax error in HELLO option '" + option + "'";
+    public static String helloSyntax(byte[] option) {
+        return "ERR Syntax error in HELLO option '" + echo(option) + "'";
     }
 
     /** "ERR Unknown client type 'x'" (CLIENT LIST/KILL TYPE). */
-    public static String unknownClientType(String type) {
-        return "ERR Unknown client type '" + type + "'";
+    public static String unknownClientType(byte[] type) {
+        return "ERR Unknown client type '" + echo(type) + "'";
     }
 
     /** "ERR No such user 'x'" (CLIENT KILL USER). */
-    public static String noSuchUser(String user) {
-        return "ERR No such user '" + user + "'";
-    }
-
-    /** "ERR Unrecognized option 'x'" (CLIENT SETINFO). */
-    public static String unrecognizedOption(String option) {
-        return "ERR Unrecognized option '" + option + "'";
-    }
-
-    /** "ERR lib-name cannot contain spaces, newlines or special characters." with the attribute as given. */
-    public static String invalidClientAttribute(String attribute) {
-        return "ERR " + attribute + " cannot contain spaces, newlines or special characters.";
+    public static String noSuchUser(byte[] user) {
+        return "ERR No such user '" + echo(user) + "'";
     }
 
     /**
-     * Redis's rejection of an unknown command: the name and up to 128 characters of arguments,
-     * each quoted and followed by a space, with CR and LF mapped to spaces.
+     * Redis's rejection of an unknown command (server.c processCommand): at most 128 bytes of the
+     * name, then the arguments, each quoted and followed by a space, while fewer than 128 bytes of
+     * them are shown, each cut so that they total at most 128.
      */
     public static String unknownCommand(byte[][] argv) {
         StringBuilder args = new StringBuilder();
-        for (int i = 1; i < argv.length && args.length() < 128; i++) {
-            String a = new String(argv[i], java.nio.charset.StandardCharsets.UTF_8);
-            args.append('\'').append(truncate(a, 128 - args.length())).append("' ");
+        for (int i = 1; i < argv.length && args.length() < ECHO_MAX; i++) {
+            // the room is measured before the opening quote is added, as Redis's "'%.*s' " does
+            String arg = echo(argv[i], ECHO_MAX - args.length());
+            args.append('\'').append(arg).append("' ");
         }
-        String name = truncate(new String(argv[0], java.nio.charset.StandardCharsets.UTF_8), 128);
-        String text = "ERR unknown command '" + name + "', with args beginning with: " + args;
-        return text.replace('\r', ' ').replace('\n', ' ');
+        return "ERR unknown command '" + echo(argv[0], ECHO_MAX) + "', with args beginning with: " + args;
     }
 
-    private static String truncate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, Math.max(0, max));
+    /**
+     * Client bytes as an error text quotes them, as C's printf {@code "%s"} does: up to the first
+     * NUL (a C string ends there), one char per byte (ISO-8859-1), so they are sent back unchanged.
+     */
+    public static String echo(byte[] arg) {
+        return echo(arg, arg.length);
+    }
+
+    /** As {@link #echo(byte[])}, at most {@code max} bytes: printf's {@code "%.<max>s"}. */
+    public static String echo(byte[] arg, int max) {
+        int limit = Math.min(arg.length, max);
+        int n = 0;
+        while (n < limit && arg[n] != 0) {
+            n++;
+        }
+        return new String(arg, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** Redis's {@code sdstrim(s, "\r\n")} on a text that starts with its error code: CR and LF off the end. */
+    private static String trimLineEnds(String text) {
+        int end = text.length();
+        while (end > 0 && (text.charAt(end - 1) == '\r' || text.charAt(end - 1) == '\n')) {
+            end--;
+        }
+        return text.substring(0, end);
     }
 }

@@ -1,39 +1,116 @@
 package io.damselfly.server.command;
 
 import io.damselfly.protocol.RespWriter;
+import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.keyspace.StringView;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * Where a command writes its reply: RESP written straight into the connection's outbound buffer,
- * shaped for the connection's protocol version (RESP2 or RESP3: maps, sets, doubles, booleans and
- * nulls differ). One instance per connection, rebound to a fresh buffer per read batch.
+ * Where a command writes its reply: RESP written straight into an outbound buffer, shaped for the
+ * connection's protocol version (RESP2 or RESP3: maps, sets, doubles, booleans and nulls differ).
+ * One instance per connection.
+ *
+ * <p>Output as pieces. Small replies go into one pooled buffer per read batch. A string value of
+ * {@link #LEND_THRESHOLD} bytes or more is not copied: its bytes are lent ({@link
+ * StringView#lend}, after which the keyspace never changes them in place) and handed on as a
+ * {@link LentBytes} piece between the buffer before it and a new buffer after it, and the
+ * connection copies them to the socket in chunks as the client reads. So a reply of many large
+ * values costs linear time and no memory beyond the chunks in flight, where one buffer regrown
+ * for it would be copied again at every growth step (quadratic past Netty's 4 MiB growth step)
+ * and could not pass 2 GiB. {@link #drainTo} hands the pieces on in order.
  */
 public final class Reply {
+    /**
+     * Values at least this long are lent instead of copied: below it a copy into the batch buffer
+     * costs less than a piece of its own (Redis copies replies into 16 KiB blocks alike).
+     */
+    public static final int LEND_THRESHOLD = 16 * 1024;
+
+    private final ClientSession client;
+    private ByteBufAllocator alloc;
     private ByteBuf out;
-    private int protocol = 2;
+    /** Pieces before {@link #out}, in order: ByteBufs and LentBytes. */
+    private final List<Object> pieces = new ArrayList<>(2);
     private int errors;
     private String lastErrorPrefix;
 
+    /**
+     * Replies to {@code client}, in the protocol version its session holds at each write, into
+     * buffers from {@code alloc}, lending large values; see {@link #drainTo}.
+     */
+    public Reply(ClientSession client, ByteBufAllocator alloc) {
+        this.client = client;
+        this.alloc = alloc;
+    }
+
+    /** Replies to {@code client} into buffers bound with {@link #bind}, large values copied too. */
+    public Reply(ClientSession client) {
+        this.client = client;
+    }
+
+    /** Writes into {@code out} from now on (copying large values too), until rebound. */
     public void bind(ByteBuf out) {
         this.out = out;
     }
 
-    public ByteBuf buffer() {
-        return out;
+    /** Starts a buffer for the next command's reply if none is open. */
+    public void open() {
+        if (out == null) {
+            out = alloc.ioBuffer();
+        }
     }
 
-    public void setProtocol(int protocol) {
-        this.protocol = protocol;
+    /** Bytes written since the last {@link #drainTo}, lent values included. */
+    public long pendingBytes() {
+        long n = out == null ? 0 : out.readableBytes();
+        for (Object p : pieces) {
+            n += p instanceof LentBytes l ? l.length() : ((ByteBuf) p).readableBytes();
+        }
+        return n;
     }
 
+    /**
+     * Hands everything written so far to {@code sink} in order (ByteBufs, whose release passes to
+     * the sink, and LentBytes) and leaves the reply with no open buffer.
+     */
+    public void drainTo(Consumer<Object> sink) {
+        for (Object p : pieces) {
+            sink.accept(p);
+        }
+        pieces.clear();
+        if (out != null) {
+            ByteBuf last = out;
+            out = null;
+            if (last.isReadable()) {
+                sink.accept(last);
+            } else {
+                last.release();
+            }
+        }
+    }
+
+    /** Releases whatever was written and not handed on (the connection closed). */
+    public void discard() {
+        drainTo(p -> {
+            if (p instanceof ByteBuf b) {
+                b.release();
+            }
+        });
+    }
+
+    /** The client's protocol version now: a HELLO that changes it gets its own reply in the new one. */
     public int protocol() {
-        return protocol;
+        return client.protocol();
     }
 
     public boolean isResp3() {
-        return protocol >= 3;
+        return client.protocol() >= 3;
     }
 
     /** Error replies written since the last {@link #takeErrorCount()}. */
@@ -75,6 +152,25 @@ public final class Reply {
         RespWriter.writeBulk(out, b, offset, length);
     }
 
+    /** A string value read from the keyspace; lent instead of copied when large. */
+    public void bulk(StringView v) {
+        bulk(v, 0, v.length());
+    }
+
+    /** {@code length} bytes of a string value from {@code from} (GETRANGE); lent when large. */
+    public void bulk(StringView v, int from, int length) {
+        if (length < LEND_THRESHOLD || alloc == null) {
+            RespWriter.writeBulk(out, v.array(), v.offset() + from, length);
+            return;
+        }
+        v.lend();
+        RespWriter.writeBulkHeader(out, length);
+        pieces.add(out);
+        pieces.add(new LentBytes(v.array(), v.offset() + from, length));
+        out = alloc.ioBuffer();
+        RespWriter.writeCrlf(out);
+    }
+
     public void bulk(String s) {
         RespWriter.writeBulkString(out, s);
     }
@@ -89,11 +185,11 @@ public final class Reply {
     }
 
     public void nullBulk() {
-        RespWriter.writeNullBulk(out, protocol);
+        RespWriter.writeNullBulk(out, client.protocol());
     }
 
     public void nullArray() {
-        RespWriter.writeNullArray(out, protocol);
+        RespWriter.writeNullArray(out, client.protocol());
     }
 
     public void array(int n) {
@@ -106,29 +202,25 @@ public final class Reply {
 
     /** A map of {@code pairs} key/value pairs (RESP3 map; RESP2 flat array of 2n). */
     public void map(int pairs) {
-        RespWriter.writeMapHeader(out, pairs, protocol);
+        RespWriter.writeMapHeader(out, pairs, client.protocol());
     }
 
     /** A set of n elements (RESP3 set; RESP2 array). */
     public void set(int n) {
-        RespWriter.writeSetHeader(out, n, protocol);
+        RespWriter.writeSetHeader(out, n, client.protocol());
     }
 
     public void push(int n) {
-        RespWriter.writePushHeader(out, n, protocol);
-    }
-
-    public void dbl(double d) {
-        RespWriter.writeDouble(out, d, protocol);
+        RespWriter.writePushHeader(out, n, client.protocol());
     }
 
     public void bool(boolean b) {
-        RespWriter.writeBoolean(out, b, protocol);
+        RespWriter.writeBoolean(out, b, client.protocol());
     }
 
     /** Text for humans (INFO, CLIENT INFO...): RESP3 verbatim "txt", RESP2 bulk. */
     public void verbatim(String text) {
-        RespWriter.writeVerbatim(out, "txt", text.getBytes(StandardCharsets.UTF_8), protocol);
+        RespWriter.writeVerbatim(out, "txt", text.getBytes(StandardCharsets.UTF_8), client.protocol());
     }
 
     /** An array of bulk strings. */

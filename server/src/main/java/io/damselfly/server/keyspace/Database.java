@@ -162,7 +162,7 @@ public final class Database {
             return new StringView(r, off, r.length - off);
         }
         if (((ObjectEntry) e).value instanceof StringValue s) {
-            return new StringView(s.array(), 0, s.length());
+            return new StringView(s.array(), 0, s.length(), s);
         }
         return StringView.WRONG_TYPE;
     }

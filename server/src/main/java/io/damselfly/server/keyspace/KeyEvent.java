@@ -43,9 +43,4 @@ public enum KeyEvent {
     public char notifyClass() {
         return notifyClass;
     }
-
-    /** Whether the key is gone after this event. */
-    public boolean removesKey() {
-        return this == DEL || this == EXPIRED || this == EVICTED || this == RENAME_FROM || this == MOVE_FROM;
-    }
 }

@@ -16,6 +16,7 @@ public final class Keyspace {
     private final int databases;
     private final int shardBits;
     private volatile boolean lfu;
+    private volatile EvictionPolicy evictionPolicy = EvictionPolicy.NOEVICTION;
     private volatile int lfuLogFactor = 10;
     private volatile int lfuDecayMinutes = 1;
     /** The keyspace-wide memory estimate shards publish to, in steps of {@link #publishStep}. */
@@ -100,9 +101,18 @@ public final class Keyspace {
 
     // ---- access clock ----------------------------------------------------------------------
 
-    /** Chooses what the entries' access field means: LFU counters or LRU stamps. */
-    public void setLfu(boolean lfu) {
-        this.lfu = lfu;
+    /**
+     * Sets the eviction policy in force (parsed once, where the configuration changes) and with it
+     * what the entries' access field means: LFU counters or LRU stamps.
+     */
+    public void setEvictionPolicy(EvictionPolicy policy) {
+        this.evictionPolicy = policy;
+        this.lfu = policy.order() == EvictionPolicy.Order.LFU;
+    }
+
+    /** The eviction policy in force (cache mode already applied). */
+    public EvictionPolicy evictionPolicy() {
+        return evictionPolicy;
     }
 
     public boolean isLfu() {
@@ -140,10 +150,6 @@ public final class Keyspace {
         KeyspaceObserver[] grown = java.util.Arrays.copyOf(observers, observers.length + 1);
         grown[observers.length] = observer;
         observers = grown;
-    }
-
-    public synchronized void removeObserver(KeyspaceObserver observer) {
-        observers = java.util.Arrays.stream(observers).filter(o -> o != observer).toArray(KeyspaceObserver[]::new);
     }
 
     KeyspaceObserver[] observers() {

@@ -58,7 +58,9 @@ public final class Shard {
             unpublishedMemory += dbs[i].footprint();
         }
         this.expireCursors = new long[databases];
-        publishMemory();
+        // not yet shared with any thread: published without the lock
+        keyspace.publishMemory(unpublishedMemory);
+        unpublishedMemory = 0;
     }
 
     public int index() {
@@ -82,11 +84,23 @@ public final class Shard {
         return lock.isHeldByCurrentThread();
     }
 
+    /**
+     * The one gate to this shard's tables, and so to every entry: throws unless the calling thread
+     * holds the lock. Every method that reads or changes keys, entries, WATCH versions or the
+     * memory account passes here (or {@link #requireLock()}) first, in production, not only under
+     * {@code -ea}: a command that ran without its shard's lock would corrupt the table silently,
+     * and the check is one field comparison (ReentrantLock's owner thread). ShardLockDisciplineTest
+     * calls every such method without the lock.
+     */
     private KeyTable table(int db) {
+        requireLock();
+        return dbs[db];
+    }
+
+    private void requireLock() {
         if (!lock.isHeldByCurrentThread()) {
             throw new IllegalStateException("shard " + index + " used without its lock");
         }
-        return dbs[db];
     }
 
     // ---- lookups ---------------------------------------------------------------------------
@@ -102,6 +116,7 @@ public final class Shard {
         return e;
     }
 
+    /** Counts a hit or miss; only ever right after {@link #lookup}, which checked the lock. */
     void countLookup(boolean hit) {
         if (hit) {
             keyspaceHits++;
@@ -186,6 +201,8 @@ public final class Shard {
 
     /** Tells the observers a key is about to change; call before the change itself. */
     void beforeChange(int db, byte[] key) {
+        // a change in place (Database.changeInPlace) comes here before it touches the entry
+        requireLock();
         KeyspaceObserver[] observers = keyspace.observers();
         for (KeyspaceObserver o : observers) {
             o.beforeChange(db, key);
@@ -223,6 +240,7 @@ public final class Shard {
 
     /** Moves the unpublished memory change into the keyspace-wide estimate. */
     void publishMemory() {
+        requireLock();
         keyspace.publishMemory(unpublishedMemory);
         unpublishedMemory = 0;
     }
@@ -244,8 +262,8 @@ public final class Shard {
 
     /** Exchanges two databases' contents (SWAPDB); the caller holds every shard's lock. */
     void swap(int a, int b) {
-        table(a);
-        KeyTable t = dbs[a];
+        table(b);
+        KeyTable t = table(a);
         dbs[a] = dbs[b];
         dbs[b] = t;
         expireCursors[a] = 0;
@@ -323,8 +341,8 @@ public final class Shard {
 
     /** Evicts this entry if the database still holds it; returns whether it did. */
     boolean evict(int db, Object entry) {
-        byte[] key = Entries.key(entry);
         KeyTable t = table(db);
+        byte[] key = Entries.key(entry);
         int hash = Keyspace.tableHash(key);
         if (t.find(key, hash) != entry) {
             return false;
@@ -336,6 +354,7 @@ public final class Shard {
 
     /** Evicts one random key from some non-empty database of this shard (the *-random policies). */
     boolean evictRandom(RandomGenerator random, boolean volatileOnly, long now) {
+        requireLock();
         int start = random.nextInt(dbs.length);
         for (int i = 0; i < dbs.length; i++) {
             int db = (start + i) % dbs.length;
@@ -423,6 +442,7 @@ public final class Shard {
     }
 
     void resetStats() {
+        requireLock();
         keyspaceHits = 0;
         keyspaceMisses = 0;
         expiredKeys = 0;

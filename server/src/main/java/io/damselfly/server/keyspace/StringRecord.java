@@ -7,7 +7,7 @@ import java.util.Arrays;
  * so a string key costs one object and a lookup one dependent load past the table.
  *
  * <pre>
- *   byte 0       flags ({@link #HAS_EXPIRY})
+ *   byte 0       flags ({@link #HAS_EXPIRY}, {@link #LENT})
  *   bytes 1-3    access clock (24 bits, see {@link AccessClock})
  *   bytes 4-7    key length
  *   bytes 8-15   expiry in Unix ms, only when flags has {@link #HAS_EXPIRY}
@@ -30,6 +30,13 @@ import java.util.Arrays;
  */
 final class StringRecord {
     static final int HAS_EXPIRY = 1;
+    /**
+     * Set once the value's bytes were lent to a reply that is written to a socket later, without
+     * a copy ({@link StringView#lend}): the value must then never change in place, so a
+     * same-length SET builds a new record instead, as Redis copies a shared string before
+     * changing it (dbUnshareStringValue).
+     */
+    static final int LENT = 2;
     private static final int FLAGS_MASK = 0xFF;
     private static final int KEY_LENGTH_AT = 4;
     private static final int EXPIRY_AT = 8;
@@ -70,10 +77,6 @@ final class StringRecord {
 
     static int keyLength(byte[] r) {
         return getInt(r, KEY_LENGTH_AT);
-    }
-
-    static int keyOffset(byte[] r) {
-        return header(r);
     }
 
     static int valueOffset(byte[] r) {
@@ -124,7 +127,13 @@ final class StringRecord {
 
     /** Whether {@link #overwrite} can put a value of this length and this expiry into the record. */
     static boolean canOverwrite(byte[] r, int valueLength, long expiresAt) {
-        return valueLength(r) == valueLength && (expiresAt == Entries.NO_EXPIRY || hasExpiryField(r));
+        return valueLength(r) == valueLength && (expiresAt == Entries.NO_EXPIRY || hasExpiryField(r))
+                && (flags(r) & LENT) == 0;
+    }
+
+    /** Marks the value as lent to a reply: it is never changed in place from now on. */
+    static void markLent(byte[] r) {
+        r[0] |= LENT;
     }
 
     /** Writes a value of the record's value length and the expiry into the record itself. */
@@ -139,7 +148,7 @@ final class StringRecord {
     static byte[] withExpiryField(byte[] r, long expiresAt) {
         byte[] copy = new byte[r.length + (HEADER_WITH_EXPIRY - HEADER)];
         System.arraycopy(r, 0, copy, 0, HEADER);
-        copy[0] |= HAS_EXPIRY;
+        copy[0] = (byte) ((copy[0] & ~LENT) | HAS_EXPIRY);
         putLong(copy, EXPIRY_AT, expiresAt);
         System.arraycopy(r, HEADER, copy, HEADER_WITH_EXPIRY, r.length - HEADER);
         return copy;

@@ -21,6 +21,12 @@ final class StringValue implements Value {
     private int length;
     /** Set once the value was modified in place (APPEND, SETRANGE), as Redis converts to raw. */
     private boolean raw;
+    /**
+     * Set once the buffer was lent to a reply written later without a copy ({@link
+     * StringView#lend}): the next change in place first moves the value to a buffer of its own,
+     * so the reply still sends the bytes it was given.
+     */
+    private boolean lent;
 
     StringValue(byte[] bytes) {
         this.buf = bytes;
@@ -53,8 +59,13 @@ final class StringValue implements Value {
         return length == buf.length ? buf.clone() : Arrays.copyOf(buf, length);
     }
 
+    void lend() {
+        lent = true;
+    }
+
     /** Appends bytes in place; returns the new length. */
     int append(byte[] tail) {
+        unshare();
         ensureCapacity(length + tail.length);
         System.arraycopy(tail, 0, buf, length, tail.length);
         length += tail.length;
@@ -64,6 +75,7 @@ final class StringValue implements Value {
 
     /** Overwrites from offset, zero-padding any gap, as SETRANGE; returns the new length. */
     int setRange(int offset, byte[] patch) {
+        unshare();
         int end = offset + patch.length;
         if (end > length) {
             ensureCapacity(end);
@@ -77,6 +89,14 @@ final class StringValue implements Value {
         System.arraycopy(patch, 0, buf, offset, patch.length);
         raw = true;
         return length;
+    }
+
+    /** Gives a lent value a buffer of its own before it changes (Redis's dbUnshareStringValue). */
+    private void unshare() {
+        if (lent) {
+            buf = buf.clone();
+            lent = false;
+        }
     }
 
     private void ensureCapacity(int needed) {

@@ -17,11 +17,34 @@ public final class StringView {
     private final byte[] array;
     private final int offset;
     private final int length;
+    /** The grown string the bytes belong to, or null when {@link #array} is a string record. */
+    private final StringValue grown;
 
     StringView(byte[] array, int offset, int length) {
+        this(array, offset, length, null);
+    }
+
+    StringView(byte[] array, int offset, int length, StringValue grown) {
         this.array = array;
         this.offset = offset;
         this.length = length;
+        this.grown = grown;
+    }
+
+    /**
+     * Lends the bytes to a reply that will read them after the shard lock is released (a large
+     * value written to the socket without a copy): from now on the value is never changed in
+     * place, so the reply sends exactly the bytes read here. Called under the shard's lock.
+     */
+    public void lend() {
+        if (this == WRONG_TYPE) {
+            return;
+        }
+        if (grown != null) {
+            grown.lend();
+        } else {
+            StringRecord.markLent(array);
+        }
     }
 
     /** The array holding the value; only {@link #length()} bytes from {@link #offset()} are it. */

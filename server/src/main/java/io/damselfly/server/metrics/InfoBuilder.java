@@ -6,7 +6,6 @@ import io.damselfly.server.config.Option;
 import io.damselfly.server.config.PercentileList;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.AccessClock;
-import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
@@ -171,7 +170,7 @@ public final class InfoBuilder {
         s.field("cluster_connections", 0);
         s.field("maxclients", config.getInt(Option.MAXCLIENTS));
         // no blocking command exists yet; count blocked clients here when one does
-        s.field("blocked_clients", 0);
+        s.field("blocked_clients", server.clients().blocked());
         return s.text();
     }
 
@@ -204,8 +203,7 @@ public final class InfoBuilder {
         s.field("maxmemory", maxmemory);
         s.field("maxmemory_human", bytesToHuman(maxmemory));
         // the policy in force: cache_mode turns noeviction into allkeys-lru
-        s.field("maxmemory_policy", EvictionPolicy.effective(config.getString(Option.MAXMEMORY_POLICY),
-                config.getBool(Option.CACHE_MODE)).redisName());
+        s.field("maxmemory_policy", server.keyspace().evictionPolicy().redisName());
         s.field("mem_allocator", "jvm");
         return s.text();
     }
@@ -275,11 +273,8 @@ public final class InfoBuilder {
     String commandstats() {
         Section s = new Section("Commandstats");
         CommandTotals totals = server.commandStats().totals();
-        for (Command c : server.commands().all()) {
+        for (Command c : server.commands().allWithSubcommands()) {
             commandStat(s, c, totals);
-            for (Command sub : c.subcommands().values()) {
-                commandStat(s, sub, totals);
-            }
         }
         return s.text();
     }
@@ -320,11 +315,8 @@ public final class InfoBuilder {
             return s.text();
         }
         PercentileList percentiles = (PercentileList) config.get(Option.LATENCY_TRACKING_INFO_PERCENTILES);
-        for (Command c : server.commands().all()) {
+        for (Command c : server.commands().allWithSubcommands()) {
             latencyStat(s, c, stats, percentiles);
-            for (Command sub : c.subcommands().values()) {
-                latencyStat(s, sub, stats, percentiles);
-            }
         }
         return s.text();
     }

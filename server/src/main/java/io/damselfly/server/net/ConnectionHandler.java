@@ -5,6 +5,8 @@ import io.damselfly.protocol.RespRequestDecoder;
 import io.damselfly.protocol.RespWriter;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.CommandExecutor;
+import io.damselfly.server.command.DeferredReply;
+import io.damselfly.server.command.LentBytes;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.ServerContext;
@@ -13,6 +15,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,38 +27,53 @@ import org.slf4j.LoggerFactory;
  * <p>Requests run in {@code channelRead}, before the next frame of the same read is decoded, so a
  * pipelined AUTH lifts the unauthenticated size limits for the very next command, as in Redis.
  *
+ * <p>Reply order. Replies go through a {@link ReplyQueue}, which writes them at once unless
+ * something before them waits: a large value being copied out in chunks, or a {@link
+ * DeferredReply} slot a command opened instead of replying. A slot that blocks the client (WAIT,
+ * and blocking pops) also stops the client's later requests from running until it is resolved,
+ * as Redis blocks a client; its resolution arrives as a task on this loop and is rendered in the
+ * slot's place.
+ *
  * <p>Flow control. Past {@link #FLUSH_THRESHOLD} bytes, replies are handed to the channel early.
- * When the channel's outbound buffer passes its high water mark (the client is not reading),
- * further requests are queued instead of run, reading from the socket stops, and the queue is
- * worked off when the channel drains. So a client that pipelines without reading is held back by
- * TCP instead of growing the server's memory: the queue holds at most one read's requests and the
- * outbound buffer at most the high water mark plus one reply. A single reply larger than
- * {@code output_buffer_limit} closes the connection, as Redis's client output buffer hard limit
- * does.
+ * When the channel's outbound buffer passes its high water mark (the client is not reading), or
+ * replies wait in the queue, further requests are queued instead of run, reading from the socket
+ * stops, and the queue is worked off when the channel drains. So a client that pipelines without
+ * reading is held back by TCP instead of growing the server's memory: the queue holds at most one
+ * read's requests and the outbound buffer at most the high water mark plus one reply. Reply bytes
+ * copied for a client beyond {@code output_buffer_limit} close the connection, as Redis's client
+ * output buffer hard limit does; lent values do not count, since they cost no memory of their own.
  */
-final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+final class ConnectionHandler extends ChannelInboundHandlerAdapter implements DeferredReply.Owner {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
     /** Reply bytes gathered before handing them to the channel mid-batch. */
     static final int FLUSH_THRESHOLD = 64 * 1024;
 
     private final ServerContext server;
     private final RespRequestDecoder decoder;
-    /** Requests waiting for the client to read its replies; empty in the normal case. */
+    /** Keeps queued requests booked in the request memory budget until they run. */
+    private final RequestMemoryAccount requestMemory;
+    /** Requests waiting to run (client not reading, or blocked); empty in the normal case. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
-    private final Reply reply = new Reply();
+    private final ReplyQueue replies = new ReplyQueue();
+    private ChannelHandlerContext ctx;
+    private Reply reply;
+    /** Renders resolved deferred replies, apart from the batch being written. */
+    private Reply renderReply;
     private ClientSession client;
     private CommandExecutor executor;
-    private ByteBuf out;
     private boolean registered;
+    /** The slot of the blocking command this client waits in, or null. */
+    private DeferredReply blockingSlot;
     /**
      * Set while requests run: a flush inside can make the channel writable again, and Netty
      * reports that synchronously, which must not start working off the queue inside a request.
      */
     private boolean running;
 
-    ConnectionHandler(ServerContext server, RespRequestDecoder decoder) {
+    ConnectionHandler(ServerContext server, RespRequestDecoder decoder, RequestMemoryAccount requestMemory) {
         this.server = server;
         this.decoder = decoder;
+        this.requestMemory = requestMemory;
     }
 
     @Override
@@ -66,10 +84,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(err).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        this.ctx = ctx;
         boolean open = server.config().getString(Option.REQUIREPASS).isEmpty();
-        client = new ClientSession(server.clients().nextId(), ctx.channel(), open, System.currentTimeMillis());
-        executor = new CommandExecutor(server, client, reply);
-        decoder.setAuthenticated(open);
+        client = new ClientSession(server.clients().nextId(), new ChannelConnection(ctx.channel()), open, System.currentTimeMillis());
+        reply = new Reply(client, ctx.alloc());
+        renderReply = new Reply(client, ctx.alloc());
+        executor = new CommandExecutor(server, client, reply, this);
+        decoder.authenticatedBy(client::isAuthenticated);
         server.clients().add(client);
         registered = true;
         ctx.fireChannelActive();
@@ -80,14 +101,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!registered) {
             return;
         }
-        if (!pending.isEmpty() || !ctx.channel().isWritable()) {
+        if (!pending.isEmpty() || !canRun()) {
             pending.add(msg);
+            requestMemory.queued(msg);
             ctx.channel().config().setAutoRead(false);
             return;
         }
         running = true;
         try {
-            run(ctx, msg);
+            run(msg);
         } finally {
             running = false;
         }
@@ -96,9 +118,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (registered) {
-            finishBatch(ctx);
-            if (!pending.isEmpty() && ctx.channel().isWritable()) {
-                drain(ctx);
+            finishBatch();
+            if (!pending.isEmpty() && canRun()) {
+                drain();
             }
         }
     }
@@ -106,53 +128,96 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (registered && !running && ctx.channel().isWritable()) {
-            drain(ctx);
+            if (!replies.isEmpty()) {
+                replies.pump(ctx, renderReply);
+                ctx.flush();
+            }
+            drain();
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    // ---- deferred replies (DeferredReply.Owner) ----------------------------------------------
+
+    @Override
+    public EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public void resolved(DeferredReply slot) {
+        if (!registered) {
+            return;
+        }
+        if (slot == blockingSlot) {
+            unblock();
+        }
+        replies.pump(ctx, renderReply);
+        ctx.flush();
+        if (overOutputLimit()) {
+            return;
+        }
+        drain();
+    }
+
+    /** Whether the next request may run now, rather than wait in {@link #pending}. */
+    private boolean canRun() {
+        return ctx.channel().isWritable() && replies.backlog() < FLUSH_THRESHOLD && blockingSlot == null;
+    }
+
+    private void unblock() {
+        blockingSlot = null;
+        server.clients().countBlocked(-1);
     }
 
     /**
      * Runs one request. Returns false when the connection is closing and nothing more may run.
      */
-    private boolean run(ChannelHandlerContext ctx, Object msg) {
+    private boolean run(Object msg) {
         if (msg instanceof RespProtocolError error) {
-            protocolError(ctx, error);
+            protocolError(error);
             return false;
         }
-        if (out == null) {
-            out = ctx.alloc().ioBuffer();
-            reply.bind(out);
-        }
-        reply.setProtocol(client.protocol());
+        reply.open();
         executor.execute((byte[][]) msg);
-        if (!decoder.isAuthenticated() && client.isAuthenticated()) {
-            decoder.setAuthenticated(true);
+        DeferredReply slot = executor.takeDeferred();
+        if (slot != null) {
+            // the replies before the slot go first; everything after waits behind it
+            reply.drainTo(this::addReply);
+            replies.add(ctx, slot);
+            if (slot.blocksClient()) {
+                blockingSlot = slot;
+                server.clients().countBlocked(1);
+            }
+            return true;
         }
         if (client.isClosingAfterReply()) {
             pending.clear();
-            finishBatch(ctx);
+            finishBatch();
             ctx.close();
             return false;
         }
-        if (out.readableBytes() >= FLUSH_THRESHOLD) {
-            return finishBatch(ctx);
+        if (reply.pendingBytes() >= FLUSH_THRESHOLD) {
+            return finishBatch();
         }
         return true;
     }
 
-    /** Works off queued requests while the client reads its replies. */
-    private void drain(ChannelHandlerContext ctx) {
+    /** Works off queued requests while the client reads its replies and is not blocked. */
+    private void drain() {
         if (!registered) {
             return;
         }
         running = true;
         try {
-            while (!pending.isEmpty() && ctx.channel().isWritable()) {
-                if (!run(ctx, pending.poll())) {
+            while (!pending.isEmpty() && canRun()) {
+                Object next = pending.poll();
+                requestMemory.dequeued(next);
+                if (!run(next)) {
                     return;
                 }
             }
-            if (!finishBatch(ctx)) {
+            if (!finishBatch()) {
                 return;
             }
         } finally {
@@ -160,9 +225,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (pending.isEmpty()) {
             ctx.channel().config().setAutoRead(true);
-        } else if (ctx.channel().isWritable()) {
+        } else if (canRun()) {
             // the final flush made room again, and its writability event was swallowed above
-            ctx.executor().execute(() -> drain(ctx));
+            ctx.executor().execute(this::drain);
         }
     }
 
@@ -170,31 +235,26 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * Ends a batch: releases any squashed shard lock (never held across I/O), writes and flushes
      * the gathered replies, and enforces the output limit. Returns false if the connection closed.
      */
-    private boolean finishBatch(ChannelHandlerContext ctx) {
+    private boolean finishBatch() {
         executor.endBatch();
-        writeOut(ctx);
+        reply.drainTo(this::addReply);
+        replies.pump(ctx, renderReply);
         ctx.flush();
-        return !overOutputLimit(ctx);
+        return !overOutputLimit();
     }
 
-    private void writeOut(ChannelHandlerContext ctx) {
-        if (out == null) {
-            return;
-        }
-        ByteBuf buf = out;
-        out = null;
-        reply.bind(null);
-        if (buf.isReadable()) {
+    private void addReply(Object piece) {
+        if (piece instanceof ByteBuf buf) {
             server.stats().countOutput(buf.readableBytes());
-            ctx.write(buf, ctx.voidPromise());
-        } else {
-            buf.release();
+        } else if (piece instanceof LentBytes lent) {
+            server.stats().countOutput(lent.length());
         }
+        replies.add(ctx, piece);
     }
 
-    private boolean overOutputLimit(ChannelHandlerContext ctx) {
+    private boolean overOutputLimit() {
         long limit = server.config().getLong(Option.OUTPUT_BUFFER_LIMIT);
-        long pendingBytes = client.pendingOutputBytes();
+        long pendingBytes = client.pendingOutputBytes() + replies.copiedBacklog();
         if (pendingBytes > limit) {
             log.warn("Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending)",
                     client.id(), client.address(), pendingBytes);
@@ -206,17 +266,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return false;
     }
 
-    private void protocolError(ChannelHandlerContext ctx, RespProtocolError error) {
+    private void protocolError(RespProtocolError error) {
         pending.clear();
         executor.endBatch();
-        if (out == null) {
-            out = ctx.alloc().ioBuffer();
-            reply.bind(out);
-        }
+        reply.drainTo(this::addReply);
+        ByteBuf out = ctx.alloc().ioBuffer();
         // the message may hold the client's offending byte, which Redis echoes as one raw byte
         error.writeTo(out);
         server.stats().countError("ERR");
-        writeOut(ctx);
+        addReply(out);
+        replies.pump(ctx, renderReply);
         ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -227,9 +286,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             executor.endBatch();
             server.clients().remove(client);
             pending.clear();
-            if (out != null) {
-                out.release();
-                out = null;
+            reply.discard();
+            replies.discard();
+            if (blockingSlot != null) {
+                unblock();
             }
         }
         ctx.fireChannelInactive();

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The listening socket and the event loops: native epoll when the platform has it, NIO
  * otherwise; one acceptor thread and {@code conn_io_threads} I/O threads (one per core by
- * default). Each connection gets a request decoder and a {@link ConnectionHandler}.
+ * default). Each connection gets a request decoder and a {@link ConnectionHandler}, and an account
+ * in the server-wide {@link RequestMemoryBudget} for what its unfinished requests hold.
  */
 public final class NetServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NetServer.class);
@@ -44,6 +45,7 @@ public final class NetServer implements AutoCloseable {
 
     private final ServerContext server;
     private final int ioThreads;
+    private final RequestMemoryBudget requestMemory;
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
     private Channel listener;
@@ -51,6 +53,12 @@ public final class NetServer implements AutoCloseable {
     public NetServer(ServerContext server, int ioThreads) {
         this.server = server;
         this.ioThreads = ioThreads;
+        this.requestMemory = new RequestMemoryBudget(server.config());
+    }
+
+    /** The budget for memory held by unfinished requests, all connections together. */
+    public RequestMemoryBudget requestMemory() {
+        return requestMemory;
     }
 
     /** Binds and starts accepting; returns the port bound. */
@@ -81,11 +89,12 @@ public final class NetServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        RequestMemoryAccount memory = requestMemory.open(ch);
                         RespRequestDecoder decoder = new RespRequestDecoder(
-                                limits.withMaxBulkLength((int) config.getLong(Option.PROTO_MAX_BULK_LEN)));
+                                limits.withMaxBulkLength((int) config.getLong(Option.PROTO_MAX_BULK_LEN)), memory);
                         ch.pipeline().addLast("bytes", counter);
                         ch.pipeline().addLast("decoder", decoder);
-                        ch.pipeline().addLast("connection", new ConnectionHandler(server, decoder));
+                        ch.pipeline().addLast("connection", new ConnectionHandler(server, decoder, memory));
                     }
                 });
         if (epoll) {
@@ -98,8 +107,8 @@ public final class NetServer implements AutoCloseable {
         int port = config.getInt(Option.PORT);
         listener = b.bind(new InetSocketAddress(host, port)).sync().channel();
         int bound = ((InetSocketAddress) listener.localAddress()).getPort();
-        log.info("listening on {}:{} ({} transport, {} I/O threads, {} shards)", host, bound,
-                epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount());
+        log.info("listening on {}:{} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)", host, bound,
+                epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
         return bound;
     }
 

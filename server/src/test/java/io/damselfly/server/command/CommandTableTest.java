@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.DamselflyServer;
+import io.damselfly.server.command.spec.CommandSpec;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
@@ -16,6 +18,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.command.CommandDetail;
 import io.lettuce.core.models.command.CommandDetailParser;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -35,14 +38,9 @@ class CommandTableTest {
 
     private static final CommandTable TABLE = DamselflyServer.buildCommandTable();
 
-    /** Every command, then every subcommand, in table order. */
+    /** Every command and subcommand damselfly implements. */
     private static List<Command> everyEntry() {
-        List<Command> out = new ArrayList<>();
-        for (Command c : TABLE.all()) {
-            out.add(c);
-            out.addAll(c.subcommands().values());
-        }
-        return out;
+        return TABLE.allWithSubcommands();
     }
 
     @Test
@@ -88,12 +86,12 @@ class CommandTableTest {
             if (c.has(CommandFlag.DENYOOM) && !c.has(CommandFlag.WRITE)) {
                 problems.add(n + ": DENYOOM without WRITE");
             }
-            if (c.isContainer() && c.keys().hasKeys()) {
+            if (c.isContainer() && c.hasKeys()) {
                 problems.add(n + ": a container names no keys; its subcommands do");
             }
             checkKeys(c, problems);
             for (String cat : c.aclCategories()) {
-                if (!Command.ACL_CATEGORY_ORDER.contains(cat)) {
+                if (!CommandSpec.ACL_CATEGORY_ORDER.contains(cat.substring(1))) {
                     problems.add(n + ": unknown ACL category " + cat);
                 }
             }
@@ -104,34 +102,68 @@ class CommandTableTest {
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
-    /** Key positions must lie inside the arguments the arity allows. */
+    /** Legacy key positions must lie inside the arguments the arity allows. */
     private static void checkKeys(Command c, List<String> problems) {
-        KeySpec k = c.keys();
         String n = c.fullName();
-        if (!k.hasKeys()) {
-            if (k.last() != 0 || k.step() != 0) {
-                problems.add(n + ": no first key but last/step set: " + k);
+        if (c.firstKey() == 0) {
+            if (c.lastKey() != 0 || c.keyStep() != 0) {
+                problems.add(n + ": no first key but last/step set");
             }
             return;
         }
         int minArgs = Math.abs(c.arity());
-        if (k.first() >= minArgs) {
-            problems.add(n + ": first key " + k.first() + " beyond the " + minArgs + " arguments its arity guarantees");
+        if (c.firstKey() >= minArgs) {
+            problems.add(n + ": first key " + c.firstKey() + " beyond the " + minArgs + " arguments its arity guarantees");
         }
-        if (k.step() < 1) {
-            problems.add(n + ": key step " + k.step());
+        if (c.keyStep() < 1) {
+            problems.add(n + ": key step " + c.keyStep());
         }
-        if (k.last() >= 0) {
-            if (k.last() < k.first()) {
-                problems.add(n + ": last key before first: " + k);
-            }
-            if (c.arity() > 0 && k.last() >= c.arity()) {
-                problems.add(n + ": last key " + k.last() + " beyond arity " + c.arity());
-            }
+        if (c.lastKey() >= 0 && c.lastKey() < c.firstKey()) {
+            problems.add(n + ": last key before first");
         }
-        if (c.parent() != null && k.first() < 2) {
+        if (c.parent() != null && c.firstKey() < 2) {
             problems.add(n + ": a subcommand's first key is at 2 or later");
         }
+    }
+
+    @Test
+    void register_nameAbsentFromRedis70_failsAtStart() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("nosuch", c -> { }));
+        assertEquals("no command \"nosuch\" in Redis 7.0.15's command table (names are registered lower-case)", e.getMessage());
+        e = assertThrows(IllegalStateException.class,
+                () -> CommandTable.builder().container("client", s -> s.add("setinfo", c -> { })));
+        assertEquals("no subcommand \"client|setinfo\" in Redis 7.0.15's command table", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("GET", c -> { }));
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("client", c -> { }));
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().container("get", s -> s.add("x", c -> { })));
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("get", c -> { }).add("get", c -> { }));
+    }
+
+    @Test
+    void register_redisFlagsComeFromTheMetadataOnly() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CommandTable.builder().add("get", c -> { }, CommandFlag.READONLY));
+        assertEquals("get: READONLY is Redis's flag; it comes from the command metadata", e.getMessage());
+        Command get = CommandTable.builder().add("get", c -> { }, CommandFlag.CACHEABLE).build().get("get");
+        assertEquals(EnumSet.of(CommandFlag.READONLY, CommandFlag.FAST, CommandFlag.CACHEABLE), get.flags());
+    }
+
+    /** A command that works on the whole keyspace says so; Redis's @keyspace commands without keys must. */
+    @Test
+    void register_wholeKeyspaceCommands() {
+        Set<String> whole = new java.util.TreeSet<>();
+        for (Command c : everyEntry()) {
+            if (c.touchesWholeKeyspace()) {
+                whole.add(c.fullName());
+                assertFalse(c.hasKeys(), c.fullName());
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(List.of("keys", "scan", "dbsize", "randomkey", "flushall", "flushdb", "swapdb")), whole);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("keys", c -> { }));
+        assertEquals("keys names no keys but works on the keyspace: register it WHOLE_KEYSPACE", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> CommandTable.builder().add("get", c -> { }, CommandFlag.WHOLE_KEYSPACE));
+        // never reported to clients
+        assertNull(CommandFlag.WHOLE_KEYSPACE.redisName());
     }
 
     @Test
@@ -175,11 +207,11 @@ class CommandTableTest {
             for (CommandFlag f : c.flags()) {
                 assertEquals(f.redisName() != null, flags.contains(f.redisName()), c.fullName() + " flag " + f);
             }
-            assertEquals(c.keys().first(), ((RespValue.Integer) info.get(3)).value(), c.fullName());
-            assertEquals(c.keys().last(), ((RespValue.Integer) info.get(4)).value(), c.fullName());
-            assertEquals(c.keys().step(), ((RespValue.Integer) info.get(5)).value(), c.fullName());
+            assertEquals(c.firstKey(), ((RespValue.Integer) info.get(3)).value(), c.fullName());
+            assertEquals(c.lastKey(), ((RespValue.Integer) info.get(4)).value(), c.fullName());
+            assertEquals(c.keyStep(), ((RespValue.Integer) info.get(5)).value(), c.fullName());
             assertEquals(c.aclCategories().size(), ((RespValue.Array) info.get(6)).values().size(), c.fullName());
-            assertEquals(c.keys().hasKeys() ? 1 : 0, ((RespValue.Array) info.get(8)).values().size(), c.fullName());
+            assertEquals(c.spec().keySpecs().size(), ((RespValue.Array) info.get(8)).values().size(), c.fullName());
             assertEquals(c.subcommands().size(), ((RespValue.Array) info.get(9)).values().size(), c.fullName());
         }
     }
@@ -193,9 +225,9 @@ class CommandTableTest {
             Command c = TABLE.get(d.getName());
             assertNotNull(c, d.getName());
             assertEquals(c.arity(), d.getArity(), d.getName());
-            assertEquals(c.keys().first(), d.getFirstKeyPosition(), d.getName());
-            assertEquals(c.keys().last(), d.getLastKeyPosition(), d.getName());
-            assertEquals(c.keys().step(), d.getKeyStepCount(), d.getName());
+            assertEquals(c.firstKey(), d.getFirstKeyPosition(), d.getName());
+            assertEquals(c.lastKey(), d.getLastKeyPosition(), d.getName());
+            assertEquals(c.keyStep(), d.getKeyStepCount(), d.getName());
             assertFalse(d.getFlags().isEmpty() && !c.flags().isEmpty() && c.flags().stream().anyMatch(f -> f.redisName() != null),
                     d.getName() + ": flags lost");
             assertFalse(d.getAclCategories().isEmpty(), d.getName() + ": no ACL categories parsed");

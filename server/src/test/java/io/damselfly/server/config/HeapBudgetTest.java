@@ -67,6 +67,27 @@ class HeapBudgetTest {
     }
 
     @Test
+    void requestMemoryFor_isTheHeapTheDataCannotTake() {
+        // under scripts/run's sizing: 96 MiB - 40 MiB whatever maxmemory is
+        for (long m : new long[] {64 * MIB, 512 * MIB, GIB, 6 * GIB}) {
+            long heap = HeapBudget.heapFor(m);
+            long budget = HeapBudget.requestMemoryFor(m, heap);
+            assertTrue(budget >= 56 * MIB && budget < 57 * MIB, "maxmemory " + m + ": " + budget);
+            // with the data at its largest and its collector headroom, requests and the server's
+            // own reserve still fit in the heap
+            assertTrue(m + m / 8 + budget + HeapBudget.SERVER_RESERVE <= heap, "maxmemory " + m);
+        }
+        // a heap larger than scripts/run's leaves more to requests
+        assertEquals(GIB - 72 * MIB - 40 * MIB, HeapBudget.requestMemoryFor(64 * MIB, GIB));
+        // no maxmemory: the data has no bound, requests get a quarter of the heap
+        assertEquals(GIB / 4, HeapBudget.requestMemoryFor(0, GIB));
+        // never below the floor, and no overflow for a heap without limit
+        assertEquals(HeapBudget.MIN_REQUEST_MEMORY, HeapBudget.requestMemoryFor(GIB, GIB));
+        assertEquals(HeapBudget.MIN_REQUEST_MEMORY, HeapBudget.requestMemoryFor(Long.MAX_VALUE, GIB));
+        assertTrue(HeapBudget.requestMemoryFor(6 * GIB, Long.MAX_VALUE) > (1L << 62));
+    }
+
+    @Test
     void human_roundsDownToAUnitMaxmemoryTakes() {
         assertEquals("6gb", HeapBudget.human(6 * GIB));
         assertEquals("7008mb", HeapBudget.human(7008 * MIB));

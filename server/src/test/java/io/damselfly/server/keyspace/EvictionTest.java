@@ -129,7 +129,7 @@ class EvictionTest {
                 continue;
             }
             Keyspace ks = new Keyspace(4, 16);
-            ks.setLfu(policy == EvictionPolicy.ALLKEYS_LFU);
+            ks.setEvictionPolicy(policy);
             long limit = fillOverLimit(ks, policy, 3_000, 1_500, 1_000_000_000L, i -> false);
             assertTrue(ks.usedMemory() <= limit + estimateSlack(ks), policy + ": " + ks.usedMemory() + " > " + limit);
             assertTrue(ks.size(0) > 1_000 && ks.size(0) < 2_000, policy + " kept " + ks.size(0));

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,11 +33,8 @@ class RedisToolsTest {
                 return f.getPath();
             }
         }
-        if ("true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException(name + " is not installed; scripts/test installs redis-tools");
-        }
-        Assumptions.abort(name + " is not installed");
-        return null;
+        // fail, never skip: a skipped check would let a regression pass unseen
+        throw new IllegalStateException(name + " is not installed; ./scripts/test installs redis-tools");
     }
 
     private static String run(List<String> cmd) throws IOException, InterruptedException {

@@ -74,20 +74,21 @@ final class ConfigCommands {
             throw c.syntaxError();
         }
         Map<Option, String> changes = new LinkedHashMap<>();
-        String unknown = null;
+        byte[] unknown = null;
         String failure = null;
         for (int i = 2; i < c.argc(); i += 2) {
-            String name = c.argString(i);
-            Option o = Option.byName(name);
+            Option o = Option.byName(c.argString(i));
             if (o == null) {
                 if (failure == null && unknown == null) {
-                    unknown = name;
+                    unknown = c.arg(i);
                 }
                 continue;
             }
             if (failure != null || unknown != null) {
                 continue;
             }
+            // these three quote the name as the client wrote it; a bad value quotes the option's own name
+            String name = Errors.echo(c.arg(i));
             if (!o.isMutable()) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_IMMUTABLE);
             } else if (o.isProtected()) {

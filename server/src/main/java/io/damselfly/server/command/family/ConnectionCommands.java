@@ -1,12 +1,5 @@
 package io.damselfly.server.command.family;
 
-import static io.damselfly.server.command.CommandFlag.ADMIN;
-import static io.damselfly.server.command.CommandFlag.ALLOW_BUSY;
-import static io.damselfly.server.command.CommandFlag.FAST;
-import static io.damselfly.server.command.CommandFlag.LOADING;
-import static io.damselfly.server.command.CommandFlag.NOSCRIPT;
-import static io.damselfly.server.command.CommandFlag.NO_AUTH;
-import static io.damselfly.server.command.CommandFlag.STALE;
 import static io.damselfly.server.command.CommandFlag.STATEFUL;
 
 import io.damselfly.server.client.ClientSession;
@@ -14,7 +7,6 @@ import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
-import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Numbers;
@@ -24,7 +16,8 @@ import java.util.List;
 
 /**
  * Connection commands (Redis group "connection"): PING ECHO QUIT SELECT AUTH HELLO, and the
- * CLIENT container: ID SETNAME GETNAME SETINFO INFO LIST KILL HELP.
+ * CLIENT container: ID SETNAME GETNAME INFO LIST KILL HELP. As Redis 7.0.15, the version
+ * damselfly reports: no CLIENT SETINFO (7.2), which clients that send it treat as optional.
  *
  * <p>Authentication. damselfly has one user, "default", whose password is {@code requirepass}
  * (none when empty, and then any password is accepted for "default", as Redis's nopass user
@@ -35,22 +28,20 @@ public final class ConnectionCommands {
     }
 
     public static void register(CommandTable.Builder t) {
-        t.group("connection");
-        t.add("ping", -1, KeySpec.NONE, "1.0.0", "Returns the server's liveliness response.", ConnectionCommands::ping, FAST);
-        t.add("echo", 2, KeySpec.NONE, "1.0.0", "Returns the given string.", ConnectionCommands::echo, LOADING, STALE, FAST);
-        t.add("quit", -1, KeySpec.NONE, "1.0.0", "Closes the connection.", ConnectionCommands::quit, ALLOW_BUSY, NOSCRIPT, LOADING, STALE, FAST, NO_AUTH);
-        t.add("select", 2, KeySpec.NONE, "1.0.0", "Changes the selected database.", ConnectionCommands::select, LOADING, STALE, FAST, STATEFUL);
-        t.add("auth", -2, KeySpec.NONE, "1.0.0", "Authenticates the connection.", ConnectionCommands::auth, NOSCRIPT, LOADING, STALE, FAST, NO_AUTH, ALLOW_BUSY, STATEFUL);
-        t.add("hello", -1, KeySpec.NONE, "6.0.0", "Handshakes with the Redis server.", ConnectionCommands::hello, NOSCRIPT, LOADING, STALE, FAST, NO_AUTH, ALLOW_BUSY, STATEFUL);
-        t.container("client", "2.4.0", "A container for client connection commands.", s -> s
-                .add("id", 2, KeySpec.NONE, "5.0.0", "Returns the unique client ID of the connection.", ConnectionCommands::clientId, NOSCRIPT, LOADING, STALE)
-                .add("setname", 3, KeySpec.NONE, "2.6.9", "Sets the connection name.", ConnectionCommands::clientSetname, NOSCRIPT, LOADING, STALE, STATEFUL)
-                .add("getname", 2, KeySpec.NONE, "2.6.9", "Returns the name of the connection.", ConnectionCommands::clientGetname, NOSCRIPT, LOADING, STALE)
-                .add("setinfo", 4, KeySpec.NONE, "7.2.0", "Sets information specific to the client or connection.", ConnectionCommands::clientSetinfo, NOSCRIPT, LOADING, STALE, STATEFUL)
-                .add("info", 2, KeySpec.NONE, "6.2.0", "Returns information about the connection.", ConnectionCommands::clientInfo, NOSCRIPT, LOADING, STALE)
-                .add("list", -2, KeySpec.NONE, "2.4.0", "Lists open connections.", ConnectionCommands::clientList, ADMIN, NOSCRIPT, LOADING, STALE)
-                .add("kill", -3, KeySpec.NONE, "2.4.0", "Terminates open connections.", ConnectionCommands::clientKill, ADMIN, NOSCRIPT, LOADING, STALE)
-                .add("help", 2, KeySpec.NONE, "5.0.0", "Returns helpful text about the different subcommands.", ConnectionCommands::clientHelp, LOADING, STALE));
+        t.add("ping", ConnectionCommands::ping);
+        t.add("echo", ConnectionCommands::echo);
+        t.add("quit", ConnectionCommands::quit);
+        t.add("select", ConnectionCommands::select, STATEFUL);
+        t.add("auth", ConnectionCommands::auth, STATEFUL);
+        t.add("hello", ConnectionCommands::hello, STATEFUL);
+        t.container("client", s -> s
+                .add("id", ConnectionCommands::clientId)
+                .add("setname", ConnectionCommands::clientSetname, STATEFUL)
+                .add("getname", ConnectionCommands::clientGetname)
+                .add("info", ConnectionCommands::clientInfo)
+                .add("list", ConnectionCommands::clientList)
+                .add("kill", ConnectionCommands::clientKill)
+                .add("help", ConnectionCommands::clientHelp));
     }
 
     // ---- PING ECHO QUIT SELECT -------------------------------------------------------------
@@ -156,43 +147,36 @@ public final class ConnectionCommands {
             }
             version = (int) v;
         }
-        byte[] user = null;
-        byte[] password = null;
-        byte[] name = null;
+        // Redis 7.0 acts on each option as it reads it: an AUTH or SETNAME before a bad option
+        // stays done (7.2 validates them all first)
         for (int i = 2; i < c.argc(); i++) {
             int more = c.argc() - 1 - i;
             if (c.argIs(i, "auth") && more >= 2) {
-                user = c.arg(i + 1);
-                password = c.arg(i + 2);
+                if (!authenticate(c, c.arg(i + 1), c.arg(i + 2))) {
+                    c.reply().error(Errors.WRONGPASS);
+                    return;
+                }
                 i += 2;
             } else if (c.argIs(i, "setname") && more >= 1) {
-                name = c.arg(i + 1);
+                byte[] name = c.arg(i + 1);
                 if (!ClientSession.isValidAttribute(name)) {
                     c.reply().error(Errors.INVALID_CLIENT_NAME);
                     return;
                 }
+                c.client().setName(new String(name, StandardCharsets.US_ASCII));
                 i++;
             } else {
-                c.reply().error(Errors.helloSyntax(c.argString(i)));
+                c.reply().error(Errors.helloSyntax(c.arg(i)));
                 return;
             }
-        }
-        // Redis 7.2's order: validate everything, authenticate, and only then change the name
-        if (user != null && !authenticate(c, user, password)) {
-            c.reply().error(Errors.WRONGPASS);
-            return;
         }
         if (!c.client().isAuthenticated() && requirepass(c).length > 0) {
             c.reply().error(Errors.HELLO_NOAUTH);
             return;
         }
-        if (name != null) {
-            c.client().setName(new String(name, StandardCharsets.US_ASCII));
-        }
         if (version != 0) {
             // the reply to HELLO 3 is already RESP3
             c.client().setProtocol(version);
-            c.reply().setProtocol(version);
         }
         c.reply().map(7);
         c.reply().bulk("server");
@@ -238,26 +222,6 @@ public final class ConnectionCommands {
         }
     }
 
-    /** CLIENT SETINFO &lt;LIB-NAME libname | LIB-VER libver&gt; */
-    static void clientSetinfo(CommandContext c) {
-        boolean libName = c.argIs(2, "lib-name");
-        if (!libName && !c.argIs(2, "lib-ver")) {
-            c.reply().error(Errors.unrecognizedOption(c.argString(2)));
-            return;
-        }
-        if (!ClientSession.isValidAttribute(c.arg(3))) {
-            c.reply().error(Errors.invalidClientAttribute(c.argString(2)));
-            return;
-        }
-        String value = new String(c.arg(3), StandardCharsets.US_ASCII);
-        if (libName) {
-            c.client().setLibName(value);
-        } else {
-            c.client().setLibVersion(value);
-        }
-        c.reply().ok();
-    }
-
     /** CLIENT INFO */
     static void clientInfo(CommandContext c) {
         c.reply().verbatim(c.client().describe(c.now()) + "\n");
@@ -296,7 +260,7 @@ public final class ConnectionCommands {
     private static ClientSession.Type clientType(CommandContext c, int i) {
         ClientSession.Type type = ClientSession.Type.byName(c.argString(i));
         if (type == null) {
-            throw new CommandError(Errors.unknownClientType(c.argString(i)));
+            throw new CommandError(Errors.unknownClientType(c.arg(i)));
         }
         return type;
     }
@@ -331,9 +295,8 @@ public final class ConnectionCommands {
                 } else if (c.argIs(i, "laddr") && more) {
                     laddr = c.argString(i + 1);
                 } else if (c.argIs(i, "user") && more) {
-                    String user = c.argString(i + 1);
-                    if (!ClientSession.DEFAULT_USER.equals(user)) {
-                        throw new CommandError(Errors.noSuchUser(user));
+                    if (!ClientSession.DEFAULT_USER.equals(c.argString(i + 1))) {
+                        throw new CommandError(Errors.noSuchUser(c.arg(i + 1)));
                     }
                     // every connection is the default user: the filter keeps them all
                 } else if (c.argIs(i, "skipme") && more) {
@@ -383,10 +346,7 @@ public final class ConnectionCommands {
         }
     }
 
-    /**
-     * Redis's CLIENT HELP text (7.0's header and footer) for the subcommands damselfly has,
-     * SETINFO's lines from Redis 7.2.
-     */
+    /** Redis 7.0's CLIENT HELP text, the lines of the subcommands damselfly has. */
     private static final List<String> CLIENT_HELP = List.of(
             "GETNAME",
             "    Return the name of the current connection.",
@@ -413,11 +373,7 @@ public final class ConnectionCommands {
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
             "      Return clients of specified type.",
             "SETNAME <name>",
-            "    Assign the name <name> to the current connection.",
-            "SETINFO <option> <value>",
-            "    Set client meta attr. Options are:",
-            "    * LIB-NAME: the client lib name.",
-            "    * LIB-VER: the client lib version.");
+            "    Assign the name <name> to the current connection.");
 
     /** CLIENT HELP */
     static void clientHelp(CommandContext c) {

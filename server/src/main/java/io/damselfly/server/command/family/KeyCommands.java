@@ -1,18 +1,12 @@
 package io.damselfly.server.command.family;
 
 import static io.damselfly.server.command.CommandFlag.CACHEABLE;
-import static io.damselfly.server.command.CommandFlag.DENYOOM;
-import static io.damselfly.server.command.CommandFlag.FAST;
-import static io.damselfly.server.command.CommandFlag.LOADING;
-import static io.damselfly.server.command.CommandFlag.READONLY;
-import static io.damselfly.server.command.CommandFlag.STALE;
-import static io.damselfly.server.command.CommandFlag.WRITE;
+import static io.damselfly.server.command.CommandFlag.WHOLE_KEYSPACE;
 
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
-import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.GlobPattern;
@@ -32,8 +26,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * EXPIRETIME PEXPIRETIME PERSIST) and OBJECT.
  *
  * <p>Commands with keys run with their keys' shards already locked by the executor. KEYS, SCAN
- * and RANDOMKEY declare no keys: they walk the keyspace through {@link Keyspace}, which locks one
- * shard at a time. MOVE and COPY ... DB reach another database through {@link
+ * and RANDOMKEY have no keys and are marked WHOLE_KEYSPACE: they walk the keyspace through {@link
+ * Keyspace}, which locks one shard at a time. MOVE and COPY ... DB reach another database through {@link
  * Database#other(int)}: a key lives in the same shard in every database, so the lock the executor
  * took for the key covers the target too.
  */
@@ -42,66 +36,33 @@ public final class KeyCommands {
     }
 
     public static void register(CommandTable.Builder t) {
-        t.group("generic");
-        KeySpec all = KeySpec.of(1, -1, 1);
-        KeySpec two = KeySpec.of(1, 2, 1);
-        KeySpec second = KeySpec.of(2, 2, 1);
-        t.add("del", -2, all, "1.0.0", "Delete a key", KeyCommands::del, WRITE)
-                .tips("request_policy:multi_shard", "response_policy:agg_sum")
-                .complexity("O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).");
-        t.add("unlink", -2, all, "4.0.0", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", KeyCommands::del, WRITE, FAST)
-                .tips("request_policy:multi_shard", "response_policy:agg_sum")
-                .complexity("O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.");
-        t.add("exists", -2, all, "1.0.0", "Determine if a key exists", KeyCommands::exists, READONLY, FAST, CACHEABLE)
-                .tips("request_policy:multi_shard", "response_policy:agg_sum")
-                .complexity("O(N) where N is the number of keys to check.");
-        t.add("type", 2, KeySpec.FIRST, "1.0.0", "Determine the type stored at key", KeyCommands::type, READONLY, FAST, CACHEABLE)
-                .complexity("O(1)");
-        t.add("touch", -2, all, "3.2.1", "Alters the last access time of a key(s). Returns the number of existing keys specified.", KeyCommands::touch, READONLY, FAST)
-                .tips("request_policy:multi_shard", "response_policy:agg_sum")
-                .complexity("O(N) where N is the number of keys that will be touched.");
-        t.add("keys", 2, KeySpec.NONE, "1.0.0", "Find all keys matching the given pattern", KeyCommands::keys, READONLY)
-                .acl("@dangerous").tips("request_policy:all_shards", "nondeterministic_output_order")
-                .complexity("O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.");
-        t.add("scan", -2, KeySpec.NONE, "2.8.0", "Incrementally iterate the keys space", KeyCommands::scan, READONLY)
-                .tips("nondeterministic_output", "request_policy:special")
-                .complexity("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.");
-        t.add("randomkey", 1, KeySpec.NONE, "1.0.0", "Return a random key from the keyspace", KeyCommands::randomkey, READONLY)
-                .tips("request_policy:all_shards", "nondeterministic_output").complexity("O(1)");
-        t.add("rename", 3, two, "1.0.0", "Rename a key", KeyCommands::rename, WRITE).complexity("O(1)");
-        t.add("renamenx", 3, two, "1.0.0", "Rename a key, only if the new key does not exist", KeyCommands::renamenx, WRITE, FAST)
-                .complexity("O(1)");
-        t.add("copy", -3, two, "6.2.0", "Copy a key", KeyCommands::copy, WRITE, DENYOOM)
-                .complexity("O(N) worst case for collections, where N is the number of nested items. O(1) for string values.");
-        t.add("move", 3, KeySpec.FIRST, "1.0.0", "Move a key to another database", KeyCommands::move, WRITE, FAST).complexity("O(1)");
-        t.add("expire", -3, KeySpec.FIRST, "1.0.0", "Set a key's time to live in seconds", KeyCommands::expire, WRITE, FAST).complexity("O(1)");
-        t.add("pexpire", -3, KeySpec.FIRST, "2.6.0", "Set a key's time to live in milliseconds", KeyCommands::pexpire, WRITE, FAST)
-                .complexity("O(1)");
-        t.add("expireat", -3, KeySpec.FIRST, "1.2.0", "Set the expiration for a key as a UNIX timestamp", KeyCommands::expireat, WRITE, FAST)
-                .complexity("O(1)");
-        t.add("pexpireat", -3, KeySpec.FIRST, "2.6.0", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", KeyCommands::pexpireat, WRITE, FAST)
-                .complexity("O(1)");
-        t.add("ttl", 2, KeySpec.FIRST, "1.0.0", "Get the time to live for a key in seconds", KeyCommands::ttl, READONLY, FAST)
-                .tips("nondeterministic_output").complexity("O(1)");
-        t.add("pttl", 2, KeySpec.FIRST, "2.6.0", "Get the time to live for a key in milliseconds", KeyCommands::pttl, READONLY, FAST)
-                .tips("nondeterministic_output").complexity("O(1)");
-        t.add("expiretime", 2, KeySpec.FIRST, "7.0.0", "Get the expiration Unix timestamp for a key", KeyCommands::expiretime, READONLY, FAST)
-                .complexity("O(1)");
-        t.add("pexpiretime", 2, KeySpec.FIRST, "7.0.0", "Get the expiration Unix timestamp for a key in milliseconds", KeyCommands::pexpiretime, READONLY, FAST)
-                .complexity("O(1)");
-        t.add("persist", 2, KeySpec.FIRST, "2.2.0", "Remove the expiration from a key", KeyCommands::persist, WRITE, FAST).complexity("O(1)");
-        t.container("object", "2.2.3", "A container for object introspection commands", o -> o
-                .add("encoding", 3, second, "2.2.3", "Inspect the internal encoding of a Redis object", KeyCommands::objectEncoding, READONLY)
-                .tips("nondeterministic_output").complexity("O(1)")
-                .add("freq", 3, second, "4.0.0", "Get the logarithmic access frequency counter of a Redis object", KeyCommands::objectFreq, READONLY)
-                .tips("nondeterministic_output").complexity("O(1)")
-                .add("idletime", 3, second, "2.2.3", "Get the time since a Redis object was last accessed", KeyCommands::objectIdletime, READONLY)
-                .tips("nondeterministic_output").complexity("O(1)")
-                .add("refcount", 3, second, "2.2.3", "Get the number of references to the value of the key", KeyCommands::objectRefcount, READONLY)
-                .tips("nondeterministic_output").complexity("O(1)")
-                .add("help", 2, KeySpec.NONE, "6.2.0", "Show helpful text about the different subcommands", KeyCommands::objectHelp, LOADING, STALE)
-                .complexity("O(1)"))
-                .complexity("Depends on subcommand.");
+        t.add("del", KeyCommands::del);
+        t.add("unlink", KeyCommands::del);
+        t.add("exists", KeyCommands::exists, CACHEABLE);
+        t.add("type", KeyCommands::type, CACHEABLE);
+        t.add("touch", KeyCommands::touch);
+        t.add("keys", KeyCommands::keys, WHOLE_KEYSPACE);
+        t.add("scan", KeyCommands::scan, WHOLE_KEYSPACE);
+        t.add("randomkey", KeyCommands::randomkey, WHOLE_KEYSPACE);
+        t.add("rename", KeyCommands::rename);
+        t.add("renamenx", KeyCommands::renamenx);
+        t.add("copy", KeyCommands::copy);
+        t.add("move", KeyCommands::move);
+        t.add("expire", KeyCommands::expire);
+        t.add("pexpire", KeyCommands::pexpire);
+        t.add("expireat", KeyCommands::expireat);
+        t.add("pexpireat", KeyCommands::pexpireat);
+        t.add("ttl", KeyCommands::ttl);
+        t.add("pttl", KeyCommands::pttl);
+        t.add("expiretime", KeyCommands::expiretime);
+        t.add("pexpiretime", KeyCommands::pexpiretime);
+        t.add("persist", KeyCommands::persist);
+        t.container("object", o -> o
+                .add("encoding", KeyCommands::objectEncoding)
+                .add("freq", KeyCommands::objectFreq)
+                .add("idletime", KeyCommands::objectIdletime)
+                .add("refcount", KeyCommands::objectRefcount)
+                .add("help", KeyCommands::objectHelp));
     }
 
     // ---- existence and deletion ------------------------------------------------------------
@@ -390,7 +351,7 @@ public final class KeyCommands {
             } else if (c.argIs(i, "lt")) {
                 flags |= KeyOps.EXPIRE_LT;
             } else {
-                throw new CommandError(Errors.unsupportedOption(c.argString(i)));
+                throw new CommandError(Errors.unsupportedOption(c.arg(i)));
             }
         }
         if ((flags & KeyOps.EXPIRE_NX) != 0 && (flags & (KeyOps.EXPIRE_XX | KeyOps.EXPIRE_GT | KeyOps.EXPIRE_LT)) != 0) {

@@ -1,15 +1,9 @@
 package io.damselfly.server.command.family;
 
-import static io.damselfly.server.command.CommandFlag.ADMIN;
-import static io.damselfly.server.command.CommandFlag.LOADING;
-import static io.damselfly.server.command.CommandFlag.NOSCRIPT;
-import static io.damselfly.server.command.CommandFlag.STALE;
-
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
-import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.LatencyReport;
@@ -29,25 +23,14 @@ public final class LatencyCommands {
     }
 
     public static void register(CommandTable.Builder t) {
-        t.group("server");
-        t.container("latency", "2.8.13", "A container for latency diagnostics commands", s -> s
-                        .add("doctor", 2, KeySpec.NONE, "2.8.13", "Return a human readable latency analysis report.", LatencyCommands::doctor, ADMIN, NOSCRIPT, LOADING, STALE)
-                        .tips("nondeterministic_output", "request_policy:all_nodes", "response_policy:special").complexity("O(1)")
-                        .add("graph", 3, KeySpec.NONE, "2.8.13", "Return a latency graph for the event.", LatencyCommands::graph, ADMIN, NOSCRIPT, LOADING, STALE)
-                        .tips("nondeterministic_output", "request_policy:all_nodes", "response_policy:special").complexity("O(1)")
-                        .add("help", 2, KeySpec.NONE, "2.8.13", "Show helpful text about the different subcommands.", LatencyCommands::help, LOADING, STALE)
-                        .complexity("O(1)")
-                        .add("histogram", -2, KeySpec.NONE, "7.0.0", "Return the cumulative distribution of latencies of a subset of commands or all.",
-                                LatencyCommands::histogram, ADMIN, NOSCRIPT, LOADING, STALE)
-                        .tips("nondeterministic_output", "request_policy:all_nodes", "response_policy:special")
-                        .complexity("O(N) where N is the number of commands with latency information being retrieved.")
-                        .add("history", 3, KeySpec.NONE, "2.8.13", "Return timestamp-latency samples for the event.", LatencyCommands::history, ADMIN, NOSCRIPT, LOADING, STALE)
-                        .tips("nondeterministic_output", "request_policy:all_nodes", "response_policy:special").complexity("O(1)")
-                        .add("latest", 2, KeySpec.NONE, "2.8.13", "Return the latest latency samples for all events.", LatencyCommands::latest, ADMIN, NOSCRIPT, LOADING, STALE)
-                        .tips("nondeterministic_output", "request_policy:all_nodes", "response_policy:special").complexity("O(1)")
-                        .add("reset", -2, KeySpec.NONE, "2.8.13", "Reset latency data for one or more events.", LatencyCommands::reset, ADMIN, NOSCRIPT, LOADING, STALE)
-                        .tips("request_policy:all_nodes", "response_policy:all_succeeded").complexity("O(1)"))
-                .complexity("Depends on subcommand.");
+        t.container("latency", s -> s
+                .add("doctor", LatencyCommands::doctor)
+                .add("graph", LatencyCommands::graph)
+                .add("help", LatencyCommands::help)
+                .add("histogram", LatencyCommands::histogram)
+                .add("history", LatencyCommands::history)
+                .add("latest", LatencyCommands::latest)
+                .add("reset", LatencyCommands::reset));
     }
 
     /**
@@ -58,10 +41,7 @@ public final class LatencyCommands {
     static void histogram(CommandContext c) {
         List<Command> asked = new ArrayList<>();
         if (c.argc() == 2) {
-            for (Command cmd : c.server().commands().all()) {
-                asked.add(cmd);
-                asked.addAll(cmd.subcommands().values());
-            }
+            asked.addAll(c.server().commands().allWithSubcommands());
         } else {
             for (int i = 2; i < c.argc(); i++) {
                 Command cmd = c.server().commands().byFullName(c.argString(i));
@@ -115,7 +95,7 @@ public final class LatencyCommands {
 
     /** LATENCY GRAPH event: no event has samples. */
     static void graph(CommandContext c) {
-        c.reply().error(Errors.noLatencySamples(c.argString(2)));
+        c.reply().error(Errors.noLatencySamples(c.arg(2)));
     }
 
     /** LATENCY HISTORY event: no samples. */

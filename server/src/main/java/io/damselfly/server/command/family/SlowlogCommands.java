@@ -1,13 +1,8 @@
 package io.damselfly.server.command.family;
 
-import static io.damselfly.server.command.CommandFlag.ADMIN;
-import static io.damselfly.server.command.CommandFlag.LOADING;
-import static io.damselfly.server.command.CommandFlag.STALE;
-
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
-import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.metrics.Slowlog;
 import java.util.List;
@@ -21,18 +16,11 @@ public final class SlowlogCommands {
     }
 
     public static void register(CommandTable.Builder t) {
-        t.group("server");
-        t.container("slowlog", "2.2.12", "A container for slow log commands", s -> s
-                        .add("get", -2, KeySpec.NONE, "2.2.12", "Get the slow log's entries", SlowlogCommands::get, ADMIN, LOADING, STALE)
-                        .tips("request_policy:all_nodes", "nondeterministic_output").complexity("O(N) where N is the number of entries returned")
-                        .add("help", 2, KeySpec.NONE, "6.2.0", "Show helpful text about the different subcommands", SlowlogCommands::help, LOADING, STALE)
-                        .complexity("O(1)")
-                        .add("len", 2, KeySpec.NONE, "2.2.12", "Get the slow log's length", SlowlogCommands::len, ADMIN, LOADING, STALE)
-                        .tips("request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output").complexity("O(1)")
-                        .add("reset", 2, KeySpec.NONE, "2.2.12", "Clear all entries from the slow log", SlowlogCommands::reset, ADMIN, LOADING, STALE)
-                        .tips("request_policy:all_nodes", "response_policy:all_succeeded")
-                        .complexity("O(N) where N is the number of entries in the slowlog"))
-                .complexity("Depends on subcommand.");
+        t.container("slowlog", s -> s
+                .add("get", SlowlogCommands::get)
+                .add("help", SlowlogCommands::help)
+                .add("len", SlowlogCommands::len)
+                .add("reset", SlowlogCommands::reset));
     }
 
     /**
@@ -41,7 +29,7 @@ public final class SlowlogCommands {
      */
     static void get(CommandContext c) {
         if (c.argc() > 3) {
-            c.reply().error(Errors.subcommandSyntax(c.argString(1), "slowlog"));
+            c.reply().error(Errors.subcommandSyntax(c.arg(1), "slowlog"));
             return;
         }
         Slowlog log = c.server().slowlog();

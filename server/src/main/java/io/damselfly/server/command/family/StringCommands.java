@@ -1,16 +1,11 @@
 package io.damselfly.server.command.family;
 
 import static io.damselfly.server.command.CommandFlag.CACHEABLE;
-import static io.damselfly.server.command.CommandFlag.DENYOOM;
-import static io.damselfly.server.command.CommandFlag.FAST;
-import static io.damselfly.server.command.CommandFlag.READONLY;
-import static io.damselfly.server.command.CommandFlag.WRITE;
 
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
-import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.BytesResult;
 import io.damselfly.server.keyspace.Database;
@@ -28,28 +23,27 @@ public final class StringCommands {
     }
 
     public static void register(CommandTable.Builder t) {
-        t.group("string");
-        t.add("get", 2, KeySpec.FIRST, "1.0.0", "Get the value of a key", StringCommands::get, READONLY, FAST, CACHEABLE);
-        t.add("set", -3, KeySpec.FIRST, "1.0.0", "Set the string value of a key", StringCommands::set, WRITE, DENYOOM);
-        t.add("setnx", 3, KeySpec.FIRST, "1.0.0", "Set the value of a key, only if the key does not exist", StringCommands::setnx, WRITE, DENYOOM, FAST);
-        t.add("setex", 4, KeySpec.FIRST, "2.0.0", "Set the value and expiration of a key", StringCommands::setex, WRITE, DENYOOM);
-        t.add("psetex", 4, KeySpec.FIRST, "2.6.0", "Set the value and expiration in milliseconds of a key", StringCommands::psetex, WRITE, DENYOOM);
-        t.add("mget", -2, KeySpec.of(1, -1, 1), "1.0.0", "Get the values of all the given keys", StringCommands::mget, READONLY, FAST, CACHEABLE);
-        t.add("mset", -3, KeySpec.of(1, -1, 2), "1.0.1", "Set multiple keys to multiple values", StringCommands::mset, WRITE, DENYOOM);
-        t.add("msetnx", -3, KeySpec.of(1, -1, 2), "1.0.1", "Set multiple keys to multiple values, only if none of the keys exist", StringCommands::msetnx, WRITE, DENYOOM);
-        t.add("getset", 3, KeySpec.FIRST, "1.0.0", "Set the string value of a key and return its old value", StringCommands::getset, WRITE, DENYOOM, FAST);
-        t.add("getdel", 2, KeySpec.FIRST, "6.2.0", "Get the value of a key and delete the key", StringCommands::getdel, WRITE, FAST);
-        t.add("getex", -2, KeySpec.FIRST, "6.2.0", "Get the value of a key and optionally set its expiration", StringCommands::getex, WRITE, FAST);
-        t.add("append", 3, KeySpec.FIRST, "2.0.0", "Append a value to a key", StringCommands::append, WRITE, DENYOOM, FAST);
-        t.add("strlen", 2, KeySpec.FIRST, "2.2.0", "Get the length of the value stored in a key", StringCommands::strlen, READONLY, FAST, CACHEABLE);
-        t.add("incr", 2, KeySpec.FIRST, "1.0.0", "Increment the integer value of a key by one", StringCommands::incr, WRITE, DENYOOM, FAST);
-        t.add("decr", 2, KeySpec.FIRST, "1.0.0", "Decrement the integer value of a key by one", StringCommands::decr, WRITE, DENYOOM, FAST);
-        t.add("incrby", 3, KeySpec.FIRST, "1.0.0", "Increment the integer value of a key by the given amount", StringCommands::incrby, WRITE, DENYOOM, FAST);
-        t.add("decrby", 3, KeySpec.FIRST, "1.0.0", "Decrement the integer value of a key by the given number", StringCommands::decrby, WRITE, DENYOOM, FAST);
-        t.add("incrbyfloat", 3, KeySpec.FIRST, "2.6.0", "Increment the float value of a key by the given amount", StringCommands::incrbyfloat, WRITE, DENYOOM, FAST);
-        t.add("getrange", 4, KeySpec.FIRST, "2.4.0", "Get a substring of the string stored at a key", StringCommands::getrange, READONLY, CACHEABLE);
-        t.add("substr", 4, KeySpec.FIRST, "1.0.0", "Get a substring of the string stored at a key", StringCommands::getrange, READONLY, CACHEABLE);
-        t.add("setrange", 4, KeySpec.FIRST, "2.2.0", "Overwrite part of a string at key starting at the specified offset", StringCommands::setrange, WRITE, DENYOOM);
+        t.add("get", StringCommands::get, CACHEABLE);
+        t.add("set", StringCommands::set);
+        t.add("setnx", StringCommands::setnx);
+        t.add("setex", StringCommands::setex);
+        t.add("psetex", StringCommands::psetex);
+        t.add("mget", StringCommands::mget, CACHEABLE);
+        t.add("mset", StringCommands::mset);
+        t.add("msetnx", StringCommands::msetnx);
+        t.add("getset", StringCommands::getset);
+        t.add("getdel", StringCommands::getdel);
+        t.add("getex", StringCommands::getex);
+        t.add("append", StringCommands::append);
+        t.add("strlen", StringCommands::strlen, CACHEABLE);
+        t.add("incr", StringCommands::incr);
+        t.add("decr", StringCommands::decr);
+        t.add("incrby", StringCommands::incrby);
+        t.add("decrby", StringCommands::decrby);
+        t.add("incrbyfloat", StringCommands::incrbyfloat);
+        t.add("getrange", StringCommands::getrange, CACHEABLE);
+        t.add("substr", StringCommands::getrange, CACHEABLE);
+        t.add("setrange", StringCommands::setrange);
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -160,7 +154,7 @@ public final class StringCommands {
         }
         // unlike SET, GETEX validates the time only once it knows the key is a string
         long expiresAt = expireIndex == 0 ? Database.NO_EXPIRY : expireAt(c, flags, expireIndex);
-        c.reply().bulk(v.array(), v.offset(), v.length());
+        c.reply().bulk(v);
         if (expireIndex != 0) {
             c.db().keys().expire(key, expiresAt, 0);
         } else if ((flags & OPT_PERSIST) != 0) {
@@ -176,7 +170,7 @@ public final class StringCommands {
         for (int i = 1; i <= n; i++) {
             StringView v = strings.get(c.arg(i));
             if (v != null && v != StringView.WRONG_TYPE) {
-                c.reply().bulk(v.array(), v.offset(), v.length());
+                c.reply().bulk(v);
             } else {
                 c.reply().nullBulk();
             }
@@ -297,7 +291,7 @@ public final class StringCommands {
         if (start > end || length == 0) {
             c.reply().bulk(EMPTY);
         } else {
-            c.reply().bulk(v.array(), v.offset() + (int) start, (int) (end - start + 1));
+            c.reply().bulk(v, (int) start, (int) (end - start + 1));
         }
     }
 
@@ -457,7 +451,7 @@ public final class StringCommands {
         } else if (v == StringView.WRONG_TYPE) {
             c.reply().error(Errors.WRONGTYPE);
         } else {
-            c.reply().bulk(v.array(), v.offset(), v.length());
+            c.reply().bulk(v);
         }
     }
 }

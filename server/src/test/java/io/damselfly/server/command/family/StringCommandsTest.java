@@ -5,18 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandFlag;
 import io.damselfly.server.command.CommandTable;
-import io.damselfly.server.command.KeySpec;
 import io.damselfly.server.keyspace.KeyspaceFixtures;
 import io.damselfly.server.keyspace.Value;
 import io.damselfly.server.keyspace.ValueType;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.ServerOptions;
@@ -95,7 +94,7 @@ class StringCommandsTest {
             Command c = table.get((String) row[0]);
             assertTrue(c != null, "registered: " + row[0]);
             assertEquals(row[1], c.arity(), row[0] + " arity");
-            assertEquals(KeySpec.of((int) row[2], (int) row[3], (int) row[4]), c.keys(), row[0] + " keys");
+            assertEquals(List.of(row[2], row[3], row[4]), List.of(c.firstKey(), c.lastKey(), c.keyStep()), row[0] + " keys");
             assertEquals(row[5], c.flags(), row[0] + " flags");
             assertEquals("string", c.group(), row[0] + " group");
             assertTrue(c.aclCategories().contains("@string"), row[0] + " acl categories");
@@ -1027,7 +1026,7 @@ class StringCommandsTest {
     @Test
     void resp3_nullAndBulkShapes(EmbeddedServer server) {
         try (Wire w = new Wire(server)) {
-            assumeTrue(w.hello3(), "HELLO 3 not available on this branch yet");
+            assertTrue(w.hello3(), "HELLO 3 switches to RESP3");
             w.expect("_\r\n", "GET", "k");
             w.expect("+OK\r\n", "SET", "k", "1");
             w.expect("_\r\n", "SET", "k", "2", "NX");
@@ -1044,7 +1043,6 @@ class StringCommandsTest {
 
     @Test
     void resp3_lettuce(RedisClient client, RawClient raw) {
-        assumeTrue(!raw.callText("HELLO", "3").startsWith("-ERR unknown command"), "HELLO not available on this branch yet");
         try (StatefulRedisConnection<String, String> conn = client.connect()) {
             RedisCommands<String, String> redis = conn.sync();
             assertNull(redis.get("k"));
@@ -1062,9 +1060,9 @@ class StringCommandsTest {
     // ---- differential: the same commands against redis-server ---------------------------------
 
     @Test
-    void differential_matchesRedisServer(RawClient ours) {
-        try (RealRedis real = RealRedis.start()) {
-            RawClient theirs = real.client();
+    void differential_matchesRedisServer(RawClient ours) throws Exception {
+        try (RedisServerProcess real = RedisServerProcess.start();
+             RawClient theirs = new RawClient("127.0.0.1", real.port())) {
             Random random = new Random(20240611);
             List<Object[]> script = new ArrayList<>();
             // INCRBYFLOAT: decimals of many shapes, hex floats, invalid forms
@@ -1322,77 +1320,4 @@ class StringCommandsTest {
         }
     }
 
-    /** A real redis-server on a free loopback port, or the test is skipped when none is installed. */
-    private static final class RealRedis implements AutoCloseable {
-        private final Process process;
-        private final RawClient client;
-
-        private RealRedis(Process process, RawClient client) {
-            this.process = process;
-            this.client = client;
-        }
-
-        static RealRedis start() {
-            String binary = null;
-            for (String candidate : new String[] {"/usr/bin/redis-server", "/usr/local/bin/redis-server"}) {
-                if (new File(candidate).canExecute()) {
-                    binary = candidate;
-                }
-            }
-            assumeTrue(binary != null, "redis-server not installed");
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Process p;
-            try {
-                p = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                        "--save", "", "--appendonly", "no", "--daemonize", "no")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (true) {
-                try {
-                    RawClient c = new RawClient("127.0.0.1", port);
-                    if ("+PONG".equals(c.callText("PING"))) {
-                        return new RealRedis(p, c);
-                    }
-                    c.close();
-                } catch (RuntimeException notYet) {
-                    if (System.currentTimeMillis() > deadline || !p.isAlive()) {
-                        p.destroyForcibly();
-                        throw new IllegalStateException("redis-server did not start", notYet);
-                    }
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-
-        RawClient client() {
-            return client;
-        }
-
-        @Override
-        public void close() {
-            try {
-                client.send("SHUTDOWN", "NOSAVE");
-                client.close();
-                if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 }

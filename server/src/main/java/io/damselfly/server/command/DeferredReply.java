@@ -1,0 +1,131 @@
+package io.damselfly.server.command;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A reply a command gives later: the slot a blocking command (WAIT, BLPOP) or a near-cache miss
+ * holds in its connection's reply order while it waits for an event, a timeout or another thread.
+ *
+ * <p>Design. A command asks its {@link CommandContext} for a slot instead of replying. The
+ * connection keeps the slot in its ordered output, so replies of later pipelined requests wait
+ * behind it; when the slot is {@linkplain #blocksClient() blocking}, as Redis blocks a client, the
+ * connection runs no further request of that client until the slot is resolved. Whoever resolves
+ * it ({@link #complete}) may run on any thread: it passes a writer that renders the reply, and the
+ * connection runs that writer on its own event loop, so a reply is always written by the thread
+ * that owns the connection. Exactly one of completion, timeout and cancellation (the connection
+ * closed) wins; the state word decides which, so a waker that loses learns it from {@code
+ * complete} answering false and keeps what it would have handed over.
+ */
+public final class DeferredReply {
+    /**
+     * The connection side of a slot: where it is resolved. Implemented by a client connection;
+     * a session without one (a script's client) cannot defer.
+     */
+    public interface Owner {
+        /** The event loop that owns the connection; resolution and timeouts run there. */
+        EventExecutor executor();
+
+        /** Called on {@link #executor()} once the slot is completed or cancelled. */
+        void resolved(DeferredReply slot);
+    }
+
+    private static final int OPEN = 0;
+    private static final int COMPLETED = 1;
+    private static final int CANCELLED = 2;
+
+    private final Owner owner;
+    private final boolean blocksClient;
+    private final AtomicInteger state = new AtomicInteger(OPEN);
+    /** Set by the winner of the state word, published to the owner's loop by its task queue. */
+    private Consumer<Reply> writer;
+    /** Touched only on the owner's loop. */
+    private ScheduledFuture<?> timeout;
+    private Runnable onCancel;
+
+    public DeferredReply(Owner owner, boolean blocksClient) {
+        this.owner = owner;
+        this.blocksClient = blocksClient;
+    }
+
+    /** Whether the client runs no further request until this slot is resolved (Redis's blocked client). */
+    public boolean blocksClient() {
+        return blocksClient;
+    }
+
+    /**
+     * Resolves the slot with the reply {@code writer} renders, from any thread. Answers false when
+     * the slot was already resolved (completed, timed out, or its connection closed): then the
+     * writer is never run and the caller keeps whatever it meant to hand over.
+     */
+    public boolean complete(Consumer<Reply> writer) {
+        if (!state.compareAndSet(OPEN, COMPLETED)) {
+            return false;
+        }
+        this.writer = writer;
+        // a task even on the owner's own loop: never render inside the command that completes
+        // it, but between events, when no batch of the connection is open
+        owner.executor().execute(this::resolvedOnLoop);
+        return true;
+    }
+
+    /**
+     * Completes the slot with {@code writer}'s reply after {@code millis} unless it is resolved
+     * before. Call on the owner's loop (from the command that opened the slot).
+     */
+    public void timeoutAfter(long millis, Consumer<Reply> writer) {
+        timeout = owner.executor().schedule(() -> {
+            timeout = null;
+            complete(writer);
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code action} on the owner's loop if the connection closes before the slot resolves. */
+    public void onCancel(Runnable action) {
+        this.onCancel = action;
+    }
+
+    /** Whether the slot was completed (its reply is ready to render). */
+    public boolean isCompleted() {
+        return state.get() == COMPLETED;
+    }
+
+    /** Whether the slot was resolved in any way. */
+    public boolean isResolved() {
+        return state.get() != OPEN;
+    }
+
+    /**
+     * Renders the reply into {@code reply}; called by the connection, on its loop, once the slot is
+     * completed.
+     */
+    public void render(Reply reply) {
+        writer.accept(reply);
+    }
+
+    /** The connection closed: the slot will never be answered. Call on the owner's loop. */
+    public void cancel() {
+        if (!state.compareAndSet(OPEN, CANCELLED)) {
+            return;
+        }
+        cancelTimeout();
+        if (onCancel != null) {
+            onCancel.run();
+        }
+    }
+
+    private void resolvedOnLoop() {
+        cancelTimeout();
+        owner.resolved(this);
+    }
+
+    private void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.damselfly.server.command.family;
+
+import io.damselfly.server.command.CommandContext;
+import io.damselfly.server.command.CommandError;
+import io.damselfly.server.command.CommandTable;
+import io.damselfly.server.command.DeferredReply;
+import io.damselfly.server.keyspace.Numbers;
+
+/**
+ * Replication commands. damselfly has no replicas, so WAIT answers as a Redis primary with none
+ * attached: at once when it asks for no replica, otherwise after its timeout (or never, for 0),
+ * blocking its client meanwhile, as Redis does.
+ */
+public final class ReplicationCommands {
+    private ReplicationCommands() {
+    }
+
+    public static void register(CommandTable.Builder t) {
+        t.add("wait", ReplicationCommands::waitForReplicas);
+    }
+
+    /** WAIT numreplicas timeout: replicas that acknowledged this client's writes, here always 0. */
+    static void waitForReplicas(CommandContext c) {
+        long wanted = c.longArg(1);
+        long timeout = timeoutMillis(c, 2);
+        int acknowledged = 0;
+        if (acknowledged >= wanted || !c.canDefer()) {
+            c.reply().integer(acknowledged);
+            return;
+        }
+        DeferredReply slot = c.deferReply(true);
+        if (timeout > 0) {
+            slot.timeoutAfter(timeout, r -> r.integer(acknowledged));
+        }
+    }
+
+    /** A timeout in milliseconds as Redis's getTimeoutFromObjectOrReply reads one (0 = forever). */
+    private static long timeoutMillis(CommandContext c, int i) {
+        Long v = Numbers.parseLong(c.arg(i));
+        if (v == null) {
+            throw new CommandError("ERR timeout is not an integer or out of range");
+        }
+        if (v < 0) {
+            throw new CommandError("ERR timeout is negative");
+        }
+        return v;
+    }
+}

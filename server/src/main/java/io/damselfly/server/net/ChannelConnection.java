@@ -1,0 +1,48 @@
+package io.damselfly.server.net;
+
+import io.damselfly.server.client.ClientConnection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.unix.UnixChannel;
+import java.net.SocketAddress;
+
+/** A client session's transport when it is a Netty channel. */
+final class ChannelConnection implements ClientConnection {
+    private final Channel channel;
+
+    ChannelConnection(Channel channel) {
+        this.channel = channel;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return channel.localAddress();
+    }
+
+    @Override
+    public int fd() {
+        // the epoll transport exposes the descriptor; NIO does not, and Redis reports -1 then
+        return channel instanceof UnixChannel uc ? uc.fd().intValue() : -1;
+    }
+
+    @Override
+    public long pendingOutputBytes() {
+        ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
+        return ob == null ? 0 : ob.totalPendingWriteBytes();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+}

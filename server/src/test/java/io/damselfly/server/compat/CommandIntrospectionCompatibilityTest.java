@@ -1,0 +1,292 @@
+package io.damselfly.server.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.protocol.RespValue;
+import io.damselfly.server.DamselflyServer;
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.command.Command;
+import io.damselfly.server.command.CommandTable;
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.ServerExtension;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * COMMAND INFO, COMMAND DOCS, COMMAND GETKEYS and COMMAND GETKEYSANDFLAGS for every command and
+ * subcommand damselfly implements, against a live redis-server 7.0.15, in RESP2 and RESP3, with
+ * nothing masked: key specs, tips, ACL categories, arguments and history must be the same bytes.
+ *
+ * <p>A container (CLIENT, CONFIG, OBJECT, COMMAND) is compared field by field except its list of
+ * subcommands: damselfly lists only those it implements (and that set is asserted), and Redis
+ * lists them in the order of its hash table, which varies between runs; each listed subcommand's
+ * entry must equal Redis's entry for it. When redis-server is not installed this test fails: a
+ * reference that silently goes missing would let every regression through.
+ */
+@ExtendWith(ServerExtension.class)
+class CommandIntrospectionCompatibilityTest {
+    private static final CommandTable TABLE = DamselflyServer.buildCommandTable();
+    private static RedisServerProcess redis;
+
+    /**
+     * A representative valid call of every implemented command with keys (GETKEYS), several for
+     * commands whose keys or key flags depend on their arguments.
+     */
+    private static final Map<String, List<String>> KEYED_CALLS = Map.ofEntries(
+            Map.entry("get", List.of("GET k")),
+            Map.entry("set", List.of("SET k v", "SET k v EX 10 GET", "SET k v get", "SET k v NX")),
+            Map.entry("setnx", List.of("SETNX k v")),
+            Map.entry("setex", List.of("SETEX k 10 v")),
+            Map.entry("psetex", List.of("PSETEX k 10000 v")),
+            Map.entry("mget", List.of("MGET a", "MGET a b c")),
+            Map.entry("mset", List.of("MSET a 1", "MSET a 1 b 2 c 3")),
+            Map.entry("msetnx", List.of("MSETNX a 1 b 2")),
+            Map.entry("getset", List.of("GETSET k v")),
+            Map.entry("getdel", List.of("GETDEL k")),
+            Map.entry("getex", List.of("GETEX k", "GETEX k PERSIST")),
+            Map.entry("append", List.of("APPEND k v")),
+            Map.entry("strlen", List.of("STRLEN k")),
+            Map.entry("incr", List.of("INCR k")),
+            Map.entry("decr", List.of("DECR k")),
+            Map.entry("incrby", List.of("INCRBY k 2")),
+            Map.entry("decrby", List.of("DECRBY k 2")),
+            Map.entry("incrbyfloat", List.of("INCRBYFLOAT k 1.5")),
+            Map.entry("getrange", List.of("GETRANGE k 0 -1")),
+            Map.entry("substr", List.of("SUBSTR k 0 -1")),
+            Map.entry("setrange", List.of("SETRANGE k 0 v")),
+            Map.entry("del", List.of("DEL a", "DEL a b c")),
+            Map.entry("unlink", List.of("UNLINK a b")),
+            Map.entry("exists", List.of("EXISTS a b")),
+            Map.entry("type", List.of("TYPE k")),
+            Map.entry("touch", List.of("TOUCH a b")),
+            Map.entry("rename", List.of("RENAME a b")),
+            Map.entry("renamenx", List.of("RENAMENX a b")),
+            Map.entry("copy", List.of("COPY a b", "COPY a b DB 1 REPLACE")),
+            Map.entry("move", List.of("MOVE k 1")),
+            Map.entry("expire", List.of("EXPIRE k 10", "EXPIRE k 10 NX")),
+            Map.entry("pexpire", List.of("PEXPIRE k 10000")),
+            Map.entry("expireat", List.of("EXPIREAT k 2000000000")),
+            Map.entry("pexpireat", List.of("PEXPIREAT k 2000000000000")),
+            Map.entry("ttl", List.of("TTL k")),
+            Map.entry("pttl", List.of("PTTL k")),
+            Map.entry("expiretime", List.of("EXPIRETIME k")),
+            Map.entry("pexpiretime", List.of("PEXPIRETIME k")),
+            Map.entry("persist", List.of("PERSIST k")),
+            Map.entry("object|encoding", List.of("OBJECT ENCODING k")),
+            Map.entry("object|freq", List.of("OBJECT FREQ k")),
+            Map.entry("object|idletime", List.of("OBJECT IDLETIME k")),
+            Map.entry("object|refcount", List.of("OBJECT REFCOUNT k")));
+
+    /** Calls GETKEYS refuses, in Redis's order of checks: each error text must match too. */
+    private static final List<String> REFUSED_CALLS = List.of(
+            "GET a b", "SET k", "MSET a", "OBJECT ENCODING", "OBJECT nosuch k", "nosuch k", "CONFIG GET x", "MSET a 1 b");
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        assertNotNull(RedisServerProcess.binary(),
+                "redis-server 7.0.15 must be installed (scripts/test installs it): this comparison fails rather than skips");
+        redis = RedisServerProcess.start();
+        assertEquals("7.0.15", redis.version(), "the reference must be the version damselfly reports");
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    /** Every command and subcommand damselfly implements. */
+    private static List<Command> everyEntry() {
+        return TABLE.allWithSubcommands();
+    }
+
+    /** Runs {@code body} with a connection to each server, both switched to {@code protocol}. */
+    private static void withBoth(int protocol, EmbeddedServer damselfly, Comparison body) {
+        try (RawClient ref = new RawClient("127.0.0.1", redis.port());
+             RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
+            if (protocol == 3) {
+                ref.call("HELLO", "3");
+                ours.call("HELLO", "3");
+            }
+            body.run(ref, ours);
+        }
+    }
+
+    private interface Comparison {
+        void run(RawClient ref, RawClient ours);
+    }
+
+    // ---- COMMAND INFO ----------------------------------------------------------------------
+
+    @ParameterizedTest(name = "RESP{0}")
+    @ValueSource(ints = {2, 3})
+    void commandInfo_everyCommandAndSubcommand(int protocol, EmbeddedServer damselfly) {
+        int[] compared = {0};
+        withBoth(protocol, damselfly, (ref, ours) -> {
+            for (Command c : everyEntry()) {
+                List<RespValue> expected = single(ref.call("COMMAND", "INFO", c.fullName()), c);
+                List<RespValue> actual = single(ours.call("COMMAND", "INFO", c.fullName()), c);
+                if (!c.isContainer()) {
+                    assertEquals(RawClient.render(new RespValue.Array(expected)), RawClient.render(new RespValue.Array(actual)),
+                            "COMMAND INFO " + c.fullName());
+                } else {
+                    assertEquals(RawClient.render(new RespValue.Array(expected.subList(0, 9))),
+                            RawClient.render(new RespValue.Array(actual.subList(0, 9))), "COMMAND INFO " + c.fullName() + " own fields");
+                    Map<String, String> redisSubs = byName(expected.get(9));
+                    Map<String, String> ourSubs = byName(actual.get(9));
+                    assertEquals(new TreeSet<>(implementedSubcommands(c)), new TreeSet<>(ourSubs.keySet()),
+                            c.fullName() + " lists exactly its implemented subcommands");
+                    for (Map.Entry<String, String> sub : ourSubs.entrySet()) {
+                        assertEquals(redisSubs.get(sub.getKey()), sub.getValue(), "COMMAND INFO " + c.fullName() + " entry " + sub.getKey());
+                    }
+                }
+                compared[0]++;
+            }
+            // an unknown name is nil in both, in place
+            assertEquals(RawClient.render(ref.call("COMMAND", "INFO", "nosuch", "get")),
+                    RawClient.render(ours.call("COMMAND", "INFO", "nosuch", "get")));
+        });
+        assertEquals(everyEntry().size(), compared[0]);
+    }
+
+    /** The one entry of a COMMAND INFO reply for one name. */
+    private static List<RespValue> single(RespValue reply, Command c) {
+        List<RespValue> outer = elements(reply);
+        assertEquals(1, outer.size(), c.fullName());
+        List<RespValue> entry = elements(outer.get(0));
+        assertEquals(10, entry.size(), c.fullName() + ": " + RawClient.render(reply));
+        return entry;
+    }
+
+    /** COMMAND INFO's subcommand list keyed by each entry's name. */
+    private static Map<String, String> byName(RespValue subcommands) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (RespValue v : elements(subcommands)) {
+            String name = ((RespValue.BulkString) elements(v).get(0)).asString();
+            out.put(name, RawClient.render(v));
+        }
+        return out;
+    }
+
+    private static List<String> implementedSubcommands(Command c) {
+        return c.subcommands().values().stream().map(Command::fullName).toList();
+    }
+
+    // ---- COMMAND DOCS ----------------------------------------------------------------------
+
+    @ParameterizedTest(name = "RESP{0}")
+    @ValueSource(ints = {2, 3})
+    void commandDocs_everyCommandAndSubcommand(int protocol, EmbeddedServer damselfly) {
+        int[] compared = {0};
+        withBoth(protocol, damselfly, (ref, ours) -> {
+            for (Command c : everyEntry()) {
+                Map<String, RespValue> expected = docsOf(ref.call("COMMAND", "DOCS", c.fullName()), c);
+                Map<String, RespValue> actual = docsOf(ours.call("COMMAND", "DOCS", c.fullName()), c);
+                if (c.isContainer()) {
+                    RespValue redisSubs = expected.remove("subcommands");
+                    RespValue ourSubs = actual.remove("subcommands");
+                    Map<String, RespValue> redisByName = pairs(redisSubs);
+                    Map<String, RespValue> ourByName = pairs(ourSubs);
+                    assertEquals(new TreeSet<>(implementedSubcommands(c)), new TreeSet<>(ourByName.keySet()),
+                            c.fullName() + " documents exactly its implemented subcommands");
+                    for (Map.Entry<String, RespValue> sub : ourByName.entrySet()) {
+                        assertEquals(RawClient.render(redisByName.get(sub.getKey())), RawClient.render(sub.getValue()),
+                                "COMMAND DOCS " + c.fullName() + " entry " + sub.getKey());
+                    }
+                }
+                assertEquals(render(expected), render(actual), "COMMAND DOCS " + c.fullName());
+                compared[0]++;
+            }
+            // unknown names are left out in both
+            assertEquals(RawClient.render(ref.call("COMMAND", "DOCS", "nosuch", "get", "client|nosuch")),
+                    RawClient.render(ours.call("COMMAND", "DOCS", "nosuch", "get", "client|nosuch")));
+        });
+        assertEquals(everyEntry().size(), compared[0]);
+    }
+
+    /** The documentation map of the one command a COMMAND DOCS reply holds, field by field in order. */
+    private static Map<String, RespValue> docsOf(RespValue reply, Command c) {
+        Map<String, RespValue> outer = pairs(reply);
+        assertEquals(List.of(c.fullName()), List.copyOf(outer.keySet()), RawClient.render(reply));
+        return pairs(outer.get(c.fullName()));
+    }
+
+    /** A map reply (RESP3) or a flat array of pairs (RESP2), as an ordered map keyed by bulk string. */
+    private static Map<String, RespValue> pairs(RespValue v) {
+        Map<String, RespValue> out = new LinkedHashMap<>();
+        if (v instanceof RespValue.Map m) {
+            for (RespValue.Map.Entry e : m.entries()) {
+                out.put(((RespValue.BulkString) e.key()).asString(), e.value());
+            }
+            return out;
+        }
+        List<RespValue> flat = elements(v);
+        assertEquals(0, flat.size() % 2, RawClient.render(v));
+        for (int i = 0; i < flat.size(); i += 2) {
+            out.put(((RespValue.BulkString) flat.get(i)).asString(), flat.get(i + 1));
+        }
+        return out;
+    }
+
+    private static String render(Map<String, RespValue> fields) {
+        StringBuilder sb = new StringBuilder();
+        fields.forEach((k, v) -> sb.append(k).append('=').append(RawClient.render(v)).append('\n'));
+        return sb.toString();
+    }
+
+    private static List<RespValue> elements(RespValue v) {
+        if (v instanceof RespValue.Array a) {
+            return a.values();
+        }
+        if (v instanceof RespValue.Set s) {
+            return s.values();
+        }
+        throw new AssertionError("not an array or set: " + RawClient.render(v));
+    }
+
+    // ---- COMMAND GETKEYS and GETKEYSANDFLAGS -----------------------------------------------
+
+    @ParameterizedTest(name = "RESP{0}")
+    @ValueSource(ints = {2, 3})
+    void commandGetKeys_everyCommandAndSubcommand(int protocol, EmbeddedServer damselfly) {
+        List<String> calls = new ArrayList<>();
+        for (Command c : everyEntry()) {
+            if (c.hasKeys()) {
+                List<String> own = KEYED_CALLS.get(c.fullName());
+                assertNotNull(own, "no representative GETKEYS call for " + c.fullName());
+                calls.addAll(own);
+            } else {
+                // Redis refuses a command without keys before it looks at the arguments
+                calls.add(c.fullName().replace('|', ' '));
+            }
+        }
+        assertEquals(new TreeSet<>(KEYED_CALLS.keySet()),
+                new TreeSet<>(everyEntry().stream().filter(Command::hasKeys).map(Command::fullName).toList()),
+                "a call for every keyed command, and only for those");
+        calls.addAll(REFUSED_CALLS);
+        withBoth(protocol, damselfly, (ref, ours) -> {
+            for (String call : calls) {
+                for (String sub : List.of("GETKEYS", "GETKEYSANDFLAGS")) {
+                    List<Object> args = new ArrayList<>(List.of("COMMAND", sub));
+                    args.addAll(List.of(call.split(" ")));
+                    String expected = RawClient.render(ref.call(args.toArray()));
+                    assertEquals(expected, RawClient.render(ours.call(args.toArray())), "COMMAND " + sub + " " + call);
+                    assertTrue(!expected.startsWith("-") || REFUSED_CALLS.contains(call) || !KEYED_CALLS.containsKey(call.toLowerCase()),
+                            "a representative call must be valid: " + call + " -> " + expected);
+                }
+            }
+        });
+    }
+}
