@@ -52,15 +52,6 @@ class LatencyCommandsTest {
     }
 
     private static final String[][] SCRIPTS = {
-        {"command-info", """
-                COMMAND INFO latency|doctor
-                COMMAND INFO latency|graph
-                COMMAND INFO latency|help
-                COMMAND INFO latency|histogram
-                COMMAND INFO latency|history
-                COMMAND INFO latency|latest
-                COMMAND INFO latency|reset
-                """},
         {"monitor-off", """
                 LATENCY LATEST
                 LATENCY HISTORY command

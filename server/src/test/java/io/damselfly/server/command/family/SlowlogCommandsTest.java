@@ -44,12 +44,6 @@ class SlowlogCommandsTest {
     }
 
     private static final String[][] SCRIPTS = {
-        {"command-info", """
-                COMMAND INFO slowlog|get
-                COMMAND INFO slowlog|len
-                COMMAND INFO slowlog|reset
-                COMMAND INFO slowlog|help
-                """},
         {"errors-and-help", """
                 SLOWLOG HELP
                 SLOWLOG NOSUCH
