@@ -13,6 +13,10 @@ import java.util.List;
  * loop per core makes its two loops compete with the client for cores, which single-threaded
  * redis-server does not; one loop is the like-for-like setting here. The default stays one loop
  * per core because that is right in production, where clients run on other machines.
+ *
+ * <p>{@code get-set-nostats} runs it with damselfly's command statistics and latency recording
+ * off ({@code --command_statistics=false}): its damselfly figures against get-set's, from the same
+ * run, are what the statistics cost.
  */
 final class GetSetWorkload implements Workload {
     static final int CLIENTS = 50;
@@ -38,6 +42,11 @@ final class GetSetWorkload implements Workload {
     /** The same workload with damselfly on one event loop. */
     static GetSetWorkload oneIoThread() {
         return new GetSetWorkload("get-set-1io", ServerSettings.damselflyWith("--conn_io_threads", "1"));
+    }
+
+    /** The same workload with damselfly's command statistics off, to show what they cost. */
+    static GetSetWorkload withoutStatistics() {
+        return new GetSetWorkload("get-set-nostats", ServerSettings.damselflyWith("--command_statistics=false"));
     }
 
     @Override
