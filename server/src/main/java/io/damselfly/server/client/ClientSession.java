@@ -163,6 +163,44 @@ public final class ClientSession {
         this.lastInteractionMillis = nowMillis;
     }
 
+    // ---- CLIENT REPLY: fields touched only by the thread that runs this client's commands ----
+
+    /** CLIENT REPLY OFF: no reply until ON. */
+    private boolean replyOff;
+    /** CLIENT REPLY SKIP ran: the next command's reply is dropped. */
+    private boolean replySkipNext;
+    /** The command running now has its reply dropped (it follows a SKIP). */
+    private boolean replySkip;
+
+    /** CLIENT REPLY ON: replies flow again (this one's OK included), any SKIP forgotten. */
+    public void repliesOn() {
+        replyOff = false;
+        replySkip = false;
+    }
+
+    /** CLIENT REPLY OFF. */
+    public void repliesOff() {
+        replyOff = true;
+    }
+
+    /** CLIENT REPLY SKIP: drops the next command's reply (nothing to skip while OFF). */
+    public void skipNextReply() {
+        if (!replyOff) {
+            replySkipNext = true;
+        }
+    }
+
+    /** Whether what the running command writes is to be dropped, as Redis's prepareClientToWrite decides. */
+    public boolean repliesSuppressed() {
+        return replyOff || replySkip;
+    }
+
+    /** A command finished: a SKIP given by it applies to the next one (Redis's commandProcessed). */
+    public void commandDone() {
+        replySkip = replySkipNext;
+        replySkipNext = false;
+    }
+
     /** Asks the connection to close once the current reply has been flushed (QUIT, KILL self). */
     public void closeAfterReply() {
         this.closeAfterReply = true;
@@ -259,11 +297,24 @@ public final class ClientSession {
     }
 
     /**
-     * The CLIENT LIST / CLIENT INFO line, in Redis 7.0's fields and order. Fields damselfly has no
-     * counterpart for yet are reported as Redis reports an idle client: no MULTI (multi=-1), empty
-     * query buffer (qbuf=0: requests are decoded as they arrive), no reply list (oll=0).
+     * The CLIENT LIST / CLIENT INFO line, in Redis 7.0's fields and order. {@code runningArgv} is
+     * the request this client is running (the CLIENT LIST or INFO itself, for the client that
+     * asks), or null for the others: as in Redis, the asker's query buffer (qbuf) holds that
+     * request as it came on the wire and argv-mem its arguments' bytes, and every other client
+     * shows an empty query buffer (its requests are decoded as they arrive). Fields damselfly has
+     * no counterpart for yet are reported as Redis reports an idle client: no MULTI (multi=-1), no
+     * reply list (oll=0).
      */
-    public String describe(long nowMillis) {
+    public String describe(long nowMillis, byte[][] runningArgv) {
+        long qbuf = 0;
+        long argvMem = 0;
+        if (runningArgv != null) {
+            qbuf = wireLength(runningArgv.length);
+            for (byte[] a : runningArgv) {
+                qbuf += wireLength(a.length) + a.length + 2;
+                argvMem += a.length;
+            }
+        }
         long omem = pendingOutputBytes();
         String flags = isSubscribed() ? "P" : "";
         if (closeAfterReply) {
@@ -281,7 +332,7 @@ public final class ClientSession {
                 + " sub=" + channelSubscriptions
                 + " psub=" + patternSubscriptions
                 + " ssub=" + shardSubscriptions
-                + " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
+                + " multi=-1 qbuf=" + qbuf + " qbuf-free=0 argv-mem=" + argvMem + " multi-mem=0 rbs=0 rbp=0"
                 + " obl=0 oll=0 omem=" + omem
                 + " tot-mem=" + omem
                 + " events=r"
@@ -289,5 +340,10 @@ public final class ClientSession {
                 + " user=" + user()
                 + " redir=-1"
                 + " resp=" + protocol;
+    }
+
+    /** Bytes of a {@code *n} or {@code $n} line: prefix, digits, CR LF. */
+    private static int wireLength(int n) {
+        return Integer.toString(n).length() + 3;
     }
 }

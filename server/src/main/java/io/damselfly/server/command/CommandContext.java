@@ -75,6 +75,10 @@ public final class CommandContext {
         return deferred;
     }
 
+    DeferredReply peekDeferred() {
+        return deferred;
+    }
+
     DeferredReply takeDeferred() {
         DeferredReply d = deferred;
         deferred = null;

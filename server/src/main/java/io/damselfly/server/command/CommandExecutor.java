@@ -81,8 +81,24 @@ public final class CommandExecutor {
         this.slowlog = server.slowlog();
     }
 
-    /** Runs one request; its reply (or error) is written to the bound {@link Reply}. */
+    /**
+     * Runs one request; its reply (or error) is written to the bound {@link Reply}, unless the
+     * client turned replies off (CLIENT REPLY OFF or SKIP), in which case it is dropped.
+     */
     public void execute(byte[][] argv) {
+        long mark = reply.mark();
+        run(argv);
+        if (client.repliesSuppressed()) {
+            reply.truncate(mark);
+            DeferredReply slot = context.peekDeferred();
+            if (slot != null) {
+                slot.silence();
+            }
+        }
+        client.commandDone();
+    }
+
+    private void run(byte[][] argv) {
         Command cmd = table.lookup(argv[0]);
         if (cmd == null) {
             fail(Errors.unknownCommand(argv));

@@ -45,6 +45,8 @@ public final class DeferredReply {
     /** Touched only on the owner's loop. */
     private ScheduledFuture<?> timeout;
     private Runnable onCancel;
+    /** Set when the client had replies off as the command ran: the reply is rendered as nothing. */
+    private boolean silent;
 
     public DeferredReply(Owner owner, boolean blocksClient) {
         this.owner = owner;
@@ -98,12 +100,19 @@ public final class DeferredReply {
         return state.get() != OPEN;
     }
 
+    /** The client had replies off (CLIENT REPLY) when the command ran: its reply is dropped. */
+    void silence() {
+        silent = true;
+    }
+
     /**
      * Renders the reply into {@code reply}; called by the connection, on its loop, once the slot is
      * completed.
      */
     public void render(Reply reply) {
-        writer.accept(reply);
+        if (!silent) {
+            writer.accept(reply);
+        }
     }
 
     /** The connection closed: the slot will never be answered. Call on the owner's loop. */

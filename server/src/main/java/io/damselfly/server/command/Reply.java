@@ -95,6 +95,31 @@ public final class Reply {
         }
     }
 
+    /** A position in what was written, to {@link #truncate} back to. */
+    public long mark() {
+        return (long) pieces.size() << 32 | (out == null ? 0 : out.writerIndex());
+    }
+
+    /** Drops everything written since {@code mark} (CLIENT REPLY OFF and SKIP). */
+    public void truncate(long mark) {
+        int piecesThen = (int) (mark >>> 32);
+        if (pieces.size() > piecesThen) {
+            // a lent value cut the buffer of that time into the pieces: it is the first one after
+            ByteBuf then = (ByteBuf) pieces.get(piecesThen);
+            for (int i = piecesThen + 1; i < pieces.size(); i++) {
+                if (pieces.get(i) instanceof ByteBuf b) {
+                    b.release();
+                }
+            }
+            pieces.subList(piecesThen, pieces.size()).clear();
+            out.release();
+            out = then;
+        }
+        if (out != null) {
+            out.writerIndex((int) mark);
+        }
+    }
+
     /** Releases whatever was written and not handed on (the connection closed). */
     public void discard() {
         drainTo(p -> {

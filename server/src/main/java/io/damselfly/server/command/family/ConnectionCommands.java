@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * Connection commands (Redis group "connection"): PING ECHO QUIT SELECT AUTH HELLO, and the
- * CLIENT container: ID SETNAME GETNAME INFO LIST KILL HELP. As Redis 7.0.15, the version
+ * CLIENT container: ID SETNAME GETNAME INFO LIST KILL REPLY HELP. As Redis 7.0.15, the version
  * damselfly reports: no CLIENT SETINFO (7.2), which clients that send it treat as optional.
  *
  * <p>Authentication. damselfly has one user, "default", whose password is {@code requirepass}
@@ -41,6 +41,7 @@ public final class ConnectionCommands {
                 .add("info", ConnectionCommands::clientInfo)
                 .add("list", ConnectionCommands::clientList)
                 .add("kill", ConnectionCommands::clientKill)
+                .add("reply", ConnectionCommands::clientReply)
                 .add("help", ConnectionCommands::clientHelp));
     }
 
@@ -224,7 +225,7 @@ public final class ConnectionCommands {
 
     /** CLIENT INFO */
     static void clientInfo(CommandContext c) {
-        c.reply().verbatim(c.client().describe(c.now()) + "\n");
+        c.reply().verbatim(c.client().describe(c.now(), c.argv()) + "\n");
     }
 
     /** CLIENT LIST [TYPE &lt;NORMAL | MASTER | REPLICA | PUBSUB&gt;] [ID client-id [client-id ...]] */
@@ -234,7 +235,7 @@ public final class ConnectionCommands {
             ClientSession.Type type = clientType(c, 3);
             for (ClientSession s : c.server().clients().snapshot()) {
                 if (!s.isGone() && s.type() == type) {
-                    out.append(s.describe(c.now())).append('\n');
+                    out.append(s.describe(c.now(), s == c.client() ? c.argv() : null)).append('\n');
                 }
             }
         } else if (c.argc() > 3 && c.argIs(2, "id")) {
@@ -242,13 +243,13 @@ public final class ConnectionCommands {
                 long id = c.longArg(i, Errors.INVALID_CLIENT_ID);
                 ClientSession s = c.server().clients().get(id);
                 if (s != null && !s.isGone()) {
-                    out.append(s.describe(c.now())).append('\n');
+                    out.append(s.describe(c.now(), s == c.client() ? c.argv() : null)).append('\n');
                 }
             }
         } else if (c.argc() == 2) {
             for (ClientSession s : c.server().clients().snapshot()) {
                 if (!s.isGone()) {
-                    out.append(s.describe(c.now())).append('\n');
+                    out.append(s.describe(c.now(), s == c.client() ? c.argv() : null)).append('\n');
                 }
             }
         } else {
@@ -346,6 +347,23 @@ public final class ConnectionCommands {
         }
     }
 
+    /**
+     * CLIENT REPLY ON | OFF | SKIP: ON answers OK; OFF and SKIP answer nothing, and the executor
+     * drops what later commands write while they are in force.
+     */
+    static void clientReply(CommandContext c) {
+        if (c.argIs(2, "on")) {
+            c.client().repliesOn();
+            c.reply().ok();
+        } else if (c.argIs(2, "off")) {
+            c.client().repliesOff();
+        } else if (c.argIs(2, "skip")) {
+            c.client().skipNextReply();
+        } else {
+            throw c.syntaxError();
+        }
+    }
+
     /** Redis 7.0's CLIENT HELP text, the lines of the subcommands damselfly has. */
     private static final List<String> CLIENT_HELP = List.of(
             "GETNAME",
@@ -372,6 +390,8 @@ public final class ConnectionCommands {
             "    Return information about client connections. Options:",
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
             "      Return clients of specified type.",
+            "REPLY (ON|OFF|SKIP)",
+            "    Control the replies sent to the current connection.",
             "SETNAME <name>",
             "    Assign the name <name> to the current connection.");
 
