@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -20,22 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * pipelined requests neither run nor answer before it), answers in request order, and a client
  * that leaves while waiting leaves nothing behind.
  */
-@ExtendWith(ServerExtension.class)
+@ExtendWith({ServerExtension.class, RedisServerExtension.class})
 class DeferredReplyTest {
-    private static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     @Test
     void waitAnswersAfterItsTimeout_andLaterRequestsWaitTheirTurn(EmbeddedServer server, RawClient other) throws Exception {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
@@ -75,7 +60,7 @@ class DeferredReplyTest {
     }
 
     @Test
-    void waitArgumentErrors_matchRedis(RawClient client) {
+    void waitArgumentErrors_matchRedis(RawClient client, RedisServerProcess redis) {
         try (RawClient reference = new RawClient("127.0.0.1", redis.port())) {
             for (List<String> args : List.of(List.of("WAIT", "x", "0"), List.of("WAIT", "1", "-1"),
                     List.of("WAIT", "1", "1.5"), List.of("WAIT", "1", "x"), List.of("WAIT", "1"))) {

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -20,22 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * back, large (lent) values and deferred replies included; and CLIENT LIST's query buffer fields
  * for the client that asks.
  */
-@ExtendWith(ServerExtension.class)
+@ExtendWith({ServerExtension.class, RedisServerExtension.class})
 class ClientReplyTest {
-    private static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     private static final String BIG = "x".repeat(40_000);
 
     /** Each script ends with PING so the reader knows where the replies stop. */
@@ -56,7 +41,7 @@ class ClientReplyTest {
             List.of(new Object[] {"CLIENT", "REPLY", "MAYBE"}, new Object[] {"CLIENT", "REPLY"}, new Object[] {"PING"}));
 
     @Test
-    void pipelinedScripts_answerAsRedis(EmbeddedServer server) {
+    void pipelinedScripts_answerAsRedis(EmbeddedServer server, RedisServerProcess redis) {
         for (List<Object[]> script : SCRIPTS) {
             List<String> expected;
             try (RawClient reference = new RawClient("127.0.0.1", redis.port())) {
