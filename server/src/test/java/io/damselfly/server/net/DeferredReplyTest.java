@@ -60,6 +60,21 @@ class DeferredReplyTest {
     }
 
     @Test
+    void clientLeavingWhileBlockedWithRequestsQueued_isForgotten(EmbeddedServer server, RawClient other) throws Exception {
+        RawClient waiter = new RawClient(server.host(), server.port());
+        ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+        pipeline.writeBytes(RawClient.encode("WAIT", "1", "0"));
+        for (int i = 0; i < 100; i++) {
+            pipeline.writeBytes(RawClient.encode("SET", "queued-" + i, "1"));
+        }
+        waiter.sendRaw(pipeline.toByteArray());
+        waitFor(other, "blocked_clients:1");
+        waiter.close();
+        waitFor(other, "blocked_clients:0");
+        assertEquals(":0", other.callText("EXISTS", "queued-0"), "requests behind a blocked command never ran");
+    }
+
+    @Test
     void waitArgumentErrors_matchRedis(RawClient client, RedisServerProcess redis) {
         try (RawClient reference = new RawClient("127.0.0.1", redis.port())) {
             for (List<String> args : List.of(List.of("WAIT", "x", "0"), List.of("WAIT", "1", "-1"),
