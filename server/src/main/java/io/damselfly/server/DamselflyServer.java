@@ -18,6 +18,7 @@ import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.ServerStats;
+import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.net.NetServer;
 import io.damselfly.server.net.RequestMemoryBudget;
@@ -45,6 +46,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final ServerStats stats = new ServerStats();
     private final CommandStatistics commandStats;
     private final Slowlog slowlog = new Slowlog();
+    private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final String runId;
     private final int ioThreads;
     private final NetServer net;
@@ -86,6 +88,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.LATENCY_TRACKING, v -> commandStats.setLatencyTracking((Boolean) v));
         config.watch(Option.SLOWLOG_LOG_SLOWER_THAN, v -> slowlog.setThresholdMicros((Long) v));
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
+        config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
     }
 
     /** The command table every server uses: each family's registrations, in one place. */
@@ -123,7 +126,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         int hz = config.getInt(Option.HZ);
         cron.schedule(() -> {
             try {
+                long start = System.nanoTime();
                 activeExpiry.tick(config.getInt(Option.HZ));
+                latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
+                        System.currentTimeMillis() / 1000);
                 // carry on an eviction that a command's bounded step left unfinished
                 backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), keyspace.evictionPolicy(),
                         System.currentTimeMillis());
@@ -195,6 +201,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public Slowlog slowlog() {
         return slowlog;
+    }
+
+    @Override
+    public LatencyMonitor latencyMonitor() {
+        return latencyMonitor;
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Eviction;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
+import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.metrics.ThreadCommandStats;
 import org.slf4j.Logger;
@@ -56,6 +57,7 @@ public final class CommandExecutor {
      */
     private final ThreadCommandStats stats;
     private final Slowlog slowlog;
+    private final LatencyMonitor latencyMonitor;
     /** This thread's clock, taken once as the statistics are. */
     private final CommandClock clock = CommandClock.forCurrentThread();
 
@@ -79,6 +81,7 @@ public final class CommandExecutor {
         this.eviction = new Eviction(keyspace);
         this.stats = config.getBool(Option.COMMAND_STATISTICS) ? server.commandStats().forCurrentThread() : null;
         this.slowlog = server.slowlog();
+        this.latencyMonitor = server.latencyMonitor();
     }
 
     /**
@@ -161,6 +164,10 @@ public final class CommandExecutor {
             stats.recordCall(cmd.id(), nanos, failed);
             if (slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
                 slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
+            }
+            long millis = nanos / 1_000_000;
+            if (latencyMonitor.exceeds(millis)) {
+                latencyMonitor.recordIfNeeded(cmd.has(CommandFlag.FAST) ? "fast-command" : "command", millis, now / 1000);
             }
         }
     }

@@ -5,6 +5,7 @@ import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.ServerStats;
+import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 
 /** What commands may reach of the running server beyond their own connection. */
@@ -30,6 +31,9 @@ public interface ServerContext {
 
     /** The commands that ran longer than slowlog-log-slower-than (SLOWLOG). */
     Slowlog slowlog();
+
+    /** Events that took latency-monitor-threshold or longer (LATENCY LATEST, HISTORY ...). */
+    LatencyMonitor latencyMonitor();
 
     /** Milliseconds since the epoch when the server started. */
     long startMillis();

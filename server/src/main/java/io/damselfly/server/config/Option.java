@@ -42,7 +42,7 @@ public enum Option {
     LATENCY_TRACKING_INFO_PERCENTILES("latency_tracking_info_percentiles", "latency-tracking-info-percentiles", OptionType.PERCENTILES, "50 99 99.9", true,
             "Percentiles INFO latencystats reports, space-separated, each from 0 to 100"),
     LATENCY_MONITOR_THRESHOLD("latency_monitor_threshold", "latency-monitor-threshold", OptionType.INT, "0", true, 0, Long.MAX_VALUE,
-            "Redis's latency monitor threshold in ms; damselfly has no latency monitor, so only 0 is accepted"),
+            "Events (commands, expire cycles) of at least this many milliseconds are recorded for LATENCY LATEST, HISTORY, GRAPH and DOCTOR; 0 turns the latency monitor off"),
     SLOWLOG_LOG_SLOWER_THAN("slowlog_log_slower_than", "slowlog-log-slower-than", OptionType.INT, "10000", true, -1, Long.MAX_VALUE,
             "Commands that run at least this many microseconds go to the slow log; 0 logs every command, -1 none"),
     SLOWLOG_MAX_LEN("slowlog_max_len", "slowlog-max-len", OptionType.INT, "128", true, 0, Long.MAX_VALUE, "Entries the slow log keeps; the oldest go first");
@@ -147,9 +147,6 @@ public enum Option {
         }
         if (this == APPENDONLY && (Boolean) v) {
             throw new IllegalArgumentException("the append-only file is not supported");
-        }
-        if (this == LATENCY_MONITOR_THRESHOLD && (Long) v != 0) {
-            throw new IllegalArgumentException("the latency monitor is not supported; only 0 is accepted");
         }
         return v;
     }
