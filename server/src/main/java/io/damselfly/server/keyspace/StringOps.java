@@ -27,7 +27,10 @@ public final class StringOps {
         return e == null ? null : db.viewOf(e);
     }
 
-    /** SET key value: stores the value, replacing any old value of any type and its expiry. */
+    /**
+     * SET key value: stores the value, replacing any old value of any type and its expiry. The
+     * value array becomes the keyspace's (a large one is kept as it is): pass one nobody else holds.
+     */
     public void set(byte[] key, byte[] value) {
         write(key, db.find(key), value, Database.NO_EXPIRY, KeyEvent.SET);
     }
@@ -68,17 +71,30 @@ public final class StringOps {
     }
 
     /**
+     * Values at least this long are kept in the array they arrived in (a {@link StringValue}
+     * behind an {@link ObjectEntry}) instead of being copied into a record: a copy would briefly
+     * double a large SET's memory and cost its time, while the two extra objects are nothing
+     * beside such a value.
+     */
+    static final int ADOPT_THRESHOLD = 16 * 1024;
+
+    /**
      * Puts a string value under a key over {@code old} (null for a new key): into the old record
      * itself when it is a record of the same value length that can hold the expiry (a cache
-     * rewriting a key keeps its size more often than not), otherwise as a new record. In place, the
-     * write allocates nothing and leaves nothing for the young collector to copy.
+     * rewriting a key keeps its size more often than not), otherwise as a new record; a large
+     * value keeps its own array. In place, the write allocates nothing and leaves nothing for the
+     * young collector to copy. {@code value} becomes the keyspace's: callers pass an array nobody
+     * else holds (a request's argument, or one they built).
      */
     private void write(byte[] key, Object old, byte[] value, long expiresAt, KeyEvent event) {
         if (old instanceof byte[] r && StringRecord.canOverwrite(r, value.length, expiresAt)) {
             db.overwrite(key, r, value, expiresAt, event);
             return;
         }
-        db.put(key, old, StringRecord.of(key, value, expiresAt, accessFor(old)), event);
+        Object entry = value.length >= ADOPT_THRESHOLD
+                ? new ObjectEntry(key, new StringValue(value), expiresAt, accessFor(old))
+                : StringRecord.of(key, value, expiresAt, accessFor(old));
+        db.put(key, old, entry, event);
     }
 
     /** GETDEL: the value of a string key, which is deleted; null or WRONG_TYPE as {@link #get}. */

@@ -191,4 +191,29 @@ class KeyspaceTest {
         assertNull(ks.checkInvariants());
         assertTrue(ks.dirty() >= 7);
     }
+
+    @Test
+    void largeValue_keepsTheArrayItArrivedIn_andAccountsItOnce() {
+        Keyspace ks = new Keyspace(4, 16);
+        Database db = ks.database(0, 1_000);
+        byte[] large = new byte[StringOps.ADOPT_THRESHOLD];
+        byte[] small = new byte[StringOps.ADOPT_THRESHOLD - 1];
+        locked(ks, () -> {
+            long empty = ks.usedMemory();
+            db.strings().set(b("large"), large, 9_000);
+            assertTrue(db.strings().get(b("large")).array() == large, "no copy of a large value");
+            long afterLarge = ks.usedMemory();
+            assertTrue(afterLarge - empty < large.length + 200, "counted once: " + (afterLarge - empty));
+            assertEquals("raw", db.keys().object(b("large")).encoding());
+            assertEquals(9_000, db.keys().expiryOf(b("large")));
+            db.strings().set(b("small"), small);
+            assertTrue(db.strings().get(b("small")).array() != small, "a smaller value is copied into its record");
+            // a large value lent to a reply and then appended to moves to an array of its own
+            db.strings().get(b("large")).lend();
+            db.strings().append(b("large"), b("x"), Long.MAX_VALUE);
+            assertTrue(db.strings().get(b("large")).array() != large);
+            assertEquals(0, large[0]);
+        });
+        assertNull(ks.checkInvariants());
+    }
 }
