@@ -208,6 +208,11 @@ class KeyspaceTest {
             assertEquals(9_000, db.keys().expiryOf(b("large")));
             db.strings().set(b("small"), small);
             assertTrue(db.strings().get(b("small")).array() != small, "a smaller value is copied into its record");
+            // a record whose value was lent is never overwritten in place, whatever the thresholds
+            Object record = db.peek(b("small"));
+            db.strings().get(b("small")).lend();
+            db.strings().set(b("small"), new byte[small.length]);
+            assertTrue(db.peek(b("small")) != record, "a lent record is replaced, not overwritten");
             // a large value lent to a reply and then appended to moves to an array of its own
             db.strings().get(b("large")).lend();
             db.strings().append(b("large"), b("x"), Long.MAX_VALUE);
