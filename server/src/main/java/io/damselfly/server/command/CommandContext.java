@@ -90,6 +90,15 @@ public final class CommandContext {
         return db.now();
     }
 
+    /**
+     * Whether this command's reply has outgrown the client's output buffer limit: a command whose
+     * reply has no bound of its own (HRANDFIELD with a large negative count) stops writing there,
+     * and the connection is closed after it, as Redis stops at CLIENT_CLOSE_ASAP.
+     */
+    public boolean replyOverLimit() {
+        return reply.pendingBytes() > server.config().getLong(io.damselfly.server.config.Option.OUTPUT_BUFFER_LIMIT);
+    }
+
     // ---- arguments -------------------------------------------------------------------------
 
     public int argc() {
