@@ -7,6 +7,7 @@ import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.LatencyCommands;
+import io.damselfly.server.command.family.MemoryCommands;
 import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.SlowlogCommands;
@@ -106,6 +107,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         StringCommands.register(b);
         KeyCommands.register(b);
         HashCommands.register(b);
+        MemoryCommands.register(b);
         ReplicationCommands.register(b);
         return b.build();
     }

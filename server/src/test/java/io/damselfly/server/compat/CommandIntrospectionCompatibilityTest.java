@@ -81,6 +81,7 @@ class CommandIntrospectionCompatibilityTest {
             Map.entry("hincrbyfloat", List.of("HINCRBYFLOAT k f 1.5")),
             Map.entry("hrandfield", List.of("HRANDFIELD k", "HRANDFIELD k -5 WITHVALUES")),
             Map.entry("hscan", List.of("HSCAN k 0", "HSCAN k 0 MATCH f* COUNT 5")),
+            Map.entry("memory|usage", List.of("MEMORY USAGE k", "MEMORY USAGE k SAMPLES 5")),
             Map.entry("del", List.of("DEL a", "DEL a b c")),
             Map.entry("unlink", List.of("UNLINK a b")),
             Map.entry("exists", List.of("EXISTS a b")),

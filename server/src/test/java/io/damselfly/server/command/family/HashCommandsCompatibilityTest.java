@@ -331,6 +331,16 @@ class HashCommandsCompatibilityTest {
                 CONFIG SET hash-max-listpack-value 1kb
                 CONFIG GET hash-max-ziplist-value
                 """},
+        {"memory-usage", """
+                MEMORY USAGE nokey
+                MEMORY USAGE nokey SAMPLES -1
+                SET s v
+                MEMORY USAGE s SAMPLES -1
+                MEMORY USAGE s SAMPLES x
+                MEMORY USAGE s foo
+                MEMORY USAGE s SAMPLES
+                MEMORY USAGE
+                """},
         {"copy-move-expire", """
                 HSET h a 1 b 2
                 COPY h h2
