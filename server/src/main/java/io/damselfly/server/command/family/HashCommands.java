@@ -155,43 +155,41 @@ public final class HashCommands {
 
     /** HGETALL key: a map in RESP3, a flat array in RESP2. */
     static void hgetall(CommandContext c) {
-        HashView h = readOrReplyWrongType(c);
-        Reply reply = c.reply();
-        if (h == HashView.WRONG_TYPE) {
-            return;
-        }
-        reply.map(h == null ? 0 : h.size());
-        if (h != null) {
-            h.forEach((f, fo, fl, v, vo, vl) -> {
-                reply.bulk(f, fo, fl);
-                reply.bulk(v, vo, vl);
-            });
-        }
+        replyAll(c, true, true);
     }
 
     /** HKEYS key */
     static void hkeys(CommandContext c) {
-        HashView h = readOrReplyWrongType(c);
-        Reply reply = c.reply();
-        if (h == HashView.WRONG_TYPE) {
-            return;
-        }
-        reply.array(h == null ? 0 : h.size());
-        if (h != null) {
-            h.forEach((f, fo, fl, v, vo, vl) -> reply.bulk(f, fo, fl));
-        }
+        replyAll(c, true, false);
     }
 
     /** HVALS key */
     static void hvals(CommandContext c) {
+        replyAll(c, false, true);
+    }
+
+    /** Every field, value or both (then a map) of the hash, as Redis's genericHgetallCommand. */
+    private static void replyAll(CommandContext c, boolean fields, boolean values) {
         HashView h = readOrReplyWrongType(c);
         Reply reply = c.reply();
         if (h == HashView.WRONG_TYPE) {
             return;
         }
-        reply.array(h == null ? 0 : h.size());
+        int size = h == null ? 0 : h.size();
+        if (fields && values) {
+            reply.map(size);
+        } else {
+            reply.array(size);
+        }
         if (h != null) {
-            h.forEach((f, fo, fl, v, vo, vl) -> reply.bulk(v, vo, vl));
+            h.forEach((f, fo, fl, v, vo, vl) -> {
+                if (fields) {
+                    reply.bulk(f, fo, fl);
+                }
+                if (values) {
+                    reply.bulk(v, vo, vl);
+                }
+            });
         }
     }
 
