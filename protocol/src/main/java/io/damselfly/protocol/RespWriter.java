@@ -209,6 +209,15 @@ public final class RespWriter {
         }
     }
 
+    /** Writes {@code *n\r\n} for a count past int (HRANDFIELD with a large negative count). */
+    public static void writeArrayHeader(ByteBuf out, long n) {
+        if (n >= 0 && n <= CACHED_HEADER_MAX) {
+            out.writeBytes(ARRAY_HEADERS[(int) n]);
+        } else {
+            writeNumberLine(out, (byte) '*', n);
+        }
+    }
+
     /**
      * Writes the header of a map of {@code pairs} key/value pairs: RESP3 {@code %pairs}, RESP2 a flat
      * array {@code *(2 * pairs)}. The caller then writes key, value, key, value...

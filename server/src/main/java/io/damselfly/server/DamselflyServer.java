@@ -4,8 +4,10 @@ import io.damselfly.server.client.ClientRegistry;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
+import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.LatencyCommands;
+import io.damselfly.server.command.family.MemoryCommands;
 import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.SlowlogCommands;
@@ -16,6 +18,7 @@ import io.damselfly.server.keyspace.ActiveExpiry;
 import io.damselfly.server.keyspace.Eviction;
 import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.keyspace.ListpackLimits;
 import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.metrics.LatencyMonitor;
@@ -87,8 +90,14 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         config.watch(Option.LATENCY_TRACKING, v -> commandStats.setLatencyTracking((Boolean) v));
         config.watch(Option.SLOWLOG_LOG_SLOWER_THAN, v -> slowlog.setThresholdMicros((Long) v));
+        config.watch(Option.HASH_MAX_LISTPACK_ENTRIES, v -> keyspace.setHashLimits(hashLimits(config)));
+        config.watch(Option.HASH_MAX_LISTPACK_VALUE, v -> keyspace.setHashLimits(hashLimits(config)));
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
+    }
+
+    private static ListpackLimits hashLimits(ServerConfig config) {
+        return new ListpackLimits(config.getLong(Option.HASH_MAX_LISTPACK_ENTRIES), config.getLong(Option.HASH_MAX_LISTPACK_VALUE));
     }
 
     /** The command table every server uses: each family's registrations, in one place. */
@@ -100,6 +109,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         SlowlogCommands.register(b);
         StringCommands.register(b);
         KeyCommands.register(b);
+        HashCommands.register(b);
+        MemoryCommands.register(b);
         ReplicationCommands.register(b);
         return b.build();
     }

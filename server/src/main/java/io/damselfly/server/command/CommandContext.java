@@ -90,6 +90,20 @@ public final class CommandContext {
         return db.now();
     }
 
+    /**
+     * Whether this command's reply has outgrown the client's output buffer limit, in which case
+     * the connection is closed once what was written is flushed: a command whose reply has no
+     * bound of its own (HRANDFIELD with a large negative count) checks this as it writes and
+     * stops, as Redis stops at CLIENT_CLOSE_ASAP and drops the client.
+     */
+    public boolean replyOverLimit() {
+        if (reply.pendingBytes() <= server.config().getLong(io.damselfly.server.config.Option.OUTPUT_BUFFER_LIMIT)) {
+            return false;
+        }
+        client.closeAfterReply();
+        return true;
+    }
+
     // ---- arguments -------------------------------------------------------------------------
 
     public int argc() {

@@ -24,6 +24,16 @@ public final class Errors {
     /** DECRBY with -9223372036854775808, whose negation does not fit (Redis 7.0.15 and later). */
     public static final String DECREMENT_OVERFLOW = "ERR decrement would overflow";
     public static final String NAN_OR_INFINITY = "ERR increment would produce NaN or Infinity";
+    /** HINCRBY on a field whose value is not an integer (t_hash.c). */
+    public static final String HASH_VALUE_NOT_INTEGER = "ERR hash value is not an integer";
+    /** HINCRBYFLOAT on a field whose value is not a float. */
+    public static final String HASH_VALUE_NOT_FLOAT = "ERR hash value is not a float";
+    /** HINCRBYFLOAT with an infinite increment. */
+    public static final String VALUE_NAN_OR_INFINITY = "ERR value is NaN or Infinity";
+    /** HRANDFIELD ... WITHVALUES with a count whose pairs would not fit a long. */
+    public static final String VALUE_OUT_OF_RANGE = "ERR value is out of range";
+    /** getRangeLongFromObjectOrReply between -LONG_MAX and LONG_MAX (HRANDFIELD's count). */
+    public static final String COUNT_OUT_OF_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
     public static final String NO_SUCH_KEY = "ERR no such key";
     public static final String DB_INDEX_OUT_OF_RANGE = "ERR DB index is out of range";
     public static final String INVALID_FIRST_DB_INDEX = "ERR invalid first DB index";

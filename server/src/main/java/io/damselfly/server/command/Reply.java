@@ -221,6 +221,11 @@ public final class Reply {
         RespWriter.writeArrayHeader(out, n);
     }
 
+    /** An array header for a count past int (HRANDFIELD with a large negative count). */
+    public void array(long n) {
+        RespWriter.writeArrayHeader(out, n);
+    }
+
     public void emptyArray() {
         RespWriter.writeArrayHeader(out, 0);
     }

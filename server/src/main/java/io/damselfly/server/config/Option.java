@@ -45,6 +45,10 @@ public enum Option {
             "Events (commands, expire cycles) of at least this many milliseconds are recorded for LATENCY LATEST, HISTORY, GRAPH and DOCTOR; 0 turns the latency monitor off"),
     SLOWLOG_LOG_SLOWER_THAN("slowlog_log_slower_than", "slowlog-log-slower-than", OptionType.INT, "10000", true, -1, Long.MAX_VALUE,
             "Commands that run at least this many microseconds go to the slow log; 0 logs every command, -1 none"),
+    HASH_MAX_LISTPACK_ENTRIES("hash_max_listpack_entries", "hash-max-listpack-entries", OptionType.INT, "512", true, 0, Long.MAX_VALUE,
+            "A hash keeps its compact (listpack) form up to this many fields; alias hash-max-ziplist-entries"),
+    HASH_MAX_LISTPACK_VALUE("hash_max_listpack_value", "hash-max-listpack-value", OptionType.MEMORY, "64", true, 0, Long.MAX_VALUE,
+            "A hash keeps its compact (listpack) form while no field or value is longer than this; alias hash-max-ziplist-value"),
     SLOWLOG_MAX_LEN("slowlog_max_len", "slowlog-max-len", OptionType.INT, "128", true, 0, Long.MAX_VALUE, "Entries the slow log keeps; the oldest go first");
 
     final String flag;
@@ -109,6 +113,14 @@ public enum Option {
         return description;
     }
 
+    /**
+     * Redis's older name for the option, which CONFIG GET, CONFIG SET and flags accept too: the
+     * "ziplist" name of each "listpack" option (hash-max-ziplist-entries), or null.
+     */
+    public String redisAlias() {
+        return redisName != null && redisName.contains("-listpack-") ? redisName.replace("-listpack-", "-ziplist-") : null;
+    }
+
     /** The name CONFIG GET lists it under: the Redis name, or the flag when Redis has none. */
     public String configName() {
         return redisName != null ? redisName : flag;
@@ -171,7 +183,8 @@ public enum Option {
     public static Option byName(String name) {
         String n = name.replace('-', '_');
         for (Option o : values()) {
-            if (o.flag.equalsIgnoreCase(n) || (o.redisName != null && o.redisName.replace('-', '_').equalsIgnoreCase(n))) {
+            if (o.flag.equalsIgnoreCase(n) || (o.redisName != null && o.redisName.replace('-', '_').equalsIgnoreCase(n))
+                    || (o.redisAlias() != null && o.redisAlias().replace('-', '_').equalsIgnoreCase(n))) {
                 return o;
             }
         }

@@ -32,6 +32,7 @@ public final class Database {
     private final Keyspace keyspace;
     private final StringOps strings;
     private final KeyOps keys;
+    private final HashOps hashes;
     private final long[] argumentHashes = new long[HASH_MEMO];
     /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
     private int hashedArguments;
@@ -43,6 +44,7 @@ public final class Database {
         this.keyspace = keyspace;
         this.strings = new StringOps(this);
         this.keys = new KeyOps(this);
+        this.hashes = new HashOps(this);
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -83,6 +85,11 @@ public final class Database {
     /** Operations on keys of any type: existence, deletion, expiry, renaming. */
     public KeyOps keys() {
         return keys;
+    }
+
+    /** Hash operations on this database. */
+    public HashOps hashes() {
+        return hashes;
     }
 
     /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */

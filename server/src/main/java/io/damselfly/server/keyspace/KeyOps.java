@@ -206,6 +206,12 @@ public final class KeyOps {
         return new ObjectInfo(encoding, ks.idleSeconds(e, db.now()), ks.frequency(e, db.now()), shared);
     }
 
+    /** MEMORY USAGE's lookup: the heap bytes of the key's entry, key and value, or -1 when it is missing. */
+    public long memoryUsage(byte[] key) {
+        Object e = db.readNoTouch(key);
+        return e == null ? -1 : Entries.footprint(e);
+    }
+
     /** Redis's OBJ_SHARED_INTEGERS: integers 0..9999 are shared objects. */
     private static final int SHARED_INTEGERS = 10_000;
 }

@@ -23,6 +23,7 @@ public final class Keyspace {
     private final java.util.concurrent.atomic.AtomicLong memoryEstimate = new java.util.concurrent.atomic.AtomicLong();
     private volatile long publishStep = DEFAULT_PUBLISH_STEP;
     private volatile KeyspaceObserver[] observers = new KeyspaceObserver[0];
+    private volatile ListpackLimits hashLimits = ListpackLimits.HASH_DEFAULTS;
 
     public Keyspace(int shardCount, int databases) {
         if (shardCount < 1 || shardCount > 1024) {
@@ -117,6 +118,16 @@ public final class Keyspace {
 
     public boolean isLfu() {
         return lfu;
+    }
+
+    /** Sets the bounds of a hash's compact form (hash-max-listpack-entries and -value). */
+    public void setHashLimits(ListpackLimits limits) {
+        this.hashLimits = limits;
+    }
+
+    /** The bounds of a hash's compact form in force. */
+    public ListpackLimits hashLimits() {
+        return hashLimits;
     }
 
     public void setLfuParameters(int logFactor, int decayMinutes) {

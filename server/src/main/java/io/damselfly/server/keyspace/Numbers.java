@@ -105,6 +105,12 @@ public final class Numbers {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
     }
 
+    /** Whether {@code current + delta} leaves the 64-bit range (INCRBY's and HINCRBY's overflow check). */
+    public static boolean sumOverflows(long current, long delta) {
+        return (delta < 0 && current < 0 && delta < Long.MIN_VALUE - current)
+                || (delta > 0 && current > 0 && delta > Long.MAX_VALUE - current);
+    }
+
     /** The decimal bytes of a long. */
     public static byte[] toBytes(long v) {
         return Long.toString(v).getBytes(StandardCharsets.US_ASCII);

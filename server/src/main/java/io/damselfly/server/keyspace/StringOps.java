@@ -191,8 +191,7 @@ public final class StringOps {
             }
             current = parsed;
         }
-        if ((delta < 0 && current < 0 && delta < Long.MIN_VALUE - current)
-                || (delta > 0 && current > 0 && delta > Long.MAX_VALUE - current)) {
+        if (Numbers.sumOverflows(current, delta)) {
             return LongResult.failed(OpStatus.OVERFLOW);
         }
         long result = current + delta;

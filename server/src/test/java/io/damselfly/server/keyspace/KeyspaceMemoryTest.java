@@ -59,4 +59,41 @@ class KeyspaceMemoryTest {
         // keep the keyspace reachable until after the measurement
         assertTrue(ks.size(0) == n);
     }
+
+    /** Hashes in both forms: 100k compact ones of ten short fields, and 20 tables of 5000 fields. */
+    @Test
+    void accountedHashBytes_matchMeasuredHeap() throws InterruptedException {
+        Keyspace ks = new Keyspace(16, 16);
+        long empty = ks.usedMemory();
+        long before = usedHeapAfterGc();
+        Database db = ks.database(0, 0);
+        int small = 100_000;
+        ks.lockAll();
+        try {
+            for (int i = 0; i < small; i++) {
+                byte[][] args = new byte[20][];
+                for (int j = 0; j < 10; j++) {
+                    args[2 * j] = ("field:" + j).getBytes(StandardCharsets.US_ASCII);
+                    args[2 * j + 1] = ("value:" + i).getBytes(StandardCharsets.US_ASCII);
+                }
+                db.hashes().set(("hash:" + i).getBytes(StandardCharsets.US_ASCII), args, 0);
+            }
+            for (int i = 0; i < 20; i++) {
+                byte[][] args = new byte[10_000][];
+                for (int j = 0; j < 5000; j++) {
+                    args[2 * j] = ("field:" + j).getBytes(StandardCharsets.US_ASCII);
+                    args[2 * j + 1] = new byte[20];
+                }
+                db.hashes().set(("big:" + i).getBytes(StandardCharsets.US_ASCII), args, 0);
+            }
+        } finally {
+            ks.unlockAll();
+        }
+        long measured = usedHeapAfterGc() - before;
+        long accounted = ks.usedMemory() - empty;
+        double ratio = (double) accounted / measured;
+        System.out.printf("hashes measured=%d accounted=%d ratio=%.3f%n", measured, accounted, ratio);
+        assertTrue(ratio > 0.9 && ratio < 1.1, "accounted " + accounted + " vs measured " + measured);
+        assertTrue(ks.size(0) == small + 20);
+    }
 }

@@ -49,10 +49,12 @@ final class ConfigCommands {
             }
             GlobPattern pattern = GlobPattern.compile(c.arg(i), true);
             for (Option o : Option.values()) {
-                String name = o.configName();
-                if (!seen.contains(name) && pattern.matches(name.getBytes(StandardCharsets.US_ASCII))) {
-                    seen.add(name);
-                    found.put(name, value(c.server(), o));
+                // an alias is listed under its own name too, as Redis keeps both in its dictionary
+                for (String name : o.redisAlias() == null ? new String[] {o.configName()} : new String[] {o.configName(), o.redisAlias()}) {
+                    if (!seen.contains(name) && pattern.matches(name.getBytes(StandardCharsets.US_ASCII))) {
+                        seen.add(name);
+                        found.put(name, value(c.server(), o));
+                    }
                 }
             }
         }
@@ -111,11 +113,21 @@ final class ConfigCommands {
             c.server().config().apply(changes);
         } catch (ConfigException e) {
             c.reply().error(e.option() != null
-                    ? Errors.configSetFailed(e.option().configName(), e.reason())
+                    ? Errors.configSetFailed(nameGiven(c, e.option()), e.reason())
                     : "ERR " + e.getMessage());
             return;
         }
         c.reply().ok();
+    }
+
+    /** The option's name as CONFIG SET named it: Redis names a bad value under the alias when given one. */
+    private static String nameGiven(CommandContext c, Option o) {
+        for (int i = 2; i < c.argc(); i += 2) {
+            if (o.redisAlias() != null && o.redisAlias().equalsIgnoreCase(c.argString(i).replace('_', '-'))) {
+                return o.redisAlias();
+            }
+        }
+        return o.configName();
     }
 
     /** CONFIG RESETSTAT: zeroes INFO's counters, command and error statistics and latency histograms. */
