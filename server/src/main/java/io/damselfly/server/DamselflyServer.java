@@ -6,6 +6,7 @@ import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.LatencyCommands;
+import io.damselfly.server.command.family.ListCommands;
 import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.SlowlogCommands;
@@ -97,6 +98,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         SlowlogCommands.register(b);
         StringCommands.register(b);
         KeyCommands.register(b);
+        ListCommands.register(b);
         ReplicationCommands.register(b);
         return b.build();
     }

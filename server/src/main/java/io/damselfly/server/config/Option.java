@@ -45,7 +45,11 @@ public enum Option {
             "Redis's latency monitor threshold in ms; damselfly has no latency monitor, so only 0 is accepted"),
     SLOWLOG_LOG_SLOWER_THAN("slowlog_log_slower_than", "slowlog-log-slower-than", OptionType.INT, "10000", true, -1, Long.MAX_VALUE,
             "Commands that run at least this many microseconds go to the slow log; 0 logs every command, -1 none"),
-    SLOWLOG_MAX_LEN("slowlog_max_len", "slowlog-max-len", OptionType.INT, "128", true, 0, Long.MAX_VALUE, "Entries the slow log keeps; the oldest go first");
+    SLOWLOG_MAX_LEN("slowlog_max_len", "slowlog-max-len", OptionType.INT, "128", true, 0, Long.MAX_VALUE, "Entries the slow log keeps; the oldest go first"),
+    LIST_MAX_LISTPACK_SIZE("list_max_listpack_size", "list-max-listpack-size", OptionType.INT, "-2", true, Integer.MIN_VALUE, Integer.MAX_VALUE,
+            "Redis's quicklist node size (negative: -1..-5 = 4..64 KiB per node; positive: entries per node); kept for compatibility, lists are stored whole"),
+    LIST_COMPRESS_DEPTH("list_compress_depth", "list-compress-depth", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
+            "Redis's quicklist compression depth; kept for compatibility, lists are not compressed");
 
     final String flag;
     final String redisName;
@@ -86,6 +90,17 @@ public enum Option {
 
     public String flag() {
         return flag;
+    }
+
+    /**
+     * Redis's second name for the option (config.c's alias: the -ziplist- name from before 7.0),
+     * or null. Accepted wherever the names are, and listed by CONFIG GET patterns as Redis lists it.
+     */
+    public String alias() {
+        return switch (this) {
+            case LIST_MAX_LISTPACK_SIZE -> "list-max-ziplist-size";
+            default -> null;
+        };
     }
 
     /** The CONFIG GET/SET name, or null when Redis has no such option. */
@@ -174,7 +189,8 @@ public enum Option {
     public static Option byName(String name) {
         String n = name.replace('-', '_');
         for (Option o : values()) {
-            if (o.flag.equalsIgnoreCase(n) || (o.redisName != null && o.redisName.replace('-', '_').equalsIgnoreCase(n))) {
+            if (o.flag.equalsIgnoreCase(n) || (o.redisName != null && o.redisName.replace('-', '_').equalsIgnoreCase(n))
+                    || (o.alias() != null && o.alias().replace('-', '_').equalsIgnoreCase(n))) {
                 return o;
             }
         }

@@ -12,6 +12,8 @@ public final class MemoryLayout {
     public static final int OBJECT_ENTRY = 32;
     /** StringValue: header 12 + buf 4 + length 4 + raw 1 = 21, aligned to 24. */
     public static final int STRING_VALUE = 24;
+    /** ListValue: header 12 + items 4 + head 4 + size 4 + elementBytes 8 = 32. */
+    public static final int LIST_VALUE = 32;
     /** KeyTable.Segment: header 12 + depth 4 + meta 4 + items 4 + mask 4 + count 4 = 32. */
     public static final int SEGMENT = 32;
     private static final int ARRAY_HEADER = 16;

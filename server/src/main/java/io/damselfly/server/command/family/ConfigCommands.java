@@ -49,10 +49,12 @@ final class ConfigCommands {
             }
             GlobPattern pattern = GlobPattern.compile(c.arg(i), true);
             for (Option o : Option.values()) {
-                String name = o.configName();
-                if (!seen.contains(name) && pattern.matches(name.getBytes(StandardCharsets.US_ASCII))) {
-                    seen.add(name);
-                    found.put(name, value(c.server(), o));
+                // an alias is listed under its own name too, as Redis's configs dictionary holds both
+                for (String name : o.alias() == null ? new String[] {o.configName()} : new String[] {o.configName(), o.alias()}) {
+                    if (!seen.contains(name) && pattern.matches(name.getBytes(StandardCharsets.US_ASCII))) {
+                        seen.add(name);
+                        found.put(name, value(c.server(), o));
+                    }
                 }
             }
         }
