@@ -239,25 +239,11 @@ public final class ListOps {
         if (list == null) {
             return Elements.WRONG_TYPE;
         }
-        long size = list.size();
-        if (start < 0) {
-            start = size + start;
-        }
-        if (end < 0) {
-            end = size + end;
-        }
-        if (start < 0) {
-            start = 0;
-        }
-        if (start > end || start >= size) {
-            return new Elements(OpStatus.OK, key, NONE);
-        }
-        if (end >= size) {
-            end = size - 1;
-        }
-        byte[][] out = new byte[(int) (end - start + 1)][];
+        long range = clamp(list.size(), start, end);
+        int from = (int) (range >>> 32);
+        byte[][] out = new byte[(int) range - from + 1][];
         for (int i = 0; i < out.length; i++) {
-            out[i] = list.get((int) start + i);
+            out[i] = list.get(from + i);
         }
         return new Elements(OpStatus.OK, key, out);
     }
@@ -413,7 +399,24 @@ public final class ListOps {
         if (list == null) {
             return OpStatus.WRONG_TYPE;
         }
-        long size = list.size();
+        long range = clamp(list.size(), start, end);
+        int from = (int) (range >>> 32);
+        int to = (int) range;
+        db.changeInPlace(key, e, () -> {
+            list.retain(from, to);
+            return 0;
+        }, KeyEvent.LTRIM);
+        return OpStatus.OK;
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    /**
+     * A Redis range (negative indexes from the tail, as LRANGE and LTRIM read them) clamped to a
+     * list of {@code size}: the first index in the high 32 bits and the last in the low 32, or
+     * (0, -1) when the range is empty.
+     */
+    private static long clamp(long size, long start, long end) {
         if (start < 0) {
             start = size + start;
         }
@@ -423,23 +426,11 @@ public final class ListOps {
         if (start < 0) {
             start = 0;
         }
-        int from;
-        int to;
         if (start > end || start >= size) {
-            from = 0;
-            to = -1;
-        } else {
-            from = (int) start;
-            to = (int) Math.min(end, size - 1);
+            return 0xFFFFFFFFL;
         }
-        db.changeInPlace(key, e, () -> {
-            list.retain(from, to);
-            return 0;
-        }, KeyEvent.LTRIM);
-        return OpStatus.OK;
+        return start << 32 | (Math.min(end, size - 1) & 0xFFFFFFFFL);
     }
-
-    // ---- helpers -----------------------------------------------------------------------------
 
     private static boolean contains(ListValue list, byte[] element) {
         for (int i = 0; i < list.size(); i++) {

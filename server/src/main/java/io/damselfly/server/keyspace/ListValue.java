@@ -13,9 +13,9 @@ import java.util.Arrays;
  * push copies nothing and a pop hands out the stored array. Redis 7.0 keeps a list as a
  * quicklist of listpack nodes; this costs a reference and an array header (20 bytes) per element
  * more than a listpack entry, but no node bookkeeping, and LINDEX/LSET are O(1) instead of a
- * node walk. The array doubles when full and halves when a quarter full (never below {@link
- * #MIN_CAPACITY}), so a list that shrinks gives its memory back and every push and pop stays
- * amortised O(1).
+ * node walk. The array doubles when full and shrinks when a quarter full (never below {@link
+ * #MIN_CAPACITY}), so a list that shrinks gives its memory back (at most four references per
+ * element) and every push and pop stays amortised O(1).
  *
  * <p>The footprint is kept as the sum of the element arrays' sizes plus the reference array's,
  * updated by every change, so reading it is O(1) whatever the length. Changed only under the
@@ -217,11 +217,21 @@ final class ListValue implements Value {
         }
     }
 
-    /** Halves at a quarter full, so a push and a pop at the boundary cannot both resize. */
+    /**
+     * At a quarter full, shrinks to twice the next power of two of the size: one step however much
+     * an LTRIM removed, and far enough from both thresholds that a push and a pop at the boundary
+     * cannot both resize. The array so never exceeds four references per element.
+     */
     private void shrinkIfSparse() {
         if (items.length > MIN_CAPACITY && size <= items.length / 4) {
-            resize(Math.max(MIN_CAPACITY, items.length / 2));
+            int fit = size <= 1 ? 1 : Integer.highestOneBit(size - 1) << 1;
+            resize(Math.max(MIN_CAPACITY, fit * 2));
         }
+    }
+
+    /** The reference array's length (tests check the bound on it). */
+    int capacity() {
+        return items.length;
     }
 
     private void resize(int capacity) {

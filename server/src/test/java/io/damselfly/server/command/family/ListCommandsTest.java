@@ -8,16 +8,11 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.Wire;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LMoveArgs;
 import io.lettuce.core.LPosArgs;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -327,62 +322,5 @@ class ListCommandsTest {
             b.writeBytes(p);
         }
         return b.toByteArray();
-    }
-
-    /** A socket that checks exact reply bytes. */
-    private static final class Wire implements AutoCloseable {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        Wire(EmbeddedServer server) {
-            try {
-                socket = new Socket(server.host(), server.port());
-                socket.setSoTimeout(10_000);
-                in = socket.getInputStream();
-                out = socket.getOutputStream();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void expect(String expected, Object... cmd) {
-            try {
-                out.write(RawClient.encode(cmd));
-                out.flush();
-                byte[] got = in.readNBytes(expected.length());
-                assertEquals(expected, new String(got, StandardCharsets.ISO_8859_1), java.util.Arrays.toString(cmd));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** Switches to RESP3 and reads HELLO's map up to a marker. */
-        void hello3() {
-            try {
-                out.write(RawClient.encode("HELLO", "3"));
-                out.write(RawClient.encode("ECHO", "hello-done"));
-                out.flush();
-                StringBuilder all = new StringBuilder();
-                while (!all.toString().endsWith("$10\r\nhello-done\r\n")) {
-                    int b = in.read();
-                    if (b < 0) {
-                        throw new IllegalStateException("closed");
-                    }
-                    all.append((char) b);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
     }
 }
