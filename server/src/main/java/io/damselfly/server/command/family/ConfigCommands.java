@@ -76,6 +76,9 @@ final class ConfigCommands {
             throw c.syntaxError();
         }
         Map<Option, String> changes = new LinkedHashMap<>();
+        // the name each option was set by: Redis keeps an alias as a config of its own, so it
+        // quotes the alias when its value is bad, and an option set by both names is no duplicate
+        Map<Option, String> setBy = new java.util.HashMap<>();
         byte[] unknown = null;
         String failure = null;
         for (int i = 2; i < c.argc(); i += 2) {
@@ -95,10 +98,11 @@ final class ConfigCommands {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_IMMUTABLE);
             } else if (o.isProtected()) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_PROTECTED);
-            } else if (changes.containsKey(o)) {
+            } else if (changes.containsKey(o) && setBy.get(o).equals(nameSetBy(o, c.argString(i)))) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_DUPLICATE);
             } else {
                 changes.put(o, c.argString(i + 1));
+                setBy.put(o, nameSetBy(o, c.argString(i)));
             }
         }
         if (unknown != null) {
@@ -113,11 +117,16 @@ final class ConfigCommands {
             c.server().config().apply(changes);
         } catch (ConfigException e) {
             c.reply().error(e.option() != null
-                    ? Errors.configSetFailed(e.option().configName(), e.reason())
+                    ? Errors.configSetFailed(setBy.getOrDefault(e.option(), e.option().configName()), e.reason())
                     : "ERR " + e.getMessage());
             return;
         }
         c.reply().ok();
+    }
+
+    /** The option's alias when {@code asked} names it by its alias, else its CONFIG name. */
+    private static String nameSetBy(Option o, String asked) {
+        return o.alias() != null && o.alias().replace('-', '_').equalsIgnoreCase(asked.replace('-', '_')) ? o.alias() : o.configName();
     }
 
     /** CONFIG RESETSTAT: zeroes INFO's counters, command and error statistics and latency histograms. */

@@ -304,6 +304,10 @@ class ListCommandsCompatibilityTest {
                 CONFIG SET list-max-listpack-size -1
                 CONFIG GET list-max-ziplist-size
                 CONFIG SET list-max-listpack-size abc
+                CONFIG SET LIST-MAX-ZIPLIST-SIZE abc
+                CONFIG SET list-max-ziplist-size 1 list-max-listpack-size 2
+                CONFIG GET LIST-MAX-ZIPLIST-SIZE
+                CONFIG SET list-max-ziplist-size 1 list-max-ziplist-size 2
                 CONFIG SET list-compress-depth -1
                 CONFIG SET list-compress-depth 2
                 CONFIG GET list-compress-depth
