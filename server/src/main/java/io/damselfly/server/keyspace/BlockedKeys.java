@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li><b>Ready keys.</b> A key is waited on only while it is missing (a blocking pop on a list
  *       with elements answers at once; on another type it fails), so what can serve a waiter is
  *       the creation of the key: this class observes the write hook's NEW events and notes a
- *       waited key as ready, on the thread that created it, under its shard lock.
+ *       waited key as ready, on the thread that created it, under its shard lock (SWAPDB, which
+ *       creates keys wholesale, has every waited key of both databases looked at).
  *   <li><b>Serving.</b> At the end of the command that made keys ready, with that command's
  *       shard locks still held, the executor calls {@link #serveReady}: before any other command
  *       can touch the key, as Redis serves blocked clients right after the command, the waiters
@@ -232,6 +233,25 @@ public final class BlockedKeys implements KeyspaceObserver {
                 borrowed.get(i).unlock();
             }
         }
+    }
+
+    /**
+     * SWAPDB, with every shard held: the waited keys of both databases that now exist are served
+     * (Redis's scanDatabaseForReadyKeys), since swapping creates no key one by one.
+     */
+    void databasesSwapped(int a, int b, long now) {
+        if (waiting.get() == 0) {
+            return;
+        }
+        ArrayDeque<WaitedKey> queue = ready.get();
+        for (Map<WaitedKey, ArrayDeque<Registration>> partition : partitions) {
+            for (WaitedKey k : partition.keySet()) {
+                if (k.db == a || k.db == b) {
+                    queue.addLast(k);
+                }
+            }
+        }
+        serveReady(keyspace.database(a, now));
     }
 
     /** Serves a key's waiters in order while it holds a list with elements; its shard is held. */

@@ -329,6 +329,7 @@ public final class Keyspace {
             }
             databaseChanged(a);
             databaseChanged(b);
+            blockedKeys.databasesSwapped(a, b, System.currentTimeMillis());
         } finally {
             unlockAll();
         }

@@ -267,6 +267,22 @@ class ListCommandsTest {
     }
 
     @Test
+    void swapdb_servesAWaiterWhoseKeyItBringsIn(EmbeddedServer server, RedisCommands<String, String> redis) {
+        try (RawClient waiter = new RawClient(server.host(), server.port())) {
+            assertEquals("+OK", waiter.callText("SELECT", "1"));
+            waiter.send("BLPOP", "q", "0");
+            awaitBlocked(redis, 1);
+            redis.rpush("q", "a", "b");
+            assertEquals("OK", redis.swapdb(0, 1));
+            assertEquals("[$q, $a]", RawClient.render(waiter.read()));
+            assertEquals(0, redis.exists("q"));
+            redis.select(1);
+            assertEquals(List.of("b"), redis.lrange("q", 0, -1));
+            redis.select(0);
+        }
+    }
+
+    @Test
     void manyWaitersOnManyKeys_eachServedOnce(EmbeddedServer server, RedisCommands<String, String> redis) {
         int n = 20;
         RawClient[] waiters = new RawClient[n];
