@@ -8,6 +8,7 @@ import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.LatencyCommands;
 import io.damselfly.server.command.family.MemoryCommands;
+import io.damselfly.server.command.family.ListCommands;
 import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.SlowlogCommands;
@@ -111,6 +112,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         KeyCommands.register(b);
         HashCommands.register(b);
         MemoryCommands.register(b);
+        ListCommands.register(b);
         ReplicationCommands.register(b);
         return b.build();
     }

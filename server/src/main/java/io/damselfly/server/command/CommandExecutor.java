@@ -144,6 +144,9 @@ public final class CommandExecutor {
         reply.takeErrorCount();
         try {
             cmd.handler().execute(context);
+            // Redis's handleClientsBlockedOnKeys: blocked pops on keys this command created are
+            // served now, under its locks, before any other command can take the elements
+            keyspace.blockedKeys().serveReady(context.db());
         } catch (CommandError e) {
             reply.error(e.reply());
         } catch (RuntimeException | AssertionError e) {

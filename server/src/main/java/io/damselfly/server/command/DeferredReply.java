@@ -45,6 +45,7 @@ public final class DeferredReply {
     /** Touched only on the owner's loop. */
     private ScheduledFuture<?> timeout;
     private Runnable onCancel;
+    private Runnable onResolved;
     /** Set when the client had replies off as the command ran: the reply is rendered as nothing. */
     private boolean silent;
 
@@ -90,6 +91,20 @@ public final class DeferredReply {
         this.onCancel = action;
     }
 
+    /**
+     * Runs {@code action} on the owner's loop once the slot is resolved, whichever way (completed,
+     * timed out, or the connection closed): for taking back what the waiting command registered
+     * elsewhere (a blocked pop's place in its keys' queues).
+     */
+    public void onResolved(Runnable action) {
+        this.onResolved = action;
+    }
+
+    /** Runs {@code task} on the owner's loop, from any thread. */
+    public void execute(Runnable task) {
+        owner.executor().execute(task);
+    }
+
     /** Whether the slot was completed (its reply is ready to render). */
     public boolean isCompleted() {
         return state.get() == COMPLETED;
@@ -124,10 +139,16 @@ public final class DeferredReply {
         if (onCancel != null) {
             onCancel.run();
         }
+        if (onResolved != null) {
+            onResolved.run();
+        }
     }
 
     private void resolvedOnLoop() {
         cancelTimeout();
+        if (onResolved != null) {
+            onResolved.run();
+        }
         owner.resolved(this);
     }
 

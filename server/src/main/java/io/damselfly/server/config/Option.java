@@ -49,7 +49,11 @@ public enum Option {
             "A hash keeps its compact (listpack) form up to this many fields; alias hash-max-ziplist-entries"),
     HASH_MAX_LISTPACK_VALUE("hash_max_listpack_value", "hash-max-listpack-value", OptionType.MEMORY, "64", true, 0, Long.MAX_VALUE,
             "A hash keeps its compact (listpack) form while no field or value is longer than this; alias hash-max-ziplist-value"),
-    SLOWLOG_MAX_LEN("slowlog_max_len", "slowlog-max-len", OptionType.INT, "128", true, 0, Long.MAX_VALUE, "Entries the slow log keeps; the oldest go first");
+    SLOWLOG_MAX_LEN("slowlog_max_len", "slowlog-max-len", OptionType.INT, "128", true, 0, Long.MAX_VALUE, "Entries the slow log keeps; the oldest go first"),
+    LIST_MAX_LISTPACK_SIZE("list_max_listpack_size", "list-max-listpack-size", OptionType.INT, "-2", true, Integer.MIN_VALUE, Integer.MAX_VALUE,
+            "Redis's quicklist node size (negative: -1..-5 = 4..64 KiB per node; positive: entries per node); kept for compatibility, lists are stored whole"),
+    LIST_COMPRESS_DEPTH("list_compress_depth", "list-compress-depth", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
+            "Redis's quicklist compression depth; kept for compatibility, lists are not compressed");
 
     final String flag;
     final String redisName;
@@ -92,6 +96,15 @@ public enum Option {
         return flag;
     }
 
+    /**
+     * Redis's second name for the option (config.c's alias: the -ziplist- name from before 7.0),
+     * or null. Accepted wherever the names are, and listed by CONFIG GET patterns as Redis lists it.
+     */
+    public String alias() {
+        // Redis 7.0 renamed every -ziplist- option to -listpack- and kept the old name as an alias
+        return redisName != null && redisName.contains("-listpack-") ? redisName.replace("-listpack-", "-ziplist-") : null;
+    }
+
     /** The CONFIG GET/SET name, or null when Redis has no such option. */
     public String redisName() {
         return redisName;
@@ -111,14 +124,6 @@ public enum Option {
 
     public String description() {
         return description;
-    }
-
-    /**
-     * Redis's older name for the option, which CONFIG GET, CONFIG SET and flags accept too: the
-     * "ziplist" name of each "listpack" option (hash-max-ziplist-entries), or null.
-     */
-    public String redisAlias() {
-        return redisName != null && redisName.contains("-listpack-") ? redisName.replace("-listpack-", "-ziplist-") : null;
     }
 
     /** The name CONFIG GET lists it under: the Redis name, or the flag when Redis has none. */
@@ -184,7 +189,7 @@ public enum Option {
         String n = name.replace('-', '_');
         for (Option o : values()) {
             if (o.flag.equalsIgnoreCase(n) || (o.redisName != null && o.redisName.replace('-', '_').equalsIgnoreCase(n))
-                    || (o.redisAlias() != null && o.redisAlias().replace('-', '_').equalsIgnoreCase(n))) {
+                    || (o.alias() != null && o.alias().replace('-', '_').equalsIgnoreCase(n))) {
                 return o;
             }
         }

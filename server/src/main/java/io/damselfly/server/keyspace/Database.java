@@ -33,6 +33,7 @@ public final class Database {
     private final StringOps strings;
     private final KeyOps keys;
     private final HashOps hashes;
+    private final ListOps lists;
     private final long[] argumentHashes = new long[HASH_MEMO];
     /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
     private int hashedArguments;
@@ -45,6 +46,7 @@ public final class Database {
         this.strings = new StringOps(this);
         this.keys = new KeyOps(this);
         this.hashes = new HashOps(this);
+        this.lists = new ListOps(this);
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -80,6 +82,11 @@ public final class Database {
     /** String operations on this database. */
     public StringOps strings() {
         return strings;
+    }
+
+    /** List operations on this database. */
+    public ListOps lists() {
+        return lists;
     }
 
     /** Operations on keys of any type: existence, deletion, expiry, renaming. */

@@ -24,6 +24,7 @@ public final class Keyspace {
     private volatile long publishStep = DEFAULT_PUBLISH_STEP;
     private volatile KeyspaceObserver[] observers = new KeyspaceObserver[0];
     private volatile ListpackLimits hashLimits = ListpackLimits.HASH_DEFAULTS;
+    private final BlockedKeys blockedKeys;
 
     public Keyspace(int shardCount, int databases) {
         if (shardCount < 1 || shardCount > 1024) {
@@ -35,6 +36,12 @@ public final class Keyspace {
             shards[i] = new Shard(i, databases, this);
         }
         this.shardBits = 32 - Integer.numberOfLeadingZeros(shardCount - 1);
+        this.blockedKeys = new BlockedKeys(this);
+    }
+
+    /** The clients blocked in list pops, and their serving when a key they wait on is created. */
+    public BlockedKeys blockedKeys() {
+        return blockedKeys;
     }
 
     public int shardCount() {
@@ -333,6 +340,7 @@ public final class Keyspace {
             }
             databaseChanged(a);
             databaseChanged(b);
+            blockedKeys.databasesSwapped(a, b, System.currentTimeMillis());
         } finally {
             unlockAll();
         }

@@ -16,6 +16,8 @@ public final class MemoryLayout {
     public static final int HASH_VALUE = 32;
     /** FieldTable: header 12 + fields 4 + values 4 + hashes 4 + size 4 + dataBytes 8 = 36, aligned to 40. */
     public static final int FIELD_TABLE = 40;
+    /** ListValue: header 12 + items 4 + head 4 + size 4 + elementBytes 8 = 32. */
+    public static final int LIST_VALUE = 32;
     /** KeyTable.Segment: header 12 + depth 4 + meta 4 + items 4 + mask 4 + count 4 = 32. */
     public static final int SEGMENT = 32;
     private static final int ARRAY_HEADER = 16;

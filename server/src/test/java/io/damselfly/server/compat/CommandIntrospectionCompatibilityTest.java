@@ -103,7 +103,29 @@ class CommandIntrospectionCompatibilityTest {
             Map.entry("object|encoding", List.of("OBJECT ENCODING k")),
             Map.entry("object|freq", List.of("OBJECT FREQ k")),
             Map.entry("object|idletime", List.of("OBJECT IDLETIME k")),
-            Map.entry("object|refcount", List.of("OBJECT REFCOUNT k")));
+            Map.entry("object|refcount", List.of("OBJECT REFCOUNT k")),
+            Map.entry("lpush", List.of("LPUSH k a b")),
+            Map.entry("rpush", List.of("RPUSH k a")),
+            Map.entry("lpushx", List.of("LPUSHX k a")),
+            Map.entry("rpushx", List.of("RPUSHX k a")),
+            Map.entry("lpop", List.of("LPOP k", "LPOP k 2")),
+            Map.entry("rpop", List.of("RPOP k")),
+            Map.entry("llen", List.of("LLEN k")),
+            Map.entry("lrange", List.of("LRANGE k 0 -1")),
+            Map.entry("lindex", List.of("LINDEX k 0")),
+            Map.entry("lset", List.of("LSET k 0 v")),
+            Map.entry("lrem", List.of("LREM k 0 v")),
+            Map.entry("ltrim", List.of("LTRIM k 0 1")),
+            Map.entry("linsert", List.of("LINSERT k BEFORE p v")),
+            Map.entry("lpos", List.of("LPOS k v RANK 1")),
+            Map.entry("lmove", List.of("LMOVE a b LEFT RIGHT")),
+            Map.entry("rpoplpush", List.of("RPOPLPUSH a b")),
+            Map.entry("lmpop", List.of("LMPOP 2 a b LEFT", "LMPOP 1 a RIGHT COUNT 2")),
+            Map.entry("blpop", List.of("BLPOP a b 0")),
+            Map.entry("brpop", List.of("BRPOP a 1.5")),
+            Map.entry("blmove", List.of("BLMOVE a b LEFT RIGHT 0")),
+            Map.entry("brpoplpush", List.of("BRPOPLPUSH a b 0")),
+            Map.entry("blmpop", List.of("BLMPOP 0 2 a b LEFT COUNT 3")));
 
     /** Calls GETKEYS refuses, in Redis's order of checks: each error text must match too. */
     private static final List<String> REFUSED_CALLS = List.of(

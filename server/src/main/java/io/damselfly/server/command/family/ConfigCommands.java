@@ -49,8 +49,8 @@ final class ConfigCommands {
             }
             GlobPattern pattern = GlobPattern.compile(c.arg(i), true);
             for (Option o : Option.values()) {
-                // an alias is listed under its own name too, as Redis keeps both in its dictionary
-                for (String name : o.redisAlias() == null ? new String[] {o.configName()} : new String[] {o.configName(), o.redisAlias()}) {
+                // an alias is listed under its own name too, as Redis's configs dictionary holds both
+                for (String name : o.alias() == null ? new String[] {o.configName()} : new String[] {o.configName(), o.alias()}) {
                     if (!seen.contains(name) && pattern.matches(name.getBytes(StandardCharsets.US_ASCII))) {
                         seen.add(name);
                         found.put(name, value(c.server(), o));
@@ -76,6 +76,9 @@ final class ConfigCommands {
             throw c.syntaxError();
         }
         Map<Option, String> changes = new LinkedHashMap<>();
+        // the name each option was set by: Redis keeps an alias as a config of its own, so it
+        // quotes the alias when its value is bad, and an option set by both names is no duplicate
+        Map<Option, String> setBy = new java.util.HashMap<>();
         byte[] unknown = null;
         String failure = null;
         for (int i = 2; i < c.argc(); i += 2) {
@@ -95,10 +98,11 @@ final class ConfigCommands {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_IMMUTABLE);
             } else if (o.isProtected()) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_PROTECTED);
-            } else if (changes.containsKey(o)) {
+            } else if (changes.containsKey(o) && setBy.get(o).equals(nameSetBy(o, c.argString(i)))) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_DUPLICATE);
             } else {
                 changes.put(o, c.argString(i + 1));
+                setBy.put(o, nameSetBy(o, c.argString(i)));
             }
         }
         if (unknown != null) {
@@ -113,21 +117,16 @@ final class ConfigCommands {
             c.server().config().apply(changes);
         } catch (ConfigException e) {
             c.reply().error(e.option() != null
-                    ? Errors.configSetFailed(nameGiven(c, e.option()), e.reason())
+                    ? Errors.configSetFailed(setBy.getOrDefault(e.option(), e.option().configName()), e.reason())
                     : "ERR " + e.getMessage());
             return;
         }
         c.reply().ok();
     }
 
-    /** The option's name as CONFIG SET named it: Redis names a bad value under the alias when given one. */
-    private static String nameGiven(CommandContext c, Option o) {
-        for (int i = 2; i < c.argc(); i += 2) {
-            if (o.redisAlias() != null && o.redisAlias().equalsIgnoreCase(c.argString(i).replace('_', '-'))) {
-                return o.redisAlias();
-            }
-        }
-        return o.configName();
+    /** The option's alias when {@code asked} names it by its alias, else its CONFIG name. */
+    private static String nameSetBy(Option o, String asked) {
+        return o.alias() != null && o.alias().replace('-', '_').equalsIgnoreCase(asked.replace('-', '_')) ? o.alias() : o.configName();
     }
 
     /** CONFIG RESETSTAT: zeroes INFO's counters, command and error statistics and latency histograms. */

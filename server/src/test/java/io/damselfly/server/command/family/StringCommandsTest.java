@@ -19,6 +19,7 @@ import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.ServerOptions;
+import io.damselfly.server.testing.Wire;
 import io.lettuce.core.GetExArgs;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
@@ -1250,74 +1251,4 @@ class StringCommandsTest {
         long at = expiresAt(server, key);
         return at < 0 ? at : at - System.currentTimeMillis();
     }
-
-    /** A plain socket that checks replies byte for byte, for RESP2/RESP3 shapes. */
-    private static final class Wire implements AutoCloseable {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        Wire(EmbeddedServer server) {
-            try {
-                socket = new Socket(server.host(), server.port());
-                socket.setSoTimeout(5_000);
-                in = socket.getInputStream();
-                out = socket.getOutputStream();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** Sends a command and checks that the next reply bytes are exactly {@code expected}. */
-        void expect(String expected, Object... cmd) {
-            send(cmd);
-            byte[] got = readBytes(expected.getBytes(StandardCharsets.ISO_8859_1).length);
-            assertEquals(expected, new String(got, StandardCharsets.ISO_8859_1), describe(cmd));
-        }
-
-        /** Switches to RESP3; false when the server has no HELLO. */
-        boolean hello3() {
-            String marker = "wire-sync-" + System.nanoTime();
-            send("HELLO", "3");
-            send("ECHO", marker);
-            String tail = "$" + marker.length() + "\r\n" + marker + "\r\n";
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            while (!all.toString(StandardCharsets.ISO_8859_1).endsWith(tail)) {
-                all.writeBytes(readBytes(1));
-            }
-            return all.toByteArray()[0] == '%';
-        }
-
-        private void send(Object... cmd) {
-            try {
-                out.write(RawClient.encode(cmd));
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private byte[] readBytes(int n) {
-            try {
-                return in.readNBytes(n);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                send("PING");
-                assertEquals("+PONG\r\n", new String(readBytes(7), StandardCharsets.ISO_8859_1), "no stray reply bytes");
-            } finally {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
-        }
-    }
-
 }

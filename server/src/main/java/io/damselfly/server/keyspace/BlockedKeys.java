@@ -1,0 +1,323 @@
+package io.damselfly.server.keyspace;
+
+import io.damselfly.server.keyspace.ListOps.End;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The clients blocked in a list pop (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP), per database and
+ * key, and their serving when a key they wait on becomes a list: Redis's blocking_keys and
+ * ready_keys (blocked.c), on a sharded keyspace.
+ *
+ * <p>Design.
+ * <ul>
+ *   <li><b>Registry.</b> One partition per shard, guarded by that shard's lock: key -> the
+ *       waiters in the order they blocked (Redis serves them first come, first served). A waiter
+ *       on several keys is in each key's queue; the blocking command registers it while it holds
+ *       the locks of all its keys. The registry holds only the clients that wait: a waiter leaves
+ *       every queue once its reply is resolved in any way (served, timed out, disconnected),
+ *       taking each key's shard lock in turn on its own event loop ({@link #unregister}).
+ *   <li><b>Ready keys.</b> A key is waited on only while it is missing (a blocking pop on a list
+ *       with elements answers at once; on another type it fails), so what can serve a waiter is
+ *       the creation of the key: this class observes the write hook's NEW events and notes a
+ *       waited key as ready, on the thread that created it, under its shard lock (SWAPDB, which
+ *       creates keys wholesale, has every waited key of both databases looked at).
+ *   <li><b>Serving.</b> At the end of the command that made keys ready, with that command's
+ *       shard locks still held, the executor calls {@link #serveReady}: before any other command
+ *       can touch the key, as Redis serves blocked clients right after the command, the waiters
+ *       are served in order while the list has elements. Handing over never loses an element: the
+ *       elements are read, the waiter's reply is completed with them ({@link Waiter#take}, which
+ *       answers false if the waiter timed out or left meanwhile: the race is decided by the reply
+ *       slot's state word), and only then popped; completing only posts a task to the waiter's
+ *       event loop, so no lock is held across loops.
+ *   <li><b>BLMOVE's destination</b> may live in a shard the waker does not hold. Taking it while
+ *       holding another could deadlock against a command taking both in index order, so it is
+ *       only tried ({@code tryLock}); if busy, serving the key is retried on the waiter's loop,
+ *       which takes both locks in index order. Only then can another command slip in first.
+ * </ul>
+ */
+public final class BlockedKeys implements KeyspaceObserver {
+
+    /**
+     * One blocked client, as the command layer implements it: what it pops and how its reply is
+     * completed. Every method may be called from any thread.
+     */
+    public interface Waiter {
+        /** The end elements are popped from. */
+        End end();
+
+        /** How many elements at most (BLMPOP COUNT; 1 for the others). */
+        long count();
+
+        /** BLMOVE's destination key, or null for a pop. */
+        byte[] destination();
+
+        /** The end BLMOVE pushes to. */
+        End destinationEnd();
+
+        /** Whether the reply was already resolved (timed out, disconnected, served). */
+        boolean isGone();
+
+        /**
+         * Completes the reply with the elements popped from {@code key}; answers false when the
+         * waiter is gone, in which case the caller must not pop them.
+         */
+        boolean take(byte[] key, byte[][] elements);
+
+        /** Completes the reply with an error status (BLMOVE onto a key of another type). */
+        boolean refuse(OpStatus status);
+
+        /** Runs {@code task} later on the waiter's own thread (its event loop). */
+        void runLater(Runnable task);
+    }
+
+    /** A database and key, compared by content. */
+    private record WaitedKey(int db, byte[] key, int hash) {
+        static WaitedKey of(int db, byte[] key) {
+            return new WaitedKey(db, key, 31 * db + Arrays.hashCode(key));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof WaitedKey k && k.db == db && k.hash == hash && Arrays.equals(k.key, key);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** A waiter's place in the registry: its keys, and whether it is still in their queues. */
+    public static final class Registration {
+        private final Waiter waiter;
+        private final int db;
+        private final List<byte[]> keys;
+        private final AtomicBoolean registered = new AtomicBoolean(true);
+
+        private Registration(Waiter waiter, int db, List<byte[]> keys) {
+            this.waiter = waiter;
+            this.db = db;
+            this.keys = keys;
+        }
+    }
+
+    private final Keyspace keyspace;
+    /** Per shard, under that shard's lock: key -> its waiters, first blocked first. */
+    private final List<Map<WaitedKey, ArrayDeque<Registration>>> partitions;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicBoolean observing = new AtomicBoolean();
+    /** Keys this thread made ready in the command running, served at its end. */
+    private final ThreadLocal<ArrayDeque<WaitedKey>> ready = ThreadLocal.withInitial(ArrayDeque::new);
+
+    BlockedKeys(Keyspace keyspace) {
+        this.keyspace = keyspace;
+        this.partitions = new ArrayList<>(keyspace.shardCount());
+        for (int i = 0; i < keyspace.shardCount(); i++) {
+            partitions.add(new HashMap<>());
+        }
+    }
+
+    /** Clients registered and not yet resolved. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    // ---- registration ------------------------------------------------------------------------
+
+    /**
+     * Blocks {@code waiter} on {@code keys[from, to)} of database {@code db} (a key named twice
+     * counts once). The caller holds the shard locks of all the keys, and must call {@link
+     * #unregister} once the waiter's reply is resolved, whichever way.
+     */
+    public Registration register(Waiter waiter, int db, byte[][] keys, int from, int to) {
+        if (observing.compareAndSet(false, true)) {
+            // observed from the first blocked client on: no cost to writes before
+            keyspace.addObserver(this);
+        }
+        List<byte[]> distinct = new ArrayList<>(to - from);
+        Registration r = new Registration(waiter, db, distinct);
+        for (int i = from; i < to; i++) {
+            WaitedKey k = WaitedKey.of(db, keys[i]);
+            Shard s = shardOf(keys[i]);
+            if (!s.isHeldByCurrentThread()) {
+                throw new IllegalStateException("blocking on a key without its shard's lock");
+            }
+            ArrayDeque<Registration> queue = partitions.get(s.index()).computeIfAbsent(k, x -> new ArrayDeque<>(2));
+            if (!queue.contains(r)) {
+                queue.addLast(r);
+                distinct.add(keys[i]);
+            }
+        }
+        waiting.incrementAndGet();
+        return r;
+    }
+
+    /**
+     * Takes a resolved waiter out of every queue it is in, locking each key's shard in turn (never
+     * two at once). Call with no shard lock held; a second call does nothing.
+     */
+    public void unregister(Registration r) {
+        if (!r.registered.compareAndSet(true, false)) {
+            return;
+        }
+        for (byte[] key : r.keys) {
+            Shard s = shardOf(key);
+            s.lock();
+            try {
+                Map<WaitedKey, ArrayDeque<Registration>> partition = partitions.get(s.index());
+                WaitedKey k = WaitedKey.of(r.db, key);
+                ArrayDeque<Registration> queue = partition.get(k);
+                if (queue != null) {
+                    queue.remove(r);
+                    if (queue.isEmpty()) {
+                        partition.remove(k);
+                    }
+                }
+            } finally {
+                s.unlock();
+            }
+        }
+        waiting.decrementAndGet();
+    }
+
+    // ---- ready keys --------------------------------------------------------------------------
+
+    @Override
+    public void keyChanged(int db, byte[] key, KeyEvent event) {
+        if (event != KeyEvent.NEW || waiting.get() == 0) {
+            return;
+        }
+        WaitedKey k = WaitedKey.of(db, key);
+        if (partitions.get(shardOf(key).index()).containsKey(k)) {
+            // the key array may be reused by the caller's entry; the registry's own copy is kept
+            ready.get().addLast(WaitedKey.of(db, key.clone()));
+        }
+    }
+
+    /**
+     * Serves the waiters of the keys this thread's command made ready (Redis's
+     * handleClientsBlockedOnKeys), with the command's shard locks still held; {@code db} is the
+     * command's view, for its clock. Cheap when nobody waits.
+     */
+    public void serveReady(Database db) {
+        if (waiting.get() == 0) {
+            return;
+        }
+        ArrayDeque<WaitedKey> queue = ready.get();
+        if (queue.isEmpty()) {
+            return;
+        }
+        List<Shard> borrowed = new ArrayList<>(0);
+        try {
+            WaitedKey k;
+            // serving a BLMOVE may make its destination ready in turn: served in the same loop
+            while ((k = queue.pollFirst()) != null) {
+                Shard s = shardOf(k.key);
+                if (!s.isHeldByCurrentThread()) {
+                    if (!s.tryLockForMaintenance()) {
+                        continue;
+                    }
+                    borrowed.add(s);
+                }
+                serveKey(db.other(k.db), k, borrowed);
+            }
+        } finally {
+            for (int i = borrowed.size() - 1; i >= 0; i--) {
+                borrowed.get(i).unlock();
+            }
+        }
+    }
+
+    /**
+     * SWAPDB, with every shard held: the waited keys of both databases that now exist are served
+     * (Redis's scanDatabaseForReadyKeys), since swapping creates no key one by one.
+     */
+    void databasesSwapped(int a, int b, long now) {
+        if (waiting.get() == 0) {
+            return;
+        }
+        ArrayDeque<WaitedKey> queue = ready.get();
+        for (Map<WaitedKey, ArrayDeque<Registration>> partition : partitions) {
+            for (WaitedKey k : partition.keySet()) {
+                if (k.db == a || k.db == b) {
+                    queue.addLast(k);
+                }
+            }
+        }
+        serveReady(keyspace.database(a, now));
+    }
+
+    /** Serves a key's waiters in order while it holds a list with elements; its shard is held. */
+    private void serveKey(Database view, WaitedKey k, List<Shard> borrowed) {
+        ArrayDeque<Registration> queue = partitions.get(shardOf(k.key).index()).get(k);
+        while (queue != null && !queue.isEmpty()) {
+            Registration r = queue.peekFirst();
+            Waiter w = r.waiter;
+            if (w.isGone()) {
+                // resolved another way; its own unregister will find it gone from here
+                queue.pollFirst();
+                continue;
+            }
+            ListValue list = ListOps.listOf(view.find(k.key));
+            if (list == null || list.isEmpty()) {
+                return;
+            }
+            byte[] destination = w.destination();
+            if (destination == null) {
+                int n = (int) Math.min(w.count(), list.size());
+                if (w.take(k.key, ListOps.peek(list, w.end(), n))) {
+                    view.lists().pop(k.key, w.end(), n);
+                }
+                queue.pollFirst();
+                continue;
+            }
+            Shard target = shardOf(destination);
+            if (!target.isHeldByCurrentThread()) {
+                if (!target.tryLockForMaintenance()) {
+                    w.runLater(() -> retry(k, destination));
+                    return;
+                }
+                borrowed.add(target);
+            }
+            Object dst = view.find(destination);
+            if (dst != null && ListOps.listOf(dst) == null) {
+                w.refuse(OpStatus.WRONG_TYPE);
+            } else if (w.take(k.key, ListOps.peek(list, w.end(), 1))) {
+                view.lists().move(k.key, destination, w.end(), w.destinationEnd());
+            }
+            queue.pollFirst();
+        }
+    }
+
+    /**
+     * Serves a key again from a waiter's loop after its BLMOVE destination's shard was busy: both
+     * shards are taken in index order, so this may wait, as any command does.
+     */
+    private void retry(WaitedKey k, byte[] destination) {
+        Shard a = shardOf(k.key);
+        Shard b = shardOf(destination);
+        Shard first = a.index() <= b.index() ? a : b;
+        Shard second = first == a ? b : a;
+        first.lock();
+        second.lock();
+        try {
+            Database view = keyspace.database(k.db, System.currentTimeMillis());
+            ready.get().addLast(k);
+            serveReady(view);
+        } finally {
+            second.unlock();
+            first.unlock();
+        }
+    }
+
+    private Shard shardOf(byte[] key) {
+        return keyspace.shard(keyspace.shardIndex(key));
+    }
+}
