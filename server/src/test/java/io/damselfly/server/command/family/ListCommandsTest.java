@@ -290,8 +290,12 @@ class ListCommandsTest {
             for (int i = 0; i < n; i++) {
                 waiters[i] = new RawClient(server.host(), server.port());
                 waiters[i].send("BLPOP", "k" + i, "k" + ((i + 1) % n), "0");
+                // one at a time: connections on different event loops would otherwise register in
+                // any order, and with another order of waiters the greedy first-come service can
+                // leave a waiter whose both keys went to others (Redis's single thread keeps the
+                // order the test sends them in)
+                awaitBlocked(redis, i + 1);
             }
-            awaitBlocked(redis, n);
             for (int i = 0; i < n; i++) {
                 redis.rpush("k" + i, "v" + i);
             }
