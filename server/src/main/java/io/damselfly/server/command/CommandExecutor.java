@@ -168,10 +168,7 @@ public final class CommandExecutor {
             if (slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
                 slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
             }
-            long millis = nanos / 1_000_000;
-            if (latencyMonitor.exceeds(millis)) {
-                latencyMonitor.recordIfNeeded(cmd.has(CommandFlag.FAST) ? "fast-command" : "command", millis, now / 1000);
-            }
+            latencyMonitor.recordIfNeeded(cmd.has(CommandFlag.FAST) ? "fast-command" : "command", nanos / 1_000_000, now / 1000);
         }
     }
 

@@ -33,7 +33,8 @@ public final class Reply {
     public static final int LEND_THRESHOLD = 16 * 1024;
 
     private final ClientSession client;
-    private ByteBufAllocator alloc;
+    /** Null when the reply writes into bound buffers and copies large values too. */
+    private final ByteBufAllocator alloc;
     private ByteBuf out;
     /** Pieces before {@link #out}, in order: ByteBufs and LentBytes. */
     private final List<Object> pieces = new ArrayList<>(2);
@@ -51,7 +52,7 @@ public final class Reply {
 
     /** Replies to {@code client} into buffers bound with {@link #bind}, large values copied too. */
     public Reply(ClientSession client) {
-        this.client = client;
+        this(client, null);
     }
 
     /** Writes into {@code out} from now on (copying large values too), until rebound. */

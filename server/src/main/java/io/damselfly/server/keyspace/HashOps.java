@@ -109,22 +109,13 @@ public final class HashOps {
         if (e != null && h == null) {
             return LongResult.failed(OpStatus.WRONG_TYPE);
         }
-        long current = 0;
         int at = h == null ? -1 : h.find(field);
-        if (at >= 0) {
-            byte[] v = h.valueBytesAt(at);
-            Long parsed = Numbers.parseCanonicalLong(v, v.length);
-            if (parsed == null) {
-                return LongResult.failed(OpStatus.NOT_INTEGER);
-            }
-            current = parsed;
+        byte[] v = at >= 0 ? h.valueBytesAt(at) : null;
+        LongResult r = Numbers.increment(v, 0, v == null ? 0 : v.length, delta);
+        if (r.isOk()) {
+            store(key, e, h, field, Numbers.toBytes(r.value()), KeyEvent.HINCRBY);
         }
-        if (Numbers.sumOverflows(current, delta)) {
-            return LongResult.failed(OpStatus.OVERFLOW);
-        }
-        long result = current + delta;
-        store(key, e, h, field, Numbers.toBytes(result), KeyEvent.HINCRBY);
-        return LongResult.ok(result);
+        return r;
     }
 
     /**

@@ -105,10 +105,25 @@ public final class Numbers {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
     }
 
-    /** Whether {@code current + delta} leaves the 64-bit range (INCRBY's and HINCRBY's overflow check). */
-    public static boolean sumOverflows(long current, long delta) {
-        return (delta < 0 && current < 0 && delta < Long.MIN_VALUE - current)
-                || (delta > 0 && current > 0 && delta > Long.MAX_VALUE - current);
+    /**
+     * INCRBY's and HINCRBY's arithmetic on a stored value ({@code stored} null: none, which counts
+     * as 0): the sum, or NOT_INTEGER when the value is not a canonical integer, or OVERFLOW when the
+     * sum leaves the 64-bit range.
+     */
+    static LongResult increment(byte[] stored, int offset, int length, long delta) {
+        long current = 0;
+        if (stored != null) {
+            Long parsed = parseCanonicalLong(stored, offset, length);
+            if (parsed == null) {
+                return LongResult.failed(OpStatus.NOT_INTEGER);
+            }
+            current = parsed;
+        }
+        if ((delta < 0 && current < 0 && delta < Long.MIN_VALUE - current)
+                || (delta > 0 && current > 0 && delta > Long.MAX_VALUE - current)) {
+            return LongResult.failed(OpStatus.OVERFLOW);
+        }
+        return LongResult.ok(current + delta);
     }
 
     /** The decimal bytes of a long. */

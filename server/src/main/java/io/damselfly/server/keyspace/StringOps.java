@@ -179,24 +179,16 @@ public final class StringOps {
     /** INCRBY: the new value, or WRONG_TYPE, NOT_INTEGER, OVERFLOW; the TTL stays, as Redis's dbOverwrite. */
     public LongResult incrBy(byte[] key, long delta) {
         Object e = db.find(key);
-        long current = 0;
-        if (e != null) {
-            StringView v = db.viewOf(e);
-            if (v == StringView.WRONG_TYPE) {
-                return LongResult.failed(OpStatus.WRONG_TYPE);
-            }
-            Long parsed = Numbers.parseCanonicalLong(v.array(), v.offset(), v.length());
-            if (parsed == null) {
-                return LongResult.failed(OpStatus.NOT_INTEGER);
-            }
-            current = parsed;
+        StringView v = e == null ? null : db.viewOf(e);
+        if (v == StringView.WRONG_TYPE) {
+            return LongResult.failed(OpStatus.WRONG_TYPE);
         }
-        if (Numbers.sumOverflows(current, delta)) {
-            return LongResult.failed(OpStatus.OVERFLOW);
+        LongResult r = v == null ? Numbers.increment(null, 0, 0, delta)
+                : Numbers.increment(v.array(), v.offset(), v.length(), delta);
+        if (r.isOk()) {
+            storeKeepingTtl(key, e, Numbers.toBytes(r.value()), KeyEvent.INCRBY);
         }
-        long result = current + delta;
-        storeKeepingTtl(key, e, Numbers.toBytes(result), KeyEvent.INCRBY);
-        return LongResult.ok(result);
+        return r;
     }
 
     /** INCRBYFLOAT: the new value as Redis prints it, or WRONG_TYPE, NOT_FLOAT, NAN_OR_INFINITY. */

@@ -15,7 +15,7 @@ import java.util.Map;
  * <p>Each event keeps its last {@link #SAMPLES} samples at one per second (a second event in the
  * same second keeps the larger latency) and its all-time maximum, as Redis's latency.c does, so
  * the monitor is bounded: a few events of 160 samples. Only events over the threshold reach it
- * (the hot path compares one volatile long, {@link #exceeds}), so a lock here costs nothing that
+ * (the hot path compares one volatile long, in {@link #recordIfNeeded}), so a lock here costs nothing that
  * matters.
  */
 public final class LatencyMonitor {
@@ -80,15 +80,13 @@ public final class LatencyMonitor {
         return thresholdMillis;
     }
 
-    /** Whether an event of this latency is to be recorded: the monitor is on and it reaches the threshold. */
-    public boolean exceeds(long latencyMillis) {
-        long t = thresholdMillis;
-        return t > 0 && latencyMillis >= t;
-    }
-
-    /** Records {@code event} if it reaches the threshold (Redis's latencyAddSampleIfNeeded). */
+    /**
+     * Records {@code event} if the monitor is on and the latency reaches the threshold (Redis's
+     * latencyAddSampleIfNeeded).
+     */
     public void recordIfNeeded(String event, long latencyMillis, long nowSeconds) {
-        if (exceeds(latencyMillis)) {
+        long t = thresholdMillis;
+        if (t > 0 && latencyMillis >= t) {
             record(event, latencyMillis, nowSeconds);
         }
     }

@@ -52,20 +52,28 @@ final class ReplyQueue {
 
     /** Adds a piece of reply (ByteBuf, LentBytes or DeferredReply), written now if nothing waits. */
     void add(ChannelHandlerContext ctx, Object piece) {
-        if (piece instanceof ByteBuf buf) {
-            if (queue.isEmpty()) {
-                ctx.write(buf, ctx.voidPromise());
-            } else {
-                queue.add(buf);
-                backlog += buf.readableBytes();
-                copiedBacklog += buf.readableBytes();
-            }
-        } else if (piece instanceof LentBytes lent) {
-            queue.add(new LentCursor(lent));
-            backlog += lent.length();
+        if (piece instanceof ByteBuf buf && queue.isEmpty()) {
+            ctx.write(buf, ctx.voidPromise());
         } else {
-            queue.add((DeferredReply) piece);
+            queue.addLast(counted(piece));
         }
+    }
+
+    /**
+     * What the queue holds for a piece (a lent value as a cursor over its bytes), with the piece's
+     * bytes added to the backlog.
+     */
+    private Object counted(Object piece) {
+        if (piece instanceof ByteBuf buf) {
+            backlog += buf.readableBytes();
+            copiedBacklog += buf.readableBytes();
+            return buf;
+        }
+        if (piece instanceof LentBytes lent) {
+            backlog += lent.length();
+            return new LentCursor(lent);
+        }
+        return (DeferredReply) piece;
     }
 
     /**
@@ -114,16 +122,7 @@ final class ReplyQueue {
         List<Object> rendered = new ArrayList<>(2);
         render.drainTo(rendered::add);
         for (int i = rendered.size() - 1; i >= 0; i--) {
-            Object p = rendered.get(i);
-            if (p instanceof ByteBuf buf) {
-                backlog += buf.readableBytes();
-                copiedBacklog += buf.readableBytes();
-                queue.addFirst(buf);
-            } else {
-                LentBytes lent = (LentBytes) p;
-                backlog += lent.length();
-                queue.addFirst(new LentCursor(lent));
-            }
+            queue.addFirst(counted(rendered.get(i)));
         }
     }
 

@@ -59,8 +59,6 @@ public final class ListCommands {
     static final String MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
     static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
     static final String COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
-    static final String TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
-    static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
 
     // ---- pushes -----------------------------------------------------------------------------
 
@@ -203,7 +201,7 @@ public final class ListCommands {
      * timeout passes.
      */
     private static void blockingPop(CommandContext c, int firstKey, int numKeys, End end, long count, int timeoutIndex) {
-        long timeout = timeoutMillis(c, timeoutIndex);
+        long timeout = Timeouts.seconds(c, timeoutIndex);
         ListWaiter.Shape shape = count == -1 ? ListWaiter.Shape.KEY_AND_ELEMENT : ListWaiter.Shape.KEY_AND_ELEMENTS;
         long wanted = count == -1 ? 1 : count;
         Elements popped = c.db().lists().popFirst(c.argv(), firstKey, numKeys, end, wanted);
@@ -226,12 +224,12 @@ public final class ListCommands {
     static void blmove(CommandContext c) {
         End from = endArg(c, 3);
         End to = endArg(c, 4);
-        blockingMove(c, from, to, timeoutMillis(c, 5));
+        blockingMove(c, from, to, Timeouts.seconds(c, 5));
     }
 
     /** BRPOPLPUSH source destination timeout */
     static void brpoplpush(CommandContext c) {
-        blockingMove(c, End.RIGHT, End.LEFT, timeoutMillis(c, 3));
+        blockingMove(c, End.RIGHT, End.LEFT, Timeouts.seconds(c, 3));
     }
 
     /** Redis's blmoveGenericCommand: LMOVE when the source holds a list, else block on it. */
@@ -267,40 +265,6 @@ public final class ListCommands {
         if (timeout > 0) {
             slot.timeoutAfter(timeout, r -> ListWaiter.replyTimedOut(r, shape));
         }
-    }
-
-    /**
-     * Redis's getTimeoutFromObjectOrReply in seconds: a float, rounded up to whole milliseconds; 0
-     * waits forever. C converts a value beyond a long long (inf, 1e30) to LLONG_MIN on x86, so such
-     * timeouts are "negative" there, and here too.
-     */
-    static long timeoutMillis(CommandContext c, int i) {
-        byte[] arg = c.arg(i);
-        Double seconds = Numbers.parseDouble(arg, arg.length);
-        if (seconds == null) {
-            seconds = parseHexFloat(arg);
-        }
-        if (seconds == null) {
-            throw new CommandError(TIMEOUT_NOT_FLOAT);
-        }
-        double millis = Math.ceil(seconds * 1000.0);
-        long timeout = millis >= 0x1p63 || millis < -0x1p63 ? Long.MIN_VALUE : (long) millis;
-        if (timeout < 0) {
-            throw new CommandError(TIMEOUT_NEGATIVE);
-        }
-        return timeout;
-    }
-
-    /** strtold also reads C99 hex floats ("0x10", "0x1.8p3"), which Java reads only with an exponent. */
-    private static final java.util.regex.Pattern HEX_FLOAT =
-            java.util.regex.Pattern.compile("[+-]?0[xX](?:[0-9a-fA-F]+\\.?[0-9a-fA-F]*|\\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?");
-
-    private static Double parseHexFloat(byte[] arg) {
-        String s = new String(arg, java.nio.charset.StandardCharsets.ISO_8859_1);
-        if (arg.length > 64 || !HEX_FLOAT.matcher(s).matches()) {
-            return null;
-        }
-        return Double.parseDouble(s.indexOf('p') < 0 && s.indexOf('P') < 0 ? s + "p0" : s);
     }
 
     // ---- reads ------------------------------------------------------------------------------

@@ -1,10 +1,8 @@
 package io.damselfly.server.command.family;
 
 import io.damselfly.server.command.CommandContext;
-import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.DeferredReply;
-import io.damselfly.server.keyspace.Numbers;
 
 /**
  * Replication commands. damselfly has no replicas, so WAIT answers as a Redis primary with none
@@ -22,7 +20,7 @@ public final class ReplicationCommands {
     /** WAIT numreplicas timeout: replicas that acknowledged this client's writes, here always 0. */
     static void waitForReplicas(CommandContext c) {
         long wanted = c.longArg(1);
-        long timeout = timeoutMillis(c, 2);
+        long timeout = Timeouts.millis(c, 2);
         int acknowledged = 0;
         if (acknowledged >= wanted || !c.canDefer()) {
             c.reply().integer(acknowledged);
@@ -32,17 +30,5 @@ public final class ReplicationCommands {
         if (timeout > 0) {
             slot.timeoutAfter(timeout, r -> r.integer(acknowledged));
         }
-    }
-
-    /** A timeout in milliseconds as Redis's getTimeoutFromObjectOrReply reads one (0 = forever). */
-    private static long timeoutMillis(CommandContext c, int i) {
-        Long v = Numbers.parseLong(c.arg(i));
-        if (v == null) {
-            throw new CommandError("ERR timeout is not an integer or out of range");
-        }
-        if (v < 0) {
-            throw new CommandError("ERR timeout is negative");
-        }
-        return v;
     }
 }
