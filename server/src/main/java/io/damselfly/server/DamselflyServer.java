@@ -6,6 +6,7 @@ import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.KeyCommands;
+import io.damselfly.server.command.family.TransactionCommands;
 import io.damselfly.server.command.family.LatencyCommands;
 import io.damselfly.server.command.family.MemoryCommands;
 import io.damselfly.server.command.family.ListCommands;
@@ -114,6 +115,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         MemoryCommands.register(b);
         ListCommands.register(b);
         ReplicationCommands.register(b);
+        TransactionCommands.register(b);
         return b.build();
     }
 

@@ -19,11 +19,14 @@ public final class CommandContext {
     private final Database db;
     private final Reply reply;
     private final DeferredReply.Owner replyOwner;
+    private final CommandExecutor executor;
     private Command command;
     private DeferredReply deferred;
 
-    public CommandContext(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner) {
+    CommandContext(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner,
+            CommandExecutor executor) {
         this.server = server;
+        this.executor = executor;
         this.client = client;
         this.reply = reply;
         this.replyOwner = replyOwner;
@@ -56,9 +59,36 @@ public final class CommandContext {
         return command;
     }
 
-    /** Whether this client can wait for a deferred reply (a connection can; a script cannot). */
+    /**
+     * Whether this command can wait for a deferred reply: a connection's command can, except
+     * inside EXEC or a script (where Redis denies blocking); a script's redis.call cannot.
+     */
     public boolean canDefer() {
-        return replyOwner != null;
+        return replyOwner != null && !executor.isAtomic();
+    }
+
+    // ---- transactions and atomic blocks -------------------------------------------------------
+
+    /** This connection's MULTI/EXEC state. */
+    public Transaction transaction() {
+        return executor.transaction();
+    }
+
+    /**
+     * Runs {@code block} atomically across every shard (EXEC, EVAL): see {@link
+     * CommandExecutor#runAtomically}. Commands inside are run with {@link #runInBlock}.
+     */
+    public void runAtomically(Runnable block) {
+        executor.runAtomically(block);
+    }
+
+    /**
+     * Runs one request as this client inside {@link #runAtomically}, replying into this
+     * context's reply. This context is rebound to that request: read what you need of the
+     * current one first.
+     */
+    public void runInBlock(byte[][] argv) {
+        executor.runInBlock(argv);
     }
 
     /**

@@ -28,6 +28,17 @@ import org.slf4j.LoggerFactory;
  * squashed lock is held and lock order is never violated. {@link #endBatch()} releases it at the
  * end of every read batch, before the replies are flushed; nothing ever waits on I/O while
  * holding a shard.
+ *
+ * <p>Atomic blocks. EXEC and scripts run many commands as one: {@link #runAtomically} takes every
+ * shard's lock, in index order, and the commands inside run under those locks without taking
+ * any of their own, without deferring a reply (a blocking pop answers at once, as Redis denies
+ * blocking inside MULTI and scripts), and without serving blocked clients until the block ends,
+ * so nothing another client does (not even a woken BLPOP) lands between them. An executor made
+ * by {@link #forScript} runs a script's redis.call inside its caller's block.
+ *
+ * <p>Transactions. While MULTI is open, every command that passes the checks Redis makes before
+ * running one (name, arity, auth, NO_MULTI, memory) is queued and answered QUEUED; one that fails
+ * them flags the transaction, which EXEC then answers with EXECABORT ({@link Transaction}).
  */
 public final class CommandExecutor {
     private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
@@ -63,19 +74,41 @@ public final class CommandExecutor {
 
     private Shard held;
     private int heldRun;
+    private final Transaction transaction;
+    /** Set while every shard is held by this thread for an atomic block (EXEC, a script). */
+    private boolean atomic;
+    /** A script's executor: it only ever runs inside its caller's atomic block. */
+    private final boolean forScript;
 
     /**
      * An executor for {@code client}'s commands, replying into {@code reply}; {@code replyOwner}
      * resolves deferred replies, or is null where a command cannot wait (a script's client).
      */
     public CommandExecutor(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner) {
+        this(server, client, reply, replyOwner, false);
+    }
+
+    /**
+     * An executor for a script's redis.call: its commands run on the calling thread inside the
+     * caller's {@link #runAtomically} block (every shard already held), reply into {@code reply},
+     * and never defer. {@code client} is the script's own client (its db, its protocol).
+     */
+    public static CommandExecutor forScript(ServerContext server, ClientSession client, Reply reply) {
+        return new CommandExecutor(server, client, reply, null, true);
+    }
+
+    private CommandExecutor(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner,
+            boolean forScript) {
         this.server = server;
+        this.forScript = forScript;
+        this.atomic = forScript;
+        this.transaction = new Transaction(server.keyspace());
         this.table = server.commands();
         this.keyspace = server.keyspace();
         this.config = server.config();
         this.client = client;
         this.reply = reply;
-        this.context = new CommandContext(server, client, reply, replyOwner);
+        this.context = new CommandContext(server, client, reply, replyOwner, this);
         this.shardScratch = new int[keyspace.shardCount()];
         this.shardMarks = new boolean[keyspace.shardCount()];
         this.eviction = new Eviction(keyspace);
@@ -129,8 +162,20 @@ public final class CommandExecutor {
             reject(cmd, Errors.NOAUTH);
             return;
         }
-        if (!makeRoom() && cmd.isDenyOom()) {
+        if (transaction.isOpen() && cmd.has(CommandFlag.NO_MULTI)) {
+            reject(cmd, Errors.NOT_IN_TRANSACTION);
+            return;
+        }
+        if (!makeRoom() && deniedOverMemory(cmd)) {
             reject(cmd, Errors.OOM);
+            return;
+        }
+        if (transaction.isOpen() && !controlsTransaction(cmd)) {
+            if (transaction.queue(cmd, argv, config.getLong(Option.CLIENT_QUERY_BUFFER_LIMIT))) {
+                reply.simple("QUEUED");
+            } else {
+                reject(cmd, Errors.TRANSACTION_TOO_LARGE);
+            }
             return;
         }
         // one clock read starts both the command's timing and its "now" (see CommandClock); the
@@ -138,15 +183,20 @@ public final class CommandExecutor {
         long start = stats != null ? System.nanoTime() : 0;
         long now = stats != null ? clock.millis(start) : System.currentTimeMillis();
         context.bind(argv, cmd, now);
-        // before the handler, as Redis sets lastcmd: CLIENT LIST shows cmd=client|list for itself
-        client.recordCommand(cmd.fullName(), now);
-        int multiLocked = lockFor(cmd, argv);
+        if (!atomic) {
+            // before the handler, as Redis sets lastcmd: CLIENT LIST shows cmd=client|list for
+            // itself (and cmd=exec for a transaction, not its last queued command)
+            client.recordCommand(cmd.fullName(), now);
+        }
+        int multiLocked = atomic ? 0 : lockFor(cmd, argv);
         reply.takeErrorCount();
         try {
             cmd.handler().execute(context);
-            // Redis's handleClientsBlockedOnKeys: blocked pops on keys this command created are
-            // served now, under its locks, before any other command can take the elements
-            keyspace.blockedKeys().serveReady(context.db());
+            if (!atomic) {
+                // Redis's handleClientsBlockedOnKeys: blocked pops on keys this command created
+                // are served now, under its locks, before any other command can take the elements
+                keyspace.blockedKeys().serveReady(context.db());
+            }
         } catch (CommandError e) {
             reply.error(e.reply());
         } catch (RuntimeException | AssertionError e) {
@@ -186,6 +236,30 @@ public final class CommandExecutor {
         return eviction.makeRoom(max, keyspace.evictionPolicy(), System.currentTimeMillis());
     }
 
+    /**
+     * Whether a command may not run while memory is over maxmemory: deny-oom commands, and in a
+     * transaction everything that would grow its queue (all but EXEC, DISCARD, QUIT and RESET),
+     * while EXEC is deny-oom when a queued command is (server.c processCommand).
+     */
+    private boolean deniedOverMemory(Command cmd) {
+        if (!transaction.isOpen()) {
+            return cmd.isDenyOom();
+        }
+        return switch (cmd.name()) {
+            case "exec" -> transaction.hasDenyOom();
+            case "discard", "quit", "reset" -> false;
+            default -> true;
+        };
+    }
+
+    /** The commands that run at once inside MULTI instead of being queued. */
+    private static boolean controlsTransaction(Command cmd) {
+        return switch (cmd.name()) {
+            case "exec", "discard", "multi", "watch", "quit", "reset" -> true;
+            default -> false;
+        };
+    }
+
     private void reject(Command cmd, String error) {
         if (stats != null) {
             stats.recordRejected(cmd.id());
@@ -194,6 +268,8 @@ public final class CommandExecutor {
     }
 
     private void fail(String error) {
+        // Redis's rejectCommand: a command refused while MULTI is open dooms the transaction
+        transaction.flag();
         reply.error(error);
         reply.takeErrorCount();
         server.stats().countError(reply.lastErrorPrefix());
@@ -266,6 +342,53 @@ public final class CommandExecutor {
             held = null;
             heldRun = 0;
         }
+    }
+
+    /**
+     * Runs {@code block} with every shard locked, in index order, as one atomic step: commands it
+     * runs through {@link #runInBlock} take no locks of their own, defer nothing and wake no
+     * blocked client until the block ends; then clients blocked on keys the block made ready are
+     * served, still under the locks.
+     */
+    void runAtomically(Runnable block) {
+        if (atomic) {
+            // a script's executor, or a block inside a block: the locks are held already
+            block.run();
+            return;
+        }
+        releaseHeld();
+        keyspace.lockAll();
+        atomic = true;
+        try {
+            block.run();
+            keyspace.blockedKeys().serveReady(context.db());
+        } finally {
+            atomic = false;
+            keyspace.unlockAll();
+        }
+    }
+
+    /** Runs one request inside {@link #runAtomically}: all checks and bookkeeping, no locking. */
+    void runInBlock(byte[][] argv) {
+        if (!atomic) {
+            throw new IllegalStateException("runInBlock outside an atomic block");
+        }
+        run(argv);
+    }
+
+    /** Whether commands run inside an atomic block now (a reply cannot be deferred then). */
+    boolean isAtomic() {
+        return atomic;
+    }
+
+    Transaction transaction() {
+        return transaction;
+    }
+
+    /** The connection closed: its transaction and watched keys go with it. */
+    public void connectionClosed() {
+        releaseHeld();
+        transaction.discard();
     }
 
     /** The slot the last command opened instead of replying, or null; cleared by the call. */

@@ -60,6 +60,10 @@ public final class Errors {
     public static final String OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
     public static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
     public static final String INTERNAL = "ERR internal error";
+    public static final String NOT_IN_TRANSACTION = "ERR Command not allowed inside a transaction";
+    /** damselfly's bound on a transaction's queue (Redis has none but client eviction). */
+    public static final String TRANSACTION_TOO_LARGE = "ERR transaction queue exceeds client-query-buffer-limit";
+    public static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
     /** getIntFromObjectOrReply on a valid long outside int range (MOVE, COPY ... DB). */
     public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
     public static final String INVALID_CURSOR = "ERR invalid cursor";

@@ -252,6 +252,22 @@ public final class Keyspace {
         return onShardOf(key, s -> s.watchedVersion(db, key));
     }
 
+    /** {@link #keyState}: no entry for the key. */
+    public static final int KEY_ABSENT = 0;
+    /** {@link #keyState}: the key exists and has not expired. */
+    public static final int KEY_LIVE = 1;
+    /** {@link #keyState}: the key's time has passed but it was not removed yet (Redis's keyIsExpired). */
+    public static final int KEY_EXPIRED = 2;
+
+    /**
+     * Whether a key is absent, live or expired-but-present, without removing it or counting a
+     * lookup: what WATCH and EXEC need to tell a key that expired from one that was changed.
+     */
+    public int keyState(int db, byte[] key, long now) {
+        long h = hash(key);
+        return (int) onShardOf(key, s -> s.keyState(db, key, tableHash(h), now));
+    }
+
     /** Runs {@code action} on the key's shard under its lock. */
     private long onShardOf(byte[] key, java.util.function.ToLongFunction<Shard> action) {
         Shard s = shardOfHash(hash(key));

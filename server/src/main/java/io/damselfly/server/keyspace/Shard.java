@@ -296,6 +296,15 @@ public final class Shard {
         return watched.version(db, key);
     }
 
+    /** Whether the key is absent, live, or present with its time passed but not yet removed. */
+    int keyState(int db, byte[] key, int hash, long now) {
+        Object e = table(db).find(key, hash);
+        if (e == null) {
+            return Keyspace.KEY_ABSENT;
+        }
+        return Entries.isExpired(e, now) ? Keyspace.KEY_EXPIRED : Keyspace.KEY_LIVE;
+    }
+
     // ---- iteration and sampling ------------------------------------------------------------
 
     /** One SCAN step over one database of this shard; returns the next cursor (0 = done). */

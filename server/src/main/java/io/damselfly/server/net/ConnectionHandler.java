@@ -283,7 +283,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
     public void channelInactive(ChannelHandlerContext ctx) {
         if (registered) {
             registered = false;
-            executor.endBatch();
+            executor.connectionClosed();
             server.clients().remove(client);
             pending.clear();
             reply.discard();

@@ -1,0 +1,163 @@
+package io.damselfly.server.command;
+
+import io.damselfly.server.keyspace.Keyspace;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One connection's MULTI/EXEC state: the queued commands, whether queueing failed (Redis's
+ * CLIENT_DIRTY_EXEC), and the keys it WATCHes. Owned by the connection's {@link CommandExecutor}
+ * and used only on its event loop.
+ *
+ * <p>WATCH as versions. Redis marks every watching client dirty when a watched key is touched;
+ * here each shard keeps a version per watched key ({@code Keyspace.watch}), moved by every write,
+ * expiry, eviction, flush and swap of that key, and EXEC compares the version it saw at WATCH with
+ * the one it sees now, under every shard's lock. Redis's two refinements for keys that had
+ * already expired when watched are kept (multi.c's {@code expired} flag): such a key that is
+ * later deleted is no logical change, and a key that expires between WATCH and EXEC is one.
+ *
+ * <p>Bounds. Queued arguments count against {@code client-query-buffer-limit}: past it the
+ * transaction is flagged, as any queueing error flags it, and its queue is dropped, so a client
+ * that never sends EXEC cannot grow the server's memory without bound (Redis counts this memory
+ * only for client eviction).
+ */
+public final class Transaction {
+    /** A watched key: its database, bytes, version at WATCH, and whether it had expired then. */
+    private record Watched(int db, byte[] key, long version, boolean expiredAtWatch) {
+    }
+
+    private final Keyspace keyspace;
+    private boolean open;
+    private boolean flagged;
+    private final List<byte[][]> queued = new ArrayList<>();
+    private final List<Command> queuedCommands = new ArrayList<>();
+    private long queuedBytes;
+    private boolean queuedDenyOom;
+    private final List<Watched> watched = new ArrayList<>();
+
+    Transaction(Keyspace keyspace) {
+        this.keyspace = keyspace;
+    }
+
+    /** Whether MULTI was issued and neither EXEC nor DISCARD has ended it. */
+    public boolean isOpen() {
+        return open;
+    }
+
+    public void begin() {
+        open = true;
+    }
+
+    /** A command was rejected while queueing: EXEC will answer EXECABORT (Redis's flagTransaction). */
+    void flag() {
+        if (open) {
+            flagged = true;
+            dropQueue();
+        }
+    }
+
+    public boolean isFlagged() {
+        return flagged;
+    }
+
+    /**
+     * Queues a command for EXEC; returns false (and flags the transaction) when the queue would
+     * pass {@code limit} bytes. Nothing is kept once the transaction is flagged, as Redis keeps
+     * nothing for a transaction that can no longer run.
+     */
+    boolean queue(Command cmd, byte[][] argv, long limit) {
+        if (flagged) {
+            return true;
+        }
+        long bytes = 16L * argv.length;
+        for (byte[] a : argv) {
+            bytes += a.length;
+        }
+        if (queuedBytes + bytes > limit) {
+            flag();
+            return false;
+        }
+        queuedBytes += bytes;
+        queued.add(argv);
+        queuedCommands.add(cmd);
+        queuedDenyOom |= cmd.isDenyOom();
+        return true;
+    }
+
+    /** Whether some queued command may not run over maxmemory (which makes EXEC itself deny-oom). */
+    boolean hasDenyOom() {
+        return queuedDenyOom;
+    }
+
+    public int size() {
+        return queued.size();
+    }
+
+    /** The queued requests, in order; the list is the caller's (the transaction forgets them). */
+    public List<byte[][]> takeQueued() {
+        List<byte[][]> all = new ArrayList<>(queued);
+        dropQueue();
+        return all;
+    }
+
+    private void dropQueue() {
+        queued.clear();
+        queuedCommands.clear();
+        queuedBytes = 0;
+        queuedDenyOom = false;
+    }
+
+    /** Watches a key of {@code db} (once per key and database, as Redis). */
+    public void watch(int db, byte[] key, long now) {
+        for (Watched w : watched) {
+            if (w.db == db && Arrays.equals(w.key, key)) {
+                return;
+            }
+        }
+        byte[] copy = key.clone();
+        long version = keyspace.watch(db, copy);
+        boolean expired = keyspace.keyState(db, copy, now) == Keyspace.KEY_EXPIRED;
+        watched.add(new Watched(db, copy, version, expired));
+    }
+
+    public int watchedCount() {
+        return watched.size();
+    }
+
+    /**
+     * Whether a watched key changed since WATCH (Redis's CLIENT_DIRTY_CAS, and isWatchedKeyExpired
+     * at EXEC). The caller holds every shard's lock, so nothing can change between this check and
+     * the commands that follow it.
+     */
+    public boolean watchBroken(long now) {
+        for (Watched w : watched) {
+            int state = keyspace.keyState(w.db, w.key, now);
+            if (keyspace.watchedVersion(w.db, w.key) != w.version) {
+                // a key already expired at WATCH and deleted since (by expiry or a write) is no
+                // logical change; anything else that moved the version is
+                if (!(w.expiredAtWatch && state == Keyspace.KEY_ABSENT)) {
+                    return true;
+                }
+            } else if (!w.expiredAtWatch && state == Keyspace.KEY_EXPIRED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void unwatchAll() {
+        for (Watched w : watched) {
+            keyspace.unwatch(w.db, w.key);
+        }
+        watched.clear();
+    }
+
+    /** Ends the transaction (EXEC, DISCARD, RESET, disconnect): queue dropped, keys unwatched. */
+    public void discard() {
+        open = false;
+        flagged = false;
+        dropQueue();
+        unwatchAll();
+    }
+}
