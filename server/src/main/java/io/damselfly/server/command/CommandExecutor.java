@@ -264,6 +264,12 @@ public final class CommandExecutor {
         if (stats != null) {
             stats.recordRejected(cmd.id());
         }
+        if (cmd.name().equals("exec")) {
+            // Redis's execCommandAbort: a refused EXEC ends the transaction and says why
+            transaction.discard();
+            fail("EXECABORT Transaction discarded because of: " + (error.startsWith("ERR ") ? error.substring(4) : error));
+            return;
+        }
         fail(error);
     }
 

@@ -251,31 +251,38 @@ public final class Shard {
         long[] freed = {t.footprint()};
         t.forEach(e -> freed[0] += Entries.footprint(e));
         int n = t.size();
+        touchWatched(db, t, null);
         t.clear();
         account(t.footprint() - freed[0]);
         publishMemory();
         expireCursors[db] = 0;
         dirty += n;
-        databaseChanged(db);
         return n;
     }
 
     /** Exchanges two databases' contents (SWAPDB); the caller holds every shard's lock. */
     void swap(int a, int b) {
-        table(b);
-        KeyTable t = table(a);
-        dbs[a] = dbs[b];
-        dbs[b] = t;
+        KeyTable tb = table(b);
+        KeyTable ta = table(a);
+        touchWatched(a, ta, tb);
+        touchWatched(b, tb, ta);
+        dbs[a] = tb;
+        dbs[b] = ta;
         expireCursors[a] = 0;
         expireCursors[b] = 0;
-        databaseChanged(a);
-        databaseChanged(b);
     }
 
-    /** WATCHed keys of a database that was flushed or swapped have changed (Redis's touchAllWatchedKeysInDb). */
-    private void databaseChanged(int db) {
+    /**
+     * Redis's touchAllWatchedKeysInDb, before a flush or swap of {@code db}: a watched key of it
+     * has changed when it is in the table being emptied or in the one replacing it; a watched key
+     * that is in neither did not change.
+     */
+    private void touchWatched(int db, KeyTable emptied, KeyTable replacedWith) {
         if (!watched.isEmpty()) {
-            watched.touchDatabase(db);
+            watched.touchDatabase(db, key -> {
+                int h = Keyspace.tableHash(key);
+                return emptied.find(key, h) != null || (replacedWith != null && replacedWith.find(key, h) != null);
+            });
         }
     }
 

@@ -71,9 +71,10 @@ final class WatchedKeys {
         }
     }
 
-    void touchDatabase(int db) {
+    /** Moves the version of every watched key of {@code db} for which {@code changed} holds. */
+    void touchDatabase(int db, java.util.function.Predicate<byte[]> changed) {
         for (Map.Entry<Key, Watch> e : watches.entrySet()) {
-            if (e.getKey().db == db) {
+            if (e.getKey().db == db && changed.test(e.getKey().bytes)) {
                 e.getValue().version = ++clock;
             }
         }
