@@ -43,7 +43,8 @@ public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
     static List<Workload> allWorkloads() {
         return List.of(new GetSetWorkload(), GetSetWorkload.oneIoThread(), GetSetWorkload.withoutStatistics(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(),
-                new LatencyWorkload(), new CacheWriteWorkload(), new LargeReplyWorkload());
+                new LatencyWorkload(), new CacheWriteWorkload(), new LargeReplyWorkload(), CollectionMemoryWorkload.hashes(),
+                CollectionMemoryWorkload.sortedSets());
     }
 
     private final Mode mode;
