@@ -54,6 +54,8 @@ public final class ClientSession {
     private volatile String lastCommand = "NULL";
     private volatile boolean closeAfterReply;
     private final AtomicBoolean killed = new AtomicBoolean();
+    /** What the client is blocked in, for CLIENT UNBLOCK from another connection. */
+    private volatile Blocking blocking;
     private volatile int channelSubscriptions;
     private volatile int patternSubscriptions;
     private volatile int shardSubscriptions;
@@ -220,6 +222,17 @@ public final class ClientSession {
         }
         connection.close();
         return true;
+    }
+
+    /** What the client is blocked in, or null (set and cleared by its connection's loop). */
+    public void setBlocking(Blocking b) {
+        blocking = b;
+    }
+
+    /** CLIENT UNBLOCK: ends this client's wait, from any thread; false when it is not blocked. */
+    public boolean unblock(boolean asError) {
+        Blocking b = blocking;
+        return b != null && b.unblock(asError);
     }
 
     /** Whether the connection was killed or has closed: it no longer counts as connected. */

@@ -1,5 +1,6 @@
 package io.damselfly.server.command;
 
+import io.damselfly.server.client.Blocking;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,9 @@ import java.util.function.Consumer;
  * closed) wins; the state word decides which, so a waker that loses learns it from {@code
  * complete} answering false and keeps what it would have handed over.
  */
-public final class DeferredReply {
+public final class DeferredReply implements Blocking {
+    static final String UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
     /**
      * The connection side of a slot: where it is resolved. Implemented by a client connection;
      * a session without one (a script's client) cannot defer.
@@ -44,6 +47,8 @@ public final class DeferredReply {
     private Consumer<Reply> writer;
     /** Touched only on the owner's loop. */
     private ScheduledFuture<?> timeout;
+    /** The reply on timeout, also given when CLIENT UNBLOCK ... TIMEOUT ends the wait. */
+    private volatile Consumer<Reply> timeoutWriter;
     private Runnable onCancel;
     private Runnable onResolved;
     /** Set when the client had replies off as the command ran: the reply is rendered as nothing. */
@@ -76,14 +81,25 @@ public final class DeferredReply {
     }
 
     /**
-     * Completes the slot with {@code writer}'s reply after {@code millis} unless it is resolved
-     * before. Call on the owner's loop (from the command that opened the slot).
+     * Completes the slot with {@code writer}'s reply after {@code millis} (0: never) unless it is
+     * resolved before; CLIENT UNBLOCK ... TIMEOUT gives the same reply at once. Call on the
+     * owner's loop (from the command that opened the slot).
      */
     public void timeoutAfter(long millis, Consumer<Reply> writer) {
+        timeoutWriter = writer;
+        if (millis <= 0) {
+            return;
+        }
         timeout = owner.executor().schedule(() -> {
             timeout = null;
             complete(writer);
         }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public boolean unblock(boolean asError) {
+        Consumer<Reply> writer = asError ? r -> r.error(UNBLOCKED) : timeoutWriter;
+        return writer != null && blocksClient && complete(writer);
     }
 
     /** Runs {@code action} on the owner's loop if the connection closes before the slot resolves. */

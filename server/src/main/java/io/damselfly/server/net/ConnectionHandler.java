@@ -167,6 +167,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
 
     private void unblock() {
         blockingSlot = null;
+        client.setBlocking(null);
         server.clients().countBlocked(-1);
     }
 
@@ -187,6 +188,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             replies.add(ctx, slot);
             if (slot.blocksClient()) {
                 blockingSlot = slot;
+                client.setBlocking(slot);
                 server.clients().countBlocked(1);
             }
             return true;

@@ -44,6 +44,7 @@ class CommandIntrospectionCompatibilityTest {
      * commands whose keys or key flags depend on their arguments.
      */
     private static final Map<String, List<String>> KEYED_CALLS = Map.ofEntries(
+            Map.entry("watch", List.of("WATCH k", "WATCH a b c")),
             Map.entry("get", List.of("GET k")),
             Map.entry("set", List.of("SET k v", "SET k v EX 10 GET", "SET k v get", "SET k v NX")),
             Map.entry("setnx", List.of("SETNX k v")),

@@ -42,6 +42,7 @@ public final class ConnectionCommands {
                 .add("list", ConnectionCommands::clientList)
                 .add("kill", ConnectionCommands::clientKill)
                 .add("reply", ConnectionCommands::clientReply)
+                .add("unblock", ConnectionCommands::clientUnblock)
                 .add("help", ConnectionCommands::clientHelp));
     }
 
@@ -364,6 +365,26 @@ public final class ConnectionCommands {
         }
     }
 
+    /** CLIENT UNBLOCK client-id [TIMEOUT|ERROR] */
+    static void clientUnblock(CommandContext c) {
+        if (c.argc() > 4) {
+            c.reply().error(Errors.subcommandSyntax(c.arg(1), "client"));
+            return;
+        }
+        long id = c.longArg(2);
+        boolean asError = false;
+        if (c.argc() == 4) {
+            if (c.argIs(3, "error")) {
+                asError = true;
+            } else if (!c.argIs(3, "timeout")) {
+                c.reply().error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        ClientSession target = c.server().clients().get(id);
+        c.reply().integer(target != null && target.unblock(asError) ? 1 : 0);
+    }
+
     /** Redis 7.0's CLIENT HELP text, the lines of the subcommands damselfly has. */
     private static final List<String> CLIENT_HELP = List.of(
             "GETNAME",
@@ -393,7 +414,9 @@ public final class ConnectionCommands {
             "REPLY (ON|OFF|SKIP)",
             "    Control the replies sent to the current connection.",
             "SETNAME <name>",
-            "    Assign the name <name> to the current connection.");
+            "    Assign the name <name> to the current connection.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.");
 
     /** CLIENT HELP */
     static void clientHelp(CommandContext c) {

@@ -262,9 +262,7 @@ public final class ListCommands {
         BlockedKeys blocked = c.server().keyspace().blockedKeys();
         BlockedKeys.Registration registration = blocked.register(waiter, c.db().index(), c.argv(), firstKey, firstKey + numKeys);
         slot.onResolved(() -> blocked.unregister(registration));
-        if (timeout > 0) {
-            slot.timeoutAfter(timeout, r -> ListWaiter.replyTimedOut(r, shape));
-        }
+        slot.timeoutAfter(timeout, r -> ListWaiter.replyTimedOut(r, shape));
     }
 
     // ---- reads ------------------------------------------------------------------------------

@@ -27,8 +27,6 @@ public final class ReplicationCommands {
             return;
         }
         DeferredReply slot = c.deferReply(true);
-        if (timeout > 0) {
-            slot.timeoutAfter(timeout, r -> r.integer(acknowledged));
-        }
+        slot.timeoutAfter(timeout, r -> r.integer(acknowledged));
     }
 }

@@ -1,0 +1,67 @@
+package io.damselfly.server.command.family;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerExtension;
+import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.ServerExtension;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * CLIENT UNBLOCK from another connection, on damselfly and on a real redis-server with the same
+ * steps: a BLPOP ended as on timeout and with the UNBLOCKED error, WAIT ended at once, a client
+ * that is not blocked, bad arguments; the unblocked client runs its next request.
+ */
+@ExtendWith({ServerExtension.class, RedisServerExtension.class})
+class ClientUnblockTest {
+
+    /** The replies of one scripted session against a server at {@code port}. */
+    private static String session(int port) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (RawClient blocked = new RawClient("127.0.0.1", port); RawClient admin = new RawClient("127.0.0.1", port)) {
+            admin.callText("FLUSHALL");
+            String id = RawClient.render(blocked.call("CLIENT", "ID")).substring(1);
+            out.append(admin.callText("CLIENT", "UNBLOCK", id)).append('\n');
+            for (String reason : new String[] {"TIMEOUT", "ERROR"}) {
+                blocked.send("BLPOP", "nolist", "0");
+                awaitBlocked(admin, 1);
+                out.append(admin.callText("CLIENT", "UNBLOCK", id, reason)).append('\n');
+                out.append(RawClient.render(blocked.read())).append('\n');
+                out.append(blocked.callText("PING")).append('\n');
+            }
+            blocked.send("WAIT", "1", "0");
+            awaitBlocked(admin, 1);
+            out.append(admin.callText("CLIENT", "UNBLOCK", id)).append('\n');
+            out.append(RawClient.render(blocked.read())).append('\n');
+            blocked.send("BRPOPLPUSH", "nolist", "dst", "0");
+            awaitBlocked(admin, 1);
+            out.append(admin.callText("CLIENT", "UNBLOCK", id, "ERROR")).append('\n');
+            out.append(RawClient.render(blocked.read())).append('\n');
+            out.append(admin.callText("CLIENT", "UNBLOCK", id, "bogus")).append('\n');
+            out.append(admin.callText("CLIENT", "UNBLOCK", "notanid")).append('\n');
+            out.append(admin.callText("CLIENT", "UNBLOCK", "123456789")).append('\n');
+            out.append(admin.callText("CLIENT", "UNBLOCK", id, "TIMEOUT", "extra")).append('\n');
+            awaitBlocked(admin, 0);
+        }
+        return out.toString();
+    }
+
+    private static void awaitBlocked(RawClient admin, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!admin.callText("INFO", "clients").contains("blocked_clients:" + n) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void unblocksAsRedisDoes(EmbeddedServer damselfly, RedisServerProcess redis) throws Exception {
+        String expected = session(redis.port());
+        assertEquals(expected, session(damselfly.port()));
+        // the reference itself shows both ways of ending a wait
+        assertEquals(true, expected.contains("-UNBLOCKED client unblocked via CLIENT UNBLOCK"), expected);
+    }
+}
