@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * CLIENT UNBLOCK from another connection, on damselfly and on a real redis-server with the same
  * steps: a BLPOP ended as on timeout and with the UNBLOCKED error, WAIT ended at once, a client
- * that is not blocked, bad arguments; the unblocked client runs its next request.
+ * that is not blocked, bad arguments; the unblocked client runs its next request. And a blocked
+ * client killed by CLIENT KILL leaves nothing behind: no waiter takes a later push.
  */
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
 class ClientUnblockTest {
@@ -63,5 +64,21 @@ class ClientUnblockTest {
         assertEquals(expected, session(damselfly.port()));
         // the reference itself shows both ways of ending a wait
         assertEquals(true, expected.contains("-UNBLOCKED client unblocked via CLIENT UNBLOCK"), expected);
+    }
+
+    @Test
+    void killedBlockedClientLeavesNothingBehind(EmbeddedServer damselfly) throws Exception {
+        try (RawClient blocked = new RawClient(damselfly.host(), damselfly.port());
+             RawClient admin = new RawClient(damselfly.host(), damselfly.port())) {
+            String id = RawClient.render(blocked.call("CLIENT", "ID")).substring(1);
+            blocked.send("BLPOP", "q1", "q2", "0");
+            awaitBlocked(admin, 1);
+            assertEquals(":1", admin.callText("CLIENT", "KILL", "ID", id));
+            awaitBlocked(admin, 0);
+            assertEquals("blocked_clients:0", admin.callText("INFO", "clients").lines()
+                    .filter(l -> l.startsWith("blocked_clients")).findFirst().orElseThrow().replace("$", ""));
+            assertEquals(":1", admin.callText("RPUSH", "q2", "kept"));
+            assertEquals("[$kept]", admin.callText("LRANGE", "q2", "0", "-1"), "no waiter is left to take it");
+        }
     }
 }
