@@ -133,6 +133,10 @@ public final class CommandExecutor {
             reject(cmd, Errors.OOM);
             return;
         }
+        if (!allowedInSubscribedMode(cmd)) {
+            reject(cmd, Errors.notAllowedWhileSubscribed(cmd.fullName()));
+            return;
+        }
         // one clock read starts both the command's timing and its "now" (see CommandClock); the
         // time so includes taking the shard locks, where contention shows
         long start = stats != null ? System.nanoTime() : 0;
@@ -184,6 +188,21 @@ public final class CommandExecutor {
         }
         releaseHeld();
         return eviction.makeRoom(max, keyspace.evictionPolicy(), System.currentTimeMillis());
+    }
+
+    /**
+     * Redis's processCommand rule for a RESP2 client with subscriptions: it can read only Pub/Sub
+     * messages, so only the commands that answer in that shape, and QUIT and RESET, may run.
+     */
+    private boolean allowedInSubscribedMode(Command cmd) {
+        if (!client.isSubscribed() || client.protocol() != 2) {
+            return true;
+        }
+        return switch (cmd.fullName()) {
+            case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe",
+                    "quit", "reset" -> true;
+            default -> false;
+        };
     }
 
     private void reject(Command cmd, String error) {

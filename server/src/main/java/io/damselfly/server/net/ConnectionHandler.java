@@ -10,7 +10,10 @@ import io.damselfly.server.command.LentBytes;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.Option;
+import io.damselfly.server.pubsub.Subscriber;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * copied for a client beyond {@code output_buffer_limit} close the connection, as Redis's client
  * output buffer hard limit does; lent values do not count, since they cost no memory of their own.
  */
-final class ConnectionHandler extends ChannelInboundHandlerAdapter implements DeferredReply.Owner {
+final class ConnectionHandler extends ChannelInboundHandlerAdapter implements DeferredReply.Owner, Subscriber.Outlet {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
     /** Reply bytes gathered before handing them to the channel mid-batch. */
     static final int FLUSH_THRESHOLD = 64 * 1024;
@@ -90,6 +93,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         reply = new Reply(client, ctx.alloc());
         renderReply = new Reply(client, ctx.alloc());
         executor = new CommandExecutor(server, client, reply, this);
+        client.bindPushOutlet(this);
         decoder.authenticatedBy(client::isAuthenticated);
         server.clients().add(client);
         registered = true;
@@ -158,6 +162,42 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             return;
         }
         drain();
+    }
+
+    // ---- Pub/Sub delivery (Subscriber.Outlet) -------------------------------------------------
+
+    @Override
+    public long unwrittenBytes() {
+        return client.connection().pendingOutputBytes();
+    }
+
+    /**
+     * A published message, on this loop: written behind whatever replies wait in the queue (a
+     * large value being copied out), so it never cuts into another reply.
+     */
+    @Override
+    public void write(byte[] frame) {
+        if (!registered) {
+            return;
+        }
+        server.stats().countOutput(frame.length);
+        replies.add(ctx, Unpooled.wrappedBuffer(frame));
+    }
+
+    @Override
+    public void flush() {
+        if (registered) {
+            ctx.flush();
+            overOutputLimit();
+        }
+    }
+
+    @Override
+    public void closeForOutputLimit(long pendingBytes) {
+        log.warn("Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending)",
+                client.id(), client.address(), pendingBytes);
+        server.stats().countOutputLimitDisconnection();
+        client.connection().close();
     }
 
     /** Whether the next request may run now, rather than wait in {@link #pending}. */
@@ -254,6 +294,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
 
     private boolean overOutputLimit() {
         long limit = server.config().getLong(Option.OUTPUT_BUFFER_LIMIT);
+        // client-output-buffer-limit's hard limit for the client's class, where one is set
+        ClientOutputBufferLimits classes = (ClientOutputBufferLimits) server.config().get(Option.CLIENT_OUTPUT_BUFFER_LIMIT);
+        long classHard = (client.isSubscribed() ? classes.pubsub() : classes.normal()).hardBytes();
+        if (classHard > 0 && classHard < limit) {
+            limit = classHard;
+        }
         long pendingBytes = client.pendingOutputBytes() + replies.copiedBacklog();
         if (pendingBytes > limit) {
             log.warn("Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending)",
@@ -290,6 +336,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             replies.discard();
             if (blockingSlot != null) {
                 unblock();
+            }
+            Subscriber subscriber = client.subscriberIfAny();
+            if (subscriber != null) {
+                subscriber.closed();
+                server.pubsub().unsubscribeAll(subscriber);
+                client.setSubscriptions(0, 0, 0);
             }
         }
         ctx.fireChannelInactive();
