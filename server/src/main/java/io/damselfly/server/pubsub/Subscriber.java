@@ -147,6 +147,27 @@ public final class Subscriber {
         }
     }
 
+    /**
+     * Queues a frame the client's own command produced, for delivery in order with its messages:
+     * the Pub/Sub confirmations and messages that Redis sends even while CLIENT REPLY is OFF or
+     * SKIP (they are pushes, CLIENT_PUSHING), which the command's suppressed reply cannot carry.
+     */
+    public void push(byte[] frame) {
+        if (closed.get()) {
+            return;
+        }
+        queuedBytes.addAndGet(frame.length);
+        inbox.add(frame);
+        if (drainScheduled.compareAndSet(false, true)) {
+            outlet.executor().execute(this::drain);
+        }
+    }
+
+    /** Whether this subscriber's frames are RESP3 pushes. */
+    public boolean resp3() {
+        return isResp3();
+    }
+
     /** Redis's checkClientOutputBufferLimits for the pubsub class. */
     private boolean overLimit(long pending, Limit limit, long nowMillis) {
         if (limit.hardBytes() > 0 && pending >= limit.hardBytes()) {

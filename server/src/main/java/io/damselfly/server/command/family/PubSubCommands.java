@@ -8,6 +8,7 @@ import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
+import io.damselfly.server.pubsub.Frames;
 import io.damselfly.server.pubsub.PubSub;
 import io.damselfly.server.pubsub.Subscriber;
 import java.nio.charset.StandardCharsets;
@@ -134,30 +135,31 @@ public final class PubSubCommands {
         PubSub pubsub = c.server().pubsub();
         for (int i = 1; i < c.argc(); i++) {
             kind.add(pubsub, s, c.arg(i));
-            confirm(c.reply(), confirmation, c.arg(i), kind.count(s));
+            confirm(c, s, confirmation, c.arg(i), kind.count(s));
         }
         recordCounts(c.client(), s);
     }
 
     private static void unsubscribe(CommandContext c, Kind kind, byte[] confirmation) {
-        Subscriber s = c.client().subscriberIfAny();
+        // with replies off the confirmations still go out (below): they need the subscriber's inbox
+        Subscriber s = c.client().repliesSuppressed() ? c.client().subscriber() : c.client().subscriberIfAny();
         PubSub pubsub = c.server().pubsub();
         if (c.argc() == 1) {
             List<byte[]> names = s == null ? List.of() : kind.current(s);
             for (byte[] name : names) {
                 kind.remove(pubsub, s, name);
-                confirm(c.reply(), confirmation, name, kind.count(s));
+                confirm(c, s, confirmation, name, kind.count(s));
             }
             if (names.isEmpty()) {
                 // subscribed to nothing: still one reply, with a null name
-                confirm(c.reply(), confirmation, null, kind.count(s));
+                confirm(c, s, confirmation, null, kind.count(s));
             }
         } else {
             for (int i = 1; i < c.argc(); i++) {
                 if (s != null) {
                     kind.remove(pubsub, s, c.arg(i));
                 }
-                confirm(c.reply(), confirmation, c.arg(i), kind.count(s));
+                confirm(c, s, confirmation, c.arg(i), kind.count(s));
             }
         }
         if (s != null) {
@@ -165,8 +167,17 @@ public final class PubSubCommands {
         }
     }
 
-    /** One (un)subscription confirmation: an array in RESP2, a push in RESP3. */
-    private static void confirm(Reply r, byte[] what, byte[] name, int count) {
+    /**
+     * One (un)subscription confirmation: an array in RESP2, a push in RESP3. Redis sends it even
+     * while CLIENT REPLY is OFF or SKIP (it is a push); the executor drops a suppressed command's
+     * reply, so then it goes through the subscriber's inbox, in order with its messages.
+     */
+    private static void confirm(CommandContext c, Subscriber s, byte[] what, byte[] name, int count) {
+        if (c.client().repliesSuppressed() && s != null) {
+            s.push(Frames.confirmation(s.resp3(), what, name, count));
+            return;
+        }
+        Reply r = c.reply();
         r.push(3);
         r.bulk(what);
         if (name == null) {
@@ -198,22 +209,35 @@ public final class PubSubCommands {
     /** PUBLISH channel message */
     static void publish(CommandContext c) {
         Subscriber self = c.client().subscriberIfAny();
+        int receivers = c.server().pubsub().publish(c.arg(1), c.arg(2), self, selfSink(c, self));
         Reply r = c.reply();
-        int receivers = c.server().pubsub().publish(c.arg(1), c.arg(2), self, (kind, pattern, channel, payload) ->
-                selfMessage(r, kind, pattern, channel, payload));
         r.integer(receivers);
     }
 
     /** SPUBLISH shardchannel message */
     static void spublish(CommandContext c) {
         Subscriber self = c.client().subscriberIfAny();
+        int receivers = c.server().pubsub().spublish(c.arg(1), c.arg(2), self, selfSink(c, self));
         Reply r = c.reply();
-        int receivers = c.server().pubsub().spublish(c.arg(1), c.arg(2), self, (kind, pattern, channel, payload) ->
-                selfMessage(r, kind, pattern, channel, payload));
         r.integer(receivers);
     }
 
-    /** A message to the publishing client itself: in its reply stream, before the count, as in Redis. */
+    /**
+     * Where messages to the publishing client itself go: its reply stream, before the count, as
+     * in Redis; its inbox while its replies are off (a message is a push, sent regardless).
+     */
+    private static PubSub.Self selfSink(CommandContext c, Subscriber self) {
+        if (self == null) {
+            return null;
+        }
+        if (c.client().repliesSuppressed()) {
+            return (kind, pattern, channel, payload) -> self.push(Frames.render(self.resp3(), kind, pattern, channel, payload));
+        }
+        Reply r = c.reply();
+        return (kind, pattern, channel, payload) -> selfMessage(r, kind, pattern, channel, payload);
+    }
+
+    /** A message to the publishing client itself, written in its reply. */
     private static void selfMessage(Reply r, byte[] kind, byte[] pattern, byte[] channel, byte[] payload) {
         r.push(pattern == null ? 3 : 4);
         r.bulk(kind);
