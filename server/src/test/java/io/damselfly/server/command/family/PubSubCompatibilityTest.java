@@ -81,7 +81,7 @@ class PubSubCompatibilityTest {
                 PUBLISH a x
                 PUBSUB NUMSUB a
                 SELECT 1
-                HELLO
+                HELLO 4
                 NOSUCHCOMMAND
                 CLIENT NOSUCH
                 SUBSCRIBE
