@@ -102,9 +102,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
-        KeyspaceNotifier notifier = new KeyspaceNotifier(pubsub);
+        KeyspaceNotifier notifier = new KeyspaceNotifier(keyspace, pubsub);
         config.watch(Option.NOTIFY_KEYSPACE_EVENTS, v -> notifier.setClasses((KeyspaceEventClasses) v));
-        keyspace.addObserver(notifier);
     }
 
     private static ListpackLimits hashLimits(ServerConfig config) {

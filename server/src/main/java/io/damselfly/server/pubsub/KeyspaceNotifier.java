@@ -2,6 +2,7 @@ package io.damselfly.server.pubsub;
 
 import io.damselfly.server.config.KeyspaceEventClasses;
 import io.damselfly.server.keyspace.KeyEvent;
+import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.KeyspaceObserver;
 import java.nio.charset.StandardCharsets;
 
@@ -11,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * (class K) and as {@code __keyevent@<db>__:<event>} with the key (class E).
  *
  * <p>It observes the keyspace's write hook, so it runs on the writing thread under the key's
- * shard lock: with notifications off it costs one volatile read; with them on it builds the two
+ * shard lock: with notifications off it costs one volatile read (nothing before they were first
+ * turned on: it is not an observer until then); with them on it builds the two
  * channel names and publishes, which only enqueues (see {@link PubSub}).
  */
 public final class KeyspaceNotifier implements KeyspaceObserver {
@@ -19,16 +21,26 @@ public final class KeyspaceNotifier implements KeyspaceObserver {
     private static final byte[] KEYEVENT_PREFIX = "__keyevent@".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SUFFIX = "__:".getBytes(StandardCharsets.US_ASCII);
 
+    private final Keyspace keyspace;
     private final PubSub pubsub;
     private volatile int flags;
+    private boolean observing;
 
-    public KeyspaceNotifier(PubSub pubsub) {
+    public KeyspaceNotifier(Keyspace keyspace, PubSub pubsub) {
+        this.keyspace = keyspace;
         this.pubsub = pubsub;
     }
 
-    /** Sets the enabled classes (notify-keyspace-events). */
-    public void setClasses(KeyspaceEventClasses classes) {
+    /**
+     * Sets the enabled classes (notify-keyspace-events). The notifier observes the keyspace from
+     * the first non-empty setting on, so writes pay nothing for it until then.
+     */
+    public synchronized void setClasses(KeyspaceEventClasses classes) {
         this.flags = classes.flags();
+        if (classes.flags() != 0 && !observing) {
+            observing = true;
+            keyspace.addObserver(this);
+        }
     }
 
     @Override
