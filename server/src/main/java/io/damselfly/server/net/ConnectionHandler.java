@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * read's requests and the outbound buffer at most the high water mark plus one reply. Reply bytes
  * copied for a client beyond {@code output_buffer_limit} close the connection, as Redis's client
  * output buffer hard limit does; lent values do not count, since they cost no memory of their own.
+ *
+ * <p>Pub/Sub. The handler is its client's {@link Subscriber.Outlet}: messages published on any
+ * loop arrive here as tasks and are written behind whatever waits in the reply queue; the
+ * subscriber checks the pubsub class of client-output-buffer-limit as they are offered, and the
+ * class's hard limit also bounds this connection's replies. A closing connection leaves the
+ * Pub/Sub registry.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter implements DeferredReply.Owner, Subscriber.Outlet {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
@@ -194,6 +200,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
 
     @Override
     public void closeForOutputLimit(long pendingBytes) {
+        if (!client.connection().isOpen()) {
+            // already closing (this loop found it over its limit first): counted there
+            return;
+        }
         log.warn("Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending)",
                 client.id(), client.address(), pendingBytes);
         server.stats().countOutputLimitDisconnection();
