@@ -10,6 +10,7 @@ import io.damselfly.server.command.family.TransactionCommands;
 import io.damselfly.server.command.family.LatencyCommands;
 import io.damselfly.server.command.family.MemoryCommands;
 import io.damselfly.server.command.family.ListCommands;
+import io.damselfly.server.command.family.PubSubCommands;
 import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.SlowlogCommands;
@@ -27,6 +28,10 @@ import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.net.NetServer;
 import io.damselfly.server.net.RequestMemoryBudget;
+import io.damselfly.server.pubsub.KeyspaceNotifier;
+import io.damselfly.server.pubsub.PubSub;
+import io.damselfly.server.config.ClientOutputBufferLimits;
+import io.damselfly.server.config.KeyspaceEventClasses;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
@@ -52,6 +57,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final CommandStatistics commandStats;
     private final Slowlog slowlog = new Slowlog();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
+    private final PubSub pubsub = new PubSub();
     private final String runId;
     private final int ioThreads;
     private final NetServer net;
@@ -96,6 +102,9 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.HASH_MAX_LISTPACK_VALUE, v -> keyspace.setHashLimits(hashLimits(config)));
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
+        config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
+        KeyspaceNotifier notifier = new KeyspaceNotifier(keyspace, pubsub);
+        config.watch(Option.NOTIFY_KEYSPACE_EVENTS, v -> notifier.setClasses((KeyspaceEventClasses) v));
     }
 
     private static ListpackLimits hashLimits(ServerConfig config) {
@@ -116,6 +125,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         ListCommands.register(b);
         ReplicationCommands.register(b);
         TransactionCommands.register(b);
+        PubSubCommands.register(b);
         return b.build();
     }
 
@@ -221,6 +231,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public LatencyMonitor latencyMonitor() {
         return latencyMonitor;
+    }
+
+    @Override
+    public PubSub pubsub() {
+        return pubsub;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.damselfly.server.client;
 
+import io.damselfly.server.pubsub.Subscriber;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -59,6 +60,10 @@ public final class ClientSession {
     private volatile int channelSubscriptions;
     private volatile int patternSubscriptions;
     private volatile int shardSubscriptions;
+    /** Where this client's Pub/Sub messages go; null for a session that cannot subscribe. */
+    private Subscriber.Outlet pushOutlet;
+    /** Created on the first subscription; owned by the session's thread. */
+    private volatile Subscriber subscriber;
 
     public ClientSession(long id, ClientConnection connection, boolean authenticated, long nowMillis) {
         this.id = id;
@@ -135,6 +140,27 @@ public final class ClientSession {
         this.channelSubscriptions = channels;
         this.patternSubscriptions = patterns;
         this.shardSubscriptions = shardChannels;
+    }
+
+    /** Lets the session subscribe, its messages going to {@code outlet} (its connection). */
+    public void bindPushOutlet(Subscriber.Outlet outlet) {
+        this.pushOutlet = outlet;
+    }
+
+    /**
+     * This client's Pub/Sub side, created on first use; null when the session has no connection to
+     * deliver messages to (a script's client).
+     */
+    public Subscriber subscriber() {
+        if (subscriber == null && pushOutlet != null) {
+            subscriber = new Subscriber(id, pushOutlet, this::protocol);
+        }
+        return subscriber;
+    }
+
+    /** The Pub/Sub side if the client ever subscribed, else null (no allocation). */
+    public Subscriber subscriberIfAny() {
+        return subscriber;
     }
 
     /** Whether the connection has any Pub/Sub subscription (Redis's CLIENT_PUBSUB flag). */
@@ -306,7 +332,8 @@ public final class ClientSession {
 
     /** Bytes queued for this client but not yet written to the socket (CLIENT LIST omem). */
     public long pendingOutputBytes() {
-        return connection.pendingOutputBytes();
+        Subscriber s = subscriber;
+        return connection.pendingOutputBytes() + (s == null ? 0 : s.queuedBytes());
     }
 
     /**

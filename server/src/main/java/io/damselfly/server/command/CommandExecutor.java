@@ -170,6 +170,10 @@ public final class CommandExecutor {
             reject(cmd, Errors.OOM);
             return;
         }
+        if (!allowedInSubscribedMode(cmd)) {
+            reject(cmd, Errors.notAllowedWhileSubscribed(cmd.fullName()));
+            return;
+        }
         if (transaction.isOpen() && !controlsTransaction(cmd)) {
             if (transaction.queue(cmd, argv, config.getLong(Option.CLIENT_QUERY_BUFFER_LIMIT))) {
                 reply.simple("QUEUED");
@@ -256,6 +260,21 @@ public final class CommandExecutor {
     private static boolean controlsTransaction(Command cmd) {
         return switch (cmd.name()) {
             case "exec", "discard", "multi", "watch", "quit", "reset" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Redis's processCommand rule for a RESP2 client with subscriptions: it can read only Pub/Sub
+     * messages, so only the commands that answer in that shape, and QUIT and RESET, may run.
+     */
+    private boolean allowedInSubscribedMode(Command cmd) {
+        if (!client.isSubscribed() || client.protocol() != 2) {
+            return true;
+        }
+        return switch (cmd.fullName()) {
+            case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe",
+                    "quit", "reset" -> true;
             default -> false;
         };
     }

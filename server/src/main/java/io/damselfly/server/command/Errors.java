@@ -110,6 +110,12 @@ public final class Errors {
                 + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
     }
 
+    /** A RESP2 client with subscriptions ran a command other than the Pub/Sub ones (processCommand). */
+    public static String notAllowedWhileSubscribed(String fullName) {
+        return "ERR Can't execute '" + fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                + "are allowed in this context";
+    }
+
     /** "ERR wrong number of arguments for 'get' command"; name is the full lower-case name. */
     public static String wrongArity(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";

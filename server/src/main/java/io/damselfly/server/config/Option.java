@@ -53,7 +53,12 @@ public enum Option {
     LIST_MAX_LISTPACK_SIZE("list_max_listpack_size", "list-max-listpack-size", OptionType.INT, "-2", true, Integer.MIN_VALUE, Integer.MAX_VALUE,
             "Redis's quicklist node size (negative: -1..-5 = 4..64 KiB per node; positive: entries per node); kept for compatibility, lists are stored whole"),
     LIST_COMPRESS_DEPTH("list_compress_depth", "list-compress-depth", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
-            "Redis's quicklist compression depth; kept for compatibility, lists are not compressed");
+            "Redis's quicklist compression depth; kept for compatibility, lists are not compressed"),
+    NOTIFY_KEYSPACE_EVENTS("notify_keyspace_events", "notify-keyspace-events", OptionType.STRING, "", true,
+            "Key events published as Pub/Sub messages: Redis's class letters (K E g $ l s h z x e t m d n A); empty means none"),
+    CLIENT_OUTPUT_BUFFER_LIMIT("client_output_buffer_limit", "client-output-buffer-limit", OptionType.STRING,
+            ClientOutputBufferLimits.DEFAULT, true,
+            "Per client class (normal, replica, pubsub): hard limit, soft limit and soft seconds of unsent reply bytes past which a client is disconnected; 0 means none");
 
     final String flag;
     final String redisName;
@@ -165,7 +170,24 @@ public enum Option {
         if (this == APPENDONLY && (Boolean) v) {
             throw new IllegalArgumentException("the append-only file is not supported");
         }
+        if (this == NOTIFY_KEYSPACE_EVENTS) {
+            v = KeyspaceEventClasses.parse((String) v);
+        }
+        if (this == CLIENT_OUTPUT_BUFFER_LIMIT) {
+            v = ClientOutputBufferLimits.parse((String) v);
+        }
         return v;
+    }
+
+    /**
+     * The value a parsed {@code value} gives over the {@code current} one: itself, except for
+     * client-output-buffer-limit, where a value names only the classes it changes.
+     */
+    public Object merge(Object current, Object value) {
+        if (value instanceof ClientOutputBufferLimits limits) {
+            return limits.over((ClientOutputBufferLimits) current);
+        }
+        return value;
     }
 
     /**

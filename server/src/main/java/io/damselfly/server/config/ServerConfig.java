@@ -88,7 +88,7 @@ public final class ServerConfig {
                 throw new ConfigException("unknown option '" + p[0] + "' (see conf/damselfly.conf for the list)");
             }
             try {
-                c.values.set(o.ordinal(), o.parse(p[1]));
+                c.values.set(o.ordinal(), o.merge(c.get(o), o.parse(p[1])));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("invalid value '" + p[1] + "' for option " + o.flag + ": " + e.getMessage());
             }
@@ -214,7 +214,7 @@ public final class ServerConfig {
         for (Map.Entry<Option, String> ch : changes.entrySet()) {
             Option o = ch.getKey();
             try {
-                Object v = o.parse(ch.getValue());
+                Object v = o.merge(get(o), o.parse(ch.getValue()));
                 o.validate(v);
                 parsed.put(o, v);
             } catch (IllegalArgumentException e) {

@@ -224,6 +224,14 @@ public final class Database {
         return result;
     }
 
+    /**
+     * Reports a second event for a key the command just wrote, with no change of its own (SET
+     * with an expiry: "set", then "expire", as Redis notifies both).
+     */
+    void announce(byte[] key, KeyEvent event) {
+        shard(hash(key)).announce(index, key, event);
+    }
+
     /** Puts another form of the same value in the place of {@code old}: accounted, but not a write. */
     void reform(byte[] key, Object old, Object entry) {
         long h = hash(key);

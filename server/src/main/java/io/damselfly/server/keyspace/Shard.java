@@ -223,6 +223,14 @@ public final class Shard {
         }
     }
 
+    /** Tells the observers of an event that needs no bookkeeping of its own (see Database.announce). */
+    void announce(int db, byte[] key, KeyEvent event) {
+        requireLock();
+        if (keyspace.hasObservers()) {
+            notifyObservers(db, key, event);
+        }
+    }
+
     private void notifyObservers(int db, byte[] key, KeyEvent event) {
         for (KeyspaceObserver o : keyspace.observers()) {
             o.keyChanged(db, key, event);

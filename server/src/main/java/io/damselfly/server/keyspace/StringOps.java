@@ -41,7 +41,7 @@ public final class StringOps {
      * stores it and lets the next lookup expire it; no client can tell the two apart).
      */
     public void set(byte[] key, byte[] value, long expiresAt) {
-        store(key, db.find(key), value, expiresAt);
+        store(key, db.find(key), value, expiresAt, expiresAt != Database.NO_EXPIRY);
     }
 
     /**
@@ -53,14 +53,16 @@ public final class StringOps {
         if (((options & IF_ABSENT) != 0 && old != null) || ((options & IF_PRESENT) != 0 && old == null)) {
             return false;
         }
+        boolean expireGiven = expiresAt != Database.NO_EXPIRY && (options & KEEP_TTL) == 0;
         if ((options & KEEP_TTL) != 0) {
             expiresAt = old == null ? Database.NO_EXPIRY : Entries.expiresAt(old);
         }
-        store(key, old, value, expiresAt);
+        store(key, old, value, expiresAt, expireGiven);
         return true;
     }
 
-    private void store(byte[] key, Object old, byte[] value, long expiresAt) {
+    /** Stores the value; {@code expireGiven}: the command set an expiry, which Redis notifies as "expire". */
+    private void store(byte[] key, Object old, byte[] value, long expiresAt, boolean expireGiven) {
         if (expiresAt != Database.NO_EXPIRY && expiresAt <= db.now()) {
             if (old != null) {
                 db.remove(key, old, KeyEvent.DEL);
@@ -68,6 +70,9 @@ public final class StringOps {
             return;
         }
         write(key, old, value, expiresAt, KeyEvent.SET);
+        if (expireGiven) {
+            db.announce(key, KeyEvent.EXPIRE);
+        }
     }
 
     /**

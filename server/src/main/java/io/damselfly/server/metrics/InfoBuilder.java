@@ -238,6 +238,9 @@ public final class InfoBuilder {
         s.field("evicted_keys", server.keyspace().evictedKeys());
         s.field("keyspace_hits", keyspace.keyspaceHits());
         s.field("keyspace_misses", keyspace.keyspaceMisses());
+        s.field("pubsub_channels", server.pubsub().channelCount());
+        s.field("pubsub_patterns", server.pubsub().patternCount());
+        s.field("pubsubshard_channels", server.pubsub().shardChannelCount());
         s.field("total_error_replies", st.errorReplies());
         s.field("client_output_buffer_limit_disconnections", st.outputLimitDisconnections());
         return s.text();

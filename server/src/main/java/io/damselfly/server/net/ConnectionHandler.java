@@ -10,7 +10,10 @@ import io.damselfly.server.command.LentBytes;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.Option;
+import io.damselfly.server.pubsub.Subscriber;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,8 +45,14 @@ import org.slf4j.LoggerFactory;
  * read's requests and the outbound buffer at most the high water mark plus one reply. Reply bytes
  * copied for a client beyond {@code output_buffer_limit} close the connection, as Redis's client
  * output buffer hard limit does; lent values do not count, since they cost no memory of their own.
+ *
+ * <p>Pub/Sub. The handler is its client's {@link Subscriber.Outlet}: messages published on any
+ * loop arrive here as tasks and are written behind whatever waits in the reply queue; the
+ * subscriber checks the pubsub class of client-output-buffer-limit as they are offered, and the
+ * class's hard limit also bounds this connection's replies. A closing connection leaves the
+ * Pub/Sub registry.
  */
-final class ConnectionHandler extends ChannelInboundHandlerAdapter implements DeferredReply.Owner {
+final class ConnectionHandler extends ChannelInboundHandlerAdapter implements DeferredReply.Owner, Subscriber.Outlet {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
     /** Reply bytes gathered before handing them to the channel mid-batch. */
     static final int FLUSH_THRESHOLD = 64 * 1024;
@@ -90,6 +99,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         reply = new Reply(client, ctx.alloc());
         renderReply = new Reply(client, ctx.alloc());
         executor = new CommandExecutor(server, client, reply, this);
+        client.bindPushOutlet(this);
         decoder.authenticatedBy(client::isAuthenticated);
         server.clients().add(client);
         registered = true;
@@ -158,6 +168,46 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             return;
         }
         drain();
+    }
+
+    // ---- Pub/Sub delivery (Subscriber.Outlet) -------------------------------------------------
+
+    @Override
+    public long unwrittenBytes() {
+        return client.connection().pendingOutputBytes();
+    }
+
+    /**
+     * A published message, on this loop: written behind whatever replies wait in the queue (a
+     * large value being copied out), so it never cuts into another reply.
+     */
+    @Override
+    public void write(byte[] frame) {
+        if (!registered) {
+            return;
+        }
+        server.stats().countOutput(frame.length);
+        replies.add(ctx, Unpooled.wrappedBuffer(frame));
+    }
+
+    @Override
+    public void flush() {
+        if (registered) {
+            ctx.flush();
+            overOutputLimit();
+        }
+    }
+
+    @Override
+    public void closeForOutputLimit(long pendingBytes) {
+        if (!client.connection().isOpen()) {
+            // already closing (this loop found it over its limit first): counted there
+            return;
+        }
+        log.warn("Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending)",
+                client.id(), client.address(), pendingBytes);
+        server.stats().countOutputLimitDisconnection();
+        client.connection().close();
     }
 
     /** Whether the next request may run now, rather than wait in {@link #pending}. */
@@ -256,6 +306,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
 
     private boolean overOutputLimit() {
         long limit = server.config().getLong(Option.OUTPUT_BUFFER_LIMIT);
+        // client-output-buffer-limit's hard limit for the client's class, where one is set
+        ClientOutputBufferLimits classes = (ClientOutputBufferLimits) server.config().get(Option.CLIENT_OUTPUT_BUFFER_LIMIT);
+        long classHard = (client.isSubscribed() ? classes.pubsub() : classes.normal()).hardBytes();
+        if (classHard > 0 && classHard < limit) {
+            limit = classHard;
+        }
         long pendingBytes = client.pendingOutputBytes() + replies.copiedBacklog();
         if (pendingBytes > limit) {
             log.warn("Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending)",
@@ -292,6 +348,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             replies.discard();
             if (blockingSlot != null) {
                 unblock();
+            }
+            Subscriber subscriber = client.subscriberIfAny();
+            if (subscriber != null) {
+                subscriber.closed();
+                server.pubsub().unsubscribeAll(subscriber);
+                client.setSubscriptions(0, 0, 0);
             }
         }
         ctx.fireChannelInactive();

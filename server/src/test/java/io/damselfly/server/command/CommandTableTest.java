@@ -112,7 +112,8 @@ class CommandTableTest {
             return;
         }
         int minArgs = Math.abs(c.arity());
-        if (c.firstKey() >= minArgs) {
+        // Redis's own metadata breaks this once: SUNSUBSCRIBE (arity -1) has its key spec at 1
+        if (c.firstKey() >= minArgs && !n.equals("sunsubscribe")) {
             problems.add(n + ": first key " + c.firstKey() + " beyond the " + minArgs + " arguments its arity guarantees");
         }
         if (c.keyStep() < 1) {

@@ -15,7 +15,7 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * Connection commands (Redis group "connection"): PING ECHO QUIT SELECT AUTH HELLO, and the
+ * Connection commands (Redis group "connection"): PING ECHO QUIT SELECT AUTH HELLO RESET, and the
  * CLIENT container: ID SETNAME GETNAME INFO LIST KILL REPLY HELP. As Redis 7.0.15, the version
  * damselfly reports: no CLIENT SETINFO (7.2), which clients that send it treat as optional.
  *
@@ -34,6 +34,7 @@ public final class ConnectionCommands {
         t.add("select", ConnectionCommands::select, STATEFUL);
         t.add("auth", ConnectionCommands::auth, STATEFUL);
         t.add("hello", ConnectionCommands::hello, STATEFUL);
+        t.add("reset", ConnectionCommands::reset, STATEFUL);
         t.container("client", s -> s
                 .add("id", ConnectionCommands::clientId)
                 .add("setname", ConnectionCommands::clientSetname, STATEFUL)
@@ -88,6 +89,22 @@ public final class ConnectionCommands {
         }
         c.client().setDb((int) db);
         c.reply().ok();
+    }
+
+    /**
+     * RESET: the connection back to its state when it connected, as Redis's
+     * clearClientConnectionState: every subscription dropped, database 0, RESP2, authenticated
+     * only when no password is required, no name, replies on.
+     */
+    static void reset(CommandContext c) {
+        PubSubCommands.unsubscribeAll(c);
+        ClientSession client = c.client();
+        client.setDb(0);
+        client.setProtocol(2);
+        client.setAuthenticated(requirepass(c).length == 0);
+        client.setName("");
+        client.repliesOn();
+        c.reply().simple("RESET");
     }
 
     // ---- AUTH HELLO ------------------------------------------------------------------------

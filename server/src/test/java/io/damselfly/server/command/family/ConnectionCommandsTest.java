@@ -308,7 +308,7 @@ class ConnectionCommandsTest {
     // ---- registration ----------------------------------------------------------------------
 
     @Test
-    void register_onlyAuthHelloQuitRunUnauthenticated() {
+    void register_onlyAuthHelloQuitResetRunUnauthenticated() {
         CommandTable.Builder b = CommandTable.builder();
         ConnectionCommands.register(b);
         CommandTable table = b.build();
@@ -322,7 +322,7 @@ class ConnectionCommandsTest {
                 }
             }
         }
-        assertEquals(Set.of("auth", "hello", "quit"), Set.copyOf(noAuth));
+        assertEquals(Set.of("auth", "hello", "quit", "reset"), Set.copyOf(noAuth));
     }
 
     @Test

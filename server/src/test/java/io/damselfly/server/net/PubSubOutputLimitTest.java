@@ -1,0 +1,140 @@
+package io.damselfly.server.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.ServerExtension;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A subscriber that never reads, on a raw socket with a small receive buffer: it is disconnected
+ * at the pubsub class's hard limit (client-output-buffer-limit, set small here with CONFIG SET),
+ * or after staying past the soft limit for longer than its seconds, and until then what the
+ * server holds for it (CLIENT LIST omem: unwritten bytes plus its inbox) stays within the limit
+ * and one message, however much is published. The publisher is never held back.
+ */
+@ExtendWith(ServerExtension.class)
+class PubSubOutputLimitTest {
+    private static final Pattern OMEM = Pattern.compile("name=slow .* omem=(\\d+) ");
+    private Socket slow;
+
+    @AfterEach
+    void restore(EmbeddedServer server) throws IOException {
+        if (slow != null) {
+            slow.close();
+        }
+        try (RawClient c = new RawClient(server.host(), server.port())) {
+            c.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60");
+        }
+    }
+
+    /** A subscriber named "slow" on a socket with a 4 KiB receive buffer that it never reads. */
+    private void slowSubscriber(EmbeddedServer server, String channel) throws IOException {
+        slow = new Socket();
+        slow.setReceiveBufferSize(4096);
+        slow.connect(new InetSocketAddress(server.host(), server.port()));
+        slow.getOutputStream().write(RawClient.encode("CLIENT", "SETNAME", "slow"));
+        slow.getOutputStream().write(RawClient.encode("SUBSCRIBE", channel));
+        slow.getOutputStream().flush();
+    }
+
+    private static long omem(RawClient c) {
+        Matcher m = OMEM.matcher(c.callText("CLIENT", "LIST"));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static boolean closedByServer(Socket s) throws IOException {
+        s.setSoTimeout(10_000);
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[65536];
+        try {
+            while (true) {
+                if (in.read(buf) < 0) {
+                    return true;
+                }
+            }
+        } catch (java.net.SocketException reset) {
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void hardLimit_disconnectsSubscriberThatDoesNotRead(EmbeddedServer server, RawClient pub) throws Exception {
+        long hard = 256 * 1024;
+        assertEquals("+OK", pub.callText("CONFIG", "SET", "client-output-buffer-limit", "pubsub 256kb 0 0"));
+        String before = pub.callText("INFO", "stats");
+        slowSubscriber(server, "flood");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!pub.callText("PUBSUB", "NUMSUB", "flood").equals("[$flood, :1]")) {
+            assertTrue(System.nanoTime() < deadline, "subscriber registered");
+            Thread.sleep(5);
+        }
+        byte[] payload = new byte[8 * 1024];
+        Arrays.fill(payload, (byte) 'x');
+        long maxOmem = 0;
+        int published = 0;
+        // 64 MiB published, 256 times the limit: without the limit the server would hold it all
+        for (; published < 8192; published++) {
+            String receivers = pub.callText("PUBLISH", "flood", payload);
+            if (receivers.equals(":0")) {
+                break;
+            }
+            if (published % 64 == 0) {
+                maxOmem = Math.max(maxOmem, omem(pub));
+            }
+        }
+        assertTrue(published < 8192, "the subscriber was never disconnected");
+        assertTrue(maxOmem <= hard + payload.length + 100, "omem " + maxOmem + " passed the hard limit");
+        assertTrue(closedByServer(slow), "the connection is closed");
+        assertEquals("[$flood, :0]", pub.callText("PUBSUB", "NUMSUB", "flood"));
+        assertEquals(counter(before) + 1, counter(pub.callText("INFO", "stats")));
+        assertEquals("+PONG", pub.callText("PING"));
+    }
+
+    @Test
+    void softLimit_disconnectsAfterItsSeconds(EmbeddedServer server, RawClient pub) throws Exception {
+        assertEquals("+OK", pub.callText("CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 128kb 0"));
+        slowSubscriber(server, "soft");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!pub.callText("PUBSUB", "NUMSUB", "soft").equals("[$soft, :1]")) {
+            assertTrue(System.nanoTime() < deadline, "subscriber registered");
+            Thread.sleep(5);
+        }
+        byte[] payload = new byte[8 * 1024];
+        // fill the socket buffers and pass the soft limit; the subscriber stays for now
+        long pending = 0;
+        for (int i = 0; i < 4096 && pending < 256 * 1024; i++) {
+            pub.callText("PUBLISH", "soft", payload);
+            if (i % 32 == 0) {
+                pending = omem(pub);
+            }
+        }
+        assertTrue(pending >= 128 * 1024, "past the soft limit: " + pending);
+        assertEquals(":1", pub.callText("PUBLISH", "soft", payload));
+        // more than the soft seconds (0: any whole second) past it: the next message closes it
+        Thread.sleep(1100);
+        pub.callText("PUBLISH", "soft", payload);
+        assertTrue(closedByServer(slow), "the connection is closed");
+        assertEquals("[$soft, :0]", pub.callText("PUBSUB", "NUMSUB", "soft"));
+    }
+
+    private static long counter(String info) {
+        Matcher m = Pattern.compile("client_output_buffer_limit_disconnections:(\\d+)").matcher(info);
+        assertTrue(m.find(), info);
+        return Long.parseLong(m.group(1));
+    }
+}
