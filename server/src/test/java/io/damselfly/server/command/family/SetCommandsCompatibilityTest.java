@@ -239,7 +239,7 @@ class SetCommandsCompatibilityTest {
                 SPOP t 4
                 EXISTS t
                 SADD u 1 2 3 4 5 6 x
-                SPOP u 2
+                SPOP u 0
                 OBJECT ENCODING u
                 SCARD u
                 """},
@@ -378,7 +378,7 @@ class SetCommandsCompatibilityTest {
                 SADD b 1 2 3 4 5 6 7 8
                 SDIFFSTORE d b a
                 OBJECT ENCODING d
-                SDIFF b a
+                ~SDIFF b a
                 SADD big 10 20 30 40 50 60 70 80 90
                 SDIFFSTORE d big a
                 OBJECT ENCODING d
