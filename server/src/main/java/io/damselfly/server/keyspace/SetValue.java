@@ -88,6 +88,11 @@ final class SetValue implements Value {
         return table == null;
     }
 
+    /** Bytes per member of the intset (2, 4 or 8), 0 for a table; for tests. */
+    int intWidth() {
+        return table == null ? ints.width() : 0;
+    }
+
     @Override
     public SetValue copy() {
         return table == null ? new SetValue(ints.copy(), null) : new SetValue(null, table.copy());
