@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -267,5 +268,57 @@ class SetValueTest {
             assertTrue(model.isEmpty());
             assertConsistent(set, model);
         }
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+            best = Math.min(best, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return best;
+    }
+
+    /**
+     * The keyspace's account of sets against the heap they retain (as KeyspaceMemoryTest does for
+     * strings and hashes): 100k intsets of ten small integers, 100k tables of ten short strings,
+     * and 20 tables of 5000 members.
+     */
+    @Test
+    void accountedSetBytes_matchMeasuredHeap() throws InterruptedException {
+        Keyspace ks = new Keyspace(16, 16);
+        long empty = ks.usedMemory();
+        long before = usedHeapAfterGc();
+        Database db = ks.database(0, 0);
+        int small = 100_000;
+        ks.lockAll();
+        try {
+            for (int i = 0; i < small; i++) {
+                byte[][] ints = new byte[10][];
+                byte[][] strings = new byte[10][];
+                for (int j = 0; j < 10; j++) {
+                    ints[j] = Integer.toString(j * 1000).getBytes(StandardCharsets.US_ASCII);
+                    strings[j] = ("member:" + j).getBytes(StandardCharsets.US_ASCII);
+                }
+                db.sets().add(("ints:" + i).getBytes(StandardCharsets.US_ASCII), ints, 0);
+                db.sets().add(("strs:" + i).getBytes(StandardCharsets.US_ASCII), strings, 0);
+            }
+            for (int i = 0; i < 20; i++) {
+                byte[][] members = new byte[5000][];
+                for (int j = 0; j < 5000; j++) {
+                    members[j] = ("member:" + j).getBytes(StandardCharsets.US_ASCII);
+                }
+                db.sets().add(("big:" + i).getBytes(StandardCharsets.US_ASCII), members, 0);
+            }
+        } finally {
+            ks.unlockAll();
+        }
+        long measured = usedHeapAfterGc() - before;
+        long accounted = ks.usedMemory() - empty;
+        double ratio = (double) accounted / measured;
+        System.out.printf("sets measured=%d accounted=%d ratio=%.3f%n", measured, accounted, ratio);
+        assertTrue(ratio > 0.9 && ratio < 1.1, "accounted " + accounted + " vs measured " + measured);
+        assertEquals(2 * small + 20, ks.size(0));
     }
 }
