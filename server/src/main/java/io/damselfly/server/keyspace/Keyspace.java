@@ -24,6 +24,7 @@ public final class Keyspace {
     private volatile long publishStep = DEFAULT_PUBLISH_STEP;
     private volatile KeyspaceObserver[] observers = new KeyspaceObserver[0];
     private volatile ListpackLimits hashLimits = ListpackLimits.HASH_DEFAULTS;
+    /** set-max-intset-entries; 512 is Redis 7.0's default (config.c). */
     private volatile long setMaxIntSetEntries = 512;
     private final BlockedKeys blockedKeys;
 

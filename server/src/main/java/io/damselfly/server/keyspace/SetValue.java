@@ -32,8 +32,11 @@ final class SetValue implements Value {
 
     /** SetValue: header 12 + ints 4 + table 4 = 20, aligned to 24. */
     static final int OBJECT_BYTES = 24;
-    /** Redis caps set-max-intset-entries at 2^30 (intset's own bound, setTypeAdd). */
-    private static final long INTSET_HARD_LIMIT = 1L << 30;
+    /**
+     * The most members an intset takes whatever set-max-intset-entries says: Redis caps it at 2^30
+     * (setTypeAdd); a Java array of 8-byte members holds fewer, (2^31 - 1 - 64) / 8, about 2^28.
+     */
+    private static final long INTSET_HARD_LIMIT = Math.min(1L << 30, (Integer.MAX_VALUE - 64) / 8);
 
     /** The compact form, or null once converted. */
     private IntSet ints;

@@ -54,7 +54,11 @@ public final class SetCommands {
     static final String TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args";
     static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
 
-    /** Redis's SRANDMEMBER_RANDOM_SAMPLE_LIMIT-like batch: repeated picks are written this many at a time. */
+    /**
+     * Repeated picks are written this many at a time, the output limit checked between batches
+     * (Redis checks for a client to close after every pick; per batch costs less and overshoots
+     * the limit by at most a batch).
+     */
     private static final int RANDOM_SAMPLE_LIMIT = 1000;
 
     // ---- writes -----------------------------------------------------------------------------
