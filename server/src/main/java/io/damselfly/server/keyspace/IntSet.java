@@ -7,67 +7,64 @@ import java.util.Arrays;
 
 /**
  * A sorted set of distinct longs packed in one byte array at the narrowest width that holds them
- * all: 2, 4 or 8 bytes a member, as Redis's intset.c. The compact form of a {@link SetValue}.
+ * all, 2, 4 or 8 bytes a member, as Redis's intset.c: the compact form of a {@link SetValue}. Static
+ * operations over the array, as {@link StringRecord}'s over a string record; a change answers a
+ * new array (or the same one when nothing changed), so an array once made is never written again.
  */
 final class IntSet {
     /*
-     * Design. Members are kept in ascending order in one byte[], each `width` bytes little-endian,
-     * read and written through byte-array view VarHandles (one bounds-checked load, no boxing).
-     * A lookup is a binary search; an insertion or removal moves the tail, O(n) as in Redis, whose
-     * intset is bounded by set-max-intset-entries (512 by default). A member that does not fit
-     * the current width widens the whole array first (16 -> 32 -> 64 bits); it never narrows
-     * again, as in Redis. Such a member is smaller or larger than every other, so it goes to one
-     * end without a search.
+     * Design. Layout: [width][member 0][member 1]..., the width one byte, the members ascending,
+     * each `width` bytes little-endian, read through byte-array view VarHandles (plain access
+     * allows the odd offsets). The array has no spare room, so the size is (length - 1) / width
+     * and there is no object around it: ten small integers cost one 40-byte array, where an
+     * object with a size field and a grown array would add 24 bytes or more per set.
      *
-     * The array keeps up to 1/8 spare room so a run of SADDs does not reallocate on every call,
-     * and is trimmed when removals leave it half empty. Footprint: this object plus the array.
+     * A lookup is a binary search. An insertion or removal copies the array into a new one of the
+     * new size, O(n) as Redis's memmove and realloc are; Redis bounds an intset by
+     * set-max-intset-entries (512 by default), so a write moves at most 4 KiB. A member that does
+     * not fit the width widens every member first (16 -> 32 -> 64 bits); the width never narrows,
+     * as in Redis. Such a member is below or above every other, so it goes to one end unsearched.
+     * Arrays never change once built, so the empty intset is one shared array.
      */
 
     private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final byte[] EMPTY = new byte[0];
 
-    /** IntSet: header 12 + data 4 + size 4 + width 1 = 21, aligned to 24. */
-    static final int OBJECT_BYTES = 24;
+    /** The empty intset, 16-bit; shared, since an intset array is never written after it is built. */
+    static final byte[] EMPTY = {2};
 
-    private byte[] data = EMPTY;
-    private int size;
-    /** Bytes per member: 2, 4 or 8. */
-    private byte width = 2;
-
-    int size() {
-        return size;
+    private IntSet() {
     }
 
-    /** Bytes per member (2, 4 or 8), for tests. */
-    int width() {
-        return width;
+    static int width(byte[] s) {
+        return s[0];
     }
 
-    /** Heap bytes of this object and its array. */
-    long footprint() {
-        return OBJECT_BYTES + MemoryLayout.byteArray(data.length);
+    static int size(byte[] s) {
+        return (s.length - 1) / s[0];
     }
 
     /** The member at {@code index} (ascending order). */
-    long get(int index) {
-        return read(data, width, index);
+    static long get(byte[] s, int index) {
+        return read(s, s[0], index);
     }
 
     private static long read(byte[] a, int width, int index) {
+        int at = 1 + index * width;
         return switch (width) {
-            case 2 -> (short) SHORTS.get(a, index << 1);
-            case 4 -> (int) INTS.get(a, index << 2);
-            default -> (long) LONGS.get(a, index << 3);
+            case 2 -> (short) SHORTS.get(a, at);
+            case 4 -> (int) INTS.get(a, at);
+            default -> (long) LONGS.get(a, at);
         };
     }
 
     private static void write(byte[] a, int width, int index, long v) {
+        int at = 1 + index * width;
         switch (width) {
-            case 2 -> SHORTS.set(a, index << 1, (short) v);
-            case 4 -> INTS.set(a, index << 2, (int) v);
-            default -> LONGS.set(a, index << 3, v);
+            case 2 -> SHORTS.set(a, at, (short) v);
+            case 4 -> INTS.set(a, at, (int) v);
+            default -> LONGS.set(a, at, v);
         }
     }
 
@@ -80,7 +77,9 @@ final class IntSet {
     }
 
     /** The index of {@code v}, or {@code -(insertion point) - 1}. */
-    int indexOf(long v) {
+    static int indexOf(byte[] s, long v) {
+        int width = s[0];
+        int size = (s.length - 1) / width;
         if (widthOf(v) > width) {
             // wider than every member: absent, and it would go to one end
             return v < 0 ? -1 : -size - 1;
@@ -89,7 +88,7 @@ final class IntSet {
         int hi = size - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            long m = get(mid);
+            long m = read(s, width, mid);
             if (m < v) {
                 lo = mid + 1;
             } else if (m > v) {
@@ -101,90 +100,84 @@ final class IntSet {
         return -lo - 1;
     }
 
-    boolean contains(long v) {
-        return indexOf(v) >= 0;
+    static boolean contains(byte[] s, long v) {
+        return indexOf(s, v) >= 0;
     }
 
-    /** Adds {@code v}; false when it was there. */
-    boolean add(long v) {
+    /** The intset with {@code v} added: {@code s} itself when it was there. */
+    static byte[] add(byte[] s, long v) {
+        int width = s[0];
+        int size = (s.length - 1) / width;
         int w = widthOf(v);
         if (w > width) {
-            widen(w);
+            // a new end member at a new width: rewrite every member
+            byte[] wider = new byte[1 + (size + 1) * w];
+            wider[0] = (byte) w;
+            int shift = v < 0 ? 1 : 0;
+            for (int i = 0; i < size; i++) {
+                write(wider, w, i + shift, read(s, width, i));
+            }
+            write(wider, w, v < 0 ? 0 : size, v);
+            return wider;
         }
-        int at = indexOf(v);
+        int at = indexOf(s, v);
         if (at >= 0) {
-            return false;
+            return s;
         }
         at = -at - 1;
-        ensureCapacity((size + 1) * width);
-        System.arraycopy(data, at * width, data, (at + 1) * width, (size - at) * width);
-        write(data, width, at, v);
-        size++;
-        return true;
+        byte[] grown = new byte[s.length + width];
+        int split = 1 + at * width;
+        System.arraycopy(s, 0, grown, 0, split);
+        System.arraycopy(s, split, grown, split + width, s.length - split);
+        write(grown, width, at, v);
+        return grown;
     }
 
-    /** Removes {@code v}; false when it was not there. */
-    boolean remove(long v) {
-        int at = indexOf(v);
-        if (at < 0) {
-            return false;
+    /** The intset without {@code v}: {@code s} itself when it was not there. */
+    static byte[] remove(byte[] s, long v) {
+        int at = indexOf(s, v);
+        return at < 0 ? s : removeAt(s, at);
+    }
+
+    /** The intset without the member at {@code index}. */
+    static byte[] removeAt(byte[] s, int index) {
+        int width = s[0];
+        if (s.length - 1 == width) {
+            return width == 2 ? EMPTY : new byte[] {(byte) width};
         }
-        removeAt(at);
-        return true;
+        byte[] shrunk = new byte[s.length - width];
+        int split = 1 + index * width;
+        System.arraycopy(s, 0, shrunk, 0, split);
+        System.arraycopy(s, split + width, shrunk, split, shrunk.length - split);
+        return shrunk;
     }
 
-    /** Removes the member at {@code index}. */
-    void removeAt(int index) {
-        System.arraycopy(data, (index + 1) * width, data, index * width, (size - index - 1) * width);
-        size--;
-        int used = size * width;
-        if (used < data.length / 2) {
-            data = used == 0 ? EMPTY : Arrays.copyOf(data, used);
+    /** Heap bytes of the array. */
+    static long footprint(byte[] s) {
+        return MemoryLayout.byteArray(s.length);
+    }
+
+    /** Checks width, length, order and distinctness; null when sound. For tests. */
+    static String checkStructure(byte[] s) {
+        int width = s[0];
+        if (width != 2 && width != 4 && width != 8) {
+            return "width " + width;
         }
-    }
-
-    /** Rewrites every member at the larger width {@code w}. */
-    private void widen(int w) {
-        byte[] wider = new byte[capacityFor(size * w)];
-        for (int i = 0; i < size; i++) {
-            write(wider, w, i, get(i));
+        if ((s.length - 1) % width != 0) {
+            return "length " + s.length + " at width " + width;
         }
-        data = wider;
-        width = (byte) w;
-    }
-
-    /** Makes room for {@code needed} bytes, with up to 1/8 to spare. */
-    private void ensureCapacity(int needed) {
-        if (needed > data.length) {
-            data = Arrays.copyOf(data, capacityFor(needed));
-        }
-    }
-
-    /** An array length for {@code needed} bytes with up to 1/8 to spare, filling the 8-byte alignment. */
-    private static int capacityFor(int needed) {
-        long grown = MemoryLayout.byteArray(needed + (needed >> 3)) - 16;
-        return (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, grown));
-    }
-
-    /** A copy sharing nothing, trimmed to its members. */
-    IntSet copy() {
-        IntSet c = new IntSet();
-        c.data = size == 0 ? EMPTY : Arrays.copyOf(data, size * width);
-        c.size = size;
-        c.width = width;
-        return c;
-    }
-
-    /** Checks order, distinctness and width; null when sound. For tests. */
-    String checkStructure() {
-        if (size * width > data.length) {
-            return size + " members of " + width + " bytes in " + data.length;
-        }
-        for (int i = 1; i < size; i++) {
-            if (get(i - 1) >= get(i)) {
+        for (int i = 1; i < size(s); i++) {
+            if (get(s, i - 1) >= get(s, i)) {
                 return "members " + (i - 1) + " and " + i + " out of order";
             }
         }
         return null;
+    }
+
+    /** The members, ascending; for tests. */
+    static long[] toLongs(byte[] s) {
+        long[] out = new long[size(s)];
+        Arrays.setAll(out, i -> get(s, i));
+        return out;
     }
 }

@@ -13,7 +13,8 @@ import java.util.random.RandomGenerator;
  */
 final class SetValue implements Value {
     /*
-     * Design. The compact form is an IntSet (sorted longs, 2, 4 or 8 bytes each); the large form
+     * Design. The compact form is an IntSet array (sorted longs, 2, 4 or 8 bytes each, the width
+     * in its first byte; replaced, never written, by a change); the large form
      * is a FieldTable without values (the hash's table: open addressing, one byte[] per member,
      * its hash kept per slot, dictScan's cursor order). A member belongs in the intset when its
      * bytes are exactly how Redis prints a long (string2ll: no '+', no leading zeros, no "-0"),
@@ -38,19 +39,19 @@ final class SetValue implements Value {
      */
     private static final long INTSET_HARD_LIMIT = Math.min(1L << 30, (Integer.MAX_VALUE - 64) / 8);
 
-    /** The compact form, or null once converted. */
-    private IntSet ints;
+    /** The compact form (an {@link IntSet} array), or null once converted. */
+    private byte[] ints;
     /** The large form, or null while compact. */
     private FieldTable table;
 
-    private SetValue(IntSet ints, FieldTable table) {
+    private SetValue(byte[] ints, FieldTable table) {
         this.ints = ints;
         this.table = table;
     }
 
     /** An empty intset (createIntsetObject). */
     static SetValue emptyIntSet() {
-        return new SetValue(new IntSet(), null);
+        return new SetValue(IntSet.EMPTY, null);
     }
 
     /** An empty set that can hold {@code first} in the form Redis picks for it (setTypeCreate). */
@@ -75,7 +76,7 @@ final class SetValue implements Value {
 
     @Override
     public long footprint() {
-        return OBJECT_BYTES + (table == null ? ints.footprint() : table.footprint());
+        return OBJECT_BYTES + (table == null ? IntSet.footprint(ints) : table.footprint());
     }
 
     @Override
@@ -84,7 +85,7 @@ final class SetValue implements Value {
     }
 
     int size() {
-        return table == null ? ints.size() : table.size();
+        return table == null ? IntSet.size(ints) : table.size();
     }
 
     boolean isIntSet() {
@@ -93,12 +94,13 @@ final class SetValue implements Value {
 
     /** Bytes per member of the intset (2, 4 or 8), 0 for a table; for tests. */
     int intWidth() {
-        return table == null ? ints.width() : 0;
+        return table == null ? IntSet.width(ints) : 0;
     }
 
     @Override
     public SetValue copy() {
-        return table == null ? new SetValue(ints.copy(), null) : new SetValue(null, table.copy());
+        // an intset array is never written once built, so the copy may share it
+        return table == null ? new SetValue(ints, null) : new SetValue(null, table.copy());
     }
 
     // ---- reading ----------------------------------------------------------------------------
@@ -108,19 +110,20 @@ final class SetValue implements Value {
             return table.find(member) >= 0;
         }
         Long v = asLong(member);
-        return v != null && ints.contains(v);
+        return v != null && IntSet.contains(ints, v);
     }
 
     /** The member at a position (an intset index or a table slot). */
     byte[] memberAt(int position) {
-        return table == null ? Numbers.toBytes(ints.get(position)) : table.fieldAt(position);
+        return table == null ? Numbers.toBytes(IntSet.get(ints, position)) : table.fieldAt(position);
     }
 
     /** Every member, ascending for an intset, in table order otherwise. */
     void forEach(Consumer<byte[]> out) {
         if (table == null) {
-            for (int i = 0; i < ints.size(); i++) {
-                out.accept(Numbers.toBytes(ints.get(i)));
+            int size = IntSet.size(ints);
+            for (int i = 0; i < size; i++) {
+                out.accept(Numbers.toBytes(IntSet.get(ints, i)));
             }
             return;
         }
@@ -152,7 +155,7 @@ final class SetValue implements Value {
 
     /** A uniformly chosen position; the set is not empty. */
     int randomPosition(RandomGenerator random) {
-        return table == null ? random.nextInt(ints.size()) : table.randomSlot(random);
+        return table == null ? random.nextInt(IntSet.size(ints)) : table.randomSlot(random);
     }
 
     /**
@@ -228,10 +231,12 @@ final class SetValue implements Value {
             convert();
             return table.put(member, null);
         }
-        if (!ints.add(v)) {
+        byte[] added = IntSet.add(ints, v);
+        if (added == ints) {
             return false;
         }
-        if (ints.size() > Math.min(maxIntSetEntries, INTSET_HARD_LIMIT)) {
+        ints = added;
+        if (IntSet.size(ints) > Math.min(maxIntSetEntries, INTSET_HARD_LIMIT)) {
             convert();
         }
         return true;
@@ -243,14 +248,22 @@ final class SetValue implements Value {
             return table.remove(member);
         }
         Long v = asLong(member);
-        return v != null && ints.remove(v);
+        if (v == null) {
+            return false;
+        }
+        byte[] removed = IntSet.remove(ints, v);
+        if (removed == ints) {
+            return false;
+        }
+        ints = removed;
+        return true;
     }
 
     /** Removes the member at a position and answers it. */
     byte[] removeAt(int position) {
         if (table == null) {
-            byte[] m = Numbers.toBytes(ints.get(position));
-            ints.removeAt(position);
+            byte[] m = Numbers.toBytes(IntSet.get(ints, position));
+            ints = IntSet.removeAt(ints, position);
             return m;
         }
         byte[] m = table.fieldAt(position);
@@ -260,9 +273,10 @@ final class SetValue implements Value {
 
     /** Moves the members into a table (setTypeConvert); for good. */
     private void convert() {
-        FieldTable t = new FieldTable(ints.size(), false);
-        for (int i = 0; i < ints.size(); i++) {
-            t.put(Numbers.toBytes(ints.get(i)), null);
+        int size = IntSet.size(ints);
+        FieldTable t = new FieldTable(size, false);
+        for (int i = 0; i < size; i++) {
+            t.put(Numbers.toBytes(IntSet.get(ints, i)), null);
         }
         table = t;
         ints = null;
@@ -273,7 +287,7 @@ final class SetValue implements Value {
         if (table != null) {
             return table.checkStructure();
         }
-        return ints.checkStructure();
+        return IntSet.checkStructure(ints);
     }
 
     /** The members as arrays, in iteration order; for tests and small results. */

@@ -40,9 +40,9 @@ class SetValueTest {
 
     /**
      * Checks the structure, the contents, and the footprint against a recount: for an intset this
-     * object, the IntSet and an array of at least size * width bytes with at most 1/8 (and the
-     * alignment) to spare; for a table this object, the table, the members' arrays and two slot
-     * arrays (fields, hashes) of one power-of-two capacity, no values array.
+     * object and one array of the width byte and size * width bytes; for a table this object, the
+     * table, the members' arrays and two slot arrays (fields, hashes) of one power-of-two
+     * capacity, no values array.
      */
     private static void assertConsistent(SetValue set, Set<String> model) {
         assertNull(set.checkStructure());
@@ -52,12 +52,7 @@ class SetValueTest {
         assertEquals(model.size(), set.size());
         long footprint = set.footprint();
         if (set.isIntSet()) {
-            long array = footprint - SetValue.OBJECT_BYTES - IntSet.OBJECT_BYTES;
-            long needed = (long) set.size() * set.intWidth();
-            assertTrue(array >= MemoryLayout.byteArray((int) needed), "array " + array + " for " + needed);
-            if (set.size() > 0) {
-                assertTrue(array <= MemoryLayout.byteArray((int) (needed * 2)) + 8, "array " + array + " for " + needed);
-            }
+            assertEquals(SetValue.OBJECT_BYTES + MemoryLayout.byteArray(1 + set.size() * set.intWidth()), footprint);
             List<Long> values = listed.stream().map(Long::parseLong).toList();
             assertEquals(new ArrayList<>(new TreeSet<>(values)), values, "intset order");
             return;
@@ -146,14 +141,22 @@ class SetValueTest {
     }
 
     @Test
-    void intset_isCompact_twoBytesAMember() {
+    void intset_isCompact_twoBytesAMember_andCopiesShareNothingMutable() {
         SetValue set = SetValue.emptyIntSet();
         for (int i = 0; i < 500; i++) {
             set.add(b(Integer.toString(i)), DEFAULT_MAX);
         }
-        // 500 shorts: 1000 bytes, plus at most 1/8 to spare
-        assertTrue(set.footprint() <= SetValue.OBJECT_BYTES + IntSet.OBJECT_BYTES + MemoryLayout.byteArray(1000 + 125),
-                "footprint " + set.footprint());
+        // 500 shorts and the width byte: one array of 1001 bytes
+        assertEquals(SetValue.OBJECT_BYTES + MemoryLayout.byteArray(1001), set.footprint());
+        SetValue copy = set.copy();
+        assertTrue(copy.remove(b("7")));
+        assertTrue(copy.add(b("100000"), DEFAULT_MAX));
+        assertTrue(set.contains(b("7")));
+        assertFalse(set.contains(b("100000")));
+        assertEquals(2, set.intWidth());
+        assertEquals(4, copy.intWidth());
+        assertNull(set.checkStructure());
+        assertNull(copy.checkStructure());
     }
 
     @Test
