@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -329,7 +330,7 @@ public final class SetOps {
      * Hands each member of the intersection to {@code out}, walking the smallest set (Redis's
      * sinterGenericCommand); stops after {@code limit} members when limit > 0. Answers how many.
      */
-    private static long intersect(SetValue[] sets, long limit, java.util.function.Consumer<byte[]> out) {
+    private static long intersect(SetValue[] sets, long limit, Consumer<byte[]> out) {
         for (SetValue s : sets) {
             if (s == null) {
                 return 0;
