@@ -49,8 +49,9 @@ public final class SetCommands {
         t.add("sscan", SetCommands::sscan);
     }
 
-    static final String OUT_OF_RANGE_POSITIVE = "ERR value is out of range, must be positive";
-    static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
+    /** Shared with the list family, whose LMPOP and LPOP say the same. */
+    private static final String OUT_OF_RANGE_POSITIVE = ListCommands.OUT_OF_RANGE_POSITIVE;
+    private static final String NUMKEYS_NOT_POSITIVE = ListCommands.NUMKEYS_NOT_POSITIVE;
     static final String TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args";
     static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
 
