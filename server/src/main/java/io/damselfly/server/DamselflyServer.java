@@ -13,6 +13,7 @@ import io.damselfly.server.command.family.ListCommands;
 import io.damselfly.server.command.family.PubSubCommands;
 import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ServerCommands;
+import io.damselfly.server.command.family.SetCommands;
 import io.damselfly.server.command.family.SlowlogCommands;
 import io.damselfly.server.command.family.StringCommands;
 import io.damselfly.server.config.Option;
@@ -100,6 +101,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.SLOWLOG_LOG_SLOWER_THAN, v -> slowlog.setThresholdMicros((Long) v));
         config.watch(Option.HASH_MAX_LISTPACK_ENTRIES, v -> keyspace.setHashLimits(hashLimits(config)));
         config.watch(Option.HASH_MAX_LISTPACK_VALUE, v -> keyspace.setHashLimits(hashLimits(config)));
+        config.watch(Option.SET_MAX_INTSET_ENTRIES, v -> keyspace.setSetMaxIntSetEntries((Long) v));
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
@@ -123,6 +125,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         HashCommands.register(b);
         MemoryCommands.register(b);
         ListCommands.register(b);
+        SetCommands.register(b);
         ReplicationCommands.register(b);
         TransactionCommands.register(b);
         PubSubCommands.register(b);

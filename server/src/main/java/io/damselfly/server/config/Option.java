@@ -52,6 +52,8 @@ public enum Option {
     SLOWLOG_MAX_LEN("slowlog_max_len", "slowlog-max-len", OptionType.INT, "128", true, 0, Long.MAX_VALUE, "Entries the slow log keeps; the oldest go first"),
     LIST_MAX_LISTPACK_SIZE("list_max_listpack_size", "list-max-listpack-size", OptionType.INT, "-2", true, Integer.MIN_VALUE, Integer.MAX_VALUE,
             "Redis's quicklist node size (negative: -1..-5 = 4..64 KiB per node; positive: entries per node); kept for compatibility, lists are stored whole"),
+    SET_MAX_INTSET_ENTRIES("set_max_intset_entries", "set-max-intset-entries", OptionType.INT, "512", true, 0, Long.MAX_VALUE,
+            "A set of integers keeps its compact (intset) form up to this many members"),
     LIST_COMPRESS_DEPTH("list_compress_depth", "list-compress-depth", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
             "Redis's quicklist compression depth; kept for compatibility, lists are not compressed"),
     NOTIFY_KEYSPACE_EVENTS("notify_keyspace_events", "notify-keyspace-events", OptionType.STRING, "", true,

@@ -5,7 +5,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * The large form of a hash: a table from field to value, both {@code byte[]}, that a SCAN cursor
- * can walk as Redis's dictScan walks a dict.
+ * can walk as Redis's dictScan walks a dict. Without values it is the large form of a set.
  */
 final class FieldTable {
     /*
@@ -22,6 +22,8 @@ final class FieldTable {
      * cannot alternate on one element. A resize rehashes the whole table at once (Redis rehashes
      * incrementally; a hash of a million fields pauses its shard for the few milliseconds of the
      * copy).
+     *
+     * A set's table has no values array at all (values == null): a slot then costs 8 bytes.
      *
      * SCAN: a field's home bucket is hash & mask and, under linear probing with backward-shift
      * deletion, it sits in the run of occupied slots that starts at its home, with no empty slot
@@ -42,12 +44,17 @@ final class FieldTable {
     private long dataBytes;
 
     FieldTable(int expectedSize) {
-        allocate(capacityFor(expectedSize));
+        this(expectedSize, true);
     }
 
-    private void allocate(int capacity) {
+    /** A table of fields alone when {@code withValues} is false: the values given to put are ignored. */
+    FieldTable(int expectedSize, boolean withValues) {
+        allocate(capacityFor(expectedSize), withValues);
+    }
+
+    private void allocate(int capacity, boolean withValues) {
         fields = new byte[capacity][];
-        values = new byte[capacity][];
+        values = withValues ? new byte[capacity][] : null;
         hashes = new int[capacity];
     }
 
@@ -68,7 +75,7 @@ final class FieldTable {
     /** Heap bytes of this table: the object, its arrays, and every field and value. */
     long footprint() {
         int cap = fields.length;
-        return MemoryLayout.FIELD_TABLE + 2 * MemoryLayout.referenceArray(cap) + MemoryLayout.intArray(cap) + dataBytes;
+        return MemoryLayout.FIELD_TABLE + (values == null ? 1 : 2) * MemoryLayout.referenceArray(cap) + MemoryLayout.intArray(cap) + dataBytes;
     }
 
     /** The slot of {@code field}, or -1. */
@@ -105,16 +112,21 @@ final class FieldTable {
         int i = h & mask;
         for (; fields[i] != null; i = (i + 1) & mask) {
             if (hashes[i] == h && Arrays.equals(fields[i], field)) {
-                dataBytes += MemoryLayout.byteArray(value.length) - MemoryLayout.byteArray(values[i].length);
-                values[i] = value;
+                if (values != null) {
+                    dataBytes += MemoryLayout.byteArray(value.length) - MemoryLayout.byteArray(values[i].length);
+                    values[i] = value;
+                }
                 return false;
             }
         }
         fields[i] = field;
-        values[i] = value;
         hashes[i] = h;
         size++;
-        dataBytes += MemoryLayout.byteArray(field.length) + MemoryLayout.byteArray(value.length);
+        dataBytes += MemoryLayout.byteArray(field.length);
+        if (values != null) {
+            values[i] = value;
+            dataBytes += MemoryLayout.byteArray(value.length);
+        }
         if (size > fields.length / 4 * 3) {
             resize(fields.length * 2);
         }
@@ -127,7 +139,7 @@ final class FieldTable {
         if (slot < 0) {
             return false;
         }
-        dataBytes -= MemoryLayout.byteArray(fields[slot].length) + MemoryLayout.byteArray(values[slot].length);
+        dataBytes -= MemoryLayout.byteArray(fields[slot].length) + (values == null ? 0 : MemoryLayout.byteArray(values[slot].length));
         size--;
         deleteSlot(slot);
         if (size < fields.length / 8 && fields.length > MIN_CAPACITY) {
@@ -150,13 +162,17 @@ final class FieldTable {
             boolean homeBetween = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
             if (!homeBetween) {
                 fields[hole] = fields[i];
-                values[hole] = values[i];
+                if (values != null) {
+                    values[hole] = values[i];
+                }
                 hashes[hole] = hashes[i];
                 hole = i;
             }
         }
         fields[hole] = null;
-        values[hole] = null;
+        if (values != null) {
+            values[hole] = null;
+        }
         hashes[hole] = 0;
     }
 
@@ -164,7 +180,7 @@ final class FieldTable {
         byte[][] oldFields = fields;
         byte[][] oldValues = values;
         int[] oldHashes = hashes;
-        allocate(capacity);
+        allocate(capacity, oldValues != null);
         int mask = capacity - 1;
         for (int j = 0; j < oldFields.length; j++) {
             if (oldFields[j] != null) {
@@ -173,7 +189,9 @@ final class FieldTable {
                     i = (i + 1) & mask;
                 }
                 fields[i] = oldFields[j];
-                values[i] = oldValues[j];
+                if (oldValues != null) {
+                    values[i] = oldValues[j];
+                }
                 hashes[i] = oldHashes[j];
             }
         }
@@ -181,9 +199,9 @@ final class FieldTable {
 
     /** A copy sharing no mutable state (the arrays of fields and values are never changed in place). */
     FieldTable copy() {
-        FieldTable c = new FieldTable(0);
+        FieldTable c = new FieldTable(0, values != null);
         c.fields = fields.clone();
-        c.values = values.clone();
+        c.values = values == null ? null : values.clone();
         c.hashes = hashes.clone();
         c.size = size;
         c.dataBytes = dataBytes;
@@ -229,7 +247,7 @@ final class FieldTable {
                 continue;
             }
             n++;
-            bytes += MemoryLayout.byteArray(fields[i].length) + MemoryLayout.byteArray(values[i].length);
+            bytes += MemoryLayout.byteArray(fields[i].length) + (values == null ? 0 : MemoryLayout.byteArray(values[i].length));
             if (hashes[i] != hash(fields[i])) {
                 return "slot " + i + " holds a stale hash";
             }

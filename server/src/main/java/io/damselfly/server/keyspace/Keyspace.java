@@ -24,6 +24,8 @@ public final class Keyspace {
     private volatile long publishStep = DEFAULT_PUBLISH_STEP;
     private volatile KeyspaceObserver[] observers = new KeyspaceObserver[0];
     private volatile ListpackLimits hashLimits = ListpackLimits.HASH_DEFAULTS;
+    /** set-max-intset-entries; 512 is Redis 7.0's default (config.c). */
+    private volatile long setMaxIntSetEntries = 512;
     private final BlockedKeys blockedKeys;
 
     public Keyspace(int shardCount, int databases) {
@@ -135,6 +137,16 @@ public final class Keyspace {
     /** The bounds of a hash's compact form in force. */
     public ListpackLimits hashLimits() {
         return hashLimits;
+    }
+
+    /** Sets how many members a set of integers keeps in its compact form (set-max-intset-entries). */
+    public void setSetMaxIntSetEntries(long entries) {
+        this.setMaxIntSetEntries = entries;
+    }
+
+    /** The bound of a set's compact form in force. */
+    public long setMaxIntSetEntries() {
+        return setMaxIntSetEntries;
     }
 
     public void setLfuParameters(int logFactor, int decayMinutes) {

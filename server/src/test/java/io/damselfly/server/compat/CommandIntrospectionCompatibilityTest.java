@@ -126,7 +126,24 @@ class CommandIntrospectionCompatibilityTest {
             Map.entry("brpop", List.of("BRPOP a 1.5")),
             Map.entry("blmove", List.of("BLMOVE a b LEFT RIGHT 0")),
             Map.entry("brpoplpush", List.of("BRPOPLPUSH a b 0")),
-            Map.entry("blmpop", List.of("BLMPOP 0 2 a b LEFT COUNT 3")));
+            Map.entry("blmpop", List.of("BLMPOP 0 2 a b LEFT COUNT 3")),
+            Map.entry("sadd", List.of("SADD k a b")),
+            Map.entry("srem", List.of("SREM k a")),
+            Map.entry("smembers", List.of("SMEMBERS k")),
+            Map.entry("sismember", List.of("SISMEMBER k a")),
+            Map.entry("smismember", List.of("SMISMEMBER k a b")),
+            Map.entry("scard", List.of("SCARD k")),
+            Map.entry("spop", List.of("SPOP k", "SPOP k 2")),
+            Map.entry("srandmember", List.of("SRANDMEMBER k -2")),
+            Map.entry("smove", List.of("SMOVE a b m")),
+            Map.entry("sinter", List.of("SINTER a b c")),
+            Map.entry("sunion", List.of("SUNION a")),
+            Map.entry("sdiff", List.of("SDIFF a b")),
+            Map.entry("sinterstore", List.of("SINTERSTORE d a b")),
+            Map.entry("sunionstore", List.of("SUNIONSTORE d a")),
+            Map.entry("sdiffstore", List.of("SDIFFSTORE d a b")),
+            Map.entry("sintercard", List.of("SINTERCARD 2 a b", "SINTERCARD 1 a LIMIT 5")),
+            Map.entry("sscan", List.of("SSCAN k 0 MATCH a* COUNT 5")));
 
     /** Calls GETKEYS refuses, in Redis's order of checks: each error text must match too. */
     private static final List<String> REFUSED_CALLS = List.of(

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
  * on a damselfly connection, and every reply must render identically.
  *
  * <p>Scripts are lines of space-separated arguments ('_' is an empty argument). A line starting
- * with '~' compares array replies as unordered at every depth (KEYS and SCAN order is an
+ * with '~' compares array (and RESP3 set) replies as unordered at every depth (KEYS and SCAN order is an
  * implementation detail). Nothing is masked: COMMAND INFO's key specifications are Redis's own.
  */
 public final class ReplyComparison {
@@ -78,6 +78,9 @@ public final class ReplyComparison {
     private static String render(RespValue v, boolean unordered) {
         if (unordered && v instanceof RespValue.Array a) {
             return a.values().stream().map(x -> render(x, true)).sorted().collect(Collectors.joining(", ", "[", "]"));
+        }
+        if (unordered && v instanceof RespValue.Set s) {
+            return s.values().stream().map(x -> render(x, true)).sorted().collect(Collectors.joining(", ", "~[", "]"));
         }
         if (unordered && v instanceof RespValue.Map m) {
             return m.entries().stream().map(e -> render(e.key(), true) + "=" + render(e.value(), true)).sorted()
