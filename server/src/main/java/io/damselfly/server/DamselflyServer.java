@@ -6,6 +6,7 @@ import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.KeyCommands;
+import io.damselfly.server.command.family.SortCommands;
 import io.damselfly.server.command.family.TransactionCommands;
 import io.damselfly.server.command.family.LatencyCommands;
 import io.damselfly.server.command.family.MemoryCommands;
@@ -129,6 +130,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         ReplicationCommands.register(b);
         TransactionCommands.register(b);
         PubSubCommands.register(b);
+        SortCommands.register(b);
         return b.build();
     }
 

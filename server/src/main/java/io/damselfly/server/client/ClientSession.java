@@ -57,6 +57,7 @@ public final class ClientSession {
     private final AtomicBoolean killed = new AtomicBoolean();
     /** What the client is blocked in, for CLIENT UNBLOCK from another connection. */
     private volatile Blocking blocking;
+    private boolean scriptClient;
     private volatile int channelSubscriptions;
     private volatile int patternSubscriptions;
     private volatile int shardSubscriptions;
@@ -248,6 +249,16 @@ public final class ClientSession {
         }
         connection.close();
         return true;
+    }
+
+    /** Whether this is the client a script's redis.call runs as (Redis's CLIENT_SCRIPT). */
+    public boolean isScriptClient() {
+        return scriptClient;
+    }
+
+    /** Marks the session as a script's client, once, when the script engine makes it. */
+    public void markScriptClient() {
+        scriptClient = true;
     }
 
     /** What the client is blocked in, or null (set and cleared by its connection's loop). */

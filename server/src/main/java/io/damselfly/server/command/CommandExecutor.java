@@ -310,7 +310,9 @@ public final class CommandExecutor {
      * ...) lock shards themselves through {@code Keyspace}. When the specs cannot tell where
      * a call's keys are (a malformed numkeys, a command whose own key finder damselfly lacks),
      * every shard is taken, in order: right whatever the handler then touches, and only ever paid
-     * by calls that end in an error or by commands not yet given a key finder.
+     * by calls that end in an error or by commands not yet given a key finder. Commands that read
+     * keys named only inside values ({@link CommandFlag#ARBITRARY_KEYS}: SORT ... BY/GET) take
+     * every shard too.
      */
     private int lockFor(Command cmd, byte[][] argv) {
         int single = cmd.singleKeyIndex();
@@ -330,7 +332,7 @@ public final class CommandExecutor {
         if (!cmd.hasKeys()) {
             return 0;
         }
-        int found = KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
+        int found = cmd.has(CommandFlag.ARBITRARY_KEYS) ? -1 : KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
         int count = 0;
         if (found < 0) {
             for (int s = 0; s < shardScratch.length; s++) {

@@ -40,6 +40,11 @@ public enum CommandFlag {
     /** Running it changes the connection's state (db, protocol, subscriptions, MULTI...). */
     STATEFUL(null),
     /**
+     * It may read keys that its arguments do not name, found only in the values it reads (SORT's
+     * BY and GET patterns): the executor then holds every shard, in index order, while it runs.
+     */
+    ARBITRARY_KEYS(null),
+    /**
      * It reads or changes the whole keyspace rather than named keys (KEYS, SCAN, DBSIZE,
      * RANDOMKEY, FLUSHALL, FLUSHDB, SWAPDB): such a command takes shard locks itself, one at a
      * time or all in index order, and a transaction or script that contains one must hold every

@@ -35,6 +35,7 @@ public final class Database {
     private final HashOps hashes;
     private final ListOps lists;
     private final SetOps sets;
+    private final SortOps sorting;
     private final long[] argumentHashes = new long[HASH_MEMO];
     /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
     private int hashedArguments;
@@ -49,6 +50,7 @@ public final class Database {
         this.hashes = new HashOps(this);
         this.lists = new ListOps(this);
         this.sets = new SetOps(this);
+        this.sorting = new SortOps(this);
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -104,6 +106,11 @@ public final class Database {
     /** Set operations on this database. */
     public SetOps sets() {
         return sets;
+    }
+
+    /** SORT on this database. */
+    public SortOps sorting() {
+        return sorting;
     }
 
     /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */

@@ -25,6 +25,8 @@ public enum KeyEvent {
     LREM("lrem", 'l'),
     LTRIM("ltrim", 'l'),
     LINSERT("linsert", 'l'),
+    /** SORT ... STORE wrote its destination (a list). */
+    SORTSTORE("sortstore", 'l'),
     SADD("sadd", 's'),
     SREM("srem", 's'),
     SPOP("spop", 's'),
