@@ -1,0 +1,141 @@
+package io.damselfly.server.scripting.lib;
+
+import java.io.ByteArrayInputStream;
+
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+
+/**
+ * What Redis scripts, written for Lua 5.1, find in Redis's Lua and luaj's Lua 5.2 lacks.
+ *
+ * <p>Checked against redis-server 7.0.15: its scripts can call {@code unpack}, {@code loadstring},
+ * {@code gcinfo}, {@code math.mod}, {@code math.log10}, {@code string.gfind}, {@code table.getn},
+ * {@code table.setn}, {@code table.maxn}, {@code table.foreach} and {@code table.foreachi}, and
+ * {@code _VERSION} is "Lua 5.1". They cannot reach {@code getfenv}, {@code setfenv} or
+ * {@code newproxy} (Redis's sandbox leaves them out), nor {@code loadfile}/{@code dofile}, so those
+ * are not added. Not removed here either: what 5.2 has and 5.1 had not ({@code table.pack},
+ * {@code table.unpack}, {@code rawlen}, {@code load} of binary chunks...) is for the sandbox
+ * that builds the globals to drop.
+ *
+ * <p>{@code loadstring} compiles text only: Redis refuses precompiled chunks (its test "Binary code
+ * loading failed"), answering nil and a syntax error, as here.
+ */
+public final class Lua51Compat {
+
+    private Lua51Compat() {
+    }
+
+    /** Adds the Lua 5.1 names listed in the class comment to {@code g} and its libraries. */
+    public static void install(Globals g) {
+        LuaTable table = g.get("table").checktable();
+        LuaTable string = g.get("string").checktable();
+        LuaTable math = g.get("math").checktable();
+
+        g.set("unpack", table.get("unpack"));
+        g.set("loadstring", LuaArgs.function("loadstring", a -> loadstring(g, a)));
+        g.set("gcinfo", LuaArgs.function("gcinfo", a -> {
+            Runtime rt = Runtime.getRuntime();
+            return LuaValue.valueOf((int) Math.min(Integer.MAX_VALUE, (rt.totalMemory() - rt.freeMemory()) / 1024));
+        }));
+        g.set("_VERSION", "Lua 5.1");
+
+        math.set("mod", math.get("fmod"));
+        if (math.get("log10").isnil()) {
+            math.set("log10", LuaArgs.function("log10", a -> LuaValue.valueOf(Math.log10(LuaArgs.checkNumber(a, 1, "log10")))));
+        }
+        string.set("gfind", string.get("gmatch"));
+
+        table.set("getn", LuaArgs.function("getn", a -> LuaValue.valueOf(checkTable(a, 1, "getn").rawlen())));
+        table.set("setn", LuaArgs.function("setn", a -> {
+            checkTable(a, 1, "setn");
+            throw new LuaError("'setn' is obsolete");
+        }));
+        table.set("maxn", LuaArgs.function("maxn", a -> {
+            LuaTable t = checkTable(a, 1, "maxn");
+            double max = 0;
+            LuaValue k = LuaValue.NIL;
+            while (!(k = t.next(k).arg1()).isnil()) {
+                if (k.type() == LuaValue.TNUMBER && k.todouble() > max) {
+                    max = k.todouble();
+                }
+            }
+            return LuaValue.valueOf(max);
+        }));
+        table.set("foreach", LuaArgs.function("foreach", a -> {
+            LuaTable t = checkTable(a, 1, "foreach");
+            LuaValue f = checkFunction(a, 2, "foreach");
+            LuaValue k = LuaValue.NIL;
+            while (true) {
+                Varargs entry = t.next(k);
+                k = entry.arg1();
+                if (k.isnil()) {
+                    return LuaValue.NONE;
+                }
+                LuaValue r = f.call(k, entry.arg(2));
+                if (!r.isnil()) {
+                    return r;
+                }
+            }
+        }));
+        table.set("foreachi", LuaArgs.function("foreachi", a -> {
+            LuaTable t = checkTable(a, 1, "foreachi");
+            LuaValue f = checkFunction(a, 2, "foreachi");
+            int n = t.rawlen();
+            for (int i = 1; i <= n; i++) {
+                LuaValue r = f.call(LuaValue.valueOf(i), t.rawget(i));
+                if (!r.isnil()) {
+                    return r;
+                }
+            }
+            return LuaValue.NONE;
+        }));
+    }
+
+    private static LuaTable checkTable(Varargs a, int arg, String fname) {
+        if (!a.arg(arg).istable()) {
+            throw LuaArgs.typeError(a, arg, fname, "table");
+        }
+        return a.arg(arg).checktable();
+    }
+
+    private static LuaValue checkFunction(Varargs a, int arg, String fname) {
+        if (!a.arg(arg).isfunction()) {
+            throw LuaArgs.typeError(a, arg, fname, "function");
+        }
+        return a.arg(arg);
+    }
+
+    /** loadstring(s [, chunkname]): the compiled chunk, or nil and the error message. */
+    private static Varargs loadstring(Globals g, Varargs a) {
+        LuaString source = LuaArgs.checkString(a, 1, "loadstring");
+        String chunkname = a.arg(2).isnil() ? chunkId(source) : LuaArgs.checkString(a, 2, "loadstring").tojstring();
+        if (source.length() > 0 && source.luaByte(0) == 0x1b) {
+            return LuaValue.varargsOf(LuaValue.NIL,
+                LuaValue.valueOf(chunkname + ":1: unexpected symbol near 'char(27)'"));
+        }
+        try {
+            return g.load(new ByteArrayInputStream(source.m_bytes, source.m_offset, source.m_length), chunkname, "t", g);
+        } catch (LuaError e) {
+            return LuaValue.varargsOf(LuaValue.NIL, e.getMessageObject());
+        }
+    }
+
+    /** Lua 5.1's name for a string chunk: [string "first line..."]. */
+    private static String chunkId(LuaString source) {
+        String s = source.tojstring();
+        int nl = s.indexOf('\n');
+        boolean cut = nl >= 0;
+        if (cut) {
+            s = s.substring(0, nl);
+        }
+        if (s.length() > 40) {
+            s = s.substring(0, 40);
+            cut = true;
+        }
+        return "[string \"" + s + (cut ? "...\"]" : "\"]");
+    }
+}

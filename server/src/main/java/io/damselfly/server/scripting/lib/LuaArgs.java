@@ -1,0 +1,172 @@
+package io.damselfly.server.scripting.lib;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.function.Function;
+
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.luaj.vm2.lib.VarArgFunction;
+
+/**
+ * Argument checking with Lua 5.1's auxiliary-library semantics and error texts, shared by the
+ * libraries of this package.
+ *
+ * <p>luaj's own checks speak Lua 5.2 ("bad argument #1 (number expected, got nil)" without a
+ * function name, numbers formatted by Java); Redis scripts see Lua 5.1's lauxlib:
+ * {@code bad argument #1 to 'encode' (expected 1 argument)}. Lua 5.1 takes the function name
+ * from the call site (the field name for {@code cjson.encode(...)}, a local's name, or {@code ?}
+ * under {@code pcall(f, ...)}); luaj cannot see the call site, so we always name the library
+ * function, which is what the common direct call shows.
+ *
+ * <p>Errors are raised as {@code new LuaError(String)} (level 1): luaj then prefixes the position
+ * of the calling Lua code, as Lua 5.1's {@code luaL_error} does with {@code luaL_where(L, 1)},
+ * and adds nothing when the caller is {@code pcall} itself.
+ */
+final class LuaArgs {
+
+    /**
+     * The most stack slots Lua 5.1 lets one C function use ({@code LUAI_MAXCSTACK} in luaconf.h).
+     * The C libraries answer "stack overflow (...)" when they would pass it; we count the slots
+     * they would use and answer the same, which also bounds the work and nesting of every decoder.
+     */
+    static final int MAX_C_STACK = 8000;
+
+    private LuaArgs() {
+    }
+
+    /** A Lua function named {@code name} (for error messages and tostring) running {@code body}. */
+    static LuaValue function(String name, Function<Varargs, Varargs> body) {
+        return new VarArgFunction() {
+            {
+                this.name = name;
+            }
+
+            @Override
+            public Varargs invoke(Varargs args) {
+                try {
+                    return body.apply(args);
+                } catch (StackOverflowError e) {
+                    // Every decoder here is iterative and every encoder is depth-bounded; this is a
+                    // last guard so that no Java error escapes into the script engine.
+                    throw new LuaError("stack overflow");
+                }
+            }
+        };
+    }
+
+    /** {@code bad argument #arg to 'fname' (msg)}, as luaL_argerror. */
+    static LuaError argError(int arg, String fname, String msg) {
+        return new LuaError("bad argument #" + arg + " to '" + fname + "' (" + msg + ")");
+    }
+
+    /** {@code bad argument #arg to 'fname' (expected expected, got type)}, as luaL_typerror. */
+    static LuaError typeError(Varargs args, int arg, String fname, String expected) {
+        return argError(arg, fname, expected + " expected, got " + typeName(args, arg));
+    }
+
+    /** Lua's type name of argument {@code arg}, "no value" past the last argument. */
+    static String typeName(Varargs args, int arg) {
+        return arg > args.narg() ? "no value" : args.arg(arg).typename();
+    }
+
+    /** luaL_checknumber: a number, or a string that converts to one. */
+    static double checkNumber(Varargs args, int arg, String fname) {
+        LuaValue v = args.arg(arg);
+        if (v.type() == LuaValue.TNUMBER) {
+            return v.todouble();
+        }
+        if (v.type() == LuaValue.TSTRING) {
+            LuaValue n = v.tonumber();
+            if (!n.isnil()) {
+                return n.todouble();
+            }
+        }
+        throw typeError(args, arg, fname, "number");
+    }
+
+    /**
+     * luaL_checkinteger: as {@link #checkNumber}, truncated toward zero to a 64-bit
+     * {@code lua_Integer} (out-of-range values saturate, where C would be undefined).
+     */
+    static long checkInteger(Varargs args, int arg, String fname) {
+        return (long) checkNumber(args, arg, fname);
+    }
+
+    /** luaL_optinteger: {@code def} when the argument is absent or nil. */
+    static long optInteger(Varargs args, int arg, String fname, long def) {
+        return args.arg(arg).isnil() ? def : checkInteger(args, arg, fname);
+    }
+
+    /** luaL_checklstring: a string, or a number converted with Lua 5.1's "%.14g". */
+    static LuaString checkString(Varargs args, int arg, String fname) {
+        LuaValue v = args.arg(arg);
+        if (v.type() == LuaValue.TSTRING) {
+            return v.checkstring();
+        }
+        if (v.type() == LuaValue.TNUMBER) {
+            return LuaString.valueOf(formatG(v.todouble(), 14));
+        }
+        throw typeError(args, arg, fname, "string");
+    }
+
+    /** A Lua number from a Java double (luaj picks its integer representation when exact). */
+    static LuaValue number(double d) {
+        return LuaValue.valueOf(d);
+    }
+
+    /**
+     * C's {@code printf("%.<precision>g", d)} as glibc prints it: the exact binary value rounded
+     * half-even to {@code precision} significant digits, fixed notation when the exponent is in
+     * [-4, precision), else d.ddde+XX; trailing zeros removed; "inf", "-inf", "nan", "-nan".
+     */
+    static String formatG(double d, int precision) {
+        if (Double.isNaN(d)) {
+            return (Double.doubleToRawLongBits(d) < 0) ? "-nan" : "nan";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        if (d == 0) {
+            return (Double.doubleToRawLongBits(d) < 0) ? "-0" : "0";
+        }
+        BigDecimal rounded = new BigDecimal(d).round(new MathContext(precision, RoundingMode.HALF_EVEN));
+        int exponent = rounded.precision() - rounded.scale() - 1;
+        if (exponent < -4 || exponent >= precision) {
+            String digits = rounded.unscaledValue().abs().toString();
+            int end = digits.length();
+            while (end > 1 && digits.charAt(end - 1) == '0') {
+                end--;
+            }
+            StringBuilder sb = new StringBuilder(24);
+            if (rounded.signum() < 0) {
+                sb.append('-');
+            }
+            sb.append(digits.charAt(0));
+            if (end > 1) {
+                sb.append('.').append(digits, 1, end);
+            }
+            sb.append('e').append(exponent < 0 ? '-' : '+');
+            int abs = Math.abs(exponent);
+            if (abs < 10) {
+                sb.append('0');
+            }
+            return sb.append(abs).toString();
+        }
+        String plain = rounded.toPlainString();
+        if (plain.indexOf('.') >= 0) {
+            int end = plain.length();
+            while (plain.charAt(end - 1) == '0') {
+                end--;
+            }
+            if (plain.charAt(end - 1) == '.') {
+                end--;
+            }
+            plain = plain.substring(0, end);
+        }
+        return plain;
+    }
+}
