@@ -43,7 +43,10 @@ public final class Lua51Compat {
         }));
         g.set("_VERSION", "Lua 5.1");
 
-        math.set("mod", math.get("fmod"));
+        math.set("mod", LuaArgs.function("mod", a -> {
+            double x = LuaArgs.checkNumber(a, 1, "mod");
+            return LuaValue.valueOf(x % LuaArgs.checkNumber(a, 2, "mod")); // Java's % on doubles is C's fmod
+        }));
         if (math.get("log10").isnil()) {
             math.set("log10", LuaArgs.function("log10", a -> LuaValue.valueOf(Math.log10(LuaArgs.checkNumber(a, 1, "log10")))));
         }
