@@ -21,7 +21,8 @@ import org.luaj.vm2.Varargs;
  * {@code table.unpack}, {@code rawlen}, {@code load} of binary chunks...) is for the sandbox
  * that builds the globals to drop.
  *
- * <p>{@code loadstring} compiles text only: Redis refuses precompiled chunks (its test "Binary code
+ * <p>{@code unpack} is Lua 5.1's, with its limit of about 8000 results, not luaj's
+ * {@code table.unpack}. {@code loadstring} compiles text only: Redis refuses precompiled chunks (its test "Binary code
  * loading failed"), answering nil and a syntax error, as here.
  */
 public final class Lua51Compat {
@@ -35,7 +36,7 @@ public final class Lua51Compat {
         LuaTable string = g.get("string").checktable();
         LuaTable math = g.get("math").checktable();
 
-        g.set("unpack", table.get("unpack"));
+        g.set("unpack", LuaArgs.function("unpack", Lua51Compat::unpack));
         g.set("loadstring", LuaArgs.function("loadstring", a -> loadstring(g, a)));
         g.set("gcinfo", LuaArgs.function("gcinfo", a -> {
             Runtime rt = Runtime.getRuntime();
@@ -96,6 +97,28 @@ public final class Lua51Compat {
             }
             return LuaValue.NONE;
         }));
+    }
+
+    /**
+     * unpack(list [, i [, j]]): list[i] .. list[j] (raw reads), j defaulting to #list; more results
+     * than Lua 5.1's 8000-slot stack holds is "too many results to unpack", as in Redis.
+     */
+    private static Varargs unpack(Varargs a) {
+        LuaTable t = checkTable(a, 1, "unpack");
+        int i = (int) LuaArgs.optInteger(a, 2, "unpack", 1);
+        int e = a.arg(3).isnil() ? t.rawlen() : (int) LuaArgs.checkInteger(a, 3, "unpack");
+        if (i > e) {
+            return LuaValue.NONE;
+        }
+        long n = (long) e - i + 1;
+        if (n >= Integer.MAX_VALUE || a.narg() + n > LuaArgs.MAX_C_STACK) {
+            throw new LuaError("too many results to unpack");
+        }
+        LuaValue[] values = new LuaValue[(int) n];
+        for (int k = 0; k < n; k++) {
+            values[k] = t.rawget(i + k);
+        }
+        return LuaValue.varargsOf(values);
     }
 
     private static LuaTable checkTable(Varargs a, int arg, String fname) {

@@ -80,12 +80,51 @@ final class LuaArgs {
             return v.todouble();
         }
         if (v.type() == LuaValue.TSTRING) {
-            LuaValue n = v.tonumber();
-            if (!n.isnil()) {
-                return n.todouble();
+            Double n = stringToNumber(v.checkstring());
+            if (n != null) {
+                return n;
             }
         }
         throw typeError(args, arg, fname, "number");
+    }
+
+    /** lua_isnumber: a number, or a string that converts to one. */
+    static boolean isNumber(LuaValue v) {
+        return v.type() == LuaValue.TNUMBER || (v.type() == LuaValue.TSTRING && stringToNumber(v.checkstring()) != null);
+    }
+
+    /** lua_tonumber for a value {@link #isNumber} accepts. */
+    static double toNumber(LuaValue v) {
+        return v.type() == LuaValue.TNUMBER ? v.todouble() : stringToNumber(v.checkstring());
+    }
+
+    /**
+     * Lua 5.1's string-to-number coercion (luaO_str2d): strtod on the C string, so the text ends at
+     * the first NUL, leading and trailing whitespace is allowed, and hex, "inf" and "nan" convert;
+     * null when the string is not a number.
+     */
+    static Double stringToNumber(LuaString s) {
+        int len = s.indexOf((byte) 0, 0);
+        int end = len < 0 ? s.length() : len;
+        java.util.function.IntUnaryOperator at = i -> i < end ? s.luaByte(i) : 0;
+        int p = 0;
+        while (isSpace(at.applyAsInt(p))) {
+            p++;
+        }
+        int stop = CjsonLib.Strtod.scan(at, p);
+        if (stop == p) {
+            return null;
+        }
+        double value = CjsonLib.Strtod.parse(at, p, stop);
+        int q = stop;
+        while (isSpace(at.applyAsInt(q))) {
+            q++;
+        }
+        return q == end ? value : null;
+    }
+
+    private static boolean isSpace(int c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     /**

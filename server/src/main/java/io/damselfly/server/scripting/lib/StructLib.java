@@ -238,8 +238,8 @@ public final class StructLib extends TwoArgFunction {
         if (v.type() == LuaValue.TNUMBER) {
             return v.todouble();
         }
-        if (v.type() == LuaValue.TSTRING && !v.tonumber().isnil()) {
-            return v.tonumber().todouble();
+        if (LuaArgs.isNumber(v)) {
+            return LuaArgs.toNumber(v);
         }
         String got = arg == a.narg() + 1 ? "nil" : LuaArgs.typeName(a, arg);
         throw LuaArgs.argError(arg, "pack", "number expected, got " + got);
@@ -320,11 +320,10 @@ public final class StructLib extends TwoArgFunction {
                 case 'c': {
                     if (size == 0) {
                         LuaValue previous = results.isEmpty() ? LuaValue.NIL : results.get(results.size() - 1);
-                        LuaValue n = previous.isnil() ? LuaValue.NIL : previous.tonumber();
-                        if (n.isnil()) {
+                        if (!LuaArgs.isNumber(previous)) {
                             throw new LuaError("format 'c0' needs a previous size");
                         }
-                        size = (long) n.todouble();
+                        size = (long) LuaArgs.toNumber(previous);
                         results.remove(results.size() - 1);
                         checkRoom(ld, pos, size);
                     }

@@ -18,6 +18,18 @@ class Lua51CompatTest {
     }
 
     @Test
+    void unpack_limitsAndArgumentsAsRedis() {
+        lua.expectError("too many results to unpack",
+            "function() local a = {} for i = 1, 8000 do a[i] = 1 end return unpack(a) end");
+        lua.expectError("too many results to unpack", "unpack, (function() local a = {} for i = 1, 7998 do a[i] = 1 end return a end)(), 1, 7998");
+        lua.expect("2 3", "table.concat({unpack({1, 2, 3}, 2)}, ' ')");
+        lua.expect("3", "select('#', unpack({1, 2, 3}, -1, 1))");
+        lua.expect("0", "select('#', unpack({}, 1, 2^40))");
+        lua.expectError("bad argument #1 to 'unpack' (table expected, got string)", "unpack, 'x'");
+        lua.expectError("bad argument #2 to 'unpack' (number expected, got string)", "unpack, {1, 2}, 'a'");
+    }
+
+    @Test
     void scriptingTcl_binaryCodeLoadingFails() {
         // Redis: "attempt to call a nil value" (the VM's wording, luaj's differs)
         String msg = lua.pcallError("function() return loadstring(string.dump(function() return 1 end))() end");
