@@ -19,22 +19,30 @@ import org.luaj.vm2.lib.TwoArgFunction;
  * '+'), JSON null as {@link #NULL}.
  *
  * <p>Encoding and decoding are explicit-stack loops, so nesting costs heap, not Java stack; the
- * depth is bounded by encode/decode_max_depth and by the Lua stack the C library would use. A table
- * is an array when all its keys are integers >= 1 (holes become null; an array "excessively sparse" by the configured ratio is an error, or an object when
- * conversion is on); the empty table is {@code {}}. Object keys come in luaj's {@code next} order,
- * which is not Lua 5.1's: byte-for-byte the same only for arrays and single-key objects.
+ * depth is bounded by encode/decode_max_depth and by the Lua stack the C library would use (8000
+ * slots: about 4000 nested objects or 8000 arrays when the configured depth allows it).
  *
- * <p>The decoder is a state machine over the tokens. The
- * tokenizer reads the input as a C string (a NUL byte ends it) and reports errors exactly as the C
- * library: "Expected &lt;what&gt; but found &lt;token or problem&gt; at character &lt;1-based offset&gt;".
- * Configuration lives per library table ({@code cjson.new()} makes another), like the C upvalue.
+ * <p>Encoding: a table is an array when all its keys are integers >= 1 (holes become null; an
+ * array "excessively sparse" by the configured ratio is an error, or an object when conversion is
+ * on); the empty table is {@code {}}. Object keys come in luaj's {@code next} order, which is not
+ * Lua 5.1's: byte-for-byte the same only for arrays and single-key objects.
+ *
+ * <p>Decoding: the tokenizer reads the input as a C string (a NUL byte ends it) and reports errors
+ * exactly as the C library: "Expected &lt;what&gt; but found &lt;token or problem&gt; at character
+ * &lt;1-based offset&gt;". Numbers follow glibc's strtod ({@link Strtod}).
+ *
+ * <p>Configuration lives per library table ({@code cjson.new()} makes another), like the C upvalue;
+ * it persists across calls, as in Redis, where one script's {@code cjson.encode_max_depth(5)}
+ * stays in force for the next script on the same Lua state.
  */
 public final class CjsonLib extends TwoArgFunction {
 
     /**
      * cjson.null: the value JSON null decodes to and encodes from. Lua CJSON uses a NULL
-     * lightuserdata; this one shared userdata plays its part (type "userdata", equal to itself).
-     * The scripting core converts it like a nil when it builds a reply.
+     * lightuserdata; this one shared userdata plays its part (type "userdata", equal to itself,
+     * shared by every cjson table as NULL is). redis-server 7.0.15 replies to it as to nil: a null
+     * bulk, or a nil element inside an array, so the scripting core converts it that way. Being one
+     * JVM-wide object, it must not be reachable by {@code debug.setmetatable}.
      */
     public static final LuaUserdata NULL = new LuaUserdata(new Object() {
         @Override
@@ -187,6 +195,9 @@ public final class CjsonLib extends TwoArgFunction {
     // --------------------------------------------------------------- encoding
 
     private static final byte[][] ESCAPES = new byte[256][];
+    private static final byte[] NULL_BYTES = {'n', 'u', 'l', 'l'};
+    private static final byte[] TRUE_BYTES = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE_BYTES = {'f', 'a', 'l', 's', 'e'};
 
     static {
         for (int c = 0; c < 0x20; c++) {
@@ -280,22 +291,26 @@ public final class CjsonLib extends TwoArgFunction {
         }
 
         void ascii(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                out.write(s.charAt(i));
-            }
+            byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+            out.write(b, 0, b.length);
+        }
+
+        void ascii(byte[] b) {
+            out.write(b, 0, b.length);
         }
 
         /** Writes a scalar, or opens a table (pushing a frame the loop in encode() finishes). */
         void value(LuaValue v, int depth) {
+            LuaArgs.checkEncodedSize(out);
             switch (v.type()) {
                 case LuaValue.TSTRING -> string(v.checkstring());
                 case LuaValue.TNUMBER -> number(v);
-                case LuaValue.TBOOLEAN -> ascii(v.toboolean() ? "true" : "false");
-                case LuaValue.TNIL -> ascii("null");
+                case LuaValue.TBOOLEAN -> ascii(v.toboolean() ? TRUE_BYTES : FALSE_BYTES);
+                case LuaValue.TNIL -> ascii(NULL_BYTES);
                 case LuaValue.TTABLE -> open((LuaTable) v, depth + 1);
                 default -> {
                     if (v == NULL) {
-                        ascii("null");
+                        ascii(NULL_BYTES);
                     } else {
                         throw cannot(v, "type not supported");
                     }
@@ -305,15 +320,18 @@ public final class CjsonLib extends TwoArgFunction {
 
         void string(LuaString s) {
             out.write('"');
-            for (int i = 0; i < s.m_length; i++) {
-                int c = s.m_bytes[s.m_offset + i] & 0xff;
-                byte[] esc = ESCAPES[c];
+            byte[] bytes = s.m_bytes;
+            int run = s.m_offset; // start of the bytes not yet written, copied in bulk
+            int end = s.m_offset + s.m_length;
+            for (int i = run; i < end; i++) {
+                byte[] esc = ESCAPES[bytes[i] & 0xff];
                 if (esc != null) {
+                    out.write(bytes, run, i - run);
                     out.write(esc, 0, esc.length);
-                } else {
-                    out.write(c);
+                    run = i + 1;
                 }
             }
+            out.write(bytes, run, end - run);
             out.write('"');
         }
 
@@ -418,7 +436,6 @@ public final class CjsonLib extends TwoArgFunction {
 
     private static final class Decoder {
         final Config cfg;
-        final LuaString json;
         final byte[] bytes;
         final int offset;
         final int length;
@@ -431,7 +448,6 @@ public final class CjsonLib extends TwoArgFunction {
 
         Decoder(Config cfg, LuaString json) {
             this.cfg = cfg;
-            this.json = json;
             this.bytes = json.m_bytes;
             this.offset = json.m_offset;
             this.length = json.m_length;

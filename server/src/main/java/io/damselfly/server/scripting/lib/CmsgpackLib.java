@@ -22,8 +22,9 @@ import org.luaj.vm2.lib.TwoArgFunction;
  * float 64. Strings use fixstr/str8/str16/str32. A table whose keys are exactly 1..n (n >= 0, so
  * the empty table too) is an array, read with the table's metamethods; any other table a map in
  * {@code next} order. Tables nested 16 deep, and every value MessagePack cannot hold (functions,
- * userdata, nil), pack as nil, which also makes cyclic tables finite. Several arguments pack to
- * the concatenation of their encodings.
+ * userdata, nil), pack as nil, which also makes cyclic tables finite (though a table referenced
+ * from many places is expanded at each, so output is capped: {@link LuaArgs#MAX_ENCODED_BYTES}).
+ * Several arguments pack to the concatenation of their encodings.
  *
  * <p>Unpacking is an explicit-stack state machine rather than recursion, so hostile input cannot
  * exhaust the Java stack. It keeps the C library's quirks: uint 64 above 2^63 come out negative
@@ -90,6 +91,7 @@ public final class CmsgpackLib extends TwoArgFunction {
     }
 
     private static void encode(ByteArrayOutputStream out, LuaValue v, int level) {
+        LuaArgs.checkEncodedSize(out);
         switch (v.type()) {
             case LuaValue.TSTRING -> encodeBytes(out, v.checkstring());
             case LuaValue.TBOOLEAN -> out.write(v.toboolean() ? 0xc3 : 0xc2);
@@ -247,6 +249,8 @@ public final class CmsgpackLib extends TwoArgFunction {
 
     /** Input ended inside a value (MP_CUR_ERROR_EOF). */
     private static final class MissingBytes extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         MissingBytes() {
             super(null, null, false, false);
         }
@@ -254,6 +258,8 @@ public final class CmsgpackLib extends TwoArgFunction {
 
     /** A byte that starts no MessagePack value we read (MP_CUR_ERROR_BADFMT). */
     private static final class BadFormat extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         BadFormat() {
             super(null, null, false, false);
         }

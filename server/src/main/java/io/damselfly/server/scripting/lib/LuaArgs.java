@@ -35,7 +35,23 @@ final class LuaArgs {
      */
     static final int MAX_C_STACK = 8000;
 
+    /**
+     * The largest string an encoder here builds: 512 MB, Redis's default proto-max-bulk-len, the
+     * largest bulk string it accepts anyway. The C libraries have no limit and would exhaust the
+     * process's memory (cmsgpack re-expands a shared subtable at every reference down to 16
+     * levels, so a few small tables can ask for terabytes); past this we answer Lua's own
+     * allocation-failure error instead of risking the JVM's heap.
+     */
+    static final int MAX_ENCODED_BYTES = 512 << 20;
+
     private LuaArgs() {
+    }
+
+    /** "not enough memory" (Lua's LUA_ERRMEM text) once {@code out} passes MAX_ENCODED_BYTES. */
+    static void checkEncodedSize(java.io.ByteArrayOutputStream out) {
+        if (out.size() > MAX_ENCODED_BYTES) {
+            throw new LuaError("not enough memory");
+        }
     }
 
     /** A Lua function named {@code name} (for error messages and tostring) running {@code body}. */

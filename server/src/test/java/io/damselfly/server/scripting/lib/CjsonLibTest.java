@@ -151,6 +151,12 @@ class CjsonLibTest {
     }
 
     @Test
+    void encode_sharedSubtablesExpandUntilTheOutputCap() {
+        lua.expectError("not enough memory",
+            "function() local t = {string.rep('x', 1000)} for i = 1, 15 do t = {t, t, t, t} end return cjson.encode(t) end");
+    }
+
+    @Test
     void encode_deepNestingWithRaisedLimit_isALuaError() {
         lua.run("cjson.encode_max_depth(2147483647)");
         String msg = lua.pcallError("function() local t = {} local c = t for i = 1, 100000 do c.x = {} c = c.x end "

@@ -155,6 +155,13 @@ class CmsgpackLibTest {
     }
 
     @Test
+    void pack_sharedSubtablesExpandUntilTheOutputCap() {
+        // 4^15 references to one 1000-byte string: the C library would try to build terabytes
+        lua.expectError("not enough memory",
+            "function() local t = {string.rep('x', 1000)} for i = 1, 15 do t = {t, t, t, t} end return cmsgpack.pack(t) end");
+    }
+
+    @Test
     void pack_errors() {
         lua.expectError("bad argument #0 to 'pack' (MessagePack pack needs input.)", "cmsgpack.pack");
     }
