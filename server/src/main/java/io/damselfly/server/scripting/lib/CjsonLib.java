@@ -29,7 +29,7 @@ import org.luaj.vm2.lib.TwoArgFunction;
  *
  * <p>Decoding: the tokenizer reads the input as a C string (a NUL byte ends it) and reports errors
  * exactly as the C library: "Expected &lt;what&gt; but found &lt;token or problem&gt; at character
- * &lt;1-based offset&gt;". Numbers follow glibc's strtod ({@link Strtod}).
+ * &lt;1-based offset&gt;". Numbers follow glibc's strtod ({@link LuaArgs.Strtod}).
  *
  * <p>Configuration lives per library table ({@code cjson.new()} makes another), like the C upvalue;
  * it persists across calls, as in Redis, where one script's {@code cjson.encode_max_depth(5)}
@@ -671,13 +671,13 @@ public final class CjsonLib extends TwoArgFunction {
 
         void number() {
             int start = ptr;
-            int end = Strtod.scan(this::at, start);
+            int end = LuaArgs.Strtod.scan(this::at, start);
             if (end == start) {
                 error("invalid number");
                 return;
             }
             token.type = TokenType.T_NUMBER;
-            token.value = LuaArgs.number(Strtod.parse(this::at, start, end));
+            token.value = LuaArgs.number(LuaArgs.Strtod.parse(this::at, start, end));
             ptr = end;
         }
 
@@ -780,136 +780,6 @@ public final class CjsonLib extends TwoArgFunction {
             }
             ptr += escapeLength;
             return true;
-        }
-    }
-
-    /**
-     * The number syntax of glibc's strtod, which Lua CJSON uses: optional sign, then "inf",
-     * "infinity", "nan", "nan(chars)" (any case), a hex float (0x..., optional p exponent), or a
-     * decimal with optional fraction and exponent. Conversion goes through Java's correctly
-     * rounded parser, as glibc's strtod is correctly rounded.
-     */
-    static final class Strtod {
-        private Strtod() {
-        }
-
-        private static boolean digit(int c) {
-            return c >= '0' && c <= '9';
-        }
-
-        private static boolean hexDigit(int c) {
-            return digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-        }
-
-        private static boolean word(java.util.function.IntUnaryOperator at, int p, String w) {
-            for (int i = 0; i < w.length(); i++) {
-                if ((at.applyAsInt(p + i) | 0x20) != w.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /** The end of the number starting at {@code start}, or {@code start} when there is none. */
-        static int scan(java.util.function.IntUnaryOperator at, int start) {
-            int p = start;
-            if (at.applyAsInt(p) == '+' || at.applyAsInt(p) == '-') {
-                p++;
-            }
-            if (word(at, p, "inf")) {
-                p += 3;
-                return word(at, p, "inity") ? p + 5 : p;
-            }
-            if (word(at, p, "nan")) {
-                p += 3;
-                if (at.applyAsInt(p) == '(') {
-                    int q = p + 1;
-                    while (digit(at.applyAsInt(q)) || Character.isLetter(at.applyAsInt(q)) && at.applyAsInt(q) < 0x80
-                        || at.applyAsInt(q) == '_') {
-                        q++;
-                    }
-                    if (at.applyAsInt(q) == ')') {
-                        p = q + 1;
-                    }
-                }
-                return p;
-            }
-            if (at.applyAsInt(p) == '0' && (at.applyAsInt(p + 1) | 0x20) == 'x') {
-                int q = p + 2;
-                int digits = 0;
-                while (hexDigit(at.applyAsInt(q))) {
-                    q++;
-                    digits++;
-                }
-                if (at.applyAsInt(q) == '.') {
-                    q++;
-                    while (hexDigit(at.applyAsInt(q))) {
-                        q++;
-                        digits++;
-                    }
-                }
-                if (digits == 0) {
-                    return p + 1; // just the "0"
-                }
-                return exponent(at, q, 'p');
-            }
-            int q = p;
-            int digits = 0;
-            while (digit(at.applyAsInt(q))) {
-                q++;
-                digits++;
-            }
-            if (at.applyAsInt(q) == '.') {
-                q++;
-                while (digit(at.applyAsInt(q))) {
-                    q++;
-                    digits++;
-                }
-            }
-            if (digits == 0) {
-                return start;
-            }
-            return exponent(at, q, 'e');
-        }
-
-        private static int exponent(java.util.function.IntUnaryOperator at, int p, char marker) {
-            if ((at.applyAsInt(p) | 0x20) != marker) {
-                return p;
-            }
-            int r = p + 1;
-            if (at.applyAsInt(r) == '+' || at.applyAsInt(r) == '-') {
-                r++;
-            }
-            if (!digit(at.applyAsInt(r))) {
-                return p;
-            }
-            while (digit(at.applyAsInt(r))) {
-                r++;
-            }
-            return r;
-        }
-
-        /** The value of the number {@link #scan} found between {@code start} and {@code end}. */
-        static double parse(java.util.function.IntUnaryOperator at, int start, int end) {
-            StringBuilder sb = new StringBuilder(end - start + 2);
-            for (int i = start; i < end; i++) {
-                sb.append((char) at.applyAsInt(i));
-            }
-            String s = sb.toString();
-            boolean negative = s.startsWith("-");
-            String body = (negative || s.startsWith("+")) ? s.substring(1) : s;
-            String lower = body.toLowerCase(java.util.Locale.ROOT);
-            double v;
-            if (lower.startsWith("inf")) {
-                v = Double.POSITIVE_INFINITY;
-            } else if (lower.startsWith("nan")) {
-                v = Double.NaN;
-            } else if (lower.startsWith("0x")) {
-                v = Double.parseDouble(lower.indexOf('p') >= 0 ? lower : lower + "p0");
-            } else {
-                v = Double.parseDouble(body);
-            }
-            return negative ? -v : v;
         }
     }
 }

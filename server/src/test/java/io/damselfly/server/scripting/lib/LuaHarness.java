@@ -1,10 +1,8 @@
 package io.damselfly.server.scripting.lib;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.jse.JsePlatform;
@@ -57,10 +55,5 @@ final class LuaHarness {
     /** Asserts that {@code pcall(call)} fails with exactly {@code message}. */
     void expectError(String message, String call) {
         assertEquals(message, pcallError(call), call);
-    }
-
-    /** Asserts that running {@code script} raises a LuaError (never another Java exception). */
-    LuaError expectLuaError(String script) {
-        return assertThrows(LuaError.class, () -> run(script));
     }
 }
