@@ -19,7 +19,8 @@ import org.luaj.vm2.lib.TwoArgFunction;
  *
  * <p>Packing: a number that is exactly a 64-bit integer becomes the smallest MessagePack integer
  * (fixint, uint/int 8..64); any other number a float 32 when the float holds it exactly, else a
- * float 64. Strings use fixstr/str8/str16/str32. A table whose keys are exactly 1..n (n >= 0, so
+ * float 64 (NaN as x86-64's default NaN, see {@link StructLib#doubleBits}). Strings use
+ * fixstr/str8/str16/str32. A table whose keys are exactly 1..n (n >= 0, so
  * the empty table too) is an array, read with the table's metamethods; any other table a map in
  * {@code next} order. Tables nested 16 deep, and every value MessagePack cannot hold (functions,
  * userdata, nil), pack as nil, which also makes cyclic tables finite (though a table referenced
@@ -39,8 +40,6 @@ public final class CmsgpackLib extends TwoArgFunction {
     /** Tables deeper than this pack as nil (LUACMSGPACK_MAX_NESTING). */
     static final int MAX_NESTING = 16;
 
-    /** x86-64's default NaN (sign bit set), what 0/0 gives in Redis and so what its pack emits. */
-    private static final long X86_DEFAULT_NAN = 0xfff8000000000000L;
     private static final double TWO_63 = 0x1p63;
 
     private static final String TOO_MANY_VALUES =
@@ -138,7 +137,7 @@ public final class CmsgpackLib extends TwoArgFunction {
             writeBig(out, Float.floatToRawIntBits(f), 4);
         } else {
             out.write(0xcb);
-            writeBig(out, Double.isNaN(d) ? X86_DEFAULT_NAN : Double.doubleToRawLongBits(d), 8);
+            writeBig(out, StructLib.doubleBits(d), 8);
         }
     }
 

@@ -198,10 +198,10 @@ public final class StructLib extends TwoArgFunction {
                     out.write(0);
                     break;
                 case 'f':
-                    writeBits(out, Float.floatToRawIntBits((float) packNumber(a, arg++)) & 0xffffffffL, 4, f.endian);
+                    writeBits(out, floatBits((float) packNumber(a, arg++)), 4, f.endian);
                     break;
                 case 'd':
-                    writeBits(out, Double.doubleToRawLongBits(packNumber(a, arg++)), 8, f.endian);
+                    writeBits(out, doubleBits(packNumber(a, arg++)), 8, f.endian);
                     break;
                 case 'c', 's': {
                     LuaString s = packString(a, arg);
@@ -266,6 +266,19 @@ public final class StructLib extends TwoArgFunction {
         }
         double high = n - TWO_63;
         return high < TWO_63 ? ((long) high) ^ Long.MIN_VALUE : 0L;
+    }
+
+    /**
+     * IEEE bits of {@code d}, NaN written as x86-64's default NaN (sign set), which is what 0/0
+     * gives in Redis; luaj's 0/0 is Java's positive NaN. (A NaN of another origin, such as
+     * {@code -(0/0)}, loses its own sign: the VM difference cannot be undone here exactly.)
+     */
+    static long doubleBits(double d) {
+        return Double.isNaN(d) ? 0xfff8000000000000L : Double.doubleToRawLongBits(d);
+    }
+
+    private static long floatBits(float f) {
+        return Float.isNaN(f) ? 0xffc00000L : Float.floatToRawIntBits(f) & 0xffffffffL;
     }
 
     private static void writeBits(ByteArrayOutputStream out, long bits, int size, boolean endian) {

@@ -33,6 +33,7 @@ class StructLibTest {
         lua.expect("010002000003", "hx(struct.pack('!2bi3b', 1, 2, 3))");
         lua.expect("06", "hx(struct.pack('i0b', 5, 6))");
         lua.expect("3dcccccd", "hx(struct.pack('>f', 0.1))");
+        lua.expect("fff8000000000000ffc00000", "hx(struct.pack('>df', 0/0, 0/0))");
         lua.expect("0102", "hx(struct.pack('bb\\0b', 1, 2, 3))"); // the format ends at its NUL
     }
 
