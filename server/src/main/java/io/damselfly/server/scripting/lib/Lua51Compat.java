@@ -138,21 +138,28 @@ public final class Lua51Compat {
     /** loadstring(s [, chunkname]): the compiled chunk, or nil and the error message. */
     private static Varargs loadstring(Globals g, Varargs a) {
         LuaString source = LuaArgs.checkString(a, 1, "loadstring");
-        String chunkname = a.arg(2).isnil() ? chunkId(source) : LuaArgs.checkString(a, 2, "loadstring").tojstring();
+        LuaString name = a.arg(2).isnil() ? source : LuaArgs.checkString(a, 2, "loadstring");
         if (source.length() > 0 && source.luaByte(0) == 0x1b) {
             return LuaValue.varargsOf(LuaValue.NIL,
-                LuaValue.valueOf(chunkname + ":1: unexpected symbol near 'char(27)'"));
+                LuaValue.valueOf(chunkId(name.tojstring()) + ":1: unexpected symbol near 'char(27)'"));
         }
         try {
-            return g.load(new ByteArrayInputStream(source.m_bytes, source.m_offset, source.m_length), chunkname, "t", g);
+            // luaj formats compile errors with the chunk name the way Lua 5.1 does
+            return g.load(new ByteArrayInputStream(source.m_bytes, source.m_offset, source.m_length), name.tojstring(), "t", g);
         } catch (LuaError e) {
             return LuaValue.varargsOf(LuaValue.NIL, e.getMessageObject());
         }
     }
 
-    /** Lua 5.1's name for a string chunk: [string "first line..."]. */
-    private static String chunkId(LuaString source) {
-        String s = source.tojstring();
+    /**
+     * Lua 5.1's display name of a chunk (luaO_chunkid): "=name" and "@name" without their marker,
+     * anything else as [string "first line..."].
+     */
+    static String chunkId(String name) {
+        if (name.startsWith("=") || name.startsWith("@")) {
+            return name.substring(1);
+        }
+        String s = name;
         int nl = s.indexOf('\n');
         boolean cut = nl >= 0;
         if (cut) {
