@@ -44,6 +44,8 @@ class CommandIntrospectionCompatibilityTest {
      * commands whose keys or key flags depend on their arguments.
      */
     private static final Map<String, List<String>> KEYED_CALLS = Map.ofEntries(
+            Map.entry("sort", List.of("SORT k", "SORT k BY w_* GET # STORE dst", "SORT k LIMIT 0 1 STORE")),
+            Map.entry("sort_ro", List.of("SORT_RO k", "SORT_RO k BY w_* GET #")),
             Map.entry("watch", List.of("WATCH k", "WATCH a b c")),
             Map.entry("get", List.of("GET k")),
             Map.entry("set", List.of("SET k v", "SET k v EX 10 GET", "SET k v get", "SET k v NX")),

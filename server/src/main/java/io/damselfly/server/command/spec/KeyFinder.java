@@ -15,10 +15,10 @@ import java.util.Map;
  * malformed numkeys) or do not give reliable flags (VARIABLE_FLAGS), Redis falls back to a
  * function of the command's own (its JSON's "get_keys_function"); the few that answer for valid
  * calls of commands with such specs have Java twins here: setGetKeys, bitfieldGetKeys,
- * sortGetKeys, migrateGetKeys. The others (evalGetKeys, xreadGetKeys, lmpopGetKeys ...) only
- * run when the specs fail on a malformed call, where they too find nothing; there this class says
- * "cannot tell" ({@code -1}) and the executor takes every shard, which is right whatever the
- * handler then does.
+ * sortGetKeys, sortROGetKeys, migrateGetKeys. The others (evalGetKeys, xreadGetKeys,
+ * lmpopGetKeys ...) only run when the specs fail on a malformed call, where they too find
+ * nothing; there this class says "cannot tell" ({@code -1}) and the executor takes every shard,
+ * which is right whatever the handler then does.
  *
  * <p>Allocation-free: results go into a caller-owned {@link KeyReferences}; keyword matching is
  * ASCII case folding over the bytes.
@@ -36,6 +36,7 @@ public final class KeyFinder {
             "setGetKeys", KeyFinder::setGetKeys,
             "bitfieldGetKeys", KeyFinder::bitfieldGetKeys,
             "sortGetKeys", KeyFinder::sortGetKeys,
+            "sortROGetKeys", KeyFinder::sortReadOnlyGetKeys,
             "migrateGetKeys", KeyFinder::migrateGetKeys);
 
     /**
@@ -163,6 +164,12 @@ public final class KeyFinder {
             }
         }
         out.add(1, KeyFlag.mask(KeyFlag.OW, KeyFlag.UPDATE));
+        return 1;
+    }
+
+    /** sortROGetKeys: the sorted key, always argument 1 (BY and GET keys are not named). */
+    static int sortReadOnlyGetKeys(byte[][] argv, int argc, KeyReferences out) {
+        out.add(1, KeyFlag.mask(KeyFlag.RO, KeyFlag.ACCESS));
         return 1;
     }
 
