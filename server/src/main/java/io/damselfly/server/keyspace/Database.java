@@ -34,6 +34,7 @@ public final class Database {
     private final KeyOps keys;
     private final HashOps hashes;
     private final ListOps lists;
+    private final SortedSetOps sortedSets;
     private final long[] argumentHashes = new long[HASH_MEMO];
     /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
     private int hashedArguments;
@@ -47,6 +48,7 @@ public final class Database {
         this.keys = new KeyOps(this);
         this.hashes = new HashOps(this);
         this.lists = new ListOps(this);
+        this.sortedSets = new SortedSetOps(this);
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -97,6 +99,11 @@ public final class Database {
     /** Hash operations on this database. */
     public HashOps hashes() {
         return hashes;
+    }
+
+    /** Sorted-set operations on this database. */
+    public SortedSetOps sortedSets() {
+        return sortedSets;
     }
 
     /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */

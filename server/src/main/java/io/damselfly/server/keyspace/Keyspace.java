@@ -24,6 +24,7 @@ public final class Keyspace {
     private volatile long publishStep = DEFAULT_PUBLISH_STEP;
     private volatile KeyspaceObserver[] observers = new KeyspaceObserver[0];
     private volatile ListpackLimits hashLimits = ListpackLimits.HASH_DEFAULTS;
+    private volatile ListpackLimits zsetLimits = ListpackLimits.ZSET_DEFAULTS;
     private final BlockedKeys blockedKeys;
 
     public Keyspace(int shardCount, int databases) {
@@ -135,6 +136,16 @@ public final class Keyspace {
     /** The bounds of a hash's compact form in force. */
     public ListpackLimits hashLimits() {
         return hashLimits;
+    }
+
+    /** Sets the bounds of a sorted set's compact form (zset-max-listpack-entries and -value). */
+    public void setZsetLimits(ListpackLimits limits) {
+        this.zsetLimits = limits;
+    }
+
+    /** The bounds of a sorted set's compact form in force. */
+    public ListpackLimits zsetLimits() {
+        return zsetLimits;
     }
 
     public void setLfuParameters(int logFactor, int decayMinutes) {
