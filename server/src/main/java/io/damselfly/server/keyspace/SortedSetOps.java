@@ -40,14 +40,15 @@ public final class SortedSetOps {
 
     /**
      * A set-type value as an input of ZUNION, ZINTER, ZDIFF and their STORE forms, every member
-     * with score 1. The set type implements it; a set value that does not is refused as WRONGTYPE.
+     * with score 1 (zuiFind, zuiNext over a set). The set type implements it, with the names its
+     * own reads have; until it does, a set input answers WRONGTYPE.
      */
-    public interface SetInput {
-        int memberCount();
+    interface SetInput {
+        int size();
 
-        boolean hasMember(byte[] member);
+        boolean contains(byte[] member);
 
-        void forEachMember(Consumer<byte[]> out);
+        void forEach(Consumer<byte[]> out);
     }
 
     /** One input of ZUNION and friends: a sorted set or a set, or nothing (a missing key). */
@@ -64,7 +65,7 @@ public final class SortedSetOps {
         }
 
         public int size() {
-            return zset != null ? zset.size() : set != null ? set.memberCount() : 0;
+            return zset != null ? zset.size() : set != null ? set.size() : 0;
         }
 
         /** The member's score (1 in a set), NaN when absent. */
@@ -72,7 +73,7 @@ public final class SortedSetOps {
             if (zset != null) {
                 return zset.score(member);
             }
-            return set != null && set.hasMember(member) ? 1.0 : Double.NaN;
+            return set != null && set.contains(member) ? 1.0 : Double.NaN;
         }
 
         /** Every member and its score, each member in an array of its own. */
@@ -80,7 +81,7 @@ public final class SortedSetOps {
             if (zset != null) {
                 zset.forRanks(0, zset.size() - 1, false, (m, o, l, s) -> out.accept(Arrays.copyOfRange(m, o, o + l), s));
             } else if (set != null) {
-                set.forEachMember(m -> out.accept(m, 1.0));
+                set.forEach(m -> out.accept(m, 1.0));
             }
         }
 
