@@ -206,8 +206,10 @@ final class ScoreSkipList {
     }
 
     private void link(Node x) {
-        Node[] update = new Node[MAX_LEVEL];
-        long[] rank = new long[MAX_LEVEL];
+        int lvl = x.next.length;
+        // the search path, one node per level in use (levels are about log4(n): a few words each)
+        Node[] update = new Node[Math.max(level, lvl)];
+        long[] rank = new long[update.length];
         Node p = header;
         for (int i = level - 1; i >= 0; i--) {
             rank[i] = i == level - 1 ? 0 : rank[i + 1];
@@ -217,7 +219,6 @@ final class ScoreSkipList {
             }
             update[i] = p;
         }
-        int lvl = x.next.length;
         if (lvl > level) {
             for (int i = level; i < lvl; i++) {
                 rank[i] = 0;
@@ -245,7 +246,7 @@ final class ScoreSkipList {
     }
 
     private void unlink(Node x) {
-        Node[] update = new Node[MAX_LEVEL];
+        Node[] update = new Node[level];
         Node p = header;
         for (int i = level - 1; i >= 0; i--) {
             while (p.next[i] != null && compare(p.next[i].score, p.next[i].member, x.score, x.member) < 0) {

@@ -1,6 +1,5 @@
 package io.damselfly.server.keyspace;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -392,10 +391,5 @@ public final class SortedSetOps {
         SortedSetValue z = SortedSetValue.build(members, scores, limits());
         db.put(key, old, new ObjectEntry(key, z, Database.NO_EXPIRY, db.initialAccess()), event);
         return members.size();
-    }
-
-    /** A list to collect a result in, for {@link #store}. */
-    public static List<byte[]> newMembers(int expected) {
-        return new ArrayList<>(expected);
     }
 }

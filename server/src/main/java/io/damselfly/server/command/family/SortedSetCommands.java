@@ -435,7 +435,7 @@ public final class SortedSetCommands {
             }
         }
         if (store) {
-            List<byte[]> members = SortedSetOps.newMembers((int) Math.max(0, to - from + 1));
+            List<byte[]> members = new ArrayList<>((int) Math.max(0, to - from + 1));
             double[] values = new double[(int) Math.max(0, to - from + 1)];
             z.forRanks(from, to, reverse, (m, o, l, s) -> {
                 values[members.size()] = s;
