@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -275,7 +276,7 @@ public final class BlockedKeys implements KeyspaceObserver {
      */
     private void serveKey(Database view, WaitedKey k, List<Shard> borrowed) {
         ArrayDeque<Registration> queue = partitions.get(shardOf(k.key).index()).get(k);
-        java.util.Iterator<Registration> it = queue == null ? null : queue.iterator();
+        Iterator<Registration> it = queue == null ? null : queue.iterator();
         while (it != null && it.hasNext()) {
             Registration r = it.next();
             Waiter w = r.waiter;

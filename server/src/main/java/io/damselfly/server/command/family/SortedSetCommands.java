@@ -418,9 +418,9 @@ public final class SortedSetCommands {
             from = r[0];
             to = r[1];
             // LIMIT: a negative offset skips everything (Redis counts it down to zero), a negative count means all
-            if (offset < 0) {
+            if (offset < 0 || offset > to - from) {
                 to = from - 1;
-            } else if (from <= to) {
+            } else {
                 if (reverse) {
                     to -= offset;
                     if (limit >= 0 && to - from + 1 > limit) {
