@@ -58,6 +58,21 @@ public final class LexRange {
         return Arrays.compareUnsigned(a, aOff, aOff + aLen, bound, 0, bound.length);
     }
 
+    /** sdscmplex(min, max) > 0, or equal bounds one of which is exclusive: nothing can be inside. */
+    boolean isEmptyInItself() {
+        int cmp;
+        if (min == max) {
+            cmp = 0;
+        } else if (min == MIN || max == MAX) {
+            cmp = -1;
+        } else if (min == MAX || max == MIN) {
+            cmp = 1;
+        } else {
+            cmp = Arrays.compareUnsigned(min, max);
+        }
+        return cmp > 0 || cmp == 0 && (minExclusive || maxExclusive);
+    }
+
     /** Whether a member is at or past the lower bound. */
     public boolean aboveMin(byte[] m, int off, int len) {
         int c = compare(m, off, len, min);

@@ -281,7 +281,7 @@ public final class SortedSetOps {
 
     /** ZREMRANGEBYLEX. */
     public LongResult removeRangeByLex(byte[] key, LexRange range) {
-        return removeRange(key, z -> z.ranksOf(range), KeyEvent.ZREMRANGEBYLEX);
+        return removeRange(key, z -> z.lexRemovalRanks(range), KeyEvent.ZREMRANGEBYLEX);
     }
 
     private LongResult removeRange(byte[] key, java.util.function.Function<SortedSetValue, long[]> ranks, KeyEvent event) {
@@ -381,15 +381,41 @@ public final class SortedSetOps {
      * key instead (a del event when there was one). Answers the size stored.
      */
     public long store(byte[] key, List<byte[]> members, double[] scores, KeyEvent event) {
+        return put(key, members.isEmpty() ? null : SortedSetValue.build(members, scores, limits()), event);
+    }
+
+    /**
+     * ZRANGESTORE's store: as {@link #store}, but the result is built as Redis's
+     * zrangeResultBeginStore builds it, members added one by one in the order given to a compact
+     * set that converts when it must ({@code compactStart}), or to a skip list from the start
+     * (a rank range longer than zset-max-listpack-entries). The two differ only in which scores
+     * pass through the compact form, which keeps -0 as 0.
+     */
+    public long storeRange(byte[] key, List<byte[]> members, double[] scores, boolean compactStart) {
+        SortedSetValue z = null;
+        if (!members.isEmpty()) {
+            z = compactStart ? new SortedSetValue() : SortedSetValue.build(members, scores, new ListpackLimits(0, 0));
+            if (compactStart) {
+                ListpackLimits limits = limits();
+                double[] out = new double[1];
+                for (int i = 0; i < members.size(); i++) {
+                    z.add(members.get(i), scores[i], 0, out, limits);
+                }
+            }
+        }
+        return put(key, z, KeyEvent.ZRANGESTORE);
+    }
+
+    /** Puts a result at {@code key} (setKey), or deletes the key when there is none (a del event when it existed). */
+    private long put(byte[] key, SortedSetValue z, KeyEvent event) {
         Object old = db.find(key);
-        if (members.isEmpty()) {
+        if (z == null) {
             if (old != null) {
                 db.remove(key, old, KeyEvent.DEL);
             }
             return 0;
         }
-        SortedSetValue z = SortedSetValue.build(members, scores, limits());
         db.put(key, old, new ObjectEntry(key, z, Database.NO_EXPIRY, db.initialAccess()), event);
-        return members.size();
+        return z.size();
     }
 }

@@ -297,25 +297,139 @@ final class SortedSetValue implements Value {
         return new long[] {first, last};
     }
 
-    /**
-     * The 0-based ranks [first, last] of a lex range (meaningful when all scores are equal, as
-     * Redis documents): the members before the lower bound, and those up to the upper bound.
-     */
-    long[] ranksOf(LexRange r) {
+    // ---- lex ranges, with Redis's walks (which decide what happens when scores differ) -----
+
+    private static final long[] NO_RANKS = {0, -1};
+
+    private boolean aboveMinAt(int i, LexRange r) {
+        return r.aboveMin(data, startOf(i), ends[i] - startOf(i));
+    }
+
+    private boolean belowMaxAt(int i, LexRange r) {
+        return r.belowMax(data, startOf(i), ends[i] - startOf(i));
+    }
+
+    private static boolean aboveMin(ScoreSkipList.Node n, LexRange r) {
+        return r.aboveMin(n.member, 0, n.member.length);
+    }
+
+    private static boolean belowMax(ScoreSkipList.Node n, LexRange r) {
+        return r.belowMax(n.member, 0, n.member.length);
+    }
+
+    /** zslIsInLexRange: the range is not empty in itself, the last member is past min and the first before max. */
+    private boolean lexMayHold(LexRange r) {
+        if (r.isEmptyInItself() || size() == 0) {
+            return false;
+        }
         if (list != null) {
-            long first = list.countWhile(n -> !r.aboveMin(n.member, 0, n.member.length));
-            long last = list.countWhile(n -> r.belowMax(n.member, 0, n.member.length)) - 1;
-            return new long[] {first, last};
+            return aboveMin(list.last(), r) && belowMax(list.first(), r);
         }
-        int first = 0;
-        while (first < count && !r.aboveMin(data, startOf(first), ends[first] - startOf(first))) {
-            first++;
+        return aboveMinAt(count - 1, r) && belowMaxAt(0, r);
+    }
+
+    /** zslFirstInLexRange: the rank of the first member at or past min, if it is before max; else -1. */
+    long firstInLex(LexRange r) {
+        if (!lexMayHold(r)) {
+            return -1;
         }
-        int last = first - 1;
-        while (last + 1 < count && r.belowMax(data, startOf(last + 1), ends[last + 1] - startOf(last + 1))) {
-            last++;
+        if (list != null) {
+            long c = list.countWhile(n -> !aboveMin(n, r));
+            ScoreSkipList.Node x = list.nodeAt(c + 1);
+            return x != null && belowMax(x, r) ? c : -1;
         }
-        return new long[] {first, last};
+        for (int i = 0; i < count; i++) {
+            if (aboveMinAt(i, r)) {
+                return belowMaxAt(i, r) ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** zslLastInLexRange: the rank of the last member up to max, if it is past min; else -1. */
+    long lastInLex(LexRange r) {
+        if (!lexMayHold(r)) {
+            return -1;
+        }
+        if (list != null) {
+            long c = list.countWhile(n -> belowMax(n, r));
+            ScoreSkipList.Node x = list.nodeAt(c);
+            return x != null && aboveMin(x, r) ? c - 1 : -1;
+        }
+        for (int i = count - 1; i >= 0; i--) {
+            if (belowMaxAt(i, r)) {
+                return aboveMinAt(i, r) ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * How many members from rank {@code start} on, forward (before max) or backward (past min),
+     * stay in the range, at most {@code max} (negative: no bound): Redis's walk over a range,
+     * which stops at the first member out of it.
+     */
+    private long run(long start, boolean backward, long max, LexRange r) {
+        long n = 0;
+        if (list != null) {
+            for (ScoreSkipList.Node x = list.nodeAt(start + 1); x != null && (max < 0 || n < max)
+                    && (backward ? aboveMin(x, r) : belowMax(x, r)); x = backward ? x.prev : x.next[0]) {
+                n++;
+            }
+            return n;
+        }
+        for (int i = (int) start; i >= 0 && i < count && (max < 0 || n < max)
+                && (backward ? aboveMinAt(i, r) : belowMaxAt(i, r)); i += backward ? -1 : 1) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * ZRANGEBYLEX's answer as ascending ranks [first, last] (first > last: none): from the first
+     * member in range (the last, with {@code reverse}), {@code offset} members skipped, then up to
+     * {@code limit} (negative: all) while they stay in range.
+     */
+    long[] lexRanks(LexRange r, boolean reverse, long offset, long limit) {
+        long start = reverse ? lastInLex(r) : firstInLex(r);
+        int size = size();
+        if (start < 0 || offset < 0 || offset >= size) {
+            return NO_RANKS;
+        }
+        long at = reverse ? start - offset : start + offset;
+        if (at < 0 || at >= size) {
+            return NO_RANKS;
+        }
+        long n = run(at, reverse, limit, r);
+        return reverse ? new long[] {at - n + 1, at} : new long[] {at, at + n - 1};
+    }
+
+    /** ZLEXCOUNT, as zlexcountCommand counts for each encoding. */
+    long lexCount(LexRange r) {
+        long first = firstInLex(r);
+        if (first < 0) {
+            return 0;
+        }
+        if (list == null) {
+            return run(first, false, -1, r);
+        }
+        long last = lastInLex(r);
+        return last < 0 ? size() - first : last - first + 1;
+    }
+
+    /** ZREMRANGEBYLEX's ranks [first, last]: from the first member past min, those up to max. */
+    long[] lexRemovalRanks(LexRange r) {
+        long start;
+        if (list == null) {
+            start = firstInLex(r);
+        } else {
+            // zslDeleteRangeByLex does not test the range first
+            start = list.countWhile(n -> !aboveMin(n, r));
+        }
+        if (start < 0 || start >= size()) {
+            return NO_RANKS;
+        }
+        return new long[] {start, start + run(start, false, -1, r) - 1};
     }
 
     /**

@@ -49,9 +49,17 @@ public final class SortedSetView {
         return set.ranksOf(range);
     }
 
-    /** The ranks [first, last] a lex range covers; first > last when none. */
-    public long[] ranksOf(LexRange range) {
-        return set.ranksOf(range);
+    /**
+     * ZRANGEBYLEX's ranks [first, last] (first > last: none): from the first member in range
+     * (the last with {@code reverse}), past {@code offset}, up to {@code limit} (negative: all).
+     */
+    public long[] lexRanks(LexRange range, boolean reverse, long offset, long limit) {
+        return set.lexRanks(range, reverse, offset, limit);
+    }
+
+    /** ZLEXCOUNT. */
+    public long lexCount(LexRange range) {
+        return set.lexCount(range);
     }
 
     /** ZRANDMEMBER's picks (see SortedSetValue#randomEntries). */

@@ -266,7 +266,7 @@ public final class SortedSetCommands {
         }
         SortedSetView z = readOrReplyWrongType(c, c.arg(1));
         if (z != SortedSetView.WRONG_TYPE) {
-            c.reply().integer(z == null ? 0 : count(z.ranksOf(range)));
+            c.reply().integer(z == null ? 0 : z.lexCount(range));
         }
     }
 
@@ -381,7 +381,7 @@ public final class SortedSetCommands {
         SortedSetView z = c.db().sortedSets().read(c.arg(keyIndex));
         if (z == null) {
             if (store) {
-                c.reply().integer(c.db().sortedSets().store(dst, List.of(), new double[0], KeyEvent.ZRANGESTORE));
+                c.reply().integer(c.db().sortedSets().storeRange(dst, List.of(), new double[0], true));
             } else {
                 c.reply().emptyArray();
             }
@@ -413,8 +413,12 @@ public final class SortedSetCommands {
                 from = reverse ? n - 1 - end : start;
                 to = reverse ? n - 1 - start : end;
             }
+        } else if (type == RangeType.LEX) {
+            long[] r = z.lexRanks(lex, reverse, offset, limit);
+            from = r[0];
+            to = r[1];
         } else {
-            long[] r = type == RangeType.SCORE ? z.ranksOf(scores) : z.ranksOf(lex);
+            long[] r = z.ranksOf(scores);
             from = r[0];
             to = r[1];
             // LIMIT: a negative offset skips everything (Redis counts it down to zero), a negative count means all
@@ -441,7 +445,9 @@ public final class SortedSetCommands {
                 values[members.size()] = s;
                 members.add(Arrays.copyOfRange(m, o, o + l));
             });
-            c.reply().integer(c.db().sortedSets().store(dst, members, values, KeyEvent.ZRANGESTORE));
+            // Redis starts a rank range longer than the listpack allows as a skip list, any other as a listpack
+            boolean compactStart = type != RangeType.RANK || members.size() <= c.server().keyspace().zsetLimits().maxEntries();
+            c.reply().integer(c.db().sortedSets().storeRange(dst, members, values, compactStart));
             return;
         }
         replyEntries(c.reply(), z, from, to, reverse, withScores);

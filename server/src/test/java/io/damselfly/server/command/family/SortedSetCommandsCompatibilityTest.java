@@ -653,6 +653,43 @@ class SortedSetCommandsCompatibilityTest {
                 ZREMRANGEBYLEX lex2 [c [e
                 ZRANGE lex2 0 -1
                 """},
+        {"minus-zero-and-mixed-lex", """
+                CONFIG SET zset-max-listpack-entries 0
+                ZADD s -0 a -0 b 1 c 2 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+                ZRANGE s 0 -1 WITHSCORES
+                CONFIG SET zset-max-listpack-entries 2
+                ZRANGESTORE d s -inf +inf BYSCORE
+                ZRANGE d 0 -1 WITHSCORES
+                ZRANGESTORE d s +inf -inf BYSCORE REV
+                ZRANGE d 0 -1 WITHSCORES
+                ZRANGESTORE d s 0 -1
+                ZRANGE d 0 -1 WITHSCORES
+                ZRANGESTORE d s 0 1
+                ZRANGE d 0 -1 WITHSCORES
+                OBJECT ENCODING d
+                ZUNIONSTORE u 1 s
+                ZRANGE u 0 -1 WITHSCORES
+                ZINTERSTORE u 2 s s WEIGHTS 1 0
+                ZRANGE u 0 -1 WITHSCORES
+                ZUNION 1 s WITHSCORES
+                ZADD s INCR -0 a
+                ZINCRBY s 0 c
+                ZINCRBY s -1 c
+                ZSCORE s c
+                CONFIG SET zset-max-listpack-entries 128
+                ZADD m 3 a 1 z 2 b 0 y 5 c 4 x
+                ZRANGEBYLEX m - +
+                ZRANGEBYLEX m [b [y
+                ZRANGEBYLEX m (a +
+                ZREVRANGEBYLEX m [y [b
+                ZREVRANGEBYLEX m + - LIMIT 1 2
+                ZLEXCOUNT m [b [y
+                ZLEXCOUNT m - +
+                ZLEXCOUNT m [c [z
+                ZRANGE m [b + BYLEX LIMIT 1 10
+                ZREMRANGEBYLEX m [b [x
+                ZRANGE m 0 -1 WITHSCORES
+                """},
         {"zscan", """
                 ZADD z 1 a 2 b 3 c 1.5 d
                 ZSCAN z 0
