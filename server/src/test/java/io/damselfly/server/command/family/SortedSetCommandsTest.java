@@ -250,6 +250,27 @@ class SortedSetCommandsTest {
         }
     }
 
+    /** A key created by a STORE command or a RENAME wakes the waiters as a ZADD does. */
+    @Test
+    void waitersServedByStoresAndRename(EmbeddedServer server, RedisCommands<String, String> redis) {
+        try (RawClient waiter = new RawClient(server.host(), server.port())) {
+            redis.zadd("src", 1.0, "a", 2.0, "b", 3.0, "c");
+            waiter.send("BZMPOP", "0", "2", "u", "r", "MAX", "COUNT", "2");
+            awaitBlocked(redis, 1);
+            assertEquals(3, redis.zunionstore("u", "src"));
+            assertEquals("[$u, [[$c, $3], [$b, $2]]]", RawClient.render(waiter.read()));
+            waiter.send("BZPOPMAX", "r", "0");
+            awaitBlocked(redis, 1);
+            assertEquals(2, redis.zrangestore("r", "src", Range.create(0L, 1L)));
+            assertEquals("[$r, $b, $2]", RawClient.render(waiter.read()));
+            waiter.send("BZPOPMIN", "renamed", "0");
+            awaitBlocked(redis, 1);
+            assertEquals("OK", redis.rename("src", "renamed"));
+            assertEquals("[$renamed, $a, $1]", RawClient.render(waiter.read()));
+            assertEquals(List.of("b", "c"), redis.zrange("renamed", 0, -1));
+        }
+    }
+
     @Test
     void bzpopmin_wrongTypeAnswersAtOnce(RedisCommands<String, String> redis) {
         redis.set("s", "v");
