@@ -335,22 +335,29 @@ public final class SortedSetOps {
     }
 
     private Popped popFrom(byte[] key, Object e, SortedSetValue z, boolean max, long count) {
+        Popped p = ends(key, z, max, count);
+        int n = p.members().length;
+        if (n > 0) {
+            int size = z.size();
+            db.changeInPlace(key, e, () -> {
+                z.removeRanks(max ? size - n : 0, max ? size - 1 : n - 1);
+                return 0;
+            }, max ? KeyEvent.ZPOPMAX : KeyEvent.ZPOPMIN);
+        }
+        return p;
+    }
+
+    /** Up to {@code count} members from the low (or high) end, in pop order, copied out; the set is not changed. */
+    private static Popped ends(byte[] key, SortedSetValue z, boolean max, long count) {
         int n = (int) Math.min(count, z.size());
+        int size = z.size();
         byte[][] members = new byte[n][];
         double[] scores = new double[n];
-        if (n == 0) {
-            return new Popped(OpStatus.OK, key, members, scores);
-        }
-        int size = z.size();
         int[] k = {0};
         z.forRanks(max ? size - n : 0, max ? size - 1 : n - 1, max, (m, o, l, s) -> {
             members[k[0]] = Arrays.copyOfRange(m, o, o + l);
             scores[k[0]++] = s;
         });
-        db.changeInPlace(key, e, () -> {
-            z.removeRanks(max ? size - n : 0, max ? size - 1 : n - 1);
-            return 0;
-        }, max ? KeyEvent.ZPOPMAX : KeyEvent.ZPOPMIN);
         return new Popped(OpStatus.OK, key, members, scores);
     }
 
@@ -360,19 +367,7 @@ public final class SortedSetOps {
      */
     static Popped peek(Object e, boolean max, long count) {
         SortedSetValue z = zsetOf(e);
-        if (z == null || z.isEmpty()) {
-            return null;
-        }
-        int n = (int) Math.min(count, z.size());
-        int size = z.size();
-        byte[][] members = new byte[n][];
-        double[] scores = new double[n];
-        int[] k = {0};
-        z.forRanks(max ? size - n : 0, max ? size - 1 : n - 1, max, (m, o, l, s) -> {
-            members[k[0]] = Arrays.copyOfRange(m, o, o + l);
-            scores[k[0]++] = s;
-        });
-        return new Popped(OpStatus.OK, null, members, scores);
+        return z == null || z.isEmpty() ? null : ends(null, z, max, count);
     }
 
     /**

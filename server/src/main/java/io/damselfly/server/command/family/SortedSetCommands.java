@@ -391,7 +391,7 @@ public final class SortedSetCommands {
             c.reply().error(Errors.WRONGTYPE);
             return;
         }
-        // the ascending ranks [from, to] the answer comes from, before LIMIT
+        // the ascending ranks [from, to] of the answer, LIMIT applied; reverse visits them from the top
         long n = z.size();
         long from;
         long to;
