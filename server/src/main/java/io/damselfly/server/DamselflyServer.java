@@ -5,6 +5,7 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.HashCommands;
+import io.damselfly.server.command.family.SortedSetCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.SortCommands;
 import io.damselfly.server.command.family.TransactionCommands;
@@ -103,6 +104,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.HASH_MAX_LISTPACK_ENTRIES, v -> keyspace.setHashLimits(hashLimits(config)));
         config.watch(Option.HASH_MAX_LISTPACK_VALUE, v -> keyspace.setHashLimits(hashLimits(config)));
         config.watch(Option.SET_MAX_INTSET_ENTRIES, v -> keyspace.setSetMaxIntSetEntries((Long) v));
+        config.watch(Option.ZSET_MAX_LISTPACK_ENTRIES, v -> keyspace.setZsetLimits(zsetLimits(config)));
+        config.watch(Option.ZSET_MAX_LISTPACK_VALUE, v -> keyspace.setZsetLimits(zsetLimits(config)));
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
@@ -112,6 +115,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
 
     private static ListpackLimits hashLimits(ServerConfig config) {
         return new ListpackLimits(config.getLong(Option.HASH_MAX_LISTPACK_ENTRIES), config.getLong(Option.HASH_MAX_LISTPACK_VALUE));
+    }
+
+    private static ListpackLimits zsetLimits(ServerConfig config) {
+        return new ListpackLimits(config.getLong(Option.ZSET_MAX_LISTPACK_ENTRIES), config.getLong(Option.ZSET_MAX_LISTPACK_VALUE));
     }
 
     /** The command table every server uses: each family's registrations, in one place. */
@@ -124,6 +131,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         StringCommands.register(b);
         KeyCommands.register(b);
         HashCommands.register(b);
+        SortedSetCommands.register(b);
         MemoryCommands.register(b);
         ListCommands.register(b);
         SetCommands.register(b);

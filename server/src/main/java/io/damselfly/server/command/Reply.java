@@ -197,6 +197,11 @@ public final class Reply {
         RespWriter.writeCrlf(out);
     }
 
+    /** A double as Redis's addReplyDouble writes it: RESP3 {@code ,}, RESP2 a bulk string of C's %.17g. */
+    public void doubleValue(double d) {
+        RespWriter.writeDouble(out, d, client.protocol());
+    }
+
     public void bulk(String s) {
         RespWriter.writeBulkString(out, s);
     }

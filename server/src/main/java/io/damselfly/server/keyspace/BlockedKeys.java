@@ -5,15 +5,18 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The clients blocked in a list pop (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP), per database and
- * key, and their serving when a key they wait on becomes a list: Redis's blocking_keys and
- * ready_keys (blocked.c), on a sharded keyspace.
+ * The clients blocked in a list pop (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) or a sorted-set
+ * pop (BZPOPMIN, BZPOPMAX, BZMPOP), per database and key, and their serving when a key they wait
+ * on becomes a list or sorted set: Redis's blocking_keys and ready_keys (blocked.c), on a sharded
+ * keyspace. A key's queue may hold waiters of both kinds; a new key serves those of its type, in
+ * order, and leaves the others waiting, as Redis's serveClientsBlockedOn*Key skip other types.
  *
  * <p>Design.
  * <ul>
@@ -49,7 +52,12 @@ public final class BlockedKeys implements KeyspaceObserver {
      * completed. Every method may be called from any thread.
      */
     public interface Waiter {
-        /** The end elements are popped from. */
+        /** The type of value that serves this waiter: LIST, or ZSET for the sorted-set pops. */
+        default ValueType type() {
+            return ValueType.LIST;
+        }
+
+        /** The end elements are popped from; for a sorted set LEFT is the lowest score (BZPOPMIN). */
         End end();
 
         /** How many elements at most (BLMPOP COUNT; 1 for the others). */
@@ -69,6 +77,14 @@ public final class BlockedKeys implements KeyspaceObserver {
          * waiter is gone, in which case the caller must not pop them.
          */
         boolean take(byte[] key, byte[][] elements);
+
+        /**
+         * Completes the reply with the members popped from the sorted set at {@code key} and their
+         * scores; answers false when the waiter is gone, in which case the caller must not pop them.
+         */
+        default boolean takeScored(byte[] key, byte[][] members, double[] scores) {
+            throw new UnsupportedOperationException("not a sorted-set waiter");
+        }
 
         /** Completes the reply with an error status (BLMOVE onto a key of another type). */
         boolean refuse(OpStatus status);
@@ -254,20 +270,38 @@ public final class BlockedKeys implements KeyspaceObserver {
         serveReady(keyspace.database(a, now));
     }
 
-    /** Serves a key's waiters in order while it holds a list with elements; its shard is held. */
+    /**
+     * Serves a key's waiters in order while it holds a list or sorted set with elements, skipping
+     * (and keeping) those waiting for the other type; its shard is held.
+     */
     private void serveKey(Database view, WaitedKey k, List<Shard> borrowed) {
         ArrayDeque<Registration> queue = partitions.get(shardOf(k.key).index()).get(k);
-        while (queue != null && !queue.isEmpty()) {
-            Registration r = queue.peekFirst();
+        Iterator<Registration> it = queue == null ? null : queue.iterator();
+        while (it != null && it.hasNext()) {
+            Registration r = it.next();
             Waiter w = r.waiter;
             if (w.isGone()) {
                 // resolved another way; its own unregister will find it gone from here
-                queue.pollFirst();
+                it.remove();
                 continue;
             }
-            ListValue list = ListOps.listOf(view.find(k.key));
-            if (list == null || list.isEmpty()) {
+            Object e = view.find(k.key);
+            if (e == null) {
                 return;
+            }
+            if (w.type() == ValueType.ZSET) {
+                SortedSetOps.Popped p = SortedSetOps.peek(e, w.end() == End.RIGHT, w.count());
+                if (p != null) {
+                    if (w.takeScored(k.key, p.members(), p.scores())) {
+                        view.sortedSets().pop(k.key, w.end() == End.RIGHT, p.members().length);
+                    }
+                    it.remove();
+                }
+                continue;
+            }
+            ListValue list = ListOps.listOf(e);
+            if (list == null || list.isEmpty()) {
+                continue;
             }
             byte[] destination = w.destination();
             if (destination == null) {
@@ -275,7 +309,7 @@ public final class BlockedKeys implements KeyspaceObserver {
                 if (w.take(k.key, ListOps.peek(list, w.end(), n))) {
                     view.lists().pop(k.key, w.end(), n);
                 }
-                queue.pollFirst();
+                it.remove();
                 continue;
             }
             Shard target = shardOf(destination);
@@ -292,7 +326,7 @@ public final class BlockedKeys implements KeyspaceObserver {
             } else if (w.take(k.key, ListOps.peek(list, w.end(), 1))) {
                 view.lists().move(k.key, destination, w.end(), w.destinationEnd());
             }
-            queue.pollFirst();
+            it.remove();
         }
     }
 

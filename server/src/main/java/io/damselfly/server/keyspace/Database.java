@@ -36,6 +36,7 @@ public final class Database {
     private final ListOps lists;
     private final SetOps sets;
     private final SortOps sorting;
+    private final SortedSetOps sortedSets;
     private final long[] argumentHashes = new long[HASH_MEMO];
     /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
     private int hashedArguments;
@@ -51,6 +52,7 @@ public final class Database {
         this.lists = new ListOps(this);
         this.sets = new SetOps(this);
         this.sorting = new SortOps(this);
+        this.sortedSets = new SortedSetOps(this);
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -111,6 +113,11 @@ public final class Database {
     /** SORT on this database. */
     public SortOps sorting() {
         return sorting;
+    }
+
+    /** Sorted-set operations on this database. */
+    public SortedSetOps sortedSets() {
+        return sortedSets;
     }
 
     /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */

@@ -26,6 +26,7 @@ public final class Keyspace {
     private volatile ListpackLimits hashLimits = ListpackLimits.HASH_DEFAULTS;
     /** set-max-intset-entries; 512 is Redis 7.0's default (config.c). */
     private volatile long setMaxIntSetEntries = 512;
+    private volatile ListpackLimits zsetLimits = ListpackLimits.ZSET_DEFAULTS;
     private final BlockedKeys blockedKeys;
 
     public Keyspace(int shardCount, int databases) {
@@ -147,6 +148,16 @@ public final class Keyspace {
     /** The bound of a set's compact form in force. */
     public long setMaxIntSetEntries() {
         return setMaxIntSetEntries;
+    }
+
+    /** Sets the bounds of a sorted set's compact form (zset-max-listpack-entries and -value). */
+    public void setZsetLimits(ListpackLimits limits) {
+        this.zsetLimits = limits;
+    }
+
+    /** The bounds of a sorted set's compact form in force. */
+    public ListpackLimits zsetLimits() {
+        return zsetLimits;
     }
 
     public void setLfuParameters(int logFactor, int decayMinutes) {

@@ -9,4 +9,6 @@ package io.damselfly.server.keyspace;
 public record ListpackLimits(long maxEntries, long maxValueBytes) {
     /** Redis 7.0's defaults for hashes (config.c): 512 entries, 64 bytes. */
     public static final ListpackLimits HASH_DEFAULTS = new ListpackLimits(512, 64);
+    /** Redis 7.0's defaults for sorted sets (config.c): 128 entries, 64 bytes. */
+    public static final ListpackLimits ZSET_DEFAULTS = new ListpackLimits(128, 64);
 }

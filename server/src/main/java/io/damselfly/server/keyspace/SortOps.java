@@ -61,7 +61,8 @@ public final class SortOps {
         Object e = db.read(r.key());
         Value value = null;
         if (e != null) {
-            if (!(e instanceof ObjectEntry o) || !(o.value instanceof ListValue || o.value instanceof SetValue)) {
+            if (!(e instanceof ObjectEntry o)
+                    || !(o.value instanceof ListValue || o.value instanceof SetValue || o.value instanceof SortedSetValue)) {
                 return Result.failed(OpStatus.WRONG_TYPE);
             }
             value = o.value;
@@ -75,7 +76,14 @@ public final class SortOps {
             alpha = true;
             by = null;
         }
-        int length = value == null ? 0 : value instanceof ListValue l ? l.size() : ((SetValue) value).size();
+        int length = 0;
+        if (value instanceof ListValue l) {
+            length = l.size();
+        } else if (value instanceof SetValue set) {
+            length = set.size();
+        } else if (value instanceof SortedSetValue zset) {
+            length = zset.size();
+        }
         long start = Math.min(Math.max(r.limitStart(), 0), length);
         long count = Math.min(Math.max(r.limitCount(), -1), length);
         long end = count < 0 ? length - 1 : start + count - 1;
@@ -102,6 +110,17 @@ public final class SortOps {
             }
         } else if (value instanceof SetValue set) {
             set.forEach(m -> items.add(new Item(m)));
+        } else if (value instanceof SortedSetValue zset && dontSort) {
+            // the sorted set's own order (reversed by DESC), only the LIMIT range read
+            if (end >= start) {
+                long from = r.desc() ? length - 1 - end : start;
+                long to = r.desc() ? length - 1 - start : end;
+                zset.forRanks(from, to, r.desc(), (m, off, len, score) -> items.add(new Item(Arrays.copyOfRange(m, off, off + len))));
+            }
+            end -= start;
+            start = 0;
+        } else if (value instanceof SortedSetValue zset) {
+            zset.forRanks(0, length - 1, false, (m, off, len, score) -> items.add(new Item(Arrays.copyOfRange(m, off, off + len))));
         }
 
         if (!dontSort) {

@@ -3,7 +3,6 @@ package io.damselfly.server.command.family;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
-import io.damselfly.server.command.DeferredReply;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.keyspace.BlockedKeys;
@@ -19,7 +18,7 @@ import io.damselfly.server.keyspace.OpStatus;
  * List commands (Redis group "list"), as t_list.c of Redis 7.0 implements them: LPUSH RPUSH
  * LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH LMPOP,
  * and the blocking BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, whose blocked clients wait in the
- * keyspace's {@link BlockedKeys} as {@link ListWaiter}s.
+ * keyspace's {@link BlockedKeys} as {@link PopWaiter}s.
  * Arguments are checked in Redis's order, since it decides which error a bad call gets.
  */
 public final class ListCommands {
@@ -202,13 +201,13 @@ public final class ListCommands {
      */
     private static void blockingPop(CommandContext c, int firstKey, int numKeys, End end, long count, int timeoutIndex) {
         long timeout = Timeouts.seconds(c, timeoutIndex);
-        ListWaiter.Shape shape = count == -1 ? ListWaiter.Shape.KEY_AND_ELEMENT : ListWaiter.Shape.KEY_AND_ELEMENTS;
+        PopWaiter.Shape shape = count == -1 ? PopWaiter.Shape.KEY_AND_ELEMENT : PopWaiter.Shape.KEY_AND_ELEMENTS;
         long wanted = count == -1 ? 1 : count;
         Elements popped = c.db().lists().popFirst(c.argv(), firstKey, numKeys, end, wanted);
         if (popped.status() == OpStatus.WRONG_TYPE) {
             c.reply().error(Errors.WRONGTYPE);
         } else if (!popped.isMissing()) {
-            if (shape == ListWaiter.Shape.KEY_AND_ELEMENT) {
+            if (shape == PopWaiter.Shape.KEY_AND_ELEMENT) {
                 c.reply().array(2);
                 c.reply().bulk(popped.key());
                 c.reply().bulk(popped.elements()[0]);
@@ -216,7 +215,7 @@ public final class ListCommands {
                 replyKeyAndElements(c.reply(), popped.key(), popped.elements());
             }
         } else {
-            block(c, firstKey, numKeys, timeout, shape, end, wanted, null, null);
+            PopWaiter.block(c, firstKey, numKeys, timeout, shape, end, wanted, null, null);
         }
     }
 
@@ -240,29 +239,8 @@ public final class ListCommands {
         } else if (r.value() != null) {
             c.reply().bulk(r.value());
         } else {
-            block(c, 1, 1, timeout, ListWaiter.Shape.ELEMENT, from, 1, c.arg(2), to);
+            PopWaiter.block(c, 1, 1, timeout, PopWaiter.Shape.ELEMENT, from, 1, c.arg(2), to);
         }
-    }
-
-    /**
-     * Blocks the client on {@code numKeys} keys from {@code firstKey}: a deferred reply that
-     * blocks its later requests, registered with the keyspace's {@link
-     * io.damselfly.server.keyspace.BlockedKeys} until it is served, times out ({@code timeout}
-     * ms; 0 = never) or its connection closes, and then taken out of every key's queue. Where the
-     * client cannot wait (a script, a transaction) it answers as on timeout, as Redis does.
-     */
-    private static void block(CommandContext c, int firstKey, int numKeys, long timeout, ListWaiter.Shape shape,
-                              End end, long count, byte[] destination, End destinationEnd) {
-        if (!c.canDefer()) {
-            ListWaiter.replyTimedOut(c.reply(), shape);
-            return;
-        }
-        DeferredReply slot = c.deferReply(true);
-        ListWaiter waiter = new ListWaiter(slot, shape, end, count, destination, destinationEnd);
-        BlockedKeys blocked = c.server().keyspace().blockedKeys();
-        BlockedKeys.Registration registration = blocked.register(waiter, c.db().index(), c.argv(), firstKey, firstKey + numKeys);
-        slot.onResolved(() -> blocked.unregister(registration));
-        slot.timeoutAfter(timeout, r -> ListWaiter.replyTimedOut(r, shape));
     }
 
     // ---- reads ------------------------------------------------------------------------------

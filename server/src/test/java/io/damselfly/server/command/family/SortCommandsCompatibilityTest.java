@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * SORT and SORT_RO differentially against a real redis-server 7.0.15, RESP2 and RESP3, on a
  * server with several shards (BY and GET read keys in other shards): numeric and ALPHA order,
- * DESC, LIMIT edges, BY weights from strings and hash fields, BY nosort keeping a list's order,
+ * DESC, LIMIT edges (lists, sets and sorted sets), BY weights from strings and hash fields, BY nosort keeping a list's order,
  * GET # and patterns with missing keys, STORE replacing and deleting its destination, sets sorted,
  * bad weights, garbage options, WRONGTYPE.
  */
@@ -96,6 +96,23 @@ class SortCommandsCompatibilityTest {
                 TYPE dst
                 SORT empty STORE dst
                 EXISTS dst
+                """},
+        {"sorted-sets", """
+                ZADD z 3 c 1 a 2 b 10 j 5 e
+                SORT z BY nosort
+                SORT z BY nosort DESC
+                SORT z BY nosort LIMIT 1 2
+                SORT z BY nosort DESC LIMIT 1 3
+                SORT z BY nosort LIMIT 10 3
+                SORT z ALPHA
+                SORT z ALPHA DESC LIMIT 0 2
+                MSET w_a 5 w_b 4 w_c 3
+                SORT z BY w_* GET #
+                SORT z BY nosort GET w_* STORE out
+                LRANGE out 0 -1
+                ZADD nums 1 10 2 9 3 100
+                SORT nums
+                SORT nums BY nosort
                 """},
         {"errors", """
                 RPUSH l 1 x 2

@@ -1,0 +1,152 @@
+package io.damselfly.server.command.family;
+
+import io.damselfly.server.command.CommandContext;
+import io.damselfly.server.command.DeferredReply;
+import io.damselfly.server.command.Errors;
+import io.damselfly.server.command.Reply;
+import io.damselfly.server.keyspace.BlockedKeys;
+import io.damselfly.server.keyspace.ListOps.End;
+import io.damselfly.server.keyspace.OpStatus;
+import io.damselfly.server.keyspace.ValueType;
+
+/**
+ * A client blocked in a list pop or a sorted-set pop, as the keyspace's {@link BlockedKeys} sees
+ * it: what it pops, and its deferred reply, which whoever serves it completes (from any thread)
+ * with the reply shape of its command.
+ */
+final class PopWaiter implements BlockedKeys.Waiter {
+    /** The reply each blocking command gives. */
+    enum Shape {
+        /** BLPOP, BRPOP: [key, element]; a null array on timeout. */
+        KEY_AND_ELEMENT,
+        /** BLMPOP: [key, [element ...]]; a null array on timeout. */
+        KEY_AND_ELEMENTS,
+        /** BLMOVE, BRPOPLPUSH: the element; a null bulk on timeout. */
+        ELEMENT,
+        /** BZPOPMIN, BZPOPMAX: [key, member, score]; a null array on timeout. */
+        KEY_MEMBER_SCORE,
+        /** BZMPOP: [key, [[member, score] ...]]; a null array on timeout. */
+        KEY_AND_SCORED_MEMBERS;
+
+        boolean isSortedSet() {
+            return this == KEY_MEMBER_SCORE || this == KEY_AND_SCORED_MEMBERS;
+        }
+    }
+
+    private final DeferredReply slot;
+    private final Shape shape;
+    private final End end;
+    private final long count;
+    private final byte[] destination;
+    private final End destinationEnd;
+
+    PopWaiter(DeferredReply slot, Shape shape, End end, long count, byte[] destination, End destinationEnd) {
+        this.slot = slot;
+        this.shape = shape;
+        this.end = end;
+        this.count = count;
+        this.destination = destination;
+        this.destinationEnd = destinationEnd;
+    }
+
+    @Override
+    public ValueType type() {
+        return shape.isSortedSet() ? ValueType.ZSET : ValueType.LIST;
+    }
+
+    @Override
+    public End end() {
+        return end;
+    }
+
+    @Override
+    public long count() {
+        return count;
+    }
+
+    @Override
+    public byte[] destination() {
+        return destination;
+    }
+
+    @Override
+    public End destinationEnd() {
+        return destinationEnd;
+    }
+
+    @Override
+    public boolean isGone() {
+        return slot.isResolved();
+    }
+
+    @Override
+    public boolean take(byte[] key, byte[][] elements) {
+        return slot.complete(r -> {
+            switch (shape) {
+                case KEY_AND_ELEMENT -> {
+                    r.array(2);
+                    r.bulk(key);
+                    r.bulk(elements[0]);
+                }
+                case KEY_AND_ELEMENTS -> ListCommands.replyKeyAndElements(r, key, elements);
+                case ELEMENT -> r.bulk(elements[0]);
+                default -> throw new IllegalStateException("a sorted-set waiter given list elements");
+            }
+        });
+    }
+
+    @Override
+    public boolean takeScored(byte[] key, byte[][] members, double[] scores) {
+        return slot.complete(r -> {
+            if (shape == Shape.KEY_MEMBER_SCORE) {
+                SortedSetCommands.replyKeyMemberScore(r, key, members[0], scores[0]);
+            } else {
+                SortedSetCommands.replyKeyAndScoredMembers(r, key, members, scores);
+            }
+        });
+    }
+
+    @Override
+    public boolean refuse(OpStatus status) {
+        if (status != OpStatus.WRONG_TYPE) {
+            throw new IllegalArgumentException("unexpected " + status);
+        }
+        return slot.complete(r -> r.error(Errors.WRONGTYPE));
+    }
+
+    @Override
+    public void runLater(Runnable task) {
+        slot.execute(task);
+    }
+
+    /** The reply on timeout, or where the client cannot block (Redis's CLIENT_DENY_BLOCKING). */
+    static void replyTimedOut(Reply r, Shape shape) {
+        if (shape == Shape.ELEMENT) {
+            r.nullBulk();
+        } else {
+            r.nullArray();
+        }
+    }
+
+    /**
+     * Blocks the client on {@code numKeys} keys from {@code firstKey}: a deferred reply that
+     * blocks its later requests, registered with the keyspace's {@link BlockedKeys} until it is
+     * served, times out ({@code timeout} ms; 0 = never) or its connection closes, and then taken
+     * out of every key's queue. Where the client cannot wait (a script, a transaction) it answers
+     * as on timeout, as Redis does.
+     */
+    static void block(CommandContext c, int firstKey, int numKeys, long timeout, Shape shape,
+                      End end, long count, byte[] destination, End destinationEnd) {
+        if (!c.canDefer()) {
+            replyTimedOut(c.reply(), shape);
+            return;
+        }
+        DeferredReply slot = c.deferReply(true);
+        PopWaiter waiter = new PopWaiter(slot, shape, end, count, destination, destinationEnd);
+        BlockedKeys blocked = c.server().keyspace().blockedKeys();
+        BlockedKeys.Registration registration = blocked.register(waiter, c.db().index(), c.argv(), firstKey, firstKey + numKeys);
+        slot.onResolved(() -> blocked.unregister(registration));
+        // 0 = no timer; the timeout reply is still what CLIENT UNBLOCK ... TIMEOUT answers
+        slot.timeoutAfter(timeout, r -> replyTimedOut(r, shape));
+    }
+}
