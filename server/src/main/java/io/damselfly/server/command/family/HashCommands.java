@@ -8,7 +8,6 @@ import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.keyspace.BytesResult;
-import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.keyspace.HashView;
 import io.damselfly.server.keyspace.LongDouble;
 import io.damselfly.server.keyspace.LongResult;
@@ -298,38 +297,18 @@ public final class HashCommands {
             return;
         }
         if (h == null) {
-            reply.array(2);
-            reply.bulk("0");
-            reply.emptyArray();
+            CollectionScan.replyEmpty(reply);
             return;
         }
-        long count = 10;
-        GlobPattern pattern = null;
-        for (int i = 3; i < c.argc(); i += 2) {
-            boolean hasValue = c.argc() - i >= 2;
-            if (c.argIs(i, "count") && hasValue) {
-                count = c.longArg(i + 1);
-                if (count < 1) {
-                    throw c.syntaxError();
-                }
-            } else if (c.argIs(i, "match") && hasValue) {
-                pattern = GlobPattern.compile(c.arg(i + 1));
-            } else {
-                throw c.syntaxError();
-            }
-        }
-        GlobPattern match = pattern == null || pattern.isMatchAll() ? null : pattern;
+        CollectionScan scan = CollectionScan.parse(c);
         List<byte[]> found = new ArrayList<>();
-        long next = h.scan(cursor, count, (f, fo, fl, v, vo, vl) -> {
+        long next = h.scan(cursor, scan.count(), (f, fo, fl, v, vo, vl) -> {
             byte[] field = Arrays.copyOfRange(f, fo, fo + fl);
-            if (match == null || match.matches(field)) {
+            if (scan.matches(field)) {
                 found.add(field);
                 found.add(Arrays.copyOfRange(v, vo, vo + vl));
             }
         });
-        reply.array(2);
-        // Redis writes the unsigned cursor as a signed long; a table's cursors stay below its size
-        reply.bulk(Long.toString(next));
-        reply.bulkArray(found);
+        CollectionScan.reply(reply, next, found);
     }
 }

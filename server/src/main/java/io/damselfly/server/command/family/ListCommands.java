@@ -121,35 +121,14 @@ public final class ListCommands {
 
     /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
     static void lmpop(CommandContext c) {
-        MultiPop args = MultiPop.parse(c, 1);
-        Elements popped = c.db().lists().popFirst(c.argv(), args.firstKey(), args.numKeys(), args.end(), args.count());
+        MultiPop args = MultiPop.parse(c, 1, "left", "right");
+        Elements popped = c.db().lists().popFirst(c.argv(), args.firstKey(), args.numKeys(), end(args), args.count());
         if (popped.status() == OpStatus.WRONG_TYPE) {
             c.reply().error(Errors.WRONGTYPE);
         } else if (popped.isMissing()) {
             c.reply().nullArray();
         } else {
             replyKeyAndElements(c.reply(), popped.key(), popped.elements());
-        }
-    }
-
-    /** LMPOP's and BLMPOP's arguments from {@code numKeysIndex} on, parsed as lmpopGenericCommand. */
-    record MultiPop(int firstKey, int numKeys, End end, long count) {
-        static MultiPop parse(CommandContext c, int numKeysIndex) {
-            long numKeys = rangeLong(c, numKeysIndex, 1, NUMKEYS_NOT_POSITIVE);
-            long whereIndex = numKeysIndex + numKeys + 1;
-            if (whereIndex >= c.argc()) {
-                throw c.syntaxError();
-            }
-            End end = endArg(c, (int) whereIndex);
-            long count = -1;
-            for (int j = (int) whereIndex + 1; j < c.argc(); j++) {
-                if (count == -1 && c.argIs(j, "count") && j + 1 < c.argc()) {
-                    count = rangeLong(c, ++j, 1, COUNT_NOT_POSITIVE);
-                } else {
-                    throw c.syntaxError();
-                }
-            }
-            return new MultiPop(numKeysIndex + 1, (int) numKeys, end, count == -1 ? 1 : count);
         }
     }
 
@@ -190,8 +169,8 @@ public final class ListCommands {
 
     /** BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
     static void blmpop(CommandContext c) {
-        MultiPop args = MultiPop.parse(c, 2);
-        blockingPop(c, args.firstKey(), args.numKeys(), args.end(), args.count(), 1);
+        MultiPop args = MultiPop.parse(c, 2, "left", "right");
+        blockingPop(c, args.firstKey(), args.numKeys(), end(args), args.count(), 1);
     }
 
     /**
@@ -364,6 +343,10 @@ public final class ListCommands {
     // ---- helpers ----------------------------------------------------------------------------
 
     /** LEFT or RIGHT at argument i (getListPositionFromObjectOrReply), else a syntax error. */
+    private static End end(MultiPop args) {
+        return args.second() ? End.RIGHT : End.LEFT;
+    }
+
     static End endArg(CommandContext c, int i) {
         if (c.argIs(i, "right")) {
             return End.RIGHT;

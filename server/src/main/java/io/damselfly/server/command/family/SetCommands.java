@@ -8,7 +8,6 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.keyspace.BytesResult;
-import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.keyspace.LongResult;
 import io.damselfly.server.keyspace.OpStatus;
 import io.damselfly.server.keyspace.SetOps.Combine;
@@ -286,36 +285,16 @@ public final class SetCommands {
             return;
         }
         if (s == null) {
-            reply.array(2);
-            reply.bulk("0");
-            reply.emptyArray();
+            CollectionScan.replyEmpty(reply);
             return;
         }
-        long count = 10;
-        GlobPattern pattern = null;
-        for (int i = 3; i < c.argc(); i += 2) {
-            boolean hasValue = c.argc() - i >= 2;
-            if (c.argIs(i, "count") && hasValue) {
-                count = c.longArg(i + 1);
-                if (count < 1) {
-                    throw c.syntaxError();
-                }
-            } else if (c.argIs(i, "match") && hasValue) {
-                pattern = GlobPattern.compile(c.arg(i + 1));
-            } else {
-                throw c.syntaxError();
-            }
-        }
-        GlobPattern match = pattern == null || pattern.isMatchAll() ? null : pattern;
+        CollectionScan scan = CollectionScan.parse(c);
         List<byte[]> found = new ArrayList<>();
-        long next = s.scan(cursor, count, m -> {
-            if (match == null || match.matches(m)) {
+        long next = s.scan(cursor, scan.count(), m -> {
+            if (scan.matches(m)) {
                 found.add(m);
             }
         });
-        reply.array(2);
-        // Redis writes the unsigned cursor as a signed long; a table's cursors stay below its size
-        reply.bulk(Long.toString(next));
-        reply.bulkArray(found);
+        CollectionScan.reply(reply, next, found);
     }
 }

@@ -7,7 +7,6 @@ import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
-import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.keyspace.KeyEvent;
 import io.damselfly.server.keyspace.LexRange;
 import io.damselfly.server.keyspace.ListOps.End;
@@ -554,42 +553,14 @@ public final class SortedSetCommands {
 
     /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
     static void zmpop(CommandContext c) {
-        MultiPop args = MultiPop.parse(c, 1);
-        Popped p = c.db().sortedSets().popFirst(c.argv(), args.firstKey(), args.numKeys(), args.max(), args.count());
+        MultiPop args = MultiPop.parse(c, 1, "min", "max");
+        Popped p = c.db().sortedSets().popFirst(c.argv(), args.firstKey(), args.numKeys(), args.second(), args.count());
         if (p.status() == OpStatus.WRONG_TYPE) {
             c.reply().error(Errors.WRONGTYPE);
         } else if (p.isMissing()) {
             c.reply().nullArray();
         } else {
             replyKeyAndScoredMembers(c.reply(), p.key(), p.members(), p.scores());
-        }
-    }
-
-    /** ZMPOP's and BZMPOP's arguments from {@code numKeysIndex} on, parsed as zmpopGenericCommand. */
-    record MultiPop(int firstKey, int numKeys, boolean max, long count) {
-        static MultiPop parse(CommandContext c, int numKeysIndex) {
-            long numKeys = ListCommands.rangeLong(c, numKeysIndex, 1, ListCommands.NUMKEYS_NOT_POSITIVE);
-            long whereIndex = numKeysIndex + numKeys + 1;
-            if (whereIndex >= c.argc()) {
-                throw c.syntaxError();
-            }
-            boolean max;
-            if (c.argIs((int) whereIndex, "min")) {
-                max = false;
-            } else if (c.argIs((int) whereIndex, "max")) {
-                max = true;
-            } else {
-                throw c.syntaxError();
-            }
-            long count = -1;
-            for (int j = (int) whereIndex + 1; j < c.argc(); j++) {
-                if (count == -1 && c.argIs(j, "count") && j + 1 < c.argc()) {
-                    count = ListCommands.rangeLong(c, ++j, 1, ListCommands.COUNT_NOT_POSITIVE);
-                } else {
-                    throw c.syntaxError();
-                }
-            }
-            return new MultiPop(numKeysIndex + 1, (int) numKeys, max, count == -1 ? 1 : count);
         }
     }
 
@@ -627,8 +598,8 @@ public final class SortedSetCommands {
 
     /** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] */
     static void bzmpop(CommandContext c) {
-        MultiPop args = MultiPop.parse(c, 2);
-        blockingPop(c, args.firstKey(), args.numKeys(), args.max(), args.count(), 1);
+        MultiPop args = MultiPop.parse(c, 2, "min", "max");
+        blockingPop(c, args.firstKey(), args.numKeys(), args.second(), args.count(), 1);
     }
 
     /**
@@ -971,39 +942,20 @@ public final class SortedSetCommands {
             return;
         }
         if (z == null) {
-            reply.array(2);
-            reply.bulk("0");
-            reply.emptyArray();
+            CollectionScan.replyEmpty(reply);
             return;
         }
-        long count = 10;
-        GlobPattern pattern = null;
-        for (int i = 3; i < c.argc(); i += 2) {
-            boolean hasValue = c.argc() - i >= 2;
-            if (c.argIs(i, "count") && hasValue) {
-                count = c.longArg(i + 1);
-                if (count < 1) {
-                    throw c.syntaxError();
-                }
-            } else if (c.argIs(i, "match") && hasValue) {
-                pattern = GlobPattern.compile(c.arg(i + 1));
-            } else {
-                throw c.syntaxError();
-            }
-        }
-        GlobPattern match = pattern == null || pattern.isMatchAll() ? null : pattern;
+        CollectionScan scan = CollectionScan.parse(c);
         boolean compact = z.isCompact();
         List<byte[]> found = new ArrayList<>();
-        long next = z.scan(cursor, count, (m, o, l, s) -> {
+        long next = z.scan(cursor, scan.count(), (m, o, l, s) -> {
             byte[] member = Arrays.copyOfRange(m, o, o + l);
-            if (match == null || match.matches(member)) {
+            if (scan.matches(member)) {
                 found.add(member);
                 // a listpack keeps scores as d2string text, a skiplist as doubles printed with %.17g
                 found.add(compact ? Scores.formatStored(s) : Scores.format(s));
             }
         });
-        reply.array(2);
-        reply.bulk(Long.toString(next));
-        reply.bulkArray(found);
+        CollectionScan.reply(reply, next, found);
     }
 }
