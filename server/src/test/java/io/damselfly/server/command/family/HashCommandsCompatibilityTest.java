@@ -6,41 +6,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
-import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.ReplyComparison;
-import io.damselfly.server.testing.ServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The hash family differentially against a live redis-server 7.0.15 (see {@link ReplyComparison}),
  * RESP2 and RESP3: exact replies where they do not depend on chance or table layout; for
  * HRANDFIELD the shapes and sizes; for HSCAN of a hash table the union of a full walk.
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-class HashCommandsCompatibilityTest {
+class HashCommandsCompatibilityTest implements DifferentialScripts {
     @AfterEach
     void restoreConfig(EmbeddedServer server, RedisServerProcess redis) {
         ReplyComparison.okOnBoth(redis, server, "CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64");
     }
 
-    static Stream<Arguments> scripts() {
-        return ReplyComparison.inBothProtocols(SCRIPTS);
-    }
-
-    @ParameterizedTest(name = "{0} RESP{1}")
-    @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
-        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
+    @Override
+    public String[][] scripts() {
+        return SCRIPTS;
     }
 
     private static final String[][] SCRIPTS = {

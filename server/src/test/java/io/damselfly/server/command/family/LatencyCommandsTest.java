@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
-import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.ReplyComparison;
-import io.damselfly.server.testing.ServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,13 +19,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -34,21 +29,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * not depend on timing, and for the histograms the same shape, commands and counts (the bucket
  * keys depend on how long each command took, so only their form is compared).
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-class LatencyCommandsTest {
+class LatencyCommandsTest implements DifferentialScripts {
     @AfterEach
     void restoreConfig(EmbeddedServer server, RedisServerProcess redis) {
         ReplyComparison.okOnBoth(redis, server, "CONFIG", "SET", "latency-tracking", "yes", "latency-tracking-info-percentiles", "50 99 99.9");
     }
 
-    static Stream<Arguments> scripts() {
-        return ReplyComparison.inBothProtocols(SCRIPTS);
-    }
-
-    @ParameterizedTest(name = "{0} RESP{1}")
-    @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
-        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
+    @Override
+    public String[][] scripts() {
+        return SCRIPTS;
     }
 
     private static final String[][] SCRIPTS = {

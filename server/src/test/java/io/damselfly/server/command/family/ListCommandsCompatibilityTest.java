@@ -1,15 +1,7 @@
 package io.damselfly.server.command.family;
 
-import io.damselfly.server.EmbeddedServer;
-import io.damselfly.server.testing.RedisServerExtension;
-import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.ReplyComparison;
-import io.damselfly.server.testing.ServerExtension;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The list family, differentially against a real redis-server 7.0.15 (see {@link
@@ -17,17 +9,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 0, missing keys), garbage arguments, wrong arity, WRONGTYPE, encodings, and the blocking
  * commands where they answer at once (a non-empty list, a bad timeout, a wrong type).
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-class ListCommandsCompatibilityTest {
+class ListCommandsCompatibilityTest implements DifferentialScripts {
 
-    static Stream<Arguments> scripts() {
-        return ReplyComparison.inBothProtocols(SCRIPTS);
-    }
-
-    @ParameterizedTest(name = "{0} RESP{1}")
-    @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
-        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
+    @Override
+    public String[][] scripts() {
+        return SCRIPTS;
     }
 
     private static final String[][] SCRIPTS = {

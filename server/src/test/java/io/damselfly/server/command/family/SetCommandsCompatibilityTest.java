@@ -1,16 +1,10 @@
 package io.damselfly.server.command.family;
 
 import io.damselfly.server.EmbeddedServer;
-import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.ReplyComparison;
-import io.damselfly.server.testing.ServerExtension;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The set family, differentially against a real redis-server 7.0.15 (see {@link
@@ -20,22 +14,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * deterministic (one member, the whole set, a repeated single member). Lines starting with '~'
  * compare a hashtable set's members unordered; an intset's come in ascending order, as Redis's.
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-class SetCommandsCompatibilityTest {
+class SetCommandsCompatibilityTest implements DifferentialScripts {
 
     @AfterEach
     void restoreConfig(EmbeddedServer server, RedisServerProcess redis) {
         ReplyComparison.okOnBoth(redis, server, "CONFIG", "SET", "set-max-intset-entries", "512");
     }
 
-    static Stream<Arguments> scripts() {
-        return ReplyComparison.inBothProtocols(SCRIPTS);
-    }
-
-    @ParameterizedTest(name = "{0} RESP{1}")
-    @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
-        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
+    @Override
+    public String[][] scripts() {
+        return SCRIPTS;
     }
 
     private static final String[][] SCRIPTS = {

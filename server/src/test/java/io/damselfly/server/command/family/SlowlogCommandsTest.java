@@ -6,19 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
-import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.ReplyComparison;
-import io.damselfly.server.testing.ServerExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -26,21 +21,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * every command is logged, so the same calls give the same entries on both servers, except for
  * what depends on time and sockets (id base, timestamp, duration, client port), checked apart.
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-class SlowlogCommandsTest {
+class SlowlogCommandsTest implements DifferentialScripts {
     @AfterEach
     void restoreConfig(EmbeddedServer server, RedisServerProcess redis) {
         ReplyComparison.okOnBoth(redis, server, "CONFIG", "SET", "slowlog-log-slower-than", "10000", "slowlog-max-len", "128");
     }
 
-    static Stream<Arguments> scripts() {
-        return ReplyComparison.inBothProtocols(SCRIPTS);
-    }
-
-    @ParameterizedTest(name = "{0} RESP{1}")
-    @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
-        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
+    @Override
+    public String[][] scripts() {
+        return SCRIPTS;
     }
 
     private static final String[][] SCRIPTS = {

@@ -1,16 +1,7 @@
 package io.damselfly.server.command.family;
 
-import io.damselfly.server.EmbeddedServer;
-import io.damselfly.server.testing.RedisServerExtension;
-import io.damselfly.server.testing.RedisServerProcess;
-import io.damselfly.server.testing.ReplyComparison;
-import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.ServerOptions;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * SORT and SORT_RO differentially against a real redis-server 7.0.15, RESP2 and RESP3, on a
@@ -19,18 +10,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * GET # and patterns with missing keys, STORE replacing and deleting its destination, sets sorted,
  * bad weights, garbage options, WRONGTYPE.
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
 @ServerOptions({"num_shards=8"})
-class SortCommandsCompatibilityTest {
+class SortCommandsCompatibilityTest implements DifferentialScripts {
 
-    static Stream<Arguments> scripts() {
-        return ReplyComparison.inBothProtocols(SCRIPTS);
-    }
-
-    @ParameterizedTest(name = "{0} RESP{1}")
-    @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
-        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
+    @Override
+    public String[][] scripts() {
+        return SCRIPTS;
     }
 
     private static final String[][] SCRIPTS = {

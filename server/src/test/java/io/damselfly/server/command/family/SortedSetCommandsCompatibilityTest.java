@@ -4,20 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
-import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.ReplyComparison;
-import io.damselfly.server.testing.ServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The sorted-set family differentially against a live redis-server 7.0.15 (see {@link
@@ -27,21 +22,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * conversions, the set operations with WEIGHTS and AGGREGATE, and the blocking pops where they
  * answer at once. ZRANDMEMBER only where the answer is not chance.
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-class SortedSetCommandsCompatibilityTest {
+class SortedSetCommandsCompatibilityTest implements DifferentialScripts {
     @AfterEach
     void restoreConfig(EmbeddedServer server, RedisServerProcess redis) {
         ReplyComparison.okOnBoth(redis, server, "CONFIG", "SET", "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64");
     }
 
-    static Stream<Arguments> scripts() {
-        return ReplyComparison.inBothProtocols(SCRIPTS);
-    }
-
-    @ParameterizedTest(name = "{0} RESP{1}")
-    @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
-        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
+    @Override
+    public String[][] scripts() {
+        return SCRIPTS;
     }
 
     /**

@@ -1,15 +1,6 @@
 package io.damselfly.server.command.family;
 
-import io.damselfly.server.EmbeddedServer;
-import io.damselfly.server.testing.RedisServerExtension;
-import io.damselfly.server.testing.RedisServerProcess;
-import io.damselfly.server.testing.ReplyComparison;
-import io.damselfly.server.testing.ServerExtension;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import io.damselfly.server.testing.DifferentialScripts;
 
 /**
  * MULTI/EXEC/DISCARD/WATCH/UNWATCH on one connection, differentially against a real
@@ -17,17 +8,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * not, errors of commands inside EXEC, a WATCH broken by the client's own write, nested and
  * misplaced control commands, blocking and NO_MULTI commands inside a transaction.
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-class TransactionCommandsCompatibilityTest {
+class TransactionCommandsCompatibilityTest implements DifferentialScripts {
 
-    static Stream<Arguments> scripts() {
-        return ReplyComparison.inBothProtocols(SCRIPTS);
-    }
-
-    @ParameterizedTest(name = "{0} RESP{1}")
-    @MethodSource("scripts")
-    void sameRepliesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
-        ReplyComparison.assertSameReplies(name, protocol, script, redis, damselfly);
+    @Override
+    public String[][] scripts() {
+        return SCRIPTS;
     }
 
     private static final String[][] SCRIPTS = {
