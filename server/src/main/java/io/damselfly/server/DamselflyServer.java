@@ -7,6 +7,8 @@ import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.TransactionCommands;
+import io.damselfly.server.command.family.ScriptingCommands;
+import io.damselfly.server.command.family.FunctionCommands;
 import io.damselfly.server.command.family.LatencyCommands;
 import io.damselfly.server.command.family.MemoryCommands;
 import io.damselfly.server.command.family.ListCommands;
@@ -27,6 +29,7 @@ import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.net.NetServer;
 import io.damselfly.server.net.RequestMemoryBudget;
+import io.damselfly.server.scripting.ScriptEngine;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
@@ -52,6 +55,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final CommandStatistics commandStats;
     private final Slowlog slowlog = new Slowlog();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
+    private final ScriptEngine scripts;
     private final String runId;
     private final int ioThreads;
     private final NetServer net;
@@ -74,6 +78,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         this.keyspace = new Keyspace(shards, config.getInt(Option.DATABASES));
         this.commands = buildCommandTable();
         this.commandStats = new CommandStatistics(commands.idCount());
+        this.scripts = new ScriptEngine(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -116,6 +121,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         ListCommands.register(b);
         ReplicationCommands.register(b);
         TransactionCommands.register(b);
+        ScriptingCommands.register(b);
+        FunctionCommands.register(b);
         return b.build();
     }
 
@@ -221,6 +228,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public LatencyMonitor latencyMonitor() {
         return latencyMonitor;
+    }
+
+    @Override
+    public ScriptEngine scripts() {
+        return scripts;
     }
 
     @Override

@@ -77,6 +77,10 @@ public final class CommandExecutor {
     private final Transaction transaction;
     /** Set while every shard is held by this thread for an atomic block (EXEC, a script). */
     private boolean atomic;
+    /** Shards the running command locked for its keys (see lockFor), for runAtomically to order. */
+    private int lockedForCommand;
+    /** The BUSY error that made {@link #lockOrBusy} give up. */
+    private String lastBusy;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
     private final boolean forScript;
 
@@ -170,6 +174,14 @@ public final class CommandExecutor {
             reject(cmd, Errors.OOM);
             return;
         }
+        if (!atomic && !cmd.has(CommandFlag.ALLOW_BUSY)) {
+            // a script past busy-reply-threshold: Redis answers every other client BUSY
+            String busy = server.scripts().busyError();
+            if (busy != null) {
+                reject(cmd, busy);
+                return;
+            }
+        }
         if (transaction.isOpen() && !controlsTransaction(cmd)) {
             if (transaction.queue(cmd, argv, config.getLong(Option.CLIENT_QUERY_BUFFER_LIMIT))) {
                 reply.simple("QUEUED");
@@ -189,6 +201,14 @@ public final class CommandExecutor {
             client.recordCommand(cmd.fullName(), now);
         }
         int multiLocked = atomic ? 0 : lockFor(cmd, argv);
+        if (multiLocked < 0) {
+            // a script held the shards past busy-reply-threshold while this command waited
+            reject(cmd, lastBusy);
+            return;
+        }
+        if (!atomic) {
+            lockedForCommand = multiLocked;
+        }
         reply.takeErrorCount();
         try {
             cmd.handler().execute(context);
@@ -296,7 +316,9 @@ public final class CommandExecutor {
                 return 0;
             }
             releaseHeld();
-            target.lock();
+            if (!lockOrBusy(target)) {
+                return -1;
+            }
             held = target;
             heldRun = 1;
             return 0;
@@ -323,9 +345,38 @@ public final class CommandExecutor {
             java.util.Arrays.sort(shardScratch, 0, count);
         }
         for (int i = 0; i < count; i++) {
-            keyspace.shard(shardScratch[i]).lock();
+            if (!lockOrBusy(keyspace.shard(shardScratch[i]))) {
+                for (int j = i - 1; j >= 0; j--) {
+                    keyspace.shard(shardScratch[j]).unlock();
+                }
+                for (int j = 0; j < count; j++) {
+                    shardMarks[shardScratch[j]] = false;
+                }
+                return -1;
+            }
         }
         return count;
+    }
+
+    /** How long a command waits for a shard lock between looks at whether a script went busy. */
+    static final long BUSY_POLL_MILLIS = 10;
+
+    /**
+     * Takes {@code shard}'s lock, waiting in slices of {@link #BUSY_POLL_MILLIS}; false once a
+     * script holding it has run past busy-reply-threshold (then this command answers BUSY, as
+     * Redis answers commands during a busy script instead of leaving them queued).
+     */
+    private boolean lockOrBusy(Shard shard) {
+        if (shard.tryLock(0)) {
+            return true;
+        }
+        while (!shard.tryLock(BUSY_POLL_MILLIS)) {
+            lastBusy = server.scripts().busyError();
+            if (lastBusy != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void unlockMarked(int count) {
@@ -357,7 +408,22 @@ public final class CommandExecutor {
             return;
         }
         releaseHeld();
-        keyspace.lockAll();
+        // the shards of the command's own keys (EVAL's) are let go first, so that every shard is
+        // then taken in index order, and taken back after
+        int marked = lockedForCommand;
+        for (int i = marked - 1; i >= 0; i--) {
+            keyspace.shard(shardScratch[i]).unlock();
+        }
+        int n = keyspace.shardCount();
+        for (int s = 0; s < n; s++) {
+            if (!lockOrBusy(keyspace.shard(s))) {
+                for (int t = s - 1; t >= 0; t--) {
+                    keyspace.shard(t).unlock();
+                }
+                relock(marked);
+                throw new CommandError(lastBusy);
+            }
+        }
         atomic = true;
         try {
             block.run();
@@ -365,6 +431,13 @@ public final class CommandExecutor {
         } finally {
             atomic = false;
             keyspace.unlockAll();
+            relock(marked);
+        }
+    }
+
+    private void relock(int marked) {
+        for (int i = 0; i < marked; i++) {
+            keyspace.shard(shardScratch[i]).lock();
         }
     }
 

@@ -269,4 +269,19 @@ public final class Reply {
             bulk(s);
         }
     }
+
+    /** A double (RESP3 {@code ,}; RESP2 a bulk string of Redis's %.17g text), for script replies. */
+    public void doubleValue(double d) {
+        RespWriter.writeDouble(out, d, client.protocol());
+    }
+
+    /** A big number given as its decimal text (RESP3 {@code (}; RESP2 a bulk string), for script replies. */
+    public void bigNumber(String decimal) {
+        RespWriter.writeBigNumber(out, decimal, client.protocol());
+    }
+
+    /** Verbatim text with its three-letter format (RESP3 {@code =}; RESP2 a bulk string), for script replies. */
+    public void verbatim(String format, byte[] text) {
+        RespWriter.writeVerbatim(out, format, text, client.protocol());
+    }
 }

@@ -7,6 +7,7 @@ import io.damselfly.server.metrics.CommandStatistics;
 import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
+import io.damselfly.server.scripting.ScriptEngine;
 
 /** What commands may reach of the running server beyond their own connection. */
 public interface ServerContext {
@@ -34,6 +35,9 @@ public interface ServerContext {
 
     /** Events that took latency-monitor-threshold or longer (LATENCY LATEST, HISTORY ...). */
     LatencyMonitor latencyMonitor();
+
+    /** Lua scripting: EVAL's scripts, functions, and the script running now. */
+    ScriptEngine scripts();
 
     /** Milliseconds since the epoch when the server started. */
     long startMillis();

@@ -53,7 +53,9 @@ public enum Option {
     LIST_MAX_LISTPACK_SIZE("list_max_listpack_size", "list-max-listpack-size", OptionType.INT, "-2", true, Integer.MIN_VALUE, Integer.MAX_VALUE,
             "Redis's quicklist node size (negative: -1..-5 = 4..64 KiB per node; positive: entries per node); kept for compatibility, lists are stored whole"),
     LIST_COMPRESS_DEPTH("list_compress_depth", "list-compress-depth", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
-            "Redis's quicklist compression depth; kept for compatibility, lists are not compressed");
+            "Redis's quicklist compression depth; kept for compatibility, lists are not compressed"),
+    BUSY_REPLY_THRESHOLD("busy_reply_threshold", "busy-reply-threshold", OptionType.INT, "5000", true, 0, Long.MAX_VALUE,
+            "Milliseconds a script may run before other clients' commands answer BUSY (and SCRIPT KILL / FUNCTION KILL may stop it); 0 never; alias lua-time-limit");
 
     final String flag;
     final String redisName;
@@ -101,6 +103,9 @@ public enum Option {
      * or null. Accepted wherever the names are, and listed by CONFIG GET patterns as Redis lists it.
      */
     public String alias() {
+        if (this == BUSY_REPLY_THRESHOLD) {
+            return "lua-time-limit";
+        }
         // Redis 7.0 renamed every -ziplist- option to -listpack- and kept the old name as an alias
         return redisName != null && redisName.contains("-listpack-") ? redisName.replace("-listpack-", "-ziplist-") : null;
     }
