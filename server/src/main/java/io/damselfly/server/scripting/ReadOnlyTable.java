@@ -20,6 +20,17 @@ final class ReadOnlyTable extends LuaTable {
         locked = true;
     }
 
+    /** Sets a field even when locked (the engine switching a library's globals). */
+    void force(LuaValue key, LuaValue value) {
+        boolean was = locked;
+        locked = false;
+        try {
+            super.rawset(key, value);
+        } finally {
+            locked = was;
+        }
+    }
+
     private void check() {
         if (locked) {
             throw new LuaError(MESSAGE);

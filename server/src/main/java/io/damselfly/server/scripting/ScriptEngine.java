@@ -221,15 +221,16 @@ public final class ScriptEngine {
      */
     void submit(CommandContext c, boolean eval, String name, boolean readOnly, boolean allowOom, Body body) {
         int db = c.client().db();
+        byte[][] command = c.argv().clone();
         if (!c.canDefer()) {
-            c.runAtomically(() -> body.run(newRun(eval, name, readOnly, allowOom, db)).accept(c.reply()));
+            c.runAtomically(() -> body.run(newRun(eval, name, readOnly, allowOom, db, command)).accept(c.reply()));
             return;
         }
         DeferredReply slot = c.deferReply(true);
         threads.execute(() -> {
             Consumer<Reply> out;
             try {
-                out = runHoldingEveryShard(eval, name, readOnly, allowOom, db, body);
+                out = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, body);
             } catch (RuntimeException | Error e) {
                 log.error("script {} failed", name, e);
                 out = r -> r.error(Errors.INTERNAL);
@@ -238,7 +239,8 @@ public final class ScriptEngine {
         });
     }
 
-    private Consumer<Reply> runHoldingEveryShard(boolean eval, String name, boolean readOnly, boolean allowOom, int db, Body body) {
+    private Consumer<Reply> runHoldingEveryShard(boolean eval, String name, boolean readOnly, boolean allowOom, int db,
+            byte[][] command, Body body) {
         Keyspace keyspace = server.keyspace();
         int n = keyspace.shardCount();
         for (int i = 0; i < n; i++) {
@@ -254,7 +256,7 @@ public final class ScriptEngine {
             }
         }
         try {
-            Consumer<Reply> out = body.run(newRun(eval, name, readOnly, allowOom, db));
+            Consumer<Reply> out = body.run(newRun(eval, name, readOnly, allowOom, db, command));
             // blocked pops on keys the script created are served now, before anyone else runs
             Database view = new Database(keyspace);
             view.bind(db, System.currentTimeMillis());
@@ -268,10 +270,51 @@ public final class ScriptEngine {
     /** How long a script waiting for the shards waits between looks at whether another went busy. */
     static final long BUSY_POLL_MILLIS = 10;
 
-    private ScriptRun newRun(boolean eval, String name, boolean readOnly, boolean allowOom, int db) {
+    private ScriptRun newRun(boolean eval, String name, boolean readOnly, boolean allowOom, int db, byte[][] command) {
         ScriptClient sc = clients.get();
         sc.reset(db);
-        return new ScriptRun(eval, name, readOnly, allowOom, RedisApi.overMemory(this), sc);
+        return new ScriptRun(eval, name, readOnly, allowOom, RedisApi.overMemory(this), sc, command);
+    }
+
+    /** Runs a function for FCALL / FCALL_RO with its keys and arguments (as the callback's two tables). */
+    public void fcall(CommandContext c, FunctionLibraries.Function f, byte[][] keys, byte[][] args, boolean ro) {
+        boolean readOnly = ro || (f.flags() & ScriptFlags.NO_WRITES) != 0;
+        boolean allowOom = (f.flags() & ScriptFlags.ALLOW_OOM) != 0;
+        submit(c, false, f.name(), readOnly, allowOom,
+                run -> execute(run, f.library().env(), f.callback(), LuaValue.varargsOf(array(keys), array(args))));
+    }
+
+    /** FUNCTION STATS: the running function (BUSY while an EVAL runs) and the engine's counts. */
+    public void functionStats(Reply r) {
+        ScriptRun run = running;
+        if (run != null && run.eval) {
+            r.error(BUSY_EVAL);
+            return;
+        }
+        r.map(2);
+        r.bulk("running_script");
+        if (run == null) {
+            r.nullBulk();
+        } else {
+            r.map(3);
+            r.bulk("name");
+            r.bulk(run.name);
+            r.bulk("command");
+            r.array(run.command.length);
+            for (byte[] a : run.command) {
+                r.bulk(a);
+            }
+            r.bulk("duration_ms");
+            r.integer(run.elapsedMillis());
+        }
+        r.bulk("engines");
+        r.map(1);
+        r.bulk(FunctionLibraries.ENGINE);
+        r.map(2);
+        r.bulk("libraries_count");
+        r.integer(functions.libraryCount());
+        r.bulk("functions_count");
+        r.integer(functions.functionCount());
     }
 
     /** Runs {@code fn(args)} as {@code run}; answers how to render the reply. */

@@ -20,6 +20,8 @@ final class ScriptRun {
     /** Memory was over maxmemory when the script started (Redis's pre_command_oom_state). */
     final boolean oomAtStart;
     final ScriptClient client;
+    /** The caller's command (FUNCTION STATS shows it). */
+    final byte[][] command;
 
     volatile boolean killed;
     /** A write command has run: the script can no longer be killed. */
@@ -27,13 +29,14 @@ final class ScriptRun {
     boolean slowLogged;
 
     ScriptRun(boolean eval, String name, boolean readOnly, boolean allowOom, boolean oomAtStart,
-            ScriptClient client) {
+            ScriptClient client, byte[][] command) {
         this.eval = eval;
         this.name = name;
         this.readOnly = readOnly;
         this.allowOom = allowOom;
         this.oomAtStart = oomAtStart;
         this.client = client;
+        this.command = command;
     }
 
     long elapsedMillis() {
