@@ -68,6 +68,7 @@ final class LuaSandbox {
         g.rawset("xpcall", new XPCall(g.hook));
         g.rawset("error", new Error());
         g.rawset("collectgarbage", new CollectGarbage());
+        g.rawset("tostring", new ToString(g.rawget("tostring")));
         LuaValue math = g.get("math");
         math.set("random", new Random(engine));
         math.set("randomseed", new RandomSeed(engine));
@@ -210,6 +211,28 @@ final class LuaSandbox {
         @Override
         public Varargs invoke(Varargs args) {
             throw new LuaErrors.Raised(args.arg1(), args.optint(2, 1));
+        }
+    }
+
+    /**
+     * tostring as Lua 5.1's: numbers printed with LUAI_NUMFFORMAT "%.14g" (1e+15, -0, 1e+100),
+     * where luaj prints integral doubles whole; everything else as luaj's own tostring.
+     */
+    static final class ToString extends VarArgFunction {
+        private final LuaValue luaj;
+
+        ToString(LuaValue luaj) {
+            this.luaj = luaj;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaValue v = args.arg1();
+            if (v.type() == TNUMBER) {
+                double d = v.todouble();
+                return valueOf(Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : LuaToReply.formatG(d, 14));
+            }
+            return luaj.invoke(args);
         }
     }
 

@@ -118,8 +118,15 @@ final class LuaToReply {
         }
     }
 
-    /** C's (long long) cast of a double: truncation toward zero; NaN as 0, out of range saturated. */
+    /**
+     * C's (long long) cast of a double on x86-64, as Redis's reply of a Lua number: truncation
+     * toward zero, and for NaN, infinities and anything out of range the "integer indefinite"
+     * value LLONG_MIN that cvttsd2si gives (so 1/0 replies -9223372036854775808, as Redis).
+     */
     static long toLong(double d) {
+        if (Double.isNaN(d) || d >= 0x1p63 || d < -0x1p63) {
+            return Long.MIN_VALUE;
+        }
         return (long) d;
     }
 
@@ -131,6 +138,11 @@ final class LuaToReply {
 
     /** C's {@code %.17g}: how redis.call passes a Lua number to a command. */
     static String g17(double d) {
+        return formatG(d, 17);
+    }
+
+    /** C's {@code %.<precision>g} ("inf", "nan", "-0" as glibc prints them). */
+    static String formatG(double d, int precision) {
         if (Double.isNaN(d)) {
             return "nan";
         }
@@ -140,9 +152,9 @@ final class LuaToReply {
         if (d == 0) {
             return Double.doubleToRawLongBits(d) != 0 ? "-0" : "0";
         }
-        BigDecimal bd = new BigDecimal(d).round(new MathContext(17, RoundingMode.HALF_EVEN));
+        BigDecimal bd = new BigDecimal(d).round(new MathContext(precision, RoundingMode.HALF_EVEN));
         int exp = bd.precision() - bd.scale() - 1;
-        if (exp < -4 || exp >= 17) {
+        if (exp < -4 || exp >= precision) {
             String digits = bd.unscaledValue().abs().toString();
             int end = digits.length();
             while (end > 1 && digits.charAt(end - 1) == '0') {
