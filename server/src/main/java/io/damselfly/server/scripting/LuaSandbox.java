@@ -69,6 +69,7 @@ final class LuaSandbox {
         g.rawset("error", new Error());
         g.rawset("collectgarbage", new CollectGarbage());
         g.rawset("tostring", new ToString(g.rawget("tostring")));
+        g.get("string").set("format", new StringFormat());
         LuaValue math = g.get("math");
         math.set("random", new Random(engine));
         math.set("randomseed", new RandomSeed(engine));
@@ -266,7 +267,7 @@ final class LuaSandbox {
                 case 1: {
                     int u = args.checkint(1);
                     if (u < 1) {
-                        argerror(1, "interval is empty");
+                        throw new LuaError("bad argument #1 to 'random' (interval is empty)");
                     }
                     return valueOf(Math.floor(r * u) + 1);
                 }
@@ -274,7 +275,7 @@ final class LuaSandbox {
                     int l = args.checkint(1);
                     int u = args.checkint(2);
                     if (l > u) {
-                        argerror(2, "interval is empty");
+                        throw new LuaError("bad argument #2 to 'random' (interval is empty)");
                     }
                     return valueOf(Math.floor(r * (u - l + 1)) + l);
                 }

@@ -31,9 +31,20 @@ final class ReadOnlyTable extends LuaTable {
         }
     }
 
+    /** A write by the VM (t.x = v): the error carries the script's position, as Lua's VM error does. */
     private void check() {
         if (locked) {
             throw new LuaError(MESSAGE);
+        }
+    }
+
+    /**
+     * A write by a library function (rawset, table.insert, setmetatable): Redis raises it from
+     * inside the C function, where Lua adds no position.
+     */
+    private void checkRaw() {
+        if (locked) {
+            throw new LuaErrors.Raised(LuaValue.valueOf(MESSAGE), 0);
         }
     }
 
@@ -51,43 +62,43 @@ final class ReadOnlyTable extends LuaTable {
 
     @Override
     public void rawset(int key, LuaValue value) {
-        check();
+        checkRaw();
         super.rawset(key, value);
     }
 
     @Override
     public void rawset(LuaValue key, LuaValue value) {
-        check();
+        checkRaw();
         super.rawset(key, value);
     }
 
     @Override
     public void hashset(LuaValue key, LuaValue value) {
-        check();
+        checkRaw();
         super.hashset(key, value);
     }
 
     @Override
     public LuaValue remove(int pos) {
-        check();
+        checkRaw();
         return super.remove(pos);
     }
 
     @Override
     public void insert(int pos, LuaValue value) {
-        check();
+        checkRaw();
         super.insert(pos, value);
     }
 
     @Override
     public void sort(LuaValue comparator) {
-        check();
+        checkRaw();
         super.sort(comparator);
     }
 
     @Override
     public LuaValue setmetatable(LuaValue metatable) {
-        check();
+        checkRaw();
         return super.setmetatable(metatable);
     }
 }
