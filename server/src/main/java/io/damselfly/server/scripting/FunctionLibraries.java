@@ -145,7 +145,7 @@ public final class FunctionLibraries {
 
     /** FUNCTION LOAD [REPLACE] code: the library's name; a {@link ScriptException} has the reply. */
     public String load(byte[] code, boolean replace) {
-        Library lib = create(code);
+        Library lib = create(code, !replace);
         synchronized (this) {
             Snapshot s = current;
             Library old = s.libraries().get(lib.name());
@@ -186,7 +186,7 @@ public final class FunctionLibraries {
      * Parses, compiles and runs a library's code into a library not yet linked
      * (functionExtractLibMetaData, functionsVerifyName, luaEngineCreate). Errors as Redis.
      */
-    Library create(byte[] code) {
+    Library create(byte[] code, boolean mustBeNew) {
         String text = new String(code, StandardCharsets.ISO_8859_1);
         if (!text.startsWith("#!")) {
             throw new ScriptException("ERR Missing library metadata");
@@ -219,6 +219,10 @@ public final class FunctionLibraries {
         }
         if (!engineName.equalsIgnoreCase(ENGINE)) {
             throw new ScriptException("ERR Engine '" + engineName + "' not found");
+        }
+        if (mustBeNew && current.libraries().containsKey(name)) {
+            // checked before the code runs, as functionsCreateWithLibraryCtx does (and again when linking)
+            throw new ScriptException("ERR Library '" + name + "' already exists");
         }
         SandboxGlobals env = libraryGlobals();
         LuaValue chunk = ScriptEngine.compile(env, code, end, "@user_function", "ERR Error compiling function: ");
@@ -436,7 +440,7 @@ public final class FunctionLibraries {
             } catch (IllegalArgumentException e) {
                 throw new ScriptException("ERR failed loading the given functions payload");
             }
-            Library lib = create(code);
+            Library lib = create(code, false);
             if (fresh.containsKey(lib.name())) {
                 throw new ScriptException("ERR Library '" + lib.name() + "' already exists");
             }

@@ -161,7 +161,7 @@ public final class FunctionCommands {
                 List<String> flags = ScriptFlags.names(f.flags());
                 r.set(flags.size());
                 for (String flag : flags) {
-                    r.bulk(flag);
+                    r.simple(flag);
                 }
             }
             if (withCode) {
