@@ -91,9 +91,14 @@ public final class FunctionLibraries {
 
     // ---- reading ------------------------------------------------------------------------------
 
-    /** The function named {@code name}, or null. */
+    /** The function named {@code name} in any letter case (Redis's functions dict ignores case), or null. */
     public Function function(String name) {
-        return current.functions().get(name);
+        return current.functions().get(key(name));
+    }
+
+    /** Functions are found by name ignoring case; libraries, and a library's own functions, not. */
+    private static String key(String functionName) {
+        return functionName.toLowerCase(java.util.Locale.ROOT);
     }
 
     public Collection<Library> libraries() {
@@ -158,7 +163,7 @@ public final class FunctionLibraries {
                 unlink(libs, fns, old);
             }
             for (Function f : lib.functions().values()) {
-                if (fns.containsKey(f.name())) {
+                if (fns.containsKey(key(f.name()))) {
                     throw new ScriptException("ERR Function " + f.name() + " already exists");
                 }
             }
@@ -171,14 +176,14 @@ public final class FunctionLibraries {
     private static void link(Map<String, Library> libs, Map<String, Function> fns, Library lib) {
         libs.put(lib.name(), lib);
         for (Function f : lib.functions().values()) {
-            fns.put(f.name(), f);
+            fns.put(key(f.name()), f);
         }
     }
 
     private static void unlink(Map<String, Library> libs, Map<String, Function> fns, Library lib) {
         libs.remove(lib.name());
         for (Function f : lib.functions().values()) {
-            fns.remove(f.name());
+            fns.remove(key(f.name()));
         }
     }
 
@@ -195,10 +200,11 @@ public final class FunctionLibraries {
         if (end < 0) {
             throw new ScriptException("ERR Invalid library metadata");
         }
-        String[] parts = text.substring(0, end).trim().split("[ \t\r\f\u000b]+");
-        if (parts.length == 0 || parts[0].isEmpty()) {
+        List<String> split = SplitArgs.split(text.substring(0, end));
+        if (split == null || split.isEmpty()) {
             throw new ScriptException("ERR Invalid library metadata");
         }
+        String[] parts = split.toArray(new String[0]);
         String engineName = parts[0].substring(2);
         String name = null;
         for (int i = 1; i < parts.length; i++) {
@@ -445,7 +451,7 @@ public final class FunctionLibraries {
                 throw new ScriptException("ERR Library '" + lib.name() + "' already exists");
             }
             for (Function f : lib.functions().values()) {
-                if (freshFns.containsKey(f.name())) {
+                if (freshFns.containsKey(key(f.name()))) {
                     throw new ScriptException("ERR Function " + f.name() + " already exists");
                 }
             }
@@ -469,7 +475,7 @@ public final class FunctionLibraries {
                 }
             }
             for (Function f : freshFns.values()) {
-                if (fns.containsKey(f.name())) {
+                if (fns.containsKey(key(f.name()))) {
                     throw new ScriptException("ERR Function " + f.name() + " already exists");
                 }
             }

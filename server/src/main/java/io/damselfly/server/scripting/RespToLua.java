@@ -40,8 +40,12 @@ final class RespToLua {
                 t.rawset("ok", LuaValue.valueOf(lineBytes(in)));
                 return t;
             }
-            case '-':
-                return LuaErrors.errorTable(errorText(new String(lineBytes(in), StandardCharsets.ISO_8859_1)));
+            case '-': {
+                LuaTable t = LuaErrors.errorTable(errorText(new String(lineBytes(in), StandardCharsets.ISO_8859_1)));
+                // the command counted its error already (redisProtocolToLuaType_Error)
+                t.rawset("ignore_error_stats_update", LuaValue.TRUE);
+                return t;
+            }
             case '*': {
                 int n = Integer.parseInt(line(in));
                 if (n < 0) {

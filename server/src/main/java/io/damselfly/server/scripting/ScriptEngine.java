@@ -256,7 +256,13 @@ public final class ScriptEngine {
             }
         }
         try {
-            Consumer<Reply> out = body.run(newRun(eval, name, readOnly, allowOom, db, command));
+            ScriptRun run = newRun(eval, name, readOnly, allowOom, db, command);
+            Consumer<Reply> out = body.run(run);
+            if (run.errorToCount != null) {
+                // the deferred reply is rendered outside the executor, which counts errors
+                int space = run.errorToCount.indexOf(' ');
+                server.stats().countError(space < 0 ? run.errorToCount : run.errorToCount.substring(0, space));
+            }
             // blocked pops on keys the script created are served now, before anyone else runs
             Database view = new Database(keyspace);
             view.bind(db, System.currentTimeMillis());
@@ -324,9 +330,16 @@ public final class ScriptEngine {
         try {
             LuaValue out = fn.invoke(args).arg1();
             int resp = run.client.session.protocol();
+            if (out.istable() && out.rawget("err").isstring() && !out.rawget("ignore_error_stats_update").toboolean()) {
+                run.errorToCount = out.rawget("err").tojstring();
+            }
             return r -> LuaToReply.write(r, out, resp);
         } catch (LuaError e) {
             String error = errorReply(e, run.name, env.hook.position());
+            LuaValue v = LuaErrors.value(e, null);
+            if (!(v.istable() && v.rawget("ignore_error_stats_update").toboolean())) {
+                run.errorToCount = error;
+            }
             return r -> r.error(error);
         } catch (StackOverflowError e) {
             return r -> r.error("ERR Error running script " + run.name + ", stack overflow");

@@ -68,10 +68,11 @@ public final class ScriptFlags {
             throw new IllegalArgumentException("Invalid script shebang");
         }
         String line = new String(body, 0, end, StandardCharsets.ISO_8859_1);
-        String[] parts = line.trim().split("[ \t\r\f\u000b]+");
-        if (parts.length == 0 || parts[0].isEmpty()) {
+        List<String> split = SplitArgs.split(line);
+        if (split == null || split.isEmpty()) {
             throw new IllegalArgumentException("Invalid engine in script shebang");
         }
+        String[] parts = split.toArray(new String[0]);
         if (!parts[0].equals("#!lua")) {
             throw new IllegalArgumentException("Unexpected engine in script shebang: " + parts[0]);
         }

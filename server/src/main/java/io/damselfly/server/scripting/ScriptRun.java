@@ -27,6 +27,11 @@ final class ScriptRun {
     /** A write command has run: the script can no longer be killed. */
     volatile boolean dirty;
     boolean slowLogged;
+    /**
+     * The error the script replied with, when INFO errorstats should count it (not when it
+     * came from redis.call, whose command counted it already: Redis's ignore_error_stats_update).
+     */
+    String errorToCount;
 
     ScriptRun(boolean eval, String name, boolean readOnly, boolean allowOom, boolean oomAtStart,
             ScriptClient client, byte[][] command) {
