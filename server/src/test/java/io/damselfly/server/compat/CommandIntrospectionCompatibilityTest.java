@@ -125,7 +125,14 @@ class CommandIntrospectionCompatibilityTest {
             Map.entry("brpop", List.of("BRPOP a 1.5")),
             Map.entry("blmove", List.of("BLMOVE a b LEFT RIGHT 0")),
             Map.entry("brpoplpush", List.of("BRPOPLPUSH a b 0")),
-            Map.entry("blmpop", List.of("BLMPOP 0 2 a b LEFT COUNT 3")));
+            Map.entry("blmpop", List.of("BLMPOP 0 2 a b LEFT COUNT 3")),
+            Map.entry("watch", List.of("WATCH a", "WATCH a b")),
+            Map.entry("eval", List.of("EVAL script 0", "EVAL script 2 a b arg")),
+            Map.entry("evalsha", List.of("EVALSHA sha 1 k arg")),
+            Map.entry("eval_ro", List.of("EVAL_RO script 1 k")),
+            Map.entry("evalsha_ro", List.of("EVALSHA_RO sha 2 a b")),
+            Map.entry("fcall", List.of("FCALL f 0", "FCALL f 2 a b arg")),
+            Map.entry("fcall_ro", List.of("FCALL_RO f 1 k")));
 
     /** Calls GETKEYS refuses, in Redis's order of checks: each error text must match too. */
     private static final List<String> REFUSED_CALLS = List.of(
