@@ -170,7 +170,9 @@ public final class CommandExecutor {
             reject(cmd, Errors.NOT_IN_TRANSACTION);
             return;
         }
-        if (!makeRoom() && deniedOverMemory(cmd)) {
+        // a script's commands are checked against maxmemory by the script engine, as Redis's
+        // scriptVerifyOOM does (allow-oom, and only before the script's first write)
+        if (!forScript && !makeRoom() && deniedOverMemory(cmd)) {
             reject(cmd, Errors.OOM);
             return;
         }

@@ -1,14 +1,11 @@
 package io.damselfly.server.scripting;
 
 import io.damselfly.server.command.Command;
-import io.damselfly.server.command.CommandFlag;
-import io.damselfly.server.command.Errors;
 import io.damselfly.server.config.Option;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.luaj.vm2.LuaError;
-import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -186,21 +183,9 @@ final class RedisApi {
         };
     }
 
-    /** Unused helper kept for symmetry with the checks' names (see ScriptEngine#redisCall). */
-    static boolean writes(Command cmd) {
-        return cmd.has(CommandFlag.WRITE) || cmd.has(CommandFlag.MAY_REPLICATE);
-    }
-
-    static String oomText() {
-        return Errors.OOM;
-    }
-
     static boolean overMemory(ScriptEngine engine) {
         long max = engine.server().config().getLong(Option.MAXMEMORY);
         return max > 0 && engine.server().keyspace().memoryEstimate() > max;
     }
 
-    static LuaString bytesOf(LuaValue v) {
-        return v.checkstring();
-    }
 }

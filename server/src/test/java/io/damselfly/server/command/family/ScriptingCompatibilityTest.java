@@ -257,6 +257,18 @@ class ScriptingCompatibilityTest {
             c("SCRIPT", "NOSUCH"),
             c("SCRIPT"),
         }},
+        {"deny-oom", new String[][] {
+            c("SET", "big", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+            c("CONFIG", "SET", "maxmemory", "1"),
+            c("EVAL", "return redis.call('set', 'x', 'y')", "0"),
+            c("EVAL", "return redis.call('get', 'big')", "0"),
+            c("EVAL", "#!lua\nreturn 1", "0"),
+            c("EVAL", "#!lua flags=allow-oom\nreturn redis.call('set', 'x', 'y')", "0"),
+            c("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'x')", "0"),
+            c("EVAL", "redis.call('del', 'nokey') return redis.call('set', 'x', 'y')", "0"),
+            c("CONFIG", "SET", "maxmemory", "0"),
+            c("EVAL", "#!lua\nreturn redis.call('set', 'x', 'z')", "0"),
+        }},
         {"arity-and-numkeys", new String[][] {
             c("EVAL"),
             c("EVAL", "return 1"),
