@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * so nothing another client does (not even a woken BLPOP) lands between them. An executor made
  * by {@link #forScript} runs a script's redis.call inside its caller's block.
  *
+ * <p>Busy scripts. A script holds every shard for its whole run (on a script thread, see
+ * ScriptEngine). Past busy-reply-threshold, a command of another client answers BUSY instead of
+ * running (allow_busy commands excepted), and a command already waiting for a shard lock gives
+ * up and answers BUSY: locks are taken with {@code tryLock} in {@link #BUSY_POLL_MILLIS} slices,
+ * looking at the engine's "script running since" marker between slices. A script's own commands
+ * skip both (their executor is atomic) and skip the maxmemory check, which the engine makes.
+ *
  * <p>Transactions. While MULTI is open, every command that passes the checks Redis makes before
  * running one (name, arity, auth, NO_MULTI, memory) is queued and answered QUEUED; one that fails
  * them flags the transaction, which EXEC then answers with EXECABORT ({@link Transaction}).

@@ -30,28 +30,35 @@ import org.slf4j.LoggerFactory;
  * Lua scripting for the whole server: the EVAL Lua state and its script cache, the functions
  * ({@link FunctionLibraries}), and the one script running at a time.
  *
- * <p>Design. A script runs on its caller's event loop inside {@code CommandContext.runAtomically}:
- * every shard is locked in index order for the whole run, so a script is atomic against every
- * other client and two scripts never run at once, as in Redis. That is also what makes the one
- * shared luaj state safe (luaj is not thread-safe): only the thread holding every shard touches
- * it. redis.call runs its command through the script client's executor ({@link ScriptClient}),
- * which takes no locks, and reads the reply back into Lua from RESP ({@link RespToLua}).
+ * <p>Design. A script must be atomic (no other client's command between two of its commands)
+ * and must not stop the server from answering BUSY to others and taking SCRIPT KILL. So EVAL
+ * and FCALL defer their reply (the caller is blocked, as Redis's caller waits) and hand the run
+ * to a script thread, which takes every shard's lock in index order, runs the script, serves
+ * clients blocked on keys it created, and releases them. The caller's event loop goes on serving
+ * its other connections meanwhile. Inside EXEC a script cannot defer, so it runs in place, in the
+ * transaction's all-shard block. Holding every shard also serialises scripts, which is what makes
+ * the shared luaj state safe (luaj is not thread-safe): only the thread holding every shard
+ * touches it. redis.call runs its command through the script client's executor ({@link
+ * ScriptClient}), which takes no locks, and reads the reply back into Lua from its RESP bytes
+ * ({@link RespToLua}), as Redis does.
  *
- * <p>Busy scripts. Other clients keep running on their own event loops. {@link #running} is the
- * server-wide "a script runs since" marker: once the running script has passed
- * busy-reply-threshold, the executor answers other clients' commands BUSY (except those flagged
- * allow_busy, such as SCRIPT KILL and FUNCTION KILL), both before running them and while they
- * wait for a shard lock (it waits in slices, see CommandExecutor). SCRIPT KILL sets the run's
- * killed flag; the {@link InstructionHook} sees it within 100000 instructions and raises an error
- * no pcall catches, so the caller gets Redis's "Script killed by user with SCRIPT KILL..." error
- * and the shards are released. A script that wrote cannot be killed (UNKILLABLE), as in Redis.
+ * <p>Busy scripts. {@link #running} is the server-wide "a script runs since" marker. Once the
+ * running script has passed busy-reply-threshold, the executor answers other clients' commands
+ * BUSY, except those flagged allow_busy (SCRIPT KILL, FUNCTION KILL, FUNCTION STATS ...), both
+ * before running them and while they wait for a shard lock (it waits in 10 ms slices and looks
+ * again; a queued script waiting for the shards does the same). SCRIPT KILL sets the run's killed
+ * flag; the {@link InstructionHook} sees it within 100000 instructions and raises an error no
+ * pcall catches, so the caller gets Redis's "Script killed by user with SCRIPT KILL..." and the
+ * shards are released. A script that wrote cannot be killed (UNKILLABLE), as in Redis. A
+ * keyless command that arrives before the threshold runs alongside the script (it touches no
+ * shard); Redis, single-threaded, would have made it wait.
  *
  * <p>The cache. Scripts are kept by SHA1 until SCRIPT FLUSH, as Redis keeps every EVAL'd script:
  * nothing else bounds it, which is Redis's contract (clients rely on EVALSHA finding a script
- * they sent once). Its size is visible in INFO memory (number_of_cached_scripts,
- * used_memory_scripts_eval: the bodies plus a fixed per-entry overhead). SCRIPT FLUSH drops the
- * cache and builds a fresh Lua state, as scriptingReset does; a script running meanwhile keeps
- * the state it was compiled in.
+ * they sent once). Its size shows in INFO memory (number_of_cached_scripts,
+ * used_memory_scripts_eval: the bodies plus a fixed per-entry overhead; used_memory_vm_eval an
+ * estimate of the compiled code). SCRIPT FLUSH drops the cache and builds a fresh Lua state, as
+ * scriptingReset does; a script running meanwhile keeps the state it was compiled in.
  *
  * <p>Errors. Nothing a script does escapes as a Java exception: Lua errors become Redis's error
  * replies ("... script: sha, on @user_script:N."), a Java stack overflow or heap exhaustion in a
