@@ -401,7 +401,11 @@ public final class ScriptEngine {
     /** The run of the calling thread, or a raised error with {@code error} (outside a script). */
     ScriptRun requireRun(String error) {
         ScriptRun r = running;
-        if (r == null || r.thread != Thread.currentThread()) {
+        if (r != null && r.thread != Thread.currentThread()) {
+            // luaj runs a coroutine on a Java thread of its own, which does not hold the shards
+            throw new LuaErrors.Raised(LuaValue.valueOf("ERR redis.call inside a coroutine is not supported by damselfly"), 0);
+        }
+        if (r == null) {
             throw RedisApi.raise(error);
         }
         return r;
