@@ -132,9 +132,9 @@ public final class ScriptEngine {
         return scripts.get(new String(sha, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
     }
 
-    /** Whether a script with this SHA1 is cached (SCRIPT EXISTS: exact, lower-case SHA). */
+    /** Whether a script with this SHA1 (any case, as Redis's script dict compares) is cached (SCRIPT EXISTS). */
     public boolean exists(byte[] sha) {
-        return sha.length == 40 && scripts.containsKey(new String(sha, java.nio.charset.StandardCharsets.ISO_8859_1));
+        return get(sha) != null;
     }
 
     /**
