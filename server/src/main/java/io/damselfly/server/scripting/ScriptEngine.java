@@ -15,7 +15,10 @@ import java.io.ByteArrayInputStream;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -89,17 +92,26 @@ public final class ScriptEngine {
     private volatile ScriptRun running;
     /** Set while FUNCTION LOAD runs library code on this thread: when it must give up. */
     private final ThreadLocal<long[]> loadDeadline = new ThreadLocal<>();
-    /** Where scripts run when their caller can wait (see {@link #submit}). */
-    private final ExecutorService threads = Executors.newCachedThreadPool(new ThreadFactory() {
-        private final AtomicLong next = new AtomicLong();
+    /**
+     * Scripts that may wait for the shards at once: one runs, the others wait for it (each on a
+     * thread of its own, so each can answer BUSY when the running one passes the threshold).
+     * Bounded so a flood of EVALs cannot create threads without end; past it an EVAL answers BUSY
+     * (or an error when nothing is busy yet).
+     */
+    static final int MAX_SCRIPT_THREADS = 256;
 
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "damselfly-script-" + next.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
-    });
+    /** Where scripts run when their caller can wait (see {@link #submit}). */
+    private final ExecutorService threads = new ThreadPoolExecutor(0, MAX_SCRIPT_THREADS, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), new ThreadFactory() {
+                private final AtomicLong next = new AtomicLong();
+
+                @Override
+                public Thread newThread(Runnable r) {
+                    Thread t = new Thread(r, "damselfly-script-" + next.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }
+            });
 
     public ScriptEngine(ServerContext server) {
         this.server = server;
@@ -234,7 +246,7 @@ public final class ScriptEngine {
             return;
         }
         DeferredReply slot = c.deferReply(true);
-        threads.execute(() -> {
+        Runnable task = () -> {
             Consumer<Reply> out;
             try {
                 out = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, body);
@@ -243,7 +255,14 @@ public final class ScriptEngine {
                 out = r -> r.error(Errors.INTERNAL);
             }
             slot.complete(out);
-        });
+        };
+        try {
+            threads.execute(task);
+        } catch (RejectedExecutionException e) {
+            String busy = busyError();
+            String error = busy != null ? busy : "ERR too many scripts waiting to run";
+            slot.complete(r -> r.error(error));
+        }
     }
 
     private Consumer<Reply> runHoldingEveryShard(boolean eval, String name, boolean readOnly, boolean allowOom, int db,
