@@ -444,6 +444,7 @@ public final class ScriptEngine {
         }
         String refused = refusal(run, argv);
         if (refused != null) {
+            countRefusal(refused, lookup(argv));
             LuaTable t = LuaErrors.errorTable(refused);
             t.rawset("ignore_error_stats_update", LuaValue.TRUE);
             if (raise) {
@@ -489,6 +490,19 @@ public final class ScriptEngine {
             cmd = cmd.subcommand(argv[1]);
         }
         return cmd;
+    }
+
+    /**
+     * Books a command scriptCall refused as Redis does (afterErrorReply, incrCommandStatsOnError):
+     * its error in errorstats, a rejected call of the command; the script's own error reply
+     * built from it is then not counted again.
+     */
+    private void countRefusal(String error, Command cmd) {
+        int space = error.indexOf(' ');
+        server.stats().countError(space < 0 ? error : error.substring(0, space));
+        if (cmd != null && server.config().getBool(Option.COMMAND_STATISTICS)) {
+            server.commandStats().forCurrentThread().recordRejected(cmd.id());
+        }
     }
 
     /** Why scriptCall would refuse this command (Redis's text, code included), or null. */
