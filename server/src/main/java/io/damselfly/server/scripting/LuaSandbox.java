@@ -178,9 +178,15 @@ final class LuaSandbox {
                 }
                 return varargsOf(FALSE, v);
             } catch (StackOverflowError e) {
-                return varargsOf(FALSE, valueOf("stack overflow"));
+                return varargsOf(FALSE, valueOf(where(hook) + "stack overflow"));
             }
         }
+    }
+
+    /** "user_script:3: ", the position Lua puts in front of a runtime error, or "" when unknown. */
+    static String where(InstructionHook hook) {
+        String p = hook.position();
+        return p == null ? "" : (p.startsWith("@") ? p.substring(1) : p) + ": ";
     }
 
     /** Lua 5.1's xpcall(f, handler): the handler gets the error value, as Lua 5.1 passes it. */
@@ -202,7 +208,7 @@ final class LuaSandbox {
             } catch (LuaError e) {
                 return varargsOf(FALSE, handler.call(LuaErrors.value(e, hook.position())));
             } catch (StackOverflowError e) {
-                return varargsOf(FALSE, handler.call(valueOf("stack overflow")));
+                return varargsOf(FALSE, handler.call(valueOf(where(hook) + "stack overflow")));
             }
         }
     }

@@ -368,7 +368,12 @@ public final class ScriptEngine {
             }
             return r -> r.error(error);
         } catch (StackOverflowError e) {
-            return r -> r.error("ERR Error running script " + run.name + ", stack overflow");
+            // Lua's "stack overflow" error, where the script was when the Java stack ran out
+            String where = env.hook.position();
+            String error = where == null ? "ERR Error running script " + run.name + ", stack overflow"
+                    : "ERR " + where.substring(where.startsWith("@") ? 1 : 0) + ": stack overflow script: " + run.name + ", on " + where + ".";
+            run.errorToCount = error;
+            return r -> r.error(error);
         } catch (OutOfMemoryError e) {
             return r -> r.error("ERR Error running script " + run.name + ", not enough memory");
         } catch (RuntimeException e) {

@@ -173,6 +173,8 @@ class ScriptingCompatibilityTest {
             c("EVAL", "local ok, e = pcall(error) return tostring(e)", "0"),
             c("EVAL", "return xpcall(function() error('x') end, function(e) return 'handled ' .. e end)", "0"),
             c("EVAL", "return select(2, xpcall(function() error('x') end, function(e) return 'handled ' .. e end))", "0"),
+            c("EVAL", "local function f() f() end f()", "0"),
+            c("EVAL", "local function f() return 1 + f() end local ok, e = pcall(f) return e", "0"),
             c("EVAL", "redis.setresp(4)", "0"),
             c("EVAL", "redis.setresp()", "0"),
             c("EVAL", "redis.log(redis.LOG_WARNING)", "0"),
