@@ -84,8 +84,6 @@ public final class CommandExecutor {
     private final Transaction transaction;
     /** Set while every shard is held by this thread for an atomic block (EXEC, a script). */
     private boolean atomic;
-    /** Shards the running command locked for its keys (see lockFor), for runAtomically to order. */
-    private int lockedForCommand;
     /** The BUSY error that made {@link #lockOrBusy} give up. */
     private String lastBusy;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
@@ -214,9 +212,6 @@ public final class CommandExecutor {
             // a script held the shards past busy-reply-threshold while this command waited
             reject(cmd, lastBusy);
             return;
-        }
-        if (!atomic) {
-            lockedForCommand = multiLocked;
         }
         reply.takeErrorCount();
         try {
@@ -417,19 +412,13 @@ public final class CommandExecutor {
             return;
         }
         releaseHeld();
-        // the shards of the command's own keys (EVAL's) are let go first, so that every shard is
-        // then taken in index order, and taken back after
-        int marked = lockedForCommand;
-        for (int i = marked - 1; i >= 0; i--) {
-            keyspace.shard(shardScratch[i]).unlock();
-        }
+        // every shard in index order, as Keyspace.lockAll, but giving up with BUSY behind a busy script
         int n = keyspace.shardCount();
         for (int s = 0; s < n; s++) {
             if (!lockOrBusy(keyspace.shard(s))) {
                 for (int t = s - 1; t >= 0; t--) {
                     keyspace.shard(t).unlock();
                 }
-                relock(marked);
                 throw new CommandError(lastBusy);
             }
         }
@@ -440,13 +429,6 @@ public final class CommandExecutor {
         } finally {
             atomic = false;
             keyspace.unlockAll();
-            relock(marked);
-        }
-    }
-
-    private void relock(int marked) {
-        for (int i = 0; i < marked; i++) {
-            keyspace.shard(shardScratch[i]).lock();
         }
     }
 
