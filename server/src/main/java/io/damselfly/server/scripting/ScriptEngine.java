@@ -4,24 +4,24 @@ import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandFlag;
 import io.damselfly.server.command.DeferredReply;
+import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
+import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
-import io.damselfly.server.command.Errors;
-import io.damselfly.server.command.ServerContext;
-import io.damselfly.server.config.Option;
 import java.io.ByteArrayInputStream;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ThreadFactory;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
@@ -622,13 +622,5 @@ public final class ScriptEngine {
 
     void srand48(int seed) {
         rand.seed(seed);
-    }
-
-    ScriptClient client() {
-        return clients.get();
-    }
-
-    boolean overMemory() {
-        return RedisApi.overMemory(this);
     }
 }
