@@ -9,6 +9,8 @@ import io.damselfly.server.command.family.SortedSetCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.SortCommands;
 import io.damselfly.server.command.family.TransactionCommands;
+import io.damselfly.server.command.family.ScriptingCommands;
+import io.damselfly.server.command.family.FunctionCommands;
 import io.damselfly.server.command.family.LatencyCommands;
 import io.damselfly.server.command.family.MemoryCommands;
 import io.damselfly.server.command.family.ListCommands;
@@ -35,6 +37,7 @@ import io.damselfly.server.pubsub.KeyspaceNotifier;
 import io.damselfly.server.pubsub.PubSub;
 import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.KeyspaceEventClasses;
+import io.damselfly.server.scripting.ScriptEngine;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
@@ -61,6 +64,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final Slowlog slowlog = new Slowlog();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final PubSub pubsub = new PubSub();
+    private final ScriptEngine scripts;
     private final String runId;
     private final int ioThreads;
     private final NetServer net;
@@ -83,6 +87,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         this.keyspace = new Keyspace(shards, config.getInt(Option.DATABASES));
         this.commands = buildCommandTable();
         this.commandStats = new CommandStatistics(commands.idCount());
+        this.scripts = new ScriptEngine(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -139,6 +144,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         TransactionCommands.register(b);
         PubSubCommands.register(b);
         SortCommands.register(b);
+        ScriptingCommands.register(b);
+        FunctionCommands.register(b);
         return b.build();
     }
 
@@ -249,6 +256,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public PubSub pubsub() {
         return pubsub;
+    }
+
+    public ScriptEngine scripts() {
+        return scripts;
     }
 
     @Override

@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * so nothing another client does (not even a woken BLPOP) lands between them. An executor made
  * by {@link #forScript} runs a script's redis.call inside its caller's block.
  *
+ * <p>Busy scripts. A script holds every shard for its whole run (on a script thread, see
+ * ScriptEngine). Past busy-reply-threshold, a command of another client answers BUSY instead of
+ * running (allow_busy commands excepted), and a command already waiting for a shard lock gives
+ * up and answers BUSY: locks are taken with {@code tryLock} in {@link #BUSY_POLL_MILLIS} slices,
+ * looking at the engine's "script running since" marker between slices. A script's own commands
+ * skip both (their executor is atomic) and skip the maxmemory check, which the engine makes.
+ *
  * <p>Transactions. While MULTI is open, every command that passes the checks Redis makes before
  * running one (name, arity, auth, NO_MULTI, memory) is queued and answered QUEUED; one that fails
  * them flags the transaction, which EXEC then answers with EXECABORT ({@link Transaction}).
@@ -77,6 +84,8 @@ public final class CommandExecutor {
     private final Transaction transaction;
     /** Set while every shard is held by this thread for an atomic block (EXEC, a script). */
     private boolean atomic;
+    /** The BUSY error that made {@link #lockOrBusy} give up. */
+    private String lastBusy;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
     private final boolean forScript;
 
@@ -166,13 +175,23 @@ public final class CommandExecutor {
             reject(cmd, Errors.NOT_IN_TRANSACTION);
             return;
         }
-        if (!makeRoom() && deniedOverMemory(cmd)) {
+        // a script's commands are checked against maxmemory by the script engine, as Redis's
+        // scriptVerifyOOM does (allow-oom, and only before the script's first write)
+        if (!forScript && !makeRoom() && deniedOverMemory(cmd)) {
             reject(cmd, Errors.OOM);
             return;
         }
         if (!allowedInSubscribedMode(cmd)) {
             reject(cmd, Errors.notAllowedWhileSubscribed(cmd.fullName()));
             return;
+        }
+        if (!atomic && !cmd.has(CommandFlag.ALLOW_BUSY)) {
+            // a script past busy-reply-threshold: Redis answers every other client BUSY
+            String busy = server.scripts().busyError();
+            if (busy != null) {
+                reject(cmd, busy);
+                return;
+            }
         }
         if (transaction.isOpen() && !controlsTransaction(cmd)) {
             if (transaction.queue(cmd, argv, config.getLong(Option.CLIENT_QUERY_BUFFER_LIMIT))) {
@@ -193,6 +212,11 @@ public final class CommandExecutor {
             client.recordCommand(cmd.fullName(), now);
         }
         int multiLocked = atomic ? 0 : lockFor(cmd, argv);
+        if (multiLocked < 0) {
+            // a script held the shards past busy-reply-threshold while this command waited
+            reject(cmd, lastBusy);
+            return;
+        }
         reply.takeErrorCount();
         try {
             cmd.handler().execute(context);
@@ -323,7 +347,9 @@ public final class CommandExecutor {
                 return 0;
             }
             releaseHeld();
-            target.lock();
+            if (!lockOrBusy(target)) {
+                return -1;
+            }
             held = target;
             heldRun = 1;
             return 0;
@@ -350,9 +376,38 @@ public final class CommandExecutor {
             java.util.Arrays.sort(shardScratch, 0, count);
         }
         for (int i = 0; i < count; i++) {
-            keyspace.shard(shardScratch[i]).lock();
+            if (!lockOrBusy(keyspace.shard(shardScratch[i]))) {
+                for (int j = i - 1; j >= 0; j--) {
+                    keyspace.shard(shardScratch[j]).unlock();
+                }
+                for (int j = 0; j < count; j++) {
+                    shardMarks[shardScratch[j]] = false;
+                }
+                return -1;
+            }
         }
         return count;
+    }
+
+    /** How long a command waits for a shard lock between looks at whether a script went busy. */
+    static final long BUSY_POLL_MILLIS = 10;
+
+    /**
+     * Takes {@code shard}'s lock, waiting in slices of {@link #BUSY_POLL_MILLIS}; false once a
+     * script holding it has run past busy-reply-threshold (then this command answers BUSY, as
+     * Redis answers commands during a busy script instead of leaving them queued).
+     */
+    private boolean lockOrBusy(Shard shard) {
+        if (shard.tryLock(0)) {
+            return true;
+        }
+        while (!shard.tryLock(BUSY_POLL_MILLIS)) {
+            lastBusy = server.scripts().busyError();
+            if (lastBusy != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void unlockMarked(int count) {
@@ -384,7 +439,16 @@ public final class CommandExecutor {
             return;
         }
         releaseHeld();
-        keyspace.lockAll();
+        // every shard in index order, as Keyspace.lockAll, but giving up with BUSY behind a busy script
+        int n = keyspace.shardCount();
+        for (int s = 0; s < n; s++) {
+            if (!lockOrBusy(keyspace.shard(s))) {
+                for (int t = s - 1; t >= 0; t--) {
+                    keyspace.shard(t).unlock();
+                }
+                throw new CommandError(lastBusy);
+            }
+        }
         atomic = true;
         try {
             block.run();

@@ -274,4 +274,14 @@ public final class Reply {
             bulk(s);
         }
     }
+
+    /** A big number given as its decimal text (RESP3 {@code (}; RESP2 a bulk string), for script replies. */
+    public void bigNumber(String decimal) {
+        RespWriter.writeBigNumber(out, decimal, client.protocol());
+    }
+
+    /** Verbatim text with its three-letter format (RESP3 {@code =}; RESP2 a bulk string), for script replies. */
+    public void verbatim(String format, byte[] text) {
+        RespWriter.writeVerbatim(out, format, text, client.protocol());
+    }
 }

@@ -8,6 +8,7 @@ import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.pubsub.PubSub;
+import io.damselfly.server.scripting.ScriptEngine;
 
 /** What commands may reach of the running server beyond their own connection. */
 public interface ServerContext {
@@ -38,6 +39,8 @@ public interface ServerContext {
 
     /** Pub/Sub channels, patterns and their subscribers (PUBLISH, SUBSCRIBE, keyspace notifications). */
     PubSub pubsub();
+    /** Lua scripting: EVAL's scripts, functions, and the script running now. */
+    ScriptEngine scripts();
 
     /** Milliseconds since the epoch when the server started. */
     long startMillis();

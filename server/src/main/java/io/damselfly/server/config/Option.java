@@ -64,7 +64,9 @@ public enum Option {
             "Key events published as Pub/Sub messages: Redis's class letters (K E g $ l s h z x e t m d n A); empty means none"),
     CLIENT_OUTPUT_BUFFER_LIMIT("client_output_buffer_limit", "client-output-buffer-limit", OptionType.STRING,
             ClientOutputBufferLimits.DEFAULT, true,
-            "Per client class (normal, replica, pubsub): hard limit, soft limit and soft seconds of unsent reply bytes past which a client is disconnected; 0 means none");
+            "Per client class (normal, replica, pubsub): hard limit, soft limit and soft seconds of unsent reply bytes past which a client is disconnected; 0 means none"),
+    BUSY_REPLY_THRESHOLD("busy_reply_threshold", "busy-reply-threshold", OptionType.INT, "5000", true, 0, Long.MAX_VALUE,
+            "Milliseconds a script may run before other clients' commands answer BUSY (and SCRIPT KILL / FUNCTION KILL may stop it); 0 never; alias lua-time-limit");
 
     final String flag;
     final String redisName;
@@ -112,6 +114,9 @@ public enum Option {
      * or null. Accepted wherever the names are, and listed by CONFIG GET patterns as Redis lists it.
      */
     public String alias() {
+        if (this == BUSY_REPLY_THRESHOLD) {
+            return "lua-time-limit";
+        }
         // Redis 7.0 renamed every -ziplist- option to -listpack- and kept the old name as an alias
         return redisName != null && redisName.contains("-listpack-") ? redisName.replace("-listpack-", "-ziplist-") : null;
     }

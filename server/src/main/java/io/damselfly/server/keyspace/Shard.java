@@ -75,6 +75,20 @@ public final class Shard {
         lock.unlock();
     }
 
+    /**
+     * Takes the lock, waiting at most {@code millis}; false if it is still held by another thread
+     * then (or the wait was interrupted). The executor waits in such slices so that a command
+     * stuck behind a long script can answer BUSY instead of waiting for it to end.
+     */
+    public boolean tryLock(long millis) {
+        try {
+            return lock.tryLock(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Takes the lock only if free; for background work that may skip a busy shard. */
     boolean tryLockForMaintenance() {
         return lock.tryLock();

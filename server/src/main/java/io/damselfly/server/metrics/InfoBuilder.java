@@ -200,12 +200,40 @@ public final class InfoBuilder {
             s.field("total_system_memory", systemMemory);
             s.field("total_system_memory_human", bytesToHuman(systemMemory));
         }
+        scripting(s);
         s.field("maxmemory", maxmemory);
         s.field("maxmemory_human", bytesToHuman(maxmemory));
         // the policy in force: cache_mode turns noeviction into allkeys-lru
         s.field("maxmemory_policy", server.keyspace().evictionPolicy().redisName());
         s.field("mem_allocator", "jvm");
         return s.text();
+    }
+
+    /**
+     * The scripting fields of INFO memory, in Redis 7.0's names and order: the EVAL cache
+     * (bodies and entries, bounded only by SCRIPT FLUSH, as in Redis) and the function libraries;
+     * the "vm" figures are estimates of the compiled code (see ScriptEngine), the deprecated
+     * used_memory_lua alias included.
+     */
+    private void scripting(Section s) {
+        io.damselfly.server.scripting.ScriptEngine scripts = server.scripts();
+        long vmEval = scripts.evalVmMemory();
+        long vmFunctions = scripts.functions().vmMemory();
+        long evalCache = scripts.cacheMemory();
+        long functionCache = scripts.functions().memory();
+        s.field("used_memory_lua", vmEval);
+        s.field("used_memory_vm_eval", vmEval);
+        s.field("used_memory_lua_human", bytesToHuman(vmEval));
+        s.field("used_memory_scripts_eval", evalCache);
+        s.field("number_of_cached_scripts", scripts.cachedScripts());
+        s.field("number_of_functions", scripts.functions().functionCount());
+        s.field("number_of_libraries", scripts.functions().libraryCount());
+        s.field("used_memory_vm_functions", vmFunctions);
+        s.field("used_memory_vm_total", vmEval + vmFunctions);
+        s.field("used_memory_vm_total_human", bytesToHuman(vmEval + vmFunctions));
+        s.field("used_memory_functions", functionCache);
+        s.field("used_memory_scripts", evalCache + functionCache);
+        s.field("used_memory_scripts_human", bytesToHuman(evalCache + functionCache));
     }
 
     String persistence() {

@@ -180,7 +180,13 @@ class CommandIntrospectionCompatibilityTest {
             Map.entry("sunionstore", List.of("SUNIONSTORE d a")),
             Map.entry("sdiffstore", List.of("SDIFFSTORE d a b")),
             Map.entry("sintercard", List.of("SINTERCARD 2 a b", "SINTERCARD 1 a LIMIT 5")),
-            Map.entry("sscan", List.of("SSCAN k 0 MATCH a* COUNT 5")));
+            Map.entry("sscan", List.of("SSCAN k 0 MATCH a* COUNT 5")),
+            Map.entry("eval", List.of("EVAL script 0", "EVAL script 2 a b arg")),
+            Map.entry("evalsha", List.of("EVALSHA sha 1 k arg")),
+            Map.entry("eval_ro", List.of("EVAL_RO script 1 k")),
+            Map.entry("evalsha_ro", List.of("EVALSHA_RO sha 2 a b")),
+            Map.entry("fcall", List.of("FCALL f 0", "FCALL f 2 a b arg")),
+            Map.entry("fcall_ro", List.of("FCALL_RO f 1 k")));
 
     /** Calls GETKEYS refuses, in Redis's order of checks: each error text must match too. */
     private static final List<String> REFUSED_CALLS = List.of(

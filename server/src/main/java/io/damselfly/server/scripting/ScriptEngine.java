@@ -1,0 +1,626 @@
+package io.damselfly.server.scripting;
+
+import io.damselfly.server.command.Command;
+import io.damselfly.server.command.CommandContext;
+import io.damselfly.server.command.CommandFlag;
+import io.damselfly.server.command.DeferredReply;
+import io.damselfly.server.command.Errors;
+import io.damselfly.server.command.Reply;
+import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.keyspace.Database;
+import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.keyspace.Shard;
+import java.io.ByteArrayInputStream;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Varargs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lua scripting for the whole server: the EVAL Lua state and its script cache, the functions
+ * ({@link FunctionLibraries}), and the one script running at a time.
+ *
+ * <p>Design. A script must be atomic (no other client's command between two of its commands)
+ * and must not stop the server from answering BUSY to others and taking SCRIPT KILL. So EVAL
+ * and FCALL defer their reply (the caller is blocked, as Redis's caller waits) and hand the run
+ * to a script thread, which takes every shard's lock in index order, runs the script, serves
+ * clients blocked on keys it created, and releases them. The caller's event loop goes on serving
+ * its other connections meanwhile. Inside EXEC a script cannot defer, so it runs in place, in the
+ * transaction's all-shard block. Holding every shard also serialises scripts, which is what makes
+ * the shared luaj state safe (luaj is not thread-safe): only the thread holding every shard
+ * touches it. redis.call runs its command through the script client's executor ({@link
+ * ScriptClient}), which takes no locks, and reads the reply back into Lua from its RESP bytes
+ * ({@link RespToLua}), as Redis does.
+ *
+ * <p>Busy scripts. {@link #running} is the server-wide "a script runs since" marker. Once the
+ * running script has passed busy-reply-threshold, the executor answers other clients' commands
+ * BUSY, except those flagged allow_busy (SCRIPT KILL, FUNCTION KILL, FUNCTION STATS ...), both
+ * before running them and while they wait for a shard lock (it waits in 10 ms slices and looks
+ * again; a queued script waiting for the shards does the same). SCRIPT KILL sets the run's killed
+ * flag; the {@link InstructionHook} sees it within 100000 instructions and raises an error no
+ * pcall catches, so the caller gets Redis's "Script killed by user with SCRIPT KILL..." and the
+ * shards are released. A script that wrote cannot be killed (UNKILLABLE), as in Redis. A
+ * keyless command that arrives before the threshold runs alongside the script (it touches no
+ * shard); Redis, single-threaded, would have made it wait.
+ *
+ * <p>The cache. Scripts are kept by SHA1 until SCRIPT FLUSH, as Redis keeps every EVAL'd script:
+ * nothing else bounds it, which is Redis's contract (clients rely on EVALSHA finding a script
+ * they sent once). Its size shows in INFO memory (number_of_cached_scripts,
+ * used_memory_scripts_eval: the bodies plus a fixed per-entry overhead; used_memory_vm_eval an
+ * estimate of the compiled code). SCRIPT FLUSH drops the cache and builds a fresh Lua state, as
+ * scriptingReset does; a script running meanwhile keeps the state it was compiled in.
+ *
+ * <p>Errors. Nothing a script does escapes as a Java exception: Lua errors become Redis's error
+ * replies ("... script: sha, on @user_script:N."), a Java stack overflow or heap exhaustion in a
+ * script becomes an error reply, and anything else is logged and answered as an error.
+ */
+public final class ScriptEngine {
+    private static final Logger log = LoggerFactory.getLogger(ScriptEngine.class);
+
+    /** Bytes counted per cached script besides its body: its SHA, map entry and script object. */
+    static final int SCRIPT_OVERHEAD = 40 + 48 + 32;
+    /** What Redis reports for a fresh Lua state (used_memory_vm_eval after SCRIPT FLUSH). */
+    static final long EMPTY_VM_BYTES = 31744;
+    /** A compiled script's prototype, estimated per byte of source (luaj's Prototype objects). */
+    static final int VM_BYTES_PER_SOURCE_BYTE = 4;
+
+    /** A cached EVAL script: its body, shebang flags and compiled main function. */
+    public record Script(String sha, byte[] body, int flags, LuaValue function, SandboxGlobals globals) {
+    }
+
+    private final ServerContext server;
+    private final ConcurrentHashMap<String, Script> scripts = new ConcurrentHashMap<>();
+    private final AtomicLong scriptBytes = new AtomicLong();
+    private volatile SandboxGlobals evalGlobals;
+    private final ThreadLocal<ScriptClient> clients;
+    private final LuaSandbox.Rand48 rand = new LuaSandbox.Rand48();
+    private final FunctionLibraries functions;
+    /** The script running now, or null. */
+    private volatile ScriptRun running;
+    /** Set while FUNCTION LOAD runs library code on this thread: when it must give up. */
+    private final ThreadLocal<long[]> loadDeadline = new ThreadLocal<>();
+    /**
+     * Scripts that may wait for the shards at once: one runs, the others wait for it (each on a
+     * thread of its own, so each can answer BUSY when the running one passes the threshold).
+     * Bounded so a flood of EVALs cannot create threads without end; past it an EVAL answers BUSY
+     * (or an error when nothing is busy yet).
+     */
+    static final int MAX_SCRIPT_THREADS = 256;
+
+    /** Where scripts run when their caller can wait (see {@link #submit}). */
+    private final ExecutorService threads = new ThreadPoolExecutor(0, MAX_SCRIPT_THREADS, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), new ThreadFactory() {
+                private final AtomicLong next = new AtomicLong();
+
+                @Override
+                public Thread newThread(Runnable r) {
+                    Thread t = new Thread(r, "damselfly-script-" + next.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }
+            });
+
+    public ScriptEngine(ServerContext server) {
+        this.server = server;
+        this.clients = ThreadLocal.withInitial(() -> new ScriptClient(server));
+        this.evalGlobals = newEvalGlobals();
+        this.functions = new FunctionLibraries(this);
+    }
+
+    private SandboxGlobals newEvalGlobals() {
+        SandboxGlobals g = LuaSandbox.create(this, RedisApi.create(this, true));
+        LuaSandbox.protect(g);
+        return g;
+    }
+
+    ServerContext server() {
+        return server;
+    }
+
+    public FunctionLibraries functions() {
+        return functions;
+    }
+
+    // ---- the cache ------------------------------------------------------------------------
+
+    /** The cached script with this SHA1 (any case), or null. */
+    public Script get(byte[] sha) {
+        if (sha.length != 40) {
+            return null;
+        }
+        return scripts.get(new String(sha, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
+    }
+
+    /** Whether a script with this SHA1 (any case, as Redis's script dict compares) is cached (SCRIPT EXISTS). */
+    public boolean exists(byte[] sha) {
+        return get(sha) != null;
+    }
+
+    /**
+     * The script for {@code body}, compiled and cached if new (luaCreateFunction). Throws
+     * {@link ScriptException} with Redis's error reply when its shebang or code is invalid.
+     */
+    public Script load(byte[] body) {
+        String sha = RedisApi.sha1hex(body);
+        Script s = scripts.get(sha);
+        if (s != null) {
+            return s;
+        }
+        ScriptFlags.Shebang shebang;
+        try {
+            shebang = ScriptFlags.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw new ScriptException("ERR " + e.getMessage());
+        }
+        SandboxGlobals g = evalGlobals;
+        // the shebang is skipped but its line feed kept, so line numbers stay the user's
+        LuaValue f = compile(g, body, shebang.length(), "@user_script", "ERR Error compiling script (new function): ");
+        s = new Script(sha, body, shebang.flags(), f, g);
+        if (scripts.putIfAbsent(sha, s) == null) {
+            scriptBytes.addAndGet(body.length + SCRIPT_OVERHEAD);
+        }
+        return scripts.get(sha);
+    }
+
+    /** Compiles {@code body} from {@code offset} in {@code g}; a syntax error is a ScriptException. */
+    static LuaValue compile(SandboxGlobals g, byte[] body, int offset, String chunk, String errorPrefix) {
+        try {
+            return g.load(new ByteArrayInputStream(body, offset, body.length - offset), chunk, "t", g);
+        } catch (LuaError e) {
+            throw new ScriptException(errorPrefix + LuaMessages.compileError(LuaErrors.value(e, null).tojstring()));
+        } catch (StackOverflowError e) {
+            throw new ScriptException(errorPrefix + chunk.substring(1) + ": chunk has too many syntax levels");
+        }
+    }
+
+    /** SCRIPT FLUSH: forgets every script and starts a fresh Lua state. */
+    public void flush() {
+        scripts.clear();
+        scriptBytes.set(0);
+        evalGlobals = newEvalGlobals();
+    }
+
+    public int cachedScripts() {
+        return scripts.size();
+    }
+
+    /** INFO used_memory_scripts_eval. */
+    public long cacheMemory() {
+        return scriptBytes.get();
+    }
+
+    /** INFO used_memory_vm_eval: an estimate of the EVAL state's compiled scripts. */
+    public long evalVmMemory() {
+        long source = scriptBytes.get() - (long) scripts.size() * SCRIPT_OVERHEAD;
+        return EMPTY_VM_BYTES + source * VM_BYTES_PER_SOURCE_BYTE;
+    }
+
+    // ---- running --------------------------------------------------------------------------
+
+    /**
+     * Runs a cached script for EVAL/EVALSHA (and their _RO forms) with its keys and arguments,
+     * atomically; its reply goes to the caller. The caller checked numkeys and the flags.
+     */
+    public void eval(CommandContext c, Script s, byte[][] keys, byte[][] args, boolean ro) {
+        int flags = s.flags();
+        boolean compat = (flags & ScriptFlags.COMPAT) != 0;
+        boolean readOnly = ro || (!compat && (flags & ScriptFlags.NO_WRITES) != 0);
+        boolean allowOom = !compat && (flags & ScriptFlags.ALLOW_OOM) != 0;
+        submit(c, true, s.sha(), readOnly, allowOom, run -> {
+            s.globals().force("KEYS", array(keys));
+            s.globals().force("ARGV", array(args));
+            return execute(run, s.globals(), s.function(), LuaValue.NONE);
+        });
+    }
+
+    /** What runs once every shard is held: the script, answering how to render its reply. */
+    interface Body {
+        Consumer<Reply> run(ScriptRun run);
+    }
+
+    /**
+     * Runs {@code body} as one script run holding every shard. From a connection the run goes to
+     * a script thread and the caller's reply is deferred (the client blocked meanwhile, as Redis's
+     * caller waits), so the caller's event loop goes on serving its other connections, which is
+     * what lets them get BUSY and send SCRIPT KILL. Inside EXEC (no deferring) it runs in place,
+     * in the transaction's block.
+     */
+    void submit(CommandContext c, boolean eval, String name, boolean readOnly, boolean allowOom, Body body) {
+        int db = c.client().db();
+        byte[][] command = c.argv().clone();
+        if (!c.canDefer()) {
+            c.runAtomically(() -> body.run(newRun(eval, name, readOnly, allowOom, db, command)).accept(c.reply()));
+            return;
+        }
+        DeferredReply slot = c.deferReply(true);
+        Runnable task = () -> {
+            Consumer<Reply> out;
+            try {
+                out = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, body);
+            } catch (RuntimeException | Error e) {
+                log.error("script {} failed", name, e);
+                out = r -> r.error(Errors.INTERNAL);
+            }
+            slot.complete(out);
+        };
+        try {
+            threads.execute(task);
+        } catch (RejectedExecutionException e) {
+            String busy = busyError();
+            String error = busy != null ? busy : "ERR too many scripts waiting to run";
+            slot.complete(r -> r.error(error));
+        }
+    }
+
+    private Consumer<Reply> runHoldingEveryShard(boolean eval, String name, boolean readOnly, boolean allowOom, int db,
+            byte[][] command, Body body) {
+        Keyspace keyspace = server.keyspace();
+        int n = keyspace.shardCount();
+        for (int i = 0; i < n; i++) {
+            Shard shard = keyspace.shard(i);
+            while (!shard.tryLock(BUSY_POLL_MILLIS)) {
+                String busy = busyError();
+                if (busy != null) {
+                    for (int j = i - 1; j >= 0; j--) {
+                        keyspace.shard(j).unlock();
+                    }
+                    return r -> r.error(busy);
+                }
+            }
+        }
+        try {
+            ScriptRun run = newRun(eval, name, readOnly, allowOom, db, command);
+            Consumer<Reply> out = body.run(run);
+            if (run.errorToCount != null) {
+                // the deferred reply is rendered outside the executor, which counts errors
+                int space = run.errorToCount.indexOf(' ');
+                server.stats().countError(space < 0 ? run.errorToCount : run.errorToCount.substring(0, space));
+            }
+            // blocked pops on keys the script created are served now, before anyone else runs
+            Database view = new Database(keyspace);
+            view.bind(db, System.currentTimeMillis());
+            keyspace.blockedKeys().serveReady(view);
+            return out;
+        } finally {
+            keyspace.unlockAll();
+        }
+    }
+
+    /** How long a script waiting for the shards waits between looks at whether another went busy. */
+    static final long BUSY_POLL_MILLIS = 10;
+
+    private ScriptRun newRun(boolean eval, String name, boolean readOnly, boolean allowOom, int db, byte[][] command) {
+        ScriptClient sc = clients.get();
+        sc.reset(db);
+        return new ScriptRun(eval, name, readOnly, allowOom, RedisApi.overMemory(this), sc, command);
+    }
+
+    /** Runs a function for FCALL / FCALL_RO with its keys and arguments (as the callback's two tables). */
+    public void fcall(CommandContext c, FunctionLibraries.Function f, byte[][] keys, byte[][] args, boolean ro) {
+        boolean readOnly = ro || (f.flags() & ScriptFlags.NO_WRITES) != 0;
+        boolean allowOom = (f.flags() & ScriptFlags.ALLOW_OOM) != 0;
+        submit(c, false, f.name(), readOnly, allowOom,
+                run -> execute(run, f.library().env(), f.callback(), LuaValue.varargsOf(array(keys), array(args))));
+    }
+
+    /** FUNCTION STATS: the running function (BUSY while an EVAL runs) and the engine's counts. */
+    public void functionStats(Reply r) {
+        ScriptRun run = running;
+        if (run != null && run.eval) {
+            r.error(BUSY_EVAL);
+            return;
+        }
+        r.map(2);
+        r.bulk("running_script");
+        if (run == null) {
+            r.nullBulk();
+        } else {
+            r.map(3);
+            r.bulk("name");
+            r.bulk(run.name);
+            r.bulk("command");
+            r.array(run.command.length);
+            for (byte[] a : run.command) {
+                r.bulk(a);
+            }
+            r.bulk("duration_ms");
+            r.integer(run.elapsedMillis());
+        }
+        r.bulk("engines");
+        r.map(1);
+        r.bulk(FunctionLibraries.ENGINE);
+        r.map(2);
+        r.bulk("libraries_count");
+        r.integer(functions.libraryCount());
+        r.bulk("functions_count");
+        r.integer(functions.functionCount());
+    }
+
+    /** Runs {@code fn(args)} as {@code run}; answers how to render the reply. */
+    Consumer<Reply> execute(ScriptRun run, SandboxGlobals env, LuaValue fn, Varargs args) {
+        running = run;
+        env.hook.reset();
+        try {
+            LuaValue out = fn.invoke(args).arg1();
+            int resp = run.client.session.protocol();
+            if (out.istable() && out.rawget("err").isstring() && !out.rawget("ignore_error_stats_update").toboolean()) {
+                run.errorToCount = out.rawget("err").tojstring();
+            }
+            return r -> LuaToReply.write(r, out, resp);
+        } catch (LuaError e) {
+            String error = errorReply(e, run.name, env.hook.position());
+            LuaValue v = LuaErrors.value(e, null);
+            if (!(v.istable() && v.rawget("ignore_error_stats_update").toboolean())) {
+                run.errorToCount = error;
+            }
+            return r -> r.error(error);
+        } catch (StackOverflowError e) {
+            // Lua's "stack overflow" error, where the script was when the Java stack ran out
+            String where = env.hook.position();
+            String error = where == null ? "ERR Error running script " + run.name + ", stack overflow"
+                    : "ERR " + where.substring(where.startsWith("@") ? 1 : 0) + ": stack overflow script: " + run.name + ", on " + where + ".";
+            run.errorToCount = error;
+            return r -> r.error(error);
+        } catch (OutOfMemoryError e) {
+            return r -> r.error("ERR Error running script " + run.name + ", not enough memory");
+        } catch (RuntimeException e) {
+            log.error("script {} failed", run.name, e);
+            return r -> r.error("ERR Error running script " + run.name + ", " + e.getClass().getSimpleName());
+        } finally {
+            running = null;
+            if (run.slowLogged) {
+                log.warn("Slow script finished after {} milliseconds: {}", run.elapsedMillis(), run.name);
+            }
+        }
+    }
+
+    /**
+     * The reply for a script that raised: Redis's error handler turns any error into a table
+     * {err=...} (a string becomes "ERR " .. it) and luaCallFunction appends where it happened.
+     */
+    static String errorReply(LuaError e, String name, String lastPosition) {
+        LuaValue v = LuaErrors.value(e, lastPosition);
+        String msg;
+        if (v.istable()) {
+            LuaValue err = v.rawget("err");
+            if (!err.isstring()) {
+                // Redis 7.0.15 crashes on an error table without err; answer instead
+                return "ERR Error running script " + name + ", the error raised has no 'err' field";
+            }
+            msg = err.tojstring();
+        } else {
+            msg = "ERR " + (v.isnil() ? "nil" : v.tojstring());
+        }
+        String where = LuaErrors.fileline(e, lastPosition);
+        if (where != null) {
+            int colon = where.lastIndexOf(':');
+            if (colon > 0) {
+                msg += " script: " + name + ", on " + where.substring(0, colon) + ":" + where.substring(colon + 1) + ".";
+            }
+        }
+        return msg;
+    }
+
+    private static LuaTable array(byte[][] items) {
+        LuaTable t = new LuaTable(items.length, 0);
+        for (int i = 0; i < items.length; i++) {
+            t.rawset(i + 1, LuaValue.valueOf(items[i]));
+        }
+        return t;
+    }
+
+    /** The run of the calling thread, or a raised error with {@code error} (outside a script). */
+    ScriptRun requireRun(String error) {
+        ScriptRun r = running;
+        if (r != null && r.thread != Thread.currentThread()) {
+            // luaj runs a coroutine on a Java thread of its own, which does not hold the shards
+            throw new LuaErrors.Raised(LuaValue.valueOf("ERR redis.call inside a coroutine is not supported by damselfly"), 0);
+        }
+        if (r == null) {
+            throw RedisApi.raise(error);
+        }
+        return r;
+    }
+
+    /** redis.call ({@code raise}) and redis.pcall, as luaRedisGenericCommand and scriptCall. */
+    Varargs redisCall(Varargs args, boolean raise) {
+        ScriptRun run = requireRun("redis.call/pcall can only be called inside a script invocation");
+        byte[][] argv;
+        try {
+            argv = toArgv(args);
+        } catch (LuaErrors.Raised e) {
+            if (raise) {
+                throw e;
+            }
+            return e.value;
+        }
+        String refused = refusal(run, argv);
+        if (refused != null) {
+            countRefusal(refused, lookup(argv));
+            LuaTable t = LuaErrors.errorTable(refused);
+            t.rawset("ignore_error_stats_update", LuaValue.TRUE);
+            if (raise) {
+                throw new LuaErrors.Raised(t, 0);
+            }
+            return t;
+        }
+        ScriptClient sc = run.client;
+        sc.buffer.clear();
+        sc.executor.execute(argv);
+        LuaValue v = RespToLua.read(sc.buffer);
+        sc.buffer.clear();
+        if (raise && v.istable() && v.rawget("err").isstring()) {
+            throw new LuaErrors.Raised(v, 0);
+        }
+        return v;
+    }
+
+    /** The arguments of a redis.call as a command's argv; numbers as %.17g. */
+    byte[][] toArgv(Varargs args) {
+        int n = args.narg();
+        if (n == 0) {
+            throw RedisApi.raise("Please specify at least one argument for this redis lib call");
+        }
+        byte[][] argv = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            LuaValue a = args.arg(i + 1);
+            if (a.type() == LuaValue.TNUMBER) {
+                argv[i] = LuaToReply.g17Bytes(a.todouble());
+            } else if (a.type() == LuaValue.TSTRING) {
+                argv[i] = LuaToReply.bytes(a.checkstring());
+            } else {
+                throw RedisApi.raise("Lua redis lib command arguments must be strings or integers");
+            }
+        }
+        return argv;
+    }
+
+    /** The command argv names, as lookupCommand finds it (a container's subcommand), or null. */
+    Command lookup(byte[][] argv) {
+        Command cmd = server.commands().lookup(argv[0]);
+        if (cmd != null && cmd.isContainer() && argv.length >= 2) {
+            cmd = cmd.subcommand(argv[1]);
+        }
+        return cmd;
+    }
+
+    /**
+     * Books a command scriptCall refused as Redis does (afterErrorReply, incrCommandStatsOnError):
+     * its error in errorstats, a rejected call of the command; the script's own error reply
+     * built from it is then not counted again.
+     */
+    private void countRefusal(String error, Command cmd) {
+        int space = error.indexOf(' ');
+        server.stats().countError(space < 0 ? error : error.substring(0, space));
+        if (cmd != null && server.config().getBool(Option.COMMAND_STATISTICS)) {
+            server.commandStats().forCurrentThread().recordRejected(cmd.id());
+        }
+    }
+
+    /** Why scriptCall would refuse this command (Redis's text, code included), or null. */
+    private String refusal(ScriptRun run, byte[][] argv) {
+        Command cmd = lookup(argv);
+        if (cmd == null) {
+            return "ERR Unknown Redis command called from script";
+        }
+        if (!cmd.acceptsArgCount(argv.length)) {
+            return "ERR Wrong number of args calling Redis command from script";
+        }
+        if (cmd.has(CommandFlag.NOSCRIPT)) {
+            return "ERR This Redis command is not allowed from script";
+        }
+        boolean write = cmd.has(CommandFlag.WRITE);
+        if (run.readOnly && (write || cmd.has(CommandFlag.MAY_REPLICATE))) {
+            return "ERR Write commands are not allowed from read-only scripts.";
+        }
+        if (!run.allowOom && !run.dirty && run.oomAtStart && cmd.isDenyOom()
+                && server.config().getLong(Option.MAXMEMORY) > 0) {
+            return Errors.OOM;
+        }
+        if (write) {
+            run.dirty = true;
+        }
+        return null;
+    }
+
+    // ---- busy scripts, SCRIPT KILL / FUNCTION KILL ------------------------------------------
+
+    /**
+     * The BUSY error for a command of another client arriving now, or null: a script has been
+     * running for busy-reply-threshold milliseconds or more (0 turns BUSY off, as Redis installs
+     * no hook then) and the asking thread is not the script's own.
+     */
+    public String busyError() {
+        ScriptRun r = running;
+        if (r == null || r.thread == Thread.currentThread()) {
+            return null;
+        }
+        long threshold = server.config().getLong(Option.BUSY_REPLY_THRESHOLD);
+        if (threshold <= 0 || r.elapsedMillis() < threshold) {
+            return null;
+        }
+        return r.eval ? BUSY_EVAL : BUSY_FUNCTION;
+    }
+
+    static final String BUSY_EVAL = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    static final String BUSY_FUNCTION = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+
+    /** SCRIPT KILL ({@code eval}) or FUNCTION KILL: null when killed (+OK), else the error. */
+    public String kill(boolean eval) {
+        ScriptRun r = running;
+        if (r == null) {
+            return "NOTBUSY No scripts in execution right now.";
+        }
+        if (r.dirty) {
+            return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+                    + "You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+        }
+        if (eval && !r.eval) {
+            return BUSY_FUNCTION;
+        }
+        if (!eval && r.eval) {
+            return BUSY_EVAL;
+        }
+        r.killed = true;
+        return null;
+    }
+
+    /** Asked by the instruction hook: must the Lua code running on this thread stop now? */
+    boolean mustStop() {
+        long[] deadline = loadDeadline.get();
+        if (deadline != null) {
+            return System.nanoTime() > deadline[0];
+        }
+        ScriptRun r = running;
+        if (r == null || r.thread != Thread.currentThread()) {
+            return false;
+        }
+        long threshold = server.config().getLong(Option.BUSY_REPLY_THRESHOLD);
+        if (!r.slowLogged && threshold > 0 && r.elapsedMillis() >= threshold) {
+            r.slowLogged = true;
+            log.warn("Slow script detected: still in execution after {} milliseconds. You can try killing the script "
+                    + "using the {} command. Script name is: {}.", r.elapsedMillis(), r.eval ? "SCRIPT KILL" : "FUNCTION KILL", r.name);
+        }
+        return r.killed;
+    }
+
+    /** Raises the error that ends the code {@link #mustStop} stopped. */
+    void stop() {
+        if (loadDeadline.get() != null) {
+            throw new LuaErrors.Killed("ERR FUNCTION LOAD timeout");
+        }
+        log.warn("Lua script killed by user with SCRIPT KILL.");
+        throw new LuaErrors.Killed();
+    }
+
+    /** Runs {@code body} (FUNCTION LOAD's library code) with a deadline the hook enforces. */
+    void withLoadDeadline(long timeoutMillis, Runnable body) {
+        loadDeadline.set(new long[] {System.nanoTime() + timeoutMillis * 1_000_000});
+        try {
+            body.run();
+        } finally {
+            loadDeadline.remove();
+        }
+    }
+
+    long lrand48() {
+        return rand.next();
+    }
+
+    void srand48(int seed) {
+        rand.seed(seed);
+    }
+}
