@@ -314,11 +314,19 @@ final class HashValue implements Value {
         if (table != null) {
             return;
         }
+        long bytes = 0;
         for (int i = from; i < to; i++) {
             if (args[i].length > limits.maxValueBytes()) {
                 convert();
                 return;
             }
+            bytes += entrySize(args[i]);
+        }
+        // room for every pair at once, as a listpack reallocs in place: an HSET of many fields
+        // would otherwise regrow the array step by step (a few times its final size in garbage)
+        long need = used + bytes;
+        if (size() + (to - from) / 2 <= limits.maxEntries() && need > packed.length && need <= Integer.MAX_VALUE - 8) {
+            packed = Arrays.copyOf(packed, (int) need);
         }
     }
 

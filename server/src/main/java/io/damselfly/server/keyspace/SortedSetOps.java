@@ -142,6 +142,7 @@ public final class SortedSetOps {
                 return new AddResult(OpStatus.OK, 0, 0, 0, 0);
             }
             z = new SortedSetValue();
+            reserve(z, scores, args, firstMember);
             AddResult r = addAll(z, flags, scores, args, firstMember);
             db.insert(key, new ObjectEntry(key, z, Database.NO_EXPIRY, db.initialAccess()), eventOf(flags));
             return r;
@@ -157,10 +158,22 @@ public final class SortedSetOps {
             return addAll(z, flags, scores, args, firstMember);
         }
         db.changeInPlace(key, e, () -> {
+            if ((flags & XX) == 0) {
+                reserve(target, scores, args, firstMember);
+            }
             result[0] = addAll(target, flags, scores, args, firstMember);
             return 0;
         }, eventOf(flags));
         return result[0];
+    }
+
+    /** Room for every member of a ZADD at once (see {@link SortedSetValue#reserve}); inside a write. */
+    private void reserve(SortedSetValue z, double[] scores, byte[][] args, int firstMember) {
+        long bytes = 0;
+        for (int j = 0; j < scores.length; j++) {
+            bytes += args[firstMember + 2 * j].length;
+        }
+        z.reserve(scores.length, bytes, limits());
     }
 
     private static KeyEvent eventOf(int flags) {

@@ -150,6 +150,26 @@ final class SortedSetValue implements Value {
         return lo;
     }
 
+    /**
+     * Makes room in the compact form for {@code entries} more members of {@code bytes} bytes in
+     * all, at once: a ZADD of many members would otherwise regrow the arrays step by step (a
+     * few times their final size in garbage), which a listpack's in-place realloc does not cost
+     * Redis. Nothing is reserved past the compact form's limits, where the set converts anyway.
+     */
+    void reserve(int entries, long bytes, ListpackLimits limits) {
+        if (list != null || count + entries > limits.maxEntries()) {
+            return;
+        }
+        if (count + entries > ends.length) {
+            ends = Arrays.copyOf(ends, count + entries);
+            scores = Arrays.copyOf(scores, count + entries);
+        }
+        long need = used() + bytes;
+        if (need > data.length && need <= Integer.MAX_VALUE - 8) {
+            data = Arrays.copyOf(data, (int) need);
+        }
+    }
+
     private void insertAt(int i, byte[] member, double score) {
         if (count == ends.length) {
             int slots = Math.max(4, count * 2);
