@@ -14,11 +14,7 @@ import io.damselfly.server.keyspace.Shard;
 import java.io.ByteArrayInputStream;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -35,10 +31,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design. A script must be atomic (no other client's command between two of its commands)
  * and must not stop the server from answering BUSY to others and taking SCRIPT KILL. So EVAL
- * and FCALL defer their reply (the caller is blocked, as Redis's caller waits) and hand the run
- * to a script thread, which takes every shard's lock in index order, runs the script, serves
- * clients blocked on keys it created, and releases them. The caller's event loop goes on serving
- * its other connections meanwhile. Inside EXEC a script cannot defer, so it runs in place, in the
+ * and FCALL defer their reply (the caller is blocked, as Redis's caller waits) and queue the run
+ * for the one script thread, which takes every shard's lock in index order, runs the waiting
+ * scripts in arrival order (at most {@link #SCRIPTS_PER_LOCK} per taking), serves clients blocked
+ * on keys each created, and releases the shards. The caller's event loop goes on serving its
+ * other connections meanwhile. Inside EXEC a script cannot defer, so it runs in place, in the
  * transaction's all-shard block. Holding every shard also serialises scripts, which is what makes
  * the shared luaj state safe (luaj is not thread-safe): only the thread holding every shard
  * touches it. redis.call runs its command through the script client's executor ({@link
@@ -49,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * running script has passed busy-reply-threshold, the executor answers other clients' commands
  * BUSY, except those flagged allow_busy (SCRIPT KILL, FUNCTION KILL, FUNCTION STATS ...), both
  * before running them and while they wait for a shard lock (it waits in 10 ms slices and looks
- * again; a queued script waiting for the shards does the same). SCRIPT KILL sets the run's killed
- * flag; the {@link InstructionHook} sees it within 100000 instructions and raises an error no
+ * again); scripts waiting for the script thread are answered BUSY by the running script's hook.
+ * SCRIPT KILL sets the run's killed flag; the {@link InstructionHook} sees it within 100000 instructions and raises an error no
  * pcall catches, so the caller gets Redis's "Script killed by user with SCRIPT KILL..." and the
  * shards are released. A script that wrote cannot be killed (UNKILLABLE), as in Redis. A
  * keyless command that arrives before the threshold runs alongside the script (it touches no
@@ -93,31 +90,76 @@ public final class ScriptEngine {
     /** Set while FUNCTION LOAD runs library code on this thread: when it must give up. */
     private final ThreadLocal<long[]> loadDeadline = new ThreadLocal<>();
     /**
-     * Scripts that may wait for the shards at once: one runs, the others wait for it (each on a
-     * thread of its own, so each can answer BUSY when the running one passes the threshold).
-     * Bounded so a flood of EVALs cannot create threads without end; past it an EVAL answers BUSY
-     * (or an error when nothing is busy yet).
+     * Scripts that may wait to run at once; past it an EVAL answers BUSY (or an error when nothing
+     * is busy yet). Each waiting script blocks its client, so maxclients bounds this too.
      */
-    static final int MAX_SCRIPT_THREADS = 256;
+    static final int MAX_WAITING_SCRIPTS = 10_000;
 
-    /** Where scripts run when their caller can wait (see {@link #submit}). */
-    private final ExecutorService threads = new ThreadPoolExecutor(0, MAX_SCRIPT_THREADS, 60, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), new ThreadFactory() {
-                private final AtomicLong next = new AtomicLong();
+    /**
+     * Scripts run back to back under one taking of every shard's lock, at most this many, so a
+     * stream of EVALs from many clients pays the locks once per batch while other commands still
+     * get the shards between batches (as pipeline squashing bounds a held shard).
+     */
+    static final int SCRIPTS_PER_LOCK = 64;
 
-                @Override
-                public Thread newThread(Runnable r) {
-                    Thread t = new Thread(r, "damselfly-script-" + next.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }
-            });
+    /** Scripts waiting for the script thread, in arrival order. */
+    private final LinkedBlockingQueue<Task> waiting = new LinkedBlockingQueue<>(MAX_WAITING_SCRIPTS);
+
+    /** A script handed to the script thread: run it, or answer its caller BUSY without running it. */
+    private interface Task {
+        void run();
+
+        void busy(String error);
+    }
 
     public ScriptEngine(ServerContext server) {
         this.server = server;
         this.clients = ThreadLocal.withInitial(() -> new ScriptClient(server));
         this.evalGlobals = newEvalGlobals();
         this.functions = new FunctionLibraries(this);
+        Thread t = new Thread(this::runWaitingScripts, "damselfly-script");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * The script thread: takes every shard's lock once per batch of waiting scripts and runs them
+     * in arrival order, releasing the shards between batches. Scripts serialise anyway (each holds
+     * every shard), so one thread loses nothing and hands each script over with no lock
+     * contention between waiting scripts.
+     */
+    private void runWaitingScripts() {
+        Keyspace keyspace = server.keyspace();
+        while (true) {
+            Task first;
+            try {
+                first = waiting.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            keyspace.lockAll();
+            try {
+                first.run();
+                Task next;
+                for (int n = 1; n < SCRIPTS_PER_LOCK && (next = waiting.poll()) != null; n++) {
+                    next.run();
+                }
+            } finally {
+                keyspace.unlockAll();
+            }
+        }
+    }
+
+    /**
+     * Answers BUSY to every script waiting behind the running one once it has passed
+     * busy-reply-threshold, as Redis answers the EVALs that arrive while a script is busy. Called
+     * by the running script's instruction hook.
+     */
+    private void refuseWaitingScripts(String busy) {
+        Task t;
+        while ((t = waiting.poll()) != null) {
+            t.busy(busy);
+        }
     }
 
     private SandboxGlobals newEvalGlobals() {
@@ -246,61 +288,47 @@ public final class ScriptEngine {
             return;
         }
         DeferredReply slot = c.deferReply(true);
-        Runnable task = () -> {
-            Consumer<Reply> out;
-            try {
-                out = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, body);
-            } catch (RuntimeException | Error e) {
-                log.error("script {} failed", name, e);
-                out = r -> r.error(Errors.INTERNAL);
+        Task task = new Task() {
+            @Override
+            public void run() {
+                Consumer<Reply> out;
+                try {
+                    out = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, body);
+                } catch (RuntimeException | Error e) {
+                    log.error("script {} failed", name, e);
+                    out = r -> r.error(Errors.INTERNAL);
+                }
+                slot.complete(out);
             }
-            slot.complete(out);
+
+            @Override
+            public void busy(String error) {
+                slot.complete(r -> r.error(error));
+            }
         };
-        try {
-            threads.execute(task);
-        } catch (RejectedExecutionException e) {
+        if (!waiting.offer(task)) {
             String busy = busyError();
-            String error = busy != null ? busy : "ERR too many scripts waiting to run";
-            slot.complete(r -> r.error(error));
+            task.busy(busy != null ? busy : "ERR too many scripts waiting to run");
         }
     }
 
+    /** Runs one script; the script thread holds every shard's lock (see {@link #runWaitingScripts}). */
     private Consumer<Reply> runHoldingEveryShard(boolean eval, String name, boolean readOnly, boolean allowOom, int db,
             byte[][] command, Body body) {
         Keyspace keyspace = server.keyspace();
-        int n = keyspace.shardCount();
-        for (int i = 0; i < n; i++) {
-            Shard shard = keyspace.shard(i);
-            while (!shard.tryLock(BUSY_POLL_MILLIS)) {
-                String busy = busyError();
-                if (busy != null) {
-                    for (int j = i - 1; j >= 0; j--) {
-                        keyspace.shard(j).unlock();
-                    }
-                    return r -> r.error(busy);
-                }
-            }
+        ScriptRun run = newRun(eval, name, readOnly, allowOom, db, command);
+        Consumer<Reply> out = body.run(run);
+        if (run.errorToCount != null) {
+            // the deferred reply is rendered outside the executor, which counts errors
+            int space = run.errorToCount.indexOf(' ');
+            server.stats().countError(space < 0 ? run.errorToCount : run.errorToCount.substring(0, space));
         }
-        try {
-            ScriptRun run = newRun(eval, name, readOnly, allowOom, db, command);
-            Consumer<Reply> out = body.run(run);
-            if (run.errorToCount != null) {
-                // the deferred reply is rendered outside the executor, which counts errors
-                int space = run.errorToCount.indexOf(' ');
-                server.stats().countError(space < 0 ? run.errorToCount : run.errorToCount.substring(0, space));
-            }
-            // blocked pops on keys the script created are served now, before anyone else runs
-            Database view = new Database(keyspace);
-            view.bind(db, System.currentTimeMillis());
-            keyspace.blockedKeys().serveReady(view);
-            return out;
-        } finally {
-            keyspace.unlockAll();
-        }
+        // blocked pops on keys the script created are served now, before anyone else runs
+        Database view = new Database(keyspace);
+        view.bind(db, System.currentTimeMillis());
+        keyspace.blockedKeys().serveReady(view);
+        return out;
     }
-
-    /** How long a script waiting for the shards waits between looks at whether another went busy. */
-    static final long BUSY_POLL_MILLIS = 10;
 
     private ScriptRun newRun(boolean eval, String name, boolean readOnly, boolean allowOom, int db, byte[][] command) {
         ScriptClient sc = clients.get();
@@ -589,6 +617,9 @@ public final class ScriptEngine {
             return false;
         }
         long threshold = server.config().getLong(Option.BUSY_REPLY_THRESHOLD);
+        if (threshold > 0 && r.elapsedMillis() >= threshold && !waiting.isEmpty()) {
+            refuseWaitingScripts(r.eval ? BUSY_EVAL : BUSY_FUNCTION);
+        }
         if (!r.slowLogged && threshold > 0 && r.elapsedMillis() >= threshold) {
             r.slowLogged = true;
             log.warn("Slow script detected: still in execution after {} milliseconds. You can try killing the script "
