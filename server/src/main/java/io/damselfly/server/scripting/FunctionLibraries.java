@@ -239,7 +239,7 @@ public final class FunctionLibraries {
         try {
             engine.withLoadDeadline(LOAD_TIMEOUT_MILLIS, chunk::call);
         } catch (LuaError e) {
-            LuaValue v = LuaErrors.value(e, env.hook.position());
+            LuaValue v = LuaErrors.value(e, env.hook);
             String msg = v.istable() && v.rawget("err").isstring() ? v.rawget("err").tojstring() : "ERR " + v.tojstring();
             throw new ScriptException("ERR Error registering functions: " + msg);
         } catch (StackOverflowError e) {

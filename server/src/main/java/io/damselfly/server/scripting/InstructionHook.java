@@ -71,6 +71,11 @@ final class InstructionHook extends DebugLib {
         lastProto = null;
     }
 
+    /** luaj's runtime error text {@code raw}, raised by the last instruction run, in Lua 5.1's words. */
+    String lua51Message(String raw) {
+        return RuntimeErrorNames.lua51(raw, lastProto, lastPc);
+    }
+
     /** The source and line of the last instruction run ("@user_script:3"), or null. */
     String position() {
         Prototype p = lastProto;

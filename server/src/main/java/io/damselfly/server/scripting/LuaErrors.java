@@ -83,8 +83,13 @@ final class LuaErrors {
         }
     }
 
-    /** The value the error carries, as Lua 5.1 would: a string error with its position in front. */
-    static LuaValue value(LuaError e, String fallbackWhere) {
+    /**
+     * The value the error carries, as Lua 5.1 would: a string error with its position in front,
+     * and the VM's own errors in Lua 5.1's words ({@link RuntimeErrorNames}, from the failing
+     * instruction {@code hook} saw; null where no script code ran, as for a compile error).
+     */
+    static LuaValue value(LuaError e, InstructionHook hook) {
+        String fallbackWhere = hook == null ? null : hook.position();
         String where = fileline(e, fallbackWhere);
         String prefix = where == null ? "" : (where.startsWith("@") ? where.substring(1) : where) + ": ";
         if (e instanceof Raised r) {
@@ -109,7 +114,7 @@ final class LuaErrors {
             if (object instanceof LuaValue v) {
                 return v;
             }
-            return LuaValue.valueOf(prefix + (raw == null ? "nil" : raw));
+            return LuaValue.valueOf(prefix + (raw == null ? "nil" : hook == null ? raw : hook.lua51Message(raw)));
         } catch (IllegalAccessException x) {
             return LuaValue.valueOf(String.valueOf(e.getMessage()));
         }

@@ -165,7 +165,7 @@ final class LuaSandbox {
             } catch (LuaErrors.Killed k) {
                 throw k;
             } catch (LuaError e) {
-                LuaValue v = LuaErrors.value(e, hook.position());
+                LuaValue v = LuaErrors.value(e, hook);
                 if (v.istable()) {
                     LuaValue err = v.rawget("err");
                     if (err.isstring()) {
@@ -202,7 +202,7 @@ final class LuaSandbox {
             } catch (LuaErrors.Killed k) {
                 throw k;
             } catch (LuaError e) {
-                return varargsOf(FALSE, handler.call(LuaErrors.value(e, hook.position())));
+                return varargsOf(FALSE, handler.call(LuaErrors.value(e, hook)));
             } catch (StackOverflowError e) {
                 return varargsOf(FALSE, handler.call(valueOf(where(hook) + "stack overflow")));
             }

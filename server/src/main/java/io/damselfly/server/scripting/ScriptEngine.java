@@ -389,7 +389,7 @@ public final class ScriptEngine {
             }
             return r -> LuaToReply.write(r, out, resp);
         } catch (LuaError e) {
-            String error = errorReply(e, run.name, env.hook.position());
+            String error = errorReply(e, run.name, env.hook);
             LuaValue v = LuaErrors.value(e, null);
             if (!(v.istable() && v.rawget("ignore_error_stats_update").toboolean())) {
                 run.errorToCount = error;
@@ -419,8 +419,9 @@ public final class ScriptEngine {
      * The reply for a script that raised: Redis's error handler turns any error into a table
      * {err=...} (a string becomes "ERR " .. it) and luaCallFunction appends where it happened.
      */
-    static String errorReply(LuaError e, String name, String lastPosition) {
-        LuaValue v = LuaErrors.value(e, lastPosition);
+    static String errorReply(LuaError e, String name, InstructionHook hook) {
+        String lastPosition = hook.position();
+        LuaValue v = LuaErrors.value(e, hook);
         String msg;
         if (v.istable()) {
             LuaValue err = v.rawget("err");
