@@ -72,6 +72,7 @@ final class LuaSandbox {
         g.rawset("collectgarbage", new CollectGarbage());
         g.rawset("tostring", new ToString(g.rawget("tostring")));
         g.get("string").set("format", new StringFormat());
+        g.get("table").set("concat", new TableConcat());
         LuaValue math = g.get("math");
         math.set("random", new Random(engine));
         math.set("randomseed", new RandomSeed(engine));
@@ -232,10 +233,45 @@ final class LuaSandbox {
         public Varargs invoke(Varargs args) {
             LuaValue v = args.arg1();
             if (v.type() == TNUMBER) {
-                double d = v.todouble();
-                return valueOf(Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : LuaToReply.formatG(d, 14));
+                return valueOf(number51(v.todouble()));
             }
             return luaj.invoke(args);
+        }
+    }
+
+    /** A number as Lua 5.1 writes it (LUAI_NUMFFORMAT "%.14g"), where luaj would write "3.0E-4". */
+    static String number51(double d) {
+        return Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : LuaToReply.formatG(d, 14);
+    }
+
+    /**
+     * table.concat with Lua 5.1's number text (luaj writes 0.0003 as "3.0E-4") and its error:
+     * {@code table.concat(list [, sep [, i [, j]]])}.
+     */
+    static final class TableConcat extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaTable t = args.checktable(1);
+            LuaString sep = args.optstring(2, LuaString.valueOf(""));
+            int from = args.optint(3, 1);
+            int to = args.isnoneornil(4) ? t.length() : args.checkint(4);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            for (int k = from; k <= to; k++) {
+                LuaValue v = t.get(k);
+                if (v.type() == TNUMBER) {
+                    byte[] text = number51(v.todouble()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    out.write(text, 0, text.length);
+                } else if (v.type() == TSTRING) {
+                    LuaString s = v.checkstring();
+                    out.write(s.m_bytes, s.m_offset, s.m_length);
+                } else {
+                    throw new LuaError("invalid value (" + v.typename() + ") at index " + k + " in table for 'concat'");
+                }
+                if (k < to) {
+                    out.write(sep.m_bytes, sep.m_offset, sep.m_length);
+                }
+            }
+            return LuaString.valueOf(out.toByteArray());
         }
     }
 

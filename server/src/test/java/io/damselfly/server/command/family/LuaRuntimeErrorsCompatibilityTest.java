@@ -14,8 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The Lua VM's runtime errors (calling or indexing nil, arithmetic, concatenation, comparison,
  * length) in Lua 5.1's words, as redis-server's scripts report them, naming the local, global,
- * field, method or upvalue involved: each script's EVAL reply compared with a real redis-server
- * 7.0.15, byte for byte (the script's sha and position included).
+ * field, method or upvalue involved, and table.concat's number text and errors: each script's EVAL
+ * reply compared with a real redis-server 7.0.15, byte for byte (the script's sha and position
+ * included).
  */
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
 class LuaRuntimeErrorsCompatibilityTest {
@@ -51,7 +52,11 @@ class LuaRuntimeErrorsCompatibilityTest {
             "return 'x' < 1",
             "return 1 <= {}",
             "local a = {}; return a > 2",
-            "return nil < 1");
+            "return nil < 1",
+            "return table.concat(cjson.decode(\"[0.0, -5e3, -1, 0.3e-3, 1023.2, 0e10]\"), \" \")",
+            "return table.concat({\"a\", 1e100, 2^53}, \"-\")",
+            "return table.concat({1,2,3}, \", \", 2, 5)",
+            "return table.concat({1,{},3})");
 
     @Test
     void runtimeErrorsReadAsInRedis(EmbeddedServer damselfly, RedisServerProcess redis) {
