@@ -16,9 +16,11 @@ import io.damselfly.server.keyspace.SortedSetView.EntryConsumer;
 final class SortedSetValue implements Value {
     /*
      * Design. The compact form keeps the members in order in three flat arrays: one byte[] of
-     * the members' bytes back to back, an int[] of where each member ends, and a double[] of the
-     * scores. A set of 100 8-byte members costs about 2 KB in three objects (a node per member
-     * would cost three objects each). A member is found by a linear walk, as Redis walks its
+     * the members' bytes back to back, an int[] of where each member ends, and the scores: an
+     * int[] while every score is a whole number in int range (leaderboards, timestamps in
+     * seconds, counters), a double[] from the first score that is not. A set of 100 8-byte
+     * members with whole scores costs about 1.7 KB in three objects (a node per member would
+     * cost three objects each). A member is found by a linear walk, as Redis walks its
      * listpack; an insertion or removal shifts the arrays; both are bounded by
      * zset-max-listpack-entries (128). Ranks are indexes, score ranges a binary search.
      * Arrays keep up to 1/8 (bytes) or double (slots) spare room and are trimmed when half empty.
@@ -46,15 +48,22 @@ final class SortedSetValue implements Value {
     static final int IN_GT = 8;
     static final int IN_LT = 16;
 
-    /** This object: header 12 + data 4 + ends 4 + scores 4 + count 4 + list 4 = 32. */
-    private static final int VALUE_BYTES = 32;
+    /** This object: header 12 + data 4 + ends 4 + intScores 4 + scores 4 + count 4 + list 4 = 36, aligned 40. */
+    private static final int VALUE_BYTES = 40;
     private static final byte[] NO_BYTES = new byte[0];
     private static final int[] NO_ENDS = new int[0];
-    private static final double[] NO_SCORES = new double[0];
+    private static final int[] NO_INT_SCORES = new int[0];
 
     private byte[] data = NO_BYTES;
     private int[] ends = NO_ENDS;
-    private double[] scores = NO_SCORES;
+    /**
+     * The compact form's scores while every one is a whole number in int range, 4 bytes each (a
+     * listpack writes such a score in 1-5 bytes, where a double would take 8); null once another
+     * score has widened them into {@link #scores} for good.
+     */
+    private int[] intScores = NO_INT_SCORES;
+    /** The compact form's scores as doubles, or null while {@link #intScores} holds them. */
+    private double[] scores;
     private int count;
     /** The large form, or null while compact. */
     private ScoreSkipList list;
@@ -74,7 +83,8 @@ final class SortedSetValue implements Value {
         if (list != null) {
             return VALUE_BYTES + list.footprint();
         }
-        return VALUE_BYTES + MemoryLayout.byteArray(data.length) + MemoryLayout.intArray(ends.length) + doubleArray(scores.length);
+        long scoreBytes = scores != null ? doubleArray(scores.length) : MemoryLayout.intArray(intScores.length);
+        return VALUE_BYTES + MemoryLayout.byteArray(data.length) + MemoryLayout.intArray(ends.length) + scoreBytes;
     }
 
     private static long doubleArray(int n) {
@@ -105,7 +115,12 @@ final class SortedSetValue implements Value {
         } else {
             c.data = Arrays.copyOf(data, used());
             c.ends = Arrays.copyOf(ends, count);
-            c.scores = Arrays.copyOf(scores, count);
+            if (scores != null) {
+                c.scores = Arrays.copyOf(scores, count);
+                c.intScores = null;
+            } else {
+                c.intScores = Arrays.copyOf(intScores, count);
+            }
             c.count = count;
         }
         return c;
@@ -139,7 +154,8 @@ final class SortedSetValue implements Value {
         int hi = count;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            int c = scores[mid] != score ? (scores[mid] < score ? -1 : 1)
+            double at = scoreAt(mid);
+            int c = at != score ? (at < score ? -1 : 1)
                     : Arrays.compareUnsigned(data, startOf(mid), ends[mid], member, 0, member.length);
             if (c < 0) {
                 lo = mid + 1;
@@ -162,7 +178,7 @@ final class SortedSetValue implements Value {
         }
         if (count + entries > ends.length) {
             ends = Arrays.copyOf(ends, count + entries);
-            scores = Arrays.copyOf(scores, count + entries);
+            resizeScores(count + entries);
         }
         long need = used() + bytes;
         if (need > data.length && need <= Integer.MAX_VALUE - 8) {
@@ -174,7 +190,7 @@ final class SortedSetValue implements Value {
         if (count == ends.length) {
             int slots = Math.max(4, count * 2);
             ends = Arrays.copyOf(ends, slots);
-            scores = Arrays.copyOf(scores, slots);
+            resizeScores(slots);
         }
         int used = used();
         int need = used + member.length;
@@ -186,13 +202,13 @@ final class SortedSetValue implements Value {
         System.arraycopy(data, at, data, at + member.length, used - at);
         System.arraycopy(member, 0, data, at, member.length);
         System.arraycopy(ends, i, ends, i + 1, count - i);
-        System.arraycopy(scores, i, scores, i + 1, count - i);
+        moveScores(i, i + 1, count - i);
         count++;
         ends[i] = at + member.length;
         for (int j = i + 1; j < count; j++) {
             ends[j] += member.length;
         }
-        scores[i] = score == 0 ? 0.0 : score;
+        setScoreAt(i, score == 0 ? 0.0 : score);
     }
 
     /** Removes the compact entries at indexes [from, to). */
@@ -206,7 +222,7 @@ final class SortedSetValue implements Value {
         int gone = end - start;
         System.arraycopy(data, end, data, start, used - end);
         System.arraycopy(ends, to, ends, from, count - to);
-        System.arraycopy(scores, to, scores, from, count - to);
+        moveScores(to, from, count - to);
         count -= to - from;
         for (int j = from; j < count; j++) {
             ends[j] -= gone;
@@ -214,7 +230,7 @@ final class SortedSetValue implements Value {
         if (count == 0) {
             data = NO_BYTES;
             ends = NO_ENDS;
-            scores = NO_SCORES;
+            clearScores();
             return;
         }
         if (used() < data.length / 2) {
@@ -222,7 +238,7 @@ final class SortedSetValue implements Value {
         }
         if (count < ends.length / 2 && ends.length > 4) {
             ends = Arrays.copyOf(ends, Math.max(4, count));
-            scores = Arrays.copyOf(scores, Math.max(4, count));
+            resizeScores(Math.max(4, count));
         }
     }
 
@@ -230,16 +246,65 @@ final class SortedSetValue implements Value {
         return Arrays.copyOfRange(data, startOf(i), ends[i]);
     }
 
+    // ---- the compact form's scores: ints until a score needs a double ----------------------
+
+    private double scoreAt(int i) {
+        return scores != null ? scores[i] : intScores[i];
+    }
+
+    private void setScoreAt(int i, double score) {
+        if (scores == null) {
+            int whole = (int) score;
+            if (whole == score) {
+                intScores[i] = whole;
+                return;
+            }
+            widenScores();
+        }
+        scores[i] = score;
+    }
+
+    /** From ints to doubles, for good: a score that is not a whole int arrived. */
+    private void widenScores() {
+        double[] d = new double[intScores.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = intScores[i];
+        }
+        scores = d;
+        intScores = null;
+    }
+
+    private void resizeScores(int slots) {
+        if (scores != null) {
+            scores = Arrays.copyOf(scores, slots);
+        } else {
+            intScores = Arrays.copyOf(intScores, slots);
+        }
+    }
+
+    private void moveScores(int from, int to, int n) {
+        if (scores != null) {
+            System.arraycopy(scores, from, scores, to, n);
+        } else {
+            System.arraycopy(intScores, from, intScores, to, n);
+        }
+    }
+
+    private void clearScores() {
+        intScores = NO_INT_SCORES;
+        scores = null;
+    }
+
     /** Moves everything into a skip list (zsetConvert); for good. */
     private void convert() {
         ScoreSkipList l = new ScoreSkipList();
         for (int i = 0; i < count; i++) {
-            l.insert(memberAt(i), scores[i]);
+            l.insert(memberAt(i), scoreAt(i));
         }
         list = l;
         data = NO_BYTES;
         ends = NO_ENDS;
-        scores = NO_SCORES;
+        clearScores();
         count = 0;
     }
 
@@ -252,7 +317,7 @@ final class SortedSetValue implements Value {
             return n == null ? Double.NaN : n.score;
         }
         int i = indexOf(member);
-        return i < 0 ? Double.NaN : scores[i];
+        return i < 0 ? Double.NaN : scoreAt(i);
     }
 
     /** A member's 0-based rank in ascending order, or -1. */
@@ -275,11 +340,11 @@ final class SortedSetValue implements Value {
         if (list == null) {
             if (reverse) {
                 for (int i = (int) to; i >= from; i--) {
-                    out.accept(data, startOf(i), ends[i] - startOf(i), scores[i]);
+                    out.accept(data, startOf(i), ends[i] - startOf(i), scoreAt(i));
                 }
             } else {
                 for (int i = (int) from; i <= to; i++) {
-                    out.accept(data, startOf(i), ends[i] - startOf(i), scores[i]);
+                    out.accept(data, startOf(i), ends[i] - startOf(i), scoreAt(i));
                 }
             }
             return;
@@ -301,7 +366,7 @@ final class SortedSetValue implements Value {
         int hi = count;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (inclusive ? scores[mid] <= score : scores[mid] < score) {
+            if (inclusive ? scoreAt(mid) <= score : scoreAt(mid) < score) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -477,7 +542,7 @@ final class SortedSetValue implements Value {
         if (!unique) {
             for (long k = 0; k < n; k++) {
                 int i = random.nextInt(size);
-                out.accept(data, startOf(i), ends[i] - startOf(i), scores[i]);
+                out.accept(data, startOf(i), ends[i] - startOf(i), scoreAt(i));
             }
             return;
         }
@@ -630,14 +695,14 @@ final class SortedSetValue implements Value {
         }
         v.data = new byte[total];
         v.ends = new int[Math.max(4, n)];
-        v.scores = new double[Math.max(4, n)];
+        v.intScores = new int[Math.max(4, n)];
         int at = 0;
         for (int k = 0; k < n; k++) {
             byte[] m = members.get(order[k]);
             System.arraycopy(m, 0, v.data, at, m.length);
             at += m.length;
             v.ends[k] = at;
-            v.scores[k] = norm(scores[order[k]]);
+            v.setScoreAt(k, norm(scores[order[k]]));
         }
         v.count = n;
         return v;
@@ -664,7 +729,7 @@ final class SortedSetValue implements Value {
             if (ends[i] < start) {
                 return "ends decrease at " + i;
             }
-            if (i > 0 && ScoreSkipList.compare(scores[i - 1], memberAt(i - 1), scores[i], memberAt(i)) >= 0) {
+            if (i > 0 && ScoreSkipList.compare(scoreAt(i - 1), memberAt(i - 1), scoreAt(i), memberAt(i)) >= 0) {
                 return "out of order at " + i;
             }
             start = ends[i];
