@@ -36,6 +36,10 @@ public final class MemoryLayout {
         return align(ARRAY_HEADER + 4L * length);
     }
 
+    public static long charArray(int length) {
+        return align(ARRAY_HEADER + 2L * length);
+    }
+
     /** Bytes an array of {@code length} references occupies. */
     public static long referenceArray(int length) {
         return align(ARRAY_HEADER + (long) REFERENCE * length);

@@ -16,7 +16,8 @@ import io.damselfly.server.keyspace.SortedSetView.EntryConsumer;
 final class SortedSetValue implements Value {
     /*
      * Design. The compact form keeps the members in order in three flat arrays: one byte[] of
-     * the members' bytes back to back, an int[] of where each member ends, and the scores: an
+     * the members' bytes back to back, a char[] of where each member ends (an int[] past 64 KiB
+     * of members, with raised limits), and the scores: an
      * int[] while every score is a whole number in int range (leaderboards, timestamps in
      * seconds, counters), a double[] from the first score that is not. A set of 100 8-byte
      * members with whole scores costs about 1.7 KB in three objects (a node per member would
@@ -48,14 +49,20 @@ final class SortedSetValue implements Value {
     static final int IN_GT = 8;
     static final int IN_LT = 16;
 
-    /** This object: header 12 + data 4 + ends 4 + intScores 4 + scores 4 + count 4 + list 4 = 36, aligned 40. */
+    /** This object: header 12 + data 4 + two ends 8 + two scores 8 + count 4 + list 4 = 40. */
     private static final int VALUE_BYTES = 40;
     private static final byte[] NO_BYTES = new byte[0];
-    private static final int[] NO_ENDS = new int[0];
+    private static final char[] NO_ENDS = new char[0];
     private static final int[] NO_INT_SCORES = new int[0];
 
     private byte[] data = NO_BYTES;
-    private int[] ends = NO_ENDS;
+    /**
+     * Where each member ends in {@link #data}: 2 bytes each while the members take at most 64 KiB
+     * in all (always, at the default limits of 128 members of 64 bytes), else {@link #wideEnds}.
+     */
+    private char[] ends = NO_ENDS;
+    /** The ends as ints, once the members passed 64 KiB (raised limits); null before. */
+    private int[] wideEnds;
     /**
      * The compact form's scores while every one is a whole number in int range, 4 bytes each (a
      * listpack writes such a score in 1-5 bytes, where a double would take 8); null once another
@@ -84,7 +91,8 @@ final class SortedSetValue implements Value {
             return VALUE_BYTES + list.footprint();
         }
         long scoreBytes = scores != null ? doubleArray(scores.length) : MemoryLayout.intArray(intScores.length);
-        return VALUE_BYTES + MemoryLayout.byteArray(data.length) + MemoryLayout.intArray(ends.length) + scoreBytes;
+        long endBytes = wideEnds != null ? MemoryLayout.intArray(wideEnds.length) : MemoryLayout.charArray(ends.length);
+        return VALUE_BYTES + MemoryLayout.byteArray(data.length) + endBytes + scoreBytes;
     }
 
     private static long doubleArray(int n) {
@@ -114,7 +122,12 @@ final class SortedSetValue implements Value {
             }
         } else {
             c.data = Arrays.copyOf(data, used());
-            c.ends = Arrays.copyOf(ends, count);
+            if (wideEnds != null) {
+                c.wideEnds = Arrays.copyOf(wideEnds, count);
+                c.ends = null;
+            } else {
+                c.ends = Arrays.copyOf(ends, count);
+            }
             if (scores != null) {
                 c.scores = Arrays.copyOf(scores, count);
                 c.intScores = null;
@@ -129,17 +142,17 @@ final class SortedSetValue implements Value {
     // ---- the compact form -------------------------------------------------------------------
 
     private int used() {
-        return count == 0 ? 0 : ends[count - 1];
+        return count == 0 ? 0 : endAt(count - 1);
     }
 
     private int startOf(int i) {
-        return i == 0 ? 0 : ends[i - 1];
+        return i == 0 ? 0 : endAt(i - 1);
     }
 
     private int indexOf(byte[] member) {
         int start = 0;
         for (int i = 0; i < count; i++) {
-            int end = ends[i];
+            int end = endAt(i);
             if (end - start == member.length && Arrays.equals(data, start, end, member, 0, member.length)) {
                 return i;
             }
@@ -156,7 +169,7 @@ final class SortedSetValue implements Value {
             int mid = (lo + hi) >>> 1;
             double at = scoreAt(mid);
             int c = at != score ? (at < score ? -1 : 1)
-                    : Arrays.compareUnsigned(data, startOf(mid), ends[mid], member, 0, member.length);
+                    : Arrays.compareUnsigned(data, startOf(mid), endAt(mid), member, 0, member.length);
             if (c < 0) {
                 lo = mid + 1;
             } else {
@@ -176,8 +189,8 @@ final class SortedSetValue implements Value {
         if (list != null || count + entries > limits.maxEntries()) {
             return;
         }
-        if (count + entries > ends.length) {
-            ends = Arrays.copyOf(ends, count + entries);
+        if (count + entries > endSlots()) {
+            resizeEnds(count + entries);
             resizeScores(count + entries);
         }
         long need = used() + bytes;
@@ -187,9 +200,9 @@ final class SortedSetValue implements Value {
     }
 
     private void insertAt(int i, byte[] member, double score) {
-        if (count == ends.length) {
+        if (count == endSlots()) {
             int slots = Math.max(4, count * 2);
-            ends = Arrays.copyOf(ends, slots);
+            resizeEnds(slots);
             resizeScores(slots);
         }
         int used = used();
@@ -201,12 +214,12 @@ final class SortedSetValue implements Value {
         int at = startOf(i);
         System.arraycopy(data, at, data, at + member.length, used - at);
         System.arraycopy(member, 0, data, at, member.length);
-        System.arraycopy(ends, i, ends, i + 1, count - i);
+        moveEnds(i, i + 1, count - i);
         moveScores(i, i + 1, count - i);
         count++;
-        ends[i] = at + member.length;
+        setEndAt(i, at + member.length);
         for (int j = i + 1; j < count; j++) {
-            ends[j] += member.length;
+            setEndAt(j, endAt(j) + member.length);
         }
         setScoreAt(i, score == 0 ? 0.0 : score);
     }
@@ -218,32 +231,78 @@ final class SortedSetValue implements Value {
         }
         int used = used();
         int start = startOf(from);
-        int end = ends[to - 1];
+        int end = endAt(to - 1);
         int gone = end - start;
         System.arraycopy(data, end, data, start, used - end);
-        System.arraycopy(ends, to, ends, from, count - to);
+        moveEnds(to, from, count - to);
         moveScores(to, from, count - to);
         count -= to - from;
         for (int j = from; j < count; j++) {
-            ends[j] -= gone;
+            setEndAt(j, endAt(j) - gone);
         }
         if (count == 0) {
             data = NO_BYTES;
-            ends = NO_ENDS;
+            clearEnds();
             clearScores();
             return;
         }
         if (used() < data.length / 2) {
             data = Arrays.copyOf(data, used());
         }
-        if (count < ends.length / 2 && ends.length > 4) {
-            ends = Arrays.copyOf(ends, Math.max(4, count));
+        if (count < endSlots() / 2 && endSlots() > 4) {
+            resizeEnds(Math.max(4, count));
             resizeScores(Math.max(4, count));
         }
     }
 
     private byte[] memberAt(int i) {
-        return Arrays.copyOfRange(data, startOf(i), ends[i]);
+        return Arrays.copyOfRange(data, startOf(i), endAt(i));
+    }
+
+    // ---- the compact form's ends: chars until the members pass 64 KiB ----------------------
+
+    private int endAt(int i) {
+        return wideEnds != null ? wideEnds[i] : ends[i];
+    }
+
+    private void setEndAt(int i, int end) {
+        if (wideEnds == null) {
+            if (end <= Character.MAX_VALUE) {
+                ends[i] = (char) end;
+                return;
+            }
+            wideEnds = new int[ends.length];
+            for (int k = 0; k < ends.length; k++) {
+                wideEnds[k] = ends[k];
+            }
+            ends = null;
+        }
+        wideEnds[i] = end;
+    }
+
+    private int endSlots() {
+        return wideEnds != null ? wideEnds.length : ends.length;
+    }
+
+    private void resizeEnds(int slots) {
+        if (wideEnds != null) {
+            wideEnds = Arrays.copyOf(wideEnds, slots);
+        } else {
+            ends = Arrays.copyOf(ends, slots);
+        }
+    }
+
+    private void moveEnds(int from, int to, int n) {
+        if (wideEnds != null) {
+            System.arraycopy(wideEnds, from, wideEnds, to, n);
+        } else {
+            System.arraycopy(ends, from, ends, to, n);
+        }
+    }
+
+    private void clearEnds() {
+        ends = NO_ENDS;
+        wideEnds = null;
     }
 
     // ---- the compact form's scores: ints until a score needs a double ----------------------
@@ -303,7 +362,7 @@ final class SortedSetValue implements Value {
         }
         list = l;
         data = NO_BYTES;
-        ends = NO_ENDS;
+        clearEnds();
         clearScores();
         count = 0;
     }
@@ -340,11 +399,11 @@ final class SortedSetValue implements Value {
         if (list == null) {
             if (reverse) {
                 for (int i = (int) to; i >= from; i--) {
-                    out.accept(data, startOf(i), ends[i] - startOf(i), scoreAt(i));
+                    out.accept(data, startOf(i), endAt(i) - startOf(i), scoreAt(i));
                 }
             } else {
                 for (int i = (int) from; i <= to; i++) {
-                    out.accept(data, startOf(i), ends[i] - startOf(i), scoreAt(i));
+                    out.accept(data, startOf(i), endAt(i) - startOf(i), scoreAt(i));
                 }
             }
             return;
@@ -387,11 +446,11 @@ final class SortedSetValue implements Value {
     private static final long[] NO_RANKS = {0, -1};
 
     private boolean aboveMinAt(int i, LexRange r) {
-        return r.aboveMin(data, startOf(i), ends[i] - startOf(i));
+        return r.aboveMin(data, startOf(i), endAt(i) - startOf(i));
     }
 
     private boolean belowMaxAt(int i, LexRange r) {
-        return r.belowMax(data, startOf(i), ends[i] - startOf(i));
+        return r.belowMax(data, startOf(i), endAt(i) - startOf(i));
     }
 
     private static boolean aboveMin(ScoreSkipList.Node n, LexRange r) {
@@ -542,7 +601,7 @@ final class SortedSetValue implements Value {
         if (!unique) {
             for (long k = 0; k < n; k++) {
                 int i = random.nextInt(size);
-                out.accept(data, startOf(i), ends[i] - startOf(i), scoreAt(i));
+                out.accept(data, startOf(i), endAt(i) - startOf(i), scoreAt(i));
             }
             return;
         }
@@ -694,14 +753,14 @@ final class SortedSetValue implements Value {
             total += m.length;
         }
         v.data = new byte[total];
-        v.ends = new int[Math.max(4, n)];
+        v.ends = new char[Math.max(4, n)];
         v.intScores = new int[Math.max(4, n)];
         int at = 0;
         for (int k = 0; k < n; k++) {
             byte[] m = members.get(order[k]);
             System.arraycopy(m, 0, v.data, at, m.length);
             at += m.length;
-            v.ends[k] = at;
+            v.setEndAt(k, at);
             v.setScoreAt(k, norm(scores[order[k]]));
         }
         v.count = n;
@@ -726,13 +785,13 @@ final class SortedSetValue implements Value {
         }
         int start = 0;
         for (int i = 0; i < count; i++) {
-            if (ends[i] < start) {
+            if (endAt(i) < start) {
                 return "ends decrease at " + i;
             }
             if (i > 0 && ScoreSkipList.compare(scoreAt(i - 1), memberAt(i - 1), scoreAt(i), memberAt(i)) >= 0) {
                 return "out of order at " + i;
             }
-            start = ends[i];
+            start = endAt(i);
         }
         return used() <= data.length ? null : "data overflows";
     }

@@ -67,12 +67,14 @@ class SortedSetValueTest {
             for (String m : model.keySet()) {
                 bytes += b(m).length;
             }
-            // scores take 4 bytes each while all are whole ints, 8 once one was not
-            long arrays = MemoryLayout.byteArray(bytes) + MemoryLayout.intArray(model.size());
-            long least = 40 + arrays + MemoryLayout.intArray(model.size());
+            // ends take 2 bytes each up to 64 KiB of members, 4 past it; scores 4 bytes each while
+            // all are whole ints, 8 once one was not
+            long least = 40 + MemoryLayout.byteArray(bytes) + MemoryLayout.charArray(model.size())
+                    + MemoryLayout.intArray(model.size());
             assertTrue(z.footprint() >= least, z.footprint() + " < " + least);
             // and at most twice the room a model of the same size needs (spare capacity is bounded)
-            long most = 40 + arrays + MemoryLayout.align(16 + 8L * model.size());
+            long most = 40 + MemoryLayout.byteArray(bytes) + MemoryLayout.intArray(model.size())
+                    + MemoryLayout.align(16 + 8L * model.size());
             assertTrue(z.footprint() <= 2 * most + 64, z.footprint() + " > 2 * " + most);
         }
     }
@@ -117,6 +119,36 @@ class SortedSetValueTest {
     @Test
     void randomWrites_wholeScoresThenOthers_matchANaiveModel() {
         randomWrites(true);
+    }
+
+    /**
+     * With raised limits a compact set's members can pass 64 KiB, where its 2-byte ends widen to
+     * ints: inserts in the middle, removals and a copy on either side of that line.
+     */
+    @Test
+    void compactSetPast64KiB_widensItsEnds() {
+        ListpackLimits limits = new ListpackLimits(5000, 64);
+        SortedSetValue z = new SortedSetValue();
+        Map<String, Double> model = new HashMap<>();
+        double[] out = new double[1];
+        Random random = new Random(11);
+        for (int i = 0; i < 2000; i++) {
+            String m = String.format("%060d", random.nextInt(1_000_000));
+            double score = random.nextInt(1000);
+            z.add(b(m), score, 0, out, limits);
+            model.put(m, score);
+            if (i % 7 == 0 && !model.isEmpty()) {
+                String gone = model.keySet().iterator().next();
+                assertTrue(z.remove(b(gone)));
+                model.remove(gone);
+            }
+            if (i % 250 == 0) {
+                assertConsistent(z, model);
+            }
+        }
+        assertEquals("listpack", z.encoding());
+        assertConsistent(z, model);
+        assertConsistent(z.copy(), model);
     }
 
     private void randomWrites(boolean wholeFirst) {
