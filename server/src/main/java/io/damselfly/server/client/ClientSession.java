@@ -57,6 +57,8 @@ public final class ClientSession {
     private final AtomicBoolean killed = new AtomicBoolean();
     /** What the client is blocked in, for CLIENT UNBLOCK from another connection. */
     private volatile Blocking blocking;
+    /** Commands queued in an open MULTI, or -1 outside one (CLIENT LIST multi=, flag x). */
+    private volatile int multiQueued = -1;
     private boolean scriptClient;
     private volatile int channelSubscriptions;
     private volatile int patternSubscriptions;
@@ -261,6 +263,11 @@ public final class ClientSession {
         scriptClient = true;
     }
 
+    /** Commands queued in the client's open MULTI, or -1 outside one; set by its executor. */
+    public void setMultiQueued(int queued) {
+        multiQueued = queued;
+    }
+
     /** What the client is blocked in, or null (set and cleared by its connection's loop). */
     public void setBlocking(Blocking b) {
         blocking = b;
@@ -353,8 +360,8 @@ public final class ClientSession {
      * asks), or null for the others: as in Redis, the asker's query buffer (qbuf) holds that
      * request as it came on the wire and argv-mem its arguments' bytes, and every other client
      * shows an empty query buffer (its requests are decoded as they arrive). Fields damselfly has
-     * no counterpart for yet are reported as Redis reports an idle client: no MULTI (multi=-1), no
-     * reply list (oll=0).
+     * no counterpart for yet are reported as Redis reports an idle client: no reply list (oll=0),
+     * multi-mem=0, and no 'd' flag (a WATCH is checked at EXEC, not marked when touched).
      */
     public String describe(long nowMillis, byte[][] runningArgv) {
         long qbuf = 0;
@@ -367,7 +374,14 @@ public final class ClientSession {
             }
         }
         long omem = pendingOutputBytes();
+        // Redis's order: P (pubsub), x (in MULTI), b (blocked), c (close after reply)
         String flags = isSubscribed() ? "P" : "";
+        if (multiQueued >= 0) {
+            flags += "x";
+        }
+        if (blocking != null) {
+            flags += "b";
+        }
         if (closeAfterReply) {
             flags += "c";
         }
@@ -383,7 +397,7 @@ public final class ClientSession {
                 + " sub=" + channelSubscriptions
                 + " psub=" + patternSubscriptions
                 + " ssub=" + shardSubscriptions
-                + " multi=-1 qbuf=" + qbuf + " qbuf-free=0 argv-mem=" + argvMem + " multi-mem=0 rbs=0 rbp=0"
+                + " multi=" + multiQueued + " qbuf=" + qbuf + " qbuf-free=0 argv-mem=" + argvMem + " multi-mem=0 rbs=0 rbp=0"
                 + " obl=0 oll=0 omem=" + omem
                 + " tot-mem=" + omem
                 + " events=r"

@@ -140,6 +140,7 @@ public final class CommandExecutor {
                 slot.silence();
             }
         }
+        client.setMultiQueued(transaction.isOpen() ? transaction.size() : -1);
         client.commandDone();
     }
 
@@ -194,6 +195,8 @@ public final class CommandExecutor {
             }
         }
         if (transaction.isOpen() && !controlsTransaction(cmd)) {
+            // as Redis sets lastcmd before queueing: CLIENT LIST shows the queued command
+            client.recordCommand(cmd.fullName(), System.currentTimeMillis());
             if (transaction.queue(cmd, argv, config.getLong(Option.CLIENT_QUERY_BUFFER_LIMIT))) {
                 reply.simple("QUEUED");
             } else {

@@ -253,4 +253,31 @@ class TransactionCommandsTest {
         List<Object> replies = redis.exec().stream().toList();
         assertEquals(KeyValue.just("ready", "v"), replies.get(0));
     }
+
+    /** CLIENT LIST as Redis shows a client in MULTI (flag x, multi=queued, cmd=the last queued) and a blocked one (flag b). */
+    @Test
+    void clientListShowsMultiAndBlockedClients(EmbeddedServer server) throws Exception {
+        try (RawClient tx = new RawClient(server.host(), server.port());
+             RawClient blocked = new RawClient(server.host(), server.port());
+             RawClient admin = new RawClient(server.host(), server.port())) {
+            String txId = RawClient.render(tx.call("CLIENT", "ID")).substring(1);
+            String blockedId = RawClient.render(blocked.call("CLIENT", "ID")).substring(1);
+            assertEquals("+OK", tx.callText("MULTI"));
+            assertEquals("+QUEUED", tx.callText("SET", "k", "1"));
+            assertEquals("+QUEUED", tx.callText("GET", "k"));
+            blocked.send("BLPOP", "nothing", "5");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!admin.callText("INFO", "clients").contains("blocked_clients:1") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            String list = admin.callText("CLIENT", "LIST");
+            String txLine = list.lines().filter(l -> l.contains("id=" + txId + " ")).findFirst().orElseThrow();
+            String blockedLine = list.lines().filter(l -> l.contains("id=" + blockedId + " ")).findFirst().orElseThrow();
+            assertTrue(txLine.contains(" flags=x ") && txLine.contains(" multi=2 ") && txLine.contains(" cmd=get "), txLine);
+            assertTrue(blockedLine.contains(" flags=b ") && blockedLine.contains(" multi=-1 "), blockedLine);
+            assertEquals("[+OK, $1]", tx.callText("EXEC"));
+            String after = admin.callText("CLIENT", "LIST").lines().filter(l -> l.contains("id=" + txId + " ")).findFirst().orElseThrow();
+            assertTrue(after.contains(" flags=N ") && after.contains(" multi=-1 ") && after.contains(" cmd=exec "), after);
+        }
+    }
 }
