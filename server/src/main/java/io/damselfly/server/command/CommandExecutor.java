@@ -82,6 +82,8 @@ public final class CommandExecutor {
     private Shard held;
     private int heldRun;
     private final Transaction transaction;
+    /** What CLIENT LIST was last told of this client's MULTI queue (-1: none). */
+    private int shownMultiQueued = -1;
     /** Set while every shard is held by this thread for an atomic block (EXEC, a script). */
     private boolean atomic;
     /** The BUSY error that made {@link #lockOrBusy} give up. */
@@ -140,7 +142,12 @@ public final class CommandExecutor {
                 slot.silence();
             }
         }
-        client.setMultiQueued(transaction.isOpen() ? transaction.size() : -1);
+        int queued = transaction.isOpen() ? transaction.size() : -1;
+        if (queued != shownMultiQueued) {
+            // a volatile write only when it changes: not on every command's path
+            shownMultiQueued = queued;
+            client.setMultiQueued(queued);
+        }
         client.commandDone();
     }
 
