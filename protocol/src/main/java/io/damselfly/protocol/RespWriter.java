@@ -2,10 +2,7 @@ package io.damselfly.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -67,7 +64,6 @@ public final class RespWriter {
     private static final byte[] NEG_ZERO = ascii("-0");
 
     /** %.17g keeps 17 significant digits: enough to round-trip every double. */
-    private static final MathContext SEVENTEEN_DIGITS = new MathContext(17, RoundingMode.HALF_EVEN);
 
     /** Below this magnitude an integral double prints under %.17g exactly as the integer does. */
     private static final double EXACT_INTEGER_LIMIT = 1e17;
@@ -286,7 +282,7 @@ public final class RespWriter {
         } else if (Double.isInfinite(d)) {
             writeDoubleText(out, d > 0 ? INF : NEG_INF, protover);
         } else {
-            writeDoubleText(out, formatG17(d), protover);
+            writeDoubleText(out, ascii(PrintfG.format(d, 17)), protover);
         }
     }
 
@@ -419,55 +415,6 @@ public final class RespWriter {
         }
     }
 
-    /**
-     * C's {@code printf("%.17g", d)} for a finite, non-integral or large double, as ASCII. glibc
-     * rounds the exact binary value half-to-even, which {@code new BigDecimal(d)} (exact) rounded
-     * with {@link #SEVENTEEN_DIGITS} reproduces.
-     */
-    static byte[] formatG17(double d) {
-        BigDecimal rounded = new BigDecimal(d).round(SEVENTEEN_DIGITS);
-        String digits = rounded.unscaledValue().abs().toString();
-        // Exponent of the first significant digit, as %e would print it.
-        int exp = digits.length() - 1 - rounded.scale();
-        int end = digits.length();
-        while (end > 1 && digits.charAt(end - 1) == '0') {
-            end--; // %g drops trailing zeros of the fraction
-        }
-        StringBuilder sb = new StringBuilder(26);
-        if (d < 0) {
-            sb.append('-');
-        }
-        if (exp < -4 || exp >= 17) {
-            // Style e: d[.ddd]e±XX, exponent at least two digits.
-            sb.append(digits.charAt(0));
-            if (end > 1) {
-                sb.append('.').append(digits, 1, end);
-            }
-            sb.append('e').append(exp < 0 ? '-' : '+');
-            int absExp = Math.abs(exp);
-            if (absExp < 10) {
-                sb.append('0');
-            }
-            sb.append(absExp);
-        } else if (exp >= 0) {
-            // Style f with the point after digit exp.
-            if (end <= exp + 1) {
-                sb.append(digits, 0, end);
-                for (int i = end; i <= exp; i++) {
-                    sb.append('0');
-                }
-            } else {
-                sb.append(digits, 0, exp + 1).append('.').append(digits, exp + 1, end);
-            }
-        } else {
-            sb.append("0.");
-            for (int i = -1; i > exp; i--) {
-                sb.append('0');
-            }
-            sb.append(digits, 0, end);
-        }
-        return ascii(sb.toString());
-    }
 
     /** Writes {@code <prefix>text\r\n} with {@code text} in UTF-8, CR and LF as spaces. */
     static void writeLine(ByteBuf out, byte prefix, String text) {

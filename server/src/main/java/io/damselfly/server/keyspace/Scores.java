@@ -1,8 +1,6 @@
 package io.damselfly.server.keyspace;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
+import io.damselfly.protocol.PrintfG;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
@@ -24,7 +22,6 @@ public final class Scores {
                     + "|(?i:inf|infinity))");
     /** double2ll's bound: beyond LLONG_MAX/2 Redis prints a stored score with %.17g. */
     private static final double LONG_SAFE = (double) (Long.MAX_VALUE / 2);
-    private static final MathContext SEVENTEEN_DIGITS = new MathContext(17, RoundingMode.HALF_EVEN);
     /** Longer arguments are not numbers anyone means; strtod would read them, at a cost. */
     private static final int MAX_LENGTH = 512;
 
@@ -113,41 +110,7 @@ public final class Scores {
 
     /** C's {@code %.17g}, with inf and -inf as Redis spells them (addReplyDouble, ld2string). */
     public static byte[] format(double d) {
-        if (Double.isInfinite(d)) {
-            return ascii(d > 0 ? "inf" : "-inf");
-        }
-        if (d == 0) {
-            return ascii(1 / d < 0 ? "-0" : "0");
-        }
-        BigDecimal rounded = new BigDecimal(d).round(SEVENTEEN_DIGITS);
-        String digits = rounded.unscaledValue().abs().toString();
-        int exp = digits.length() - 1 - rounded.scale();
-        int end = digits.length();
-        while (end > 1 && digits.charAt(end - 1) == '0') {
-            end--;
-        }
-        StringBuilder sb = new StringBuilder(26);
-        if (d < 0) {
-            sb.append('-');
-        }
-        if (exp < -4 || exp >= 17) {
-            sb.append(digits.charAt(0));
-            if (end > 1) {
-                sb.append('.').append(digits, 1, end);
-            }
-            int a = Math.abs(exp);
-            sb.append('e').append(exp < 0 ? '-' : '+').append(a < 10 ? "0" : "").append(a);
-        } else if (exp >= 0) {
-            if (end <= exp + 1) {
-                sb.append(digits, 0, end);
-                sb.append("0".repeat(exp + 1 - end));
-            } else {
-                sb.append(digits, 0, exp + 1).append('.').append(digits, exp + 1, end);
-            }
-        } else {
-            sb.append("0.").append("0".repeat(-exp - 1)).append(digits, 0, end);
-        }
-        return ascii(sb.toString());
+        return ascii(PrintfG.format(d, 17));
     }
 
     /**

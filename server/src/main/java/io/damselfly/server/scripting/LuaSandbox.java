@@ -1,5 +1,6 @@
 package io.damselfly.server.scripting;
 
+import io.damselfly.protocol.PrintfG;
 import io.damselfly.server.scripting.lib.Lua51Compat;
 import io.damselfly.server.scripting.lib.ScriptLibraries;
 import java.util.IdentityHashMap;
@@ -241,7 +242,7 @@ final class LuaSandbox {
 
     /** A number as Lua 5.1 writes it (LUAI_NUMFFORMAT "%.14g"), where luaj would write "3.0E-4". */
     static String number51(double d) {
-        return Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : LuaToReply.formatG(d, 14);
+        return Double.isNaN(d) ? "nan" : PrintfG.format(d, 14);
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.damselfly.server.scripting;
 
+import io.damselfly.protocol.PrintfG;
 import io.damselfly.server.command.Reply;
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaValue;
@@ -138,46 +136,9 @@ final class LuaToReply {
 
     /** C's {@code %.17g}: how redis.call passes a Lua number to a command. */
     static String g17(double d) {
-        return formatG(d, 17);
+        return Double.isNaN(d) ? "nan" : PrintfG.format(d, 17);
     }
 
-    /** C's {@code %.<precision>g} ("inf", "nan", "-0" as glibc prints them). */
-    static String formatG(double d, int precision) {
-        if (Double.isNaN(d)) {
-            return "nan";
-        }
-        if (Double.isInfinite(d)) {
-            return d > 0 ? "inf" : "-inf";
-        }
-        if (d == 0) {
-            return Double.doubleToRawLongBits(d) != 0 ? "-0" : "0";
-        }
-        BigDecimal bd = new BigDecimal(d).round(new MathContext(precision, RoundingMode.HALF_EVEN));
-        int exp = bd.precision() - bd.scale() - 1;
-        if (exp < -4 || exp >= precision) {
-            String digits = bd.unscaledValue().abs().toString();
-            int end = digits.length();
-            while (end > 1 && digits.charAt(end - 1) == '0') {
-                end--;
-            }
-            StringBuilder s = new StringBuilder();
-            if (bd.signum() < 0) {
-                s.append('-');
-            }
-            s.append(digits.charAt(0));
-            if (end > 1) {
-                s.append('.').append(digits, 1, end);
-            }
-            s.append('e').append(exp < 0 ? '-' : '+');
-            int a = Math.abs(exp);
-            if (a < 10) {
-                s.append('0');
-            }
-            s.append(a);
-            return s.toString();
-        }
-        return bd.stripTrailingZeros().toPlainString();
-    }
 
     static byte[] g17Bytes(double d) {
         return g17(d).getBytes(StandardCharsets.US_ASCII);

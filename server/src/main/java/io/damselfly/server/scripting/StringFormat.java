@@ -1,5 +1,6 @@
 package io.damselfly.server.scripting;
 
+import io.damselfly.protocol.PrintfG;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -183,7 +184,7 @@ final class StringFormat extends VarArgFunction {
         if (precision == 0) {
             precision = 1;
         }
-        String s = Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : LuaToReply.formatG(d, precision);
+        String s = Double.isNaN(d) ? "nan" : PrintfG.format(d, precision);
         if (flags.contains("+") && !s.startsWith("-")) {
             s = "+" + s;
         } else if (flags.contains(" ") && !s.startsWith("-")) {

@@ -1,5 +1,6 @@
 package io.damselfly.server.scripting.lib;
 
+import io.damselfly.protocol.PrintfG;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -350,7 +351,7 @@ public final class CjsonLib extends TwoArgFunction {
                     return;
                 }
             }
-            ascii(LuaArgs.formatG(d, cfg.encodeNumberPrecision));
+            ascii(PrintfG.format(d, cfg.encodeNumberPrecision));
         }
 
         void open(LuaTable t, int depth) {

@@ -1,8 +1,6 @@
 package io.damselfly.server.scripting.lib;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
+import io.damselfly.protocol.PrintfG;
 import java.util.function.Function;
 
 import org.luaj.vm2.LuaError;
@@ -163,7 +161,7 @@ final class LuaArgs {
             return v.checkstring();
         }
         if (v.type() == LuaValue.TNUMBER) {
-            return LuaString.valueOf(formatG(v.todouble(), 14));
+            return LuaString.valueOf(PrintfG.format(v.todouble(), 14));
         }
         throw typeError(args, arg, fname, "string");
     }
@@ -171,58 +169,6 @@ final class LuaArgs {
     /** A Lua number from a Java double (luaj picks its integer representation when exact). */
     static LuaValue number(double d) {
         return LuaValue.valueOf(d);
-    }
-
-    /**
-     * C's {@code printf("%.<precision>g", d)} as glibc prints it: the exact binary value rounded
-     * half-even to {@code precision} significant digits, fixed notation when the exponent is in
-     * [-4, precision), else d.ddde+XX; trailing zeros removed; "inf", "-inf", "nan", "-nan".
-     */
-    static String formatG(double d, int precision) {
-        if (Double.isNaN(d)) {
-            return (Double.doubleToRawLongBits(d) < 0) ? "-nan" : "nan";
-        }
-        if (Double.isInfinite(d)) {
-            return d > 0 ? "inf" : "-inf";
-        }
-        if (d == 0) {
-            return (Double.doubleToRawLongBits(d) < 0) ? "-0" : "0";
-        }
-        BigDecimal rounded = new BigDecimal(d).round(new MathContext(precision, RoundingMode.HALF_EVEN));
-        int exponent = rounded.precision() - rounded.scale() - 1;
-        if (exponent < -4 || exponent >= precision) {
-            String digits = rounded.unscaledValue().abs().toString();
-            int end = digits.length();
-            while (end > 1 && digits.charAt(end - 1) == '0') {
-                end--;
-            }
-            StringBuilder sb = new StringBuilder(24);
-            if (rounded.signum() < 0) {
-                sb.append('-');
-            }
-            sb.append(digits.charAt(0));
-            if (end > 1) {
-                sb.append('.').append(digits, 1, end);
-            }
-            sb.append('e').append(exponent < 0 ? '-' : '+');
-            int abs = Math.abs(exponent);
-            if (abs < 10) {
-                sb.append('0');
-            }
-            return sb.append(abs).toString();
-        }
-        String plain = rounded.toPlainString();
-        if (plain.indexOf('.') >= 0) {
-            int end = plain.length();
-            while (plain.charAt(end - 1) == '0') {
-                end--;
-            }
-            if (plain.charAt(end - 1) == '.') {
-                end--;
-            }
-            plain = plain.substring(0, end);
-        }
-        return plain;
     }
 
     /**
