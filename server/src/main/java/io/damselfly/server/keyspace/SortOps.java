@@ -247,32 +247,18 @@ public final class SortOps {
 
     /**
      * A weight as sort.c reads it with strtod: the empty string is 0, leading spaces are skipped,
-     * the whole rest must be a number; NaN and out-of-range values are refused. Null if refused.
+     * the whole rest must be a number ({@link Scores#parse}: hex and inf accepted, NaN and ERANGE
+     * overflows and underflows refused). Null if refused.
      */
     static Double strtod(byte[] b) {
         if (b.length == 0) {
             return 0.0;
         }
         int from = 0;
-        while (from < b.length && (b[from] == ' ' || (b[from] >= '\t' && b[from] <= '\r'))) {
+        while (from < b.length && Scores.isSpace(b[from])) {
             from++;
         }
-        if (from == b.length) {
-            return null;
-        }
-        byte[] rest = from == 0 ? b : Arrays.copyOfRange(b, from, b.length);
-        Double d = Numbers.parseDouble(rest, rest.length);
-        if (d == null) {
-            return null;
-        }
-        if (Double.isInfinite(d) && !isInfinityWord(rest)) {
-            return null; // ERANGE: a finite number too large for a double
-        }
-        return d;
-    }
-
-    private static boolean isInfinityWord(byte[] b) {
-        String s = new String(b, java.nio.charset.StandardCharsets.US_ASCII).toLowerCase(java.util.Locale.ROOT);
-        return s.endsWith("inf") || s.endsWith("infinity");
+        double d = Scores.parse(from == 0 ? b : Arrays.copyOfRange(b, from, b.length));
+        return Double.isNaN(d) ? null : d;
     }
 }

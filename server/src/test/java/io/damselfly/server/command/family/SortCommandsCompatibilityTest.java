@@ -125,6 +125,12 @@ class SortCommandsCompatibilityTest implements DifferentialScripts {
                 SORT bad
                 RPUSH spaces " 1" _ 3
                 SORT spaces
+                RPUSH hex 0x10 2
+                SORT hex
+                RPUSH tiny 1e-400 2
+                SORT tiny
+                RPUSH huge 1e400 2
+                SORT huge
                 """},
     };
 }
