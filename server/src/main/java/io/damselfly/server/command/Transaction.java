@@ -30,8 +30,7 @@ public final class Transaction {
     private final Keyspace keyspace;
     private boolean open;
     private boolean flagged;
-    private final List<byte[][]> queued = new ArrayList<>();
-    private final List<Command> queuedCommands = new ArrayList<>();
+    private List<byte[][]> queued = new ArrayList<>();
     private long queuedBytes;
     private boolean queuedDenyOom;
     private final List<Watched> watched = new ArrayList<>();
@@ -80,7 +79,6 @@ public final class Transaction {
         }
         queuedBytes += bytes;
         queued.add(argv);
-        queuedCommands.add(cmd);
         queuedDenyOom |= cmd.isDenyOom();
         return true;
     }
@@ -96,14 +94,14 @@ public final class Transaction {
 
     /** The queued requests, in order; the list is the caller's (the transaction forgets them). */
     public List<byte[][]> takeQueued() {
-        List<byte[][]> all = new ArrayList<>(queued);
+        List<byte[][]> all = queued;
+        queued = new ArrayList<>();
         dropQueue();
         return all;
     }
 
     private void dropQueue() {
         queued.clear();
-        queuedCommands.clear();
         queuedBytes = 0;
         queuedDenyOom = false;
     }
@@ -119,10 +117,6 @@ public final class Transaction {
         long version = keyspace.watch(db, copy);
         boolean expired = keyspace.keyState(db, copy, now) == Keyspace.KEY_EXPIRED;
         watched.add(new Watched(db, copy, version, expired));
-    }
-
-    public int watchedCount() {
-        return watched.size();
     }
 
     /**

@@ -288,12 +288,17 @@ public final class Keyspace {
      */
     public int keyState(int db, byte[] key, long now) {
         long h = hash(key);
-        return (int) onShardOf(key, s -> s.keyState(db, key, tableHash(h), now));
+        return (int) onShardOfHash(h, s -> s.keyState(db, key, tableHash(h), now));
     }
 
     /** Runs {@code action} on the key's shard under its lock. */
     private long onShardOf(byte[] key, java.util.function.ToLongFunction<Shard> action) {
-        Shard s = shardOfHash(hash(key));
+        return onShardOfHash(hash(key), action);
+    }
+
+    /** {@link #onShardOf} for a key whose hash the caller has already. */
+    private long onShardOfHash(long hash, java.util.function.ToLongFunction<Shard> action) {
+        Shard s = shardOfHash(hash);
         s.lock();
         try {
             return action.applyAsLong(s);
