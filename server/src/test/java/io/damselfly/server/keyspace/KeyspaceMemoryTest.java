@@ -1,5 +1,6 @@
 package io.damselfly.server.keyspace;
 
+import io.damselfly.server.testing.HeapMeasure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,16 +13,6 @@ import org.junit.jupiter.api.Test;
  * heap really retained by many keys is within a few percent of what the shards account for.
  */
 class KeyspaceMemoryTest {
-    private static long usedHeapAfterGc() throws InterruptedException {
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50);
-            best = Math.min(best, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return best;
-    }
-
     @Test
     void accountedBytes_matchMeasuredHeap() throws InterruptedException {
         // the estimate assumes compressed oops, which HotSpot uses below 32 GiB of heap
@@ -33,7 +24,7 @@ class KeyspaceMemoryTest {
         Keyspace ks = new Keyspace(16, 16);
         // the empty tables are in the baseline heap already
         long empty = ks.usedMemory();
-        long before = usedHeapAfterGc();
+        long before = HeapMeasure.usedHeapAfterGc();
         Database db = ks.database(0, 0);
         ks.lockAll();
         try {
@@ -50,7 +41,7 @@ class KeyspaceMemoryTest {
         } finally {
             ks.unlockAll();
         }
-        long measured = usedHeapAfterGc() - before;
+        long measured = HeapMeasure.usedHeapAfterGc() - before;
         long accounted = ks.usedMemory() - empty;
         double ratio = (double) accounted / measured;
         System.out.printf("keys=%d measured=%d accounted=%d bytes/key measured=%.1f accounted=%.1f ratio=%.3f%n",
@@ -65,7 +56,7 @@ class KeyspaceMemoryTest {
     void accountedHashBytes_matchMeasuredHeap() throws InterruptedException {
         Keyspace ks = new Keyspace(16, 16);
         long empty = ks.usedMemory();
-        long before = usedHeapAfterGc();
+        long before = HeapMeasure.usedHeapAfterGc();
         Database db = ks.database(0, 0);
         int small = 100_000;
         ks.lockAll();
@@ -89,7 +80,7 @@ class KeyspaceMemoryTest {
         } finally {
             ks.unlockAll();
         }
-        long measured = usedHeapAfterGc() - before;
+        long measured = HeapMeasure.usedHeapAfterGc() - before;
         long accounted = ks.usedMemory() - empty;
         double ratio = (double) accounted / measured;
         System.out.printf("hashes measured=%d accounted=%d ratio=%.3f%n", measured, accounted, ratio);

@@ -1,11 +1,11 @@
 package io.damselfly.server.keyspace;
 
+import io.damselfly.server.testing.HeapMeasure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -273,16 +273,6 @@ class SetValueTest {
         }
     }
 
-    private static long usedHeapAfterGc() throws InterruptedException {
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50);
-            best = Math.min(best, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return best;
-    }
-
     /**
      * The keyspace's account of sets against the heap they retain (as KeyspaceMemoryTest does for
      * strings and hashes): 100k intsets of ten small integers, 100k tables of ten short strings,
@@ -292,7 +282,7 @@ class SetValueTest {
     void accountedSetBytes_matchMeasuredHeap() throws InterruptedException {
         Keyspace ks = new Keyspace(16, 16);
         long empty = ks.usedMemory();
-        long before = usedHeapAfterGc();
+        long before = HeapMeasure.usedHeapAfterGc();
         Database db = ks.database(0, 0);
         int small = 100_000;
         ks.lockAll();
@@ -317,7 +307,7 @@ class SetValueTest {
         } finally {
             ks.unlockAll();
         }
-        long measured = usedHeapAfterGc() - before;
+        long measured = HeapMeasure.usedHeapAfterGc() - before;
         long accounted = ks.usedMemory() - empty;
         double ratio = (double) accounted / measured;
         System.out.printf("sets measured=%d accounted=%d ratio=%.3f%n", measured, accounted, ratio);

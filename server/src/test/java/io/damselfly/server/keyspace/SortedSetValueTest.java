@@ -1,5 +1,6 @@
 package io.damselfly.server.keyspace;
 
+import io.damselfly.server.testing.HeapMeasure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -311,16 +311,6 @@ class SortedSetValueTest {
         assertTrue(Arrays.equals(b("-0"), Scores.format(-0.0)));
     }
 
-    private static long usedHeapAfterGc() throws InterruptedException {
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50);
-            best = Math.min(best, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return best;
-    }
-
     /**
      * The keyspace's account of sorted sets against the heap they really retain: 100k compact ones
      * of ten members and 20 skip lists of 5000, each written through ZADD's operation.
@@ -329,7 +319,7 @@ class SortedSetValueTest {
     void accountedBytes_matchMeasuredHeap() throws InterruptedException {
         Keyspace ks = new Keyspace(16, 16);
         long empty = ks.usedMemory();
-        long before = usedHeapAfterGc();
+        long before = HeapMeasure.usedHeapAfterGc();
         Database db = ks.database(0, 0);
         int small = 100_000;
         ks.lockAll();
@@ -357,7 +347,7 @@ class SortedSetValueTest {
         } finally {
             ks.unlockAll();
         }
-        long measured = usedHeapAfterGc() - before;
+        long measured = HeapMeasure.usedHeapAfterGc() - before;
         long accounted = ks.usedMemory() - empty;
         double ratio = (double) accounted / measured;
         System.out.printf("sorted sets measured=%d accounted=%d ratio=%.3f%n", measured, accounted, ratio);

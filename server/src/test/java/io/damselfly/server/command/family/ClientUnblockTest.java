@@ -3,11 +3,11 @@ package io.damselfly.server.command.family;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ServerExtension;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,33 +29,26 @@ class ClientUnblockTest {
             out.append(admin.callText("CLIENT", "UNBLOCK", id)).append('\n');
             for (String reason : new String[] {"TIMEOUT", "ERROR"}) {
                 blocked.send("BLPOP", "nolist", "0");
-                awaitBlocked(admin, 1);
+                BlockedClients.await(admin, 1);
                 out.append(admin.callText("CLIENT", "UNBLOCK", id, reason)).append('\n');
                 out.append(RawClient.render(blocked.read())).append('\n');
                 out.append(blocked.callText("PING")).append('\n');
             }
             blocked.send("WAIT", "1", "0");
-            awaitBlocked(admin, 1);
+            BlockedClients.await(admin, 1);
             out.append(admin.callText("CLIENT", "UNBLOCK", id)).append('\n');
             out.append(RawClient.render(blocked.read())).append('\n');
             blocked.send("BRPOPLPUSH", "nolist", "dst", "0");
-            awaitBlocked(admin, 1);
+            BlockedClients.await(admin, 1);
             out.append(admin.callText("CLIENT", "UNBLOCK", id, "ERROR")).append('\n');
             out.append(RawClient.render(blocked.read())).append('\n');
             out.append(admin.callText("CLIENT", "UNBLOCK", id, "bogus")).append('\n');
             out.append(admin.callText("CLIENT", "UNBLOCK", "notanid")).append('\n');
             out.append(admin.callText("CLIENT", "UNBLOCK", "123456789")).append('\n');
             out.append(admin.callText("CLIENT", "UNBLOCK", id, "TIMEOUT", "extra")).append('\n');
-            awaitBlocked(admin, 0);
+            BlockedClients.await(admin, 0);
         }
         return out.toString();
-    }
-
-    private static void awaitBlocked(RawClient admin, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!admin.callText("INFO", "clients").contains("blocked_clients:" + n) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
     }
 
     @Test
@@ -72,9 +65,9 @@ class ClientUnblockTest {
              RawClient admin = new RawClient(damselfly.host(), damselfly.port())) {
             String id = RawClient.render(blocked.call("CLIENT", "ID")).substring(1);
             blocked.send("BLPOP", "q1", "q2", "0");
-            awaitBlocked(admin, 1);
+            BlockedClients.await(admin, 1);
             assertEquals(":1", admin.callText("CLIENT", "KILL", "ID", id));
-            awaitBlocked(admin, 0);
+            BlockedClients.await(admin, 0);
             assertEquals("blocked_clients:0", admin.callText("INFO", "clients").lines()
                     .filter(l -> l.startsWith("blocked_clients")).findFirst().orElseThrow().replace("$", ""));
             assertEquals(":1", admin.callText("RPUSH", "q2", "kept"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
@@ -126,11 +127,11 @@ class ListCommandsTest {
     void blpop_servedByPushFromAnotherConnection(EmbeddedServer server, RedisCommands<String, String> redis) {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             waiter.send("BLPOP", "q1", "q2", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             assertEquals(3, redis.rpush("q2", "a", "b", "c"));
             assertEquals("[$q2, $a]", RawClient.render(waiter.read()));
             assertEquals(List.of("b", "c"), redis.lrange("q2", 0, -1));
-            awaitBlocked(redis, 0);
+            BlockedClients.await(redis, 0);
         }
     }
 
@@ -140,11 +141,11 @@ class ListCommandsTest {
              RawClient second = new RawClient(server.host(), server.port());
              RawClient third = new RawClient(server.host(), server.port())) {
             first.send("BRPOP", "q", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             second.send("BLPOP", "q", "0");
-            awaitBlocked(redis, 2);
+            BlockedClients.await(redis, 2);
             third.send("BLMPOP", "0", "1", "q", "LEFT", "COUNT", "2");
-            awaitBlocked(redis, 3);
+            BlockedClients.await(redis, 3);
             redis.rpush("q", "1", "2", "3", "4", "5");
             assertEquals("[$q, $5]", RawClient.render(first.read()));
             assertEquals("[$q, $1]", RawClient.render(second.read()));
@@ -168,12 +169,12 @@ class ListCommandsTest {
     void waiterThatLeaves_doesNotSwallowALaterPush(EmbeddedServer server, RedisCommands<String, String> redis) {
         RawClient gone = new RawClient(server.host(), server.port());
         gone.send("BLPOP", "q", "0");
-        awaitBlocked(redis, 1);
+        BlockedClients.await(redis, 1);
         gone.close();
-        awaitBlocked(redis, 0);
+        BlockedClients.await(redis, 0);
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             waiter.send("BLPOP", "q", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             redis.rpush("q", "x");
             assertEquals("[$q, $x]", RawClient.render(waiter.read()));
         }
@@ -194,7 +195,7 @@ class ListCommandsTest {
     void blmove_servedMovesToTheDestination(EmbeddedServer server, RedisCommands<String, String> redis) {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             waiter.send("BLMOVE", "src", "dst", "RIGHT", "LEFT", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             redis.rpush("dst", "old");
             redis.rpush("src", "a", "b");
             assertEquals("$b", RawClient.render(waiter.read()));
@@ -208,9 +209,9 @@ class ListCommandsTest {
         try (RawClient mover = new RawClient(server.host(), server.port());
              RawClient popper = new RawClient(server.host(), server.port())) {
             mover.send("BRPOPLPUSH", "a", "b", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             popper.send("BLPOP", "b", "0");
-            awaitBlocked(redis, 2);
+            BlockedClients.await(redis, 2);
             redis.rpush("a", "x");
             assertEquals("$x", RawClient.render(mover.read()));
             assertEquals("[$b, $x]", RawClient.render(popper.read()));
@@ -222,7 +223,7 @@ class ListCommandsTest {
     void blmove_ontoAnotherType_answersWrongTypeAndKeepsTheElement(EmbeddedServer server, RedisCommands<String, String> redis) {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             waiter.send("BLMOVE", "src", "dst", "LEFT", "LEFT", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             redis.set("dst", "string");
             redis.rpush("src", "a");
             assertEquals("-WRONGTYPE Operation against a key holding the wrong kind of value", RawClient.render(waiter.read()));
@@ -235,7 +236,7 @@ class ListCommandsTest {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             waiter.sendRaw(concat(RawClient.encode("BLPOP", "q", "0"), RawClient.encode("RPUSH", "q", "mine"),
                     RawClient.encode("LLEN", "q")));
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             // the RPUSH behind the BLPOP has not run: q is still missing
             assertEquals(0, redis.exists("q"));
             redis.rpush("q", "theirs");
@@ -250,13 +251,13 @@ class ListCommandsTest {
     void blockedClient_servedByRenameAndByAPushInAnotherDatabase(EmbeddedServer server, RedisCommands<String, String> redis) {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             waiter.send("BLPOP", "q", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             redis.rpush("other", "x");
             redis.rename("other", "q");
             assertEquals("[$q, $x]", RawClient.render(waiter.read()));
             assertEquals("+OK", waiter.callText("SELECT", "1"));
             waiter.send("BLPOP", "q", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             redis.rpush("q", "db0");
             assertEquals(List.of("db0"), redis.lrange("q", 0, -1), "a push in database 0 does not serve a waiter in 1");
             redis.select(1);
@@ -271,7 +272,7 @@ class ListCommandsTest {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             assertEquals("+OK", waiter.callText("SELECT", "1"));
             waiter.send("BLPOP", "q", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             redis.rpush("q", "a", "b");
             assertEquals("OK", redis.swapdb(0, 1));
             assertEquals("[$q, $a]", RawClient.render(waiter.read()));
@@ -294,7 +295,7 @@ class ListCommandsTest {
                 // any order, and with another order of waiters the greedy first-come service can
                 // leave a waiter whose both keys went to others (Redis's single thread keeps the
                 // order the test sends them in)
-                awaitBlocked(redis, i + 1);
+                BlockedClients.await(redis, i + 1);
             }
             for (int i = 0; i < n; i++) {
                 redis.rpush("k" + i, "v" + i);
@@ -303,7 +304,7 @@ class ListCommandsTest {
                 String got = RawClient.render(waiters[i].read());
                 assertTrue(got.startsWith("[$k"), got);
             }
-            awaitBlocked(redis, 0);
+            BlockedClients.await(redis, 0);
             for (int i = 0; i < n; i++) {
                 assertEquals(0, redis.exists("k" + i), "every element went to exactly one waiter");
             }
@@ -317,24 +318,6 @@ class ListCommandsTest {
     }
 
     // ---- helpers ----------------------------------------------------------------------------
-
-    /** Waits (at most 5 s) until INFO shows {@code n} blocked clients. */
-    private static void awaitBlocked(RedisCommands<String, String> redis, int n) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        String want = "blocked_clients:" + n + "\r\n";
-        while (System.nanoTime() < deadline) {
-            if (redis.info("clients").contains(want)) {
-                return;
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("never saw " + want.strip() + ": " + redis.info("clients"));
-    }
 
     private static byte[] concat(byte[]... parts) {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
@@ -173,11 +174,11 @@ class SortedSetCommandsTest {
     void bzpopmin_servedByZaddFromAnotherConnection(EmbeddedServer server, RedisCommands<String, String> redis) {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             waiter.send("BZPOPMIN", "z1", "z2", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             assertEquals(3, redis.zadd("z2", 3.0, "c", 1.0, "a", 2.0, "b"));
             assertEquals("[$z2, $a, $1]", RawClient.render(waiter.read()));
             assertEquals(List.of("b", "c"), redis.zrange("z2", 0, -1));
-            awaitBlocked(redis, 0);
+            BlockedClients.await(redis, 0);
         }
     }
 
@@ -187,11 +188,11 @@ class SortedSetCommandsTest {
              RawClient second = new RawClient(server.host(), server.port());
              RawClient third = new RawClient(server.host(), server.port())) {
             first.send("BZPOPMAX", "q", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             second.send("BZPOPMIN", "q", "0");
-            awaitBlocked(redis, 2);
+            BlockedClients.await(redis, 2);
             third.send("BZMPOP", "0", "1", "q", "MIN", "COUNT", "2");
-            awaitBlocked(redis, 3);
+            BlockedClients.await(redis, 3);
             redis.zadd("q", 1.0, "a", 2.0, "b", 3.0, "c", 4.0, "d", 5.0, "e");
             assertEquals("[$q, $e, $5]", RawClient.render(first.read()));
             assertEquals("[$q, $a, $1]", RawClient.render(second.read()));
@@ -216,15 +217,15 @@ class SortedSetCommandsTest {
     void waiterThatDisconnects_leavesNothingBehind(EmbeddedServer server, RedisCommands<String, String> redis) {
         RawClient gone = new RawClient(server.host(), server.port());
         gone.send("BZPOPMIN", "q", "0");
-        awaitBlocked(redis, 1);
+        BlockedClients.await(redis, 1);
         gone.close();
-        awaitBlocked(redis, 0);
+        BlockedClients.await(redis, 0);
         redis.zadd("q", 1.0, "x");
         assertEquals(List.of("x"), redis.zrange("q", 0, -1), "nobody waits any more: the member stays");
         redis.del("q");
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             waiter.send("BZMPOP", "0", "1", "q", "MAX");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             redis.zadd("q", 1.0, "y");
             assertEquals("[$q, [[$y, $1]]]", RawClient.render(waiter.read()));
         }
@@ -236,17 +237,17 @@ class SortedSetCommandsTest {
         try (RawClient zwaiter = new RawClient(server.host(), server.port());
              RawClient lwaiter = new RawClient(server.host(), server.port())) {
             zwaiter.send("BZPOPMIN", "k", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             lwaiter.send("BLPOP", "k", "0");
-            awaitBlocked(redis, 2);
+            BlockedClients.await(redis, 2);
             redis.rpush("k", "e1", "e2");
             assertEquals("[$k, $e1]", RawClient.render(lwaiter.read()));
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             assertEquals(List.of("e2"), redis.lrange("k", 0, -1), "the sorted-set waiter took nothing from a list");
             redis.del("k");
             redis.zadd("k", 7.0, "m");
             assertEquals("[$k, $m, $7]", RawClient.render(zwaiter.read()));
-            awaitBlocked(redis, 0);
+            BlockedClients.await(redis, 0);
         }
     }
 
@@ -256,15 +257,15 @@ class SortedSetCommandsTest {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             redis.zadd("src", 1.0, "a", 2.0, "b", 3.0, "c");
             waiter.send("BZMPOP", "0", "2", "u", "r", "MAX", "COUNT", "2");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             assertEquals(3, redis.zunionstore("u", "src"));
             assertEquals("[$u, [[$c, $3], [$b, $2]]]", RawClient.render(waiter.read()));
             waiter.send("BZPOPMAX", "r", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             assertEquals(2, redis.zrangestore("r", "src", Range.create(0L, 1L)));
             assertEquals("[$r, $b, $2]", RawClient.render(waiter.read()));
             waiter.send("BZPOPMIN", "renamed", "0");
-            awaitBlocked(redis, 1);
+            BlockedClients.await(redis, 1);
             assertEquals("OK", redis.rename("src", "renamed"));
             assertEquals("[$renamed, $a, $1]", RawClient.render(waiter.read()));
             assertEquals(List.of("b", "c"), redis.zrange("renamed", 0, -1));
@@ -279,23 +280,4 @@ class SortedSetCommandsTest {
         assertEquals(KeyValue.just("z", ScoredValue.just(1, "a")), redis.bzpopmax(0, "nokey", "z"));
     }
 
-    // ---- helpers ----------------------------------------------------------------------------
-
-    /** Waits (at most 5 s) until INFO shows {@code n} blocked clients. */
-    private static void awaitBlocked(RedisCommands<String, String> redis, int n) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        String want = "blocked_clients:" + n + "\r\n";
-        while (System.nanoTime() < deadline) {
-            if (redis.info("clients").contains(want)) {
-                return;
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("never saw " + want.strip() + ": " + redis.info("clients"));
-    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
@@ -163,10 +164,7 @@ class TransactionCommandsTest {
     void blockedClientIsServedAfterExecNotBetweenItsCommands(EmbeddedServer server, RedisCommands<String, String> redis) throws Exception {
         try (RawClient blocked = new RawClient(server.host(), server.port())) {
             blocked.send("BLPOP", "q", "5");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!redis.info("clients").contains("blocked_clients:1") && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            BlockedClients.await(redis, 1);
             redis.multi();
             redis.rpush("q", "a");
             redis.llen("q");
@@ -266,10 +264,7 @@ class TransactionCommandsTest {
             assertEquals("+QUEUED", tx.callText("SET", "k", "1"));
             assertEquals("+QUEUED", tx.callText("GET", "k"));
             blocked.send("BLPOP", "nothing", "5");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!admin.callText("INFO", "clients").contains("blocked_clients:1") && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            BlockedClients.await(admin, 1);
             String list = admin.callText("CLIENT", "LIST");
             String txLine = list.lines().filter(l -> l.contains("id=" + txId + " ")).findFirst().orElseThrow();
             String blockedLine = list.lines().filter(l -> l.contains("id=" + blockedId + " ")).findFirst().orElseThrow();
