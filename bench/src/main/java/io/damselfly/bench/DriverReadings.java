@@ -16,6 +16,19 @@ final class DriverReadings {
         }
     }
 
+    /**
+     * The {@code shown} figures of a load that was to add {@code keys} keys to an empty server, or
+     * every figure marked missing when DBSIZE grew by another number (the figures would not
+     * describe that many keys).
+     */
+    static List<Reading> ofLoad(Figures f, long keys, List<Shown> shown) {
+        if (f.has("keys") && f.get("keys") != keys) {
+            String why = "DBSIZE grew by " + (long) f.get("keys") + ", not " + keys;
+            return shown.stream().map(s -> Reading.missing(s.figure(), s.better(), why)).toList();
+        }
+        return of(f, shown);
+    }
+
     /** The {@code shown} figures of {@code f}, in that order; one the driver did not report is marked so. */
     static List<Reading> of(Figures f, List<Shown> shown) {
         List<Reading> readings = new ArrayList<>();
