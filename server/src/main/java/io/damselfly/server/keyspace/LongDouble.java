@@ -79,7 +79,7 @@ public final class LongDouble {
      * Redis would refuse them ("ERR value is not a valid float").
      */
     public static LongDouble parse(byte[] b, int len) {
-        if (len == 0 || len >= MAX_CHARS || isSpace(b[0])) {
+        if (len == 0 || len >= MAX_CHARS || Numbers.isSpace(b[0])) {
             return null;
         }
         int i = 0;
@@ -281,10 +281,6 @@ public final class LongDouble {
         }
         // m * 2^-k = m * 5^k / 10^k
         return new BigDecimal(significand.multiply(FIVE.pow(-exponent)), -exponent);
-    }
-
-    private static boolean isSpace(byte c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
     }
 
     private static boolean equalsIgnoreCase(byte[] b, int from, int to, String word) {

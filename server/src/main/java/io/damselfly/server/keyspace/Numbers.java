@@ -101,7 +101,8 @@ public final class Numbers {
         }
     }
 
-    private static boolean isSpace(byte c) {
+    /** C's isspace in the C locale: space, \t \n \v \f \r. */
+    static boolean isSpace(byte c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
     }
 

@@ -34,7 +34,7 @@ public final class Scores {
      * to infinity or an underflow to zero). NaN when invalid.
      */
     public static double parse(byte[] b) {
-        if (b.length == 0 || isSpace(b[0])) {
+        if (b.length == 0 || Numbers.isSpace(b[0])) {
             return Double.NaN;
         }
         double d = strtod(b, 0, b.length);
@@ -96,10 +96,6 @@ public final class Scores {
             }
         }
         return false;
-    }
-
-    static boolean isSpace(byte c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
     }
 
     private static String ascii(byte[] b, int off, int len) {

@@ -255,7 +255,7 @@ public final class SortOps {
             return 0.0;
         }
         int from = 0;
-        while (from < b.length && Scores.isSpace(b[from])) {
+        while (from < b.length && Numbers.isSpace(b[from])) {
             from++;
         }
         double d = Scores.parse(from == 0 ? b : Arrays.copyOfRange(b, from, b.length));
