@@ -246,6 +246,33 @@ public final class Database {
     }
 
     /**
+     * HDEL, SREM, ZREM: removes the members {@code args[from..]} from the collection {@code
+     * value} of {@code entry}, found for a write; answers how many were removed. Nothing is
+     * written (no event, no dirty count) when none of them is present, as Redis signals only
+     * when something was deleted; the emptied collection goes with its key.
+     */
+    int removeMembers(byte[] key, Object entry, Value value, byte[][] args, int from,
+            java.util.function.Predicate<byte[]> present, java.util.function.Predicate<byte[]> remove, KeyEvent event) {
+        int first = from;
+        while (first < args.length && !present.test(args[first])) {
+            first++;
+        }
+        if (first == args.length) {
+            return 0;
+        }
+        int start = first;
+        return changeInPlace(key, entry, () -> {
+            int removed = 0;
+            for (int i = start; i < args.length && !value.isEmpty(); i++) {
+                if (remove.test(args[i])) {
+                    removed++;
+                }
+            }
+            return removed;
+        }, event);
+    }
+
+    /**
      * Reports a second event for a key the command just wrote, with no change of its own (SET
      * with an expiry: "set", then "expire", as Redis notifies both).
      */

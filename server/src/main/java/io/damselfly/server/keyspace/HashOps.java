@@ -82,24 +82,7 @@ public final class HashOps {
         if (h == null) {
             return LongResult.failed(OpStatus.WRONG_TYPE);
         }
-        int first = from;
-        while (first < args.length && h.find(args[first]) < 0) {
-            first++;
-        }
-        if (first == args.length) {
-            // nothing to delete: no write, no event, as Redis signals only when deleted > 0
-            return LongResult.ok(0);
-        }
-        int start = first;
-        return LongResult.ok(db.changeInPlace(key, e, () -> {
-            int deleted = 0;
-            for (int i = start; i < args.length && !h.isEmpty(); i++) {
-                if (h.remove(args[i])) {
-                    deleted++;
-                }
-            }
-            return deleted;
-        }, KeyEvent.HDEL));
+        return LongResult.ok(db.removeMembers(key, e, h, args, from, f -> h.find(f) >= 0, h::remove, KeyEvent.HDEL));
     }
 
     /** HINCRBY: the new value, or WRONG_TYPE, NOT_INTEGER (the field's value), OVERFLOW. */

@@ -109,23 +109,7 @@ public final class SetOps {
         if (s == null) {
             return LongResult.failed(OpStatus.WRONG_TYPE);
         }
-        int first = from;
-        while (first < args.length && !s.contains(args[first])) {
-            first++;
-        }
-        if (first == args.length) {
-            return LongResult.ok(0);
-        }
-        int start = first;
-        return LongResult.ok(db.changeInPlace(key, e, () -> {
-            int removed = 0;
-            for (int i = start; i < args.length && !s.isEmpty(); i++) {
-                if (s.remove(args[i])) {
-                    removed++;
-                }
-            }
-            return removed;
-        }, KeyEvent.SREM));
+        return LongResult.ok(db.removeMembers(key, e, s, args, from, s::contains, s::remove, KeyEvent.SREM));
     }
 
     // ---- SPOP -------------------------------------------------------------------------------

@@ -244,23 +244,8 @@ public final class SortedSetOps {
         if (z == null) {
             return LongResult.failed(OpStatus.WRONG_TYPE);
         }
-        int first = from;
-        while (first < args.length && Double.isNaN(z.score(args[first]))) {
-            first++;
-        }
-        if (first == args.length) {
-            return LongResult.ok(0);
-        }
-        int start = first;
-        return LongResult.ok(db.changeInPlace(key, e, () -> {
-            int deleted = 0;
-            for (int i = start; i < args.length && !z.isEmpty(); i++) {
-                if (z.remove(args[i])) {
-                    deleted++;
-                }
-            }
-            return deleted;
-        }, KeyEvent.ZREM));
+        return LongResult.ok(db.removeMembers(key, e, z, args, from, m -> !Double.isNaN(z.score(m)), z::remove,
+                KeyEvent.ZREM));
     }
 
     /** ZREMRANGEBYRANK: Redis's index rules (negative from the end); how many were removed, or WRONG_TYPE. */
