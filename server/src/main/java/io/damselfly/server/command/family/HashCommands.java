@@ -297,10 +297,10 @@ public final class HashCommands {
             return;
         }
         if (h == null) {
-            CollectionScan.replyEmpty(reply);
+            ScanOptions.replyEmpty(reply);
             return;
         }
-        CollectionScan scan = CollectionScan.parse(c);
+        ScanOptions scan = ScanOptions.parse(c);
         List<byte[]> found = new ArrayList<>();
         long next = h.scan(cursor, scan.count(), (f, fo, fl, v, vo, vl) -> {
             byte[] field = Arrays.copyOfRange(f, fo, fo + fl);
@@ -309,6 +309,6 @@ public final class HashCommands {
                 found.add(Arrays.copyOfRange(v, vo, vo + vl));
             }
         });
-        CollectionScan.reply(reply, next, found);
+        ScanOptions.reply(reply, next, found);
     }
 }

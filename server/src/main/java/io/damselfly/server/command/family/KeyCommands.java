@@ -124,39 +124,20 @@ public final class KeyCommands {
         c.reply().bulkArray(out);
     }
 
-    /** Redis's SCAN default COUNT. */
-    private static final int SCAN_DEFAULT_COUNT = 10;
     /** Table steps (about a bucket each) per requested entry at most, as Redis's maxiterations = count * 10. */
     private static final int SCAN_STEPS_PER_ENTRY = 10;
 
     /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
     static void scan(CommandContext c) {
         long cursor = parseCursor(c.arg(1));
-        long count = SCAN_DEFAULT_COUNT;
-        GlobPattern pattern = null;
-        byte[] typeName = null;
-        for (int i = 2; i < c.argc(); i += 2) {
-            boolean hasValue = c.argc() - i >= 2;
-            if (c.argIs(i, "count") && hasValue) {
-                count = c.longArg(i + 1);
-                if (count < 1) {
-                    throw c.syntaxError();
-                }
-            } else if (c.argIs(i, "match") && hasValue) {
-                pattern = GlobPattern.compile(c.arg(i + 1));
-            } else if (c.argIs(i, "type") && hasValue) {
-                typeName = c.arg(i + 1);
-            } else {
-                throw c.syntaxError();
-            }
-        }
-        GlobPattern match = pattern == null || pattern.isMatchAll() ? null : pattern;
+        ScanOptions options = ScanOptions.parse(c, 2, true);
+        long count = options.count();
         // resolved once, not compared as text per key; an unknown name matches nothing, as in Redis
-        boolean typeFilter = typeName != null;
-        ValueType type = typeFilter ? ValueType.byRedisName(new String(typeName, StandardCharsets.ISO_8859_1)) : null;
+        boolean typeFilter = options.type() != null;
+        ValueType type = typeFilter ? ValueType.byRedisName(new String(options.type(), StandardCharsets.ISO_8859_1)) : null;
         List<byte[]> out = new ArrayList<>();
         Keyspace.KeyVisitor visitor = (key, keyType) -> {
-            if (match != null && !match.matches(key)) {
+            if (!options.matches(key)) {
                 return;
             }
             if (typeFilter && keyType != type) {
@@ -168,9 +149,7 @@ public final class KeyCommands {
         int maxSteps = count > Integer.MAX_VALUE / SCAN_STEPS_PER_ENTRY
                 ? Integer.MAX_VALUE : (int) count * SCAN_STEPS_PER_ENTRY;
         long next = c.server().keyspace().scan(c.db().index(), cursor, minEntries, maxSteps, c.now(), visitor);
-        c.reply().array(2);
-        c.reply().bulk(Long.toUnsignedString(next));
-        c.reply().bulkArray(out);
+        ScanOptions.reply(c.reply(), next, out);
     }
 
     /**

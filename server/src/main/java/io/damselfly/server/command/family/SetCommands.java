@@ -285,16 +285,16 @@ public final class SetCommands {
             return;
         }
         if (s == null) {
-            CollectionScan.replyEmpty(reply);
+            ScanOptions.replyEmpty(reply);
             return;
         }
-        CollectionScan scan = CollectionScan.parse(c);
+        ScanOptions scan = ScanOptions.parse(c);
         List<byte[]> found = new ArrayList<>();
         long next = s.scan(cursor, scan.count(), m -> {
             if (scan.matches(m)) {
                 found.add(m);
             }
         });
-        CollectionScan.reply(reply, next, found);
+        ScanOptions.reply(reply, next, found);
     }
 }

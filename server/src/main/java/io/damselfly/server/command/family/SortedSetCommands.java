@@ -942,10 +942,10 @@ public final class SortedSetCommands {
             return;
         }
         if (z == null) {
-            CollectionScan.replyEmpty(reply);
+            ScanOptions.replyEmpty(reply);
             return;
         }
-        CollectionScan scan = CollectionScan.parse(c);
+        ScanOptions scan = ScanOptions.parse(c);
         boolean compact = z.isCompact();
         List<byte[]> found = new ArrayList<>();
         long next = z.scan(cursor, scan.count(), (m, o, l, s) -> {
@@ -956,6 +956,6 @@ public final class SortedSetCommands {
                 found.add(compact ? Scores.formatStored(s) : Scores.format(s));
             }
         });
-        CollectionScan.reply(reply, next, found);
+        ScanOptions.reply(reply, next, found);
     }
 }
