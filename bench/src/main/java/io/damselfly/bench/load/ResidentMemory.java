@@ -38,14 +38,30 @@ public final class ResidentMemory {
         return statusKib(pid, "VmHWM") * 1024;
     }
 
+    /**
+     * VmRSS and VmHWM of {@code pid} from one reading of its status, in bytes: the kernel computes
+     * both at that instant, so the high water is never below the RSS, which two separate readings
+     * cannot promise (the RSS can drop between them without raising the recorded high water).
+     */
+    static long[] bytesAndHighWater(long pid) throws IOException {
+        String status = status(pid, "VmRSS and VmHWM");
+        return new long[] {statusKib(pid, status, "VmRSS") * 1024, statusKib(pid, status, "VmHWM") * 1024};
+    }
+
+    private static String status(long pid, String what) throws IOException {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "status"));
+        } catch (NoSuchFileException e) {
+            throw new IOException("no process " + pid + " to read " + what + " from (/proc/" + pid + "/status)", e);
+        }
+    }
+
     /** A "Name:   123456 kB" line of /proc/PID/status; the kernel's kB are KiB. */
     private static long statusKib(long pid, String name) throws IOException {
-        String status;
-        try {
-            status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
-        } catch (NoSuchFileException e) {
-            throw new IOException("no process " + pid + " to read " + name + " from (/proc/" + pid + "/status)", e);
-        }
+        return statusKib(pid, status(pid, name), name);
+    }
+
+    private static long statusKib(long pid, String status, String name) throws IOException {
         for (String line : status.split("\n")) {
             if (line.startsWith(name + ":")) {
                 String[] parts = line.substring(name.length() + 1).trim().split("\\s+");
