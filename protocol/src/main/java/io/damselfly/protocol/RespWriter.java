@@ -2,6 +2,7 @@ package io.damselfly.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.util.internal.PlatformDependent;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
@@ -153,6 +154,25 @@ public final class RespWriter {
         out.ensureWritable(headerSize(len) + len + 2);
         writeBulkHeader(out, len);
         out.writeBytes(value, value.readerIndex(), len);
+        writeCrlf(out);
+    }
+
+    /**
+     * Writes {@code $len\r\n<bytes>\r\n} for {@code len} bytes of a direct buffer from {@code off},
+     * read with absolute access only (the buffer's position and limit are not touched, so a buffer
+     * shared by many values needs no copy of its own). Between two direct buffers the bytes move
+     * in one memory copy.
+     */
+    public static void writeBulk(ByteBuf out, java.nio.ByteBuffer value, int off, int len) {
+        out.ensureWritable(headerSize(len) + len + 2);
+        writeBulkHeader(out, len);
+        if (out.hasMemoryAddress() && value.isDirect() && PlatformDependent.hasUnsafe()) {
+            int at = out.writerIndex();
+            PlatformDependent.copyMemory(PlatformDependent.directBufferAddress(value) + off, out.memoryAddress() + at, len);
+            out.writerIndex(at + len);
+        } else {
+            out.writeBytes(value.slice(off, len));
+        }
         writeCrlf(out);
     }
 

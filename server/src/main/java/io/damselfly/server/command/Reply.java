@@ -185,6 +185,11 @@ public final class Reply {
 
     /** {@code length} bytes of a string value from {@code from} (GETRANGE); lent when large. */
     public void bulk(StringView v, int from, int length) {
+        if (v.array() == null) {
+            // a string record in an arena page: always small enough to copy
+            RespWriter.writeBulk(out, v.buffer(), v.offset() + from, length);
+            return;
+        }
         if (length < LEND_THRESHOLD || alloc == null) {
             RespWriter.writeBulk(out, v.array(), v.offset() + from, length);
             return;

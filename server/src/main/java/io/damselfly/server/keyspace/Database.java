@@ -192,9 +192,8 @@ public final class Database {
 
     /** The view of a string entry's value, or {@link StringView#WRONG_TYPE}. */
     StringView viewOf(Object e) {
-        if (e instanceof byte[] r) {
-            int off = StringRecord.valueOffset(r);
-            return new StringView(r, off, r.length - off);
+        if (e instanceof StringRecord r) {
+            return new StringView(r.page(), r.valueOffset(), r.valueLength());
         }
         if (((ObjectEntry) e).value instanceof StringValue s) {
             return new StringView(s.array(), 0, s.length(), s);
@@ -221,11 +220,31 @@ public final class Database {
     }
 
     /** Writes a value of the same length and an expiry into a string record in place. */
-    void overwrite(byte[] key, byte[] record, byte[] value, long expiresAt, KeyEvent event) {
+    void overwrite(byte[] key, StringRecord record, byte[] value, long expiresAt, KeyEvent event) {
         changeInPlace(key, record, () -> {
-            StringRecord.overwrite(record, value, expiresAt);
+            record.overwrite(value, expiresAt);
             return 0;
         }, event);
+    }
+
+    /**
+     * A new entry for a string set whole under {@code key}: a record in the arena of the key's
+     * shard, or, when the record would not fit a slot or the arena has no memory, an object
+     * entry on the heap that keeps {@code value} itself (pass an array nobody else holds).
+     */
+    Object newString(byte[] key, byte[] value, long expiresAt, int access) {
+        StringRecord r = StringRecord.create(shard(hash(key)).arena(), key, value, 0, value.length, expiresAt, access);
+        return r != null ? r : new ObjectEntry(key, new StringValue(value), expiresAt, access);
+    }
+
+    /** A copy of a string record under {@code newKey} in its shard's arena (RENAME, COPY, MOVE), or an object entry. */
+    Object rekeyedString(StringRecord r, byte[] newKey, int access) {
+        StringRecord copy = r.rekeyed(shard(hash(newKey)).arena(), newKey);
+        if (copy == null) {
+            return new ObjectEntry(newKey, new StringValue(r.value()), r.expiresAt(), access);
+        }
+        copy.setAccess(access);
+        return copy;
     }
 
     /**
@@ -296,13 +315,14 @@ public final class Database {
      * allows, and books the change under {@code event}.
      */
     void setExpiry(byte[] key, Object e, long expiresAt, KeyEvent event) {
-        if (e instanceof byte[] r && !StringRecord.hasExpiryField(r)) {
-            put(key, r, StringRecord.withExpiryField(r, expiresAt), event);
+        if (e instanceof StringRecord r && !r.hasExpiryField()) {
+            StringRecord copy = r.withExpiryField(expiresAt);
+            put(key, r, copy != null ? copy : new ObjectEntry(key, new StringValue(r.value()), expiresAt, r.access()), event);
             return;
         }
         changeInPlace(key, e, () -> {
-            if (e instanceof byte[] r) {
-                StringRecord.setExpiryInPlace(r, expiresAt);
+            if (e instanceof StringRecord r) {
+                r.setExpiryInPlace(expiresAt);
             } else {
                 ((ObjectEntry) e).expiresAt = expiresAt;
             }

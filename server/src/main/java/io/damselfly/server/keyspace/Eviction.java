@@ -38,7 +38,8 @@ public final class Eviction {
     private final Keyspace keyspace;
     private final SplittableRandom random = new SplittableRandom();
     // the pool, sorted by ascending score: the best candidate is at size - 1
-    private final Object[] poolEntries = new Object[POOL_SIZE];
+    // keys, not entries: an entry found under a shard's lock is not valid after it
+    private final byte[][] poolKeys = new byte[POOL_SIZE][];
     private final int[] poolShards = new int[POOL_SIZE];
     private final int[] poolDbs = new int[POOL_SIZE];
     private final long[] poolScores = new long[POOL_SIZE];
@@ -105,12 +106,12 @@ public final class Eviction {
         }
         while (poolSize > 0) {
             int best = --poolSize;
-            Object e = poolEntries[best];
-            poolEntries[best] = null;
+            byte[] key = poolKeys[best];
+            poolKeys[best] = null;
             Shard owner = keyspace.shard(poolShards[best]);
             owner.lock();
             try {
-                if (owner.evict(poolDbs[best], e)) {
+                if (owner.evict(poolDbs[best], key)) {
                     return true;
                 }
             } finally {
@@ -154,7 +155,7 @@ public final class Eviction {
     /** Merges a sampled key into the pool (evictionPoolPopulate), keeping the best POOL_SIZE. */
     private void offer(Object e, int shard, int db, long score) {
         for (int i = 0; i < poolSize; i++) {
-            if (poolEntries[i] == e) {
+            if (poolShards[i] == shard && poolDbs[i] == db && Entries.keyEquals(e, poolKeys[i])) {
                 return;
             }
         }
@@ -163,7 +164,7 @@ public final class Eviction {
             pos = poolSize++;
         } else if (score > poolScores[0]) {
             // full: drop the worst (index 0) to make space
-            System.arraycopy(poolEntries, 1, poolEntries, 0, POOL_SIZE - 1);
+            System.arraycopy(poolKeys, 1, poolKeys, 0, POOL_SIZE - 1);
             System.arraycopy(poolShards, 1, poolShards, 0, POOL_SIZE - 1);
             System.arraycopy(poolDbs, 1, poolDbs, 0, POOL_SIZE - 1);
             System.arraycopy(poolScores, 1, poolScores, 0, POOL_SIZE - 1);
@@ -173,13 +174,13 @@ public final class Eviction {
         }
         // insertion sort step: move the new candidate down to its place
         while (pos > 0 && poolScores[pos - 1] > score) {
-            poolEntries[pos] = poolEntries[pos - 1];
+            poolKeys[pos] = poolKeys[pos - 1];
             poolShards[pos] = poolShards[pos - 1];
             poolDbs[pos] = poolDbs[pos - 1];
             poolScores[pos] = poolScores[pos - 1];
             pos--;
         }
-        poolEntries[pos] = e;
+        poolKeys[pos] = Entries.key(e);
         poolShards[pos] = shard;
         poolDbs[pos] = db;
         poolScores[pos] = score;

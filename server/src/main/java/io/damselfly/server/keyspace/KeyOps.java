@@ -95,9 +95,8 @@ public final class KeyOps {
             return OpStatus.NOT_DONE;
         }
         Object copy;
-        if (src instanceof byte[] r) {
-            copy = StringRecord.rekeyed(r, newKey);
-            StringRecord.setAccess((byte[]) copy, target.initialAccess());
+        if (src instanceof StringRecord r) {
+            copy = target.rekeyedString(r, newKey, target.initialAccess());
         } else {
             ObjectEntry o = (ObjectEntry) src;
             copy = new ObjectEntry(newKey, o.value.copy(), o.expiresAt, target.initialAccess());
@@ -112,15 +111,17 @@ public final class KeyOps {
         if (e == null || target.find(key) != null) {
             return OpStatus.NOT_DONE;
         }
+        // a record is copied first: removing it gives its slot back
+        Object moved = e instanceof StringRecord r ? target.rekeyedString(r, key, r.access()) : e;
         db.remove(key, e, KeyEvent.MOVE_FROM);
-        target.insert(key, e, KeyEvent.MOVE_TO);
+        target.insert(key, moved, KeyEvent.MOVE_TO);
         return OpStatus.OK;
     }
 
     /** The same value, expiry and access clock under another key. */
-    private static Object rekeyed(Object e, byte[] newKey) {
-        if (e instanceof byte[] r) {
-            return StringRecord.rekeyed(r, newKey);
+    private Object rekeyed(Object e, byte[] newKey) {
+        if (e instanceof StringRecord r) {
+            return db.rekeyedString(r, newKey, r.access());
         }
         ObjectEntry o = (ObjectEntry) e;
         return new ObjectEntry(newKey, o.value, o.expiresAt, o.access);
@@ -194,10 +195,10 @@ public final class KeyOps {
         Keyspace ks = db.keyspace();
         String encoding;
         boolean shared = false;
-        if (e instanceof byte[] r) {
-            encoding = StringRecord.encoding(r);
+        if (e instanceof StringRecord r) {
+            encoding = r.encoding();
             if (encoding.equals("int")) {
-                Long v = Numbers.parseCanonicalLong(r, StringRecord.valueOffset(r), StringRecord.valueLength(r));
+                Long v = r.canonicalLong();
                 shared = v != null && v >= 0 && v < SHARED_INTEGERS;
             }
         } else {

@@ -12,10 +12,13 @@ import java.util.random.RandomGenerator;
  * <p>A directory of {@link Segment}s indexed by the top {@code globalDepth} bits of the key's
  * 32-bit table hash (extendible hashing, as Dragonfly's dashtable). A segment is an open-addressed
  * table of buckets; each bucket is one {@code int} of metadata and seven 32-bit hash fingerprints
- * in {@link Segment#meta} (32 bytes, half a cache line) and seven entry references in {@link
- * Segment#items}. A lookup reads the directory (small, hot), the bucket's fingerprints, and only on
- * a fingerprint match the entry itself: for a string key that is the one array holding key, value,
- * expiry and access clock. The old chained table made five dependent loads per hit (bucket, entry,
+ * in {@link Segment#meta} (32 bytes, half a cache line) and seven slots: an entry reference in
+ * {@link Segment#items}, or, for a string record, null there and the record's off-heap handle in
+ * {@link Segment#handles}; a segment that never held an object entry has no {@code items} array
+ * at all (most segments of a cache of strings). A lookup reads the directory (small, hot), the bucket's fingerprints, and
+ * only on a fingerprint match the entry itself: for a string key that is the one arena slot holding
+ * key, value, expiry and access clock, compared in place; a {@link StringRecord} handle object is
+ * made only for the entry found. The old chained table made five dependent loads per hit (bucket, entry,
  * key array, value wrapper, value array); this makes three (fingerprints and references, which the
  * CPU fetches in parallel, then the record).
  *
@@ -89,8 +92,10 @@ final class KeyTable {
         final int depth;
         /** Per bucket: metadata (occupied bits, overflow count) then seven fingerprints. */
         int[] meta;
-        /** Per bucket: seven entries. */
+        /** Per bucket: seven object entries, null in a slot that holds a record; null until the first object. */
         Object[] items;
+        /** Per bucket: seven record handles, read where {@link #items} is null. */
+        int[] handles;
         /** Buckets - 1: a field, so a lookup reads it with the arrays instead of dividing a length. */
         int mask;
         int count;
@@ -102,7 +107,8 @@ final class KeyTable {
 
         void allocate(int buckets) {
             this.meta = new int[buckets * STRIDE];
-            this.items = new Object[buckets * SLOTS];
+            this.items = null;
+            this.handles = new int[buckets * SLOTS];
             this.mask = buckets - 1;
         }
 
@@ -111,10 +117,19 @@ final class KeyTable {
         }
 
         long footprint() {
-            return MemoryLayout.SEGMENT + MemoryLayout.intArray(meta.length) + MemoryLayout.referenceArray(items.length);
+            return MemoryLayout.SEGMENT + MemoryLayout.intArray(meta.length) + MemoryLayout.intArray(handles.length)
+                    + (items == null ? 0 : MemoryLayout.referenceArray(items.length));
+        }
+
+        /** The object entry in slot {@code at}, or null when it holds a record. */
+        Object item(int at) {
+            Object[] i = items;
+            return i == null ? null : i[at];
         }
     }
 
+    /** The shard's record memory, where the handles of {@link Segment#handles} point. */
+    private final RecordArena arena;
     private Segment[] directory;
     private int globalDepth;
     private int size;
@@ -133,7 +148,8 @@ final class KeyTable {
     private int foundSlot;
     private int foundHash;
 
-    KeyTable() {
+    KeyTable(RecordArena arena) {
+        this.arena = arena;
         clear();
     }
 
@@ -180,23 +196,27 @@ final class KeyTable {
         Segment s = directory[index];
         int[] meta = s.meta;
         Object[] items = s.items;
+        int[] handles = s.handles;
         int mask = s.mask;
         int b = hash & mask;
-        // read the home bucket's first entry reference before its fingerprints: the two arrays'
-        // cache lines are then fetched together instead of one after the other
-        Object first = items[b * SLOTS];
+        // read the home bucket's first handle before its fingerprints: the two arrays' cache
+        // lines are then fetched together instead of one after the other
+        int first = handles[b * SLOTS];
         for (int probe = 0; probe <= mask; probe++) {
             int base = b * STRIDE;
             int m = meta[base];
             for (int matches = matches(meta, base, hash) & m; matches != 0; matches &= matches - 1) {
                 int slot = Integer.numberOfTrailingZeros(matches);
-                Object item = probe == 0 && slot == 0 ? first : items[b * SLOTS + slot];
-                if (Entries.keyEquals(item, key)) {
+                int at = b * SLOTS + slot;
+                Object item = items == null ? null : items[at];
+                boolean equal = item != null ? Entries.keyEquals(item, key)
+                        : StringRecord.keyEquals(arena, probe == 0 && slot == 0 ? first : handles[at], key);
+                if (equal) {
                     foundShape = shape;
                     foundIndex = index;
-                    foundSlot = b * SLOTS + slot;
+                    foundSlot = at;
                     foundHash = hash;
-                    return item;
+                    return item != null ? item : new StringRecord(arena, handles[at]);
                 }
             }
             if (m < OVERFLOW_UNIT) {
@@ -222,16 +242,50 @@ final class KeyTable {
 
     /** Whether the remembered position holds this entry. */
     private boolean foundAt(Object item) {
-        return foundShape == shape && directory[foundIndex].items[foundSlot] == item;
+        return foundShape == shape && holds(directory[foundIndex], foundSlot, item);
+    }
+
+    /** Whether slot {@code at} of {@code s} holds this entry (the object, or the record's handle). */
+    private static boolean holds(Segment s, int at, Object item) {
+        Object there = s.item(at);
+        return item instanceof StringRecord r ? there == null && s.handles[at] == r.handle : there == item;
+    }
+
+    /** The entry in an occupied slot: the object, or a handle object on the record. */
+    private Object entryAt(Segment s, int at) {
+        Object item = s.item(at);
+        return item != null ? item : new StringRecord(arena, s.handles[at]);
+    }
+
+    /** Stores an entry in a slot: an object's reference, or a record's handle. */
+    private void store(Segment s, int at, Object item) {
+        if (item instanceof StringRecord r) {
+            if (s.items != null) {
+                s.items[at] = null;
+            }
+            s.handles[at] = r.handle;
+        } else {
+            itemsOf(s)[at] = item;
+        }
+    }
+
+    /** The segment's object slots, made at its first object entry. */
+    private Object[] itemsOf(Segment s) {
+        if (s.items == null) {
+            footprint -= s.footprint();
+            s.items = new Object[s.handles.length];
+            footprint += s.footprint();
+        }
+        return s.items;
     }
 
     /** Puts {@code entry} (same key) in the place of {@code old}, which must be in the table. */
     void replace(Object old, Object entry, byte[] key, int hash) {
-        if (!foundAt(old) && find(key, hash) != old) {
+        if (!foundAt(old) && !Entries.same(find(key, hash), old)) {
             throw new IllegalStateException("the entry to replace is not in the table");
         }
         trackExpiry(old, entry);
-        directory[foundIndex].items[foundSlot] = entry;
+        store(directory[foundIndex], foundSlot, entry);
     }
 
     /** Removes this exact entry, whose key has {@code hash}; whether it was there. */
@@ -249,7 +303,7 @@ final class KeyTable {
             int m = s.meta[base];
             for (int occupied = m & OCCUPIED_MASK; occupied != 0; occupied &= occupied - 1) {
                 int slot = Integer.numberOfTrailingZeros(occupied);
-                if (s.items[b * SLOTS + slot] == item) {
+                if (holds(s, b * SLOTS + slot, item)) {
                     removeAt(s, b * SLOTS + slot, hash);
                     return true;
                 }
@@ -265,8 +319,10 @@ final class KeyTable {
     private void removeAt(Segment s, int index, int hash) {
         int bucket = index / SLOTS;
         int slot = index - bucket * SLOTS;
-        Object item = s.items[index];
-        s.items[index] = null;
+        boolean hadExpiry = Entries.hasExpiry(entryAt(s, index));
+        if (s.items != null) {
+            s.items[index] = null;
+        }
         s.meta[bucket * STRIDE] &= ~(1 << slot);
         // the entries that passed buckets home..bucket-1 to get here: one fewer now
         int mask = s.mask;
@@ -275,7 +331,7 @@ final class KeyTable {
         }
         s.count--;
         size--;
-        if (Entries.hasExpiry(item)) {
+        if (hadExpiry) {
             volatileCount--;
         }
         if (underFull(s.count, s.buckets())) {
@@ -300,7 +356,8 @@ final class KeyTable {
             }
             s = segmentFor(hash);
         }
-        place(s, hash, item);
+        int at = place(s, hash);
+        store(s, at, item);
         s.count++;
         size++;
         if (Entries.hasExpiry(item)) {
@@ -308,8 +365,11 @@ final class KeyTable {
         }
     }
 
-    /** Puts an entry in the first free slot from its home bucket on, counting the buckets it passes. */
-    private static void place(Segment s, int hash, Object item) {
+    /**
+     * Takes the first free slot from the hash's home bucket on, counting the buckets passed, and
+     * answers it; the caller stores the entry there.
+     */
+    private static int place(Segment s, int hash) {
         int mask = s.mask;
         int b = hash & mask;
         while (true) {
@@ -320,8 +380,7 @@ final class KeyTable {
                 int slot = Integer.numberOfTrailingZeros(free);
                 s.meta[base] = m | (1 << slot);
                 s.meta[base + 1 + slot] = hash;
-                s.items[b * SLOTS + slot] = item;
-                return;
+                return b * SLOTS + slot;
             }
             s.meta[base] = m + OVERFLOW_UNIT;
             b = (b + 1) & mask;
@@ -332,10 +391,11 @@ final class KeyTable {
     private void resize(Segment s, int buckets) {
         int[] oldMeta = s.meta;
         Object[] oldItems = s.items;
+        int[] oldHandles = s.handles;
         footprint -= s.footprint();
         s.allocate(buckets);
+        forEachSlot(oldMeta, oldItems, oldHandles, (hash, item, handle) -> move(s, hash, item, handle));
         footprint += s.footprint();
-        forEachSlot(oldMeta, oldItems, (hash, item) -> place(s, hash, item));
         shape++;
     }
 
@@ -354,9 +414,9 @@ final class KeyTable {
         Segment low = new Segment(s.depth + 1, MAX_BUCKETS);
         Segment high = new Segment(s.depth + 1, MAX_BUCKETS);
         int bit = 31 - s.depth;
-        forEachSlot(s.meta, s.items, (h, item) -> {
+        forEachSlot(s.meta, s.items, s.handles, (h, item, handle) -> {
             Segment to = ((h >>> bit) & 1) == 0 ? low : high;
-            place(to, h, item);
+            move(to, h, item, handle);
             to.count++;
         });
         // the directory entries of s: a run of 2^(global - depth) starting at its prefix
@@ -369,19 +429,46 @@ final class KeyTable {
         shape++;
     }
 
+    /** An occupied slot's contents as stored: the object, or null and the record's handle. */
     private interface SlotVisitor {
-        void accept(int hash, Object item);
+        void accept(int hash, Object item, int handle);
     }
 
-    private static void forEachSlot(int[] meta, Object[] items, SlotVisitor visitor) {
-        int buckets = items.length / SLOTS;
+    /**
+     * Moves a slot's contents, as stored, to a new place (resize and split make no handle
+     * objects). The destination's footprint is the caller's to count, once the move is done.
+     */
+    private static void move(Segment to, int hash, Object item, int handle) {
+        int at = place(to, hash);
+        if (item != null) {
+            if (to.items == null) {
+                to.items = new Object[to.handles.length];
+            }
+            to.items[at] = item;
+        }
+        to.handles[at] = handle;
+    }
+
+    private static void forEachSlot(int[] meta, Object[] items, int[] handles, SlotVisitor visitor) {
+        int buckets = handles.length / SLOTS;
         for (int b = 0; b < buckets; b++) {
             int base = b * STRIDE;
             for (int occupied = meta[base] & OCCUPIED_MASK; occupied != 0; occupied &= occupied - 1) {
                 int slot = Integer.numberOfTrailingZeros(occupied);
-                visitor.accept(meta[base + 1 + slot], items[b * SLOTS + slot]);
+                int at = b * SLOTS + slot;
+                visitor.accept(meta[base + 1 + slot], items == null ? null : items[at], handles[at]);
             }
         }
+    }
+
+    /** Visits the entries of one segment, records as handle objects. */
+    private void forEachEntry(Segment s, SlotEntryVisitor visitor) {
+        forEachSlot(s.meta, s.items, s.handles,
+                (hash, item, handle) -> visitor.accept(hash, item != null ? item : new StringRecord(arena, handle)));
+    }
+
+    private interface SlotEntryVisitor {
+        void accept(int hash, Object entry);
     }
 
     /** Keeps the volatile count right when an entry is replaced by another form of itself. */
@@ -423,7 +510,7 @@ final class KeyTable {
             for (int occupied = m & OCCUPIED_MASK; occupied != 0; occupied &= occupied - 1) {
                 int slot = Integer.numberOfTrailingZeros(occupied);
                 if ((s.meta[base + 1 + slot] & mask) == home) {
-                    visitor.accept(s.items[b * SLOTS + slot]);
+                    visitor.accept(entryAt(s, b * SLOTS + slot));
                 }
             }
             if (m < OVERFLOW_UNIT) {
@@ -471,7 +558,7 @@ final class KeyTable {
                     for (; pick > 0; pick--) {
                         occupied &= occupied - 1;
                     }
-                    return s.items[b * SLOTS + Integer.numberOfTrailingZeros(occupied)];
+                    return entryAt(s, b * SLOTS + Integer.numberOfTrailingZeros(occupied));
                 }
             }
         }
@@ -483,7 +570,7 @@ final class KeyTable {
         Segment previous = null;
         for (Segment s : directory) {
             if (s != previous) {
-                forEachSlot(s.meta, s.items, (hash, item) -> visitor.accept(item));
+                forEachEntry(s, (hash, item) -> visitor.accept(item));
             }
             previous = s;
         }
@@ -492,6 +579,7 @@ final class KeyTable {
     /** Checks the structure: counts, fingerprints, probe paths and overflow counts; null when sound. */
     String checkStructure() {
         int total = 0;
+        long bytes = MemoryLayout.referenceArray(directory.length);
         Segment previous = null;
         for (int i = 0; i < directory.length; i++) {
             Segment s = directory[i];
@@ -499,6 +587,7 @@ final class KeyTable {
                 continue;
             }
             previous = s;
+            bytes += s.footprint();
             int span = 1 << (globalDepth - s.depth);
             if ((i & (span - 1)) != 0) {
                 return "segment at directory " + i + " is not aligned to its span " + span;
@@ -513,7 +602,7 @@ final class KeyTable {
             int[] count = {0};
             String[] problem = {null};
             final int dirIndex = i;
-            forEachSlot(s.meta, s.items, (hash, item) -> {
+            forEachEntry(s, (hash, item) -> {
                 count[0]++;
                 if (directoryIndex(hash) >>> (globalDepth - s.depth) != dirIndex >>> (globalDepth - s.depth)) {
                     problem[0] = "entry in the wrong segment";
@@ -543,6 +632,9 @@ final class KeyTable {
                 return "segment count " + s.count + " but " + count[0] + " entries";
             }
             total += count[0];
+        }
+        if (bytes != footprint) {
+            return "footprint " + footprint + " but the directory and segments take " + bytes;
         }
         return total == size ? null : "size " + size + " but " + total + " entries";
     }

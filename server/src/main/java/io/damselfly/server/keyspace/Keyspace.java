@@ -523,6 +523,11 @@ public final class Keyspace {
         return sum(Shard::usedMemory);
     }
 
+    /** Bytes of off-heap pages the string records hold (their slots, partly used pages, a few kept empty). */
+    public long recordPageBytes() {
+        return sum(Shard::recordPageBytes);
+    }
+
     public long keyspaceHits() {
         return sum(Shard::keyspaceHits);
     }

@@ -36,6 +36,8 @@ public final class Shard {
     private final Keyspace keyspace;
     private final ReentrantLock lock = new ReentrantLock();
     private final KeyTable[] dbs;
+    /** The off-heap memory of this shard's string records, in every database. */
+    private final RecordArena arena = new RecordArena();
     /** Per database: where the active expiry sweep resumes. */
     private final long[] expireCursors;
     private final WatchedKeys watched = new WatchedKeys();
@@ -53,7 +55,7 @@ public final class Shard {
         this.keyspace = keyspace;
         this.dbs = new KeyTable[databases];
         for (int i = 0; i < databases; i++) {
-            dbs[i] = new KeyTable();
+            dbs[i] = new KeyTable(arena);
             usedMemory += dbs[i].footprint();
             unpublishedMemory += dbs[i].footprint();
         }
@@ -158,9 +160,11 @@ public final class Shard {
     void replace(int db, byte[] key, int hash, Object old, Object entry, KeyEvent event) {
         KeyTable t = table(db);
         beforeChange(db, key);
-        long before = Entries.footprint(old);
+        // the table can grow too: a segment's first object entry brings its object slots
+        long before = Entries.footprint(old) + t.footprint();
         t.replace(old, entry, key, hash);
-        written(db, key, event, Entries.footprint(entry) - before);
+        Entries.release(old);
+        written(db, key, event, Entries.footprint(entry) + t.footprint() - before);
     }
 
     /**
@@ -170,9 +174,10 @@ public final class Shard {
      */
     void reform(int db, byte[] key, int hash, Object old, Object entry) {
         KeyTable t = table(db);
-        long before = Entries.footprint(old);
+        long before = Entries.footprint(old) + t.footprint();
         t.replace(old, entry, key, hash);
-        account(Entries.footprint(entry) - before);
+        Entries.release(old);
+        account(Entries.footprint(entry) + t.footprint() - before);
     }
 
     /** Removes an entry this shard returned; {@code event} says why (DEL, EXPIRED, EVICTED...). */
@@ -184,6 +189,7 @@ public final class Shard {
             return;
         }
         long delta = -Entries.footprint(entry) + t.footprint() - tableBefore;
+        Entries.release(entry);
         if (event == KeyEvent.EXPIRED) {
             expiredKeys++;
         } else if (event == KeyEvent.EVICTED) {
@@ -270,10 +276,13 @@ public final class Shard {
     /** Empties one database; returns how many keys it held. */
     long flush(int db) {
         KeyTable t = table(db);
-        long[] freed = {t.footprint()};
-        t.forEach(e -> freed[0] += Entries.footprint(e));
         int n = t.size();
         touchWatched(db, t, null);
+        long[] freed = {t.footprint()};
+        t.forEach(e -> {
+            freed[0] += Entries.footprint(e);
+            Entries.release(e);
+        });
         t.clear();
         account(t.footprint() - freed[0]);
         publishMemory();
@@ -377,12 +386,16 @@ public final class Shard {
         return null;
     }
 
-    /** Evicts this entry if the database still holds it; returns whether it did. */
-    boolean evict(int db, Object entry) {
+    /**
+     * Evicts a key chosen earlier if the database still holds it; returns whether it did. The
+     * eviction pool keeps keys, as Redis's does, since a record's handle object is only valid
+     * while the lock it was found under is held.
+     */
+    boolean evict(int db, byte[] key) {
         KeyTable t = table(db);
-        byte[] key = Entries.key(entry);
         int hash = Keyspace.tableHash(key);
-        if (t.find(key, hash) != entry) {
+        Object entry = t.find(key, hash);
+        if (entry == null) {
             return false;
         }
         remove(db, key, hash, entry, KeyEvent.EVICTED);
@@ -398,7 +411,7 @@ public final class Shard {
             int db = (start + i) % dbs.length;
             Object e = sample(db, random, volatileOnly, now);
             if (e != null) {
-                return evict(db, e);
+                return evict(db, Entries.key(e));
             }
         }
         return false;
@@ -452,6 +465,20 @@ public final class Shard {
 
     int volatileCount(int db) {
         return table(db).volatileCount();
+    }
+
+    /** The arena in which records of this shard's keys are made. */
+    RecordArena arena() {
+        requireLock();
+        return arena;
+    }
+
+    /**
+     * Bytes of off-heap page memory this shard's records hold, in use or not; read without the
+     * lock for INFO, like the counters below.
+     */
+    public long recordPageBytes() {
+        return arena.committedBytes();
     }
 
     /** Accounted bytes of entries plus the tables' directories and segments. */

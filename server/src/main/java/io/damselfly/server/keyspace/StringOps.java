@@ -92,13 +92,13 @@ public final class StringOps {
      * else holds (a request's argument, or one they built).
      */
     private void write(byte[] key, Object old, byte[] value, long expiresAt, KeyEvent event) {
-        if (old instanceof byte[] r && StringRecord.canOverwrite(r, value.length, expiresAt)) {
+        if (old instanceof StringRecord r && r.canOverwrite(value.length, expiresAt)) {
             db.overwrite(key, r, value, expiresAt, event);
             return;
         }
         Object entry = value.length >= ADOPT_THRESHOLD
                 ? new ObjectEntry(key, new StringValue(value), expiresAt, accessFor(old))
-                : StringRecord.of(key, value, expiresAt, accessFor(old));
+                : db.newString(key, value, expiresAt, accessFor(old));
         db.put(key, old, entry, event);
     }
 
@@ -110,7 +110,8 @@ public final class StringOps {
         }
         StringView v = db.viewOf(e);
         if (v != StringView.WRONG_TYPE) {
-            // the view stays readable: a removed entry's arrays are not reused
+            // a record's slot is reused once removed: the reply reads a copy
+            v = v.detached();
             db.remove(key, e, KeyEvent.DEL);
         }
         return v;
@@ -120,7 +121,7 @@ public final class StringOps {
     public LongResult append(byte[] key, byte[] tail, long maxLength) {
         Object e = db.find(key);
         if (e == null) {
-            db.insert(key, StringRecord.of(key, tail, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.APPEND);
+            db.insert(key, db.newString(key, tail, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.APPEND);
             return LongResult.ok(tail.length);
         }
         if (Entries.type(e) != ValueType.STRING) {
@@ -173,8 +174,8 @@ public final class StringOps {
      * form is not a write: no event, no dirty count, only the memory account moves.
      */
     private ObjectEntry growable(byte[] key, Object e) {
-        if (e instanceof byte[] r) {
-            ObjectEntry o = new ObjectEntry(key, new StringValue(StringRecord.value(r)), StringRecord.expiresAt(r), StringRecord.access(r));
+        if (e instanceof StringRecord r) {
+            ObjectEntry o = new ObjectEntry(key, new StringValue(r.value()), r.expiresAt(), r.access());
             db.reform(key, r, o);
             return o;
         }
@@ -189,7 +190,8 @@ public final class StringOps {
             return LongResult.failed(OpStatus.WRONG_TYPE);
         }
         LongResult r = v == null ? Numbers.increment(null, 0, 0, delta)
-                : Numbers.increment(v.array(), v.offset(), v.length(), delta);
+                : v.array() != null ? Numbers.increment(v.array(), v.offset(), v.length(), delta)
+                : Numbers.increment(v.toByteArray(), 0, v.length(), delta);
         if (r.isOk()) {
             storeKeepingTtl(key, e, Numbers.toBytes(r.value()), KeyEvent.INCRBY);
         }

@@ -1,197 +1,224 @@
 package io.damselfly.server.keyspace;
 
-import java.util.Arrays;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
- * The compact form of a string key: key, value, expiry and access clock in one {@code byte[]},
- * so a string key costs one object and a lookup one dependent load past the table.
+ * The compact form of a string key: key, value, expiry and access clock in one slot of the shard's
+ * off-heap {@link RecordArena}, so a string key costs no heap object at all and a lookup one
+ * dependent load past the table.
  *
  * <pre>
- *   byte 0       flags ({@link #HAS_EXPIRY}, {@link #LENT})
+ *   byte 0       flags ({@link #HAS_EXPIRY})
  *   bytes 1-3    access clock (24 bits, see {@link AccessClock})
- *   bytes 4-7    key length
+ *   bytes 4-5    key length (unsigned)
+ *   bytes 6-7    value length (unsigned)
  *   bytes 8-15   expiry in Unix ms, only when flags has {@link #HAS_EXPIRY}
- *   key bytes, then value bytes to the end of the array
+ *   key bytes, then value bytes
  * </pre>
  *
- * <p>Multi-byte fields are read and written a byte at a time, big-endian: a lookup reaches these
- * methods about ten calls deep, and a VarHandle's own layers sit near the JIT's inlining depth
- * limit there (a VarHandle not inlined costs more than the probe); the two measured the same on
- * GET when both inline, so the plain form is kept.
+ * <p>An instance is a short-lived handle on such a slot: the table makes one when a lookup finds a
+ * record and it is valid while the shard's lock is held and the record is in the table; the table
+ * itself stores only the arena's {@code int} handle. Two instances are the same record when their
+ * handles are equal ({@link #sameAs}).
  *
- * <p>The value's length is the array's remainder, so a record is exactly sized. SET writes a value
- * of the same length into the record itself ({@link #overwrite}), and any other into a new record;
- * the access clock and an existing expiry field also change in place. A string
- * that grows in place (APPEND, SETRANGE) moves to an {@link ObjectEntry} with a {@link
- * StringValue}, whose buffer grows geometrically, as Redis's raw strings do. Records without an
- * expiry carry no expiry field (eight bytes saved on most cache keys); setting one on such a key
- * builds a new record, and the field stays (cleared) if the expiry goes. Static methods only: a
- * record is a plain array.
+ * <p>SET writes a value of the same length into the record itself ({@link #overwrite}), and any
+ * other into a new record; the access clock and an existing expiry field also change in place. A
+ * string that grows in place (APPEND, SETRANGE) moves to an {@link ObjectEntry} with a {@link
+ * StringValue}, whose buffer grows geometrically, as Redis's raw strings do; so do strings whose
+ * record would not fit {@link RecordArena#MAX_SLOT}. Records without an expiry carry no expiry field
+ * (eight bytes saved on most cache keys); setting one on such a key builds a new record, and the
+ * field stays (cleared) if the expiry goes.
  */
 final class StringRecord {
     static final int HAS_EXPIRY = 1;
-    /**
-     * Set once the value's bytes were lent to a reply that is written to a socket later, without
-     * a copy ({@link StringView#lend}): the value must then never change in place, so a
-     * same-length SET builds a new record instead, as Redis copies a shared string before
-     * changing it (dbUnshareStringValue).
-     */
-    static final int LENT = 2;
-    private static final int FLAGS_MASK = 0xFF;
     private static final int KEY_LENGTH_AT = 4;
+    private static final int VALUE_LENGTH_AT = 6;
     private static final int EXPIRY_AT = 8;
     private static final int HEADER = 8;
     private static final int HEADER_WITH_EXPIRY = 16;
-
     private static final int ACCESS_AT = 1;
+    /** Keys compared eight bytes at a time, in the pages' byte order ({@link RecordArena#ORDER}). */
+    private static final VarHandle KEY_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private StringRecord() {
+    final int handle;
+    private final ByteBuffer page;
+    private final int base;
+    private final RecordArena arena;
+
+    StringRecord(RecordArena arena, int handle) {
+        this.arena = arena;
+        this.handle = handle;
+        this.page = arena.page(handle);
+        this.base = RecordArena.offset(handle);
     }
 
-    /** A record for key and value (copied in), with an expiry ({@link Entries#NO_EXPIRY} for none). */
-    static byte[] of(byte[] key, byte[] value, int valueOffset, int valueLength, long expiresAt, int access) {
-        int header = expiresAt == Entries.NO_EXPIRY ? HEADER : HEADER_WITH_EXPIRY;
-        byte[] r = new byte[header + key.length + valueLength];
-        r[0] = (byte) (header == HEADER ? 0 : HAS_EXPIRY);
-        putAccess(r, access);
-        putInt(r, KEY_LENGTH_AT, key.length);
-        if (header != HEADER) {
-            putLong(r, EXPIRY_AT, expiresAt);
+    /** The bytes a record of this key and value takes (before rounding to a slot). */
+    private static int size(int keyLength, int valueLength, long expiresAt) {
+        return (expiresAt == Entries.NO_EXPIRY ? HEADER : HEADER_WITH_EXPIRY) + keyLength + valueLength;
+    }
+
+    /**
+     * A new record in {@code arena} for key and value (copied in), with an expiry ({@link
+     * Entries#NO_EXPIRY} for none); null when it does not fit a slot or the arena has no memory.
+     */
+    static StringRecord create(RecordArena arena, byte[] key, byte[] value, int valueOffset, int valueLength,
+            long expiresAt, int access) {
+        return create(arena, key, valueLength, expiresAt, access, value, valueOffset, null, 0);
+    }
+
+    /** {@link #create} with the value copied from another record's page. */
+    private static StringRecord create(RecordArena arena, byte[] key, int valueLength, long expiresAt, int access,
+            byte[] fromArray, int fromOffset, ByteBuffer fromPage, int fromPageOffset) {
+        int size = size(key.length, valueLength, expiresAt);
+        if (size > RecordArena.MAX_SLOT) {
+            return null;
         }
-        System.arraycopy(key, 0, r, header, key.length);
-        System.arraycopy(value, valueOffset, r, header + key.length, valueLength);
+        int handle = arena.allocate(size);
+        if (handle == RecordArena.NONE) {
+            return null;
+        }
+        StringRecord r = new StringRecord(arena, handle);
+        ByteBuffer p = r.page;
+        int at = r.base;
+        boolean expiry = expiresAt != Entries.NO_EXPIRY;
+        p.put(at, (byte) (expiry ? HAS_EXPIRY : 0));
+        r.setAccess(access);
+        p.putShort(at + KEY_LENGTH_AT, (short) key.length);
+        p.putShort(at + VALUE_LENGTH_AT, (short) valueLength);
+        int keyAt = at + HEADER;
+        if (expiry) {
+            p.putLong(at + EXPIRY_AT, expiresAt);
+            keyAt = at + HEADER_WITH_EXPIRY;
+        }
+        p.put(keyAt, key);
+        if (fromArray != null) {
+            p.put(keyAt + key.length, fromArray, fromOffset, valueLength);
+        } else {
+            p.put(keyAt + key.length, fromPage, fromPageOffset, valueLength);
+        }
         return r;
     }
 
-    static byte[] of(byte[] key, byte[] value, long expiresAt, int access) {
-        return of(key, value, 0, value.length, expiresAt, access);
+    /** Whether {@code other} (an entry) is this same record. */
+    boolean sameAs(Object other) {
+        return other instanceof StringRecord r && r.handle == handle;
     }
 
-    private static int flags(byte[] r) {
-        return r[0] & FLAGS_MASK;
+    private int flags() {
+        return page.get(base) & 0xFF;
     }
 
-    private static int header(byte[] r) {
-        return (flags(r) & HAS_EXPIRY) != 0 ? HEADER_WITH_EXPIRY : HEADER;
+    private int header() {
+        return (flags() & HAS_EXPIRY) != 0 ? HEADER_WITH_EXPIRY : HEADER;
     }
 
-    static int keyLength(byte[] r) {
-        return getInt(r, KEY_LENGTH_AT);
+    int keyLength() {
+        return page.getShort(base + KEY_LENGTH_AT) & 0xFFFF;
     }
 
-    static int valueOffset(byte[] r) {
-        return header(r) + keyLength(r);
+    /** The value's offset in {@link #page()}. */
+    int valueOffset() {
+        return base + header() + keyLength();
     }
 
-    static int valueLength(byte[] r) {
-        return r.length - valueOffset(r);
+    int valueLength() {
+        return page.getShort(base + VALUE_LENGTH_AT) & 0xFFFF;
     }
 
-    /** Whether the record's key is {@code key}. */
-    static boolean keyEquals(byte[] r, byte[] key) {
+    /** The page holding the record (shared: absolute reads only, under the shard's lock). */
+    ByteBuffer page() {
+        return page;
+    }
+
+    /** Whether the record at {@code handle} of {@code arena} has the key {@code key}, read in place. */
+    static boolean keyEquals(RecordArena arena, int handle, byte[] key) {
+        ByteBuffer p = arena.page(handle);
+        int at = RecordArena.offset(handle);
         int n = key.length;
-        if (getInt(r, KEY_LENGTH_AT) != n) {
+        if ((p.getShort(at + KEY_LENGTH_AT) & 0xFFFF) != n) {
             return false;
         }
-        int off = (r[0] & HAS_EXPIRY) != 0 ? HEADER_WITH_EXPIRY : HEADER;
-        for (int i = 0; i < n; i++) {
-            if (r[off + i] != key[i]) {
+        int off = at + ((p.get(at) & HAS_EXPIRY) != 0 ? HEADER_WITH_EXPIRY : HEADER);
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            if (p.getLong(off + i) != (long) KEY_LONGS.get(key, i)) {
+                return false;
+            }
+        }
+        for (; i < n; i++) {
+            if (p.get(off + i) != key[i]) {
                 return false;
             }
         }
         return true;
     }
 
-    static byte[] key(byte[] r) {
-        int off = header(r);
-        return Arrays.copyOfRange(r, off, off + keyLength(r));
+    boolean keyEquals(byte[] key) {
+        return keyEquals(arena, handle, key);
     }
 
-    static byte[] value(byte[] r) {
-        return Arrays.copyOfRange(r, valueOffset(r), r.length);
+    byte[] key() {
+        byte[] k = new byte[keyLength()];
+        page.get(base + header(), k);
+        return k;
     }
 
-    static long expiresAt(byte[] r) {
-        return (flags(r) & HAS_EXPIRY) != 0 ? getLong(r, EXPIRY_AT) : Entries.NO_EXPIRY;
+    byte[] value() {
+        byte[] v = new byte[valueLength()];
+        page.get(valueOffset(), v);
+        return v;
+    }
+
+    long expiresAt() {
+        return (flags() & HAS_EXPIRY) != 0 ? page.getLong(base + EXPIRY_AT) : Entries.NO_EXPIRY;
     }
 
     /** Whether the record has an expiry field (set or cleared), so its expiry can change in place. */
-    static boolean hasExpiryField(byte[] r) {
-        return (flags(r) & HAS_EXPIRY) != 0;
+    boolean hasExpiryField() {
+        return (flags() & HAS_EXPIRY) != 0;
     }
 
     /** Changes the expiry of a record that has an expiry field; {@link Entries#NO_EXPIRY} clears it. */
-    static void setExpiryInPlace(byte[] r, long expiresAt) {
-        putLong(r, EXPIRY_AT, expiresAt);
+    void setExpiryInPlace(long expiresAt) {
+        page.putLong(base + EXPIRY_AT, expiresAt);
     }
 
     /** Whether {@link #overwrite} can put a value of this length and this expiry into the record. */
-    static boolean canOverwrite(byte[] r, int valueLength, long expiresAt) {
-        return valueLength(r) == valueLength && (expiresAt == Entries.NO_EXPIRY || hasExpiryField(r))
-                && (flags(r) & LENT) == 0;
-    }
-
-    /** Marks the value as lent to a reply: it is never changed in place from now on. */
-    static void markLent(byte[] r) {
-        r[0] |= LENT;
+    boolean canOverwrite(int valueLength, long expiresAt) {
+        return valueLength() == valueLength && (expiresAt == Entries.NO_EXPIRY || hasExpiryField());
     }
 
     /** Writes a value of the record's value length and the expiry into the record itself. */
-    static void overwrite(byte[] r, byte[] value, long expiresAt) {
-        System.arraycopy(value, 0, r, valueOffset(r), value.length);
-        if (hasExpiryField(r)) {
-            setExpiryInPlace(r, expiresAt);
+    void overwrite(byte[] value, long expiresAt) {
+        page.put(valueOffset(), value);
+        if (hasExpiryField()) {
+            setExpiryInPlace(expiresAt);
         }
     }
 
-    /** A copy of a record without an expiry field, with one holding {@code expiresAt}. */
-    static byte[] withExpiryField(byte[] r, long expiresAt) {
-        byte[] copy = new byte[r.length + (HEADER_WITH_EXPIRY - HEADER)];
-        System.arraycopy(r, 0, copy, 0, HEADER);
-        copy[0] = (byte) ((copy[0] & ~LENT) | HAS_EXPIRY);
-        putLong(copy, EXPIRY_AT, expiresAt);
-        System.arraycopy(r, HEADER, copy, HEADER_WITH_EXPIRY, r.length - HEADER);
-        return copy;
+    /** A copy in the same arena with an expiry field holding {@code expiresAt}; null when none can be had. */
+    StringRecord withExpiryField(long expiresAt) {
+        return create(arena, key(), valueLength(), expiresAt, access(), null, 0, page, valueOffset());
     }
 
-    /** The same value under another key (RENAME, MOVE), keeping expiry and access clock. */
-    static byte[] rekeyed(byte[] r, byte[] newKey) {
-        int vOff = valueOffset(r);
-        return of(newKey, r, vOff, r.length - vOff, expiresAt(r), access(r));
+    /** The same value under another key in {@code target}'s arena, keeping expiry and access clock; null when it does not fit. */
+    StringRecord rekeyed(RecordArena target, byte[] newKey) {
+        return create(target, newKey, valueLength(), expiresAt(), access(), null, 0, page, valueOffset());
     }
 
-    static int access(byte[] r) {
-        return (r[ACCESS_AT] & 0xFF) << 16 | (r[ACCESS_AT + 1] & 0xFF) << 8 | (r[ACCESS_AT + 2] & 0xFF);
+    int access() {
+        int at = base + ACCESS_AT;
+        return (page.get(at) & 0xFF) << 16 | (page.get(at + 1) & 0xFF) << 8 | (page.get(at + 2) & 0xFF);
     }
 
-    static void setAccess(byte[] r, int access) {
-        putAccess(r, access);
-    }
-
-    private static void putAccess(byte[] r, int access) {
-        r[ACCESS_AT] = (byte) (access >>> 16);
-        r[ACCESS_AT + 1] = (byte) (access >>> 8);
-        r[ACCESS_AT + 2] = (byte) access;
-    }
-
-    private static int getInt(byte[] r, int at) {
-        return (r[at] & 0xFF) << 24 | (r[at + 1] & 0xFF) << 16 | (r[at + 2] & 0xFF) << 8 | (r[at + 3] & 0xFF);
-    }
-
-    private static void putInt(byte[] r, int at, int v) {
-        r[at] = (byte) (v >>> 24);
-        r[at + 1] = (byte) (v >>> 16);
-        r[at + 2] = (byte) (v >>> 8);
-        r[at + 3] = (byte) v;
-    }
-
-    private static long getLong(byte[] r, int at) {
-        return (getInt(r, at) & 0xFFFFFFFFL) << 32 | (getInt(r, at + 4) & 0xFFFFFFFFL);
-    }
-
-    private static void putLong(byte[] r, int at, long v) {
-        putInt(r, at, (int) (v >>> 32));
-        putInt(r, at + 4, (int) v);
+    void setAccess(int access) {
+        int at = base + ACCESS_AT;
+        page.put(at, (byte) (access >>> 16));
+        page.put(at + 1, (byte) (access >>> 8));
+        page.put(at + 2, (byte) access);
     }
 
     /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT: strings up to 44 bytes are "embstr". */
@@ -199,18 +226,31 @@ final class StringRecord {
     /** Longest decimal form of a long ("-9223372036854775808"), Redis's int-encoding bound. */
     private static final int MAX_LONG_CHARS = 20;
 
-    /** OBJECT ENCODING of a string set whole: "int" when it reads as a long, else by length. */
-    static String encoding(byte[] r) {
-        int off = valueOffset(r);
-        int length = r.length - off;
-        if (length <= MAX_LONG_CHARS && Numbers.parseCanonicalLong(r, off, length) != null) {
-            return "int";
+    /** The value as a long when it is one in canonical form (Redis's int encoding), else null. */
+    Long canonicalLong() {
+        int length = valueLength();
+        if (length > MAX_LONG_CHARS) {
+            return null;
         }
-        return length > EMBSTR_LIMIT ? "raw" : "embstr";
+        byte[] digits = value();
+        return Numbers.parseCanonicalLong(digits, 0, length);
     }
 
-    /** Heap bytes of the record. */
-    static long footprint(byte[] r) {
-        return MemoryLayout.byteArray(r.length);
+    /** OBJECT ENCODING of a string set whole: "int" when it reads as a long, else by length. */
+    String encoding() {
+        if (canonicalLong() != null) {
+            return "int";
+        }
+        return valueLength() > EMBSTR_LIMIT ? "raw" : "embstr";
+    }
+
+    /** Bytes of the record's slot. */
+    long footprint() {
+        return arena.slotSizeOf(handle);
+    }
+
+    /** Gives the record's slot back to its arena; the record must have left its table. */
+    void free() {
+        arena.free(handle);
     }
 }

@@ -1,5 +1,7 @@
 package io.damselfly.server.keyspace;
 
+import java.nio.ByteBuffer;
+
 /**
  * A string value as stored, lent to a command for the time it holds the key's shard lock: the
  * command writes the bytes into its reply at once and keeps nothing.
@@ -9,12 +11,17 @@ package io.damselfly.server.keyspace;
  * read, more than allocating 24 bytes in the thread's young buffer, which escape analysis often
  * removes altogether. Reads answer a view, null for a missing key, or the constant {@link
  * #WRONG_TYPE} when the key holds another type, compared by identity.
+ *
+ * <p>The bytes are either in a heap array ({@link #array()}) or, for a string record, in an
+ * off-heap page of the shard's arena ({@link #buffer()}, null array): such a view must be read
+ * before the lock is released and before the command writes the key again.
  */
 public final class StringView {
     /** The answer of a string read on a key of another type. */
     public static final StringView WRONG_TYPE = new StringView(new byte[0], 0, 0);
 
     private final byte[] array;
+    private final ByteBuffer buffer;
     private final int offset;
     private final int length;
     /** The grown string the bytes belong to, or null when {@link #array} is a string record. */
@@ -26,9 +33,19 @@ public final class StringView {
 
     StringView(byte[] array, int offset, int length, StringValue grown) {
         this.array = array;
+        this.buffer = null;
         this.offset = offset;
         this.length = length;
         this.grown = grown;
+    }
+
+    /** A view of a record's value in an arena page. */
+    StringView(ByteBuffer page, int offset, int length) {
+        this.array = null;
+        this.buffer = page;
+        this.offset = offset;
+        this.length = length;
+        this.grown = null;
     }
 
     /**
@@ -43,13 +60,24 @@ public final class StringView {
         if (grown != null) {
             grown.lend();
         } else {
-            StringRecord.markLent(array);
+            throw new IllegalStateException("a string record's value is copied, never lent");
         }
     }
 
-    /** The array holding the value; only {@link #length()} bytes from {@link #offset()} are it. */
+    /**
+     * The array holding the value, or null when it is in an arena page ({@link #buffer()}); only
+     * {@link #length()} bytes from {@link #offset()} are it.
+     */
     public byte[] array() {
         return array;
+    }
+
+    /**
+     * The arena page holding the value when {@link #array()} is null: shared by every record of
+     * the page, so read it with absolute gets or through a {@link ByteBuffer#slice(int, int)}.
+     */
+    public ByteBuffer buffer() {
+        return buffer;
     }
 
     public int offset() {
@@ -62,6 +90,16 @@ public final class StringView {
 
     /** A copy of the value's bytes. */
     public byte[] toByteArray() {
+        if (array == null) {
+            byte[] copy = new byte[length];
+            buffer.get(offset, copy);
+            return copy;
+        }
         return java.util.Arrays.copyOfRange(array, offset, offset + length);
+    }
+
+    /** The same bytes in an array of their own: a view that outlives a change of its key. */
+    StringView detached() {
+        return array != null ? this : new StringView(toByteArray(), 0, length);
     }
 }

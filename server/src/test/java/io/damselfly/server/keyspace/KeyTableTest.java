@@ -3,7 +3,6 @@ package io.damselfly.server.keyspace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -17,6 +16,20 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class KeyTableTest {
+    /** The arena of every table here, as a shard's tables share its arena. */
+    private final RecordArena arena = new RecordArena();
+
+    private KeyTable newTable() {
+        return new KeyTable(arena);
+    }
+
+    private StringRecord record(byte[] key, byte[] value, long expiresAt, int access) {
+        return StringRecord.create(arena, key, value, 0, value.length, expiresAt, access);
+    }
+
+    private static void assertSameEntry(Object expected, Object actual, String message) {
+        assertTrue(expected == null ? actual == null : Entries.same(expected, actual), message);
+    }
     private static byte[] key(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -26,12 +39,12 @@ class KeyTableTest {
     }
 
     /** A string record, or every third key an ObjectEntry, so both forms are exercised. */
-    private static Object entry(String k, long expiresAt) {
+    private Object entry(String k, long expiresAt) {
         byte[] key = key(k);
         if (k.hashCode() % 3 == 0) {
             return new ObjectEntry(key, new StringValue(key), expiresAt, 0);
         }
-        return StringRecord.of(key, key, expiresAt, 0);
+        return record(key, key, expiresAt, 0);
     }
 
     private static String name(Object entry) {
@@ -40,7 +53,7 @@ class KeyTableTest {
 
     @Test
     void randomOperations_matchAHashMapModel() {
-        KeyTable table = new KeyTable();
+        KeyTable table = newTable();
         long emptyFootprint = table.footprint();
         Map<String, Object> model = new HashMap<>();
         Random r = new Random(7);
@@ -50,29 +63,40 @@ class KeyTableTest {
             String k = "k" + r.nextInt(range);
             byte[] key = key(k);
             Object found = table.find(key, hash(key));
-            assertSame(model.get(k), found, "lookup of " + k + " at op " + op);
+            assertSameEntry(model.get(k), found, "lookup of " + k + " at op " + op);
             if (found == null) {
                 Object e = entry(k, 0);
                 table.insert(hash(key), e);
                 model.put(k, e);
             } else if (op >= 150_000 || r.nextInt(4) == 0) {
                 assertTrue(table.remove(found, hash(key)));
+                Entries.release(found);
                 model.remove(k);
             } else {
                 Object replacement = entry(k, 0);
                 table.replace(found, replacement, key, hash(key));
+                Entries.release(found);
                 model.put(k, replacement);
             }
             assertEquals(model.size(), table.size());
             if (op % 10_000 == 0) {
                 assertNull(table.checkStructure(), "at op " + op);
+                assertNull(arena.checkStructure(), "arena at op " + op);
+                long records = model.values().stream().filter(e -> e instanceof StringRecord).mapToLong(Entries::footprint).sum();
+                assertEquals(records, arena.slotBytes(), "slot bytes at op " + op);
             }
         }
         assertNull(table.checkStructure());
         for (Map.Entry<String, Object> e : model.entrySet()) {
             assertTrue(table.remove(e.getValue(), hash(key(e.getKey()))));
+            Entries.release(e.getValue());
         }
         assertEquals(0, table.size());
+        assertEquals(0, arena.slotBytes());
+        assertNull(arena.checkStructure());
+        // every page emptied: all but the few kept for reuse gave their memory back
+        assertTrue(arena.committedBytes() <= RecordArena.RETAINED_EMPTY_PAGES * (long) RecordArena.PAGE_SIZE,
+                "pages held after emptying " + arena.committedBytes());
         assertNull(table.checkStructure());
         // segments halve as they empty; only the directory's split structure remains
         assertTrue(table.footprint() < emptyFootprint + 64 * 1024, "footprint after emptying " + table.footprint());
@@ -80,11 +104,11 @@ class KeyTableTest {
 
     @Test
     void collidingFingerprints_stillCompareKeys() {
-        KeyTable table = new KeyTable();
+        KeyTable table = newTable();
         // the same table hash for many keys: every lookup must fall back to comparing key bytes
         int sameHash = 0x12345678;
         for (int i = 0; i < 50; i++) {
-            table.insert(sameHash, StringRecord.of(key("c" + i), key("v"), 0, 0));
+            table.insert(sameHash, record(key("c" + i), key("v"), 0, 0));
         }
         for (int i = 0; i < 50; i++) {
             Object e = table.find(key("c" + i), sameHash);
@@ -99,7 +123,7 @@ class KeyTableTest {
 
     @Test
     void scan_returnsEveryKeyPresentThroughout_evenAcrossGrowthAndShrink() {
-        KeyTable table = new KeyTable();
+        KeyTable table = newTable();
         Set<String> stable = new HashSet<>();
         for (int i = 0; i < 3_000; i++) {
             table.insert(hash(key("stable" + i)), entry("stable" + i, 0));
@@ -139,7 +163,7 @@ class KeyTableTest {
 
     @Test
     void scan_withoutChanges_returnsEachKeyOnce() {
-        KeyTable table = new KeyTable();
+        KeyTable table = newTable();
         for (int i = 0; i < 20_000; i++) {
             table.insert(hash(key("s" + i)), entry("s" + i, 0));
         }
@@ -154,14 +178,14 @@ class KeyTableTest {
 
     @Test
     void scan_onEmptyTableEndsAtOnce() {
-        assertEquals(0, new KeyTable().scanStep(12345, e -> {
+        assertEquals(0, newTable().scanStep(12345, e -> {
             throw new AssertionError("visited an entry of an empty table");
         }));
     }
 
     @Test
     void sample_findsEntriesAcrossTheTable() {
-        KeyTable table = new KeyTable();
+        KeyTable table = newTable();
         assertNull(table.sample(new Random(1)));
         for (int i = 0; i < 5_000; i++) {
             table.insert(hash(key("x" + i)), entry("x" + i, 0));
@@ -176,7 +200,7 @@ class KeyTableTest {
 
     @Test
     void volatileCount_followsExpiryChanges() {
-        KeyTable table = new KeyTable();
+        KeyTable table = newTable();
         Object a = entry("a", 1000);
         table.insert(hash(key("a")), a);
         Object b = entry("b", 0);
@@ -195,24 +219,32 @@ class KeyTableTest {
 
     @Test
     void stringRecord_layout() {
-        byte[] r = StringRecord.of(key("kk"), key("value"), 0, 0x123456);
-        assertEquals("kk", new String(StringRecord.key(r), StandardCharsets.UTF_8));
-        assertEquals("value", new String(StringRecord.value(r), StandardCharsets.UTF_8));
-        assertEquals(0x123456, StringRecord.access(r));
-        assertEquals(Entries.NO_EXPIRY, StringRecord.expiresAt(r));
-        assertTrue(StringRecord.keyEquals(r, key("kk")));
-        assertTrue(!StringRecord.keyEquals(r, key("kv")));
-        byte[] withTtl = StringRecord.withExpiryField(r, 99_000);
-        assertEquals(99_000, StringRecord.expiresAt(withTtl));
-        assertEquals("value", new String(StringRecord.value(withTtl), StandardCharsets.UTF_8));
-        assertEquals(0x123456, StringRecord.access(withTtl));
-        StringRecord.setAccess(withTtl, 7);
-        assertEquals(7, StringRecord.access(withTtl));
-        assertEquals(99_000, StringRecord.expiresAt(withTtl));
-        StringRecord.setExpiryInPlace(withTtl, Entries.NO_EXPIRY);
-        assertEquals(Entries.NO_EXPIRY, StringRecord.expiresAt(withTtl));
-        assertEquals("int", StringRecord.encoding(StringRecord.of(key("n"), key("-12"), 0, 0)));
-        assertEquals("embstr", StringRecord.encoding(StringRecord.of(key("n"), key("012"), 0, 0)));
-        assertEquals("raw", StringRecord.encoding(StringRecord.of(key("n"), new byte[45], 0, 0)));
+        StringRecord r = record(key("kk"), key("value"), 0, 0x123456);
+        assertEquals("kk", new String(r.key(), StandardCharsets.UTF_8));
+        assertEquals("value", new String(r.value(), StandardCharsets.UTF_8));
+        assertEquals(0x123456, r.access());
+        assertEquals(Entries.NO_EXPIRY, r.expiresAt());
+        assertTrue(r.keyEquals(key("kk")));
+        assertTrue(!r.keyEquals(key("kv")));
+        // keys compared eight bytes at a time, then the tail
+        StringRecord longKey = record(key("0123456789abcdefXYZ"), key("v"), 0, 0);
+        assertTrue(longKey.keyEquals(key("0123456789abcdefXYZ")));
+        assertTrue(!longKey.keyEquals(key("0123456789abcdefXYz")));
+        assertTrue(!longKey.keyEquals(key("0123456789abcdeFXYZ")));
+        StringRecord withTtl = r.withExpiryField(99_000);
+        assertEquals(99_000, withTtl.expiresAt());
+        assertEquals("value", new String(withTtl.value(), StandardCharsets.UTF_8));
+        assertEquals(0x123456, withTtl.access());
+        withTtl.setAccess(7);
+        assertEquals(7, withTtl.access());
+        assertEquals(99_000, withTtl.expiresAt());
+        withTtl.setExpiryInPlace(Entries.NO_EXPIRY);
+        assertEquals(Entries.NO_EXPIRY, withTtl.expiresAt());
+        assertEquals("int", record(key("n"), key("-12"), 0, 0).encoding());
+        assertEquals("embstr", record(key("n"), key("012"), 0, 0).encoding());
+        assertEquals("raw", record(key("n"), new byte[45], 0, 0).encoding());
+        // the largest record that fits a slot, and one byte more, which does not
+        assertNotNull(record(key("k"), new byte[RecordArena.MAX_SLOT - 9], 0, 0));
+        assertNull(record(key("k"), new byte[RecordArena.MAX_SLOT - 8], 0, 0));
     }
 }

@@ -166,23 +166,23 @@ class KeyspaceTest {
             assertEquals(1, ks.volatileSize(0));
             // same length, no expiry: the same array, the expiry cleared, the count following
             db.strings().set(b("k"), b("1234"));
-            assertTrue(db.peek(b("k")) == record, "written in place");
+            assertTrue(Entries.same(db.peek(b("k")), record), "written in place");
             assertEquals("1234", new String(db.strings().get(b("k")).toByteArray(), StandardCharsets.UTF_8));
             assertEquals(KeyOps.PERSISTENT, db.keys().expiryOf(b("k")));
             assertEquals(0, ks.volatileSize(0));
             assertEquals("int", db.keys().object(b("k")).encoding());
             // the record kept its (cleared) expiry field, so an expiry fits in place too
             db.strings().set(b("k"), b("bbbb"), 9_000);
-            assertTrue(db.peek(b("k")) == record);
+            assertTrue(Entries.same(db.peek(b("k")), record));
             assertEquals(9_000, db.keys().expiryOf(b("k")));
             assertEquals("embstr", db.keys().object(b("k")).encoding());
             // another length: a new record
             db.strings().set(b("k"), b("ccc"));
-            assertTrue(db.peek(b("k")) != record);
+            assertTrue(!Entries.same(db.peek(b("k")), record));
             // a record without an expiry field cannot take one in place
             Object plain = db.peek(b("k"));
             db.strings().set(b("k"), b("ddd"), 9_000);
-            assertTrue(db.peek(b("k")) != plain);
+            assertTrue(!Entries.same(db.peek(b("k")), plain));
             assertEquals(9_000, db.keys().expiryOf(b("k")));
             db.strings().incrBy(b("n"), 10);
             db.strings().incrBy(b("n"), 1);
@@ -197,7 +197,8 @@ class KeyspaceTest {
         Keyspace ks = new Keyspace(4, 16);
         Database db = ks.database(0, 1_000);
         byte[] large = new byte[StringOps.ADOPT_THRESHOLD];
-        byte[] small = new byte[StringOps.ADOPT_THRESHOLD - 1];
+        // the largest value a record holds under a five-byte key without an expiry
+        byte[] small = new byte[RecordArena.MAX_SLOT - 8 - 5];
         locked(ks, () -> {
             long empty = ks.usedMemory();
             db.strings().set(b("large"), large, 9_000);
@@ -207,12 +208,13 @@ class KeyspaceTest {
             assertEquals("raw", db.keys().object(b("large")).encoding());
             assertEquals(9_000, db.keys().expiryOf(b("large")));
             db.strings().set(b("small"), small);
-            assertTrue(db.strings().get(b("small")).array() != small, "a smaller value is copied into its record");
-            // a record whose value was lent is never overwritten in place, whatever the thresholds
-            Object record = db.peek(b("small"));
-            db.strings().get(b("small")).lend();
-            db.strings().set(b("small"), new byte[small.length]);
-            assertTrue(db.peek(b("small")) != record, "a lent record is replaced, not overwritten");
+            assertTrue(db.strings().get(b("small")).array() == null, "a smaller value is copied into its off-heap record");
+            assertEquals(RecordArena.MAX_SLOT, db.keys().memoryUsage(b("small")));
+            // with an expiry field it no longer fits a slot: an entry on the heap, keeping the array
+            db.strings().set(b("small"), small, 9_000);
+            assertTrue(db.strings().get(b("small")).array() == small, "too large for a slot: kept as it arrived");
+            assertEquals(9_000, db.keys().expiryOf(b("small")));
+            assertEquals("raw", db.keys().object(b("small")).encoding());
             // a large value lent to a reply and then appended to moves to an array of its own
             db.strings().get(b("large")).lend();
             db.strings().append(b("large"), b("x"), Long.MAX_VALUE);
