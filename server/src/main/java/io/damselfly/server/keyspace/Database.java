@@ -186,6 +186,10 @@ public final class Database {
         Object e = s.lookup(index, key, Keyspace.tableHash(h), now);
         if (countStats) {
             s.countLookup(e != null);
+            if (e == null) {
+                // Redis's lookupKey: a counted miss is also a "keymiss" event (class m)
+                s.announce(index, key, KeyEvent.KEYMISS);
+            }
         }
         return e;
     }

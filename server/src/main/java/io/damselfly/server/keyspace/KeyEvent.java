@@ -56,7 +56,9 @@ public enum KeyEvent {
     /** Deleted because its time passed (class x). */
     EXPIRED("expired", 'x'),
     /** Deleted to make room at maxmemory (class e). */
-    EVICTED("evicted", 'e');
+    EVICTED("evicted", 'e'),
+    /** A read found no key (class m, not part of A): announced only, nothing was written. */
+    KEYMISS("keymiss", 'm');
 
     private final String redisName;
     private final char notifyClass;

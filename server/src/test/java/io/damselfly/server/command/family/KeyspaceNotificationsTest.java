@@ -80,6 +80,23 @@ class KeyspaceNotificationsTest {
     }
 
     private static final String[][] CASES = {
+        {"keymiss", "KEm", """
+                GET nosuch
+                SET k v
+                GET k
+                EXISTS k nosuch2
+                TYPE nosuch3
+                MGET k nosuch4
+                HGET nosuch5 f
+                DEL nosuch6
+                SET k2 v PX 20
+                SLEEP 150
+                GET k2
+                """},
+        {"keymiss-not-in-A", "KEA", """
+                GET nosuch
+                LLEN nosuch
+                """},
         {"strings", "KEA", """
                 SET k v
                 SET k v EX 100
