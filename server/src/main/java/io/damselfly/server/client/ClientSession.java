@@ -60,6 +60,8 @@ public final class ClientSession {
     /** Commands queued in an open MULTI, or -1 outside one (CLIENT LIST multi=, flag x). */
     private volatile int multiQueued = -1;
     private boolean scriptClient;
+    /** In MONITOR mode (CLIENT LIST flag O); set by {@link Monitors}. */
+    private volatile boolean monitor;
     private volatile int channelSubscriptions;
     private volatile int patternSubscriptions;
     private volatile int shardSubscriptions;
@@ -263,6 +265,15 @@ public final class ClientSession {
         scriptClient = true;
     }
 
+    /** Whether the client is in MONITOR mode (Redis's CLIENT_MONITOR). */
+    public boolean isMonitor() {
+        return monitor;
+    }
+
+    void setMonitor(boolean monitor) {
+        this.monitor = monitor;
+    }
+
     /** Commands queued in the client's open MULTI, or -1 outside one; set by its executor. */
     public void setMultiQueued(int queued) {
         multiQueued = queued;
@@ -374,8 +385,11 @@ public final class ClientSession {
             }
         }
         long omem = pendingOutputBytes();
-        // Redis's order: P (pubsub), x (in MULTI), b (blocked), c (close after reply)
-        String flags = isSubscribed() ? "P" : "";
+        // Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked), c (close after reply)
+        String flags = monitor ? "O" : "";
+        if (isSubscribed()) {
+            flags += "P";
+        }
         if (multiQueued >= 0) {
             flags += "x";
         }
