@@ -158,7 +158,7 @@ public final class CommandExecutor {
         if (queued != shownMultiQueued) {
             // a volatile write only when it changes: not on every command's path
             shownMultiQueued = queued;
-            client.setMultiQueued(queued);
+            client.setMultiQueued(queued, transaction.argvMemory());
         }
         client.commandDone();
     }
