@@ -93,12 +93,14 @@ public final class ConnectionCommands {
 
     /**
      * RESET: the connection back to its state when it connected, as Redis's
-     * clearClientConnectionState: MONITOR ended, every subscription dropped, database 0, RESP2, authenticated
+     * clearClientConnectionState: MONITOR ended, MULTI discarded and keys unwatched, every subscription dropped, database 0, RESP2, authenticated
      * only when no password is required, no name, replies on.
      */
     static void reset(CommandContext c) {
         ClientSession client = c.client();
         c.server().clients().monitors().remove(client);
+        // discardTransaction: an open MULTI and every WATCH go
+        c.transaction().discard();
         PubSubCommands.unsubscribeAll(c);
         client.setDb(0);
         client.setProtocol(2);

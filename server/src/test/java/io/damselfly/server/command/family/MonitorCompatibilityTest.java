@@ -232,6 +232,33 @@ class MonitorCompatibilityTest {
         return out;
     }
 
+    /** RESET inside MULTI discards it and its WATCH, as clearClientConnectionState does. */
+    @Test
+    void resetInsideMulti_discardsTransaction(RedisServerProcess redis, EmbeddedServer damselfly) {
+        List<List<String>> transcripts = new ArrayList<>();
+        for (int port : new int[] {redis.port(), damselfly.port()}) {
+            List<String> out = new ArrayList<>();
+            try (RawClient c = new RawClient("127.0.0.1", port); RawClient other = new RawClient("127.0.0.1", port)) {
+                out.add(c.callText("WATCH", "w"));
+                out.add(c.callText("MULTI"));
+                out.add(c.callText("SET", "key-a", "a"));
+                out.add(c.callText("RESET"));
+                out.add(c.callText("EXEC"));
+                out.add(c.callText("EXISTS", "key-a"));
+                // the WATCH went too: a transaction after a write to w still runs
+                other.call("SET", "w", "1");
+                out.add(c.callText("MULTI"));
+                out.add(c.callText("PING"));
+                out.add(c.callText("EXEC"));
+                other.call("DEL", "w");
+            }
+            transcripts.add(out);
+        }
+        assertEquals(List.of("+OK", "+OK", "+QUEUED", "+RESET", "-ERR EXEC without MULTI", ":0", "+OK", "+QUEUED", "[+PONG]"),
+                transcripts.get(0));
+        assertEquals(transcripts.get(0), transcripts.get(1));
+    }
+
     /** The client that sends MONITOR inside MULTI gets the refusal in EXEC's reply, as Redis gives it. */
     @Test
     void monitorInsideMulti_refused(RedisServerProcess redis, EmbeddedServer damselfly) {
