@@ -185,6 +185,10 @@ class RedisToolsTest {
         }
         String history = runFor(List.of(cli, "-p", port, "--latency-history", "-i", "1"), 2000, () -> { });
         assertTrue(history.contains(" seconds range"), history);
+        // --latency-dist: its legend, then a row of PING latencies per interval
+        String dist = runFor(List.of(cli, "-p", port, "--latency-dist", "-i", "1"), 1500, () -> { });
+        assertTrue(dist.contains(". - * #          .01 .125 .25 .5 milliseconds"), dist);
+        assertFalse(dist.contains("I/O error") || dist.contains("ERR"), dist);
     }
 
     /** redis-cli monitor prints each line as the server sends it. */
