@@ -232,6 +232,32 @@ class MonitorCompatibilityTest {
         return out;
     }
 
+    /**
+     * A monitor that sends QUIT gets its OK (and, as in Redis, possibly the line of its own QUIT)
+     * and is closed; another monitor sees the QUIT, and the commands after it, as redis-server's.
+     */
+    @Test
+    void monitorQuit_closesIt_sameAsRedis(RedisServerProcess redis, EmbeddedServer damselfly) {
+        List<List<String>> transcripts = new ArrayList<>();
+        for (int port : new int[] {redis.port(), damselfly.port()}) {
+            List<String> out = new ArrayList<>();
+            try (RawClient quitter = new RawClient("127.0.0.1", port); RawClient watcher = new RawClient("127.0.0.1", port);
+                 RawClient other = new RawClient("127.0.0.1", port)) {
+                assertEquals("+OK", watcher.callText("MONITOR"));
+                assertEquals("+OK", quitter.callText("MONITOR"));
+                out.add(quitter.callText("QUIT"));
+                assertTrue(quitter.isClosedByServer(), "closed after QUIT");
+                other.call("SET", "after-quit", "1");
+                other.call("DEL", "after-quit");
+                for (int i = 0; i < 3; i++) {
+                    out.add(mask(RawClient.render(watcher.read())));
+                }
+            }
+            transcripts.add(out);
+        }
+        assertEquals(transcripts.get(0), transcripts.get(1));
+    }
+
     /** RESET inside MULTI discards it and its WATCH, as clearClientConnectionState does. */
     @Test
     void resetInsideMulti_discardsTransaction(RedisServerProcess redis, EmbeddedServer damselfly) {
