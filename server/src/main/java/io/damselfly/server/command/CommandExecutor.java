@@ -2,9 +2,9 @@ package io.damselfly.server.command;
 
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.client.Monitors;
-import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.command.spec.KeyFinder;
 import io.damselfly.server.command.spec.KeyReferences;
+import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Eviction;
