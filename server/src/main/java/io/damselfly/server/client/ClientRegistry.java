@@ -19,6 +19,13 @@ public final class ClientRegistry {
     /** Clients waiting in a blocking command (INFO blocked_clients). */
     private final java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
 
+    private final Monitors monitors = new Monitors();
+
+    /** The clients in MONITOR mode and the feed that shows them each command. */
+    public Monitors monitors() {
+        return monitors;
+    }
+
     public long nextId() {
         return nextId.getAndIncrement();
     }

@@ -57,9 +57,15 @@ public final class ClientSession {
     private final AtomicBoolean killed = new AtomicBoolean();
     /** What the client is blocked in, for CLIENT UNBLOCK from another connection. */
     private volatile Blocking blocking;
+    /** The arguments' bytes of the command the client is blocked in. */
+    private volatile long blockedArgvMemory;
     /** Commands queued in an open MULTI, or -1 outside one (CLIENT LIST multi=, flag x). */
     private volatile int multiQueued = -1;
+    /** What the open MULTI's queue holds, as Redis counts it (CLIENT LIST multi-mem). */
+    private volatile long multiMemory;
     private boolean scriptClient;
+    /** In MONITOR mode (CLIENT LIST flag O); set by {@link Monitors}. */
+    private volatile boolean monitor;
     private volatile int channelSubscriptions;
     private volatile int patternSubscriptions;
     private volatile int shardSubscriptions;
@@ -263,13 +269,39 @@ public final class ClientSession {
         scriptClient = true;
     }
 
-    /** Commands queued in the client's open MULTI, or -1 outside one; set by its executor. */
-    public void setMultiQueued(int queued) {
+    /** Whether the client is in MONITOR mode (Redis's CLIENT_MONITOR). */
+    public boolean isMonitor() {
+        return monitor;
+    }
+
+    void setMonitor(boolean monitor) {
+        this.monitor = monitor;
+    }
+
+    /**
+     * Commands queued in the client's open MULTI, or -1 outside one, and their memory as Redis
+     * counts it; set by its executor.
+     */
+    public void setMultiQueued(int queued, long memory) {
+        multiMemory = memory;
         multiQueued = queued;
     }
 
     /** What the client is blocked in, or null (set and cleared by its connection's loop). */
     public void setBlocking(Blocking b) {
+        blocking = b;
+    }
+
+    /**
+     * The client blocks in {@code b}, running {@code argv}, whose bytes it holds meanwhile (CLIENT
+     * LIST argv-mem, as Redis keeps a blocked client's arguments).
+     */
+    public void setBlocking(Blocking b, byte[][] argv) {
+        long bytes = 0;
+        for (byte[] a : argv) {
+            bytes += a.length;
+        }
+        blockedArgvMemory = bytes;
         blocking = b;
     }
 
@@ -355,13 +387,23 @@ public final class ClientSession {
     }
 
     /**
-     * The CLIENT LIST / CLIENT INFO line, in Redis 7.0's fields and order. {@code runningArgv} is
-     * the request this client is running (the CLIENT LIST or INFO itself, for the client that
-     * asks), or null for the others: as in Redis, the asker's query buffer (qbuf) holds that
-     * request as it came on the wire and argv-mem its arguments' bytes, and every other client
-     * shows an empty query buffer (its requests are decoded as they arrive). Fields damselfly has
-     * no counterpart for yet are reported as Redis reports an idle client: no reply list (oll=0),
-     * multi-mem=0, and no 'd' flag (a WATCH is checked at EXEC, not marked when touched).
+     * The CLIENT LIST / CLIENT INFO line, in Redis 7.0.15's fields and order (networking.c
+     * catClientInfoString). {@code runningArgv} is the request this client is running (the CLIENT
+     * LIST or INFO itself, for the client that asks), or null for the others: as in Redis, the
+     * asker's query buffer (qbuf) holds that request as it came on the wire and argv-mem its
+     * arguments' bytes, and every other client shows an empty query buffer (its requests are
+     * decoded as they arrive).
+     *
+     * <p>Fields and their damselfly meaning: flags in Redis's order, O (monitor), P (subscribed), x
+     * (in MULTI), b (blocked), c (closing after the reply), or N; multi-mem the MULTI queue's
+     * argument bytes plus 8 per argument, as Redis counts it; omem the reply bytes waiting for the
+     * socket (Netty's outbound buffer, plus Pub/Sub messages and MONITOR lines queued for the
+     * connection); tot-mem qbuf + argv-mem + multi-mem + omem; events "r", and "w" while output
+     * waits, as Redis installs its write handler. Redis's reply buffers have no counterpart (a
+     * reply is written into a buffer per read batch, not per client): qbuf-free, rbs, rbp, obl and
+     * oll are 0, as Redis shows them for a client whose buffers were released. No 'd' flag (a
+     * WATCH is checked at EXEC, not marked when touched), no tracking flags (CLIENT TRACKING is
+     * not implemented), no U (no unix socket), redir is -1.
      */
     public String describe(long nowMillis, byte[][] runningArgv) {
         long qbuf = 0;
@@ -372,11 +414,18 @@ public final class ClientSession {
                 qbuf += wireLength(a.length) + a.length + 2;
                 argvMem += a.length;
             }
+        } else if (blocking != null) {
+            argvMem = blockedArgvMemory;
         }
         long omem = pendingOutputBytes();
-        // Redis's order: P (pubsub), x (in MULTI), b (blocked), c (close after reply)
-        String flags = isSubscribed() ? "P" : "";
-        if (multiQueued >= 0) {
+        int queued = multiQueued;
+        long multiMem = queued >= 0 ? multiMemory : 0;
+        // Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked), c (close after reply)
+        String flags = monitor ? "O" : "";
+        if (isSubscribed()) {
+            flags += "P";
+        }
+        if (queued >= 0) {
             flags += "x";
         }
         if (blocking != null) {
@@ -397,10 +446,15 @@ public final class ClientSession {
                 + " sub=" + channelSubscriptions
                 + " psub=" + patternSubscriptions
                 + " ssub=" + shardSubscriptions
-                + " multi=" + multiQueued + " qbuf=" + qbuf + " qbuf-free=0 argv-mem=" + argvMem + " multi-mem=0 rbs=0 rbp=0"
-                + " obl=0 oll=0 omem=" + omem
-                + " tot-mem=" + omem
-                + " events=r"
+                + " multi=" + queued
+                + " qbuf=" + qbuf
+                + " qbuf-free=0"
+                + " argv-mem=" + argvMem
+                + " multi-mem=" + multiMem
+                + " rbs=0 rbp=0 obl=0 oll=0"
+                + " omem=" + omem
+                + " tot-mem=" + (qbuf + argvMem + multiMem + omem)
+                + " events=" + (omem > 0 ? "rw" : "r")
                 + " cmd=" + lastCommand
                 + " user=" + user()
                 + " redir=-1"

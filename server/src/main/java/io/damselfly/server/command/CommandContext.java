@@ -22,6 +22,9 @@ public final class CommandContext {
     private final CommandExecutor executor;
     private Command command;
     private DeferredReply deferred;
+    /** The request whose arguments {@link #redacted} hides from MONITOR (by identity), or null. */
+    private byte[][] redactedArgv;
+    private java.util.BitSet redacted;
 
     CommandContext(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner,
             CommandExecutor executor) {
@@ -65,6 +68,25 @@ public final class CommandContext {
      */
     public boolean canDefer() {
         return replyOwner != null && !executor.isAtomic();
+    }
+
+    /**
+     * Hides argument {@code i} of this call from MONITOR, which shows "(redacted)" instead, as
+     * Redis's redactClientCommandArgument (AUTH's and HELLO AUTH's credentials). Costs nothing
+     * to commands that never call it: the mark is tied to this call's arguments by identity.
+     */
+    public void redact(int i) {
+        byte[][] argv = argv();
+        if (redactedArgv != argv) {
+            redactedArgv = argv;
+            redacted = new java.util.BitSet();
+        }
+        redacted.set(i);
+    }
+
+    /** The arguments of {@code argv} its handler redacted, or null. */
+    java.util.BitSet redactedIn(byte[][] argv) {
+        return redactedArgv == argv ? redacted : null;
     }
 
     // ---- transactions and atomic blocks -------------------------------------------------------

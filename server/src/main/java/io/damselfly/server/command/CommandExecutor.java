@@ -1,8 +1,10 @@
 package io.damselfly.server.command;
 
 import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.client.Monitors;
 import io.damselfly.server.command.spec.KeyFinder;
 import io.damselfly.server.command.spec.KeyReferences;
+import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Eviction;
@@ -46,6 +48,14 @@ import org.slf4j.LoggerFactory;
  * <p>Transactions. While MULTI is open, every command that passes the checks Redis makes before
  * running one (name, arity, auth, NO_MULTI, memory) is queued and answered QUEUED; one that fails
  * them flags the transaction, which EXEC then answers with EXECABORT ({@link Transaction}).
+ *
+ * <p>MONITOR. Where Redis's call() feeds monitors, so does {@link #run}: after the handler, with
+ * the database selected then, unless the command is admin or skip_monitor; the skip_monitor ones
+ * (EVAL, EVALSHA, FCALL and their _RO forms) are fed before they run, as Redis's evalCommand and
+ * fcallCommand feed themselves, so a script's commands follow it. Rejected commands and commands
+ * queued by MULTI are not fed, except a rejected EXEC (execCommandAbort). The feed happens while
+ * the command's shard locks are still held, so monitors see two writes of one key in the order
+ * they ran. Without monitors this costs one volatile read per command ({@link Monitors#active}).
  */
 public final class CommandExecutor {
     private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
@@ -76,6 +86,7 @@ public final class CommandExecutor {
     private final ThreadCommandStats stats;
     private final Slowlog slowlog;
     private final LatencyMonitor latencyMonitor;
+    private final Monitors monitors;
     /** This thread's clock, taken once as the statistics are. */
     private final CommandClock clock = CommandClock.forCurrentThread();
 
@@ -126,6 +137,7 @@ public final class CommandExecutor {
         this.stats = config.getBool(Option.COMMAND_STATISTICS) ? server.commandStats().forCurrentThread() : null;
         this.slowlog = server.slowlog();
         this.latencyMonitor = server.latencyMonitor();
+        this.monitors = server.clients().monitors();
     }
 
     /**
@@ -146,7 +158,7 @@ public final class CommandExecutor {
         if (queued != shownMultiQueued) {
             // a volatile write only when it changes: not on every command's path
             shownMultiQueued = queued;
-            client.setMultiQueued(queued);
+            client.setMultiQueued(queued, transaction.argvMemory());
         }
         client.commandDone();
     }
@@ -160,7 +172,7 @@ public final class CommandExecutor {
         if (cmd.isContainer() && (argv.length >= 2 || cmd.handler() == null)) {
             // a bare container with a handler of its own (COMMAND) runs that handler below
             if (argv.length < 2) {
-                reject(cmd, Errors.wrongArity(cmd.fullName()));
+                reject(cmd, argv, Errors.wrongArity(cmd.fullName()));
                 return;
             }
             Command sub = cmd.subcommand(argv[1]);
@@ -172,34 +184,41 @@ public final class CommandExecutor {
             cmd = sub;
         }
         if (!cmd.acceptsArgCount(argv.length)) {
-            reject(cmd, Errors.wrongArity(cmd.fullName()));
+            reject(cmd, argv, Errors.wrongArity(cmd.fullName()));
             return;
         }
         if (!client.isAuthenticated() && !cmd.isNoAuth() && !config.getString(Option.REQUIREPASS).isEmpty()) {
-            reject(cmd, Errors.NOAUTH);
+            reject(cmd, argv, Errors.NOAUTH);
             return;
         }
         if (transaction.isOpen() && cmd.has(CommandFlag.NO_MULTI)) {
-            reject(cmd, Errors.NOT_IN_TRANSACTION);
+            reject(cmd, argv, Errors.NOT_IN_TRANSACTION);
             return;
         }
         // a script's commands are checked against maxmemory by the script engine, as Redis's
         // scriptVerifyOOM does (allow-oom, and only before the script's first write)
         if (!forScript && !makeRoom() && deniedOverMemory(cmd)) {
-            reject(cmd, Errors.OOM);
+            reject(cmd, argv, Errors.OOM);
             return;
         }
         if (!allowedInSubscribedMode(cmd)) {
-            reject(cmd, Errors.notAllowedWhileSubscribed(cmd.fullName()));
+            reject(cmd, argv, Errors.notAllowedWhileSubscribed(cmd.fullName()));
             return;
         }
         if (!atomic && !cmd.has(CommandFlag.ALLOW_BUSY)) {
             // a script past busy-reply-threshold: Redis answers every other client BUSY
             String busy = server.scripts().busyError();
             if (busy != null) {
-                reject(cmd, busy);
+                reject(cmd, argv, busy);
                 return;
             }
+        }
+        // the one read of the monitors on the command path: null when nobody monitors
+        ClientSession[] watching = monitors.active();
+        if (watching != null && client.isMonitor() && touchesKeyspace(cmd)) {
+            // a monitor is a replica to Redis's processCommand, and replicas may not touch the keyspace
+            reject(cmd, argv, Errors.REPLICA_KEYSPACE);
+            return;
         }
         if (transaction.isOpen() && !controlsTransaction(cmd)) {
             // as Redis sets lastcmd before queueing: CLIENT LIST shows the queued command
@@ -207,7 +226,7 @@ public final class CommandExecutor {
             if (transaction.queue(cmd, argv, config.getLong(Option.CLIENT_QUERY_BUFFER_LIMIT))) {
                 reply.simple("QUEUED");
             } else {
-                reject(cmd, Errors.TRANSACTION_TOO_LARGE);
+                reject(cmd, argv, Errors.TRANSACTION_TOO_LARGE);
             }
             return;
         }
@@ -224,29 +243,44 @@ public final class CommandExecutor {
         int multiLocked = atomic ? 0 : lockFor(cmd, argv);
         if (multiLocked < 0) {
             // a script held the shards past busy-reply-threshold while this command waited
-            reject(cmd, lastBusy);
+            reject(cmd, argv, lastBusy);
             return;
         }
         reply.takeErrorCount();
+        boolean feedFirst = watching != null && cmd.has(CommandFlag.SKIP_MONITOR);
+        long feedNanos = 0;
+        if (feedFirst) {
+            // EVAL and FCALL show before the commands their script runs
+            feedMonitors(watching, argv);
+        }
         try {
-            cmd.handler().execute(context);
-            if (!atomic) {
-                // Redis's handleClientsBlockedOnKeys: blocked pops on keys this command created
-                // are served now, under its locks, before any other command can take the elements
-                keyspace.blockedKeys().serveReady(context.db());
+            try {
+                cmd.handler().execute(context);
+                if (!atomic) {
+                    // Redis's handleClientsBlockedOnKeys: blocked pops on keys this command created
+                    // are served now, under its locks, before any other command can take the elements
+                    keyspace.blockedKeys().serveReady(context.db());
+                }
+            } catch (CommandError e) {
+                reply.error(e.reply());
+            } catch (RuntimeException | AssertionError e) {
+                // a bug: log it with its trace for us, never show a trace to the client
+                log.error("command {} failed", cmd.fullName(), e);
+                reply.error(Errors.INTERNAL);
             }
-        } catch (CommandError e) {
-            reply.error(e.reply());
-        } catch (RuntimeException | AssertionError e) {
-            // a bug: log it with its trace for us, never show a trace to the client
-            log.error("command {} failed", cmd.fullName(), e);
-            reply.error(Errors.INTERNAL);
+            if (watching != null && !feedFirst && !cmd.has(CommandFlag.ADMIN)) {
+                // still under the command's locks, so monitors see one key's writes in order; not
+                // part of the command's time, as Redis feeds after measuring it
+                long fedAt = stats != null ? System.nanoTime() : 0;
+                feedMonitors(watching, argv);
+                feedNanos = stats != null ? System.nanoTime() - fedAt : 0;
+            }
         } finally {
             if (multiLocked > 0) {
                 unlockMarked(multiLocked);
             }
         }
-        long nanos = stats != null ? System.nanoTime() - start : 0;
+        long nanos = stats != null ? System.nanoTime() - start - feedNanos : 0;
         boolean failed = reply.takeErrorCount() > 0;
         if (failed) {
             server.stats().countError(reply.lastErrorPrefix());
@@ -313,17 +347,37 @@ public final class CommandExecutor {
         };
     }
 
-    private void reject(Command cmd, String error) {
+    private void reject(Command cmd, byte[][] argv, String error) {
         if (stats != null) {
             stats.recordRejected(cmd.id());
         }
         if (cmd.name().equals("exec")) {
-            // Redis's execCommandAbort: a refused EXEC ends the transaction and says why
+            // Redis's execCommandAbort: a refused EXEC ends the transaction and says why, and
+            // monitors see the EXEC that closes the MULTI they were shown
             transaction.discard();
             fail("EXECABORT Transaction discarded because of: " + (error.startsWith("ERR ") ? error.substring(4) : error));
+            ClientSession[] watching = monitors.active();
+            if (watching != null) {
+                feedMonitors(watching, argv);
+            }
             return;
         }
         fail(error);
+    }
+
+    /** Shows the command {@code argv} to the monitors (Redis's replicationFeedMonitors). */
+    private void feedMonitors(ClientSession[] watching, byte[][] argv) {
+        long limit = config.getLong(Option.OUTPUT_BUFFER_LIMIT);
+        ClientOutputBufferLimits classes = (ClientOutputBufferLimits) config.get(Option.CLIENT_OUTPUT_BUFFER_LIMIT);
+        monitors.feed(watching, client, client.db(), argv, context.redactedIn(argv), Monitors.limit(classes, limit));
+    }
+
+    /**
+     * Whether Redis's processCommand counts the command as touching the keyspace, which a replica
+     * (and so a monitor) may not: a read, a write, or one that may replicate.
+     */
+    private static boolean touchesKeyspace(Command cmd) {
+        return cmd.has(CommandFlag.READONLY) || cmd.has(CommandFlag.WRITE) || cmd.has(CommandFlag.MAY_REPLICATE);
     }
 
     private void fail(String error) {

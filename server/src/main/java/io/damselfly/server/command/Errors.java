@@ -56,6 +56,10 @@ public final class Errors {
     public static final String NOT_AN_INT = "ERR value is out of range, value must between -2147483648 and 2147483647";
     public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
     public static final String MAX_CLIENTS = "ERR max number of clients reached";
+    /** A replica, or a client in MONITOR mode, running a command that reads or writes keys (processCommand). */
+    public static final String REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace";
+    /** MONITOR inside MULTI/EXEC (CLIENT_DENY_BLOCKING). */
+    public static final String MONITOR_DENY_BLOCKING = "ERR MONITOR isn't allowed for DENY BLOCKING client";
     public static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     public static final String OFFSET_OUT_OF_RANGE = "ERR offset is out of range";
     public static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";

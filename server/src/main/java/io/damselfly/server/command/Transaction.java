@@ -32,6 +32,8 @@ public final class Transaction {
     private boolean flagged;
     private List<byte[][]> queued = new ArrayList<>();
     private long queuedBytes;
+    /** The queue's memory as Redis counts it (mstate.argv_len_sums): argument bytes plus a pointer each. */
+    private long argvMemory;
     private boolean queuedDenyOom;
     private final List<Watched> watched = new ArrayList<>();
 
@@ -78,6 +80,7 @@ public final class Transaction {
             return false;
         }
         queuedBytes += bytes;
+        argvMemory += bytes - 8L * argv.length;
         queued.add(argv);
         queuedDenyOom |= cmd.isDenyOom();
         return true;
@@ -92,6 +95,11 @@ public final class Transaction {
         return queued.size();
     }
 
+    /** What the queue holds as Redis counts it (CLIENT LIST multi-mem): argument bytes plus 8 per argument. */
+    public long argvMemory() {
+        return argvMemory;
+    }
+
     /** The queued requests, in order; the list is the caller's (the transaction forgets them). */
     public List<byte[][]> takeQueued() {
         List<byte[][]> all = queued;
@@ -103,6 +111,7 @@ public final class Transaction {
     private void dropQueue() {
         queued.clear();
         queuedBytes = 0;
+        argvMemory = 0;
         queuedDenyOom = false;
     }
 

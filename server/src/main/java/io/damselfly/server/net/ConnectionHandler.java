@@ -238,7 +238,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             replies.add(ctx, slot);
             if (slot.blocksClient()) {
                 blockingSlot = slot;
-                client.setBlocking(slot);
+                client.setBlocking(slot, (byte[][]) msg);
                 server.clients().countBlocked(1);
             }
             return true;

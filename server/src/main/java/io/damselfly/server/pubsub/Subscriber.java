@@ -129,9 +129,11 @@ public final class Subscriber {
 
     /**
      * Queues a message frame for delivery, from any thread, unless the subscriber is closed or the
-     * frame takes it past its output buffer limit (then it is closed instead). Never blocks.
+     * frame takes it past its output buffer limit (then it is closed instead). Never blocks. Public
+     * for MONITOR, whose lines reach a monitor through the same inbox under the normal class's
+     * limit (client/Monitors).
      */
-    void offer(byte[] frame, Limit limit, long nowMillis) {
+    public void offer(byte[] frame, Limit limit, long nowMillis) {
         if (closed.get()) {
             return;
         }

@@ -93,12 +93,15 @@ public final class ConnectionCommands {
 
     /**
      * RESET: the connection back to its state when it connected, as Redis's
-     * clearClientConnectionState: every subscription dropped, database 0, RESP2, authenticated
+     * clearClientConnectionState: MONITOR ended, MULTI discarded and keys unwatched, every subscription dropped, database 0, RESP2, authenticated
      * only when no password is required, no name, replies on.
      */
     static void reset(CommandContext c) {
-        PubSubCommands.unsubscribeAll(c);
         ClientSession client = c.client();
+        c.server().clients().monitors().remove(client);
+        // discardTransaction: an open MULTI and every WATCH go
+        c.transaction().discard();
+        PubSubCommands.unsubscribeAll(c);
         client.setDb(0);
         client.setProtocol(2);
         client.setAuthenticated(requirepass(c).length == 0);
@@ -113,6 +116,11 @@ public final class ConnectionCommands {
     static void auth(CommandContext c) {
         if (c.argc() > 3) {
             throw c.syntaxError();
+        }
+        // MONITOR shows "(redacted)" for the credentials, as authCommand redacts them
+        c.redact(1);
+        if (c.argc() == 3) {
+            c.redact(2);
         }
         byte[] user;
         byte[] password;
@@ -171,6 +179,8 @@ public final class ConnectionCommands {
         for (int i = 2; i < c.argc(); i++) {
             int more = c.argc() - 1 - i;
             if (c.argIs(i, "auth") && more >= 2) {
+                c.redact(i + 1);
+                c.redact(i + 2);
                 if (!authenticate(c, c.arg(i + 1), c.arg(i + 2))) {
                     c.reply().error(Errors.WRONGPASS);
                     return;

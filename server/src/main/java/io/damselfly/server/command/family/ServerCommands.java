@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Server commands (Redis group "server"): INFO DBSIZE FLUSHDB FLUSHALL SWAPDB TIME SHUTDOWN, the
+ * Server commands (Redis group "server"): INFO DBSIZE FLUSHDB FLUSHALL SWAPDB TIME SHUTDOWN MONITOR, the
  * COMMAND introspection container, and the CONFIG container (handlers in {@link ConfigCommands}).
  * What COMMAND INFO and COMMAND DOCS say of a command is rendered by {@link CommandDescriptions}.
  */
@@ -44,6 +44,7 @@ public final class ServerCommands {
         t.add("swapdb", ServerCommands::swapdb, WHOLE_KEYSPACE);
         t.add("time", ServerCommands::time);
         t.add("shutdown", ServerCommands::shutdown);
+        t.add("monitor", ServerCommands::monitor);
         t.container("command", ServerCommands::command, s -> s
                 .add("count", ServerCommands::commandCount)
                 .add("docs", ServerCommands::commandDocs)
@@ -164,6 +165,21 @@ public final class ServerCommands {
         log.warn("User requested shutdown (client id={} addr={})", c.client().id(), c.client().address());
         c.client().closeAfterReply();
         c.server().shutdownAsync();
+    }
+
+    /**
+     * MONITOR: from now on the client is shown every command the server runs (see
+     * {@link io.damselfly.server.client.Monitors}). Not inside MULTI (Redis refuses it to a
+     * client that cannot block); a second MONITOR is ignored without a reply, as Redis ignores it.
+     */
+    static void monitor(CommandContext c) {
+        if (!c.canDefer()) {
+            c.reply().error(Errors.MONITOR_DENY_BLOCKING);
+            return;
+        }
+        if (c.server().clients().monitors().add(c.client())) {
+            c.reply().ok();
+        }
     }
 
     // ---- COMMAND ---------------------------------------------------------------------------
