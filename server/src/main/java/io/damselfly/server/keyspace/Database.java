@@ -188,7 +188,7 @@ public final class Database {
             s.countLookup(e != null);
             if (e == null) {
                 // Redis's lookupKey: a counted miss is also a "keymiss" event (class m)
-                s.announce(index, key, KeyEvent.KEYMISS);
+                s.announceMiss(index, key);
             }
         }
         return e;

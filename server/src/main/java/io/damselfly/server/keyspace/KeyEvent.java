@@ -57,7 +57,7 @@ public enum KeyEvent {
     EXPIRED("expired", 'x'),
     /** Deleted to make room at maxmemory (class e). */
     EVICTED("evicted", 'e'),
-    /** A read found no key (class m, not part of A): announced only, nothing was written. */
+    /** A read found no key (class m, not part of A): given to observers as {@link KeyspaceObserver#keyMissed}, not as a change. */
     KEYMISS("keymiss", 'm');
 
     private final String redisName;

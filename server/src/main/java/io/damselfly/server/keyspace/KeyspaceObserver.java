@@ -21,4 +21,11 @@ public interface KeyspaceObserver {
     /** Every key of {@code db} may have changed at once (FLUSHDB, FLUSHALL, SWAPDB). */
     default void databaseChanged(int db) {
     }
+
+    /**
+     * A read lookup of {@code db} found no key (Redis's keymiss; the lookups that count
+     * keyspace_misses). Nothing changed: only keyspace notifications care.
+     */
+    default void keyMissed(int db, byte[] key) {
+    }
 }

@@ -251,6 +251,16 @@ public final class Shard {
         }
     }
 
+    /** Tells the observers that a counted read lookup missed (keyspace notifications' keymiss). */
+    void announceMiss(int db, byte[] key) {
+        requireLock();
+        if (keyspace.hasObservers()) {
+            for (KeyspaceObserver o : keyspace.observers()) {
+                o.keyMissed(db, key);
+            }
+        }
+    }
+
     private void notifyObservers(int db, byte[] key, KeyEvent event) {
         for (KeyspaceObserver o : keyspace.observers()) {
             o.keyChanged(db, key, event);

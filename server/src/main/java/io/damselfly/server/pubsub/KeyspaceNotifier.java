@@ -44,6 +44,11 @@ public final class KeyspaceNotifier implements KeyspaceObserver {
     }
 
     @Override
+    public void keyMissed(int db, byte[] key) {
+        keyChanged(db, key, KeyEvent.KEYMISS);
+    }
+
+    @Override
     public void keyChanged(int db, byte[] key, KeyEvent event) {
         int f = flags;
         if (f == 0 || (f & KeyspaceEventClasses.bitOf(event.notifyClass())) == 0) {
