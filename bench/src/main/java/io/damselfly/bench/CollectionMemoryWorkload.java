@@ -14,6 +14,7 @@ import java.util.List;
 final class CollectionMemoryWorkload implements Workload {
     private static final List<DriverReadings.Shown> SHOWN = List.of(
             new DriverReadings.Shown("bytes/element (RSS)", Better.LOWER),
+            new DriverReadings.Shown("bytes/element (RSS at rest)", Better.LOWER),
             new DriverReadings.Shown("bytes/element (used_memory)", Better.LOWER),
             new DriverReadings.Shown("bytes/key (RSS)", Better.LOWER),
             new DriverReadings.Shown("load elements/s", Better.HIGHER));
@@ -52,7 +53,7 @@ final class CollectionMemoryWorkload implements Workload {
                 : "sorted sets `z:n` of " + elements + " members (`member:i` scored i), one ZADD each";
         return "CollectionFill: " + String.format("%,d", keys(mode)) + " " + shape
                 + ", pipelined into a freshly started server; growth of VmRSS and of INFO used_memory per element,"
-                + " read after a 1 s settle";
+                + " read after a 1 s settle, and RSS again 6 s after the load (at rest)";
     }
 
     @Override

@@ -15,6 +15,7 @@ final class MemoryWorkload implements Workload {
 
     private static final List<DriverReadings.Shown> SHOWN = List.of(
             new DriverReadings.Shown("bytes/key (RSS)", Better.LOWER),
+            new DriverReadings.Shown("bytes/key (RSS at rest)", Better.LOWER),
             new DriverReadings.Shown("bytes/key (used_memory)", Better.LOWER),
             new DriverReadings.Shown("load ops/s", Better.HIGHER));
 
@@ -31,7 +32,7 @@ final class MemoryWorkload implements Workload {
     public String describe(Mode mode) {
         return "MemoryFill: " + String.format("%,d", keys(mode)) + " keys `key:0`.. with " + VALUE_SIZE
                 + "-byte values SET over one pipelined connection into a freshly started server;"
-                + " growth of VmRSS and of INFO used_memory per key, read after a 1 s settle";
+                + " growth of VmRSS and of INFO used_memory per key, read after a 1 s settle, and RSS again 6 s after the load (at rest)";
     }
 
     @Override

@@ -102,11 +102,13 @@ public final class CollectionFill {
 
             long rssAfter = ResidentMemory.bytes(pid);
             long usedAfter = admin.infoInteger("memory", "used_memory");
+            long rssAtRest = MemoryFill.restingRss(pid, p.settle());
             long added = admin.callInteger("DBSIZE") - keysBefore;
             double elements = (double) p.keys() * p.elements();
             return Figures.builder()
                     .add("keys", added)
                     .add("bytes/element (RSS)", (rssAfter - rssBefore) / elements)
+                    .add("bytes/element (RSS at rest)", (rssAtRest - rssBefore) / elements)
                     .add("bytes/element (used_memory)", (usedAfter - usedBefore) / elements)
                     .add("bytes/key (RSS)", (double) (rssAfter - rssBefore) / p.keys())
                     .add("load elements/s", elements / (nanos / 1e9))

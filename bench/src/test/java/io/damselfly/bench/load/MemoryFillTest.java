@@ -33,6 +33,7 @@ class MemoryFillTest {
             System.out.println(f); // in the surefire report, for a look at the numbers
             assertEquals(50_000, f.get("keys"), f.toString());
             assertTrue(f.get("bytes/key (RSS)") > 100, f.toString());
+            assertTrue(f.get("bytes/key (RSS at rest)") > 100, f.toString());
             assertTrue(f.get("bytes/key (used_memory)") > 100, f.toString());
         }
     }

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.NonReadingClient;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.ServerExtension;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ServerExtension.class)
 class MonitorOutputLimitTest {
     private static final Pattern MONITOR_OMEM = Pattern.compile("name=slow .*flags=O .* omem=(\\d+) ");
-    private Socket slow;
+    private NonReadingClient slow;
 
     @AfterEach
     void restore(EmbeddedServer server) throws IOException {
@@ -44,12 +42,7 @@ class MonitorOutputLimitTest {
 
     /** A monitor named "slow" on a socket with a 4 KiB receive buffer that it never reads. */
     private void slowMonitor(RawClient other, EmbeddedServer server) throws Exception {
-        slow = new Socket();
-        slow.setReceiveBufferSize(4096);
-        slow.connect(new InetSocketAddress(server.host(), server.port()));
-        slow.getOutputStream().write(RawClient.encode("CLIENT", "SETNAME", "slow"));
-        slow.getOutputStream().write(RawClient.encode("MONITOR"));
-        slow.getOutputStream().flush();
+        slow = new NonReadingClient(server, "slow", "MONITOR");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (omem(other) < 0) {
             assertTrue(System.nanoTime() < deadline, "monitor registered");
@@ -81,22 +74,6 @@ class MonitorOutputLimitTest {
         return -1;
     }
 
-    private static boolean closedByServer(Socket s) throws IOException {
-        s.setSoTimeout(10_000);
-        InputStream in = s.getInputStream();
-        byte[] buf = new byte[65536];
-        try {
-            while (true) {
-                if (in.read(buf) < 0) {
-                    return true;
-                }
-            }
-        } catch (java.net.SocketException reset) {
-            return true;
-        } catch (java.net.SocketTimeoutException e) {
-            return false;
-        }
-    }
 
     private static long disconnections(RawClient c) {
         Matcher m = Pattern.compile("client_output_buffer_limit_disconnections:(\\d+)").matcher(c.callText("INFO", "stats"));
@@ -114,7 +91,7 @@ class MonitorOutputLimitTest {
         long maxOmem = floodUntilDropped(writer, 8192);
         assertTrue(maxOmem >= 0, "the monitor was never disconnected");
         assertTrue(maxOmem <= hard + 9 * 1024, "omem " + maxOmem + " passed the hard limit");
-        assertTrue(closedByServer(slow), "the connection is closed");
+        assertTrue(slow.closedByServer(), "the connection is closed");
         assertEquals(before + 1, disconnections(writer));
         assertFalse(writer.callText("CLIENT", "LIST").contains("flags=O"));
         assertEquals("+PONG", writer.callText("PING"));
@@ -128,7 +105,7 @@ class MonitorOutputLimitTest {
         long maxOmem = floodUntilDropped(writer, 8192);
         assertTrue(maxOmem >= 0, "the monitor was never disconnected");
         assertTrue(maxOmem <= 1024 * 1024 + 9 * 1024, "omem " + maxOmem + " passed output_buffer_limit");
-        assertTrue(closedByServer(slow), "the connection is closed");
+        assertTrue(slow.closedByServer(), "the connection is closed");
     }
 
     @Test
@@ -147,6 +124,6 @@ class MonitorOutputLimitTest {
             }
         }
         assertTrue(dropped, "the monitor was never dropped");
-        assertTrue(closedByServer(slow), "the connection is closed");
+        assertTrue(slow.closedByServer(), "the connection is closed");
     }
 }

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.NonReadingClient;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.ServerExtension;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -28,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ServerExtension.class)
 class PubSubOutputLimitTest {
     private static final Pattern OMEM = Pattern.compile("name=slow .* omem=(\\d+) ");
-    private Socket slow;
+    private NonReadingClient slow;
 
     @AfterEach
     void restore(EmbeddedServer server) throws IOException {
@@ -42,12 +40,7 @@ class PubSubOutputLimitTest {
 
     /** A subscriber named "slow" on a socket with a 4 KiB receive buffer that it never reads. */
     private void slowSubscriber(EmbeddedServer server, String channel) throws IOException {
-        slow = new Socket();
-        slow.setReceiveBufferSize(4096);
-        slow.connect(new InetSocketAddress(server.host(), server.port()));
-        slow.getOutputStream().write(RawClient.encode("CLIENT", "SETNAME", "slow"));
-        slow.getOutputStream().write(RawClient.encode("SUBSCRIBE", channel));
-        slow.getOutputStream().flush();
+        slow = new NonReadingClient(server, "slow", "SUBSCRIBE", channel);
     }
 
     private static long omem(RawClient c) {
@@ -55,22 +48,6 @@ class PubSubOutputLimitTest {
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    private static boolean closedByServer(Socket s) throws IOException {
-        s.setSoTimeout(10_000);
-        InputStream in = s.getInputStream();
-        byte[] buf = new byte[65536];
-        try {
-            while (true) {
-                if (in.read(buf) < 0) {
-                    return true;
-                }
-            }
-        } catch (java.net.SocketException reset) {
-            return true;
-        } catch (java.net.SocketTimeoutException e) {
-            return false;
-        }
-    }
 
     @Test
     void hardLimit_disconnectsSubscriberThatDoesNotRead(EmbeddedServer server, RawClient pub) throws Exception {
@@ -99,7 +76,7 @@ class PubSubOutputLimitTest {
         }
         assertTrue(published < 8192, "the subscriber was never disconnected");
         assertTrue(maxOmem <= hard + payload.length + 100, "omem " + maxOmem + " passed the hard limit");
-        assertTrue(closedByServer(slow), "the connection is closed");
+        assertTrue(slow.closedByServer(), "the connection is closed");
         assertEquals("[$flood, :0]", pub.callText("PUBSUB", "NUMSUB", "flood"));
         assertEquals(counter(before) + 1, counter(pub.callText("INFO", "stats")));
         assertEquals("+PONG", pub.callText("PING"));
@@ -138,7 +115,7 @@ class PubSubOutputLimitTest {
             }
         }
         assertTrue(dropped, "the subscriber was never dropped");
-        assertTrue(closedByServer(slow), "the connection is closed");
+        assertTrue(slow.closedByServer(), "the connection is closed");
         assertEquals("[$soft, :0]", pub.callText("PUBSUB", "NUMSUB", "soft"));
     }
 
