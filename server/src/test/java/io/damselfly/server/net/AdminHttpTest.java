@@ -1,0 +1,503 @@
+package io.damselfly.server.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.config.ServerConfig;
+import io.damselfly.server.testing.RawClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP endpoints with a real HTTP client (java.net.http) against an embedded server on free
+ * ports: /metrics checked with the Prometheus project's own text parser (python3-prometheus-client,
+ * run as a subprocess), /health in both states, /stats, basic auth, HTTP on the main port and the
+ * option that turns it off, RESP on the admin port, and garbage of every kind.
+ */
+class AdminHttpTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+    private EmbeddedServer server;
+
+    private EmbeddedServer start(String... options) {
+        EmbeddedServer.Builder b = EmbeddedServer.builder().option("admin_port", "0");
+        for (int i = 0; i < options.length; i += 2) {
+            b.option(options[i], options[i + 1]);
+        }
+        server = b.start();
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private HttpResponse<String> get(int port, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(TIMEOUT);
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ---- /metrics --------------------------------------------------------------------------
+
+    @Test
+    void metrics_afterKnownTraffic_parsedByPrometheusParser() throws Exception {
+        start("maxmemory", "64mb");
+        try (RawClient c = new RawClient(server.host(), server.port())) {
+            for (int i = 0; i < 10; i++) {
+                assertEquals("+OK", c.callText("SET", "k" + i, "v" + i));
+            }
+            for (int i = 0; i < 3; i++) {
+                assertEquals("$v" + i, c.callText("GET", "k" + i));
+            }
+            assertEquals("(nil)", c.callText("GET", "missing1"));
+            assertEquals("(nil)", c.callText("GET", "missing2"));
+            assertEquals("+OK", c.callText("SET", "ttl", "x", "EX", "1000"));
+            c.callText("NOSUCHCOMMAND");
+            HttpResponse<String> res = get(server.adminPort(), "/metrics");
+            assertEquals(200, res.statusCode());
+            assertEquals("text/plain; version=0.0.4; charset=utf-8", res.headers().firstValue("content-type").orElse(""));
+            Parsed m = Parsed.of(res.body());
+
+            assertEquals("gauge", m.types.get("redis_up"));
+            assertEquals(1, m.value("redis_up"));
+            assertEquals("counter", m.types.get("redis_keyspace_hits"));
+            assertEquals(3, m.value("redis_keyspace_hits_total"));
+            assertEquals(2, m.value("redis_keyspace_misses_total"));
+            assertEquals(11, m.value("redis_commands_total{cmd=set}"));
+            assertEquals(5, m.value("redis_commands_total{cmd=get}"));
+            assertTrue(m.value("redis_commands_duration_seconds_total{cmd=get}") > 0);
+            assertEquals(0, m.value("redis_commands_failed_calls_total{cmd=get}"));
+            assertEquals(11, m.value("redis_db_keys{db=db0}"));
+            assertEquals(1, m.value("redis_db_keys_expiring{db=db0}"));
+            assertEquals(1, m.value("redis_connected_clients"));
+            assertEquals(0, m.value("redis_blocked_clients"));
+            assertEquals(64L * 1024 * 1024, m.value("redis_memory_max_bytes"));
+            assertEquals(64L * 1024 * 1024, m.value("redis_config_maxmemory"));
+            assertTrue(m.value("redis_memory_used_bytes") > 0);
+            assertEquals(0, m.value("redis_evicted_keys_total"));
+            assertEquals(0, m.value("redis_expired_keys_total"));
+            assertTrue(m.value("redis_net_input_bytes_total") > 0);
+            assertTrue(m.value("redis_net_output_bytes_total") > 0);
+            assertEquals(16, m.value("redis_commands_processed_total"));
+            assertTrue(m.value("redis_connections_received_total") >= 1);
+            assertTrue(m.value("redis_uptime_in_seconds") >= 0);
+            assertEquals(1, m.value("redis_errors_total{err=ERR}"));
+            assertEquals("gauge", m.types.get("redis_instance_info"));
+            String info = m.key("redis_instance_info");
+            assertTrue(info.contains("redis_version=7.0.15") && info.contains("role=master")
+                    && info.contains("tcp_port=" + server.port()), info);
+
+            // redis_exporter's summary from INFO latencystats: quantiles 50, 99, 99.9 in microseconds
+            assertEquals("summary", m.types.get("redis_latency_percentiles_usec"));
+            assertEquals(5, m.value("redis_latency_percentiles_usec_count{cmd=get}"));
+            assertTrue(m.value("redis_latency_percentiles_usec{cmd=get,quantile=99.9}") > 0);
+            // damselfly's own summary from the HdrHistogram, in seconds
+            assertEquals("summary", m.types.get("damselfly_command_latency_seconds"));
+            assertEquals(5, m.value("damselfly_command_latency_seconds_count{cmd=get}"));
+            double p50 = m.value("damselfly_command_latency_seconds{cmd=get,quantile=0.5}");
+            double p999 = m.value("damselfly_command_latency_seconds{cmd=get,quantile=0.999}");
+            assertTrue(p50 > 0 && p50 <= m.value("damselfly_command_latency_seconds{cmd=get,quantile=0.9}")
+                    && m.value("damselfly_command_latency_seconds{cmd=get,quantile=0.99}") <= p999 && p999 < 1, p50 + " " + p999);
+        }
+    }
+
+    @Test
+    void metrics_helpAndTypeOncePerFamily_countersEndInTotal() throws Exception {
+        start();
+        try (RawClient c = new RawClient(server.host(), server.port())) {
+            assertEquals("+PONG", c.callText("PING"));
+            assertEquals("+OK", c.callText("CONFIG", "SET", "maxclients", "100"));
+        }
+        String body = get(server.adminPort(), "/metrics").body();
+        Map<String, Integer> types = new HashMap<>();
+        for (String line : body.split("\n")) {
+            if (line.startsWith("# TYPE ")) {
+                String[] p = line.split(" ");
+                types.merge(p[2], 1, Integer::sum);
+                if (p[3].equals("counter")) {
+                    assertTrue(p[2].endsWith("_total"), line);
+                }
+            }
+        }
+        types.forEach((name, n) -> assertEquals(1, n, name));
+        assertTrue(body.contains("# HELP redis_memory_used_bytes memory_used_bytes metric\n"), body);
+        assertTrue(body.contains("# HELP redis_commands_total Total number of calls per command\n"), body);
+        Parsed.of(body);
+    }
+
+    // ---- /health ---------------------------------------------------------------------------
+
+    @Test
+    void health_okWhileServing_503WithReasonOtherwise() throws Exception {
+        start();
+        HttpResponse<String> ok = get(server.adminPort(), "/health");
+        assertEquals(200, ok.statusCode());
+        assertEquals("OK\n", ok.body());
+        assertEquals(200, get(server.adminPort(), "/healthz").statusCode());
+
+        // the near-cache sidecar's kind of check
+        Supplier<String> upstream = () -> "upstream unreachable";
+        server.health().addCheck(upstream);
+        HttpResponse<String> down = get(server.adminPort(), "/health");
+        assertEquals(503, down.statusCode());
+        assertEquals("upstream unreachable\n", down.body());
+        server.health().unavailable("loading");
+        assertEquals("loading; upstream unreachable\n", get(server.port(), "/health").body());
+        server.health().removeCheck(upstream);
+        server.health().serving();
+        assertEquals(200, get(server.port(), "/health").statusCode());
+    }
+
+    @Test
+    void health_shuttingDown_503() throws Exception {
+        start();
+        try (Socket s = new Socket("127.0.0.1", server.adminPort())) {
+            // a connection open before close() is answered after it began (503), or is closed
+            server.health().unavailable("shutting down");
+            String reply = exchange(s, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(reply.startsWith("HTTP/1.1 503 Service Unavailable\r\n") && reply.endsWith("shutting down\n"), reply);
+        }
+    }
+
+    // ---- /stats ----------------------------------------------------------------------------
+
+    @Test
+    void stats_jsonWithTheDashboardFigures() throws Exception {
+        start("maxmemory", "32mb");
+        try (RawClient c = new RawClient(server.host(), server.port())) {
+            get(server.adminPort(), "/stats"); // opens the first window
+            c.callText("SET", "a", "1");
+            c.callText("GET", "a");
+            c.callText("GET", "a");
+            c.callText("GET", "a");
+            c.callText("GET", "b");
+            Thread.sleep(1100);
+            HttpResponse<String> res = get(server.adminPort(), "/stats");
+            assertEquals(200, res.statusCode());
+            assertEquals("application/json", res.headers().firstValue("content-type").orElse(""));
+            Map<String, String> j = json(res.body());
+            assertEquals("0.75", j.get("hit_ratio"));
+            assertEquals(String.valueOf(32L * 1024 * 1024), j.get("maxmemory"));
+            assertEquals("1", j.get("connected_clients"));
+            assertEquals("3", j.get("keyspace_hits"));
+            assertEquals("1", j.get("keyspace_misses"));
+            assertEquals("0", j.get("evicted_keys"));
+            assertTrue(Long.parseLong(j.get("used_memory")) > 0);
+            assertTrue(Double.parseDouble(j.get("latency_p50_usec")) > 0);
+            assertTrue(Double.parseDouble(j.get("latency_p99_usec")) >= Double.parseDouble(j.get("latency_p50_usec")));
+            assertTrue(Long.parseLong(j.get("window_ms")) >= 1000);
+            for (String field : List.of("time_ms", "uptime_seconds", "ops_per_sec", "total_commands_processed", "blocked_clients",
+                    "expired_keys")) {
+                assertNotNull(j.get(field), field);
+            }
+        }
+    }
+
+    // ---- authentication --------------------------------------------------------------------
+
+    @Test
+    void auth_requirepass_basicAuthAsDragonfly() throws Exception {
+        start("requirepass", "s3cret");
+        int admin = server.adminPort();
+        HttpResponse<String> none = get(admin, "/stats");
+        assertEquals(401, none.statusCode());
+        assertTrue(none.headers().firstValue("www-authenticate").orElse("").startsWith("Basic realm="));
+        assertEquals(401, get(admin, "/stats", "Authorization", basic("default", "wrong")).statusCode());
+        assertEquals(401, get(admin, "/stats", "Authorization", basic("bob", "s3cret")).statusCode());
+        assertEquals(401, get(admin, "/stats", "Authorization", "Basic !!!notbase64").statusCode());
+        assertEquals(401, get(admin, "/stats", "Authorization", "Bearer s3cret").statusCode());
+        assertEquals(401, get(admin, "/nowhere").statusCode());
+        assertEquals(401, get(admin, "/").statusCode());
+        assertEquals(200, get(admin, "/stats", "Authorization", basic("default", "s3cret")).statusCode());
+        assertEquals(200, get(admin, "/", "Authorization", basic("", "s3cret")).statusCode());
+        assertEquals(404, get(admin, "/nowhere", "Authorization", basic("default", "s3cret")).statusCode());
+        assertEquals(200, get(server.port(), "/stats", "Authorization", basic("default", "s3cret")).statusCode());
+        // open as in Dragonfly: scrapers and probes
+        assertEquals(200, get(admin, "/metrics").statusCode());
+        assertEquals(200, get(admin, "/health").statusCode());
+        // a password changed at run time applies at once
+        server.config().set(Option.REQUIREPASS, "other");
+        assertEquals(401, get(admin, "/stats", "Authorization", basic("default", "s3cret")).statusCode());
+        assertEquals(200, get(admin, "/stats", "Authorization", basic("default", "other")).statusCode());
+    }
+
+    @Test
+    void auth_adminNopass_opensTheAdminPortOnly() throws Exception {
+        start("requirepass", "s3cret", "admin_nopass", "true");
+        assertEquals(200, get(server.adminPort(), "/stats").statusCode());
+        assertEquals(401, get(server.port(), "/stats").statusCode());
+    }
+
+    // ---- ports -----------------------------------------------------------------------------
+
+    @Test
+    void mainPort_servesHttpAndResp_httpLeavesTheClientList() throws Exception {
+        start();
+        try (RawClient c = new RawClient(server.host(), server.port())) {
+            HttpResponse<String> res = get(server.port(), "/metrics");
+            assertEquals(200, res.statusCode());
+            assertTrue(res.body().contains("redis_up 1\n"));
+            assertEquals("+PONG", c.callText("PING"));
+            // the HTTP connection came and went as a client: only this one remains
+            String clients = "";
+            for (int i = 0; i < 50 && !clients.contains("connected_clients:1\r\n"); i++) {
+                clients = c.callText("INFO", "clients").substring(1);
+                Thread.sleep(20);
+            }
+            assertTrue(clients.contains("connected_clients:1\r\n"), clients);
+            // an inline command that starts like a method is still RESP
+            c.sendRaw("GET nosuchkey\r\n");
+            assertEquals("(nil)", RawClient.render(c.read()));
+            c.sendRaw("GET a HTTP/1.0x\r\n");
+            assertTrue(RawClient.render(c.read()).startsWith("-ERR wrong number of arguments"));
+        }
+    }
+
+    @Test
+    void mainPort_httpTurnedOff_isRespThere() throws Exception {
+        start("primary_port_http_enabled", "false");
+        try (RawClient c = new RawClient(server.host(), server.port())) {
+            c.sendRaw("GET /metrics HTTP/1.1\r\n");
+            assertEquals("-ERR wrong number of arguments for 'get' command", RawClient.render(c.read()));
+            assertEquals("+PONG", c.callText("PING"));
+        }
+        assertEquals(200, get(server.adminPort(), "/health").statusCode());
+    }
+
+    @Test
+    void adminPort_speaksResp_andAnswersHttpAtMaxclients() throws Exception {
+        start("maxclients", "1");
+        try (RawClient c = new RawClient(server.host(), server.adminPort())) {
+            assertEquals("+PONG", c.callText("PING"));
+            // the one client slot is taken; HTTP on the admin port is not a client
+            assertEquals(200, get(server.adminPort(), "/metrics").statusCode());
+            assertEquals(200, get(server.adminPort(), "/health").statusCode());
+        }
+    }
+
+    @Test
+    void adminPort_defaultsAndOff() throws Exception {
+        assertEquals(9999, new ServerConfig().getInt(Option.ADMIN_PORT));
+        assertTrue(new ServerConfig().getBool(Option.PRIMARY_PORT_HTTP_ENABLED));
+        try (EmbeddedServer plain = EmbeddedServer.builder().start()) {
+            assertEquals(-1, plain.adminPort());
+            // still served on the main port
+            assertEquals(200, get(plain.port(), "/health").statusCode());
+        }
+        start();
+        assertTrue(server.adminPort() > 0 && server.adminPort() != server.port());
+    }
+
+    // ---- methods, paths, garbage -----------------------------------------------------------
+
+    @Test
+    void methodsAndPaths() throws Exception {
+        start();
+        int admin = server.adminPort();
+        assertEquals(404, get(admin, "/nowhere").statusCode());
+        assertEquals(404, get(admin, "/metrics/x").statusCode());
+        assertEquals(200, get(admin, "/metrics?name=x").statusCode());
+        assertEquals(200, get(admin, "/").statusCode());
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/metrics"))
+                .POST(HttpRequest.BodyPublishers.ofString("x=1")).timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode());
+        assertEquals("GET, HEAD", post.headers().firstValue("allow").orElse(""));
+        HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, head.statusCode());
+        assertEquals("", head.body());
+        assertEquals("3", head.headers().firstValue("content-length").orElse(""));
+        // POST on the main port is HTTP too (not Redis's inline POST)
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            String reply = exchange(s, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            assertTrue(reply.startsWith("HTTP/1.1 405 "), reply);
+        }
+    }
+
+    @Test
+    void pipelinedRequests_answeredInOrder() throws Exception {
+        start();
+        try (Socket s = new Socket("127.0.0.1", server.adminPort())) {
+            String reply = exchange(s, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            int metrics = reply.indexOf("HTTP/1.1 200 OK");
+            int missing = reply.indexOf("HTTP/1.1 404 Not Found");
+            int health = reply.lastIndexOf("HTTP/1.1 200 OK");
+            assertTrue(metrics >= 0 && metrics < missing && missing < health, reply);
+            assertTrue(reply.endsWith("OK\n"), reply);
+        }
+    }
+
+    @Test
+    void garbage_answeredOrClosed_serverSurvives() throws Exception {
+        start();
+        int admin = server.adminPort();
+        // a header line without a colon
+        try (Socket s = new Socket("127.0.0.1", admin)) {
+            String reply = exchange(s, "GET /health HTTP/1.1\r\nthis is no header\r\n\r\n");
+            assertTrue(reply.startsWith("HTTP/1.1 400 "), reply);
+        }
+        // 20 KB of headers
+        try (Socket s = new Socket("127.0.0.1", admin)) {
+            String reply = exchange(s, "GET /health HTTP/1.1\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+            assertTrue(reply.startsWith("HTTP/1.1 431 "), reply);
+        }
+        // a request line of 6 KB
+        try (Socket s = new Socket("127.0.0.1", admin)) {
+            String reply = exchange(s, "GET /" + "b".repeat(6000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertFalse(reply.startsWith("HTTP/1.1 200"), reply);
+        }
+        // a body larger than accepted
+        try (Socket s = new Socket("127.0.0.1", admin)) {
+            String reply = exchange(s, "GET /health HTTP/1.1\r\nContent-Length: 10000000\r\n\r\n" + "c".repeat(70_000));
+            assertTrue(reply.startsWith("HTTP/1.1 413 "), reply);
+        }
+        // a bad percent escape
+        try (Socket s = new Socket("127.0.0.1", admin)) {
+            String reply = exchange(s, "GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertTrue(reply.startsWith("HTTP/1.1 400 ") || reply.startsWith("HTTP/1.1 404 "), reply);
+        }
+        // noise: not HTTP, so RESP answers it (a NUL byte would make Redis and damselfly wait silently)
+        try (RawClient c = new RawClient(server.host(), admin)) {
+            c.sendRaw(new byte[] {'G', 'x', (byte) 0xff, 1, 2, ' ', 'H', 'T', 'T', 'P', '/', '1', '.', '1', '\r', '\n'});
+            assertTrue(RawClient.render(c.read()).startsWith("-ERR unknown command"));
+        }
+        // a first line that never ends
+        try (RawClient c = new RawClient(server.host(), admin)) {
+            c.sendRaw("G" + "x".repeat(HttpSniffer.MAX_FIRST_LINE + 100));
+            c.sendRaw("\r\n");
+            assertTrue(RawClient.render(c.read()).startsWith("-ERR unknown command"));
+        }
+        assertEquals(200, get(admin, "/health").statusCode());
+        assertEquals(200, get(server.port(), "/metrics").statusCode());
+        try (RawClient c = new RawClient(server.host(), server.port())) {
+            assertEquals("+PONG", c.callText("PING"));
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    /** Sends {@code request} on a raw socket and reads until the server closes or 2 s pass without data. */
+    private static String exchange(Socket s, String request) throws IOException {
+        s.setSoTimeout(2000);
+        OutputStream out = s.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                got.write(buf, 0, n);
+            }
+        } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+            // keep-alive connection (or reset after a 413): what came is the answer
+        }
+        return got.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A flat JSON object's fields as text, read by python3's json module. */
+    private static Map<String, String> json(String body) throws Exception {
+        String out = python("""
+                import json, sys
+                for k, v in json.loads(sys.stdin.read()).items():
+                    print(k + "\\t" + ("null" if v is None else repr(v)))
+                """, body);
+        Map<String, String> m = new HashMap<>();
+        for (String line : out.split("\n")) {
+            if (!line.isEmpty()) {
+                String[] kv = line.split("\t", 2);
+                m.put(kv[0], kv[1]);
+            }
+        }
+        return m;
+    }
+
+    static String python(String script, String stdin) throws Exception {
+        // Debian's python3-prometheus-client installs for the system interpreter, which a python3
+        // earlier in PATH (pyenv, a virtualenv) may not see
+        String python = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        Process p = new ProcessBuilder(python, "-c", script).start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "python3 failed (is python3-prometheus-client installed?): " + err);
+        return out;
+    }
+
+    /**
+     * An exposition as prometheus_client.parser.text_string_to_metric_families reads it: family
+     * types by family name, and sample values by "name{label=value,...}" (labels sorted).
+     */
+    static final class Parsed {
+        final Map<String, String> types = new HashMap<>();
+        final Map<String, Double> samples = new HashMap<>();
+
+        static Parsed of(String exposition) throws Exception {
+            String out = python("""
+                    import sys
+                    from prometheus_client.parser import text_string_to_metric_families
+                    for f in text_string_to_metric_families(sys.stdin.read()):
+                        print("#\\t" + f.name + "\\t" + f.type)
+                        for s in f.samples:
+                            labels = ",".join(k + "=" + v for k, v in sorted(s.labels.items()))
+                            print(s.name + ("{" + labels + "}" if labels else "") + "\\t" + repr(float(s.value)))
+                    """, exposition);
+            Parsed p = new Parsed();
+            for (String line : out.split("\n")) {
+                String[] f = line.split("\t");
+                if (f.length == 3 && f[0].equals("#")) {
+                    p.types.put(f[1], f[2]);
+                } else if (f.length == 2) {
+                    p.samples.put(f[0], Double.parseDouble(f[1]));
+                }
+            }
+            return p;
+        }
+
+        double value(String key) {
+            Double v = samples.get(key);
+            assertNotNull(v, key + " not among " + samples.keySet());
+            return v;
+        }
+
+        /** The one sample key that starts with {@code name}. */
+        String key(String name) {
+            return samples.keySet().stream().filter(k -> k.startsWith(name + "{")).findFirst().orElseThrow();
+        }
+    }
+}
