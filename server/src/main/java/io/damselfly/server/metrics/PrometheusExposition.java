@@ -3,6 +3,7 @@ package io.damselfly.server.metrics;
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
+import io.damselfly.server.config.PercentileList;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +23,10 @@ import org.HdrHistogram.Histogram;
  * becomes {@code redis_<mapped name>} with HELP "{@code <mapped name>} metric"; "ok"/"true" count
  * as 1 and "err"/"fail"/"false" as 0; cmdstat lines become {@code redis_commands_total},
  * {@code redis_commands_duration_seconds_total} (microseconds / 10^6) and the rejected and failed
- * counts by {@code cmd}; latencystats lines become the summary {@code redis_latency_percentiles_usec}
- * (the exporter's shape: quantile labels are INFO's percentiles, 50, 99, 99.9, in microseconds,
- * count the calls, sum the microseconds); errorstat lines {@code redis_errors_total} by {@code err};
+ * counts by {@code cmd}; what latencystats would print becomes the summary
+ * {@code redis_latency_percentiles_usec} (the exporter's shape: quantile labels are INFO's
+ * percentiles, 50, 99, 99.9, in microseconds, count the calls, sum the microseconds; computed from
+ * the histogram that also gives damselfly's summary, so each is read once); errorstat lines {@code redis_errors_total} by {@code err};
  * keyspace lines {@code redis_db_keys}, {@code redis_db_keys_expiring} and
  * {@code redis_db_avg_ttl_seconds} by {@code db} ("db0"); plus {@code redis_up},
  * {@code redis_instance_info}, {@code redis_start_time_seconds} and the exporter's
@@ -136,7 +138,10 @@ public final class PrometheusExposition {
     /** The whole exposition, now. */
     public String render() {
         Families f = new Families();
-        String info = new InfoBuilder(server).build(List.of("everything"));
+        // every section but latencystats, whose histograms commandLatency reads once for both summaries
+        List<String> sections = new ArrayList<>(InfoBuilder.ALL_SECTIONS);
+        sections.remove("latencystats");
+        String info = new InfoBuilder(server).build(sections);
         fromInfo(info, f);
         f.gauge("up").sample("", 1);
         f.gauge("config_maxmemory").sample("", server.config().getLong(Option.MAXMEMORY));
@@ -148,8 +153,6 @@ public final class PrometheusExposition {
     /** Maps every INFO line as redis_exporter's extractInfoMetrics does. */
     static void fromInfo(String info, Families f) {
         Map<String, String> fields = new LinkedHashMap<>();
-        Map<String, double[]> commandCallsAndUsec = new LinkedHashMap<>();
-        Map<String, Map<String, Double>> latency = new LinkedHashMap<>();
         String section = "";
         for (String raw : info.split("\n")) {
             String line = raw.strip();
@@ -179,13 +182,7 @@ public final class PrometheusExposition {
                     }
                 }
                 case "Commandstats" -> {
-                    commandStat(key, value, f, commandCallsAndUsec);
-                    continue;
-                }
-                case "Latencystats" -> {
-                    if (key.startsWith("latency_percentiles_usec_")) {
-                        latency.put(key.substring("latency_percentiles_usec_".length()), percentiles(value));
-                    }
+                    commandStat(key, value, f);
                     continue;
                 }
                 case "Errorstats" -> {
@@ -230,12 +227,6 @@ public final class PrometheusExposition {
                 }
             }
         }
-        for (Map.Entry<String, Map<String, Double>> e : latency.entrySet()) {
-            double[] callsAndUsec = commandCallsAndUsec.get(e.getKey());
-            if (callsAndUsec != null) {
-                f.summary("latency_percentiles_usec", e.getKey(), e.getValue(), callsAndUsec[0], callsAndUsec[1]);
-            }
-        }
         List<String> values = new ArrayList<>();
         for (String l : INSTANCE_LABELS) {
             values.add(fields.getOrDefault(l, ""));
@@ -244,7 +235,7 @@ public final class PrometheusExposition {
     }
 
     /** cmdstat_get:calls=21,usec=175,usec_per_call=8.33,rejected_calls=0,failed_calls=0 */
-    private static void commandStat(String key, String value, Families f, Map<String, double[]> callsAndUsec) {
+    private static void commandStat(String key, String value, Families f) {
         if (!key.startsWith("cmdstat_")) {
             return;
         }
@@ -267,7 +258,6 @@ public final class PrometheusExposition {
             f.counter("commands_rejected_calls_total").sample(label, rejected);
             f.counter("commands_failed_calls_total").sample(label, failed);
         }
-        callsAndUsec.put(cmd, new double[] {calls, usec});
     }
 
     /** db0:keys=1,expires=0,avg_ttl=0 */
@@ -294,22 +284,40 @@ public final class PrometheusExposition {
         return true;
     }
 
-    /** damselfly_command_latency_seconds: the HdrHistogram's quantiles of every command that has one. */
+    /**
+     * Both latency summaries of every command with a histogram, reading each histogram once:
+     * redis_exporter's redis_latency_percentiles_usec exactly as it reads INFO latencystats (the
+     * configured percentiles, microseconds with INFO's three decimals; none while latency-tracking
+     * is off, as INFO prints none), and damselfly_command_latency_seconds.
+     */
     private void commandLatency(Families f) {
         CommandStatistics stats = server.commandStats();
+        if (!stats.latencyTracking()) {
+            return;
+        }
+        PercentileList percentiles = (PercentileList) server.config().get(Option.LATENCY_TRACKING_INFO_PERCENTILES);
         CommandTotals totals = stats.totals();
         for (Command c : server.commands().allWithSubcommands()) {
             Histogram h = stats.latencyHistogram(c.id());
             if (h == null) {
                 continue;
             }
+            long calls = totals.calls(c.id());
+            long usec = totals.usec(c.id());
+            Map<String, Double> usecAt = new LinkedHashMap<>();
+            for (int i = 0; i < percentiles.size(); i++) {
+                double p = percentiles.get(i);
+                String info = InfoBuilder.fixed(LatencyReport.valueAtPercentile(h, p) / 1000.0, 3);
+                usecAt.put(format(p), Double.parseDouble(info));
+            }
+            f.summary("latency_percentiles_usec", InfoBuilder.safe(c.fullName()), usecAt, calls, usec);
             Map<String, Double> q = new LinkedHashMap<>();
             for (double quantile : QUANTILES) {
                 q.put(format(quantile), LatencyReport.valueAtPercentile(h, quantile * 100) / NANOS_PER_SECOND);
             }
             f.ownSummary("damselfly_command_latency_seconds",
                     "Command latency from the per-command HdrHistogram since start or CONFIG RESETSTAT, in seconds",
-                    c.fullName(), q, totals.calls(c.id()), totals.usec(c.id()) / MICROS_PER_SECOND);
+                    c.fullName(), q, calls, usec / MICROS_PER_SECOND);
         }
     }
 
@@ -324,23 +332,6 @@ public final class PrometheusExposition {
                 return null;
             }
             m.put(part.substring(0, eq), part.substring(eq + 1));
-        }
-        return m;
-    }
-
-    /** "p50=1.003,p99=2.007,p99.9=3.007" as quantile label ("50", "99", "99.9") to microseconds. */
-    private static Map<String, Double> percentiles(String value) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        Map<String, String> kv = keyValues(value);
-        if (kv == null) {
-            return m;
-        }
-        for (Map.Entry<String, String> e : kv.entrySet()) {
-            Double p = e.getKey().length() > 1 ? number(e.getKey().substring(1)) : null;
-            Double v = number(e.getValue());
-            if (p != null && v != null) {
-                m.put(format(p), v);
-            }
         }
         return m;
     }

@@ -122,6 +122,15 @@ class AdminHttpTest {
             assertEquals("summary", m.types.get("redis_latency_percentiles_usec"));
             assertEquals(5, m.value("redis_latency_percentiles_usec_count{cmd=get}"));
             assertTrue(m.value("redis_latency_percentiles_usec{cmd=get,quantile=99.9}") > 0);
+            // ... with INFO latencystats' very figures
+            String latency = c.callText("INFO", "latencystats");
+            String line = latency.substring(latency.indexOf("latency_percentiles_usec_get:"));
+            line = line.substring(line.indexOf(':') + 1, line.indexOf('\r'));
+            for (String pv : line.split(",")) {
+                String[] kv = pv.substring(1).split("=");
+                assertEquals(Double.parseDouble(kv[1]), m.value("redis_latency_percentiles_usec{cmd=get,quantile=" + kv[0] + "}"), pv);
+            }
+            assertEquals(3, line.split(",").length);
             // damselfly's own summary from the HdrHistogram, in seconds
             assertEquals("summary", m.types.get("damselfly_command_latency_seconds"));
             assertEquals(5, m.value("damselfly_command_latency_seconds_count{cmd=get}"));
