@@ -37,6 +37,7 @@ public final class AdminHttp implements AutoCloseable {
     private final PrometheusExposition metrics;
     private final StatsReport stats;
     private final ExecutorService renderer;
+    private final String dashboard = loadDashboard();
 
     public AdminHttp(ServerContext server, Health health) {
         this.server = server;
@@ -77,6 +78,22 @@ public final class AdminHttp implements AutoCloseable {
 
     ExecutorService renderer() {
         return renderer;
+    }
+
+    /** The page at "/": one self-contained HTML file that charts /stats (dashboard.html). */
+    String dashboard() {
+        return dashboard;
+    }
+
+    private static String loadDashboard() {
+        try (java.io.InputStream in = AdminHttp.class.getResourceAsStream("dashboard.html")) {
+            if (in == null) {
+                throw new IllegalStateException("dashboard.html missing from the jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP connection's endpoints: {@code /metrics} (Prometheus), {@code /health} (and Dragonfly's
- * {@code /healthz}), {@code /stats} (JSON for a dashboard) and {@code /} (an index).
+ * {@code /healthz}), {@code /stats} (JSON for a dashboard) and {@code /} (the dashboard page).
  *
  * <p>Requests are answered one at a time in arrival order, as HTTP/1.1 pipelining requires: a
  * request that arrives while another is being rendered waits in {@link #pending}. GET and HEAD
@@ -154,7 +154,7 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
             }
             case "/metrics" -> render(r, PrometheusExposition.CONTENT_TYPE, http.metrics()::render);
             case "/stats" -> render(r, JSON, http.stats()::render);
-            case "/" -> send(r, HttpResponseStatus.OK, HTML, INDEX, r.keepAlive());
+            case "/" -> send(r, HttpResponseStatus.OK, HTML, http.dashboard(), r.keepAlive());
             default -> send(r, HttpResponseStatus.NOT_FOUND, TEXT, "Not Found\n", r.keepAlive());
         }
     }
@@ -250,16 +250,4 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
         }
         ctx.close();
     }
-
-    /** The page at "/": what is served here. */
-    private static final String INDEX = """
-            <!doctype html>
-            <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>damselfly</title></head>
-            <body><h1>damselfly</h1><ul>
-            <li><a href="/metrics">/metrics</a>: Prometheus text exposition (redis_exporter's names)</li>
-            <li><a href="/health">/health</a>: 200 OK when serving, 503 with the reason otherwise</li>
-            <li><a href="/stats">/stats</a>: current figures as JSON</li>
-            </ul></body></html>
-            """;
 }

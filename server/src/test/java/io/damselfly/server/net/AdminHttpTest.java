@@ -328,6 +328,34 @@ class AdminHttpTest {
         assertTrue(server.adminPort() > 0 && server.adminPort() != server.port());
     }
 
+    // ---- the dashboard ---------------------------------------------------------------------
+
+    @Test
+    void dashboard_selfContainedPageThatPollsStats() throws Exception {
+        start();
+        HttpResponse<String> res = get(server.adminPort(), "/");
+        assertEquals(200, res.statusCode());
+        assertEquals("text/html; charset=utf-8", res.headers().firstValue("content-type").orElse(""));
+        String page = res.body();
+        assertTrue(page.contains("<canvas id=\"c-ops\"") && page.contains("fetch(\"stats\""), page);
+        assertTrue(page.contains("name=\"viewport\""), "readable on a phone");
+        // no external assets: nothing fetched from another origin
+        assertFalse(page.matches("(?s).*(src|href)=\"(https?:)?//.*"), "an external asset");
+        assertFalse(page.contains("@import") || page.contains("url("), "an external stylesheet asset");
+        // the script parses (Node.js checks its syntax)
+        String script = page.substring(page.indexOf("<script>") + 8, page.indexOf("</script>"));
+        java.nio.file.Path js = java.nio.file.Files.createTempFile("dashboard", ".js");
+        try {
+            java.nio.file.Files.writeString(js, script);
+            Process p = new ProcessBuilder("node", "--check", js.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+        } finally {
+            java.nio.file.Files.delete(js);
+        }
+    }
+
     // ---- methods, paths, garbage -----------------------------------------------------------
 
     @Test
