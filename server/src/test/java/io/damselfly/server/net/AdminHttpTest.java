@@ -356,6 +356,86 @@ class AdminHttpTest {
         }
     }
 
+    /**
+     * The dashboard's own script run by Node.js against the live /stats while a client sends
+     * traffic, with a stand-in for the DOM that records what the charts draw: every chart gets
+     * data and every headline a value. (A browser is not needed to see that the data flows.)
+     */
+    @Test
+    void dashboard_chartsGetDataFromStatsUnderTraffic() throws Exception {
+        start("maxmemory", "16mb");
+        String page = get(server.adminPort(), "/").body();
+        String script = page.substring(page.indexOf("<script>") + 8, page.indexOf("</script>"));
+        java.nio.file.Path js = java.nio.file.Files.createTempFile("dashboard", ".js");
+        java.nio.file.Path harness = java.nio.file.Files.createTempFile("harness", ".js");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread traffic = new Thread(() -> {
+            try (RawClient c = new RawClient(server.host(), server.port())) {
+                for (int i = 0; !stop.get(); i++) {
+                    c.callText("SET", "k" + (i % 50), "v");
+                    c.callText("GET", "k" + (i % 100));
+                }
+            }
+        });
+        try {
+            java.nio.file.Files.writeString(js, script);
+            java.nio.file.Files.writeString(harness, """
+                    const fs = require("fs"), vm = require("vm");
+                    const [file, base] = process.argv.slice(2);
+                    const lines = {}, elements = {};
+                    function context(id) {
+                      return { setTransform() {}, clearRect() {}, beginPath() {}, moveTo() {}, stroke() {}, fillText() {},
+                               lineTo() { lines[id] = (lines[id] || 0) + 1; } };
+                    }
+                    globalThis.document = { documentElement: {}, getElementById(id) {
+                      return elements[id] ||= { textContent: "", className: "", clientWidth: 320, clientHeight: 140,
+                                                width: 0, height: 0, getContext: () => context(id) }; } };
+                    globalThis.getComputedStyle = () => ({ getPropertyValue: () => "#4fb3ff" });
+                    globalThis.window = { devicePixelRatio: 2, addEventListener() {} };
+                    const realFetch = fetch;
+                    globalThis.fetch = (url, options) => realFetch(new URL(url, base), options);
+                    globalThis.setInterval = () => {};
+                    vm.runInThisContext(fs.readFileSync(file, "utf8"));
+                    (async () => {
+                      for (let i = 0; i < 4; i++) {
+                        await new Promise(r => setTimeout(r, 1100));
+                        await vm.runInThisContext("poll()");
+                      }
+                      const text = {};
+                      for (const id of Object.keys(elements)) if (id.startsWith("v-") || id === "status") text[id] = elements[id].textContent;
+                      console.log(JSON.stringify({ points: vm.runInThisContext("history.length"),
+                        last: vm.runInThisContext("history[history.length - 1]"), lines, text }));
+                    })();
+                    """);
+            traffic.start();
+            Process p = new ProcessBuilder("node", harness.toString(), js.toString(),
+                    "http://127.0.0.1:" + server.adminPort() + "/").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            Map<String, String> result = json(out.substring(out.indexOf('{')));
+            assertTrue(Integer.parseInt(result.get("points")) >= 4, out);
+            String last = result.get("last");
+            for (String field : List.of("'ops'", "'used'", "'max': 16777216", "'clients': 1", "'evictions': 0")) {
+                assertTrue(last.contains(field), field + " in " + last);
+            }
+            assertFalse(last.contains("'hit': None") || last.contains("'p50': None") || last.contains("'p99': None"), last);
+            for (String chart : List.of("c-ops", "c-hit", "c-mem", "c-lat", "c-cli", "c-evi")) {
+                assertTrue(result.get("lines").contains("'" + chart + "': "), chart + " drew nothing: " + out);
+            }
+            for (String value : List.of("v-ops", "v-hit", "v-mem", "v-lat", "v-cli", "v-evi")) {
+                assertTrue(result.get("text").contains("'" + value + "': '") && !result.get("text").contains("'" + value + "': '–'"),
+                        value + " shows nothing: " + out);
+            }
+            assertTrue(result.get("text").contains("'status': 'up "), out);
+        } finally {
+            stop.set(true);
+            traffic.join(5000);
+            java.nio.file.Files.delete(js);
+            java.nio.file.Files.delete(harness);
+        }
+    }
+
     // ---- methods, paths, garbage -----------------------------------------------------------
 
     @Test
