@@ -8,6 +8,10 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -86,13 +90,13 @@ public final class AdminHttp implements AutoCloseable {
     }
 
     private static String loadDashboard() {
-        try (java.io.InputStream in = AdminHttp.class.getResourceAsStream("dashboard.html")) {
+        try (InputStream in = AdminHttp.class.getResourceAsStream("dashboard.html")) {
             if (in == null) {
                 throw new IllegalStateException("dashboard.html missing from the jar");
             }
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Tells an HTTP connection from a RESP one by its first line, and sets the pipeline up for it.
@@ -36,11 +37,11 @@ final class HttpSniffer extends ByteToMessageDecoder {
     private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"};
 
     /** Adds the RESP handlers behind this one; null when they are already in place (main port). */
-    private final java.util.function.Consumer<ChannelPipeline> installResp;
+    private final Consumer<ChannelPipeline> installResp;
     private final AdminHttp http;
     private final boolean adminPort;
 
-    HttpSniffer(AdminHttp http, boolean adminPort, java.util.function.Consumer<ChannelPipeline> installResp) {
+    HttpSniffer(AdminHttp http, boolean adminPort, Consumer<ChannelPipeline> installResp) {
         this.http = http;
         this.adminPort = adminPort;
         this.installResp = installResp;
