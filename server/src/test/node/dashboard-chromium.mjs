@@ -19,9 +19,21 @@ const chromium = spawn(process.env.CHROMIUM || "chromium", ["--headless", "--no-
   `--window-size=${width},${height}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"] });
 
 function finish(code) {
-  chromium.kill("SIGKILL");
-  rmSync(profile, { recursive: true, force: true });
-  process.exit(code);
+  const done = () => {
+    try {
+      // the browser's helper processes may still be leaving files there for a moment
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (e) {
+      console.error(`could not remove ${profile}: ${e.message}`);
+    }
+    process.exit(code);
+  };
+  if (chromium.exitCode !== null || chromium.signalCode !== null) {
+    done();
+  } else {
+    chromium.once("exit", done);
+    chromium.kill("SIGKILL");
+  }
 }
 
 // one DevTools connection: send(method, params) answers the command's result
