@@ -101,7 +101,14 @@ public final class EmbeddedServer implements AutoCloseable {
                     .toArray(String[]::new);
             try {
                 ServerConfig config = ServerConfig.fromArgs(args);
-                return new EmbeddedServer(new DamselflyServer(config).start());
+                DamselflyServer server = new DamselflyServer(config);
+                try {
+                    return new EmbeddedServer(server.start());
+                } catch (RuntimeException e) {
+                    // a port that cannot be bound (the admin port's 9999 taken, say): free what started
+                    server.close();
+                    throw e;
+                }
             } catch (ConfigException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             } catch (InterruptedException e) {

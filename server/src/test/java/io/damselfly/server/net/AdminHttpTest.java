@@ -326,6 +326,10 @@ class AdminHttpTest {
         }
         start();
         assertTrue(server.adminPort() > 0 && server.adminPort() != server.port());
+        // a taken admin port stops the start with a message that names the option
+        IllegalStateException taken = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> EmbeddedServer.builder().option("admin_port", Integer.toString(server.adminPort())).start());
+        assertTrue(taken.getMessage().contains("cannot listen on admin_port " + server.adminPort()), taken.getMessage());
     }
 
     // ---- the dashboard ---------------------------------------------------------------------
