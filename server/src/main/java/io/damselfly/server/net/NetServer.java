@@ -51,11 +51,11 @@ public final class NetServer implements AutoCloseable {
     private static final int HIGH_WATER_MARK = 256 * 1024;
     private static final int LOW_WATER_MARK = 64 * 1024;
 
-    private final ServerContext server;
-    private final int ioThreads;
     /** The pipeline names of a RESP connection's handlers, which an HTTP connection removes. */
     static final String[] RESP_HANDLERS = {"bytes", "decoder", "connection"};
 
+    private final ServerContext server;
+    private final int ioThreads;
     private final RequestMemoryBudget requestMemory;
     private final AdminHttp http;
     private EventLoopGroup acceptor;
@@ -63,10 +63,7 @@ public final class NetServer implements AutoCloseable {
     private Channel listener;
     private Channel adminListener;
 
-    public NetServer(ServerContext server, int ioThreads) {
-        this(server, ioThreads, new Health());
-    }
-
+    /** The network of {@code server}; {@code health} is what GET /health reports. */
     public NetServer(ServerContext server, int ioThreads, Health health) {
         this.server = server;
         this.ioThreads = ioThreads;
