@@ -57,6 +57,8 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_CHUNK_BYTES = 8192;
     /** Largest body accepted (and ignored): no endpoint takes one. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Pipelined requests held at most; past it reading stops until they are answered. */
+    static final int MAX_PENDING = 16;
     /** The user name basic auth accepts besides none: Redis's default user, as Dragonfly. */
     static final String USER = "default";
     private static final String REALM = "Basic realm=\"damselfly\", charset=\"UTF-8\"";
@@ -100,6 +102,10 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
             req.release();
         }
         pending.add(r);
+        if (pending.size() >= MAX_PENDING) {
+            // a client that pipelines faster than /metrics renders is held back by TCP
+            ctx.channel().config().setAutoRead(false);
+        }
         if (!busy) {
             next();
         }
@@ -109,6 +115,9 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
     private void next() {
         while (!busy && !pending.isEmpty() && ctx.channel().isActive()) {
             answer(pending.poll());
+        }
+        if (pending.size() < MAX_PENDING && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
         }
     }
 

@@ -481,6 +481,35 @@ class AdminHttpTest {
     }
 
     @Test
+    void pipelinedRequests_manyAtOnce_allAnsweredInOrder() throws Exception {
+        start();
+        int n = 300;
+        StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            requests.append(i % 3 == 0 ? "GET /metrics" : i % 3 == 1 ? "GET /stats" : "GET /nowhere")
+                    .append(" HTTP/1.1\r\nHost: x\r\n").append(i == n - 1 ? "Connection: close\r\n" : "").append("\r\n");
+        }
+        try (Socket s = new Socket("127.0.0.1", server.adminPort())) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                String expected = i % 3 == 2 ? "HTTP/1.1 404 " : "HTTP/1.1 200 ";
+                at = reply.indexOf("HTTP/1.1 ", at);
+                assertTrue(at >= 0 && reply.startsWith(expected, at), "response " + i);
+                String type = reply.substring(reply.indexOf("content-type: ", at) + 14, reply.indexOf("\r\n", reply.indexOf("content-type: ", at)));
+                assertEquals(i % 3 == 0 ? "text/plain; version=0.0.4; charset=utf-8" : i % 3 == 1 ? "application/json" : "text/plain; charset=utf-8",
+                        type, "response " + i);
+                at++;
+            }
+            assertEquals(-1, reply.indexOf("HTTP/1.1 ", at));
+        }
+        assertEquals(200, get(server.adminPort(), "/health").statusCode());
+    }
+
+    @Test
     void garbage_answeredOrClosed_serverSurvives() throws Exception {
         start();
         int admin = server.adminPort();
