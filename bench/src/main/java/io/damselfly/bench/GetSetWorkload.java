@@ -1,5 +1,6 @@
 package io.damselfly.bench;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +18,12 @@ import java.util.List;
  * <p>{@code get-set-nostats} runs it with damselfly's command statistics and latency recording
  * off ({@code --command_statistics=false}): its damselfly figures against get-set's, from the same
  * run, are what the statistics cost.
+ *
+ * <p>{@code get-set-scraped} runs it while a scraper asks each server for its metrics once a
+ * second, as Prometheus does: damselfly's {@code GET /metrics} over HTTP on its main port,
+ * redis-server's {@code INFO ALL} over RESP (what redis_exporter sends it per scrape). Its
+ * damselfly figures against get-set's, from the same run, are what serving /metrics costs (the
+ * issue's bound: under 2% of GET throughput); each run's scrape count is reported as a row.
  */
 final class GetSetWorkload implements Workload {
     static final int CLIENTS = 50;
@@ -26,8 +33,12 @@ final class GetSetWorkload implements Workload {
     /** A bound on one redis-benchmark invocation; the largest (full, unpipelined) takes seconds. */
     static final long TIMEOUT_MILLIS = 180_000;
 
+    /** Seconds between two scrapes: Prometheus's usual scrape interval is 15 s, a dashboard's 1 s. */
+    static final long SCRAPE_PERIOD_MILLIS = 1000;
+
     private final String name;
     private final ServerSettings settings;
+    private final boolean scraped;
 
     /** The default servers. */
     GetSetWorkload() {
@@ -35,8 +46,18 @@ final class GetSetWorkload implements Workload {
     }
 
     private GetSetWorkload(String name, ServerSettings settings) {
+        this(name, settings, false);
+    }
+
+    private GetSetWorkload(String name, ServerSettings settings, boolean scraped) {
         this.name = name;
         this.settings = settings;
+        this.scraped = scraped;
+    }
+
+    /** The same workload while the servers' metrics are scraped every second. */
+    static GetSetWorkload scraped() {
+        return new GetSetWorkload("get-set-scraped", ServerSettings.DEFAULT, true);
     }
 
     /** The same workload with damselfly on one event loop. */
@@ -71,11 +92,28 @@ final class GetSetWorkload implements Workload {
     @Override
     public String describe(Mode mode) {
         return "`redis-benchmark --csv " + String.join(" ", args(mode, 1)) + "`, then `... "
-                + String.join(" ", args(mode, PIPELINE)) + "` (3-byte values)";
+                + String.join(" ", args(mode, PIPELINE)) + "` (3-byte values)"
+                + (scraped ? "; meanwhile damselfly's `GET /metrics` (HTTP, main port) and redis-server's `INFO ALL` once a second" : "");
     }
 
     @Override
     public List<Reading> run(ServerProcess server, Mode mode, Binaries bin) throws Exception {
+        if (!scraped) {
+            return measure(server, mode, bin);
+        }
+        try (Scraper scraper = new Scraper(server)) {
+            List<Reading> readings = measure(server, mode, bin);
+            scraper.close();
+            if (scraper.failure != null) {
+                readings.add(Reading.missing("scrapes", Better.HIGHER, scraper.failure));
+            } else {
+                readings.add(Reading.of("scrapes", Better.HIGHER, scraper.scrapes));
+            }
+            return readings;
+        }
+    }
+
+    private List<Reading> measure(ServerProcess server, Mode mode, Binaries bin) throws Exception {
         List<Reading> readings = new ArrayList<>();
         for (int pipeline : new int[] {1, PIPELINE}) {
             RedisBenchmark.Result result = RedisBenchmark.run(bin, server.port(), args(mode, pipeline), TIMEOUT_MILLIS);
@@ -96,5 +134,59 @@ final class GetSetWorkload implements Workload {
             }
         }
         return readings;
+    }
+
+    /**
+     * Asks the server for its metrics every {@link #SCRAPE_PERIOD_MILLIS} on a thread of its own
+     * until closed: damselfly over HTTP, redis-server with INFO ALL.
+     */
+    private static final class Scraper implements AutoCloseable {
+        private final ServerProcess server;
+        private final Thread thread;
+        private volatile boolean stop;
+        volatile long scrapes;
+        volatile String failure;
+
+        Scraper(ServerProcess server) {
+            this.server = server;
+            this.thread = new Thread(this::loop, "metrics-scraper");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void loop() {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(10)).build();
+            try (ServerConnection resp = server.kind() == ServerKind.REDIS ? server.connect() : null) {
+                while (!stop) {
+                    if (resp != null) {
+                        resp.callOk("INFO", "ALL");
+                    } else {
+                        java.net.http.HttpResponse<String> r = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 200 || !r.body().contains("redis_up 1")) {
+                            throw new IOException("GET /metrics answered " + r.statusCode());
+                        }
+                    }
+                    scrapes++;
+                    Thread.sleep(SCRAPE_PERIOD_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                // closed while waiting
+            } catch (Exception e) {
+                if (!stop) {
+                    failure = "scrape failed: " + e.getMessage();
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.interrupt();
+            thread.join(15_000);
+        }
     }
 }

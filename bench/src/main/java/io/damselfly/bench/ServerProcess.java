@@ -94,8 +94,10 @@ public final class ServerProcess implements AutoCloseable {
      * starts it: same JVM options, heap sized from --maxmemory, DAMSELFLY_JAVA_OPTS honoured.
      */
     static List<String> damselflyCommand(String run, int port, Path dir, ServerSettings s) {
+        // no admin listener: its default port (9999) may be taken by another server on this machine;
+        // the HTTP endpoints stay reachable on the main port
         List<String> cmd = new ArrayList<>(List.of(run, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString()));
+                "--dir", dir.toString(), "--admin_port", "-1"));
         if (s.maxmemory() != null) {
             cmd.add("--maxmemory=" + s.maxmemory());
             if (s.evictLru()) {

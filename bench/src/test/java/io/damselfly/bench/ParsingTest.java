@@ -134,7 +134,7 @@ class ParsingTest {
         assertTrue(String.join(" ", redis).contains("--maxmemory 64mb --maxmemory-policy allkeys-lru"), redis.toString());
         assertTrue(String.join(" ", redis).contains("--save  --appendonly no"), redis.toString());
         List<String> df = ServerProcess.damselflyCommand("scripts/run", 7001, Path.of("/tmp/y"), lru);
-        assertEquals(List.of("scripts/run", "--port", "7001", "--bind", "127.0.0.1", "--dir", "/tmp/y",
+        assertEquals(List.of("scripts/run", "--port", "7001", "--bind", "127.0.0.1", "--dir", "/tmp/y", "--admin_port", "-1",
                 "--maxmemory=64mb", "--cache_mode=true", "--maxmemory_policy=allkeys-lru"), df);
         assertFalse(String.join(" ", ServerProcess.damselflyCommand("scripts/run", 1, Path.of("."),
                 ServerSettings.DEFAULT)).contains("maxmemory"));

@@ -28,6 +28,7 @@ import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.ListpackLimits;
 import io.damselfly.server.metrics.CommandStatistics;
+import io.damselfly.server.metrics.Health;
 import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
@@ -60,6 +61,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final CommandTable commands;
     private final ClientRegistry clients = new ClientRegistry();
     private final ServerStats stats = new ServerStats();
+    private final Health health = new Health();
     private final CommandStatistics commandStats;
     private final Slowlog slowlog = new Slowlog();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
@@ -91,7 +93,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
-        this.net = new NetServer(this, ioThreads);
+        this.net = new NetServer(this, ioThreads, health);
         this.activeExpiry = new ActiveExpiry(keyspace);
         this.backgroundEviction = new Eviction(keyspace);
         this.cron = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -156,6 +158,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         scheduleCron();
         cron.scheduleAtFixedRate(this::sampleStats, ServerStats.SAMPLE_PERIOD_MILLIS,
                 ServerStats.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        health.serving();
         return this;
     }
 
@@ -198,6 +201,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             return;
         }
         try {
+            health.unavailable(Health.SHUTTING_DOWN);
             cron.shutdownNow();
             net.close();
             log.info("damselfly stopped");
@@ -275,6 +279,16 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public int port() {
         return port;
+    }
+
+    /** The admin (HTTP) port bound, or -1 when there is none. */
+    public int adminPort() {
+        return net.adminPort();
+    }
+
+    /** Whether the server is fit to serve ({@code GET /health}); parts add their checks to it. */
+    public Health health() {
+        return health;
     }
 
     /** The budget for memory held by unfinished requests. */

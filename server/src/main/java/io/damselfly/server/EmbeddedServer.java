@@ -4,6 +4,7 @@ import io.damselfly.server.config.ConfigException;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.metrics.Health;
 import io.damselfly.server.net.RequestMemoryBudget;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +12,8 @@ import java.util.Map;
 /**
  * damselfly inside another JVM process: for tests and for applications that want a Redis-speaking
  * cache in-process. Takes the same options as the command line; binds 127.0.0.1 on a free port
- * unless told otherwise.
+ * unless told otherwise, and opens no admin (HTTP) port unless given {@code admin_port} (0 for a
+ * free one, then {@link #adminPort()}); HTTP on the main port works as on the command line.
  *
  * <pre>
  * try (EmbeddedServer server = EmbeddedServer.builder().option("requirepass", "s3cret").start()) {
@@ -34,6 +36,16 @@ public final class EmbeddedServer implements AutoCloseable {
     /** The port the server listens on. */
     public int port() {
         return server.port();
+    }
+
+    /** The admin (HTTP) port bound, or -1 when there is none. */
+    public int adminPort() {
+        return server.adminPort();
+    }
+
+    /** The server's health, as {@code GET /health} reports it; an embedder may add its own checks. */
+    public Health health() {
+        return server.health();
     }
 
     /** The address to give a client, e.g. "127.0.0.1". */
@@ -66,6 +78,8 @@ public final class EmbeddedServer implements AutoCloseable {
 
         private Builder() {
             options.put("port", "0");
+            // several servers in one JVM or machine: the command line's fixed 9999 would collide
+            options.put("admin_port", "-1");
         }
 
         public Builder option(String name, String value) {
@@ -87,7 +101,14 @@ public final class EmbeddedServer implements AutoCloseable {
                     .toArray(String[]::new);
             try {
                 ServerConfig config = ServerConfig.fromArgs(args);
-                return new EmbeddedServer(new DamselflyServer(config).start());
+                DamselflyServer server = new DamselflyServer(config);
+                try {
+                    return new EmbeddedServer(server.start());
+                } catch (RuntimeException e) {
+                    // a port that cannot be bound (the admin port's 9999 taken, say): free what started
+                    server.close();
+                    throw e;
+                }
             } catch (ConfigException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             } catch (InterruptedException e) {

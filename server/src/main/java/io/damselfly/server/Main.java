@@ -38,7 +38,8 @@ public final class Main {
             System.exit(1);
             return;
         }
-        System.out.println("damselfly " + version() + " ready on " + config.getString(Option.BIND) + ":" + server.port());
+        System.out.println("damselfly " + version() + " ready on " + config.getString(Option.BIND) + ":" + server.port()
+                + (server.adminPort() >= 0 ? " (admin HTTP port " + server.adminPort() + ")" : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "damselfly-signal"));
         server.awaitClose();
     }

@@ -9,6 +9,12 @@ package io.damselfly.server.config;
 public enum Option {
     PORT("port", "port", OptionType.INT, "6379", false, 0, 65535, "TCP port to listen on; 0 picks a free port"),
     BIND("bind", "bind", OptionType.STRING, "127.0.0.1", false, "Address to listen on (use 0.0.0.0 for every interface)"),
+    ADMIN_PORT("admin_port", null, OptionType.INT, "9999", false, -1, 65535,
+            "HTTP port for the dashboard (/), /metrics, /health and /stats (also speaks RESP), bound where --bind says; 0 picks a free port, -1 turns it off"),
+    PRIMARY_PORT_HTTP_ENABLED("primary_port_http_enabled", null, OptionType.BOOL, "true", false,
+            "Also serve the HTTP endpoints on the main port, to connections whose first line is an HTTP request line"),
+    ADMIN_NOPASS("admin_nopass", null, OptionType.BOOL, "false", false,
+            "Serve the admin port's HTTP endpoints without asking for requirepass (HTTP basic auth)"),
     REQUIREPASS("requirepass", "requirepass", OptionType.STRING, "", true, "Password clients must AUTH with; empty means none"),
     MAXCLIENTS("maxclients", "maxclients", OptionType.INT, "10000", true, 1, 1_000_000, "Most clients connected at once; more are refused"),
     CONN_IO_THREADS("conn_io_threads", null, OptionType.INT, "0", false, 0, 1024, "Event-loop threads serving connections; 0 means one per core"),

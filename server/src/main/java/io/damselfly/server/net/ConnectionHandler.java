@@ -339,6 +339,21 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        leave();
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * Removed from an open channel: the connection turned out to speak HTTP ({@link HttpSniffer}),
+     * so it stops being a client; after channelInactive this does nothing.
+     */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        leave();
+    }
+
+    /** Takes the client out of the registry and releases what it holds; once. */
+    private void leave() {
         if (registered) {
             registered = false;
             executor.connectionClosed();
@@ -356,7 +371,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
                 client.setSubscriptions(0, 0, 0);
             }
         }
-        ctx.fireChannelInactive();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.damselfly.protocol.RespRequestDecoder;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
+import io.damselfly.server.metrics.Health;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -14,6 +15,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
@@ -36,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * otherwise; one acceptor thread and {@code conn_io_threads} I/O threads (one per core by
  * default). Each connection gets a request decoder and a {@link ConnectionHandler}, and an account
  * in the server-wide {@link RequestMemoryBudget} for what its unfinished requests hold.
+ *
+ * <p>HTTP. Unless {@code primary_port_http_enabled} is off, a main-port connection starts with an
+ * {@link HttpSniffer} in front, which hands a connection whose first line is an HTTP request line
+ * to the {@link AdminHttp} endpoints instead. {@code admin_port} (unless -1) is a second listener
+ * on the same event loops and the same {@code bind} address whose connections are sniffed always,
+ * HTTP or RESP, as Dragonfly's admin port speaks both.
  */
 public final class NetServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NetServer.class);
@@ -43,17 +51,24 @@ public final class NetServer implements AutoCloseable {
     private static final int HIGH_WATER_MARK = 256 * 1024;
     private static final int LOW_WATER_MARK = 64 * 1024;
 
+    /** The pipeline names of a RESP connection's handlers, which an HTTP connection removes. */
+    static final String[] RESP_HANDLERS = {"bytes", "decoder", "connection"};
+
     private final ServerContext server;
     private final int ioThreads;
     private final RequestMemoryBudget requestMemory;
+    private final AdminHttp http;
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
     private Channel listener;
+    private Channel adminListener;
 
-    public NetServer(ServerContext server, int ioThreads) {
+    /** The network of {@code server}; {@code health} is what GET /health reports. */
+    public NetServer(ServerContext server, int ioThreads, Health health) {
         this.server = server;
         this.ioThreads = ioThreads;
         this.requestMemory = new RequestMemoryBudget(server.config());
+        this.http = new AdminHttp(server, health);
     }
 
     /** The budget for memory held by unfinished requests, all connections together. */
@@ -89,12 +104,10 @@ public final class NetServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        RequestMemoryAccount memory = requestMemory.open(ch);
-                        RespRequestDecoder decoder = new RespRequestDecoder(
-                                limits.withMaxBulkLength((int) config.getLong(Option.PROTO_MAX_BULK_LEN)), memory);
-                        ch.pipeline().addLast("bytes", counter);
-                        ch.pipeline().addLast("decoder", decoder);
-                        ch.pipeline().addLast("connection", new ConnectionHandler(server, decoder, memory));
+                        if (config.getBool(Option.PRIMARY_PORT_HTTP_ENABLED)) {
+                            ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, false, null));
+                        }
+                        installResp(ch.pipeline(), counter, limits);
                     }
                 });
         if (epoll) {
@@ -109,7 +122,38 @@ public final class NetServer implements AutoCloseable {
         int bound = ((InetSocketAddress) listener.localAddress()).getPort();
         log.info("listening on {}:{} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)", host, bound,
                 epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
+        int adminPort = config.getInt(Option.ADMIN_PORT);
+        if (adminPort >= 0) {
+            ServerBootstrap admin = b.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, true, p -> installResp(p, counter, limits)));
+                }
+            });
+            try {
+                adminListener = admin.bind(new InetSocketAddress(host, adminPort)).sync().channel();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot listen on admin_port " + adminPort + " (--admin_port -1 turns it off): "
+                        + e.getMessage(), e);
+            }
+            log.info("admin port (HTTP /metrics /health /stats, and RESP) on {}:{}", host, adminPort());
+        }
         return bound;
+    }
+
+    /** The RESP handlers of a connection: input byte count, request decoder, connection handler. */
+    private void installResp(ChannelPipeline p, ByteCounter counter, RespLimits limits) {
+        RequestMemoryAccount memory = requestMemory.open(p.channel());
+        RespRequestDecoder decoder = new RespRequestDecoder(
+                limits.withMaxBulkLength((int) server.config().getLong(Option.PROTO_MAX_BULK_LEN)), memory);
+        p.addLast(RESP_HANDLERS[0], counter);
+        p.addLast(RESP_HANDLERS[1], decoder);
+        p.addLast(RESP_HANDLERS[2], new ConnectionHandler(server, decoder, memory));
+    }
+
+    /** The admin port bound, or -1 when there is none ({@code admin_port} -1, or not started). */
+    public int adminPort() {
+        return adminListener == null ? -1 : ((InetSocketAddress) adminListener.localAddress()).getPort();
     }
 
     @Override
@@ -117,6 +161,10 @@ public final class NetServer implements AutoCloseable {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
+        if (adminListener != null) {
+            adminListener.close().syncUninterruptibly();
+        }
+        http.close();
         if (acceptor != null) {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
