@@ -160,7 +160,7 @@ interface StringStore extends AutoCloseable {
                 if (v == null) {
                     return -1;
                 }
-                System.arraycopy(v.array(), v.offset(), reply, 0, v.length());
+                v.copyTo(reply, 0);
                 return v.length();
             } finally {
                 s.unlock();

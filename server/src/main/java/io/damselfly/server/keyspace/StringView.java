@@ -98,6 +98,15 @@ public final class StringView {
         return java.util.Arrays.copyOfRange(array, offset, offset + length);
     }
 
+    /** Copies the value's bytes into {@code dst} from {@code at}. */
+    public void copyTo(byte[] dst, int at) {
+        if (array == null) {
+            buffer.get(offset, dst, at, length);
+        } else {
+            System.arraycopy(array, offset, dst, at, length);
+        }
+    }
+
     /** The same bytes in an array of their own: a view that outlives a change of its key. */
     StringView detached() {
         return array != null ? this : new StringView(toByteArray(), 0, length);
