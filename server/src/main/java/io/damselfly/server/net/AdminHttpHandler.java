@@ -40,12 +40,13 @@ import org.slf4j.LoggerFactory;
  * line or headers over the limits below, garbage) is answered 400, 414 or 431 and the connection
  * closed, as the codec reads nothing more from it.
  *
- * <p>Authentication follows Dragonfly (main_service.cc ConfigureHttpHandlers): with requirepass
- * set, every path but {@code /metrics} and {@code /health} asks for HTTP basic auth, user
- * "default" (or none) and the requirepass password; 401 with a WWW-Authenticate challenge
- * otherwise. {@code /metrics} stays open so that scrape configs written for Dragonfly keep
- * working, {@code /health} so that probes need no secret; neither tells anything about the data.
- * {@code --admin_nopass} opens the admin port's paths; the main port's still ask.
+ * <p>Authentication: with requirepass set, every path but {@code /health} asks for HTTP basic
+ * auth, user "default" (or none) and the requirepass password, as Dragonfly's does (main_service.cc
+ * ConfigureHttpHandlers); 401 with a WWW-Authenticate challenge otherwise. Unlike Dragonfly,
+ * {@code /metrics} asks too: it names commands, clients and memory, which a server with a password
+ * does not show to whoever connects (Prometheus sends the password with {@code basic_auth}, see
+ * conf/prometheus.yml). {@code /health} stays open so that probes need no secret; it tells nothing
+ * about the data. {@code --admin_nopass} opens the admin port's paths; the main port's still ask.
  */
 final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
@@ -146,7 +147,7 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
             send(r, HttpResponseStatus.BAD_REQUEST, TEXT, "Bad Request\n", false);
             return;
         }
-        boolean open = path.equals("/metrics") || path.equals("/health") || path.equals("/healthz");
+        boolean open = path.equals("/health") || path.equals("/healthz");
         if (!open && !authorized(r.authorization())) {
             FullHttpResponse res = response(r, HttpResponseStatus.UNAUTHORIZED, TEXT, "Unauthorized\n");
             res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, REALM);

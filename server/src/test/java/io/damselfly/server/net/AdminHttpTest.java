@@ -236,7 +236,7 @@ class AdminHttpTest {
     // ---- authentication --------------------------------------------------------------------
 
     @Test
-    void auth_requirepass_basicAuthAsDragonfly() throws Exception {
+    void auth_requirepass_basicAuth() throws Exception {
         start("requirepass", "s3cret");
         int admin = server.adminPort();
         HttpResponse<String> none = get(admin, "/stats");
@@ -252,8 +252,9 @@ class AdminHttpTest {
         assertEquals(200, get(admin, "/", "Authorization", basic("", "s3cret")).statusCode());
         assertEquals(404, get(admin, "/nowhere", "Authorization", basic("default", "s3cret")).statusCode());
         assertEquals(200, get(server.port(), "/stats", "Authorization", basic("default", "s3cret")).statusCode());
-        // open as in Dragonfly: scrapers and probes
-        assertEquals(200, get(admin, "/metrics").statusCode());
+        // /metrics asks too (Dragonfly leaves it open); /health stays open for probes
+        assertEquals(401, get(admin, "/metrics").statusCode());
+        assertEquals(200, get(admin, "/metrics", "Authorization", basic("default", "s3cret")).statusCode());
         assertEquals(200, get(admin, "/health").statusCode());
         // a password changed at run time applies at once
         server.config().set(Option.REQUIREPASS, "other");
