@@ -20,9 +20,10 @@ import java.util.Arrays;
  * <h2>Layout</h2>
  *
  * <pre>
- *   handle = page << 12 | (offset in the page / 16)        page < 2^19, so a handle is >= 0
- *   size classes: 16..128 by 16, then four per doubling up to 16 KiB (jemalloc's spacing:
- *                 at most 25% and on average about 10% of a slot unused)
+ *   handle = page << 13 | (offset in the page / 8)         page < 2^18, so a handle is >= 0
+ *   size classes: 16..128 by 8, then four per doubling up to 16 KiB (jemalloc's spacing past
+ *                 128 bytes: at most 25% and on average about 10% of a slot unused; finer below,
+ *                 where most cache records fall: a 118-byte record takes 120, not 128)
  * </pre>
  *
  * <p>A page serves one class while it holds any slot; its free slots form a list threaded through
@@ -48,7 +49,8 @@ final class RecordArena {
 
     private static final int PAGE_SHIFT = 16;
     static final int PAGE_SIZE = 1 << PAGE_SHIFT;
-    private static final int UNIT_SHIFT = 4;
+    private static final int UNIT_SHIFT = 3;
+    private static final int UNIT = 1 << UNIT_SHIFT;
     private static final int UNIT_BITS = PAGE_SHIFT - UNIT_SHIFT;
     private static final int UNIT_MASK = (1 << UNIT_BITS) - 1;
     private static final int MAX_PAGES = 1 << (31 - UNIT_BITS);
@@ -58,13 +60,13 @@ final class RecordArena {
     private static final int NO_SLOT = -1;
 
     private static final int[] CLASS_SIZES = classSizes();
-    /** The class of each size in 16-byte units (index: (size + 15) / 16). */
+    /** The class of each size in 8-byte units (index: (size + 7) / 8). */
     private static final byte[] CLASS_OF_UNITS = classOfUnits();
 
     private static int[] classSizes() {
         int[] sizes = new int[64];
         int n = 0;
-        for (int s = 16; s <= 128; s += 16) {
+        for (int s = 16; s <= 128; s += UNIT) {
             sizes[n++] = s;
         }
         for (int base = 128; base < MAX_SLOT; base *= 2) {
@@ -113,12 +115,12 @@ final class RecordArena {
 
     /** The slot size a record of {@code size} bytes takes, or 0 when it is over {@link #MAX_SLOT}. */
     static int slotSize(int size) {
-        return size > MAX_SLOT ? 0 : CLASS_SIZES[CLASS_OF_UNITS[(size + 15) >> UNIT_SHIFT]];
+        return size > MAX_SLOT ? 0 : CLASS_SIZES[CLASS_OF_UNITS[(size + UNIT - 1) >> UNIT_SHIFT]];
     }
 
     /** A slot of at least {@code size} bytes (at most {@link #MAX_SLOT}), or {@link #NONE}. */
     int allocate(int size) {
-        int c = CLASS_OF_UNITS[(size + 15) >> UNIT_SHIFT];
+        int c = CLASS_OF_UNITS[(size + UNIT - 1) >> UNIT_SHIFT];
         int p = withRoom[c];
         if (p == NO_PAGE) {
             p = takePage(c);

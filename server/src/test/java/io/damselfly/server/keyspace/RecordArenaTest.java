@@ -23,7 +23,7 @@ class RecordArenaTest {
             int slot = RecordArena.slotSize(size);
             assertTrue(slot >= size, "slot " + slot + " for " + size);
             assertTrue(slot >= previous, "slot sizes never shrink as the size grows");
-            assertEquals(0, slot % 16, "slots are whole 16-byte units");
+            assertEquals(0, slot % 8, "slots are whole 8-byte units");
             if (size > 16) {
                 assertTrue(slot - size < slot / 4 + 16, "slot " + slot + " for " + size + " wastes too much");
             }
@@ -92,10 +92,10 @@ class RecordArenaTest {
             handles.add(arena.allocate(100));
         }
         assertEquals(n, handles.size());
-        assertEquals(112L * n, arena.slotBytes());
-        // whole pages of 112-byte slots: only the last page and each page's tail are unused
+        assertEquals(104L * n, arena.slotBytes());
+        // whole pages of 104-byte slots (630 to a page): only the last page and each page's tail are unused
         long pages = arena.committedBytes() / RecordArena.PAGE_SIZE;
-        assertEquals((n + 584) / 585, pages);
+        assertEquals((n + 629) / 630, pages);
     }
 
     @Test
@@ -111,7 +111,7 @@ class RecordArenaTest {
         int a = arena.allocate(40);
         int b = arena.allocate(40);
         assertNotEquals(a, b);
-        assertEquals(96, arena.slotBytes());
+        assertEquals(80, arena.slotBytes());
         assertNull(arena.checkStructure());
     }
 
