@@ -218,7 +218,7 @@ final class CompactEncodings {
 
     // ---- intset ------------------------------------------------------------------------------
 
-    /** <encoding u32: 2, 4 or 8><length u32><values, little endian, ascending>: the values. */
+    /** <encoding u32: 2, 4 or 8><length u32><values, little endian, ascending>: the values, as stored. */
     static long[] intset(byte[] s) throws RdbFormatException {
         if (s.length < 8) {
             throw new RdbFormatException("intset too short");
@@ -230,10 +230,9 @@ final class CompactEncodings {
         }
         long[] out = new long[(int) n];
         for (int i = 0; i < n; i++) {
+            // the order is not checked: Redis accepts an unsorted intset (sanitize-dump-payload no)
+            // and the members are added one by one anyway; a duplicate is refused by the builder
             out[i] = signed(s, 8 + i * (int) width, (int) width);
-            if (i > 0 && out[i] <= out[i - 1]) {
-                throw new RdbFormatException("intset not in ascending order");
-            }
         }
         return out;
     }

@@ -66,8 +66,8 @@ public final class RdbInput {
     }
 
     /**
-     * rdbLoadLenByRef: a length, or an encoded-string marker answered as {@code ENCODED | kind}
-     * (only where the caller reads a string: {@link #readString} handles it).
+     * rdbLoadLenByRef: a length (never negative), or an encoded-string marker answered as {@code
+     * -1 - kind} (only where the caller reads a string: {@link #readString} handles it).
      */
     private long readLengthOrEncoding() throws RdbFormatException {
         int first = readUnsignedByte();
@@ -77,7 +77,7 @@ public final class RdbInput {
             case RdbFormat.LEN_14BIT:
                 return ((first & 0x3F) << 8) | readUnsignedByte();
             case RdbFormat.ENCVAL:
-                return ENCODED | (first & 0x3F);
+                return -1 - (first & 0x3F);
             default:
                 if (first == RdbFormat.LEN_32BIT) {
                     return readBigEndian(4);
@@ -96,13 +96,10 @@ public final class RdbInput {
     /** The most an LZF stream expands: 264 bytes out of a 3-byte back reference, rounded up. */
     private static final long LZF_MAX_RATIO = 90;
 
-    /** Marks an encoded-string answer of {@link #readLengthOrEncoding}; no real length reaches it. */
-    private static final long ENCODED = 1L << 62;
-
     /** rdbLoadLen: a length (not an encoded string). */
     public long readLength() throws RdbFormatException {
         long v = readLengthOrEncoding();
-        if ((v & ENCODED) != 0) {
+        if (v < 0) {
             throw new RdbFormatException("encoded value where a length was expected");
         }
         return v;
@@ -120,10 +117,10 @@ public final class RdbInput {
     /** rdbGenericLoadStringObject: a string in any of its encodings (raw, int8/16/32, LZF). */
     public byte[] readString() throws RdbFormatException {
         long len = readLengthOrEncoding();
-        if ((len & ENCODED) == 0) {
+        if (len >= 0) {
             return readBytes(len);
         }
-        int kind = (int) (len & 0x3F);
+        int kind = (int) (-1 - len);
         switch (kind) {
             case RdbFormat.ENC_INT8:
                 return decimal((byte) readLittleEndian(1));
