@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * A growable byte buffer with the RDB primitives the writer needs (rdbSaveLen, the string
- * encodings, binary doubles); shaped to be the buffer a file writer flushes in turn.
+ * encodings with LZF for long strings, binary doubles); shaped to be the buffer a file writer
+ * flushes in turn. Not thread-safe: one per writer.
  */
 public final class RdbOutput {
     private byte[] buf;
@@ -93,9 +94,41 @@ public final class RdbOutput {
                 return;
             }
         }
+        if (length > LZF_MIN_LENGTH && writeCompressed(s, offset, length)) {
+            return;
+        }
         writeLength(length);
         writeBytes(s, offset, length);
     }
+
+    /** Redis compresses strings longer than 20 bytes (rdbSaveRawString, rdbcompression yes). */
+    private static final int LZF_MIN_LENGTH = 20;
+
+    /**
+     * rdbSaveLzfStringObject: the LZF marker, the compressed and the plain length, the compressed
+     * bytes; only when compression saves more than 4 bytes (else false, nothing written).
+     */
+    private boolean writeCompressed(byte[] s, int offset, int length) {
+        if (lzf == null) {
+            lzf = new Lzf();
+        }
+        int maxOut = length - 4;
+        if (scratch.length < maxOut) {
+            scratch = new byte[maxOut];
+        }
+        int n = lzf.compress(s, offset, length, scratch, maxOut);
+        if (n == 0) {
+            return false;
+        }
+        writeByte((RdbFormat.ENCVAL << 6) | RdbFormat.ENC_LZF);
+        writeLength(n);
+        writeLength(length);
+        writeBytes(scratch, 0, n);
+        return true;
+    }
+
+    private Lzf lzf;
+    private byte[] scratch = new byte[0];
 
     /** An integer string in the smallest of the int8/16/32 encodings (rdbEncodeInteger). */
     private void writeInteger(long v) {

@@ -6,8 +6,9 @@ import io.damselfly.server.keyspace.ValueVisitor;
  * Serializes one value in Redis 7.0's RDB object format (rdbSaveObjectType + rdbSaveObject) as
  * the keyspace walks it: the type byte, then the object. What DUMP payloads and RDB files hold.
  *
- * <p>The forms are those Redis 7.0 writes for the same encodings: strings as raw bytes or, when
- * they spell a 32-bit integer, in the integer encodings (no LZF: optional on write); lists as
+ * <p>The forms are those Redis 7.0 writes for the same encodings: strings as raw bytes, in the
+ * integer encodings when they spell a 32-bit integer, LZF-compressed past 20 bytes when that
+ * pays (any string, compact blobs included, as rdbSaveRawString); lists as
  * QUICKLIST_2 of listpack nodes (list-max-listpack-size's default of 8 KB each); an intset as
  * SET_INTSET, other sets as SET; a compact hash or sorted set as HASH_LISTPACK / ZSET_LISTPACK,
  * larger ones as HASH and ZSET_2 (binary scores). A receiver with smaller limits converts on

@@ -162,4 +162,60 @@ class RdbCodecsTest {
         RdbInput in = new RdbInput(out.toByteArray(), 0, out.size());
         assertThrows(RdbFormatException.class, in::readString);
     }
+
+    @Test
+    void lzf_compressThenDecompress_sameBytes() throws Exception {
+        Random random = new Random(11);
+        Lzf lzf = new Lzf();
+        List<byte[]> inputs = new ArrayList<>();
+        inputs.add(b("a".repeat(10_000)));
+        inputs.add(b("abcdefgh".repeat(3000)));
+        inputs.add(b("0123456789".repeat(2) + "x"));
+        for (int n : new int[] {300, 9000, 70_000}) {
+            byte[] words = new byte[n];
+            for (int i = 0; i < n; i++) {
+                // a small alphabet with repeats near and far (past the 8 KB window too)
+                words[i] = (byte) (i % 9000 < 4500 ? 'a' + random.nextInt(4) : words[i % 4500]);
+            }
+            inputs.add(words);
+        }
+        int compressed = 0;
+        byte[] short21 = new byte[21];
+        random.nextBytes(short21);
+        byte[] out21 = new byte[21];
+        int n21 = lzf.compress(short21, 0, 21, out21, 21);
+        if (n21 > 0) {
+            assertArrayEquals(short21, Lzf.decompress(out21, 0, n21, 21));
+        }
+        for (byte[] in : inputs) {
+            byte[] out = new byte[in.length];
+            int n = lzf.compress(in, 0, in.length, out, in.length - 4);
+            if (n > 0) {
+                compressed++;
+                assertArrayEquals(in, Lzf.decompress(out, 0, n, in.length));
+            }
+        }
+        assertEquals(inputs.size(), compressed);
+        byte[] noise = new byte[5000];
+        random.nextBytes(noise);
+        assertEquals(0, lzf.compress(noise, 0, noise.length, new byte[noise.length], noise.length - 4));
+    }
+
+    @Test
+    void strings_longOnesCompressedWhenItPays() throws Exception {
+        RdbOutput out = new RdbOutput(0);
+        byte[] repetitive = b("abc".repeat(1000));
+        byte[] noise = new byte[1000];
+        new Random(1).nextBytes(noise);
+        out.writeString(repetitive, 0, repetitive.length);
+        int afterFirst = out.size();
+        out.writeString(noise, 0, noise.length);
+        assertEquals(true, afterFirst < 200, "compressed to " + afterFirst);
+        assertEquals(0xC3, out.toByteArray()[0] & 0xFF);
+        // too random to gain 4 bytes: stored raw, a 2-byte length and the bytes
+        assertEquals(1000 + 2, out.size() - afterFirst);
+        RdbInput in = new RdbInput(out.toByteArray(), 0, out.size());
+        assertArrayEquals(repetitive, in.readString());
+        assertArrayEquals(noise, in.readString());
+    }
 }
