@@ -55,6 +55,8 @@ public final class DumpPayload {
         if (payload.length < FOOTER) {
             throw new RdbFormatException("payload too short");
         }
-        return new RdbValueReader(builder).read(new RdbInput(payload, 0, payload.length - FOOTER));
+        // Redis reads the value from the whole payload, footer included (restoreCommand's rio
+        // buffer), so a damaged value that runs into the footer still loads there: so it does here
+        return new RdbValueReader(builder).read(new RdbInput(payload, 0, payload.length));
     }
 }

@@ -96,13 +96,13 @@ public final class RdbInput {
     /** The most an LZF stream expands: 264 bytes out of a 3-byte back reference, rounded up. */
     private static final long LZF_MAX_RATIO = 90;
 
-    /** rdbLoadLen: a length (not an encoded string). */
+    /**
+     * rdbLoadLen: a length. An encoded-string marker where a length belongs reads as its low six
+     * bits, as Redis reads it (rdbLoadLenByRef without an isencoded flag to set).
+     */
     public long readLength() throws RdbFormatException {
         long v = readLengthOrEncoding();
-        if (v < 0) {
-            throw new RdbFormatException("encoded value where a length was expected");
-        }
-        return v;
+        return v < 0 ? -1 - v : v;
     }
 
     /** A length that must also be a count of elements still to come (each at least one byte). */
@@ -136,7 +136,9 @@ public final class RdbInput {
                 if (plain > Integer.MAX_VALUE - 8 || plain > compressed * LZF_MAX_RATIO) {
                     throw new RdbFormatException("LZF string too long");
                 }
-                byte[] out = Lzf.decompress(data, position, (int) compressed, (int) plain);
+                // an announced plain length of 0 loads as "" whatever the data: Redis compares
+                // lzf_decompress's answer (0 on error) with the length announced
+                byte[] out = plain == 0 ? new byte[0] : Lzf.decompress(data, position, (int) compressed, (int) plain);
                 position += (int) compressed;
                 return out;
             }
@@ -155,8 +157,14 @@ public final class RdbInput {
                 return Double.POSITIVE_INFINITY;
             case 255:
                 return Double.NEGATIVE_INFINITY;
-            default:
-                return parseDouble(readBytes(len));
+            default: {
+                // rdbLoadDoubleValue: sscanf("%lg"), which takes a numeric prefix and fails on none
+                Double d = parseDoublePrefix(readBytes(len));
+                if (d == null) {
+                    throw new RdbFormatException("not a number");
+                }
+                return d;
+            }
         }
     }
 
@@ -165,27 +173,41 @@ public final class RdbInput {
         return Double.longBitsToDouble(readLittleEndian(8));
     }
 
-    /** A double as Redis's strtod reads a score stored as text (ziplist/listpack, old ZSET). */
-    static double parseDouble(byte[] text) throws RdbFormatException {
-        String s = new String(text, java.nio.charset.StandardCharsets.ISO_8859_1).trim();
-        switch (s.toLowerCase(java.util.Locale.ROOT)) {
-            case "inf", "+inf", "infinity", "+infinity":
-                return Double.POSITIVE_INFINITY;
-            case "-inf", "-infinity":
-                return Double.NEGATIVE_INFINITY;
-            case "nan", "+nan", "-nan":
-                return Double.NaN;
-            default:
-                break;
+    /**
+     * A score stored as text, read as Redis reads it: strtod's longest numeric prefix (leading
+     * blanks skipped; "inf", "infinity", "nan" in any case), or null when no prefix is a number.
+     * Hexadecimal floats, which strtod also takes, are not read (Redis never writes them).
+     */
+    static Double parseDoublePrefix(byte[] text) {
+        String s = new String(text, java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = STRTOD_PREFIX.matcher(s);
+        if (!m.lookingAt()) {
+            return null;
         }
-        if (s.isEmpty() || !s.chars().allMatch(ch -> (ch >= '0' && ch <= '9') || ch == '.' || ch == 'e' || ch == 'E' || ch == '-' || ch == '+')) {
-            throw new RdbFormatException("not a number: " + s);
+        String number = m.group(1);
+        String lower = number.toLowerCase(java.util.Locale.ROOT);
+        boolean negative = lower.startsWith("-");
+        String unsigned = lower.startsWith("-") || lower.startsWith("+") ? lower.substring(1) : lower;
+        if (unsigned.startsWith("inf")) {
+            return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new RdbFormatException("not a number: " + s);
+        if (unsigned.startsWith("nan")) {
+            return Double.NaN;
         }
+        return Double.parseDouble(number);
+    }
+
+    /** What strtod takes at the start of a string: blanks, a sign, then inf, nan or a decimal number. */
+    private static final java.util.regex.Pattern STRTOD_PREFIX = java.util.regex.Pattern.compile(
+            "[ \\t\\n\\r\\f\\x0B]*([+-]?(?:(?i:infinity|inf|nan)|(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?))");
+
+    /**
+     * A score of a ziplist or listpack (zzlGetScore): strtod's reading, 0 where nothing parses,
+     * as Redis, which does not check these scores on load.
+     */
+    static double parseListpackScore(byte[] text) {
+        Double d = parseDoublePrefix(text);
+        return d == null ? 0 : d;
     }
 
     static byte[] decimal(long v) {

@@ -124,7 +124,7 @@ public final class RdbValueReader {
                 }
                 Value zset = builder.zset();
                 for (int i = 0; i < items.size(); i += 2) {
-                    if (!builder.zsetAdd(zset, items.get(i), RdbInput.parseDouble(items.get(i + 1)))) {
+                    if (!builder.zsetAdd(zset, items.get(i), RdbInput.parseListpackScore(items.get(i + 1)))) {
                         throw new RdbFormatException("duplicate sorted set member or NaN score");
                     }
                 }

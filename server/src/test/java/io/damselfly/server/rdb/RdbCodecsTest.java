@@ -91,7 +91,7 @@ class RdbCodecsTest {
         }
         List<byte[]> back = CompactEncodings.listpack(w.finish());
         for (int i = 0; i < scores.length; i++) {
-            assertEquals(scores[i] == 0 ? 0.0 : scores[i], RdbInput.parseDouble(back.get(i)), "score " + i);
+            assertEquals(scores[i] == 0 ? 0.0 : scores[i], RdbInput.parseListpackScore(back.get(i)), "score " + i);
         }
     }
 
@@ -217,5 +217,21 @@ class RdbCodecsTest {
         RdbInput in = new RdbInput(out.toByteArray(), 0, out.size());
         assertArrayEquals(repetitive, in.readString());
         assertArrayEquals(noise, in.readString());
+    }
+
+    @Test
+    void scoresAsText_readAsStrtodReadsThem() {
+        assertEquals(1.5, RdbInput.parseListpackScore(b("1.5")));
+        assertEquals(1.5, RdbInput.parseListpackScore(b(" 1.5abc")));
+        assertEquals(-2e10, RdbInput.parseListpackScore(b("-2e10")));
+        assertEquals(12.0, RdbInput.parseListpackScore(b("12e")));
+        assertEquals(0.5, RdbInput.parseListpackScore(b(".5")));
+        assertEquals(Double.POSITIVE_INFINITY, RdbInput.parseListpackScore(b("inf")));
+        assertEquals(Double.NEGATIVE_INFINITY, RdbInput.parseListpackScore(b("-Infinity")));
+        assertEquals(0.0, RdbInput.parseListpackScore(b("!.5")));
+        assertEquals(0.0, RdbInput.parseListpackScore(b("")));
+        assertNull(RdbInput.parseDoublePrefix(b("x1")));
+        assertNull(RdbInput.parseDoublePrefix(b("-")));
+        assertNull(RdbInput.parseDoublePrefix(b(".")));
     }
 }

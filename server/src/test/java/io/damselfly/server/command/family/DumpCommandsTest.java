@@ -73,13 +73,27 @@ class DumpCommandsTest {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** Sends each command to both servers on fresh connections; every reply must render the same. */
+    /**
+     * Sends each command to both servers on fresh connections, in RESP2 and then (after a flush)
+     * in RESP3; every reply must render the same.
+     */
     private void sameReplies(Object[]... commands) {
+        sameReplies(2, commands);
+        redis.flushall();
+        ours.flushall();
+        sameReplies(3, commands);
+    }
+
+    private void sameReplies(int protocol, Object[]... commands) {
         try (RawClient ref = new RawClient("127.0.0.1", reference.port());
              RawClient us = new RawClient(damselfly.host(), damselfly.port())) {
+            if (protocol == 3) {
+                ref.call("HELLO", "3");
+                us.call("HELLO", "3");
+            }
             for (Object[] command : commands) {
                 String expected = ref.callText(command);
-                assertEquals(expected, us.callText(command), Arrays.deepToString(command));
+                assertEquals(expected, us.callText(command), "RESP" + protocol + " " + Arrays.deepToString(command));
             }
         }
     }
@@ -276,5 +290,69 @@ class DumpCommandsTest {
         }
         assertTrue(refused > 1000, "refused " + refused);
         assertEquals("safe", new String(ours.get(b("keep"))));
+    }
+
+    /** Type and contents, sets, hashes and sorted sets in a canonical order (encodings left out). */
+    private static String normalized(RedisCommands<byte[], byte[]> r, byte[] k) {
+        String type = r.type(k);
+        java.util.function.Function<byte[], String> s = x -> new String(x, StandardCharsets.ISO_8859_1);
+        return type + ":" + switch (type) {
+            case "string" -> s.apply(r.get(k));
+            case "list" -> r.lrange(k, 0, -1).stream().map(s).toList();
+            case "set" -> r.smembers(k).stream().map(s).sorted().toList();
+            case "hash" -> new java.util.TreeMap<>(r.hgetall(k).entrySet().stream()
+                    .collect(java.util.stream.Collectors.toMap(e -> s.apply(e.getKey()), e -> s.apply(e.getValue()))));
+            case "zset" -> r.zrangeWithScores(k, 0, -1).stream().map(v -> s.apply(v.getValue()) + "=" + v.getScore()).sorted().toList();
+            default -> type;
+        };
+    }
+
+    @Test
+    void restore_damagedPayloads_acceptedAndRefusedAsRedisSanitizing() {
+        // Redis with deep checks (sanitize-dump-payload yes, so it cannot load a broken object):
+        // every damaged payload must be refused by both or taken by both with the same contents.
+        // Two differences are known and left out: an intset out of order (Redis's deep check
+        // refuses it, its default shallow one takes it, and so does damselfly, sorting it), and a
+        // compact sorted set out of order (Redis keeps the wrong order, damselfly sorts it).
+        redis.configSet("sanitize-dump-payload", "yes");
+        try {
+            redis.rpush(b("l"), b("a"), b("b"), b("123"), b("-5"), b("x".repeat(70)));
+            redis.hset(b("h"), java.util.Map.of(b("f"), b("v"), b("g"), b("12"), b("hh"), b("w".repeat(30))));
+            redis.sadd(b("ss"), b("a"), b("b"));
+            redis.zadd(b("z"), io.lettuce.core.ScoredValue.just(1, b("a")), io.lettuce.core.ScoredValue.just(2.5, b("b")),
+                    io.lettuce.core.ScoredValue.just(-3, b("c")));
+            redis.set(b("s"), b("hello world this is a compressible string string string string"));
+            redis.set(b("n"), b("12345"));
+            List<byte[]> seeds = new ArrayList<>();
+            for (String k : List.of("l", "h", "ss", "z", "s", "n")) {
+                byte[] d = redis.dump(b(k));
+                seeds.add(Arrays.copyOf(d, d.length - 10));
+            }
+            Random random = new Random(1607);
+            int same = 0;
+            try (RawClient ref = new RawClient("127.0.0.1", reference.port());
+                 RawClient us = new RawClient(damselfly.host(), damselfly.port())) {
+                for (int round = 0; round < 2000; round++) {
+                    byte[] body = seeds.get(random.nextInt(seeds.size())).clone();
+                    for (int f = 1 + random.nextInt(3); f > 0; f--) {
+                        body[random.nextInt(body.length)] = (byte) random.nextInt(256);
+                    }
+                    if ((body[0] & 0xFF) == 11) {
+                        continue;
+                    }
+                    byte[] payload = framed(body);
+                    String expected = ref.callText("RESTORE", "k", "0", payload, "REPLACE");
+                    String actual = us.callText("RESTORE", "k", "0", payload, "REPLACE");
+                    assertEquals(expected, actual, "round " + round + ": " + java.util.HexFormat.of().formatHex(body));
+                    if (expected.equals("+OK")) {
+                        assertEquals(normalized(redis, b("k")), normalized(ours, b("k")), "round " + round);
+                    }
+                    same++;
+                }
+            }
+            assertTrue(same > 1500, "compared " + same);
+        } finally {
+            redis.configSet("sanitize-dump-payload", "no");
+        }
     }
 }
