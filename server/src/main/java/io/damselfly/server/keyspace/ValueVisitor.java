@@ -25,12 +25,18 @@ public interface ValueVisitor {
 
     void setMember(byte[] member);
 
-    /** A hash of {@code size} fields, which follow with their values through {@link #hashField}. */
+    /**
+     * A hash of {@code size} fields, which follow with their values through {@link #hashField};
+     * {@code compact} says it is in Redis's listpack encoding.
+     */
     void hash(int size, boolean compact);
 
     void hashField(byte[] field, int fieldOffset, int fieldLength, byte[] value, int valueOffset, int valueLength);
 
-    /** A sorted set of {@code size} members, which follow in rank order through {@link #zsetEntry}. */
+    /**
+     * A sorted set of {@code size} members, which follow in rank order through {@link
+     * #zsetEntry}; {@code compact} says it is in Redis's listpack encoding.
+     */
     void zset(int size, boolean compact);
 
     void zsetEntry(byte[] member, int offset, int length, double score);

@@ -1,6 +1,9 @@
 package io.damselfly.server.rdb;
 
 import io.damselfly.server.keyspace.ValueVisitor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Serializes one value in Redis 7.0's RDB object format (rdbSaveObjectType + rdbSaveObject) as
@@ -20,7 +23,7 @@ public final class RdbValueWriter implements ValueVisitor {
 
     private final RdbOutput out;
     /** The list being written: its elements go to nodes of at most QUICKLIST_NODE_BYTES. */
-    private java.util.List<byte[]> listNodes;
+    private List<byte[]> listNodes;
     private ListpackWriter node;
     private int remaining;
     /** A compact hash or sorted set's single listpack, or an intset's members. */
@@ -41,7 +44,7 @@ public final class RdbValueWriter implements ValueVisitor {
     @Override
     public void list(int size) {
         out.writeByte(RdbFormat.TYPE_LIST_QUICKLIST_2);
-        listNodes = new java.util.ArrayList<>();
+        listNodes = new ArrayList<>();
         node = new ListpackWriter();
         remaining = size;
         if (size == 0) {
@@ -118,7 +121,7 @@ public final class RdbValueWriter implements ValueVisitor {
         RdbOutput blob = new RdbOutput(8 + ints.length * width);
         blob.writeLittleEndian(width, 4);
         blob.writeLittleEndian(ints.length, 4);
-        java.util.Arrays.sort(ints);
+        Arrays.sort(ints);
         for (long v : ints) {
             blob.writeLittleEndian(v, width);
         }
