@@ -4,6 +4,7 @@ import io.damselfly.server.client.ClientRegistry;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
+import io.damselfly.server.command.family.DumpCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.SortedSetCommands;
 import io.damselfly.server.command.family.KeyCommands;
@@ -137,6 +138,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         SlowlogCommands.register(b);
         StringCommands.register(b);
         KeyCommands.register(b);
+        DumpCommands.register(b);
         HashCommands.register(b);
         SortedSetCommands.register(b);
         MemoryCommands.register(b);

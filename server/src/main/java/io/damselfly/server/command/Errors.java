@@ -69,6 +69,15 @@ public final class Errors {
     public static final String TRANSACTION_TOO_LARGE = "ERR transaction queue exceeds client-query-buffer-limit";
     public static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
     /** getIntFromObjectOrReply on a valid long outside int range (MOVE, COPY ... DB). */
+    /** RESTORE onto a key that exists, without REPLACE. */
+    public static final String BUSYKEY = "BUSYKEY Target key name already exists.";
+    public static final String INVALID_TTL = "ERR Invalid TTL value, must be >= 0";
+    public static final String INVALID_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0";
+    public static final String INVALID_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+    /** RESTORE: the payload's footer (RDB version, CRC64) does not check out. */
+    public static final String DUMP_PAYLOAD = "ERR DUMP payload version or checksum are wrong";
+    /** RESTORE: the payload's footer is right but its value does not decode. */
+    public static final String BAD_DATA_FORMAT = "ERR Bad data format";
     public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
     public static final String INVALID_CURSOR = "ERR invalid cursor";
     public static final String EXPIRE_NX_AND_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible";

@@ -53,6 +53,7 @@ public enum KeyEvent {
     MOVE_FROM("move_from", 'g'),
     MOVE_TO("move_to", 'g'),
     COPY_TO("copy_to", 'g'),
+    RESTORE("restore", 'g'),
     /** Deleted because its time passed (class x). */
     EXPIRED("expired", 'x'),
     /** Deleted to make room at maxmemory (class e). */

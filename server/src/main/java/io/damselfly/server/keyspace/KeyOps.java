@@ -127,6 +127,98 @@ public final class KeyOps {
         return new ObjectEntry(newKey, o.value, o.expiresAt, o.access);
     }
 
+    // ---- serialization: DUMP and RESTORE ----------------------------------------------------
+
+    /**
+     * DUMP's lookup (a counted, touching read): walks the key's value through {@code visitor};
+     * false when the key is missing.
+     */
+    public boolean dump(byte[] key, ValueVisitor visitor) {
+        Object e = db.read(key);
+        if (e == null) {
+            return false;
+        }
+        visit(e, visitor);
+        return true;
+    }
+
+    /** Walks an entry's value through a visitor (see {@link ValueVisitor} for the order of calls). */
+    static void visit(Object e, ValueVisitor v) {
+        if (e instanceof StringRecord r) {
+            byte[] value = r.value();
+            v.string(value, 0, value.length);
+            return;
+        }
+        Value value = ((ObjectEntry) e).value;
+        if (value instanceof StringValue s) {
+            v.string(s.array(), 0, s.length());
+        } else if (value instanceof ListValue l) {
+            int n = l.size();
+            v.list(n);
+            for (int i = 0; i < n; i++) {
+                v.listElement(l.get(i));
+            }
+        } else if (value instanceof SetValue s) {
+            v.set(s.size(), s.isIntSet());
+            s.forEach(v::setMember);
+        } else if (value instanceof HashValue h) {
+            v.hash(h.size(), h.encoding().equals("listpack"));
+            h.forEach(v::hashField);
+        } else if (value instanceof SortedSetValue z) {
+            v.zset(z.size(), z.isCompact());
+            z.forRanks(0, z.size() - 1, false, v::zsetEntry);
+        } else {
+            throw new IllegalStateException("no serialized form for " + value.type());
+        }
+    }
+
+    /**
+     * RESTORE's write, after the caller checked that the key is free or {@code replace} is on:
+     * puts {@code value} (made by a {@link ValueBuilder}) under the key with an absolute expiry
+     * ({@link Database#NO_EXPIRY} for none). An expiry already past only deletes what was there, as
+     * Redis does. {@code idleSeconds} (under an LRU policy) or {@code frequency} (under LFU), when
+     * not negative, set the access clock as Redis's objectSetLRUOrLFU.
+     */
+    public void restore(byte[] key, Value value, long expiresAt, long idleSeconds, int frequency) {
+        Object old = db.find(key);
+        if (expiresAt != Database.NO_EXPIRY && expiresAt <= db.now()) {
+            if (old != null) {
+                db.remove(key, old, KeyEvent.DEL);
+            }
+            return;
+        }
+        int access = restoredAccess(idleSeconds, frequency);
+        Object entry = value instanceof StringValue s
+                ? db.newString(key, s.length() == s.array().length ? s.array() : s.toByteArray(), expiresAt, access)
+                : new ObjectEntry(key, value, expiresAt, access);
+        if (old == null) {
+            db.insert(key, entry, KeyEvent.RESTORE);
+        } else {
+            // Redis deletes the old value silently, then adds the key anew ("new", then "restore")
+            db.announce(key, KeyEvent.NEW);
+            db.put(key, old, entry, KeyEvent.RESTORE);
+        }
+    }
+
+    private int restoredAccess(long idleSeconds, int frequency) {
+        Keyspace ks = db.keyspace();
+        int access = db.initialAccess();
+        if (ks.isLfu()) {
+            // the current minute in the high bits, as lfuInitial put it, with the counter given
+            return frequency >= 0 ? (access & ~0xFF) | frequency : access;
+        }
+        if (idleSeconds < 0) {
+            return access;
+        }
+        long clock = AccessClock.lruStamp(db.now());
+        long stamp = clock - idleSeconds;
+        if (stamp < 0) {
+            // objectSetLRUOrLFU's answer to an idle time longer than the clock: half a wrap back
+            stamp = (clock + AccessClock.LRU_CLOCK_MAX / 2) % AccessClock.LRU_CLOCK_MAX;
+        }
+        return (int) stamp;
+    }
+
     // ---- expiry ----------------------------------------------------------------------------
 
     /**

@@ -1,6 +1,7 @@
 package io.damselfly.server.scripting;
 
 import io.damselfly.server.keyspace.GlobPattern;
+import io.damselfly.server.rdb.Crc64;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

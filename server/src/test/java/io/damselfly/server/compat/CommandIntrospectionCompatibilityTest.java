@@ -94,6 +94,8 @@ class CommandIntrospectionCompatibilityTest {
             Map.entry("renamenx", List.of("RENAMENX a b")),
             Map.entry("copy", List.of("COPY a b", "COPY a b DB 1 REPLACE")),
             Map.entry("move", List.of("MOVE k 1")),
+            Map.entry("dump", List.of("DUMP k")),
+            Map.entry("restore", List.of("RESTORE k 0 payload", "RESTORE k 0 payload REPLACE ABSTTL IDLETIME 10")),
             Map.entry("expire", List.of("EXPIRE k 10", "EXPIRE k 10 NX")),
             Map.entry("pexpire", List.of("PEXPIRE k 10000")),
             Map.entry("expireat", List.of("EXPIREAT k 2000000000")),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.rdb.Crc64;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.ServerExtension;
 import java.io.ByteArrayOutputStream;

@@ -1,10 +1,10 @@
-package io.damselfly.server.scripting;
+package io.damselfly.server.rdb;
 
 /**
  * Redis's crc64 (crc64.c): CRC-64/Jones, reflected, initial value 0, no final xor; the checksum
- * at the end of DUMP and FUNCTION DUMP payloads. Check value: "123456789" gives 0xe9c6d914c4b8d9ca.
+ * at the end of DUMP and FUNCTION DUMP payloads and of RDB files. Check value: "123456789" gives 0xe9c6d914c4b8d9ca.
  */
-final class Crc64 {
+public final class Crc64 {
     /** The Jones polynomial 0xad93d23594c935a9, bit-reversed for the reflected algorithm. */
     private static final long POLY = 0x95AC9329AC4BC9B5L;
     private static final long[] TABLE = new long[256];
@@ -22,11 +22,13 @@ final class Crc64 {
     private Crc64() {
     }
 
-    static long of(byte[] b) {
+    /** The checksum of a whole array. */
+    public static long of(byte[] b) {
         return of(b, 0, b.length);
     }
 
-    static long of(byte[] b, int off, int len) {
+    /** The checksum of {@code len} bytes from {@code off}. */
+    public static long of(byte[] b, int off, int len) {
         long crc = 0;
         for (int i = off; i < off + len; i++) {
             crc = TABLE[(int) ((crc ^ b[i]) & 0xff)] ^ (crc >>> 8);

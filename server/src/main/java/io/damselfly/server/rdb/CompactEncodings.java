@@ -1,0 +1,271 @@
+package io.damselfly.server.rdb;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decoders of the compact blobs Redis puts in RDB strings: ziplist (ziplist.c; RDB 9 and older
+ * lists, hashes and sorted sets), listpack (listpack.c; RDB 10) and intset (intset.c). Each
+ * answers the elements in order as byte arrays, integers as their decimal text, after checking
+ * every header, length and terminator against the blob, so a corrupt blob ends in a {@link
+ * RdbFormatException} (Redis checks the same on load: ziplistValidateIntegrity and friends).
+ */
+final class CompactEncodings {
+    private CompactEncodings() {
+    }
+
+    private static final int END = 0xFF;
+
+    // ---- ziplist -----------------------------------------------------------------------------
+
+    /*
+     * <zlbytes u32><zltail u32><zllen u16> <entry>... <0xFF>, little endian. An entry is the
+     * previous entry's length (one byte, or 0xFE and four bytes), an encoding byte (00/01/10:
+     * strings of 6-bit, 14-bit big-endian and 32-bit big-endian lengths; 11: integers of 16, 32,
+     * 64, 24 or 8 bits, or 0..12 in the encoding byte's low nibble) and the data.
+     */
+    private static final int ZIPLIST_HEADER = 10;
+
+    static List<byte[]> ziplist(byte[] z) throws RdbFormatException {
+        if (z.length < ZIPLIST_HEADER + 1 || u32(z, 0) != z.length) {
+            throw new RdbFormatException("ziplist header does not match its length");
+        }
+        long tail = u32(z, 4);
+        int count = u16(z, 8);
+        List<byte[]> out = new ArrayList<>();
+        int p = ZIPLIST_HEADER;
+        int previousLength = 0;
+        int lastStart = -1;
+        while (true) {
+            if (p >= z.length) {
+                throw new RdbFormatException("ziplist without its end byte");
+            }
+            if ((z[p] & 0xFF) == END) {
+                break;
+            }
+            int start = p;
+            int prev = z[p++] & 0xFF;
+            if (prev == 0xFE) {
+                need(z, p, 4);
+                long l = u32(z, p);
+                p += 4;
+                prev = l > Integer.MAX_VALUE ? -1 : (int) l;
+            }
+            if (prev != previousLength) {
+                throw new RdbFormatException("ziplist entry with a wrong previous length");
+            }
+            need(z, p, 1);
+            int enc = z[p++] & 0xFF;
+            switch (enc >>> 6) {
+                case 0 -> {
+                    int len = enc & 0x3F;
+                    p = addBytes(z, p, len, out);
+                }
+                case 1 -> {
+                    need(z, p, 1);
+                    int len = ((enc & 0x3F) << 8) | (z[p++] & 0xFF);
+                    p = addBytes(z, p, len, out);
+                }
+                case 2 -> {
+                    need(z, p, 4);
+                    long len = ((z[p] & 0xFFL) << 24) | ((z[p + 1] & 0xFF) << 16) | ((z[p + 2] & 0xFF) << 8) | (z[p + 3] & 0xFF);
+                    p += 4;
+                    if (len > z.length) {
+                        throw new RdbFormatException("ziplist string past the blob");
+                    }
+                    p = addBytes(z, p, (int) len, out);
+                }
+                default -> {
+                    int n;
+                    switch (enc) {
+                        case 0xC0 -> n = 2;
+                        case 0xD0 -> n = 4;
+                        case 0xE0 -> n = 8;
+                        case 0xF0 -> n = 3;
+                        case 0xFE -> n = 1;
+                        default -> {
+                            if (enc >= 0xF1 && enc <= 0xFD) {
+                                n = 0;
+                            } else {
+                                throw new RdbFormatException("unknown ziplist encoding " + enc);
+                            }
+                        }
+                    }
+                    if (n == 0) {
+                        out.add(RdbInput.decimal((enc & 0x0F) - 1));
+                    } else {
+                        need(z, p, n);
+                        out.add(RdbInput.decimal(signed(z, p, n)));
+                        p += n;
+                    }
+                }
+            }
+            previousLength = p - start;
+            lastStart = start;
+        }
+        if (p != z.length - 1) {
+            throw new RdbFormatException("ziplist end byte before its end");
+        }
+        if (tail != (lastStart < 0 ? ZIPLIST_HEADER : lastStart)) {
+            throw new RdbFormatException("ziplist tail offset is wrong");
+        }
+        if (count != 0xFFFF && count != out.size()) {
+            throw new RdbFormatException("ziplist count is wrong");
+        }
+        return out;
+    }
+
+    // ---- listpack ----------------------------------------------------------------------------
+
+    /*
+     * <total bytes u32><count u16> <entry>... <0xFF>, little endian. An entry is an encoding byte
+     * with its data (0xxxxxxx: 7-bit uint; 10xxxxxx: string of 6-bit length; 110xxxxx: 13-bit
+     * int; 1110xxxx: string of 12-bit length; 0xF0: string of 32-bit length; 0xF1..0xF4: 16, 24,
+     * 32, 64-bit ints), then the entry's length so far written backwards, 7 bits per byte.
+     */
+    private static final int LISTPACK_HEADER = 6;
+
+    static List<byte[]> listpack(byte[] l) throws RdbFormatException {
+        if (l.length < LISTPACK_HEADER + 1 || u32(l, 0) != l.length) {
+            throw new RdbFormatException("listpack header does not match its length");
+        }
+        int count = u16(l, 4);
+        List<byte[]> out = new ArrayList<>();
+        int p = LISTPACK_HEADER;
+        while (true) {
+            if (p >= l.length) {
+                throw new RdbFormatException("listpack without its end byte");
+            }
+            int enc = l[p] & 0xFF;
+            if (enc == END) {
+                break;
+            }
+            int start = p++;
+            if ((enc & 0x80) == 0) {
+                out.add(RdbInput.decimal(enc));
+            } else if ((enc & 0xC0) == 0x80) {
+                p = addBytes(l, p, enc & 0x3F, out);
+            } else if ((enc & 0xE0) == 0xC0) {
+                need(l, p, 1);
+                int v = ((enc & 0x1F) << 8) | (l[p++] & 0xFF);
+                out.add(RdbInput.decimal((v << 19) >> 19));
+            } else if ((enc & 0xF0) == 0xE0) {
+                need(l, p, 1);
+                p = addBytes(l, p + 1, ((enc & 0x0F) << 8) | (l[p] & 0xFF), out);
+            } else if (enc == 0xF0) {
+                need(l, p, 4);
+                long len = u32(l, p);
+                if (len > l.length) {
+                    throw new RdbFormatException("listpack string past the blob");
+                }
+                p = addBytes(l, p + 4, (int) len, out);
+            } else {
+                int n = switch (enc) {
+                    case 0xF1 -> 2;
+                    case 0xF2 -> 3;
+                    case 0xF3 -> 4;
+                    case 0xF4 -> 8;
+                    default -> throw new RdbFormatException("unknown listpack encoding " + enc);
+                };
+                need(l, p, n);
+                out.add(RdbInput.decimal(signed(l, p, n)));
+                p += n;
+            }
+            int size = p - start;
+            int backlen = backlenSize(size);
+            need(l, p, backlen);
+            if (readBacklen(l, p + backlen - 1, backlen) != size) {
+                throw new RdbFormatException("listpack entry with a wrong back length");
+            }
+            p += backlen;
+        }
+        if (p != l.length - 1) {
+            throw new RdbFormatException("listpack end byte before its end");
+        }
+        if (count != 0xFFFF && count != out.size()) {
+            throw new RdbFormatException("listpack count is wrong");
+        }
+        return out;
+    }
+
+    /** lpEncodeBacklen's size: how many 7-bit groups an entry length takes. */
+    static int backlenSize(long size) {
+        if (size <= 127) {
+            return 1;
+        } else if (size < 16383) {
+            return 2;
+        } else if (size < 2097151) {
+            return 3;
+        } else if (size < 268435455) {
+            return 4;
+        }
+        return 5;
+    }
+
+    private static long readBacklen(byte[] l, int last, int bytes) {
+        long v = 0;
+        int shift = 0;
+        for (int i = 0; i < bytes; i++) {
+            int b = l[last - i] & 0xFF;
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return i == bytes - 1 ? v : -1;
+            }
+            shift += 7;
+        }
+        return -1;
+    }
+
+    // ---- intset ------------------------------------------------------------------------------
+
+    /** <encoding u32: 2, 4 or 8><length u32><values, little endian, ascending>: the values, as stored. */
+    static long[] intset(byte[] s) throws RdbFormatException {
+        if (s.length < 8) {
+            throw new RdbFormatException("intset too short");
+        }
+        long width = u32(s, 0);
+        long n = u32(s, 4);
+        if ((width != 2 && width != 4 && width != 8) || 8 + n * width != s.length) {
+            throw new RdbFormatException("intset header does not match its length");
+        }
+        long[] out = new long[(int) n];
+        for (int i = 0; i < n; i++) {
+            // the order is not checked: Redis accepts an unsorted intset (sanitize-dump-payload no)
+            // and the members are added one by one anyway; a duplicate is refused by the builder
+            out[i] = signed(s, 8 + i * (int) width, (int) width);
+        }
+        return out;
+    }
+
+    // ---- bytes -------------------------------------------------------------------------------
+
+    private static void need(byte[] b, int at, long n) throws RdbFormatException {
+        if (n < 0 || at + n > b.length) {
+            throw new RdbFormatException("entry past the end of its blob");
+        }
+    }
+
+    private static int addBytes(byte[] b, int at, int len, List<byte[]> out) throws RdbFormatException {
+        need(b, at, len);
+        out.add(java.util.Arrays.copyOfRange(b, at, at + len));
+        return at + len;
+    }
+
+    private static long u32(byte[] b, int at) {
+        return (b[at] & 0xFFL) | (b[at + 1] & 0xFFL) << 8 | (b[at + 2] & 0xFFL) << 16 | (b[at + 3] & 0xFFL) << 24;
+    }
+
+    private static int u16(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8;
+    }
+
+    /** A signed little-endian integer of {@code n} bytes. */
+    private static long signed(byte[] b, int at, int n) {
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            v = (v << 8) | (b[at + i] & 0xFF);
+        }
+        int unused = 64 - 8 * n;
+        return (v << unused) >> unused;
+    }
+}

@@ -1,0 +1,251 @@
+package io.damselfly.server.command.family;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerExtension;
+import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.ServerExtension;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.RestoreArgs;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * DUMP and RESTORE against a real redis-server 7.0.15, both ways: a dataset of every type, small
+ * and large (so Redis uses its compact and its full encodings: listpack, intset, quicklist of
+ * many nodes, hashtable, skiplist), strings short, long (LZF-compressed by Redis), integer and
+ * binary, with and without TTLs, is dumped by one server and restored into the other; contents,
+ * TTLs and encodings are compared key by key.
+ */
+@ExtendWith({ServerExtension.class, RedisServerExtension.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DumpRestoreInteropTest {
+    private RedisClient redisClient;
+    private StatefulRedisConnection<byte[], byte[]> redisConnection;
+    private RedisCommands<byte[], byte[]> redis;
+    private StatefulRedisConnection<byte[], byte[]> oursConnection;
+    private RedisCommands<byte[], byte[]> ours;
+
+    @BeforeAll
+    void connect(RedisServerProcess reference, RedisClient damselfly) {
+        redisClient = RedisClient.create(RedisURI.create("127.0.0.1", reference.port()));
+        redisConnection = redisClient.connect(ByteArrayCodec.INSTANCE);
+        redis = redisConnection.sync();
+        oursConnection = damselfly.connect(ByteArrayCodec.INSTANCE);
+        ours = oursConnection.sync();
+    }
+
+    @AfterAll
+    void close() {
+        oursConnection.close();
+        redisConnection.close();
+        redisClient.shutdown();
+    }
+
+    @BeforeEach
+    void flush() {
+        redis.flushall();
+        ours.flushall();
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String s(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Every type in its compact and its full encoding, with and without TTLs. */
+    static List<String> populate(RedisCommands<byte[], byte[]> r) {
+        r.set(b("str:short"), b("hello"));
+        r.set(b("str:empty"), b(""));
+        r.set(b("str:int"), b("12345"));
+        r.set(b("str:int8"), b("-7"));
+        r.set(b("str:int32"), b("-2147483648"));
+        r.set(b("str:long"), b("123456789012345"));
+        r.set(b("str:leadingzero"), b("007"));
+        r.set(b("str:compressible"), b("abcdefgh".repeat(500)));
+        StringBuilder noise = new StringBuilder();
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 3000; i++) {
+            noise.append((char) random.nextInt(256));
+        }
+        r.set(b("str:binary"), b(noise.toString()));
+        r.set(b("str:big"), b("x".repeat(40_000)));
+        r.set(b("str:ttl"), b("soon"), SetArgs.Builder.px(500_000));
+
+        List<byte[]> small = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            small.add(b(i % 2 == 0 ? Integer.toString(i * 1000 - 3000) : "element-" + i));
+        }
+        r.rpush(b("list:small"), small.toArray(new byte[0][]));
+        List<byte[]> large = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            large.add(b(i % 3 == 0 ? Long.toString(i * 123_456_789L - 40_000_000_000L) : "item:" + i));
+        }
+        r.rpush(b("list:large"), large.toArray(new byte[0][]));
+        r.rpush(b("list:bigelement"), b("a"), b("y".repeat(20_000)), b("b"), b("z".repeat(5000)));
+        r.rpush(b("list:ttl"), b("1"), b("2"));
+        r.pexpire(b("list:ttl"), 400_000);
+
+        Map<byte[], byte[]> hsmall = new LinkedHashMap<>();
+        for (int i = 0; i < 10; i++) {
+            hsmall.put(b("field" + i), b(i % 2 == 0 ? Integer.toString(i * 70_000) : "value" + i));
+        }
+        r.hset(b("hash:small"), hsmall);
+        Map<byte[], byte[]> hlarge = new LinkedHashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            hlarge.put(b("f:" + i), b("v:" + i * 7));
+        }
+        r.hset(b("hash:large"), hlarge);
+        r.hset(b("hash:longvalue"), b("f"), b("w".repeat(100)));
+        r.hset(b("hash:ttl"), b("a"), b("1"));
+        r.pexpire(b("hash:ttl"), 300_000);
+
+        r.sadd(b("set:int16"), b("1"), b("2"), b("3"), b("-400"), b("32767"));
+        r.sadd(b("set:int32"), b("1"), b("100000"), b("-100000"));
+        r.sadd(b("set:int64"), b("1"), b("9223372036854775807"), b("-9223372036854775808"));
+        r.sadd(b("set:strings"), b("a"), b("b"), b("c"), b("10"));
+        List<byte[]> ints = new ArrayList<>();
+        List<byte[]> strings = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            ints.add(b(Integer.toString(i * 3)));
+            strings.add(b("member:" + i));
+        }
+        r.sadd(b("set:manyints"), ints.toArray(new byte[0][]));
+        r.sadd(b("set:large"), strings.toArray(new byte[0][]));
+        r.sadd(b("set:ttl"), b("x"));
+        r.pexpire(b("set:ttl"), 200_000);
+
+        r.zadd(b("zset:small"), ScoredValue.just(1, b("one")), ScoredValue.just(2.5, b("two.5")),
+                ScoredValue.just(-3, b("minus")), ScoredValue.just(Double.POSITIVE_INFINITY, b("inf")),
+                ScoredValue.just(Double.NEGATIVE_INFINITY, b("-inf")), ScoredValue.just(1e-7, b("tiny")),
+                ScoredValue.just(123456789.125, b("big")), ScoredValue.just(0.1, b("0.1")),
+                ScoredValue.just(5, b("15")), ScoredValue.just(1e20, b("huge")));
+        List<ScoredValue<byte[]>> zl = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            zl.add(ScoredValue.just(i * 0.37 - 100, b("m" + i)));
+        }
+        @SuppressWarnings("unchecked")
+        ScoredValue<byte[]>[] za = zl.toArray(new ScoredValue[0]);
+        r.zadd(b("zset:large"), za);
+        r.zadd(b("zset:longmember"), ScoredValue.just(1, b("q".repeat(100))));
+        r.zadd(b("zset:ttl"), ScoredValue.just(1, b("a")));
+        r.pexpire(b("zset:ttl"), 100_000);
+
+        List<String> keys = new ArrayList<>();
+        for (byte[] k : r.keys(b("*"))) {
+            keys.add(s(k));
+        }
+        java.util.Collections.sort(keys);
+        return keys;
+    }
+
+    /** A key's type, encoding and contents in a canonical text (sets and hashes sorted). */
+    static String contents(RedisCommands<byte[], byte[]> r, String key) {
+        byte[] k = b(key);
+        String type = r.type(k);
+        String body = switch (type) {
+            case "string" -> s(r.get(k));
+            case "list" -> r.lrange(k, 0, -1).stream().map(DumpRestoreInteropTest::s).toList().toString();
+            case "set" -> r.smembers(k).stream().map(DumpRestoreInteropTest::s).sorted().toList().toString();
+            case "hash" -> {
+                TreeMap<String, String> m = new TreeMap<>();
+                r.hgetall(k).forEach((f, v) -> m.put(s(f), s(v)));
+                yield m.toString();
+            }
+            case "zset" -> r.zrangeWithScores(k, 0, -1).stream().map(v -> s(v.getValue()) + "=" + v.getScore()).toList().toString();
+            default -> throw new AssertionError("unexpected type " + type + " of " + key);
+        };
+        return type + "/" + s(r.objectEncoding(k).getBytes(StandardCharsets.ISO_8859_1)) + ":" + body;
+    }
+
+    /** Dumps every key of {@code from}, restores it into {@code to} with its TTL, and compares. */
+    private void transfer(RedisCommands<byte[], byte[]> from, RedisCommands<byte[], byte[]> to, List<String> keys) {
+        for (String key : keys) {
+            byte[] k = b(key);
+            byte[] payload = from.dump(k);
+            assertNotNull(payload, key);
+            long pttl = from.pttl(k);
+            assertEquals("OK", to.restore(k, pttl > 0 ? pttl : 0, payload), key);
+        }
+        for (String key : keys) {
+            assertEquals(contents(from, key), contents(to, key), key);
+            long expected = from.pttl(b(key));
+            long actual = to.pttl(b(key));
+            if (expected < 0) {
+                assertEquals(expected, actual, key);
+            } else {
+                assertTrue(Math.abs(expected - actual) < 5000, key + ": " + expected + " vs " + actual);
+            }
+        }
+    }
+
+    @Test
+    void redisToDamselfly_everyTypeAndEncoding() {
+        List<String> keys = populate(redis);
+        assertEquals(30, keys.size());
+        transfer(redis, ours, keys);
+    }
+
+    @Test
+    void damselflyToRedis_everyTypeAndEncoding() {
+        List<String> keys = populate(ours);
+        assertEquals(30, keys.size());
+        transfer(ours, redis, keys);
+    }
+
+    @Test
+    void damselflyRoundTrip_keepsEncodings() {
+        List<String> keys = populate(ours);
+        Map<String, String> before = new LinkedHashMap<>();
+        for (String key : keys) {
+            before.put(key, contents(ours, key));
+        }
+        for (String key : keys) {
+            byte[] payload = ours.dump(b(key));
+            assertEquals("OK", ours.restore(b(key), payload, RestoreArgs.Builder.ttl(0).replace()));
+        }
+        for (String key : keys) {
+            assertEquals(before.get(key), contents(ours, key), key);
+            assertEquals(-1L, ours.pttl(b(key)), key);
+        }
+    }
+
+    @Test
+    void restore_keyspaceNotification_restoreEvent(RedisClient damselfly, EmbeddedServer server) throws Exception {
+        ours.set(b("k"), b("v"));
+        byte[] payload = ours.dump(b("k"));
+        try (RawClient sub = new RawClient(server.host(), server.port())) {
+            ours.configSet("notify-keyspace-events", "Egn");
+            sub.call("SUBSCRIBE", "__keyevent@0__:restore", "__keyevent@0__:new");
+            sub.read();
+            assertEquals("OK", ours.restore(b("k2"), 0, payload));
+            assertEquals("[$message, $__keyevent@0__:new, $k2]", RawClient.render(sub.read()));
+            assertEquals("[$message, $__keyevent@0__:restore, $k2]", RawClient.render(sub.read()));
+        } finally {
+            ours.configSet("notify-keyspace-events", "");
+        }
+    }
+}
