@@ -579,7 +579,8 @@ class AdminHttpTest {
     }
 
     /** A flat JSON object's fields as text, read by python3's json module. */
-    private static Map<String, String> json(String body) throws Exception {
+    /** A JSON object's members, one level deep: name -> Python's repr of the value ("null" for null). */
+    static Map<String, String> json(String body) throws Exception {
         String out = python("""
                 import json, sys
                 for k, v in json.loads(sys.stdin.read()).items():

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +57,7 @@ class DashboardChromiumTest {
                 traffic.join(5000);
             }
             // python's json module reads the probe's JSON; nested objects come back as Python reprs
-            Map<String, String> probe = flat(out.trim());
+            Map<String, String> probe = AdminHttpTest.json(out.trim());
             assertTrue(Integer.parseInt(probe.get("points")) >= SECONDS - 1, out);
             for (String value : List.of("v-ops", "v-hit", "v-mem", "v-lat", "v-cli", "v-evi")) {
                 assertTrue(probe.get("values").contains("'" + value + "': '") && !probe.get("values").contains("'" + value + "': '–'"),
@@ -73,21 +72,5 @@ class DashboardChromiumTest {
             assertTrue(png.length > 1000, "screenshot of " + png.length + " bytes");
             assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
         }
-    }
-
-    private static Map<String, String> flat(String json) throws Exception {
-        String out = AdminHttpTest.python("""
-                import json, sys
-                for k, v in json.loads(sys.stdin.read()).items():
-                    print(k + "\\t" + repr(v))
-                """, json);
-        Map<String, String> m = new HashMap<>();
-        for (String line : out.split("\n")) {
-            if (!line.isEmpty()) {
-                String[] kv = line.split("\t", 2);
-                m.put(kv[0], kv[1]);
-            }
-        }
-        return m;
     }
 }

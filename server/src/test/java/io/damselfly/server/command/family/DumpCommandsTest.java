@@ -8,14 +8,13 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.rdb.Crc64;
 import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.BinaryConnections;
 import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ServerExtension;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,10 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DumpCommandsTest {
-    private RedisClient redisClient;
-    private StatefulRedisConnection<byte[], byte[]> redisConnection;
+    private BinaryConnections both;
     private RedisCommands<byte[], byte[]> redis;
-    private StatefulRedisConnection<byte[], byte[]> oursConnection;
     private RedisCommands<byte[], byte[]> ours;
     private RedisServerProcess reference;
     private EmbeddedServer damselfly;
@@ -49,24 +46,19 @@ class DumpCommandsTest {
     void connect(RedisServerProcess reference, RedisClient client, EmbeddedServer damselfly) {
         this.reference = reference;
         this.damselfly = damselfly;
-        redisClient = RedisClient.create(RedisURI.create("127.0.0.1", reference.port()));
-        redisConnection = redisClient.connect(ByteArrayCodec.INSTANCE);
-        redis = redisConnection.sync();
-        oursConnection = client.connect(ByteArrayCodec.INSTANCE);
-        ours = oursConnection.sync();
+        both = new BinaryConnections(reference, client);
+        redis = both.redis();
+        ours = both.ours();
     }
 
     @AfterAll
     void close() {
-        oursConnection.close();
-        redisConnection.close();
-        redisClient.shutdown();
+        both.close();
     }
 
     @BeforeEach
     void flush() {
-        redis.flushall();
-        ours.flushall();
+        both.flushBoth();
     }
 
     private static byte[] b(String s) {

@@ -6,17 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.BinaryConnections;
 import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ServerExtension;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.RestoreArgs;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,32 +38,25 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DumpRestoreInteropTest {
-    private RedisClient redisClient;
-    private StatefulRedisConnection<byte[], byte[]> redisConnection;
+    private BinaryConnections both;
     private RedisCommands<byte[], byte[]> redis;
-    private StatefulRedisConnection<byte[], byte[]> oursConnection;
     private RedisCommands<byte[], byte[]> ours;
 
     @BeforeAll
     void connect(RedisServerProcess reference, RedisClient damselfly) {
-        redisClient = RedisClient.create(RedisURI.create("127.0.0.1", reference.port()));
-        redisConnection = redisClient.connect(ByteArrayCodec.INSTANCE);
-        redis = redisConnection.sync();
-        oursConnection = damselfly.connect(ByteArrayCodec.INSTANCE);
-        ours = oursConnection.sync();
+        both = new BinaryConnections(reference, damselfly);
+        redis = both.redis();
+        ours = both.ours();
     }
 
     @AfterAll
     void close() {
-        oursConnection.close();
-        redisConnection.close();
-        redisClient.shutdown();
+        both.close();
     }
 
     @BeforeEach
     void flush() {
-        redis.flushall();
-        ours.flushall();
+        both.flushBoth();
     }
 
     private static byte[] b(String s) {
