@@ -184,24 +184,6 @@ final class RecordArena {
         return committedBytes;
     }
 
-    /** Frees every slot at once (FLUSHALL of every database of the shard), keeping a few pages. */
-    void clear() {
-        for (int c = 0; c < withRoom.length; c++) {
-            withRoom[c] = NO_PAGE;
-        }
-        emptyPages = NO_PAGE;
-        emptyCount = 0;
-        releasedPages = NO_PAGE;
-        for (int p = pageCount - 1; p >= 0; p--) {
-            if (pages[p] != null) {
-                makeEmpty(p);
-            } else {
-                next[p] = releasedPages;
-                releasedPages = p;
-            }
-        }
-        slotBytes = 0;
-    }
 
     private static int slotsPerPage(int c) {
         return PAGE_SIZE / CLASS_SIZES[c];

@@ -1,7 +1,6 @@
 package io.damselfly.server.keyspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,22 +97,6 @@ class RecordArenaTest {
         assertEquals((n + 629) / 630, pages);
     }
 
-    @Test
-    void clear_freesEverything_andTheArenaServesAgain() {
-        RecordArena arena = new RecordArena();
-        for (int i = 0; i < 50_000; i++) {
-            arena.allocate(1 + i % 2000);
-        }
-        arena.clear();
-        assertEquals(0, arena.slotBytes());
-        assertNull(arena.checkStructure());
-        assertTrue(arena.committedBytes() <= RecordArena.RETAINED_EMPTY_PAGES * (long) RecordArena.PAGE_SIZE);
-        int a = arena.allocate(40);
-        int b = arena.allocate(40);
-        assertNotEquals(a, b);
-        assertEquals(80, arena.slotBytes());
-        assertNull(arena.checkStructure());
-    }
 
     private static void fill(ByteBuffer page, int at, int size, byte mark) {
         for (int i = 0; i < size; i++) {
