@@ -83,6 +83,11 @@ public final class Shard {
      * stuck behind a long script can answer BUSY instead of waiting for it to end.
      */
     public boolean tryLock(long millis) {
+        if (millis == 0) {
+            // every command's first try: the untimed form skips the timed one's interrupt check
+            // and deadline arithmetic (the lock is not fair, so both barge alike)
+            return lock.tryLock();
+        }
         try {
             return lock.tryLock(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
