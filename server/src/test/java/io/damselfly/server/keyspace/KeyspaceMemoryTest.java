@@ -1,6 +1,5 @@
 package io.damselfly.server.keyspace;
 
-import io.damselfly.server.testing.HeapMeasure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,14 +20,7 @@ class KeyspaceMemoryTest {
         assertEquals("true", oops, "MemoryLayout's figures assume compressed oops (heaps under 32 GiB)");
 
         int n = 300_000;
-        Keyspace ks = new Keyspace(16, 16);
-        // the empty tables are in the baseline heap already
-        long empty = ks.usedMemory();
-        long before = HeapMeasure.usedHeapAfterGc();
-        long pagesBefore = ks.recordPageBytes();
-        Database db = ks.database(0, 0);
-        ks.lockAll();
-        try {
+        MemoryAccount.Reading reading = MemoryAccount.check("strings", db -> {
             for (int i = 0; i < n; i++) {
                 byte[] value = new byte[100];
                 value[0] = (byte) i;
@@ -39,17 +31,10 @@ class KeyspaceMemoryTest {
                     db.strings().append(key, value, Long.MAX_VALUE);
                 }
             }
-        } finally {
-            ks.unlockAll();
-        }
-        // string records are off the heap, in arena pages: measured is the heap's growth plus theirs
-        long pages = ks.recordPageBytes() - pagesBefore;
-        long measured = HeapMeasure.usedHeapAfterGc() - before + pages;
-        long accounted = ks.usedMemory() - empty;
-        double ratio = (double) accounted / measured;
-        System.out.printf("keys=%d measured=%d (record pages %d) accounted=%d bytes/key measured=%.1f accounted=%.1f ratio=%.3f%n",
-                n, measured, pages, accounted, (double) measured / n, (double) accounted / n, ratio);
-        assertTrue(ratio > 0.9 && ratio < 1.1, "accounted " + accounted + " vs measured " + measured);
+        });
+        System.out.printf("keys=%d bytes/key measured=%.1f accounted=%.1f%n", n, (double) reading.measured() / n,
+                (double) reading.accounted() / n);
+        Keyspace ks = reading.keyspace();
         // keep the keyspace reachable until after the measurement
         assertTrue(ks.size(0) == n);
     }
@@ -57,13 +42,8 @@ class KeyspaceMemoryTest {
     /** Hashes in both forms: 100k compact ones of ten short fields, and 20 tables of 5000 fields. */
     @Test
     void accountedHashBytes_matchMeasuredHeap() throws InterruptedException {
-        Keyspace ks = new Keyspace(16, 16);
-        long empty = ks.usedMemory();
-        long before = HeapMeasure.usedHeapAfterGc();
-        Database db = ks.database(0, 0);
         int small = 100_000;
-        ks.lockAll();
-        try {
+        MemoryAccount.Reading reading = MemoryAccount.check("hashes", db -> {
             for (int i = 0; i < small; i++) {
                 byte[][] args = new byte[20][];
                 for (int j = 0; j < 10; j++) {
@@ -80,14 +60,8 @@ class KeyspaceMemoryTest {
                 }
                 db.hashes().set(("big:" + i).getBytes(StandardCharsets.US_ASCII), args, 0);
             }
-        } finally {
-            ks.unlockAll();
-        }
-        long measured = HeapMeasure.usedHeapAfterGc() - before;
-        long accounted = ks.usedMemory() - empty;
-        double ratio = (double) accounted / measured;
-        System.out.printf("hashes measured=%d accounted=%d ratio=%.3f%n", measured, accounted, ratio);
-        assertTrue(ratio > 0.9 && ratio < 1.1, "accounted " + accounted + " vs measured " + measured);
+        });
+        Keyspace ks = reading.keyspace();
         assertTrue(ks.size(0) == small + 20);
     }
 }

@@ -1,6 +1,5 @@
 package io.damselfly.server.keyspace;
 
-import io.damselfly.server.testing.HeapMeasure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -280,13 +279,8 @@ class SetValueTest {
      */
     @Test
     void accountedSetBytes_matchMeasuredHeap() throws InterruptedException {
-        Keyspace ks = new Keyspace(16, 16);
-        long empty = ks.usedMemory();
-        long before = HeapMeasure.usedHeapAfterGc();
-        Database db = ks.database(0, 0);
         int small = 100_000;
-        ks.lockAll();
-        try {
+        MemoryAccount.Reading reading = MemoryAccount.check("sets", db -> {
             for (int i = 0; i < small; i++) {
                 byte[][] ints = new byte[10][];
                 byte[][] strings = new byte[10][];
@@ -304,14 +298,8 @@ class SetValueTest {
                 }
                 db.sets().add(("big:" + i).getBytes(StandardCharsets.US_ASCII), members, 0);
             }
-        } finally {
-            ks.unlockAll();
-        }
-        long measured = HeapMeasure.usedHeapAfterGc() - before;
-        long accounted = ks.usedMemory() - empty;
-        double ratio = (double) accounted / measured;
-        System.out.printf("sets measured=%d accounted=%d ratio=%.3f%n", measured, accounted, ratio);
-        assertTrue(ratio > 0.9 && ratio < 1.1, "accounted " + accounted + " vs measured " + measured);
+        });
+        Keyspace ks = reading.keyspace();
         assertEquals(2 * small + 20, ks.size(0));
     }
 }

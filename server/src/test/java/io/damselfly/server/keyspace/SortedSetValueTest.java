@@ -1,6 +1,5 @@
 package io.damselfly.server.keyspace;
 
-import io.damselfly.server.testing.HeapMeasure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -317,13 +316,8 @@ class SortedSetValueTest {
      */
     @Test
     void accountedBytes_matchMeasuredHeap() throws InterruptedException {
-        Keyspace ks = new Keyspace(16, 16);
-        long empty = ks.usedMemory();
-        long before = HeapMeasure.usedHeapAfterGc();
-        Database db = ks.database(0, 0);
         int small = 100_000;
-        ks.lockAll();
-        try {
+        MemoryAccount.Reading reading = MemoryAccount.check("sorted sets", db -> {
             for (int i = 0; i < small; i++) {
                 byte[][] args = new byte[21][];
                 double[] scores = new double[10];
@@ -344,14 +338,8 @@ class SortedSetValueTest {
                 }
                 db.sortedSets().add(("big:" + i).getBytes(StandardCharsets.US_ASCII), 0, scores, args, 2);
             }
-        } finally {
-            ks.unlockAll();
-        }
-        long measured = HeapMeasure.usedHeapAfterGc() - before;
-        long accounted = ks.usedMemory() - empty;
-        double ratio = (double) accounted / measured;
-        System.out.printf("sorted sets measured=%d accounted=%d ratio=%.3f%n", measured, accounted, ratio);
-        assertTrue(ratio > 0.9 && ratio < 1.1, "accounted " + accounted + " vs measured " + measured);
+        });
+        Keyspace ks = reading.keyspace();
         assertTrue(ks.size(0) == small + 20);
     }
 
