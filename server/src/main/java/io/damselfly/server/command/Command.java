@@ -34,8 +34,6 @@ public final class Command {
     private final CommandHandler handler;
     private final Map<String, Command> subcommands;
     private final Command parent;
-    private final boolean noAuth;
-    private final boolean denyOom;
     /**
      * The argument position of the one key of a command whose single key spec names exactly one
      * key at a fixed position (GET, SET, INCR, OBJECT ENCODING ...), or 0: the executor's
@@ -69,8 +67,6 @@ public final class Command {
         this.handler = handler;
         this.subcommands = subcommands;
         this.container = subcommands != NO_SUBCOMMANDS;
-        this.noAuth = all.contains(CommandFlag.NO_AUTH);
-        this.denyOom = all.contains(CommandFlag.DENYOOM);
         this.singleKeyIndex = singleKeyIndex(spec);
     }
 
@@ -131,11 +127,11 @@ public final class Command {
     }
 
     public boolean isNoAuth() {
-        return noAuth;
+        return has(CommandFlag.NO_AUTH);
     }
 
     public boolean isDenyOom() {
-        return denyOom;
+        return has(CommandFlag.DENYOOM);
     }
 
     /** Whether the command works on the whole keyspace rather than on named keys ({@link CommandFlag#WHOLE_KEYSPACE}). */

@@ -245,7 +245,7 @@ public final class Database {
     Object rekeyedString(StringRecord r, byte[] newKey, int access) {
         StringRecord copy = r.rekeyed(shard(hash(newKey)).arena(), newKey);
         if (copy == null) {
-            return new ObjectEntry(newKey, new StringValue(r.value()), r.expiresAt(), access);
+            return r.onHeap(newKey, r.expiresAt(), access);
         }
         copy.setAccess(access);
         return copy;
@@ -321,7 +321,7 @@ public final class Database {
     void setExpiry(byte[] key, Object e, long expiresAt, KeyEvent event) {
         if (e instanceof StringRecord r && !r.hasExpiryField()) {
             StringRecord copy = r.withExpiryField(expiresAt);
-            put(key, r, copy != null ? copy : new ObjectEntry(key, new StringValue(r.value()), expiresAt, r.access()), event);
+            put(key, r, copy != null ? copy : r.onHeap(key, expiresAt, r.access()), event);
             return;
         }
         changeInPlace(key, e, () -> {

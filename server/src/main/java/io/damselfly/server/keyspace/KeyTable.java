@@ -216,7 +216,7 @@ final class KeyTable {
                     foundIndex = index;
                     foundSlot = at;
                     foundHash = hash;
-                    return item != null ? item : new StringRecord(arena, handles[at]);
+                    return entry(item, handles[at]);
                 }
             }
             if (m < OVERFLOW_UNIT) {
@@ -253,8 +253,12 @@ final class KeyTable {
 
     /** The entry in an occupied slot: the object, or a handle object on the record. */
     private Object entryAt(Segment s, int at) {
-        Object item = s.item(at);
-        return item != null ? item : new StringRecord(arena, s.handles[at]);
+        return entry(s.item(at), s.handles[at]);
+    }
+
+    /** A slot's entry from what it stores: the object, or a handle object on the record. */
+    private Object entry(Object item, int handle) {
+        return item != null ? item : new StringRecord(arena, handle);
     }
 
     /** Stores an entry in a slot: an object's reference, or a record's handle. */
@@ -464,7 +468,7 @@ final class KeyTable {
     /** Visits the entries of one segment, records as handle objects. */
     private void forEachEntry(Segment s, SlotEntryVisitor visitor) {
         forEachSlot(s.meta, s.items, s.handles,
-                (hash, item, handle) -> visitor.accept(hash, item != null ? item : new StringRecord(arena, handle)));
+                (hash, item, handle) -> visitor.accept(hash, entry(item, handle)));
     }
 
     private interface SlotEntryVisitor {

@@ -413,9 +413,13 @@ public final class Shard {
         if (entry == null) {
             return false;
         }
+        evictFound(db, key, hash, entry);
+        return true;
+    }
+
+    private void evictFound(int db, byte[] key, int hash, Object entry) {
         remove(db, key, hash, entry, KeyEvent.EVICTED);
         publishMemory();
-        return true;
     }
 
     /** Evicts one random key from some non-empty database of this shard (the *-random policies). */
@@ -426,7 +430,10 @@ public final class Shard {
             int db = (start + i) % dbs.length;
             Object e = sample(db, random, volatileOnly, now);
             if (e != null) {
-                return evict(db, Entries.key(e));
+                // sampled under this lock: still in the table, no second lookup needed
+                byte[] key = Entries.key(e);
+                evictFound(db, key, Keyspace.tableHash(key), e);
+                return true;
             }
         }
         return false;

@@ -175,7 +175,7 @@ public final class StringOps {
      */
     private ObjectEntry growable(byte[] key, Object e) {
         if (e instanceof StringRecord r) {
-            ObjectEntry o = new ObjectEntry(key, new StringValue(r.value()), r.expiresAt(), r.access());
+            ObjectEntry o = r.onHeap(key, r.expiresAt(), r.access());
             db.reform(key, r, o);
             return o;
         }

@@ -244,6 +244,14 @@ final class StringRecord {
         return valueLength() > EMBSTR_LIMIT ? "raw" : "embstr";
     }
 
+    /**
+     * The same string as a heap entry under {@code key}: a string that no longer fits a slot, or
+     * that is about to grow in place (a {@link StringValue} holding a copy of the value).
+     */
+    ObjectEntry onHeap(byte[] key, long expiresAt, int access) {
+        return new ObjectEntry(key, new StringValue(value()), expiresAt, access);
+    }
+
     /** Bytes of the record's slot. */
     long footprint() {
         return arena.slotSizeOf(handle);

@@ -90,12 +90,9 @@ public final class StringView {
 
     /** A copy of the value's bytes. */
     public byte[] toByteArray() {
-        if (array == null) {
-            byte[] copy = new byte[length];
-            buffer.get(offset, copy);
-            return copy;
-        }
-        return java.util.Arrays.copyOfRange(array, offset, offset + length);
+        byte[] copy = new byte[length];
+        copyTo(copy, 0);
+        return copy;
     }
 
     /** Copies the value's bytes into {@code dst} from {@code at}. */
