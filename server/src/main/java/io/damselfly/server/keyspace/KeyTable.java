@@ -99,9 +99,16 @@ final class KeyTable {
         /** Buckets - 1: a field, so a lookup reads it with the arrays instead of dividing a length. */
         int mask;
         int count;
+        /**
+         * The last snapshot that has this segment's entries (see {@link KeyspaceSnapshot}): a
+         * segment whose epoch is below the running snapshot's still holds entries the snapshot
+         * must capture before they change.
+         */
+        int snapshotEpoch;
 
-        Segment(int depth, int buckets) {
+        Segment(int depth, int buckets, int snapshotEpoch) {
             this.depth = depth;
+            this.snapshotEpoch = snapshotEpoch;
             allocate(buckets);
         }
 
@@ -147,6 +154,12 @@ final class KeyTable {
     private int foundIndex;
     private int foundSlot;
     private int foundHash;
+    /**
+     * The epoch segments are born with: that of the running (or last) snapshot, so a segment made
+     * after a snapshot began (an emptied table's) counts as captured and its keys, all written after
+     * the snapshot's moment, are left out. A split's halves inherit their parent's epoch instead.
+     */
+    private int snapshotEpoch;
 
     KeyTable(RecordArena arena) {
         this.arena = arena;
@@ -169,7 +182,7 @@ final class KeyTable {
 
     /** Removes everything. */
     void clear() {
-        directory = new Segment[] {new Segment(0, 1)};
+        directory = new Segment[] {new Segment(0, 1, snapshotEpoch)};
         globalDepth = 0;
         size = 0;
         volatileCount = 0;
@@ -415,8 +428,8 @@ final class KeyTable {
             directory = doubled;
             globalDepth++;
         }
-        Segment low = new Segment(s.depth + 1, MAX_BUCKETS);
-        Segment high = new Segment(s.depth + 1, MAX_BUCKETS);
+        Segment low = new Segment(s.depth + 1, MAX_BUCKETS, s.snapshotEpoch);
+        Segment high = new Segment(s.depth + 1, MAX_BUCKETS, s.snapshotEpoch);
         int bit = 31 - s.depth;
         forEachSlot(s.meta, s.items, s.handles, (h, item, handle) -> {
             Segment to = ((h >>> bit) & 1) == 0 ? low : high;
@@ -578,6 +591,58 @@ final class KeyTable {
             }
             previous = s;
         }
+    }
+
+    // ---- point-in-time snapshots (see KeyspaceSnapshot) --------------------------------------
+
+    /** Starts a snapshot: every segment that exists now holds entries of its moment. */
+    void beginSnapshot(int epoch) {
+        snapshotEpoch = epoch;
+    }
+
+    /**
+     * Captures the segment holding {@code hash} if the snapshot {@code epoch} has not yet: visits
+     * its entries and marks it, so the change about to be made to one of them happens after the
+     * snapshot has them. False when it was captured already (the common case: one field read).
+     */
+    boolean captureSegmentOf(int hash, int epoch, Consumer<Object> visitor) {
+        Segment s = segmentFor(hash);
+        if (s.snapshotEpoch >= epoch) {
+            return false;
+        }
+        capture(s, epoch, visitor);
+        return true;
+    }
+
+    /**
+     * Captures the segment at hash position {@code position} (a range start, 0 first) unless it
+     * was captured already; returns the next segment's position, {@link #SNAPSHOT_END} after the
+     * last. Positions are stable across growth: the directory only ever refines ranges, and a split
+     * segment's halves inherit its epoch, so a walk by position visits every segment of the
+     * snapshot's moment exactly once (here or through {@link #captureSegmentOf}).
+     */
+    long captureAt(long position, int epoch, Consumer<Object> visitor) {
+        int index = (int) (position >>> (32 - globalDepth));
+        Segment s = directory[index];
+        if (s.snapshotEpoch < epoch) {
+            capture(s, epoch, visitor);
+        }
+        int span = 1 << (globalDepth - s.depth);
+        return (long) ((index & -span) + span) << (32 - globalDepth);
+    }
+
+    static final long SNAPSHOT_END = SCAN_POSITION_END;
+
+    private void capture(Segment s, int epoch, Consumer<Object> visitor) {
+        s.snapshotEpoch = epoch;
+        if (s.count > 0) {
+            forEachEntry(s, (hash, entry) -> visitor.accept(entry));
+        }
+    }
+
+    /** How many entries the segment at {@code position} holds (a walk's budget is counted in entries). */
+    int segmentSizeAt(long position) {
+        return directory[(int) (position >>> (32 - globalDepth))].count;
     }
 
     /** Checks the structure: counts, fingerprints, probe paths and overflow counts; null when sound. */

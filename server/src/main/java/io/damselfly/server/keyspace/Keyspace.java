@@ -28,6 +28,9 @@ public final class Keyspace {
     private volatile long setMaxIntSetEntries = 512;
     private volatile ListpackLimits zsetLimits = ListpackLimits.ZSET_DEFAULTS;
     private final BlockedKeys blockedKeys;
+    /** The running snapshot (written under every shard's lock, so a shard's lock suffices to read it). */
+    private volatile KeyspaceSnapshot snapshot;
+    private int snapshotEpoch;
 
     public Keyspace(int shardCount, int databases) {
         if (shardCount < 1 || shardCount > 1024) {
@@ -362,6 +365,12 @@ public final class Keyspace {
     public void flushAll() {
         lockAll();
         try {
+            KeyspaceSnapshot running = snapshot;
+            if (running != null) {
+                // as Redis kills its saving child: the snapshot's moment is gone
+                running.abandon();
+                endSnapshotLocked(running);
+            }
             for (Shard s : shards) {
                 for (int db = 0; db < databases; db++) {
                     s.flush(db);
@@ -373,6 +382,58 @@ public final class Keyspace {
         } finally {
             unlockAll();
         }
+    }
+
+    // ---- snapshots -------------------------------------------------------------------------
+
+    /**
+     * Starts a point-in-time snapshot (see {@link KeyspaceSnapshot}) whose moment is now: every
+     * shard's lock is held while each joins it. {@code sinks} gives each shard's sink; keys expired at
+     * {@code now} are left out. Only one snapshot runs at a time.
+     */
+    public KeyspaceSnapshot beginSnapshot(long now, java.util.function.IntFunction<KeyspaceSnapshot.Sink> sinks) {
+        KeyspaceSnapshot.Sink[] perShard = new KeyspaceSnapshot.Sink[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            perShard[i] = sinks.apply(i);
+        }
+        lockAll();
+        try {
+            if (snapshot != null) {
+                throw new IllegalStateException("a snapshot is already running");
+            }
+            KeyspaceSnapshot s = new KeyspaceSnapshot(this, ++snapshotEpoch, now, perShard);
+            for (Shard shard : shards) {
+                shard.beginSnapshot(s);
+            }
+            snapshot = s;
+            return s;
+        } finally {
+            unlockAll();
+        }
+    }
+
+    void endSnapshot(KeyspaceSnapshot s) {
+        lockAll();
+        try {
+            endSnapshotLocked(s);
+        } finally {
+            unlockAll();
+        }
+    }
+
+    private void endSnapshotLocked(KeyspaceSnapshot s) {
+        if (snapshot != s) {
+            return;
+        }
+        for (Shard shard : shards) {
+            shard.endSnapshot(s);
+        }
+        snapshot = null;
+    }
+
+    /** The running snapshot, or null. */
+    public KeyspaceSnapshot runningSnapshot() {
+        return snapshot;
     }
 
     /** SWAPDB: exchanges two databases atomically for every client. */

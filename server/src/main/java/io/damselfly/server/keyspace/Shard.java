@@ -41,6 +41,8 @@ public final class Shard {
     /** Per database: where the active expiry sweep resumes. */
     private final long[] expireCursors;
     private final WatchedKeys watched = new WatchedKeys();
+    /** The running snapshot, which captures a segment before its first change; null when none. */
+    private KeyspaceSnapshot snapshot;
 
     private long usedMemory;
     private long unpublishedMemory;
@@ -228,6 +230,9 @@ public final class Shard {
     void beforeChange(int db, byte[] key) {
         // a change in place (Database.changeInPlace) comes here before it touches the entry
         requireLock();
+        if (snapshot != null) {
+            snapshot.beforeChange(index, db, dbs[db], key);
+        }
         KeyspaceObserver[] observers = keyspace.observers();
         for (KeyspaceObserver o : observers) {
             o.beforeChange(db, key);
@@ -291,6 +296,9 @@ public final class Shard {
     /** Empties one database; returns how many keys it held. */
     long flush(int db) {
         KeyTable t = table(db);
+        if (snapshot != null) {
+            snapshot.captureRest(index, db, t);
+        }
         int n = t.size();
         touchWatched(db, t, null);
         long[] freed = {t.footprint()};
@@ -310,6 +318,10 @@ public final class Shard {
     void swap(int a, int b) {
         KeyTable tb = table(b);
         KeyTable ta = table(a);
+        if (snapshot != null) {
+            snapshot.captureRest(index, a, ta);
+            snapshot.captureRest(index, b, tb);
+        }
         touchWatched(a, ta, tb);
         touchWatched(b, tb, ta);
         dbs[a] = tb;
@@ -330,6 +342,29 @@ public final class Shard {
                 return emptied.find(key, h) != null || (replacedWith != null && replacedWith.find(key, h) != null);
             });
         }
+    }
+
+    // ---- snapshots -------------------------------------------------------------------------
+
+    /** Joins a snapshot at its moment (the keyspace holds every shard's lock). */
+    void beginSnapshot(KeyspaceSnapshot s) {
+        requireLock();
+        for (KeyTable t : dbs) {
+            t.beginSnapshot(s.epoch());
+        }
+        snapshot = s;
+    }
+
+    void endSnapshot(KeyspaceSnapshot s) {
+        requireLock();
+        if (snapshot == s) {
+            snapshot = null;
+        }
+    }
+
+    /** A database's table for the snapshot's walk, which holds the lock. */
+    KeyTable tableForSnapshot(int db) {
+        return table(db);
     }
 
     // ---- WATCH -----------------------------------------------------------------------------
