@@ -1,0 +1,41 @@
+package io.damselfly.server.persist;
+
+import io.damselfly.server.keyspace.KeyspaceSnapshot;
+import io.damselfly.server.keyspace.ValueVisitor;
+import io.damselfly.server.rdb.RdbEntryEncoder;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * One shard's sink of a snapshot: encodes the entries it receives (under the shard's lock) as RDB
+ * and hands each captured segment on as a self-contained chunk, "SELECTDB n" then its entries, so
+ * chunks from the walk and from writes on other threads can go into the file in any order (Redis's
+ * loader takes a SELECTDB anywhere, as Dragonfly's snapshots interleave them).
+ */
+final class ChunkSink implements KeyspaceSnapshot.Sink {
+    private final RdbEntryEncoder encoder = new RdbEntryEncoder(64 * 1024);
+    private final Consumer<byte[]> chunks;
+    private int db = -1;
+
+    ChunkSink(Consumer<byte[]> chunks) {
+        this.chunks = chunks;
+    }
+
+    @Override
+    public ValueVisitor entry(int db, byte[] key, long expiresAt) {
+        if (db != this.db) {
+            encoder.selectDb(db);
+            this.db = db;
+        }
+        return encoder.entry(key, expiresAt);
+    }
+
+    @Override
+    public void segmentDone() {
+        if (encoder.size() > 0) {
+            chunks.accept(Arrays.copyOf(encoder.array(), encoder.size()));
+            encoder.reset();
+            db = -1;
+        }
+    }
+}

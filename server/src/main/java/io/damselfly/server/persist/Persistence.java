@@ -1,0 +1,265 @@
+package io.damselfly.server.persist;
+
+import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.keyspace.KeyspaceSnapshot;
+import io.damselfly.server.rdb.RdbFileWriter;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RDB snapshots of the keyspace: the one owner of everything about saving (SAVE, BGSAVE, LASTSAVE,
+ * save points, schedules, saves at shutdown, INFO persistence's figures).
+ *
+ * <p>Design. A save runs on this service's own thread and never blocks an event loop: it begins a
+ * {@link KeyspaceSnapshot} (a moment for the whole keyspace, no fork), walks the shards a few
+ * hundred entries per lock hold, and writes the chunks that the walk and the write hook encode to
+ * a temporary file ({@link SnapshotFile}: fsync, rename, directory fsync). Chunks captured by
+ * writes on event loops queue here until the save thread writes them; their bytes are Redis's
+ * copy-on-write size (INFO current_cow_size, current_cow_peak, rdb_last_cow_size). One save runs
+ * at a time; a save that fails or is abandoned (FLUSHALL) leaves the previous file as it was.
+ * Redis's SAVE blocks every client for its length; here SAVE answers when its save is done and
+ * other clients go on, writes after the moment not being in the file, as with a BGSAVE.
+ */
+public final class Persistence implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Persistence.class);
+    /** Entries per shard-lock hold of the walk: short holds for writers, few lock round trips. */
+    private static final int ENTRIES_PER_STEP = 512;
+
+    /** Where saves go and what they hold, read at the start of each save. */
+    public interface Target {
+        Path directory();
+
+        String fileName();
+
+        /** FUNCTION DUMP's payload of the function libraries at this moment. */
+        byte[] functions();
+
+        /** used_memory, for the file's used-mem field. */
+        long usedMemory();
+    }
+
+    private final Keyspace keyspace;
+    private final Target target;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "damselfly-save");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The save running now, or null. Changed under this object's monitor. */
+    private volatile Save running;
+    private volatile long lastSaveSeconds;
+    private volatile boolean lastSaveOk = true;
+    private volatile long lastSaveDurationSeconds = -1;
+    private volatile long lastAttemptMillis;
+    private volatile long dirtyAtLastSave;
+    private volatile long lastCowBytes;
+    private final AtomicLong saves = new AtomicLong();
+
+    public Persistence(Keyspace keyspace, Target target) {
+        this.keyspace = keyspace;
+        this.target = target;
+        // Redis sets lastsave to the start time, so save points count from there
+        this.lastSaveSeconds = System.currentTimeMillis() / 1000;
+    }
+
+    /**
+     * Starts a save in the background; answers null when one is running already (Redis's
+     * "Background save already in progress"). The future completes with whether the file was
+     * written (false when it failed or FLUSHALL abandoned it).
+     */
+    public synchronized CompletableFuture<Boolean> startSave(String reason) {
+        if (running != null) {
+            return null;
+        }
+        Save s = new Save(reason);
+        running = s;
+        lastAttemptMillis = System.currentTimeMillis();
+        thread.execute(s);
+        return s.done;
+    }
+
+    /**
+     * A save for shutdown: waits for a running save to end, then saves, so the file has every
+     * write up to this call.
+     */
+    public CompletableFuture<Boolean> saveForShutdown() {
+        CompletableFuture<Boolean> started = startSave("shutdown");
+        if (started != null) {
+            return started;
+        }
+        Save current = running;
+        CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
+        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveForShutdown());
+    }
+
+    /** Whether a save is running (INFO rdb_bgsave_in_progress). */
+    public boolean inProgress() {
+        return running != null;
+    }
+
+    /** LASTSAVE: when the last successful save began (its moment), Unix seconds. */
+    public long lastSaveSeconds() {
+        return lastSaveSeconds;
+    }
+
+    /** Unix ms of the last save attempt's start, for the retry delay after a failure. */
+    public long lastAttemptMillis() {
+        return lastAttemptMillis;
+    }
+
+    public boolean lastSaveOk() {
+        return lastSaveOk;
+    }
+
+    /** Writes since the moment of the last successful save (INFO rdb_changes_since_last_save). */
+    public long changesSinceLastSave() {
+        return keyspace.dirty() - dirtyAtLastSave;
+    }
+
+    /** INFO persistence's fields, in Redis 7.0's order and names. */
+    public void describe(java.util.function.BiConsumer<String, Object> field) {
+        Save s = running;
+        long now = System.currentTimeMillis();
+        field.accept("current_cow_peak", s == null ? 0 : s.cowPeak);
+        field.accept("current_cow_size", s == null ? 0 : s.pendingBytes.get());
+        field.accept("current_cow_size_age", 0);
+        field.accept("current_fork_perc", "0.00");
+        field.accept("current_save_keys_processed", s == null || s.snapshot == null ? 0 : s.snapshot.keysCaptured());
+        field.accept("current_save_keys_total", s == null ? 0 : s.keysTotal);
+        field.accept("rdb_changes_since_last_save", changesSinceLastSave());
+        field.accept("rdb_bgsave_in_progress", s == null ? 0 : 1);
+        field.accept("rdb_last_save_time", lastSaveSeconds);
+        field.accept("rdb_last_bgsave_status", lastSaveOk ? "ok" : "err");
+        field.accept("rdb_last_bgsave_time_sec", lastSaveDurationSeconds);
+        field.accept("rdb_current_bgsave_time_sec", s == null ? -1 : (now - s.startMillis) / 1000);
+        field.accept("rdb_saves", saves.get());
+        field.accept("rdb_last_cow_size", lastCowBytes);
+    }
+
+    private synchronized void finished(Save s, boolean ok, long moment, long dirtyAtMoment) {
+        running = null;
+        lastSaveOk = ok || s.abandoned;
+        lastSaveDurationSeconds = (System.currentTimeMillis() - s.startMillis) / 1000;
+        lastCowBytes = s.cowPeak;
+        if (ok) {
+            lastSaveSeconds = moment / 1000;
+            dirtyAtLastSave = dirtyAtMoment;
+            saves.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+
+    /** One save, run on the save thread. */
+    private final class Save implements Runnable {
+        final String reason;
+        final CompletableFuture<Boolean> done = new CompletableFuture<>();
+        final long startMillis = System.currentTimeMillis();
+        final ConcurrentLinkedQueue<byte[]> chunks = new ConcurrentLinkedQueue<>();
+        final AtomicLong pendingBytes = new AtomicLong();
+        volatile long cowPeak;
+        volatile KeyspaceSnapshot snapshot;
+        volatile long keysTotal;
+        boolean abandoned;
+
+        Save(String reason) {
+            this.reason = reason;
+        }
+
+        /** A chunk encoded under a shard's lock, by the walk or by a write's hook. */
+        void chunk(byte[] bytes) {
+            chunks.add(bytes);
+            long pending = pendingBytes.addAndGet(bytes.length);
+            if (pending > cowPeak) {
+                cowPeak = pending;
+            }
+        }
+
+        @Override
+        public void run() {
+            SnapshotFile file = new SnapshotFile(target.directory(), target.fileName());
+            boolean ok = false;
+            long moment = 0;
+            long dirtyAtMoment = 0;
+            try {
+                log.info("Background saving started ({})", reason);
+                try (FileChannel channel = file.open()) {
+                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+                    RdbFileWriter writer = new RdbFileWriter(out);
+                    byte[] functions = target.functions();
+                    long totalKeys = 0;
+                    for (int db = 0; db < keyspace.databases(); db++) {
+                        totalKeys += keyspace.size(db);
+                    }
+                    keysTotal = totalKeys;
+                    dirtyAtMoment = keyspace.dirty();
+                    KeyspaceSnapshot snap = keyspace.beginSnapshot(System.currentTimeMillis(),
+                            shard -> new ChunkSink(this::chunk));
+                    snapshot = snap;
+                    moment = snap.moment();
+                    try {
+                        writer.header(moment / 1000, target.usedMemory());
+                        writer.functions(functions);
+                        for (int shard = 0; shard < keyspace.shardCount(); shard++) {
+                            boolean more;
+                            do {
+                                more = snap.step(shard, ENTRIES_PER_STEP);
+                                drain(writer);
+                            } while (more);
+                        }
+                    } finally {
+                        snap.end();
+                    }
+                    drain(writer);
+                    if (snap.isAbandoned()) {
+                        abandoned = true;
+                        log.warn("Background saving abandoned: FLUSHALL emptied the keyspace while it ran");
+                        return;
+                    }
+                    long bytes = writer.finish();
+                    out.flush();
+                    channel.force(true);
+                    log.info("Snapshot written: {} keys, {} bytes, {} ms", snap.keysCaptured(), bytes,
+                            System.currentTimeMillis() - startMillis);
+                }
+                file.commit();
+                ok = true;
+                log.info("Background saving terminated with success ({})", file.target());
+            } catch (IOException | RuntimeException e) {
+                log.error("Background saving error: {}", e.toString());
+            } finally {
+                if (!ok) {
+                    file.discard();
+                }
+                chunks.clear();
+                pendingBytes.set(0);
+                finished(this, ok, moment, dirtyAtMoment);
+                done.complete(ok);
+            }
+        }
+
+        private void drain(RdbFileWriter writer) throws IOException {
+            byte[] c;
+            while ((c = chunks.poll()) != null) {
+                writer.chunk(c, 0, c.length);
+                pendingBytes.addAndGet(-c.length);
+            }
+        }
+    }
+}
