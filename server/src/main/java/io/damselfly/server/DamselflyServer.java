@@ -37,6 +37,7 @@ import io.damselfly.server.net.NetServer;
 import io.damselfly.server.net.RequestMemoryBudget;
 import io.damselfly.server.pubsub.KeyspaceNotifier;
 import io.damselfly.server.pubsub.PubSub;
+import io.damselfly.server.rdb.RdbLoader;
 import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.KeyspaceEventClasses;
 import io.damselfly.server.scripting.ScriptEngine;
@@ -156,6 +157,9 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     /** Binds the port and starts serving; returns this. */
     public DamselflyServer start() throws InterruptedException {
         startMillis = System.currentTimeMillis();
+        // a corrupt file stops the start here (RdbLoadException), before the port is bound
+        new RdbLoader(keyspace, code -> scripts.functions().load(code, false))
+                .loadIfExists(java.nio.file.Path.of(config.getString(Option.DIR), config.getString(Option.DBFILENAME)));
         port = net.start();
         scheduleCron();
         cron.scheduleAtFixedRate(this::sampleStats, ServerStats.SAMPLE_PERIOD_MILLIS,

@@ -3,6 +3,7 @@ package io.damselfly.server;
 import io.damselfly.server.config.ConfigException;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
+import io.damselfly.server.rdb.RdbLoadException;
 
 /** The command line: {@code java -jar damselfly.jar [config-file] [--flag value ...]}. */
 public final class Main {
@@ -31,6 +32,11 @@ public final class Main {
         DamselflyServer server = new DamselflyServer(config);
         try {
             server.start();
+        } catch (RdbLoadException e) {
+            System.err.println("damselfly: " + e.getMessage());
+            server.close();
+            System.exit(1);
+            return;
         } catch (Exception e) {
             System.err.println("damselfly: cannot listen on " + config.getString(Option.BIND) + ":"
                     + config.getInt(Option.PORT) + ": " + e.getMessage());

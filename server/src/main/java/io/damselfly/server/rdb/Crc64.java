@@ -29,7 +29,11 @@ public final class Crc64 {
 
     /** The checksum of {@code len} bytes from {@code off}. */
     public static long of(byte[] b, int off, int len) {
-        long crc = 0;
+        return update(0, b, off, len);
+    }
+
+    /** The checksum of what {@code crc} covered followed by {@code len} bytes from {@code off}. */
+    public static long update(long crc, byte[] b, int off, int len) {
         for (int i = off; i < off + len; i++) {
             crc = TABLE[(int) ((crc ^ b[i]) & 0xff)] ^ (crc >>> 8);
         }

@@ -7,6 +7,8 @@ final class RdbFormat {
 
     /** The version written: Redis 7.0's. Payloads and files of higher versions are refused. */
     static final int VERSION = 10;
+    /** The highest file version read: Redis 7.2's, whose only new type the keyspace holds is SET_LISTPACK. */
+    static final int MAX_FILE_VERSION = 11;
 
     // length encodings: the top two bits of the first byte
     static final int LEN_6BIT = 0;
@@ -36,6 +38,28 @@ final class RdbFormat {
     static final int TYPE_HASH_LISTPACK = 16;
     static final int TYPE_ZSET_LISTPACK = 17;
     static final int TYPE_LIST_QUICKLIST_2 = 18;
+    // types damselfly does not hold: named for the reader's messages
+    static final int TYPE_MODULE = 6;
+    static final int TYPE_MODULE_2 = 7;
+    static final int TYPE_HASH_ZIPMAP = 9;
+    static final int TYPE_STREAM_LISTPACKS = 15;
+    static final int TYPE_STREAM_LISTPACKS_2 = 19;
+    /** Redis 7.2 (RDB 11): a small set as a listpack of members. */
+    static final int TYPE_SET_LISTPACK = 20;
+    static final int TYPE_STREAM_LISTPACKS_3 = 21;
+
+    // file opcodes (rdb.h), in the type byte's place
+    static final int OPCODE_FUNCTION2 = 245;
+    static final int OPCODE_FUNCTION = 246;
+    static final int OPCODE_MODULE_AUX = 247;
+    static final int OPCODE_IDLE = 248;
+    static final int OPCODE_FREQ = 249;
+    static final int OPCODE_AUX = 250;
+    static final int OPCODE_RESIZEDB = 251;
+    static final int OPCODE_EXPIRETIME_MS = 252;
+    static final int OPCODE_EXPIRETIME = 253;
+    static final int OPCODE_SELECTDB = 254;
+    static final int OPCODE_EOF = 255;
 
     // quicklist node containers (quicklist.h)
     static final int QUICKLIST_PLAIN = 1;

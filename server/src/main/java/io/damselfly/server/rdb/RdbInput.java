@@ -1,15 +1,32 @@
 package io.damselfly.server.rdb;
 
 /**
- * A cursor over serialized bytes {@code [position, limit)} of an array, with the RDB primitives
- * (rdbLoadLen, rdbGenericLoadStringObject, the double forms). Every read checks the bytes left
- * first and every length is checked against them before anything is allocated, so garbage can
- * only end in a {@link RdbFormatException}, never in an out-of-bounds read or a huge allocation.
+ * A cursor over serialized bytes with the RDB primitives (rdbLoadLen, rdbGenericLoadStringObject,
+ * the double forms): either {@code [offset, offset + length)} of an array (DUMP payloads), or a
+ * stream of known length read through a bounded, refillable buffer (RDB files of any size). Every
+ * read checks the bytes left first and every length is checked against them before anything is
+ * allocated, so garbage can only end in a {@link RdbFormatException}, never in an out-of-bounds
+ * read or an allocation larger than what is left of the input.
+ *
+ * <p>Streaming: {@code data[position, limit)} is the buffered part; {@code unread} counts the
+ * source's bytes not buffered yet. A read that needs more than is buffered ({@link #need}, the
+ * slow path only) moves the unread tail to the front and refills; the buffer grows only when one
+ * item (a string, an LZF block) is larger than it, so a file is never held whole. Bytes leave the
+ * buffer through {@link #checksum}'s running CRC64, which therefore covers every byte read.
  */
 public final class RdbInput {
-    private final byte[] data;
+    private byte[] data;
     private int position;
-    private final int limit;
+    private int limit;
+    /** The stream behind the buffer, or null for an array. */
+    private final java.io.InputStream source;
+    /** Bytes of the source not yet in the buffer. */
+    private long unread;
+    /** The input offset of {@code data[0]}. */
+    private long base;
+    /** CRC64 of the input up to {@code base + crcFrom}. */
+    private long crc;
+    private int crcFrom;
 
     public RdbInput(byte[] data, int offset, int length) {
         if (offset < 0 || length < 0 || offset + length > data.length) {
@@ -18,16 +35,87 @@ public final class RdbInput {
         this.data = data;
         this.position = offset;
         this.limit = offset + length;
+        this.crcFrom = offset;
+        this.base = -offset;
+        this.source = null;
+    }
+
+    /**
+     * The {@code length} bytes of a stream, read through a buffer of {@code bufferSize} bytes
+     * (grown only for a single item larger than that). The stream is not closed here.
+     */
+    public RdbInput(java.io.InputStream source, long length, int bufferSize) {
+        if (length < 0 || bufferSize < 16) {
+            throw new IllegalArgumentException("bad length or buffer size");
+        }
+        this.data = new byte[(int) Math.min(bufferSize, Math.max(16, length))];
+        this.source = source;
+        this.unread = length;
     }
 
     /** Bytes not read yet. */
-    public int remaining() {
-        return limit - position;
+    public long remaining() {
+        return limit - position + unread;
+    }
+
+    /** Bytes read so far (the offset of the next byte in the input). */
+    public long offset() {
+        return base + position;
+    }
+
+    /** The CRC64 of every byte read so far (Redis's running file checksum). */
+    public long checksum() {
+        crc = Crc64.update(crc, data, crcFrom, position - crcFrom);
+        crcFrom = position;
+        return crc;
     }
 
     private void need(long n) throws RdbFormatException {
         if (n < 0 || n > limit - position) {
+            fill(n);
+        }
+    }
+
+    /** The slow path of {@link #need}: at least {@code n} bytes buffered from the source, or an error. */
+    private void fill(long n) throws RdbFormatException {
+        int buffered = limit - position;
+        if (source == null || n < 0 || n > buffered + unread) {
             throw new RdbFormatException("unexpected end of data");
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new RdbFormatException("item of " + n + " bytes too large");
+        }
+        checksum();
+        if (n > data.length) {
+            byte[] bigger = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(n, Math.min(unread + buffered, 2L * data.length)))];
+            System.arraycopy(data, position, bigger, 0, buffered);
+            data = bigger;
+        } else {
+            System.arraycopy(data, position, data, 0, buffered);
+        }
+        base += position;
+        position = 0;
+        crcFrom = 0;
+        limit = buffered;
+        // fill the buffer as far as the source goes, at least to n
+        int want = (int) Math.min(data.length - limit, unread);
+        int target = limit + want;
+        while (limit < target) {
+            int r;
+            try {
+                r = source.read(data, limit, target - limit);
+            } catch (java.io.IOException e) {
+                throw new RdbFormatException("read error at offset " + (base + limit) + ": " + e.getMessage());
+            }
+            if (r < 0) {
+                if (limit >= n) {
+                    unread = 0;
+                    return;
+                }
+                throw new RdbFormatException("unexpected end of data (the file shrank while read)");
+            }
+            limit += r;
+            unread -= r;
         }
     }
 
@@ -110,6 +198,9 @@ public final class RdbInput {
         long n = readLength();
         if (n > remaining()) {
             throw new RdbFormatException("count " + n + " larger than the data");
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new RdbFormatException("count " + n + " too large");
         }
         return (int) n;
     }

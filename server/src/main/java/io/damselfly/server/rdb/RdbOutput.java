@@ -19,13 +19,18 @@ public final class RdbOutput {
         return size;
     }
 
+    /** Forgets what was written, keeping the buffer. */
+    public void reset() {
+        size = 0;
+    }
+
     /** The bytes written so far, as a new array. */
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, size);
     }
 
-    /** The buffer itself, valid up to {@link #size()}. */
-    byte[] array() {
+    /** The buffer itself, valid up to {@link #size()} and until the next write or reset. */
+    public byte[] array() {
         return buf;
     }
 

@@ -15,9 +15,23 @@ import java.util.List;
  */
 public final class RdbValueReader {
     private final ValueBuilder builder;
+    private final boolean emptyAsNull;
+    private final int version;
 
+    /** A reader of RDB 10 values that refuses an empty collection, as RESTORE does. */
     public RdbValueReader(ValueBuilder builder) {
+        this(builder, false, RdbFormat.VERSION);
+    }
+
+    /**
+     * A reader of the values of an RDB {@code version} file (types of later versions refused)
+     * that answers null for an empty collection when {@code emptyAsNull} (the whole value still
+     * read), so that a file load skips the key as Redis does (RDB_LOAD_ERR_EMPTY_KEY).
+     */
+    RdbValueReader(ValueBuilder builder, boolean emptyAsNull, int version) {
         this.builder = builder;
+        this.emptyAsNull = emptyAsNull;
+        this.version = version;
     }
 
     /** Reads a type byte and the object that follows it. */
@@ -77,6 +91,22 @@ public final class RdbValueReader {
                 }
                 return nonEmpty(set, members.length);
             }
+            case RdbFormat.TYPE_SET_LISTPACK: {
+                if (version < 11) {
+                    throw new RdbFormatException("unsupported value type " + type + " before RDB 11");
+                }
+                List<byte[]> members = CompactEncodings.listpack(in.readString());
+                Value set = null;
+                for (byte[] m : members) {
+                    if (set == null) {
+                        set = builder.set(m);
+                    }
+                    if (!builder.setAdd(set, m)) {
+                        throw new RdbFormatException("duplicate set member");
+                    }
+                }
+                return nonEmpty(set, members.size());
+            }
             case RdbFormat.TYPE_HASH: {
                 int n = in.readCount();
                 Value hash = builder.hash();
@@ -130,6 +160,15 @@ public final class RdbValueReader {
                 }
                 return nonEmpty(zset, items.size());
             }
+            case RdbFormat.TYPE_STREAM_LISTPACKS:
+            case RdbFormat.TYPE_STREAM_LISTPACKS_2:
+            case RdbFormat.TYPE_STREAM_LISTPACKS_3:
+                throw new RdbFormatException("unsupported value type " + type + " (stream)");
+            case RdbFormat.TYPE_MODULE:
+            case RdbFormat.TYPE_MODULE_2:
+                throw new RdbFormatException("unsupported value type " + type + " (module)");
+            case RdbFormat.TYPE_HASH_ZIPMAP:
+                throw new RdbFormatException("unsupported value type " + type + " (zipmap hash, Redis before 2.6)");
             default:
                 throw new RdbFormatException("unsupported value type " + type);
         }
@@ -160,8 +199,11 @@ public final class RdbValueReader {
         return nonEmpty(list, total);
     }
 
-    private static Value nonEmpty(Value v, long elements) throws RdbFormatException {
+    private Value nonEmpty(Value v, long elements) throws RdbFormatException {
         if (elements == 0 || v == null) {
+            if (emptyAsNull) {
+                return null;
+            }
             throw new RdbFormatException("empty collection");
         }
         return v;

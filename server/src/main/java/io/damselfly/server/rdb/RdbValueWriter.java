@@ -35,15 +35,34 @@ public final class RdbValueWriter implements ValueVisitor {
         this.out = out;
     }
 
+    /**
+     * A key to write right after the next value's type byte, as an RDB file's entry holds it
+     * (rdbSaveKeyValuePair: type, key, value); DUMP payloads have none.
+     */
+    void keyAfterType(byte[] key) {
+        pendingKey = key;
+    }
+
+    private byte[] pendingKey;
+
+    /** The type byte, then the pending key if there is one. */
+    private void type(int type) {
+        out.writeByte(type);
+        if (pendingKey != null) {
+            out.writeString(pendingKey, 0, pendingKey.length);
+            pendingKey = null;
+        }
+    }
+
     @Override
     public void string(byte[] value, int offset, int length) {
-        out.writeByte(RdbFormat.TYPE_STRING);
+        type(RdbFormat.TYPE_STRING);
         out.writeString(value, offset, length);
     }
 
     @Override
     public void list(int size) {
-        out.writeByte(RdbFormat.TYPE_LIST_QUICKLIST_2);
+        type(RdbFormat.TYPE_LIST_QUICKLIST_2);
         listNodes = new ArrayList<>();
         node = new ListpackWriter();
         remaining = size;
@@ -80,14 +99,14 @@ public final class RdbValueWriter implements ValueVisitor {
     @Override
     public void set(int size, boolean intset) {
         if (intset) {
-            out.writeByte(RdbFormat.TYPE_SET_INTSET);
+            type(RdbFormat.TYPE_SET_INTSET);
             ints = new long[size];
             intCount = 0;
             if (size == 0) {
                 finishIntSet();
             }
         } else {
-            out.writeByte(RdbFormat.TYPE_SET);
+            type(RdbFormat.TYPE_SET);
             out.writeLength(size);
         }
     }
@@ -165,12 +184,12 @@ public final class RdbValueWriter implements ValueVisitor {
 
     private void startPairs(int size, boolean compact, int packedType, int plainType) {
         if (compact) {
-            out.writeByte(packedType);
+            type(packedType);
             pack = new ListpackWriter();
             remaining = size;
             finishPackWhenFull();
         } else {
-            out.writeByte(plainType);
+            type(plainType);
             out.writeLength(size);
         }
     }

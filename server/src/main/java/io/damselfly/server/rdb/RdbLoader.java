@@ -1,0 +1,180 @@
+package io.damselfly.server.rdb;
+
+import io.damselfly.server.keyspace.Database;
+import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.keyspace.Shard;
+import io.damselfly.server.keyspace.Value;
+import io.damselfly.server.keyspace.ValueBuilder;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads an RDB file into a keyspace, as Redis's rdbLoad at start (and DEBUG RELOAD): each key goes
+ * in through {@code KeyOps.restore} under its shard's lock, so memory accounting and the expiry
+ * index are kept as for any write; keys whose expiry has passed are dropped (Redis does so on a
+ * master) and counted; a key twice in one database stops the load ("Duplicate key"), as Redis
+ * panics on it; function libraries go to the {@link LibrarySink} given. Progress lines go to the
+ * log every few seconds for a large file, and a last line like Redis's "DB loaded from disk".
+ *
+ * <p>A failure leaves what was loaded before it in the keyspace: the caller stops the start (or,
+ * for DEBUG RELOAD, reports the error), as Redis exits.
+ */
+public final class RdbLoader {
+    private static final Logger log = LoggerFactory.getLogger(RdbLoader.class);
+    /** Time between two progress lines. */
+    private static final long PROGRESS_NANOS = 3_000_000_000L;
+
+    /** Where function libraries go (FUNCTION LOAD without REPLACE); a refusal is a RuntimeException with Redis's text. */
+    @FunctionalInterface
+    public interface LibrarySink {
+        void load(byte[] code);
+    }
+
+    /** What a load did: keys loaded, keys dropped as expired, empty keys skipped, libraries, bytes, time. */
+    public record Result(long keys, long expired, long emptySkipped, long libraries, long bytes, long millis) {
+    }
+
+    private final Keyspace keyspace;
+    private final LibrarySink libraries;
+
+    public RdbLoader(Keyspace keyspace, LibrarySink libraries) {
+        this.keyspace = keyspace;
+        this.libraries = libraries;
+    }
+
+    /**
+     * Loads {@code file} if it exists: null when it does not (an empty start), the result when it
+     * loaded whole; anything else is a {@link RdbLoadException} naming the file and the cause.
+     */
+    public Result loadIfExists(Path file) {
+        long size;
+        InputStream raw;
+        try {
+            raw = Files.newInputStream(file);
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new RdbLoadException("cannot read the RDB file " + file + ": " + e, e);
+        }
+        try (InputStream in = new BufferedInputStream(raw, 1 << 16)) {
+            return load(in, size, file.toString());
+        } catch (IOException e) {
+            throw new RdbLoadException("cannot read the RDB file " + file + ": " + e, e);
+        }
+    }
+
+    /** Loads the {@code length} bytes of a stream, {@code name} saying where it came from in messages. */
+    public Result load(InputStream in, long length, String name) {
+        long start = System.nanoTime();
+        log.info("Loading RDB file {} ({} bytes)", name, length);
+        Loading target = new Loading(start, length);
+        RdbFileReader.Summary summary;
+        try {
+            summary = new RdbFileReader(new ValueBuilder(keyspace), keyspace.databases()).read(in, length, target);
+        } catch (RdbFormatException e) {
+            throw new RdbLoadException("cannot load the RDB file " + name + ": " + e.getMessage()
+                    + " (" + target.keys + " keys loaded before the error)", e);
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (summary.version() >= 5 && !summary.checksumChecked()) {
+            log.warn("RDB file was saved with checksum disabled: no check performed.");
+        }
+        if (summary.emptyKeysSkipped() > 0) {
+            log.warn("Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
+                    target.keys, target.expired, summary.emptyKeysSkipped());
+        } else {
+            log.info("Done loading RDB, keys loaded: {}, keys expired: {}.", target.keys, target.expired);
+        }
+        log.info("DB loaded from disk: {} keys in {} seconds", target.keys, String.format("%.3f", millis / 1000.0));
+        return new Result(target.keys, target.expired, summary.emptyKeysSkipped(), target.libraries, summary.bytes(), millis);
+    }
+
+    /** The reader's target: puts keys and libraries in, logs progress. */
+    private final class Loading implements RdbFileReader.Target {
+        private final Database[] dbs = new Database[keyspace.databases()];
+        private final long start;
+        private final long length;
+        private long lastLine;
+        long keys;
+        long expired;
+        long libraries;
+
+        Loading(long start, long length) {
+            this.start = start;
+            this.length = length;
+            this.lastLine = start;
+        }
+
+        @Override
+        public void aux(byte[] name, byte[] value) {
+            String n = new String(name, StandardCharsets.ISO_8859_1);
+            String v = new String(value, StandardCharsets.ISO_8859_1);
+            if (n.startsWith("%")) {
+                log.info("RDB '{}': {}", n, v);
+            } else if (n.equalsIgnoreCase("redis-ver")) {
+                log.info("Loading RDB produced by version {}", v);
+            } else if (n.equalsIgnoreCase("ctime")) {
+                try {
+                    log.info("RDB age {} seconds", Math.max(0, System.currentTimeMillis() / 1000 - Long.parseLong(v.trim())));
+                } catch (NumberFormatException e) {
+                    // Redis reads it with strtol and logs whatever comes out: nothing to log here
+                }
+            }
+        }
+
+        @Override
+        public void function(byte[] code) throws RdbFormatException {
+            try {
+                RdbLoader.this.libraries.load(code);
+            } catch (RuntimeException e) {
+                throw new RdbFormatException("Failed loading library, " + e.getMessage());
+            }
+            libraries++;
+        }
+
+        @Override
+        public void key(int db, byte[] key, Value value, long expiresAtMs, long idleSeconds, int frequency) throws RdbFormatException {
+            long now = System.currentTimeMillis();
+            if (expiresAtMs != RdbFileReader.NO_EXPIRY && expiresAtMs < now) {
+                expired++;
+                return;
+            }
+            Database d = dbs[db];
+            if (d == null) {
+                d = dbs[db] = keyspace.database(db, now);
+            }
+            d.bind(db, now);
+            Shard shard = keyspace.shard(d.shardIndex(key));
+            shard.lock();
+            try {
+                if (d.keys().existsForWrite(key)) {
+                    throw new RdbFormatException("Duplicate key '" + RdbFileReader.printable(key) + "' in DB " + db + " in the RDB file");
+                }
+                // an expiry of exactly 0 ms (Database.NO_EXPIRY) is long past: dropped above
+                long at = expiresAtMs == RdbFileReader.NO_EXPIRY ? Database.NO_EXPIRY : expiresAtMs;
+                d.keys().restore(key, value, at, idleSeconds, frequency);
+            } finally {
+                shard.unlock();
+            }
+            keys++;
+        }
+
+        @Override
+        public void progress(long bytesRead, long keysRead) {
+            long t = System.nanoTime();
+            if (t - lastLine >= PROGRESS_NANOS) {
+                lastLine = t;
+                log.info("Loading RDB: {} keys, {} of {} MB ({}%) in {} s", keys, bytesRead >> 20, length >> 20,
+                        length == 0 ? 100 : bytesRead * 100 / length, (t - start) / 1_000_000_000L);
+            }
+        }
+    }
+}
