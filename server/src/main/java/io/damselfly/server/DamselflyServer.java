@@ -15,6 +15,7 @@ import io.damselfly.server.command.family.FunctionCommands;
 import io.damselfly.server.command.family.LatencyCommands;
 import io.damselfly.server.command.family.MemoryCommands;
 import io.damselfly.server.command.family.ListCommands;
+import io.damselfly.server.command.family.PersistenceCommands;
 import io.damselfly.server.command.family.PubSubCommands;
 import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ServerCommands;
@@ -37,6 +38,9 @@ import io.damselfly.server.net.NetServer;
 import io.damselfly.server.net.RequestMemoryBudget;
 import io.damselfly.server.pubsub.KeyspaceNotifier;
 import io.damselfly.server.pubsub.PubSub;
+import io.damselfly.server.persist.Persistence;
+import io.damselfly.server.persist.SavePoints;
+import io.damselfly.server.persist.SaveSchedule;
 import io.damselfly.server.rdb.RdbLoader;
 import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.KeyspaceEventClasses;
@@ -75,6 +79,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final ScheduledExecutorService cron;
     private final ActiveExpiry activeExpiry;
     private final Eviction backgroundEviction;
+    private final Persistence persistence;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private long startMillis;
@@ -98,6 +103,27 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         this.net = new NetServer(this, ioThreads, health);
         this.activeExpiry = new ActiveExpiry(keyspace);
         this.backgroundEviction = new Eviction(keyspace);
+        this.persistence = new Persistence(keyspace, new Persistence.Target() {
+            @Override
+            public java.nio.file.Path directory() {
+                return java.nio.file.Path.of(config.getString(Option.DIR));
+            }
+
+            @Override
+            public String fileName() {
+                return config.getString(Option.DBFILENAME);
+            }
+
+            @Override
+            public byte[] functions() {
+                return scripts.functions().dump();
+            }
+
+            @Override
+            public long usedMemory() {
+                return keyspace.usedMemory();
+            }
+        });
         this.cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "damselfly-cron");
             t.setDaemon(true);
@@ -148,6 +174,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         ReplicationCommands.register(b);
         TransactionCommands.register(b);
         PubSubCommands.register(b);
+        PersistenceCommands.register(b);
         SortCommands.register(b);
         ScriptingCommands.register(b);
         FunctionCommands.register(b);
@@ -185,6 +212,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
                         System.currentTimeMillis() / 1000);
                 // carry on an eviction that a command's bounded step left unfinished
+                persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
                 backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), keyspace.evictionPolicy(),
                         System.currentTimeMillis());
             } catch (RuntimeException e) {
@@ -194,6 +222,57 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 scheduleCron();
             }
         }, 1000 / hz, TimeUnit.MILLISECONDS);
+    }
+
+    private SavePoints savePoints() {
+        return (SavePoints) config.get(Option.SAVE);
+    }
+
+    /** The save schedule: --snapshot_cron, else --save_schedule (Dragonfly's precedence). */
+    private SaveSchedule saveSchedule() {
+        SaveSchedule cron = (SaveSchedule) config.get(Option.SNAPSHOT_CRON);
+        return cron.isEmpty() ? (SaveSchedule) config.get(Option.SAVE_SCHEDULE) : cron;
+    }
+
+    @Override
+    public boolean persistenceConfigured() {
+        return !savePoints().isEmpty() || !saveSchedule().isEmpty();
+    }
+
+    @Override
+    public Persistence persistence() {
+        return persistence;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force) {
+        if (!save) {
+            shutdownAsync();
+            return java.util.concurrent.CompletableFuture.completedFuture(true);
+        }
+        return persistence.saveForShutdown().thenApply(ok -> {
+            if (!ok && !force) {
+                log.warn("Errors trying to shut down the server: the snapshot could not be saved");
+                return false;
+            }
+            Thread t = new Thread(() -> stopAfterSave(ok), "damselfly-shutdown");
+            t.setDaemon(false);
+            t.start();
+            return true;
+        });
+    }
+
+    /**
+     * The end of a saving shutdown: clients go first, so nothing writes any more, then a last save
+     * catches the writes made while the first one ran (when there were any), then everything else.
+     */
+    private void stopAfterSave(boolean saved) {
+        health.unavailable(Health.SHUTTING_DOWN);
+        net.close();
+        if (saved && persistence.changesSinceLastSave() > 0) {
+            persistence.saveForShutdown().join();
+        }
+        close();
     }
 
     /** Blocks until the server has stopped (SHUTDOWN or {@link #close()}). */
@@ -210,6 +289,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             health.unavailable(Health.SHUTTING_DOWN);
             cron.shutdownNow();
             net.close();
+            persistence.close();
             log.info("damselfly stopped");
         } finally {
             closed.countDown();

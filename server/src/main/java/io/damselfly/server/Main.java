@@ -46,8 +46,39 @@ public final class Main {
         }
         System.out.println("damselfly " + version() + " ready on " + config.getString(Option.BIND) + ":" + server.port()
                 + (server.adminPort() >= 0 ? " (admin HTTP port " + server.adminPort() + ")" : ""));
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "damselfly-signal"));
+        handleSignal("TERM", server);
+        handleSignal("INT", server);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "damselfly-exit"));
         server.awaitClose();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * SIGTERM and SIGINT stop the server as Redis's prepareForShutdown does: a snapshot first when
+     * persistence is configured, and if that save fails the server logs it and keeps running (a
+     * JVM shutdown hook could not keep it running, hence a signal handler). A second signal while
+     * the save runs exits at once, as Redis's "You insist... exiting now".
+     */
+    private static void handleSignal(String name, DamselflyServer server) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                if (!STOPPING.compareAndSet(false, true)) {
+                    System.err.println("damselfly: SIG" + name + " again while shutting down: exiting now");
+                    Runtime.getRuntime().halt(1);
+                }
+                org.slf4j.LoggerFactory.getLogger(Main.class).warn("Received SIG{} scheduling shutdown...", name);
+                server.shutdown(server.persistenceConfigured(), false).thenAccept(stops -> {
+                    if (!stops) {
+                        org.slf4j.LoggerFactory.getLogger(Main.class).warn(
+                                "SIG{} received but errors trying to shut down the server, check the logs for more information", name);
+                        STOPPING.set(false);
+                    }
+                });
+            });
+        } catch (IllegalArgumentException e) {
+            // the signal is not available here (or the JVM reserves it): the shutdown hook remains
+        }
     }
 
     static String version() {

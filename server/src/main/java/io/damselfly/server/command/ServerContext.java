@@ -42,6 +42,18 @@ public interface ServerContext {
     /** Lua scripting: EVAL's scripts, functions, and the script running now. */
     ScriptEngine scripts();
 
+    /** RDB snapshots: SAVE, BGSAVE, save points and schedules, INFO persistence. */
+    io.damselfly.server.persist.Persistence persistence();
+
+    /**
+     * SHUTDOWN: stops the server, first saving when {@code save} (a failed save keeps it running
+     * unless {@code force}); the future answers whether it is stopping.
+     */
+    java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force);
+
+    /** Whether snapshots are configured (save points or a save schedule): SHUTDOWN and SIGTERM then save. */
+    boolean persistenceConfigured();
+
     /** Milliseconds since the epoch when the server started. */
     long startMillis();
 

@@ -1,5 +1,8 @@
 package io.damselfly.server.config;
 
+import io.damselfly.server.persist.SavePoints;
+import io.damselfly.server.persist.SaveSchedule;
+
 /**
  * Every option damselfly accepts. One line each: the command-line flag (Dragonfly's name where
  * Dragonfly has the option), the CONFIG GET/SET name (Redis's, or null where Redis has none),
@@ -40,7 +43,11 @@ public enum Option {
             "Input a client may have sent and the server not yet parsed into arguments (including an argument being received); past it the client is disconnected"),
     REQUEST_MEMORY_LIMIT("request_memory_limit", null, OptionType.MEMORY, "0", true, 0, Long.MAX_VALUE,
             "Memory all clients together may hold in unfinished requests; past it the client holding the most is disconnected. 0 means the heap beyond maxmemory + maxmemory/8 and 40 MiB for the server (a quarter of the heap without maxmemory)"),
-    SAVE("save", "save", OptionType.STRING, "", true, "Redis save points; snapshots are not written yet, so only the empty value is accepted"),
+    SAVE("save", "save", OptionType.STRING, "", true, "Redis save points: pairs of seconds and changes (\"3600 1 300 100\"), a snapshot when any pair's changes happened within its seconds; empty means none"),
+    SAVE_SCHEDULE("save_schedule", null, OptionType.STRING, "", false,
+            "Dragonfly's older snapshot schedule: HH:MM with * wildcards per digit (*:30 is half past every hour), or a cron line; UTC; empty means none"),
+    SNAPSHOT_CRON("snapshot_cron", null, OptionType.STRING, "", true,
+            "Snapshot schedule as a 5-field cron line (minute hour day-of-month month day-of-week), e.g. */15 * * * *; UTC; empty means none"),
     APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", true, "Append-only file; damselfly has none, so only 'no' is accepted"),
     COMMAND_STATISTICS("command_statistics", null, OptionType.BOOL, "true", false,
             "Count every command's calls and time (INFO commandstats and latencystats, LATENCY HISTOGRAM, SLOWLOG); off only to measure what that costs"),
@@ -181,8 +188,14 @@ public enum Option {
             // Redis accepts any non-negative hz and clamps it, so CONFIG GET hz shows the clamped value
             v = Math.max(MIN_HZ, Math.min(MAX_HZ, (Long) v));
         }
-        if (this == SAVE && !((String) v).isBlank()) {
-            throw new IllegalArgumentException("snapshots are not supported yet; only save \"\" is accepted");
+        if (this == SAVE) {
+            v = SavePoints.parse((String) v);
+        }
+        if (this == SAVE_SCHEDULE) {
+            v = SaveSchedule.parse((String) v);
+        }
+        if (this == SNAPSHOT_CRON) {
+            v = SaveSchedule.parseCron((String) v);
         }
         if (this == APPENDONLY && (Boolean) v) {
             throw new IllegalArgumentException("the append-only file is not supported");

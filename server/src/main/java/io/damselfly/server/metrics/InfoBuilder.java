@@ -240,14 +240,19 @@ public final class InfoBuilder {
         Section s = new Section("Persistence");
         s.field("loading", 0);
         s.field("async_loading", 0);
-        // no snapshot has been written yet, so every write since start is unsaved
-        s.field("rdb_changes_since_last_save", keyspace.dirty());
-        s.field("rdb_bgsave_in_progress", 0);
-        s.field("rdb_last_save_time", server.startMillis() / 1000);
-        s.field("rdb_last_bgsave_status", "ok");
-        s.field("rdb_saves", 0);
+        server.persistence().describe(s::field);
         s.field("aof_enabled", 0);
         s.field("aof_rewrite_in_progress", 0);
+        s.field("aof_rewrite_scheduled", 0);
+        s.field("aof_last_rewrite_time_sec", -1);
+        s.field("aof_current_rewrite_time_sec", -1);
+        s.field("aof_last_bgrewrite_status", "ok");
+        s.field("aof_rewrites", 0);
+        s.field("aof_rewrites_consecutive_failures", 0);
+        s.field("aof_last_write_status", "ok");
+        s.field("aof_last_cow_size", 0);
+        s.field("module_fork_in_progress", 0);
+        s.field("module_fork_last_cow_size", 0);
         return s.text();
     }
 

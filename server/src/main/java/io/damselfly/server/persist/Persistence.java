@@ -67,6 +67,11 @@ public final class Persistence implements AutoCloseable {
     private volatile long dirtyAtLastSave;
     private volatile long lastCowBytes;
     private final AtomicLong saves = new AtomicLong();
+    /** BGSAVE inside EXEC (Redis's rdb_bgsave_scheduled): started by the next {@link #tick}. */
+    private volatile boolean scheduled;
+    /** The next firing of the save schedule, Unix ms; 0 before it is computed. */
+    private long nextScheduledMillis;
+    private SaveSchedule scheduleOfNext;
 
     public Persistence(Keyspace keyspace, Target target) {
         this.keyspace = keyspace;
@@ -104,6 +109,48 @@ public final class Persistence implements AutoCloseable {
         CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
         return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveForShutdown());
     }
+
+    /** BGSAVE SCHEDULE's request: a save as soon as none runs. */
+    public void scheduleSave() {
+        scheduled = true;
+    }
+
+    /**
+     * The background check, from the server's cron (a few times a second): a scheduled BGSAVE,
+     * Redis's save points (serverCron: enough changes and enough seconds since the last save, and
+     * after a failure not again within {@link #RETRY_DELAY_MILLIS}), and Dragonfly's save schedule.
+     * Runs on the cron thread only.
+     */
+    public void tick(long now, SavePoints points, SaveSchedule schedule) {
+        if (running != null) {
+            return;
+        }
+        if (scheduled) {
+            scheduled = false;
+            startSave("BGSAVE SCHEDULE");
+            return;
+        }
+        boolean retryAllowed = lastSaveOk || now - lastAttemptMillis > RETRY_DELAY_MILLIS;
+        if (retryAllowed && points.due(changesSinceLastSave(), now / 1000 - lastSaveSeconds)) {
+            startSave("save point");
+            return;
+        }
+        if (schedule.isEmpty()) {
+            scheduleOfNext = null;
+            return;
+        }
+        if (schedule != scheduleOfNext) {
+            scheduleOfNext = schedule;
+            nextScheduledMillis = schedule.next(java.time.Instant.ofEpochMilli(now), java.time.ZoneOffset.UTC).toEpochMilli();
+        }
+        if (now >= nextScheduledMillis) {
+            nextScheduledMillis = schedule.next(java.time.Instant.ofEpochMilli(now), java.time.ZoneOffset.UTC).toEpochMilli();
+            startSave("save schedule " + schedule);
+        }
+    }
+
+    /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed save, save points wait this long. */
+    static final long RETRY_DELAY_MILLIS = 5_000;
 
     /** Whether a save is running (INFO rdb_bgsave_in_progress). */
     public boolean inProgress() {

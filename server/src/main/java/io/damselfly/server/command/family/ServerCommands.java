@@ -8,6 +8,8 @@ import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandFlag;
 import io.damselfly.server.command.CommandTable;
+import io.damselfly.server.command.DeferredReply;
+import java.util.concurrent.CompletableFuture;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.spec.KeyFinder;
@@ -133,29 +135,34 @@ public final class ServerCommands {
     }
 
     /**
-     * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]. Stops the server; the caller's connection
-     * is closed without a reply, as Redis closes it. damselfly writes no snapshot yet, so SAVE and
-     * NOSAVE both stop at once, and there is never a shutdown in progress to ABORT.
+     * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]. Stops the server, saving a snapshot first
+     * with SAVE, or without NOSAVE when persistence is configured (save points or a schedule), as
+     * Redis does. The caller's connection is closed without a reply; a save that fails keeps the
+     * server running and answers an error, unless FORCE. NOW has nothing to skip (no replicas to
+     * wait for), and there is never a shutdown in progress to ABORT.
      */
     static void shutdown(CommandContext c) {
         boolean save = false;
         boolean nosave = false;
-        boolean other = false;
+        boolean force = false;
+        boolean now = false;
         boolean abort = false;
         for (int i = 1; i < c.argc(); i++) {
             if (c.argIs(i, "nosave")) {
                 nosave = true;
             } else if (c.argIs(i, "save")) {
                 save = true;
-            } else if (c.argIs(i, "now") || c.argIs(i, "force")) {
-                other = true;
+            } else if (c.argIs(i, "now")) {
+                now = true;
+            } else if (c.argIs(i, "force")) {
+                force = true;
             } else if (c.argIs(i, "abort")) {
                 abort = true;
             } else {
                 throw c.syntaxError();
             }
         }
-        if ((abort && (save || nosave || other)) || (save && nosave)) {
+        if ((abort && (save || nosave || now || force)) || (save && nosave)) {
             throw c.syntaxError();
         }
         if (abort) {
@@ -163,9 +170,21 @@ public final class ServerCommands {
             return;
         }
         log.warn("User requested shutdown (client id={} addr={})", c.client().id(), c.client().address());
-        c.client().closeAfterReply();
-        c.server().shutdownAsync();
+        boolean saving = save || (!nosave && c.server().persistenceConfigured());
+        CompletableFuture<Boolean> stopping = c.server().shutdown(saving, force);
+        if (!saving) {
+            c.client().closeAfterReply();
+            return;
+        }
+        DeferredReply slot = c.canDefer() ? c.deferReply(true) : null;
+        stopping.whenComplete((stops, e) -> {
+            if (slot != null && !Boolean.TRUE.equals(stops)) {
+                slot.complete(r -> r.error(SHUTDOWN_FAILED));
+            }
+        });
     }
+
+    static final String SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
 
     /**
      * MONITOR: from now on the client is shown every command the server runs (see
