@@ -55,11 +55,18 @@ public final class RdbFileReader {
 
     private final ValueBuilder builder;
     private final int databases;
+    private final int bufferSize;
 
     /** A reader building values with {@code builder}, for a server of {@code databases} databases. */
     public RdbFileReader(ValueBuilder builder, int databases) {
+        this(builder, databases, BUFFER);
+    }
+
+    /** The same with a read buffer of {@code bufferSize} bytes (tests use tiny ones to refill often). */
+    RdbFileReader(ValueBuilder builder, int databases, int bufferSize) {
         this.builder = builder;
         this.databases = databases;
+        this.bufferSize = bufferSize;
     }
 
     /** Reads a whole file held in an array (small files, tests). */
@@ -69,7 +76,7 @@ public final class RdbFileReader {
 
     /** Reads the {@code length} bytes of a stream (not closed here). */
     public Summary read(InputStream source, long length, Target target) throws RdbFormatException {
-        RdbInput in = new RdbInput(source, length, BUFFER);
+        RdbInput in = new RdbInput(source, length, bufferSize);
         try {
             return read(in, length, target);
         } catch (RdbFormatException e) {

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DumpRestoreInteropTest {
+public class DumpRestoreInteropTest {
     private BinaryConnections both;
     private RedisCommands<byte[], byte[]> redis;
     private RedisCommands<byte[], byte[]> ours;
@@ -68,7 +68,7 @@ class DumpRestoreInteropTest {
     }
 
     /** Every type in its compact and its full encoding, with and without TTLs. */
-    static List<String> populate(RedisCommands<byte[], byte[]> r) {
+    public static List<String> populate(RedisCommands<byte[], byte[]> r) {
         r.set(b("str:short"), b("hello"));
         r.set(b("str:empty"), b(""));
         r.set(b("str:int"), b("12345"));
@@ -154,7 +154,7 @@ class DumpRestoreInteropTest {
     }
 
     /** A key's type, encoding and contents in a canonical text (sets and hashes sorted). */
-    static String contents(RedisCommands<byte[], byte[]> r, String key) {
+    public static String contents(RedisCommands<byte[], byte[]> r, String key) {
         byte[] k = b(key);
         String type = r.type(k);
         String body = switch (type) {
