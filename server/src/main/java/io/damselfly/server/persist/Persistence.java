@@ -43,7 +43,7 @@ public final class Persistence implements AutoCloseable {
 
         String fileName();
 
-        /** FUNCTION DUMP's payload of the function libraries at this moment. */
+        /** FUNCTION DUMP's payload of the function libraries at this moment, or null for none. */
         byte[] functions();
 
         /** used_memory, for the file's used-mem field. */
@@ -262,7 +262,9 @@ public final class Persistence implements AutoCloseable {
                     moment = snap.moment();
                     try {
                         writer.header(moment / 1000, target.usedMemory());
-                        writer.functions(functions);
+                        if (functions != null) {
+                            writer.functions(functions);
+                        }
                         for (int shard = 0; shard < keyspace.shardCount(); shard++) {
                             boolean more;
                             do {
