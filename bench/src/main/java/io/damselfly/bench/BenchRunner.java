@@ -43,7 +43,7 @@ public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
     static List<Workload> allWorkloads() {
         return List.of(new GetSetWorkload(), GetSetWorkload.oneIoThread(), GetSetWorkload.withoutStatistics(), GetSetWorkload.scraped(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(),
-                new LatencyWorkload(), new CacheWriteWorkload(), new LargeReplyWorkload(), CollectionMemoryWorkload.hashes(),
+                new LatencyWorkload(), new CacheWriteWorkload(), new SaveUnderLoadWorkload(), new LargeReplyWorkload(), CollectionMemoryWorkload.hashes(),
                 CollectionMemoryWorkload.sortedSets());
     }
 

@@ -484,7 +484,7 @@ final class KeyTable {
                 (hash, item, handle) -> visitor.accept(hash, entry(item, handle)));
     }
 
-    private interface SlotEntryVisitor {
+    interface SlotEntryVisitor {
         void accept(int hash, Object entry);
     }
 
@@ -600,45 +600,32 @@ final class KeyTable {
         snapshotEpoch = epoch;
     }
 
-    /**
-     * Captures the segment holding {@code hash} if the snapshot {@code epoch} has not yet: visits
-     * its entries and marks it, so the change about to be made to one of them happens after the
-     * snapshot has them. False when it was captured already (the common case: one field read).
-     */
-    boolean captureSegmentOf(int hash, int epoch, Consumer<Object> visitor) {
-        Segment s = segmentFor(hash);
-        if (s.snapshotEpoch >= epoch) {
-            return false;
-        }
-        capture(s, epoch, visitor);
-        return true;
+    /** Whether the segment holding {@code hash} has been captured by the snapshot {@code epoch}. */
+    boolean segmentCaptured(int hash, int epoch) {
+        return segmentFor(hash).snapshotEpoch >= epoch;
     }
 
     /**
      * Captures the segment at hash position {@code position} (a range start, 0 first) unless it
      * was captured already; returns the next segment's position, {@link #SNAPSHOT_END} after the
      * last. Positions are stable across growth: the directory only ever refines ranges, and a split
-     * segment's halves inherit its epoch, so a walk by position visits every segment of the
-     * snapshot's moment exactly once (here or through {@link #captureSegmentOf}).
+     * segment's halves inherit its epoch, so a walk by position visits every entry of the
+     * snapshot's moment exactly once. The visitor gets each entry with its table hash.
      */
-    long captureAt(long position, int epoch, Consumer<Object> visitor) {
+    long captureAt(long position, int epoch, SlotEntryVisitor visitor) {
         int index = (int) (position >>> (32 - globalDepth));
         Segment s = directory[index];
         if (s.snapshotEpoch < epoch) {
-            capture(s, epoch, visitor);
+            s.snapshotEpoch = epoch;
+            if (s.count > 0) {
+                forEachEntry(s, visitor);
+            }
         }
         int span = 1 << (globalDepth - s.depth);
         return (long) ((index & -span) + span) << (32 - globalDepth);
     }
 
     static final long SNAPSHOT_END = SCAN_POSITION_END;
-
-    private void capture(Segment s, int epoch, Consumer<Object> visitor) {
-        s.snapshotEpoch = epoch;
-        if (s.count > 0) {
-            forEachEntry(s, (hash, entry) -> visitor.accept(entry));
-        }
-    }
 
     /** How many entries the segment at {@code position} holds (a walk's budget is counted in entries). */
     int segmentSizeAt(long position) {

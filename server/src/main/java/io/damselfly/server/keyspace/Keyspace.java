@@ -429,6 +429,7 @@ public final class Keyspace {
             shard.endSnapshot(s);
         }
         snapshot = null;
+        s.finish();
     }
 
     /** The running snapshot, or null. */

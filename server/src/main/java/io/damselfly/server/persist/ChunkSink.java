@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 
 /**
  * One shard's sink of a snapshot: encodes the entries it receives (under the shard's lock) as RDB
- * and hands each captured segment on as a self-contained chunk, "SELECTDB n" then its entries, so
+ * and hands them on in self-contained chunks of about {@link #CHUNK_BYTES}, "SELECTDB n" then its entries, so
  * chunks from the walk and from writes on other threads can go into the file in any order (Redis's
  * loader takes a SELECTDB anywhere, as Dragonfly's snapshots interleave them).
  */
@@ -30,8 +30,18 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
         return encoder.entry(key, expiresAt);
     }
 
+    /** A chunk's size from which it is handed on at the next boundary: large writes, few arrays. */
+    static final int CHUNK_BYTES = 32 * 1024;
+
     @Override
-    public void segmentDone() {
+    public void boundary() {
+        if (encoder.size() >= CHUNK_BYTES) {
+            flush();
+        }
+    }
+
+    @Override
+    public void flush() {
         if (encoder.size() > 0) {
             chunks.accept(Arrays.copyOf(encoder.array(), encoder.size()));
             encoder.reset();

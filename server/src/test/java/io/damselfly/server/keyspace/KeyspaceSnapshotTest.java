@@ -90,7 +90,7 @@ class KeyspaceSnapshotTest {
     private static final class Collector {
         final Map<String, String> captured = new HashMap<>();
         final List<String> duplicates = new ArrayList<>();
-        int segmentsDone;
+        int entries;
 
         KeyspaceSnapshot.Sink sink() {
             return new KeyspaceSnapshot.Sink() {
@@ -110,15 +110,20 @@ class KeyspaceSnapshotTest {
                 @Override
                 public ValueVisitor entry(int db, byte[] key, long expiresAt) {
                     finish();
+                    entries++;
                     pending = db + "/" + s(key) + "\u0000" + expiresAt;
                     value = new Rendering();
                     return value;
                 }
 
                 @Override
-                public void segmentDone() {
+                public void boundary() {
                     finish();
-                    segmentsDone++;
+                }
+
+                @Override
+                public void flush() {
+                    finish();
                 }
             };
         }
@@ -238,7 +243,7 @@ class KeyspaceSnapshotTest {
         }));
         assertEquals(List.of(), c.duplicates);
         assertSameContents(moment, c.captured);
-        assertTrue(snap.segmentsCapturedByWrites() > 0, "the walk should have met segments captured by writes");
+        assertTrue(snap.keysCapturedByWrites() > 0, "writes should have captured keys ahead of the walk");
         assertEquals(moment.size(), snap.keysCaptured());
     }
 
@@ -307,10 +312,10 @@ class KeyspaceSnapshotTest {
         KeyspaceSnapshot snap = ks.beginSnapshot(now, i -> c.sink());
         assertThrows(IllegalStateException.class, () -> ks.beginSnapshot(now, i -> c.sink()));
         walk(snap, () -> { });
-        int done = c.segmentsDone;
+        int done = c.entries;
         long keys = snap.keysCaptured();
         locked(ks, () -> ks.database(0, now).strings().set(b("k1"), b("after")));
-        assertEquals(done, c.segmentsDone);
+        assertEquals(done, c.entries);
         assertEquals(keys, snap.keysCaptured());
     }
 
