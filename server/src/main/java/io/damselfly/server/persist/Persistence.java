@@ -36,6 +36,8 @@ public final class Persistence implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Persistence.class);
     /** Entries per shard-lock hold of the walk: short holds for writers, few lock round trips. */
     private static final int ENTRIES_PER_STEP = 512;
+    /** Rest per unit of walking work: 1 keeps a save to half a core. */
+    private static final long PACE_REST_PER_WORK = 1;
 
     /** Where saves go and what they hold, read at the start of each save. */
     public interface Target {
@@ -268,8 +270,10 @@ public final class Persistence implements AutoCloseable {
                         for (int shard = 0; shard < keyspace.shardCount(); shard++) {
                             boolean more;
                             do {
+                                long stepStart = System.nanoTime();
                                 more = snap.step(shard, ENTRIES_PER_STEP);
                                 drain(writer);
+                                pace(System.nanoTime() - stepStart);
                             } while (more);
                         }
                     } finally {
@@ -301,6 +305,15 @@ public final class Persistence implements AutoCloseable {
                 finished(this, ok, moment, dirtyAtMoment);
                 done.complete(ok);
             }
+        }
+
+        /**
+         * Rests as long as the step took, so the save takes at most half a core: on a machine
+         * whose cores are busy serving, a save at full speed takes its CPU from the event loops
+         * (Redis's forked child has the same appetite, but a core of its own only when one is idle).
+         */
+        private void pace(long stepNanos) {
+            java.util.concurrent.locks.LockSupport.parkNanos(stepNanos * PACE_REST_PER_WORK);
         }
 
         private void drain(RdbFileWriter writer) throws IOException {
