@@ -4,6 +4,7 @@ import io.damselfly.server.client.ClientRegistry;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
+import io.damselfly.server.command.family.DebugCommands;
 import io.damselfly.server.command.family.DumpCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.SortedSetCommands;
@@ -175,6 +176,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         TransactionCommands.register(b);
         PubSubCommands.register(b);
         PersistenceCommands.register(b);
+        DebugCommands.register(b);
         SortCommands.register(b);
         ScriptingCommands.register(b);
         FunctionCommands.register(b);
@@ -240,6 +242,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     }
 
     @Override
+    public ActiveExpiry activeExpiry() {
+        return activeExpiry;
+    }
+
+    @Override
     public Persistence persistence() {
         return persistence;
     }
@@ -250,7 +257,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             shutdownAsync();
             return java.util.concurrent.CompletableFuture.completedFuture(true);
         }
-        return persistence.saveForShutdown().thenApply(ok -> {
+        return persistence.saveAfterRunning("shutdown").thenApply(ok -> {
             if (!ok && !force) {
                 log.warn("Errors trying to shut down the server: the snapshot could not be saved");
                 return false;
@@ -270,7 +277,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         health.unavailable(Health.SHUTTING_DOWN);
         net.close();
         if (saved && persistence.changesSinceLastSave() > 0) {
-            persistence.saveForShutdown().join();
+            persistence.saveAfterRunning("shutdown").join();
         }
         close();
     }

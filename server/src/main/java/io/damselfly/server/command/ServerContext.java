@@ -54,6 +54,9 @@ public interface ServerContext {
     /** Whether snapshots are configured (save points or a save schedule): SHUTDOWN and SIGTERM then save. */
     boolean persistenceConfigured();
 
+    /** The active expiry sweep (DEBUG SET-ACTIVE-EXPIRE turns it off and on). */
+    io.damselfly.server.keyspace.ActiveExpiry activeExpiry();
+
     /** Milliseconds since the epoch when the server started. */
     long startMillis();
 

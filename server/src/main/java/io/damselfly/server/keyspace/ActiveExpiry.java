@@ -18,13 +18,22 @@ public final class ActiveExpiry {
     static final int REPEAT_THRESHOLD = 6;
 
     private final Keyspace keyspace;
+    /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone, as tests need. */
+    private volatile boolean enabled = true;
 
     public ActiveExpiry(Keyspace keyspace) {
         this.keyspace = keyspace;
     }
 
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
     /** One tick at {@code hz} ticks per second; returns how many keys it deleted. */
     public long tick(int hz) {
+        if (!enabled) {
+            return 0;
+        }
         long budgetNanos = (long) (1_000_000_000L / Math.max(1, hz) * TIME_SHARE);
         long start = System.nanoTime();
         long total = 0;

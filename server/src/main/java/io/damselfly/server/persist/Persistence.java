@@ -99,17 +99,18 @@ public final class Persistence implements AutoCloseable {
     }
 
     /**
-     * A save for shutdown: waits for a running save to end, then saves, so the file has every
-     * write up to this call.
+     * A save whose moment is now or later, never earlier: waits for a running save to end, then
+     * saves (shutdown, DEBUG RELOAD, the save after FLUSHALL), so the file has every write up to
+     * this call.
      */
-    public CompletableFuture<Boolean> saveForShutdown() {
-        CompletableFuture<Boolean> started = startSave("shutdown");
+    public CompletableFuture<Boolean> saveAfterRunning(String reason) {
+        CompletableFuture<Boolean> started = startSave(reason);
         if (started != null) {
             return started;
         }
         Save current = running;
         CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
-        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveForShutdown());
+        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveAfterRunning(reason));
     }
 
     /** BGSAVE SCHEDULE's request: a save as soon as none runs. */

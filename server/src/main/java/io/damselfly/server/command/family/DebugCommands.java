@@ -1,0 +1,157 @@
+package io.damselfly.server.command.family;
+
+import io.damselfly.server.command.CommandContext;
+import io.damselfly.server.command.CommandTable;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.rdb.RdbLoadException;
+import io.damselfly.server.rdb.RdbLoader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DEBUG (Redis's debug.c), the subcommands Redis's own test suite leans on: RELOAD (save, empty,
+ * load the file back: a round trip through the RDB writer and reader), SET-ACTIVE-EXPIRE, SLEEP,
+ * QUICKLIST-PACKED-THRESHOLD (accepted; lists are not quicklists here), CHANGE-REPL-ID, HELP.
+ * Refused unless {@code enable-debug-command} allows it, as in Redis 7, where it is off by default.
+ * These block their event loop for their length, as they block the whole of redis-server: they
+ * are for tests, never for serving.
+ */
+public final class DebugCommands {
+    private static final Logger log = LoggerFactory.getLogger(DebugCommands.class);
+    static final String NOT_ALLOWED = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+            + "you can run it from a local connection, otherwise you need to set this option in the configuration file, "
+            + "and then restart the server.";
+
+    private DebugCommands() {
+    }
+
+    public static void register(CommandTable.Builder t) {
+        t.add("debug", DebugCommands::debug);
+    }
+
+    static void debug(CommandContext c) {
+        if (!allowed(c)) {
+            c.reply().error(NOT_ALLOWED);
+            return;
+        }
+        if (c.argIs(1, "help")) {
+            c.reply().array(HELP.size());
+            for (String line : HELP) {
+                c.reply().simple(line);
+            }
+        } else if (c.argIs(1, "reload")) {
+            reload(c);
+        } else if (c.argIs(1, "set-active-expire") && c.argc() == 3) {
+            c.server().activeExpiry().setEnabled(!c.argString(2).equals("0"));
+            c.reply().ok();
+        } else if (c.argIs(1, "sleep") && c.argc() == 3) {
+            sleep(c);
+        } else if (c.argIs(1, "quicklist-packed-threshold") && c.argc() == 3) {
+            c.reply().ok();
+        } else if (c.argIs(1, "change-repl-id") && c.argc() == 2) {
+            c.reply().ok();
+        } else {
+            c.reply().error("ERR unknown subcommand '" + c.argString(1) + "'. Try DEBUG HELP.");
+        }
+    }
+
+    private static boolean allowed(CommandContext c) {
+        String mode = c.server().config().getString(Option.ENABLE_DEBUG_COMMAND);
+        if (mode.equals("yes")) {
+            return true;
+        }
+        if (mode.equals("local")) {
+            String address = c.client().address();
+            return address.startsWith("127.") || address.startsWith("[::1]") || address.startsWith("::1")
+                    || address.startsWith("/");
+        }
+        return false;
+    }
+
+    /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: debugCommand's order and replies. */
+    private static void reload(CommandContext c) {
+        boolean merge = false;
+        boolean flush = true;
+        boolean save = true;
+        for (int i = 2; i < c.argc(); i++) {
+            if (c.argIs(i, "merge")) {
+                merge = true;
+            } else if (c.argIs(i, "noflush")) {
+                flush = false;
+            } else if (c.argIs(i, "nosave")) {
+                save = false;
+            } else {
+                c.reply().error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+                return;
+            }
+        }
+        if (save && !waitFor(c.server().persistence().saveAfterRunning("DEBUG RELOAD"))) {
+            c.reply().error(PersistenceCommands.FAILED);
+            return;
+        }
+        if (flush) {
+            // Redis's emptyData: every database and the function libraries
+            c.server().keyspace().flushAll();
+            c.server().scripts().functions().flush();
+        }
+        boolean replace = merge;
+        Path file = Path.of(c.server().config().getString(Option.DIR), c.server().config().getString(Option.DBFILENAME));
+        try {
+            new RdbLoader(c.server().keyspace(), code -> c.server().scripts().functions().load(code, replace), merge)
+                    .loadIfExists(file);
+        } catch (RdbLoadException e) {
+            log.warn("DEBUG RELOAD: {}", e.getMessage());
+            c.reply().error("ERR Error trying to load the RDB dump");
+            return;
+        }
+        log.warn("DB reloaded by DEBUG RELOAD");
+        c.reply().ok();
+    }
+
+    private static void sleep(CommandContext c) {
+        double seconds;
+        try {
+            seconds = Double.parseDouble(c.argString(2));
+        } catch (NumberFormatException e) {
+            seconds = 0;
+        }
+        try {
+            Thread.sleep((long) (seconds * 1000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        c.reply().ok();
+    }
+
+    private static boolean waitFor(java.util.concurrent.CompletableFuture<Boolean> done) {
+        try {
+            return done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
+    static final List<String> HELP = List.of(
+            "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "CHANGE-REPL-ID",
+            "    Accepted; there is no replication.",
+            "QUICKLIST-PACKED-THRESHOLD <size>",
+            "    Accepted; lists are not quicklists here.",
+            "RELOAD [option ...]",
+            "    Save the RDB on disk and reload it back to memory. Options:",
+            "    * MERGE: Merge the content of the RDB instead of flushing.",
+            "    * NOFLUSH: Do not empty the dataset before loading.",
+            "    * NOSAVE: Do not save the RDB, just load the existing one.",
+            "SET-ACTIVE-EXPIRE <0|1>",
+            "    Setting it to 0 disables expiring keys in background when they are not accessed.",
+            "SLEEP <seconds>",
+            "    Stop the server for <seconds>. Decimals allowed.",
+            "HELP",
+            "    Print this help.");
+}
