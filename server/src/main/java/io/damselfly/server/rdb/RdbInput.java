@@ -197,7 +197,7 @@ public final class RdbInput {
     public int readCount() throws RdbFormatException {
         long n = readLength();
         if (n > remaining()) {
-            throw new RdbFormatException("count " + n + " larger than the data");
+            throw new RdbFormatException("unexpected end of data: count " + n + " larger than what is left");
         }
         if (n > Integer.MAX_VALUE - 8) {
             throw new RdbFormatException("count " + n + " too large");
