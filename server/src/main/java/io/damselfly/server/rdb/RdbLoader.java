@@ -43,10 +43,22 @@ public final class RdbLoader {
 
     private final Keyspace keyspace;
     private final LibrarySink libraries;
+    private final boolean allowDuplicates;
 
+    /** A loader for a start: a key already present (twice in the file) stops the load. */
     public RdbLoader(Keyspace keyspace, LibrarySink libraries) {
+        this(keyspace, libraries, false);
+    }
+
+    /**
+     * A loader that, when {@code allowDuplicates}, replaces a key already present instead of
+     * refusing it (Redis's RDBFLAGS_ALLOW_DUP, DEBUG RELOAD MERGE); the sink decides the same for
+     * libraries.
+     */
+    public RdbLoader(Keyspace keyspace, LibrarySink libraries, boolean allowDuplicates) {
         this.keyspace = keyspace;
         this.libraries = libraries;
+        this.allowDuplicates = allowDuplicates;
     }
 
     /**
@@ -155,7 +167,7 @@ public final class RdbLoader {
             Shard shard = keyspace.shard(d.shardIndex(key));
             shard.lock();
             try {
-                if (d.keys().existsForWrite(key)) {
+                if (!allowDuplicates && d.keys().existsForWrite(key)) {
                     throw new RdbFormatException("Duplicate key '" + RdbFileReader.printable(key) + "' in DB " + db + " in the RDB file");
                 }
                 // an expiry of exactly 0 ms (Database.NO_EXPIRY) is long past: dropped above

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.KeyOps;
 import io.damselfly.server.keyspace.Keyspace;
@@ -664,6 +665,45 @@ class RdbFileReaderTest {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    @Test
+    void idleAndFreq_setTheAccessClock() throws Exception {
+        RdbEntryEncoder enc = new RdbEntryEncoder(16);
+        enc.selectDb(0);
+        enc.entry(b("idle"), Database.NO_EXPIRY, 1000, -1).string(b("x"), 0, 1);
+        enc.entry(b("freq"), Database.NO_EXPIRY, -1, 42).string(b("x"), 0, 1);
+        Path dir = Files.createTempDirectory("rdbaccess");
+        try {
+            Files.write(dir.resolve("a.rdb"), file(enc));
+            try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "a.rdb")
+                    .option("maxmemory-policy", "allkeys-lru").start();
+                    RawClient c = new RawClient(s.host(), s.port())) {
+                long idle = Long.parseLong(c.callText("OBJECT", "IDLETIME", "idle").substring(1));
+                assertTrue(idle >= 1000 && idle < 1010, "idle " + idle);
+            }
+            try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "a.rdb")
+                    .option("maxmemory-policy", "allkeys-lfu").start();
+                    RawClient c = new RawClient(s.host(), s.port())) {
+                assertEquals(":42", c.callText("OBJECT", "FREQ", "freq"));
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void allowDuplicates_replaces() throws Exception {
+        RdbEntryEncoder enc = new RdbEntryEncoder(16);
+        enc.selectDb(0);
+        enc.entry(b("k"), Database.NO_EXPIRY).string(b("first"), 0, 5);
+        enc.entry(b("k"), Database.NO_EXPIRY).string(b("second"), 0, 6);
+        Keyspace ks = new Keyspace(2, 16);
+        byte[] f = file(enc);
+        new RdbLoader(ks, c -> { }, true).load(new ByteArrayInputStream(f), f.length, "d");
+        assertEquals("{0/k=string[second] exp=-1}", contents(ks));
     }
 
     @Test
