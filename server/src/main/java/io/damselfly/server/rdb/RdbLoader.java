@@ -112,6 +112,7 @@ public final class RdbLoader {
     /** The reader's target: puts keys and libraries in, logs progress. */
     private final class Loading implements RdbFileReader.Target {
         private final Database[] dbs = new Database[keyspace.databases()];
+        private final byte[][] arguments = {"restore".getBytes(StandardCharsets.US_ASCII), null};
         private final long start;
         private final long length;
         private long lastLine;
@@ -163,7 +164,9 @@ public final class RdbLoader {
             if (d == null) {
                 d = dbs[db] = keyspace.database(db, now);
             }
-            d.bind(db, now);
+            // bound as a command's argument, the key is hashed once for the lookups and the insert
+            arguments[1] = key;
+            d.bind(db, now, arguments);
             Shard shard = keyspace.shard(d.shardIndex(key));
             shard.lock();
             try {
@@ -175,6 +178,7 @@ public final class RdbLoader {
                 d.keys().restore(key, value, at, idleSeconds, frequency);
             } finally {
                 shard.unlock();
+                arguments[1] = null;
             }
             keys++;
         }

@@ -117,10 +117,12 @@ public final class RdbValueReader {
                 }
                 return nonEmpty(hash, n);
             }
+            case RdbFormat.TYPE_HASH_ZIPMAP:
             case RdbFormat.TYPE_HASH_ZIPLIST:
             case RdbFormat.TYPE_HASH_LISTPACK: {
                 byte[] blob = in.readString();
-                List<byte[]> items = type == RdbFormat.TYPE_HASH_LISTPACK ? CompactEncodings.listpack(blob) : CompactEncodings.ziplist(blob);
+                List<byte[]> items = type == RdbFormat.TYPE_HASH_LISTPACK ? CompactEncodings.listpack(blob)
+                        : type == RdbFormat.TYPE_HASH_ZIPMAP ? CompactEncodings.zipmap(blob) : CompactEncodings.ziplist(blob);
                 if (items.size() % 2 != 0) {
                     throw new RdbFormatException("hash blob with a field without its value");
                 }
@@ -167,8 +169,6 @@ public final class RdbValueReader {
             case RdbFormat.TYPE_MODULE:
             case RdbFormat.TYPE_MODULE_2:
                 throw new RdbFormatException("unsupported value type " + type + " (module)");
-            case RdbFormat.TYPE_HASH_ZIPMAP:
-                throw new RdbFormatException("unsupported value type " + type + " (zipmap hash, Redis before 2.6)");
             default:
                 throw new RdbFormatException("unsupported value type " + type);
         }
