@@ -695,6 +695,38 @@ class RdbFileReaderTest {
     }
 
     @Test
+    void start_loadsLibrariesOfBothOpcodes_refusesABrokenOne() throws Exception {
+        RdbOutput body = new RdbOutput(64);
+        body.writeByte(RdbFormat.OPCODE_FUNCTION2);
+        str(body, "#!lua name=new\nredis.register_function('f1', function() return 1 end)");
+        body.writeByte(RdbFormat.OPCODE_FUNCTION);
+        str(body, "old");
+        str(body, "LUA");
+        body.writeLength(0);
+        str(body, "redis.register_function('f2', function() return 2 end)");
+        RdbOutput broken = new RdbOutput(64);
+        broken.writeByte(RdbFormat.OPCODE_FUNCTION2);
+        str(broken, "#!lua name=bad\nthis is not lua");
+        Path dir = Files.createTempDirectory("rdbfn");
+        try {
+            Files.write(dir.resolve("f.rdb"), withBody("0010", body));
+            try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "f.rdb").start();
+                    RawClient c = new RawClient(s.host(), s.port())) {
+                assertEquals(":1", c.callText("FCALL", "f1", "0"));
+                assertEquals(":2", c.callText("FCALL", "f2", "0"));
+            }
+            Files.write(dir.resolve("bad.rdb"), withBody("0010", broken));
+            RdbLoadException e = assertThrows(RdbLoadException.class,
+                    () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "bad.rdb").start());
+            assertTrue(e.getMessage().contains("Failed loading library, ERR Error compiling function"), e.getMessage());
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void allowDuplicates_replaces() throws Exception {
         RdbEntryEncoder enc = new RdbEntryEncoder(16);
         enc.selectDb(0);
