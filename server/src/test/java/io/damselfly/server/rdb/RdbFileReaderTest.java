@@ -255,7 +255,7 @@ class RdbFileReaderTest {
             Keyspace ks = new Keyspace(4, 16);
             ValueBuilder vb = new ValueBuilder(ks);
             long[] progress = {0, 0};
-            RdbFileReader.Summary sum = new RdbFileReader(vb, 16, 16).read(new ByteArrayInputStream(file), file.length, new RdbFileReader.Target() {
+            RdbFileReader.Summary sum = new RdbFileReader(vb, 16, 16).read(new Trickle(file), file.length, new RdbFileReader.Target() {
                 @Override
                 public void function(byte[] code) {
                     fail("no libraries in this file");
@@ -279,6 +279,82 @@ class RdbFileReaderTest {
             assertTrue(sum.checksumChecked());
             assertEquals(10, sum.version());
             assertEquals(file == small ? smallContents : largeContents, contents(ks));
+        }
+    }
+
+    /** A stream that answers at most 3 bytes per read, as a pipe or a slow disk may. */
+    private static final class Trickle extends ByteArrayInputStream {
+        Trickle(byte[] b) {
+            super(b);
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, 3));
+        }
+    }
+
+    /** A damaged file through a 16-byte buffer and a trickling stream: only a format error. */
+    private static void refusedStreaming(byte[] file) {
+        try {
+            new RdbFileReader(new ValueBuilder(new Keyspace(1, 16)), 16, 16).read(new Trickle(file), file.length, new RdbFileReader.Target() {
+                @Override
+                public void function(byte[] code) {
+                }
+
+                @Override
+                public void key(int db, byte[] key, Value value, long e, long i, int f) {
+                }
+            });
+        } catch (RdbFormatException expected) {
+            return;
+        }
+        fail("read a damaged file");
+    }
+
+    @Test
+    void zipmap_goodAndGarbage() throws Exception {
+        // count 2; "a" -> "1" with 2 free bytes; a 300-byte field (BIGLEN) -> ""
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        z.write(2);
+        z.write(1);
+        z.write('a');
+        z.write(1);
+        z.write(2);
+        z.write('1');
+        z.write(0);
+        z.write(0);
+        z.write(254);
+        z.write(new byte[] {44, 1, 0, 0});
+        z.write(b("f".repeat(300)));
+        z.write(0);
+        z.write(0);
+        z.write(255);
+        byte[] good = z.toByteArray();
+        List<byte[]> items = CompactEncodings.zipmap(good);
+        assertEquals(4, items.size());
+        assertEquals("a", s(items.get(0)));
+        assertEquals("1", s(items.get(1)));
+        assertEquals(300, items.get(2).length);
+        assertEquals(0, items.get(3).length);
+        for (int n = 0; n < good.length; n++) {
+            byte[] cut = java.util.Arrays.copyOf(good, n);
+            assertThrows(RdbFormatException.class, () -> CompactEncodings.zipmap(cut), "prefix " + n);
+        }
+        byte[] wrongCount = good.clone();
+        wrongCount[0] = 3;
+        assertThrows(RdbFormatException.class, () -> CompactEncodings.zipmap(wrongCount));
+        assertThrows(RdbFormatException.class, () -> CompactEncodings.zipmap(new byte[] {0, (byte) 255}));
+        Random r = new Random(9);
+        for (int i = 0; i < 5000; i++) {
+            byte[] g = new byte[1 + r.nextInt(40)];
+            r.nextBytes(g);
+            g[g.length - 1] = (byte) 255;
+            try {
+                CompactEncodings.zipmap(g);
+            } catch (RdbFormatException expected) {
+                // garbage may decode or not; it must never throw anything else
+            }
         }
     }
 
@@ -526,6 +602,7 @@ class RdbFileReaderTest {
         for (int n = 0; n < small.length; n++) {
             String m = refusal(java.util.Arrays.copyOf(small, n));
             assertTrue(m.contains("unexpected end of data"), n + ": " + m);
+            refusedStreaming(java.util.Arrays.copyOf(small, n));
         }
         Random r = new Random(11);
         for (int i = 0; i < 60; i++) {
@@ -543,6 +620,7 @@ class RdbFileReaderTest {
                 f[i] ^= (byte) bit;
                 try {
                     refusal(f);
+                    refusedStreaming(f);
                 } catch (AssertionError e) {
                     throw new AssertionError("byte " + i + " of " + f.length + " ^ " + bit, e);
                 }
