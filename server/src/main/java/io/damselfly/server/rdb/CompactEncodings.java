@@ -1,6 +1,7 @@
 package io.damselfly.server.rdb;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -267,5 +268,76 @@ final class CompactEncodings {
         }
         int unused = 64 - 8 * n;
         return (v << unused) >> unused;
+    }
+
+    /** zipmap.c's markers: a length byte of 254 announces a 4-byte length; 255 ends the map. */
+    private static final int ZIPMAP_BIGLEN = 254;
+    private static final int ZIPMAP_END = 255;
+
+    /**
+     * The fields and values, alternating, of a zipmap (hashes of Redis before 2.6, RDB type 9):
+     * a count byte, then per entry a field length, the field, a value length, a free-space byte,
+     * the value and that many unused bytes, then 255. Every length is checked against the blob,
+     * and the count (when below 254) against the entries, as zipmapValidateIntegrity does.
+     */
+    static List<byte[]> zipmap(byte[] z) throws RdbFormatException {
+        if (z.length < 2 || (z[z.length - 1] & 0xFF) != ZIPMAP_END) {
+            throw new RdbFormatException("zipmap without its terminator");
+        }
+        List<byte[]> out = new ArrayList<>();
+        int p = 1;
+        int entries = 0;
+        while ((z[p] & 0xFF) != ZIPMAP_END) {
+            int[] at = {p};
+            byte[] field = zipmapString(z, at, false);
+            byte[] value = zipmapString(z, at, true);
+            out.add(field);
+            out.add(value);
+            p = at[0];
+            entries++;
+        }
+        if (entries == 0) {
+            throw new RdbFormatException("empty zipmap");
+        }
+        int count = z[0] & 0xFF;
+        if (count != ZIPMAP_BIGLEN && count != entries) {
+            throw new RdbFormatException("zipmap count " + count + " but " + entries + " entries");
+        }
+        return out;
+    }
+
+    /** One zipmap string at {@code at[0]} (advanced past it, and past the value's free space). */
+    private static byte[] zipmapString(byte[] z, int[] at, boolean value) throws RdbFormatException {
+        int p = at[0];
+        // every read stays before the terminator, the blob's last byte
+        int end = z.length - 1;
+        if (p >= end) {
+            throw new RdbFormatException("zipmap entry past the end");
+        }
+        long len = z[p] & 0xFF;
+        if (len == ZIPMAP_END) {
+            throw new RdbFormatException("zipmap field without its value");
+        }
+        p++;
+        if (len == ZIPMAP_BIGLEN) {
+            if (p + 4 > end) {
+                throw new RdbFormatException("zipmap length past the end");
+            }
+            len = (z[p] & 0xFFL) | (z[p + 1] & 0xFFL) << 8 | (z[p + 2] & 0xFFL) << 16 | (z[p + 3] & 0xFFL) << 24;
+            p += 4;
+        }
+        int free = 0;
+        if (value) {
+            if (p >= end) {
+                throw new RdbFormatException("zipmap value past the end");
+            }
+            free = z[p++] & 0xFF;
+        }
+        if (len + free > end - p) {
+            throw new RdbFormatException("zipmap entry past the end");
+        }
+        byte[] out = Arrays.copyOfRange(z, p, p + (int) len);
+        at[0] = p + (int) len + free;
+        return out;
     }
 }

@@ -48,9 +48,25 @@ public final class RdbEntryEncoder {
      * the value through it (exactly one value per call).
      */
     public ValueVisitor entry(byte[] key, long expiresAtMs) {
+        return entry(key, expiresAtMs, -1, -1);
+    }
+
+    /**
+     * {@link #entry(byte[], long)} with the access information Redis saves under an LRU policy
+     * ({@code idleSeconds}, IDLE) or an LFU one ({@code frequency} 0..255, FREQ); -1 for none.
+     */
+    public ValueVisitor entry(byte[] key, long expiresAtMs, long idleSeconds, int frequency) {
         if (expiresAtMs != Database.NO_EXPIRY) {
             out.writeByte(RdbFormat.OPCODE_EXPIRETIME_MS);
             out.writeLittleEndian(expiresAtMs, 8);
+        }
+        if (idleSeconds >= 0) {
+            out.writeByte(RdbFormat.OPCODE_IDLE);
+            out.writeLength(idleSeconds);
+        }
+        if (frequency >= 0) {
+            out.writeByte(RdbFormat.OPCODE_FREQ);
+            out.writeByte(frequency & 0xFF);
         }
         values.keyAfterType(key);
         return values;

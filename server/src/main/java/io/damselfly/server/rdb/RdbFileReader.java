@@ -92,7 +92,15 @@ public final class RdbFileReader {
         if (!new String(magic, 0, 5, StandardCharsets.ISO_8859_1).equals("REDIS")) {
             throw new RdbFormatException("wrong signature: not an RDB file");
         }
-        int version = atoi(magic, 5, 9);
+        // Redis reads the version with atoi, so "001x" would be version 1, read without a
+        // checksum: four digits are required here, as every writer puts them ("%04d")
+        for (int i = 5; i < 9; i++) {
+            if (magic[i] < '0' || magic[i] > '9') {
+                throw new RdbFormatException("Can't handle RDB format version '"
+                        + printable(java.util.Arrays.copyOfRange(magic, 5, 9)) + "'");
+            }
+        }
+        int version = Integer.parseInt(new String(magic, 5, 4, StandardCharsets.US_ASCII));
         if (version < 1 || version > RdbFormat.MAX_FILE_VERSION) {
             throw new RdbFormatException("Can't handle RDB format version " + version);
         }
@@ -210,25 +218,6 @@ public final class RdbFileReader {
         System.arraycopy(head, 0, code, 0, head.length);
         System.arraycopy(body, 0, code, head.length, body.length);
         return code;
-    }
-
-    /** C's atoi over {@code b[from, to)}: blanks, a sign, digits up to the first non-digit; 0 for none. */
-    private static int atoi(byte[] b, int from, int to) {
-        int i = from;
-        while (i < to && (b[i] == ' ' || (b[i] >= '\t' && b[i] <= '\r'))) {
-            i++;
-        }
-        boolean negative = false;
-        if (i < to && (b[i] == '-' || b[i] == '+')) {
-            negative = b[i] == '-';
-            i++;
-        }
-        int v = 0;
-        while (i < to && b[i] >= '0' && b[i] <= '9') {
-            v = v * 10 + (b[i] - '0');
-            i++;
-        }
-        return negative ? -v : v;
     }
 
     /** A key for a message: printable ASCII as is, other bytes as \xHH, cut at 128 bytes. */

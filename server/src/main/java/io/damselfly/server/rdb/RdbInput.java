@@ -18,6 +18,8 @@ public final class RdbInput {
     private byte[] data;
     private int position;
     private int limit;
+    /** The buffer's usual size (streams only): it grows for one larger item, then shrinks back. */
+    private final int bufferSize;
     /** The stream behind the buffer, or null for an array. */
     private final java.io.InputStream source;
     /** Bytes of the source not yet in the buffer. */
@@ -38,6 +40,7 @@ public final class RdbInput {
         this.crcFrom = offset;
         this.base = -offset;
         this.source = null;
+        this.bufferSize = length;
     }
 
     /**
@@ -48,7 +51,8 @@ public final class RdbInput {
         if (length < 0 || bufferSize < 16) {
             throw new IllegalArgumentException("bad length or buffer size");
         }
-        this.data = new byte[(int) Math.min(bufferSize, Math.max(16, length))];
+        this.bufferSize = (int) Math.min(bufferSize, Math.max(16, length));
+        this.data = new byte[this.bufferSize];
         this.source = source;
         this.unread = length;
     }
@@ -90,6 +94,11 @@ public final class RdbInput {
             byte[] bigger = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(n, Math.min(unread + buffered, 2L * data.length)))];
             System.arraycopy(data, position, bigger, 0, buffered);
             data = bigger;
+        } else if (data.length > bufferSize && n <= bufferSize && buffered <= bufferSize) {
+            // back to the usual size once the large item is read
+            byte[] usual = new byte[bufferSize];
+            System.arraycopy(data, position, usual, 0, buffered);
+            data = usual;
         } else {
             System.arraycopy(data, position, data, 0, buffered);
         }
@@ -197,7 +206,7 @@ public final class RdbInput {
     public int readCount() throws RdbFormatException {
         long n = readLength();
         if (n > remaining()) {
-            throw new RdbFormatException("count " + n + " larger than the data");
+            throw new RdbFormatException("unexpected end of data: count " + n + " larger than what is left");
         }
         if (n > Integer.MAX_VALUE - 8) {
             throw new RdbFormatException("count " + n + " too large");

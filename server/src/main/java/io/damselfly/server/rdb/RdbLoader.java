@@ -43,10 +43,22 @@ public final class RdbLoader {
 
     private final Keyspace keyspace;
     private final LibrarySink libraries;
+    private final boolean allowDuplicates;
 
+    /** A loader for a start: a key already present (twice in the file) stops the load. */
     public RdbLoader(Keyspace keyspace, LibrarySink libraries) {
+        this(keyspace, libraries, false);
+    }
+
+    /**
+     * A loader that, when {@code allowDuplicates}, replaces a key already present instead of
+     * refusing it (Redis's RDBFLAGS_ALLOW_DUP, DEBUG RELOAD MERGE); the sink decides the same for
+     * libraries.
+     */
+    public RdbLoader(Keyspace keyspace, LibrarySink libraries, boolean allowDuplicates) {
         this.keyspace = keyspace;
         this.libraries = libraries;
+        this.allowDuplicates = allowDuplicates;
     }
 
     /**
@@ -100,6 +112,7 @@ public final class RdbLoader {
     /** The reader's target: puts keys and libraries in, logs progress. */
     private final class Loading implements RdbFileReader.Target {
         private final Database[] dbs = new Database[keyspace.databases()];
+        private final byte[][] arguments = {"restore".getBytes(StandardCharsets.US_ASCII), null};
         private final long start;
         private final long length;
         private long lastLine;
@@ -151,11 +164,13 @@ public final class RdbLoader {
             if (d == null) {
                 d = dbs[db] = keyspace.database(db, now);
             }
-            d.bind(db, now);
+            // bound as a command's argument, the key is hashed once for the lookups and the insert
+            arguments[1] = key;
+            d.bind(db, now, arguments);
             Shard shard = keyspace.shard(d.shardIndex(key));
             shard.lock();
             try {
-                if (d.keys().existsForWrite(key)) {
+                if (!allowDuplicates && d.keys().existsForWrite(key)) {
                     throw new RdbFormatException("Duplicate key '" + RdbFileReader.printable(key) + "' in DB " + db + " in the RDB file");
                 }
                 // an expiry of exactly 0 ms (Database.NO_EXPIRY) is long past: dropped above
@@ -163,6 +178,7 @@ public final class RdbLoader {
                 d.keys().restore(key, value, at, idleSeconds, frequency);
             } finally {
                 shard.unlock();
+                arguments[1] = null;
             }
             keys++;
         }

@@ -6,11 +6,11 @@ import java.util.List;
 
 /**
  * Deserializes one value of the RDB object format (rdbLoadObjectType + rdbLoadObject) into a
- * keyspace value through a {@link ValueBuilder}: every type Redis 7.0 writes in DUMP payloads and
- * RDB 9/10 files, in plain and compact forms: STRING (raw, int8/16/32, LZF), LIST, LIST_ZIPLIST,
+ * keyspace value through a {@link ValueBuilder}: every type Redis 7.0 reads in DUMP payloads and
+ * RDB files, in plain and compact forms: STRING (raw, int8/16/32, LZF), LIST, LIST_ZIPLIST,
  * LIST_QUICKLIST (ziplist nodes), LIST_QUICKLIST_2 (listpack and plain nodes), SET, SET_INTSET,
- * HASH, HASH_ZIPLIST, HASH_LISTPACK, ZSET (text scores), ZSET_2 (binary scores), ZSET_ZIPLIST,
- * ZSET_LISTPACK. Modules and streams are refused, as is anything Redis would refuse on load: an
+ * HASH, HASH_ZIPMAP, HASH_ZIPLIST, HASH_LISTPACK, ZSET (text scores), ZSET_2 (binary scores),
+ * ZSET_ZIPLIST, ZSET_LISTPACK; and Redis 7.2's SET_LISTPACK in RDB 11 files. Modules and streams are refused, as is anything Redis would refuse on load: an
  * empty collection, a duplicate member or field, a NaN score, a truncated or malformed blob.
  */
 public final class RdbValueReader {
@@ -117,10 +117,12 @@ public final class RdbValueReader {
                 }
                 return nonEmpty(hash, n);
             }
+            case RdbFormat.TYPE_HASH_ZIPMAP:
             case RdbFormat.TYPE_HASH_ZIPLIST:
             case RdbFormat.TYPE_HASH_LISTPACK: {
                 byte[] blob = in.readString();
-                List<byte[]> items = type == RdbFormat.TYPE_HASH_LISTPACK ? CompactEncodings.listpack(blob) : CompactEncodings.ziplist(blob);
+                List<byte[]> items = type == RdbFormat.TYPE_HASH_LISTPACK ? CompactEncodings.listpack(blob)
+                        : type == RdbFormat.TYPE_HASH_ZIPMAP ? CompactEncodings.zipmap(blob) : CompactEncodings.ziplist(blob);
                 if (items.size() % 2 != 0) {
                     throw new RdbFormatException("hash blob with a field without its value");
                 }
@@ -167,8 +169,6 @@ public final class RdbValueReader {
             case RdbFormat.TYPE_MODULE:
             case RdbFormat.TYPE_MODULE_2:
                 throw new RdbFormatException("unsupported value type " + type + " (module)");
-            case RdbFormat.TYPE_HASH_ZIPMAP:
-                throw new RdbFormatException("unsupported value type " + type + " (zipmap hash, Redis before 2.6)");
             default:
                 throw new RdbFormatException("unsupported value type " + type);
         }
