@@ -42,7 +42,6 @@ import io.damselfly.server.pubsub.PubSub;
 import io.damselfly.server.persist.Persistence;
 import io.damselfly.server.persist.SavePoints;
 import io.damselfly.server.persist.SaveSchedule;
-import io.damselfly.server.rdb.RdbLoader;
 import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.KeyspaceEventClasses;
 import io.damselfly.server.scripting.ScriptEngine;
@@ -187,8 +186,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     public DamselflyServer start() throws InterruptedException {
         startMillis = System.currentTimeMillis();
         // a corrupt file stops the start here (RdbLoadException), before the port is bound
-        new RdbLoader(keyspace, code -> scripts.functions().load(code, false))
-                .loadIfExists(java.nio.file.Path.of(config.getString(Option.DIR), config.getString(Option.DBFILENAME)));
+        persistence.load(code -> scripts.functions().load(code, false), false);
         port = net.start();
         scheduleCron();
         cron.scheduleAtFixedRate(this::sampleStats, ServerStats.SAMPLE_PERIOD_MILLIS,

@@ -3,6 +3,7 @@ package io.damselfly.server.persist;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.KeyspaceSnapshot;
 import io.damselfly.server.rdb.RdbFileWriter;
+import io.damselfly.server.rdb.RdbLoader;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -69,6 +70,8 @@ public final class Persistence implements AutoCloseable {
     private volatile long dirtyAtLastSave;
     private volatile long lastCowBytes;
     private final AtomicLong saves = new AtomicLong();
+    private volatile long lastLoadKeys;
+    private volatile long lastLoadExpired;
     /** BGSAVE inside EXEC (Redis's rdb_bgsave_scheduled): started by the next {@link #tick}. */
     private volatile boolean scheduled;
     /** The next firing of the save schedule, Unix ms; 0 before it is computed. */
@@ -111,6 +114,24 @@ public final class Persistence implements AutoCloseable {
         Save current = running;
         CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
         return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveAfterRunning(reason));
+    }
+
+    /**
+     * Loads {@code <dir>/<dbfilename>} if it exists (at start, and for DEBUG RELOAD), function
+     * libraries through {@code libraries}; {@code replace} puts a key present already over it
+     * instead of refusing the file. A file that does not load whole throws
+     * {@link io.damselfly.server.rdb.RdbLoadException}. Loading is not a change to save again:
+     * the changes since the last save count from here.
+     */
+    public RdbLoader.Result load(RdbLoader.LibrarySink libraries, boolean replace) {
+        RdbLoader.Result r = new RdbLoader(keyspace, libraries, replace)
+                .loadIfExists(target.directory().resolve(target.fileName()));
+        if (r != null) {
+            lastLoadKeys = r.keys();
+            lastLoadExpired = r.expired();
+        }
+        dirtyAtLastSave = keyspace.dirty();
+        return r;
     }
 
     /** BGSAVE SCHEDULE's request: a save as soon as none runs. */
@@ -197,6 +218,8 @@ public final class Persistence implements AutoCloseable {
         field.accept("rdb_current_bgsave_time_sec", s == null ? -1 : (now - s.startMillis) / 1000);
         field.accept("rdb_saves", saves.get());
         field.accept("rdb_last_cow_size", lastCowBytes);
+        field.accept("rdb_last_load_keys_expired", lastLoadExpired);
+        field.accept("rdb_last_load_keys_loaded", lastLoadKeys);
     }
 
     private synchronized void finished(Save s, boolean ok, long moment, long dirtyAtMoment) {

@@ -42,6 +42,8 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     private static final class ClassState implements ExtensionContext.Store.CloseableResource {
         EmbeddedServer server;
         ClientResources resources;
+        /** The server's snapshot directory: its own, so no test loads or overwrites another's file. */
+        java.nio.file.Path dir;
         final List<RedisClient> clients = new ArrayList<>();
 
         @Override
@@ -55,6 +57,13 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
             if (server != null) {
                 server.close();
             }
+            if (dir != null) {
+                try (var files = java.nio.file.Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (java.io.IOException ignored) {
+                    // a temporary directory left behind harms nothing
+                }
+            }
         }
     }
 
@@ -65,7 +74,12 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     @Override
     public void beforeAll(ExtensionContext context) {
         ClassState state = new ClassState();
-        EmbeddedServer.Builder b = EmbeddedServer.builder();
+        try {
+            state.dir = java.nio.file.Files.createTempDirectory("damselfly-test");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        EmbeddedServer.Builder b = EmbeddedServer.builder().option("dir", state.dir.toString());
         ServerOptions opts = context.getRequiredTestClass().getAnnotation(ServerOptions.class);
         if (opts != null) {
             for (String kv : opts.value()) {

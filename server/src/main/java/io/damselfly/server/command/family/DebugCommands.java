@@ -4,8 +4,6 @@ import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.rdb.RdbLoadException;
-import io.damselfly.server.rdb.RdbLoader;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -98,10 +96,8 @@ public final class DebugCommands {
             c.server().scripts().functions().flush();
         }
         boolean replace = merge;
-        Path file = Path.of(c.server().config().getString(Option.DIR), c.server().config().getString(Option.DBFILENAME));
         try {
-            new RdbLoader(c.server().keyspace(), code -> c.server().scripts().functions().load(code, replace), merge)
-                    .loadIfExists(file);
+            c.server().persistence().load(code -> c.server().scripts().functions().load(code, replace), merge);
         } catch (RdbLoadException e) {
             log.warn("DEBUG RELOAD: {}", e.getMessage());
             c.reply().error("ERR Error trying to load the RDB dump");

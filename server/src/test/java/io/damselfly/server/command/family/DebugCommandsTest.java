@@ -1,0 +1,131 @@
+package io.damselfly.server.command.family;
+
+import static io.damselfly.server.command.family.DumpRestoreInteropTest.contents;
+import static io.damselfly.server.command.family.DumpRestoreInteropTest.populate;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.damselfly.server.EmbeddedServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** DEBUG: refused unless enabled, as Redis 7; RELOAD round-trips every type through an RDB file. */
+class DebugCommandsTest {
+    private Path dir;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeEach
+    void tempDir() throws Exception {
+        dir = Files.createTempDirectory("damselfly-debug");
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    private RedisCommands<byte[], byte[]> start(String enable) {
+        EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString())
+                .option("enable_debug_command", enable).start();
+        open.add(s);
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", s.port()));
+        StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+        open.add(client::shutdown);
+        open.add(c);
+        return c.sync();
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String debug(RedisCommands<byte[], byte[]> r, String... args) {
+        io.lettuce.core.protocol.CommandArgs<byte[], byte[]> a = new io.lettuce.core.protocol.CommandArgs<>(ByteArrayCodec.INSTANCE);
+        for (String arg : args) {
+            a.add(arg);
+        }
+        return r.dispatch(io.lettuce.core.protocol.CommandType.DEBUG,
+                new io.lettuce.core.output.StatusOutput<>(ByteArrayCodec.INSTANCE), a);
+    }
+
+    @Test
+    void refusedUnlessEnabled() {
+        RedisCommands<byte[], byte[]> r = start("no");
+        RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class, () -> debug(r, "reload"));
+        assertEquals(DebugCommands.NOT_ALLOWED, e.getMessage());
+        assertEquals("OK", debug(start("local"), "set-active-expire", "1"));
+    }
+
+    @Test
+    void reloadKeepsEveryTypeEncodingTtlAndDatabase() {
+        RedisCommands<byte[], byte[]> r = start("yes");
+        List<String> keys = populate(r);
+        r.select(3);
+        r.set(b("elsewhere"), b("db3"));
+        r.select(0);
+        Map<String, String> before = new LinkedHashMap<>();
+        for (String k : keys) {
+            before.put(k, contents(r, k) + (r.pttl(b(k)) > 0 ? " volatile" : ""));
+        }
+        assertEquals("OK", debug(r, "reload"));
+        Map<String, String> after = new LinkedHashMap<>();
+        for (String k : keys) {
+            after.put(k, contents(r, k) + (r.pttl(b(k)) > 0 ? " volatile" : ""));
+        }
+        assertEquals(before, after);
+        r.select(3);
+        assertEquals("db3", new String(r.get(b("elsewhere")), StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void reloadOptions() {
+        RedisCommands<byte[], byte[]> r = start("yes");
+        r.set(b("a"), b("1"));
+        assertEquals("OK", debug(r, "reload"));
+        r.set(b("a"), b("2"));
+        r.set(b("b"), b("2"));
+        // NOSAVE loads the file as it was: the writes since are gone
+        assertEquals("OK", debug(r, "reload", "nosave"));
+        assertEquals("1", new String(r.get(b("a")), StandardCharsets.ISO_8859_1));
+        assertEquals(1L, r.dbsize());
+        r.set(b("c"), b("3"));
+        // NOFLUSH MERGE keeps what is there and puts the file's keys over it
+        assertEquals("OK", debug(r, "reload", "nosave", "noflush", "merge"));
+        assertEquals(2L, r.dbsize());
+        RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class,
+                () -> debug(r, "reload", "sideways"));
+        assertEquals("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.", e.getMessage());
+        e = assertThrows(RedisCommandExecutionException.class, () -> debug(r, "reload", "nosave", "noflush"));
+        assertEquals("ERR Error trying to load the RDB dump", e.getMessage());
+    }
+
+    @Test
+    void setActiveExpireZeroLeavesExpiredKeysToLazyExpiry() throws Exception {
+        RedisCommands<byte[], byte[]> r = start("yes");
+        assertEquals("OK", debug(r, "set-active-expire", "0"));
+        r.psetex(b("soon"), 50, b("x"));
+        Thread.sleep(400);
+        assertEquals(1L, r.dbsize(), "no background sweep removed it");
+        assertEquals(0L, r.exists(b("soon")));
+        assertEquals(0L, r.dbsize());
+    }
+}
