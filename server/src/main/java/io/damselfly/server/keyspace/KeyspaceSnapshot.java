@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
  * snapshot, as Redis kills its saving child.
  *
  * <p>Entries go to one {@link Sink} per shard, called only under that shard's lock (so never by two
- * threads at once); the sink encodes them and hands the bytes to whoever writes the file. Entries
+ * threads at once); the sink encodes them and hands the bytes to whoever writes the file. String
+ * records, most of a cache, go out as copies of their key and value, to be encoded (LZF included)
+ * by the file's writer away from any lock: under the lock a record costs two copies. Entries
  * already expired at the moment are left out. The extra memory is what was captured and not yet
  * written, plus the keys captured ahead: in the worst case (every key written before the walk
  * reached it) the dataset once, as a fork's copy-on-write at worst copies every page.
@@ -42,6 +44,13 @@ public final class KeyspaceSnapshot {
          * ({@link Database#NO_EXPIRY} for none); the value follows through the visitor returned.
          */
         ValueVisitor entry(int db, byte[] key, long expiresAt);
+
+        /**
+         * A string entry of database {@code db}, its key and value as arrays the sink may keep
+         * (nothing changes them): most entries of a cache, which the sink can encode later, away
+         * from the lock.
+         */
+        void string(int db, byte[] key, byte[] value, long expiresAt);
 
         /** A point between entries where the sink may hand on what it has (it decides by size). */
         void boundary();
@@ -201,8 +210,12 @@ public final class KeyspaceSnapshot {
         if (Entries.isExpired(entry, moment)) {
             return;
         }
-        ValueVisitor v = sinks[shardIndex].entry(db, key, Entries.expiresAt(entry));
-        KeyOps.visit(entry, v);
+        if (entry instanceof StringRecord r) {
+            // copied out as it is, encoded later off the lock (and off the event loop for a write's capture)
+            sinks[shardIndex].string(db, key, r.value(), r.expiresAt());
+        } else {
+            KeyOps.visit(entry, sinks[shardIndex].entry(db, key, Entries.expiresAt(entry)));
+        }
         keys.increment();
     }
 

@@ -2,6 +2,7 @@ package io.damselfly.server.persist;
 
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.KeyspaceSnapshot;
+import io.damselfly.server.rdb.RdbEntryEncoder;
 import io.damselfly.server.rdb.RdbFileWriter;
 import io.damselfly.server.rdb.RdbLoader;
 import java.io.BufferedOutputStream;
@@ -244,7 +245,9 @@ public final class Persistence implements AutoCloseable {
         final String reason;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         final long startMillis = System.currentTimeMillis();
-        final ConcurrentLinkedQueue<byte[]> chunks = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<ChunkSink.Chunk> chunks = new ConcurrentLinkedQueue<>();
+        /** Encodes the chunks' strings, on the save thread. */
+        final RdbEntryEncoder strings = new RdbEntryEncoder(64 * 1024);
         final AtomicLong pendingBytes = new AtomicLong();
         volatile long cowPeak;
         volatile KeyspaceSnapshot snapshot;
@@ -255,10 +258,10 @@ public final class Persistence implements AutoCloseable {
             this.reason = reason;
         }
 
-        /** A chunk encoded under a shard's lock, by the walk or by a write's hook. */
-        void chunk(byte[] bytes) {
-            chunks.add(bytes);
-            long pending = pendingBytes.addAndGet(bytes.length);
+        /** A chunk collected under a shard's lock, by the walk or by a write's hook. */
+        void chunk(ChunkSink.Chunk c) {
+            chunks.add(c);
+            long pending = pendingBytes.addAndGet(c.bytes());
             if (pending > cowPeak) {
                 cowPeak = pending;
             }
@@ -341,10 +344,19 @@ public final class Persistence implements AutoCloseable {
         }
 
         private void drain(RdbFileWriter writer) throws IOException {
-            byte[] c;
+            ChunkSink.Chunk c;
             while ((c = chunks.poll()) != null) {
-                writer.chunk(c, 0, c.length);
-                pendingBytes.addAndGet(-c.length);
+                writer.chunk(c.encoded(), 0, c.encoded().length);
+                if (c.count() > 0) {
+                    strings.reset();
+                    strings.selectDb(c.db());
+                    for (int i = 0; i < c.count(); i++) {
+                        byte[] value = c.values()[i];
+                        strings.entry(c.keys()[i], c.expiries()[i]).string(value, 0, value.length);
+                    }
+                    writer.chunk(strings.array(), 0, strings.size());
+                }
+                pendingBytes.addAndGet(-c.bytes());
             }
         }
     }

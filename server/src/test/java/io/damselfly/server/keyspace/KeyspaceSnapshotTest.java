@@ -117,6 +117,11 @@ class KeyspaceSnapshotTest {
                 }
 
                 @Override
+                public void string(int db, byte[] key, byte[] value, long expiresAt) {
+                    entry(db, key, expiresAt).string(value, 0, value.length);
+                }
+
+                @Override
                 public void boundary() {
                     finish();
                 }
