@@ -1,5 +1,8 @@
 package io.damselfly.server.config;
 
+import io.damselfly.server.persist.SavePoints;
+import io.damselfly.server.persist.SaveSchedule;
+
 /**
  * Every option damselfly accepts. One line each: the command-line flag (Dragonfly's name where
  * Dragonfly has the option), the CONFIG GET/SET name (Redis's, or null where Redis has none),
@@ -19,6 +22,8 @@ public enum Option {
     MAXCLIENTS("maxclients", "maxclients", OptionType.INT, "10000", true, 1, 1_000_000, "Most clients connected at once; more are refused"),
     CONN_IO_THREADS("conn_io_threads", null, OptionType.INT, "0", false, 0, 1024, "Event-loop threads serving connections; 0 means one per core"),
     NUM_SHARDS("num_shards", null, OptionType.INT, "0", false, 0, 1024, "Keyspace shards, each with its own lock; 0 means automatic (4 per I/O thread, at least 16)"),
+    PIPELINE_SQUASH("pipeline_squash", null, OptionType.INT, "1", true, 0, 0xFFFF_FFFFL,
+            "Pipelining: once more than this many commands of one read batch have run, consecutive commands for the same shard run under one lock acquisition; 0 turns it off"),
     TCP_NODELAY("tcp_nodelay", null, OptionType.BOOL, "true", false, "Disable Nagle's algorithm on client sockets"),
     TCP_BACKLOG("tcp_backlog", "tcp-backlog", OptionType.INT, "511", false, 1, 65535, "Listen backlog"),
     TCP_KEEPALIVE("tcp_keepalive", "tcp-keepalive", OptionType.INT, "300", false, 0, Integer.MAX_VALUE, "TCP keepalive on client sockets (seconds; 0 = off)"),
@@ -27,6 +32,8 @@ public enum Option {
     DIR("dir", "dir", OptionType.STRING, ".", true, "Directory for snapshot files"),
     DBFILENAME("dbfilename", "dbfilename", OptionType.STRING, "dump.rdb", true, "Snapshot file name"),
     MAXMEMORY("maxmemory", "maxmemory", OptionType.MEMORY, "0", true, 0, Long.MAX_VALUE, "Memory limit for keys and values (e.g. 256mb, 6gb); 0 means no limit"),
+    MAX_EVICTION_PER_HEARTBEAT("max_eviction_per_heartbeat", null, OptionType.INT, "100", true, 0, 0xFFFF_FFFFL,
+            "Most keys the background tick (hz times a second) evicts when memory is over maxmemory, on top of the eviction before each command; 0 means no count limit"),
     CACHE_MODE("cache_mode", null, OptionType.BOOL, "false", false, "Evict keys at maxmemory (allkeys-lru unless maxmemory_policy says otherwise) instead of refusing writes"),
     MAXMEMORY_POLICY("maxmemory_policy", "maxmemory-policy", OptionType.ENUM, "noeviction", true,
             new String[] {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
@@ -40,7 +47,11 @@ public enum Option {
             "Input a client may have sent and the server not yet parsed into arguments (including an argument being received); past it the client is disconnected"),
     REQUEST_MEMORY_LIMIT("request_memory_limit", null, OptionType.MEMORY, "0", true, 0, Long.MAX_VALUE,
             "Memory all clients together may hold in unfinished requests; past it the client holding the most is disconnected. 0 means the heap beyond maxmemory + maxmemory/8 and 40 MiB for the server (a quarter of the heap without maxmemory)"),
-    SAVE("save", "save", OptionType.STRING, "", true, "Redis save points; snapshots are not written yet, so only the empty value is accepted"),
+    SAVE("save", "save", OptionType.STRING, "", true, "Redis save points: pairs of seconds and changes (\"3600 1 300 100\"), a snapshot when any pair's changes happened within its seconds; empty means none"),
+    SAVE_SCHEDULE("save_schedule", null, OptionType.STRING, "", false,
+            "Dragonfly's older snapshot schedule: HH:MM with * wildcards per digit (*:30 is half past every hour), or a cron line; UTC; empty means none"),
+    SNAPSHOT_CRON("snapshot_cron", null, OptionType.STRING, "", true,
+            "Snapshot schedule as a 5-field cron line (minute hour day-of-month month day-of-week), e.g. */15 * * * *; UTC; empty means none"),
     APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", true, "Append-only file; damselfly has none, so only 'no' is accepted"),
     COMMAND_STATISTICS("command_statistics", null, OptionType.BOOL, "true", false,
             "Count every command's calls and time (INFO commandstats and latencystats, LATENCY HISTOGRAM, SLOWLOG); off only to measure what that costs"),
@@ -181,8 +192,14 @@ public enum Option {
             // Redis accepts any non-negative hz and clamps it, so CONFIG GET hz shows the clamped value
             v = Math.max(MIN_HZ, Math.min(MAX_HZ, (Long) v));
         }
-        if (this == SAVE && !((String) v).isBlank()) {
-            throw new IllegalArgumentException("snapshots are not supported yet; only save \"\" is accepted");
+        if (this == SAVE) {
+            v = SavePoints.parse((String) v);
+        }
+        if (this == SAVE_SCHEDULE) {
+            v = SaveSchedule.parse((String) v);
+        }
+        if (this == SNAPSHOT_CRON) {
+            v = SaveSchedule.parseCron((String) v);
         }
         if (this == APPENDONLY && (Boolean) v) {
             throw new IllegalArgumentException("the append-only file is not supported");
