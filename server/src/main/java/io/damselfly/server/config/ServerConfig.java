@@ -89,7 +89,8 @@ public final class ServerConfig {
                 throw new ConfigException("unknown option '" + p[0] + "' (see conf/damselfly.conf for the list)");
             }
             try {
-                Object v = o.parse(p[1]);
+                // a save line at start is split at runs of blanks, as redis.conf's are
+                Object v = o.parse(o == Option.SAVE ? SavePoints.normalize(p[1]) : p[1]);
                 if (v instanceof SavePoints points && given.containsKey(o)) {
                     // as redis.conf: each save line at start adds points, save "" drops those before it
                     v = ((SavePoints) c.get(o)).followedBy(points);

@@ -121,7 +121,7 @@ class ServerConfigTest {
     void save_redisForms_linesAddUpAtStart_configSetReplaces(@TempDir Path dir) throws Exception {
         assertEquals("900 1 300 10", ServerConfig.fromArgs("--save", "900 1 300 10").format(Option.SAVE));
         Path file = dir.resolve("redis.conf");
-        Files.writeString(file, "save 900 1\nsave 300 10\nsave 60 10000\n");
+        Files.writeString(file, "save 900 1\nsave  300   10 \nsave 60 10000\n");
         ServerConfig c = ServerConfig.fromArgs(file.toString());
         assertEquals("900 1 300 10 60 10000", c.format(Option.SAVE));
         Files.writeString(file, "save 900 1\nsave \"\"\n");
@@ -133,6 +133,7 @@ class ServerConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> c.apply(Map.of(Option.SAVE, "900")));
         assertTrue(e.getMessage().contains("Invalid save parameters"), e.getMessage());
         assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--save=abc 1"));
+        assertEquals("", ServerConfig.fromArgs("--save=900 1", "--save=\"\"").format(Option.SAVE));
     }
 
     @Test

@@ -17,14 +17,17 @@ class SavePointsTest {
         assertEquals(List.of(new SavePoints.Point(3600, 1), new SavePoints.Point(300, 100), new SavePoints.Point(60, 10000)),
                 p.points());
         assertEquals("3600 1 300 100 60 10000", p.toString());
-        assertEquals("900 1", SavePoints.parse("  900   1 ").toString());
+        // CONFIG SET splits at single spaces: an empty word is 0, so changes may be empty, seconds not
+        assertEquals("900 0", SavePoints.parse("900 ").toString());
+        assertEquals("900 0 1 0", SavePoints.parse("900  1 0").toString());
         assertEquals("1 0", SavePoints.parse("1 0").toString());
     }
 
     @Test
     void empty_isNone() {
         assertSame(SavePoints.NONE, SavePoints.parse(""));
-        assertSame(SavePoints.NONE, SavePoints.parse("\"\""));
+        assertEquals("", SavePoints.normalize("\"\""));
+        assertEquals("900 1 300 10", SavePoints.normalize("  900 \t 1   300 10 "));
         assertTrue(SavePoints.NONE.isEmpty());
         assertEquals("", SavePoints.NONE.toString());
     }
@@ -32,7 +35,7 @@ class SavePointsTest {
     @Test
     void garbage_invalidSaveParameters() {
         for (String bad : new String[] {"900", "900 1 300", "0 1", "-1 1", "900 -1", "abc 1", "900 1x", "1.5 1",
-                "900 99999999999", "9999999999999999999999 1"}) {
+                "900 99999999999", "9999999999999999999999 1", "\"\"", " ", "  900   1 ", " 900 1", "900 1 "}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SavePoints.parse(bad), bad);
             assertEquals("Invalid save parameters", e.getMessage());
         }
