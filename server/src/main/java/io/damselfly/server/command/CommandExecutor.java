@@ -23,11 +23,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Locking. A command with keys holds the locks of exactly the shards its keys hash to (found
  * by Redis's key specs, as COMMAND GETKEYS finds them), taken in shard-index order (so multi-key commands cannot deadlock against each other). Pipeline
- * squashing ({@code pipeline_squash}, Dragonfly's flag of that name): within one read batch, once
- * more than that many commands have run, when consecutive commands hit the same single shard, the
- * lock taken by the first stays held for the next ones, up to {@link #SQUASH_LIMIT} commands, so a
- * pipeline of 100 GETs on one shard costs one lock round trip instead of 100; the first commands
- * of a batch, and every command when the option is 0, take and release their shard's lock alone.
+ * squashing ({@code pipeline_squash} = N, Dragonfly's flag of that name): from the N-th request of
+ * a read batch on, the lock a single-shard command takes stays held for the consecutive
+ * same-shard commands after it, up to {@link #SQUASH_LIMIT} commands, so squashing starts with
+ * the batch's (N+1)-th request, as Dragonfly squashes a pipeline of more than N; a pipeline of 100
+ * GETs on one shard then costs one lock round trip instead of 100. The commands before, and every
+ * command when N is 0, take and release their shard's lock alone.
  * The count is a field incremented per request and the option is read once per batch, so the
  * choice costs no allocation and no shared read per command. Any command that
  * needs another shard, several shards, or none releases the held lock first, so at most one
@@ -98,7 +99,7 @@ public final class CommandExecutor {
     private int heldRun;
     /** Requests run since the batch began ({@link #endBatch}). */
     private long batchCommands;
-    /** pipeline_squash, read at each batch's end: from this many commands on, locks are kept; 0 never. */
+    /** pipeline_squash, read at each batch's end: from this request of a batch on, locks are kept; 0 never. */
     private long squashAfter;
     private final Transaction transaction;
     /** What CLIENT LIST was last told of this client's MULTI queue (-1: none). */
