@@ -211,10 +211,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 activeExpiry.tick(config.getInt(Option.HZ));
                 latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
                         System.currentTimeMillis() / 1000);
-                // carry on an eviction that a command's bounded step left unfinished
                 persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
+                // carry on an eviction that a command's bounded step left unfinished, at most
+                // max_eviction_per_heartbeat keys per tick (Dragonfly's heartbeat eviction)
                 backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), keyspace.evictionPolicy(),
-                        System.currentTimeMillis());
+                        System.currentTimeMillis(), config.getLong(Option.MAX_EVICTION_PER_HEARTBEAT));
             } catch (RuntimeException e) {
                 log.error("background keyspace task failed", e);
             }

@@ -23,9 +23,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Locking. A command with keys holds the locks of exactly the shards its keys hash to (found
  * by Redis's key specs, as COMMAND GETKEYS finds them), taken in shard-index order (so multi-key commands cannot deadlock against each other). Pipeline
- * squashing: within one read batch, when consecutive commands hit the same single shard, the lock
- * taken by the first stays held for the next ones, up to {@link #SQUASH_LIMIT} commands, so a
- * pipeline of 100 GETs on one shard costs one lock round trip instead of 100. Any command that
+ * squashing ({@code pipeline_squash} = N, Dragonfly's flag of that name): from the N-th request of
+ * a read batch on, the lock a single-shard command takes stays held for the consecutive
+ * same-shard commands after it, up to {@link #SQUASH_LIMIT} commands, so squashing starts with
+ * the batch's (N+1)-th request, as Dragonfly squashes a pipeline of more than N; a pipeline of 100
+ * GETs on one shard then costs one lock round trip instead of 100. The commands before, and every
+ * command when N is 0, take and release their shard's lock alone.
+ * The count is a field incremented per request and the option is read once per batch, so the
+ * choice costs no allocation and no shared read per command. Any command that
  * needs another shard, several shards, or none releases the held lock first, so at most one
  * squashed lock is held and lock order is never violated. {@link #endBatch()} releases it at the
  * end of every read batch, before the replies are flushed; nothing ever waits on I/O while
@@ -92,6 +97,10 @@ public final class CommandExecutor {
 
     private Shard held;
     private int heldRun;
+    /** Requests run since the batch began ({@link #endBatch}). */
+    private long batchCommands;
+    /** pipeline_squash, read at each batch's end: from this request of a batch on, locks are kept; 0 never. */
+    private long squashAfter;
     private final Transaction transaction;
     /** What CLIENT LIST was last told of this client's MULTI queue (-1: none). */
     private int shownMultiQueued = -1;
@@ -138,6 +147,7 @@ public final class CommandExecutor {
         this.slowlog = server.slowlog();
         this.latencyMonitor = server.latencyMonitor();
         this.monitors = server.clients().monitors();
+        this.squashAfter = config.getLong(Option.PIPELINE_SQUASH);
     }
 
     /**
@@ -145,6 +155,7 @@ public final class CommandExecutor {
      * client turned replies off (CLIENT REPLY OFF or SKIP), in which case it is dropped.
      */
     public void execute(byte[][] argv) {
+        batchCommands++;
         long mark = reply.mark();
         run(argv);
         if (client.repliesSuppressed()) {
@@ -414,6 +425,13 @@ public final class CommandExecutor {
             if (!lockOrBusy(target)) {
                 return -1;
             }
+            if (squashAfter == 0 || batchCommands < squashAfter) {
+                // not squashing (yet): this command's lock alone, released after it
+                int index = target.index();
+                shardScratch[0] = index;
+                shardMarks[index] = true;
+                return 1;
+            }
             held = target;
             heldRun = 1;
             return 0;
@@ -551,8 +569,13 @@ public final class CommandExecutor {
         return context.takeDeferred();
     }
 
-    /** Ends a read batch: releases any squashed lock. Must be called before replies are flushed. */
+    /**
+     * Ends a read batch: releases any squashed lock and starts counting the next batch's commands
+     * (with pipeline_squash as it is now). Must be called before replies are flushed.
+     */
     public void endBatch() {
         releaseHeld();
+        batchCommands = 0;
+        squashAfter = config.getLong(Option.PIPELINE_SQUASH);
     }
 }

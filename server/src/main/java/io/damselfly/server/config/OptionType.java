@@ -7,7 +7,10 @@ public enum OptionType {
     INT,
     BOOL,
     STRING,
-    /** Bytes with Redis's units: 1k = 1000, 1kb = 1024, likewise m/mb, g/gb; case-insensitive. */
+    /**
+     * Bytes with Redis's units (1k = 1000, 1kb = 1024, likewise m/mb, g/gb; case-insensitive) and
+     * Dragonfly's (1.5GB, 512MiB, 1TB): see {@link #parseMemory}.
+     */
     MEMORY,
     /** One of a fixed set of lower-case words. */
     ENUM,
@@ -72,11 +75,23 @@ public enum OptionType {
         return String.valueOf(value);
     }
 
-    /** Redis's memtoull: a number with an optional unit; -1 when invalid. */
+    /**
+     * Redis's memtoull, widened to what Dragonfly's memory flags take: a number with an optional
+     * unit, case-insensitive; -1 when invalid.
+     *
+     * <p>Redis: digits, then b, k (1000), kb (1024), m, mb, g or gb. Dragonfly (absl flags through
+     * its human-readable-bytes parser) also takes a fraction ({@code 1.5GB}) and binary units
+     * spelled kib/mib/gib, and terabytes; those are accepted too, the result rounded to the nearest
+     * byte. Where the two disagree (a bare {@code k}/{@code m}/{@code g}: 1000^n in Redis, 1024^n in
+     * Dragonfly) Redis's meaning is kept, so a Redis config file means what it meant; the forms
+     * Dragonfly's documentation and command lines use ({@code 6GB}, {@code 512mb}) mean the same in
+     * both.
+     */
     static long parseMemory(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         long mul = 1;
-        String[][] units = {{"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"},
+        String[][] units = {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"}, {"tib", "1099511627776"},
+                {"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"}, {"tb", "1099511627776"},
                 {"k", "1000"}, {"m", "1000000"}, {"g", "1000000000"}, {"b", "1"}};
         for (String[] u : units) {
             if (s.endsWith(u[0])) {
@@ -85,18 +100,29 @@ public enum OptionType {
                 break;
             }
         }
-        if (s.isEmpty()) {
+        int dot = s.indexOf('.');
+        String whole = dot < 0 ? s : s.substring(0, dot);
+        String fraction = dot < 0 ? "" : s.substring(dot + 1);
+        if (whole.isEmpty() || !allDigits(whole) || !allDigits(fraction) || (dot >= 0 && fraction.isEmpty())) {
             return -1;
         }
-        for (int i = 0; i < s.length(); i++) {
-            if (!Character.isDigit(s.charAt(i))) {
-                return -1;
-            }
-        }
         try {
-            return Math.multiplyExact(Long.parseLong(s), mul);
+            if (fraction.isEmpty()) {
+                return Math.multiplyExact(Long.parseLong(whole), mul);
+            }
+            return new java.math.BigDecimal(s).multiply(java.math.BigDecimal.valueOf(mul))
+                    .setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
         } catch (ArithmeticException | NumberFormatException e) {
             return -1;
         }
+    }
+
+    private static boolean allDigits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,5 +1,6 @@
 package io.damselfly.server.config;
 
+import io.damselfly.server.persist.SavePoints;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,7 +89,13 @@ public final class ServerConfig {
                 throw new ConfigException("unknown option '" + p[0] + "' (see conf/damselfly.conf for the list)");
             }
             try {
-                c.values.set(o.ordinal(), o.merge(c.get(o), o.parse(p[1])));
+                // a save line at start is split at runs of blanks, as redis.conf's are
+                Object v = o.parse(o == Option.SAVE ? SavePoints.normalize(p[1]) : p[1]);
+                if (v instanceof SavePoints points && given.containsKey(o)) {
+                    // as redis.conf: each save line at start adds points, save "" drops those before it
+                    v = ((SavePoints) c.get(o)).followedBy(points);
+                }
+                c.values.set(o.ordinal(), o.merge(c.get(o), v));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("invalid value '" + p[1] + "' for option " + o.flag + ": " + e.getMessage());
             }

@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  *
  * <p>Bounded: one call evicts for at most {@link #BUDGET_NANOS}; if memory is still over the
  * limit but keys were evicted, it reports success so the command proceeds (Redis's
- * EVICT_RUNNING) and the background tick carries on. Not thread-safe: one instance per thread
+ * EVICT_RUNNING) and the background tick carries on, at most {@code max_eviction_per_heartbeat}
+ * keys per tick. Not thread-safe: one instance per thread
  * (each connection's executor and the background task own one).
  */
 public final class Eviction {
@@ -56,6 +57,17 @@ public final class Eviction {
      * commands that grow memory.
      */
     public boolean makeRoom(long maxmemory, EvictionPolicy policy, long now) {
+        return makeRoom(maxmemory, policy, now, 0);
+    }
+
+    /**
+     * {@link #makeRoom(long, EvictionPolicy, long)} evicting at most {@code maxKeys} keys (0: no
+     * count limit): the background tick's form, bounded by {@code max_eviction_per_heartbeat} as
+     * Dragonfly bounds its heartbeat eviction, so a lowered maxmemory is reached over several ticks
+     * instead of one long stall. Returns as the three-argument form does (true when the bound
+     * stopped it, since keys were evicted).
+     */
+    public boolean makeRoom(long maxmemory, EvictionPolicy policy, long now, long maxKeys) {
         if (maxmemory <= 0 || keyspace.memoryEstimate() <= maxmemory) {
             return true;
         }
@@ -66,6 +78,9 @@ public final class Eviction {
         int evicted = 0;
         int emptySteps = 0;
         while (keyspace.memoryEstimate() > maxmemory) {
+            if (maxKeys > 0 && evicted >= maxKeys) {
+                return true;
+            }
             if (evictOne(policy, now)) {
                 evicted++;
                 emptySteps = 0;

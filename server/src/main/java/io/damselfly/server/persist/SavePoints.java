@@ -8,9 +8,11 @@ import java.util.List;
  * Redis's {@code save} option: snapshot when at least {@code changes} writes happened within
  * {@code seconds}, for any of the listed points. Immutable.
  *
- * <p>Parsed as Redis 7.0's setConfigSaveOption parses it: pairs of integers, seconds at least 1
- * and changes at least 0, anything else "Invalid save parameters"; the empty value means no save
- * points. In a config file or on the command line, successive {@code save} lines add points
+ * <p>Parsed as Redis 7.0's CONFIG SET parses it: the value split at every single space (so an
+ * empty word, between two spaces, reads as 0, as strtoll reads it), then setConfigSaveOption's
+ * check: pairs of integers, seconds at least 1 and changes at least 0, anything else "Invalid save
+ * parameters"; the empty value means no save points. At start-up Redis splits a save line at runs
+ * of blanks instead; {@link #normalize} gives a value that form. In a config file or on the command line, successive {@code save} lines add points
  * ({@link #followedBy}) and {@code save ""} drops those before it; CONFIG SET replaces them.
  * {@link #toString()} is CONFIG GET's form: "3600 1 300 100".
  */
@@ -31,15 +33,14 @@ public final class SavePoints {
     }
 
     /**
-     * Parses "seconds changes [seconds changes ...]", or "" (also "\"\"" as a config file may
-     * leave it) for none; IllegalArgumentException "Invalid save parameters" otherwise.
+     * Parses "seconds changes [seconds changes ...]" as CONFIG SET does, or "" for none;
+     * IllegalArgumentException "Invalid save parameters" otherwise.
      */
     public static SavePoints parse(String text) {
-        String t = text.strip();
-        if (t.isEmpty() || t.equals("\"\"")) {
+        if (text.isEmpty()) {
             return NONE;
         }
-        String[] words = t.split("\\s+");
+        String[] words = text.split(" ", -1);
         if ((words.length & 1) != 0) {
             throw new IllegalArgumentException(INVALID);
         }
@@ -55,7 +56,20 @@ public final class SavePoints {
         return new SavePoints(Collections.unmodifiableList(parsed));
     }
 
+    /**
+     * A save line as Redis reads it from its config file or command line (sdssplitargs): words
+     * separated by runs of blanks, and {@code ""} for the empty value.
+     */
+    public static String normalize(String line) {
+        String t = line.strip();
+        return t.equals("\"\"") || t.equals("''") ? "" : String.join(" ", t.split("\\s+"));
+    }
+
     private static long integer(String word) {
+        if (word.isEmpty()) {
+            // strtoll reads nothing as 0
+            return 0;
+        }
         try {
             return Long.parseLong(word);
         } catch (NumberFormatException e) {

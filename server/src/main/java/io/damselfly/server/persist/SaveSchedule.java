@@ -15,8 +15,8 @@ import java.util.Locale;
  * its older {@code --save_schedule} (an {@code HH:MM} time with {@code *} wildcards, or a cron
  * line). Immutable; {@link #toString()} gives back the text it was parsed from.
  *
- * <p>The old syntax, as Dragonfly's ParseSaveSchedule took it (removed in Dragonfly 1.14, so
- * reimplemented from its tests): {@code H:MM} or {@code HH:MM}, 3 to 5 characters; the hour one
+ * <p>The old syntax, as Dragonfly's ParseSaveSchedule took it (removed from Dragonfly in December
+ * 2023, so reimplemented from its tests): {@code H:MM} or {@code HH:MM}, 3 to 5 characters; the hour one
  * or two characters, the minutes two, or a lone {@code *} for either part meaning "every". A
  * {@code *} inside a part stands for one digit ({@code 1*:*0} is 10:00, 10:10 ... 19:50), and a
  * pattern whose smallest match is out of range ({@code 24:00}, {@code 23:6*}) is refused. A part
@@ -31,14 +31,16 @@ import java.util.Locale;
  * {@code @yearly}/{@code @annually} shorthands. When both day fields are restricted (neither
  * starts with {@code *}), a day matching either fires, as Vixie cron and its descendants do.
  * Dragonfly passes its five fields to croncpp behind a seconds field of "0", so a six-field line
- * (with seconds) is refused there and here alike; croncpp requires both day fields to match
- * where Vixie cron takes either (the only place the two readings differ).
+ * (with seconds) is refused there and here alike. croncpp's classic day search requires both day
+ * fields to match where Vixie cron takes either: the one place the two readings differ (not
+ * checked against the copy Dragonfly vendors).
  *
  * <p>{@link #next} searches field by field (month, then day, then hour, then minute), skipping a
  * whole month, day or hour at a time, so a schedule years apart (29 February) costs a few
- * thousand steps at most. Times are wall-clock times in the zone given: Dragonfly evaluates both
- * syntaxes in UTC (its old syntax was documented as "the UTC time"), so pass
- * {@link java.time.ZoneOffset#UTC} to behave as it does. A wall time skipped by a daylight-saving
+ * thousand steps at most. Times are wall-clock times in the zone given. Dragonfly documented its
+ * old syntax as UTC; its cron lines go through croncpp, which converts with the C library's time
+ * functions (the process's time zone, UTC in Dragonfly's container images), so pass
+ * {@link java.time.ZoneOffset#UTC} to behave as a usual Dragonfly deployment does. A wall time skipped by a daylight-saving
  * change does not fire; one repeated by it fires once, at its first occurrence.
  */
 public final class SaveSchedule {

@@ -95,4 +95,71 @@ class ServerConfigTest {
         assertEquals(30, c.getInt(Option.HZ));
         assertEquals(2, seen[0], "watch runs once at registration and once per change");
     }
+
+    @Test
+    void memoryUnits_dragonflyForms() {
+        assertEquals(2L << 30, OptionType.parseMemory("2GB"));
+        assertEquals(512L << 20, OptionType.parseMemory("512MB"));
+        assertEquals(100L << 20, OptionType.parseMemory("100mb"));
+        assertEquals(3L << 29, OptionType.parseMemory("1.5GB"));
+        assertEquals(3L << 29, OptionType.parseMemory("1.5gib"));
+        assertEquals(256L << 20, OptionType.parseMemory("256MiB"));
+        assertEquals(1L << 40, OptionType.parseMemory("1TB"));
+        assertEquals(1536, OptionType.parseMemory("1.5kb"));
+        assertEquals(2, OptionType.parseMemory("1.5"));
+        // Redis's forms keep their meaning
+        assertEquals(1L << 30, OptionType.parseMemory("1gb"));
+        assertEquals(100_000_000, OptionType.parseMemory("100m"));
+        assertEquals(1024, OptionType.parseMemory("1024"));
+        for (String bad : new String[] {"", "gb", "1.gb", ".5gb", "1..5gb", "1.5.5", "1,5gb", "1e3", "-1.5gb", "1 gb x",
+                "99999999999999999999", "9999999999tb", "0x10", "NaN", "inf"}) {
+            assertEquals(-1, OptionType.parseMemory(bad), bad);
+        }
+    }
+
+    @Test
+    void save_redisForms_linesAddUpAtStart_configSetReplaces(@TempDir Path dir) throws Exception {
+        assertEquals("900 1 300 10", ServerConfig.fromArgs("--save", "900 1 300 10").format(Option.SAVE));
+        Path file = dir.resolve("redis.conf");
+        Files.writeString(file, "save 900 1\nsave  300   10 \nsave 60 10000\n");
+        ServerConfig c = ServerConfig.fromArgs(file.toString());
+        assertEquals("900 1 300 10 60 10000", c.format(Option.SAVE));
+        Files.writeString(file, "save 900 1\nsave \"\"\n");
+        assertEquals("", ServerConfig.fromArgs(file.toString()).format(Option.SAVE));
+        c.apply(Map.of(Option.SAVE, "3600 1 300 100 60 10000"));
+        assertEquals("3600 1 300 100 60 10000", c.format(Option.SAVE));
+        c.apply(Map.of(Option.SAVE, ""));
+        assertEquals("", c.format(Option.SAVE));
+        ConfigException e = assertThrows(ConfigException.class, () -> c.apply(Map.of(Option.SAVE, "900")));
+        assertTrue(e.getMessage().contains("Invalid save parameters"), e.getMessage());
+        assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--save=abc 1"));
+        assertEquals("", ServerConfig.fromArgs("--save=900 1", "--save=\"\"").format(Option.SAVE));
+    }
+
+    @Test
+    void schedules_parsedAtStart_garbageStopsIt() throws Exception {
+        ServerConfig c = ServerConfig.fromArgs("--save_schedule=*:30", "--snapshot_cron", "*/15 * * * *");
+        assertEquals("*:30", c.format(Option.SAVE_SCHEDULE));
+        assertEquals("*/15 * * * *", c.format(Option.SNAPSHOT_CRON));
+        assertTrue(c.get(Option.SAVE_SCHEDULE) instanceof io.damselfly.server.persist.SaveSchedule);
+        assertEquals(io.damselfly.server.persist.SaveSchedule.NONE, new ServerConfig().get(Option.SNAPSHOT_CRON));
+        ConfigException bad = assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--save_schedule=25:00"));
+        assertTrue(bad.getMessage().contains("save_schedule"), bad.getMessage());
+        // snapshot_cron takes cron lines only
+        assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--snapshot_cron=*:30"));
+        assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--snapshot_cron=0 0 * * * *"));
+    }
+
+    @Test
+    void dragonflyOnlyNumbers_boundsAndDefaults() throws Exception {
+        ServerConfig c = new ServerConfig();
+        assertEquals(100, c.getLong(Option.MAX_EVICTION_PER_HEARTBEAT));
+        assertEquals(1, c.getLong(Option.PIPELINE_SQUASH));
+        c = ServerConfig.fromArgs("--max_eviction_per_heartbeat=0", "--pipeline_squash=0");
+        assertEquals(0, c.getLong(Option.MAX_EVICTION_PER_HEARTBEAT));
+        assertEquals(0, c.getLong(Option.PIPELINE_SQUASH));
+        assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--max_eviction_per_heartbeat=-1"));
+        assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--pipeline_squash=lots"));
+        assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--pipeline_squash=4294967296"));
+    }
 }

@@ -179,4 +179,39 @@ class EvictionTest {
         assertEquals(EvictionPolicy.NOEVICTION, EvictionPolicy.effective("noeviction", false));
         assertEquals(EvictionPolicy.ALLKEYS_LFU, EvictionPolicy.effective("allkeys-lfu", true));
     }
+
+    @Test
+    void makeRoom_boundedByMaxKeys_evictsAtMostThatMany_thenReachesTheLimitOverCalls() {
+        Keyspace ks = new Keyspace(8, 16);
+        long now = 1_000_000;
+        Database db = ks.database(0, now);
+        for (int i = 0; i < 400; i++) {
+            put(ks, db, "k" + i, Database.NO_EXPIRY);
+        }
+        // room for the first 400 keys: 600 of 1000 must go
+        long limit = ks.usedMemory();
+        for (int i = 400; i < 1000; i++) {
+            put(ks, db, "k" + i, Database.NO_EXPIRY);
+        }
+        Eviction eviction = new Eviction(ks);
+        int calls = 0;
+        int full = 0;
+        while (ks.memoryEstimate() > limit) {
+            long before = ks.size(0);
+            assertTrue(eviction.makeRoom(limit, calls % 2 == 0 ? EvictionPolicy.ALLKEYS_LRU : EvictionPolicy.ALLKEYS_RANDOM, now, 7));
+            long evicted = before - ks.size(0);
+            // fewer only when the call's time budget ran out first (a cold JIT, a busy machine)
+            assertTrue(evicted >= 1 && evicted <= 7, "call " + calls + " evicted " + evicted + ", bound 7");
+            full += evicted == 7 ? 1 : 0;
+            assertTrue(++calls < 1000, "the limit is reached in a bounded number of calls");
+        }
+        assertTrue(calls >= 600 / 7, "600 keys at 7 a call take at least 86 calls: " + calls);
+        assertTrue(full > calls / 2, "most calls evict exactly their bound: " + full + " of " + calls);
+        // fewer than 400: the table grown for 1000 keys does not shrink; no call overshoots by more than its bound
+        assertTrue(ks.size(0) >= 250 && ks.size(0) <= 420, "keys left: " + ks.size(0));
+        // under the limit a bounded call does nothing
+        long left = ks.size(0);
+        assertTrue(eviction.makeRoom(limit, EvictionPolicy.ALLKEYS_LRU, now, 7));
+        assertEquals(left, ks.size(0));
+    }
 }
