@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -124,8 +125,10 @@ class DragonflyCommandLinesTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // a heap that holds maxmemory by HeapBudget's rule, reserved but not committed
         String heap = "-Xmx" + HeapBudget.heapFor(maxmemory) / (1 << 20) + "m";
+        // its own snapshot directory: both lines schedule saves, so SIGTERM saves there
+        Path dir = Files.createTempDirectory("dragonfly-line");
         String command = "exec '" + java + "' " + heap + " -cp '" + System.getProperty("java.class.path") + "' "
-                + "io.damselfly.server.Main " + line + " --port 0 --admin_port -1 --bind 127.0.0.1";
+                + "io.damselfly.server.Main " + line + " --port 0 --admin_port -1 --bind 127.0.0.1 --dir '" + dir + "'";
         Process p = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
         try {
             int port = awaitReady(p, line);
@@ -138,10 +141,15 @@ class DragonflyCommandLinesTest {
                 assertEquals("+OK", c.callText("SET", "k", "v"));
                 assertEquals("$v", c.callText("GET", "k"));
             }
-        } finally {
             p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops on SIGTERM");
+            // a save schedule is persistence configured: SIGTERM saved the key
+            assertTrue(Files.size(dir.resolve("dump.rdb")) > 0, "SIGTERM saved " + dir.resolve("dump.rdb"));
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }
