@@ -13,7 +13,8 @@ import java.util.function.Predicate;
  */
 public final class DumpPayload {
     /** Version (2) and checksum (8). */
-    private static final int FOOTER = 10;
+    /** The version (2 bytes) and CRC64 (8 bytes) after a payload's body. */
+    public static final int FOOTER_BYTES = 10;
 
     private DumpPayload() {
     }
@@ -36,10 +37,10 @@ public final class DumpPayload {
     /** verifyDumpPayload: long enough, an RDB version we read, and a matching checksum. */
     public static boolean verify(byte[] payload) {
         int n = payload.length;
-        if (n < FOOTER) {
+        if (n < FOOTER_BYTES) {
             return false;
         }
-        int version = (payload[n - FOOTER] & 0xFF) | (payload[n - FOOTER + 1] & 0xFF) << 8;
+        int version = (payload[n - FOOTER_BYTES] & 0xFF) | (payload[n - FOOTER_BYTES + 1] & 0xFF) << 8;
         if (version > RdbFormat.VERSION) {
             return false;
         }
@@ -52,7 +53,7 @@ public final class DumpPayload {
 
     /** The value of a verified payload, built by {@code builder}. */
     public static Value decode(byte[] payload, ValueBuilder builder) throws RdbFormatException {
-        if (payload.length < FOOTER) {
+        if (payload.length < FOOTER_BYTES) {
             throw new RdbFormatException("payload too short");
         }
         // Redis reads the value from the whole payload, footer included (restoreCommand's rio

@@ -57,10 +57,10 @@ public final class RdbFileWriter {
      * everything but its 10-byte footer (version and checksum) goes in as it is.
      */
     public void functions(byte[] functionDumpPayload) throws IOException {
-        if (functionDumpPayload.length < 10) {
+        if (functionDumpPayload.length < DumpPayload.FOOTER_BYTES) {
             throw new IllegalArgumentException("not a FUNCTION DUMP payload");
         }
-        chunk(functionDumpPayload, 0, functionDumpPayload.length - 10);
+        chunk(functionDumpPayload, 0, functionDumpPayload.length - DumpPayload.FOOTER_BYTES);
     }
 
     /** Appends pre-encoded bytes (a chunk of an {@link RdbEntryEncoder}). */

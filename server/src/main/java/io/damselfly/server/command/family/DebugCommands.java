@@ -3,7 +3,10 @@ package io.damselfly.server.command.family;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.config.Option;
+import io.damselfly.server.keyspace.KeyOps;
+import io.damselfly.server.rdb.DumpPayload;
 import io.damselfly.server.rdb.RdbLoadException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -11,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DEBUG (Redis's debug.c), the subcommands Redis's own test suite leans on: RELOAD (save, empty,
- * load the file back: a round trip through the RDB writer and reader), SET-ACTIVE-EXPIRE, SLEEP,
+ * load the file back: a round trip through the RDB writer and reader), OBJECT, SET-ACTIVE-EXPIRE, SLEEP,
  * QUICKLIST-PACKED-THRESHOLD (accepted; lists are not quicklists here), CHANGE-REPL-ID, HELP.
  * Refused unless {@code enable-debug-command} allows it, as in Redis 7, where it is off by default.
  * These block their event loop for their length, as they block the whole of redis-server: they
@@ -42,6 +45,8 @@ public final class DebugCommands {
             }
         } else if (c.argIs(1, "reload")) {
             reload(c);
+        } else if (c.argIs(1, "object") && c.argc() == 3) {
+            object(c);
         } else if (c.argIs(1, "set-active-expire") && c.argc() == 3) {
             c.server().activeExpiry().setEnabled(!c.argString(2).equals("0"));
             c.reply().ok();
@@ -107,6 +112,34 @@ public final class DebugCommands {
         c.reply().ok();
     }
 
+    /**
+     * DEBUG OBJECT key: debugCommand's line. The address is a stable stand-in derived from the
+     * database and key (there is no pointer to show; Redis's tests only compare it across an
+     * in-place change), serializedlength the RDB body's length, as rdbSavedObjectLen.
+     */
+    private static void object(CommandContext c) {
+        byte[] key = c.arg(2);
+        io.damselfly.server.keyspace.Shard shard = c.server().keyspace().shard(c.server().keyspace().shardIndex(key));
+        KeyOps.ObjectInfo info;
+        byte[] payload;
+        shard.lock();
+        try {
+            info = c.db().keys().object(key);
+            payload = info == null ? null : DumpPayload.create(v -> c.db().keys().dump(key, v));
+        } finally {
+            shard.unlock();
+        }
+        if (info == null) {
+            c.reply().error("ERR no such key");
+            return;
+        }
+        long address = 0x7f0000000000L | ((Arrays.hashCode(key) * 31L + c.db().index()) & 0xffffffffL) << 4;
+        long idle = info.idleSeconds();
+        c.reply().simple("Value at:0x" + Long.toHexString(address) + " refcount:" + (info.sharedInteger() ? Integer.MAX_VALUE : 1)
+                + " encoding:" + info.encoding() + " serializedlength:" + (payload.length - 1 - DumpPayload.FOOTER_BYTES)
+                + " lru:" + ((System.currentTimeMillis() / 1000 - idle) & ((1 << 24) - 1)) + " lru_seconds_idle:" + idle);
+    }
+
     private static void sleep(CommandContext c) {
         double seconds;
         try {
@@ -137,6 +170,8 @@ public final class DebugCommands {
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "CHANGE-REPL-ID",
             "    Accepted; there is no replication.",
+            "OBJECT <key>",
+            "    Show low level info about the `key` and associated value.",
             "QUICKLIST-PACKED-THRESHOLD <size>",
             "    Accepted; lists are not quicklists here.",
             "RELOAD [option ...]",

@@ -4,6 +4,7 @@ import static io.damselfly.server.command.family.DumpRestoreInteropTest.contents
 import static io.damselfly.server.command.family.DumpRestoreInteropTest.populate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
 import io.lettuce.core.RedisClient;
@@ -116,6 +117,29 @@ class DebugCommandsTest {
         assertEquals("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.", e.getMessage());
         e = assertThrows(RedisCommandExecutionException.class, () -> debug(r, "reload", "nosave", "noflush"));
         assertEquals("ERR Error trying to load the RDB dump", e.getMessage());
+    }
+
+    /** DEBUG OBJECT's line, field by field as Redis's tests read it; checked against redis-server's shape. */
+    @Test
+    void objectDescribesAKey() throws Exception {
+        RedisCommands<byte[], byte[]> r = start("yes");
+        r.hset(b("smallhash"), b("f"), b("v"));
+        String small = debug(r, "object", "smallhash");
+        assertTrue(small.matches("Value at:0x[0-9a-f]+ refcount:1 encoding:listpack serializedlength:\\d+ lru:\\d+ lru_seconds_idle:\\d+"), small);
+        r.hset(b("smallhash"), b("big"), b("a".repeat(1024)));
+        assertTrue(debug(r, "object", "smallhash").contains("encoding:hashtable"));
+        r.set(b("n"), b("100000"));
+        String before = debug(r, "object", "n").split(" ")[1];
+        r.incr(b("n"));
+        assertEquals(before, debug(r, "object", "n").split(" ")[1], "the same key keeps its address");
+        RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class, () -> debug(r, "object", "nosuchkey"));
+        assertEquals("ERR no such key", e.getMessage());
+        try (io.damselfly.server.testing.RedisServerProcess redis = io.damselfly.server.testing.RedisServerProcess.start("--enable-debug-command", "yes");
+                io.damselfly.server.testing.RawClient raw = new io.damselfly.server.testing.RawClient("127.0.0.1", redis.port())) {
+            raw.callText("HSET", "smallhash", "f", "v");
+            String theirs = raw.callText("DEBUG", "OBJECT", "smallhash");
+            assertEquals(theirs.replaceAll("0x[0-9a-f]+|\\d+", "N"), ("+" + small).replaceAll("0x[0-9a-f]+|\\d+", "N"));
+        }
     }
 
     @Test
