@@ -91,15 +91,38 @@ public final class Persistence implements AutoCloseable {
      * "Background save already in progress"). The future completes with whether the file was
      * written (false when it failed or FLUSHALL abandoned it).
      */
-    public synchronized CompletableFuture<Boolean> startSave(String reason) {
+    public CompletableFuture<Boolean> startSave(String reason) {
+        Save s = claim(reason, true);
+        if (s == null) {
+            return null;
+        }
+        thread.execute(s);
+        return s.done;
+    }
+
+    /**
+     * Saves on the calling thread, unpaced, and answers whether the file was written; null when a
+     * save is running already. For a caller that may hold shard locks (SAVE inside EXEC, DEBUG
+     * RELOAD): the locks are reentrant, so the walk takes them again on this thread, where a save
+     * on the save thread would wait for them for ever.
+     */
+    public Boolean saveHere(String reason) {
+        Save s = claim(reason, false);
+        if (s == null) {
+            return null;
+        }
+        s.run();
+        return s.done.join();
+    }
+
+    private synchronized Save claim(String reason, boolean paced) {
         if (running != null) {
             return null;
         }
-        Save s = new Save(reason);
+        Save s = new Save(reason, paced);
         running = s;
         lastAttemptMillis = System.currentTimeMillis();
-        thread.execute(s);
-        return s.done;
+        return s;
     }
 
     /**
@@ -243,6 +266,8 @@ public final class Persistence implements AutoCloseable {
     /** One save, run on the save thread. */
     private final class Save implements Runnable {
         final String reason;
+        /** Background saves rest between steps; a save its caller waits for does not. */
+        final boolean paced;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         final long startMillis = System.currentTimeMillis();
         final ConcurrentLinkedQueue<ChunkSink.Chunk> chunks = new ConcurrentLinkedQueue<>();
@@ -254,8 +279,9 @@ public final class Persistence implements AutoCloseable {
         volatile long keysTotal;
         boolean abandoned;
 
-        Save(String reason) {
+        Save(String reason, boolean paced) {
             this.reason = reason;
+            this.paced = paced;
         }
 
         /** A chunk collected under a shard's lock, by the walk or by a write's hook. */
@@ -274,7 +300,7 @@ public final class Persistence implements AutoCloseable {
             long moment = 0;
             long dirtyAtMoment = 0;
             try {
-                log.info("Background saving started ({})", reason);
+                log.info(paced ? "Background saving started ({})" : "Saving ({})", reason);
                 try (FileChannel channel = file.open()) {
                     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
                     RdbFileWriter writer = new RdbFileWriter(out);
@@ -340,7 +366,9 @@ public final class Persistence implements AutoCloseable {
          * (Redis's forked child has the same appetite, but a core of its own only when one is idle).
          */
         private void pace(long stepNanos) {
-            java.util.concurrent.locks.LockSupport.parkNanos(stepNanos * PACE_REST_PER_WORK);
+            if (paced) {
+                java.util.concurrent.locks.LockSupport.parkNanos(stepNanos * PACE_REST_PER_WORK);
+            }
         }
 
         private void drain(RdbFileWriter writer) throws IOException {

@@ -8,7 +8,6 @@ import io.damselfly.server.rdb.DumpPayload;
 import io.damselfly.server.rdb.RdbLoadException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +90,7 @@ public final class DebugCommands {
                 return;
             }
         }
-        if (save && !waitFor(c.server().persistence().saveAfterRunning("DEBUG RELOAD"))) {
+        if (save && !Boolean.TRUE.equals(c.server().persistence().saveHere("DEBUG RELOAD"))) {
             c.reply().error(PersistenceCommands.FAILED);
             return;
         }
@@ -153,17 +152,6 @@ public final class DebugCommands {
             Thread.currentThread().interrupt();
         }
         c.reply().ok();
-    }
-
-    private static boolean waitFor(java.util.concurrent.CompletableFuture<Boolean> done) {
-        try {
-            return done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return false;
-        }
     }
 
     static final List<String> HELP = List.of(

@@ -5,7 +5,6 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.DeferredReply;
 import io.damselfly.server.persist.Persistence;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Snapshot commands (Redis's rdb.c): SAVE, BGSAVE [SCHEDULE], LASTSAVE. The saving itself is
@@ -26,19 +25,12 @@ public final class PersistenceCommands {
         t.add("lastsave", PersistenceCommands::lastsave);
     }
 
+    /** SAVE: Redis flags it NO_MULTI and NOSCRIPT, so it always runs where it can defer its reply. */
     static void save(CommandContext c) {
-        CompletableFuture<Boolean> done = c.server().persistence().startSave("SAVE");
+        Persistence p = c.server().persistence();
+        CompletableFuture<Boolean> done = p.startSave("SAVE");
         if (done == null) {
             c.reply().error(IN_PROGRESS);
-            return;
-        }
-        if (!c.canDefer()) {
-            // inside EXEC: wait here, as Redis's SAVE blocks the server
-            if (Boolean.TRUE.equals(await(done))) {
-                c.reply().ok();
-            } else {
-                c.reply().error(FAILED);
-            }
             return;
         }
         DeferredReply slot = c.deferReply(true);
@@ -71,16 +63,5 @@ public final class PersistenceCommands {
 
     static void lastsave(CommandContext c) {
         c.reply().integer(c.server().persistence().lastSaveSeconds());
-    }
-
-    private static Boolean await(CompletableFuture<Boolean> done) {
-        try {
-            return done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return false;
-        }
     }
 }

@@ -142,6 +142,25 @@ class DebugCommandsTest {
         }
     }
 
+    /** Inside EXEC, which holds its keys' shard locks, RELOAD saves on the spot: no deadlock. */
+    @Test
+    void reloadInsideMulti() {
+        RedisCommands<byte[], byte[]> r = start("yes");
+        r.multi();
+        r.set(b("in-the-transaction"), b("1"));
+        r.dispatch(io.lettuce.core.protocol.CommandType.DEBUG, new io.lettuce.core.output.StatusOutput<>(ByteArrayCodec.INSTANCE),
+                new io.lettuce.core.protocol.CommandArgs<>(ByteArrayCodec.INSTANCE).add("reload"));
+        r.set(b("after"), b("2"));
+        assertEquals(3, r.exec().size());
+        assertEquals("1", new String(r.get(b("in-the-transaction")), StandardCharsets.ISO_8859_1));
+        assertEquals(2L, r.dbsize());
+        // SAVE itself is refused inside MULTI, as Redis flags it no-multi, and EXEC then aborts
+        r.multi();
+        r.save();
+        RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class, r::exec);
+        assertEquals("EXECABORT Transaction discarded because of previous errors.", e.getMessage());
+    }
+
     @Test
     void setActiveExpireZeroLeavesExpiredKeysToLazyExpiry() throws Exception {
         RedisCommands<byte[], byte[]> r = start("yes");
