@@ -52,6 +52,31 @@ public final class Persistence implements AutoCloseable {
 
         /** used_memory, for the file's used-mem field. */
         long usedMemory();
+
+        /** A fixed place, for a keyspace without a server (tests, tools): {@code functions} may be null. */
+        static Target of(Path directory, String fileName, Keyspace keyspace, byte[] functions) {
+            return new Target() {
+                @Override
+                public Path directory() {
+                    return directory;
+                }
+
+                @Override
+                public String fileName() {
+                    return fileName;
+                }
+
+                @Override
+                public byte[] functions() {
+                    return functions;
+                }
+
+                @Override
+                public long usedMemory() {
+                    return keyspace.usedMemory();
+                }
+            };
+        }
     }
 
     private final Keyspace keyspace;

@@ -28,8 +28,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Snapshots as a user sees them: SAVE, BGSAVE [SCHEDULE], LASTSAVE, INFO persistence, save points,
@@ -38,21 +38,14 @@ import org.junit.jupiter.api.Test;
  * them, into redis-server where it matters.
  */
 class PersistenceTest {
-    private Path dir;
+    @TempDir
+    Path dir;
     private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeEach
-    void tempDir() throws IOException {
-        dir = Files.createTempDirectory("damselfly-persist");
-    }
 
     @AfterEach
     void closeAll() throws Exception {
         for (int i = open.size() - 1; i >= 0; i--) {
             open.get(i).close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 
@@ -96,6 +89,18 @@ class PersistenceTest {
 
     private static void awaitSaveDone(RedisCommands<String, String> r) throws InterruptedException {
         await("the background save to end", Duration.ofSeconds(60), () -> info(r, "rdb_bgsave_in_progress").equals("0"));
+    }
+
+    /** Keys key:0 .. key:(n-1), MSET 10,000 at a time. */
+    private static void fill(RedisCommands<String, String> r, int n, java.util.function.IntFunction<String> value) {
+        Map<String, String> batch = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            batch.put("key:" + i, value.apply(i));
+            if (batch.size() == 10_000 || i == n - 1) {
+                r.mset(batch);
+                batch.clear();
+            }
+        }
     }
 
     private static Map<String, String> strings(RedisCommands<String, String> r) {
@@ -144,14 +149,7 @@ class PersistenceTest {
     @Test
     void bgsaveRunsInTheBackgroundOneAtATime() throws Exception {
         RedisCommands<String, String> r = connect(damselfly().port());
-        Map<String, String> batch = new HashMap<>();
-        for (int i = 0; i < 300_000; i++) {
-            batch.put("key:" + i, "value-" + i);
-            if (batch.size() == 10_000) {
-                r.mset(batch);
-                batch.clear();
-            }
-        }
+        fill(r, 300_000, i -> "value-" + i);
         assertEquals("Background saving started", r.bgsave());
         RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class, r::bgsave);
         assertEquals("ERR Background save already in progress", e.getMessage());
@@ -188,20 +186,13 @@ class PersistenceTest {
         EmbeddedServer server = damselfly();
         RedisCommands<String, String> r = connect(server.port());
         int n = 200_000;
-        Map<String, String> batch = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            batch.put("k" + i, "old");
-            if (batch.size() == 10_000) {
-                r.mset(batch);
-                batch.clear();
-            }
-        }
+        fill(r, n, i -> "old");
         RedisCommands<String, String> writer = connect(server.port());
         AtomicBoolean stop = new AtomicBoolean();
         int[] written = {0};
         Thread t = new Thread(() -> {
             for (int i = 0; i < n && !stop.get(); i++) {
-                writer.set("k" + i, "new");
+                writer.set("key:" + i, "new");
                 written[0] = i + 1;
             }
         });
@@ -220,11 +211,11 @@ class PersistenceTest {
             Map<String, String> contents = strings(l);
             assertEquals(n, contents.size());
             int prefix = 0;
-            while (prefix < n && contents.get("k" + prefix).equals("new")) {
+            while (prefix < n && contents.get("key:" + prefix).equals("new")) {
                 prefix++;
             }
             for (int i = prefix; i < n; i++) {
-                assertEquals("old", contents.get("k" + i), "k" + i + " after the moment's prefix of " + prefix);
+                assertEquals("old", contents.get("key:" + i), "key:" + i + " after the moment's prefix of " + prefix);
             }
         } finally {
             Files.deleteIfExists(loaded.resolve("dump.rdb"));
@@ -276,27 +267,7 @@ class PersistenceTest {
     @Test
     void aCronScheduleSavesAtItsMinute() throws Exception {
         Keyspace ks = new Keyspace(4, 16);
-        Persistence p = new Persistence(ks, new Persistence.Target() {
-            @Override
-            public Path directory() {
-                return dir;
-            }
-
-            @Override
-            public String fileName() {
-                return "cron.rdb";
-            }
-
-            @Override
-            public byte[] functions() {
-                return null;
-            }
-
-            @Override
-            public long usedMemory() {
-                return 0;
-            }
-        });
+        Persistence p = new Persistence(ks, Persistence.Target.of(dir, "cron.rdb", ks, null));
         open.add(p);
         SaveSchedule every15 = SaveSchedule.parseCron("*/15 * * * *");
         long before = java.time.Instant.parse("2026-12-04T10:14:58Z").toEpochMilli();
@@ -418,14 +389,7 @@ class PersistenceTest {
         r.set("first", "snapshot");
         assertEquals("OK", r.save());
         byte[] good = Files.readAllBytes(dir.resolve("dump.rdb"));
-        Map<String, String> batch = new HashMap<>();
-        for (int i = 0; i < 400_000; i++) {
-            batch.put("key:" + i, "value-" + i);
-            if (batch.size() == 10_000) {
-                r.mset(batch);
-                batch.clear();
-            }
-        }
+        fill(r, 400_000, i -> "value-" + i);
         assertEquals("Background saving started", r.bgsave());
         Thread.sleep(50);
         p.destroyForcibly();

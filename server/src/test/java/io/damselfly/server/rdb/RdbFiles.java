@@ -18,27 +18,7 @@ final class RdbFiles {
     /** The file image of every database of {@code keyspace}, with the libraries of a FUNCTION DUMP payload (or none). */
     static byte[] write(Keyspace keyspace, byte[] functionDump) throws IOException {
         Path dir = Files.createTempDirectory("rdbfiles");
-        try (Persistence p = new Persistence(keyspace, new Persistence.Target() {
-            @Override
-            public Path directory() {
-                return dir;
-            }
-
-            @Override
-            public String fileName() {
-                return "image.rdb";
-            }
-
-            @Override
-            public byte[] functions() {
-                return functionDump;
-            }
-
-            @Override
-            public long usedMemory() {
-                return keyspace.usedMemory();
-            }
-        })) {
+        try (Persistence p = new Persistence(keyspace, Persistence.Target.of(dir, "image.rdb", keyspace, functionDump))) {
             if (!p.startSave("test").join()) {
                 throw new IOException("the snapshot failed; see the log");
             }

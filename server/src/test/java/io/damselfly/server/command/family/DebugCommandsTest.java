@@ -14,33 +14,25 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** DEBUG: refused unless enabled, as Redis 7; RELOAD round-trips every type through an RDB file. */
 class DebugCommandsTest {
-    private Path dir;
+    @TempDir
+    Path dir;
     private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeEach
-    void tempDir() throws Exception {
-        dir = Files.createTempDirectory("damselfly-debug");
-    }
 
     @AfterEach
     void closeAll() throws Exception {
         for (int i = open.size() - 1; i >= 0; i--) {
             open.get(i).close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 
