@@ -1,6 +1,8 @@
 package io.damselfly.server.command;
 
 import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.client.ClientTracking;
+import io.damselfly.server.client.TrackingState;
 import io.damselfly.server.client.Monitors;
 import io.damselfly.server.command.spec.KeyFinder;
 import io.damselfly.server.command.spec.KeyReferences;
@@ -99,6 +101,11 @@ public final class CommandExecutor {
     private boolean atomic;
     /** The BUSY error that made {@link #lockOrBusy} give up. */
     private String lastBusy;
+    /**
+     * The client's tracking state as the running request found it (read once per request, so the
+     * read side of CLIENT TRACKING costs a non-tracking client one volatile read), or null.
+     */
+    private TrackingState trackingNow;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
     private final boolean forScript;
 
@@ -146,7 +153,14 @@ public final class CommandExecutor {
      */
     public void execute(byte[][] argv) {
         long mark = reply.mark();
-        run(argv);
+        // the one read CLIENT TRACKING costs a command of a client that does not track
+        TrackingState tracking = client.tracking();
+        trackingNow = tracking;
+        if (tracking == null) {
+            run(argv);
+        } else {
+            runTracked(tracking, argv);
+        }
         if (client.repliesSuppressed()) {
             reply.truncate(mark);
             DeferredReply slot = context.peekDeferred();
@@ -161,6 +175,31 @@ public final class CommandExecutor {
             client.setMultiQueued(queued, transaction.argvMemory());
         }
         client.commandDone();
+    }
+
+    /**
+     * Runs a tracking client's request: marks the client as the writer on this thread for NOLOOP,
+     * then ends a CLIENT CACHING that applied to it (it lasts one command, a whole MULTI ... EXEC,
+     * and across CLIENT calls, as Redis's resetClient keeps it).
+     */
+    private void runTracked(TrackingState tracking, byte[][] argv) {
+        if (tracking.noloop()) {
+            ClientTracking.setCurrent(client.id());
+        }
+        try {
+            run(argv);
+        } finally {
+            if (tracking.noloop()) {
+                ClientTracking.setCurrent(0);
+            }
+        }
+        Command cmd = table.lookup(argv[0]);
+        boolean keep = transaction.isOpen() || (cmd != null && cmd.name().equals("client"));
+        // the state may have changed (CLIENT TRACKING ON again): the caching flag is the current one's
+        TrackingState now = client.tracking();
+        if (now != null) {
+            now.commandDone(keep);
+        }
     }
 
     private void run(byte[][] argv) {
@@ -256,6 +295,11 @@ public final class CommandExecutor {
         try {
             try {
                 cmd.handler().execute(context);
+                TrackingState tracking = trackingNow;
+                if (tracking != null && cmd.has(CommandFlag.READONLY)) {
+                    // under the command's locks still, so a write of these keys is ordered with the read
+                    rememberKeys(tracking, cmd, argv);
+                }
                 if (!atomic) {
                     // Redis's handleClientsBlockedOnKeys: blocked pops on keys this command created
                     // are served now, under its locks, before any other command can take the elements
@@ -292,6 +336,35 @@ public final class CommandExecutor {
             }
             latencyMonitor.recordIfNeeded(cmd.has(CommandFlag.FAST) ? "fast-command" : "command", nanos / 1_000_000, now / 1000);
         }
+    }
+
+    /**
+     * Redis's trackingRememberKeys: the keys a read-only command named (its key specs, as COMMAND
+     * GETKEYS finds them) are remembered for the tracking client, unless OPTIN/OPTOUT and CLIENT
+     * CACHING say otherwise. EVAL_RO, EVALSHA_RO and FCALL_RO are left out, as in Redis's call().
+     */
+    private void rememberKeys(TrackingState tracking, Command cmd, byte[][] argv) {
+        if (!tracking.remembersReads() || cmd.has(CommandFlag.PUBSUB)) {
+            return;
+        }
+        switch (cmd.name()) {
+            case "eval_ro", "evalsha_ro", "fcall_ro" -> {
+                return;
+            }
+            default -> {
+            }
+        }
+        ClientTracking tracker = server.tracking();
+        int single = cmd.singleKeyIndex();
+        if (single > 0 && single < argv.length) {
+            tracker.remember(tracking, argv[single]);
+        } else if (cmd.hasKeys()) {
+            int found = KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
+            for (int i = 0; i < found; i++) {
+                tracker.remember(tracking, argv[keyScratch.position(i)]);
+            }
+        }
+        tracker.limitTable();
     }
 
     /**

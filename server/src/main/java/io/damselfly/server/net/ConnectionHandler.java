@@ -364,6 +364,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             if (blockingSlot != null) {
                 unblock();
             }
+            // tracking state goes before the inbox closes: no invalidation is queued after
+            server.tracking().disable(client);
             Subscriber subscriber = client.subscriberIfAny();
             if (subscriber != null) {
                 subscriber.closed();

@@ -1,0 +1,541 @@
+package io.damselfly.server.client;
+
+import io.damselfly.server.config.ClientOutputBufferLimits;
+import io.damselfly.server.keyspace.KeyEvent;
+import io.damselfly.server.keyspace.Keyspace;
+import io.damselfly.server.keyspace.KeyspaceObserver;
+import io.damselfly.server.pubsub.Subscriber;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Server-assisted client-side caching (Redis's tracking.c): CLIENT TRACKING's modes, the table of
+ * who read which key, and the invalidation messages.
+ *
+ * <p>Design. Two sides meet here. Reads: after a read-only command of a tracking client, while
+ * the command still holds its keys' shard locks, the executor calls {@link #remember}, which adds
+ * the client's id to each key's entry in the tracking table (key to client ids, as Redis's
+ * TrackingTable: one table for all databases, as Redis's, so a write in any database invalidates).
+ * Writes: this class is a {@link KeyspaceObserver}, so every change of a key (commands, expiry,
+ * eviction, scripts, EXEC) reaches {@link #keyChanged} on the writing thread under the same shard
+ * lock. It removes the key's entry and sends each client in it one invalidation. Because both run
+ * under the key's shard lock, a read and a write of one key are ordered: a client either read the
+ * new value, or is in the entry the write removes.
+ *
+ * <p>Delivery never blocks and is safe from any thread: a message is rendered once and offered
+ * to the receiving client's Pub/Sub inbox ({@link Subscriber#offer}), which posts one task to the
+ * receiver's event loop and holds the receiver to its output buffer limit (the pubsub class
+ * while it is subscribed, the normal class otherwise). The message so always reaches the client
+ * after the reply of the command during which it was produced, as Redis defers invalidations for
+ * the current client (tracking_pending_keys). RESP3 clients get a push {@code >2 invalidate
+ * [keys]} on their own connection; with REDIRECT the message goes to the other client instead: a
+ * push when that one speaks RESP3, a Pub/Sub message on {@code __redis__:invalidate} when it is
+ * a RESP2 client in Pub/Sub mode, nothing otherwise. A redirect client that went away marks the
+ * tracker broken and, in RESP3, sends it {@code tracking-redir-broken}.
+ *
+ * <p>BCAST keeps no per-key memory: prefixes map to clients (an immutable array replaced on
+ * change, read by writers without a lock); a write whose key starts with a prefix is queued on
+ * each of its clients, and a task on that client's loop broadcasts everything queued, one message
+ * per prefix with its keys in bytewise order, as trackingBroadcastInvalidationMessages sends them
+ * once per event loop iteration.
+ *
+ * <p>Cost when nobody tracks: this object observes the keyspace only from the first CLIENT
+ * TRACKING ON; the executor's read side is one volatile read of the client's own state.
+ */
+public final class ClientTracking implements KeyspaceObserver {
+    private static final byte[] INVALIDATE_PUSH = ">2\r\n$10\r\ninvalidate\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] INVALIDATE_MESSAGE =
+            "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_RESP2 = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_RESP3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The client whose command runs on this thread, when that client tracks with NOLOOP (Redis's
+     * server.current_client, needed only to skip a NOLOOP client's own writes); 0 otherwise.
+     */
+    private static final ThreadLocal<long[]> CURRENT = ThreadLocal.withInitial(() -> new long[1]);
+
+    private final Keyspace keyspace;
+    private final ClientRegistry clients;
+    private final Limits limits;
+    private volatile boolean observing;
+
+    /** Tracking clients by id (INFO tracking_clients). */
+    private final ConcurrentHashMap<Long, TrackingState> trackers = new ConcurrentHashMap<>();
+    /** Key to the ids of clients that read it since its last invalidation. */
+    private final ConcurrentHashMap<Key, IdSet> table = new ConcurrentHashMap<>();
+    private final AtomicLong totalItems = new AtomicLong();
+    /** BCAST prefixes, bytewise ascending; replaced under this object's monitor. */
+    private volatile Prefix[] prefixes = new Prefix[0];
+    /** Runs of the table limit that ended still over it (Redis's timeout_counter). */
+    private int limitRuns;
+
+    /** What the output limits are now (config), read when a message is offered. */
+    public interface Limits {
+        ClientOutputBufferLimits classes();
+
+        long outputBufferLimit();
+
+        /** tracking-table-max-keys; 0 means no limit. */
+        long maxKeys();
+    }
+
+    public ClientTracking(Keyspace keyspace, ClientRegistry clients, Limits limits) {
+        this.keyspace = keyspace;
+        this.clients = clients;
+        this.limits = limits;
+    }
+
+    // ---- CLIENT TRACKING ON / OFF ----------------------------------------------------------
+
+    /**
+     * Turns tracking on for {@code client} with the given options (already validated as
+     * networking.c validates them); {@code prefixes} only with BCAST. Runs on the client's loop.
+     */
+    public void enable(ClientSession client, long redirect, boolean bcast, boolean optin, boolean optout, boolean noloop,
+            List<byte[]> newPrefixes) {
+        startObserving();
+        TrackingState old = client.tracking();
+        List<byte[]> all = new ArrayList<>();
+        if (bcast) {
+            // the prefixes accumulate across ON calls in BCAST mode, as Redis's client_tracking_prefixes
+            if (old != null && old.bcast) {
+                all.addAll(old.prefixes);
+            }
+            for (byte[] p : newPrefixes.isEmpty() ? List.of(new byte[0]) : newPrefixes) {
+                if (!containsPrefix(all, p)) {
+                    all.add(p);
+                }
+            }
+            all.sort(Arrays::compareUnsigned);
+        }
+        // CACHING survives a second ON, as Redis's enableTracking leaves that flag alone
+        boolean caching = old != null && old.caching;
+        TrackingState state = new TrackingState(client, redirect, bcast, optin, optout, noloop, List.copyOf(all));
+        state.caching = caching;
+        // the Pub/Sub side that carries this client's pushes, made here on its own thread
+        client.subscriber();
+        if (old != null) {
+            old.active = false;
+            if (old.bcast) {
+                removeFromPrefixes(old);
+            }
+        }
+        client.setTracking(state);
+        trackers.put(client.id(), state);
+        if (bcast) {
+            addToPrefixes(state);
+        }
+    }
+
+    /** CLIENT TRACKING OFF, RESET, disconnect: the client's tracking state goes entirely. */
+    public void disable(ClientSession client) {
+        TrackingState old = client.tracking();
+        if (old == null) {
+            return;
+        }
+        old.active = false;
+        old.pending.clear();
+        client.setTracking(null);
+        trackers.remove(client.id(), old);
+        if (old.bcast) {
+            removeFromPrefixes(old);
+        }
+    }
+
+    private static boolean containsPrefix(List<byte[]> list, byte[] p) {
+        for (byte[] q : list) {
+            if (Arrays.equals(q, p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Redis's checkPrefixCollisionsOrReply: the error when a new prefix overlaps one the client has
+     * or another new one (one is a prefix of the other), else null.
+     */
+    public static String prefixCollision(TrackingState current, List<byte[]> newPrefixes) {
+        for (int i = 0; i < newPrefixes.size(); i++) {
+            byte[] p = newPrefixes.get(i);
+            if (current != null) {
+                for (byte[] q : current.prefixes) {
+                    if (overlap(q, p)) {
+                        return "ERR Prefix '" + text(p) + "' overlaps with an existing prefix '" + text(q)
+                                + "'. Prefixes for a single client must not overlap.";
+                    }
+                }
+            }
+            for (int j = i + 1; j < newPrefixes.size(); j++) {
+                byte[] q = newPrefixes.get(j);
+                if (overlap(p, q)) {
+                    return "ERR Prefix '" + text(p) + "' overlaps with another provided prefix '" + text(q)
+                            + "'. Prefixes for a single client must not overlap.";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean overlap(byte[] a, byte[] b) {
+        int n = Math.min(a.length, b.length);
+        return Arrays.equals(a, 0, n, b, 0, n);
+    }
+
+    /** Bytes as Redis's %s prints them: up to the first NUL. */
+    private static String text(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    private synchronized void startObserving() {
+        if (!observing) {
+            observing = true;
+            keyspace.addObserver(this);
+        }
+    }
+
+    private synchronized void addToPrefixes(TrackingState state) {
+        TreeMap<byte[], List<TrackingState>> m = prefixMap();
+        for (byte[] p : state.prefixes) {
+            m.computeIfAbsent(p, k -> new ArrayList<>()).add(state);
+        }
+        prefixes = build(m);
+    }
+
+    private synchronized void removeFromPrefixes(TrackingState state) {
+        TreeMap<byte[], List<TrackingState>> m = prefixMap();
+        for (byte[] p : state.prefixes) {
+            List<TrackingState> l = m.get(p);
+            if (l != null) {
+                l.remove(state);
+                if (l.isEmpty()) {
+                    m.remove(p);
+                }
+            }
+        }
+        prefixes = build(m);
+    }
+
+    private TreeMap<byte[], List<TrackingState>> prefixMap() {
+        TreeMap<byte[], List<TrackingState>> m = new TreeMap<>(Arrays::compareUnsigned);
+        for (Prefix p : prefixes) {
+            m.put(p.bytes, new ArrayList<>(Arrays.asList(p.clients)));
+        }
+        return m;
+    }
+
+    private static Prefix[] build(TreeMap<byte[], List<TrackingState>> m) {
+        Prefix[] out = new Prefix[m.size()];
+        int i = 0;
+        for (Map.Entry<byte[], List<TrackingState>> e : m.entrySet()) {
+            out[i++] = new Prefix(e.getKey(), e.getValue().toArray(new TrackingState[0]));
+        }
+        return out;
+    }
+
+    private record Prefix(byte[] bytes, TrackingState[] clients) {
+    }
+
+    // ---- the current client (NOLOOP) ------------------------------------------------------
+
+    /** Marks {@code clientId} as the client whose command runs on this thread (0: none). */
+    public static void setCurrent(long clientId) {
+        CURRENT.get()[0] = clientId;
+    }
+
+    private static long current() {
+        return CURRENT.get()[0];
+    }
+
+    // ---- reads -----------------------------------------------------------------------------
+
+    /**
+     * Remembers that {@code state}'s client read {@code key}; called under the key's shard lock,
+     * after a read-only command (Redis's trackingRememberKeys). The key array is kept.
+     */
+    public void remember(TrackingState state, byte[] key) {
+        long id = state.clientId();
+        table.compute(new Key(key), (k, ids) -> {
+            if (ids == null) {
+                ids = new IdSet();
+            }
+            if (ids.add(id)) {
+                totalItems.incrementAndGet();
+            }
+            return ids;
+        });
+    }
+
+    /**
+     * Keeps the table within tracking-table-max-keys by invalidating keys (Redis's
+     * trackingLimitUsedSlots): each run tries 100 times the number of runs that ended still over
+     * the limit, so a table far over it shrinks fast without one run taking long.
+     */
+    public void limitTable() {
+        long max = limits.maxKeys();
+        if (max <= 0 || table.size() <= max) {
+            synchronized (this) {
+                limitRuns = 0;
+            }
+            return;
+        }
+        int effort;
+        synchronized (this) {
+            effort = 100 * (limitRuns + 1);
+        }
+        Iterator<Key> it = table.keySet().iterator();
+        while (effort-- > 0 && it.hasNext()) {
+            invalidateKey(it.next().bytes, 0);
+            if (table.size() <= max) {
+                synchronized (this) {
+                    limitRuns = 0;
+                }
+                return;
+            }
+        }
+        synchronized (this) {
+            limitRuns++;
+        }
+    }
+
+    // ---- writes (KeyspaceObserver) ---------------------------------------------------------
+
+    @Override
+    public void keyChanged(int db, byte[] key, KeyEvent event) {
+        Prefix[] ps = prefixes;
+        if (ps.length != 0) {
+            rememberForBroadcast(ps, key);
+        }
+        if (!table.isEmpty()) {
+            invalidateKey(key, current());
+        }
+    }
+
+    @Override
+    public void keyspaceFlushed() {
+        invalidateAll();
+    }
+
+    /** Sends every client that read {@code key} one invalidation and forgets them for it. */
+    private void invalidateKey(byte[] key, long writer) {
+        IdSet ids = table.remove(new Key(key));
+        if (ids == null) {
+            return;
+        }
+        totalItems.addAndGet(-ids.size);
+        byte[] body = null;
+        for (int i = 0; i < ids.size; i++) {
+            long id = ids.ids[i];
+            TrackingState t = trackers.get(id);
+            // a client that switched to BCAST since it read the key gets nothing (as Redis)
+            if (t == null || !t.active || t.bcast || (t.noloop && id == writer)) {
+                continue;
+            }
+            if (body == null) {
+                body = keyArray(List.of(key));
+            }
+            send(t, body);
+        }
+    }
+
+    /** FLUSHDB, FLUSHALL, SWAPDB: every tracking client is told "all keys" (a null), the table emptied. */
+    private void invalidateAll() {
+        for (TrackingState t : trackers.values()) {
+            if (t.active) {
+                send(t, t.session.protocol() > 2 ? NULL_RESP3 : NULL_RESP2);
+            }
+        }
+        table.clear();
+        totalItems.set(0);
+    }
+
+    private void rememberForBroadcast(Prefix[] ps, byte[] key) {
+        byte[] copy = null;
+        long writer = current();
+        for (Prefix p : ps) {
+            byte[] pb = p.bytes;
+            if (pb.length > key.length || !Arrays.equals(pb, 0, pb.length, key, 0, pb.length)) {
+                continue;
+            }
+            if (copy == null) {
+                copy = key.clone();
+            }
+            for (TrackingState t : p.clients) {
+                if (!t.active) {
+                    continue;
+                }
+                t.pending.add(new TrackingState.Written(pb, copy, writer));
+                if (t.drainScheduled.compareAndSet(false, true)) {
+                    Subscriber s = t.session.subscriberIfAny();
+                    if (s == null) {
+                        t.drainScheduled.set(false);
+                        t.pending.clear();
+                        continue;
+                    }
+                    s.execute(() -> broadcast(t));
+                }
+            }
+        }
+    }
+
+    /** Sends a BCAST client what was written under its prefixes since the last time; on its loop. */
+    private void broadcast(TrackingState t) {
+        t.drainScheduled.set(false);
+        TreeMap<byte[], TreeMap<byte[], Long>> byPrefix = new TreeMap<>(Arrays::compareUnsigned);
+        TrackingState.Written w;
+        while ((w = t.pending.poll()) != null) {
+            // the last writer of a key decides NOLOOP, as Redis's raxInsert keeps the last client
+            byPrefix.computeIfAbsent(w.prefix(), k -> new TreeMap<>(Arrays::compareUnsigned)).put(w.key(), w.writer());
+        }
+        if (!t.active) {
+            return;
+        }
+        for (TreeMap<byte[], Long> keys : byPrefix.values()) {
+            List<byte[]> send = new ArrayList<>(keys.size());
+            for (Map.Entry<byte[], Long> e : keys.entrySet()) {
+                if (!(t.noloop && e.getValue() == t.clientId())) {
+                    send.add(e.getKey());
+                }
+            }
+            if (!send.isEmpty()) {
+                send(t, keyArray(send));
+            }
+        }
+    }
+
+    // ---- delivery --------------------------------------------------------------------------
+
+    /**
+     * Redis's sendTrackingMessage: {@code body} (the RESP of the keys, or of a null) to the
+     * tracker, or to its redirect client.
+     */
+    private void send(TrackingState t, byte[] body) {
+        ClientSession target = t.session;
+        boolean redirected = false;
+        if (t.redirect != 0) {
+            ClientSession r = clients.get(t.redirect);
+            if (r == null || r.isGone()) {
+                t.brokenRedirect = true;
+                if (target.protocol() > 2) {
+                    offer(target, concat(">2\r\n$21\r\ntracking-redir-broken\r\n".getBytes(StandardCharsets.US_ASCII),
+                            (":" + t.redirect + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+                }
+                return;
+            }
+            target = r;
+            redirected = true;
+        }
+        if (target.protocol() > 2) {
+            offer(target, concat(INVALIDATE_PUSH, body));
+        } else if (redirected && target.isSubscribed()) {
+            offer(target, concat(INVALIDATE_MESSAGE, body));
+        }
+        // a RESP2 client without a redirect cannot be sent anything (RESP2 has no push)
+    }
+
+    private void offer(ClientSession target, byte[] frame) {
+        Subscriber s = target.subscriber();
+        if (s == null) {
+            return;
+        }
+        ClientOutputBufferLimits classes = limits.classes();
+        ClientOutputBufferLimits.Limit limit = target.isSubscribed()
+                ? classes.pubsub() : Monitors.limit(classes, limits.outputBufferLimit());
+        s.offer(frame, limit, System.currentTimeMillis());
+    }
+
+    /** The RESP array of {@code keys}. */
+    static byte[] keyArray(List<byte[]> keys) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + keys.size() * 16);
+        out.writeBytes(("*" + keys.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (byte[] k : keys) {
+            out.writeBytes(("$" + k.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(k);
+            out.writeBytes(new byte[] {'\r', '\n'});
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    // ---- INFO ------------------------------------------------------------------------------
+
+    /** INFO tracking_clients. */
+    public int trackingClients() {
+        return trackers.size();
+    }
+
+    /** INFO tracking_total_keys: keys in the tracking table. */
+    public long totalKeys() {
+        return table.size();
+    }
+
+    /** INFO tracking_total_items: client ids across the table. */
+    public long totalItems() {
+        return totalItems.get();
+    }
+
+    /** INFO tracking_total_prefixes: distinct BCAST prefixes. */
+    public long totalPrefixes() {
+        return prefixes.length;
+    }
+
+    // ---- table pieces ----------------------------------------------------------------------
+
+    /** A key by its bytes. */
+    private static final class Key {
+        final byte[] bytes;
+        final int hash;
+
+        Key(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+        }
+    }
+
+    /** A small set of client ids; changed only inside the table's compute for its key. */
+    private static final class IdSet {
+        long[] ids = new long[2];
+        int size;
+
+        boolean add(long id) {
+            for (int i = 0; i < size; i++) {
+                if (ids[i] == id) {
+                    return false;
+                }
+            }
+            if (size == ids.length) {
+                ids = Arrays.copyOf(ids, size * 2);
+            }
+            ids[size++] = id;
+            return true;
+        }
+    }
+}
