@@ -256,7 +256,8 @@ public final class ClientTracking implements KeyspaceObserver {
         CURRENT.get()[0] = clientId;
     }
 
-    private static long current() {
+    /** The client marked by {@link #setCurrent} on this thread, or 0. */
+    public static long current() {
         return CURRENT.get()[0];
     }
 
@@ -315,6 +316,10 @@ public final class ClientTracking implements KeyspaceObserver {
 
     @Override
     public void keyChanged(int db, byte[] key, KeyEvent event) {
+        if (event == KeyEvent.NEW) {
+            // always followed by the event of the write that created the key: one invalidation
+            return;
+        }
         Prefix[] ps = prefixes;
         if (ps.length != 0) {
             rememberForBroadcast(ps, key);

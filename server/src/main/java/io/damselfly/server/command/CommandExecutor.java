@@ -106,6 +106,8 @@ public final class CommandExecutor {
      * read side of CLIENT TRACKING costs a non-tracking client one volatile read), or null.
      */
     private TrackingState trackingNow;
+    /** A script's executor: a read-only command ran since {@link #takeReadOnlyRan} last asked. */
+    private boolean readOnlyRan;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
     private final boolean forScript;
 
@@ -296,6 +298,10 @@ public final class CommandExecutor {
             try {
                 cmd.handler().execute(context);
                 TrackingState tracking = trackingNow;
+                if (forScript && cmd.has(CommandFlag.READONLY)) {
+                    // a tracking caller remembers the script's keys once it read (ScriptEngine)
+                    readOnlyRan = true;
+                }
                 if (tracking != null && cmd.has(CommandFlag.READONLY)) {
                     // under the command's locks still, so a write of these keys is ordered with the read
                     rememberKeys(tracking, cmd, argv);
@@ -617,6 +623,13 @@ public final class CommandExecutor {
     public void connectionClosed() {
         releaseHeld();
         transaction.discard();
+    }
+
+    /** Whether a read-only command ran through this (script's) executor since the last call; clears it. */
+    public boolean takeReadOnlyRan() {
+        boolean r = readOnlyRan;
+        readOnlyRan = false;
+        return r;
     }
 
     /** The slot the last command opened instead of replying, or null; cleared by the call. */
