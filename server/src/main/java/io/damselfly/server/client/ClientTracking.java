@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,10 +43,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * tracker broken and, in RESP3, sends it {@code tracking-redir-broken}.
  *
  * <p>BCAST keeps no per-key memory: prefixes map to clients (an immutable array replaced on
- * change, read by writers without a lock); a write whose key starts with a prefix is queued on
- * each of its clients, and a task on that client's loop broadcasts everything queued, one message
- * per prefix with its keys in bytewise order, as trackingBroadcastInvalidationMessages sends them
- * once per event loop iteration.
+ * change, read by writers without a lock); a write whose key starts with a prefix is queued in
+ * the writing thread's batch, which the executor sends when the client's request ends, before
+ * its reply goes out: one message per client and prefix with its keys in bytewise order, as
+ * trackingBroadcastInvalidationMessages sends them once per event loop iteration. So one MSET or
+ * EXEC gives one message per prefix. Writes outside a request (active expiry, eviction by the
+ * background task) are sent at once.
  *
  * <p>Cost when nobody tracks: this object observes the keyspace only from the first CLIENT
  * TRACKING ON; the executor's read side is one volatile read of the client's own state.
@@ -62,6 +65,8 @@ public final class ClientTracking implements KeyspaceObserver {
      * server.current_client, needed only to skip a NOLOOP client's own writes); 0 otherwise.
      */
     private static final ThreadLocal<long[]> CURRENT = ThreadLocal.withInitial(() -> new long[1]);
+    /** This thread's writes for BCAST clients, waiting for the end of the running command. */
+    private final ThreadLocal<BroadcastBatch> batches = ThreadLocal.withInitial(() -> new BroadcastBatch(this));
 
     private final Keyspace keyspace;
     private final ClientRegistry clients;
@@ -143,7 +148,6 @@ public final class ClientTracking implements KeyspaceObserver {
             return;
         }
         old.active = false;
-        old.pending.clear();
         client.setTracking(null);
         trackers.remove(client.id(), old);
         if (old.bcast) {
@@ -250,6 +254,11 @@ public final class ClientTracking implements KeyspaceObserver {
     }
 
     // ---- the current client (NOLOOP) ------------------------------------------------------
+
+    /** The calling thread's BCAST batch, for an executor that runs its commands on this thread. */
+    public BroadcastBatch threadBatch() {
+        return batches.get();
+    }
 
     /** Marks {@code clientId} as the client whose command runs on this thread (0: none). */
     public static void setCurrent(long clientId) {
@@ -370,6 +379,7 @@ public final class ClientTracking implements KeyspaceObserver {
     private void rememberForBroadcast(Prefix[] ps, byte[] key) {
         byte[] copy = null;
         long writer = current();
+        BroadcastBatch batch = null;
         for (Prefix p : ps) {
             byte[] pb = p.bytes;
             if (pb.length > key.length || !Arrays.equals(pb, 0, pb.length, key, 0, pb.length)) {
@@ -377,47 +387,88 @@ public final class ClientTracking implements KeyspaceObserver {
             }
             if (copy == null) {
                 copy = key.clone();
+                batch = batches.get();
             }
             for (TrackingState t : p.clients) {
-                if (!t.active) {
-                    continue;
+                if (t.active) {
+                    batch.add(t, pb, copy, writer);
                 }
-                t.pending.add(new TrackingState.Written(pb, copy, writer));
-                if (t.drainScheduled.compareAndSet(false, true)) {
-                    Subscriber s = t.session.subscriberIfAny();
-                    if (s == null) {
-                        t.drainScheduled.set(false);
-                        t.pending.clear();
-                        continue;
+            }
+        }
+        if (batch != null && !batch.inCommand) {
+            // not inside a client's command (expiry, eviction by the background task): at once
+            broadcast(batch);
+        }
+    }
+
+    /**
+     * Sends what this thread's writes queued for BCAST clients: per client, one message per
+     * prefix, keys in bytewise order, the last writer of a key deciding NOLOOP (Redis's raxInsert
+     * keeps the last client). Runs after the loop's current batch of requests, so the keys of one
+     * MSET or EXEC (or of a whole pipeline) go together, as Redis's per-iteration broadcast.
+     */
+    private void broadcast(BroadcastBatch batch) {
+        Map<TrackingState, TreeMap<byte[], TreeMap<byte[], Long>>> byClient = batch.take();
+        for (Map.Entry<TrackingState, TreeMap<byte[], TreeMap<byte[], Long>>> c : byClient.entrySet()) {
+            TrackingState t = c.getKey();
+            if (!t.active) {
+                continue;
+            }
+            for (TreeMap<byte[], Long> keys : c.getValue().values()) {
+                List<byte[]> send = new ArrayList<>(keys.size());
+                for (Map.Entry<byte[], Long> e : keys.entrySet()) {
+                    if (!(t.noloop && e.getValue() == t.clientId())) {
+                        send.add(e.getKey());
                     }
-                    s.execute(() -> broadcast(t));
+                }
+                if (!send.isEmpty()) {
+                    send(t, keyArray(send));
                 }
             }
         }
     }
 
-    /** Sends a BCAST client what was written under its prefixes since the last time; on its loop. */
-    private void broadcast(TrackingState t) {
-        t.drainScheduled.set(false);
-        TreeMap<byte[], TreeMap<byte[], Long>> byPrefix = new TreeMap<>(Arrays::compareUnsigned);
-        TrackingState.Written w;
-        while ((w = t.pending.poll()) != null) {
-            // the last writer of a key decides NOLOOP, as Redis's raxInsert keeps the last client
-            byPrefix.computeIfAbsent(w.prefix(), k -> new TreeMap<>(Arrays::compareUnsigned)).put(w.key(), w.writer());
+    /**
+     * The keys written on one thread for BCAST clients since its last broadcast. The executor of
+     * that thread's commands marks when a command runs ({@link #commandStarts}) and sends the
+     * batch when it ends ({@link #commandEnds}): plain fields, since only that thread touches them.
+     */
+    public static final class BroadcastBatch {
+        private Map<TrackingState, TreeMap<byte[], TreeMap<byte[], Long>>> byClient = new LinkedHashMap<>();
+        boolean inCommand;
+        private final ClientTracking owner;
+
+        private BroadcastBatch(ClientTracking owner) {
+            this.owner = owner;
         }
-        if (!t.active) {
-            return;
+
+        /** A client's request starts on this thread: BCAST keys wait for its end. */
+        public void commandStarts() {
+            inCommand = true;
         }
-        for (TreeMap<byte[], Long> keys : byPrefix.values()) {
-            List<byte[]> send = new ArrayList<>(keys.size());
-            for (Map.Entry<byte[], Long> e : keys.entrySet()) {
-                if (!(t.noloop && e.getValue() == t.clientId())) {
-                    send.add(e.getKey());
-                }
+
+        /** The request ended: what it wrote under BCAST prefixes is sent now, before its reply is. */
+        public void commandEnds() {
+            inCommand = false;
+            if (!byClient.isEmpty()) {
+                owner.broadcast(this);
             }
-            if (!send.isEmpty()) {
-                send(t, keyArray(send));
-            }
+        }
+
+        void add(TrackingState t, byte[] prefix, byte[] key, long writer) {
+            byClient.computeIfAbsent(t, k -> new TreeMap<>(Arrays::compareUnsigned))
+                    .computeIfAbsent(prefix, k -> new TreeMap<>(Arrays::compareUnsigned))
+                    .put(key, writer);
+        }
+
+        boolean isEmpty() {
+            return byClient.isEmpty();
+        }
+
+        Map<TrackingState, TreeMap<byte[], TreeMap<byte[], Long>>> take() {
+            Map<TrackingState, TreeMap<byte[], TreeMap<byte[], Long>>> out = byClient;
+            byClient = new LinkedHashMap<>();
+            return out;
         }
     }
 
@@ -432,7 +483,8 @@ public final class ClientTracking implements KeyspaceObserver {
         boolean redirected = false;
         if (t.redirect != 0) {
             ClientSession r = clients.get(t.redirect);
-            if (r == null || r.isGone()) {
+            // a client that sent QUIT is gone once its reply is out (Redis frees it before the next command)
+            if (r == null || r.isGone() || r.isClosingAfterReply()) {
                 t.brokenRedirect = true;
                 if (target.protocol() > 2) {
                     offer(target, concat(">2\r\n$21\r\ntracking-redir-broken\r\n".getBytes(StandardCharsets.US_ASCII),

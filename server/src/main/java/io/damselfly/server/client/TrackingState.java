@@ -2,16 +2,12 @@ package io.damselfly.server.client;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One client's CLIENT TRACKING mode, from one CLIENT TRACKING ON to the next change: the options
  * are fixed for the object's life (a new ON makes a new state), so threads that invalidate read
  * them without locks. What changes: CLIENT CACHING's one-command flag (owned by the client's own
- * thread), the broken-redirect mark (set by whichever thread found the redirect gone), and, in
- * BCAST mode, the keys written since the last broadcast (many writers, drained on the client's
- * loop).
+ * thread) and the broken-redirect mark (set by whichever thread found the redirect gone).
  */
 public final class TrackingState {
     final ClientSession session;
@@ -29,14 +25,6 @@ public final class TrackingState {
     volatile boolean brokenRedirect;
     /** Cleared when tracking is turned off or the client goes: nothing more is sent. */
     volatile boolean active = true;
-
-    /** BCAST: keys written under one of this client's prefixes and not broadcast yet. */
-    final ConcurrentLinkedQueue<Written> pending = new ConcurrentLinkedQueue<>();
-    final AtomicBoolean drainScheduled = new AtomicBoolean();
-
-    /** A key written under a prefix, by the client {@code writer} (0 when not a NOLOOP tracker). */
-    record Written(byte[] prefix, byte[] key, long writer) {
-    }
 
     TrackingState(ClientSession session, long redirect, boolean bcast, boolean optin, boolean optout, boolean noloop,
             List<byte[]> prefixes) {

@@ -106,6 +106,8 @@ public final class CommandExecutor {
      * read side of CLIENT TRACKING costs a non-tracking client one volatile read), or null.
      */
     private TrackingState trackingNow;
+    /** This thread's BCAST batch (an executor runs on one thread): sent at each request's end. */
+    private final ClientTracking.BroadcastBatch broadcastBatch;
     /** A script's executor: a read-only command ran since {@link #takeReadOnlyRan} last asked. */
     private boolean readOnlyRan;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
@@ -147,6 +149,7 @@ public final class CommandExecutor {
         this.slowlog = server.slowlog();
         this.latencyMonitor = server.latencyMonitor();
         this.monitors = server.clients().monitors();
+        this.broadcastBatch = server.tracking().threadBatch();
     }
 
     /**
@@ -158,11 +161,14 @@ public final class CommandExecutor {
         // the one read CLIENT TRACKING costs a command of a client that does not track
         TrackingState tracking = client.tracking();
         trackingNow = tracking;
+        broadcastBatch.commandStarts();
         if (tracking == null) {
             run(argv);
         } else {
             runTracked(tracking, argv);
         }
+        // keys written under BCAST prefixes go out now, before this reply (Redis's beforeSleep order)
+        broadcastBatch.commandEnds();
         if (client.repliesSuppressed()) {
             reply.truncate(mark);
             DeferredReply slot = context.peekDeferred();

@@ -165,11 +165,6 @@ public final class Subscriber {
         }
     }
 
-    /** Runs {@code task} on the subscriber's event loop (client tracking's BCAST batches). */
-    public void execute(Runnable task) {
-        outlet.executor().execute(task);
-    }
-
     /** Whether this subscriber's frames are RESP3 pushes. */
     public boolean resp3() {
         return isResp3();
