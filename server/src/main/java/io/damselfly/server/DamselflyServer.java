@@ -196,8 +196,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             try {
                 long start = System.nanoTime();
                 activeExpiry.tick(config.getInt(Option.HZ));
-                // the table limit also when idle, as serverCron does after a CONFIG SET
+                // the table limit also when idle, as serverCron does after a CONFIG SET, and
+                // the ids of clients that stopped tracking out of the table
                 tracking.limitTable();
+                tracking.sweep();
                 latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
                         System.currentTimeMillis() / 1000);
                 // carry on an eviction that a command's bounded step left unfinished

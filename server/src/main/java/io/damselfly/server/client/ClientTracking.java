@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,6 +81,12 @@ public final class ClientTracking implements KeyspaceObserver {
     private final AtomicLong totalItems = new AtomicLong();
     /** BCAST prefixes, bytewise ascending; replaced under this object's monitor. */
     private volatile Prefix[] prefixes = new Prefix[0];
+    /** Ids of clients that stopped tracking while the table may hold them ({@link #sweep}). */
+    private final Set<Long> departed = ConcurrentHashMap.newKeySet();
+    /** Where the sweep goes on at its next step; null between passes. Cron thread only. */
+    private Iterator<Key> sweepAt;
+    /** The departed ids the current pass takes out (those known when it began). */
+    private Set<Long> sweeping;
     /** Runs of the table limit that ended still over it (Redis's timeout_counter). */
     private int limitRuns;
 
@@ -135,6 +142,8 @@ public final class ClientTracking implements KeyspaceObserver {
             }
         }
         client.setTracking(state);
+        // tracking again after OFF or RESET: the sweep must no longer take this id out
+        departed.remove(client.id());
         trackers.put(client.id(), state);
         if (bcast) {
             addToPrefixes(state);
@@ -150,6 +159,10 @@ public final class ClientTracking implements KeyspaceObserver {
         old.active = false;
         client.setTracking(null);
         trackers.remove(client.id(), old);
+        if (!table.isEmpty()) {
+            // its id stays in the entries of keys it read until the sweep takes it out
+            departed.add(client.id());
+        }
         if (old.bcast) {
             removeFromPrefixes(old);
         }
@@ -318,6 +331,43 @@ public final class ClientTracking implements KeyspaceObserver {
         }
         synchronized (this) {
             limitRuns++;
+        }
+    }
+
+    /** Table entries one sweep step looks at: a few hundred microseconds of work on the cron thread. */
+    static final int SWEEP_STEP = 10_000;
+
+    /**
+     * Takes the ids of clients that stopped tracking (disconnect, CLIENT KILL, OFF, RESET) out of
+     * the table, a bounded step at a time on the background thread, so a client that read many
+     * keys and left leaves nothing behind. Redis leaves such ids until the key is next written;
+     * they cost memory and INFO's tracking_total_items would count them. An id that tracks again
+     * before the sweep reaches an entry is left in it: each entry's change is atomic with the
+     * check, and enabling removes the id from the departed set first.
+     */
+    public void sweep() {
+        if (sweepAt == null) {
+            if (departed.isEmpty()) {
+                return;
+            }
+            sweeping = Set.copyOf(departed);
+            sweepAt = table.keySet().iterator();
+        }
+        int budget = SWEEP_STEP;
+        while (budget-- > 0 && sweepAt.hasNext()) {
+            Key k = sweepAt.next();
+            table.computeIfPresent(k, (key, ids) -> {
+                int removed = ids.removeIf(id -> sweeping.contains(id) && departed.contains(id));
+                if (removed > 0) {
+                    totalItems.addAndGet(-removed);
+                }
+                return ids.size == 0 ? null : ids;
+            });
+        }
+        if (!sweepAt.hasNext()) {
+            departed.removeAll(sweeping);
+            sweepAt = null;
+            sweeping = null;
         }
     }
 
@@ -581,6 +631,19 @@ public final class ClientTracking implements KeyspaceObserver {
     private static final class IdSet {
         long[] ids = new long[2];
         int size;
+
+        /** Removes the ids {@code test} accepts; answers how many. */
+        int removeIf(java.util.function.LongPredicate test) {
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                if (!test.test(ids[i])) {
+                    ids[kept++] = ids[i];
+                }
+            }
+            int removed = size - kept;
+            size = kept;
+            return removed;
+        }
 
         boolean add(long id) {
             for (int i = 0; i < size; i++) {
