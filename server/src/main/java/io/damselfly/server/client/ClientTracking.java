@@ -66,6 +66,8 @@ public final class ClientTracking implements KeyspaceObserver {
      * server.current_client, needed only to skip a NOLOOP client's own writes); 0 otherwise.
      */
     private static final ThreadLocal<long[]> CURRENT = ThreadLocal.withInitial(() -> new long[1]);
+    /** The tracking client whose request runs on this thread, and its own invalidations waiting for the reply. */
+    private final ThreadLocal<SelfInvalidations> selves = ThreadLocal.withInitial(SelfInvalidations::new);
     /** This thread's writes for BCAST clients, waiting for the end of the running command. */
     private final ThreadLocal<BroadcastBatch> batches = ThreadLocal.withInitial(() -> new BroadcastBatch(this));
 
@@ -268,6 +270,49 @@ public final class ClientTracking implements KeyspaceObserver {
 
     // ---- the current client (NOLOOP) ------------------------------------------------------
 
+    /** The calling thread's sink for a running client's own invalidations (the executor's thread). */
+    public SelfInvalidations threadSelf() {
+        return selves.get();
+    }
+
+    /**
+     * A RESP3 tracking client's own invalidations produced while its request runs on this thread
+     * (its own writes, a flush it ran), written by the executor right after the request's reply
+     * instead of through the inbox: Redis's tracking_pending_keys, so in a pipeline the push comes
+     * straight after the reply of the command that caused it. Thread-confined.
+     */
+    public static final class SelfInvalidations {
+        private long clientId;
+        /** Each: the keys of one message, or null for "everything" (a flush). */
+        private final List<List<byte[]>> pending = new ArrayList<>();
+
+        /** The request of {@code clientId} starts on this thread (0 when it ends). */
+        public void running(long clientId) {
+            this.clientId = clientId;
+        }
+
+        boolean isRunning(long id) {
+            return id == clientId && id != 0;
+        }
+
+        void add(List<byte[]> keys) {
+            pending.add(keys);
+        }
+
+        /** Whether anything waits to be written. */
+        public boolean isEmpty() {
+            return pending.isEmpty();
+        }
+
+        /** Hands each waiting message to {@code out}: the keys, or null for a flush. */
+        public void drainTo(java.util.function.Consumer<List<byte[]>> out) {
+            for (List<byte[]> keys : pending) {
+                out.accept(keys);
+            }
+            pending.clear();
+        }
+    }
+
     /** The calling thread's BCAST batch, for an executor that runs its commands on this thread. */
     public BroadcastBatch threadBatch() {
         return batches.get();
@@ -408,6 +453,10 @@ public final class ClientTracking implements KeyspaceObserver {
             if (t == null || !t.active || t.bcast || (t.noloop && id == writer)) {
                 continue;
             }
+            if (t.redirect == 0 && selves.get().isRunning(id) && t.session.protocol() > 2) {
+                selves.get().add(List.of(key));
+                continue;
+            }
             if (body == null) {
                 body = keyArray(List.of(key));
             }
@@ -417,8 +466,14 @@ public final class ClientTracking implements KeyspaceObserver {
 
     /** FLUSHDB, FLUSHALL, SWAPDB: every tracking client is told "all keys" (a null), the table emptied. */
     private void invalidateAll() {
+        SelfInvalidations self = selves.get();
         for (TrackingState t : trackers.values()) {
-            if (t.active) {
+            if (!t.active) {
+                continue;
+            }
+            if (t.redirect == 0 && self.isRunning(t.clientId()) && t.session.protocol() > 2) {
+                self.add(null);
+            } else {
                 send(t, t.session.protocol() > 2 ? NULL_RESP3 : NULL_RESP2);
             }
         }
@@ -471,7 +526,12 @@ public final class ClientTracking implements KeyspaceObserver {
                         send.add(e.getKey());
                     }
                 }
-                if (!send.isEmpty()) {
+                if (send.isEmpty()) {
+                    continue;
+                }
+                if (t.redirect == 0 && selves.get().isRunning(t.clientId()) && t.session.protocol() > 2) {
+                    selves.get().add(send);
+                } else {
                     send(t, keyArray(send));
                 }
             }

@@ -108,6 +108,8 @@ public final class CommandExecutor {
     private TrackingState trackingNow;
     /** This thread's BCAST batch (an executor runs on one thread): sent at each request's end. */
     private final ClientTracking.BroadcastBatch broadcastBatch;
+    /** A tracking client's own invalidations during its request, written after its reply. */
+    private final ClientTracking.SelfInvalidations selfInvalidations;
     /** A script's executor: a read-only command ran since {@link #takeReadOnlyRan} last asked. */
     private boolean readOnlyRan;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
@@ -150,6 +152,7 @@ public final class CommandExecutor {
         this.latencyMonitor = server.latencyMonitor();
         this.monitors = server.clients().monitors();
         this.broadcastBatch = server.tracking().threadBatch();
+        this.selfInvalidations = server.tracking().threadSelf();
     }
 
     /**
@@ -165,6 +168,7 @@ public final class CommandExecutor {
         if (tracking == null) {
             run(argv);
         } else {
+            selfInvalidations.running(client.id());
             runTracked(tracking, argv);
         }
         // keys written under BCAST prefixes go out now, before this reply (Redis's beforeSleep order)
@@ -176,6 +180,13 @@ public final class CommandExecutor {
                 slot.silence();
             }
         }
+        if (tracking != null) {
+            selfInvalidations.running(0);
+            if (!selfInvalidations.isEmpty()) {
+                // the client's own invalidations right after its reply (pushes: sent even under REPLY OFF)
+                selfInvalidations.drainTo(this::writeInvalidation);
+            }
+        }
         int queued = transaction.isOpen() ? transaction.size() : -1;
         if (queued != shownMultiQueued) {
             // a volatile write only when it changes: not on every command's path
@@ -183,6 +194,17 @@ public final class CommandExecutor {
             client.setMultiQueued(queued, transaction.argvMemory());
         }
         client.commandDone();
+    }
+
+    /** {@code >2 invalidate [keys]}, or a null for "everything", into this client's reply. */
+    private void writeInvalidation(java.util.List<byte[]> keys) {
+        reply.push(2);
+        reply.bulk("invalidate");
+        if (keys == null) {
+            reply.nullBulk();
+        } else {
+            reply.bulkArray(keys);
+        }
     }
 
     /**
