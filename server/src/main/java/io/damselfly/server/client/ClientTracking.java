@@ -445,16 +445,19 @@ public final class ClientTracking implements KeyspaceObserver {
             return;
         }
         totalItems.addAndGet(-ids.size);
+        long[] readers = new long[ids.size];
+        int[] n = {0};
+        ids.forEach(id -> readers[n[0]++] = id);
         byte[] body = null;
-        for (int i = 0; i < ids.size; i++) {
-            long id = ids.ids[i];
+        for (long id : readers) {
             TrackingState t = trackers.get(id);
             // a client that switched to BCAST since it read the key gets nothing (as Redis)
             if (t == null || !t.active || t.bcast || (t.noloop && id == writer)) {
                 continue;
             }
             if (t.redirect == 0 && selves.get().isRunning(id) && t.session.protocol() > 2) {
-                selves.get().add(List.of(key));
+                // the key array is the writer's: copied, since it is written after the request
+                selves.get().add(List.of(key.clone()));
                 continue;
             }
             if (body == null) {
@@ -687,35 +690,96 @@ public final class ClientTracking implements KeyspaceObserver {
         }
     }
 
-    /** A small set of client ids; changed only inside the table's compute for its key. */
+    /**
+     * The ids of the clients that read one key: a plain array while there are at most
+     * {@link #LINEAR} (the usual case: a key read by a few clients), then an open-addressing table
+     * (linear probing, 0 marks a free slot: client ids start at 1) kept at most half full, so a hot
+     * key read by thousands of clients still adds an id in O(1). Changed only inside the table's
+     * compute for its key; read by the invalidating thread only after the entry was removed.
+     */
     private static final class IdSet {
-        long[] ids = new long[2];
+        /** Ids held in a plain array up to this many. */
+        static final int LINEAR = 8;
+        long[] slots = new long[2];
         int size;
+        boolean hashed;
+
+        boolean add(long id) {
+            if (!hashed) {
+                for (int i = 0; i < size; i++) {
+                    if (slots[i] == id) {
+                        return false;
+                    }
+                }
+                if (size < LINEAR) {
+                    if (size == slots.length) {
+                        slots = Arrays.copyOf(slots, size * 2);
+                    }
+                    slots[size++] = id;
+                    return true;
+                }
+                rehash(4 * LINEAR);
+            } else if ((size + 1) * 2 > slots.length) {
+                rehash(slots.length * 2);
+            }
+            if (!insert(slots, id)) {
+                return false;
+            }
+            size++;
+            return true;
+        }
+
+        private static boolean insert(long[] table, long id) {
+            int mask = table.length - 1;
+            int i = (int) (id * 0x9E3779B97F4A7C15L >>> 40) & mask;
+            while (table[i] != 0) {
+                if (table[i] == id) {
+                    return false;
+                }
+                i = (i + 1) & mask;
+            }
+            table[i] = id;
+            return true;
+        }
+
+        private void rehash(int capacity) {
+            long[] table = new long[capacity];
+            forEach(id -> insert(table, id));
+            slots = table;
+            hashed = true;
+        }
+
+        void forEach(java.util.function.LongConsumer action) {
+            if (!hashed) {
+                for (int i = 0; i < size; i++) {
+                    action.accept(slots[i]);
+                }
+                return;
+            }
+            for (long id : slots) {
+                if (id != 0) {
+                    action.accept(id);
+                }
+            }
+        }
 
         /** Removes the ids {@code test} accepts; answers how many. */
         int removeIf(java.util.function.LongPredicate test) {
-            int kept = 0;
-            for (int i = 0; i < size; i++) {
-                if (!test.test(ids[i])) {
-                    ids[kept++] = ids[i];
+            long[] all = new long[size];
+            int[] n = {0};
+            forEach(id -> all[n[0]++] = id);
+            slots = new long[2];
+            size = 0;
+            hashed = false;
+            int removed = 0;
+            for (long id : all) {
+                if (test.test(id)) {
+                    removed++;
+                } else {
+                    add(id);
                 }
             }
-            int removed = size - kept;
-            size = kept;
             return removed;
-        }
-
-        boolean add(long id) {
-            for (int i = 0; i < size; i++) {
-                if (ids[i] == id) {
-                    return false;
-                }
-            }
-            if (size == ids.length) {
-                ids = Arrays.copyOf(ids, size * 2);
-            }
-            ids[size++] = id;
-            return true;
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.damselfly.server.client;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -97,9 +96,5 @@ public final class TrackingState {
             return false;
         }
         return !((optin && !caching) || (optout && caching));
-    }
-
-    static List<byte[]> copyOf(List<byte[]> prefixes) {
-        return new ArrayList<>(prefixes);
     }
 }

@@ -413,6 +413,35 @@ class ClientTrackingTest {
     }
 
     @Test
+    void manyReadersOfOneKey_eachToldOnce(EmbeddedServer server, RawClient writer) {
+        // past the small-array size the readers of a key are kept in a hash table (grown twice here)
+        List<RawClient> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                RawClient r = new RawClient(server.host(), server.port());
+                r.call("HELLO", "3");
+                r.call("CLIENT", "TRACKING", "on");
+                r.call("GET", "hot");
+                r.call("GET", "hot");
+                readers.add(r);
+            }
+            assertEquals(1, info(writer, "tracking_total_keys"));
+            assertEquals(40, info(writer, "tracking_total_items"), "each reader once");
+            readers.get(7).close();
+            writer.call("SET", "hot", "v");
+            for (int i = 0; i < readers.size(); i++) {
+                if (i != 7) {
+                    assertEquals(push("hot"), RawClient.render(readers.get(i).read()), "reader " + i);
+                    assertEquals("+PONG", readers.get(i).callText("PING"), "only one message for reader " + i);
+                }
+            }
+            assertEquals(0, info(writer, "tracking_total_items"));
+        } finally {
+            readers.forEach(RawClient::close);
+        }
+    }
+
+    @Test
     void clientList_flagsAndRedir_info(EmbeddedServer server, RawClient tracker, RawClient writer) {
         assertEquals(0, info(writer, "tracking_clients"));
         tracker.call("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p");
