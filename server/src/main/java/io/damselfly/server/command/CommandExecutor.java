@@ -270,6 +270,11 @@ public final class CommandExecutor {
             reject(cmd, argv, Errors.OOM);
             return;
         }
+        if (trackingNow != null && !atomic && !selfInvalidations.isEmpty()) {
+            // keys this client tracks that the eviction just made room with: before the reply, as
+            // Redis evicts (and sends) in processCommand, outside the command's call()
+            selfInvalidations.drainTo(this::writeInvalidation);
+        }
         if (!allowedInSubscribedMode(cmd)) {
             reject(cmd, argv, Errors.notAllowedWhileSubscribed(cmd.fullName()));
             return;

@@ -351,6 +351,27 @@ class ClientTrackingTest {
     }
 
     @Test
+    void eviction_beforeTheOwnCommand_pushBeforeItsReply(RawClient tracker, RawClient writer) {
+        tracker.call("HELLO", "3");
+        tracker.call("CLIENT", "TRACKING", "on");
+        long used = info(writer, "used_memory");
+        assertEquals("+OK", writer.callText("CONFIG", "SET", "maxmemory-policy", "volatile-random"));
+        assertEquals("+OK", writer.callText("CONFIG", "SET", "maxmemory", used + 100 * 1024));
+        try {
+            // the one volatile key, tracked; then a 200 KB value takes memory past the limit
+            tracker.call("SETEX", "volatile-key", "10000", "x");
+            assertEquals("$x", tracker.callText("GET", "volatile-key"));
+            assertEquals("+OK", tracker.callText("SET", "big-key", "b".repeat(200 * 1024)));
+            // the next command evicts first: its push comes before its reply, as redis-server's
+            assertEquals(push("volatile-key"), RawClient.render(tracker.call("STRLEN", "big-key")));
+            assertEquals(":" + 200 * 1024, RawClient.render(tracker.read()));
+        } finally {
+            writer.call("CONFIG", "SET", "maxmemory", "0");
+            writer.call("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        }
+    }
+
+    @Test
     void flushall_flushdb_swapdb_sendNull(EmbeddedServer server, RawClient tracker, RawClient writer) {
         tracker.call("HELLO", "3");
         tracker.call("CLIENT", "TRACKING", "on");
