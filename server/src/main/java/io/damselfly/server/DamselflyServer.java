@@ -1,6 +1,7 @@
 package io.damselfly.server;
 
 import io.damselfly.server.client.ClientRegistry;
+import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.ConnectionCommands;
@@ -72,6 +73,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final Slowlog slowlog = new Slowlog();
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final PubSub pubsub = new PubSub();
+    private final ClientTracking tracking;
     private final ScriptEngine scripts;
     private final String runId;
     private final int ioThreads;
@@ -95,6 +97,22 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         int shards = configuredShards > 0 ? configuredShards : Math.max(16, 4 * ioThreads);
         this.keyspace = new Keyspace(shards, config.getInt(Option.DATABASES));
         this.commands = buildCommandTable();
+        this.tracking = new ClientTracking(keyspace, clients, new ClientTracking.Limits() {
+            @Override
+            public ClientOutputBufferLimits classes() {
+                return (ClientOutputBufferLimits) config.get(Option.CLIENT_OUTPUT_BUFFER_LIMIT);
+            }
+
+            @Override
+            public long outputBufferLimit() {
+                return config.getLong(Option.OUTPUT_BUFFER_LIMIT);
+            }
+
+            @Override
+            public long maxKeys() {
+                return config.getLong(Option.TRACKING_TABLE_MAX_KEYS);
+            }
+        });
         this.commandStats = new CommandStatistics(commands.idCount());
         this.scripts = new ScriptEngine(this);
         byte[] id = new byte[20];
@@ -209,6 +227,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             try {
                 long start = System.nanoTime();
                 activeExpiry.tick(config.getInt(Option.HZ));
+                // the table limit also when idle, as serverCron does after a CONFIG SET, and
+                // the ids of clients that stopped tracking out of the table
+                tracking.limitTable();
+                tracking.sweep();
                 latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
                         System.currentTimeMillis() / 1000);
                 persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
@@ -352,6 +374,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public PubSub pubsub() {
         return pubsub;
+    }
+
+    @Override
+    public ClientTracking tracking() {
+        return tracking;
     }
 
     public ScriptEngine scripts() {

@@ -71,8 +71,10 @@ public final class ClientSession {
     private volatile int shardSubscriptions;
     /** Where this client's Pub/Sub messages go; null for a session that cannot subscribe. */
     private Subscriber.Outlet pushOutlet;
-    /** Created on the first subscription; owned by the session's thread. */
+    /** Created on the first subscription or CLIENT TRACKING ON (or by a tracker redirecting here). */
     private volatile Subscriber subscriber;
+    /** CLIENT TRACKING's mode while on, else null; set on the session's thread ({@link ClientTracking}). */
+    private volatile TrackingState tracking;
 
     public ClientSession(long id, ClientConnection connection, boolean authenticated, long nowMillis) {
         this.id = id;
@@ -161,10 +163,27 @@ public final class ClientSession {
      * deliver messages to (a script's client).
      */
     public Subscriber subscriber() {
-        if (subscriber == null && pushOutlet != null) {
-            subscriber = new Subscriber(id, pushOutlet, this::protocol);
+        Subscriber s = subscriber;
+        if (s == null && pushOutlet != null) {
+            // another thread may make it too: a tracking client redirecting its invalidations here
+            synchronized (this) {
+                s = subscriber;
+                if (s == null) {
+                    s = new Subscriber(id, pushOutlet, this::protocol);
+                    subscriber = s;
+                }
+            }
         }
-        return subscriber;
+        return s;
+    }
+
+    /** CLIENT TRACKING's state while tracking is on, else null (one volatile read). */
+    public TrackingState tracking() {
+        return tracking;
+    }
+
+    void setTracking(TrackingState t) {
+        tracking = t;
     }
 
     /** The Pub/Sub side if the client ever subscribed, else null (no allocation). */
@@ -402,8 +421,8 @@ public final class ClientSession {
      * waits, as Redis installs its write handler. Redis's reply buffers have no counterpart (a
      * reply is written into a buffer per read batch, not per client): qbuf-free, rbs, rbp, obl and
      * oll are 0, as Redis shows them for a client whose buffers were released. No 'd' flag (a
-     * WATCH is checked at EXEC, not marked when touched), no tracking flags (CLIENT TRACKING is
-     * not implemented), no U (no unix socket), redir is -1.
+     * WATCH is checked at EXEC, not marked when touched), t R B for tracking (on, redirect broken,
+     * broadcast) and redir the redirect client while tracking (else -1), no U (no unix socket).
      */
     public String describe(long nowMillis, byte[][] runningArgv) {
         long qbuf = 0;
@@ -420,7 +439,7 @@ public final class ClientSession {
         long omem = pendingOutputBytes();
         int queued = multiQueued;
         long multiMem = queued >= 0 ? multiMemory : 0;
-        // Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked), c (close after reply)
+        // Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked), t R B (tracking), c (close after reply)
         String flags = monitor ? "O" : "";
         if (isSubscribed()) {
             flags += "P";
@@ -430,6 +449,16 @@ public final class ClientSession {
         }
         if (blocking != null) {
             flags += "b";
+        }
+        TrackingState t = tracking;
+        if (t != null) {
+            flags += "t";
+            if (t.brokenRedirect) {
+                flags += "R";
+            }
+            if (t.bcast) {
+                flags += "B";
+            }
         }
         if (closeAfterReply) {
             flags += "c";
@@ -457,7 +486,7 @@ public final class ClientSession {
                 + " events=" + (omem > 0 ? "rw" : "r")
                 + " cmd=" + lastCommand
                 + " user=" + user()
-                + " redir=-1"
+                + " redir=" + (t != null ? t.redirect : -1)
                 + " resp=" + protocol;
     }
 

@@ -1,6 +1,8 @@
 package io.damselfly.server.command;
 
 import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.client.ClientTracking;
+import io.damselfly.server.client.TrackingState;
 import io.damselfly.server.client.Monitors;
 import io.damselfly.server.command.spec.KeyFinder;
 import io.damselfly.server.command.spec.KeyReferences;
@@ -108,6 +110,17 @@ public final class CommandExecutor {
     private boolean atomic;
     /** The BUSY error that made {@link #lockOrBusy} give up. */
     private String lastBusy;
+    /**
+     * The client's tracking state as the running request found it (read once per request, so the
+     * read side of CLIENT TRACKING costs a non-tracking client one volatile read), or null.
+     */
+    private TrackingState trackingNow;
+    /** This thread's BCAST batch (an executor runs on one thread): sent at each request's end. */
+    private final ClientTracking.BroadcastBatch broadcastBatch;
+    /** A tracking client's own invalidations during its request, written after its reply. */
+    private final ClientTracking.SelfInvalidations selfInvalidations;
+    /** A script's executor: a read-only command ran since {@link #takeReadOnlyRan} last asked. */
+    private boolean readOnlyRan;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
     private final boolean forScript;
 
@@ -148,6 +161,8 @@ public final class CommandExecutor {
         this.latencyMonitor = server.latencyMonitor();
         this.monitors = server.clients().monitors();
         this.squashAfter = config.getLong(Option.PIPELINE_SQUASH);
+        this.broadcastBatch = server.tracking().threadBatch();
+        this.selfInvalidations = server.tracking().threadSelf();
     }
 
     /**
@@ -157,12 +172,30 @@ public final class CommandExecutor {
     public void execute(byte[][] argv) {
         batchCommands++;
         long mark = reply.mark();
-        run(argv);
+        // the one read CLIENT TRACKING costs a command of a client that does not track
+        TrackingState tracking = client.tracking();
+        trackingNow = tracking;
+        broadcastBatch.commandStarts();
+        if (tracking == null) {
+            run(argv);
+        } else {
+            selfInvalidations.running(client.id());
+            runTracked(tracking, argv);
+        }
+        // keys written under BCAST prefixes go out now, before this reply (Redis's beforeSleep order)
+        broadcastBatch.commandEnds();
         if (client.repliesSuppressed()) {
             reply.truncate(mark);
             DeferredReply slot = context.peekDeferred();
             if (slot != null) {
                 slot.silence();
+            }
+        }
+        if (tracking != null) {
+            selfInvalidations.running(0);
+            if (!selfInvalidations.isEmpty()) {
+                // the client's own invalidations right after its reply (pushes: sent even under REPLY OFF)
+                selfInvalidations.drainTo(this::writeInvalidation);
             }
         }
         int queued = transaction.isOpen() ? transaction.size() : -1;
@@ -172,6 +205,42 @@ public final class CommandExecutor {
             client.setMultiQueued(queued, transaction.argvMemory());
         }
         client.commandDone();
+    }
+
+    /** {@code >2 invalidate [keys]}, or a null for "everything", into this client's reply. */
+    private void writeInvalidation(java.util.List<byte[]> keys) {
+        reply.push(2);
+        reply.bulk("invalidate");
+        if (keys == null) {
+            reply.nullBulk();
+        } else {
+            reply.bulkArray(keys);
+        }
+    }
+
+    /**
+     * Runs a tracking client's request: marks the client as the writer on this thread for NOLOOP,
+     * then ends a CLIENT CACHING that applied to it (it lasts one command, a whole MULTI ... EXEC,
+     * and across CLIENT calls, as Redis's resetClient keeps it).
+     */
+    private void runTracked(TrackingState tracking, byte[][] argv) {
+        if (tracking.noloop()) {
+            ClientTracking.setCurrent(client.id());
+        }
+        try {
+            run(argv);
+        } finally {
+            if (tracking.noloop()) {
+                ClientTracking.setCurrent(0);
+            }
+        }
+        Command cmd = table.lookup(argv[0]);
+        boolean keep = transaction.isOpen() || (cmd != null && cmd.name().equals("client"));
+        // the state may have changed (CLIENT TRACKING ON again): the caching flag is the current one's
+        TrackingState now = client.tracking();
+        if (now != null) {
+            now.commandDone(keep);
+        }
     }
 
     private void run(byte[][] argv) {
@@ -211,6 +280,11 @@ public final class CommandExecutor {
         if (!forScript && !makeRoom() && deniedOverMemory(cmd)) {
             reject(cmd, argv, Errors.OOM);
             return;
+        }
+        if (trackingNow != null && !atomic && !selfInvalidations.isEmpty()) {
+            // keys this client tracks that the eviction just made room with: before the reply, as
+            // Redis evicts (and sends) in processCommand, outside the command's call()
+            selfInvalidations.drainTo(this::writeInvalidation);
         }
         if (!allowedInSubscribedMode(cmd)) {
             reject(cmd, argv, Errors.notAllowedWhileSubscribed(cmd.fullName()));
@@ -267,6 +341,15 @@ public final class CommandExecutor {
         try {
             try {
                 cmd.handler().execute(context);
+                TrackingState tracking = trackingNow;
+                if (forScript && cmd.has(CommandFlag.READONLY)) {
+                    // a tracking caller remembers the script's keys once it read (ScriptEngine)
+                    readOnlyRan = true;
+                }
+                if (tracking != null && cmd.has(CommandFlag.READONLY)) {
+                    // under the command's locks still, so a write of these keys is ordered with the read
+                    rememberKeys(tracking, cmd, argv);
+                }
                 if (!atomic) {
                     // Redis's handleClientsBlockedOnKeys: blocked pops on keys this command created
                     // are served now, under its locks, before any other command can take the elements
@@ -303,6 +386,35 @@ public final class CommandExecutor {
             }
             latencyMonitor.recordIfNeeded(cmd.has(CommandFlag.FAST) ? "fast-command" : "command", nanos / 1_000_000, now / 1000);
         }
+    }
+
+    /**
+     * Redis's trackingRememberKeys: the keys a read-only command named (its key specs, as COMMAND
+     * GETKEYS finds them) are remembered for the tracking client, unless OPTIN/OPTOUT and CLIENT
+     * CACHING say otherwise. EVAL_RO, EVALSHA_RO and FCALL_RO are left out, as in Redis's call().
+     */
+    private void rememberKeys(TrackingState tracking, Command cmd, byte[][] argv) {
+        if (!tracking.remembersReads() || cmd.has(CommandFlag.PUBSUB)) {
+            return;
+        }
+        switch (cmd.name()) {
+            case "eval_ro", "evalsha_ro", "fcall_ro" -> {
+                return;
+            }
+            default -> {
+            }
+        }
+        ClientTracking tracker = server.tracking();
+        int single = cmd.singleKeyIndex();
+        if (single > 0 && single < argv.length) {
+            tracker.remember(tracking, argv[single]);
+        } else if (cmd.hasKeys()) {
+            int found = KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
+            for (int i = 0; i < found; i++) {
+                tracker.remember(tracking, argv[keyScratch.position(i)]);
+            }
+        }
+        tracker.limitTable();
     }
 
     /**
@@ -562,6 +674,13 @@ public final class CommandExecutor {
     public void connectionClosed() {
         releaseHeld();
         transaction.discard();
+    }
+
+    /** Whether a read-only command ran through this (script's) executor since the last call; clears it. */
+    public boolean takeReadOnlyRan() {
+        boolean r = readOnlyRan;
+        readOnlyRan = false;
+        return r;
     }
 
     /** The slot the last command opened instead of replying, or null; cleared by the call. */

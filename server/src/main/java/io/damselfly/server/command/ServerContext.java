@@ -1,6 +1,7 @@
 package io.damselfly.server.command;
 
 import io.damselfly.server.client.ClientRegistry;
+import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.metrics.CommandStatistics;
@@ -39,6 +40,9 @@ public interface ServerContext {
 
     /** Pub/Sub channels, patterns and their subscribers (PUBLISH, SUBSCRIBE, keyspace notifications). */
     PubSub pubsub();
+
+    /** CLIENT TRACKING: the tracking table, BCAST prefixes and invalidation messages. */
+    ClientTracking tracking();
     /** Lua scripting: EVAL's scripts, functions, and the script running now. */
     ScriptEngine scripts();
 

@@ -86,7 +86,9 @@ public enum Option {
             ClientOutputBufferLimits.DEFAULT, true,
             "Per client class (normal, replica, pubsub): hard limit, soft limit and soft seconds of unsent reply bytes past which a client is disconnected; 0 means none"),
     BUSY_REPLY_THRESHOLD("busy_reply_threshold", "busy-reply-threshold", OptionType.INT, "5000", true, 0, Long.MAX_VALUE,
-            "Milliseconds a script may run before other clients' commands answer BUSY (and SCRIPT KILL / FUNCTION KILL may stop it); 0 never; alias lua-time-limit");
+            "Milliseconds a script may run before other clients' commands answer BUSY (and SCRIPT KILL / FUNCTION KILL may stop it); 0 never; alias lua-time-limit"),
+    TRACKING_TABLE_MAX_KEYS("tracking_table_max_keys", "tracking-table-max-keys", OptionType.INT, "1000000", true, 0, Long.MAX_VALUE,
+            "Keys CLIENT TRACKING remembers readers for; past it keys are invalidated to make room; 0 means no limit");
 
     final String flag;
     final String redisName;

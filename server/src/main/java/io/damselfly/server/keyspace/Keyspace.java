@@ -338,12 +338,19 @@ public final class Keyspace {
     public long flush(int db) {
         long n = sumLocked(s -> s.flush(db));
         databaseChanged(db);
+        keyspaceFlushed();
         return n;
     }
 
     private void databaseChanged(int db) {
         for (KeyspaceObserver o : observers) {
             o.databaseChanged(db);
+        }
+    }
+
+    private void keyspaceFlushed() {
+        for (KeyspaceObserver o : observers) {
+            o.keyspaceFlushed();
         }
     }
 
@@ -379,6 +386,7 @@ public final class Keyspace {
             for (int db = 0; db < databases; db++) {
                 databaseChanged(db);
             }
+            keyspaceFlushed();
         } finally {
             unlockAll();
         }
@@ -446,6 +454,7 @@ public final class Keyspace {
             }
             databaseChanged(a);
             databaseChanged(b);
+            keyspaceFlushed();
             blockedKeys.databasesSwapped(a, b, System.currentTimeMillis());
         } finally {
             unlockAll();

@@ -23,6 +23,13 @@ public interface KeyspaceObserver {
     }
 
     /**
+     * A FLUSHDB, FLUSHALL or SWAPDB finished: once per command, after its {@link #databaseChanged}
+     * calls (client tracking sends one "everything changed" per flush, as Redis).
+     */
+    default void keyspaceFlushed() {
+    }
+
+    /**
      * A read lookup of {@code db} found no key (Redis's keymiss; the lookups that count
      * keyspace_misses). Nothing changed: only keyspace notifications care.
      */

@@ -171,6 +171,7 @@ public final class InfoBuilder {
         s.field("maxclients", config.getInt(Option.MAXCLIENTS));
         // no blocking command exists yet; count blocked clients here when one does
         s.field("blocked_clients", server.clients().blocked());
+        s.field("tracking_clients", server.tracking().trackingClients());
         return s.text();
     }
 
@@ -274,6 +275,9 @@ public final class InfoBuilder {
         s.field("pubsub_channels", server.pubsub().channelCount());
         s.field("pubsub_patterns", server.pubsub().patternCount());
         s.field("pubsubshard_channels", server.pubsub().shardChannelCount());
+        s.field("tracking_total_keys", server.tracking().totalKeys());
+        s.field("tracking_total_items", server.tracking().totalItems());
+        s.field("tracking_total_prefixes", server.tracking().totalPrefixes());
         s.field("total_error_replies", st.errorReplies());
         s.field("client_output_buffer_limit_disconnections", st.outputLimitDisconnections());
         return s.text();

@@ -78,6 +78,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
      * reports that synchronously, which must not start working off the queue inside a request.
      */
     private boolean running;
+    /** Set from a read batch's first request to its end: the inbox is looked at once per batch. */
+    private boolean inBatch;
 
     ConnectionHandler(ServerContext server, RespRequestDecoder decoder, RequestMemoryAccount requestMemory) {
         this.server = server;
@@ -117,6 +119,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             ctx.channel().config().setAutoRead(false);
             return;
         }
+        if (!inBatch) {
+            // messages and invalidations queued for this client before the batch arrived go first
+            inBatch = true;
+            Subscriber s = client.subscriberIfAny();
+            if (s != null) {
+                s.deliverQueued();
+            }
+        }
         running = true;
         try {
             run(msg);
@@ -127,6 +137,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inBatch = false;
         if (registered) {
             finishBatch();
             if (!pending.isEmpty() && canRun()) {
@@ -364,6 +375,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             if (blockingSlot != null) {
                 unblock();
             }
+            // tracking state goes before the inbox closes: no invalidation is queued after
+            server.tracking().disable(client);
             Subscriber subscriber = client.subscriberIfAny();
             if (subscriber != null) {
                 subscriber.closed();

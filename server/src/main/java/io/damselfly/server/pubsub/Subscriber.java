@@ -195,6 +195,17 @@ public final class Subscriber {
         }
     }
 
+    /**
+     * Hands what is queued to the connection now, on the subscriber's loop, before the client's
+     * next request runs: a message offered before that request arrived precedes its reply, as in
+     * Redis (the posted task may not have run yet when the loop reads the request first).
+     */
+    public void deliverQueued() {
+        if (queuedBytes.get() != 0) {
+            drain();
+        }
+    }
+
     /** Hands everything queued to the connection; runs on the subscriber's loop. */
     void drain() {
         drainScheduled.set(false);

@@ -1,5 +1,7 @@
 package io.damselfly.server.scripting;
 
+import io.damselfly.server.client.ClientTracking;
+import io.damselfly.server.client.TrackingState;
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandFlag;
@@ -7,6 +9,8 @@ import io.damselfly.server.command.DeferredReply;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.command.spec.KeyFinder;
+import io.damselfly.server.command.spec.KeyReferences;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.Keyspace;
@@ -280,9 +284,11 @@ public final class ScriptEngine {
      * what lets them get BUSY and send SCRIPT KILL. Inside EXEC (no deferring) it runs in place,
      * in the transaction's block.
      */
-    void submit(CommandContext c, boolean eval, String name, boolean readOnly, boolean allowOom, Body body) {
+    void submit(CommandContext c, boolean eval, String name, boolean readOnly, boolean allowOom, Body script) {
         int db = c.client().db();
         byte[][] command = c.argv().clone();
+        TrackingState tracking = c.client().tracking();
+        Body body = tracking == null ? script : tracked(c, tracking, command, script);
         if (!c.canDefer()) {
             c.runAtomically(() -> body.run(newRun(eval, name, readOnly, allowOom, db, command)).accept(c.reply()));
             return;
@@ -310,6 +316,40 @@ public final class ScriptEngine {
             String busy = busyError();
             task.busy(busy != null ? busy : "ERR too many scripts waiting to run");
         }
+    }
+
+    /**
+     * A tracking caller's script, as Redis's call() treats it: the caller counts as the current
+     * client for NOLOOP (the script's writes are its own), and once the script has run a read-only
+     * command the script's declared keys are remembered for the caller (not the keys the read
+     * named), under OPTIN/OPTOUT's rules.
+     */
+    private Body tracked(CommandContext c, TrackingState tracking, byte[][] command, Body body) {
+        ClientTracking tracker = server.tracking();
+        KeyReferences keys = new KeyReferences();
+        int found = KeyFinder.find(c.command().spec(), command, command.length, keys);
+        byte[][] declared = new byte[Math.max(found, 0)][];
+        for (int i = 0; i < declared.length; i++) {
+            declared[i] = command[keys.position(i)];
+        }
+        long callerId = c.client().id();
+        return run -> {
+            long previous = ClientTracking.current();
+            if (tracking.noloop()) {
+                ClientTracking.setCurrent(callerId);
+            }
+            run.client.executor.takeReadOnlyRan();
+            try {
+                return body.run(run);
+            } finally {
+                if (run.client.executor.takeReadOnlyRan() && tracking.remembersReads()) {
+                    for (byte[] k : declared) {
+                        tracker.remember(tracking, k);
+                    }
+                }
+                ClientTracking.setCurrent(previous);
+            }
+        };
     }
 
     /** Runs one script; the script thread holds every shard's lock (see {@link #runWaitingScripts}). */

@@ -3,15 +3,19 @@ package io.damselfly.server.command.family;
 import static io.damselfly.server.command.CommandFlag.STATEFUL;
 
 import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.client.ClientTracking;
+import io.damselfly.server.client.TrackingState;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
+import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Numbers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,6 +48,10 @@ public final class ConnectionCommands {
                 .add("kill", ConnectionCommands::clientKill)
                 .add("reply", ConnectionCommands::clientReply)
                 .add("unblock", ConnectionCommands::clientUnblock)
+                .add("tracking", ConnectionCommands::clientTracking, STATEFUL)
+                .add("caching", ConnectionCommands::clientCaching, STATEFUL)
+                .add("getredir", ConnectionCommands::clientGetredir)
+                .add("trackinginfo", ConnectionCommands::clientTrackinginfo)
                 .add("help", ConnectionCommands::clientHelp));
     }
 
@@ -93,7 +101,7 @@ public final class ConnectionCommands {
 
     /**
      * RESET: the connection back to its state when it connected, as Redis's
-     * clearClientConnectionState: MONITOR ended, MULTI discarded and keys unwatched, every subscription dropped, database 0, RESP2, authenticated
+     * clearClientConnectionState: MONITOR ended, MULTI discarded and keys unwatched, every subscription dropped, tracking off, database 0, RESP2, authenticated
      * only when no password is required, no name, replies on.
      */
     static void reset(CommandContext c) {
@@ -102,6 +110,7 @@ public final class ConnectionCommands {
         // discardTransaction: an open MULTI and every WATCH go
         c.transaction().discard();
         PubSubCommands.unsubscribeAll(c);
+        c.server().tracking().disable(client);
         client.setDb(0);
         client.setProtocol(2);
         client.setAuthenticated(requirepass(c).length == 0);
@@ -412,8 +421,174 @@ public final class ConnectionCommands {
         c.reply().integer(target != null && target.unblock(asError) ? 1 : 0);
     }
 
+    // ---- CLIENT TRACKING CACHING GETREDIR TRACKINGINFO ---------------------------------------
+
+    /**
+     * CLIENT TRACKING &lt;ON | OFF&gt; [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]]
+     * [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
+     *
+     * <p>Options are read first (a bad one is a syntax error even with OFF), then checked against
+     * each other and the client's current mode in networking.c's order.
+     */
+    static void clientTracking(CommandContext c) {
+        long redirect = 0;
+        boolean bcast = false;
+        boolean optin = false;
+        boolean optout = false;
+        boolean noloop = false;
+        List<byte[]> prefixes = new ArrayList<>();
+        for (int j = 3; j < c.argc(); j++) {
+            boolean more = j < c.argc() - 1;
+            if (c.argIs(j, "redirect") && more) {
+                j++;
+                if (redirect != 0) {
+                    c.reply().error("ERR A client can only redirect to a single other client");
+                    return;
+                }
+                redirect = c.longArg(j);
+                ClientSession target = c.server().clients().get(redirect);
+                if (target == null || target.isGone()) {
+                    c.reply().error("ERR The client ID you want redirect to does not exist");
+                    return;
+                }
+            } else if (c.argIs(j, "bcast")) {
+                bcast = true;
+            } else if (c.argIs(j, "optin")) {
+                optin = true;
+            } else if (c.argIs(j, "optout")) {
+                optout = true;
+            } else if (c.argIs(j, "noloop")) {
+                noloop = true;
+            } else if (c.argIs(j, "prefix") && more) {
+                j++;
+                prefixes.add(c.arg(j));
+            } else {
+                throw c.syntaxError();
+            }
+        }
+        ClientTracking tracking = c.server().tracking();
+        TrackingState current = c.client().tracking();
+        if (c.argIs(2, "on")) {
+            if (!bcast && !prefixes.isEmpty()) {
+                c.reply().error("ERR PREFIX option requires BCAST mode to be enabled");
+                return;
+            }
+            if (current != null && current.bcast() != bcast) {
+                c.reply().error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, "
+                        + "and then re-enabling it with a different mode.");
+                return;
+            }
+            if (bcast && (optin || optout)) {
+                c.reply().error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+                return;
+            }
+            if (optin && optout) {
+                c.reply().error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+                return;
+            }
+            if (current != null && ((optin && current.optout()) || (optout && current.optin()))) {
+                c.reply().error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, "
+                        + "and then re-enabling it with a different mode.");
+                return;
+            }
+            if (bcast) {
+                String collision = ClientTracking.prefixCollision(current, prefixes);
+                if (collision != null) {
+                    c.reply().error(collision);
+                    return;
+                }
+            }
+            tracking.enable(c.client(), redirect, bcast, optin, optout, noloop, prefixes);
+        } else if (c.argIs(2, "off")) {
+            tracking.disable(c.client());
+        } else {
+            throw c.syntaxError();
+        }
+        c.reply().ok();
+    }
+
+    /** CLIENT CACHING &lt;YES | NO&gt; */
+    static void clientCaching(CommandContext c) {
+        TrackingState t = c.client().tracking();
+        if (t == null) {
+            c.reply().error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
+                    + "OPTOUT mode enabled");
+            return;
+        }
+        if (c.argIs(2, "yes")) {
+            if (!t.optin()) {
+                c.reply().error("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+                return;
+            }
+        } else if (c.argIs(2, "no")) {
+            if (!t.optout()) {
+                c.reply().error("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+                return;
+            }
+        } else {
+            throw c.syntaxError();
+        }
+        t.setCaching();
+        c.reply().ok();
+    }
+
+    /** CLIENT GETREDIR: the redirect client id, 0 without one, -1 when tracking is off. */
+    static void clientGetredir(CommandContext c) {
+        TrackingState t = c.client().tracking();
+        c.reply().integer(t == null ? -1 : t.redirect());
+    }
+
+    /** CLIENT TRACKINGINFO: flags (a set), redirect and prefixes, as networking.c lists them. */
+    static void clientTrackinginfo(CommandContext c) {
+        TrackingState t = c.client().tracking();
+        List<String> flags = new ArrayList<>();
+        flags.add(t != null ? "on" : "off");
+        if (t != null) {
+            if (t.bcast()) {
+                flags.add("bcast");
+            }
+            if (t.optin()) {
+                flags.add("optin");
+                if (t.caching()) {
+                    flags.add("caching-yes");
+                }
+            }
+            if (t.optout()) {
+                flags.add("optout");
+                if (t.caching()) {
+                    flags.add("caching-no");
+                }
+            }
+            if (t.noloop()) {
+                flags.add("noloop");
+            }
+            if (t.brokenRedirect()) {
+                flags.add("broken_redirect");
+            }
+        }
+        Reply r = c.reply();
+        r.map(3);
+        r.bulk("flags");
+        r.set(flags.size());
+        for (String f : flags) {
+            r.bulk(f);
+        }
+        r.bulk("redirect");
+        r.integer(t == null ? -1 : t.redirect());
+        r.bulk("prefixes");
+        List<byte[]> prefixes = t == null ? List.of() : t.prefixes();
+        r.array(prefixes.size());
+        for (byte[] p : prefixes) {
+            r.bulk(p);
+        }
+    }
+
     /** Redis 7.0's CLIENT HELP text, the lines of the subcommands damselfly has. */
     private static final List<String> CLIENT_HELP = List.of(
+            "CACHING (YES|NO)",
+            "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+            "GETREDIR",
+            "    Return the client ID we are redirecting to when tracking is enabled.",
             "GETNAME",
             "    Return the name of the current connection.",
             "ID",
@@ -443,7 +618,12 @@ public final class ConnectionCommands {
             "SETNAME <name>",
             "    Assign the name <name> to the current connection.",
             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-            "    Unblock the specified blocked client.");
+            "    Unblock the specified blocked client.",
+            "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+            "         [OPTIN] [OPTOUT] [NOLOOP]",
+            "    Control server assisted client side caching.",
+            "TRACKINGINFO",
+            "    Report tracking status for the current connection.");
 
     /** CLIENT HELP */
     static void clientHelp(CommandContext c) {
