@@ -32,6 +32,12 @@ public final class Eviction {
      * background tick.
      */
     static final long BUDGET_NANOS = 1_000_000;
+    /**
+     * allkeys-tinylfu: how many newcomers per shard wait before the oldest meets the admission
+     * duel (Caffeine's window, which holds 1% of the entries, in inserts instead); -1 turns the
+     * duel off, leaving frequency-ranked sampling alone. Chosen by measurement (DESIGN.md).
+     */
+    static final int ADMISSION_WINDOW = Integer.getInteger("damselfly.tinylfu.window", 16);
     /** Fruitless steps (no candidate found) after which the keyspace counts as unevictable. */
     private static final int MAX_EMPTY_STEPS = 8;
 
@@ -104,6 +110,18 @@ public final class Eviction {
                 break;
             }
         }
+        if (policy.order() == EvictionPolicy.Order.TINYLFU && poolSize > 0 && ADMISSION_WINDOW >= 0) {
+            // the admission duel: the start shard's oldest newcomer against the pool's victim
+            Shard shard = keyspace.shard(start);
+            shard.lock();
+            try {
+                if (shard.admissionDuel(frequencyOfScore(poolScores[poolSize - 1]), ADMISSION_WINDOW, random)) {
+                    return true;
+                }
+            } finally {
+                shard.unlock();
+            }
+        }
         while (poolSize > 0) {
             int best = --poolSize;
             byte[] key = poolKeys[best];
@@ -133,7 +151,10 @@ public final class Eviction {
                         break;
                     }
                     found = true;
-                    offer(e, shardIndex, db, score(policy, e, now));
+                    long score = policy.order() == EvictionPolicy.Order.TINYLFU
+                            ? tinyLfuScore(shard.sketchFrequency(shard.sampledHash(db)), keyspace.idleSeconds(e, now))
+                            : score(policy, e, now);
+                    offer(e, shardIndex, db, score);
                 }
             }
         } finally {
@@ -150,6 +171,20 @@ public final class Eviction {
             case TTL -> Long.MAX_VALUE - Entries.expiresAt(e);
             default -> 0;
         };
+    }
+
+    /** Idle seconds kept in a TinyLFU score: the LRU clock's 24 bits. */
+    private static final int IDLE_BITS = 24;
+
+    /** allkeys-tinylfu's score: the lowest frequency first, and among equals the longest idle. */
+    static long tinyLfuScore(int frequency, long idleSeconds) {
+        return ((long) (FrequencySketch.MAX_COUNT - frequency) << IDLE_BITS)
+                | Math.min(idleSeconds, (1L << IDLE_BITS) - 1);
+    }
+
+    /** The frequency a TinyLFU score was made from. */
+    static int frequencyOfScore(long score) {
+        return FrequencySketch.MAX_COUNT - (int) (score >>> IDLE_BITS);
     }
 
     /** Merges a sampled key into the pool (evictionPoolPopulate), keeping the best POOL_SIZE. */
