@@ -42,7 +42,7 @@ public final class Eviction {
     private static final int MAX_EMPTY_STEPS = 8;
 
     private final Keyspace keyspace;
-    private final SplittableRandom random = new SplittableRandom();
+    private final SplittableRandom random;
     // the pool, sorted by ascending score: the best candidate is at size - 1
     // keys, not entries: an entry found under a shard's lock is not valid after it
     private final byte[][] poolKeys = new byte[POOL_SIZE][];
@@ -52,7 +52,17 @@ public final class Eviction {
     private int poolSize;
 
     public Eviction(Keyspace keyspace) {
+        this(keyspace, new SplittableRandom());
+    }
+
+    /** An instance whose sampling repeats from run to run, for tests. */
+    Eviction(Keyspace keyspace, long seed) {
+        this(keyspace, new SplittableRandom(seed));
+    }
+
+    private Eviction(Keyspace keyspace, SplittableRandom random) {
         this.keyspace = keyspace;
+        this.random = random;
     }
 
     /**
