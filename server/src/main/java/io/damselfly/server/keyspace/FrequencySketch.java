@@ -16,9 +16,10 @@ package io.damselfly.server.keyspace;
  * apart: 16 to 33 ns of thread CPU time for an increment and an estimate over a 4 MB table,
  * either way; the hit ratios at 32 MB were equal to 0.05 points.) An access adds one to each of
  * the four that is not yet saturated at {@link #MAX_COUNT}; the estimate is the least of the
- * four, which over-counts only when all four collide with hotter keys. Aging ("reset"): after {@code sampleSize} counted accesses every counter is halved at
- * once (a shift and a mask per long), so the sketch reflects the last few multiples of the cache
- * size in accesses and a key that was hot an hour ago does not stay protected forever. There is
+ * four, which over-counts only when all four collide with hotter keys. Aging ("reset"): after
+ * {@code sampleSize} counted accesses every counter is halved at once (a shift and a mask per
+ * long), so the sketch reflects the last few multiples of the cache size in accesses and a key
+ * that was hot an hour ago does not stay protected forever. There is
  * no doorkeeper (a Bloom filter in front for one-hit keys): like Caffeine, we rely on the 4-bit
  * saturation and the halving to keep one-hit keys at 0 or 1.
  *
@@ -72,7 +73,7 @@ final class FrequencySketch {
 
     /** Heap bytes the sketch holds (its table and the object), for the memory account. */
     long footprint() {
-        // the array (16-byte header, 8 bytes a long) and this object (header, three fields)
+        // the array (16-byte header, 8 bytes a long) and this object (header, four fields)
         return 16 + 8L * table.length + 32;
     }
 

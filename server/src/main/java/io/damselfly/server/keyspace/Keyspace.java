@@ -19,6 +19,8 @@ public final class Keyspace {
     private volatile boolean sketching;
     /** maxmemory as last set, 0 for none: sizes the frequency sketches. */
     private volatile long memoryLimit;
+    /** The keys per shard the sketches are sized for, 0 for none; guarded by this object's monitor. */
+    private long sketchKeysPerShard;
     private volatile EvictionPolicy evictionPolicy = EvictionPolicy.NOEVICTION;
     private volatile int lfuLogFactor = 10;
     private volatile int lfuDecayMinutes = 1;
@@ -138,6 +140,12 @@ public final class Keyspace {
         long limit = memoryLimit;
         boolean on = evictionPolicy.order() == EvictionPolicy.Order.TINYLFU && limit > 0;
         long perShard = on ? Math.max(1, limit / SKETCH_BYTES_PER_KEY / shards.length) : 0;
+        if (perShard == sketchKeysPerShard) {
+            // nothing to change: no shard lock taken (a CONFIG SET of another policy or limit
+            // inside a transaction that holds shards takes none it does not need)
+            return;
+        }
+        sketchKeysPerShard = perShard;
         for (Shard s : shards) {
             s.lock();
             try {
