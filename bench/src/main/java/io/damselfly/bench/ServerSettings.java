@@ -18,6 +18,14 @@ public record ServerSettings(String maxmemory, boolean evictLru, java.util.List<
         return new ServerSettings(maxmemory, true, java.util.List.of());
     }
 
+    /**
+     * A cache of {@code maxmemory} in each server's cache policy: redis-server with allkeys-lru,
+     * damselfly in cache mode's own allkeys-tinylfu.
+     */
+    public static ServerSettings cacheMode(String maxmemory) {
+        return new ServerSettings(maxmemory, true, java.util.List.of("--maxmemory_policy=allkeys-tinylfu"));
+    }
+
     /** The defaults, with these options added to damselfly's command line. */
     public static ServerSettings damselflyWith(String... args) {
         return new ServerSettings(null, false, java.util.List.of(args));

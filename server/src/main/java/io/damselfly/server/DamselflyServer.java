@@ -147,6 +147,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        if (config.getBool(Option.CACHE_MODE) && config.getString(Option.MAXMEMORY_POLICY).equals("noeviction")) {
+            // cache mode's policy is shown as what it is (CONFIG GET, INFO), not as noeviction
+            config.set(Option.MAXMEMORY_POLICY, EvictionPolicy.ALLKEYS_TINYLFU.redisName());
+        }
         config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setEvictionPolicy(EvictionPolicy.effective(
                 config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE))));
         config.watch(Option.MAXMEMORY, v -> keyspace.setMemoryLimit(config.getLong(Option.MAXMEMORY)));

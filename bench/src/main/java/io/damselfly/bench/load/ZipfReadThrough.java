@@ -53,7 +53,8 @@ public final class ZipfReadThrough {
               --requests M          measured GETs (2N)
               --exponent S          Zipf exponent (0.99)
               --seed X              key trace seed (42)
-              --flush true|false    FLUSHALL before the warm-up (true)""";
+              --flush true|false    FLUSHALL before the warm-up (true)
+              --scan-share F        share of requests to one-off keys in sequence, a scan polluting the cache (0)""";
 
     /**
      * @param keys           N, the number of distinct keys "key:0" .. "key:(N-1)"
@@ -67,7 +68,7 @@ public final class ZipfReadThrough {
      * @param flushFirst     whether to FLUSHALL before the warm-up
      */
     public record Params(String host, int port, int keys, int valueSize, int connections, int pipeline,
-            int warmupRequests, int requests, double exponent, long seed, boolean flushFirst) {
+            int warmupRequests, int requests, double exponent, long seed, boolean flushFirst, double scanShare) {
         public Params {
             // fields are not yet assigned in a compact constructor: messages name the arguments
             if (keys < 1 || valueSize < 0 || connections < 1 || pipeline < 1 || warmupRequests < 0 || requests < 1) {
@@ -76,42 +77,54 @@ public final class ZipfReadThrough {
                                 + " got keys=%d valueSize=%d connections=%d pipeline=%d warmupRequests=%d requests=%d",
                         keys, valueSize, connections, pipeline, warmupRequests, requests));
             }
-            if ((long) warmupRequests + requests > Integer.MAX_VALUE - 1_000_000L) {
-                throw new IllegalArgumentException("warm-up plus measured requests must fit in an int array");
+            if (!(scanShare >= 0 && scanShare < 1)) {
+                throw new IllegalArgumentException("scanShare must be in [0, 1), got " + scanShare);
+            }
+            if ((long) keys + (long) warmupRequests + requests > Integer.MAX_VALUE - 1_000_000L) {
+                throw new IllegalArgumentException("keys plus warm-up plus measured requests must fit in an int");
             }
         }
 
         /** N keys, warm-up N, measured 2N, 100-byte values, 4 connections, batches of 64, s = 0.99. */
         public static Params defaults(String host, int port, int keys) {
-            return new Params(host, port, keys, 100, 4, 64, keys, 2 * keys, ZipfSampler.DEFAULT_EXPONENT, 42, true);
+            return new Params(host, port, keys, 100, 4, 64, keys, 2 * keys, ZipfSampler.DEFAULT_EXPONENT, 42, true, 0);
         }
 
         public Params withValueSize(int v) {
-            return new Params(host, port, keys, v, connections, pipeline, warmupRequests, requests, exponent, seed, flushFirst);
+            return new Params(host, port, keys, v, connections, pipeline, warmupRequests, requests, exponent, seed, flushFirst, scanShare);
         }
 
         public Params withConnections(int v) {
-            return new Params(host, port, keys, valueSize, v, pipeline, warmupRequests, requests, exponent, seed, flushFirst);
+            return new Params(host, port, keys, valueSize, v, pipeline, warmupRequests, requests, exponent, seed, flushFirst, scanShare);
         }
 
         public Params withPipeline(int v) {
-            return new Params(host, port, keys, valueSize, connections, v, warmupRequests, requests, exponent, seed, flushFirst);
+            return new Params(host, port, keys, valueSize, connections, v, warmupRequests, requests, exponent, seed, flushFirst, scanShare);
         }
 
         public Params withRequests(int warmup, int measured) {
-            return new Params(host, port, keys, valueSize, connections, pipeline, warmup, measured, exponent, seed, flushFirst);
+            return new Params(host, port, keys, valueSize, connections, pipeline, warmup, measured, exponent, seed, flushFirst, scanShare);
         }
 
         public Params withExponent(double v) {
-            return new Params(host, port, keys, valueSize, connections, pipeline, warmupRequests, requests, v, seed, flushFirst);
+            return new Params(host, port, keys, valueSize, connections, pipeline, warmupRequests, requests, v, seed, flushFirst, scanShare);
         }
 
         public Params withSeed(long v) {
-            return new Params(host, port, keys, valueSize, connections, pipeline, warmupRequests, requests, exponent, v, flushFirst);
+            return new Params(host, port, keys, valueSize, connections, pipeline, warmupRequests, requests, exponent, v, flushFirst, scanShare);
+        }
+
+        /**
+         * A scan-polluted trace: this share of the requests (0 for none) goes to one-off keys
+         * "key:N", "key:N+1", ... in sequence (a crawler or a bulk import sharing the cache),
+         * the rest to the Zipf keys; only the Zipf GETs count in the hit ratio.
+         */
+        public Params withScanShare(double v) {
+            return new Params(host, port, keys, valueSize, connections, pipeline, warmupRequests, requests, exponent, seed, flushFirst, v);
         }
 
         public Params withFlushFirst(boolean v) {
-            return new Params(host, port, keys, valueSize, connections, pipeline, warmupRequests, requests, exponent, seed, v);
+            return new Params(host, port, keys, valueSize, connections, pipeline, warmupRequests, requests, exponent, seed, v, scanShare);
         }
     }
 
@@ -121,6 +134,7 @@ public final class ZipfReadThrough {
     /** Runs the workload; figures "hit ratio", "ops/s", "errors", "warm-up errors". */
     public static Figures run(Params p) throws IOException, InterruptedException {
         int[] trace = ZipfSampler.scrambledTrace(p.keys(), p.exponent(), p.warmupRequests() + p.requests(), p.seed());
+        pollute(trace, p.keys(), p.scanShare(), p.seed());
         byte[] value = RespSocket.bulkValue(p.valueSize());
         List<RespSocket> sockets = new ArrayList<>();
         try {
@@ -130,9 +144,9 @@ public final class ZipfReadThrough {
             if (p.flushFirst()) {
                 sockets.get(0).callOk("FLUSHALL");
             }
-            Counts warm = phase(sockets, trace, 0, p.warmupRequests(), p.pipeline(), value);
+            Counts warm = phase(sockets, trace, 0, p.warmupRequests(), p.pipeline(), value, p.keys());
             long start = System.nanoTime();
-            Counts measured = phase(sockets, trace, p.warmupRequests(), trace.length, p.pipeline(), value);
+            Counts measured = phase(sockets, trace, p.warmupRequests(), trace.length, p.pipeline(), value, p.keys());
             double seconds = (System.nanoTime() - start) / 1e9;
             String firstError = measured.firstError() != null ? measured.firstError() : warm.firstError();
             if (firstError != null) {
@@ -142,7 +156,7 @@ public final class ZipfReadThrough {
             }
             return Figures.builder()
                     .add("hit ratio", (double) measured.hits() / measured.gets())
-                    .add("ops/s", (measured.gets() + measured.sets()) / seconds)
+                    .add("ops/s", (measured.gets() + measured.others() + measured.sets()) / seconds)
                     .add("errors", measured.errors())
                     .add("warm-up errors", warm.errors())
                     .build();
@@ -153,24 +167,48 @@ public final class ZipfReadThrough {
         }
     }
 
+    /**
+     * Makes a scan-polluted trace (see {@link Params#withScanShare}): each request becomes, with
+     * probability {@code share}, the next one-off key after the Zipf keys ({@code keys}, {@code
+     * keys + 1}, ...). The draws come from their own stream of the seed, so both servers get the
+     * same trace and a share of 0 leaves the trace as it was.
+     */
+    static void pollute(int[] trace, int keys, double share, long seed) {
+        if (share <= 0) {
+            return;
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed ^ 0x5CA9_5CA9_5CA9_5CA9L);
+        int next = keys;
+        for (int i = 0; i < trace.length; i++) {
+            if (random.nextDouble() < share) {
+                trace[i] = next++;
+            }
+        }
+    }
+
     /** Requests trace[from..to) over every connection and returns the summed counts. */
-    private static Counts phase(List<RespSocket> sockets, int[] trace, int from, int to, int pipeline, byte[] value)
-            throws IOException, InterruptedException {
+    private static Counts phase(List<RespSocket> sockets, int[] trace, int from, int to, int pipeline, byte[] value,
+            int zipfKeys) throws IOException, InterruptedException {
         AtomicInteger cursor = new AtomicInteger(from);
         List<Callable<Counts>> tasks = new ArrayList<>();
         for (RespSocket s : sockets) {
-            tasks.add(() -> drive(s, trace, cursor, to, pipeline, value));
+            tasks.add(() -> drive(s, trace, cursor, to, pipeline, value, zipfKeys));
         }
         return Workers.runAll("zipf", tasks).stream().reduce(Counts.ZERO, Counts::plus);
     }
 
-    /** One connection's loop: claim a batch, send the previous batch's SETs and this batch's GETs, read. */
-    private static Counts drive(RespSocket s, int[] trace, AtomicInteger cursor, int end, int pipeline, byte[] value)
-            throws IOException {
+    /**
+     * One connection's loop: claim a batch, send the previous batch's SETs and this batch's GETs,
+     * read. GETs and hits count only keys below {@code zipfKeys} (a scan's one-off keys always
+     * miss and would only dilute the ratio); SETs and ops/s count every request.
+     */
+    private static Counts drive(RespSocket s, int[] trace, AtomicInteger cursor, int end, int pipeline, byte[] value,
+            int zipfKeys) throws IOException {
         long gets = 0;
         long hits = 0;
         long sets = 0;
         long errors = 0;
+        long others = 0;
         String firstError = null;
         int[] misses = new int[pipeline];
         int[] nextMisses = new int[pipeline];
@@ -201,9 +239,11 @@ public final class ZipfReadThrough {
             int next = 0;
             for (int i = from; i < to; i++) {
                 RespSocket.Reply r = s.read();
-                gets++;
+                boolean counted = trace[i] < zipfKeys;
+                gets += counted ? 1 : 0;
+                others += counted ? 0 : 1;
                 switch (r) {
-                    case BULK -> hits++;
+                    case BULK -> hits += counted ? 1 : 0;
                     case NIL -> nextMisses[next++] = trace[i];
                     case ERROR -> {
                         errors++;
@@ -217,14 +257,15 @@ public final class ZipfReadThrough {
             nextMisses = t;
             missCount = next;
         }
-        return new Counts(gets, hits, sets, errors, firstError);
+        return new Counts(gets, hits, sets, errors, others, firstError);
     }
 
-    private record Counts(long gets, long hits, long sets, long errors, String firstError) {
-        static final Counts ZERO = new Counts(0, 0, 0, 0, null);
+    /** {@code gets} and {@code hits} of the Zipf keys; {@code others}: GETs of a scan's one-off keys. */
+    private record Counts(long gets, long hits, long sets, long errors, long others, String firstError) {
+        static final Counts ZERO = new Counts(0, 0, 0, 0, 0, null);
 
         Counts plus(Counts o) {
-            return new Counts(gets + o.gets, hits + o.hits, sets + o.sets, errors + o.errors,
+            return new Counts(gets + o.gets, hits + o.hits, sets + o.sets, errors + o.errors, others + o.others,
                     firstError != null ? firstError : o.firstError);
         }
     }
@@ -236,7 +277,7 @@ public final class ZipfReadThrough {
                     f.integer("value-size", 100), f.integer("connections", 4), f.integer("pipeline", 64),
                     f.integer("warmup-requests", keys), f.integer("requests", 2 * keys),
                     f.doubleValue("exponent", ZipfSampler.DEFAULT_EXPONENT), f.longValue("seed", 42),
-                    f.bool("flush", true));
+                    f.bool("flush", true), f.doubleValue("scan-share", 0));
         });
         System.out.println(run(p));
     }

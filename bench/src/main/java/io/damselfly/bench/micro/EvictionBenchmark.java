@@ -67,7 +67,7 @@ public class EvictionBenchmark {
     /** Enough for 10^10 operations, far beyond any run. */
     private static final int NEW_KEY_DIGITS = 10;
 
-    @Param({"allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-ttl"})
+    @Param({"allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-ttl", "allkeys-tinylfu"})
     String policy;
 
     /**
@@ -112,7 +112,10 @@ public class EvictionBenchmark {
         } finally {
             keyspace.unlockAll();
         }
+        // as the server does when maxmemory is set: allkeys-tinylfu sizes its sketches from it,
+        // and their memory, counted from now on, makes the first steps evict a little more
         maxmemory = keyspace.usedMemory();
+        keyspace.setMemoryLimit(maxmemory);
     }
 
     @TearDown(Level.Trial)

@@ -1,6 +1,7 @@
 package io.damselfly.bench.micro;
 
 import io.damselfly.server.keyspace.Database;
+import io.damselfly.server.keyspace.EvictionPolicy;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
 import io.damselfly.server.keyspace.StringView;
@@ -48,6 +49,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * java -jar bench/target/damselfly-bench.jar KeyspaceGetSetBenchmark
  * java -jar bench/target/damselfly-bench.jar KeyspaceGetSetBenchmark.mixed -tg 1
  * java -jar bench/target/damselfly-bench.jar KeyspaceGetSetBenchmark -p shards=1,16 -p keys=100000
+ * java -jar bench/target/damselfly-bench.jar KeyspaceGetSetBenchmark.get -p distribution=ZIPF
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -78,6 +80,14 @@ public class KeyspaceGetSetBenchmark {
     @Param({"ZIPF", "UNIFORM"})
     KeyDistribution distribution;
 
+    /**
+     * noeviction: the access clock alone; allkeys-tinylfu: every GET and SET also counts an access
+     * in its shard's frequency sketch (sized for {@link #keys} keys, as a maxmemory of 128 bytes a
+     * key sizes it), which is the per-access cost of cache mode's policy.
+     */
+    @Param({"noeviction", "allkeys-tinylfu"})
+    String policy;
+
     Keyspace keyspace;
     long now;
     byte[] value;
@@ -91,6 +101,11 @@ public class KeyspaceGetSetBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         keyspace = new Keyspace(shards, DATABASES);
+        keyspace.setEvictionPolicy(EvictionPolicy.fromName(policy));
+        if (!policy.equals("noeviction")) {
+            // never reached here (nothing evicts): it only sizes the sketches
+            keyspace.setMemoryLimit(128L * keys);
+        }
         now = System.currentTimeMillis();
         value = "value-0123456789".getBytes(StandardCharsets.US_ASCII);
         byte[][] stored = new byte[keys][];

@@ -160,8 +160,23 @@ public final class Database {
         Object e = lookup(key, true);
         if (e != null) {
             keyspace.touch(e, now);
+            recordAccess(key);
         }
         return e;
+    }
+
+    /** Counts an access to a key found (allkeys-tinylfu's sketch); its hash is memoised by now. */
+    private void recordAccess(byte[] key) {
+        if (keyspace.isSketching()) {
+            long h = hash(key);
+            shard(h).recordAccess(Keyspace.tableHash(h));
+        }
+    }
+
+    /** The key's estimated access frequency in its shard's sketch (OBJECT FREQ under allkeys-tinylfu). */
+    int sketchFrequency(byte[] key) {
+        long h = hash(key);
+        return shard(h).sketchFrequency(Keyspace.tableHash(h));
     }
 
     Object readNoTouch(byte[] key) {
@@ -172,6 +187,7 @@ public final class Database {
         Object e = lookup(key, false);
         if (e != null) {
             keyspace.touch(e, now);
+            recordAccess(key);
         }
         return e;
     }

@@ -11,7 +11,13 @@ public enum EvictionPolicy {
     VOLATILE_LRU("volatile-lru", true, Order.LRU),
     VOLATILE_LFU("volatile-lfu", true, Order.LFU),
     VOLATILE_RANDOM("volatile-random", true, Order.RANDOM),
-    VOLATILE_TTL("volatile-ttl", true, Order.TTL);
+    VOLATILE_TTL("volatile-ttl", true, Order.TTL),
+    /**
+     * Not Redis's: cache mode's own policy (W-TinyLFU adapted to sampled eviction; see Eviction
+     * and DESIGN.md, Eviction). Its name starts with "allkeys-" so that tools which classify the
+     * policy by prefix see what it is: every key may be evicted.
+     */
+    ALLKEYS_TINYLFU("allkeys-tinylfu", false, Order.TINYLFU);
 
     /** How candidates are ranked. */
     enum Order {
@@ -23,7 +29,9 @@ public enum EvictionPolicy {
         /** Any key. */
         RANDOM,
         /** Soonest expiry first. */
-        TTL
+        TTL,
+        /** Lowest sketched access frequency first, then longest idle; newcomers admitted by frequency. */
+        TINYLFU
     }
 
     private final String redisName;
@@ -62,10 +70,10 @@ public enum EvictionPolicy {
 
     /**
      * The policy in force: the configured one, except that cache mode (Dragonfly's --cache_mode)
-     * turns the default noeviction into allkeys-lru, as DESIGN.md fixes.
+     * turns the default noeviction into allkeys-tinylfu, as DESIGN.md fixes.
      */
     public static EvictionPolicy effective(String configured, boolean cacheMode) {
         EvictionPolicy p = fromName(configured);
-        return p == NOEVICTION && cacheMode ? ALLKEYS_LRU : p;
+        return p == NOEVICTION && cacheMode ? ALLKEYS_TINYLFU : p;
     }
 }

@@ -296,7 +296,8 @@ public final class KeyOps {
         } else {
             encoding = ((ObjectEntry) e).value.encoding();
         }
-        return new ObjectInfo(encoding, ks.idleSeconds(e, db.now()), ks.frequency(e, db.now()), shared);
+        int frequency = ks.isSketching() ? db.sketchFrequency(key) : ks.frequency(e, db.now());
+        return new ObjectInfo(encoding, ks.idleSeconds(e, db.now()), frequency, shared);
     }
 
     /** MEMORY USAGE's lookup: the heap bytes of the key's entry, key and value, or -1 when it is missing. */

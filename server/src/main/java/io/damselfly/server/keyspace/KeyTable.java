@@ -142,6 +142,8 @@ final class KeyTable {
     private int size;
     private int volatileCount;
     private long footprint;
+    /** See {@link #sampledHash()}. */
+    private int sampledHash;
 
     /*
      * The position of the last successful find, for a replace or remove right after it. Kept as
@@ -558,6 +560,7 @@ final class KeyTable {
      * first occupied bucket from there on.
      */
     Object sample(RandomGenerator random) {
+        sampledHash = 0;
         if (size == 0) {
             return null;
         }
@@ -575,11 +578,18 @@ final class KeyTable {
                     for (; pick > 0; pick--) {
                         occupied &= occupied - 1;
                     }
-                    return entryAt(s, b * SLOTS + Integer.numberOfTrailingZeros(occupied));
+                    int slot = Integer.numberOfTrailingZeros(occupied);
+                    sampledHash = s.meta[b * STRIDE + 1 + slot];
+                    return entryAt(s, b * SLOTS + slot);
                 }
             }
         }
         return null;
+    }
+
+    /** The table hash of the entry {@link #sample} returned last (its fingerprint): no rehash of its key. */
+    int sampledHash() {
+        return sampledHash;
     }
 
     /** Visits every entry; for invariant checks, flushes and snapshots. */

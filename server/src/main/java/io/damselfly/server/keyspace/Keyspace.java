@@ -16,6 +16,11 @@ public final class Keyspace {
     private final int databases;
     private final int shardBits;
     private volatile boolean lfu;
+    private volatile boolean sketching;
+    /** maxmemory as last set, 0 for none: sizes the frequency sketches. */
+    private volatile long memoryLimit;
+    /** The keys per shard the sketches are sized for, 0 for none; guarded by this object's monitor. */
+    private long sketchKeysPerShard;
     private volatile EvictionPolicy evictionPolicy = EvictionPolicy.NOEVICTION;
     private volatile int lfuLogFactor = 10;
     private volatile int lfuDecayMinutes = 1;
@@ -122,6 +127,42 @@ public final class Keyspace {
     public void setEvictionPolicy(EvictionPolicy policy) {
         this.evictionPolicy = policy;
         this.lfu = policy.order() == EvictionPolicy.Order.LFU;
+        configureSketches();
+    }
+
+    /**
+     * The memory a key is expected to take, for sizing allkeys-tinylfu's sketches from maxmemory:
+     * a small string key (a 100-byte value's record takes a 120-byte slot, plus its table slot).
+     * Larger keys make the sketch larger than needed, never less accurate; its memory is
+     * {@link FrequencySketch#COUNTERS_PER_KEY} / 2 bytes per such key, 1/32 of maxmemory.
+     */
+    static final int SKETCH_BYTES_PER_KEY = 128;
+
+    /** Gives every shard the frequency sketch the policy and the limit call for (or takes it away). */
+    private synchronized void configureSketches() {
+        long limit = memoryLimit;
+        boolean on = evictionPolicy.order() == EvictionPolicy.Order.TINYLFU && limit > 0;
+        long perShard = on ? Math.max(1, limit / SKETCH_BYTES_PER_KEY / shards.length) : 0;
+        if (perShard == sketchKeysPerShard) {
+            // nothing to change: no shard lock taken (a CONFIG SET of another policy or limit
+            // inside a transaction that holds shards takes none it does not need)
+            return;
+        }
+        sketchKeysPerShard = perShard;
+        for (Shard s : shards) {
+            s.lock();
+            try {
+                s.configureSketch(perShard);
+            } finally {
+                s.unlock();
+            }
+        }
+        sketching = on;
+    }
+
+    /** Whether accesses are counted in frequency sketches (allkeys-tinylfu with a memory limit). */
+    public boolean isSketching() {
+        return sketching;
     }
 
     /** The eviction policy in force (cache mode already applied). */
@@ -237,6 +278,8 @@ public final class Keyspace {
 
     /** Sizes the publishing step to a memory limit (0 for none), so the estimate's error stays small against it. */
     public void setMemoryLimit(long maxmemory) {
+        memoryLimit = Math.max(0, maxmemory);
+        configureSketches();
         long step = maxmemory <= 0 ? DEFAULT_PUBLISH_STEP
                 : Math.max(MIN_PUBLISH_STEP, Math.min(MAX_PUBLISH_STEP, maxmemory / ((long) shards.length * LIMIT_SHARE)));
         if (step != publishStep) {
@@ -382,6 +425,7 @@ public final class Keyspace {
                 for (int db = 0; db < databases; db++) {
                     s.flush(db);
                 }
+                s.clearSketch();
             }
             for (int db = 0; db < databases; db++) {
                 databaseChanged(db);

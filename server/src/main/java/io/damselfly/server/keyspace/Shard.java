@@ -43,6 +43,11 @@ public final class Shard {
     private final WatchedKeys watched = new WatchedKeys();
     /** The running snapshot, which captures a segment before its first change; null when none. */
     private KeyspaceSnapshot snapshot;
+    /** The access-frequency sketch of allkeys-tinylfu (null under other policies), sized for {@link #sketchKeys}. */
+    private FrequencySketch sketch;
+    private long sketchKeys;
+    /** allkeys-tinylfu's admission window: the keys added last, oldest first. */
+    private final Newcomers newcomers = new Newcomers();
 
     private long usedMemory;
     private long unpublishedMemory;
@@ -148,6 +153,98 @@ public final class Shard {
         }
     }
 
+    // ---- allkeys-tinylfu: access frequencies and admission -----------------------------------
+
+    /**
+     * Installs a frequency sketch for about {@code expectedKeys} keys of this shard, or none
+     * ({@code expectedKeys} 0); keeps the present one when it is already of that size. Its table
+     * counts in this shard's used memory, as the tables of keys do.
+     */
+    void configureSketch(long expectedKeys) {
+        requireLock();
+        if (expectedKeys == sketchKeys) {
+            return;
+        }
+        long before = sketch == null ? 0 : sketch.footprint();
+        sketch = expectedKeys > 0 ? new FrequencySketch(expectedKeys) : null;
+        sketchKeys = expectedKeys;
+        newcomers.clear();
+        account((sketch == null ? 0 : sketch.footprint()) - before);
+        publishMemory();
+    }
+
+    /** Forgets the access history of every key (FLUSHALL); the caller holds every shard's lock. */
+    void clearSketch() {
+        requireLock();
+        if (sketch != null) {
+            sketch.clear();
+        }
+        newcomers.clear();
+    }
+
+    /** Counts an access to the key of this table hash in the sketch, if there is one. */
+    void recordAccess(int hash) {
+        requireLock();
+        if (sketch != null) {
+            sketch.increment(hash);
+        }
+    }
+
+    /** The sketch's estimate for the key of this table hash (0 to 15), or 0 without a sketch. */
+    int sketchFrequency(int hash) {
+        requireLock();
+        return sketch == null ? 0 : sketch.frequency(hash);
+    }
+
+    /** Whether this shard keeps a frequency sketch (the policy is allkeys-tinylfu and there is a limit). */
+    boolean hasSketch() {
+        requireLock();
+        return sketch != null;
+    }
+
+    /** Above this estimate a losing candidate is still admitted once in {@link #RANDOM_ADMISSION} duels. */
+    static final int WARM_CANDIDATE = 5;
+    /**
+     * Caffeine's defence against hash flooding: an attacker who makes a victim look hot (by
+     * colliding its counters) would otherwise keep every warm newcomer out; admitting a warm
+     * loser at random, 1 in 128, breaks that without letting cold keys in.
+     */
+    static final int RANDOM_ADMISSION = 128;
+
+    /**
+     * TinyLFU admission at eviction time: while more than {@code window} newcomers wait, the
+     * oldest is judged against the eviction's victim, whose estimated frequency is {@code
+     * victimFrequency}. A newcomer accessed more often than the victim is admitted (it leaves the
+     * window and stays; the caller then evicts the victim); otherwise it is evicted here, as the
+     * victim's stand-in. Returns whether it evicted a key. A newcomer deleted since is skipped.
+     */
+    boolean admissionDuel(int victimFrequency, int window, RandomGenerator random) {
+        requireLock();
+        while (sketch != null && newcomers.size() > window) {
+            int db = newcomers.oldestDb();
+            byte[] key = newcomers.oldestKey();
+            int hash = newcomers.oldestHash();
+            newcomers.removeOldest();
+            Object e = db < dbs.length ? dbs[db].find(key, hash) : null;
+            if (e == null) {
+                continue;
+            }
+            int candidate = sketch.frequency(hash);
+            if (candidate > victimFrequency
+                    || (candidate > WARM_CANDIDATE && random.nextInt(RANDOM_ADMISSION) == 0)) {
+                return false;
+            }
+            evictFound(db, key, hash, e);
+            return true;
+        }
+        return false;
+    }
+
+    /** The table hash of the entry {@link #sample} returned last for this database. */
+    int sampledHash(int db) {
+        return table(db).sampledHash();
+    }
+
     // ---- the write path --------------------------------------------------------------------
 
     /** Adds an entry for a key known to be absent. */
@@ -156,6 +253,11 @@ public final class Shard {
         beforeChange(db, key);
         long tableBefore = t.footprint();
         t.insert(hash, entry);
+        if (sketch != null) {
+            // a new key's first access; a read that missed it before was not counted (Caffeine too)
+            sketch.increment(hash);
+            newcomers.add(db, key, hash);
+        }
         long delta = Entries.footprint(entry) + t.footprint() - tableBefore;
         if (keyspace.hasObservers()) {
             notifyObservers(db, key, KeyEvent.NEW);
@@ -307,6 +409,7 @@ public final class Shard {
             Entries.release(e);
         });
         t.clear();
+        newcomers.clear();
         account(t.footprint() - freed[0]);
         publishMemory();
         expireCursors[db] = 0;
@@ -591,6 +694,9 @@ public final class Shard {
                 return "shard " + index + " db " + db + ": volatile " + t.volatileCount() + " but " + sum[1];
             }
             total += sum[0] + t.footprint();
+        }
+        if (sketch != null) {
+            total += sketch.footprint();
         }
         if (total != usedMemory) {
             return "shard " + index + ": accounted " + usedMemory + " bytes but entries and tables sum to " + total;

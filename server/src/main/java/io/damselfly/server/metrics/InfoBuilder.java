@@ -204,7 +204,7 @@ public final class InfoBuilder {
         scripting(s);
         s.field("maxmemory", maxmemory);
         s.field("maxmemory_human", bytesToHuman(maxmemory));
-        // the policy in force: cache_mode turns noeviction into allkeys-lru
+        // the policy in force: cache_mode turns noeviction into allkeys-tinylfu
         s.field("maxmemory_policy", server.keyspace().evictionPolicy().redisName());
         s.field("mem_allocator", "jvm");
         return s.text();

@@ -89,6 +89,124 @@ class EvictionTest {
         assertNull(ks.checkInvariants());
     }
 
+    private static void get(Keyspace ks, Database db, String key) {
+        int shard = ks.shardIndex(b(key));
+        ks.shard(shard).lock();
+        try {
+            db.strings().get(b(key));
+        } finally {
+            ks.shard(shard).unlock();
+        }
+    }
+
+    /**
+     * A hot set of 200 keys, read five times, then a scan of 6000 one-off keys written one every
+     * 100 ms (six times what the limit holds: 1000 keys), the hot set read again (and written
+     * back when missing, as a read-through client does) after every 1500 of them: each hot key is
+     * used far more often than any scanned key, but 1500 writes apart, more than the cache holds.
+     * Returns how many hot keys are left at the end, 1500 writes after the last hot read.
+     */
+    private static int hotKeysLeftAfterAScan(EvictionPolicy policy) {
+        Keyspace ks = new Keyspace(4, 16);
+        ks.setEvictionPolicy(policy);
+        long empty = ks.usedMemory();
+        long now = 1_000_000_000L;
+        Database db = ks.database(0, now);
+        for (int i = 0; i < 200; i++) {
+            put(ks, db, "hot" + i, Database.NO_EXPIRY);
+        }
+        long perKey = (ks.usedMemory() - empty) / 200;
+        long limit = empty + perKey * 1_000;
+        ks.setMemoryLimit(limit);
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 200; i++) {
+                get(ks, db, "hot" + i);
+            }
+        }
+        Eviction eviction = new Eviction(ks, 42);
+        int written = 200 + 6_000;
+        for (int i = 1; i <= 6_000; i++) {
+            long t = now + 60_000 + i * 100L;
+            Database scan = ks.database(0, t);
+            assertTrue(eviction.makeRoom(limit, policy, t));
+            put(ks, scan, "scan" + i, Database.NO_EXPIRY);
+            if (i % 1_500 == 0 && i < 6_000) {
+                for (int h = 0; h < 200; h++) {
+                    if (!exists(ks, scan, "hot" + h)) {
+                        assertTrue(eviction.makeRoom(limit, policy, t));
+                        put(ks, scan, "hot" + h, Database.NO_EXPIRY);
+                        written++;
+                    } else {
+                        get(ks, scan, "hot" + h);
+                    }
+                }
+            }
+        }
+        long end = now + 60_000 + 6_000 * 100L;
+        assertTrue(eviction.makeRoom(limit, policy, end));
+        assertTrue(ks.usedMemory() <= limit + estimateSlack(ks), policy + ": " + ks.usedMemory() + " > " + limit);
+        assertEquals(written - ks.size(0), ks.evictedKeys(), policy + ": evicted_keys counts every eviction");
+        assertNull(ks.checkInvariants());
+        int left = 0;
+        for (int i = 0; i < 200; i++) {
+            left += exists(ks, ks.database(0, end), "hot" + i) ? 1 : 0;
+        }
+        return left;
+    }
+
+    @Test
+    void allkeysTinyLfu_keepsAHotSetThroughAScan_thatLruLetsFlushIt() {
+        int lru = hotKeysLeftAfterAScan(EvictionPolicy.ALLKEYS_LRU);
+        int tinyLfu = hotKeysLeftAfterAScan(EvictionPolicy.ALLKEYS_TINYLFU);
+        assertTrue(lru < 20, "allkeys-lru kept " + lru + " of 200 hot keys");
+        assertTrue(tinyLfu > 190, "allkeys-tinylfu kept " + tinyLfu + " of 200 hot keys");
+    }
+
+    @Test
+    void allkeysTinyLfu_admitsANewcomerThatBecomesHot() {
+        // the duel is not a wall: a key written during the scan and read often enough stays
+        Keyspace ks = new Keyspace(4, 16);
+        ks.setEvictionPolicy(EvictionPolicy.ALLKEYS_TINYLFU);
+        long now = 1_000_000_000L;
+        Database db = ks.database(0, now);
+        long empty = ks.usedMemory();
+        put(ks, db, "probe", Database.NO_EXPIRY);
+        long perKey = ks.usedMemory() - empty;
+        long limit = empty + perKey * 500;
+        ks.setMemoryLimit(limit);
+        Eviction eviction = new Eviction(ks, 7);
+        for (int i = 0; i < 3_000; i++) {
+            assertTrue(eviction.makeRoom(limit, EvictionPolicy.ALLKEYS_TINYLFU, now));
+            put(ks, db, "scan" + i, Database.NO_EXPIRY);
+            if (i == 100) {
+                put(ks, db, "late", Database.NO_EXPIRY);
+            }
+            if (i > 100 && i % 10 == 0) {
+                get(ks, db, "late");
+            }
+        }
+        assertTrue(exists(ks, db, "late"), "a newcomer read every tenth write was evicted");
+        assertNull(ks.checkInvariants());
+    }
+
+    @Test
+    void allkeysTinyLfu_sketchIsCountedInUsedMemory_andGoesWithThePolicy() {
+        Keyspace ks = new Keyspace(4, 16);
+        long empty = ks.usedMemory();
+        ks.setMemoryLimit(4L << 20);
+        assertEquals(empty, ks.usedMemory(), "no sketch under noeviction");
+        ks.setEvictionPolicy(EvictionPolicy.ALLKEYS_TINYLFU);
+        assertTrue(ks.isSketching());
+        long sketches = ks.usedMemory() - empty;
+        // 4 MiB / 128 bytes a key = 32768 keys, 4 bytes each (rounded up to a power of two per shard)
+        assertTrue(sketches >= 32_768 * 4 && sketches <= 2 * 32_768 * 4 + 4 * 64, "sketches take " + sketches);
+        assertNull(ks.checkInvariants());
+        ks.setEvictionPolicy(EvictionPolicy.ALLKEYS_LRU);
+        assertFalse(ks.isSketching());
+        assertEquals(empty, ks.usedMemory(), "the sketches' memory given back");
+        assertNull(ks.checkInvariants());
+    }
+
     @Test
     void volatilePolicies_evictOnlyKeysWithAnExpiry() {
         for (EvictionPolicy policy : new EvictionPolicy[] {EvictionPolicy.VOLATILE_LRU, EvictionPolicy.VOLATILE_LFU,
@@ -174,8 +292,10 @@ class EvictionTest {
     }
 
     @Test
-    void effectivePolicy_cacheModeMeansAllkeysLru() {
-        assertEquals(EvictionPolicy.ALLKEYS_LRU, EvictionPolicy.effective("noeviction", true));
+    void effectivePolicy_cacheModeMeansAllkeysTinyLfu() {
+        assertEquals(EvictionPolicy.ALLKEYS_TINYLFU, EvictionPolicy.effective("noeviction", true));
+        assertEquals(EvictionPolicy.ALLKEYS_LRU, EvictionPolicy.effective("allkeys-lru", true));
+        assertEquals(EvictionPolicy.ALLKEYS_TINYLFU, EvictionPolicy.effective("ALLKEYS-TINYLFU", false));
         assertEquals(EvictionPolicy.NOEVICTION, EvictionPolicy.effective("noeviction", false));
         assertEquals(EvictionPolicy.ALLKEYS_LFU, EvictionPolicy.effective("allkeys-lfu", true));
     }

@@ -391,12 +391,12 @@ public final class KeyCommands {
         }
     }
 
-    /** OBJECT FREQ key: only under an LFU maxmemory policy. */
+    /** OBJECT FREQ key: only under an LFU maxmemory policy, or allkeys-tinylfu (its sketch's estimate, 0-15). */
     static void objectFreq(CommandContext c) {
         KeyOps.ObjectInfo info = c.db().keys().object(c.arg(2));
         if (info == null) {
             c.reply().nullBulk();
-        } else if (!c.server().keyspace().isLfu()) {
+        } else if (!c.server().keyspace().isLfu() && !c.server().keyspace().isSketching()) {
             c.reply().error(Errors.LFU_NOT_SELECTED);
         } else {
             c.reply().integer(info.frequency());
@@ -435,7 +435,7 @@ public final class KeyCommands {
     /** Whether maxmemory is set with an LRU or LFU policy, under which Redis shares no integers. */
     private static boolean valuesHaveOwnClock(CommandContext c) {
         String policy = c.server().config().getString(Option.MAXMEMORY_POLICY);
-        boolean clockPolicy = policy.endsWith("-lru") || policy.endsWith("-lfu");
+        boolean clockPolicy = policy.endsWith("-lru") || policy.endsWith("lfu");
         return c.server().config().getLong(Option.MAXMEMORY) != 0 && clockPolicy;
     }
 
