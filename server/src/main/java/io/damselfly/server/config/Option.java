@@ -186,13 +186,26 @@ public enum Option {
         return this == REQUIREPASS;
     }
 
+    /** The eviction policy damselfly adds to Redis's eight (cache mode's default). */
+    static final String EXTENSION_POLICY = "allkeys-tinylfu";
+
     /** Redis keeps hz within these bounds whatever is configured (server.h CONFIG_MIN_HZ/MAX_HZ). */
     static final long MIN_HZ = 1;
     static final long MAX_HZ = 500;
 
     /** Parses and validates a value for this option; throws IllegalArgumentException. */
     public Object parse(String text) {
-        Object v = type.parse(text, choices, min, max);
+        Object v;
+        try {
+            v = type.parse(text, choices, min, max);
+        } catch (IllegalArgumentException e) {
+            if (this == MAXMEMORY_POLICY) {
+                // Redis's own list, byte for byte as redis-server refuses a policy; allkeys-tinylfu,
+                // the extension, is accepted but not advertised in Redis's error
+                throw new IllegalArgumentException(e.getMessage().replace(", " + EXTENSION_POLICY, ""));
+            }
+            throw e;
+        }
         if (this == HZ) {
             // Redis accepts any non-negative hz and clamps it, so CONFIG GET hz shows the clamped value
             v = Math.max(MIN_HZ, Math.min(MAX_HZ, (Long) v));
