@@ -163,6 +163,11 @@ final class KeyTable {
      */
     private int snapshotEpoch;
 
+    /** The arena holding this table's records (for snapshots' raw copies). */
+    RecordArena arena() {
+        return arena;
+    }
+
     KeyTable(RecordArena arena) {
         this.arena = arena;
         clear();
@@ -449,7 +454,7 @@ final class KeyTable {
     }
 
     /** An occupied slot's contents as stored: the object, or null and the record's handle. */
-    private interface SlotVisitor {
+    interface SlotVisitor {
         void accept(int hash, Object item, int handle);
     }
 
@@ -486,7 +491,7 @@ final class KeyTable {
                 (hash, item, handle) -> visitor.accept(hash, entry(item, handle)));
     }
 
-    interface SlotEntryVisitor {
+    private interface SlotEntryVisitor {
         void accept(int hash, Object entry);
     }
 
@@ -620,15 +625,16 @@ final class KeyTable {
      * was captured already; returns the next segment's position, {@link #SNAPSHOT_END} after the
      * last. Positions are stable across growth: the directory only ever refines ranges, and a split
      * segment's halves inherit its epoch, so a walk by position visits every entry of the
-     * snapshot's moment exactly once. The visitor gets each entry with its table hash.
+     * snapshot's moment exactly once. The visitor gets each slot as stored (an object entry, or
+     * null and a record's handle, so a snapshot can copy records out without handle objects).
      */
-    long captureAt(long position, int epoch, SlotEntryVisitor visitor) {
+    long captureAt(long position, int epoch, SlotVisitor visitor) {
         int index = (int) (position >>> (32 - globalDepth));
         Segment s = directory[index];
         if (s.snapshotEpoch < epoch) {
             s.snapshotEpoch = epoch;
             if (s.count > 0) {
-                forEachEntry(s, visitor);
+                forEachSlot(s.meta, s.items, s.handles, visitor);
             }
         }
         int span = 1 << (globalDepth - s.depth);

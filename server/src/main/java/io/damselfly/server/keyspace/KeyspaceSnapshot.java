@@ -52,6 +52,13 @@ public final class KeyspaceSnapshot {
          */
         void string(int db, byte[] key, byte[] value, long expiresAt);
 
+        /**
+         * String records of database {@code db}, copied out as they are in one block (the walk's
+         * way: one copy per record, no object) for {@link #forEachRecord} to read later, off the
+         * lock; the sink copies what it keeps of {@code block}'s first {@code length} bytes.
+         */
+        void records(int db, byte[] block, int length);
+
         /** A point between entries where the sink may hand on what it has (it decides by size). */
         void boundary();
 
@@ -66,6 +73,9 @@ public final class KeyspaceSnapshot {
     /** Per shard: the database the walk is in and the next hash position in it. */
     private final int[] walkDb;
     private final long[] walkPosition;
+    /** Per shard: the walk's block of raw records for the segment being captured (the lock's holder only). */
+    private final byte[][] blocks;
+    private final int[] blockLengths;
     /** Per shard and database: keys the write hook captured ahead of the walk; made on first use. */
     private final KeySet[][] capturedAhead;
     private final LongAdder keys = new LongAdder();
@@ -80,6 +90,8 @@ public final class KeyspaceSnapshot {
         this.walkDb = new int[sinks.length];
         this.walkPosition = new long[sinks.length];
         this.capturedAhead = new KeySet[sinks.length][keyspace.databases()];
+        this.blocks = new byte[sinks.length][];
+        this.blockLengths = new int[sinks.length];
     }
 
     int epoch() {
@@ -129,19 +141,64 @@ public final class KeyspaceSnapshot {
                     return true;
                 }
                 budget -= Math.max(1, table.segmentSizeAt(position));
-                KeySet ahead = capturedAhead[shardIndex][db];
-                walkPosition[shardIndex] = table.captureAt(position, epoch, (hash, e) -> {
-                    byte[] k = Entries.key(e);
-                    if (ahead == null || !ahead.contains(k, hash)) {
-                        emit(shardIndex, db, e, k);
-                    }
-                });
+                walkPosition[shardIndex] = capture(shardIndex, db, table, position);
                 sinks[shardIndex].boundary();
             }
             return false;
         } finally {
             shard.unlock();
         }
+    }
+
+    /**
+     * Captures the segment at {@code position} unless it was, under the shard's lock: collections
+     * go to the sink's visitor; string records are copied as they are into the shard's block and
+     * handed over in one piece, so the lock is held for little more than a copy per record (a
+     * record at a time, with its handle object and two arrays, held it four times as long, and an
+     * event loop whose command needs the shard waits meanwhile). Keys captured ahead, and keys
+     * already expired at the moment, are passed by. Answers the next position.
+     */
+    private long capture(int shardIndex, int db, KeyTable table, long position) {
+        KeySet ahead = capturedAhead[shardIndex][db];
+        RecordArena arena = table.arena();
+        blockLengths[shardIndex] = 0;
+        long next = table.captureAt(position, epoch, (hash, item, handle) -> {
+            if (item != null) {
+                byte[] k = Entries.key(item);
+                if (ahead == null || !ahead.contains(k, hash)) {
+                    emit(shardIndex, db, item, k);
+                }
+                return;
+            }
+            long expiresAt = StringRecord.rawExpiresAt(arena, handle);
+            if ((expiresAt != Entries.NO_EXPIRY && expiresAt <= moment)
+                    || (ahead != null && ahead.containsRecord(arena, handle, hash))) {
+                return;
+            }
+            int size = StringRecord.rawSize(arena, handle);
+            byte[] block = blocks[shardIndex];
+            int length = blockLengths[shardIndex];
+            if (block == null || block.length - length < size) {
+                block = java.util.Arrays.copyOf(block == null ? new byte[0] : block, Math.max(64 * 1024, (length + size) * 2));
+                blocks[shardIndex] = block;
+            }
+            blockLengths[shardIndex] = StringRecord.copyRaw(arena, handle, size, block, length);
+            keys.increment();
+        });
+        if (blockLengths[shardIndex] > 0) {
+            sinks[shardIndex].records(db, blocks[shardIndex], blockLengths[shardIndex]);
+        }
+        return next;
+    }
+
+    /** Receives the records of a block handed to {@link Sink#records}: key and value lent as ranges of it. */
+    public interface RecordVisitor {
+        void record(byte[] block, int keyOffset, int keyLength, int valueOffset, int valueLength, long expiresAt);
+    }
+
+    /** Reads a block of records a sink was handed, in order. */
+    public static void forEachRecord(byte[] block, int length, RecordVisitor visitor) {
+        StringRecord.forEachRaw(block, length, visitor::record);
     }
 
     /** Ends the snapshot: writes no longer capture anything. Call once the walk is done or abandoned. */
@@ -177,14 +234,8 @@ public final class KeyspaceSnapshot {
 
     /** Captures everything a table still holds for the snapshot, before FLUSHDB or SWAPDB changes it. */
     void captureRest(int shardIndex, int db, KeyTable table) {
-        KeySet ahead = capturedAhead[shardIndex][db];
         for (long p = 0; p < KeyTable.SNAPSHOT_END; ) {
-            p = table.captureAt(p, epoch, (hash, e) -> {
-                byte[] k = Entries.key(e);
-                if (ahead == null || !ahead.contains(k, hash)) {
-                    emit(shardIndex, db, e, k);
-                }
-            });
+            p = capture(shardIndex, db, table, p);
             sinks[shardIndex].boundary();
         }
         // the table's keys are all captured now; whatever it holds after is not the moment's
@@ -244,6 +295,17 @@ public final class KeyspaceSnapshot {
 
         boolean contains(byte[] key, int hash) {
             return keys[slot(key, hash)] != null;
+        }
+
+        /** Whether the key of the record at {@code handle} is in the set, compared in place. */
+        boolean containsRecord(RecordArena arena, int handle, int hash) {
+            int mask = keys.length - 1;
+            for (int i = (hash * 0x9E3779B9) >>> 7 & mask; keys[i] != null; i = (i + 1) & mask) {
+                if (hashes[i] == hash && StringRecord.keyEquals(arena, handle, keys[i])) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         int size() {

@@ -160,6 +160,47 @@ final class StringRecord {
         return keyEquals(arena, handle, key);
     }
 
+    // ---- raw copies, for snapshots: a record's bytes as they are, decoded off the lock ----------
+
+    /** The bytes of the record at {@code handle}: header, key and value. */
+    static int rawSize(RecordArena arena, int handle) {
+        ByteBuffer p = arena.page(handle);
+        int at = RecordArena.offset(handle);
+        int header = (p.get(at) & HAS_EXPIRY) != 0 ? HEADER_WITH_EXPIRY : HEADER;
+        return header + (p.getShort(at + KEY_LENGTH_AT) & 0xFFFF) + (p.getShort(at + VALUE_LENGTH_AT) & 0xFFFF);
+    }
+
+    static long rawExpiresAt(RecordArena arena, int handle) {
+        ByteBuffer p = arena.page(handle);
+        int at = RecordArena.offset(handle);
+        return (p.get(at) & HAS_EXPIRY) != 0 ? p.getLong(at + EXPIRY_AT) : Entries.NO_EXPIRY;
+    }
+
+    /** Copies the record at {@code handle} as it is into {@code out} at {@code at}; answers the position after it. */
+    static int copyRaw(RecordArena arena, int handle, int size, byte[] out, int at) {
+        arena.page(handle).get(RecordArena.offset(handle), out, at, size);
+        return at + size;
+    }
+
+    /** Receives the records of a raw block: key and value lent as ranges of the block. */
+    interface RawVisitor {
+        void record(byte[] block, int keyOffset, int keyLength, int valueOffset, int valueLength, long expiresAt);
+    }
+
+    /** Walks the records {@link #copyRaw} put one after another in {@code block}'s first {@code length} bytes. */
+    static void forEachRaw(byte[] block, int length, RawVisitor visitor) {
+        ByteBuffer b = ByteBuffer.wrap(block).order(RecordArena.ORDER);
+        for (int at = 0; at < length; ) {
+            boolean expiry = (block[at] & HAS_EXPIRY) != 0;
+            int keyLength = b.getShort(at + KEY_LENGTH_AT) & 0xFFFF;
+            int valueLength = b.getShort(at + VALUE_LENGTH_AT) & 0xFFFF;
+            int keyAt = at + (expiry ? HEADER_WITH_EXPIRY : HEADER);
+            visitor.record(block, keyAt, keyLength, keyAt + keyLength, valueLength,
+                    expiry ? b.getLong(at + EXPIRY_AT) : Entries.NO_EXPIRY);
+            at = keyAt + keyLength + valueLength;
+        }
+    }
+
     byte[] key() {
         byte[] k = new byte[keyLength()];
         page.get(base + header(), k);

@@ -10,8 +10,9 @@ import java.util.function.Consumer;
  * One shard's sink of a snapshot, called only under the shard's lock: collects what it receives
  * into {@link Chunk}s of about {@link #CHUNK_BYTES} of one database each and hands them on at a
  * boundary. Collections are encoded here, since they change in place once the lock is released;
- * strings arrive as copies and are only collected, their encoding (and LZF) left to the file's
- * writer, so a walk step holds the lock and a write's capture holds its event loop for copies only.
+ * strings arrive as copies (a write's capture: key and value; the walk: blocks of raw records) and
+ * are only collected, their encoding (and LZF) left to the file's writer, so a walk step holds the
+ * lock and a write's capture holds its event loop for copies only.
  */
 final class ChunkSink implements KeyspaceSnapshot.Sink {
     /** A chunk's size from which it is handed on at the next boundary: large writes, few arrays. */
@@ -23,7 +24,8 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
      * file in any order, and Redis's loader takes a SELECTDB anywhere), then come {@code count}
      * strings still to encode. {@code bytes} is what the chunk holds, for the copy-on-write figure.
      */
-    record Chunk(int db, byte[] encoded, byte[][] keys, byte[][] values, long[] expiries, int count, long bytes) {
+    record Chunk(int db, byte[] encoded, byte[][] keys, byte[][] values, long[] expiries, int count, byte[] records,
+            long bytes) {
     }
 
     private final RdbEntryEncoder encoder = new RdbEntryEncoder(4 * 1024);
@@ -34,6 +36,9 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
     private long[] expiries = new long[INITIAL_STRINGS];
     private int count;
     private long stringBytes;
+    /** Blocks of raw records from the walk ({@link KeyspaceSnapshot#forEachRecord} reads them). */
+    private byte[] records = new byte[0];
+    private int recordsLength;
 
     ChunkSink(Consumer<Chunk> chunks) {
         this.chunks = chunks;
@@ -69,8 +74,18 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
     }
 
     @Override
+    public void records(int db, byte[] block, int length) {
+        switchTo(db);
+        if (records.length - recordsLength < length) {
+            records = Arrays.copyOf(records, Math.max(records.length * 2, recordsLength + length));
+        }
+        System.arraycopy(block, 0, records, recordsLength, length);
+        recordsLength += length;
+    }
+
+    @Override
     public void boundary() {
-        if (encoder.size() + stringBytes >= CHUNK_BYTES) {
+        if (encoder.size() + stringBytes + recordsLength >= CHUNK_BYTES) {
             flush();
         }
     }
@@ -81,8 +96,10 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
             return;
         }
         chunks.accept(new Chunk(db, Arrays.copyOf(encoder.array(), encoder.size()), Arrays.copyOf(keys, count),
-                Arrays.copyOf(values, count), Arrays.copyOf(expiries, count), count, encoder.size() + stringBytes));
+                Arrays.copyOf(values, count), Arrays.copyOf(expiries, count), count, Arrays.copyOf(records, recordsLength),
+                encoder.size() + stringBytes + recordsLength));
         encoder.reset();
+        recordsLength = 0;
         Arrays.fill(keys, 0, count, null);
         Arrays.fill(values, 0, count, null);
         count = 0;

@@ -400,13 +400,15 @@ public final class Persistence implements AutoCloseable {
             ChunkSink.Chunk c;
             while ((c = chunks.poll()) != null) {
                 writer.chunk(c.encoded(), 0, c.encoded().length);
-                if (c.count() > 0) {
+                if (c.count() > 0 || c.records().length > 0) {
                     strings.reset();
                     strings.selectDb(c.db());
                     for (int i = 0; i < c.count(); i++) {
                         byte[] value = c.values()[i];
                         strings.entry(c.keys()[i], c.expiries()[i]).string(value, 0, value.length);
                     }
+                    KeyspaceSnapshot.forEachRecord(c.records(), c.records().length, (block, ko, kl, vo, vl, expiresAt) ->
+                            strings.entry(java.util.Arrays.copyOfRange(block, ko, ko + kl), expiresAt).string(block, vo, vl));
                     writer.chunk(strings.array(), 0, strings.size());
                 }
                 pendingBytes.addAndGet(-c.bytes());

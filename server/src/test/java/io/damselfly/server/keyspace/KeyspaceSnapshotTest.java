@@ -122,6 +122,12 @@ class KeyspaceSnapshotTest {
                 }
 
                 @Override
+                public void records(int db, byte[] block, int length) {
+                    KeyspaceSnapshot.forEachRecord(block, length, (b, ko, kl, vo, vl, expiresAt) ->
+                            string(db, java.util.Arrays.copyOfRange(b, ko, ko + kl), java.util.Arrays.copyOfRange(b, vo, vo + vl), expiresAt));
+                }
+
+                @Override
                 public void boundary() {
                     finish();
                 }
