@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NetServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NetServer.class);
+    /** Set by the first close: a saving shutdown closes the network, then the server's close again. */
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** Outbound bytes at which a connection stops being writable (the client is not reading). */
     private static final int HIGH_WATER_MARK = 256 * 1024;
     private static final int LOW_WATER_MARK = 64 * 1024;
@@ -158,6 +160,10 @@ public final class NetServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // a saving shutdown closes the network before its last save, and the server's close after
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }

@@ -376,6 +376,9 @@ class PersistenceTest {
         p.destroy();
         assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "exits after SIGTERM");
         assertEquals(0, p.exitValue());
+        String log = Files.readString(dir.resolve("server.log"));
+        assertFalse(log.contains("Exception"), log);
+        assertTrue(log.contains("damselfly stopped"), log);
         EmbeddedServer second = damselfly();
         assertEquals(500L, connect(second.port()).dbsize());
     }
