@@ -206,7 +206,14 @@ public final class InfoBuilder {
         s.field("maxmemory_human", bytesToHuman(maxmemory));
         // the policy in force: cache_mode turns noeviction into allkeys-tinylfu
         s.field("maxmemory_policy", server.keyspace().evictionPolicy().redisName());
+        // Redis leaves replication and AOF buffers out of the eviction check; there are none here
+        s.field("mem_not_counted_for_evict", 0);
         s.field("mem_allocator", "jvm");
+        // nothing is freed in the background here: a deleted value is gone at once (its record
+        // slot) or left to the collector, so Redis's lazy-free queue is always empty
+        s.field("active_defrag_running", 0);
+        s.field("lazyfree_pending_objects", 0);
+        s.field("lazyfreed_objects", 0);
         return s.text();
     }
 
