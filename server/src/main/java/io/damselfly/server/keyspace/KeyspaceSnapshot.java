@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Entries go to one {@link Sink} per shard, called only under that shard's lock (so never by two
  * threads at once); the sink encodes them and hands the bytes to whoever writes the file. String
- * records, most of a cache, go out as copies of their key and value, to be encoded (LZF included)
- * by the file's writer away from any lock: under the lock a record costs two copies. Entries
+ * records, most of a cache, go out as they are, copied into a block, to be encoded (LZF included)
+ * by the file's writer away from any lock: under the lock a record costs one copy. Entries
  * already expired at the moment are left out. The extra memory is what was captured and not yet
  * written, plus the keys captured ahead: in the worst case (every key written before the walk
  * reached it) the dataset once, as a fork's copy-on-write at worst copies every page.
@@ -46,16 +46,10 @@ public final class KeyspaceSnapshot {
         ValueVisitor entry(int db, byte[] key, long expiresAt);
 
         /**
-         * A string entry of database {@code db}, its key and value as arrays the sink may keep
-         * (nothing changes them): most entries of a cache, which the sink can encode later, away
-         * from the lock.
-         */
-        void string(int db, byte[] key, byte[] value, long expiresAt);
-
-        /**
-         * String records of database {@code db}, copied out as they are in one block (the walk's
-         * way: one copy per record, no object) for {@link #forEachRecord} to read later, off the
-         * lock; the sink copies what it keeps of {@code block}'s first {@code length} bytes.
+         * String records of database {@code db}, copied out as they are in one block (one copy
+         * per record, no object: most entries of a cache) for {@link #forEachRecord} to read
+         * later, off the lock; the sink copies what it keeps of {@code block}'s first {@code
+         * length} bytes.
          */
         void records(int db, byte[] block, int length);
 
@@ -73,7 +67,7 @@ public final class KeyspaceSnapshot {
     /** Per shard: the database the walk is in and the next hash position in it. */
     private final int[] walkDb;
     private final long[] walkPosition;
-    /** Per shard: the walk's block of raw records for the segment being captured (the lock's holder only). */
+    /** Per shard: the block of raw records being captured (touched by the lock's holder only). */
     private final byte[][] blocks;
     private final int[] blockLengths;
     /** Per shard and database: keys the write hook captured ahead of the walk; made on first use. */
@@ -166,29 +160,39 @@ public final class KeyspaceSnapshot {
             if (item != null) {
                 byte[] k = Entries.key(item);
                 if (ahead == null || !ahead.contains(k, hash)) {
-                    emit(shardIndex, db, item, k);
+                    emitObject(shardIndex, db, item, k);
                 }
-                return;
+            } else if (ahead == null || !ahead.containsRecord(arena, handle, hash)) {
+                copyRecord(shardIndex, arena, handle);
             }
-            long expiresAt = StringRecord.rawExpiresAt(arena, handle);
-            if ((expiresAt != Entries.NO_EXPIRY && expiresAt <= moment)
-                    || (ahead != null && ahead.containsRecord(arena, handle, hash))) {
-                return;
-            }
-            int size = StringRecord.rawSize(arena, handle);
-            byte[] block = blocks[shardIndex];
-            int length = blockLengths[shardIndex];
-            if (block == null || block.length - length < size) {
-                block = java.util.Arrays.copyOf(block == null ? new byte[0] : block, Math.max(64 * 1024, (length + size) * 2));
-                blocks[shardIndex] = block;
-            }
-            blockLengths[shardIndex] = StringRecord.copyRaw(arena, handle, size, block, length);
-            keys.increment();
         });
+        handOnRecords(shardIndex, db);
+        return next;
+    }
+
+    /** Appends the record at {@code handle} to the shard's block, unless it had expired at the moment. */
+    private void copyRecord(int shardIndex, RecordArena arena, int handle) {
+        long expiresAt = StringRecord.rawExpiresAt(arena, handle);
+        if (expiresAt != Entries.NO_EXPIRY && expiresAt <= moment) {
+            return;
+        }
+        int size = StringRecord.rawSize(arena, handle);
+        byte[] block = blocks[shardIndex];
+        int length = blockLengths[shardIndex];
+        if (block == null || block.length - length < size) {
+            block = java.util.Arrays.copyOf(block == null ? new byte[0] : block, Math.max(64 * 1024, (length + size) * 2));
+            blocks[shardIndex] = block;
+        }
+        blockLengths[shardIndex] = StringRecord.copyRaw(arena, handle, size, block, length);
+        keys.increment();
+    }
+
+    /** Gives the sink the records copied into the shard's block, if any, and empties the block. */
+    private void handOnRecords(int shardIndex, int db) {
         if (blockLengths[shardIndex] > 0) {
             sinks[shardIndex].records(db, blocks[shardIndex], blockLengths[shardIndex]);
+            blockLengths[shardIndex] = 0;
         }
-        return next;
     }
 
     /** Receives the records of a block handed to {@link Sink#records}: key and value lent as ranges of it. */
@@ -198,7 +202,7 @@ public final class KeyspaceSnapshot {
 
     /** Reads a block of records a sink was handed, in order. */
     public static void forEachRecord(byte[] block, int length, RecordVisitor visitor) {
-        StringRecord.forEachRaw(block, length, visitor::record);
+        StringRecord.forEachRaw(block, length, visitor);
     }
 
     /** Ends the snapshot: writes no longer capture anything. Call once the walk is done or abandoned. */
@@ -226,10 +230,13 @@ public final class KeyspaceSnapshot {
         }
         capturedByWrites.increment();
         Object e = table.find(key, hash);
-        if (e != null) {
-            emit(shardIndex, db, e, key);
-            sinks[shardIndex].boundary();
+        if (e instanceof StringRecord r) {
+            copyRecord(shardIndex, table.arena(), r.handle);
+            handOnRecords(shardIndex, db);
+        } else if (e != null) {
+            emitObject(shardIndex, db, e, key);
         }
+        sinks[shardIndex].boundary();
     }
 
     /** Captures everything a table still holds for the snapshot, before FLUSHDB or SWAPDB changes it. */
@@ -257,16 +264,12 @@ public final class KeyspaceSnapshot {
         abandoned = true;
     }
 
-    private void emit(int shardIndex, int db, Object entry, byte[] key) {
+    /** An object entry (a collection, or a string that grew) goes to the sink's visitor, unless expired at the moment. */
+    private void emitObject(int shardIndex, int db, Object entry, byte[] key) {
         if (Entries.isExpired(entry, moment)) {
             return;
         }
-        if (entry instanceof StringRecord r) {
-            // copied out as it is, encoded later off the lock (and off the event loop for a write's capture)
-            sinks[shardIndex].string(db, key, r.value(), r.expiresAt());
-        } else {
-            KeyOps.visit(entry, sinks[shardIndex].entry(db, key, Entries.expiresAt(entry)));
-        }
+        KeyOps.visit(entry, sinks[shardIndex].entry(db, key, Entries.expiresAt(entry)));
         keys.increment();
     }
 
@@ -306,10 +309,6 @@ public final class KeyspaceSnapshot {
                 }
             }
             return false;
-        }
-
-        int size() {
-            return size;
         }
 
         private int slot(byte[] key, int hash) {

@@ -182,13 +182,8 @@ final class StringRecord {
         return at + size;
     }
 
-    /** Receives the records of a raw block: key and value lent as ranges of the block. */
-    interface RawVisitor {
-        void record(byte[] block, int keyOffset, int keyLength, int valueOffset, int valueLength, long expiresAt);
-    }
-
     /** Walks the records {@link #copyRaw} put one after another in {@code block}'s first {@code length} bytes. */
-    static void forEachRaw(byte[] block, int length, RawVisitor visitor) {
+    static void forEachRaw(byte[] block, int length, KeyspaceSnapshot.RecordVisitor visitor) {
         ByteBuffer b = ByteBuffer.wrap(block).order(RecordArena.ORDER);
         for (int at = 0; at < length; ) {
             boolean expiry = (block[at] & HAS_EXPIRY) != 0;

@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -212,12 +211,12 @@ public final class Persistence implements AutoCloseable {
             scheduleOfNext = null;
             return;
         }
-        if (schedule != scheduleOfNext) {
+        boolean due = schedule == scheduleOfNext && now >= nextScheduledMillis;
+        if (schedule != scheduleOfNext || due) {
             scheduleOfNext = schedule;
             nextScheduledMillis = schedule.next(java.time.Instant.ofEpochMilli(now), java.time.ZoneOffset.UTC).toEpochMilli();
         }
-        if (now >= nextScheduledMillis) {
-            nextScheduledMillis = schedule.next(java.time.Instant.ofEpochMilli(now), java.time.ZoneOffset.UTC).toEpochMilli();
+        if (due) {
             startSave("save schedule " + schedule);
         }
     }
@@ -233,11 +232,6 @@ public final class Persistence implements AutoCloseable {
     /** LASTSAVE: when the last successful save began (its moment), Unix seconds. */
     public long lastSaveSeconds() {
         return lastSaveSeconds;
-    }
-
-    /** Unix ms of the last save attempt's start, for the retry delay after a failure. */
-    public long lastAttemptMillis() {
-        return lastAttemptMillis;
     }
 
     public boolean lastSaveOk() {
@@ -364,7 +358,6 @@ public final class Persistence implements AutoCloseable {
                         return;
                     }
                     long bytes = writer.finish();
-                    out.flush();
                     channel.force(true);
                     log.info("Snapshot written: {} keys, {} bytes, {} ms", snap.keysCaptured(), bytes,
                             System.currentTimeMillis() - startMillis);
@@ -400,13 +393,9 @@ public final class Persistence implements AutoCloseable {
             ChunkSink.Chunk c;
             while ((c = chunks.poll()) != null) {
                 writer.chunk(c.encoded(), 0, c.encoded().length);
-                if (c.count() > 0 || c.records().length > 0) {
+                if (c.records().length > 0) {
                     strings.reset();
                     strings.selectDb(c.db());
-                    for (int i = 0; i < c.count(); i++) {
-                        byte[] value = c.values()[i];
-                        strings.entry(c.keys()[i], c.expiries()[i]).string(value, 0, value.length);
-                    }
                     KeyspaceSnapshot.forEachRecord(c.records(), c.records().length, (block, ko, kl, vo, vl, expiresAt) ->
                             strings.entry(java.util.Arrays.copyOfRange(block, ko, ko + kl), expiresAt).string(block, vo, vl));
                     writer.chunk(strings.array(), 0, strings.size());

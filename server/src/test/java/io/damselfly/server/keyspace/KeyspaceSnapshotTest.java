@@ -117,14 +117,9 @@ class KeyspaceSnapshotTest {
                 }
 
                 @Override
-                public void string(int db, byte[] key, byte[] value, long expiresAt) {
-                    entry(db, key, expiresAt).string(value, 0, value.length);
-                }
-
-                @Override
                 public void records(int db, byte[] block, int length) {
                     KeyspaceSnapshot.forEachRecord(block, length, (b, ko, kl, vo, vl, expiresAt) ->
-                            string(db, java.util.Arrays.copyOfRange(b, ko, ko + kl), java.util.Arrays.copyOfRange(b, vo, vo + vl), expiresAt));
+                            entry(db, java.util.Arrays.copyOfRange(b, ko, ko + kl), expiresAt).string(b, vo, vl));
                 }
 
                 @Override
