@@ -339,6 +339,15 @@ public final class ClientSession {
         return format(connection.remoteAddress());
     }
 
+    /**
+     * Whether the client connects from this machine (Redis's islocalClient: a loopback address;
+     * there are no Unix sockets here), for options set to "local" such as enable-debug-command.
+     */
+    public boolean isLocal() {
+        return connection.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                && a.getAddress().isLoopbackAddress();
+    }
+
     public String localAddress() {
         return format(connection.localAddress());
     }

@@ -484,11 +484,6 @@ public final class Keyspace {
         s.finish();
     }
 
-    /** The running snapshot, or null. */
-    public KeyspaceSnapshot runningSnapshot() {
-        return snapshot;
-    }
-
     /** SWAPDB: exchanges two databases atomically for every client. */
     public void swap(int a, int b) {
         lockAll();

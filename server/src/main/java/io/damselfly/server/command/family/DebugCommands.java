@@ -65,12 +65,7 @@ public final class DebugCommands {
         if (mode.equals("yes")) {
             return true;
         }
-        if (mode.equals("local")) {
-            String address = c.client().address();
-            return address.startsWith("127.") || address.startsWith("[::1]") || address.startsWith("::1")
-                    || address.startsWith("/");
-        }
-        return false;
+        return mode.equals("local") && c.client().isLocal();
     }
 
     /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: debugCommand's order and replies. */
