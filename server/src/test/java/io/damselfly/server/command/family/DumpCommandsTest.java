@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.rdb.Crc64;
 import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
-import io.damselfly.server.testing.BinaryConnections;
-import io.damselfly.server.testing.RedisServerExtension;
-import io.damselfly.server.testing.RedisServerProcess;
-import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.BinaryComparison;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -20,12 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * DUMP and RESTORE: every error and option answered as redis-server 7.0.15 answers it (each
@@ -33,34 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * FREQ, a RESTORE waking a BLPOP, WATCH, and a fuzz of corrupt payloads that must be refused
  * with Redis's errors without disturbing the keyspace.
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DumpCommandsTest {
-    private BinaryConnections both;
-    private RedisCommands<byte[], byte[]> redis;
-    private RedisCommands<byte[], byte[]> ours;
-    private RedisServerProcess reference;
-    private EmbeddedServer damselfly;
-
-    @BeforeAll
-    void connect(RedisServerProcess reference, RedisClient client, EmbeddedServer damselfly) {
-        this.reference = reference;
-        this.damselfly = damselfly;
-        both = new BinaryConnections(reference, client);
-        redis = both.redis();
-        ours = both.ours();
-    }
-
-    @AfterAll
-    void close() {
-        both.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        both.flushBoth();
-    }
-
+class DumpCommandsTest extends BinaryComparison {
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
-import io.damselfly.server.testing.BinaryConnections;
-import io.damselfly.server.testing.RedisServerExtension;
-import io.damselfly.server.testing.RedisServerProcess;
-import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.BinaryComparison;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RestoreArgs;
 import io.lettuce.core.ScoredValue;
@@ -21,12 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * DUMP and RESTORE against a real redis-server 7.0.15, both ways: a dataset of every type, small
@@ -35,30 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * binary, with and without TTLs, is dumped by one server and restored into the other; contents,
  * TTLs and encodings are compared key by key.
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public class DumpRestoreInteropTest {
-    private BinaryConnections both;
-    private RedisCommands<byte[], byte[]> redis;
-    private RedisCommands<byte[], byte[]> ours;
-
-    @BeforeAll
-    void connect(RedisServerProcess reference, RedisClient damselfly) {
-        both = new BinaryConnections(reference, damselfly);
-        redis = both.redis();
-        ours = both.ours();
-    }
-
-    @AfterAll
-    void close() {
-        both.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        both.flushBoth();
-    }
-
+public class DumpRestoreInteropTest extends BinaryComparison {
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }

@@ -2,24 +2,13 @@ package io.damselfly.server.command.family;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
-import io.damselfly.server.testing.BinaryConnections;
-import io.damselfly.server.testing.RedisServerExtension;
-import io.damselfly.server.testing.RedisServerProcess;
-import io.damselfly.server.testing.ServerExtension;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.damselfly.server.testing.BinaryComparison;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The RDB forms Redis 7.0 no longer writes but still reads (RDB 9 and older: LIST, ZSET with text
@@ -27,34 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * it writes (QUICKLIST_2 plain nodes), built here byte by byte, RESTOREd into redis-server 7.0.15
  * and into damselfly: both must accept or refuse alike and hold the same contents and encodings.
  */
-@ExtendWith({ServerExtension.class, RedisServerExtension.class})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RdbFormsCompatibilityTest {
-    private BinaryConnections both;
-    private RedisCommands<byte[], byte[]> redis;
-    private RedisCommands<byte[], byte[]> ours;
-    private RedisServerProcess reference;
-    private EmbeddedServer damselfly;
-
-    @BeforeAll
-    void connect(RedisServerProcess reference, RedisClient client, EmbeddedServer damselfly) {
-        this.reference = reference;
-        this.damselfly = damselfly;
-        both = new BinaryConnections(reference, client);
-        redis = both.redis();
-        ours = both.ours();
-    }
-
-    @AfterAll
-    void close() {
-        both.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        both.flushBoth();
-    }
-
+class RdbFormsCompatibilityTest extends BinaryComparison {
     // ---- building serialized values --------------------------------------------------------
 
     private static final class Body {
