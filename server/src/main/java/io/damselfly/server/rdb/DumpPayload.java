@@ -12,7 +12,6 @@ import java.util.function.Predicate;
  * checksum right) before it decodes anything ({@link #decode}).
  */
 public final class DumpPayload {
-    /** Version (2) and checksum (8). */
     /** The version (2 bytes) and CRC64 (8 bytes) after a payload's body. */
     public static final int FOOTER_BYTES = 10;
 
@@ -28,6 +27,14 @@ public final class DumpPayload {
         if (!walk.test(new RdbValueWriter(out))) {
             return null;
         }
+        return seal(out);
+    }
+
+    /**
+     * The payload of a body written into {@code out} (a value, or FUNCTION DUMP's libraries): the
+     * body, then the RDB version and the CRC64 of both.
+     */
+    public static byte[] seal(RdbOutput out) {
         out.writeLittleEndian(RdbFormat.VERSION, 2);
         long crc = Crc64.of(out.array(), 0, out.size());
         out.writeLittleEndian(crc, 8);

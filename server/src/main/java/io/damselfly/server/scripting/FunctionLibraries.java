@@ -1,8 +1,10 @@
 package io.damselfly.server.scripting;
 
 import io.damselfly.server.keyspace.GlobPattern;
-import io.damselfly.server.rdb.Crc64;
-import java.io.ByteArrayOutputStream;
+import io.damselfly.server.rdb.DumpPayload;
+import io.damselfly.server.rdb.RdbFormatException;
+import io.damselfly.server.rdb.RdbInput;
+import io.damselfly.server.rdb.RdbOutput;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,7 +46,6 @@ public final class FunctionLibraries {
     static final long LOAD_TIMEOUT_MILLIS = 500;
     static final String ENGINE = "LUA";
     static final int RDB_OPCODE_FUNCTION2 = 245;
-    static final int RDB_VERSION = 10;
     static final String BAD_NAME = "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
 
     /** A registered function. */
@@ -402,18 +403,15 @@ public final class FunctionLibraries {
 
     /** FUNCTION DUMP: Redis 7.0's payload of every library. */
     public byte[] dump() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RdbOutput out = new RdbOutput(256);
         for (Library l : current.libraries().values()) {
-            out.write(RDB_OPCODE_FUNCTION2);
-            RdbStrings.write(out, l.code());
+            byte[] code = l.code();
+            out.writeByte(RDB_OPCODE_FUNCTION2);
+            // the raw form (no LZF), as these payloads have always been written
+            out.writeLength(code.length);
+            out.writeBytes(code, 0, code.length);
         }
-        out.write(RDB_VERSION & 0xff);
-        out.write((RDB_VERSION >> 8) & 0xff);
-        long crc = Crc64.of(out.toByteArray());
-        for (int i = 0; i < 8; i++) {
-            out.write((int) (crc >>> (8 * i)) & 0xff);
-        }
-        return out.toByteArray();
+        return DumpPayload.seal(out);
     }
 
     /** FUNCTION RESTORE's policies. */
@@ -421,30 +419,20 @@ public final class FunctionLibraries {
 
     /** FUNCTION RESTORE payload [policy]; a {@link ScriptException} carries Redis's error reply. */
     public void restore(byte[] payload, RestorePolicy policy) {
-        if (payload.length < 10) {
-            throw new ScriptException("ERR DUMP payload version or checksum are wrong");
-        }
-        int n = payload.length;
-        int version = (payload[n - 10] & 0xff) | (payload[n - 9] & 0xff) << 8;
-        long crc = 0;
-        for (int i = 0; i < 8; i++) {
-            crc |= (long) (payload[n - 8 + i] & 0xff) << (8 * i);
-        }
-        if (version > RDB_VERSION || Crc64.of(payload, 0, n - 8) != crc) {
+        if (!DumpPayload.verify(payload)) {
             throw new ScriptException("ERR DUMP payload version or checksum are wrong");
         }
         Map<String, Library> fresh = new LinkedHashMap<>();
         Map<String, Function> freshFns = new HashMap<>();
-        int[] pos = {0};
-        while (n - pos[0] > 10) {
-            int type = payload[pos[0]++] & 0xff;
-            if (type != RDB_OPCODE_FUNCTION2) {
-                throw new ScriptException("ERR given type is not a function");
-            }
+        RdbInput in = new RdbInput(payload, 0, payload.length - DumpPayload.FOOTER_BYTES);
+        while (in.remaining() > 0) {
             byte[] code;
             try {
-                code = RdbStrings.read(payload, pos, n - 10);
-            } catch (IllegalArgumentException e) {
+                if (in.readUnsignedByte() != RDB_OPCODE_FUNCTION2) {
+                    throw new ScriptException("ERR given type is not a function");
+                }
+                code = in.readString();
+            } catch (RdbFormatException e) {
                 throw new ScriptException("ERR failed loading the given functions payload");
             }
             Library lib = create(code, false);

@@ -129,6 +129,34 @@ class RdbCodecsTest {
         assertEquals(true, refused > 15000, "refused " + refused);
     }
 
+    /** Raw strings of every length width round-trip; an LZF string reads back; garbage is refused, never thrown otherwise. */
+    @Test
+    void strings_rawRoundTripLzfAndGarbage() throws Exception {
+        for (int len : new int[] {0, 1, 63, 64, 16383, 16384, 70000}) {
+            byte[] s = new byte[len];
+            new Random(len).nextBytes(s);
+            RdbOutput out = new RdbOutput(16);
+            out.writeLength(s.length);
+            out.writeBytes(s, 0, s.length);
+            RdbInput in = new RdbInput(out.array(), 0, out.size());
+            assertArrayEquals(s, in.readString());
+            assertEquals(0, in.remaining());
+        }
+        // "aaaaaaaaaa" as LZF: literal 'a', then a back reference of 9 bytes at distance 1
+        byte[] lzf = {(byte) 0xC3, 5, 10, 0, 'a', (byte) (7 << 5), 0, 0};
+        assertArrayEquals("aaaaaaaaaa".getBytes(), new RdbInput(lzf, 0, lzf.length).readString());
+        Random r = new Random(11);
+        for (int i = 0; i < 5000; i++) {
+            byte[] b = new byte[r.nextInt(30)];
+            r.nextBytes(b);
+            try {
+                new RdbInput(b, 0, b.length).readString();
+            } catch (RdbFormatException expected) {
+                // refused
+            }
+        }
+    }
+
     @Test
     void lzf_runsAndGarbage() throws Exception {
         // literal "ab", then a back reference of 8 bytes one back: "ab" + "bbbbbbbb"
