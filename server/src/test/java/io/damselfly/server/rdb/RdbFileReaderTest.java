@@ -27,6 +27,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The file layer alone (no client): files written by {@link RdbFileWriter} read back by {@link
@@ -713,67 +714,53 @@ class RdbFileReaderTest {
     // ---- at start -----------------------------------------------------------------------------
 
     @Test
-    void start_loadsTheFile_refusesADamagedOne_startsEmptyWithoutOne() throws Exception {
-        Path dir = Files.createTempDirectory("rdbstart");
-        try {
-            Files.write(dir.resolve("good.rdb"), small);
-            try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "good.rdb").start()) {
-                assertEquals(smallContents, contents(s.keyspace()));
-                assertNull(s.keyspace().checkInvariants());
-            }
-            try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "missing.rdb").start()) {
-                assertEquals(0, s.keyspace().size(0));
-            }
-            Files.write(dir.resolve("cut.rdb"), java.util.Arrays.copyOf(large, large.length / 2));
-            RdbLoadException e = assertThrows(RdbLoadException.class,
-                    () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "cut.rdb").start());
-            assertTrue(e.getMessage().contains("cut.rdb") && e.getMessage().contains("unexpected end of data"), e.getMessage());
-            byte[] flipped = small.clone();
-            flipped[flipped.length - 3] ^= 0x10;
-            Files.write(dir.resolve("flipped.rdb"), flipped);
-            e = assertThrows(RdbLoadException.class,
-                    () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "flipped.rdb").start());
-            assertTrue(e.getMessage().contains("wrong RDB checksum"), e.getMessage());
-            Files.createDirectory(dir.resolve("adir.rdb"));
-            e = assertThrows(RdbLoadException.class,
-                    () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "adir.rdb").start());
-            assertTrue(e.getMessage().contains("adir.rdb"), e.getMessage());
-        } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+    void start_loadsTheFile_refusesADamagedOne_startsEmptyWithoutOne(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("good.rdb"), small);
+        try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "good.rdb").start()) {
+            assertEquals(smallContents, contents(s.keyspace()));
+            assertNull(s.keyspace().checkInvariants());
         }
+        try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "missing.rdb").start()) {
+            assertEquals(0, s.keyspace().size(0));
+        }
+        Files.write(dir.resolve("cut.rdb"), java.util.Arrays.copyOf(large, large.length / 2));
+        RdbLoadException e = assertThrows(RdbLoadException.class,
+                () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "cut.rdb").start());
+        assertTrue(e.getMessage().contains("cut.rdb") && e.getMessage().contains("unexpected end of data"), e.getMessage());
+        byte[] flipped = small.clone();
+        flipped[flipped.length - 3] ^= 0x10;
+        Files.write(dir.resolve("flipped.rdb"), flipped);
+        e = assertThrows(RdbLoadException.class,
+                () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "flipped.rdb").start());
+        assertTrue(e.getMessage().contains("wrong RDB checksum"), e.getMessage());
+        Files.createDirectory(dir.resolve("adir.rdb"));
+        e = assertThrows(RdbLoadException.class,
+                () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "adir.rdb").start());
+        assertTrue(e.getMessage().contains("adir.rdb"), e.getMessage());
     }
 
     @Test
-    void idleAndFreq_setTheAccessClock() throws Exception {
+    void idleAndFreq_setTheAccessClock(@TempDir Path dir) throws Exception {
         RdbEntryEncoder enc = new RdbEntryEncoder(16);
         enc.selectDb(0);
         enc.entry(b("idle"), Database.NO_EXPIRY, 1000, -1).string(b("x"), 0, 1);
         enc.entry(b("freq"), Database.NO_EXPIRY, -1, 42).string(b("x"), 0, 1);
-        Path dir = Files.createTempDirectory("rdbaccess");
-        try {
-            Files.write(dir.resolve("a.rdb"), file(enc));
-            try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "a.rdb")
-                    .option("maxmemory-policy", "allkeys-lru").start();
-                    RawClient c = new RawClient(s.host(), s.port())) {
-                long idle = Long.parseLong(c.callText("OBJECT", "IDLETIME", "idle").substring(1));
-                assertTrue(idle >= 1000 && idle < 1010, "idle " + idle);
-            }
-            try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "a.rdb")
-                    .option("maxmemory-policy", "allkeys-lfu").start();
-                    RawClient c = new RawClient(s.host(), s.port())) {
-                assertEquals(":42", c.callText("OBJECT", "FREQ", "freq"));
-            }
-        } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+        Files.write(dir.resolve("a.rdb"), file(enc));
+        try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "a.rdb")
+                .option("maxmemory-policy", "allkeys-lru").start();
+                RawClient c = new RawClient(s.host(), s.port())) {
+            long idle = Long.parseLong(c.callText("OBJECT", "IDLETIME", "idle").substring(1));
+            assertTrue(idle >= 1000 && idle < 1010, "idle " + idle);
+        }
+        try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "a.rdb")
+                .option("maxmemory-policy", "allkeys-lfu").start();
+                RawClient c = new RawClient(s.host(), s.port())) {
+            assertEquals(":42", c.callText("OBJECT", "FREQ", "freq"));
         }
     }
 
     @Test
-    void start_loadsLibrariesOfBothOpcodes_refusesABrokenOne() throws Exception {
+    void start_loadsLibrariesOfBothOpcodes_refusesABrokenOne(@TempDir Path dir) throws Exception {
         RdbOutput body = new RdbOutput(64);
         body.writeByte(RdbFormat.OPCODE_FUNCTION2);
         str(body, "#!lua name=new\nredis.register_function('f1', function() return 1 end)");
@@ -785,23 +772,16 @@ class RdbFileReaderTest {
         RdbOutput broken = new RdbOutput(64);
         broken.writeByte(RdbFormat.OPCODE_FUNCTION2);
         str(broken, "#!lua name=bad\nthis is not lua");
-        Path dir = Files.createTempDirectory("rdbfn");
-        try {
-            Files.write(dir.resolve("f.rdb"), withBody("0010", body));
-            try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "f.rdb").start();
-                    RawClient c = new RawClient(s.host(), s.port())) {
-                assertEquals(":1", c.callText("FCALL", "f1", "0"));
-                assertEquals(":2", c.callText("FCALL", "f2", "0"));
-            }
-            Files.write(dir.resolve("bad.rdb"), withBody("0010", broken));
-            RdbLoadException e = assertThrows(RdbLoadException.class,
-                    () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "bad.rdb").start());
-            assertTrue(e.getMessage().contains("Failed loading library, ERR Error compiling function"), e.getMessage());
-        } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+        Files.write(dir.resolve("f.rdb"), withBody("0010", body));
+        try (EmbeddedServer s = EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "f.rdb").start();
+                RawClient c = new RawClient(s.host(), s.port())) {
+            assertEquals(":1", c.callText("FCALL", "f1", "0"));
+            assertEquals(":2", c.callText("FCALL", "f2", "0"));
         }
+        Files.write(dir.resolve("bad.rdb"), withBody("0010", broken));
+        RdbLoadException e = assertThrows(RdbLoadException.class,
+                () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "bad.rdb").start());
+        assertTrue(e.getMessage().contains("Failed loading library, ERR Error compiling function"), e.getMessage());
     }
 
     @Test
