@@ -251,7 +251,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         }, 1000 / hz, TimeUnit.MILLISECONDS);
     }
 
-    private SavePoints savePoints() {
+    @Override
+    public SavePoints savePoints() {
         return (SavePoints) config.get(Option.SAVE);
     }
 

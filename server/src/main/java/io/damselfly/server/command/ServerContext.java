@@ -55,6 +55,9 @@ public interface ServerContext {
      */
     java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force);
 
+    /** Redis's save points as configured (CONFIG SET save). */
+    io.damselfly.server.persist.SavePoints savePoints();
+
     /** Whether snapshots are configured (save points or a save schedule): SHUTDOWN and SIGTERM then save. */
     boolean persistenceConfigured();
 

@@ -92,7 +92,7 @@ public final class ServerCommands {
     static void flushall(CommandContext c) {
         parseFlushMode(c);
         c.server().keyspace().flushAll();
-        if (!((io.damselfly.server.persist.SavePoints) c.server().config().get(io.damselfly.server.config.Option.SAVE)).isEmpty()) {
+        if (!c.server().savePoints().isEmpty()) {
             // as Redis's flushAllDataAndResetRDB: with save points, the file is emptied too
             c.server().persistence().saveAfterRunning("FLUSHALL");
         }
