@@ -210,6 +210,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         // a corrupt file stops the start here (RdbLoadException), before the port is bound
         persistence.load(code -> scripts.functions().load(code, false), false);
         port = net.start();
+        persistence.walkOn(net.eventLoops());
         scheduleCron();
         cron.scheduleAtFixedRate(this::sampleStats, ServerStats.SAMPLE_PERIOD_MILLIS,
                 ServerStats.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);

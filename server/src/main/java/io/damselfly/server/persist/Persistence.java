@@ -11,10 +11,14 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>Design. A save runs on this service's own thread and never blocks an event loop: it begins a
  * {@link KeyspaceSnapshot} (a moment for the whole keyspace, no fork), walks the shards a few
  * hundred entries per lock hold, and writes the chunks that the walk and the write hook encode to
- * a temporary file ({@link SnapshotFile}: fsync, rename, directory fsync). Chunks captured by
+ * a temporary file ({@link SnapshotFile}: fsync, rename, directory fsync). A background save takes
+ * only idle CPU: its walk's steps run on the event loops ({@link WalkStep}) and its thread at
+ * SCHED_IDLE ({@link IdlePriority}), with a normal-priority thread to finish a save starved past
+ * its deadline ({@link Pacer} keeps that one's bursts short). Chunks captured by
  * writes on event loops queue here until the save thread writes them; their bytes are Redis's
  * copy-on-write size (INFO current_cow_size, current_cow_peak, rdb_last_cow_size). One save runs
  * at a time; a save that fails or is abandoned (FLUSHALL) leaves the previous file as it was.
@@ -37,8 +44,19 @@ public final class Persistence implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Persistence.class);
     /** Entries per shard-lock hold of the walk: short holds for writers, few lock round trips. */
     private static final int ENTRIES_PER_STEP = 512;
-    /** Rest per unit of walking work: 1 keeps a save to half a core. */
+    /**
+     * A background save's longest burst of work before it rests, at normal priority (see {@link
+     * Pacer}): 100 µs measured better than 50 or 200.
+     */
+    private static final long PACE_QUANTUM_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    /** Rest per unit of work: 1 keeps a background save at normal priority to half a core. */
     private static final long PACE_REST_PER_WORK = 1;
+    /**
+     * A save at idle priority is starved, and finishes at normal priority, after this long or
+     * this many times the last save's duration, whichever is later.
+     */
+    private static final long STARVED_AFTER_SECONDS = 30;
+    private static final long STARVED_AFTER_LAST_SAVES = 4;
 
     /** Where saves go and what they hold, read at the start of each save. */
     public interface Target {
@@ -80,12 +98,33 @@ public final class Persistence implements AutoCloseable {
 
     private final Keyspace keyspace;
     private final Target target;
+    /**
+     * Background saves run here, at idle CPU priority where the platform allows ({@link
+     * IdlePriority}); {@link #idleThread} is set by the thread itself once it is there.
+     */
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "damselfly-save");
+        Thread t = new Thread(() -> {
+            if (IdlePriority.applyToCurrentThread()) {
+                idleThread = Thread.currentThread();
+            }
+            r.run();
+        }, "damselfly-save");
         t.setDaemon(true);
         return t;
     });
-
+    /**
+     * Normal priority: a background save that has been starved past its deadline (every core
+     * busy for long) finishes its walk here, and steps run here when there are no event loops.
+     */
+    private final ExecutorService normalThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "damselfly-save-normal");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Thread idleThread;
+    private volatile long starvedAfterSeconds = STARVED_AFTER_SECONDS;
+    private final AtomicLong continuedAtNormalPriority = new AtomicLong();
+    private volatile List<? extends Executor> walkers = List.of();
     /** The save running now, or null. Changed under this object's monitor. */
     private volatile Save running;
     private volatile long lastSaveSeconds;
@@ -102,6 +141,24 @@ public final class Persistence implements AutoCloseable {
     /** The next firing of the save schedule, Unix ms; 0 before it is computed. */
     private long nextScheduledMillis;
     private SaveSchedule scheduleOfNext;
+
+    /**
+     * Runs the walk of background saves on these event loops ({@link WalkStep} says why); none
+     * until the server's loops exist, and then the save thread walks itself.
+     */
+    public void walkOn(List<? extends Executor> loops) {
+        walkers = List.copyOf(loops);
+    }
+
+    /** For tests: how soon a background save at idle priority counts as starved. */
+    void starvedAfterSeconds(long seconds) {
+        starvedAfterSeconds = seconds;
+    }
+
+    /** Background saves that were starved at idle priority and finished at normal priority. */
+    long savesContinuedAtNormalPriority() {
+        return continuedAtNormalPriority.get();
+    }
 
     public Persistence(Keyspace keyspace, Target target) {
         this.keyspace = keyspace;
@@ -280,6 +337,7 @@ public final class Persistence implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        normalThread.shutdownNow();
     }
 
     /** One save, run on the save thread. */
@@ -287,6 +345,10 @@ public final class Persistence implements AutoCloseable {
         final String reason;
         /** Background saves rest between steps; a save its caller waits for does not. */
         final boolean paced;
+        /** Rests a background save's thread between short bursts; null for a save that is waited for. */
+        final Pacer pacer;
+        /** When a save at idle priority counts as starved (System.nanoTime()). */
+        final long starvedAfterNanos;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         final long startMillis = System.currentTimeMillis();
         final ConcurrentLinkedQueue<ChunkSink.Chunk> chunks = new ConcurrentLinkedQueue<>();
@@ -301,6 +363,10 @@ public final class Persistence implements AutoCloseable {
         Save(String reason, boolean paced) {
             this.reason = reason;
             this.paced = paced;
+            this.pacer = paced ? new Pacer(PACE_QUANTUM_NANOS, PACE_REST_PER_WORK) : null;
+            long lastSeconds = Math.max(0, lastSaveDurationSeconds);
+            this.starvedAfterNanos = System.nanoTime()
+                    + TimeUnit.SECONDS.toNanos(Math.max(starvedAfterSeconds, STARVED_AFTER_LAST_SAVES * lastSeconds));
         }
 
         /** A chunk collected under a shard's lock, by the walk or by a write's hook. */
@@ -339,15 +405,7 @@ public final class Persistence implements AutoCloseable {
                         if (functions != null) {
                             writer.functions(functions);
                         }
-                        for (int shard = 0; shard < keyspace.shardCount(); shard++) {
-                            boolean more;
-                            do {
-                                long stepStart = System.nanoTime();
-                                more = snap.step(shard, ENTRIES_PER_STEP);
-                                drain(writer);
-                                pace(System.nanoTime() - stepStart);
-                            } while (more);
-                        }
+                        walk(snap, writer);
                     } finally {
                         snap.end();
                     }
@@ -379,13 +437,76 @@ public final class Persistence implements AutoCloseable {
         }
 
         /**
-         * Rests as long as the step took, so the save takes at most half a core: on a machine
-         * whose cores are busy serving, a save at full speed takes its CPU from the event loops
-         * (Redis's forked child has the same appetite, but a core of its own only when one is idle).
+         * Walks every shard, encoding and writing what each step captured. A background save
+         * hands its steps to the event loops ({@link WalkStep}: a lock is then never held by a
+         * thread at idle priority, which would make the loops wait for an idle core) and encodes
+         * one step's capture while the next is being taken, so at most two steps' worth waits in
+         * memory. A save its caller waits for ({@link #saveHere}, possibly inside EXEC with shard
+         * locks held) steps on the calling thread.
          */
-        private void pace(long stepNanos) {
-            if (paced) {
-                java.util.concurrent.locks.LockSupport.parkNanos(stepNanos * PACE_REST_PER_WORK);
+        private void walk(KeyspaceSnapshot snap, RdbFileWriter writer) throws IOException {
+            int shards = keyspace.shardCount();
+            if (!paced) {
+                for (int shard = 0; shard < shards; shard++) {
+                    while (snap.step(shard, ENTRIES_PER_STEP)) {
+                        drain(writer);
+                    }
+                    drain(writer);
+                }
+                return;
+            }
+            List<? extends Executor> loops = walkers.isEmpty() ? List.of(normalThread) : walkers;
+            walkFrom(WalkStep.submit(snap, 0, ENTRIES_PER_STEP, loops.get(0)), snap, writer, loops);
+        }
+
+        private void walkFrom(WalkStep first, KeyspaceSnapshot snap, RdbFileWriter writer,
+                List<? extends Executor> loops) throws IOException {
+            int shards = keyspace.shardCount();
+            WalkStep step = first;
+            while (step != null) {
+                if (Thread.currentThread() == idleThread && System.nanoTime() > starvedAfterNanos) {
+                    continueAtNormalPriority(step, snap, writer, loops);
+                    return;
+                }
+                int shard = step.join() ? step.shard() : step.shard() + 1;
+                step = shard < shards ? WalkStep.submit(snap, shard, ENTRIES_PER_STEP, loops.get(shard % loops.size())) : null;
+                drain(writer);
+            }
+        }
+
+        /**
+         * A save at idle priority gets no CPU while every core is busy; past its deadline it
+         * finishes the walk on the normal-priority thread (paced), so a saturated server still
+         * gets its snapshot, at the tail cost of a save at normal priority.
+         */
+        private void continueAtNormalPriority(WalkStep step, KeyspaceSnapshot snap, RdbFileWriter writer,
+                List<? extends Executor> loops) throws IOException {
+            log.info("Background saving has run {} s with idle CPU priority; continuing at normal priority",
+                    (System.currentTimeMillis() - startMillis) / 1000);
+            continuedAtNormalPriority.incrementAndGet();
+            try {
+                normalThread.submit(() -> {
+                    walkFrom(step, snap, writer, loops);
+                    return null;
+                }).get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while saving", e);
+            }
+        }
+
+        /** Rests between bursts, unless the thread is at idle priority, where resting is the scheduler's job. */
+        private void rest() {
+            if (pacer != null && Thread.currentThread() != idleThread) {
+                pacer.checkpoint();
             }
         }
 
@@ -396,11 +517,14 @@ public final class Persistence implements AutoCloseable {
                 if (c.records().length > 0) {
                     strings.reset();
                     strings.selectDb(c.db());
-                    KeyspaceSnapshot.forEachRecord(c.records(), c.records().length, (block, ko, kl, vo, vl, expiresAt) ->
-                            strings.entry(java.util.Arrays.copyOfRange(block, ko, ko + kl), expiresAt).string(block, vo, vl));
+                    KeyspaceSnapshot.forEachRecord(c.records(), c.records().length, (block, ko, kl, vo, vl, expiresAt) -> {
+                        strings.entry(java.util.Arrays.copyOfRange(block, ko, ko + kl), expiresAt).string(block, vo, vl);
+                        rest();
+                    });
                     writer.chunk(strings.array(), 0, strings.size());
                 }
                 pendingBytes.addAndGet(-c.bytes());
+                rest();
             }
         }
     }
