@@ -48,6 +48,7 @@ import io.damselfly.server.config.KeyspaceEventClasses;
 import io.damselfly.server.scripting.ScriptEngine;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -302,6 +303,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
      */
     private void stopAfterSave(boolean saved) {
         health.unavailable(Health.SHUTTING_DOWN);
+        persistence.walkOn(List.of());
         net.close();
         if (saved && persistence.changesSinceLastSave() > 0) {
             persistence.saveAfterRunning("shutdown").join();
@@ -322,6 +324,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         try {
             health.unavailable(Health.SHUTTING_DOWN);
             cron.shutdownNow();
+            persistence.walkOn(List.of());
             net.close();
             persistence.close();
             log.info("damselfly stopped");

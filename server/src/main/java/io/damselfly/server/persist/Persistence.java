@@ -143,8 +143,9 @@ public final class Persistence implements AutoCloseable {
     private SaveSchedule scheduleOfNext;
 
     /**
-     * Runs the walk of background saves on these event loops ({@link WalkStep} says why); none
-     * until the server's loops exist, and then the save thread walks itself.
+     * Runs the walk of background saves on these event loops ({@link WalkStep} says why). Without
+     * loops (before the server's exist, and after they stop: the server passes none before it
+     * closes them) the steps run on the normal-priority thread.
      */
     public void walkOn(List<? extends Executor> loops) {
         walkers = List.copyOf(loops);
@@ -173,11 +174,24 @@ public final class Persistence implements AutoCloseable {
      * written (false when it failed or FLUSHALL abandoned it).
      */
     public CompletableFuture<Boolean> startSave(String reason) {
-        Save s = claim(reason, true);
+        return start(reason, Kind.BACKGROUND);
+    }
+
+    /**
+     * Starts a save that someone waits for (SAVE, shutdown, FLUSHALL's): the same as {@link
+     * #startSave}, but at normal priority and unpaced, since finishing soon matters more than
+     * the tail while it runs (Redis blocks every client for such a save).
+     */
+    public CompletableFuture<Boolean> startUrgentSave(String reason) {
+        return start(reason, Kind.URGENT);
+    }
+
+    private CompletableFuture<Boolean> start(String reason, Kind kind) {
+        Save s = claim(reason, kind);
         if (s == null) {
             return null;
         }
-        thread.execute(s);
+        (kind == Kind.URGENT ? normalThread : thread).execute(s);
         return s.done;
     }
 
@@ -188,7 +202,7 @@ public final class Persistence implements AutoCloseable {
      * on the save thread would wait for them for ever.
      */
     public Boolean saveHere(String reason) {
-        Save s = claim(reason, false);
+        Save s = claim(reason, Kind.HERE);
         if (s == null) {
             return null;
         }
@@ -196,11 +210,11 @@ public final class Persistence implements AutoCloseable {
         return s.done.join();
     }
 
-    private synchronized Save claim(String reason, boolean paced) {
+    private synchronized Save claim(String reason, Kind kind) {
         if (running != null) {
             return null;
         }
-        Save s = new Save(reason, paced);
+        Save s = new Save(reason, kind);
         running = s;
         lastAttemptMillis = System.currentTimeMillis();
         return s;
@@ -212,11 +226,14 @@ public final class Persistence implements AutoCloseable {
      * this call.
      */
     public CompletableFuture<Boolean> saveAfterRunning(String reason) {
-        CompletableFuture<Boolean> started = startSave(reason);
+        CompletableFuture<Boolean> started = startUrgentSave(reason);
         if (started != null) {
             return started;
         }
         Save current = running;
+        if (current != null) {
+            current.hurry();
+        }
         CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
         return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveAfterRunning(reason));
     }
@@ -340,15 +357,26 @@ public final class Persistence implements AutoCloseable {
         normalThread.shutdownNow();
     }
 
+    /** Where a save runs and how hard it pushes. */
+    private enum Kind {
+        /** BGSAVE, save points, schedules: on the idle-priority thread, steps on the event loops. */
+        BACKGROUND,
+        /** Someone waits (SAVE, shutdown): on the normal-priority thread, unpaced, steps on the loops. */
+        URGENT,
+        /** On the caller, which may hold shard locks (SAVE in EXEC, DEBUG RELOAD): steps there too. */
+        HERE
+    }
+
     /** One save, run on the save thread. */
     private final class Save implements Runnable {
         final String reason;
-        /** Background saves rest between steps; a save its caller waits for does not. */
-        final boolean paced;
+        final Kind kind;
         /** Rests a background save's thread between short bursts; null for a save that is waited for. */
         final Pacer pacer;
         /** When a save at idle priority counts as starved (System.nanoTime()). */
         final long starvedAfterNanos;
+        /** Set when someone starts waiting for this save ({@link #saveAfterRunning}). */
+        volatile boolean hurried;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         final long startMillis = System.currentTimeMillis();
         final ConcurrentLinkedQueue<ChunkSink.Chunk> chunks = new ConcurrentLinkedQueue<>();
@@ -360,13 +388,18 @@ public final class Persistence implements AutoCloseable {
         volatile long keysTotal;
         boolean abandoned;
 
-        Save(String reason, boolean paced) {
+        Save(String reason, Kind kind) {
             this.reason = reason;
-            this.paced = paced;
-            this.pacer = paced ? new Pacer(PACE_QUANTUM_NANOS, PACE_REST_PER_WORK) : null;
+            this.kind = kind;
+            this.pacer = kind == Kind.BACKGROUND ? new Pacer(PACE_QUANTUM_NANOS, PACE_REST_PER_WORK) : null;
             long lastSeconds = Math.max(0, lastSaveDurationSeconds);
             this.starvedAfterNanos = System.nanoTime()
                     + TimeUnit.SECONDS.toNanos(Math.max(starvedAfterSeconds, STARVED_AFTER_LAST_SAVES * lastSeconds));
+        }
+
+        /** Someone now waits for this save: at idle priority, it goes on at normal priority from its next step. */
+        void hurry() {
+            hurried = true;
         }
 
         /** A chunk collected under a shard's lock, by the walk or by a write's hook. */
@@ -385,7 +418,7 @@ public final class Persistence implements AutoCloseable {
             long moment = 0;
             long dirtyAtMoment = 0;
             try {
-                log.info(paced ? "Background saving started ({})" : "Saving ({})", reason);
+                log.info(kind == Kind.HERE ? "Saving ({})" : "Background saving started ({})", reason);
                 try (FileChannel channel = file.open()) {
                     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
                     RdbFileWriter writer = new RdbFileWriter(out);
@@ -446,7 +479,7 @@ public final class Persistence implements AutoCloseable {
          */
         private void walk(KeyspaceSnapshot snap, RdbFileWriter writer) throws IOException {
             int shards = keyspace.shardCount();
-            if (!paced) {
+            if (kind == Kind.HERE) {
                 for (int shard = 0; shard < shards; shard++) {
                     while (snap.step(shard, ENTRIES_PER_STEP)) {
                         drain(writer);
@@ -455,21 +488,26 @@ public final class Persistence implements AutoCloseable {
                 }
                 return;
             }
-            List<? extends Executor> loops = walkers.isEmpty() ? List.of(normalThread) : walkers;
-            walkFrom(WalkStep.submit(snap, 0, ENTRIES_PER_STEP, loops.get(0)), snap, writer, loops);
+            walkFrom(submit(snap, 0), snap, writer);
         }
 
-        private void walkFrom(WalkStep first, KeyspaceSnapshot snap, RdbFileWriter writer,
-                List<? extends Executor> loops) throws IOException {
+        /** Hands shard {@code shard}'s next step to its loop, as the loops are now (none once the server stops). */
+        private WalkStep submit(KeyspaceSnapshot snap, int shard) {
+            List<? extends Executor> loops = walkers;
+            Executor loop = loops.isEmpty() ? Runnable::run : loops.get(shard % loops.size());
+            return WalkStep.submit(snap, shard, ENTRIES_PER_STEP, loop);
+        }
+
+        private void walkFrom(WalkStep first, KeyspaceSnapshot snap, RdbFileWriter writer) throws IOException {
             int shards = keyspace.shardCount();
             WalkStep step = first;
             while (step != null) {
-                if (Thread.currentThread() == idleThread && System.nanoTime() > starvedAfterNanos) {
-                    continueAtNormalPriority(step, snap, writer, loops);
+                if (Thread.currentThread() == idleThread && (hurried || System.nanoTime() > starvedAfterNanos)) {
+                    continueAtNormalPriority(step, snap, writer);
                     return;
                 }
                 int shard = step.join() ? step.shard() : step.shard() + 1;
-                step = shard < shards ? WalkStep.submit(snap, shard, ENTRIES_PER_STEP, loops.get(shard % loops.size())) : null;
+                step = shard < shards ? submit(snap, shard) : null;
                 drain(writer);
             }
         }
@@ -477,16 +515,17 @@ public final class Persistence implements AutoCloseable {
         /**
          * A save at idle priority gets no CPU while every core is busy; past its deadline it
          * finishes the walk on the normal-priority thread (paced), so a saturated server still
-         * gets its snapshot, at the tail cost of a save at normal priority.
+         * gets its snapshot, at the tail cost of a save at normal priority. A save someone has
+         * started waiting for (a shutdown behind a BGSAVE) moves there at once, unpaced.
          */
-        private void continueAtNormalPriority(WalkStep step, KeyspaceSnapshot snap, RdbFileWriter writer,
-                List<? extends Executor> loops) throws IOException {
+        private void continueAtNormalPriority(WalkStep step, KeyspaceSnapshot snap, RdbFileWriter writer)
+                throws IOException {
             log.info("Background saving has run {} s with idle CPU priority; continuing at normal priority",
                     (System.currentTimeMillis() - startMillis) / 1000);
             continuedAtNormalPriority.incrementAndGet();
             try {
                 normalThread.submit(() -> {
-                    walkFrom(step, snap, writer, loops);
+                    walkFrom(step, snap, writer);
                     return null;
                 }).get();
             } catch (ExecutionException e) {
@@ -505,7 +544,7 @@ public final class Persistence implements AutoCloseable {
 
         /** Rests between bursts, unless the thread is at idle priority, where resting is the scheduler's job. */
         private void rest() {
-            if (pacer != null && Thread.currentThread() != idleThread) {
+            if (pacer != null && !hurried && Thread.currentThread() != idleThread) {
                 pacer.checkpoint();
             }
         }

@@ -41,13 +41,16 @@ final class WalkStep implements Runnable {
         this.maxEntries = maxEntries;
     }
 
-    /** Hands a step of {@code shard}'s walk to {@code loop}; it runs there unless reclaimed. */
+    /**
+     * Hands a step of {@code shard}'s walk to {@code loop}; it runs there unless reclaimed, or here
+     * at once when the loop refuses it.
+     */
     static WalkStep submit(KeyspaceSnapshot snapshot, int shard, int maxEntries, Executor loop) {
         WalkStep step = new WalkStep(snapshot, shard, maxEntries);
         try {
             loop.execute(step);
         } catch (RejectedExecutionException e) {
-            // the loop is shutting down: join() runs the step on the caller
+            step.run(); // the loop has shut down: the caller takes the step at once
         }
         return step;
     }

@@ -129,6 +129,40 @@ class BackgroundSaveSchedulingTest {
     }
 
     @Test
+    void aSaveSomeoneWaitsForRunsAtNormalPriorityAndHurriesABackgroundOne() throws Exception {
+        Keyspace ks = filled();
+        try (Persistence p = new Persistence(ks, Persistence.Target.of(dir, "urgent.rdb", ks, null))) {
+            assertTrue(p.startUrgentSave("SAVE").get(60, TimeUnit.SECONDS));
+            assertEquals(0, p.savesContinuedAtNormalPriority());
+            // a loop that never runs its steps: each waits for the save to take it back (50 ms),
+            // time enough for the shutdown to start waiting for the background save
+            p.walkOn(List.of(task -> { }));
+            var background = p.startSave("BGSAVE");
+            var after = p.saveAfterRunning("shutdown");
+            assertTrue(background.get(60, TimeUnit.SECONDS));
+            assertTrue(after.get(60, TimeUnit.SECONDS));
+            assertEquals(1, p.savesContinuedAtNormalPriority(), "the waited-for BGSAVE moved to normal priority");
+        }
+        assertEquals(KEYS, keysIn(dir.resolve("urgent.rdb")));
+    }
+
+    @Test
+    void aStepALoopRefusesRunsAtOnceOnTheCaller() {
+        Keyspace ks = filled();
+        KeyspaceSnapshot snap = ks.beginSnapshot(System.currentTimeMillis(), shard -> new ChunkSink(c -> { }));
+        try {
+            Executor shutDown = task -> {
+                throw new java.util.concurrent.RejectedExecutionException("event loop terminated");
+            };
+            WalkStep step = WalkStep.submit(snap, 0, 1_000_000, shutDown);
+            assertTrue(snap.keysCaptured() > 0, "ran before join, without waiting for a reclaim");
+            assertFalse(step.join());
+        } finally {
+            snap.end();
+        }
+    }
+
+    @Test
     void aStepRunsOnceWhoeverClaimsIt() {
         Keyspace ks = filled();
         List<ChunkSink.Chunk> chunks = new ArrayList<>();
