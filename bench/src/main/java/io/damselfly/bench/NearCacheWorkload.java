@@ -85,7 +85,7 @@ final class NearCacheWorkload implements Workload {
         return NearCacheLoad.Params.defaults("127.0.0.1", port, keys)
                 .withConnections(CONNECTIONS)
                 .withSetShare(SET_SHARE)
-                .withRequests((int) mode.pick(10_000, 50_000), (int) mode.pick(40_000, 200_000))
+                .withRequests((int) mode.pick(10_000, 30_000), (int) mode.pick(40_000, 150_000))
                 .withMaxPhase(Duration.ofSeconds(mode.pick(20, 60)));
     }
 

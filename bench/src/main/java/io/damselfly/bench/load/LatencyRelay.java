@@ -68,7 +68,11 @@ public final class LatencyRelay implements AutoCloseable {
      * 0.5 ms deadline up to the next millisecond), which would make a 0.5 ms link a 1 ms one;
      * the epoll transport arms a timerfd with nanosecond deadlines, so on Linux the release is
      * late only by the wake-up latency (tens of microseconds). NIO is the fallback elsewhere, and
-     * the relay then says so in its toString.
+     * the relay then says so in its toString. Measured on the 2-core test machine with the default
+     * 0.5 ms: a PING through the relay to redis-server takes 1.17-1.18 ms (median; about 0.03 ms
+     * straight), so each hop is released 80-90 us late (the kernel's default timer slack is 50 us,
+     * the rest is the wake-up); under the near-cache workload's load (8 unpipelined connections,
+     * about 6,000 requests/s) a GET through it takes 1.33 ms at p50 and 1.5 ms at p99.
      *
      * Back-pressure. A side whose outbound buffer is full (the reader is slower than the
      * writer) stops reading from its source until the buffer drains, so a fast writer cannot
