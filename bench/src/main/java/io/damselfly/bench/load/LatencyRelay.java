@@ -107,6 +107,8 @@ public final class LatencyRelay implements AutoCloseable {
     private final long delayNanos;
     private final boolean epoll;
     private final AtomicLong accepted;
+    /** Kept from the start: the listener's address is not to be asked once it is closed. */
+    private final int port;
 
     private LatencyRelay(EventLoopGroup group, Channel listener, ChannelGroup channels, InetSocketAddress target,
             long delayNanos, boolean epoll, AtomicLong accepted) {
@@ -117,6 +119,7 @@ public final class LatencyRelay implements AutoCloseable {
         this.delayNanos = delayNanos;
         this.epoll = epoll;
         this.accepted = accepted;
+        this.port = ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /** A relay on a free 127.0.0.1 port to {@code targetHost:targetPort}, adding {@code oneWayDelay} each way. */
@@ -196,7 +199,7 @@ public final class LatencyRelay implements AutoCloseable {
 
     /** Listening port on 127.0.0.1. */
     public int port() {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+        return port;
     }
 
     /** Always 127.0.0.1. */
