@@ -526,6 +526,11 @@ public final class CommandExecutor {
      * every shard too.
      */
     private int lockFor(Command cmd, byte[][] argv) {
+        if (cmd.has(CommandFlag.SCRIPT)) {
+            // its keys are the script thread's to lock, with every other shard
+            releaseHeld();
+            return 0;
+        }
         int single = cmd.singleKeyIndex();
         if (single > 0 && single < argv.length) {
             Shard target = keyspace.shard(context.db().shardIndex(argv[single]));

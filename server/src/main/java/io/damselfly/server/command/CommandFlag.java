@@ -40,6 +40,13 @@ public enum CommandFlag {
     /** Running it changes the connection's state (db, protocol, subscriptions, MULTI...). */
     STATEFUL(null),
     /**
+     * It runs a script (EVAL, EVALSHA, FCALL and their _RO forms): the handler hands it to the
+     * script thread, which holds every shard while it runs, so the executor takes no shard lock
+     * for the call (it would only wait for the script thread), and a client blocked in one script
+     * may queue the next behind it.
+     */
+    SCRIPT(null),
+    /**
      * It may read keys that its arguments do not name, found only in the values it reads (SORT's
      * BY and GET patterns): the executor then holds every shard, in index order, while it runs.
      */

@@ -39,6 +39,8 @@ public final class DeferredReply implements Blocking {
     private static final int OPEN = 0;
     private static final int COMPLETED = 1;
     private static final int CANCELLED = 2;
+    /** Won by a completer that has not yet published its writer: not resolved for anyone else. */
+    private static final int COMPLETING = 3;
 
     private final Owner owner;
     private final boolean blocksClient;
@@ -51,6 +53,7 @@ public final class DeferredReply implements Blocking {
     private volatile Consumer<Reply> timeoutWriter;
     private Runnable onCancel;
     private Runnable onResolved;
+    private boolean scriptsBehind;
     /** Set when the client had replies off as the command ran: the reply is rendered as nothing. */
     private boolean silent;
 
@@ -65,15 +68,33 @@ public final class DeferredReply implements Blocking {
     }
 
     /**
+     * Lets the blocked client's next requests run while this slot waits as long as they are
+     * scripts too (a script's slot: the script thread runs scripts in arrival order, so the next
+     * one queues behind this one instead of waiting a hand-off for it); any other request still
+     * waits. Set by its maker, on the owner's loop, before the connection sees the slot.
+     */
+    public void admitScriptsBehind() {
+        scriptsBehind = true;
+    }
+
+    /** Whether further scripts of the client may run while this slot waits. */
+    public boolean admitsScriptsBehind() {
+        return scriptsBehind;
+    }
+
+    /**
      * Resolves the slot with the reply {@code writer} renders, from any thread. Answers false when
      * the slot was already resolved (completed, timed out, or its connection closed): then the
      * writer is never run and the caller keeps whatever it meant to hand over.
      */
     public boolean complete(Consumer<Reply> writer) {
-        if (!state.compareAndSet(OPEN, COMPLETED)) {
+        if (!state.compareAndSet(OPEN, COMPLETING)) {
             return false;
         }
+        // the writer before the state that says it is there: the connection may find the slot
+        // completed while pumping for an earlier slot, before this slot's own task has run
         this.writer = writer;
+        state.set(COMPLETED);
         // a task even on the owner's own loop: never render inside the command that completes
         // it, but between events, when no batch of the connection is open
         owner.executor().execute(this::resolvedOnLoop);
@@ -128,7 +149,8 @@ public final class DeferredReply implements Blocking {
 
     /** Whether the slot was resolved in any way. */
     public boolean isResolved() {
-        return state.get() != OPEN;
+        int s = state.get();
+        return s == COMPLETED || s == CANCELLED;
     }
 
     /** The client had replies off (CLIENT REPLY) when the command ran: its reply is dropped. */

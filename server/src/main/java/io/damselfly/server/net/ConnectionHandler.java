@@ -56,6 +56,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
     /** Reply bytes gathered before handing them to the channel mid-batch. */
     static final int FLUSH_THRESHOLD = 64 * 1024;
+    /**
+     * Scripts one client may have queued behind one another (pipelined EVALs): a batch of the
+     * script thread's takes them together, and the queue is shared by every client.
+     */
+    static final int MAX_SCRIPTS_IN_FLIGHT = 16;
 
     private final ServerContext server;
     private final RespRequestDecoder decoder;
@@ -73,6 +78,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
     private boolean registered;
     /** The slot of the blocking command this client waits in, or null. */
     private DeferredReply blockingSlot;
+    /** Scripts of this client queued behind one another, the last being {@link #blockingSlot}. */
+    private int scriptsInFlight;
     /**
      * Set while requests run: a flush inside can make the channel writable again, and Netty
      * reports that synchronously, which must not start working off the queue inside a request.
@@ -113,7 +120,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         if (!registered) {
             return;
         }
-        if (!pending.isEmpty() || !canRun()) {
+        if (!pending.isEmpty() || !canRun(msg)) {
             pending.add(msg);
             requestMemory.queued(msg);
             ctx.channel().config().setAutoRead(false);
@@ -140,7 +147,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         inBatch = false;
         if (registered) {
             finishBatch();
-            if (!pending.isEmpty() && canRun()) {
+            if (!pending.isEmpty() && canRun(pending.peek())) {
                 drain();
             }
         }
@@ -221,13 +228,25 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         client.connection().close();
     }
 
-    /** Whether the next request may run now, rather than wait in {@link #pending}. */
-    private boolean canRun() {
-        return ctx.channel().isWritable() && replies.backlog() < FLUSH_THRESHOLD && blockingSlot == null;
+    /** Whether the request {@code next} may run now, rather than wait in {@link #pending}. */
+    private boolean canRun(Object next) {
+        return ctx.channel().isWritable() && replies.backlog() < FLUSH_THRESHOLD
+                && (blockingSlot == null || mayQueueBehindScript(next));
+    }
+
+    /**
+     * A client blocked in a script may send more scripts behind it (see {@link
+     * DeferredReply#admitScriptsBehind}), up to {@link #MAX_SCRIPTS_IN_FLIGHT} and while the
+     * script queue has room to spare: pipelined EVALs then cost one hand-off per batch, not each.
+     */
+    private boolean mayQueueBehindScript(Object next) {
+        return blockingSlot.admitsScriptsBehind() && scriptsInFlight < MAX_SCRIPTS_IN_FLIGHT
+                && server.scripts().isScriptRequest(next) && server.scripts().admitsPipelinedScripts();
     }
 
     private void unblock() {
         blockingSlot = null;
+        scriptsInFlight = 0;
         client.setBlocking(null);
         server.clients().countBlocked(-1);
     }
@@ -248,9 +267,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             reply.drainTo(this::addReply);
             replies.add(ctx, slot);
             if (slot.blocksClient()) {
+                if (blockingSlot == null) {
+                    server.clients().countBlocked(1);
+                }
+                // a script queued behind another: the client stays blocked until the last one
                 blockingSlot = slot;
                 client.setBlocking(slot, (byte[][]) msg);
-                server.clients().countBlocked(1);
+                if (slot.admitsScriptsBehind()) {
+                    scriptsInFlight++;
+                }
             }
             return true;
         }
@@ -273,7 +298,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         }
         running = true;
         try {
-            while (!pending.isEmpty() && canRun()) {
+            while (!pending.isEmpty() && canRun(pending.peek())) {
                 Object next = pending.poll();
                 requestMemory.dequeued(next);
                 if (!run(next)) {
@@ -288,7 +313,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         }
         if (pending.isEmpty()) {
             ctx.channel().config().setAutoRead(true);
-        } else if (canRun()) {
+        } else if (canRun(pending.peek())) {
             // the final flush made room again, and its writability event was swallowed above
             ctx.executor().execute(this::drain);
         }

@@ -18,7 +18,7 @@ import io.damselfly.server.keyspace.Shard;
 import java.io.ByteArrayInputStream;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -107,13 +107,41 @@ public final class ScriptEngine {
     static final int SCRIPTS_PER_LOCK = 64;
 
     /** Scripts waiting for the script thread, in arrival order. */
-    private final LinkedBlockingQueue<Task> waiting = new LinkedBlockingQueue<>(MAX_WAITING_SCRIPTS);
+    private final LinkedBlockingDeque<Task> waiting = new LinkedBlockingDeque<>(MAX_WAITING_SCRIPTS);
+    /** The caller of the script running now (touched by the script thread only). */
+    private Object runningCaller;
 
     /** A script handed to the script thread: run it, or answer its caller BUSY without running it. */
     private interface Task {
         void run();
 
         void busy(String error);
+
+        /** The client that sent it. */
+        Object caller();
+    }
+
+    /**
+     * Whether a client whose script waits may send another behind it now, rather than after it
+     * (see {@link #isScriptRequest}): only while the queue is less than half full, so one client
+     * pipelining scripts never takes the room every other client's first script is owed.
+     */
+    public boolean admitsPipelinedScripts() {
+        return waiting.size() < MAX_WAITING_SCRIPTS / 2;
+    }
+
+    /**
+     * Whether a request runs a script through the script thread (a command flagged {@link
+     * CommandFlag#SCRIPT}): a client blocked in one such script may queue the next one behind it,
+     * since the script thread runs them in arrival order anyway; any other command waits until
+     * they are all done, so it sees their writes.
+     */
+    public boolean isScriptRequest(Object request) {
+        if (!(request instanceof byte[][] argv) || argv.length == 0) {
+            return false;
+        }
+        Command cmd = server.commands().lookup(argv[0]);
+        return cmd != null && cmd.has(CommandFlag.SCRIPT);
     }
 
     public ScriptEngine(ServerContext server) {
@@ -143,12 +171,13 @@ public final class ScriptEngine {
             }
             keyspace.lockAll();
             try {
-                first.run();
+                runCalledBy(first);
                 Task next;
                 for (int n = 1; n < SCRIPTS_PER_LOCK && (next = waiting.poll()) != null; n++) {
-                    next.run();
+                    runCalledBy(next);
                 }
             } finally {
+                runningCaller = null;
                 keyspace.unlockAll();
             }
         }
@@ -160,10 +189,43 @@ public final class ScriptEngine {
      * by the running script's instruction hook.
      */
     private void refuseWaitingScripts(String busy) {
+        java.util.ArrayList<Task> callersOwn = null;
         Task t;
         while ((t = waiting.poll()) != null) {
-            t.busy(busy);
+            if (t.caller() == runningCaller) {
+                // the running script's own client pipelined it: Redis would not have read it
+                // yet, so it waits its turn instead of getting BUSY
+                if (callersOwn == null) {
+                    callersOwn = new java.util.ArrayList<>();
+                }
+                callersOwn.add(t);
+            } else {
+                t.busy(busy);
+            }
         }
+        if (callersOwn != null) {
+            for (int i = callersOwn.size() - 1; i >= 0; i--) {
+                waiting.offerFirst(callersOwn.get(i));
+            }
+        }
+    }
+
+    /** Whether a script of another client than the running one's waits (the hook's cheap test first). */
+    private boolean waitingFromOthers() {
+        if (waiting.isEmpty()) {
+            return false;
+        }
+        for (Task t : waiting) {
+            if (t.caller() != runningCaller) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void runCalledBy(Task task) {
+        runningCaller = task.caller();
+        task.run();
     }
 
     private SandboxGlobals newEvalGlobals() {
@@ -294,6 +356,8 @@ public final class ScriptEngine {
             return;
         }
         DeferredReply slot = c.deferReply(true);
+        slot.admitScriptsBehind();
+        Object caller = c.client();
         Task task = new Task() {
             @Override
             public void run() {
@@ -310,6 +374,11 @@ public final class ScriptEngine {
             @Override
             public void busy(String error) {
                 slot.complete(r -> r.error(error));
+            }
+
+            @Override
+            public Object caller() {
+                return caller;
             }
         };
         if (!waiting.offer(task)) {
@@ -658,7 +727,7 @@ public final class ScriptEngine {
             return false;
         }
         long threshold = server.config().getLong(Option.BUSY_REPLY_THRESHOLD);
-        if (threshold > 0 && r.elapsedMillis() >= threshold && !waiting.isEmpty()) {
+        if (threshold > 0 && r.elapsedMillis() >= threshold && waitingFromOthers()) {
             refuseWaitingScripts(r.eval ? BUSY_EVAL : BUSY_FUNCTION);
         }
         if (!r.slowLogged && threshold > 0 && r.elapsedMillis() >= threshold) {

@@ -1,5 +1,7 @@
 package io.damselfly.server.command.family;
 
+import static io.damselfly.server.command.CommandFlag.SCRIPT;
+
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
@@ -24,8 +26,8 @@ public final class FunctionCommands {
     }
 
     public static void register(CommandTable.Builder t) {
-        t.add("fcall", c -> fcall(c, false));
-        t.add("fcall_ro", c -> fcall(c, true));
+        t.add("fcall", c -> fcall(c, false), SCRIPT);
+        t.add("fcall_ro", c -> fcall(c, true), SCRIPT);
         t.container("function", s -> s
                 .add("delete", FunctionCommands::delete)
                 .add("dump", FunctionCommands::dump)

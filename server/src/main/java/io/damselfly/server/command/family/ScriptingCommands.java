@@ -1,5 +1,7 @@
 package io.damselfly.server.command.family;
 
+import static io.damselfly.server.command.CommandFlag.SCRIPT;
+
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
@@ -21,10 +23,10 @@ public final class ScriptingCommands {
     }
 
     public static void register(CommandTable.Builder t) {
-        t.add("eval", c -> eval(c, false, false));
-        t.add("evalsha", c -> eval(c, true, false));
-        t.add("eval_ro", c -> eval(c, false, true));
-        t.add("evalsha_ro", c -> eval(c, true, true));
+        t.add("eval", c -> eval(c, false, false), SCRIPT);
+        t.add("evalsha", c -> eval(c, true, false), SCRIPT);
+        t.add("eval_ro", c -> eval(c, false, true), SCRIPT);
+        t.add("evalsha_ro", c -> eval(c, true, true), SCRIPT);
         t.container("script", s -> s
                 .add("exists", ScriptingCommands::exists)
                 .add("flush", ScriptingCommands::flush)

@@ -218,6 +218,93 @@ class ScriptingCommandsTest {
         }
     }
 
+    /**
+     * Pipelined scripts queue behind one another (one hand-off per batch, not per script); a
+     * command that is not a script waits for the scripts before it and sees their writes.
+     */
+    @Test
+    void pipelinedScripts_runInOrder_andOtherCommandsSeeTheirWrites(RawClient raw) {
+        String incr = "return redis.call('INCR', KEYS[1])";
+        List<Object[]> pipeline = List.of(
+                new Object[] {"EVAL", incr, "1", "pc"}, new Object[] {"EVAL", incr, "1", "pc"},
+                new Object[] {"GET", "pc"},
+                new Object[] {"EVAL", incr, "1", "pc"}, new Object[] {"EVALSHA", "0000000000000000000000000000000000000000", "0"},
+                new Object[] {"eval_ro", "return redis.call('GET', KEYS[1])", "1", "pc"},
+                new Object[] {"EVAL", incr, "1", "pc"}, new Object[] {"INCR", "pc"});
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (Object[] command : pipeline) {
+            all.writeBytes(RawClient.encode(command));
+        }
+        raw.sendRaw(all.toByteArray());
+        List<String> replies = new java.util.ArrayList<>();
+        for (int i = 0; i < pipeline.size(); i++) {
+            replies.add(RawClient.render(raw.read()));
+        }
+        assertEquals(List.of(":1", ":2", "$2", ":3", "-NOSCRIPT No matching script. Please use EVAL.", "$3", ":4", ":5"), replies);
+    }
+
+    /** Many connections pipelining scripts: every reply arrives, in order, and no increment is lost. */
+    @Test
+    void manyConnectionsPipeliningScripts_loseNothing(EmbeddedServer server) throws Exception {
+        int connections = 20;
+        int rounds = 50;
+        int depth = 16;
+        byte[] batch;
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < depth; i++) {
+            b.writeBytes(RawClient.encode("EVAL", "return redis.call('INCR', KEYS[1])", "1", "many"));
+        }
+        batch = b.toByteArray();
+        List<CompletableFuture<Void>> runs = new java.util.ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            runs.add(CompletableFuture.runAsync(() -> {
+                try (RawClient client = new RawClient(server.host(), server.port())) {
+                    long last = 0;
+                    for (int r = 0; r < rounds; r++) {
+                        client.sendRaw(batch);
+                        for (int i = 0; i < depth; i++) {
+                            long v = Long.parseLong(RawClient.render(client.read()).substring(1));
+                            assertTrue(v > last, "a connection's increments come back in order");
+                            last = v;
+                        }
+                    }
+                }
+            }));
+        }
+        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        try (RawClient check = new RawClient(server.host(), server.port())) {
+            assertEquals("$" + connections * rounds * depth, check.callText("GET", "many"));
+        }
+    }
+
+    /**
+     * A busy script's own client pipelined another script behind it: Redis would not have read it
+     * yet, so it runs after the busy one ends instead of getting BUSY, while another client's
+     * script gets BUSY.
+     */
+    @Test
+    void busyScript_theCallersPipelinedScriptWaits_anotherClientsGetsBusy(EmbeddedServer server, RawClient other) throws Exception {
+        String spin = """
+                local t = redis.call('TIME')
+                local start = t[1] * 1000000 + t[2]
+                repeat
+                  t = redis.call('TIME')
+                until t[1] * 1000000 + t[2] - start > 500000
+                return 'spun'
+                """;
+        try (RawClient runner = new RawClient(server.host(), server.port())) {
+            java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
+            both.writeBytes(RawClient.encode("EVAL", spin, "0"));
+            both.writeBytes(RawClient.encode("EVAL", "return 'after'", "0"));
+            runner.sendRaw(both.toByteArray());
+            Thread.sleep(300);
+            assertEquals("-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+                    other.callText("EVAL", "return 1", "0"));
+            assertEquals("$spun", RawClient.render(runner.read()));
+            assertEquals("$after", RawClient.render(runner.read()));
+        }
+    }
+
     @Test
     void scriptKill_unkillableAfterAWrite(EmbeddedServer server, RawClient other) throws Exception {
         String script = """
