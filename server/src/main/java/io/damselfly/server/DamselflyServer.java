@@ -46,6 +46,7 @@ import io.damselfly.server.persist.SaveSchedule;
 import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.KeyspaceEventClasses;
 import io.damselfly.server.scripting.ScriptEngine;
+import io.damselfly.server.upstream.NearCache;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
@@ -82,6 +83,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final ActiveExpiry activeExpiry;
     private final Eviction backgroundEviction;
     private final Persistence persistence;
+    /** Sidecar mode (--upstream): the near-cache; null when standalone. */
+    private final NearCache nearCache;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private long startMillis;
@@ -151,6 +154,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             // cache mode's policy is shown as what it is (CONFIG GET, INFO), not as noeviction
             config.set(Option.MAXMEMORY_POLICY, EvictionPolicy.ALLKEYS_TINYLFU.redisName());
         }
+        if (!config.getString(Option.UPSTREAM).isEmpty()) {
+            // sidecar mode: the keyspace is the near-cache's local store, bounded, evicting by TinyLFU
+            config.set(Option.MAXMEMORY, Long.toString(NearCache.localMemory(config)));
+            config.set(Option.MAXMEMORY_POLICY, EvictionPolicy.ALLKEYS_TINYLFU.redisName());
+        }
         config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setEvictionPolicy(EvictionPolicy.effective(
                 config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE))));
         config.watch(Option.MAXMEMORY, v -> keyspace.setMemoryLimit(config.getLong(Option.MAXMEMORY)));
@@ -168,6 +176,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
         KeyspaceNotifier notifier = new KeyspaceNotifier(keyspace, pubsub);
         config.watch(Option.NOTIFY_KEYSPACE_EVENTS, v -> notifier.setClasses((KeyspaceEventClasses) v));
+        this.nearCache = config.getString(Option.UPSTREAM).isEmpty() ? null : new NearCache(this);
     }
 
     private static ListpackLimits hashLimits(ServerConfig config) {
@@ -208,8 +217,14 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     public DamselflyServer start() throws InterruptedException {
         startMillis = System.currentTimeMillis();
         // a corrupt file stops the start here (RdbLoadException), before the port is bound
-        persistence.load(code -> scripts.functions().load(code, false), false);
+        if (nearCache == null) {
+            // a sidecar's keyspace holds copies that are only right while tracked: never loaded
+            persistence.load(code -> scripts.functions().load(code, false), false);
+        }
         port = net.start();
+        if (nearCache != null) {
+            nearCache.start();
+        }
         scheduleCron();
         cron.scheduleAtFixedRate(this::sampleStats, ServerStats.SAMPLE_PERIOD_MILLIS,
                 ServerStats.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
@@ -321,6 +336,9 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         try {
             health.unavailable(Health.SHUTTING_DOWN);
             cron.shutdownNow();
+            if (nearCache != null) {
+                nearCache.close();
+            }
             net.close();
             persistence.close();
             log.info("damselfly stopped");
@@ -379,6 +397,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public PubSub pubsub() {
         return pubsub;
+    }
+
+    @Override
+    public NearCache nearCache() {
+        return nearCache;
     }
 
     @Override
