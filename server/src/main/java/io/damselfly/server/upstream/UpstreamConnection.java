@@ -139,7 +139,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 Throwable cause = done.cause();
-                close("cannot connect to " + url.address() + (cause == null ? "" : ": " + cause.getMessage()));
+                String why = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+                // Netty's native transport says "finishConnect(..) failed: Connection refused: /host:port"
+                int failed = why.lastIndexOf("failed: ");
+                why = failed >= 0 ? why.substring(failed + 8) : why;
+                int address = why.indexOf(": /");
+                why = address >= 0 ? why.substring(0, address) : why;
+                close("cannot connect to " + url.address() + (why.isEmpty() ? "" : ": " + why));
             }
         });
         timer = loop.scheduleAtFixedRate(this::checkTimeouts, timeoutMillis, Math.max(1, timeoutMillis / 4),
