@@ -85,6 +85,10 @@ public final class UpstreamRouter {
      */
     public DeferredReply execute(byte[][] argv) {
         if (piped) {
+            if (argv.length == 1 && is(argv[0], "quit")) {
+                // answered here, so the client sees +OK and a clean close, as from Redis
+                return local(argv);
+            }
             toPipe(argv);
             return null;
         }
@@ -108,10 +112,26 @@ public final class UpstreamRouter {
                 return local(argv);
             }
             case "hello" -> {
-                return hasAuth(argv) && !localAuth ? stateful(argv) : local(argv);
+                int auth = authIndex(argv);
+                if (auth < 0 || localAuth) {
+                    return local(argv);
+                }
+                if (auth + 2 < argv.length && upstreamUser(argv[auth + 1], argv[auth + 2])) {
+                    // the sidecar's own upstream login already: HELLO's other effects, locally
+                    return local(withoutAuth(argv, auth));
+                }
+                return stateful(argv);
             }
             case "auth" -> {
-                return localAuth ? local(argv) : stateful(argv);
+                if (localAuth) {
+                    return local(argv);
+                }
+                byte[] user = argv.length == 3 ? argv[1] : "default".getBytes(StandardCharsets.UTF_8);
+                if (argv.length <= 3 && upstreamUser(user, argv[argv.length - 1])) {
+                    reply.ok();
+                    return null;
+                }
+                return stateful(argv);
             }
             case "info" -> {
                 if (argv.length == 2 && new String(argv[1], StandardCharsets.UTF_8).equalsIgnoreCase("nearcache")) {
@@ -136,13 +156,38 @@ public final class UpstreamRouter {
         return relay(argv, cmd);
     }
 
-    private static boolean hasAuth(byte[][] argv) {
+    private static boolean is(byte[] arg, String word) {
+        return new String(arg, StandardCharsets.UTF_8).equalsIgnoreCase(word);
+    }
+
+    /** Where HELLO's AUTH option is, or -1. */
+    private static int authIndex(byte[][] argv) {
         for (int i = 2; i < argv.length; i++) {
-            if (new String(argv[i], StandardCharsets.UTF_8).equalsIgnoreCase("auth")) {
-                return true;
+            if (is(argv[i], "auth")) {
+                return i;
             }
         }
-        return false;
+        return -1;
+    }
+
+    private static byte[][] withoutAuth(byte[][] argv, int auth) {
+        byte[][] rest = new byte[argv.length - 3][];
+        System.arraycopy(argv, 0, rest, 0, auth);
+        System.arraycopy(argv, auth + 3, rest, auth, argv.length - auth - 3);
+        return rest;
+    }
+
+    /**
+     * Whether the credentials are the ones the sidecar logs in to the upstream with (the URL's):
+     * then they change nothing upstream, and the client need not leave the pool for them.
+     */
+    private boolean upstreamUser(byte[] user, byte[] password) {
+        UpstreamUrl url = cache.url();
+        if (url.password() == null) {
+            return false;
+        }
+        String u = url.user() == null ? "default" : url.user();
+        return u.equals(new String(user, StandardCharsets.UTF_8)) && url.password().equals(new String(password, StandardCharsets.UTF_8));
     }
 
     /** Answered by damselfly itself, as in standalone mode. */
