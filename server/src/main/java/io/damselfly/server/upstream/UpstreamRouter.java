@@ -9,8 +9,10 @@ import io.damselfly.server.command.CommandExecutor;
 import io.damselfly.server.command.CommandFlag;
 import io.damselfly.server.command.DeferredReply;
 import io.damselfly.server.command.Reply;
+import io.damselfly.server.command.spec.CommandSpec;
 import io.damselfly.server.command.spec.KeyFinder;
 import io.damselfly.server.command.spec.KeyReferences;
+import io.damselfly.server.command.spec.RedisCommandCatalog;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.pubsub.Subscriber;
 import io.netty.buffer.ByteBuf;
@@ -138,6 +140,14 @@ public final class UpstreamRouter {
                     return local(argv);
                 }
                 return relay(argv, cmd);
+            }
+            case "select" -> {
+                if (argv.length == 2 && new String(argv[1], StandardCharsets.UTF_8).equals(Integer.toString(cache.url().db()))) {
+                    // the database the sidecar serves already: nothing changes, the client stays cached
+                    reply.ok();
+                    return null;
+                }
+                return stateful(argv);
             }
             case "client|tracking", "client|caching", "client|reply", "client|getredir", "client|trackinginfo",
                     "client|unblock" -> {
@@ -319,7 +329,7 @@ public final class UpstreamRouter {
         } else {
             cache.fetchFallbacks.increment();
             // before any held request: this read came first
-            send(argv, cmd, slot);
+            send(argv, cmd, slot, false);
         }
         fetchesPending--;
         releaseHeld();
@@ -386,37 +396,76 @@ public final class UpstreamRouter {
     /** A request for the upstream: its reply relayed byte for byte into a slot. */
     private DeferredReply relay(byte[][] argv, Command cmd) {
         DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
-        if (cmd != null && !cmd.has(CommandFlag.READONLY)) {
-            dropLocally(cmd, argv);
-        }
+        boolean writes = dropLocally(argv, cmd);
         if (fetchesPending > 0) {
             // behind the client's pending reads, which may still go upstream themselves
             upstreamInFlight++;
             held.add(() -> {
                 upstreamInFlight--;
-                send(argv, cmd, slot);
+                send(argv, cmd, slot, writes);
             });
         } else {
-            send(argv, cmd, slot);
+            send(argv, cmd, slot, writes);
         }
         return slot;
     }
 
-    /** What a write (or any command that is not read-only) changes leaves the local store now. */
-    private void dropLocally(Command cmd, byte[][] argv) {
-        switch (cmd.name()) {
+    /**
+     * What a command that is not read-only may change leaves the local store now: its keys by
+     * Redis's key specs (also for the commands damselfly does not implement itself, from Redis
+     * 7.0.15's metadata), everything when the keys cannot be told (a command Redis 7.0.15 does not
+     * know, a malformed numkeys) or the command changes a whole database. Answers whether the
+     * command may write, so its reply is followed by a fence.
+     */
+    private boolean dropLocally(byte[][] argv, Command cmd) {
+        CommandSpec spec;
+        if (cmd != null) {
+            if (cmd.has(CommandFlag.READONLY)) {
+                return false;
+            }
+            spec = cmd.spec();
+        } else {
+            spec = catalogSpec(argv);
+            if (spec == null) {
+                // unknown to Redis 7.0.15 (another server's or version's command): it may write anything
+                cache.flushForWrite();
+                return true;
+            }
+            if (spec.commandFlags().contains("READONLY")) {
+                return false;
+            }
+        }
+        switch (spec.name().toLowerCase(java.util.Locale.ROOT)) {
             case "flushall", "flushdb", "swapdb" -> {
                 // Redis sends no invalidation on SWAPDB: flushing here keeps the copies right
                 cache.flushForWrite();
-                return;
+                return true;
             }
             default -> {
             }
         }
-        int n = findKeys(cmd, argv);
-        for (int i = 0; i < n; i++) {
-            cache.dropForWrite(keys[i]);
+        if (!spec.hasKeys()) {
+            return spec.commandFlags().contains("WRITE");
         }
+        int found = KeyFinder.find(spec, argv, argv.length, keyScratch);
+        if (found < 0) {
+            cache.flushForWrite();
+            return true;
+        }
+        for (int i = 0; i < found; i++) {
+            cache.dropForWrite(argv[keyScratch.position(i)]);
+        }
+        return true;
+    }
+
+    /** Redis 7.0.15's description of a command damselfly does not implement, or null. */
+    private static CommandSpec catalogSpec(byte[][] argv) {
+        CommandSpec spec = RedisCommandCatalog.redis().get(new String(argv[0], StandardCharsets.UTF_8));
+        if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
+            CommandSpec sub = spec.subcommands().get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT));
+            return sub != null ? sub : spec;
+        }
+        return spec;
     }
 
     private void releaseHeld() {
@@ -429,7 +478,7 @@ public final class UpstreamRouter {
     }
 
     /** Sends a request on the client's pooled connection; the reply completes {@code slot}. */
-    private void send(byte[][] argv, Command cmd, DeferredReply slot) {
+    private void send(byte[][] argv, Command cmd, DeferredReply slot, boolean writes) {
         cache.passedThrough.increment();
         int protocol = client.protocol();
         UpstreamConnection c = loop.pooled(protocol, client.id());
@@ -438,8 +487,7 @@ public final class UpstreamRouter {
             slot.complete(r -> r.error(NearCache.UNAVAILABLE + reason));
             return;
         }
-        boolean fence = cmd != null && !cmd.has(CommandFlag.READONLY) && (cmd.hasKeys() || cmd.has(CommandFlag.WRITE))
-                && cache.anyTracking();
+        boolean fence = writes && cache.anyTracking();
         boolean info = cmd != null && cmd.name().equals("info") && wantsSection(argv);
         long sent = System.nanoTime();
         upstreamInFlight++;
