@@ -153,11 +153,21 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         if (config.getBool(Option.CACHE_MODE) && config.getString(Option.MAXMEMORY_POLICY).equals("noeviction")) {
             // cache mode's policy is shown as what it is (CONFIG GET, INFO), not as noeviction
             config.set(Option.MAXMEMORY_POLICY, EvictionPolicy.ALLKEYS_TINYLFU.redisName());
+            // a copy keeps the field order its DUMP gave (a listpack keeps insertion order), so
+            // HGETALL answers in the upstream's order whatever its encoding; near_cache_max_value
+            // bounds what a linear field search may cost
+            config.set(Option.HASH_MAX_LISTPACK_ENTRIES, Long.toString(Integer.MAX_VALUE));
+            config.set(Option.HASH_MAX_LISTPACK_VALUE, Long.toString(Integer.MAX_VALUE));
         }
         if (!config.getString(Option.UPSTREAM).isEmpty()) {
             // sidecar mode: the keyspace is the near-cache's local store, bounded, evicting by TinyLFU
             config.set(Option.MAXMEMORY, Long.toString(NearCache.localMemory(config)));
             config.set(Option.MAXMEMORY_POLICY, EvictionPolicy.ALLKEYS_TINYLFU.redisName());
+            // a copy keeps the field order its DUMP gave (a listpack keeps insertion order), so
+            // HGETALL answers in the upstream's order whatever its encoding; near_cache_max_value
+            // bounds what a linear field search may cost
+            config.set(Option.HASH_MAX_LISTPACK_ENTRIES, Long.toString(Integer.MAX_VALUE));
+            config.set(Option.HASH_MAX_LISTPACK_VALUE, Long.toString(Integer.MAX_VALUE));
         }
         config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setEvictionPolicy(EvictionPolicy.effective(
                 config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE))));

@@ -44,6 +44,16 @@ class NearCacheFidelityTest {
         s.add(new Object[] {"SADD", "ss", "alpha"});
         s.add(new Object[] {"ZADD", "z", "1.5", "a", "2", "b", "3.25", "c"});
         s.add(new Object[] {"SET", "ttlkey", "v", "EX", "1000"});
+        // hashtable-encoded upstream (a long value; many fields): HGETALL lists the dict's order
+        s.add(new Object[] {"HSET", "hlong", "f1", "v1", "f2", "y".repeat(100), "f3", "v3"});
+        Object[] many = new Object[2 + 2 * 600];
+        many[0] = "HSET";
+        many[1] = "hmany";
+        for (int i = 0; i < 600; i++) {
+            many[2 + 2 * i] = "field:" + i;
+            many[3 + 2 * i] = Integer.toString(i);
+        }
+        s.add(many);
         return s;
     }
 
@@ -59,7 +69,7 @@ class NearCacheFidelityTest {
             {"LRANGE", "l", "0", "-1"}, {"LRANGE", "l", "-2", "10"}, {"LRANGE", "missing", "0", "1"}, {"LLEN", "l"},
             {"ZRANGE", "z", "0", "-1", "WITHSCORES"}, {"ZRANGE", "z", "0", "-1", "REV"},
             {"ZRANGE", "z", "(1.5", "+inf", "BYSCORE", "WITHSCORES"}, {"ZSCORE", "z", "c"}, {"ZSCORE", "z", "nope"},
-            {"ZCARD", "z"},
+            {"ZCARD", "z"}, {"HGETALL", "hlong"}, {"HGETALL", "hmany"}, {"HMGET", "hmany", "field:599", "field:0"},
             // errors of cached commands, answered locally, and of relayed ones
             {"GET", "l"}, {"HGET", "s", "f"}, {"LRANGE", "h", "0", "1"}, {"ZSCORE", "l", "x"}, {"GET"},
             {"GET", "a", "b"}, {"LRANGE", "l", "x", "y"}, {"NOSUCHCMD", "x"}, {"ZRANGE", "z", "0", "-1", "LIMIT", "0", "1"},
