@@ -2,6 +2,7 @@ package io.damselfly.server.upstream;
 
 import io.damselfly.protocol.RespDecoder;
 import io.damselfly.protocol.RespFrameSplitter;
+import io.damselfly.protocol.RespLimits;
 import io.damselfly.protocol.RespValue;
 import io.damselfly.protocol.RespWriter;
 import io.netty.bootstrap.Bootstrap;
@@ -42,6 +43,13 @@ import java.util.function.Consumer;
  * timeout closes the connection and fails everything waiting on it, with the reason.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+    /**
+     * What the upstream may send: it is trusted, so only what a RESP frame can say bounds it (a
+     * script may return a reply nested thousands deep; the splitter keeps its stack on the heap).
+     */
+    static final RespLimits UPSTREAM_LIMITS = new RespLimits(Integer.MAX_VALUE, Integer.MAX_VALUE,
+            RespLimits.DEFAULT_MAX_INLINE_LENGTH * 16, 1 << 20, Integer.MAX_VALUE, Integer.MAX_VALUE);
+
     /** Requests that may wait for a connection that is still opening; more are refused at once. */
     static final int MAX_WAITING = 10_000;
 
@@ -130,7 +138,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                         if (ssl != null) {
                             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), url.host(), url.port()));
                         }
-                        ch.pipeline().addLast("frames", new RespFrameSplitter());
+                        ch.pipeline().addLast("frames", new RespFrameSplitter(UPSTREAM_LIMITS));
                         ch.pipeline().addLast("upstream", UpstreamConnection.this);
                     }
                 });
