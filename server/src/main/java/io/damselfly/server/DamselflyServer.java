@@ -234,6 +234,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         port = net.start();
         if (nearCache != null) {
             nearCache.start();
+            health.addCheck(nearCache::healthProblem);
         }
         scheduleCron();
         cron.scheduleAtFixedRate(this::sampleStats, ServerStats.SAMPLE_PERIOD_MILLIS,

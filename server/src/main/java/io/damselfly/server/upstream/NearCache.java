@@ -317,6 +317,17 @@ public final class NearCache {
         return trackingUp.get() > 0;
     }
 
+    /**
+     * What GET /health reports while the upstream cannot be reached ({@code upstream unreachable:
+     * <why>}), or null: the sidecar then answers errors, or with serve_stale only hits.
+     */
+    public String healthProblem() {
+        if (trackingUp.get() > 0 || trackingRefused || lastFailure == null) {
+            return null;
+        }
+        return "upstream unreachable: " + lastFailure;
+    }
+
     // ---- INFO --------------------------------------------------------------------------------
 
     /** The text of INFO's "# Nearcache" section, fields CRLF-terminated. */

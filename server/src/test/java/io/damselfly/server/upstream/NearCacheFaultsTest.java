@@ -140,6 +140,9 @@ class NearCacheFaultsTest {
             }
             // INFO nearcache is answered locally whatever the upstream does
             assertTrue(within(2000, () -> c.callText("INFO", "nearcache").contains("upstream_state:down")));
+            // and GET /health says why
+            assertTrue(sidecar.health().problem().startsWith("upstream unreachable: cannot connect to 127.0.0.1:" + port),
+                    sidecar.health().problem());
         }
     }
 
