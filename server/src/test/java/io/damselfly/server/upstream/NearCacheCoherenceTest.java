@@ -133,6 +133,37 @@ class NearCacheCoherenceTest {
     }
 
     @Test
+    void concurrentMisses_fetchOncePerKey() throws Exception {
+        int clients = 16;
+        List<RedisCommands<String, String>> readers = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            readers.add(f.sidecar());
+        }
+        // every I/O thread's tracking connection is up (a loop's first client opens it)
+        assertTrue(within(2000, () -> f.nearcache("tracking_connections") == 2));
+        for (int round = 0; round < 5; round++) {
+            String key = "flight" + round;
+            up.set(key, "v" + round);
+            up.configResetstat();
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients);
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            List<Future<String>> got = new ArrayList<>();
+            for (RedisCommands<String, String> r : readers) {
+                got.add(pool.submit(() -> {
+                    start.await();
+                    return r.get(key);
+                }));
+            }
+            for (Future<String> g : got) {
+                assertEquals("v" + round, g.get(10, TimeUnit.SECONDS));
+            }
+            pool.shutdown();
+            assertEquals(1, f.upstreamCalls("dump"), "fetches of one key asked by " + clients + " clients at once");
+            assertEquals(0, f.upstreamCalls("get"));
+        }
+    }
+
+    @Test
     void ownWrites_areReadBackAtOnce() {
         RedisCommands<String, String> c = f.sidecar();
         for (int i = 0; i < 300; i++) {

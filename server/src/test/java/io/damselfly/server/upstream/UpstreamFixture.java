@@ -41,7 +41,7 @@ final class UpstreamFixture implements AutoCloseable {
         dir = Files.createTempDirectory("nearcache-upstream");
         startRedis();
         EmbeddedServer.Builder b = EmbeddedServer.builder().option("upstream", "redis://127.0.0.1:" + redisPort)
-                .option("near_cache_maxmemory", "64mb");
+                .option("near_cache_maxmemory", "64mb").option("conn_io_threads", "2");
         sidecarOptions.forEach(b::option);
         sidecar = b.start();
         redisClient = RedisClient.create(RedisURI.create("127.0.0.1", redisPort));
