@@ -210,6 +210,8 @@ public final class UpstreamRouter {
 
     /** A cacheable read: a hit runs locally, a miss fetches its missing keys first. */
     private DeferredReply cached(Command cmd, byte[][] argv) {
+        // the presence checks take shard locks: never while a squashed one is held (lock order)
+        executor.endBatch();
         int n = findKeys(cmd, argv);
         if (n <= 0) {
             return relay(argv, cmd);
@@ -396,6 +398,8 @@ public final class UpstreamRouter {
     /** A request for the upstream: its reply relayed byte for byte into a slot. */
     private DeferredReply relay(byte[][] argv, Command cmd) {
         DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
+        // dropping takes shard locks (all of them to flush): never while a squashed one is held
+        executor.endBatch();
         boolean writes = dropLocally(argv, cmd);
         if (fetchesPending > 0) {
             // behind the client's pending reads, which may still go upstream themselves
