@@ -130,6 +130,16 @@ class NearCacheCoherenceTest {
         assertEquals("value", reader.mget("hot", "other").get(0).getValue());
         assertEquals("o", reader.mget("hot", "other").get(1).getValue());
         assertEquals(0, f.upstreamCalls("mget"));
+        // the same figures on /metrics (HTTP on the main port)
+        try (java.net.Socket http = new java.net.Socket("127.0.0.1", f.sidecar.port())) {
+            http.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
+            String metrics = new String(http.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\nredis_nearcache_hits (\\S+)").matcher(metrics);
+            assertTrue(m.find(), metrics);
+            assertTrue(Double.parseDouble(m.group(1)) >= 198, m.group(1));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
