@@ -68,6 +68,10 @@ public final class UpstreamRouter {
     private UpstreamConnection pipe;
     private List<byte[][]> pipeBacklog;
     private boolean closed;
+    /** Per-client figures for CLIENT LIST. */
+    private long hits;
+    private long misses;
+    private long relayed;
 
     UpstreamRouter(NearCache cache, UpstreamLoop loop, ClientSession client, CommandExecutor executor, Reply reply,
             DeferredReply.Owner owner, Subscriber.Outlet outlet) {
@@ -78,6 +82,12 @@ public final class UpstreamRouter {
         this.reply = reply;
         this.owner = owner;
         this.outlet = outlet;
+        client.setListExtra(this::listFields);
+    }
+
+    /** This client's figures for CLIENT LIST (read from any thread; plain counters, approximate). */
+    private String listFields() {
+        return "nc-hits=" + hits + " nc-misses=" + misses + " nc-relayed=" + relayed + " nc-pipe=" + (piped ? 1 : 0);
     }
 
     /**
@@ -239,6 +249,7 @@ public final class UpstreamRouter {
             executor.execute(argv);
             if (unchanged(n)) {
                 cache.hits.increment();
+                hits++;
                 return executor.takeDeferred();
             }
             // a key changed while the handler read it: the answer may be wrong, so fetch instead
@@ -249,6 +260,7 @@ public final class UpstreamRouter {
             }
         }
         cache.misses.increment();
+        misses++;
         if (loop.trackingIfReady() == null) {
             // no tracking connection on this loop now: read upstream
             return relay(argv, cmd);
@@ -484,6 +496,7 @@ public final class UpstreamRouter {
     /** Sends a request on the client's pooled connection; the reply completes {@code slot}. */
     private void send(byte[][] argv, Command cmd, DeferredReply slot, boolean writes) {
         cache.passedThrough.increment();
+        relayed++;
         int protocol = client.protocol();
         UpstreamConnection c = loop.pooled(protocol, client.id());
         if (c == null) {

@@ -125,6 +125,13 @@ class NearCacheCoherenceTest {
         assertEquals(0, f.upstreamCalls("get"), "GETs reached the upstream");
         assertTrue(f.upstreamCalls("dump") <= 2, "more than one fetch per tracking connection");
         assertTrue(f.nearcache("hits") - hitsBefore >= 198);
+        // per client in CLIENT LIST (answered by damselfly): this reader's own line
+        String id = Long.toString(reader.clientId());
+        String line = java.util.Arrays.stream(reader.clientList().split("\n")).filter(l -> l.startsWith("id=" + id + " "))
+                .findFirst().orElseThrow();
+        java.util.regex.Matcher own = java.util.regex.Pattern.compile(" nc-hits=(\\d+) nc-misses=(\\d+) nc-relayed=\\d+ nc-pipe=0").matcher(line);
+        assertTrue(own.find(), line);
+        assertTrue(Long.parseLong(own.group(1)) >= 198, line);
         // MGET of cached keys is a hit too; of a new key, fetches only that one
         up.set("other", "o");
         assertEquals("value", reader.mget("hot", "other").get(0).getValue());
