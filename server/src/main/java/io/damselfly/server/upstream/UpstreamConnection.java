@@ -43,6 +43,7 @@ import java.util.function.Consumer;
  * timeout closes the connection and fails everything waiting on it, with the reason.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpstreamConnection.class);
     /**
      * What the upstream may send: it is trusted, so only what a RESP frame can say bounds it (a
      * script may return a reply nested thousands deep; the splitter keeps its stack on the heap).
@@ -390,6 +391,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 }
                 p.callback.reply(frame);
             }
+        } catch (RuntimeException e) {
+            // a bug in whoever took the frame: theirs alone, the connection and its other requests go on
+            log.error("upstream reply handling failed", e);
         } finally {
             frame.release();
         }

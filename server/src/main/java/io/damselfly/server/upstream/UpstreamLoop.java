@@ -201,8 +201,12 @@ final class UpstreamLoop {
             public void reply(ByteBuf frame) {
                 long pttl = -3;
                 if (frame.getByte(frame.readerIndex()) == ':') {
-                    pttl = Long.parseLong(frame.toString(frame.readerIndex() + 1, frame.readableBytes() - 3,
-                            java.nio.charset.StandardCharsets.US_ASCII));
+                    try {
+                        pttl = Long.parseLong(frame.toString(frame.readerIndex() + 1, frame.readableBytes() - 3,
+                                java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (NumberFormatException e) {
+                        // not an integer after all: the fetch fails and its readers go upstream
+                    }
                 }
                 cache.fetched(f, !dumpFailed[0] && pttl >= -2, payload[0], pttl, t.tracking(), UpstreamLoop.this);
             }
