@@ -616,6 +616,11 @@ public final class UpstreamRouter {
                         if (!closed) {
                             outlet.write(ByteBufUtil.getBytes(frame));
                             outlet.flush();
+                            // a client that does not read what its pipe brings: Redis's output limit
+                            long unwritten = outlet.unwrittenBytes();
+                            if (unwritten > cache.server().config().getLong(Option.OUTPUT_BUFFER_LIMIT)) {
+                                outlet.closeForOutputLimit(unwritten);
+                            }
                         }
                     }
 
