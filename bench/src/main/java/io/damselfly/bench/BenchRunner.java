@@ -37,14 +37,16 @@ import java.util.stream.Stream;
  * the median of each figure over the rounds; the CSV keeps every round's value.
  *
  * <p>Run from the project root (scripts/bench does): it reads server/target/damselfly.jar and
- * writes bench/results/DATE-COMMIT-MODE.md and .csv. Progress goes to stderr, the table to stdout.
+ * writes bench/results/DATE-COMMIT-MODE.md and .csv. Progress goes to stderr, the table to stdout,
+ * followed by a line per goal of the workloads run ({@link Workload#goals}). The exit status is 1
+ * when a server could not be started for some workload (its column in the table says why).
  */
 public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
     static List<Workload> allWorkloads() {
         return List.of(new GetSetWorkload(), GetSetWorkload.oneIoThread(), GetSetWorkload.withoutStatistics(), GetSetWorkload.scraped(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(), HitRatioWorkload.scanPolluted(),
                 new LatencyWorkload(), new CacheWriteWorkload(), new SaveUnderLoadWorkload(), new LargeReplyWorkload(), CollectionMemoryWorkload.hashes(),
-                CollectionMemoryWorkload.sortedSets());
+                CollectionMemoryWorkload.sortedSets(), new NearCacheWorkload());
     }
 
     private final Mode mode;
@@ -58,6 +60,10 @@ public final class BenchRunner {
     private String damselflyJvm;
     /** JVM options of damselfly as it ran for each workload that sets maxmemory (scripts/run sizes the heap from it). */
     private final Map<String, String> limitedDamselflyJvm = new LinkedHashMap<>();
+    /** "workload (server)" -> why it could not be started, the first reason of each: the run exits with status 1. */
+    private final Map<String, String> startFailures = new LinkedHashMap<>();
+    /** The workloads run, in order: their goals are checked after the table. */
+    private final List<Workload> ran = new ArrayList<>();
 
     private BenchRunner(Mode mode, int rounds, Binaries bin) {
         this.mode = mode;
@@ -122,6 +128,12 @@ public final class BenchRunner {
         } finally {
             ChildProcesses.stopAll();
         }
+        if (!runner.startFailures.isEmpty()) {
+            // the table shows them too; the status lets a script see that a column is missing
+            System.err.println("a server could not be started for " + runner.startFailures.size() + " workload(s):");
+            runner.startFailures.forEach((what, why) -> System.err.println("  " + what + ": " + why));
+            System.exit(1);
+        }
     }
 
     private static String value(String[] args, int i, String option) {
@@ -146,6 +158,7 @@ public final class BenchRunner {
                 String.join(", ", workloads.stream().map(Workload::name).toList()), rounds);
         for (Workload w : workloads) {
             long t0 = System.nanoTime();
+            ran.add(w);
             runWorkload(w);
             String took = seconds(System.nanoTime() - t0);
             workloadNotes.put(w.name(), w.describe(mode) + "; " + w.settings(mode).describe() + "; "
@@ -172,8 +185,9 @@ public final class BenchRunner {
                             server = startWarm(w, kind);
                         } catch (IOException e) {
                             log("%s round %d: could not start %s: %s", w.name(), round, kind.label, e.getMessage());
+                            startFailures.putIfAbsent(w.name() + " (" + kind.label + ")", e.getMessage());
                             shared.remove(kind);
-                            table.add(w.name(), kind, List.of(Reading.missing("run", Better.HIGHER,
+                            table.add(w.tableLabel(), kind, List.of(Reading.missing("run", Better.HIGHER,
                                     "server did not start: " + e.getMessage())));
                             continue;
                         }
@@ -194,7 +208,7 @@ public final class BenchRunner {
                             server.close();
                         }
                     }
-                    table.add(w.name(), kind, readings);
+                    table.add(w.tableLabel(), kind, readings);
                 }
             }
         } finally {
@@ -203,7 +217,7 @@ public final class BenchRunner {
     }
 
     private ServerProcess startWarm(Workload w, ServerKind kind) throws IOException {
-        ServerProcess server = ServerProcess.start(kind, w.settings(mode), bin);
+        ServerProcess server = w.start(kind, mode, bin);
         if (kind == ServerKind.DAMSELFLY && damselflyJvm == null && w.settings(mode).maxmemory() == null) {
             damselflyJvm = String.join(" ", server.jvmOptions());
         }
@@ -244,7 +258,8 @@ public final class BenchRunner {
         workloadNotes.forEach((name, note) -> header.put("workload " + name, note));
         header.put("duration", seconds(System.nanoTime() - startNanos));
 
-        String text = table.renderText();
+        String goals = goalLines();
+        String text = table.renderText() + (goals.isEmpty() ? "" : "\n" + goals);
         System.out.print(text);
         System.out.flush();
 
@@ -265,6 +280,37 @@ public final class BenchRunner {
             sb.append("- **").append(k).append("**: ").append(shown).append('\n');
         });
         sb.append('\n').append(table.renderMarkdown());
+        String goals = goalLines();
+        if (!goals.isEmpty()) {
+            sb.append('\n');
+            goals.lines().forEach(l -> sb.append("- ").append(l).append('\n'));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * One line per goal of the workloads run ({@link Workload#goals}): the figure's ratio in the
+     * table against the bound, "met", "NOT met" or "not measured"; empty when no workload has one.
+     */
+    private String goalLines() {
+        return goalLines(ran, table);
+    }
+
+    static String goalLines(List<Workload> workloads, ResultTable table) {
+        StringBuilder sb = new StringBuilder();
+        for (Workload w : workloads) {
+            for (Workload.Goal g : w.goals()) {
+                ResultTable.Row row = table.rows().stream()
+                        .filter(r -> r.workload().equals(w.tableLabel()) && r.figure().equals(g.figure()))
+                        .findFirst().orElse(null);
+                double ratio = row == null ? Double.NaN : row.ratio();
+                String verdict = Double.isNaN(ratio) || Double.isInfinite(ratio) ? "not measured"
+                        : ratio >= g.minRatio() ? "met" : "NOT met";
+                sb.append("goal ").append(w.name()).append(": ").append(g.meaning()).append(" (")
+                        .append(g.figure()).append(" ratio at least ").append(ResultTable.formatRatio(g.minRatio()))
+                        .append("): ").append(ResultTable.formatRatio(ratio)).append(", ").append(verdict).append('\n');
+            }
+        }
         return sb.toString();
     }
 

@@ -26,6 +26,8 @@ public final class ServerProcess implements AutoCloseable {
     private final int port;
     private final Process process;
     private final Path log;
+    /** Closed after the process stops, last first: what a workload started beside this server for it. */
+    private final List<AutoCloseable> companions = new ArrayList<>();
 
     private ServerProcess(ServerKind kind, int port, Process process, Path log) {
         this.kind = kind;
@@ -145,6 +147,21 @@ public final class ServerProcess implements AutoCloseable {
         throw new IOException(kind.label + " did not answer PING within " + START_TIMEOUT_MILLIS + " ms: " + logTail());
     }
 
+    /**
+     * Makes {@link #close} close {@code companion} too, after the server has stopped (companions
+     * added later are closed first): what a workload started for this server to work with, such
+     * as the near-cache workload's upstream redis-server and the relay in front of it.
+     */
+    public ServerProcess closing(AutoCloseable companion) {
+        companions.add(companion);
+        return this;
+    }
+
+    /** The first companion of this type, if there is one. */
+    public <T> java.util.Optional<T> companion(Class<T> type) {
+        return companions.stream().filter(type::isInstance).map(type::cast).findFirst();
+    }
+
     /** A new bookkeeping connection. */
     public ServerConnection connect() throws IOException {
         return new ServerConnection(port);
@@ -188,10 +205,20 @@ public final class ServerProcess implements AutoCloseable {
     @Override
     public void close() {
         ChildProcesses.stop(process);
+        for (int i = companions.size() - 1; i >= 0; i--) {
+            try {
+                companions.get(i).close();
+            } catch (Exception e) {
+                System.err.println("closing " + companions.get(i) + " after " + this + ": " + e);
+            }
+        }
+        companions.clear();
     }
 
     @Override
     public String toString() {
-        return kind.label + " on 127.0.0.1:" + port + " (pid " + pid() + ")";
+        String self = kind.label + " on 127.0.0.1:" + port + " (pid " + pid() + ")";
+        return companions.isEmpty() ? self : self + ", with " + companions.stream().map(Object::toString)
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 }

@@ -1,5 +1,6 @@
 package io.damselfly.bench;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -19,6 +20,37 @@ public interface Workload {
     default ServerSettings settings(Mode mode) {
         return ServerSettings.DEFAULT;
     }
+
+    /**
+     * The workload's name in the results table: {@link #name()} unless the two columns hold
+     * something other than damselfly and redis-server as they start by default.
+     */
+    default String tableLabel() {
+        return name();
+    }
+
+    /**
+     * Starts the server of {@code kind} that this workload measures, ready for {@link #warmUp}: by
+     * default one process with {@link #settings}. A workload that needs more around it (an
+     * upstream, a relay) starts them here and hands them to {@link ServerProcess#closing}.
+     */
+    default ServerProcess start(ServerKind kind, Mode mode, Binaries bin) throws IOException {
+        return ServerProcess.start(kind, settings(mode), bin);
+    }
+
+    /** What this workload is meant to show, checked against the table's ratios after the run (none by default). */
+    default List<Goal> goals() {
+        return List.of();
+    }
+
+    /**
+     * A bound on one figure's ratio (oriented as in the table: above 1 favours damselfly).
+     *
+     * @param figure   the figure's name in the table ("GET p50 ms")
+     * @param minRatio the ratio the figure must reach
+     * @param meaning  what meeting it means, for people ("hits at least 10x faster at p50")
+     */
+    record Goal(String figure, double minRatio, String meaning) {}
 
     /**
      * True when state left by a run would skew the next one (memory growth, eviction history): each

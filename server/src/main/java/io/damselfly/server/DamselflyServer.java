@@ -49,6 +49,7 @@ import io.damselfly.server.scripting.ScriptEngine;
 import io.damselfly.server.upstream.NearCache;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -232,6 +233,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             persistence.load(code -> scripts.functions().load(code, false), false);
         }
         port = net.start();
+        persistence.walkOn(net.eventLoops());
         if (nearCache != null) {
             nearCache.start();
             health.addCheck(nearCache::healthProblem);
@@ -327,6 +329,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
      */
     private void stopAfterSave(boolean saved) {
         health.unavailable(Health.SHUTTING_DOWN);
+        persistence.walkOn(List.of());
         net.close();
         if (saved && persistence.changesSinceLastSave() > 0) {
             persistence.saveAfterRunning("shutdown").join();
@@ -347,6 +350,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         try {
             health.unavailable(Health.SHUTTING_DOWN);
             cron.shutdownNow();
+            persistence.walkOn(List.of());
             if (nearCache != null) {
                 nearCache.close();
             }

@@ -13,7 +13,12 @@
  *       loading N keys.
  *   <li>{@link io.damselfly.bench.load.CacheWriteLoad}: peak RSS of a server with maxmemory M and
  *       eviction on while it is sent 3 x M of distinct-key writes.
+ *   <li>{@link io.damselfly.bench.load.NearCacheLoad}: unpipelined GET/SET latency over hot Zipf
+ *       keys, for the near-cache workload.
  * </ul>
+ *
+ * <p>{@link io.damselfly.bench.load.LatencyRelay} is not a driver but a TCP relay that adds a
+ * fixed one-way delay, so that an upstream on this machine sits behind a network's round trip.
  *
  * <p>All drivers speak RESP2 over plain blocking sockets ({@code RespSocket}) rather than through
  * a client library: the client must cost little next to the server on a small machine, or the

@@ -173,6 +173,25 @@ public final class Database {
         }
     }
 
+    /**
+     * Counts accesses to the key until its shard's sketch estimates at least {@code frequency}
+     * (capped at the sketch's 15): RESTORE ... FREQ under allkeys-tinylfu, so that a key moved
+     * from another server keeps its standing for admission and eviction.
+     */
+    void seedFrequency(byte[] key, int frequency) {
+        if (!keyspace.isSketching()) {
+            return;
+        }
+        long h = hash(key);
+        Shard shard = shard(h);
+        int hash = Keyspace.tableHash(h);
+        int target = Math.min(frequency, FrequencySketch.MAX_COUNT);
+        // each increment raises the estimate by at most one: bounded by the target
+        for (int i = 0; i < target && shard.sketchFrequency(hash) < target; i++) {
+            shard.recordAccess(hash);
+        }
+    }
+
     /** The key's estimated access frequency in its shard's sketch (OBJECT FREQ under allkeys-tinylfu). */
     int sketchFrequency(byte[] key) {
         long h = hash(key);

@@ -198,6 +198,9 @@ public final class KeyOps {
             db.announce(key, KeyEvent.NEW);
             db.put(key, old, entry, KeyEvent.RESTORE);
         }
+        if (frequency >= 0) {
+            db.seedFrequency(key, frequency);
+        }
     }
 
     private int restoredAccess(long idleSeconds, int frequency) {

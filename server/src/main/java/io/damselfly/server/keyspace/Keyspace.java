@@ -17,6 +17,7 @@ public final class Keyspace {
     private final int shardBits;
     private volatile boolean lfu;
     private volatile boolean sketching;
+    private volatile int shardSettingsVersion;
     /** maxmemory as last set, 0 for none: sizes the frequency sketches. */
     private volatile long memoryLimit;
     /** The keys per shard the sketches are sized for, 0 for none; guarded by this object's monitor. */
@@ -149,15 +150,36 @@ public final class Keyspace {
             return;
         }
         sketchKeysPerShard = perShard;
+        sketching = on;
+        shardSettingsChanged();
+    }
+
+    /**
+     * Makes shards apply changed settings: now, where the lock can be had without waiting (every
+     * shard, usually), and otherwise when next locked ({@link Shard#catchUp}).
+     */
+    private synchronized void shardSettingsChanged() {
+        shardSettingsVersion++;
         for (Shard s : shards) {
-            s.lock();
-            try {
-                s.configureSketch(perShard);
-            } finally {
+            if (s.tryLockForMaintenance()) {
                 s.unlock();
             }
         }
-        sketching = on;
+    }
+
+    /**
+     * Bumped when a setting that shards hold changes (their sketch's size, the publishing step):
+     * each shard catches up when it is next locked ({@link Shard#catchUp}). Waiting here for every
+     * shard's lock could deadlock: CONFIG SET inside EXEC holds some shards' locks, and taking the
+     * others out of order against another EXEC's is the classic cycle.
+     */
+    int shardSettingsVersion() {
+        return shardSettingsVersion;
+    }
+
+    /** Keys each shard's frequency sketch is sized for (0: no sketch). */
+    long sketchKeysPerShard() {
+        return sketchKeysPerShard;
     }
 
     /** Whether accesses are counted in frequency sketches (allkeys-tinylfu with a memory limit). */
@@ -285,14 +307,7 @@ public final class Keyspace {
         if (step != publishStep) {
             publishStep = step;
             // what shards held back under the old step may exceed the new one's error bound
-            for (Shard s : shards) {
-                s.lock();
-                try {
-                    s.publishMemory();
-                } finally {
-                    s.unlock();
-                }
-            }
+            shardSettingsChanged();
         }
     }
 

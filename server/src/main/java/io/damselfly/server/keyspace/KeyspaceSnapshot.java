@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
  * has been through it. Two paths capture entries, each under the shard's lock:
  * <ul>
  *   <li>the <em>walk</em>: {@link #step} goes through each shard's tables segment by segment, by
- *       hash position, on the snapshot's own thread, and marks each segment walked;</li>
+ *       hash position, on whatever thread the saver runs it (the event loops, for a background
+ *       save), and marks each segment walked;</li>
  *   <li>the <em>write hook</em>: before any change of a key (the shard's {@code beforeChange}, which
  *       every write, expiry and eviction passes) in a segment the walk has not reached, the key
  *       alone is captured as it is (or noted as absent, for a key being created) and remembered

@@ -46,6 +46,8 @@ public final class Shard {
     /** The access-frequency sketch of allkeys-tinylfu (null under other policies), sized for {@link #sketchKeys}. */
     private FrequencySketch sketch;
     private long sketchKeys;
+    /** The keyspace's {@link Keyspace#shardSettingsVersion} this shard has applied. */
+    private int settingsVersion;
     /** allkeys-tinylfu's admission window: the keys added last, oldest first. */
     private final Newcomers newcomers = new Newcomers();
 
@@ -78,6 +80,7 @@ public final class Shard {
 
     public void lock() {
         lock.lock();
+        catchUp();
     }
 
     public void unlock() {
@@ -93,10 +96,10 @@ public final class Shard {
         if (millis == 0) {
             // every command's first try: the untimed form skips the timed one's interrupt check
             // and deadline arithmetic (the lock is not fair, so both barge alike)
-            return lock.tryLock();
+            return caughtUp(lock.tryLock());
         }
         try {
-            return lock.tryLock(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return caughtUp(lock.tryLock(millis, java.util.concurrent.TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -105,7 +108,27 @@ public final class Shard {
 
     /** Takes the lock only if free; for background work that may skip a busy shard. */
     boolean tryLockForMaintenance() {
-        return lock.tryLock();
+        return caughtUp(lock.tryLock());
+    }
+
+    private boolean caughtUp(boolean locked) {
+        if (locked) {
+            catchUp();
+        }
+        return locked;
+    }
+
+    /**
+     * Applies what changed keyspace-wide since this shard was last locked (its sketch's size, the
+     * memory publishing step); under the lock, one volatile read when nothing did.
+     */
+    private void catchUp() {
+        int version = keyspace.shardSettingsVersion();
+        if (version != settingsVersion) {
+            settingsVersion = version;
+            configureSketch(keyspace.sketchKeysPerShard());
+            publishMemory();
+        }
     }
 
     public boolean isHeldByCurrentThread() {

@@ -28,7 +28,10 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +79,15 @@ public final class NetServer implements AutoCloseable {
     /** The budget for memory held by unfinished requests, all connections together. */
     public RequestMemoryBudget requestMemory() {
         return requestMemory;
+    }
+
+    /** The worker event loops that serve connections; empty before {@link #start}. */
+    public List<EventExecutor> eventLoops() {
+        List<EventExecutor> loops = new ArrayList<>();
+        if (workers != null) {
+            workers.forEach(loops::add);
+        }
+        return loops;
     }
 
     /** Binds and starts accepting; returns the port bound. */

@@ -11,10 +11,14 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>Design. A save runs on this service's own thread and never blocks an event loop: it begins a
  * {@link KeyspaceSnapshot} (a moment for the whole keyspace, no fork), walks the shards a few
  * hundred entries per lock hold, and writes the chunks that the walk and the write hook encode to
- * a temporary file ({@link SnapshotFile}: fsync, rename, directory fsync). Chunks captured by
+ * a temporary file ({@link SnapshotFile}: fsync, rename, directory fsync). A background save takes
+ * only idle CPU: its walk's steps run on the event loops ({@link WalkStep}) and its thread at
+ * SCHED_IDLE ({@link IdlePriority}), with a normal-priority thread to finish a save starved past
+ * its deadline ({@link Pacer} keeps that one's bursts short). Chunks captured by
  * writes on event loops queue here until the save thread writes them; their bytes are Redis's
  * copy-on-write size (INFO current_cow_size, current_cow_peak, rdb_last_cow_size). One save runs
  * at a time; a save that fails or is abandoned (FLUSHALL) leaves the previous file as it was.
@@ -37,8 +44,19 @@ public final class Persistence implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Persistence.class);
     /** Entries per shard-lock hold of the walk: short holds for writers, few lock round trips. */
     private static final int ENTRIES_PER_STEP = 512;
-    /** Rest per unit of walking work: 1 keeps a save to half a core. */
+    /**
+     * A background save's longest burst of work before it rests, at normal priority (see {@link
+     * Pacer}): 100 µs measured better than 50 or 200.
+     */
+    private static final long PACE_QUANTUM_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    /** Rest per unit of work: 1 keeps a background save at normal priority to half a core. */
     private static final long PACE_REST_PER_WORK = 1;
+    /**
+     * A save at idle priority is starved, and finishes at normal priority, after this long or
+     * this many times the last save's duration, whichever is later.
+     */
+    private static final long STARVED_AFTER_SECONDS = 30;
+    private static final long STARVED_AFTER_LAST_SAVES = 4;
 
     /** Where saves go and what they hold, read at the start of each save. */
     public interface Target {
@@ -80,12 +98,33 @@ public final class Persistence implements AutoCloseable {
 
     private final Keyspace keyspace;
     private final Target target;
+    /**
+     * Background saves run here, at idle CPU priority where the platform allows ({@link
+     * IdlePriority}); {@link #idleThread} is set by the thread itself once it is there.
+     */
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "damselfly-save");
+        Thread t = new Thread(() -> {
+            if (IdlePriority.applyToCurrentThread()) {
+                idleThread = Thread.currentThread();
+            }
+            r.run();
+        }, "damselfly-save");
         t.setDaemon(true);
         return t;
     });
-
+    /**
+     * Normal priority: a background save that has been starved past its deadline (every core
+     * busy for long) finishes its walk here, and steps run here when there are no event loops.
+     */
+    private final ExecutorService normalThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "damselfly-save-normal");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Thread idleThread;
+    private volatile long starvedAfterSeconds = STARVED_AFTER_SECONDS;
+    private final AtomicLong continuedAtNormalPriority = new AtomicLong();
+    private volatile List<? extends Executor> walkers = List.of();
     /** The save running now, or null. Changed under this object's monitor. */
     private volatile Save running;
     private volatile long lastSaveSeconds;
@@ -103,6 +142,25 @@ public final class Persistence implements AutoCloseable {
     private long nextScheduledMillis;
     private SaveSchedule scheduleOfNext;
 
+    /**
+     * Runs the walk of background saves on these event loops ({@link WalkStep} says why). Without
+     * loops (before the server's exist, and after they stop: the server passes none before it
+     * closes them) the steps run on the normal-priority thread.
+     */
+    public void walkOn(List<? extends Executor> loops) {
+        walkers = List.copyOf(loops);
+    }
+
+    /** For tests: how soon a background save at idle priority counts as starved. */
+    void starvedAfterSeconds(long seconds) {
+        starvedAfterSeconds = seconds;
+    }
+
+    /** Background saves that were starved at idle priority and finished at normal priority. */
+    long savesContinuedAtNormalPriority() {
+        return continuedAtNormalPriority.get();
+    }
+
     public Persistence(Keyspace keyspace, Target target) {
         this.keyspace = keyspace;
         this.target = target;
@@ -116,11 +174,24 @@ public final class Persistence implements AutoCloseable {
      * written (false when it failed or FLUSHALL abandoned it).
      */
     public CompletableFuture<Boolean> startSave(String reason) {
-        Save s = claim(reason, true);
+        return start(reason, Kind.BACKGROUND);
+    }
+
+    /**
+     * Starts a save that someone waits for (SAVE, shutdown, FLUSHALL's): the same as {@link
+     * #startSave}, but at normal priority and unpaced, since finishing soon matters more than
+     * the tail while it runs (Redis blocks every client for such a save).
+     */
+    public CompletableFuture<Boolean> startUrgentSave(String reason) {
+        return start(reason, Kind.URGENT);
+    }
+
+    private CompletableFuture<Boolean> start(String reason, Kind kind) {
+        Save s = claim(reason, kind);
         if (s == null) {
             return null;
         }
-        thread.execute(s);
+        (kind == Kind.URGENT ? normalThread : thread).execute(s);
         return s.done;
     }
 
@@ -131,7 +202,7 @@ public final class Persistence implements AutoCloseable {
      * on the save thread would wait for them for ever.
      */
     public Boolean saveHere(String reason) {
-        Save s = claim(reason, false);
+        Save s = claim(reason, Kind.HERE);
         if (s == null) {
             return null;
         }
@@ -139,11 +210,11 @@ public final class Persistence implements AutoCloseable {
         return s.done.join();
     }
 
-    private synchronized Save claim(String reason, boolean paced) {
+    private synchronized Save claim(String reason, Kind kind) {
         if (running != null) {
             return null;
         }
-        Save s = new Save(reason, paced);
+        Save s = new Save(reason, kind);
         running = s;
         lastAttemptMillis = System.currentTimeMillis();
         return s;
@@ -155,11 +226,14 @@ public final class Persistence implements AutoCloseable {
      * this call.
      */
     public CompletableFuture<Boolean> saveAfterRunning(String reason) {
-        CompletableFuture<Boolean> started = startSave(reason);
+        CompletableFuture<Boolean> started = startUrgentSave(reason);
         if (started != null) {
             return started;
         }
         Save current = running;
+        if (current != null) {
+            current.hurry();
+        }
         CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
         return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveAfterRunning(reason));
     }
@@ -280,13 +354,29 @@ public final class Persistence implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        normalThread.shutdownNow();
+    }
+
+    /** Where a save runs and how hard it pushes. */
+    private enum Kind {
+        /** BGSAVE, save points, schedules: on the idle-priority thread, steps on the event loops. */
+        BACKGROUND,
+        /** Someone waits (SAVE, shutdown): on the normal-priority thread, unpaced, steps on the loops. */
+        URGENT,
+        /** On the caller, which may hold shard locks (SAVE in EXEC, DEBUG RELOAD): steps there too. */
+        HERE
     }
 
     /** One save, run on the save thread. */
     private final class Save implements Runnable {
         final String reason;
-        /** Background saves rest between steps; a save its caller waits for does not. */
-        final boolean paced;
+        final Kind kind;
+        /** Rests a background save's thread between short bursts; null for a save that is waited for. */
+        final Pacer pacer;
+        /** When a save at idle priority counts as starved (System.nanoTime()). */
+        final long starvedAfterNanos;
+        /** Set when someone starts waiting for this save ({@link #saveAfterRunning}). */
+        volatile boolean hurried;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         final long startMillis = System.currentTimeMillis();
         final ConcurrentLinkedQueue<ChunkSink.Chunk> chunks = new ConcurrentLinkedQueue<>();
@@ -298,9 +388,18 @@ public final class Persistence implements AutoCloseable {
         volatile long keysTotal;
         boolean abandoned;
 
-        Save(String reason, boolean paced) {
+        Save(String reason, Kind kind) {
             this.reason = reason;
-            this.paced = paced;
+            this.kind = kind;
+            this.pacer = kind == Kind.BACKGROUND ? new Pacer(PACE_QUANTUM_NANOS, PACE_REST_PER_WORK) : null;
+            long lastSeconds = Math.max(0, lastSaveDurationSeconds);
+            this.starvedAfterNanos = System.nanoTime()
+                    + TimeUnit.SECONDS.toNanos(Math.max(starvedAfterSeconds, STARVED_AFTER_LAST_SAVES * lastSeconds));
+        }
+
+        /** Someone now waits for this save: at idle priority, it goes on at normal priority from its next step. */
+        void hurry() {
+            hurried = true;
         }
 
         /** A chunk collected under a shard's lock, by the walk or by a write's hook. */
@@ -319,7 +418,7 @@ public final class Persistence implements AutoCloseable {
             long moment = 0;
             long dirtyAtMoment = 0;
             try {
-                log.info(paced ? "Background saving started ({})" : "Saving ({})", reason);
+                log.info(kind == Kind.HERE ? "Saving ({})" : "Background saving started ({})", reason);
                 try (FileChannel channel = file.open()) {
                     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
                     RdbFileWriter writer = new RdbFileWriter(out);
@@ -339,15 +438,7 @@ public final class Persistence implements AutoCloseable {
                         if (functions != null) {
                             writer.functions(functions);
                         }
-                        for (int shard = 0; shard < keyspace.shardCount(); shard++) {
-                            boolean more;
-                            do {
-                                long stepStart = System.nanoTime();
-                                more = snap.step(shard, ENTRIES_PER_STEP);
-                                drain(writer);
-                                pace(System.nanoTime() - stepStart);
-                            } while (more);
-                        }
+                        walk(snap, writer);
                     } finally {
                         snap.end();
                     }
@@ -379,13 +470,82 @@ public final class Persistence implements AutoCloseable {
         }
 
         /**
-         * Rests as long as the step took, so the save takes at most half a core: on a machine
-         * whose cores are busy serving, a save at full speed takes its CPU from the event loops
-         * (Redis's forked child has the same appetite, but a core of its own only when one is idle).
+         * Walks every shard, encoding and writing what each step captured. A background save
+         * hands its steps to the event loops ({@link WalkStep}: a lock is then never held by a
+         * thread at idle priority, which would make the loops wait for an idle core) and encodes
+         * one step's capture while the next is being taken, so at most two steps' worth waits in
+         * memory. A save its caller waits for ({@link #saveHere}, possibly inside EXEC with shard
+         * locks held) steps on the calling thread.
          */
-        private void pace(long stepNanos) {
-            if (paced) {
-                java.util.concurrent.locks.LockSupport.parkNanos(stepNanos * PACE_REST_PER_WORK);
+        private void walk(KeyspaceSnapshot snap, RdbFileWriter writer) throws IOException {
+            int shards = keyspace.shardCount();
+            if (kind == Kind.HERE) {
+                for (int shard = 0; shard < shards; shard++) {
+                    while (snap.step(shard, ENTRIES_PER_STEP)) {
+                        drain(writer);
+                    }
+                    drain(writer);
+                }
+                return;
+            }
+            walkFrom(submit(snap, 0), snap, writer);
+        }
+
+        /** Hands shard {@code shard}'s next step to its loop, as the loops are now (none once the server stops). */
+        private WalkStep submit(KeyspaceSnapshot snap, int shard) {
+            List<? extends Executor> loops = walkers;
+            Executor loop = loops.isEmpty() ? Runnable::run : loops.get(shard % loops.size());
+            return WalkStep.submit(snap, shard, ENTRIES_PER_STEP, loop);
+        }
+
+        private void walkFrom(WalkStep first, KeyspaceSnapshot snap, RdbFileWriter writer) throws IOException {
+            int shards = keyspace.shardCount();
+            WalkStep step = first;
+            while (step != null) {
+                if (Thread.currentThread() == idleThread && (hurried || System.nanoTime() > starvedAfterNanos)) {
+                    continueAtNormalPriority(step, snap, writer);
+                    return;
+                }
+                int shard = step.join() ? step.shard() : step.shard() + 1;
+                step = shard < shards ? submit(snap, shard) : null;
+                drain(writer);
+            }
+        }
+
+        /**
+         * A save at idle priority gets no CPU while every core is busy; past its deadline it
+         * finishes the walk on the normal-priority thread (paced), so a saturated server still
+         * gets its snapshot, at the tail cost of a save at normal priority. A save someone has
+         * started waiting for (a shutdown behind a BGSAVE) moves there at once, unpaced.
+         */
+        private void continueAtNormalPriority(WalkStep step, KeyspaceSnapshot snap, RdbFileWriter writer)
+                throws IOException {
+            log.info("Background saving has run {} s with idle CPU priority; continuing at normal priority",
+                    (System.currentTimeMillis() - startMillis) / 1000);
+            continuedAtNormalPriority.incrementAndGet();
+            try {
+                normalThread.submit(() -> {
+                    walkFrom(step, snap, writer);
+                    return null;
+                }).get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while saving", e);
+            }
+        }
+
+        /** Rests between bursts, unless the thread is at idle priority, where resting is the scheduler's job. */
+        private void rest() {
+            if (pacer != null && !hurried && Thread.currentThread() != idleThread) {
+                pacer.checkpoint();
             }
         }
 
@@ -396,11 +556,14 @@ public final class Persistence implements AutoCloseable {
                 if (c.records().length > 0) {
                     strings.reset();
                     strings.selectDb(c.db());
-                    KeyspaceSnapshot.forEachRecord(c.records(), c.records().length, (block, ko, kl, vo, vl, expiresAt) ->
-                            strings.entry(java.util.Arrays.copyOfRange(block, ko, ko + kl), expiresAt).string(block, vo, vl));
+                    KeyspaceSnapshot.forEachRecord(c.records(), c.records().length, (block, ko, kl, vo, vl, expiresAt) -> {
+                        strings.entry(java.util.Arrays.copyOfRange(block, ko, ko + kl), expiresAt).string(block, vo, vl);
+                        rest();
+                    });
                     writer.chunk(strings.array(), 0, strings.size());
                 }
                 pendingBytes.addAndGet(-c.bytes());
+                rest();
             }
         }
     }

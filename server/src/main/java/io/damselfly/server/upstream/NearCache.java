@@ -187,6 +187,12 @@ public final class NearCache {
                 store.inFlight.remove(k, running);
                 continue;
             }
+            // none in flight: one may have just ended, storing the key (a store happens before its
+            // fetch leaves the map), so look again before asking the upstream a second time
+            if (store.lookup(key, System.currentTimeMillis()) == LocalStore.HIT) {
+                waiter.accept(new Fetch.Result(Fetch.Outcome.STORED, store.epoch(key)));
+                return;
+            }
             Fetch mine = new Fetch(k, System.currentTimeMillis(), System.nanoTime());
             if (store.inFlight.putIfAbsent(k, mine) != null) {
                 continue;

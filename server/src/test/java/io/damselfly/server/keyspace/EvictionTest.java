@@ -207,6 +207,47 @@ class EvictionTest {
         assertNull(ks.checkInvariants());
     }
 
+    /**
+     * CONFIG SET maxmemory inside EXEC holds some shards' locks; another EXEC holds another shard
+     * and waits for one of ours. Waiting here for every shard would deadlock the two; the change
+     * reaches a shard it could not lock when that shard is next locked.
+     */
+    @Test
+    void aLimitChangedWhileHoldingAShard_waitsForNoOtherShard() throws Exception {
+        Keyspace ks = new Keyspace(2, 16);
+        ks.setEvictionPolicy(EvictionPolicy.ALLKEYS_TINYLFU);
+        long empty = ks.usedMemory();
+        Shard ours = ks.shard(1);
+        Shard theirs = ks.shard(0);
+        java.util.concurrent.CountDownLatch theirsHeld = new java.util.concurrent.CountDownLatch(1);
+        Thread other = new Thread(() -> {
+            theirs.lock();
+            try {
+                theirsHeld.countDown();
+                ours.lock(); // waits until we let go of ours
+                ours.unlock();
+            } finally {
+                theirs.unlock();
+            }
+        });
+        ours.lock();
+        try {
+            other.start();
+            theirsHeld.await();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                    () -> ks.setMemoryLimit(4L << 20));
+        } finally {
+            ours.unlock();
+        }
+        other.join(10_000);
+        assertFalse(other.isAlive());
+        // the shard held by the other thread caught up when it was next locked
+        theirs.lock();
+        theirs.unlock();
+        assertTrue(ks.usedMemory() - empty >= 32_768 * 4, "both shards have their sketch");
+        assertNull(ks.checkInvariants());
+    }
+
     @Test
     void volatilePolicies_evictOnlyKeysWithAnExpiry() {
         for (EvictionPolicy policy : new EvictionPolicy[] {EvictionPolicy.VOLATILE_LRU, EvictionPolicy.VOLATILE_LFU,

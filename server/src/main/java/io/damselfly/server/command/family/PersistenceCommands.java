@@ -28,7 +28,7 @@ public final class PersistenceCommands {
     /** SAVE: Redis flags it NO_MULTI and NOSCRIPT, so it always runs where it can defer its reply. */
     static void save(CommandContext c) {
         Persistence p = c.server().persistence();
-        CompletableFuture<Boolean> done = p.startSave("SAVE");
+        CompletableFuture<Boolean> done = p.startUrgentSave("SAVE");
         if (done == null) {
             c.reply().error(IN_PROGRESS);
             return;

@@ -83,6 +83,19 @@ class TinyLfuEvictionTest {
         assertEquals("(nil)", raw.callText("OBJECT", "FREQ", "missing"));
     }
 
+    /** RESTORE ... FREQ seeds the sketch, so a key moved from another server keeps its standing. */
+    @Test
+    void restoreFreq_seedsTheSketch(RawClient raw) {
+        this.raw = raw;
+        assertEquals("+OK", raw.callText("SET", "src", "v"));
+        byte[] payload = ((io.damselfly.protocol.RespValue.BulkString) raw.call("DUMP", "src")).value();
+        assertEquals("+OK", raw.callText("RESTORE", "hot", "0", payload, "FREQ", "12"));
+        long hot = Long.parseLong(raw.callText("OBJECT", "FREQ", "hot").substring(1));
+        assertTrue(hot >= 12 && hot <= 15, "OBJECT FREQ after RESTORE FREQ 12: " + hot);
+        assertEquals("+OK", raw.callText("RESTORE", "hotter", "0", payload, "FREQ", "200"));
+        assertEquals(":15", raw.callText("OBJECT", "FREQ", "hotter"), "capped at the sketch's 15");
+    }
+
     @Test
     void configSet_allkeysLru_givesRedisLruBack_andTinyLfuReturns(RawClient raw) {
         this.raw = raw;
