@@ -196,7 +196,7 @@ class NearCacheFaultsTest {
     @Test
     void damselflyInFrontOfDamselfly() throws Exception {
         try (EmbeddedServer origin = EmbeddedServer.builder().start();
-                EmbeddedServer sidecar = EmbeddedServer.builder().option("upstream", "redis://127.0.0.1:" + origin.port())
+                EmbeddedServer sidecar = EmbeddedServer.builder().upstream("redis://127.0.0.1:" + origin.port())
                         .option("near_cache_maxmemory", "16mb").start();
                 RawClient direct = new RawClient("127.0.0.1", origin.port());
                 RawClient through = new RawClient("127.0.0.1", sidecar.port())) {
