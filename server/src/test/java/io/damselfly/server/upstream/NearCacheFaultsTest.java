@@ -170,6 +170,21 @@ class NearCacheFaultsTest {
     }
 
     @Test
+    void upstreamWithoutHello_trackingFallsBackToResp2_boundedByTtl() throws Exception {
+        // a Redis before 6 has no HELLO: the tracking connection logs in with RESP2 and does without
+        try (UpstreamFixture f = new UpstreamFixture(Map.of("near_cache_ttl", "200"), "--rename-command", "HELLO", "");
+                RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
+            f.upstream().set("k", "v1");
+            assertTrue(within(2000, () -> get(c, "k").equals("v1") && f.nearcache("hits") > 0), "no local hit");
+            assertTrue(c.callText("INFO", "nearcache").contains("tracking:refused"));
+            f.upstream().set("k", "v2");
+            assertTrue(within(1000, () -> "v2".equals(get(c, "k"))));
+            assertEquals("+OK", c.callText("SET", "k", "v3"));
+            assertEquals("v3", get(c, "k"));
+        }
+    }
+
+    @Test
     void untracked_ownWritesDropTheCopy_evenOfCommandsDamselflyDoesNotImplement() throws Exception {
         // without tracking and with a long near_cache_ttl only the local drop can make these pass
         try (UpstreamFixture f = new UpstreamFixture(Map.of("near_cache_ttl", "60000"), "--rename-command", "CLIENT", "")) {
