@@ -235,7 +235,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         port = net.start();
         persistence.walkOn(net.eventLoops());
         if (nearCache != null) {
-            nearCache.start();
+            nearCache.start(net.eventLoops());
             health.addCheck(nearCache::healthProblem);
         }
         scheduleCron();

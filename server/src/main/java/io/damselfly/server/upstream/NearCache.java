@@ -120,7 +120,16 @@ public final class NearCache {
         return m > 0 ? m : Runtime.getRuntime().maxMemory() / 4;
     }
 
-    public void start() {
+    /**
+     * Starts the near-cache on the server's I/O threads: each opens its tracking connection now,
+     * so the first reads on every thread can be served locally.
+     */
+    public void start(java.util.List<? extends io.netty.util.concurrent.EventExecutor> ioLoops) {
+        for (io.netty.util.concurrent.EventExecutor e : ioLoops) {
+            if (e instanceof EventLoop l) {
+                loopOf(l);
+            }
+        }
         log.info("near-cache in front of {} (db {}{}), local copies up to {} bytes", url.address(), url.db(),
                 url.tls() ? ", TLS" : "", server.config().getLong(Option.MAXMEMORY));
     }
@@ -161,12 +170,15 @@ public final class NearCache {
      */
     public UpstreamRouter router(ClientSession client, CommandExecutor executor, Reply reply, DeferredReply.Owner owner,
             Subscriber.Outlet outlet, EventLoop eventLoop) {
-        UpstreamLoop loop = loops.computeIfAbsent(eventLoop, l -> {
+        return new UpstreamRouter(this, loopOf(eventLoop), client, executor, reply, owner, outlet);
+    }
+
+    private UpstreamLoop loopOf(EventLoop eventLoop) {
+        return loops.computeIfAbsent(eventLoop, l -> {
             UpstreamLoop u = new UpstreamLoop(this, l, connections);
             u.start();
             return u;
         });
-        return new UpstreamRouter(this, loop, client, executor, reply, owner, outlet);
     }
 
     // ---- fetches ----------------------------------------------------------------------------
