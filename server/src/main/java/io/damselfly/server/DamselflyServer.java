@@ -46,6 +46,7 @@ import io.damselfly.server.persist.SaveSchedule;
 import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.KeyspaceEventClasses;
 import io.damselfly.server.scripting.ScriptEngine;
+import io.damselfly.server.upstream.NearCache;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -83,6 +84,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final ActiveExpiry activeExpiry;
     private final Eviction backgroundEviction;
     private final Persistence persistence;
+    /** Sidecar mode (--upstream): the near-cache; null when standalone. */
+    private final NearCache nearCache;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private long startMillis;
@@ -151,6 +154,21 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         if (config.getBool(Option.CACHE_MODE) && config.getString(Option.MAXMEMORY_POLICY).equals("noeviction")) {
             // cache mode's policy is shown as what it is (CONFIG GET, INFO), not as noeviction
             config.set(Option.MAXMEMORY_POLICY, EvictionPolicy.ALLKEYS_TINYLFU.redisName());
+            // a copy keeps the field order its DUMP gave (a listpack keeps insertion order), so
+            // HGETALL answers in the upstream's order whatever its encoding; near_cache_max_value
+            // bounds what a linear field search may cost
+            config.set(Option.HASH_MAX_LISTPACK_ENTRIES, Long.toString(Integer.MAX_VALUE));
+            config.set(Option.HASH_MAX_LISTPACK_VALUE, Long.toString(Integer.MAX_VALUE));
+        }
+        if (!config.getString(Option.UPSTREAM).isEmpty()) {
+            // sidecar mode: the keyspace is the near-cache's local store, bounded, evicting by TinyLFU
+            config.set(Option.MAXMEMORY, Long.toString(NearCache.localMemory(config)));
+            config.set(Option.MAXMEMORY_POLICY, EvictionPolicy.ALLKEYS_TINYLFU.redisName());
+            // a copy keeps the field order its DUMP gave (a listpack keeps insertion order), so
+            // HGETALL answers in the upstream's order whatever its encoding; near_cache_max_value
+            // bounds what a linear field search may cost
+            config.set(Option.HASH_MAX_LISTPACK_ENTRIES, Long.toString(Integer.MAX_VALUE));
+            config.set(Option.HASH_MAX_LISTPACK_VALUE, Long.toString(Integer.MAX_VALUE));
         }
         config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setEvictionPolicy(EvictionPolicy.effective(
                 config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE))));
@@ -169,6 +187,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
         KeyspaceNotifier notifier = new KeyspaceNotifier(keyspace, pubsub);
         config.watch(Option.NOTIFY_KEYSPACE_EVENTS, v -> notifier.setClasses((KeyspaceEventClasses) v));
+        this.nearCache = config.getString(Option.UPSTREAM).isEmpty() ? null : new NearCache(this);
     }
 
     private static ListpackLimits hashLimits(ServerConfig config) {
@@ -209,9 +228,16 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     public DamselflyServer start() throws InterruptedException {
         startMillis = System.currentTimeMillis();
         // a corrupt file stops the start here (RdbLoadException), before the port is bound
-        persistence.load(code -> scripts.functions().load(code, false), false);
+        if (nearCache == null) {
+            // a sidecar's keyspace holds copies that are only right while tracked: never loaded
+            persistence.load(code -> scripts.functions().load(code, false), false);
+        }
         port = net.start();
         persistence.walkOn(net.eventLoops());
+        if (nearCache != null) {
+            nearCache.start(net.eventLoops());
+            health.addCheck(nearCache::healthProblem);
+        }
         scheduleCron();
         cron.scheduleAtFixedRate(this::sampleStats, ServerStats.SAMPLE_PERIOD_MILLIS,
                 ServerStats.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
@@ -325,6 +351,9 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             health.unavailable(Health.SHUTTING_DOWN);
             cron.shutdownNow();
             persistence.walkOn(List.of());
+            if (nearCache != null) {
+                nearCache.close();
+            }
             net.close();
             persistence.close();
             log.info("damselfly stopped");
@@ -383,6 +412,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public PubSub pubsub() {
         return pubsub;
+    }
+
+    @Override
+    public NearCache nearCache() {
+        return nearCache;
     }
 
     @Override

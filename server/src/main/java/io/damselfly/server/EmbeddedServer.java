@@ -95,6 +95,15 @@ public final class EmbeddedServer implements AutoCloseable {
             return option("port", Integer.toString(port));
         }
 
+        /**
+         * An in-process near-cache in front of {@code url} ({@code redis://[user:pass@]host:port[/db]}):
+         * the same as the {@code upstream} option; near_cache_maxmemory and the other near-cache
+         * options are set with {@link #option}.
+         */
+        public Builder upstream(String url) {
+            return option(Option.UPSTREAM, url);
+        }
+
         public EmbeddedServer start() {
             String[] args = options.entrySet().stream()
                     .map(e -> "--" + e.getKey() + "=" + e.getValue())

@@ -496,7 +496,16 @@ public final class ClientSession {
                 + " cmd=" + lastCommand
                 + " user=" + user()
                 + " redir=" + (t != null ? t.redirect : -1)
-                + " resp=" + protocol;
+                + " resp=" + protocol
+                + (listExtra == null ? "" : " " + listExtra.get());
+    }
+
+    /** Fields a mode adds to this client's CLIENT LIST line (the near-cache's), or null for none. */
+    private volatile java.util.function.Supplier<String> listExtra;
+
+    /** Adds {@code extra}'s fields (e.g. "nc-hits=3 nc-misses=1") to this client's CLIENT LIST line. */
+    public void setListExtra(java.util.function.Supplier<String> extra) {
+        this.listExtra = extra;
     }
 
     /** Bytes of a {@code *n} or {@code $n} line: prefix, digits, CR LF. */

@@ -282,6 +282,14 @@ public final class Reply {
         }
     }
 
+    /**
+     * Bytes that already are a whole RESP reply, written unchanged: the near-cache relays the
+     * upstream's reply frames this way, byte for byte.
+     */
+    public void raw(byte[] frame) {
+        out.writeBytes(frame);
+    }
+
     /** A big number given as its decimal text (RESP3 {@code (}; RESP2 a bulk string), for script replies. */
     public void bigNumber(String decimal) {
         RespWriter.writeBigNumber(out, decimal, client.protocol());

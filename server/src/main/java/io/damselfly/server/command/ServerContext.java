@@ -81,4 +81,9 @@ public interface ServerContext {
 
     /** Stops the server after the current replies are flushed (SHUTDOWN). */
     void shutdownAsync();
+
+    /** The near-cache in sidecar mode ({@code --upstream}), or null when standalone. */
+    default io.damselfly.server.upstream.NearCache nearCache() {
+        return null;
+    }
 }

@@ -88,7 +88,21 @@ public enum Option {
     BUSY_REPLY_THRESHOLD("busy_reply_threshold", "busy-reply-threshold", OptionType.INT, "5000", true, 0, Long.MAX_VALUE,
             "Milliseconds a script may run before other clients' commands answer BUSY (and SCRIPT KILL / FUNCTION KILL may stop it); 0 never; alias lua-time-limit"),
     TRACKING_TABLE_MAX_KEYS("tracking_table_max_keys", "tracking-table-max-keys", OptionType.INT, "1000000", true, 0, Long.MAX_VALUE,
-            "Keys CLIENT TRACKING remembers readers for; past it keys are invalidated to make room; 0 means no limit");
+            "Keys CLIENT TRACKING remembers readers for; past it keys are invalidated to make room; 0 means no limit"),
+    UPSTREAM("upstream", null, OptionType.STRING, "", false,
+            "Near-cache sidecar mode: redis://[user:pass@]host:port[/db] (or rediss:// for TLS) of the Redis or Dragonfly to front; hot reads are served locally, kept coherent by CLIENT TRACKING; empty means standalone"),
+    NEAR_CACHE_MAXMEMORY("near_cache_maxmemory", null, OptionType.MEMORY, "0", false, 0, Long.MAX_VALUE,
+            "Memory for the near-cache's local copies (allkeys-tinylfu eviction); 0 means maxmemory if set, else a quarter of the heap"),
+    NEAR_CACHE_TTL("near_cache_ttl", null, OptionType.INT, "0", false, 0, Long.MAX_VALUE,
+            "Milliseconds a local copy may live at most; the bound when the upstream refuses tracking (1000 when 0), a cap with tracking when above 0"),
+    NEAR_CACHE_MAX_VALUE("near_cache_max_value", null, OptionType.MEMORY, "1mb", false, 0, Integer.MAX_VALUE,
+            "Largest DUMP payload the near-cache keeps locally; reads of larger keys pass through to the upstream"),
+    SERVE_STALE("serve_stale", null, OptionType.BOOL, "false", false,
+            "While the upstream is unreachable, keep serving the near-cache's local copies instead of flushing them"),
+    UPSTREAM_TIMEOUT_MS("upstream_timeout_ms", null, OptionType.INT, "2000", false, 1, Integer.MAX_VALUE,
+            "Connect and request timeout towards the upstream, in milliseconds"),
+    UPSTREAM_CONNECTIONS("upstream_connections", null, OptionType.INT, "2", false, 1, 1024,
+            "Pooled pass-through connections to the upstream per I/O thread and client protocol (RESP2, RESP3)");
 
     final String flag;
     final String redisName;

@@ -87,6 +87,13 @@ public final class InfoBuilder {
             }
             out.append(section(name));
         }
+        if (server.nearCache() != null && requested.stream().anyMatch(r -> r.equalsIgnoreCase("nearcache"))) {
+            // sidecar mode's own section (INFO nearcache); INFO without it is the upstream's, with it appended
+            if (out.length() > 0) {
+                out.append(CRLF);
+            }
+            out.append(section("nearcache"));
+        }
         return out.toString();
     }
 
@@ -127,6 +134,7 @@ public final class InfoBuilder {
             case "latencystats" -> latencystats();
             case "cluster" -> cluster();
             case "keyspace" -> keyspace();
+            case "nearcache" -> server.nearCache() == null ? "" : server.nearCache().infoSection();
             default -> throw new IllegalArgumentException("no INFO section " + name);
         };
     }

@@ -143,11 +143,25 @@ public final class PrometheusExposition {
         sections.remove("latencystats");
         String info = new InfoBuilder(server).build(sections);
         fromInfo(info, f);
+        if (server.nearCache() != null) {
+            nearCache(server.nearCache().infoSection(), f);
+        }
         f.gauge("up").sample("", 1);
         f.gauge("config_maxmemory").sample("", server.config().getLong(Option.MAXMEMORY));
         f.gauge("config_maxclients").sample("", server.config().getInt(Option.MAXCLIENTS));
         commandLatency(f);
         return f.text();
+    }
+
+    /** The sidecar's INFO nearcache numbers as {@code redis_nearcache_<field>} gauges. */
+    static void nearCache(String section, Families f) {
+        for (String line : section.split("\r\n")) {
+            int colon = line.indexOf(':');
+            Double v = colon < 0 ? null : number(line.substring(colon + 1));
+            if (v != null) {
+                f.gauge("nearcache_" + line.substring(0, colon)).sample("", v);
+            }
+        }
     }
 
     /** Maps every INFO line as redis_exporter's extractInfoMetrics does. */

@@ -13,6 +13,8 @@ import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.pubsub.Subscriber;
+import io.damselfly.server.upstream.NearCache;
+import io.damselfly.server.upstream.UpstreamRouter;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -75,6 +77,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
     private Reply renderReply;
     private ClientSession client;
     private CommandExecutor executor;
+    /** Sidecar mode's per-client routing (local, fetched, relayed, piped); null when standalone. */
+    private UpstreamRouter router;
     private boolean registered;
     /** The slot of the blocking command this client waits in, or null. */
     private DeferredReply blockingSlot;
@@ -108,6 +112,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         reply = new Reply(client, ctx.alloc());
         renderReply = new Reply(client, ctx.alloc());
         executor = new CommandExecutor(server, client, reply, this);
+        NearCache nearCache = server.nearCache();
+        if (nearCache != null) {
+            router = nearCache.router(client, executor, reply, this, this, ctx.channel().eventLoop());
+        }
         client.bindPushOutlet(this);
         decoder.authenticatedBy(client::isAuthenticated);
         server.clients().add(client);
@@ -260,8 +268,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
             return false;
         }
         reply.open();
-        executor.execute((byte[][]) msg);
-        DeferredReply slot = executor.takeDeferred();
+        DeferredReply slot;
+        if (router == null) {
+            executor.execute((byte[][]) msg);
+            slot = executor.takeDeferred();
+        } else {
+            slot = router.execute((byte[][]) msg);
+        }
         if (slot != null) {
             // the replies before the slot go first; everything after waits behind it
             reply.drainTo(this::addReply);
@@ -393,6 +406,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
         if (registered) {
             registered = false;
             executor.connectionClosed();
+            if (router != null) {
+                router.closed();
+            }
             server.clients().remove(client);
             pending.clear();
             reply.discard();

@@ -1,0 +1,653 @@
+package io.damselfly.server.upstream;
+
+import io.damselfly.protocol.RespDecoder;
+import io.damselfly.protocol.RespValue;
+import io.damselfly.protocol.RespWriter;
+import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.command.Command;
+import io.damselfly.server.command.CommandExecutor;
+import io.damselfly.server.command.CommandFlag;
+import io.damselfly.server.command.DeferredReply;
+import io.damselfly.server.command.Reply;
+import io.damselfly.server.command.spec.CommandSpec;
+import io.damselfly.server.command.spec.KeyFinder;
+import io.damselfly.server.command.spec.KeyReferences;
+import io.damselfly.server.command.spec.RedisCommandCatalog;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.pubsub.Subscriber;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One client connection's side of the near-cache: decides for each request whether it is answered
+ * locally (a hit, or a command damselfly answers itself), fetched first (a miss), relayed to the
+ * upstream (everything else), or piped (the client made its connection stateful). Used only on
+ * the connection's event loop.
+ *
+ * <p>Order. Replies leave in request order because every request that does not answer at once
+ * holds a {@link DeferredReply} slot in the connection's reply queue. Upstream order is kept too:
+ * a client is pinned to one pooled connection per protocol; a relayed request waits while the
+ * client's fetches are pending (so a pipelined {@code GET k; SET k v} reads the old value, as on
+ * Redis); a cacheable read goes upstream, behind them, while the client's relayed requests are in
+ * flight (so it reads its own writes). A stateful command waits until the client's pooled
+ * requests and fetches are done, then the client gets its own upstream connection, to which it
+ * is a transparent frame pipe until it disconnects.
+ *
+ * <p>Bounds. A client with {@link #MAX_IN_FLIGHT} requests outstanding gets a slot that blocks it
+ * (the connection then reads no more of its requests until the slot is answered), so a client
+ * that pipelines without end is held back by TCP, not by the server's memory.
+ */
+public final class UpstreamRouter {
+    /** Requests one client may have outstanding (relayed or fetching) before it is held back. */
+    static final int MAX_IN_FLIGHT = 4096;
+
+    private final NearCache cache;
+    private final UpstreamLoop loop;
+    private final ClientSession client;
+    private final CommandExecutor executor;
+    private final Reply reply;
+    private final DeferredReply.Owner owner;
+    private final Subscriber.Outlet outlet;
+    private final KeyReferences keyScratch = new KeyReferences();
+    private byte[][] keys = new byte[8][];
+    private long[] epochs = new long[8];
+    /** Relayed requests sent or held and not finished (their fence included). */
+    private int upstreamInFlight;
+    /** Miss slots not yet resolved. */
+    private int fetchesPending;
+    /** Relayed requests waiting for the client's fetches to end, in order. */
+    private final ArrayDeque<Runnable> held = new ArrayDeque<>();
+    /** Set from the first stateful command on. */
+    private boolean piped;
+    private UpstreamConnection pipe;
+    private List<byte[][]> pipeBacklog;
+    private boolean closed;
+    /** Per-client figures for CLIENT LIST. */
+    private long hits;
+    private long misses;
+    private long relayed;
+
+    UpstreamRouter(NearCache cache, UpstreamLoop loop, ClientSession client, CommandExecutor executor, Reply reply,
+            DeferredReply.Owner owner, Subscriber.Outlet outlet) {
+        this.cache = cache;
+        this.loop = loop;
+        this.client = client;
+        this.executor = executor;
+        this.reply = reply;
+        this.owner = owner;
+        this.outlet = outlet;
+        client.setListExtra(this::listFields);
+    }
+
+    /** This client's figures for CLIENT LIST (read from any thread; plain counters, approximate). */
+    private String listFields() {
+        return "nc-hits=" + hits + " nc-misses=" + misses + " nc-relayed=" + relayed + " nc-pipe=" + (piped ? 1 : 0);
+    }
+
+    /**
+     * Runs one request: answered into the connection's {@link Reply} (locally), or a slot that is
+     * answered later (returned), or nothing at all when the client is a pipe (its upstream's frames
+     * arrive through the outlet).
+     */
+    public DeferredReply execute(byte[][] argv) {
+        if (piped) {
+            if (argv.length == 1 && is(argv[0], "quit")) {
+                // answered here, so the client sees +OK and a clean close, as from Redis
+                return local(argv);
+            }
+            toPipe(argv);
+            return null;
+        }
+        Command cmd = cache.server().commands().lookup(argv[0]);
+        if (cmd != null && cmd.isContainer() && argv.length >= 2) {
+            Command sub = cmd.subcommand(argv[1]);
+            cmd = sub != null ? sub : cmd;
+        }
+        boolean localAuth = !cache.server().config().getString(Option.REQUIREPASS).isEmpty();
+        if (localAuth && !client.isAuthenticated()) {
+            // damselfly's own requirepass first: AUTH, HELLO AUTH, or NOAUTH, answered here
+            return local(argv);
+        }
+        if (cmd == null) {
+            // unknown here: the upstream answers (a newer server's command, or its error text)
+            return relay(argv, null);
+        }
+        switch (cmd.fullName()) {
+            case "quit", "client|setname", "client|getname", "client|id", "client|info", "client|list", "client|kill",
+                    "client|no-evict", "client|pause", "client|unpause", "client|help" -> {
+                return local(argv);
+            }
+            case "hello" -> {
+                int auth = authIndex(argv);
+                if (auth < 0 || localAuth) {
+                    return local(argv);
+                }
+                if (auth + 2 < argv.length && upstreamUser(argv[auth + 1], argv[auth + 2])) {
+                    // the sidecar's own upstream login already: HELLO's other effects, locally
+                    return local(withoutAuth(argv, auth));
+                }
+                return stateful(argv);
+            }
+            case "auth" -> {
+                if (localAuth) {
+                    return local(argv);
+                }
+                byte[] user = argv.length == 3 ? argv[1] : "default".getBytes(StandardCharsets.UTF_8);
+                if (argv.length <= 3 && upstreamUser(user, argv[argv.length - 1])) {
+                    reply.ok();
+                    return null;
+                }
+                return stateful(argv);
+            }
+            case "info" -> {
+                if (argv.length == 2 && new String(argv[1], StandardCharsets.UTF_8).equalsIgnoreCase("nearcache")) {
+                    return local(argv);
+                }
+                return relay(argv, cmd);
+            }
+            case "select" -> {
+                if (argv.length == 2 && new String(argv[1], StandardCharsets.UTF_8).equals(Integer.toString(cache.url().db()))) {
+                    // the database the sidecar serves already: nothing changes, the client stays cached
+                    reply.ok();
+                    return null;
+                }
+                return stateful(argv);
+            }
+            case "client|tracking", "client|caching", "client|reply", "client|getredir", "client|trackinginfo",
+                    "client|unblock" -> {
+                return stateful(argv);
+            }
+            default -> {
+            }
+        }
+        if (cmd.has(CommandFlag.STATEFUL) || cmd.has(CommandFlag.BLOCKING) || cmd.name().equals("wait")
+                || cmd.name().equals("monitor")) {
+            return stateful(argv);
+        }
+        if (cmd.has(CommandFlag.CACHEABLE) && client.db() == 0 && upstreamInFlight == 0 && cmd.acceptsArgCount(argv.length)) {
+            return cached(cmd, argv);
+        }
+        return relay(argv, cmd);
+    }
+
+    private static boolean is(byte[] arg, String word) {
+        return new String(arg, StandardCharsets.UTF_8).equalsIgnoreCase(word);
+    }
+
+    /** Where HELLO's AUTH option is, or -1. */
+    private static int authIndex(byte[][] argv) {
+        for (int i = 2; i < argv.length; i++) {
+            if (is(argv[i], "auth")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static byte[][] withoutAuth(byte[][] argv, int auth) {
+        byte[][] rest = new byte[argv.length - 3][];
+        System.arraycopy(argv, 0, rest, 0, auth);
+        System.arraycopy(argv, auth + 3, rest, auth, argv.length - auth - 3);
+        return rest;
+    }
+
+    /**
+     * Whether the credentials are the ones the sidecar logs in to the upstream with (the URL's):
+     * then they change nothing upstream, and the client need not leave the pool for them.
+     */
+    private boolean upstreamUser(byte[] user, byte[] password) {
+        UpstreamUrl url = cache.url();
+        if (url.password() == null) {
+            return false;
+        }
+        String u = url.user() == null ? "default" : url.user();
+        return u.equals(new String(user, StandardCharsets.UTF_8)) && url.password().equals(new String(password, StandardCharsets.UTF_8));
+    }
+
+    /** Answered by damselfly itself, as in standalone mode. */
+    private DeferredReply local(byte[][] argv) {
+        executor.execute(argv);
+        return executor.takeDeferred();
+    }
+
+    // ---- cacheable reads ------------------------------------------------------------------
+
+    /** A cacheable read: a hit runs locally, a miss fetches its missing keys first. */
+    private DeferredReply cached(Command cmd, byte[][] argv) {
+        // the presence checks take shard locks: never while a squashed one is held (lock order)
+        executor.endBatch();
+        int n = findKeys(cmd, argv);
+        if (n <= 0) {
+            return relay(argv, cmd);
+        }
+        long now = System.currentTimeMillis();
+        LocalStore store = cache.store();
+        List<byte[]> missing = null;
+        for (int i = 0; i < n; i++) {
+            epochs[i] = store.epoch(keys[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            int state = store.lookup(keys[i], now);
+            if (state == LocalStore.PASS) {
+                return relay(argv, cmd);
+            }
+            if (state == LocalStore.MISS) {
+                if (missing == null) {
+                    missing = new ArrayList<>(n);
+                }
+                missing.add(keys[i]);
+            }
+        }
+        if (missing == null) {
+            long mark = reply.mark();
+            executor.execute(argv);
+            if (unchanged(n)) {
+                cache.hits.increment();
+                hits++;
+                return executor.takeDeferred();
+            }
+            // a key changed while the handler read it: the answer may be wrong, so fetch instead
+            reply.truncate(mark);
+            missing = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                missing.add(keys[i]);
+            }
+        }
+        cache.misses.increment();
+        misses++;
+        if (loop.trackingIfReady() == null) {
+            // no tracking connection on this loop now: read upstream
+            return relay(argv, cmd);
+        }
+        return fetchThenRun(cmd, argv, missing);
+    }
+
+    /** The command's keys into {@link #keys}; their count (0 when it names none). */
+    private int findKeys(Command cmd, byte[][] argv) {
+        int single = cmd.singleKeyIndex();
+        if (single > 0 && single < argv.length) {
+            keys[0] = argv[single];
+            return 1;
+        }
+        if (!cmd.hasKeys()) {
+            return 0;
+        }
+        int found = KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
+        if (found > keys.length) {
+            keys = new byte[found][];
+            epochs = new long[found];
+        }
+        for (int i = 0; i < found; i++) {
+            keys[i] = argv[keyScratch.position(i)];
+        }
+        return found;
+    }
+
+    private boolean unchanged(int n) {
+        LocalStore store = cache.store();
+        for (int i = 0; i < n; i++) {
+            if (store.epoch(keys[i]) != epochs[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A miss: a slot in the reply order, a fetch per missing key (joining those in flight), and
+     * once all have ended, the command runs locally, or goes upstream if any fetch did not leave
+     * a usable copy.
+     */
+    private DeferredReply fetchThenRun(Command cmd, byte[][] argv, List<byte[]> missing) {
+        DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
+        fetchesPending++;
+        int count = missing.size();
+        Fetch.Result[] results = new Fetch.Result[count];
+        int[] left = {count};
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            Consumer<Fetch.Result> waiter = r -> loop.loop.execute(() -> {
+                results[index] = r;
+                if (--left[0] == 0) {
+                    fetched(cmd, argv, missing, results, slot);
+                }
+            });
+            cache.fetch(missing.get(i), loop, waiter);
+        }
+        return slot;
+    }
+
+    /** Every fetch of a miss ended (on this loop): run the command locally if the copies are intact. */
+    private void fetched(Command cmd, byte[][] argv, List<byte[]> missing, Fetch.Result[] results, DeferredReply slot) {
+        if (closed) {
+            return;
+        }
+        boolean local = true;
+        LocalStore store = cache.store();
+        for (int i = 0; i < results.length && local; i++) {
+            local = results[i].local() && store.epoch(missing.get(i)) == results[i].epoch();
+        }
+        byte[] answer = null;
+        if (local) {
+            answer = runCaptured(cmd, argv, missing, results);
+        }
+        if (answer != null) {
+            byte[] bytes = answer;
+            slot.complete(r -> r.raw(bytes));
+        } else {
+            cache.fetchFallbacks.increment();
+            // before any held request: this read came first
+            send(argv, cmd, slot, false);
+        }
+        fetchesPending--;
+        releaseHeld();
+    }
+
+    /**
+     * Runs the command locally into the connection's reply and takes its bytes, unless a key it
+     * reads changed meanwhile (then null). Runs between the connection's batches, when the reply
+     * holds nothing else.
+     */
+    private byte[] runCaptured(Command cmd, byte[][] argv, List<byte[]> missing, Fetch.Result[] results) {
+        int n = findKeys(cmd, argv);
+        long now = System.currentTimeMillis();
+        LocalStore store = cache.store();
+        for (int i = 0; i < n; i++) {
+            epochs[i] = store.epoch(keys[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            if (store.lookup(keys[i], now) != LocalStore.HIT) {
+                return null;
+            }
+        }
+        reply.open();
+        long mark = reply.mark();
+        executor.execute(argv);
+        executor.endBatch();
+        boolean intact = unchanged(n);
+        for (int i = 0; i < missing.size() && intact; i++) {
+            intact = store.epoch(missing.get(i)) == results[i].epoch();
+        }
+        if (!intact) {
+            reply.truncate(mark);
+            return null;
+        }
+        List<Object> pieces = new ArrayList<>(2);
+        reply.drainTo(pieces::add);
+        int total = 0;
+        for (Object p : pieces) {
+            total += p instanceof ByteBuf b ? b.readableBytes() : ((io.damselfly.server.command.LentBytes) p).length();
+        }
+        byte[] out = new byte[total];
+        int at = 0;
+        for (Object p : pieces) {
+            if (p instanceof ByteBuf b) {
+                int len = b.readableBytes();
+                b.getBytes(b.readerIndex(), out, at, len);
+                at += len;
+                b.release();
+            } else {
+                io.damselfly.server.command.LentBytes l = (io.damselfly.server.command.LentBytes) p;
+                System.arraycopy(l.array(), l.offset(), out, at, l.length());
+                at += l.length();
+            }
+        }
+        return out;
+    }
+
+    // ---- relaying -------------------------------------------------------------------------
+
+    private int outstanding() {
+        return upstreamInFlight + fetchesPending;
+    }
+
+    /** A request for the upstream: its reply relayed byte for byte into a slot. */
+    private DeferredReply relay(byte[][] argv, Command cmd) {
+        DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
+        // dropping takes shard locks (all of them to flush): never while a squashed one is held
+        executor.endBatch();
+        boolean writes = dropLocally(argv, cmd);
+        if (fetchesPending > 0) {
+            // behind the client's pending reads, which may still go upstream themselves
+            upstreamInFlight++;
+            held.add(() -> {
+                upstreamInFlight--;
+                send(argv, cmd, slot, writes);
+            });
+        } else {
+            send(argv, cmd, slot, writes);
+        }
+        return slot;
+    }
+
+    /**
+     * What a command that is not read-only may change leaves the local store now: its keys by
+     * Redis's key specs (also for the commands damselfly does not implement itself, from Redis
+     * 7.0.15's metadata), everything when the keys cannot be told (a command Redis 7.0.15 does not
+     * know, a malformed numkeys) or the command changes a whole database. Answers whether the
+     * command may write, so its reply is followed by a fence.
+     */
+    private boolean dropLocally(byte[][] argv, Command cmd) {
+        CommandSpec spec;
+        if (cmd != null) {
+            if (cmd.has(CommandFlag.READONLY)) {
+                return false;
+            }
+            spec = cmd.spec();
+        } else {
+            spec = catalogSpec(argv);
+            if (spec == null) {
+                // unknown to Redis 7.0.15 (another server's or version's command): it may write anything
+                cache.flushForWrite();
+                return true;
+            }
+            if (spec.commandFlags().contains("READONLY")) {
+                return false;
+            }
+        }
+        switch (spec.name().toLowerCase(java.util.Locale.ROOT)) {
+            case "flushall", "flushdb", "swapdb" -> {
+                // Redis sends no invalidation on SWAPDB: flushing here keeps the copies right
+                cache.flushForWrite();
+                return true;
+            }
+            default -> {
+            }
+        }
+        if (!spec.hasKeys()) {
+            return spec.commandFlags().contains("WRITE");
+        }
+        int found = KeyFinder.find(spec, argv, argv.length, keyScratch);
+        if (found < 0) {
+            cache.flushForWrite();
+            return true;
+        }
+        for (int i = 0; i < found; i++) {
+            cache.dropForWrite(argv[keyScratch.position(i)]);
+        }
+        return true;
+    }
+
+    /** Redis 7.0.15's description of a command damselfly does not implement, or null. */
+    private static CommandSpec catalogSpec(byte[][] argv) {
+        CommandSpec spec = RedisCommandCatalog.redis().get(new String(argv[0], StandardCharsets.UTF_8));
+        if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
+            CommandSpec sub = spec.subcommands().get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT));
+            return sub != null ? sub : spec;
+        }
+        return spec;
+    }
+
+    private void releaseHeld() {
+        while (fetchesPending == 0 && !held.isEmpty()) {
+            held.poll().run();
+        }
+        if (piped && pipe == null && outstanding() == 0) {
+            openPipe();
+        }
+    }
+
+    /** Sends a request on the client's pooled connection; the reply completes {@code slot}. */
+    private void send(byte[][] argv, Command cmd, DeferredReply slot, boolean writes) {
+        cache.passedThrough.increment();
+        relayed++;
+        int protocol = client.protocol();
+        UpstreamConnection c = loop.pooled(protocol, client.id());
+        if (c == null) {
+            String reason = loop.lastFailure(protocol, client.id());
+            slot.complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+            return;
+        }
+        boolean fence = writes && cache.anyTracking();
+        boolean info = cmd != null && cmd.name().equals("info") && wantsSection(argv);
+        long sent = System.nanoTime();
+        upstreamInFlight++;
+        c.request(argv, new UpstreamConnection.Callback() {
+            @Override
+            public void reply(ByteBuf frame) {
+                cache.recordRoundTrip(sent);
+                byte[] bytes = info ? withSection(frame) : ByteBufUtil.getBytes(frame);
+                if (!slot.complete(r -> r.raw(bytes))) {
+                    // the client left: nothing to answer
+                }
+                if (fence) {
+                    // the client's next reads stay upstream until the write's invalidations are in
+                    cache.fenceAll(loop, UpstreamRouter.this::finished);
+                } else {
+                    finished();
+                }
+            }
+
+            @Override
+            public void failed(String reason) {
+                slot.complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+                finished();
+            }
+        });
+    }
+
+    private void finished() {
+        upstreamInFlight--;
+        releaseHeld();
+    }
+
+    /** Whether an INFO asks for the default or every section, so the Nearcache one is added. */
+    private static boolean wantsSection(byte[][] argv) {
+        if (argv.length == 1) {
+            return true;
+        }
+        for (int i = 1; i < argv.length; i++) {
+            switch (new String(argv[i], StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT)) {
+                case "default", "all", "everything", "nearcache" -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The upstream's INFO text with damselfly's "# Nearcache" section after it, in the same frame type. */
+    private byte[] withSection(ByteBuf frame) {
+        RespValue v;
+        try {
+            v = RespDecoder.decodeAll(frame.duplicate()).get(0);
+        } catch (RuntimeException e) {
+            return ByteBufUtil.getBytes(frame);
+        }
+        byte[] text;
+        boolean verbatim;
+        if (v instanceof RespValue.BulkString b) {
+            text = b.value();
+            verbatim = false;
+        } else if (v instanceof RespValue.Verbatim t) {
+            text = t.text();
+            verbatim = true;
+        } else {
+            return ByteBufUtil.getBytes(frame);
+        }
+        String joined = new String(text, StandardCharsets.UTF_8);
+        joined = (joined.isEmpty() ? "" : joined + "\r\n") + cache.infoSection();
+        byte[] all = joined.getBytes(StandardCharsets.UTF_8);
+        ByteBuf out = Unpooled.buffer(all.length + 32);
+        if (verbatim) {
+            RespWriter.writeVerbatim(out, "txt", all, 3);
+        } else {
+            RespWriter.writeBulk(out, all);
+        }
+        return ByteBufUtil.getBytes(out);
+    }
+
+    // ---- stateful clients: a connection of their own --------------------------------------
+
+    private DeferredReply stateful(byte[][] argv) {
+        piped = true;
+        pipeBacklog = new ArrayList<>();
+        pipeBacklog.add(argv);
+        if (outstanding() == 0) {
+            openPipe();
+        }
+        return null;
+    }
+
+    private void toPipe(byte[][] argv) {
+        if (pipe == null) {
+            pipeBacklog.add(argv);
+        } else {
+            pipe.requestPiped(argv);
+        }
+    }
+
+    private void openPipe() {
+        if (closed) {
+            return;
+        }
+        pipe = new UpstreamConnection(cache.url(), loop.loop, UpstreamConnection.Role.PIPE, client.protocol(),
+                cache.timeoutMillis(), cache.ssl(), new UpstreamConnection.Listener() {
+                    @Override
+                    public void frame(UpstreamConnection c, ByteBuf frame) {
+                        if (!closed) {
+                            outlet.write(ByteBufUtil.getBytes(frame));
+                            outlet.flush();
+                            // a client that does not read what its pipe brings: Redis's output limit
+                            long unwritten = outlet.unwrittenBytes();
+                            if (unwritten > cache.server().config().getLong(Option.OUTPUT_BUFFER_LIMIT)) {
+                                outlet.closeForOutputLimit(unwritten);
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void closed(UpstreamConnection c, String reason) {
+                        if (!closed) {
+                            // its state (MULTI, subscriptions, db) is gone upstream: so is the client's
+                            byte[] error = ("-" + NearCache.UNAVAILABLE + reason.replace('\r', ' ').replace('\n', ' ') + "\r\n")
+                                    .getBytes(StandardCharsets.UTF_8);
+                            outlet.write(error);
+                            outlet.flush();
+                            client.connection().close();
+                        }
+                    }
+                });
+        pipe.open();
+        for (byte[][] a : pipeBacklog) {
+            pipe.requestPiped(a);
+        }
+        pipeBacklog = null;
+    }
+
+    /** The client disconnected: its own upstream connection goes with it. */
+    public void closed() {
+        closed = true;
+        if (pipe != null) {
+            loop.loop.execute(() -> pipe.close("client left"));
+        }
+    }
+}
