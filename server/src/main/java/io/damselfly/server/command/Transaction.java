@@ -136,13 +136,15 @@ public final class Transaction {
     public boolean watchBroken(long now) {
         for (Watched w : watched) {
             int state = keyspace.keyState(w.db, w.key, now);
+            // watched expired: at WATCH, or since SWAPDB brought an expired key where none was
+            boolean expired = w.expiredAtWatch || keyspace.watchedExpiredBySwap(w.db, w.key, w.version);
             if (keyspace.watchedVersion(w.db, w.key) != w.version) {
                 // a key already expired at WATCH and deleted since (by expiry or a write) is no
                 // logical change; anything else that moved the version is
-                if (!(w.expiredAtWatch && state == Keyspace.KEY_ABSENT)) {
+                if (!(expired && state == Keyspace.KEY_ABSENT)) {
                     return true;
                 }
-            } else if (!w.expiredAtWatch && state == Keyspace.KEY_EXPIRED) {
+            } else if (!expired && state == Keyspace.KEY_EXPIRED) {
                 return true;
             }
         }

@@ -336,6 +336,14 @@ public final class Keyspace {
         return onShardOf(key, s -> s.watchedVersion(db, key));
     }
 
+    /**
+     * Whether SWAPDB put an expired key where a client watching it at {@code version} saw none:
+     * that client then counts as having watched an expired key (multi.c's {@code expired} flag).
+     */
+    public boolean watchedExpiredBySwap(int db, byte[] key, long version) {
+        return onShardOf(key, s -> s.watchedExpiredBySwap(db, key, version) ? 1 : 0) == 1;
+    }
+
     /** {@link #keyState}: no entry for the key. */
     public static final int KEY_ABSENT = 0;
     /** {@link #keyState}: the key exists and has not expired. */
@@ -503,13 +511,14 @@ public final class Keyspace {
     public void swap(int a, int b) {
         lockAll();
         try {
+            long now = System.currentTimeMillis();
             for (Shard s : shards) {
-                s.swap(a, b);
+                s.swap(a, b, now);
             }
             databaseChanged(a);
             databaseChanged(b);
             keyspaceFlushed();
-            blockedKeys.databasesSwapped(a, b, System.currentTimeMillis());
+            blockedKeys.databasesSwapped(a, b, now);
         } finally {
             unlockAll();
         }

@@ -425,7 +425,9 @@ public final class Shard {
             snapshot.captureRest(index, db, t);
         }
         int n = t.size();
-        touchWatched(db, t, null);
+        if (!watched.isEmpty()) {
+            watched.touchDatabase(db, key -> t.find(key, Keyspace.tableHash(key)) != null);
+        }
         long[] freed = {t.footprint()};
         t.forEach(e -> {
             freed[0] += Entries.footprint(e);
@@ -441,15 +443,15 @@ public final class Shard {
     }
 
     /** Exchanges two databases' contents (SWAPDB); the caller holds every shard's lock. */
-    void swap(int a, int b) {
+    void swap(int a, int b, long now) {
         KeyTable tb = table(b);
         KeyTable ta = table(a);
         if (snapshot != null) {
             snapshot.captureRest(index, a, ta);
             snapshot.captureRest(index, b, tb);
         }
-        touchWatched(a, ta, tb);
-        touchWatched(b, tb, ta);
+        touchSwapped(a, ta, tb, now);
+        touchSwapped(b, tb, ta, now);
         dbs[a] = tb;
         dbs[b] = ta;
         expireCursors[a] = 0;
@@ -457,17 +459,35 @@ public final class Shard {
     }
 
     /**
-     * Redis's touchAllWatchedKeysInDb, before a flush or swap of {@code db}: a watched key of it
-     * has changed when it is in the table being emptied or in the one replacing it; a watched key
-     * that is in neither did not change.
+     * Redis's touchAllWatchedKeysInDb, before a swap of {@code db}: a watched key changed when it
+     * is in the table going away or in the one replacing it, except where an expired key is
+     * replaced by another expired key (no logical change) or an absent key by an expired one (no
+     * change, but its watchers now watch an expired key). A flush touches whatever it removes.
      */
-    private void touchWatched(int db, KeyTable emptied, KeyTable replacedWith) {
-        if (!watched.isEmpty()) {
-            watched.touchDatabase(db, key -> {
-                int h = Keyspace.tableHash(key);
-                return emptied.find(key, h) != null || (replacedWith != null && replacedWith.find(key, h) != null);
-            });
+    private void touchSwapped(int db, KeyTable leaving, KeyTable arriving, long now) {
+        if (watched.isEmpty()) {
+            return;
         }
+        watched.touchSwapped(db, key -> {
+            int h = Keyspace.tableHash(key);
+            Object before = leaving.find(key, h);
+            Object after = arriving.find(key, h);
+            if (after != null && Entries.isExpired(after, now)) {
+                if (before == null) {
+                    return WatchedKeys.BECAME_EXPIRED;
+                }
+                if (Entries.isExpired(before, now)) {
+                    return WatchedKeys.UNCHANGED;
+                }
+            }
+            return before != null || after != null ? WatchedKeys.CHANGED : WatchedKeys.UNCHANGED;
+        });
+    }
+
+    /** Whether SWAPDB made a watched key expired for those who watched it at {@code version}. */
+    boolean watchedExpiredBySwap(int db, byte[] key, long version) {
+        requireLock();
+        return watched.expiredBySwap(db, key, version);
     }
 
     // ---- snapshots -------------------------------------------------------------------------

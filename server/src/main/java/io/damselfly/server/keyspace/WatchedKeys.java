@@ -30,7 +30,18 @@ final class WatchedKeys {
     private static final class Watch {
         long version;
         int watchers;
+        /**
+         * The version at which SWAPDB put an expired key where there was none: its watchers then
+         * count as having watched an expired key (multi.c sets their {@code expired} flag).
+         */
+        long expiredBySwapAt = -1;
     }
+
+    /** {@link #touchSwapped}'s verdicts on a watched key. */
+    static final int UNCHANGED = 0;
+    static final int CHANGED = 1;
+    /** An absent key replaced with an expired one: no logical change, but now expired. */
+    static final int BECAME_EXPIRED = 2;
 
     private final Map<Key, Watch> watches = new HashMap<>();
     /** Versions start from a shard-wide counter, so a key unwatched and watched again never repeats one. */
@@ -69,6 +80,31 @@ final class WatchedKeys {
         if (w != null) {
             w.version = ++clock;
         }
+    }
+
+    /**
+     * SWAPDB of {@code db}: moves the version of every watched key {@code verdict} calls {@link
+     * #CHANGED}, and marks those it calls {@link #BECAME_EXPIRED}.
+     */
+    void touchSwapped(int db, java.util.function.ToIntFunction<byte[]> verdict) {
+        for (Map.Entry<Key, Watch> e : watches.entrySet()) {
+            if (e.getKey().db != db) {
+                continue;
+            }
+            Watch w = e.getValue();
+            switch (verdict.applyAsInt(e.getKey().bytes)) {
+                case CHANGED -> w.version = ++clock;
+                case BECAME_EXPIRED -> w.expiredBySwapAt = w.version;
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** Whether SWAPDB made the key expired for those who watched it at {@code version}. */
+    boolean expiredBySwap(int db, byte[] key, long version) {
+        Watch w = watches.get(Key.of(db, key));
+        return w != null && w.expiredBySwapAt == version;
     }
 
     /** Moves the version of every watched key of {@code db} for which {@code changed} holds. */
