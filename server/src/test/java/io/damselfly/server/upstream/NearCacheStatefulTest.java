@@ -47,8 +47,7 @@ class NearCacheStatefulTest {
 
     @BeforeEach
     void empty() {
-        up.flushall();
-        assertTrue(within(1000, () -> f.sidecar.keyspace().size(0) == 0));
+        f.flushBoth();
     }
 
     @Test

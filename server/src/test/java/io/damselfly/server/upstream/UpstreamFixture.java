@@ -125,6 +125,17 @@ final class UpstreamFixture implements AutoCloseable {
     }
 
     /** Polls {@code condition} every millisecond until true or {@code millis} passed; whether it became true. */
+    /**
+     * Empties the upstream and waits until the sidecar's local store is empty too (FLUSHALL's null
+     * invalidation reaches every tracking connection): a clean start for each test.
+     */
+    void flushBoth() {
+        upstream().flushall();
+        if (!within(1000, () -> sidecar.keyspace().size(0) == 0)) {
+            throw new AssertionError("the sidecar kept local copies after an upstream FLUSHALL");
+        }
+    }
+
     static boolean within(long millis, BooleanSupplier condition) {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (true) {
