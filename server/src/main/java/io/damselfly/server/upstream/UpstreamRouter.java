@@ -123,6 +123,11 @@ public final class UpstreamRouter {
                     "client|no-evict", "client|pause", "client|unpause", "client|help" -> {
                 return local(argv);
             }
+            case "shutdown" -> {
+                // stops this process, as `redis-cli -p <sidecar> shutdown` means: the upstream is
+                // shared, and an application's sidecar must not be the way to stop it
+                return local(argv);
+            }
             case "hello" -> {
                 int auth = authIndex(argv);
                 if (auth < 0 || localAuth) {

@@ -37,6 +37,24 @@ class NearCacheFaultsTest {
         return v instanceof RespValue.BulkString b ? b.asString() : null;
     }
 
+    /** SHUTDOWN through the sidecar stops the sidecar, not the upstream other applications share. */
+    @Test
+    void shutdownStopsTheSidecarNotTheUpstream() throws Exception {
+        try (UpstreamFixture f = new UpstreamFixture(Map.of())) {
+            try (RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
+                c.send("SHUTDOWN", "NOSAVE");
+            }
+            assertTrue(within(10_000, () -> {
+                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", f.sidecar.port())) {
+                    return false;
+                } catch (java.io.IOException refused) {
+                    return true;
+                }
+            }), "the sidecar stopped listening");
+            assertEquals("PONG", f.upstream().ping());
+        }
+    }
+
     @Test
     void upstreamKilledAndRestarted_midLoad_errorsNotHangs_noStaleValueAfter() throws Exception {
         try (UpstreamFixture f = new UpstreamFixture(Map.of("upstream_timeout_ms", "500"))) {
