@@ -70,8 +70,10 @@ public final class UpstreamRouter {
     private boolean closed;
     /** The upstream node of the request being routed: {@link #loop} unless the upstream is a cluster. */
     private UpstreamLoop node;
-    /** The node a stateful client's own connection goes to. */
+    /** The node a stateful client's own connection goes to; null while a cluster's MULTI waits for its first command. */
     private UpstreamUrl pipeUrl;
+    /** Frames of the pipe not to relay: replies to what damselfly answered itself. */
+    private int swallow;
     /** Per-client figures for CLIENT LIST. */
     private long hits;
     private long misses;
@@ -502,7 +504,7 @@ public final class UpstreamRouter {
         while (fetchesPending == 0 && !held.isEmpty()) {
             held.poll().run();
         }
-        if (piped && pipe == null && outstanding() == 0) {
+        if (piped && pipe == null && pipeUrl != null && outstanding() == 0) {
             openPipe();
         }
     }
@@ -839,6 +841,17 @@ public final class UpstreamRouter {
     // ---- stateful clients: a connection of their own --------------------------------------
 
     private DeferredReply stateful(byte[][] argv) {
+        if (cache.slots() != null && argv.length == 1 && is(argv[0], "multi")) {
+            // a cluster's MULTI: +OK now, and the pipe goes to the node of the next command (its
+            // keys' node), which gets the MULTI first; the node's own +OK for it is not relayed
+            piped = true;
+            pipeBacklog = new ArrayList<>();
+            pipeBacklog.add(argv);
+            pipeUrl = null;
+            swallow = 1;
+            reply.ok();
+            return null;
+        }
         piped = true;
         // a cluster client's pipe goes to the node of this command's keys, or any node when it has none
         pipeUrl = node != null ? node.url : cache.url();
@@ -853,9 +866,34 @@ public final class UpstreamRouter {
     private void toPipe(byte[][] argv) {
         if (pipe == null) {
             pipeBacklog.add(argv);
+            if (pipeUrl == null) {
+                pipeUrl = pipeNode(argv);
+                if (outstanding() == 0) {
+                    openPipe();
+                }
+            }
         } else {
             pipe.requestPiped(argv);
         }
+    }
+
+    /** The cluster node of {@code argv}'s first key, or any known node when it names none. */
+    private UpstreamUrl pipeNode(byte[][] argv) {
+        ClusterSlots slots = cache.slots();
+        Command cmd = cache.server().commands().lookup(argv[0]);
+        if (cmd != null && cmd.isContainer() && argv.length >= 2) {
+            Command sub = cmd.subcommand(argv[1]);
+            cmd = sub != null ? sub : cmd;
+        }
+        CommandSpec spec = cmd != null ? cmd.spec() : catalogSpec(argv);
+        UpstreamUrl owner = null;
+        if (spec != null && spec.hasKeys() && KeyFinder.find(spec, argv, argv.length, keyScratch) > 0) {
+            owner = slots.owner(ClusterSlots.slot(argv[keyScratch.position(0)]));
+        }
+        if (owner == null) {
+            owner = slots.anyNode();
+        }
+        return owner != null ? owner : cache.url();
     }
 
     private void openPipe() {
@@ -866,6 +904,11 @@ public final class UpstreamRouter {
                 cache.timeoutMillis(), cache.ssl(), new UpstreamConnection.Listener() {
                     @Override
                     public void frame(UpstreamConnection c, ByteBuf frame) {
+                        if (swallow > 0) {
+                            // the reply to a command damselfly answered already (a cluster's MULTI)
+                            swallow--;
+                            return;
+                        }
                         if (!closed) {
                             outlet.write(ByteBufUtil.getBytes(frame));
                             outlet.flush();

@@ -287,6 +287,34 @@ class NearCacheClusterTest {
 
     @Test
     @Order(5)
+    void multi_isPipedToTheNodeOfItsFirstKeyedCommand() {
+        for (int n = 0; n < NODES; n++) {
+            String k = keysOn(n, "tx:" + n + ":", 1).get(0);
+            try (RawClient c = new RawClient("127.0.0.1", sidecar.port())) {
+                assertEquals("+OK", c.callText("MULTI"));
+                assertEquals("+QUEUED", c.callText("SET", k, "t" + n));
+                assertEquals("+QUEUED", c.callText("GET", k));
+                assertEquals("[+OK, $t" + n + "]", c.callText("EXEC"));
+                // the pipe stays on that node: a key of another node gets the node's own MOVED
+                String other = keysOn((n + 1) % NODES, "tx:other:", 1).get(0);
+                assertTrue(c.callText("GET", other).startsWith("-MOVED "));
+                assertEquals("$t" + n, c.callText("GET", k));
+            }
+            assertEquals("t" + n, info(ports[n], "GET", k));
+        }
+        try (RawClient c = new RawClient("127.0.0.1", sidecar.port())) {
+            assertEquals("+OK", c.callText("MULTI"));
+            assertEquals("+QUEUED", c.callText("PING"));
+            assertEquals("[+PONG]", c.callText("EXEC"));
+        }
+        try (RawClient c = new RawClient("127.0.0.1", sidecar.port())) {
+            assertEquals("+OK", c.callText("MULTI"));
+            assertEquals("+OK", c.callText("DISCARD"));
+        }
+    }
+
+    @Test
+    @Order(6)
     void keylessCommands_fanOutToEveryMaster() {
         for (int n = 0; n < NODES; n++) {
             for (String k : keysOn(n, "fan:" + n + ":", 2)) {
@@ -310,7 +338,7 @@ class NearCacheClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void slotMigratedWhileReading_followsAskAndMoved() {
         String tag = "{mig}";
         int from = ownerOf(tag + "0");
@@ -361,7 +389,7 @@ class NearCacheClusterTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void oneNodeKilled_itsKeysGetErrors_theOthersWork() throws Exception {
         int dead = 2;
         List<String> deadKeys = keysOn(dead, "dead:", 2);
