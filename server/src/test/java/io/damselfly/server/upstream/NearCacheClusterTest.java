@@ -212,6 +212,27 @@ class NearCacheClusterTest {
     }
 
     @Test
+    @Order(1)
+    void seeds_anyReachableOneIsEnough_noneGivesAClearError() throws Exception {
+        try (EmbeddedServer other = EmbeddedServer.builder().option("upstream", "redis-cluster://127.0.0.1:1,127.0.0.1:" + ports[2])
+                .option("conn_io_threads", "1").start();
+                RawClient c = new RawClient("127.0.0.1", other.port())) {
+            String k = keysOn(1, "seed:", 1).get(0);
+            assertEquals("+OK", c.callText("SET", k, "s"));
+            assertEquals("s", info(ports[1], "GET", k));
+            assertEquals("$s", c.callText("GET", k));
+            assertTrue(info(other.port(), "INFO", "nearcache").contains("upstream_cluster_nodes:3"));
+        }
+        try (EmbeddedServer none = EmbeddedServer.builder().option("upstream", "redis-cluster://127.0.0.1:1")
+                .option("conn_io_threads", "1").option("upstream_timeout_ms", "500").start();
+                RawClient c = new RawClient("127.0.0.1", none.port())) {
+            String reply = c.callText("GET", "k");
+            assertTrue(reply.startsWith("-ERR upstream unavailable: cannot read the cluster slot map (127.0.0.1:1: "), reply);
+            assertTrue(c.callText("SET", "{a}x", "1").startsWith("-ERR upstream unavailable: "));
+        }
+    }
+
+    @Test
     @Order(2)
     void getAndSet_reachEveryNode_andHitsStayLocal() {
         for (int n = 0; n < NODES; n++) {
@@ -352,6 +373,27 @@ class NearCacheClusterTest {
         for (String k : keys) {
             assertEquals("m" + k.substring(tag.length()), side.get(k));
         }
+        // a reader of its own reads keys 2..9 (never written here) through the whole migration
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> {
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                RedisCommands<String, String> r = c.sync();
+                while (!stop.get()) {
+                    for (int i = 2; i < keys.size(); i++) {
+                        String v = r.get(keys.get(i));
+                        reads.incrementAndGet();
+                        if (!("m" + i).equals(v)) {
+                            wrong.add(keys.get(i) + "=" + v);
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                wrong.add(e.toString());
+            }
+        }, "migration-reader");
+        reader.start();
         String fromId = info(ports[from], "CLUSTER", "MYID");
         String toId = info(ports[to], "CLUSTER", "MYID");
         assertEquals("+OK", direct(ports[to], "CLUSTER", "SETSLOT", slot, "IMPORTING", fromId));
@@ -375,6 +417,15 @@ class NearCacheClusterTest {
         for (int p : ports) {
             assertEquals("+OK", direct(p, "CLUSTER", "SETSLOT", slot, "NODE", toId));
         }
+        long readsBefore = reads.get();
+        assertTrue(within(5000, () -> reads.get() > readsBefore + 100), "the reader is stuck");
+        stop.set(true);
+        try {
+            reader.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        assertEquals(List.of(), wrong, "reads through the sidecar while the slot moved");
         // the slot is the other node's now: the sidecar's map says otherwise until MOVED tells it
         for (int i = 0; i < keys.size(); i++) {
             assertEquals(i == 0 ? "during" : "m" + i, side.get(keys.get(i)), keys.get(i) + " after the move");
