@@ -620,7 +620,8 @@ public final class UpstreamRouter {
         node = cache.nodeLoop(loop.loop, owner);
         if (slot < 0 && !piped) {
             switch (name) {
-                case "flushall", "flushdb", "dbsize", "keys" -> {
+                case "flushall", "flushdb", "dbsize", "keys", "config|set", "config|resetstat", "script|load", "script|flush",
+                        "function|load", "function|delete", "function|flush", "function|restore" -> {
                     node = null;
                     return fanOut(name, argv, cmd);
                 }
@@ -642,8 +643,10 @@ public final class UpstreamRouter {
     }
 
     /**
-     * A keyless command that a cluster proxy sends to every master: FLUSHALL and FLUSHDB (the
-     * first error, else the first reply), DBSIZE (the sum), KEYS (every node's keys, one array).
+     * A keyless command that a cluster proxy sends to every master: FLUSHALL, FLUSHDB, CONFIG SET and
+     * RESETSTAT, SCRIPT LOAD and FLUSH, FUNCTION LOAD, DELETE, FLUSH and RESTORE (the first error,
+     * else the first node's reply: every node then has the script, function or setting), DBSIZE
+     * (the sum), KEYS (every node's keys, one array).
      */
     private DeferredReply fanOut(String name, byte[][] argv, Command cmd) {
         executor.endBatch();

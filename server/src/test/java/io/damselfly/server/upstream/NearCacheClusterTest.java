@@ -355,6 +355,17 @@ class NearCacheClusterTest {
         assertEquals(0L, side.dbsize());
         try (RawClient c = new RawClient("127.0.0.1", sidecar.port())) {
             assertTrue(c.callText("SCAN", "0").startsWith("-ERR SCAN is per node"));
+            // settings and scripts reach every master, so EVALSHA works whichever node its keys are on
+            assertEquals("+OK", c.callText("CONFIG", "SET", "hash-max-listpack-entries", "77"));
+            String sha = ((RespValue.BulkString) c.call("SCRIPT", "LOAD", "return redis.call('GET', KEYS[1])")).asString();
+            for (int n = 0; n < NODES; n++) {
+                assertEquals("[$hash-max-listpack-entries, $77]", direct(ports[n], "CONFIG", "GET", "hash-max-listpack-entries"));
+                String k = keysOn(n, "script:", 1).get(0);
+                assertEquals("+OK", c.callText("SET", k, "s" + n));
+                assertEquals("$s" + n, c.callText("EVALSHA", sha, "1", k));
+            }
+            assertTrue(c.callText("CONFIG", "SET", "no-such-parameter", "1").startsWith("-ERR Unknown option"));
+            assertEquals("+OK", c.callText("CONFIG", "SET", "hash-max-listpack-entries", "128"));
         }
     }
 
