@@ -185,7 +185,7 @@ final class ClusterSlots {
         String why = "no seed node";
         for (UpstreamUrl u : tries) {
             try {
-                install(query(u, "CLUSTER", "SLOTS"));
+                install(query(u, "CLUSTER", "SLOTS"), u);
                 lastError = null;
                 return true;
             } catch (IOException | RuntimeException e) {
@@ -198,7 +198,7 @@ final class ClusterSlots {
     }
 
     /** CLUSTER SLOTS's reply: [start, end, [host, port, id...], replicas...] per range; masters only. */
-    private void install(RespValue reply) {
+    private void install(RespValue reply, UpstreamUrl asked) {
         if (reply instanceof RespValue.Error e) {
             throw new IllegalStateException(e.message());
         }
@@ -215,8 +215,13 @@ final class ClusterSlots {
                 throw new IllegalStateException("CLUSTER SLOTS answered an unexpected shape");
             }
             String host = text(master.values().get(0));
-            if (host == null || host.isEmpty() || host.equals("?")) {
+            if (host == null || host.equals("?")) {
+                // the node's address is not known: its slots stay unserved here until the next read
                 continue;
+            }
+            if (host.isEmpty()) {
+                // an empty preferred endpoint means "the address you asked me on" (Redis 7)
+                host = asked.host();
             }
             UpstreamUrl owner = node(host, (int) port.value());
             for (long s = Math.max(0, from.value()); s <= Math.min(SLOTS - 1, to.value()); s++) {

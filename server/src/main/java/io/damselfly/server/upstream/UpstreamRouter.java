@@ -591,7 +591,11 @@ public final class UpstreamRouter {
         String name = cmd != null ? cmd.fullName() : new String(argv[0], StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
         CommandSpec spec = cmd != null ? cmd.spec() : catalogSpec(argv);
         int slot = -1;
-        if (spec != null && spec.hasKeys()) {
+        int single = cmd != null ? cmd.singleKeyIndex() : 0;
+        if (single > 0 && single < argv.length) {
+            // one key at a fixed place (GET, SET, HGET...): no key-spec walk
+            slot = ClusterSlots.slot(argv[single]);
+        } else if (spec != null && spec.hasKeys()) {
             int found = KeyFinder.find(spec, argv, argv.length, keyScratch);
             for (int i = 0; i < found; i++) {
                 int s = ClusterSlots.slot(argv[keyScratch.position(i)]);
