@@ -180,11 +180,15 @@ public final class UpstreamRouter {
             default -> {
             }
         }
+        if (cache.slots() != null && cmd.has(CommandFlag.BLOCKING) && !cmd.has(CommandFlag.STATEFUL)) {
+            // a cluster's blocking command: on the client's own connection to its keys' node, once
+            return blocking(argv, cmd);
+        }
         if (cmd.has(CommandFlag.STATEFUL) || cmd.has(CommandFlag.BLOCKING) || cmd.name().equals("wait")
                 || cmd.name().equals("monitor")) {
             return stateful(argv);
         }
-        if (cmd.has(CommandFlag.CACHEABLE) && client.db() == 0 && upstreamInFlight == 0 && cmd.acceptsArgCount(argv.length)) {
+        if (cmd.has(CommandFlag.CACHEABLE) && client.db() == 0 && upstreamInFlight == 0 && blockingInFlight == 0 && cmd.acceptsArgCount(argv.length)) {
             return cached(cmd, argv);
         }
         return relay(argv, cmd);
@@ -419,7 +423,7 @@ public final class UpstreamRouter {
     // ---- relaying -------------------------------------------------------------------------
 
     private int outstanding() {
-        return upstreamInFlight + fetchesPending;
+        return upstreamInFlight + fetchesPending + blockingInFlight;
     }
 
     /** A request for the upstream: its reply relayed byte for byte into a slot. */
@@ -429,11 +433,14 @@ public final class UpstreamRouter {
         executor.endBatch();
         boolean writes = dropLocally(argv, cmd);
         UpstreamLoop to = node;
-        if (fetchesPending > 0) {
-            // behind the client's pending reads, which may still go upstream themselves
+        if (fetchesPending > 0 || blockingSent > 0 || !held.isEmpty()) {
+            // behind the client's pending reads, which may still go upstream themselves (or its
+            // blocking command, with a cluster upstream)
             upstreamInFlight++;
+            heldRelays++;
             held.add(() -> {
                 upstreamInFlight--;
+                heldRelays--;
                 send(to, argv, cmd, slot, writes, false, 0);
             });
         } else {
@@ -501,7 +508,16 @@ public final class UpstreamRouter {
     }
 
     private void releaseHeld() {
-        while (fetchesPending == 0 && !held.isEmpty()) {
+        while (fetchesPending == 0 && blockingSent == 0 && !held.isEmpty()) {
+            if (held.peek() instanceof Blocking b) {
+                if (upstreamInFlight - heldRelays > 0) {
+                    // what the client sent before it is not all answered yet
+                    break;
+                }
+                held.poll();
+                startBlocking(b);
+                continue;
+            }
             held.poll().run();
         }
         if (piped && pipe == null && pipeUrl != null && outstanding() == 0) {
@@ -567,6 +583,103 @@ public final class UpstreamRouter {
     }
 
     // ---- Redis Cluster upstreams ------------------------------------------------------------
+
+    /** Blocking commands of this client queued or sent and not answered (cluster upstreams). */
+    private int blockingInFlight;
+    /** 1 while one is sent: the client's later requests wait behind it, as the client waits on Redis. */
+    private int blockingSent;
+    /** The relays in {@link #held} (counted in {@link #upstreamInFlight} too). */
+    private int heldRelays;
+    /** The client's own connection per cluster node for blocking commands (no request timeout), by address. */
+    private java.util.Map<String, UpstreamConnection> blockingConnections;
+
+    /** A blocking command waiting in {@link #held} for what the client sent before it. */
+    private record Blocking(UpstreamLoop to, byte[][] argv, DeferredReply slot, boolean writes) implements Runnable {
+        @Override
+        public void run() {
+            throw new IllegalStateException("started by releaseHeld");
+        }
+    }
+
+    /**
+     * A blocking command (BLPOP, BLMOVE, BZPOPMIN, XREAD...) with a cluster upstream: instead of
+     * pinning the client to one node's pipe for good, it runs on the client's own connection to
+     * its keys' node, without the pooled connections' timeout, once everything the client sent
+     * before is answered; what the client sends after it waits for its reply, as on Redis.
+     */
+    private DeferredReply blocking(byte[][] argv, Command cmd) {
+        executor.endBatch();
+        boolean writes = dropLocally(argv, cmd);
+        DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
+        blockingInFlight++;
+        held.add(new Blocking(node, argv, slot, writes));
+        releaseHeld();
+        return slot;
+    }
+
+    private void startBlocking(Blocking b) {
+        blockingSent = 1;
+        cache.passedThrough.increment();
+        relayed++;
+        if (blockingConnections == null) {
+            blockingConnections = new java.util.HashMap<>();
+        }
+        String address = b.to().url.address();
+        UpstreamConnection c = blockingConnections.get(address);
+        if (c == null || !c.isUsable()) {
+            c = new UpstreamConnection(b.to().url, loop.loop, UpstreamConnection.Role.PIPE, client.protocol(),
+                    cache.timeoutMillis(), cache.ssl(), new UpstreamConnection.Listener() {
+                        @Override
+                        public void frame(UpstreamConnection conn, ByteBuf frame) {
+                            // nothing arrives unasked on it
+                        }
+
+                        @Override
+                        public void closed(UpstreamConnection conn, String reason) {
+                            cache.nodeTrouble();
+                        }
+                    });
+            blockingConnections.put(address, c);
+            c.open();
+        }
+        c.request(b.argv(), new UpstreamConnection.Callback() {
+            @Override
+            public void reply(ByteBuf frame) {
+                byte[] bytes = ByteBufUtil.getBytes(frame);
+                if (bytes.length > 7 && bytes[0] == '-' && new String(bytes, 0, 7, StandardCharsets.US_ASCII).equals("-MOVED ")) {
+                    // the map is stale: learn it (the client sees the node's answer, as a cluster client would once)
+                    String[] parts = new String(bytes, StandardCharsets.UTF_8).trim().split(" ");
+                    int colon = parts.length == 3 ? parts[2].lastIndexOf(':') : -1;
+                    if (colon > 0) {
+                        try {
+                            cache.slots().moved(Integer.parseInt(parts[1]), parts[2].substring(0, colon),
+                                    Integer.parseInt(parts[2].substring(colon + 1)));
+                        } catch (NumberFormatException ignored) {
+                            // not a redirection after all
+                        }
+                    }
+                }
+                b.slot().complete(r -> r.raw(bytes));
+                blockingDone(b);
+            }
+
+            @Override
+            public void failed(String reason) {
+                b.slot().complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+                blockingDone(b);
+            }
+        });
+    }
+
+    private void blockingDone(Blocking b) {
+        blockingSent = 0;
+        blockingInFlight--;
+        if (b.writes() && cache.anyTracking()) {
+            upstreamInFlight++;
+            cache.fenceAll(loop, this::finished);
+        }
+        releaseHeld();
+    }
 
     private static final byte[][] ASKING = {{'A', 'S', 'K', 'I', 'N', 'G'}};
     private static final UpstreamConnection.Callback IGNORED = new UpstreamConnection.Callback() {
@@ -949,6 +1062,11 @@ public final class UpstreamRouter {
     /** The client disconnected: its own upstream connection goes with it. */
     public void closed() {
         closed = true;
+        if (blockingConnections != null) {
+            for (UpstreamConnection c : blockingConnections.values()) {
+                loop.loop.execute(() -> c.close("client left"));
+            }
+        }
         if (pipe != null) {
             loop.loop.execute(() -> pipe.close("client left"));
         }

@@ -335,6 +335,38 @@ class NearCacheClusterTest {
     }
 
     @Test
+    @Order(5)
+    void blockingCommands_runOnTheirKeysNode_withoutPinningTheClient() throws Exception {
+        String q = keysOn(2, "queue:", 1).get(0);
+        String other0 = keysOn(0, "plain:", 1).get(0);
+        String other1 = keysOn(1, "plain:", 1).get(0);
+        try (StatefulRedisConnection<String, String> waiterConnection = client.connect()) {
+            RedisCommands<String, String> waiter = waiterConnection.sync();
+            var popped = java.util.concurrent.CompletableFuture.supplyAsync(() -> waiter.blpop(5, q));
+            Thread.sleep(200);
+            assertEquals(1L, side.lpush(q, "job"));
+            assertEquals("job", popped.get(10, TimeUnit.SECONDS).getValue());
+            // the same client goes on with keys of every node: it is no pipe to one node
+            assertEquals("OK", waiter.set(other0, "a"));
+            assertEquals("OK", waiter.set(other1, "b"));
+            assertEquals("a", waiter.get(other0));
+            assertEquals("b", waiter.get(other1));
+            assertNull(waiter.blpop(0.1, q));
+        }
+        try (RawClient c = new RawClient("127.0.0.1", sidecar.port())) {
+            // pipelined behind a blocking pop, a push waits for it as on Redis: the pop times out first
+            c.sendRaw(new String(RawClient.encode("BLPOP", q, "0.2"), StandardCharsets.UTF_8)
+                    + new String(RawClient.encode("LPUSH", q, "late"), StandardCharsets.UTF_8)
+                    + new String(RawClient.encode("GET", other0), StandardCharsets.UTF_8));
+            assertEquals("(nil)", RawClient.render(c.read()));
+            assertEquals(":1", RawClient.render(c.read()));
+            assertEquals("$a", RawClient.render(c.read()));
+            assertEquals("[$" + q + ", $late]", c.callText("BLPOP", q, "1"));
+            assertEquals("-CROSSSLOT Keys in request don't hash to the same slot", c.callText("BLMOVE", q, other0, "LEFT", "LEFT", "1"));
+        }
+    }
+
+    @Test
     @Order(6)
     void keylessCommands_fanOutToEveryMaster() {
         for (int n = 0; n < NODES; n++) {
