@@ -206,6 +206,7 @@ final class ClusterSlots {
             throw new IllegalStateException("CLUSTER SLOTS answered no slot ranges");
         }
         UpstreamUrl[] next = new UpstreamUrl[SLOTS];
+        Map<String, UpstreamUrl> masters = new LinkedHashMap<>();
         for (RespValue r : ranges.values()) {
             if (!(r instanceof RespValue.Array range) || range.values().size() < 3
                     || !(range.values().get(0) instanceof RespValue.Integer from)
@@ -224,12 +225,20 @@ final class ClusterSlots {
                 host = asked.host();
             }
             UpstreamUrl owner = node(host, (int) port.value());
+            masters.put(owner.address(), owner);
             for (long s = Math.max(0, from.value()); s <= Math.min(SLOTS - 1, to.value()); s++) {
                 next[(int) s] = owner;
             }
         }
         for (int s = 0; s < SLOTS; s++) {
             owners.set(s, next[s]);
+        }
+        synchronized (nodes) {
+            // only the masters serving slots now: a former master (a replica after a failover) is
+            // not sent fanned-out commands (its connections stay, unused)
+            nodes.clear();
+            nodes.putAll(masters);
+            nodeList = List.copyOf(nodes.values());
         }
     }
 
