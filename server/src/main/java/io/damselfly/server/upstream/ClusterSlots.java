@@ -198,7 +198,7 @@ final class ClusterSlots {
     }
 
     /** CLUSTER SLOTS's reply: [start, end, [host, port, id...], replicas...] per range; masters only. */
-    private void install(RespValue reply, UpstreamUrl asked) {
+    void install(RespValue reply, UpstreamUrl asked) {
         if (reply instanceof RespValue.Error e) {
             throw new IllegalStateException(e.message());
         }
@@ -229,6 +229,9 @@ final class ClusterSlots {
             for (long s = Math.max(0, from.value()); s <= Math.min(SLOTS - 1, to.value()); s++) {
                 next[(int) s] = owner;
             }
+        }
+        if (masters.isEmpty()) {
+            throw new IllegalStateException("CLUSTER SLOTS named no master with an address");
         }
         for (int s = 0; s < SLOTS; s++) {
             owners.set(s, next[s]);

@@ -824,8 +824,16 @@ public final class UpstreamRouter {
         return slot;
     }
 
-    /** Every node's reply to a fanned-out command, as one reply (an error wins). */
+    /** Every node's reply to a fanned-out command, as one reply (an error wins; a shape it cannot merge, as it came). */
     static byte[] merge(String name, byte[][] replies) {
+        try {
+            return mergeShapes(name, replies);
+        } catch (RuntimeException notMergeable) {
+            return replies[0];
+        }
+    }
+
+    private static byte[] mergeShapes(String name, byte[][] replies) {
         for (byte[] r : replies) {
             if (r.length == 0 || r[0] == '-' || r[0] == '!') {
                 return r;
