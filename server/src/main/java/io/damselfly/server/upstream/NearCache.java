@@ -63,7 +63,11 @@ public final class NearCache {
     private final long ttlMillis;
     private final boolean serveStale;
     private final SslContext ssl;
-    private final ConcurrentHashMap<EventLoop, UpstreamLoop> loops = new ConcurrentHashMap<>();
+    /** Each I/O loop's connections to each upstream node (one node unless the upstream is a cluster), by address. */
+    private final ConcurrentHashMap<EventLoop, ConcurrentHashMap<String, UpstreamLoop>> loops = new ConcurrentHashMap<>();
+    /** The cluster's slot map with a redis-cluster:// upstream, else null. */
+    private final ClusterSlots slots;
+    private volatile java.util.List<EventLoop> ioLoops = java.util.List.of();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean refusalLogged = new AtomicBoolean();
     private final AtomicInteger trackingUp = new AtomicInteger();
@@ -89,8 +93,16 @@ public final class NearCache {
     public NearCache(ServerContext server) {
         this.server = server;
         ServerConfig config = server.config();
-        this.url = UpstreamUrl.parse(config.getString(Option.UPSTREAM));
+        String upstream = config.getString(Option.UPSTREAM);
         this.timeoutMillis = config.getLong(Option.UPSTREAM_TIMEOUT_MS);
+        if (UpstreamUrl.isCluster(upstream)) {
+            java.util.List<UpstreamUrl> seeds = UpstreamUrl.seeds(upstream);
+            this.url = seeds.get(0);
+            this.slots = new ClusterSlots(seeds, timeoutMillis);
+        } else {
+            this.url = UpstreamUrl.parse(upstream);
+            this.slots = null;
+        }
         this.connections = config.getInt(Option.UPSTREAM_CONNECTIONS);
         this.ttlMillis = config.getLong(Option.NEAR_CACHE_TTL);
         this.serveStale = config.getBool(Option.SERVE_STALE);
@@ -125,10 +137,30 @@ public final class NearCache {
      * so the first reads on every thread can be served locally.
      */
     public void start(java.util.List<? extends io.netty.util.concurrent.EventExecutor> ioLoops) {
+        java.util.List<EventLoop> mine = new java.util.ArrayList<>();
         for (io.netty.util.concurrent.EventExecutor e : ioLoops) {
             if (e instanceof EventLoop l) {
-                loopOf(l);
+                mine.add(l);
             }
+        }
+        this.ioLoops = java.util.List.copyOf(mine);
+        if (slots != null) {
+            // every master the map names gets a tracking connection on every I/O loop, now or when learnt
+            slots.onNode(node -> {
+                for (EventLoop l : this.ioLoops) {
+                    nodeLoop(l, node);
+                }
+            });
+            if (!slots.refresh()) {
+                lastFailure = slots.lastError();
+            }
+            log.info("near-cache in front of the Redis Cluster {} ({} masters{}), local copies up to {} bytes",
+                    server.config().getString(Option.UPSTREAM).replaceAll("//[^@]*@", "//"), slots.nodes().size(),
+                    url.tls() ? ", TLS" : "", server.config().getLong(Option.MAXMEMORY));
+            return;
+        }
+        for (EventLoop l : mine) {
+            loopOf(l);
         }
         log.info("near-cache in front of {} (db {}{}), local copies up to {} bytes", url.address(), url.db(),
                 url.tls() ? ", TLS" : "", server.config().getLong(Option.MAXMEMORY));
@@ -136,8 +168,24 @@ public final class NearCache {
 
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            loops.values().forEach(UpstreamLoop::close);
+            if (slots != null) {
+                slots.close();
+            }
+            allLoops().forEach(UpstreamLoop::close);
         }
+    }
+
+    /** The slot map with a Redis Cluster upstream, else null. */
+    ClusterSlots slots() {
+        return slots;
+    }
+
+    private java.util.List<UpstreamLoop> allLoops() {
+        java.util.List<UpstreamLoop> all = new java.util.ArrayList<>();
+        for (ConcurrentHashMap<String, UpstreamLoop> byNode : loops.values()) {
+            all.addAll(byNode.values());
+        }
+        return all;
     }
 
     boolean isClosed() {
@@ -174,11 +222,36 @@ public final class NearCache {
     }
 
     private UpstreamLoop loopOf(EventLoop eventLoop) {
-        return loops.computeIfAbsent(eventLoop, l -> {
-            UpstreamLoop u = new UpstreamLoop(this, l, connections);
-            u.start();
+        if (slots != null) {
+            UpstreamUrl any = slots.anyNode();
+            return nodeLoop(eventLoop, any != null ? any : url);
+        }
+        return nodeLoop(eventLoop, url);
+    }
+
+    /** {@code eventLoop}'s connections to the upstream node {@code node}, opened on first use. */
+    UpstreamLoop nodeLoop(EventLoop eventLoop, UpstreamUrl node) {
+        ConcurrentHashMap<String, UpstreamLoop> byNode = loops.computeIfAbsent(eventLoop, l -> new ConcurrentHashMap<>());
+        UpstreamLoop u = byNode.get(node.address());
+        if (u != null) {
             return u;
-        });
+        }
+        synchronized (byNode) {
+            u = byNode.get(node.address());
+            if (u == null && !closed.get()) {
+                u = new UpstreamLoop(this, eventLoop, node, connections);
+                byNode.put(node.address(), u);
+                u.start();
+            }
+        }
+        return u != null ? u : new UpstreamLoop(this, eventLoop, node, connections);
+    }
+
+    /** A connection to a cluster node failed: the slot map is read again (a failover may have moved its slots). */
+    void nodeTrouble() {
+        if (slots != null && !closed.get()) {
+            slots.refreshSoon();
+        }
     }
 
     // ---- fetches ----------------------------------------------------------------------------
@@ -315,7 +388,7 @@ public final class NearCache {
 
     /** Runs {@code done} on {@code home}'s loop once every loop's tracking connection has passed a fence. */
     void fenceAll(UpstreamLoop home, Runnable done) {
-        UpstreamLoop[] all = loops.values().toArray(new UpstreamLoop[0]);
+        UpstreamLoop[] all = allLoops().toArray(new UpstreamLoop[0]);
         AtomicInteger left = new AtomicInteger(all.length);
         Runnable one = () -> {
             if (left.decrementAndGet() == 0) {
@@ -353,7 +426,16 @@ public final class NearCache {
         Keyspace ks = store.keyspace();
         StringBuilder sb = new StringBuilder(1024);
         sb.append("# Nearcache\r\n");
-        field(sb, "upstream", (url.tls() ? "rediss://" : "redis://") + url.address() + "/" + url.db());
+        if (slots != null) {
+            StringBuilder nodes = new StringBuilder();
+            for (UpstreamUrl n : slots.nodes()) {
+                nodes.append(nodes.length() == 0 ? "" : ",").append(n.address());
+            }
+            field(sb, "upstream", (url.tls() ? "rediss-cluster://" : "redis-cluster://") + nodes);
+            field(sb, "upstream_cluster_nodes", slots.nodes().size());
+        } else {
+            field(sb, "upstream", (url.tls() ? "rediss://" : "redis://") + url.address() + "/" + url.db());
+        }
         String state = trackingUp.get() > 0 ? "up" : trackingRefused ? "up-untracked" : lastFailure == null ? "connecting" : "down";
         field(sb, "upstream_state", state);
         field(sb, "upstream_last_error", lastFailure == null ? "" : lastFailure.replace('\r', ' ').replace('\n', ' '));

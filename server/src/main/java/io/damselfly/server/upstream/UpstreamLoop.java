@@ -28,6 +28,8 @@ final class UpstreamLoop {
 
     private final NearCache cache;
     final EventLoop loop;
+    /** The upstream node these connections go to (the upstream, unless it is a cluster). */
+    final UpstreamUrl url;
     /** Makes room after a fetch stored a value, on this loop (as an executor does before a command). */
     final Eviction eviction;
     private UpstreamConnection tracking;
@@ -40,9 +42,10 @@ final class UpstreamLoop {
     private List<Runnable> fenceWaiters = new ArrayList<>();
     private boolean fenceScheduled;
 
-    UpstreamLoop(NearCache cache, EventLoop loop, int connections) {
+    UpstreamLoop(NearCache cache, EventLoop loop, UpstreamUrl url, int connections) {
         this.cache = cache;
         this.loop = loop;
+        this.url = url;
         this.eviction = new Eviction(cache.store().keyspace());
         this.pool = new UpstreamConnection[2][connections];
         this.retryAt = new long[2][connections];
@@ -61,7 +64,7 @@ final class UpstreamLoop {
         if (cache.isClosed()) {
             return;
         }
-        tracking = new UpstreamConnection(cache.url(), loop, UpstreamConnection.Role.TRACKING, 3, cache.timeoutMillis(),
+        tracking = new UpstreamConnection(url, loop, UpstreamConnection.Role.TRACKING, 3, cache.timeoutMillis(),
                 cache.ssl(), new UpstreamConnection.Listener() {
                     @Override
                     public void frame(UpstreamConnection c, ByteBuf frame) {
@@ -77,6 +80,7 @@ final class UpstreamLoop {
                     @Override
                     public void closed(UpstreamConnection c, String reason) {
                         cache.trackingLost(c.tracking(), reason);
+                        cache.nodeTrouble();
                         trackingBackoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(MIN_BACKOFF_MILLIS, trackingBackoff * 2));
                         if (!cache.isClosed()) {
                             loop.schedule(UpstreamLoop.this::openTracking, trackingBackoff, TimeUnit.MILLISECONDS);
@@ -239,7 +243,7 @@ final class UpstreamLoop {
         if (System.nanoTime() - retryAt[p][i] < 0) {
             return null;
         }
-        UpstreamConnection opened = new UpstreamConnection(cache.url(), loop, UpstreamConnection.Role.POOL, p == 1 ? 3 : 2,
+        UpstreamConnection opened = new UpstreamConnection(url, loop, UpstreamConnection.Role.POOL, p == 1 ? 3 : 2,
                 cache.timeoutMillis(), cache.ssl(), new UpstreamConnection.Listener() {
                     @Override
                     public void frame(UpstreamConnection conn, ByteBuf frame) {
@@ -258,6 +262,7 @@ final class UpstreamLoop {
                         backoff[p][i] = b;
                         retryAt[p][i] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(b);
                         cache.upstreamFailed(reason);
+                        cache.nodeTrouble();
                     }
                 });
         pool[p][i] = opened;

@@ -68,6 +68,12 @@ public final class UpstreamRouter {
     private UpstreamConnection pipe;
     private List<byte[][]> pipeBacklog;
     private boolean closed;
+    /** The upstream node of the request being routed: {@link #loop} unless the upstream is a cluster. */
+    private UpstreamLoop node;
+    /** The node a stateful client's own connection goes to; null while a cluster's MULTI waits for its first command. */
+    private UpstreamUrl pipeUrl;
+    /** Frames of the pipe not to relay: replies to what damselfly answered itself. */
+    private int swallow;
     /** Per-client figures for CLIENT LIST. */
     private long hits;
     private long misses;
@@ -82,6 +88,7 @@ public final class UpstreamRouter {
         this.reply = reply;
         this.owner = owner;
         this.outlet = outlet;
+        this.node = loop;
         client.setListExtra(this::listFields);
     }
 
@@ -113,6 +120,13 @@ public final class UpstreamRouter {
         if (localAuth && !client.isAuthenticated()) {
             // damselfly's own requirepass first: AUTH, HELLO AUTH, or NOAUTH, answered here
             return local(argv);
+        }
+        if (cache.slots() != null) {
+            DeferredReply answer = route(cmd, argv);
+            if (node == null) {
+                // answered here: an error into the reply, or a command fanned out to every node
+                return answer;
+            }
         }
         if (cmd == null) {
             // unknown here: the upstream answers (a newer server's command, or its error text)
@@ -171,11 +185,15 @@ public final class UpstreamRouter {
             default -> {
             }
         }
+        if (cache.slots() != null && cmd.has(CommandFlag.BLOCKING) && !cmd.has(CommandFlag.STATEFUL)) {
+            // a cluster's blocking command: on the client's own connection to its keys' node, once
+            return blocking(argv, cmd);
+        }
         if (cmd.has(CommandFlag.STATEFUL) || cmd.has(CommandFlag.BLOCKING) || cmd.name().equals("wait")
                 || cmd.name().equals("monitor")) {
             return stateful(argv);
         }
-        if (cmd.has(CommandFlag.CACHEABLE) && client.db() == 0 && upstreamInFlight == 0 && cmd.acceptsArgCount(argv.length)) {
+        if (cmd.has(CommandFlag.CACHEABLE) && client.db() == 0 && upstreamInFlight == 0 && blockingInFlight == 0 && cmd.acceptsArgCount(argv.length)) {
             return cached(cmd, argv);
         }
         return relay(argv, cmd);
@@ -266,7 +284,7 @@ public final class UpstreamRouter {
         }
         cache.misses.increment();
         misses++;
-        if (loop.trackingIfReady() == null) {
+        if (node.trackingIfReady() == null) {
             // no tracking connection on this loop now: read upstream
             return relay(argv, cmd);
         }
@@ -310,6 +328,7 @@ public final class UpstreamRouter {
      * a usable copy.
      */
     private DeferredReply fetchThenRun(Command cmd, byte[][] argv, List<byte[]> missing) {
+        UpstreamLoop to = node;
         DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
         fetchesPending++;
         int count = missing.size();
@@ -320,16 +339,16 @@ public final class UpstreamRouter {
             Consumer<Fetch.Result> waiter = r -> loop.loop.execute(() -> {
                 results[index] = r;
                 if (--left[0] == 0) {
-                    fetched(cmd, argv, missing, results, slot);
+                    fetched(to, cmd, argv, missing, results, slot);
                 }
             });
-            cache.fetch(missing.get(i), loop, waiter);
+            cache.fetch(missing.get(i), to, waiter);
         }
         return slot;
     }
 
     /** Every fetch of a miss ended (on this loop): run the command locally if the copies are intact. */
-    private void fetched(Command cmd, byte[][] argv, List<byte[]> missing, Fetch.Result[] results, DeferredReply slot) {
+    private void fetched(UpstreamLoop to, Command cmd, byte[][] argv, List<byte[]> missing, Fetch.Result[] results, DeferredReply slot) {
         if (closed) {
             return;
         }
@@ -348,7 +367,7 @@ public final class UpstreamRouter {
         } else {
             cache.fetchFallbacks.increment();
             // before any held request: this read came first
-            send(argv, cmd, slot, false);
+            send(to, argv, cmd, slot, false, false, 0);
         }
         fetchesPending--;
         releaseHeld();
@@ -409,7 +428,7 @@ public final class UpstreamRouter {
     // ---- relaying -------------------------------------------------------------------------
 
     private int outstanding() {
-        return upstreamInFlight + fetchesPending;
+        return upstreamInFlight + fetchesPending + blockingInFlight;
     }
 
     /** A request for the upstream: its reply relayed byte for byte into a slot. */
@@ -418,15 +437,19 @@ public final class UpstreamRouter {
         // dropping takes shard locks (all of them to flush): never while a squashed one is held
         executor.endBatch();
         boolean writes = dropLocally(argv, cmd);
-        if (fetchesPending > 0) {
-            // behind the client's pending reads, which may still go upstream themselves
+        UpstreamLoop to = node;
+        if (fetchesPending > 0 || blockingSent > 0 || !held.isEmpty()) {
+            // behind the client's pending reads, which may still go upstream themselves (or its
+            // blocking command, with a cluster upstream)
             upstreamInFlight++;
+            heldRelays++;
             held.add(() -> {
                 upstreamInFlight--;
-                send(argv, cmd, slot, writes);
+                heldRelays--;
+                send(to, argv, cmd, slot, writes, false, 0);
             });
         } else {
-            send(argv, cmd, slot, writes);
+            send(to, argv, cmd, slot, writes, false, 0);
         }
         return slot;
     }
@@ -490,24 +513,41 @@ public final class UpstreamRouter {
     }
 
     private void releaseHeld() {
-        while (fetchesPending == 0 && !held.isEmpty()) {
+        while (fetchesPending == 0 && blockingSent == 0 && !held.isEmpty()) {
+            if (held.peek() instanceof Blocking b) {
+                if (upstreamInFlight - heldRelays > 0) {
+                    // what the client sent before it is not all answered yet
+                    break;
+                }
+                held.poll();
+                startBlocking(b);
+                continue;
+            }
             held.poll().run();
         }
-        if (piped && pipe == null && outstanding() == 0) {
+        if (piped && pipe == null && pipeUrl != null && outstanding() == 0) {
             openPipe();
         }
     }
 
-    /** Sends a request on the client's pooled connection; the reply completes {@code slot}. */
-    private void send(byte[][] argv, Command cmd, DeferredReply slot, boolean writes) {
+    /**
+     * Sends a request on the client's pooled connection to {@code to}; the reply completes {@code
+     * slot}. With a cluster upstream, {@code asking} sends ASKING first, and a first {@code -MOVED}
+     * or {@code -ASK} reply is followed once ({@code redirects} counts them).
+     */
+    private void send(UpstreamLoop to, byte[][] argv, Command cmd, DeferredReply slot, boolean writes, boolean asking,
+            int redirects) {
         cache.passedThrough.increment();
         relayed++;
         int protocol = client.protocol();
-        UpstreamConnection c = loop.pooled(protocol, client.id());
+        UpstreamConnection c = to.pooled(protocol, client.id());
         if (c == null) {
-            String reason = loop.lastFailure(protocol, client.id());
+            String reason = to.lastFailure(protocol, client.id());
             slot.complete(r -> r.error(NearCache.UNAVAILABLE + reason));
             return;
+        }
+        if (asking) {
+            c.request(ASKING, IGNORED);
         }
         boolean fence = writes && cache.anyTracking();
         boolean info = cmd != null && cmd.name().equals("info") && wantsSection(argv);
@@ -517,6 +557,11 @@ public final class UpstreamRouter {
             @Override
             public void reply(ByteBuf frame) {
                 cache.recordRoundTrip(sent);
+                if (redirects == 0 && cache.slots() != null && frame.getByte(frame.readerIndex()) == '-'
+                        && redirected(frame, argv, cmd, slot, writes)) {
+                    finished();
+                    return;
+                }
                 byte[] bytes = info ? withSection(frame) : ByteBufUtil.getBytes(frame);
                 if (!slot.complete(r -> r.raw(bytes))) {
                     // the client left: nothing to answer
@@ -540,6 +585,342 @@ public final class UpstreamRouter {
     private void finished() {
         upstreamInFlight--;
         releaseHeld();
+    }
+
+    // ---- Redis Cluster upstreams ------------------------------------------------------------
+
+    /** Blocking commands of this client queued or sent and not answered (cluster upstreams). */
+    private int blockingInFlight;
+    /** 1 while one is sent: the client's later requests wait behind it, as the client waits on Redis. */
+    private int blockingSent;
+    /** The relays in {@link #held} (counted in {@link #upstreamInFlight} too). */
+    private int heldRelays;
+    /** The client's own connection per cluster node for blocking commands (no request timeout), by address. */
+    private java.util.Map<String, UpstreamConnection> blockingConnections;
+
+    /** A blocking command waiting in {@link #held} for what the client sent before it. */
+    private record Blocking(UpstreamLoop to, byte[][] argv, DeferredReply slot, boolean writes) implements Runnable {
+        @Override
+        public void run() {
+            throw new IllegalStateException("started by releaseHeld");
+        }
+    }
+
+    /**
+     * A blocking command (BLPOP, BLMOVE, BZPOPMIN, XREAD...) with a cluster upstream: instead of
+     * pinning the client to one node's pipe for good, it runs on the client's own connection to
+     * its keys' node, without the pooled connections' timeout, once everything the client sent
+     * before is answered; what the client sends after it waits for its reply, as on Redis.
+     */
+    private DeferredReply blocking(byte[][] argv, Command cmd) {
+        executor.endBatch();
+        boolean writes = dropLocally(argv, cmd);
+        DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
+        blockingInFlight++;
+        held.add(new Blocking(node, argv, slot, writes));
+        releaseHeld();
+        return slot;
+    }
+
+    private void startBlocking(Blocking b) {
+        blockingSent = 1;
+        cache.passedThrough.increment();
+        relayed++;
+        if (blockingConnections == null) {
+            blockingConnections = new java.util.HashMap<>();
+        }
+        String address = b.to().url.address();
+        UpstreamConnection c = blockingConnections.get(address);
+        if (c == null || !c.isUsable()) {
+            c = new UpstreamConnection(b.to().url, loop.loop, UpstreamConnection.Role.PIPE, client.protocol(),
+                    cache.timeoutMillis(), cache.ssl(), new UpstreamConnection.Listener() {
+                        @Override
+                        public void frame(UpstreamConnection conn, ByteBuf frame) {
+                            // nothing arrives unasked on it
+                        }
+
+                        @Override
+                        public void closed(UpstreamConnection conn, String reason) {
+                            cache.nodeTrouble();
+                        }
+                    });
+            blockingConnections.put(address, c);
+            c.open();
+        }
+        c.request(b.argv(), new UpstreamConnection.Callback() {
+            @Override
+            public void reply(ByteBuf frame) {
+                byte[] bytes = ByteBufUtil.getBytes(frame);
+                if (bytes.length > 7 && bytes[0] == '-' && new String(bytes, 0, 7, StandardCharsets.US_ASCII).equals("-MOVED ")) {
+                    // the map is stale: learn it (the client sees the node's answer, as a cluster client would once)
+                    String[] parts = new String(bytes, StandardCharsets.UTF_8).trim().split(" ");
+                    int colon = parts.length == 3 ? parts[2].lastIndexOf(':') : -1;
+                    if (colon > 0) {
+                        try {
+                            cache.slots().moved(Integer.parseInt(parts[1]), parts[2].substring(0, colon),
+                                    Integer.parseInt(parts[2].substring(colon + 1)));
+                        } catch (NumberFormatException ignored) {
+                            // not a redirection after all
+                        }
+                    }
+                }
+                b.slot().complete(r -> r.raw(bytes));
+                blockingDone(b);
+            }
+
+            @Override
+            public void failed(String reason) {
+                b.slot().complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+                blockingDone(b);
+            }
+        });
+    }
+
+    private void blockingDone(Blocking b) {
+        blockingSent = 0;
+        blockingInFlight--;
+        if (b.writes() && cache.anyTracking()) {
+            upstreamInFlight++;
+            cache.fenceAll(loop, this::finished);
+        }
+        releaseHeld();
+    }
+
+    private static final byte[][] ASKING = {{'A', 'S', 'K', 'I', 'N', 'G'}};
+    private static final UpstreamConnection.Callback IGNORED = new UpstreamConnection.Callback() {
+        @Override
+        public void reply(ByteBuf frame) {
+        }
+
+        @Override
+        public void failed(String reason) {
+        }
+    };
+    static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
+    /**
+     * Chooses the node of a request with a cluster upstream ({@link #node}): its keys' hash slot's
+     * master, or any master for a keyless command. When the request is answered here instead
+     * (CROSSSLOT, an unknown slot, a command fanned out to every master), {@link #node} is left
+     * null and the answer is in the reply (null returned) or a slot (returned).
+     */
+    private DeferredReply route(Command cmd, byte[][] argv) {
+        node = loop;
+        ClusterSlots slots = cache.slots();
+        String name = cmd != null ? cmd.fullName() : new String(argv[0], StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        CommandSpec spec = cmd != null ? cmd.spec() : catalogSpec(argv);
+        int slot = -1;
+        int single = cmd != null ? cmd.singleKeyIndex() : 0;
+        if (single > 0 && single < argv.length) {
+            // one key at a fixed place (GET, SET, HGET...): no key-spec walk
+            slot = ClusterSlots.slot(argv[single]);
+        } else if (spec != null && spec.hasKeys()) {
+            int found = KeyFinder.find(spec, argv, argv.length, keyScratch);
+            for (int i = 0; i < found; i++) {
+                int s = ClusterSlots.slot(argv[keyScratch.position(i)]);
+                if (slot >= 0 && s != slot) {
+                    node = null;
+                    return answered(r -> r.error(CROSSSLOT));
+                }
+                slot = s;
+            }
+        }
+        UpstreamUrl owner = slot >= 0 ? slots.owner(slot) : slots.anyNode();
+        if (owner == null && slot < 0) {
+            // no map yet: a keyless command goes to the first seed (HELLO, PING... answered as usual)
+            slots.refreshSoon();
+            return null;
+        }
+        if (owner == null) {
+            slots.refreshSoon();
+            node = null;
+            if (slots.nodes().isEmpty()) {
+                String why = slots.lastError();
+                return answered(r -> r.error(NearCache.UNAVAILABLE + (why == null ? "the slot map is not known yet" : why)));
+            }
+            return answered(r -> r.error("CLUSTERDOWN Hash slot not served"));
+        }
+        node = cache.nodeLoop(loop.loop, owner);
+        if (slot < 0 && !piped) {
+            switch (name) {
+                case "flushall", "flushdb", "dbsize", "keys", "config|set", "config|resetstat", "script|load", "script|flush",
+                        "function|load", "function|delete", "function|flush", "function|restore" -> {
+                    node = null;
+                    return fanOut(name, argv, cmd);
+                }
+                case "scan" -> {
+                    node = null;
+                    return answered(r -> r.error("ERR SCAN is per node in a Redis Cluster: the near-cache does not merge it"
+                            + " (scan each node directly)"));
+                }
+                default -> {
+                }
+            }
+        }
+        return null;
+    }
+
+    private DeferredReply answered(Consumer<Reply> answer) {
+        answer.accept(reply);
+        return null;
+    }
+
+    /**
+     * A keyless command that a cluster proxy sends to every master: FLUSHALL, FLUSHDB, CONFIG SET and
+     * RESETSTAT, SCRIPT LOAD and FLUSH, FUNCTION LOAD, DELETE, FLUSH and RESTORE (the first error,
+     * else the first node's reply: every node then has the script, function or setting), DBSIZE
+     * (the sum), KEYS (every node's keys, one array).
+     */
+    private DeferredReply fanOut(String name, byte[][] argv, Command cmd) {
+        executor.endBatch();
+        dropLocally(argv, cmd);
+        DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
+        List<UpstreamUrl> nodes = cache.slots().nodes();
+        byte[][] replies = new byte[nodes.size()][];
+        int[] left = {nodes.size()};
+        int protocol = client.protocol();
+        upstreamInFlight++;
+        cache.passedThrough.increment();
+        relayed++;
+        Runnable done = () -> {
+            byte[] merged = merge(name, replies);
+            slot.complete(r -> r.raw(merged));
+            if (name.startsWith("flush") && cache.anyTracking()) {
+                cache.fenceAll(loop, this::finished);
+            } else {
+                finished();
+            }
+        };
+        for (int i = 0; i < nodes.size(); i++) {
+            int index = i;
+            UpstreamLoop to = cache.nodeLoop(loop.loop, nodes.get(i));
+            UpstreamConnection c = to.pooled(protocol, client.id());
+            if (c == null) {
+                replies[index] = ("-" + NearCache.UNAVAILABLE + to.lastFailure(protocol, client.id()) + "\r\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                if (--left[0] == 0) {
+                    done.run();
+                }
+                continue;
+            }
+            c.request(argv, new UpstreamConnection.Callback() {
+                @Override
+                public void reply(ByteBuf frame) {
+                    replies[index] = ByteBufUtil.getBytes(frame);
+                    if (--left[0] == 0) {
+                        done.run();
+                    }
+                }
+
+                @Override
+                public void failed(String reason) {
+                    replies[index] = ("-" + NearCache.UNAVAILABLE + reason.replace('\r', ' ').replace('\n', ' ') + "\r\n")
+                            .getBytes(StandardCharsets.UTF_8);
+                    if (--left[0] == 0) {
+                        done.run();
+                    }
+                }
+            });
+        }
+        if (nodes.isEmpty()) {
+            byte[] none = ("-" + NearCache.UNAVAILABLE + "no cluster node known\r\n").getBytes(StandardCharsets.UTF_8);
+            slot.complete(r -> r.raw(none));
+            finished();
+        }
+        return slot;
+    }
+
+    /** Every node's reply to a fanned-out command, as one reply (an error wins; a shape it cannot merge, as it came). */
+    static byte[] merge(String name, byte[][] replies) {
+        try {
+            return mergeShapes(name, replies);
+        } catch (RuntimeException notMergeable) {
+            return replies[0];
+        }
+    }
+
+    private static byte[] mergeShapes(String name, byte[][] replies) {
+        for (byte[] r : replies) {
+            if (r.length == 0 || r[0] == '-' || r[0] == '!') {
+                return r;
+            }
+        }
+        switch (name) {
+            case "dbsize" -> {
+                long sum = 0;
+                for (byte[] r : replies) {
+                    if (r[0] != ':') {
+                        return r;
+                    }
+                    sum += Long.parseLong(new String(r, 1, r.length - 3, StandardCharsets.US_ASCII));
+                }
+                return (":" + sum + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            }
+            case "keys" -> {
+                long count = 0;
+                java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+                for (byte[] r : replies) {
+                    int crlf = indexOfCrlf(r);
+                    if (r[0] != '*' || crlf < 0) {
+                        return r;
+                    }
+                    count += Long.parseLong(new String(r, 1, crlf - 1, StandardCharsets.US_ASCII));
+                    body.write(r, crlf + 2, r.length - crlf - 2);
+                }
+                byte[] head = ("*" + count + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                byte[] all = new byte[head.length + body.size()];
+                System.arraycopy(head, 0, all, 0, head.length);
+                System.arraycopy(body.toByteArray(), 0, all, head.length, body.size());
+                return all;
+            }
+            default -> {
+                return replies[0];
+            }
+        }
+    }
+
+    private static int indexOfCrlf(byte[] r) {
+        for (int i = 0; i + 1 < r.length; i++) {
+            if (r[i] == '\r' && r[i + 1] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A cluster node's {@code -MOVED slot host:port} (the map learns it, the request goes there) or
+     * {@code -ASK slot host:port} (ASKING then the request there, the map unchanged): sent again
+     * once; answers whether it was one.
+     */
+    private boolean redirected(ByteBuf frame, byte[][] argv, Command cmd, DeferredReply slot, boolean writes) {
+        String text = frame.toString(frame.readerIndex(), Math.min(frame.readableBytes(), 300), StandardCharsets.UTF_8);
+        boolean moved = text.startsWith("-MOVED ");
+        if (!moved && !text.startsWith("-ASK ")) {
+            return false;
+        }
+        String[] parts = text.trim().split(" ");
+        if (parts.length != 3) {
+            return false;
+        }
+        int colon = parts[2].lastIndexOf(':');
+        int slotNumber;
+        int port;
+        try {
+            slotNumber = Integer.parseInt(parts[1]);
+            port = Integer.parseInt(parts[2].substring(colon + 1));
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            return false;
+        }
+        String host = colon <= 0 ? cache.url().host() : parts[2].substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        UpstreamUrl target = cache.url().at(host, port);
+        if (moved) {
+            cache.slots().moved(slotNumber, host, port);
+        }
+        send(cache.nodeLoop(loop.loop, target), argv, cmd, slot, writes, !moved, 1);
+        return true;
     }
 
     /** Whether an INFO asks for the default or every section, so the Nearcache one is added. */
@@ -593,7 +974,20 @@ public final class UpstreamRouter {
     // ---- stateful clients: a connection of their own --------------------------------------
 
     private DeferredReply stateful(byte[][] argv) {
+        if (cache.slots() != null && argv.length == 1 && is(argv[0], "multi")) {
+            // a cluster's MULTI: +OK now, and the pipe goes to the node of the next command (its
+            // keys' node), which gets the MULTI first; the node's own +OK for it is not relayed
+            piped = true;
+            pipeBacklog = new ArrayList<>();
+            pipeBacklog.add(argv);
+            pipeUrl = null;
+            swallow = 1;
+            reply.ok();
+            return null;
+        }
         piped = true;
+        // a cluster client's pipe goes to the node of this command's keys, or any node when it has none
+        pipeUrl = node != null ? node.url : cache.url();
         pipeBacklog = new ArrayList<>();
         pipeBacklog.add(argv);
         if (outstanding() == 0) {
@@ -605,19 +999,49 @@ public final class UpstreamRouter {
     private void toPipe(byte[][] argv) {
         if (pipe == null) {
             pipeBacklog.add(argv);
+            if (pipeUrl == null) {
+                pipeUrl = pipeNode(argv);
+                if (outstanding() == 0) {
+                    openPipe();
+                }
+            }
         } else {
             pipe.requestPiped(argv);
         }
+    }
+
+    /** The cluster node of {@code argv}'s first key, or any known node when it names none. */
+    private UpstreamUrl pipeNode(byte[][] argv) {
+        ClusterSlots slots = cache.slots();
+        Command cmd = cache.server().commands().lookup(argv[0]);
+        if (cmd != null && cmd.isContainer() && argv.length >= 2) {
+            Command sub = cmd.subcommand(argv[1]);
+            cmd = sub != null ? sub : cmd;
+        }
+        CommandSpec spec = cmd != null ? cmd.spec() : catalogSpec(argv);
+        UpstreamUrl owner = null;
+        if (spec != null && spec.hasKeys() && KeyFinder.find(spec, argv, argv.length, keyScratch) > 0) {
+            owner = slots.owner(ClusterSlots.slot(argv[keyScratch.position(0)]));
+        }
+        if (owner == null) {
+            owner = slots.anyNode();
+        }
+        return owner != null ? owner : cache.url();
     }
 
     private void openPipe() {
         if (closed) {
             return;
         }
-        pipe = new UpstreamConnection(cache.url(), loop.loop, UpstreamConnection.Role.PIPE, client.protocol(),
+        pipe = new UpstreamConnection(pipeUrl != null ? pipeUrl : cache.url(), loop.loop, UpstreamConnection.Role.PIPE, client.protocol(),
                 cache.timeoutMillis(), cache.ssl(), new UpstreamConnection.Listener() {
                     @Override
                     public void frame(UpstreamConnection c, ByteBuf frame) {
+                        if (swallow > 0) {
+                            // the reply to a command damselfly answered already (a cluster's MULTI)
+                            swallow--;
+                            return;
+                        }
                         if (!closed) {
                             outlet.write(ByteBufUtil.getBytes(frame));
                             outlet.flush();
@@ -651,6 +1075,11 @@ public final class UpstreamRouter {
     /** The client disconnected: its own upstream connection goes with it. */
     public void closed() {
         closed = true;
+        if (blockingConnections != null) {
+            for (UpstreamConnection c : blockingConnections.values()) {
+                loop.loop.execute(() -> c.close("client left"));
+            }
+        }
         if (pipe != null) {
             loop.loop.execute(() -> pipe.close("client left"));
         }

@@ -21,7 +21,7 @@ public record UpstreamUrl(boolean tls, String host, int port, String user, Strin
             tls = true;
             rest = text.substring("rediss://".length());
         } else if (text.startsWith("redis-cluster://")) {
-            throw new IllegalArgumentException("upstream: Redis Cluster upstreams (redis-cluster://) are not supported yet");
+            throw new IllegalArgumentException("upstream: a redis-cluster:// URL names seed nodes, not one upstream (see seeds)");
         } else {
             throw new IllegalArgumentException("upstream: expected redis://[user:pass@]host:port[/db] or rediss://..., got " + text);
         }
@@ -84,6 +84,51 @@ public record UpstreamUrl(boolean tls, String host, int port, String user, Strin
             throw new IllegalArgumentException("upstream: no host in " + text);
         }
         return new UpstreamUrl(tls, host, port, user, password, db);
+    }
+
+    /** Whether {@code text} names a Redis Cluster ({@code redis-cluster://}). */
+    public static boolean isCluster(String text) {
+        return text.startsWith("redis-cluster://") || text.startsWith("rediss-cluster://");
+    }
+
+    /**
+     * The seed nodes of {@code redis-cluster://[user:pass@]host:port[,host:port...]} (or {@code
+     * rediss-cluster://} for TLS), each with the URL's credentials; database 0 only, as Redis
+     * Cluster has no other. Throws IllegalArgumentException saying what is wrong.
+     */
+    public static java.util.List<UpstreamUrl> seeds(String text) {
+        boolean tls = text.startsWith("rediss-cluster://");
+        if (!isCluster(text)) {
+            throw new IllegalArgumentException("upstream: expected redis-cluster://[user:pass@]host:port[,host:port...], got " + text);
+        }
+        String rest = text.substring(text.indexOf("://") + 3);
+        String credentials = "";
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            credentials = rest.substring(0, at + 1);
+            rest = rest.substring(at + 1);
+        }
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            String dbText = rest.substring(slash + 1);
+            if (!dbText.isEmpty() && !dbText.equals("0")) {
+                throw new IllegalArgumentException("upstream: Redis Cluster has only database 0, not '" + dbText + "'");
+            }
+            rest = rest.substring(0, slash);
+        }
+        java.util.List<UpstreamUrl> seeds = new java.util.ArrayList<>();
+        for (String node : rest.split(",", -1)) {
+            if (node.isEmpty()) {
+                throw new IllegalArgumentException("upstream: an empty seed node in " + text);
+            }
+            seeds.add(parse((tls ? "rediss://" : "redis://") + credentials + node));
+        }
+        return java.util.List.copyOf(seeds);
+    }
+
+    /** The same login at another node's address (a cluster node learnt from the slot map). */
+    public UpstreamUrl at(String otherHost, int otherPort) {
+        return new UpstreamUrl(tls, otherHost, otherPort, user, password, db);
     }
 
     private static int port(String text) {

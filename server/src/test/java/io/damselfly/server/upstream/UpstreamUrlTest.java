@@ -50,7 +50,39 @@ class UpstreamUrlTest {
     @Test
     void start_refusesABadUpstream() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EmbeddedServer.builder().option("upstream", "redis-cluster://a:1").start());
-        assertTrue(e.getMessage().contains("Redis Cluster"), e.getMessage());
+                () -> EmbeddedServer.builder().option("upstream", "redis-cluster://a:1/2").start());
+        assertTrue(e.getMessage().contains("Redis Cluster has only database 0"), e.getMessage());
+    }
+
+    @Test
+    void seeds_ofAClusterUrl_shareTheLogin() {
+        assertTrue(UpstreamUrl.isCluster("redis-cluster://a:1"));
+        assertTrue(UpstreamUrl.isCluster("rediss-cluster://a:1"));
+        assertTrue(!UpstreamUrl.isCluster("redis://a:1"));
+        assertEquals(List.of(new UpstreamUrl(false, "a", 1, null, null, 0), new UpstreamUrl(false, "b", 6379, null, null, 0)),
+                UpstreamUrl.seeds("redis-cluster://a:1,b"));
+        assertEquals(List.of(new UpstreamUrl(true, "a", 1, "u", "p@w", 0), new UpstreamUrl(true, "::1", 2, "u", "p@w", 0)),
+                UpstreamUrl.seeds("rediss-cluster://u:p%40w@a:1,[::1]:2/0"));
+        assertEquals(new UpstreamUrl(true, "c", 9, "u", "p", 0), new UpstreamUrl(true, "a", 1, "u", "p", 0).at("c", 9));
+        for (String bad : List.of("redis-cluster://", "redis-cluster://a:1,", "redis-cluster://,a:1", "redis-cluster://a:1/3",
+                "redis-cluster://a:x", "redis-cluster://a:1,b:0", "redis://a:1", "redis-cluster://a:1/x")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UpstreamUrl.seeds(bad), bad);
+            assertTrue(e.getMessage().startsWith("upstream: "), e.getMessage());
+        }
+        Random r = new Random(6);
+        String alphabet = "redis-cluster:/@[]%+0123456789abc.,";
+        for (int i = 0; i < 5000; i++) {
+            StringBuilder sb = new StringBuilder(r.nextBoolean() ? "redis-cluster://" : "");
+            for (int k = r.nextInt(24); k > 0; k--) {
+                sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            try {
+                for (UpstreamUrl u : UpstreamUrl.seeds(sb.toString())) {
+                    assertTrue(u.port() >= 1 && u.port() <= 65535 && u.db() == 0 && !u.host().isEmpty(), sb.toString());
+                }
+            } catch (IllegalArgumentException refused) {
+                // only this exception: never another one
+            }
+        }
     }
 }
