@@ -74,6 +74,7 @@ final class UpstreamLoop {
                     @Override
                     public void ready(UpstreamConnection c, boolean trackingOn) {
                         trackingBackoff = 0;
+                        upstreamIsBack();
                         cache.trackingReady(trackingOn);
                     }
 
@@ -253,6 +254,7 @@ final class UpstreamLoop {
                     @Override
                     public void ready(UpstreamConnection conn, boolean trackingOn) {
                         backoff[p][i] = 0;
+                        upstreamIsBack();
                     }
 
                     @Override
@@ -268,6 +270,20 @@ final class UpstreamLoop {
         pool[p][i] = opened;
         opened.open();
         return opened;
+    }
+
+    /**
+     * A connection of this loop logged in: the upstream is back, so pooled connections still
+     * waiting out a back-off may open at their next request instead of answering "upstream
+     * unavailable" for up to {@link #MAX_BACKOFF_MILLIS} more (a client that connects just after
+     * the upstream returned would otherwise get errors a reader on another connection no longer
+     * does).
+     */
+    private void upstreamIsBack() {
+        long now = System.nanoTime();
+        for (long[] row : retryAt) {
+            java.util.Arrays.fill(row, now);
+        }
     }
 
     /** Why the connection a {@link #pooled} call refused failed last. */
