@@ -29,7 +29,15 @@ public final class Main {
             System.exit(2);
             return;
         }
-        DamselflyServer server = new DamselflyServer(config);
+        DamselflyServer server;
+        try {
+            server = new DamselflyServer(config);
+        } catch (IllegalArgumentException e) {
+            // a setting only the part that uses it can judge (an upstream URL): a usage error too
+            System.err.println("damselfly: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         try {
             server.start();
         } catch (RdbLoadException e) {
