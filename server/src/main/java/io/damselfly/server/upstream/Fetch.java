@@ -1,5 +1,6 @@
 package io.damselfly.server.upstream;
 
+import io.damselfly.server.keyspace.ByteKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -32,7 +33,7 @@ final class Fetch {
         }
     }
 
-    final LocalStore.Key key;
+    final ByteKey key;
     /** When the DUMP was sent (Unix ms): the local expiry counts from here, never from the reply. */
     final long sentMillis;
     final long sentNanos;
@@ -40,7 +41,7 @@ final class Fetch {
     private Result result;
     private List<Consumer<Result>> waiters = new ArrayList<>(2);
 
-    Fetch(LocalStore.Key key, long sentMillis, long sentNanos) {
+    Fetch(ByteKey key, long sentMillis, long sentNanos) {
         this.key = key;
         this.sentMillis = sentMillis;
         this.sentNanos = sentNanos;

@@ -1,5 +1,6 @@
 package io.damselfly.server.upstream;
 
+import io.damselfly.server.keyspace.ByteKey;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.KeyEvent;
 import io.damselfly.server.keyspace.Keyspace;
@@ -44,29 +45,12 @@ final class LocalStore implements KeyspaceObserver {
     /** The key is uncacheable: its reads pass through. */
     static final int PASS = 2;
 
-    /** A key as a map key: bytes compared by content, hashed once. */
-    record Key(byte[] bytes, int hash) {
-        static Key of(byte[] bytes) {
-            return new Key(bytes, Arrays.hashCode(bytes));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
     private final Keyspace keyspace;
     private final AtomicLongArray epochs = new AtomicLongArray(STRIPES);
     /** Keys absent upstream, with the local expiry of that knowledge (Long.MAX_VALUE: none). */
-    private final ConcurrentHashMap<Key, Long> absent = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Key, Boolean> uncacheable = new ConcurrentHashMap<>();
-    final ConcurrentHashMap<Key, Fetch> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ByteKey, Long> absent = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ByteKey, Boolean> uncacheable = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<ByteKey, Fetch> inFlight = new ConcurrentHashMap<>();
     private final int maxValueBytes;
 
     LocalStore(Keyspace keyspace, int maxValueBytes) {
@@ -97,7 +81,7 @@ final class LocalStore implements KeyspaceObserver {
         if (absent.isEmpty() && uncacheable.isEmpty()) {
             return MISS;
         }
-        Key k = Key.of(key);
+        ByteKey k = ByteKey.of(key);
         if (uncacheable.containsKey(k)) {
             return PASS;
         }
@@ -156,7 +140,7 @@ final class LocalStore implements KeyspaceObserver {
         }
     }
 
-    private Fetch.Result uncacheable(Key k, boolean raced) {
+    private Fetch.Result uncacheable(ByteKey k, boolean raced) {
         if (raced) {
             // DUMP saw a value and PTTL none: it changed between them; its invalidation follows
             return new Fetch.Result(Fetch.Outcome.POISONED, 0);
@@ -172,7 +156,7 @@ final class LocalStore implements KeyspaceObserver {
      * flight and removes the local copy and what is known of it, under the key's shard lock.
      */
     void drop(byte[] key) {
-        Key k = Key.of(key);
+        ByteKey k = ByteKey.of(key);
         Shard s = keyspace.shard(keyspace.shardIndex(key));
         s.lock();
         try {

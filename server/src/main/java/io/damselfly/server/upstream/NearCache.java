@@ -1,5 +1,6 @@
 package io.damselfly.server.upstream;
 
+import io.damselfly.server.keyspace.ByteKey;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.CommandExecutor;
 import io.damselfly.server.command.DeferredReply;
@@ -261,7 +262,7 @@ public final class NearCache {
      * fetch in flight, or starts one on {@code loop}'s tracking connection.
      */
     void fetch(byte[] key, UpstreamLoop loop, Consumer<Fetch.Result> waiter) {
-        LocalStore.Key k = LocalStore.Key.of(key);
+        ByteKey k = ByteKey.of(key);
         while (true) {
             Fetch running = store.inFlight.get(k);
             if (running != null) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.keyspace.Database;
+import io.damselfly.server.keyspace.ByteKey;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
 import io.damselfly.server.rdb.DumpPayload;
@@ -35,7 +36,7 @@ class LocalStoreTest {
     }
 
     private Fetch fetch(String key) {
-        Fetch f = new Fetch(LocalStore.Key.of(b(key)), System.currentTimeMillis(), System.nanoTime());
+        Fetch f = new Fetch(ByteKey.of(b(key)), System.currentTimeMillis(), System.nanoTime());
         store.inFlight.put(f.key, f);
         return f;
     }

@@ -2,6 +2,7 @@ package io.damselfly.server.command.family;
 
 import static io.damselfly.server.command.CommandFlag.CACHEABLE;
 
+import io.damselfly.server.keyspace.ByteKey;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
@@ -828,8 +829,8 @@ public final class SortedSetCommands {
                 cardinality = card[0];
             }
         } else if (op == SetOp.UNION) {
-            Map<Member, double[]> accumulator = new HashMap<>();
-            List<Member> seen = new ArrayList<>();
+            Map<ByteKey, double[]> accumulator = new HashMap<>();
+            List<ByteKey> seen = new ArrayList<>();
             for (int k = 0; k < n; k++) {
                 int i = order[k];
                 Aggregate agg = aggregate;
@@ -838,7 +839,7 @@ public final class SortedSetCommands {
                     if (Double.isNaN(score)) {
                         score = 0;
                     }
-                    Member key = new Member(m);
+                    ByteKey key = ByteKey.of(m);
                     double[] acc = accumulator.get(key);
                     if (acc == null) {
                         accumulator.put(key, new double[] {score});
@@ -848,8 +849,8 @@ public final class SortedSetCommands {
                     }
                 });
             }
-            for (Member m : seen) {
-                members.add(m.bytes);
+            for (ByteKey m : seen) {
+                members.add(m.bytes());
                 scores.add(accumulator.get(m)[0]);
             }
         } else {
@@ -912,23 +913,6 @@ public final class SortedSetCommands {
             case MIN -> value < target ? value : target;
             case MAX -> value > target ? value : target;
         };
-    }
-
-    /** A member as a map key, compared by content. */
-    private record Member(byte[] bytes, int hash) {
-        Member(byte[] bytes) {
-            this(bytes, Arrays.hashCode(bytes));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Member m && m.hash == hash && Arrays.equals(m.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
     }
 
     // ---- ZSCAN ------------------------------------------------------------------------------
