@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -47,6 +48,15 @@ public final class RawClient implements AutoCloseable {
             b.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
             b.writeBytes(bytes);
             b.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        return b.toByteArray();
+    }
+
+    /** Encodes commands back to back, as one pipelined write. */
+    public static byte[] encodeAll(List<Object[]> commands) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (Object[] c : commands) {
+            b.writeBytes(encode(c));
         }
         return b.toByteArray();
     }

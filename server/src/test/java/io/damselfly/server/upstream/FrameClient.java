@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,12 +35,8 @@ final class FrameClient implements AutoCloseable {
 
     /** Sends every command at once (one write: a pipeline), then reads as many frames. */
     List<byte[]> pipeline(List<Object[]> commands) {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (Object[] c : commands) {
-            all.writeBytes(RawClient.encode(c));
-        }
         try {
-            out.write(all.toByteArray());
+            out.write(RawClient.encodeAll(commands));
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

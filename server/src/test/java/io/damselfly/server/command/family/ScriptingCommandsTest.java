@@ -231,11 +231,7 @@ class ScriptingCommandsTest {
                 new Object[] {"EVAL", incr, "1", "pc"}, new Object[] {"EVALSHA", "0000000000000000000000000000000000000000", "0"},
                 new Object[] {"eval_ro", "return redis.call('GET', KEYS[1])", "1", "pc"},
                 new Object[] {"EVAL", incr, "1", "pc"}, new Object[] {"INCR", "pc"});
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-        for (Object[] command : pipeline) {
-            all.writeBytes(RawClient.encode(command));
-        }
-        raw.sendRaw(all.toByteArray());
+        raw.sendRaw(RawClient.encodeAll(pipeline));
         List<String> replies = new java.util.ArrayList<>();
         for (int i = 0; i < pipeline.size(); i++) {
             replies.add(RawClient.render(raw.read()));
@@ -249,12 +245,8 @@ class ScriptingCommandsTest {
         int connections = 20;
         int rounds = 50;
         int depth = 16;
-        byte[] batch;
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        for (int i = 0; i < depth; i++) {
-            b.writeBytes(RawClient.encode("EVAL", "return redis.call('INCR', KEYS[1])", "1", "many"));
-        }
-        batch = b.toByteArray();
+        byte[] batch = RawClient.encodeAll(java.util.Collections.nCopies(depth,
+                new Object[] {"EVAL", "return redis.call('INCR', KEYS[1])", "1", "many"}));
         List<CompletableFuture<Void>> runs = new java.util.ArrayList<>();
         for (int c = 0; c < connections; c++) {
             runs.add(CompletableFuture.runAsync(() -> {
@@ -293,10 +285,8 @@ class ScriptingCommandsTest {
                 return 'spun'
                 """;
         try (RawClient runner = new RawClient(server.host(), server.port())) {
-            java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
-            both.writeBytes(RawClient.encode("EVAL", spin, "0"));
-            both.writeBytes(RawClient.encode("EVAL", "return 'after'", "0"));
-            runner.sendRaw(both.toByteArray());
+            runner.sendRaw(RawClient.encodeAll(List.of(new Object[] {"EVAL", spin, "0"},
+                    new Object[] {"EVAL", "return 'after'", "0"})));
             Thread.sleep(300);
             assertEquals("-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
                     other.callText("EVAL", "return 1", "0"));
