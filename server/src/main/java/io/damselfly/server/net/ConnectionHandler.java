@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * class's hard limit also bounds this connection's replies. A closing connection leaves the
  * Pub/Sub registry.
  */
-final class ConnectionHandler extends ChannelInboundHandlerAdapter implements DeferredReply.Owner, Subscriber.Outlet {
+final class ConnectionHandler extends ChannelInboundHandlerAdapter
+        implements DeferredReply.Owner, Subscriber.Outlet, LoopFlushes.Flushable {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
     /** Reply bytes gathered before handing them to the channel mid-batch. */
     static final int FLUSH_THRESHOLD = 64 * 1024;
@@ -91,6 +92,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
     private boolean running;
     /** Set from a read batch's first request to its end: the inbox is looked at once per batch. */
     private boolean inBatch;
+    /** Set while this connection waits in its loop's {@link LoopFlushes}. */
+    private boolean flushQueued;
 
     ConnectionHandler(ServerContext server, RespRequestDecoder decoder, RequestMemoryAccount requestMemory) {
         this.server = server;
@@ -154,7 +157,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inBatch = false;
         if (registered) {
-            finishBatch();
+            finishRead();
             if (!pending.isEmpty() && canRun(pending.peek())) {
                 drain();
             }
@@ -337,11 +340,37 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter implements De
      * the gathered replies, and enforces the output limit. Returns false if the connection closed.
      */
     private boolean finishBatch() {
+        endBatch();
+        ctx.flush();
+        return !overOutputLimit();
+    }
+
+    /**
+     * Ends the batch of a finished read as {@link #finishBatch} does, but leaves the flush (and
+     * the output limit, which is measured after it) to the end of the loop's pass, with the other
+     * connections the pass served ({@link LoopFlushes}).
+     */
+    private void finishRead() {
+        endBatch();
+        if (!flushQueued) {
+            flushQueued = true;
+            LoopFlushes.ofThisLoop().add(this, ctx.executor());
+        }
+    }
+
+    private void endBatch() {
         executor.endBatch();
         reply.drainTo(this::addReply);
         replies.pump(ctx, renderReply);
-        ctx.flush();
-        return !overOutputLimit();
+    }
+
+    @Override
+    public void flushWaiting() {
+        flushQueued = false;
+        if (registered) {
+            ctx.flush();
+            overOutputLimit();
+        }
     }
 
     private void addReply(Object piece) {
