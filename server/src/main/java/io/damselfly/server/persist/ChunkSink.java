@@ -22,19 +22,29 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
      * Entries of one database: {@code encoded} opens with its own SELECTDB (chunks go into the
      * file in any order, and Redis's loader takes a SELECTDB anywhere), then come the string
      * records of {@code records} still to encode ({@link KeyspaceSnapshot#forEachRecord} reads
-     * them). {@code bytes} is what the chunk holds, for the copy-on-write figure.
+     * them), each array valid up to its length; the writer gives both arrays back to the {@link
+     * ChunkArrays} once written. {@code bytes} is what the chunk holds, for the copy-on-write figure.
      */
-    record Chunk(int db, byte[] encoded, byte[] records, long bytes) {
+    record Chunk(int db, byte[] encoded, int encodedLength, byte[] records, int recordsLength, long bytes) {
     }
+
+    private static final byte[] EMPTY = new byte[0];
 
     private final RdbEntryEncoder encoder = new RdbEntryEncoder(4 * 1024);
     private final Consumer<Chunk> chunks;
+    private final ChunkArrays arrays;
     private int db = -1;
-    private byte[] records = new byte[0];
+    private byte[] records;
     private int recordsLength;
 
-    ChunkSink(Consumer<Chunk> chunks) {
+    ChunkSink(Consumer<Chunk> chunks, ChunkArrays arrays) {
         this.chunks = chunks;
+        this.arrays = arrays;
+    }
+
+    /** A sink whose chunks' arrays are not reused. */
+    ChunkSink(Consumer<Chunk> chunks) {
+        this(chunks, new ChunkArrays());
     }
 
     private void switchTo(int db) {
@@ -54,7 +64,9 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
     @Override
     public void records(int db, byte[] block, int length) {
         switchTo(db);
-        if (records.length - recordsLength < length) {
+        if (records == null) {
+            records = arrays.take(length);
+        } else if (records.length - recordsLength < length) {
             records = Arrays.copyOf(records, Math.max(records.length * 2, recordsLength + length));
         }
         System.arraycopy(block, 0, records, recordsLength, length);
@@ -73,9 +85,13 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
         if (db < 0) {
             return;
         }
-        chunks.accept(new Chunk(db, Arrays.copyOf(encoder.array(), encoder.size()), Arrays.copyOf(records, recordsLength),
-                encoder.size() + recordsLength));
+        byte[] encoded = arrays.take(encoder.size());
+        System.arraycopy(encoder.array(), 0, encoded, 0, encoder.size());
+        // the records array goes with the chunk as it is; the next chunk takes another
+        byte[] held = records != null ? records : EMPTY;
+        chunks.accept(new Chunk(db, encoded, encoder.size(), held, recordsLength, encoder.size() + recordsLength));
         encoder.reset();
+        records = null;
         recordsLength = 0;
         db = -1;
     }

@@ -380,6 +380,8 @@ public final class Persistence implements AutoCloseable {
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         final long startMillis = System.currentTimeMillis();
         final ConcurrentLinkedQueue<ChunkSink.Chunk> chunks = new ConcurrentLinkedQueue<>();
+        /** The chunks' arrays, given back once written and reused by the sinks. */
+        final ChunkArrays chunkArrays = new ChunkArrays();
         /** Encodes the chunks' strings, on the save thread. */
         final RdbEntryEncoder strings = new RdbEntryEncoder(64 * 1024);
         final AtomicLong pendingBytes = new AtomicLong();
@@ -430,7 +432,7 @@ public final class Persistence implements AutoCloseable {
                     keysTotal = totalKeys;
                     dirtyAtMoment = keyspace.dirty();
                     KeyspaceSnapshot snap = keyspace.beginSnapshot(System.currentTimeMillis(),
-                            shard -> new ChunkSink(this::chunk));
+                            shard -> new ChunkSink(this::chunk, chunkArrays));
                     snapshot = snap;
                     moment = snap.moment();
                     try {
@@ -552,16 +554,18 @@ public final class Persistence implements AutoCloseable {
         private void drain(RdbFileWriter writer) throws IOException {
             ChunkSink.Chunk c;
             while ((c = chunks.poll()) != null) {
-                writer.chunk(c.encoded(), 0, c.encoded().length);
-                if (c.records().length > 0) {
+                writer.chunk(c.encoded(), 0, c.encodedLength());
+                if (c.recordsLength() > 0) {
                     strings.reset();
                     strings.selectDb(c.db());
-                    KeyspaceSnapshot.forEachRecord(c.records(), c.records().length, (block, ko, kl, vo, vl, expiresAt) -> {
-                        strings.entry(java.util.Arrays.copyOfRange(block, ko, ko + kl), expiresAt).string(block, vo, vl);
+                    KeyspaceSnapshot.forEachRecord(c.records(), c.recordsLength(), (block, ko, kl, vo, vl, expiresAt) -> {
+                        strings.stringEntry(block, ko, kl, vo, vl, expiresAt);
                         rest();
                     });
                     writer.chunk(strings.array(), 0, strings.size());
                 }
+                chunkArrays.give(c.encoded());
+                chunkArrays.give(c.records());
                 pendingBytes.addAndGet(-c.bytes());
                 rest();
             }

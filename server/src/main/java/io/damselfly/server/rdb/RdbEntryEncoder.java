@@ -73,6 +73,20 @@ public final class RdbEntryEncoder {
     }
 
     /**
+     * A string entry whose key and value lie in one array (a snapshot's raw record copies): the
+     * same bytes as {@code entry(key, expiresAtMs).string(...)}, without copying the key out first.
+     */
+    public void stringEntry(byte[] block, int keyOffset, int keyLength, int valueOffset, int valueLength, long expiresAtMs) {
+        if (expiresAtMs != Database.NO_EXPIRY) {
+            out.writeByte(RdbFormat.OPCODE_EXPIRETIME_MS);
+            out.writeLittleEndian(expiresAtMs, 8);
+        }
+        out.writeByte(RdbFormat.TYPE_STRING);
+        out.writeString(block, keyOffset, keyLength);
+        out.writeString(block, valueOffset, valueLength);
+    }
+
+    /**
      * An entry from a DUMP payload (type byte, value, then the 10-byte footer, not checked here):
      * for tools and tests that read a keyspace through DUMP.
      */
