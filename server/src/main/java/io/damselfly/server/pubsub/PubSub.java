@@ -2,6 +2,7 @@ package io.damselfly.server.pubsub;
 
 import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.ClientOutputBufferLimits.Limit;
+import io.damselfly.server.keyspace.ByteKey;
 import io.damselfly.server.keyspace.GlobPattern;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +32,7 @@ public final class PubSub {
     private static final Subscriber[] NONE = new Subscriber[0];
 
     /** One pattern with its compiled form and subscribers; immutable. */
-    private record PatternEntry(ChannelName name, GlobPattern glob, Subscriber[] subscribers) {
+    private record PatternEntry(ByteKey name, GlobPattern glob, Subscriber[] subscribers) {
     }
 
     /** Receives the messages addressed to the publishing client itself, in its reply stream. */
@@ -40,8 +41,8 @@ public final class PubSub {
         void message(byte[] kind, byte[] pattern, byte[] channel, byte[] payload);
     }
 
-    private final ConcurrentHashMap<ChannelName, Subscriber[]> channels = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ChannelName, Subscriber[]> shardChannels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ByteKey, Subscriber[]> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ByteKey, Subscriber[]> shardChannels = new ConcurrentHashMap<>();
     private volatile PatternEntry[] patterns = new PatternEntry[0];
     private volatile Limit limit = ClientOutputBufferLimits.parse(ClientOutputBufferLimits.DEFAULT).pubsub();
 
@@ -59,7 +60,7 @@ public final class PubSub {
 
     /** UNSUBSCRIBE one channel; false when not subscribed. */
     public boolean unsubscribe(Subscriber s, byte[] channel) {
-        return remove(channels, s.channels, s, new ChannelName(channel));
+        return remove(channels, s.channels, s, ByteKey.of(channel));
     }
 
     /** SSUBSCRIBE one shard channel; false when already subscribed. */
@@ -69,12 +70,12 @@ public final class PubSub {
 
     /** SUNSUBSCRIBE one shard channel; false when not subscribed. */
     public boolean sunsubscribe(Subscriber s, byte[] channel) {
-        return remove(shardChannels, s.shardChannels, s, new ChannelName(channel));
+        return remove(shardChannels, s.shardChannels, s, ByteKey.of(channel));
     }
 
-    private static boolean add(ConcurrentHashMap<ChannelName, Subscriber[]> map, java.util.Set<ChannelName> own,
+    private static boolean add(ConcurrentHashMap<ByteKey, Subscriber[]> map, java.util.Set<ByteKey> own,
                                Subscriber s, byte[] channel) {
-        ChannelName name = new ChannelName(channel.clone());
+        ByteKey name = ByteKey.of(channel.clone());
         if (!own.add(name)) {
             return false;
         }
@@ -82,8 +83,8 @@ public final class PubSub {
         return true;
     }
 
-    private static boolean remove(ConcurrentHashMap<ChannelName, Subscriber[]> map, java.util.Set<ChannelName> own,
-                                  Subscriber s, ChannelName name) {
+    private static boolean remove(ConcurrentHashMap<ByteKey, Subscriber[]> map, java.util.Set<ByteKey> own,
+                                  Subscriber s, ByteKey name) {
         if (!own.remove(name)) {
             return false;
         }
@@ -96,7 +97,7 @@ public final class PubSub {
 
     /** PSUBSCRIBE one pattern; false when already subscribed. */
     public boolean psubscribe(Subscriber s, byte[] pattern) {
-        ChannelName name = new ChannelName(pattern.clone());
+        ByteKey name = ByteKey.of(pattern.clone());
         if (!s.patterns.add(name)) {
             return false;
         }
@@ -111,7 +112,7 @@ public final class PubSub {
                 }
             }
             PatternEntry[] next = Arrays.copyOf(now, now.length + 1);
-            next[now.length] = new PatternEntry(name, GlobPattern.compile(name.bytes), new Subscriber[] {s});
+            next[now.length] = new PatternEntry(name, GlobPattern.compile(name.bytes()), new Subscriber[] {s});
             patterns = next;
         }
         return true;
@@ -119,10 +120,10 @@ public final class PubSub {
 
     /** PUNSUBSCRIBE one pattern; false when not subscribed. */
     public boolean punsubscribe(Subscriber s, byte[] pattern) {
-        return punsubscribe(s, new ChannelName(pattern));
+        return punsubscribe(s, ByteKey.of(pattern));
     }
 
-    private boolean punsubscribe(Subscriber s, ChannelName name) {
+    private boolean punsubscribe(Subscriber s, ByteKey name) {
         if (!s.patterns.remove(name)) {
             return false;
         }
@@ -153,13 +154,13 @@ public final class PubSub {
      * call on the subscriber's loop.
      */
     public void unsubscribeAll(Subscriber s) {
-        for (ChannelName n : new ArrayList<>(s.channels)) {
+        for (ByteKey n : new ArrayList<>(s.channels)) {
             remove(channels, s.channels, s, n);
         }
-        for (ChannelName n : new ArrayList<>(s.shardChannels)) {
+        for (ByteKey n : new ArrayList<>(s.shardChannels)) {
             remove(shardChannels, s.shardChannels, s, n);
         }
-        for (ChannelName n : new ArrayList<>(s.patterns)) {
+        for (ByteKey n : new ArrayList<>(s.patterns)) {
             punsubscribe(s, n);
         }
     }
@@ -194,13 +195,13 @@ public final class PubSub {
         int receivers = 0;
         long now = System.currentTimeMillis();
         Limit lim = limit;
-        Subscriber[] subs = channels.get(new ChannelName(channel));
+        Subscriber[] subs = channels.get(ByteKey.of(channel));
         if (subs != null) {
             receivers += deliver(subs, Frames.MESSAGE, null, channel, payload, self, selfSink, lim, now);
         }
         for (PatternEntry p : patterns) {
             if (p.glob.matches(channel)) {
-                receivers += deliver(p.subscribers, Frames.PMESSAGE, p.name.bytes, channel, payload, self, selfSink, lim, now);
+                receivers += deliver(p.subscribers, Frames.PMESSAGE, p.name.bytes(), channel, payload, self, selfSink, lim, now);
             }
         }
         return receivers;
@@ -208,7 +209,7 @@ public final class PubSub {
 
     /** SPUBLISH: shard channel subscribers only; patterns do not apply. */
     public int spublish(byte[] channel, byte[] payload, Subscriber self, Self selfSink) {
-        Subscriber[] subs = shardChannels.get(new ChannelName(channel));
+        Subscriber[] subs = shardChannels.get(ByteKey.of(channel));
         if (subs == null) {
             return 0;
         }
@@ -251,12 +252,12 @@ public final class PubSub {
         return names(shardChannels, pattern);
     }
 
-    private static List<byte[]> names(ConcurrentHashMap<ChannelName, Subscriber[]> map, byte[] pattern) {
+    private static List<byte[]> names(ConcurrentHashMap<ByteKey, Subscriber[]> map, byte[] pattern) {
         GlobPattern glob = pattern == null ? null : GlobPattern.compile(pattern);
         List<byte[]> out = new ArrayList<>();
-        for (ChannelName n : map.keySet()) {
-            if (glob == null || glob.matches(n.bytes)) {
-                out.add(n.bytes);
+        for (ByteKey n : map.keySet()) {
+            if (glob == null || glob.matches(n.bytes())) {
+                out.add(n.bytes());
             }
         }
         return out;
@@ -264,13 +265,13 @@ public final class PubSub {
 
     /** PUBSUB NUMSUB: subscribers of one channel (patterns not counted). */
     public int numsub(byte[] channel) {
-        Subscriber[] subs = channels.get(new ChannelName(channel));
+        Subscriber[] subs = channels.get(ByteKey.of(channel));
         return subs == null ? 0 : subs.length;
     }
 
     /** PUBSUB SHARDNUMSUB. */
     public int shardNumsub(byte[] channel) {
-        Subscriber[] subs = shardChannels.get(new ChannelName(channel));
+        Subscriber[] subs = shardChannels.get(ByteKey.of(channel));
         return subs == null ? 0 : subs.length;
     }
 

@@ -1,6 +1,7 @@
 package io.damselfly.server.pubsub;
 
 import io.damselfly.server.config.ClientOutputBufferLimits.Limit;
+import io.damselfly.server.keyspace.ByteKey;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,9 +65,9 @@ public final class Subscriber {
     private final AtomicLong softSince = new AtomicLong();
 
     // owned by the subscriber's loop
-    final Set<ChannelName> channels = new LinkedHashSet<>();
-    final Set<ChannelName> patterns = new LinkedHashSet<>();
-    final Set<ChannelName> shardChannels = new LinkedHashSet<>();
+    final Set<ByteKey> channels = new LinkedHashSet<>();
+    final Set<ByteKey> patterns = new LinkedHashSet<>();
+    final Set<ByteKey> shardChannels = new LinkedHashSet<>();
 
     /** A subscriber for client {@code clientId}, whose protocol version {@code protocol} reads. */
     public Subscriber(long clientId, Outlet outlet, IntSupplier protocol) {
@@ -114,10 +115,10 @@ public final class Subscriber {
         return names(shardChannels);
     }
 
-    private static List<byte[]> names(Set<ChannelName> set) {
+    private static List<byte[]> names(Set<ByteKey> set) {
         List<byte[]> out = new ArrayList<>(set.size());
-        for (ChannelName n : set) {
-            out.add(n.bytes);
+        for (ByteKey n : set) {
+            out.add(n.bytes());
         }
         return out;
     }
