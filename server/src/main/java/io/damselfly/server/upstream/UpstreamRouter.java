@@ -128,6 +128,9 @@ public final class UpstreamRouter {
                 return answer;
             }
         }
+        if (argv.length == 2 && (is(argv[0], "script") || is(argv[0], "function")) && is(argv[1], "kill")) {
+            return kill(argv);
+        }
         if (cmd == null) {
             // unknown here: the upstream answers (a newer server's command, or its error text)
             return relay(argv, null);
@@ -502,6 +505,52 @@ public final class UpstreamRouter {
         return true;
     }
 
+    /**
+     * SCRIPT KILL or FUNCTION KILL: sent at once on a new connection of its own, closed after the
+     * reply. On the client's pooled connection it could sit behind the very script it is to kill
+     * (Redis reads nothing more from a connection whose script runs), so the script would never
+     * be killed. The connection logs in without SELECT: Redis refuses SELECT while a script is
+     * busy, and neither kill concerns a database.
+     */
+    private DeferredReply kill(byte[][] argv) {
+        DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
+        UpstreamLoop to = node;
+        UpstreamUrl u = to.url;
+        cache.passedThrough.increment();
+        relayed++;
+        upstreamInFlight++;
+        UpstreamConnection c = new UpstreamConnection(new UpstreamUrl(u.tls(), u.host(), u.port(), u.user(), u.password(), 0),
+                loop.loop, UpstreamConnection.Role.POOL, client.protocol(), cache.timeoutMillis(), cache.ssl(),
+                new UpstreamConnection.Listener() {
+                    @Override
+                    public void frame(UpstreamConnection conn, ByteBuf frame) {
+                        // nothing is asked for that comes unasked
+                    }
+
+                    @Override
+                    public void closed(UpstreamConnection conn, String reason) {
+                        // its one request hears why
+                    }
+                }, to.liveness);
+        c.open();
+        c.request(argv, new UpstreamConnection.Callback() {
+            @Override
+            public void reply(ByteBuf frame) {
+                byte[] bytes = ByteBufUtil.getBytes(frame);
+                slot.complete(r -> r.raw(bytes));
+                c.close("done");
+                finished();
+            }
+
+            @Override
+            public void failed(String reason) {
+                slot.complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+                finished();
+            }
+        });
+        return slot;
+    }
+
     /** Redis 7.0.15's description of a command damselfly does not implement, or null. */
     private static CommandSpec catalogSpec(byte[][] argv) {
         CommandSpec spec = RedisCommandCatalog.redis().get(new String(argv[0], StandardCharsets.UTF_8));
@@ -643,7 +692,7 @@ public final class UpstreamRouter {
                         public void closed(UpstreamConnection conn, String reason) {
                             cache.nodeTrouble();
                         }
-                    });
+                    }, b.to().liveness);
             blockingConnections.put(address, c);
             c.open();
         }
@@ -1064,7 +1113,7 @@ public final class UpstreamRouter {
                             client.connection().close();
                         }
                     }
-                });
+                }, cache.nodeLoop(loop.loop, pipeUrl != null ? pipeUrl : cache.url()).liveness);
         pipe.open();
         for (byte[][] a : pipeBacklog) {
             pipe.requestPiped(a);

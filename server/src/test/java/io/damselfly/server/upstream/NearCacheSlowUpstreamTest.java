@@ -1,0 +1,307 @@
+package io.damselfly.server.upstream;
+
+import static io.damselfly.server.upstream.UpstreamFixture.within;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.protocol.RespValue;
+import io.damselfly.server.testing.RawClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An upstream busy with a long command (a script, DEBUG SLEEP) longer than a short
+ * upstream_timeout_ms: the long command's client gets redis-server's reply, other clients relayed
+ * meanwhile (on the very same pooled connection: one I/O thread, one pooled connection) wait and
+ * are answered, hits are served without waiting, the local copies stay; SCRIPT KILL through the
+ * sidecar reaches the upstream. An upstream that is gone is still reported.
+ */
+class NearCacheSlowUpstreamTest {
+    /** One I/O thread and one pooled connection: every relayed request shares the slow one's connection. */
+    private static final Map<String, String> SHARED = Map.of("upstream_timeout_ms", "300", "conn_io_threads", "1",
+            "upstream_connections", "1");
+
+    /** A script busy for {@code ms} milliseconds by the server's clock; returns "slow done". */
+    private static String busyScript(int ms) {
+        return "local s = redis.call('TIME') local t0 = s[1] * 1000000 + s[2] "
+                + "while true do local n = redis.call('TIME') "
+                + "if n[1] * 1000000 + n[2] - t0 > " + ms * 1000 + " then break end end return 'slow done'";
+    }
+
+    /**
+     * While {@code slow} runs on its own client, four other clients loop SET, INCR and GET (misses
+     * and writes, all going upstream) through the sidecar and a fifth reads a cached key: every
+     * reply is right, none an error. With {@code keepsCopies} (a command that does not flush the
+     * local copies as it passes: EVAL does, its keys being unknown to the sidecar), a cached key
+     * is read meanwhile without waiting, and is still cached after. Answers the slow client's reply.
+     */
+    private static RespValue othersServedWhile(UpstreamFixture f, boolean keepsCopies, Object... slow) throws Exception {
+        f.upstream().set("cached", "c");
+        try (RawClient reader = new RawClient("127.0.0.1", f.sidecar.port())) {
+            assertEquals("$c", reader.callText("GET", "cached"));
+            assertTrue(within(2000, () -> reader.callText("GET", "cached").equals("$c") && f.nearcache("hits") > 0));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try (RawClient slowClient = new RawClient("127.0.0.1", f.sidecar.port())) {
+            long lossesBefore = f.nearcache("tracking_losses");
+            Future<RespValue> slowReply = pool.submit(() -> slowClient.call(slow));
+            Thread.sleep(50);
+            AtomicBoolean stop = new AtomicBoolean();
+            List<String> wrong = new CopyOnWriteArrayList<>();
+            List<Future<Integer>> others = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int id = w;
+                others.add(pool.submit(() -> {
+                    int rounds = 0;
+                    try (RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
+                        while (!stop.get()) {
+                            String key = "w" + id + ":" + rounds;
+                            check(wrong, "+OK", c.callText("SET", key, "v" + rounds));
+                            check(wrong, ":" + (rounds + 1), c.callText("INCR", "n" + id));
+                            check(wrong, "$v" + rounds, c.callText("GET", key));
+                            check(wrong, "(nil)", c.callText("GET", "absent" + id + ":" + rounds));
+                            rounds++;
+                        }
+                    }
+                    return rounds;
+                }));
+            }
+            if (keepsCopies) {
+                // a hit needs no upstream: answered while the slow command still runs
+                try (RawClient hit = new RawClient("127.0.0.1", f.sidecar.port())) {
+                    assertEquals("$c", hit.callText("GET", "cached"));
+                }
+                assertFalse(slowReply.isDone(), "the slow command ended before the hit was answered");
+            }
+            RespValue reply = slowReply.get(8, TimeUnit.SECONDS);
+            Thread.sleep(100);
+            stop.set(true);
+            int rounds = 0;
+            for (Future<Integer> o : others) {
+                rounds += o.get(8, TimeUnit.SECONDS);
+            }
+            assertEquals(List.of(), wrong, "other clients got wrong replies");
+            assertTrue(rounds >= 4, "other clients made no progress: " + rounds);
+            assertEquals(lossesBefore, f.nearcache("tracking_losses"), "the tracking connection was dropped");
+            if (keepsCopies) {
+                try (RawClient after = new RawClient("127.0.0.1", f.sidecar.port())) {
+                    long hits = f.nearcache("hits");
+                    assertEquals("$c", after.callText("GET", "cached"));
+                    assertEquals(hits + 1, f.nearcache("hits"), "the local copy was flushed");
+                }
+            }
+            assertNull(f.sidecar.health().problem());
+            return reply;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void check(List<String> wrong, String expected, String got) {
+        if (!expected.equals(got)) {
+            wrong.add(expected + " -> " + got);
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    void slowScript_longerThanTheTimeout_othersAnswered_slowOneGetsTheResult() throws Exception {
+        try (UpstreamFixture f = new UpstreamFixture(SHARED)) {
+            RespValue reply = othersServedWhile(f, false, "EVAL", busyScript(1500), "0");
+            assertEquals("$slow done", RawClient.render(reply));
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    void debugSleep_longerThanTheTimeout_othersAnswered_sleeperGetsOk() throws Exception {
+        try (UpstreamFixture f = new UpstreamFixture(SHARED, "--enable-debug-command", "yes")) {
+            RespValue reply = othersServedWhile(f, true, "DEBUG", "SLEEP", "1.5");
+            assertEquals("+OK", RawClient.render(reply));
+        }
+    }
+
+    /** Redis's reply to a script killed by SCRIPT KILL from another client, on {@code port}. */
+    private static String killedScript(int port, UpstreamFixture f) throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (RawClient runner = new RawClient("127.0.0.1", port); RawClient killer = new RawClient("127.0.0.1", port)) {
+            Future<RespValue> killed = pool.submit(() -> runner.call("EVAL", "while true do end", "0"));
+            // NOTBUSY until the script runs; Redis takes SCRIPT KILL once busy-reply-threshold has passed
+            assertTrue(within(5000, () -> killer.callText("SCRIPT", "KILL").equals("+OK")), "SCRIPT KILL not taken");
+            RespValue reply = killed.get(5, TimeUnit.SECONDS);
+            assertEquals("+PONG", killer.callText("PING"));
+            return RawClient.render(reply);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void scriptKill_fromAnotherClient_reachesTheUpstream_theScriptsClientGetsRedisError() throws Exception {
+        try (UpstreamFixture f = new UpstreamFixture(SHARED)) {
+            f.upstream().configSet("busy-reply-threshold", "200");
+            String direct = killedScript(f.redisPort, f);
+            assertTrue(direct.contains("Script killed by user with SCRIPT KILL"), direct);
+            String through = killedScript(f.sidecar.port(), f);
+            assertEquals(direct, through);
+            // other clients go on, the local copies too
+            try (RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
+                assertEquals("+OK", c.callText("SET", "after", "1"));
+                assertEquals("$1", c.callText("GET", "after"));
+                assertEquals("-NOTBUSY No scripts in execution right now.", c.callText("SCRIPT", "KILL"));
+            }
+            assertEquals(0, f.nearcache("tracking_losses"));
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    void upstreamKilledDuringASlowCommand_waitersGetTheErrorAtOnce() throws Exception {
+        try (UpstreamFixture f = new UpstreamFixture(SHARED, "--enable-debug-command", "yes")) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try (RawClient sleeper = new RawClient("127.0.0.1", f.sidecar.port());
+                    RawClient other = new RawClient("127.0.0.1", f.sidecar.port())) {
+                Future<String> slept = pool.submit(() -> sleeper.callText("DEBUG", "SLEEP", "8"));
+                Thread.sleep(100);
+                Future<String> set = pool.submit(() -> other.callText("SET", "k", "v"));
+                // well past the timeout: both wait for the busy upstream
+                Thread.sleep(700);
+                assertFalse(slept.isDone());
+                assertFalse(set.isDone());
+                long killed = System.nanoTime();
+                f.killRedis();
+                assertTrue(slept.get(3, TimeUnit.SECONDS).startsWith("-ERR upstream unavailable: "), slept.get());
+                assertTrue(set.get(3, TimeUnit.SECONDS).startsWith("-ERR upstream unavailable: "), set.get());
+                assertTrue(System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(2), "the loss was not noticed at once");
+                assertTrue(within(3000, () -> f.sidecar.health().problem() != null), "GET /health still says healthy");
+                assertTrue(other.callText("GET", "k").startsWith("-ERR upstream unavailable: "));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    void upstreamSilentAndNotAcceptingConnections_isReportedAfterTheTimeout() throws Exception {
+        try (FreezingProxy proxy = new FreezingProxy(0);
+                UpstreamFixture f = new UpstreamFixture(Map.of("upstream_timeout_ms", "300", "conn_io_threads", "1",
+                        "upstream_connections", "1", "upstream", "redis://127.0.0.1:" + proxy.port()))) {
+            proxy.target(f.redisPort);
+            try (RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
+                assertTrue(within(5000, () -> c.callText("SET", "k", "v").equals("+OK")));
+                assertEquals("$v", c.callText("GET", "k"));
+                // the upstream's host goes silent: established connections hear nothing, new ones are refused
+                proxy.freeze();
+                long frozen = System.nanoTime();
+                String set = c.callText("SET", "k2", "v2");
+                long tookMillis = (System.nanoTime() - frozen) / 1_000_000;
+                assertTrue(set.startsWith("-ERR upstream unavailable: timeout after 300 ms (a new connection failed: "), set);
+                assertTrue(tookMillis >= 300 && tookMillis < 3000, "reported after " + tookMillis + " ms");
+                String miss = c.callText("GET", "never-cached");
+                assertTrue(miss.startsWith("-ERR upstream unavailable: "), miss);
+                assertTrue(within(3000, () -> f.sidecar.health().problem() != null), "GET /health still says healthy");
+            }
+        }
+    }
+
+    /**
+     * A TCP relay to the upstream that can freeze: it then stops relaying in both directions on
+     * the connections it holds and closes its listening socket, so new connections are refused,
+     * as a host that went away behind a connection tracker would behave.
+     */
+    private static final class FreezingProxy implements AutoCloseable {
+        private final ServerSocket listener;
+        private volatile int target;
+        private volatile boolean frozen;
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        FreezingProxy(int target) throws IOException {
+            this.target = target;
+            listener = new ServerSocket(0);
+            Thread accept = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    Socket in;
+                    try {
+                        in = listener.accept();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                    try {
+                        Socket out = new Socket("127.0.0.1", this.target);
+                        sockets.add(in);
+                        sockets.add(out);
+                        pump(in, out);
+                        pump(out, in);
+                    } catch (IOException e) {
+                        // no target yet, or it refused: the client's connection is dropped
+                        try {
+                            in.close();
+                        } catch (IOException ignored) {
+                            // closing anyway
+                        }
+                    }
+                }
+            }, "freezing-proxy-accept");
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        void target(int port) {
+            target = port;
+        }
+
+        private void pump(Socket from, Socket to) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[16384];
+                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        if (!frozen) {
+                            out.write(buf, 0, n);
+                            out.flush();
+                        }
+                    }
+                } catch (IOException e) {
+                    // one side closed
+                }
+            }, "freezing-proxy-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        void freeze() throws IOException {
+            frozen = true;
+            listener.close();
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+}
