@@ -510,9 +510,14 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
      * as long as the upstream is alive.
      */
     static boolean mayRunLong(byte[] name) {
+        return isScript(name) || (name.length == 4 && is(name, "keys")) || (name.length == 5 && is(name, "debug"));
+    }
+
+    /** EVAL, EVALSHA, FCALL or their _RO forms (no allocation: this runs for every relayed request). */
+    static boolean isScript(byte[] name) {
         return switch (name.length) {
-            case 4 -> is(name, "eval") || is(name, "keys");
-            case 5 -> is(name, "fcall") || is(name, "debug");
+            case 4 -> is(name, "eval");
+            case 5 -> is(name, "fcall");
             case 7 -> is(name, "evalsha") || is(name, "eval_ro");
             case 8 -> is(name, "fcall_ro");
             case 10 -> is(name, "evalsha_ro");
@@ -520,6 +525,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         };
     }
 
+    /** Whether {@code name} is {@code lower} (as long as it), ignoring ASCII case. */
     private static boolean is(byte[] name, String lower) {
         for (int i = 0; i < name.length; i++) {
             int c = name[i];

@@ -137,16 +137,24 @@ class NearCacheSlowUpstreamTest {
         }
     }
 
-    /** Redis's reply to a script killed by SCRIPT KILL from another client, on {@code port}. */
-    private static String killedScript(int port, UpstreamFixture f) throws Exception {
+    /**
+     * On {@code port}: a script that never ends, another client's PING while it runs (-BUSY once
+     * busy-reply-threshold has passed), that client's SCRIPT KILL, the script's client's reply.
+     * Answers the busy PING's and the script's replies.
+     */
+    private static List<String> killedScript(int port) throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (RawClient runner = new RawClient("127.0.0.1", port); RawClient killer = new RawClient("127.0.0.1", port)) {
+        try (RawClient runner = new RawClient("127.0.0.1", port); RawClient other = new RawClient("127.0.0.1", port)) {
             Future<RespValue> killed = pool.submit(() -> runner.call("EVAL", "while true do end", "0"));
-            // NOTBUSY until the script runs; Redis takes SCRIPT KILL once busy-reply-threshold has passed
-            assertTrue(within(5000, () -> killer.callText("SCRIPT", "KILL").equals("+OK")), "SCRIPT KILL not taken");
+            String[] busy = new String[1];
+            // PONG until the script has run past the threshold; through the sidecar the PING shares
+            // the pooled connection the script would have been sent on
+            assertTrue(within(5000, () -> (busy[0] = other.callText("PING")).startsWith("-BUSY")), "no -BUSY: " + busy[0]);
+            assertFalse(killed.isDone());
+            assertEquals("+OK", other.callText("SCRIPT", "KILL"));
             RespValue reply = killed.get(5, TimeUnit.SECONDS);
-            assertEquals("+PONG", killer.callText("PING"));
-            return RawClient.render(reply);
+            assertEquals("+PONG", other.callText("PING"));
+            return List.of(busy[0], RawClient.render(reply));
         } finally {
             pool.shutdownNow();
         }
@@ -157,9 +165,9 @@ class NearCacheSlowUpstreamTest {
     void scriptKill_fromAnotherClient_reachesTheUpstream_theScriptsClientGetsRedisError() throws Exception {
         try (UpstreamFixture f = new UpstreamFixture(SHARED)) {
             f.upstream().configSet("busy-reply-threshold", "200");
-            String direct = killedScript(f.redisPort, f);
-            assertTrue(direct.contains("Script killed by user with SCRIPT KILL"), direct);
-            String through = killedScript(f.sidecar.port(), f);
+            List<String> direct = killedScript(f.redisPort);
+            assertTrue(direct.get(1).contains("Script killed by user with SCRIPT KILL"), direct.get(1));
+            List<String> through = killedScript(f.sidecar.port());
             assertEquals(direct, through);
             // other clients go on, the local copies too
             try (RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
@@ -168,6 +176,45 @@ class NearCacheSlowUpstreamTest {
                 assertEquals("-NOTBUSY No scripts in execution right now.", c.callText("SCRIPT", "KILL"));
             }
             assertEquals(0, f.nearcache("tracking_losses"));
+        }
+    }
+
+    /** A pipelined mix of scripts and other commands: the same replies, in order, as from redis-server. */
+    @Test
+    @Timeout(20)
+    void scriptsOnTheirOwnConnection_keepTheClientsOrder() throws Exception {
+        try (UpstreamFixture f = new UpstreamFixture(SHARED)) {
+            String incr = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
+            String get = "return redis.call('GET', KEYS[1])";
+            List<Object[]> batch = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                batch.add(new Object[] {"SET", "o", "10"});
+                batch.add(new Object[] {"EVAL", incr, "1", "o", "5"});
+                batch.add(new Object[] {"EVAL", incr, "1", "o", "1"});
+                batch.add(new Object[] {"GET", "o"});
+                batch.add(new Object[] {"INCR", "o"});
+                batch.add(new Object[] {"EVAL_RO", get, "1", "o"});
+                batch.add(new Object[] {"APPEND", "o", "x"});
+                batch.add(new Object[] {"EVAL", get, "1", "o"});
+                batch.add(new Object[] {"EVALSHA", "0000000000000000000000000000000000000000", "0"});
+                batch.add(new Object[] {"GET", "o"});
+                batch.add(new Object[] {"DEL", "o"});
+            }
+            List<String> direct = pipelined(f.redisPort, batch);
+            List<String> through = pipelined(f.sidecar.port(), batch);
+            assertEquals(direct, through);
+            assertEquals(List.of("+OK", ":15", ":16", "$16", ":17", "$17", ":3", "$17x"), direct.subList(0, 8));
+        }
+    }
+
+    private static List<String> pipelined(int port, List<Object[]> batch) {
+        try (RawClient c = new RawClient("127.0.0.1", port)) {
+            c.sendRaw(RawClient.encodeAll(batch));
+            List<String> replies = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                replies.add(RawClient.render(c.read()));
+            }
+            return replies;
         }
     }
 
