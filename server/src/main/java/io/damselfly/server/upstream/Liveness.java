@@ -71,18 +71,12 @@ final class Liveness {
     private List<Consumer<Probe>> waiting;
     private Probe last;
     private long lastNanos;
-    /** Probe connections opened, for tests and INFO. */
-    private long probes;
 
     Liveness(UpstreamUrl url, EventLoop loop, long timeoutMillis, SslContext ssl) {
         this.url = url;
         this.loop = loop;
         this.timeoutMillis = timeoutMillis;
         this.ssl = ssl;
-    }
-
-    long probes() {
-        return probes;
     }
 
     /** Tells {@code done} (on the loop, maybe at once) what a new connection to the upstream finds. */
@@ -97,7 +91,6 @@ final class Liveness {
         }
         waiting = new ArrayList<>(2);
         waiting.add(done);
-        probes++;
         new Attempt().start();
     }
 

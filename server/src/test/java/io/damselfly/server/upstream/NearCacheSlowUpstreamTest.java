@@ -269,16 +269,39 @@ class NearCacheSlowUpstreamTest {
         }
     }
 
+    @Test
+    @Timeout(20)
+    void connectionSilentWhileTheUpstreamAnswersOthers_isClosedAndReplaced() throws Exception {
+        try (FreezingProxy proxy = new FreezingProxy(0);
+                UpstreamFixture f = new UpstreamFixture(Map.of("upstream_timeout_ms", "300", "conn_io_threads", "1",
+                        "upstream_connections", "1", "upstream", "redis://127.0.0.1:" + proxy.port()))) {
+            proxy.target(f.redisPort);
+            try (RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
+                assertTrue(within(5000, () -> c.callText("SET", "k", "v").equals("+OK")));
+                // the sidecar's connections go silent (a middlebox lost them); the upstream is fine
+                proxy.freezeExisting();
+                String set = c.callText("SET", "k2", "v2");
+                assertEquals("-ERR upstream unavailable: timeout after 300 ms (the upstream answers a new connection,"
+                        + " not this one)", set);
+                // new connections replace them
+                assertTrue(within(5000, () -> c.callText("SET", "k3", "v3").equals("+OK")), "no recovery");
+                assertTrue(within(5000, () -> c.callText("GET", "k3").equals("$v3")), "no recovery of reads");
+                assertEquals("v3", f.upstream().get("k3"));
+            }
+        }
+    }
+
     /**
      * A TCP relay to the upstream that can freeze: it then stops relaying in both directions on
      * the connections it holds and closes its listening socket, so new connections are refused,
-     * as a host that went away behind a connection tracker would behave.
+     * as a host that went away behind a connection tracker would behave; or it freezes only the
+     * connections it holds, as a middlebox that lost their state.
      */
     private static final class FreezingProxy implements AutoCloseable {
         private final ServerSocket listener;
         private volatile int target;
-        private volatile boolean frozen;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final List<AtomicBoolean> frozen = new CopyOnWriteArrayList<>();
 
         FreezingProxy(int target) throws IOException {
             this.target = target;
@@ -295,8 +318,10 @@ class NearCacheSlowUpstreamTest {
                         Socket out = new Socket("127.0.0.1", this.target);
                         sockets.add(in);
                         sockets.add(out);
-                        pump(in, out);
-                        pump(out, in);
+                        AtomicBoolean pairFrozen = new AtomicBoolean();
+                        frozen.add(pairFrozen);
+                        pump(in, out, pairFrozen);
+                        pump(out, in, pairFrozen);
                     } catch (IOException e) {
                         // no target yet, or it refused: the client's connection is dropped
                         try {
@@ -319,13 +344,13 @@ class NearCacheSlowUpstreamTest {
             target = port;
         }
 
-        private void pump(Socket from, Socket to) {
+        private void pump(Socket from, Socket to, AtomicBoolean pairFrozen) {
             Thread t = new Thread(() -> {
                 byte[] buf = new byte[16384];
                 try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                     int n;
                     while ((n = in.read(buf)) >= 0) {
-                        if (!frozen) {
+                        if (!pairFrozen.get()) {
                             out.write(buf, 0, n);
                             out.flush();
                         }
@@ -339,8 +364,12 @@ class NearCacheSlowUpstreamTest {
         }
 
         void freeze() throws IOException {
-            frozen = true;
             listener.close();
+            freezeExisting();
+        }
+
+        void freezeExisting() {
+            frozen.forEach(b -> b.set(true));
         }
 
         @Override
