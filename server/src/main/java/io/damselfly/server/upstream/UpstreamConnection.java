@@ -252,7 +252,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                         fallBackToResp2();
                         return;
                     }
-                    if (error && step < progress.required) {
+                    if (error && (step < progress.required || notNow(frame))) {
+                        // a busy or loading upstream refuses CLIENT TRACKING for now, not for good:
+                        // closed, the connection is opened again after its back-off
                         close("login refused: " + text(frame));
                         return;
                     }
@@ -273,6 +275,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (steps.isEmpty()) {
             loggedIn(false);
         }
+    }
+
+    /** An error that says "not now": -BUSY (a script past busy-reply-threshold) or -LOADING. */
+    private static boolean notNow(ByteBuf frame) {
+        String t = frame.toString(frame.readerIndex(), Math.min(9, frame.readableBytes()), StandardCharsets.US_ASCII);
+        return t.startsWith("-BUSY ") || t.startsWith("-LOADING ");
     }
 
     private static final class LoginProgress {

@@ -179,6 +179,43 @@ class NearCacheSlowUpstreamTest {
         }
     }
 
+    /**
+     * The tracking connection reconnects while a script runs past busy-reply-threshold: Redis then
+     * answers its CLIENT TRACKING ON with -BUSY, which is "not now", not a refusal: tracking is on
+     * again once the script is gone.
+     */
+    @Test
+    @Timeout(20)
+    void trackingRefusedWithBusy_isAskedAgain() throws Exception {
+        try (UpstreamFixture f = new UpstreamFixture(SHARED);
+                RawClient admin = new RawClient("127.0.0.1", f.redisPort);
+                RawClient runner = new RawClient("127.0.0.1", f.redisPort)) {
+            assertTrue(within(3000, () -> f.nearcache("tracking_connections") == 1));
+            admin.call("CONFIG", "SET", "busy-reply-threshold", "100");
+            // the sidecar's tracking connection goes, then a script holds the upstream while it comes back
+            admin.call("CLIENT", "KILL", "ID", trackingId(admin));
+            runner.send("EVAL", "while true do end", "0");
+            Thread.sleep(600);
+            assertEquals("+OK", admin.callText("SCRIPT", "KILL"));
+            String killed = RawClient.render(runner.read());
+            assertTrue(killed.contains("Script killed by user with SCRIPT KILL"), killed);
+            assertTrue(within(5000, () -> f.nearcache("tracking_connections") == 1), "tracking not back");
+            try (RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
+                assertTrue(c.callText("INFO", "nearcache").contains("tracking:on"));
+            }
+        }
+    }
+
+    /** The id of the upstream client that has tracking on (the sidecar's one tracking connection). */
+    private static String trackingId(RawClient admin) {
+        for (String line : admin.callText("CLIENT", "LIST").substring(1).split("\n")) {
+            if (line.contains(" flags=t ")) {
+                return line.substring(3, line.indexOf(' '));
+            }
+        }
+        throw new AssertionError("no tracking client upstream");
+    }
+
     /** A pipelined mix of scripts and other commands: the same replies, in order, as from redis-server. */
     @Test
     @Timeout(20)
