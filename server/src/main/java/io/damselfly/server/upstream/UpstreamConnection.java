@@ -120,8 +120,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean tracking;
     /** The protocol the connection speaks after login (a tracking one falls back to 2). */
     private int spoken;
-    /** When bytes last arrived (System.nanoTime), or Long.MIN_VALUE. */
-    private long lastReadNanos = Long.MIN_VALUE;
+    /** When bytes last arrived (System.nanoTime), or when the connection was made if none has. */
+    private long lastReadNanos;
     /** When the liveness check last found the upstream busy: the silence until then is explained. */
     private long busyNanos = Long.MIN_VALUE;
     private boolean checking;
@@ -141,6 +141,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         this.ssl = ssl;
         this.listener = listener;
         this.liveness = liveness;
+        this.lastReadNanos = System.nanoTime();
     }
 
     /** Starts connecting; the listener hears {@code ready} or {@code closed}. */

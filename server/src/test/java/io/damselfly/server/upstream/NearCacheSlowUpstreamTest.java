@@ -306,6 +306,29 @@ class NearCacheSlowUpstreamTest {
         }
     }
 
+    /** A pooled connection that never heard a byte (no login steps) whose first request meets a gone upstream. */
+    @Test
+    @Timeout(20)
+    void freshConnectionSilentFromItsFirstRequest_upstreamGone_isReported() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (FreezingProxy proxy = new FreezingProxy(0);
+                UpstreamFixture f = new UpstreamFixture(Map.of("upstream_timeout_ms", "300", "conn_io_threads", "1",
+                        "upstream_connections", "1", "upstream", "redis://127.0.0.1:" + proxy.port()));
+                RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
+            proxy.target(f.redisPort);
+            assertTrue(within(5000, () -> f.nearcache("tracking_connections") == 1));
+            // the pooled connection opens at the first relayed request: accepted, then nothing
+            proxy.freezeNew();
+            Future<String> set = pool.submit(() -> c.callText("SET", "k", "v"));
+            Thread.sleep(100);
+            proxy.freeze();
+            String reply = set.get(5, TimeUnit.SECONDS);
+            assertTrue(reply.startsWith("-ERR upstream unavailable: timeout after 300 ms (a new connection failed: "), reply);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     @Timeout(20)
     void connectionSilentWhileTheUpstreamAnswersOthers_isClosedAndReplaced() throws Exception {
@@ -339,6 +362,7 @@ class NearCacheSlowUpstreamTest {
         private volatile int target;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
         private final List<AtomicBoolean> frozen = new CopyOnWriteArrayList<>();
+        private volatile boolean newOnesFrozen;
 
         FreezingProxy(int target) throws IOException {
             this.target = target;
@@ -355,7 +379,7 @@ class NearCacheSlowUpstreamTest {
                         Socket out = new Socket("127.0.0.1", this.target);
                         sockets.add(in);
                         sockets.add(out);
-                        AtomicBoolean pairFrozen = new AtomicBoolean();
+                        AtomicBoolean pairFrozen = new AtomicBoolean(newOnesFrozen);
                         frozen.add(pairFrozen);
                         pump(in, out, pairFrozen);
                         pump(out, in, pairFrozen);
@@ -403,6 +427,11 @@ class NearCacheSlowUpstreamTest {
         void freeze() throws IOException {
             listener.close();
             freezeExisting();
+        }
+
+        /** Connections accepted from now on relay nothing. */
+        void freezeNew() {
+            newOnesFrozen = true;
         }
 
         void freezeExisting() {
