@@ -128,7 +128,9 @@ public final class UpstreamRouter {
                 return answer;
             }
         }
-        if (argv.length == 2 && (is(argv[0], "script") || is(argv[0], "function")) && is(argv[1], "kill")) {
+        if (argv.length == 2 && argv[1].length == 4 && (argv[0].length == 6 || argv[0].length == 8)
+                && (is(argv[0], "script") || is(argv[0], "function")) && is(argv[1], "kill")) {
+            // (the lengths first: no String made for every GET)
             return kill(argv);
         }
         if (UpstreamConnection.isScript(argv[0])) {
