@@ -38,9 +38,14 @@ import java.util.function.Consumer;
  * opening wait in a bounded queue. Push frames ({@code >}) are not replies: they go to the {@link
  * Listener} (invalidations on a tracking connection). A connection in <em>pipe</em> mode (a
  * stateful client's own) hands every frame after its login to the listener instead, since
- * Pub/Sub messages and pushes arrive unasked. Timeouts: connecting and each request's reply are
- * bounded by {@code timeoutMillis} (a pipe's requests excepted: BLPOP may wait for ever); a
- * timeout closes the connection and fails everything waiting on it, with the reason.
+ * Pub/Sub messages and pushes arrive unasked. Timeouts: connecting is bounded by {@code
+ * timeoutMillis}. A request (a pipe's excepted: BLPOP may wait for ever) that has heard nothing
+ * on its connection for {@code timeoutMillis} (no byte since it was sent, or since the last sign
+ * of life) makes the connection ask its {@link Liveness} whether the upstream is gone or only
+ * busy (Redis answers no one while a long command runs): gone, or serving others while this
+ * connection stays silent, closes the connection and fails everything waiting on it, with the
+ * reason; busy waits another timeout. So a long script delays the requests behind it, as on
+ * Redis, instead of failing them.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpstreamConnection.class);
@@ -90,7 +95,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         CLOSED
     }
 
-    private record Pending(Callback callback, long sentNanos) {
+    /** A request sent: {@code name} is its command's name, kept for {@link #mayRunLong}. */
+    private record Pending(Callback callback, long sentNanos, byte[] name) {
     }
 
     private record Waiting(byte[][] argv, Callback callback) {
@@ -103,6 +109,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final long timeoutMillis;
     private final SslContext ssl;
     private final Listener listener;
+    /** Tells a busy upstream from a gone one when a request hears nothing; null: a timeout closes. */
+    private final Liveness liveness;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private State state = State.CONNECTING;
@@ -112,9 +120,19 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean tracking;
     /** The protocol the connection speaks after login (a tracking one falls back to 2). */
     private int spoken;
+    /** When bytes last arrived (System.nanoTime), or when the connection was made if none has. */
+    private long lastReadNanos;
+    /** When the liveness check last found the upstream busy: the silence until then is explained. */
+    private long busyNanos = Long.MIN_VALUE;
+    private boolean checking;
 
     UpstreamConnection(UpstreamUrl url, EventLoop loop, Role role, int protocol, long timeoutMillis, SslContext ssl,
             Listener listener) {
+        this(url, loop, role, protocol, timeoutMillis, ssl, listener, null);
+    }
+
+    UpstreamConnection(UpstreamUrl url, EventLoop loop, Role role, int protocol, long timeoutMillis, SslContext ssl,
+            Listener listener, Liveness liveness) {
         this.url = url;
         this.loop = loop;
         this.role = role;
@@ -122,6 +140,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         this.timeoutMillis = timeoutMillis;
         this.ssl = ssl;
         this.listener = listener;
+        this.liveness = liveness;
+        this.lastReadNanos = System.nanoTime();
     }
 
     /** Starts connecting; the listener hears {@code ready} or {@code closed}. */
@@ -147,18 +167,21 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         channel = f.channel();
         f.addListener(done -> {
             if (!done.isSuccess()) {
-                Throwable cause = done.cause();
-                String why = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
-                // Netty's native transport says "finishConnect(..) failed: Connection refused: /host:port"
-                int failed = why.lastIndexOf("failed: ");
-                why = failed >= 0 ? why.substring(failed + 8) : why;
-                int address = why.indexOf(": /");
-                why = address >= 0 ? why.substring(0, address) : why;
+                String why = connectFailure(done.cause());
                 close("cannot connect to " + url.address() + (why.isEmpty() ? "" : ": " + why));
             }
         });
-        timer = loop.scheduleAtFixedRate(this::checkTimeouts, timeoutMillis, Math.max(1, timeoutMillis / 4),
-                TimeUnit.MILLISECONDS);
+        timer = loop.scheduleAtFixedRate(this::checkTimeouts, timeoutMillis, checkPeriodMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Why a connect failed, without Netty's wrapping ("Connection refused"), or "". */
+    static String connectFailure(Throwable cause) {
+        String why = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+        // Netty's native transport says "finishConnect(..) failed: Connection refused: /host:port"
+        int failed = why.lastIndexOf("failed: ");
+        why = failed >= 0 ? why.substring(failed + 8) : why;
+        int address = why.indexOf(": /");
+        return address >= 0 ? why.substring(0, address) : why;
     }
 
     State state() {
@@ -230,7 +253,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                         fallBackToResp2();
                         return;
                     }
-                    if (error && step < progress.required) {
+                    if (error && (step < progress.required || notNow(frame))) {
+                        // a busy or loading upstream refuses CLIENT TRACKING for now, not for good:
+                        // closed, the connection is opened again after its back-off
                         close("login refused: " + text(frame));
                         return;
                     }
@@ -253,6 +278,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** An error that says "not now": -BUSY (a script past busy-reply-threshold) or -LOADING. */
+    private static boolean notNow(ByteBuf frame) {
+        String t = frame.toString(frame.readerIndex(), Math.min(9, frame.readableBytes()), StandardCharsets.US_ASCII);
+        return t.startsWith("-BUSY ") || t.startsWith("-LOADING ");
+    }
+
     private static final class LoginProgress {
         final int required;
         boolean tracking;
@@ -269,7 +300,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         int left = pending.size();
         for (int i = 0; i < left; i++) {
             Pending p = pending.poll();
-            pending.add(new Pending(ignore(), p.sentNanos));
+            pending.add(new Pending(ignore(), p.sentNanos, p.name));
         }
         spoken = 2;
         List<byte[][]> steps = new ArrayList<>();
@@ -357,7 +388,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             RespWriter.writeBulk(out, a);
         }
         if (callback != null) {
-            pending.add(new Pending(callback, System.nanoTime()));
+            pending.add(new Pending(callback, System.nanoTime(), argv[0]));
         }
         channel.write(out, channel.voidPromise());
         if (!flushScheduled) {
@@ -399,6 +430,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // bytes arrived (a whole frame or not): the upstream is alive and this connection works
+        lastReadNanos = System.nanoTime();
+        ctx.fireChannelReadComplete();
+    }
+
     private void checkTimeouts() {
         if (state == State.CLOSED) {
             return;
@@ -406,8 +444,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (state == State.CONNECTING || state == State.LOGIN) {
             if (!waiting.isEmpty() || role != Role.POOL) {
                 Pending first = pending.peek();
-                if (state == State.CONNECTING || (first != null && expired(first.sentNanos))) {
+                if (state == State.CONNECTING) {
                     close("timeout connecting to " + url.address());
+                } else if (first != null && silent(first)) {
+                    // the login waits like a request: a busy upstream answers it late
+                    suspect(first, "timeout connecting to " + url.address());
                 }
             }
             return;
@@ -416,13 +457,95 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         Pending first = pending.peek();
-        if (first != null && expired(first.sentNanos)) {
-            close("timeout after " + timeoutMillis + " ms");
+        if (first != null && silent(first)) {
+            suspect(first, "timeout after " + timeoutMillis + " ms");
         }
     }
 
-    private boolean expired(long sentNanos) {
-        return System.nanoTime() - sentNanos > TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    /** Whether nothing explains the wait for {@code first}: no byte and no busy verdict for the timeout. */
+    private boolean silent(Pending first) {
+        long since = Math.max(first.sentNanos, Math.max(lastReadNanos, busyNanos));
+        return System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
+
+    /**
+     * {@code first} has heard nothing for the timeout: the connection closes with {@code reason}
+     * if the upstream is gone, or serves others while this connection stays silent and {@code
+     * first} is not a command that may run long by itself; a busy upstream is waited for.
+     */
+    private void suspect(Pending first, String reason) {
+        if (liveness == null) {
+            close(reason);
+            return;
+        }
+        if (checking) {
+            return;
+        }
+        checking = true;
+        long asked = System.nanoTime();
+        liveness.check(probe -> {
+            checking = false;
+            if (state == State.CLOSED || lastReadNanos - asked >= 0 || pending.peek() != first) {
+                // bytes came meanwhile: progress
+                return;
+            }
+            switch (probe.verdict()) {
+                case DEAD -> close(reason + " (" + probe.why() + ")");
+                case BUSY -> busyNanos = System.nanoTime();
+                case RESPONSIVE -> {
+                    if (mayRunLong(first.name)) {
+                        busyNanos = System.nanoTime();
+                    } else {
+                        // a reply to this connection may still be on its way: one more check period
+                        loop.schedule(() -> {
+                            if (state != State.CLOSED && lastReadNanos - asked < 0 && pending.peek() == first) {
+                                close(reason + " (the upstream answers a new connection, not this one)");
+                            }
+                        }, checkPeriodMillis(), TimeUnit.MILLISECONDS);
+                    }
+                }
+            }
+        });
+    }
+
+    private long checkPeriodMillis() {
+        return Math.max(1, timeoutMillis / 4);
+    }
+
+    /**
+     * Whether a command may take long upstream while the upstream serves other connections: a
+     * script past Redis's busy-reply-threshold (EVAL, EVALSHA, FCALL and their _RO forms), or
+     * DEBUG and KEYS on an upstream that runs commands in parallel. Its connection waits for it
+     * as long as the upstream is alive.
+     */
+    static boolean mayRunLong(byte[] name) {
+        return isScript(name) || (name.length == 4 && is(name, "keys")) || (name.length == 5 && is(name, "debug"));
+    }
+
+    /** EVAL, EVALSHA, FCALL or their _RO forms (no allocation: this runs for every relayed request). */
+    static boolean isScript(byte[] name) {
+        return switch (name.length) {
+            case 4 -> is(name, "eval");
+            case 5 -> is(name, "fcall");
+            case 7 -> is(name, "evalsha") || is(name, "eval_ro");
+            case 8 -> is(name, "fcall_ro");
+            case 10 -> is(name, "evalsha_ro");
+            default -> false;
+        };
+    }
+
+    /** Whether {@code name} is {@code lower} (as long as it), ignoring ASCII case. */
+    private static boolean is(byte[] name, String lower) {
+        for (int i = 0; i < name.length; i++) {
+            int c = name[i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -32,6 +32,8 @@ final class UpstreamLoop {
     final UpstreamUrl url;
     /** Makes room after a fetch stored a value, on this loop (as an executor does before a command). */
     final Eviction eviction;
+    /** Tells a busy upstream node from a gone one for this loop's connections to it. */
+    final Liveness liveness;
     private UpstreamConnection tracking;
     private long trackingBackoff;
     private final UpstreamConnection[][] pool;
@@ -47,6 +49,7 @@ final class UpstreamLoop {
         this.loop = loop;
         this.url = url;
         this.eviction = new Eviction(cache.store().keyspace());
+        this.liveness = new Liveness(url, loop, cache.timeoutMillis(), cache.ssl());
         this.pool = new UpstreamConnection[2][connections];
         this.retryAt = new long[2][connections];
         this.backoff = new long[2][connections];
@@ -91,7 +94,7 @@ final class UpstreamLoop {
                         // a fence on a lost connection is passed: the loss flushed what it could guard
                         waiting.forEach(Runnable::run);
                     }
-                });
+                }, liveness);
         tracking.open();
     }
 
@@ -266,7 +269,7 @@ final class UpstreamLoop {
                         cache.upstreamFailed(reason);
                         cache.nodeTrouble();
                     }
-                });
+                }, liveness);
         pool[p][i] = opened;
         opened.open();
         return opened;

@@ -128,6 +128,14 @@ public final class UpstreamRouter {
                 return answer;
             }
         }
+        if (argv.length == 2 && argv[1].length == 4 && (argv[0].length == 6 || argv[0].length == 8)
+                && (is(argv[0], "script") || is(argv[0], "function")) && is(argv[1], "kill")) {
+            // (the lengths first: no String made for every GET)
+            return kill(argv);
+        }
+        if (UpstreamConnection.isScript(argv[0])) {
+            return script(argv, cmd);
+        }
         if (cmd == null) {
             // unknown here: the upstream answers (a newer server's command, or its error text)
             return relay(argv, null);
@@ -193,7 +201,7 @@ public final class UpstreamRouter {
                 || cmd.name().equals("monitor")) {
             return stateful(argv);
         }
-        if (cmd.has(CommandFlag.CACHEABLE) && client.db() == 0 && upstreamInFlight == 0 && blockingInFlight == 0 && cmd.acceptsArgCount(argv.length)) {
+        if (cmd.has(CommandFlag.CACHEABLE) && client.db() == 0 && upstreamInFlight == 0 && blockingInFlight == 0 && scriptsInFlight == 0 && cmd.acceptsArgCount(argv.length)) {
             return cached(cmd, argv);
         }
         return relay(argv, cmd);
@@ -428,7 +436,7 @@ public final class UpstreamRouter {
     // ---- relaying -------------------------------------------------------------------------
 
     private int outstanding() {
-        return upstreamInFlight + fetchesPending + blockingInFlight;
+        return upstreamInFlight + fetchesPending + blockingInFlight + scriptsInFlight;
     }
 
     /** A request for the upstream: its reply relayed byte for byte into a slot. */
@@ -438,9 +446,9 @@ public final class UpstreamRouter {
         executor.endBatch();
         boolean writes = dropLocally(argv, cmd);
         UpstreamLoop to = node;
-        if (fetchesPending > 0 || blockingSent > 0 || !held.isEmpty()) {
+        if (fetchesPending > 0 || blockingSent > 0 || scriptsSent > 0 || !held.isEmpty()) {
             // behind the client's pending reads, which may still go upstream themselves (or its
-            // blocking command, with a cluster upstream)
+            // scripts on their own connection, or its blocking command, with a cluster upstream)
             upstreamInFlight++;
             heldRelays++;
             held.add(() -> {
@@ -502,6 +510,52 @@ public final class UpstreamRouter {
         return true;
     }
 
+    /**
+     * SCRIPT KILL or FUNCTION KILL: sent at once on a new connection of its own, closed after the
+     * reply. On the client's pooled connection it could sit behind the very script it is to kill
+     * (Redis reads nothing more from a connection whose script runs), so the script would never
+     * be killed. The connection logs in without SELECT: Redis refuses SELECT while a script is
+     * busy, and neither kill concerns a database.
+     */
+    private DeferredReply kill(byte[][] argv) {
+        DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
+        UpstreamLoop to = node;
+        UpstreamUrl u = to.url;
+        cache.passedThrough.increment();
+        relayed++;
+        upstreamInFlight++;
+        UpstreamConnection c = new UpstreamConnection(new UpstreamUrl(u.tls(), u.host(), u.port(), u.user(), u.password(), 0),
+                loop.loop, UpstreamConnection.Role.POOL, client.protocol(), cache.timeoutMillis(), cache.ssl(),
+                new UpstreamConnection.Listener() {
+                    @Override
+                    public void frame(UpstreamConnection conn, ByteBuf frame) {
+                        // nothing is asked for that comes unasked
+                    }
+
+                    @Override
+                    public void closed(UpstreamConnection conn, String reason) {
+                        // its one request hears why
+                    }
+                }, to.liveness);
+        c.open();
+        c.request(argv, new UpstreamConnection.Callback() {
+            @Override
+            public void reply(ByteBuf frame) {
+                byte[] bytes = ByteBufUtil.getBytes(frame);
+                slot.complete(r -> r.raw(bytes));
+                c.close("done");
+                finished();
+            }
+
+            @Override
+            public void failed(String reason) {
+                slot.complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+                finished();
+            }
+        });
+        return slot;
+    }
+
     /** Redis 7.0.15's description of a command damselfly does not implement, or null. */
     private static CommandSpec catalogSpec(byte[][] argv) {
         CommandSpec spec = RedisCommandCatalog.redis().get(new String(argv[0], StandardCharsets.UTF_8));
@@ -515,13 +569,25 @@ public final class UpstreamRouter {
     private void releaseHeld() {
         while (fetchesPending == 0 && blockingSent == 0 && !held.isEmpty()) {
             if (held.peek() instanceof Blocking b) {
-                if (upstreamInFlight - heldRelays > 0) {
+                if (upstreamInFlight - heldRelays > 0 || scriptsSent > 0) {
                     // what the client sent before it is not all answered yet
                     break;
                 }
                 held.poll();
                 startBlocking(b);
                 continue;
+            }
+            if (held.peek() instanceof Script script) {
+                if (upstreamInFlight - heldRelays > 0) {
+                    // what the client sent on its pooled connection before it is not all answered yet
+                    break;
+                }
+                held.poll();
+                sendScript(script);
+                continue;
+            }
+            if (scriptsSent > 0) {
+                break;
             }
             held.poll().run();
         }
@@ -643,7 +709,7 @@ public final class UpstreamRouter {
                         public void closed(UpstreamConnection conn, String reason) {
                             cache.nodeTrouble();
                         }
-                    });
+                    }, b.to().liveness);
             blockingConnections.put(address, c);
             c.open();
         }
@@ -651,19 +717,7 @@ public final class UpstreamRouter {
             @Override
             public void reply(ByteBuf frame) {
                 byte[] bytes = ByteBufUtil.getBytes(frame);
-                if (bytes.length > 7 && bytes[0] == '-' && new String(bytes, 0, 7, StandardCharsets.US_ASCII).equals("-MOVED ")) {
-                    // the map is stale: learn it (the client sees the node's answer, as a cluster client would once)
-                    String[] parts = new String(bytes, StandardCharsets.UTF_8).trim().split(" ");
-                    int colon = parts.length == 3 ? parts[2].lastIndexOf(':') : -1;
-                    if (colon > 0) {
-                        try {
-                            cache.slots().moved(Integer.parseInt(parts[1]), parts[2].substring(0, colon),
-                                    Integer.parseInt(parts[2].substring(colon + 1)));
-                        } catch (NumberFormatException ignored) {
-                            // not a redirection after all
-                        }
-                    }
-                }
+                learnMoved(bytes);
                 b.slot().complete(r -> r.raw(bytes));
                 blockingDone(b);
             }
@@ -674,6 +728,122 @@ public final class UpstreamRouter {
                 blockingDone(b);
             }
         });
+    }
+
+    // ---- scripts: a connection of the client's own ---------------------------------------------
+
+    /** Scripts of this client held or sent and not answered. */
+    private int scriptsInFlight;
+    /** Scripts sent on the client's script connection and not answered: its other requests wait for them. */
+    private int scriptsSent;
+    /** The client's own connection per upstream node for its scripts, by address. */
+    private java.util.Map<String, UpstreamConnection> scriptConnections;
+
+    /** A script waiting in {@link #held} for what the client sent before it on its pooled connection. */
+    private record Script(UpstreamLoop to, byte[][] argv, DeferredReply slot, boolean writes) implements Runnable {
+        @Override
+        public void run() {
+            throw new IllegalStateException("sent by releaseHeld");
+        }
+    }
+
+    /**
+     * A script (EVAL, EVALSHA, FCALL and their _RO forms): on a connection of the client's own,
+     * not the pooled one it shares, since a script may run for long or for ever (until SCRIPT
+     * KILL): on a shared connection the other clients' requests behind it would wait for it, where
+     * on Redis they get -BUSY once busy-reply-threshold has passed. Order is kept as on one
+     * connection: the script goes out once the client's pooled requests before it are answered,
+     * and its later pooled requests wait for its reply (consecutive scripts are pipelined).
+     */
+    private DeferredReply script(byte[][] argv, Command cmd) {
+        executor.endBatch();
+        boolean writes = dropLocally(argv, cmd);
+        DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
+        scriptsInFlight++;
+        held.add(new Script(node, argv, slot, writes));
+        releaseHeld();
+        return slot;
+    }
+
+    private void sendScript(Script s) {
+        cache.passedThrough.increment();
+        relayed++;
+        int protocol = client.protocol();
+        if (s.to().pooled(protocol, client.id()) == null) {
+            // the upstream failed a moment ago: its back-off holds for this connection too
+            String reason = s.to().lastFailure(protocol, client.id());
+            s.slot().complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+            scriptsInFlight--;
+            return;
+        }
+        if (scriptConnections == null) {
+            scriptConnections = new java.util.HashMap<>();
+        }
+        String address = s.to().url.address();
+        UpstreamConnection c = scriptConnections.get(address);
+        if (c == null || !c.isUsable()) {
+            c = new UpstreamConnection(s.to().url, loop.loop, UpstreamConnection.Role.POOL, protocol, cache.timeoutMillis(),
+                    cache.ssl(), new UpstreamConnection.Listener() {
+                        @Override
+                        public void frame(UpstreamConnection conn, ByteBuf frame) {
+                            // nothing is asked for that comes unasked
+                        }
+
+                        @Override
+                        public void closed(UpstreamConnection conn, String reason) {
+                            cache.nodeTrouble();
+                        }
+                    }, s.to().liveness);
+            scriptConnections.put(address, c);
+            c.open();
+        }
+        scriptsSent++;
+        long sent = System.nanoTime();
+        c.request(s.argv(), new UpstreamConnection.Callback() {
+            @Override
+            public void reply(ByteBuf frame) {
+                cache.recordRoundTrip(sent);
+                byte[] bytes = ByteBufUtil.getBytes(frame);
+                if (cache.slots() != null) {
+                    learnMoved(bytes);
+                }
+                s.slot().complete(r -> r.raw(bytes));
+                scriptDone(s);
+            }
+
+            @Override
+            public void failed(String reason) {
+                s.slot().complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+                scriptDone(s);
+            }
+        });
+    }
+
+    private void scriptDone(Script s) {
+        scriptsSent--;
+        scriptsInFlight--;
+        if (s.writes() && cache.anyTracking()) {
+            // the client's next reads stay upstream until the script's invalidations are in
+            upstreamInFlight++;
+            cache.fenceAll(loop, this::finished);
+        }
+        releaseHeld();
+    }
+
+    /** A cluster node's {@code -MOVED}: the map is stale, so it learns (the client sees the node's answer, as a cluster client would once). */
+    private void learnMoved(byte[] bytes) {
+        if (bytes.length > 7 && bytes[0] == '-' && new String(bytes, 0, 7, StandardCharsets.US_ASCII).equals("-MOVED ")) {
+            String[] parts = new String(bytes, StandardCharsets.UTF_8).trim().split(" ");
+            int colon = parts.length == 3 ? parts[2].lastIndexOf(':') : -1;
+            if (colon > 0) {
+                try {
+                    cache.slots().moved(Integer.parseInt(parts[1]), parts[2].substring(0, colon),
+                            Integer.parseInt(parts[2].substring(colon + 1)));
+                } catch (NumberFormatException ignored) {
+                    // not a redirection after all
+                }
+            }
+        }
     }
 
     private void blockingDone(Blocking b) {
@@ -1064,7 +1234,7 @@ public final class UpstreamRouter {
                             client.connection().close();
                         }
                     }
-                });
+                }, cache.nodeLoop(loop.loop, pipeUrl != null ? pipeUrl : cache.url()).liveness);
         pipe.open();
         for (byte[][] a : pipeBacklog) {
             pipe.requestPiped(a);
@@ -1077,6 +1247,11 @@ public final class UpstreamRouter {
         closed = true;
         if (blockingConnections != null) {
             for (UpstreamConnection c : blockingConnections.values()) {
+                loop.loop.execute(() -> c.close("client left"));
+            }
+        }
+        if (scriptConnections != null) {
+            for (UpstreamConnection c : scriptConnections.values()) {
                 loop.loop.execute(() -> c.close("client left"));
             }
         }

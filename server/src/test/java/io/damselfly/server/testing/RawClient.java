@@ -2,6 +2,7 @@ package io.damselfly.server.testing;
 
 import io.damselfly.protocol.RespDecoder;
 import io.damselfly.protocol.RespValue;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
@@ -18,16 +19,23 @@ import java.util.stream.Collectors;
 /**
  * A plain socket speaking RESP, for tests that must see exact bytes: error texts, RESP2 versus
  * RESP3 shapes, protocol errors, half frames. Replies are parsed with the protocol module's
- * client decoder and rendered as compact text by {@link #render(RespValue)}.
+ * client decoder and rendered as compact text by {@link #render(RespValue)}; a test that compares
+ * raw reply bytes gives another decoder (a frame splitter) and reads with {@link #readMessage()}.
  */
 public final class RawClient implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
-    /** The protocol module's client decoder, fed with what the socket returns. */
-    private final EmbeddedChannel decoder = new EmbeddedChannel(new RespDecoder());
+    /** The decoder (the protocol module's client decoder unless given), fed with what the socket returns. */
+    private final EmbeddedChannel decoder;
 
     public RawClient(String host, int port) {
+        this(host, port, new RespDecoder());
+    }
+
+    /** A client whose replies {@code decoder} cuts into messages, read with {@link #readMessage()}. */
+    public RawClient(String host, int port, ChannelHandler decoder) {
+        this.decoder = new EmbeddedChannel(decoder);
         try {
             socket = new Socket(host, port);
             socket.setSoTimeout(10_000);
@@ -91,10 +99,18 @@ public final class RawClient implements AutoCloseable {
 
     /** Reads the next whole reply, waiting up to the socket timeout. */
     public RespValue read() {
+        return (RespValue) readMessage();
+    }
+
+    /**
+     * Reads the next message the decoder emits (with the default decoder a {@link RespValue}; a
+     * reference-counted one is the caller's to release), waiting up to the socket timeout.
+     */
+    public Object readMessage() {
         try {
             byte[] chunk = new byte[8192];
             while (true) {
-                RespValue v = decoder.readInbound();
+                Object v = decoder.readInbound();
                 if (v != null) {
                     return v;
                 }
