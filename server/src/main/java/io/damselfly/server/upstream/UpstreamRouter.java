@@ -568,22 +568,14 @@ public final class UpstreamRouter {
 
     private void releaseHeld() {
         while (fetchesPending == 0 && blockingSent == 0 && !held.isEmpty()) {
-            if (held.peek() instanceof Blocking b) {
-                if (upstreamInFlight - heldRelays > 0 || scriptsSent > 0) {
-                    // what the client sent before it is not all answered yet
+            if (held.peek() instanceof OwnRequest o) {
+                // what the client sent before it is not all answered yet (on its pooled
+                // connection; and its scripts, for a blocking command, which goes alone)
+                if (upstreamInFlight - heldRelays > 0 || (o.blocking() && scriptsSent > 0)) {
                     break;
                 }
                 held.poll();
-                startBlocking(b);
-                continue;
-            }
-            if (held.peek() instanceof Script script) {
-                if (upstreamInFlight - heldRelays > 0) {
-                    // what the client sent on its pooled connection before it is not all answered yet
-                    break;
-                }
-                held.poll();
-                sendScript(script);
+                sendOwn(o);
                 continue;
             }
             if (scriptsSent > 0) {
@@ -653,22 +645,32 @@ public final class UpstreamRouter {
         releaseHeld();
     }
 
-    // ---- Redis Cluster upstreams ------------------------------------------------------------
+    // ---- requests on a connection of the client's own: cluster blocking commands, scripts ------
 
     /** Blocking commands of this client queued or sent and not answered (cluster upstreams). */
     private int blockingInFlight;
     /** 1 while one is sent: the client's later requests wait behind it, as the client waits on Redis. */
     private int blockingSent;
+    /** Scripts of this client held or sent and not answered. */
+    private int scriptsInFlight;
+    /** Scripts sent on the client's script connection and not answered: its other requests wait for them. */
+    private int scriptsSent;
     /** The relays in {@link #held} (counted in {@link #upstreamInFlight} too). */
     private int heldRelays;
-    /** The client's own connection per cluster node for blocking commands (no request timeout), by address. */
+    /** The client's own connection per upstream node for blocking commands (no request timeout), by address. */
     private java.util.Map<String, UpstreamConnection> blockingConnections;
+    /** The client's own connection per upstream node for its scripts, by address. */
+    private java.util.Map<String, UpstreamConnection> scriptConnections;
 
-    /** A blocking command waiting in {@link #held} for what the client sent before it. */
-    private record Blocking(UpstreamLoop to, byte[][] argv, DeferredReply slot, boolean writes) implements Runnable {
+    /**
+     * A request waiting in {@link #held} for what the client sent before it, to go on a connection
+     * of the client's own: a blocking command (cluster upstreams) or a script.
+     */
+    private record OwnRequest(boolean blocking, UpstreamLoop to, byte[][] argv, DeferredReply slot, boolean writes)
+            implements Runnable {
         @Override
         public void run() {
-            throw new IllegalStateException("started by releaseHeld");
+            throw new IllegalStateException("sent by releaseHeld");
         }
     }
 
@@ -679,72 +681,7 @@ public final class UpstreamRouter {
      * before is answered; what the client sends after it waits for its reply, as on Redis.
      */
     private DeferredReply blocking(byte[][] argv, Command cmd) {
-        executor.endBatch();
-        boolean writes = dropLocally(argv, cmd);
-        DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
-        blockingInFlight++;
-        held.add(new Blocking(node, argv, slot, writes));
-        releaseHeld();
-        return slot;
-    }
-
-    private void startBlocking(Blocking b) {
-        blockingSent = 1;
-        cache.passedThrough.increment();
-        relayed++;
-        if (blockingConnections == null) {
-            blockingConnections = new java.util.HashMap<>();
-        }
-        String address = b.to().url.address();
-        UpstreamConnection c = blockingConnections.get(address);
-        if (c == null || !c.isUsable()) {
-            c = new UpstreamConnection(b.to().url, loop.loop, UpstreamConnection.Role.PIPE, client.protocol(),
-                    cache.timeoutMillis(), cache.ssl(), new UpstreamConnection.Listener() {
-                        @Override
-                        public void frame(UpstreamConnection conn, ByteBuf frame) {
-                            // nothing arrives unasked on it
-                        }
-
-                        @Override
-                        public void closed(UpstreamConnection conn, String reason) {
-                            cache.nodeTrouble();
-                        }
-                    }, b.to().liveness);
-            blockingConnections.put(address, c);
-            c.open();
-        }
-        c.request(b.argv(), new UpstreamConnection.Callback() {
-            @Override
-            public void reply(ByteBuf frame) {
-                byte[] bytes = ByteBufUtil.getBytes(frame);
-                learnMoved(bytes);
-                b.slot().complete(r -> r.raw(bytes));
-                blockingDone(b);
-            }
-
-            @Override
-            public void failed(String reason) {
-                b.slot().complete(r -> r.error(NearCache.UNAVAILABLE + reason));
-                blockingDone(b);
-            }
-        });
-    }
-
-    // ---- scripts: a connection of the client's own ---------------------------------------------
-
-    /** Scripts of this client held or sent and not answered. */
-    private int scriptsInFlight;
-    /** Scripts sent on the client's script connection and not answered: its other requests wait for them. */
-    private int scriptsSent;
-    /** The client's own connection per upstream node for its scripts, by address. */
-    private java.util.Map<String, UpstreamConnection> scriptConnections;
-
-    /** A script waiting in {@link #held} for what the client sent before it on its pooled connection. */
-    private record Script(UpstreamLoop to, byte[][] argv, DeferredReply slot, boolean writes) implements Runnable {
-        @Override
-        public void run() {
-            throw new IllegalStateException("sent by releaseHeld");
-        }
+        return holdForOwnConnection(argv, cmd, true);
     }
 
     /**
@@ -756,74 +693,96 @@ public final class UpstreamRouter {
      * and its later pooled requests wait for its reply (consecutive scripts are pipelined).
      */
     private DeferredReply script(byte[][] argv, Command cmd) {
+        return holdForOwnConnection(argv, cmd, false);
+    }
+
+    private DeferredReply holdForOwnConnection(byte[][] argv, Command cmd, boolean blocking) {
         executor.endBatch();
         boolean writes = dropLocally(argv, cmd);
         DeferredReply slot = new DeferredReply(owner, outstanding() >= MAX_IN_FLIGHT);
-        scriptsInFlight++;
-        held.add(new Script(node, argv, slot, writes));
+        if (blocking) {
+            blockingInFlight++;
+        } else {
+            scriptsInFlight++;
+        }
+        held.add(new OwnRequest(blocking, node, argv, slot, writes));
         releaseHeld();
         return slot;
     }
 
-    private void sendScript(Script s) {
+    /** Sends a held blocking command or script on the client's own connection to its node. */
+    private void sendOwn(OwnRequest o) {
         cache.passedThrough.increment();
         relayed++;
         int protocol = client.protocol();
-        if (s.to().pooled(protocol, client.id()) == null) {
+        if (!o.blocking() && o.to().pooled(protocol, client.id()) == null) {
             // the upstream failed a moment ago: its back-off holds for this connection too
-            String reason = s.to().lastFailure(protocol, client.id());
-            s.slot().complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+            String reason = o.to().lastFailure(protocol, client.id());
+            o.slot().complete(r -> r.error(NearCache.UNAVAILABLE + reason));
             scriptsInFlight--;
             return;
         }
-        if (scriptConnections == null) {
-            scriptConnections = new java.util.HashMap<>();
+        java.util.Map<String, UpstreamConnection> own;
+        if (o.blocking()) {
+            blockingSent = 1;
+            own = blockingConnections == null ? blockingConnections = new java.util.HashMap<>() : blockingConnections;
+        } else {
+            scriptsSent++;
+            own = scriptConnections == null ? scriptConnections = new java.util.HashMap<>() : scriptConnections;
         }
-        String address = s.to().url.address();
-        UpstreamConnection c = scriptConnections.get(address);
+        String address = o.to().url.address();
+        UpstreamConnection c = own.get(address);
         if (c == null || !c.isUsable()) {
-            c = new UpstreamConnection(s.to().url, loop.loop, UpstreamConnection.Role.POOL, protocol, cache.timeoutMillis(),
-                    cache.ssl(), new UpstreamConnection.Listener() {
+            // a blocking command's connection has no request timeout (a pipe's role); a script's
+            // follows the pool's liveness checks
+            c = new UpstreamConnection(o.to().url, loop.loop, o.blocking() ? UpstreamConnection.Role.PIPE : UpstreamConnection.Role.POOL,
+                    protocol, cache.timeoutMillis(), cache.ssl(), new UpstreamConnection.Listener() {
                         @Override
                         public void frame(UpstreamConnection conn, ByteBuf frame) {
-                            // nothing is asked for that comes unasked
+                            // nothing arrives unasked on it
                         }
 
                         @Override
                         public void closed(UpstreamConnection conn, String reason) {
                             cache.nodeTrouble();
                         }
-                    }, s.to().liveness);
-            scriptConnections.put(address, c);
+                    }, o.to().liveness);
+            own.put(address, c);
             c.open();
         }
-        scriptsSent++;
         long sent = System.nanoTime();
-        c.request(s.argv(), new UpstreamConnection.Callback() {
+        c.request(o.argv(), new UpstreamConnection.Callback() {
             @Override
             public void reply(ByteBuf frame) {
-                cache.recordRoundTrip(sent);
+                if (!o.blocking()) {
+                    cache.recordRoundTrip(sent);
+                }
                 byte[] bytes = ByteBufUtil.getBytes(frame);
                 if (cache.slots() != null) {
                     learnMoved(bytes);
                 }
-                s.slot().complete(r -> r.raw(bytes));
-                scriptDone(s);
+                o.slot().complete(r -> r.raw(bytes));
+                ownDone(o);
             }
 
             @Override
             public void failed(String reason) {
-                s.slot().complete(r -> r.error(NearCache.UNAVAILABLE + reason));
-                scriptDone(s);
+                o.slot().complete(r -> r.error(NearCache.UNAVAILABLE + reason));
+                ownDone(o);
             }
         });
     }
 
-    private void scriptDone(Script s) {
-        scriptsSent--;
-        scriptsInFlight--;
-        if (s.writes() && cache.anyTracking()) {
-            // the client's next reads stay upstream until the script's invalidations are in
+    private void ownDone(OwnRequest o) {
+        if (o.blocking()) {
+            blockingSent = 0;
+            blockingInFlight--;
+        } else {
+            scriptsSent--;
+            scriptsInFlight--;
+        }
+        if (o.writes() && cache.anyTracking()) {
+            // the client's next reads stay upstream until the command's invalidations are in
             upstreamInFlight++;
             cache.fenceAll(loop, this::finished);
         }
@@ -844,16 +803,6 @@ public final class UpstreamRouter {
                 }
             }
         }
-    }
-
-    private void blockingDone(Blocking b) {
-        blockingSent = 0;
-        blockingInFlight--;
-        if (b.writes() && cache.anyTracking()) {
-            upstreamInFlight++;
-            cache.fenceAll(loop, this::finished);
-        }
-        releaseHeld();
     }
 
     private static final byte[][] ASKING = {{'A', 'S', 'K', 'I', 'N', 'G'}};
