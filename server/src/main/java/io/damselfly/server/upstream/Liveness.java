@@ -1,19 +1,11 @@
 package io.damselfly.server.upstream;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -110,22 +102,8 @@ final class Liveness {
         private Channel channel;
 
         void start() {
-            Bootstrap b = new Bootstrap()
-                    .group(loop)
-                    .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            if (ssl != null) {
-                                ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), url.host(), url.port()));
-                            }
-                            ch.pipeline().addLast("probe", Attempt.this);
-                        }
-                    });
-            ChannelFuture f = b.connect(url.host(), url.port());
+            ChannelFuture f = UpstreamConnection.connect(url, loop, timeoutMillis, ssl,
+                    pipeline -> pipeline.addLast("probe", Attempt.this));
             channel = f.channel();
             f.addListener(connected -> {
                 if (!connected.isSuccess()) {

@@ -146,6 +146,26 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     /** Starts connecting; the listener hears {@code ready} or {@code closed}. */
     void open() {
+        ChannelFuture f = connect(url, loop, timeoutMillis, ssl, pipeline -> {
+            pipeline.addLast("frames", new RespFrameSplitter(UPSTREAM_LIMITS));
+            pipeline.addLast("upstream", UpstreamConnection.this);
+        });
+        channel = f.channel();
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                String why = connectFailure(done.cause());
+                close("cannot connect to " + url.address() + (why.isEmpty() ? "" : ": " + why));
+            }
+        });
+        timer = loop.scheduleAtFixedRate(this::checkTimeouts, timeoutMillis, checkPeriodMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Connects to {@code url} from {@code loop}: TLS first when {@code ssl} is set, then the
+     * handlers {@code handlers} adds. The one way the sidecar opens a connection upstream.
+     */
+    static ChannelFuture connect(UpstreamUrl url, EventLoop loop, long timeoutMillis, SslContext ssl,
+                                 java.util.function.Consumer<io.netty.channel.ChannelPipeline> handlers) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -159,19 +179,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                         if (ssl != null) {
                             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), url.host(), url.port()));
                         }
-                        ch.pipeline().addLast("frames", new RespFrameSplitter(UPSTREAM_LIMITS));
-                        ch.pipeline().addLast("upstream", UpstreamConnection.this);
+                        handlers.accept(ch.pipeline());
                     }
                 });
-        ChannelFuture f = b.connect(url.host(), url.port());
-        channel = f.channel();
-        f.addListener(done -> {
-            if (!done.isSuccess()) {
-                String why = connectFailure(done.cause());
-                close("cannot connect to " + url.address() + (why.isEmpty() ? "" : ": " + why));
-            }
-        });
-        timer = loop.scheduleAtFixedRate(this::checkTimeouts, timeoutMillis, checkPeriodMillis(), TimeUnit.MILLISECONDS);
+        return b.connect(url.host(), url.port());
     }
 
     /** Why a connect failed, without Netty's wrapping ("Connection refused"), or "". */
