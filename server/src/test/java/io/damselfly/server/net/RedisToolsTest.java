@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.ServerExtension;
 import java.io.File;
@@ -134,6 +135,8 @@ class RedisToolsTest {
             c.call("SELECT", "3");
             c.call("SET", "stat:db3", "v");
             blocked.send("BLPOP", "stat:nolist", "0");
+            // the BLPOP may be served on the other loop after redis-cli's first INFO otherwise
+            BlockedClients.await(c, 1);
             String out = runFor(List.of(cli, "-p", port, "--stat", "-i", "0.2"), 1500, () -> { });
             List<String> lines = out.lines().toList();
             assertTrue(lines.size() >= 5, out);
