@@ -135,25 +135,21 @@ final class StringRecord {
 
     /** Whether the record at {@code handle} of {@code arena} has the key {@code key}, read in place. */
     static boolean keyEquals(RecordArena arena, int handle, byte[] key) {
-        return keyEquals(arena, handle, key, 0, key.length);
-    }
-
-    /** Whether the record's key is {@code key[from, from + n)}, compared in place. */
-    static boolean keyEquals(RecordArena arena, int handle, byte[] key, int from, int n) {
         ByteBuffer p = arena.page(handle);
         int at = RecordArena.offset(handle);
+        int n = key.length;
         if ((p.getShort(at + KEY_LENGTH_AT) & 0xFFFF) != n) {
             return false;
         }
         int off = at + ((p.get(at) & HAS_EXPIRY) != 0 ? HEADER_WITH_EXPIRY : HEADER);
         int i = 0;
         for (; i + 8 <= n; i += 8) {
-            if (p.getLong(off + i) != (long) KEY_LONGS.get(key, from + i)) {
+            if (p.getLong(off + i) != (long) KEY_LONGS.get(key, i)) {
                 return false;
             }
         }
         for (; i < n; i++) {
-            if (p.get(off + i) != key[from + i]) {
+            if (p.get(off + i) != key[i]) {
                 return false;
             }
         }
