@@ -37,6 +37,13 @@ class NearCacheSlowUpstreamTest {
     private static final Map<String, String> SHARED = Map.of("upstream_timeout_ms", "300", "conn_io_threads", "1",
             "upstream_connections", "1");
 
+    /** A sidecar with {@link #SHARED}'s settings whose upstream is reached through {@code proxy}. */
+    private static UpstreamFixture behind(FreezingProxy proxy) throws Exception {
+        Map<String, String> options = new java.util.HashMap<>(SHARED);
+        options.put("upstream", "redis://127.0.0.1:" + proxy.port());
+        return new UpstreamFixture(options);
+    }
+
     /** A script busy for {@code ms} milliseconds by the server's clock; returns "slow done". */
     private static String busyScript(int ms) {
         return "local s = redis.call('TIME') local t0 = s[1] * 1000000 + s[2] "
@@ -286,8 +293,7 @@ class NearCacheSlowUpstreamTest {
     @Timeout(20)
     void upstreamSilentAndNotAcceptingConnections_isReportedAfterTheTimeout() throws Exception {
         try (FreezingProxy proxy = new FreezingProxy(0);
-                UpstreamFixture f = new UpstreamFixture(Map.of("upstream_timeout_ms", "300", "conn_io_threads", "1",
-                        "upstream_connections", "1", "upstream", "redis://127.0.0.1:" + proxy.port()))) {
+                UpstreamFixture f = behind(proxy)) {
             proxy.target(f.redisPort);
             try (RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
                 assertTrue(within(5000, () -> c.callText("SET", "k", "v").equals("+OK")));
@@ -312,8 +318,7 @@ class NearCacheSlowUpstreamTest {
     void freshConnectionSilentFromItsFirstRequest_upstreamGone_isReported() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (FreezingProxy proxy = new FreezingProxy(0);
-                UpstreamFixture f = new UpstreamFixture(Map.of("upstream_timeout_ms", "300", "conn_io_threads", "1",
-                        "upstream_connections", "1", "upstream", "redis://127.0.0.1:" + proxy.port()));
+                UpstreamFixture f = behind(proxy);
                 RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
             proxy.target(f.redisPort);
             assertTrue(within(5000, () -> f.nearcache("tracking_connections") == 1));
@@ -333,8 +338,7 @@ class NearCacheSlowUpstreamTest {
     @Timeout(20)
     void connectionSilentWhileTheUpstreamAnswersOthers_isClosedAndReplaced() throws Exception {
         try (FreezingProxy proxy = new FreezingProxy(0);
-                UpstreamFixture f = new UpstreamFixture(Map.of("upstream_timeout_ms", "300", "conn_io_threads", "1",
-                        "upstream_connections", "1", "upstream", "redis://127.0.0.1:" + proxy.port()))) {
+                UpstreamFixture f = behind(proxy)) {
             proxy.target(f.redisPort);
             try (RawClient c = new RawClient("127.0.0.1", f.sidecar.port())) {
                 assertTrue(within(5000, () -> c.callText("SET", "k", "v").equals("+OK")));
