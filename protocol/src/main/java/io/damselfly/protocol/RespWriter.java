@@ -148,6 +148,67 @@ public final class RespWriter {
         writeCrlf(out);
     }
 
+    /** Values up to this long are stored byte by byte by {@link #writeBulks}; longer ones are copied. */
+    private static final int STORED_BYTEWISE_MAX = 16;
+    /** What {@link #writeBulks} reserves at a time, so a long reply grows its buffer as before. */
+    private static final int BULKS_BATCH_BYTES = 64 * 1024;
+
+    /**
+     * Writes {@code values[from, to)} as bulk strings one after another: the elements of an array
+     * whose header the caller wrote (LRANGE). Into a buffer with a memory address, each batch of
+     * short values is reserved once and stored at the address, headers and short values byte by
+     * byte, where {@link #writeBulk} makes two memory copies per value: for LRANGE's 300 elements
+     * of 3 bytes that was 600 calls of the copy routine for 3 or 4 bytes each, whose fixed cost was
+     * most of the command's own CPU. A value longer than the cached headers goes the general way.
+     */
+    public static void writeBulks(ByteBuf out, byte[][] values, int from, int to) {
+        if (!out.hasMemoryAddress() || !PlatformDependent.hasUnsafe()) {
+            for (int i = from; i < to; i++) {
+                writeBulk(out, values[i]);
+            }
+            return;
+        }
+        int i = from;
+        while (i < to) {
+            int end = i;
+            int batch = 0;
+            while (end < to && batch < BULKS_BATCH_BYTES && values[end].length <= CACHED_HEADER_MAX) {
+                batch += BULK_HEADERS[values[end].length].length + values[end].length + 2;
+                end++;
+            }
+            if (end == i) {
+                writeBulk(out, values[i++]);
+                continue;
+            }
+            out.ensureWritable(batch);
+            int start = out.writerIndex();
+            long at = out.memoryAddress() + start;
+            for (; i < end; i++) {
+                at = storeBulk(at, values[i]);
+            }
+            out.writerIndex(start + batch);
+        }
+    }
+
+    /** Stores {@code $len\r\n<bytes>\r\n} at {@code at} (reserved; length within the cached headers); the address after it. */
+    private static long storeBulk(long at, byte[] value) {
+        int len = value.length;
+        for (byte b : BULK_HEADERS[len]) {
+            PlatformDependent.putByte(at++, b);
+        }
+        if (len <= STORED_BYTEWISE_MAX) {
+            for (int k = 0; k < len; k++) {
+                PlatformDependent.putByte(at + k, value[k]);
+            }
+        } else {
+            PlatformDependent.copyMemory(value, 0, at, len);
+        }
+        at += len;
+        PlatformDependent.putByte(at, (byte) '\r');
+        PlatformDependent.putByte(at + 1, (byte) '\n');
+        return at + 2;
+    }
+
     /** Writes {@code $len\r\n<bytes>\r\n} for the readable bytes of {@code value}, without consuming them. */
     public static void writeBulk(ByteBuf out, ByteBuf value) {
         int len = value.readableBytes();

@@ -316,4 +316,48 @@ class RespWriterTest {
         assertEquals("(12\r\n", written(b -> RespWriter.writeBigNumber(b, "12", 3)));
     }
 
+
+    /**
+     * writeBulks writes exactly what writeBulk does value by value, on every kind of buffer: values
+     * of every length around its byte-by-byte limit and the cached headers' end, an empty one, long
+     * ones between short ones, and more than one reserved batch (64 KiB) of them.
+     */
+    @Test
+    void writeBulksMatchesWriteBulkValueByValue() {
+        Random random = new Random(42);
+        List<byte[]> list = new ArrayList<>();
+        for (int len : new int[] {0, 1, 3, 15, 16, 17, 100, 1022, 1023, 1024, 2_000, 3, 0}) {
+            byte[] v = new byte[len];
+            random.nextBytes(v);
+            list.add(v);
+        }
+        for (int i = 0; i < 4_000; i++) { // about 68 KiB: more than one reserved batch
+            byte[] v = new byte[random.nextInt(20)];
+            random.nextBytes(v);
+            list.add(v);
+        }
+        byte[][] values = list.toArray(new byte[0][]);
+        String expected = written(b -> {
+            for (byte[] v : values) {
+                RespWriter.writeBulk(b, v);
+            }
+        });
+        assertEquals(expected, written(b -> RespWriter.writeBulks(b, values, 0, values.length)));
+        String middle = written(b -> {
+            for (int i = 5; i < 20; i++) {
+                RespWriter.writeBulk(b, values[i]);
+            }
+        });
+        assertEquals(middle, written(b -> RespWriter.writeBulks(b, values, 5, 20)));
+        assertEquals("", written(b -> RespWriter.writeBulks(b, values, 7, 7)));
+        // a direct buffer with bytes already in it: stores go after them, at its writer index
+        ByteBuf direct = Unpooled.directBuffer(8).writeBytes(new byte[] {'a', 'b', 'c'});
+        try {
+            direct.readerIndex(1);
+            RespWriter.writeBulks(direct, values, 0, values.length);
+            assertEquals("bc" + expected, direct.toString(StandardCharsets.ISO_8859_1));
+        } finally {
+            direct.release();
+        }
+    }
 }

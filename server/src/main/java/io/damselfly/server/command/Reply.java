@@ -176,6 +176,11 @@ public final class Reply {
         RespWriter.writeBulk(out, b);
     }
 
+    /** Each of {@code values} as a bulk string, one after another (after an array header). */
+    public void bulks(byte[][] values) {
+        RespWriter.writeBulks(out, values, 0, values.length);
+    }
+
     public void bulk(byte[] b, int offset, int length) {
         RespWriter.writeBulk(out, b, offset, length);
     }

@@ -378,9 +378,7 @@ public final class ListCommands {
 
     static void replyElements(Reply r, byte[][] elements) {
         r.array(elements.length);
-        for (byte[] e : elements) {
-            r.bulk(e);
-        }
+        r.bulks(elements);
     }
 
     /** [key, [elements]]: LMPOP and BLMPOP. */
