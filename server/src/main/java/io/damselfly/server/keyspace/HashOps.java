@@ -49,14 +49,7 @@ public final class HashOps {
     }
 
     private static int putAll(HashValue h, byte[][] args, int from, ListpackLimits limits) {
-        h.convertForArguments(args, from, args.length, limits);
-        int added = 0;
-        for (int i = from; i + 1 < args.length; i += 2) {
-            if (h.put(args[i], args[i + 1], limits)) {
-                added++;
-            }
-        }
-        return added;
+        return h.putAll(args, from, limits);
     }
 
     /** HSETNX: 1 when the field was set, 0 when it existed, or WRONG_TYPE. */

@@ -12,8 +12,8 @@ public final class MemoryLayout {
     public static final int OBJECT_ENTRY = 32;
     /** StringValue: header 12 + buf 4 + length 4 + raw 1 = 21, aligned to 24. */
     public static final int STRING_VALUE = 24;
-    /** HashValue: header 12 + form 4 + used 4 + pairs 4 = 24. */
-    public static final int HASH_VALUE = 24;
+    /** HashValue: header 12 + form 4 = 16. */
+    public static final int HASH_VALUE = 16;
     /** FieldTable: header 12 + fields 4 + values 4 + hashes 4 + size 4 + dataBytes 8 = 36, aligned to 40. */
     public static final int FIELD_TABLE = 40;
     /** ListValue: header 12 + items 4 + head 4 + size 4 + elementBytes 8 = 32. */
