@@ -38,7 +38,7 @@ public final class HashOps {
         if (e == null) {
             HashValue h = new HashValue();
             int added = putAll(h, args, from, limits);
-            db.insert(key, new ObjectEntry(key, h, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.HSET);
+            db.insert(key, ObjectEntry.of(key, h, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.HSET);
             return LongResult.ok(added);
         }
         HashValue h = hashOf(e);
@@ -128,7 +128,7 @@ public final class HashOps {
         if (e == null) {
             HashValue created = new HashValue();
             created.put(field, value, limits);
-            db.insert(key, new ObjectEntry(key, created, Database.NO_EXPIRY, db.initialAccess()), event);
+            db.insert(key, ObjectEntry.of(key, created, Database.NO_EXPIRY, db.initialAccess()), event);
             return;
         }
         db.changeInPlace(key, e, () -> h.put(field, value, limits) ? 1 : 0, event);

@@ -8,8 +8,10 @@ package io.damselfly.server.keyspace;
  * array headers. The estimate is checked against measured heap growth in KeyspaceMemoryTest.
  */
 public final class MemoryLayout {
-    /** ObjectEntry: header 12 + key 4 + value 4 + expiresAt 8 + access 4 = 32. */
-    public static final int OBJECT_ENTRY = 32;
+    /** ObjectEntry: header 12 + key 4 + value 4 + access 4 = 24. */
+    public static final int OBJECT_ENTRY = 24;
+    /** ObjectEntry.Expiring: an ObjectEntry's 24 + expiresAt 8 = 32. */
+    public static final int EXPIRING_OBJECT_ENTRY = 32;
     /** StringValue: header 12 + buf 4 + length 4 + raw 1 = 21, aligned to 24. */
     public static final int STRING_VALUE = 24;
     /** HashValue: header 12 + form 4 = 16. */
