@@ -8,8 +8,9 @@ package io.damselfly.server.keyspace;
  *
  * <p>An entry made without an expiry has no field for one (24 bytes); a key given an expiry gets
  * an {@link Expiring} entry in its place (32 bytes), as a string record gets its expiry field, and
- * keeps that form (PERSIST clears the field). Most collections never expire, and the 8 bytes are
- * a tenth of what a small hash costs besides its elements.
+ * keeps that form (PERSIST clears the field). Most collections never expire, and the 8 bytes were
+ * 8 of the 112 a small hash cost besides its entries' bytes (entry, key, value object, array
+ * header, table slots).
  */
 class ObjectEntry {
     final byte[] key;
