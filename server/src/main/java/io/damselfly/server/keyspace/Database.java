@@ -273,7 +273,7 @@ public final class Database {
      */
     Object newString(byte[] key, byte[] value, long expiresAt, int access) {
         StringRecord r = StringRecord.create(shard(hash(key)).arena(), key, value, 0, value.length, expiresAt, access);
-        return r != null ? r : new ObjectEntry(key, new StringValue(value), expiresAt, access);
+        return r != null ? r : ObjectEntry.of(key, new StringValue(value), expiresAt, access);
     }
 
     /** A copy of a string record under {@code newKey} in its shard's arena (RENAME, COPY, MOVE), or an object entry. */
@@ -359,11 +359,18 @@ public final class Database {
             put(key, r, copy != null ? copy : r.onHeap(key, expiresAt, r.access()), event);
             return;
         }
+        if (e instanceof ObjectEntry o && !(o instanceof ObjectEntry.Expiring)) {
+            if (expiresAt != NO_EXPIRY) {
+                // an entry made without an expiry field: the same key and value in one with it
+                put(key, o, ObjectEntry.of(o.key, o.value, expiresAt, o.access), event);
+            }
+            return;
+        }
         changeInPlace(key, e, () -> {
             if (e instanceof StringRecord r) {
                 r.setExpiryInPlace(expiresAt);
             } else {
-                ((ObjectEntry) e).expiresAt = expiresAt;
+                ((ObjectEntry.Expiring) e).expiresAt = expiresAt;
             }
             return 0;
         }, event);

@@ -44,7 +44,7 @@ final class Entries {
     }
 
     static long expiresAt(Object entry) {
-        return entry instanceof StringRecord r ? r.expiresAt() : ((ObjectEntry) entry).expiresAt;
+        return entry instanceof StringRecord r ? r.expiresAt() : ((ObjectEntry) entry).expiresAt();
     }
 
     static boolean hasExpiry(Object entry) {

@@ -38,7 +38,7 @@ public final class HashOps {
         if (e == null) {
             HashValue h = new HashValue();
             int added = putAll(h, args, from, limits);
-            db.insert(key, new ObjectEntry(key, h, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.HSET);
+            db.insert(key, ObjectEntry.of(key, h, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.HSET);
             return LongResult.ok(added);
         }
         HashValue h = hashOf(e);
@@ -49,14 +49,7 @@ public final class HashOps {
     }
 
     private static int putAll(HashValue h, byte[][] args, int from, ListpackLimits limits) {
-        h.convertForArguments(args, from, args.length, limits);
-        int added = 0;
-        for (int i = from; i + 1 < args.length; i += 2) {
-            if (h.put(args[i], args[i + 1], limits)) {
-                added++;
-            }
-        }
-        return added;
+        return h.putAll(args, from, limits);
     }
 
     /** HSETNX: 1 when the field was set, 0 when it existed, or WRONG_TYPE. */
@@ -135,7 +128,7 @@ public final class HashOps {
         if (e == null) {
             HashValue created = new HashValue();
             created.put(field, value, limits);
-            db.insert(key, new ObjectEntry(key, created, Database.NO_EXPIRY, db.initialAccess()), event);
+            db.insert(key, ObjectEntry.of(key, created, Database.NO_EXPIRY, db.initialAccess()), event);
             return;
         }
         db.changeInPlace(key, e, () -> h.put(field, value, limits) ? 1 : 0, event);

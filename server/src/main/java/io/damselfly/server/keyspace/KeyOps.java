@@ -99,7 +99,7 @@ public final class KeyOps {
             copy = target.rekeyedString(r, newKey, target.initialAccess());
         } else {
             ObjectEntry o = (ObjectEntry) src;
-            copy = new ObjectEntry(newKey, o.value.copy(), o.expiresAt, target.initialAccess());
+            copy = ObjectEntry.of(newKey, o.value.copy(), o.expiresAt(), target.initialAccess());
         }
         target.put(newKey, dst, copy, KeyEvent.COPY_TO);
         return OpStatus.OK;
@@ -124,7 +124,7 @@ public final class KeyOps {
             return db.rekeyedString(r, newKey, r.access());
         }
         ObjectEntry o = (ObjectEntry) e;
-        return new ObjectEntry(newKey, o.value, o.expiresAt, o.access);
+        return ObjectEntry.of(newKey, o.value, o.expiresAt(), o.access);
     }
 
     // ---- serialization: DUMP and RESTORE ----------------------------------------------------
@@ -190,7 +190,7 @@ public final class KeyOps {
         int access = restoredAccess(idleSeconds, frequency);
         Object entry = value instanceof StringValue s
                 ? db.newString(key, s.length() == s.array().length ? s.array() : s.toByteArray(), expiresAt, access)
-                : new ObjectEntry(key, value, expiresAt, access);
+                : ObjectEntry.of(key, value, expiresAt, access);
         if (old == null) {
             db.insert(key, entry, KeyEvent.RESTORE);
         } else {

@@ -58,7 +58,7 @@ public final class ListOps {
             }
             ListValue list = new ListValue();
             pushAll(list, args, from, end);
-            db.insert(key, new ObjectEntry(key, list, Database.NO_EXPIRY, db.initialAccess()), event);
+            db.insert(key, ObjectEntry.of(key, list, Database.NO_EXPIRY, db.initialAccess()), event);
             return LongResult.ok(list.size());
         }
         ListValue list = listOf(e);
@@ -207,7 +207,7 @@ public final class ListOps {
         if (e == null) {
             ListValue created = new ListValue();
             created.pushLeft(element);
-            db.insert(key, new ObjectEntry(key, created, Database.NO_EXPIRY, db.initialAccess()), event);
+            db.insert(key, ObjectEntry.of(key, created, Database.NO_EXPIRY, db.initialAccess()), event);
             return;
         }
         ListValue list = listOf(e);

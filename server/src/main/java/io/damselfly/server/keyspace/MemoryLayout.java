@@ -8,12 +8,14 @@ package io.damselfly.server.keyspace;
  * array headers. The estimate is checked against measured heap growth in KeyspaceMemoryTest.
  */
 public final class MemoryLayout {
-    /** ObjectEntry: header 12 + key 4 + value 4 + expiresAt 8 + access 4 = 32. */
-    public static final int OBJECT_ENTRY = 32;
+    /** ObjectEntry: header 12 + key 4 + value 4 + access 4 = 24. */
+    public static final int OBJECT_ENTRY = 24;
+    /** ObjectEntry.Expiring: an ObjectEntry's 24 + expiresAt 8 = 32. */
+    public static final int EXPIRING_OBJECT_ENTRY = 32;
     /** StringValue: header 12 + buf 4 + length 4 + raw 1 = 21, aligned to 24. */
     public static final int STRING_VALUE = 24;
-    /** HashValue: header 12 + packed 4 + used 4 + pairs 4 + table 4 = 28, aligned to 32. */
-    public static final int HASH_VALUE = 32;
+    /** HashValue: header 12 + form 4 = 16. */
+    public static final int HASH_VALUE = 16;
     /** FieldTable: header 12 + fields 4 + values 4 + hashes 4 + size 4 + dataBytes 8 = 36, aligned to 40. */
     public static final int FIELD_TABLE = 40;
     /** ListValue: header 12 + items 4 + head 4 + size 4 + elementBytes 8 = 32. */

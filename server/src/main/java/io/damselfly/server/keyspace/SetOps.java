@@ -71,7 +71,7 @@ public final class SetOps {
         if (e == null) {
             SetValue s = SetValue.createFor(args[from]);
             int added = addAll(s, args, from, max);
-            db.insert(key, new ObjectEntry(key, s, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.SADD);
+            db.insert(key, ObjectEntry.of(key, s, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.SADD);
             return LongResult.ok(added);
         }
         SetValue s = setOf(e);
@@ -222,7 +222,7 @@ public final class SetOps {
         if (to == null) {
             SetValue created = SetValue.createFor(member);
             created.add(member, max);
-            db.insert(destination, new ObjectEntry(destination, created, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.SADD);
+            db.insert(destination, ObjectEntry.of(destination, created, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.SADD);
         } else if (!to.contains(member)) {
             db.changeInPlace(destination, dst, () -> to.add(member, max) ? 1 : 0, KeyEvent.SADD);
         }
@@ -306,7 +306,7 @@ public final class SetOps {
             case UNION -> KeyEvent.SUNIONSTORE;
             case DIFF -> KeyEvent.SDIFFSTORE;
         };
-        db.put(destination, old, new ObjectEntry(destination, result, Database.NO_EXPIRY, db.initialAccess()), event);
+        db.put(destination, old, ObjectEntry.of(destination, result, Database.NO_EXPIRY, db.initialAccess()), event);
         return LongResult.ok(result.size());
     }
 

@@ -187,7 +187,7 @@ public final class SortOps {
         for (byte[] element : elements) {
             list.pushRight(element == null ? new byte[0] : element);
         }
-        db.put(destination, old, new ObjectEntry(destination, list, Database.NO_EXPIRY, db.initialAccess()),
+        db.put(destination, old, ObjectEntry.of(destination, list, Database.NO_EXPIRY, db.initialAccess()),
                 KeyEvent.SORTSTORE);
         return elements.size();
     }

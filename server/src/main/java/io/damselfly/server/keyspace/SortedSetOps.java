@@ -144,7 +144,7 @@ public final class SortedSetOps {
             z = new SortedSetValue();
             reserve(z, scores, args, firstMember);
             AddResult r = addAll(z, flags, scores, args, firstMember);
-            db.insert(key, new ObjectEntry(key, z, Database.NO_EXPIRY, db.initialAccess()), eventOf(flags));
+            db.insert(key, ObjectEntry.of(key, z, Database.NO_EXPIRY, db.initialAccess()), eventOf(flags));
             return r;
         }
         z = zsetOf(e);
@@ -398,7 +398,7 @@ public final class SortedSetOps {
             }
             return 0;
         }
-        db.put(key, old, new ObjectEntry(key, z, Database.NO_EXPIRY, db.initialAccess()), event);
+        db.put(key, old, ObjectEntry.of(key, z, Database.NO_EXPIRY, db.initialAccess()), event);
         return z.size();
     }
 }

@@ -97,7 +97,7 @@ public final class StringOps {
             return;
         }
         Object entry = value.length >= ADOPT_THRESHOLD
-                ? new ObjectEntry(key, new StringValue(value), expiresAt, accessFor(old))
+                ? ObjectEntry.of(key, new StringValue(value), expiresAt, accessFor(old))
                 : db.newString(key, value, expiresAt, accessFor(old));
         db.put(key, old, entry, event);
     }
@@ -151,7 +151,7 @@ public final class StringOps {
             // a new string built by SETRANGE is raw from the start, as Redis's createObject makes it
             StringValue s = StringValue.raw(new byte[0]);
             s.setRange((int) offset, patch);
-            db.insert(key, new ObjectEntry(key, s, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.SETRANGE);
+            db.insert(key, ObjectEntry.of(key, s, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.SETRANGE);
             return LongResult.ok(s.length());
         }
         if (Entries.type(e) != ValueType.STRING) {

@@ -285,7 +285,7 @@ final class StringRecord {
      * that is about to grow in place (a {@link StringValue} holding a copy of the value).
      */
     ObjectEntry onHeap(byte[] key, long expiresAt, int access) {
-        return new ObjectEntry(key, new StringValue(value()), expiresAt, access);
+        return ObjectEntry.of(key, new StringValue(value()), expiresAt, access);
     }
 
     /** Bytes of the record's slot. */

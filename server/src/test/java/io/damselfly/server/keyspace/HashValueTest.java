@@ -105,8 +105,70 @@ class HashValueTest {
         for (int i = 0; i < 10; i++) {
             h.put(b("field:" + i), b("value:" + i), DEFAULTS);
         }
-        // ten pairs of 7-byte strings with a 1-byte length each: 160 bytes, plus up to 1/8 spare
-        assertTrue(h.footprint() <= MemoryLayout.HASH_VALUE + MemoryLayout.byteArray(180), "footprint " + h.footprint());
+        // ten pairs of 7-byte strings with a 1-byte length each: 160 bytes, no spare room
+        assertEquals(MemoryLayout.HASH_VALUE + MemoryLayout.byteArray(160), h.footprint());
+        HashValue batch = new HashValue();
+        byte[][] args = new byte[21][];
+        args[0] = b("h");
+        for (int i = 0; i < 10; i++) {
+            args[1 + 2 * i] = b("field:" + i);
+            args[2 + 2 * i] = b("value:" + i);
+        }
+        assertEquals(10, batch.putAll(args, 1, DEFAULTS));
+        assertEquals(h.footprint(), batch.footprint());
+        assertEquals(contents(h), contents(batch));
+        // a replaced value of another length, a removal: still exactly the entries
+        batch.put(b("field:3"), b("longer value"), DEFAULTS);
+        batch.remove(b("field:7"));
+        assertEquals(MemoryLayout.HASH_VALUE + MemoryLayout.byteArray(160 + 5 - 16), batch.footprint());
+        assertNull(batch.checkStructure());
+    }
+
+    @Test
+    void putAll_matchesPutPairByPair_withRepeatedFieldsAndConversionMidway() {
+        Random random = new Random(11);
+        for (ListpackLimits limits : new ListpackLimits[] {DEFAULTS, new ListpackLimits(6, 8), new ListpackLimits(0, 64)}) {
+            HashValue batched = new HashValue();
+            HashValue single = new HashValue();
+            Map<String, String> model = new HashMap<>();
+            for (int round = 0; round < 300; round++) {
+                int pairs = 1 + random.nextInt(6);
+                byte[][] args = new byte[2 + 2 * pairs][];
+                args[0] = b("HSET");
+                args[1] = b("key");
+                int expectedNew = 0;
+                for (int p = 0; p < pairs; p++) {
+                    String f = "f" + random.nextInt(12);
+                    String v = "v".repeat(random.nextInt(random.nextInt(20) == 0 ? 20 : 7));
+                    args[2 + 2 * p] = b(f);
+                    args[3 + 2 * p] = b(v);
+                    if (model.put(f, v) == null) {
+                        expectedNew++;
+                    }
+                }
+                boolean anyLong = false;
+                for (int i = 2; i < args.length; i++) {
+                    anyLong |= args[i].length > limits.maxValueBytes();
+                }
+                if (anyLong) {
+                    single.convertForArguments(args, 2, args.length, limits);
+                }
+                int singleNew = 0;
+                for (int i = 2; i < args.length; i += 2) {
+                    singleNew += single.put(args[i], args[i + 1], limits) ? 1 : 0;
+                }
+                assertEquals(expectedNew, batched.putAll(args, 2, limits));
+                assertEquals(expectedNew, singleNew);
+                assertEquals(single.encoding(), batched.encoding());
+                assertConsistent(batched, model);
+                assertEquals(single.footprint(), batched.footprint());
+                if (random.nextInt(4) == 0) {
+                    String f = "f" + random.nextInt(12);
+                    assertEquals(model.remove(f) != null, batched.remove(b(f)));
+                    single.remove(b(f));
+                }
+            }
+        }
     }
 
     @Test

@@ -42,7 +42,7 @@ class KeyTableTest {
     private Object entry(String k, long expiresAt) {
         byte[] key = key(k);
         if (k.hashCode() % 3 == 0) {
-            return new ObjectEntry(key, new StringValue(key), expiresAt, 0);
+            return ObjectEntry.of(key, new StringValue(key), expiresAt, 0);
         }
         return record(key, key, expiresAt, 0);
     }

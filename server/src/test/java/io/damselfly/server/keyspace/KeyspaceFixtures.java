@@ -15,7 +15,7 @@ public final class KeyspaceFixtures {
         try {
             Database d = ks.database(db, System.currentTimeMillis());
             Object old = d.peek(key);
-            d.put(key, old, new ObjectEntry(key, value, Database.NO_EXPIRY, d.initialAccess()), KeyEvent.SET);
+            d.put(key, old, ObjectEntry.of(key, value, Database.NO_EXPIRY, d.initialAccess()), KeyEvent.SET);
         } finally {
             ks.unlockAll();
         }

@@ -157,6 +157,36 @@ class KeyspaceTest {
     }
 
     @Test
+    void expiry_onACollection_givesItsEntryAnExpiryField_andKeepsTheBooksRight() {
+        Keyspace ks = new Keyspace(2, 1);
+        Database db = ks.database(0, 1_000);
+        byte[] key = b("h");
+        locked(ks, () -> {
+            assertEquals(2, db.hashes().set(key, new byte[][] {b("HSET"), key, b("f"), b("v"), b("g"), b("w")}, 2).value());
+            long plain = ks.usedMemory();
+            assertTrue(db.keys().expire(key, 5_000, 0));
+            // the entry is rebuilt with the 8-byte field; a second EXPIRE and PERSIST write into it
+            assertEquals(plain + MemoryLayout.EXPIRING_OBJECT_ENTRY - MemoryLayout.OBJECT_ENTRY, ks.usedMemory());
+            assertEquals(1, ks.volatileSize(0));
+            assertTrue(db.keys().expire(key, 6_000, 0));
+            assertEquals(6_000, Entries.expiresAt(db.peek(key)));
+            assertTrue(db.keys().persist(key));
+            assertEquals(Entries.NO_EXPIRY, Entries.expiresAt(db.peek(key)));
+            assertEquals(0, ks.volatileSize(0));
+            assertEquals(plain + MemoryLayout.EXPIRING_OBJECT_ENTRY - MemoryLayout.OBJECT_ENTRY, ks.usedMemory());
+            assertEquals(1, db.hashes().set(key, new byte[][] {b("HSET"), key, b("x"), b("y")}, 2).value());
+            assertTrue(db.keys().expire(key, 7_000, 0));
+            assertEquals(1, ks.volatileSize(0));
+        });
+        assertNull(ks.checkInvariants());
+        // the key expires as any other, with its three fields
+        Database later = ks.database(0, 7_001);
+        locked(ks, () -> assertTrue(!later.keys().exists(key)));
+        assertNull(ks.checkInvariants());
+        assertEquals(0, ks.volatileSize(0));
+    }
+
+    @Test
     void sameLengthSet_writesIntoTheRecord_andKeepsTheBooksRight() {
         Keyspace ks = new Keyspace(2, 1);
         Database db = ks.database(0, 1_000);

@@ -223,7 +223,7 @@ class WriteHookTest {
     @Test
     void emptiedCollection_isRemovedWithItsKey() {
         Bag bag = new Bag();
-        ObjectEntry entry = new ObjectEntry(b("s"), bag, Database.NO_EXPIRY, 0);
+        ObjectEntry entry = ObjectEntry.of(b("s"), bag, Database.NO_EXPIRY, 0);
         db.insert(b("s"), entry, KeyEvent.SET);
         recorder.take();
         db.changeInPlace(b("s"), entry, () -> {
