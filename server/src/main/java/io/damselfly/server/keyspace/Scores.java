@@ -37,6 +37,10 @@ public final class Scores {
         if (b.length == 0 || Numbers.isSpace(b[0])) {
             return Double.NaN;
         }
+        double integer = shortInteger(b, 0, b.length);
+        if (!Double.isNaN(integer)) {
+            return integer; // neither infinite nor an underflow
+        }
         double d = strtod(b, 0, b.length);
         if (Double.isNaN(d)) {
             return d;
@@ -64,6 +68,10 @@ public final class Scores {
         if (len > MAX_LENGTH) {
             return Double.NaN;
         }
+        double integer = shortInteger(b, off, len);
+        if (!Double.isNaN(integer)) {
+            return integer;
+        }
         String s = ascii(b, off, len);
         if (!STRTOD.matcher(s).matches()) {
             return Double.NaN;
@@ -81,6 +89,38 @@ public final class Scores {
         } catch (NumberFormatException e) {
             return Double.NaN;
         }
+    }
+
+    /** Digits a double holds exactly whatever they are (10^15 < 2^53). */
+    private static final int EXACT_DIGITS = 15;
+
+    /**
+     * The common score, an optionally signed run of at most 15 decimal digits, read directly:
+     * the value strtod gives for it (a double holds such an integer exactly, and "-0" is -0.0),
+     * without the text, the pattern match and the parse of the general path, which made a String,
+     * a Matcher and a FloatingDecimal per score of every ZADD. NaN when {@code b} is not of that
+     * form (the general path decides then).
+     */
+    private static double shortInteger(byte[] b, int off, int len) {
+        int i = off;
+        int end = off + len;
+        boolean negative = false;
+        if (b[i] == '-' || b[i] == '+') {
+            negative = b[i] == '-';
+            i++;
+        }
+        if (i == end || end - i > EXACT_DIGITS) {
+            return Double.NaN;
+        }
+        long value = 0;
+        for (; i < end; i++) {
+            int digit = b[i] - '0';
+            if (digit < 0 || digit > 9) {
+                return Double.NaN;
+            }
+            value = value * 10 + digit;
+        }
+        return negative ? -(double) value : (double) value;
     }
 
     private static boolean hasNonZeroDigit(String s) {

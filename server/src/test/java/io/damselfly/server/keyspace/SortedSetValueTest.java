@@ -290,6 +290,32 @@ class SortedSetValueTest {
         }
     }
 
+    /**
+     * Short integers take a direct path: the same double as Java's parse of the text (which the
+     * general path ends in), -0.0 for "-0" included, and the general path's answers just past
+     * its limits (16 digits, a sign alone, a space, a fraction).
+     */
+    @Test
+    void scores_shortIntegersParseAsTheGeneralPath() {
+        java.util.Random random = new java.util.Random(7);
+        List<String> texts = new ArrayList<>(List.of("0", "-0", "+0", "7", "-7", "+42", "000123", "-000",
+                "999999999999999", "-999999999999999", "1234567890123456", "-9999999999999999", "12345678901234567890"));
+        for (int i = 0; i < 2_000; i++) {
+            long v = random.nextLong() % 1_000_000_000_000_000L;
+            texts.add(Long.toString(v));
+        }
+        for (String t : texts) {
+            double expected = Double.parseDouble(t);
+            double parsed = Scores.parse(b(t));
+            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(parsed), t);
+            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(Scores.strtod(b(t), 0, t.length())), t);
+        }
+        for (String bad : List.of("-", "+", "1-", "1 ", "--1", "+-1", "1a", "١")) {
+            assertTrue(Double.isNaN(Scores.parse(b(bad))), bad);
+        }
+        assertEquals(12.0, Scores.strtod(b("x12y"), 1, 2), "the bytes from off for len only");
+    }
+
     @Test
     void scores_parseAsStrtodAndPrintAsRedis() {
         assertEquals(16.0, Scores.parse(b("0x10")));
