@@ -81,7 +81,7 @@ final class SaveUnderLoadWorkload implements Workload {
             }
             readings.add(Reading.of(test + " p99 ms without save", Better.LOWER, without.p99Ms()));
             readings.add(Reading.of(test + " p99 ms during save", Better.LOWER, with.p99Ms()));
-            readings.add(Reading.of(test + " p99 during save / without", Better.LOWER, with.p99Ms() / without.p99Ms()));
+            readings.add(pass.ratio(test, test + " p99 during save / without"));
             readings.add(Reading.of(test + " ops/s during save", Better.HIGHER, with.rps()));
         }
         Saver saver = pass.saver();

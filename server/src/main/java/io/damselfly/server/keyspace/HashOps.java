@@ -37,7 +37,7 @@ public final class HashOps {
         Object e = db.find(key);
         if (e == null) {
             HashValue h = new HashValue();
-            int added = putAll(h, args, from, limits);
+            int added = h.putAll(args, from, limits);
             db.insert(key, ObjectEntry.of(key, h, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.HSET);
             return LongResult.ok(added);
         }
@@ -45,11 +45,7 @@ public final class HashOps {
         if (h == null) {
             return LongResult.failed(OpStatus.WRONG_TYPE);
         }
-        return LongResult.ok(db.changeInPlace(key, e, () -> putAll(h, args, from, limits), KeyEvent.HSET));
-    }
-
-    private static int putAll(HashValue h, byte[][] args, int from, ListpackLimits limits) {
-        return h.putAll(args, from, limits);
+        return LongResult.ok(db.changeInPlace(key, e, () -> h.putAll(args, from, limits), KeyEvent.HSET));
     }
 
     /** HSETNX: 1 when the field was set, 0 when it existed, or WRONG_TYPE. */

@@ -41,7 +41,7 @@ public final class Scores {
         if (!Double.isNaN(integer)) {
             return integer; // neither infinite nor an underflow
         }
-        double d = strtod(b, 0, b.length);
+        double d = strtodText(b, 0, b.length);
         if (Double.isNaN(d)) {
             return d;
         }
@@ -65,12 +65,17 @@ public final class Scores {
             // strtod converts nothing and stops at the end: zslParseRange takes that as 0
             return 0.0;
         }
+        double integer = shortInteger(b, off, len);
+        return Double.isNaN(integer) ? strtodText(b, off, len) : integer;
+    }
+
+    /**
+     * {@link #strtod} of {@code len} (at least 1) bytes that are not a short integer: through the
+     * text, strtod's grammar and a parse.
+     */
+    private static double strtodText(byte[] b, int off, int len) {
         if (len > MAX_LENGTH) {
             return Double.NaN;
-        }
-        double integer = shortInteger(b, off, len);
-        if (!Double.isNaN(integer)) {
-            return integer;
         }
         String s = ascii(b, off, len);
         if (!STRTOD.matcher(s).matches()) {

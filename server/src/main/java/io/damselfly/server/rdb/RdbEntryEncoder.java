@@ -56,10 +56,7 @@ public final class RdbEntryEncoder {
      * ({@code idleSeconds}, IDLE) or an LFU one ({@code frequency} 0..255, FREQ); -1 for none.
      */
     public ValueVisitor entry(byte[] key, long expiresAtMs, long idleSeconds, int frequency) {
-        if (expiresAtMs != Database.NO_EXPIRY) {
-            out.writeByte(RdbFormat.OPCODE_EXPIRETIME_MS);
-            out.writeLittleEndian(expiresAtMs, 8);
-        }
+        expiry(expiresAtMs);
         if (idleSeconds >= 0) {
             out.writeByte(RdbFormat.OPCODE_IDLE);
             out.writeLength(idleSeconds);
@@ -77,13 +74,18 @@ public final class RdbEntryEncoder {
      * same bytes as {@code entry(key, expiresAtMs).string(...)}, without copying the key out first.
      */
     public void stringEntry(byte[] block, int keyOffset, int keyLength, int valueOffset, int valueLength, long expiresAtMs) {
+        expiry(expiresAtMs);
+        out.writeByte(RdbFormat.TYPE_STRING);
+        out.writeString(block, keyOffset, keyLength);
+        out.writeString(block, valueOffset, valueLength);
+    }
+
+    /** An entry's expiry opcode, unless it has none ({@link Database#NO_EXPIRY}). */
+    private void expiry(long expiresAtMs) {
         if (expiresAtMs != Database.NO_EXPIRY) {
             out.writeByte(RdbFormat.OPCODE_EXPIRETIME_MS);
             out.writeLittleEndian(expiresAtMs, 8);
         }
-        out.writeByte(RdbFormat.TYPE_STRING);
-        out.writeString(block, keyOffset, keyLength);
-        out.writeString(block, valueOffset, valueLength);
     }
 
     /**
