@@ -59,14 +59,30 @@ class NearCacheClusterTest {
             throw new IllegalStateException("redis-server is not installed");
         }
         dir = Files.createTempDirectory("nearcache-cluster");
-        for (int i = 0; i < NODES; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                ports[i] = s.getLocalPort();
+        // each node's cluster bus gets a free port of its own too: by default it is the port plus
+        // 10000, which may be taken (a client connection's local port) or past 65535, and then the
+        // node does not start; all are held open while chosen so that none is chosen twice
+        int[] busPorts = new int[NODES];
+        ServerSocket[] held = new ServerSocket[2 * NODES];
+        try {
+            for (int i = 0; i < held.length; i++) {
+                held[i] = new ServerSocket(0);
+            }
+            for (int i = 0; i < NODES; i++) {
+                ports[i] = held[i].getLocalPort();
+                busPorts[i] = held[NODES + i].getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                if (s != null) {
+                    s.close();
+                }
             }
         }
         for (int i = 0; i < NODES; i++) {
             Path nodeDir = Files.createDirectories(dir.resolve("n" + i));
-            nodes[i] = new ProcessBuilder(bin, "--port", Integer.toString(ports[i]), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+            nodes[i] = new ProcessBuilder(bin, "--port", Integer.toString(ports[i]), "--cluster-port", Integer.toString(busPorts[i]),
+                    "--bind", "127.0.0.1", "--cluster-enabled", "yes",
                     "--cluster-config-file", nodeDir.resolve("nodes.conf").toString(), "--save", "", "--appendonly", "no",
                     "--daemonize", "no", "--dir", nodeDir.toString(), "--loglevel", "warning")
                     .redirectErrorStream(true).redirectOutput(nodeDir.resolve("redis.log").toFile()).start();
