@@ -104,6 +104,15 @@ public final class NetServer implements AutoCloseable {
             workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("damselfly-io", true));
             channelClass = NioServerSocketChannel.class;
         }
+        // A loop's thread is made by whichever thread gives the loop its first task, and inherits
+        // that thread's scheduling class. A background save's walk steps are handed to the loops
+        // by the save thread, at SCHED_IDLE (persist.IdlePriority): a loop with no connection
+        // yet when a save began stayed at idle priority for good, its clients served only by
+        // cores nothing else wanted (by hand, with both loops so: SET/GET max 5 -> 60-111 ms,
+        // first saves under load 2-4x slower). So every loop's thread starts here.
+        for (EventExecutor loop : workers) {
+            loop.submit(() -> { }).sync();
+        }
         ByteCounter counter = new ByteCounter(server);
         RespLimits limits = RespLimits.defaults();
         ServerBootstrap b = new ServerBootstrap()

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BackgroundSaveSchedulingTest {
     private static final int KEYS = 20_000;
-    private static final int SCHED_IDLE = 5;
+    static final int SCHED_IDLE = 5;
 
     @TempDir
     Path dir;
@@ -62,13 +62,16 @@ class BackgroundSaveSchedulingTest {
         return loaded.size(0);
     }
 
-    /** The scheduling policy of each live thread of this JVM with that name, from /proc (Linux). */
-    private static List<Integer> policiesOf(String threadName) throws IOException {
+    /**
+     * The scheduling policy of each live thread of this JVM whose name (as the kernel keeps it:
+     * its first 15 characters) {@code name} accepts, from /proc (Linux).
+     */
+    static List<Integer> policiesOf(java.util.function.Predicate<String> name) throws IOException {
         List<Integer> policies = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
                 try {
-                    if (!Files.readString(task.resolve("comm")).trim().equals(threadName)) {
+                    if (!name.test(Files.readString(task.resolve("comm")).trim())) {
                         continue;
                     }
                     String stat = Files.readString(task.resolve("stat"));
@@ -98,7 +101,7 @@ class BackgroundSaveSchedulingTest {
             p.walkOn(List.of(loop));
             assertTrue(p.startSave("test").get(60, TimeUnit.SECONDS));
             assertFalse(ranSteps.isEmpty(), "the walk's steps ran on the loop");
-            List<Integer> policies = policiesOf("damselfly-save");
+            List<Integer> policies = policiesOf("damselfly-save"::equals);
             assertFalse(policies.isEmpty());
             assertTrue(policies.stream().allMatch(policy -> policy == SCHED_IDLE), "policies " + policies);
             assertEquals(0, p.savesContinuedAtNormalPriority());

@@ -147,6 +147,20 @@ class PersistenceTest {
     }
 
     @Test
+    void aBackgroundSaveLeavesEveryEventLoopAtNormalPriority() throws Exception {
+        // one connection: one of the two loops has had no task yet when the save's walk hands
+        // each its steps from the save thread, which runs at SCHED_IDLE
+        RedisCommands<String, String> r = connect(damselfly("conn_io_threads", "2").port());
+        fill(r, 20_000, i -> "value-" + i);
+        assertEquals("Background saving started", r.bgsave());
+        awaitSaveDone(r);
+        assertEquals("ok", info(r, "rdb_last_bgsave_status"));
+        List<Integer> loops = BackgroundSaveSchedulingTest.policiesOf(name -> name.startsWith("damselfly-io"));
+        assertTrue(loops.size() >= 2, "loop threads " + loops);
+        assertFalse(loops.contains(BackgroundSaveSchedulingTest.SCHED_IDLE), "loop policies " + loops);
+    }
+
+    @Test
     void bgsaveRunsInTheBackgroundOneAtATime() throws Exception {
         RedisCommands<String, String> r = connect(damselfly().port());
         fill(r, 300_000, i -> "value-" + i);
