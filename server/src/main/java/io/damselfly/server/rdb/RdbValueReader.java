@@ -3,6 +3,7 @@ package io.damselfly.server.rdb;
 import io.damselfly.server.keyspace.Value;
 import io.damselfly.server.keyspace.ValueBuilder;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Deserializes one value of the RDB object format (rdbLoadObjectType + rdbLoadObject) into a
@@ -32,6 +33,20 @@ public final class RdbValueReader {
         this.builder = builder;
         this.emptyAsNull = emptyAsNull;
         this.version = version;
+    }
+
+    /** A stream sink that answers the value it built: one per stream value read. */
+    public interface StreamValueSink extends StreamRdbReader.Sink {
+        Value value();
+    }
+
+    /** Makes the sinks stream values are read into; null: streams are refused. */
+    private Supplier<? extends StreamValueSink> streams;
+
+    /** Reads stream values into sinks {@code factory} makes (without one, they are refused). */
+    public RdbValueReader streams(Supplier<? extends StreamValueSink> factory) {
+        this.streams = factory;
+        return this;
     }
 
     /** Reads a type byte and the object that follows it. */
@@ -164,8 +179,17 @@ public final class RdbValueReader {
             }
             case RdbFormat.TYPE_STREAM_LISTPACKS:
             case RdbFormat.TYPE_STREAM_LISTPACKS_2:
-            case RdbFormat.TYPE_STREAM_LISTPACKS_3:
-                throw new RdbFormatException("unsupported value type " + type + " (stream)");
+            case RdbFormat.TYPE_STREAM_LISTPACKS_3: {
+                if (streams == null) {
+                    throw new RdbFormatException("unsupported value type " + type + " (stream)");
+                }
+                if (type == RdbFormat.TYPE_STREAM_LISTPACKS_3 && version < 11) {
+                    throw new RdbFormatException("unsupported value type " + type + " before RDB 11");
+                }
+                StreamValueSink sink = streams.get();
+                StreamRdbReader.read(in, type, sink);
+                return sink.value();
+            }
             case RdbFormat.TYPE_MODULE:
             case RdbFormat.TYPE_MODULE_2:
                 throw new RdbFormatException("unsupported value type " + type + " (module)");
