@@ -191,7 +191,7 @@ final class StreamRecording implements StreamRdbReader.Sink {
             for (Entry e : node) {
                 b.append("  ").append(e.id).append(e.deleted ? " deleted" : "");
                 for (byte[] x : e.fieldsAndValues) {
-                    b.append(' ').append(key(x));
+                    b.append(' ').append(x.length <= 40 ? key(x) : "<" + x.length + " bytes, hash " + Arrays.hashCode(x) + ">");
                 }
                 b.append('\n');
             }
