@@ -11,7 +11,9 @@ import java.util.function.Supplier;
  * RDB files, in plain and compact forms: STRING (raw, int8/16/32, LZF), LIST, LIST_ZIPLIST,
  * LIST_QUICKLIST (ziplist nodes), LIST_QUICKLIST_2 (listpack and plain nodes), SET, SET_INTSET,
  * HASH, HASH_ZIPMAP, HASH_ZIPLIST, HASH_LISTPACK, ZSET (text scores), ZSET_2 (binary scores),
- * ZSET_ZIPLIST, ZSET_LISTPACK; and Redis 7.2's SET_LISTPACK in RDB 11 files. Modules and streams are refused, as is anything Redis would refuse on load: an
+ * ZSET_ZIPLIST, ZSET_LISTPACK; and Redis 7.2's SET_LISTPACK in RDB 11 files. Streams (types 15,
+ * 19, and 21 in RDB 11) go to {@link StreamRdbReader} when a sink factory is given ({@link
+ * #streams}), else are refused. Modules are refused, as is anything Redis would refuse on load: an
  * empty collection, a duplicate member or field, a NaN score, a truncated or malformed blob.
  */
 public final class RdbValueReader {

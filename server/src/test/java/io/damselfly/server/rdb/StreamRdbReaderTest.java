@@ -251,6 +251,23 @@ class StreamRdbReaderTest {
                 RdbFormat.TYPE_LIST_QUICKLIST_2, new StreamRecording()));
     }
 
+    @Test
+    void streamedInput_smallBuffer_readsAlike(RedisServerProcess redis) throws Exception {
+        // a file is read through a bounded buffer that refills mid-item: every read must go through its bounds check
+        try (RawClient c = new RawClient("127.0.0.1", redis.port())) {
+            StreamRedis.populate(c);
+            for (String key : StreamRedis.KEYS) {
+                byte[] p = dump(c, key);
+                int body = p.length - DumpPayload.FOOTER_BYTES;
+                RdbInput in = new RdbInput(new java.io.ByteArrayInputStream(p, 0, body), body, 16);
+                StreamRecording r = new StreamRecording();
+                StreamRdbReader.read(in, in.readUnsignedByte(), r);
+                assertEquals(0, in.remaining(), key);
+                assertEquals(StreamRecording.decode(p).render(), r.render(), key);
+            }
+        }
+    }
+
     // ---- corruption ---------------------------------------------------------------------------
 
     /** A type-19 payload of one entry 1-0 {f: v}, then whatever {@code groups} writes (stream announced with 1 group slot unused). */

@@ -59,6 +59,7 @@ final class StreamRedis {
 
     static void populate(RawClient c) {
         call(c, "FLUSHALL");
+        call(c, "CONFIG", "SET", "sanitize-dump-payload", "no");
         call(c, "CONFIG", "SET", "stream-node-max-entries", "10");
         mixed(c);
         call(c, "XADD", "s:setid", "5-1", "f", "v");
