@@ -63,16 +63,20 @@ public final class StreamRdbWriter {
         this.out = out;
     }
 
-    /** Opens the stream: {@code nodes} nodes follow, then the metadata, then {@code groups} groups. */
+    /**
+     * Opens a stream: {@code nodes} nodes follow, then the metadata, then {@code groups} groups.
+     * A writer serves one stream after another, each opened once the previous one is complete.
+     */
     public void stream(int nodes, int groups) {
-        if (nodesLeft != -1) {
-            throw new IllegalStateException("stream already opened");
+        if (nodesLeft != -1 && !complete()) {
+            throw new IllegalStateException("stream opened before the previous one is complete");
         }
         if (nodes < 0 || groups < 0) {
             throw new IllegalArgumentException("negative count");
         }
         nodesLeft = nodes;
         groupsLeft = groups;
+        metaDone = false;
         out.writeLength(nodes);
     }
 

@@ -14,6 +14,7 @@ import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -202,5 +203,30 @@ class StreamRdbWriterTest {
         w.streamConsumerPending(1, 0);
         assertTrue(w.complete());
         assertThrows(IllegalStateException.class, () -> w.streamConsumerPending(1, 0));
+    }
+
+    @Test
+    void writer_reused_writesEachStreamAlike() throws Exception {
+        StreamRecording r = new StreamRecording();
+        r.append(5, 0, false, true, fv("f", "v"));
+        r.append(5, 1, true, false, fv("f", "w"));
+        r.append(6, 0, false, true, fv("g", "x"));
+        r.meta(2, 6, 0, 5, 0, 5, 1, 3);
+        r.group(b("g"), 6, 0, 3);
+        r.pending(b("g"), 6, 0, 1000, 1);
+        r.consumer(b("g"), b("c"), 2000, 2000);
+        r.consumerPending(b("g"), b("c"), 6, 0);
+        RdbOutput out = new RdbOutput(64);
+        StreamRdbWriter w = new StreamRdbWriter(out);
+        r.writeTo(w);
+        int first = out.size();
+        assertThrows(IllegalStateException.class, () -> new StreamRdbWriter(new RdbOutput(16)).streamMeta(0, 0, 0, 0, 0, 0, 0, 0));
+        r.writeTo(w);
+        byte[] both = out.toByteArray();
+        assertEquals(2 * first, both.length);
+        assertArrayEquals(Arrays.copyOfRange(both, 0, first), Arrays.copyOfRange(both, first, both.length));
+        StreamRdbWriter open = new StreamRdbWriter(new RdbOutput(16));
+        open.stream(1, 0);
+        assertThrows(IllegalStateException.class, () -> open.stream(1, 0));
     }
 }
