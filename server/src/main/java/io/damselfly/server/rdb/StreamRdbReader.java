@@ -167,6 +167,11 @@ public final class StreamRdbReader {
             throw new RdbFormatException("stream node counts more entries than it holds");
         }
         long entries = live + deleted;
+        if (entries == 0) {
+            // entries are flagged, never removed, and a node goes when its last live entry does; a
+            // node of tombstones only can remain (an exact MINID trim stopping at a tombstone)
+            throw new RdbFormatException("stream node without entries");
+        }
         long liveSeen = 0;
         for (long e = 0; e < entries; e++) {
             long flags = lp.nextLong("entry flags");

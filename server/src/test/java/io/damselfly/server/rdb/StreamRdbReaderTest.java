@@ -338,6 +338,7 @@ class StreamRdbReaderTest {
 
         refused(node(Arrays.copyOf(KEY_1_0, 15), lp(1, 0, 1, "f", 0, 2, 0, 0, "v", 4)), "not the size of a stream ID");
         refused(node(KEY_1_0, lp()), "empty listpack");
+        refused(node(KEY_1_0, lp(0, 0, 1, "f", 0)), "without entries");
         byte[] badHeader = lp(1, 0, 1, "f", 0, 2, 0, 0, "v", 4);
         badHeader[0]++;
         refused(node(KEY_1_0, badHeader), "listpack header");

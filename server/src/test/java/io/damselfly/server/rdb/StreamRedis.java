@@ -15,14 +15,14 @@ import java.util.List;
  * fields and values, strings of every listpack length encoding), XDEL inside nodes and of whole
  * nodes, exact trims, negative seq differences, IDs at 2^64-1, XSETID with ENTRIESADDED and
  * MAXDELETEDID, groups with PELs, several consumers, NOACK reads, XCLAIM, XACK, a pending entry
- * whose entry was deleted. Test support only.
+ * whose entry was deleted, a node of tombstones only. Test support only.
  */
 final class StreamRedis {
     private StreamRedis() {
     }
 
     /** The keys {@link #populate} makes. */
-    static final List<String> KEYS = List.of("s:mixed", "s:setid", "s:empty", "s:huge", "s:large", "s:groups");
+    static final List<String> KEYS = List.of("s:mixed", "s:setid", "s:empty", "s:huge", "s:large", "s:groups", "s:tombs");
 
     static RespValue call(RawClient c, Object... args) {
         RespValue v = c.call(args);
@@ -70,6 +70,13 @@ final class StreamRedis {
         call(c, "XADD", "s:empty", "1-1", "f", "v");
         call(c, "XDEL", "s:empty", "1-1");
         call(c, "XGROUP", "CREATE", "s:empty", "g", "$");
+
+        // an exact MINID trim that stops at a tombstone leaves a node of tombstones only (length 0, one node)
+        call(c, "XADD", "s:tombs", "1-0", "a", "1");
+        call(c, "XADD", "s:tombs", "2-0", "a", "2");
+        call(c, "XDEL", "s:tombs", "2-0");
+        call(c, "XTRIM", "s:tombs", "MINID", "2");
+        call(c, "XGROUP", "CREATE", "s:tombs", "g", "0");
 
         call(c, "XADD", "s:huge", "18446744073709551614-18446744073709551615", "f", "v");
         call(c, "XADD", "s:huge", "18446744073709551615-0", "f", "w");
