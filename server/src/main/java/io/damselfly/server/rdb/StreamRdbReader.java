@@ -10,8 +10,10 @@ package io.damselfly.server.rdb;
  * derives them (first ID: the first live entry's, or 2^64-1-2^64-1 when none; max-deleted 0-0;
  * entries_added the length; entries_read streamEstimateDistanceFromFirstEverEntry's, -1 when
  * unknown). Type 21 adds each consumer's active-time; before it, active-time is the seen-time.
+ * IDs, counters and entries_read are Redis's unsigned 64-bit numbers in {@code long}s (compare
+ * them unsigned; -1 is 2^64-1), times are milliseconds.
  *
- * <p>Validation is Redis's loader's (node keys of 16 bytes, listpack integrity, a non-empty node,
+ * <p>Validation is Redis's loader's (node keys of 16 bytes, listpack integrity, a node with entries,
  * the master entry and every entry laid out as streamValidateListpackIntegrity walks them, lp-count
  * right, a stream length with no node, duplicate groups, consumers and PEL entries, a consumer's
  * PEL entry missing from its group's PEL), plus what Redis leaves to its invariants and the
@@ -36,6 +38,7 @@ public final class StreamRdbReader {
          */
         boolean append(long ms, long seq, boolean deleted, boolean newNode, byte[][] fieldsAndValues);
 
+        /** The stream's counters and IDs, after its entries (type 15's derived as described above). */
         void meta(long length, long lastMs, long lastSeq, long firstMs, long firstSeq,
                   long maxDeletedMs, long maxDeletedSeq, long entriesAdded);
 
