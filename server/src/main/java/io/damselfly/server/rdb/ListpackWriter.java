@@ -51,6 +51,23 @@ final class ListpackWriter {
         add(s, 0, s.length);
     }
 
+    /** An integer entry, as lpAppendInteger writes it (the narrowest integer encoding). */
+    void addLong(long v) {
+        int start = out.size();
+        addInteger(v);
+        writeBacklen(out.size() - start);
+        count++;
+    }
+
+    /** Appends the entries {@code other} holds so far, as if they had been added here one by one. */
+    void addAll(ListpackWriter other) {
+        out.writeBytes(other.out.array(), LISTPACK_HEADER, other.out.size() - LISTPACK_HEADER);
+        count += other.count;
+    }
+
+    /** Total bytes (4) and element count (2) before the first entry. */
+    private static final int LISTPACK_HEADER = 6;
+
     /** A score as Redis's zset listpack holds it: an integral score as an integer, else its text. */
     void addScore(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {

@@ -202,6 +202,30 @@ public final class RdbInput {
         return v < 0 ? -1 - v : v;
     }
 
+    /**
+     * rdbLoadLen for a value Redis keeps as an unsigned 64-bit number (stream IDs, counters, a
+     * group's entries_read of -1): as {@link #readLength}, but the 64-bit form keeps its top bit,
+     * so the answer is the unsigned number's two's-complement {@code long}.
+     */
+    public long readUnsignedLength() throws RdbFormatException {
+        int first = readUnsignedByte();
+        switch (first >>> 6) {
+            case RdbFormat.LEN_6BIT:
+            case RdbFormat.ENCVAL:
+                return first & 0x3F;
+            case RdbFormat.LEN_14BIT:
+                return ((first & 0x3F) << 8) | readUnsignedByte();
+            default:
+                if (first == RdbFormat.LEN_32BIT) {
+                    return readBigEndian(4);
+                }
+                if (first == RdbFormat.LEN_64BIT) {
+                    return readBigEndian(8);
+                }
+                throw new RdbFormatException("unknown length encoding " + first);
+        }
+    }
+
     /** A length that must also be a count of elements still to come (each at least one byte). */
     public int readCount() throws RdbFormatException {
         long n = readLength();

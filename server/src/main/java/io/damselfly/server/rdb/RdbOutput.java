@@ -87,6 +87,21 @@ public final class RdbOutput {
     }
 
     /**
+     * rdbSaveLen of an unsigned 64-bit number held in a {@code long} (stream IDs, counters): a
+     * negative {@code long} is a number of 2^63 or more, written in the 64-bit form.
+     */
+    public void writeUnsignedLength(long len) {
+        if (len >= 0) {
+            writeLength(len);
+            return;
+        }
+        writeByte(RdbFormat.LEN_64BIT);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            writeByte((int) (len >>> shift) & 0xFF);
+        }
+    }
+
+    /**
      * rdbSaveRawString: a string that reads as a 32-bit integer the way Redis prints it (at most
      * 11 characters) goes in the integer encodings, as rdbTryIntegerEncoding does; any other string
      * as its length and bytes.

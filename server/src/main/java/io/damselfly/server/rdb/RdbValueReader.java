@@ -3,6 +3,7 @@ package io.damselfly.server.rdb;
 import io.damselfly.server.keyspace.Value;
 import io.damselfly.server.keyspace.ValueBuilder;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Deserializes one value of the RDB object format (rdbLoadObjectType + rdbLoadObject) into a
@@ -10,7 +11,9 @@ import java.util.List;
  * RDB files, in plain and compact forms: STRING (raw, int8/16/32, LZF), LIST, LIST_ZIPLIST,
  * LIST_QUICKLIST (ziplist nodes), LIST_QUICKLIST_2 (listpack and plain nodes), SET, SET_INTSET,
  * HASH, HASH_ZIPMAP, HASH_ZIPLIST, HASH_LISTPACK, ZSET (text scores), ZSET_2 (binary scores),
- * ZSET_ZIPLIST, ZSET_LISTPACK; and Redis 7.2's SET_LISTPACK in RDB 11 files. Modules and streams are refused, as is anything Redis would refuse on load: an
+ * ZSET_ZIPLIST, ZSET_LISTPACK; and Redis 7.2's SET_LISTPACK in RDB 11 files. Streams (types 15,
+ * 19, and 21 in RDB 11) go to {@link StreamRdbReader} when a sink factory is given ({@link
+ * #streams}), else are refused. Modules are refused, as is anything Redis would refuse on load: an
  * empty collection, a duplicate member or field, a NaN score, a truncated or malformed blob.
  */
 public final class RdbValueReader {
@@ -32,6 +35,20 @@ public final class RdbValueReader {
         this.builder = builder;
         this.emptyAsNull = emptyAsNull;
         this.version = version;
+    }
+
+    /** A stream sink that answers the value it built: one per stream value read. */
+    public interface StreamValueSink extends StreamRdbReader.Sink {
+        Value value();
+    }
+
+    /** Makes the sinks stream values are read into; null: streams are refused. */
+    private Supplier<? extends StreamValueSink> streams;
+
+    /** Reads stream values into sinks {@code factory} makes (without one, they are refused). */
+    public RdbValueReader streams(Supplier<? extends StreamValueSink> factory) {
+        this.streams = factory;
+        return this;
     }
 
     /** Reads a type byte and the object that follows it. */
@@ -164,8 +181,17 @@ public final class RdbValueReader {
             }
             case RdbFormat.TYPE_STREAM_LISTPACKS:
             case RdbFormat.TYPE_STREAM_LISTPACKS_2:
-            case RdbFormat.TYPE_STREAM_LISTPACKS_3:
-                throw new RdbFormatException("unsupported value type " + type + " (stream)");
+            case RdbFormat.TYPE_STREAM_LISTPACKS_3: {
+                if (streams == null) {
+                    throw new RdbFormatException("unsupported value type " + type + " (stream)");
+                }
+                if (type == RdbFormat.TYPE_STREAM_LISTPACKS_3 && version < 11) {
+                    throw new RdbFormatException("unsupported value type " + type + " before RDB 11");
+                }
+                StreamValueSink sink = streams.get();
+                StreamRdbReader.read(in, type, sink);
+                return sink.value();
+            }
             case RdbFormat.TYPE_MODULE:
             case RdbFormat.TYPE_MODULE_2:
                 throw new RdbFormatException("unsupported value type " + type + " (module)");
