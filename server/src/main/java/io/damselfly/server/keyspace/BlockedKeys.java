@@ -244,6 +244,32 @@ public final class BlockedKeys implements KeyspaceObserver {
         }
     }
 
+    /**
+     * FLUSHDB, FLUSHALL, SWAPDB: every waited key of the database with a stream reader is looked
+     * at once the command ends (Redis's scanDatabaseForDeletedStreams), so group readers of a
+     * stream that went learn it. Each shard's part of the registry is read under its lock.
+     */
+    @Override
+    public void databaseChanged(int db) {
+        if (waiting.get() == 0) {
+            return;
+        }
+        ArrayDeque<WaitedKey> queue = ready.get();
+        for (int i = 0; i < partitions.size(); i++) {
+            Shard s = keyspace.shard(i);
+            s.lock();
+            try {
+                for (Map.Entry<WaitedKey, ArrayDeque<Registration>> e : partitions.get(i).entrySet()) {
+                    if (e.getKey().db == db && hasStreamReader(e.getValue())) {
+                        queue.addLast(e.getKey());
+                    }
+                }
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
     /** Whether an event may serve a stream reader: any change but the stream writes Redis does not signal. */
     private static boolean wakesStreamReaders(KeyEvent event) {
         if (event == KeyEvent.KEYMISS) {

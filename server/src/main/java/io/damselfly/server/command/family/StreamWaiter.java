@@ -9,6 +9,7 @@ import io.damselfly.server.keyspace.StreamOps;
 import io.damselfly.server.keyspace.StreamOps.Delivered;
 import io.damselfly.server.keyspace.StreamValue;
 import io.damselfly.server.keyspace.ValueType;
+import io.damselfly.server.metrics.ServerStats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,9 +30,10 @@ final class StreamWaiter implements BlockedKeys.Waiter {
     private final byte[] group;
     private final byte[] consumer;
     private final boolean noAck;
+    private final ServerStats stats;
 
     private StreamWaiter(DeferredReply slot, byte[][] keys, StreamId[] after, long count, byte[] group,
-                         byte[] consumer, boolean noAck) {
+                         byte[] consumer, boolean noAck, ServerStats stats) {
         this.slot = slot;
         this.keys = keys;
         this.after = after;
@@ -39,6 +41,14 @@ final class StreamWaiter implements BlockedKeys.Waiter {
         this.group = group;
         this.consumer = consumer;
         this.noAck = noAck;
+        this.stats = stats;
+    }
+
+    /** Answers with an error, counted in INFO errorstats as Redis counts an unblocked client's error. */
+    private void refuse(String error) {
+        if (slot.complete(r -> r.error(error))) {
+            stats.countError(error.substring(0, error.indexOf(' ')));
+        }
     }
 
     @Override
@@ -63,11 +73,11 @@ final class StreamWaiter implements BlockedKeys.Waiter {
         boolean missing = s == null || s == StreamOps.WRONG_TYPE;
         if (group != null) {
             if (missing) {
-                slot.complete(r -> r.error(StreamCommands.BLOCKED_KEY_GONE));
+                refuse(StreamCommands.BLOCKED_KEY_GONE);
                 return true;
             }
             if (s.group(group) == null) {
-                slot.complete(r -> r.error(StreamCommands.BLOCKED_GROUP_GONE));
+                refuse(StreamCommands.BLOCKED_GROUP_GONE);
                 return true;
             }
             List<Delivered> out = ops.readGroup(key, group, consumer, null, count, noAck, false,
@@ -113,7 +123,7 @@ final class StreamWaiter implements BlockedKeys.Waiter {
                       byte[] group, byte[] consumer, boolean noAck) {
         DeferredReply slot = c.deferReply(true);
         byte[][] keys = Arrays.copyOfRange(c.argv(), firstKey, firstKey + numKeys);
-        StreamWaiter w = new StreamWaiter(slot, keys, after, count, group, consumer, noAck);
+        StreamWaiter w = new StreamWaiter(slot, keys, after, count, group, consumer, noAck, c.server().stats());
         PopWaiter.park(c, slot, w, firstKey, numKeys, timeout, r -> r.nullArray());
     }
 }

@@ -224,6 +224,19 @@ class StreamCommandsTest {
     }
 
     @Test
+    void xreadgroup_blockedReaderAnsweredByFlushall_andCountedInErrorstats(EmbeddedServer server, RedisCommands<String, String> redis) {
+        redis.configResetstat();
+        redis.xgroupCreate(StreamOffset.from("s", "$"), "g", XGroupCreateArgs.Builder.mkstream());
+        try (RawClient waiter = new RawClient(server.host(), server.port())) {
+            waiter.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">");
+            BlockedClients.await(redis, 1);
+            redis.flushall();
+            assertEquals("-UNBLOCKED the stream key no longer exists", RawClient.render(waiter.read()));
+            assertTrue(redis.info("errorstats").contains("errorstat_UNBLOCKED:count=1"), redis.info("errorstats"));
+        }
+    }
+
+    @Test
     void xread_plainReaderKeepsWaitingWhenTheKeyIsDeleted(EmbeddedServer server, RedisCommands<String, String> redis) {
         try (RawClient waiter = new RawClient(server.host(), server.port())) {
             redis.xadd("s", new XAddArgs().id("5-0"), Map.of("a", "1"));
