@@ -298,6 +298,18 @@ public final class StreamValue implements Value {
             deleted++;
         }
 
+        /** Drops the spare room of a node that takes no more entries (Redis's lpShrinkToFit). */
+        void shrink() {
+            if (flags.length > size) {
+                ids = Arrays.copyOf(ids, 2 * size);
+                offsets = Arrays.copyOf(offsets, size + 1);
+                flags = Arrays.copyOf(flags, size);
+            }
+            if (data.length > used) {
+                data = Arrays.copyOf(data, used);
+            }
+        }
+
         Node copy() {
             Node n = new Node(masterMs, masterSeq, masterFields, 0);
             n.ids = ids.clone();
@@ -516,9 +528,10 @@ public final class StreamValue implements Value {
                 totelelen += b.length;
             }
             long nodeMax = maxBytes == 0 || maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : maxBytes;
-            if (node.lpBytes() + totelelen >= nodeMax) {
-                node = null;
-            } else if (maxEntries != 0 && node.live + node.deleted >= maxEntries) {
+            if (node.lpBytes() + totelelen >= nodeMax || (maxEntries != 0 && node.live + node.deleted >= maxEntries)) {
+                long before = node.footprint();
+                node.shrink();
+                footprint += node.footprint() - before;
                 node = null;
             }
         }
