@@ -162,22 +162,22 @@ public final class StreamOps {
         }
         long maxBytes = maxBytes();
         long maxEntries = maxEntries();
-        if (created) {
+        long[] trimmed = new long[1];
+        java.util.function.IntSupplier write = () -> {
             s.append(newId.ms(), newId.seq(), fv, maxBytes, maxEntries);
-            db.insert(key, ObjectEntry.of(key, s, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.XADD);
-            e = db.peek(key);
-        } else {
-            db.changeInPlace(key, e, () -> {
-                s.append(newId.ms(), newId.seq(), fv, maxBytes, maxEntries);
-                return 0;
-            }, KeyEvent.XADD);
-        }
-        if (!trim.isNone()) {
-            long trimmed = db.changeQuietly(key, e, () -> (int) Math.min(Integer.MAX_VALUE, s.trim(
-                    trim.maxLen(), trim.minId(), trim.approx(), trim.limit())));
-            if (trimmed > 0) {
-                db.announce(key, KeyEvent.XTRIM);
+            if (!trim.isNone()) {
+                trimmed[0] = s.trim(trim.maxLen(), trim.minId(), trim.approx(), trim.limit());
             }
+            return 0;
+        };
+        if (created) {
+            write.getAsInt();
+            db.insert(key, ObjectEntry.of(key, s, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.XADD);
+        } else {
+            db.changeInPlace(key, e, write, KeyEvent.XADD);
+        }
+        if (trimmed[0] > 0) {
+            db.announce(key, KeyEvent.XTRIM);
         }
         return new Added(Status.OK, newId);
     }

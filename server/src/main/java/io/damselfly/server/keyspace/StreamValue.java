@@ -412,7 +412,7 @@ public final class StreamValue implements Value {
 
         /** lpStringToInt64: a strict decimal int64 of 1 to 20 characters, or null. */
         static Long stringToInt64(byte[] s) {
-            if (s.length == 0 || s.length >= 21) {
+            if (s.length == 0 || s.length >= 21 || (s[0] != '-' && (s[0] < '0' || s[0] > '9'))) {
                 return null;
             }
             return Numbers.parseLong(s);
