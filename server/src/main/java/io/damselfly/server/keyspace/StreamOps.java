@@ -5,7 +5,6 @@ import io.damselfly.server.keyspace.StreamValue.Entry;
 import io.damselfly.server.keyspace.StreamValue.Group;
 import io.damselfly.server.keyspace.StreamValue.Nack;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -600,10 +599,5 @@ public final class StreamOps {
             left--;
         }
         return new AutoClaimed(claimed, next, deleted);
-    }
-
-    /** The IDs of a PEL from {@code start} to {@code end}, in order (XPENDING's walk). */
-    public static Iterator<Map.Entry<StreamId, Nack>> pendingFrom(java.util.TreeMap<StreamId, Nack> pel, StreamId start) {
-        return pel.tailMap(start, true).entrySet().iterator();
     }
 }

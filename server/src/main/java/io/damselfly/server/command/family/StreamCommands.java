@@ -591,6 +591,10 @@ public final class StreamCommands {
                 continue;
             }
             ids[k] = strictId(c, streamsArg + streams + k);
+            if (group && ids[k].equals(StreamId.MAX)) {
+                // Redis marks ">" with the largest ID: given explicitly, it reads as ">" too
+                ids[k] = null;
+            }
         }
         List<byte[]> servedKeys = new ArrayList<>();
         List<List<Delivered>> served = new ArrayList<>();

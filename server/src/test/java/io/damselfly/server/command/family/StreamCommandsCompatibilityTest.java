@@ -14,7 +14,47 @@ class StreamCommandsCompatibilityTest implements DifferentialScripts {
 
     @Override
     public String[][] scripts() {
-        return SCRIPTS;
+        String[][] all = java.util.Arrays.copyOf(SCRIPTS, SCRIPTS.length + 1);
+        all[SCRIPTS.length] = new String[] {"garbage-options", garbage(new java.util.Random(20261205), 400)};
+        return all;
+    }
+
+    /**
+     * A seeded script of stream commands made of valid and invalid pieces in random order (option
+     * words, numbers, IDs, special IDs, missing and extra arguments), over a small stream with a
+     * group, so every parser meets garbage and must fail as Redis fails. No automatic IDs, no
+     * BLOCK longer than 1 ms and no command whose reply shows times (XPENDING's extended form,
+     * XINFO CONSUMERS, XINFO STREAM FULL), so the replies do not depend on the clock.
+     */
+    private static String garbage(java.util.Random random, int lines) {
+        String[] ids = {"0", "1", "1-0", "2-1", "3-*", "5-5", "-", "+", "(1", "(-", "$", ">", "abc", "1-", "-1",
+            "18446744073709551615-18446744073709551615", "18446744073709551616-0", "_", "0-0", "9-9"};
+        String[] units = {"MAXLEN 2", "MAXLEN ~ 1", "MAXLEN = 0", "MAXLEN -1", "MAXLEN abc", "MINID 2", "MINID ~ 3",
+            "MINID = abc", "LIMIT 1", "LIMIT -1", "LIMIT 0", "NOMKSTREAM", "COUNT 1", "COUNT -3", "COUNT abc", "COUNT",
+            "BLOCK 1", "BLOCK -1", "BLOCK abc", "NOACK", "GROUP g c", "GROUP g", "STREAMS", "JUSTID", "FORCE",
+            "IDLE 5", "IDLE abc", "TIME 1000", "RETRYCOUNT 2", "RETRYCOUNT x", "LASTID 3-0", "LASTID x",
+            "ENTRIESADDED 50", "ENTRIESADDED -2", "MAXDELETEDID 1-0", "ENTRIESREAD 1", "ENTRIESREAD -1",
+            "MKSTREAM", "foo", "f v", "f", "s", "g", "nokey"};
+        String[] commands = {"XADD s", "XADD nokey", "XTRIM s", "XRANGE s", "XREVRANGE s", "XDEL s", "XLEN s",
+            "XSETID s", "XREAD", "XREADGROUP", "XACK s g", "XCLAIM s g c 0", "XAUTOCLAIM s g c 0",
+            "XGROUP CREATE s", "XGROUP SETID s g", "XGROUP CREATECONSUMER s g", "XGROUP DELCONSUMER s g",
+            "XINFO STREAM s", "XINFO GROUPS s"};
+        StringBuilder out = new StringBuilder("""
+                XADD s 1-0 f v
+                XADD s 2-0 f v g w
+                XGROUP CREATE s g 0
+                XREADGROUP GROUP g c COUNT 1 STREAMS s >
+                """);
+        for (int i = 0; i < lines; i++) {
+            StringBuilder line = new StringBuilder(commands[random.nextInt(commands.length)]);
+            int pieces = random.nextInt(6);
+            for (int k = 0; k < pieces; k++) {
+                line.append(' ').append(random.nextBoolean() ? ids[random.nextInt(ids.length)] : units[random.nextInt(units.length)]);
+            }
+            out.append(line).append('\n');
+        }
+        out.append("XINFO STREAM s\nXINFO GROUPS s\nXPENDING s g\n");
+        return out.toString();
     }
 
     private static final String[][] SCRIPTS = {
@@ -282,6 +322,8 @@ class StreamCommandsCompatibilityTest implements DifferentialScripts {
                 XINFO GROUPS s
                 XREADGROUP GROUP g c1 COUNT 1 STREAMS s >
                 XINFO GROUPS s
+                XREADGROUP GROUP g c9 COUNT 1 STREAMS s 18446744073709551615-18446744073709551615
+                XREADGROUP GROUP g c9 COUNT 1 STREAMS s 18446744073709551615
                 XREADGROUP GROUP g c2 STREAMS s >
                 XREADGROUP GROUP g c2 STREAMS s >
                 XREADGROUP GROUP g c1 STREAMS s 0
