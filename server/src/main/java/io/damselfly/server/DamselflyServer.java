@@ -9,6 +9,7 @@ import io.damselfly.server.command.family.DebugCommands;
 import io.damselfly.server.command.family.DumpCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.SortedSetCommands;
+import io.damselfly.server.command.family.StreamCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.SortCommands;
 import io.damselfly.server.command.family.TransactionCommands;
@@ -182,6 +183,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.SET_MAX_INTSET_ENTRIES, v -> keyspace.setSetMaxIntSetEntries((Long) v));
         config.watch(Option.ZSET_MAX_LISTPACK_ENTRIES, v -> keyspace.setZsetLimits(zsetLimits(config)));
         config.watch(Option.ZSET_MAX_LISTPACK_VALUE, v -> keyspace.setZsetLimits(zsetLimits(config)));
+        config.watch(Option.STREAM_NODE_MAX_BYTES, v -> keyspace.setStreamNodeLimits(
+                config.getLong(Option.STREAM_NODE_MAX_BYTES), config.getLong(Option.STREAM_NODE_MAX_ENTRIES)));
+        config.watch(Option.STREAM_NODE_MAX_ENTRIES, v -> keyspace.setStreamNodeLimits(
+                config.getLong(Option.STREAM_NODE_MAX_BYTES), config.getLong(Option.STREAM_NODE_MAX_ENTRIES)));
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
@@ -210,6 +215,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         DumpCommands.register(b);
         HashCommands.register(b);
         SortedSetCommands.register(b);
+        StreamCommands.register(b);
         MemoryCommands.register(b);
         ListCommands.register(b);
         SetCommands.register(b);

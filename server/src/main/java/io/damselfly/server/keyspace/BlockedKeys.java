@@ -12,11 +12,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The clients blocked in a list pop (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) or a sorted-set
- * pop (BZPOPMIN, BZPOPMAX, BZMPOP), per database and key, and their serving when a key they wait
- * on becomes a list or sorted set: Redis's blocking_keys and ready_keys (blocked.c), on a sharded
- * keyspace. A key's queue may hold waiters of both kinds; a new key serves those of its type, in
- * order, and leaves the others waiting, as Redis's serveClientsBlockedOn*Key skip other types.
+ * The clients blocked in a list pop (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP), a sorted-set
+ * pop (BZPOPMIN, BZPOPMAX, BZMPOP) or a stream read (XREAD, XREADGROUP with BLOCK), per database
+ * and key, and their serving when a key they wait on becomes a list or sorted set, or its stream
+ * gets new entries: Redis's blocking_keys and ready_keys (blocked.c), on a sharded keyspace. A
+ * key's queue may hold waiters of several kinds; a key serves those of its type, in order, and
+ * leaves the others waiting, as Redis's serveClientsBlockedOn*Key skip other types.
  *
  * <p>Design.
  * <ul>
@@ -26,11 +27,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the locks of all its keys. The registry holds only the clients that wait: a waiter leaves
  *       every queue once its reply is resolved in any way (served, timed out, disconnected),
  *       taking each key's shard lock in turn on its own event loop ({@link #unregister}).
- *   <li><b>Ready keys.</b> A key is waited on only while it is missing (a blocking pop on a list
- *       with elements answers at once; on another type it fails), so what can serve a waiter is
- *       the creation of the key: this class observes the write hook's NEW events and notes a
- *       waited key as ready, on the thread that created it, under its shard lock (SWAPDB, which
- *       creates keys wholesale, has every waited key of both databases looked at).
+ *   <li><b>Ready keys.</b> A pop waits only while its key is missing (a blocking pop on a list
+ *       with elements answers at once; on another type it fails), so what can serve it is the
+ *       creation of the key: this class observes the write hook's NEW events and notes a waited
+ *       key as ready, on the thread that created it, under its shard lock (SWAPDB, which creates
+ *       keys wholesale, has every waited key of both databases looked at). A stream reader waits
+ *       on a key that may exist: for a key with stream readers, every change but the stream
+ *       writes Redis does not signal (XDEL, XTRIM, XSETID, XGROUP other than DESTROY) makes it
+ *       ready too: XADD brings entries, XGROUP DESTROY answers group readers NOGROUP, and a
+ *       deleted or replaced key answers them UNBLOCKED (unblockDeletedStreamReadgroupClients).
  *   <li><b>Serving.</b> At the end of the command that made keys ready, with that command's
  *       shard locks still held, the executor calls {@link #serveReady}: before any other command
  *       can touch the key, as Redis serves blocked clients right after the command, the waiters
@@ -52,22 +57,39 @@ public final class BlockedKeys implements KeyspaceObserver {
      * completed. Every method may be called from any thread.
      */
     public interface Waiter {
-        /** The type of value that serves this waiter: LIST, or ZSET for the sorted-set pops. */
+        /** The type of value that serves this waiter: LIST, ZSET for the sorted-set pops, STREAM for stream reads. */
         default ValueType type() {
             return ValueType.LIST;
         }
 
         /** The end elements are popped from; for a sorted set LEFT is the lowest score (BZPOPMIN). */
-        End end();
+        default End end() {
+            return End.LEFT;
+        }
 
         /** How many elements at most (BLMPOP COUNT; 1 for the others). */
-        long count();
+        default long count() {
+            return 1;
+        }
 
         /** BLMOVE's destination key, or null for a pop. */
-        byte[] destination();
+        default byte[] destination() {
+            return null;
+        }
 
         /** The end BLMOVE pushes to. */
-        End destinationEnd();
+        default End destinationEnd() {
+            return End.LEFT;
+        }
+
+        /**
+         * A stream reader: serves itself from {@code key} as it now is in {@code view} (with the
+         * key's shard held), completing its reply; answers true when it is done with (served,
+         * refused, or gone) and leaves the queue, false to go on waiting.
+         */
+        default boolean serveStream(Database view, byte[] key) {
+            throw new UnsupportedOperationException("not a stream reader");
+        }
 
         /** Whether the reply was already resolved (timed out, disconnected, served). */
         boolean isGone();
@@ -76,7 +98,9 @@ public final class BlockedKeys implements KeyspaceObserver {
          * Completes the reply with the elements popped from {@code key}; answers false when the
          * waiter is gone, in which case the caller must not pop them.
          */
-        boolean take(byte[] key, byte[][] elements);
+        default boolean take(byte[] key, byte[][] elements) {
+            throw new UnsupportedOperationException("not a list waiter");
+        }
 
         /**
          * Completes the reply with the members popped from the sorted set at {@code key} and their
@@ -87,7 +111,9 @@ public final class BlockedKeys implements KeyspaceObserver {
         }
 
         /** Completes the reply with an error status (BLMOVE onto a key of another type). */
-        boolean refuse(OpStatus status);
+        default boolean refuse(OpStatus status) {
+            throw new UnsupportedOperationException("not a list waiter");
+        }
 
         /** Runs {@code task} later on the waiter's own thread (its event loop). */
         void runLater(Runnable task);
@@ -207,14 +233,58 @@ public final class BlockedKeys implements KeyspaceObserver {
 
     @Override
     public void keyChanged(int db, byte[] key, KeyEvent event) {
-        if (event != KeyEvent.NEW || waiting.get() == 0) {
+        if (waiting.get() == 0 || (event != KeyEvent.NEW && !wakesStreamReaders(event))) {
             return;
         }
         WaitedKey k = WaitedKey.of(db, key);
-        if (partitions.get(shardOf(key).index()).containsKey(k)) {
+        ArrayDeque<Registration> queue = partitions.get(shardOf(key).index()).get(k);
+        if (queue != null && (event == KeyEvent.NEW || hasStreamReader(queue))) {
             // the key array may be reused by the caller's entry; the registry's own copy is kept
             ready.get().addLast(WaitedKey.of(db, key.clone()));
         }
+    }
+
+    /**
+     * FLUSHDB, FLUSHALL, SWAPDB: every waited key of the database with a stream reader is looked
+     * at once the command ends (Redis's scanDatabaseForDeletedStreams), so group readers of a
+     * stream that went learn it. Each shard's part of the registry is read under its lock.
+     */
+    @Override
+    public void databaseChanged(int db) {
+        if (waiting.get() == 0) {
+            return;
+        }
+        ArrayDeque<WaitedKey> queue = ready.get();
+        for (int i = 0; i < partitions.size(); i++) {
+            Shard s = keyspace.shard(i);
+            s.lock();
+            try {
+                for (Map.Entry<WaitedKey, ArrayDeque<Registration>> e : partitions.get(i).entrySet()) {
+                    if (e.getKey().db == db && hasStreamReader(e.getValue())) {
+                        queue.addLast(e.getKey());
+                    }
+                }
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    /** Whether an event may serve a stream reader: any change but the stream writes Redis does not signal. */
+    private static boolean wakesStreamReaders(KeyEvent event) {
+        if (event == KeyEvent.KEYMISS) {
+            return false;
+        }
+        return event.notifyClass() != 't' || event == KeyEvent.XADD || event == KeyEvent.XGROUP_DESTROY;
+    }
+
+    private static boolean hasStreamReader(ArrayDeque<Registration> queue) {
+        for (Registration r : queue) {
+            if (r.waiter.type() == ValueType.STREAM) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -272,7 +342,8 @@ public final class BlockedKeys implements KeyspaceObserver {
 
     /**
      * Serves a key's waiters in order while it holds a list or sorted set with elements, skipping
-     * (and keeping) those waiting for the other type; its shard is held.
+     * (and keeping) those waiting for the other type, and lets each stream reader serve itself;
+     * its shard is held.
      */
     private void serveKey(Database view, WaitedKey k, List<Shard> borrowed) {
         ArrayDeque<Registration> queue = partitions.get(shardOf(k.key).index()).get(k);
@@ -285,9 +356,16 @@ public final class BlockedKeys implements KeyspaceObserver {
                 it.remove();
                 continue;
             }
+            if (w.type() == ValueType.STREAM) {
+                if (w.serveStream(view, k.key)) {
+                    it.remove();
+                }
+                continue;
+            }
             Object e = view.find(k.key);
             if (e == null) {
-                return;
+                // stream readers further on may still need an answer (a deleted key)
+                continue;
             }
             if (w.type() == ValueType.ZSET) {
                 SortedSetOps.Popped p = SortedSetOps.peek(e, w.end() == End.RIGHT, w.count());

@@ -37,6 +37,7 @@ public final class Database {
     private final SetOps sets;
     private final SortOps sorting;
     private final SortedSetOps sortedSets;
+    private final StreamOps streams;
     private final long[] argumentHashes = new long[HASH_MEMO];
     /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
     private int hashedArguments;
@@ -53,6 +54,7 @@ public final class Database {
         this.sets = new SetOps(this);
         this.sorting = new SortOps(this);
         this.sortedSets = new SortedSetOps(this);
+        this.streams = new StreamOps(this);
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -118,6 +120,11 @@ public final class Database {
     /** Sorted-set operations on this database. */
     public SortedSetOps sortedSets() {
         return sortedSets;
+    }
+
+    /** Stream operations on this database. */
+    public StreamOps streams() {
+        return streams;
     }
 
     /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */
@@ -300,6 +307,21 @@ public final class Database {
         int result = change.getAsInt();
         s.expiryChangedInPlace(index, had, Entries.hasExpiry(entry));
         s.changedInPlace(index, key, Keyspace.tableHash(h), entry, before, event);
+        return result;
+    }
+
+    /**
+     * Runs a change inside an entry that Redis does not treat as a write of the key (no event, no
+     * WATCH version, no dirty count: a stream group's deliveries and acknowledgements), keeping
+     * the memory account and the snapshot's copy-before-change right.
+     */
+    int changeQuietly(byte[] key, Object entry, java.util.function.IntSupplier change) {
+        long h = hash(key);
+        Shard s = shard(h);
+        long before = Entries.footprint(entry);
+        s.beforeChange(index, key);
+        int result = change.getAsInt();
+        s.changedQuietly(Entries.footprint(entry) - before);
         return result;
     }
 

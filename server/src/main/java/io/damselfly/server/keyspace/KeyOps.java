@@ -167,6 +167,8 @@ public final class KeyOps {
         } else if (value instanceof SortedSetValue z) {
             v.zset(z.size(), z.isCompact());
             z.forRanks(0, z.size() - 1, false, v::zsetEntry);
+        } else if (value instanceof StreamValue st) {
+            st.visit(v);
         } else {
             throw new IllegalStateException("no serialized form for " + value.type());
         }

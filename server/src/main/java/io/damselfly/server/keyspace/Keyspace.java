@@ -33,6 +33,8 @@ public final class Keyspace {
     /** set-max-intset-entries; 512 is Redis 7.0's default (config.c). */
     private volatile long setMaxIntSetEntries = 512;
     private volatile ListpackLimits zsetLimits = ListpackLimits.ZSET_DEFAULTS;
+    private volatile long streamNodeMaxBytes = 4096;
+    private volatile long streamNodeMaxEntries = 100;
     private final BlockedKeys blockedKeys;
     /** The running snapshot (written under every shard's lock, so a shard's lock suffices to read it). */
     private volatile KeyspaceSnapshot snapshot;
@@ -224,6 +226,22 @@ public final class Keyspace {
     /** The bounds of a sorted set's compact form in force. */
     public ListpackLimits zsetLimits() {
         return zsetLimits;
+    }
+
+    /** Sets the bounds of a stream node (stream-node-max-bytes and stream-node-max-entries; 0 = none). */
+    public void setStreamNodeLimits(long maxBytes, long maxEntries) {
+        this.streamNodeMaxBytes = maxBytes;
+        this.streamNodeMaxEntries = maxEntries;
+    }
+
+    /** stream-node-max-bytes in force. */
+    public long streamNodeMaxBytes() {
+        return streamNodeMaxBytes;
+    }
+
+    /** stream-node-max-entries in force. */
+    public long streamNodeMaxEntries() {
+        return streamNodeMaxEntries;
     }
 
     public void setLfuParameters(int logFactor, int decayMinutes) {

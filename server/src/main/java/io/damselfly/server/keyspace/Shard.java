@@ -351,6 +351,16 @@ public final class Shard {
         table(db).expiryChanged(had, has);
     }
 
+    /**
+     * Books a change inside an entry that Redis neither notifies nor counts as a write (a
+     * stream's pending entries moved by XREADGROUP, XACK, XCLAIM): only the memory account moves.
+     * {@link #beforeChange} must have run first.
+     */
+    void changedQuietly(long footprintDelta) {
+        requireLock();
+        account(footprintDelta);
+    }
+
     /** Tells the observers a key is about to change; call before the change itself. */
     void beforeChange(int db, byte[] key) {
         // a change in place (Database.changeInPlace) comes here before it touches the entry

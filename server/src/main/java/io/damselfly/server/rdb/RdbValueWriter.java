@@ -201,4 +201,47 @@ public final class RdbValueWriter implements ValueVisitor {
             pack = null;
         }
     }
+
+    // ---- streams: the RDB codec for streams replaces these ------------------------------------
+
+    @Override
+    public void stream(int nodes, int groups) {
+        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+    }
+
+    @Override
+    public void streamNode(long masterMs, long masterSeq, int entries) {
+        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+    }
+
+    @Override
+    public void streamEntry(long ms, long seq, boolean deleted, byte[][] fieldsAndValues) {
+        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+    }
+
+    @Override
+    public void streamMeta(long length, long lastMs, long lastSeq, long firstMs, long firstSeq,
+                           long maxDeletedMs, long maxDeletedSeq, long entriesAdded) {
+        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+    }
+
+    @Override
+    public void streamGroup(byte[] name, long lastMs, long lastSeq, long entriesRead, int pending, int consumers) {
+        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+    }
+
+    @Override
+    public void streamPending(long ms, long seq, long deliveryTimeMs, long deliveryCount) {
+        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+    }
+
+    @Override
+    public void streamConsumer(byte[] name, long seenTimeMs, long activeTimeMs, int pending) {
+        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+    }
+
+    @Override
+    public void streamConsumerPending(long ms, long seq) {
+        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+    }
 }

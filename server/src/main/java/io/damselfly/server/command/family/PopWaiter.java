@@ -143,10 +143,21 @@ final class PopWaiter implements BlockedKeys.Waiter {
         }
         DeferredReply slot = c.deferReply(true);
         PopWaiter waiter = new PopWaiter(slot, shape, end, count, destination, destinationEnd);
+        park(c, slot, waiter, firstKey, numKeys, timeout, r -> replyTimedOut(r, shape));
+    }
+
+    /**
+     * Registers any blocked client ({@code waiter}, answering through {@code slot}) on {@code
+     * numKeys} keys from {@code firstKey} with the keyspace's {@link BlockedKeys}, takes it out of
+     * every queue once the slot resolves, and arms its timeout ({@code timeout} ms, 0 = never)
+     * with the reply {@code onTimeout} writes (also what CLIENT UNBLOCK ... TIMEOUT answers).
+     */
+    static void park(CommandContext c, DeferredReply slot, BlockedKeys.Waiter waiter, int firstKey, int numKeys,
+                     long timeout, java.util.function.Consumer<Reply> onTimeout) {
         BlockedKeys blocked = c.server().keyspace().blockedKeys();
         BlockedKeys.Registration registration = blocked.register(waiter, c.db().index(), c.argv(), firstKey, firstKey + numKeys);
         slot.onResolved(() -> blocked.unregister(registration));
         // 0 = no timer; the timeout reply is still what CLIENT UNBLOCK ... TIMEOUT answers
-        slot.timeoutAfter(timeout, r -> replyTimedOut(r, shape));
+        slot.timeoutAfter(timeout, onTimeout);
     }
 }
