@@ -126,20 +126,4 @@ public final class ValueBuilder {
         StreamValue.reassign(n, id, c);
         return true;
     }
-
-    /**
-     * Whether a stream built here is whole: every pending entry of every group owned by a
-     * consumer (Redis's loader refuses a stream where one is not). Not part of the visitor
-     * contract; a loader may call it after the last {@link #streamConsumerPending}.
-     */
-    public boolean streamConsistent(Value s) {
-        for (StreamValue.Group g : ((StreamValue) s).groups()) {
-            for (StreamValue.Nack n : g.pel.values()) {
-                if (n.consumer == null) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
 }

@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads an RDB file as Redis 7.0.15's rdbLoadRio does, streaming: versions 1 to 10, and 11
- * (Redis 7.2) whose only new type a keyspace here can hold is SET_LISTPACK. Opcodes AUX,
+ * (Redis 7.2), whose new types a keyspace here can hold are SET_LISTPACK and STREAM_LISTPACKS_3. Opcodes AUX,
  * SELECTDB, RESIZEDB, EXPIRETIME (seconds), EXPIRETIME_MS, IDLE, FREQ, FUNCTION2 and the
  * pre-release FUNCTION form (translated into a library's code as rdbFunctionLoad does), EOF, then
  * from version 5 on the CRC64 of everything before it (zero: "saved without checksum", not
- * checked, as Redis). MODULE_AUX, module and stream values are refused: damselfly has neither.
+ * checked, as Redis). MODULE_AUX and module values are refused: damselfly has no modules.
  *
  * <p>What is read goes to a {@link Target}, one call per item, in file order; the reader keeps
  * nothing but one value at a time and a bounded buffer ({@link RdbInput}'s stream form), so a

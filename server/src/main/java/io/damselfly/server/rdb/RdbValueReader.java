@@ -3,7 +3,6 @@ package io.damselfly.server.rdb;
 import io.damselfly.server.keyspace.Value;
 import io.damselfly.server.keyspace.ValueBuilder;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Deserializes one value of the RDB object format (rdbLoadObjectType + rdbLoadObject) into a
@@ -12,8 +11,7 @@ import java.util.function.Supplier;
  * LIST_QUICKLIST (ziplist nodes), LIST_QUICKLIST_2 (listpack and plain nodes), SET, SET_INTSET,
  * HASH, HASH_ZIPMAP, HASH_ZIPLIST, HASH_LISTPACK, ZSET (text scores), ZSET_2 (binary scores),
  * ZSET_ZIPLIST, ZSET_LISTPACK; and Redis 7.2's SET_LISTPACK in RDB 11 files. Streams (types 15,
- * 19, and 21 in RDB 11) go to {@link StreamRdbReader} when a sink factory is given ({@link
- * #streams}), else are refused. Modules are refused, as is anything Redis would refuse on load: an
+ * 19, and 21 in RDB 11) are read by {@link StreamRdbReader} into the builder's stream values. Modules are refused, as is anything Redis would refuse on load: an
  * empty collection, a duplicate member or field, a NaN score, a truncated or malformed blob.
  */
 public final class RdbValueReader {
@@ -35,20 +33,6 @@ public final class RdbValueReader {
         this.builder = builder;
         this.emptyAsNull = emptyAsNull;
         this.version = version;
-    }
-
-    /** A stream sink that answers the value it built: one per stream value read. */
-    public interface StreamValueSink extends StreamRdbReader.Sink {
-        Value value();
-    }
-
-    /** Makes the sinks stream values are read into; null: streams are refused. */
-    private Supplier<? extends StreamValueSink> streams;
-
-    /** Reads stream values into sinks {@code factory} makes (without one, they are refused). */
-    public RdbValueReader streams(Supplier<? extends StreamValueSink> factory) {
-        this.streams = factory;
-        return this;
     }
 
     /** Reads a type byte and the object that follows it. */
@@ -182,15 +166,13 @@ public final class RdbValueReader {
             case RdbFormat.TYPE_STREAM_LISTPACKS:
             case RdbFormat.TYPE_STREAM_LISTPACKS_2:
             case RdbFormat.TYPE_STREAM_LISTPACKS_3: {
-                if (streams == null) {
-                    throw new RdbFormatException("unsupported value type " + type + " (stream)");
-                }
                 if (type == RdbFormat.TYPE_STREAM_LISTPACKS_3 && version < 11) {
                     throw new RdbFormatException("unsupported value type " + type + " before RDB 11");
                 }
-                StreamValueSink sink = streams.get();
-                StreamRdbReader.read(in, type, sink);
-                return sink.value();
+                // an empty stream is a value (XDEL of every entry keeps the key, its IDs and groups)
+                Value stream = builder.stream();
+                StreamRdbReader.read(in, type, new StreamBuilding(builder, stream));
+                return stream;
             }
             case RdbFormat.TYPE_MODULE:
             case RdbFormat.TYPE_MODULE_2:
@@ -233,5 +215,39 @@ public final class RdbValueReader {
             throw new RdbFormatException("empty collection");
         }
         return v;
+    }
+
+    /** The stream codec's sink over the keyspace's builder: one stream value. */
+    private record StreamBuilding(ValueBuilder builder, Value stream) implements StreamRdbReader.Sink {
+        @Override
+        public boolean append(long ms, long seq, boolean deleted, boolean newNode, byte[][] fieldsAndValues) {
+            return builder.streamAppend(stream, ms, seq, deleted, newNode, fieldsAndValues);
+        }
+
+        @Override
+        public void meta(long length, long lastMs, long lastSeq, long firstMs, long firstSeq,
+                         long maxDeletedMs, long maxDeletedSeq, long entriesAdded) {
+            builder.streamMeta(stream, length, lastMs, lastSeq, firstMs, firstSeq, maxDeletedMs, maxDeletedSeq, entriesAdded);
+        }
+
+        @Override
+        public boolean group(byte[] name, long lastMs, long lastSeq, long entriesRead) {
+            return builder.streamGroup(stream, name, lastMs, lastSeq, entriesRead);
+        }
+
+        @Override
+        public boolean pending(byte[] group, long ms, long seq, long deliveryTimeMs, long deliveryCount) {
+            return builder.streamPending(stream, group, ms, seq, deliveryTimeMs, deliveryCount);
+        }
+
+        @Override
+        public boolean consumer(byte[] group, byte[] name, long seenTimeMs, long activeTimeMs) {
+            return builder.streamConsumer(stream, group, name, seenTimeMs, activeTimeMs);
+        }
+
+        @Override
+        public boolean consumerPending(byte[] group, byte[] consumer, long ms, long seq) {
+            return builder.streamConsumerPending(stream, group, consumer, ms, seq);
+        }
     }
 }

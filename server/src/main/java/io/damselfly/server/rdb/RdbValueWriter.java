@@ -30,6 +30,8 @@ public final class RdbValueWriter implements ValueVisitor {
     private ListpackWriter pack;
     private long[] ints;
     private int intCount;
+    /** Writes stream bodies; made for the first stream and reused. */
+    private StreamRdbWriter streams;
 
     public RdbValueWriter(RdbOutput out) {
         this.out = out;
@@ -202,46 +204,50 @@ public final class RdbValueWriter implements ValueVisitor {
         }
     }
 
-    // ---- streams: the RDB codec for streams replaces these ------------------------------------
+    // ---- streams: STREAM_LISTPACKS_2, written by the stream codec ----------------------------
 
     @Override
     public void stream(int nodes, int groups) {
-        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+        type(RdbFormat.TYPE_STREAM_LISTPACKS_2);
+        if (streams == null) {
+            streams = new StreamRdbWriter(out);
+        }
+        streams.stream(nodes, groups);
     }
 
     @Override
     public void streamNode(long masterMs, long masterSeq, int entries) {
-        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+        streams.streamNode(masterMs, masterSeq, entries);
     }
 
     @Override
     public void streamEntry(long ms, long seq, boolean deleted, byte[][] fieldsAndValues) {
-        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+        streams.streamEntry(ms, seq, deleted, fieldsAndValues);
     }
 
     @Override
     public void streamMeta(long length, long lastMs, long lastSeq, long firstMs, long firstSeq,
                            long maxDeletedMs, long maxDeletedSeq, long entriesAdded) {
-        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+        streams.streamMeta(length, lastMs, lastSeq, firstMs, firstSeq, maxDeletedMs, maxDeletedSeq, entriesAdded);
     }
 
     @Override
     public void streamGroup(byte[] name, long lastMs, long lastSeq, long entriesRead, int pending, int consumers) {
-        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+        streams.streamGroup(name, lastMs, lastSeq, entriesRead, pending, consumers);
     }
 
     @Override
     public void streamPending(long ms, long seq, long deliveryTimeMs, long deliveryCount) {
-        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+        streams.streamPending(ms, seq, deliveryTimeMs, deliveryCount);
     }
 
     @Override
     public void streamConsumer(byte[] name, long seenTimeMs, long activeTimeMs, int pending) {
-        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+        streams.streamConsumer(name, seenTimeMs, activeTimeMs, pending);
     }
 
     @Override
     public void streamConsumerPending(long ms, long seq) {
-        throw new IllegalStateException("stream serialization arrives with the RDB codec");
+        streams.streamConsumerPending(ms, seq);
     }
 }

@@ -697,11 +697,11 @@ class RdbFileReaderTest {
         module.writeByte(RdbFormat.OPCODE_MODULE_AUX);
         module.writeLength(12345);
         assertTrue(refusal(withBody("0010", module)).contains("module AUX data"));
-        RdbOutput stream = new RdbOutput(8);
-        stream.writeByte(RdbFormat.TYPE_STREAM_LISTPACKS_2);
-        str(stream, "mystream");
-        stream.writeLength(0);
-        assertTrue(refusal(withBody("0010", stream)).contains("unsupported value type 19 (stream) in the value of key 'mystream' in DB 0"));
+        RdbOutput moduleValue = new RdbOutput(8);
+        moduleValue.writeByte(RdbFormat.TYPE_MODULE_2);
+        str(moduleValue, "mymodulekey");
+        moduleValue.writeLength(0);
+        assertTrue(refusal(withBody("0010", moduleValue)).contains("unsupported value type 7 (module) in the value of key 'mymodulekey' in DB 0"));
         RdbOutput opcode = new RdbOutput(8);
         opcode.writeByte(200);
         assertTrue(refusal(withBody("0010", opcode)).contains("unknown type or opcode 200"));

@@ -10,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Value;
+import io.damselfly.server.keyspace.ValueBuilder;
+import io.damselfly.server.keyspace.ValueType;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
@@ -188,65 +191,21 @@ class StreamRdbReaderTest {
             assertArrayEquals(v19.payload(), v21.payload());
 
             byte[] p21 = convert(p19, RdbFormat.TYPE_STREAM_LISTPACKS_3, 4321, false);
-            StreamRecording sink = new StreamRecording();
-            RdbFormatException e = assertThrows(RdbFormatException.class, () -> new RdbValueReader(null)
-                    .streams(() -> valueSink(sink)).read(new RdbInput(p21, 0, p21.length)));
+            ValueBuilder builder = new ValueBuilder(new Keyspace(1, 1));
+            RdbFormatException e = assertThrows(RdbFormatException.class, () -> new RdbValueReader(builder)
+                    .read(new RdbInput(p21, 0, p21.length)));
             assertTrue(e.getMessage().contains("before RDB 11"), e.getMessage());
-            assertNull(new RdbValueReader(null, false, 11).streams(() -> valueSink(sink)).read(new RdbInput(p21, 0, p21.length)));
-            assertEquals(v21.render(), sink.render());
+            assertEquals(ValueType.STREAM, new RdbValueReader(builder, false, 11).read(new RdbInput(p21, 0, p21.length)).type());
         }
     }
 
-    /** A StreamValueSink over a recording whose value is null (the keyspace has no stream yet). */
-    private static RdbValueReader.StreamValueSink valueSink(StreamRecording r) {
-        return new RdbValueReader.StreamValueSink() {
-            @Override
-            public Value value() {
-                return null;
-            }
-
-            @Override
-            public boolean append(long ms, long seq, boolean deleted, boolean newNode, byte[][] fieldsAndValues) {
-                return r.append(ms, seq, deleted, newNode, fieldsAndValues);
-            }
-
-            @Override
-            public void meta(long length, long lastMs, long lastSeq, long firstMs, long firstSeq, long maxDeletedMs, long maxDeletedSeq, long entriesAdded) {
-                r.meta(length, lastMs, lastSeq, firstMs, firstSeq, maxDeletedMs, maxDeletedSeq, entriesAdded);
-            }
-
-            @Override
-            public boolean group(byte[] name, long lastMs, long lastSeq, long entriesRead) {
-                return r.group(name, lastMs, lastSeq, entriesRead);
-            }
-
-            @Override
-            public boolean pending(byte[] group, long ms, long seq, long deliveryTimeMs, long deliveryCount) {
-                return r.pending(group, ms, seq, deliveryTimeMs, deliveryCount);
-            }
-
-            @Override
-            public boolean consumer(byte[] group, byte[] name, long seenTimeMs, long activeTimeMs) {
-                return r.consumer(group, name, seenTimeMs, activeTimeMs);
-            }
-
-            @Override
-            public boolean consumerPending(byte[] group, byte[] consumer, long ms, long seq) {
-                return r.consumerPending(group, consumer, ms, seq);
-            }
-        };
-    }
-
     @Test
-    void rdbValueReader_streamsOnlyWithAFactory() throws Exception {
+    void rdbValueReader_readsStreamsIntoTheKeyspacesValues() throws Exception {
         byte[] payload = simple(w -> {
         });
-        RdbFormatException e = assertThrows(RdbFormatException.class,
-                () -> new RdbValueReader(null).read(new RdbInput(payload, 0, payload.length)));
-        assertEquals("unsupported value type 19 (stream)", e.getMessage());
-        StreamRecording r = new StreamRecording();
-        assertNull(new RdbValueReader(null).streams(() -> valueSink(r)).read(new RdbInput(payload, 0, payload.length)));
-        assertEquals(1, r.entryCount());
+        Value v = new RdbValueReader(new ValueBuilder(new Keyspace(1, 1))).read(new RdbInput(payload, 0, payload.length));
+        assertEquals(ValueType.STREAM, v.type());
+        assertEquals("stream", v.encoding());
         assertThrows(RdbFormatException.class, () -> StreamRdbReader.read(new RdbInput(payload, 1, payload.length - 1),
                 RdbFormat.TYPE_LIST_QUICKLIST_2, new StreamRecording()));
     }
