@@ -124,65 +124,18 @@ final class CompactEncodings {
      * int; 1110xxxx: string of 12-bit length; 0xF0: string of 32-bit length; 0xF1..0xF4: 16, 24,
      * 32, 64-bit ints), then the entry's length so far written backwards, 7 bits per byte.
      */
-    private static final int LISTPACK_HEADER = 6;
 
+    /** Every entry of a listpack, integers as their decimal text; checked entry by entry by {@link ListpackCursor}. */
     static List<byte[]> listpack(byte[] l) throws RdbFormatException {
-        if (l.length < LISTPACK_HEADER + 1 || u32(l, 0) != l.length) {
-            throw new RdbFormatException("listpack header does not match its length");
-        }
-        int count = u16(l, 4);
+        ListpackCursor cursor = new ListpackCursor(l);
         List<byte[]> out = new ArrayList<>();
-        int p = LISTPACK_HEADER;
-        while (true) {
-            if (p >= l.length) {
-                throw new RdbFormatException("listpack without its end byte");
-            }
-            int enc = l[p] & 0xFF;
-            if (enc == END) {
-                break;
-            }
-            int start = p++;
-            if ((enc & 0x80) == 0) {
-                out.add(RdbInput.decimal(enc));
-            } else if ((enc & 0xC0) == 0x80) {
-                p = addBytes(l, p, enc & 0x3F, out);
-            } else if ((enc & 0xE0) == 0xC0) {
-                need(l, p, 1);
-                int v = ((enc & 0x1F) << 8) | (l[p++] & 0xFF);
-                out.add(RdbInput.decimal((v << 19) >> 19));
-            } else if ((enc & 0xF0) == 0xE0) {
-                need(l, p, 1);
-                p = addBytes(l, p + 1, ((enc & 0x0F) << 8) | (l[p] & 0xFF), out);
-            } else if (enc == 0xF0) {
-                need(l, p, 4);
-                long len = u32(l, p);
-                if (len > l.length) {
-                    throw new RdbFormatException("listpack string past the blob");
-                }
-                p = addBytes(l, p + 4, (int) len, out);
-            } else {
-                int n = switch (enc) {
-                    case 0xF1 -> 2;
-                    case 0xF2 -> 3;
-                    case 0xF3 -> 4;
-                    case 0xF4 -> 8;
-                    default -> throw new RdbFormatException("unknown listpack encoding " + enc);
-                };
-                need(l, p, n);
-                out.add(RdbInput.decimal(signed(l, p, n)));
-                p += n;
-            }
-            int size = p - start;
-            int backlen = backlenSize(size);
-            need(l, p, backlen);
-            if (readBacklen(l, p + backlen - 1, backlen) != size) {
-                throw new RdbFormatException("listpack entry with a wrong back length");
-            }
-            p += backlen;
+        while (!cursor.atEnd()) {
+            out.add(cursor.nextBytes("entry"));
         }
-        if (p != l.length - 1) {
+        if (cursor.bytesLeft() != 0) {
             throw new RdbFormatException("listpack end byte before its end");
         }
+        int count = u16(l, 4);
         if (count != 0xFFFF && count != out.size()) {
             throw new RdbFormatException("listpack count is wrong");
         }
@@ -203,7 +156,8 @@ final class CompactEncodings {
         return 5;
     }
 
-    private static long readBacklen(byte[] l, int last, int bytes) {
+    /** lpDecodeBacklen from the entry's last byte at {@code last}: -1 unless exactly {@code bytes} bytes long. */
+    static long readBacklen(byte[] l, int last, int bytes) {
         long v = 0;
         int shift = 0;
         for (int i = 0; i < bytes; i++) {

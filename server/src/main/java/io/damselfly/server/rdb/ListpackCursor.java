@@ -124,7 +124,7 @@ final class ListpackCursor {
         int size = dataEnd - p;
         int backlen = CompactEncodings.backlenSize(size);
         need(dataEnd, backlen, limit);
-        if (readBacklen(dataEnd + backlen - 1, backlen) != size) {
+        if (CompactEncodings.readBacklen(l, dataEnd + backlen - 1, backlen) != size) {
             throw new RdbFormatException("listpack entry with a wrong back length");
         }
         p = dataEnd + backlen;
@@ -143,21 +143,6 @@ final class ListpackCursor {
         if (n > limit - at) {
             throw new RdbFormatException("listpack entry past the end of its blob");
         }
-    }
-
-    /** lpDecodeBacklen from the entry's last byte: -1 unless exactly {@code bytes} bytes long. */
-    private long readBacklen(int last, int bytes) {
-        long v = 0;
-        int shift = 0;
-        for (int i = 0; i < bytes; i++) {
-            int b = l[last - i] & 0xFF;
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return i == bytes - 1 ? v : -1;
-            }
-            shift += 7;
-        }
-        return -1;
     }
 
     private static long u32(byte[] b, int at) {
