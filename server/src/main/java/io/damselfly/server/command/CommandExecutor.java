@@ -394,6 +394,20 @@ public final class CommandExecutor {
         if (failed) {
             server.stats().countError(reply.lastErrorPrefix());
         }
+        DeferredReply slot = context.peekDeferred();
+        if (slot != null) {
+            // an error the slot is completed with later is this call's failure, counted then
+            int id = cmd.id();
+            ThreadCommandStats own = stats;
+            slot.onFailed(code -> {
+                if (code != null) {
+                    server.stats().countError(code);
+                }
+                if (own != null) {
+                    own.recordFailed(id);
+                }
+            });
+        }
         if (stats != null) {
             stats.recordCall(cmd.id(), nanos, failed);
             if (slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {

@@ -56,6 +56,15 @@ public final class DeferredReply implements Blocking {
     private boolean scriptsBehind;
     /** Set when the client had replies off as the command ran: the reply is rendered as nothing. */
     private boolean silent;
+    /** Whether the completion is a failed call (cmdstat's failed_calls); written before the state that publishes the writer. */
+    private boolean failed;
+    /** The code a failed completion counts under in INFO errorstats, or null for none; written with {@link #failed}. */
+    private String failureCode;
+    /**
+     * Counts a failed completion for the command that opened the slot, given its errorstats
+     * code or null; owner's loop only.
+     */
+    private Consumer<String> onFailed;
 
     public DeferredReply(Owner owner, boolean blocksClient) {
         this.owner = owner;
@@ -88,12 +97,36 @@ public final class DeferredReply implements Blocking {
      * writer is never run and the caller keeps whatever it meant to hand over.
      */
     public boolean complete(Consumer<Reply> writer) {
+        return complete(writer, false, null);
+    }
+
+    /**
+     * Resolves the slot with the error reply {@code error}, a failed call: counted in INFO
+     * errorstats under its code and in the command's failed_calls, as Redis counts the error
+     * of a client it unblocks. From any thread; false when the slot was already resolved.
+     */
+    public boolean fail(String error) {
+        return complete(r -> r.error(error), true, errorCode(error));
+    }
+
+    /**
+     * Resolves the slot with {@code writer}'s error reply, a failed call, counted in INFO
+     * errorstats under {@code errorstatsCode} unless that is null (a script's error that the
+     * redis.call inside it counted already, as Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
+     */
+    public boolean completeFailed(Consumer<Reply> writer, String errorstatsCode) {
+        return complete(writer, true, errorstatsCode);
+    }
+
+    private boolean complete(Consumer<Reply> writer, boolean failed, String errorstatsCode) {
         if (!state.compareAndSet(OPEN, COMPLETING)) {
             return false;
         }
         // the writer before the state that says it is there: the connection may find the slot
         // completed while pumping for an earlier slot, before this slot's own task has run
         this.writer = writer;
+        this.failed = failed;
+        this.failureCode = errorstatsCode;
         state.set(COMPLETED);
         // a task even on the owner's own loop: never render inside the command that completes
         // it, but between events, when no batch of the connection is open
@@ -119,8 +152,29 @@ public final class DeferredReply implements Blocking {
 
     @Override
     public boolean unblock(boolean asError) {
-        Consumer<Reply> writer = asError ? r -> r.error(UNBLOCKED) : timeoutWriter;
-        return writer != null && blocksClient && complete(writer);
+        if (!blocksClient) {
+            return false;
+        }
+        if (asError) {
+            return fail(UNBLOCKED);
+        }
+        Consumer<Reply> writer = timeoutWriter;
+        return writer != null && complete(writer);
+    }
+
+    /** The code an error reply is counted under: its first word. */
+    public static String errorCode(String error) {
+        int space = error.indexOf(' ');
+        return space < 0 ? error : error.substring(0, space);
+    }
+
+    /**
+     * Counts a failed completion ({@link #fail}, {@link #completeFailed}) with {@code counter},
+     * given its errorstats code or null, on the owner's loop once the slot is completed. Call on
+     * the owner's loop.
+     */
+    public void onFailed(Consumer<String> counter) {
+        this.onFailed = counter;
     }
 
     /** Runs {@code action} on the owner's loop if the connection closes before the slot resolves. */
@@ -184,6 +238,9 @@ public final class DeferredReply implements Blocking {
 
     private void resolvedOnLoop() {
         cancelTimeout();
+        if (failed && onFailed != null) {
+            onFailed.accept(failureCode);
+        }
         if (onResolved != null) {
             onResolved.run();
         }

@@ -77,6 +77,16 @@ public final class ThreadCommandStats {
         }
     }
 
+    /**
+     * Counts a failure of a call of command {@code id} already counted, whose error came later (a
+     * blocked command answered with an error when it was unblocked). Owner thread only.
+     */
+    public void recordFailed(int id) {
+        assert Thread.currentThread() == owner : "statistics of " + owner + " written by " + Thread.currentThread();
+        int i = PAD + id * STRIDE + FAILED;
+        LONGS.setOpaque(counters, i, counters[i] + 1);
+    }
+
     /** Counts a call of command {@code id} refused before it ran (arity, auth, OOM). Owner only. */
     public void recordRejected(int id) {
         assert Thread.currentThread() == owner : "statistics of " + owner + " written by " + Thread.currentThread();

@@ -361,14 +361,18 @@ public final class ScriptEngine {
         Task task = new Task() {
             @Override
             public void run() {
-                Consumer<Reply> out;
+                Finished done;
                 try {
-                    out = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, body);
+                    done = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, body);
                 } catch (RuntimeException | Error e) {
                     log.error("script {} failed", name, e);
-                    out = r -> r.error(Errors.INTERNAL);
+                    done = new Finished(r -> r.error(Errors.INTERNAL), true, "ERR");
                 }
-                slot.complete(out);
+                if (done.failed()) {
+                    slot.completeFailed(done.reply(), done.errorstatsCode());
+                } else {
+                    slot.complete(done.reply());
+                }
             }
 
             @Override
@@ -421,22 +425,26 @@ public final class ScriptEngine {
         };
     }
 
+    /**
+     * A script's reply, whether it is an error (the call failed), and the code INFO errorstats
+     * counts that error under, or null when the redis.call inside counted it already.
+     */
+    private record Finished(Consumer<Reply> reply, boolean failed, String errorstatsCode) {
+    }
+
     /** Runs one script; the script thread holds every shard's lock (see {@link #runWaitingScripts}). */
-    private Consumer<Reply> runHoldingEveryShard(boolean eval, String name, boolean readOnly, boolean allowOom, int db,
+    private Finished runHoldingEveryShard(boolean eval, String name, boolean readOnly, boolean allowOom, int db,
             byte[][] command, Body body) {
         Keyspace keyspace = server.keyspace();
         ScriptRun run = newRun(eval, name, readOnly, allowOom, db, command);
         Consumer<Reply> out = body.run(run);
-        if (run.errorToCount != null) {
-            // the deferred reply is rendered outside the executor, which counts errors
-            int space = run.errorToCount.indexOf(' ');
-            server.stats().countError(space < 0 ? run.errorToCount : run.errorToCount.substring(0, space));
-        }
+        // the deferred reply is rendered outside the executor, which counts errors: the slot counts this one
+        String errorstatsCode = run.errorToCount == null ? null : DeferredReply.errorCode(run.errorToCount);
         // blocked pops on keys the script created are served now, before anyone else runs
         Database view = new Database(keyspace);
         view.bind(db, System.currentTimeMillis());
         keyspace.blockedKeys().serveReady(view);
-        return out;
+        return new Finished(out, run.failed, errorstatsCode);
     }
 
     private ScriptRun newRun(boolean eval, String name, boolean readOnly, boolean allowOom, int db, byte[][] command) {
@@ -493,11 +501,15 @@ public final class ScriptEngine {
         try {
             LuaValue out = fn.invoke(args).arg1();
             int resp = run.client.session.protocol();
-            if (out.istable() && out.rawget("err").isstring() && !out.rawget("ignore_error_stats_update").toboolean()) {
-                run.errorToCount = out.rawget("err").tojstring();
+            if (out.istable() && out.rawget("err").isstring()) {
+                run.failed = true;
+                if (!out.rawget("ignore_error_stats_update").toboolean()) {
+                    run.errorToCount = out.rawget("err").tojstring();
+                }
             }
             return r -> LuaToReply.write(r, out, resp);
         } catch (LuaError e) {
+            run.failed = true;
             String error = errorReply(e, run.name, env.hook);
             LuaValue v = LuaErrors.value(e, null);
             if (!(v.istable() && v.rawget("ignore_error_stats_update").toboolean())) {
@@ -505,6 +517,7 @@ public final class ScriptEngine {
             }
             return r -> r.error(error);
         } catch (StackOverflowError e) {
+            run.failed = true;
             // Lua's "stack overflow" error, where the script was when the Java stack ran out
             String where = env.hook.position();
             String error = where == null ? "ERR Error running script " + run.name + ", stack overflow"
@@ -512,8 +525,10 @@ public final class ScriptEngine {
             run.errorToCount = error;
             return r -> r.error(error);
         } catch (OutOfMemoryError e) {
+            run.failed = true;
             return r -> r.error("ERR Error running script " + run.name + ", not enough memory");
         } catch (RuntimeException e) {
+            run.failed = true;
             log.error("script {} failed", run.name, e);
             return r -> r.error("ERR Error running script " + run.name + ", " + e.getClass().getSimpleName());
         } finally {

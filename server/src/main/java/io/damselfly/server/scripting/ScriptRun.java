@@ -32,6 +32,8 @@ final class ScriptRun {
      * came from redis.call, whose command counted it already: Redis's ignore_error_stats_update).
      */
     String errorToCount;
+    /** The script's reply is an error: the call failed (cmdstat's failed_calls), counted in errorstats or not. */
+    boolean failed;
 
     ScriptRun(boolean eval, String name, boolean readOnly, boolean allowOom, boolean oomAtStart,
             ScriptClient client, byte[][] command) {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.ServerOptions;
 import java.nio.charset.StandardCharsets;
@@ -111,6 +113,47 @@ class InfoStatisticsTest {
             out[i] = v[i];
         }
         return out;
+    }
+
+    /**
+     * A blocked call answered later with an error (CLIENT UNBLOCK ... ERROR, a stream reader whose
+     * group goes) and a script's error: what commandstats and errorstats say afterwards, on
+     * damselfly and on redis-server 7.0.15 alike.
+     */
+    @Test
+    void lateErrors_countAsFailedCalls_asRedis(EmbeddedServer server) throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            assertEquals(lateErrorStats("127.0.0.1", redis.port()), lateErrorStats(server.host(), server.port()));
+        }
+    }
+
+    private static List<String> lateErrorStats(String host, int port) {
+        try (RawClient admin = new RawClient(host, port); RawClient blocked = new RawClient(host, port)) {
+            admin.call("FLUSHALL");
+            admin.call("CONFIG", "RESETSTAT");
+            long id = ((RespValue.Integer) blocked.call("CLIENT", "ID")).value();
+            blocked.send("BLPOP", "list", "0");
+            BlockedClients.await(admin, 1);
+            assertEquals(":1", admin.callText("CLIENT", "UNBLOCK", Long.toString(id), "ERROR"));
+            assertEquals("-UNBLOCKED client unblocked via CLIENT UNBLOCK", RawClient.render(blocked.read()));
+            admin.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM");
+            blocked.send("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">");
+            BlockedClients.await(admin, 1);
+            admin.call("XGROUP", "DESTROY", "s", "g");
+            assertTrue(RawClient.render(blocked.read()).startsWith("-NOGROUP"));
+            admin.call("SET", "str", "x");
+            assertTrue(admin.callText("EVAL", "return redis.call('incr', KEYS[1])", "1", "str").startsWith("-ERR"));
+            assertEquals(1, ((RespValue.Integer) admin.call("EVAL", "return 1", "0")).value());
+            List<String> stats = new ArrayList<>();
+            String commands = info(admin, "commandstats");
+            for (String command : List.of("blpop", "xreadgroup", "eval", "incr")) {
+                stats.add(command + " " + java.util.Arrays.toString(cmdstat(commands, command)));
+            }
+            for (String line : info(admin, "errorstats").split("\r\n")) {
+                stats.add(line);
+            }
+            return stats;
+        }
     }
 
     @Test

@@ -9,7 +9,6 @@ import io.damselfly.server.keyspace.StreamOps;
 import io.damselfly.server.keyspace.StreamOps.Delivered;
 import io.damselfly.server.keyspace.StreamValue;
 import io.damselfly.server.keyspace.ValueType;
-import io.damselfly.server.metrics.ServerStats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,10 +29,9 @@ final class StreamWaiter implements BlockedKeys.Waiter {
     private final byte[] group;
     private final byte[] consumer;
     private final boolean noAck;
-    private final ServerStats stats;
 
     private StreamWaiter(DeferredReply slot, byte[][] keys, StreamId[] after, long count, byte[] group,
-                         byte[] consumer, boolean noAck, ServerStats stats) {
+                         byte[] consumer, boolean noAck) {
         this.slot = slot;
         this.keys = keys;
         this.after = after;
@@ -41,14 +39,11 @@ final class StreamWaiter implements BlockedKeys.Waiter {
         this.group = group;
         this.consumer = consumer;
         this.noAck = noAck;
-        this.stats = stats;
     }
 
-    /** Answers with an error, counted in INFO errorstats as Redis counts an unblocked client's error. */
+    /** Answers with an error, a failed call as Redis counts an unblocked client's error. */
     private void refuse(String error) {
-        if (slot.complete(r -> r.error(error))) {
-            stats.countError(error.substring(0, error.indexOf(' ')));
-        }
+        slot.fail(error);
     }
 
     @Override
@@ -123,7 +118,7 @@ final class StreamWaiter implements BlockedKeys.Waiter {
                       byte[] group, byte[] consumer, boolean noAck) {
         DeferredReply slot = c.deferReply(true);
         byte[][] keys = Arrays.copyOfRange(c.argv(), firstKey, firstKey + numKeys);
-        StreamWaiter w = new StreamWaiter(slot, keys, after, count, group, consumer, noAck, c.server().stats());
+        StreamWaiter w = new StreamWaiter(slot, keys, after, count, group, consumer, noAck);
         PopWaiter.park(c, slot, w, firstKey, numKeys, timeout, r -> r.nullArray());
     }
 }
