@@ -15,20 +15,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A Node.js application as Directus uses Redis (ioredis, rate-limiter-flexible's Lua limiter,
- * EVALSHA falling back to EVAL, locks, MULTI/EXEC and WATCH, a binary pub/sub bus, KEYS + UNLINK
- * purges: src/test/node/ioredis-app.mjs), run unchanged against damselfly, and against a real
- * redis-server to show the application's checks are right. Node and the packages are installed by
- * ./scripts/test (npm ci in src/test/node); without them this test fails, never skips.
+ * Node.js applications run unchanged against damselfly, and against a real redis-server to show
+ * the application's checks are right: one as Directus uses Redis (ioredis, rate-limiter-flexible's
+ * Lua limiter, EVALSHA falling back to EVAL, locks, MULTI/EXEC and WATCH, a binary pub/sub bus,
+ * KEYS + UNLINK purges: src/test/node/ioredis-app.mjs), and a BullMQ job queue (its Lua scripts,
+ * sorted sets, lists, a stream read by blocking XREAD for queue events: bullmq-app.mjs). Node and
+ * the packages are installed by ./scripts/test (npm ci in src/test/node); without them this test
+ * fails, never skips.
  */
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
 class NodeClientsTest {
     private static final File APP_DIR = new File("src/test/node");
 
-    private static String runApp(int port) throws Exception {
-        assertTrue(new File(APP_DIR, "node_modules/ioredis").isDirectory(),
+    private static String runApp(String script, int port) throws Exception {
+        assertTrue(new File(APP_DIR, "node_modules/ioredis").isDirectory() && new File(APP_DIR, "node_modules/bullmq").isDirectory(),
                 "src/test/node/node_modules is missing: ./scripts/test installs it (npm ci --prefix server/src/test/node)");
-        Process p = new ProcessBuilder(List.of("node", "ioredis-app.mjs", Integer.toString(port)))
+        Process p = new ProcessBuilder(List.of("node", script, Integer.toString(port)))
                 .directory(APP_DIR).redirectErrorStream(true).start();
         p.getOutputStream().close();
         boolean done = p.waitFor(60, TimeUnit.SECONDS);
@@ -43,8 +45,15 @@ class NodeClientsTest {
 
     @Test
     void ioredisApplicationRunsUnchangedOnDamselfly(EmbeddedServer damselfly, RedisServerProcess redis) throws Exception {
-        String reference = runApp(redis.port());
-        assertEquals(reference, runApp(damselfly.port()), "the same checks pass on both");
+        String reference = runApp("ioredis-app.mjs", redis.port());
+        assertEquals(reference, runApp("ioredis-app.mjs", damselfly.port()), "the same checks pass on both");
         assertTrue(reference.matches("ok \\d+"), reference);
+    }
+
+    @Test
+    void bullmqQueueRunsUnchangedOnDamselfly(EmbeddedServer damselfly, RedisServerProcess redis) throws Exception {
+        String reference = runApp("bullmq-app.mjs", redis.port());
+        assertTrue(reference.contains("\"completed\":10,\"failed\":0") && reference.contains("flaky attempts 3"), reference);
+        assertEquals(reference, runApp("bullmq-app.mjs", damselfly.port()), "the same jobs, results and events on both");
     }
 }
