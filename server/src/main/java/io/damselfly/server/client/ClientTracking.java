@@ -420,8 +420,9 @@ public final class ClientTracking implements KeyspaceObserver {
 
     @Override
     public void keyChanged(int db, byte[] key, KeyEvent event) {
-        if (event == KeyEvent.NEW) {
-            // always followed by the event of the write that created the key: one invalidation
+        if (event == KeyEvent.NEW || !event.signalsModified()) {
+            // NEW is always followed by the event of the write that created the key: one
+            // invalidation; what Redis only notifies (XGROUP's subcommands) invalidates nothing
             return;
         }
         Prefix[] ps = prefixes;

@@ -48,12 +48,15 @@ public enum KeyEvent {
     XADD("xadd", 't'),
     XTRIM("xtrim", 't'),
     XDEL("xdel", 't'),
-    XSETID("xsetid", 't'),
-    XGROUP_CREATE("xgroup-create", 't'),
-    XGROUP_CREATECONSUMER("xgroup-createconsumer", 't'),
-    XGROUP_DELCONSUMER("xgroup-delconsumer", 't'),
-    XGROUP_DESTROY("xgroup-destroy", 't'),
-    XGROUP_SETID("xgroup-setid", 't'),
+    // the stream IDs' and groups' changes Redis notifies without signalModifiedKey
+    XSETID("xsetid", 't', false),
+    XGROUP_CREATE("xgroup-create", 't', false),
+    /** XGROUP CREATE ... MKSTREAM creating its key: that creation is signalled, as any. */
+    XGROUP_CREATE_MKSTREAM("xgroup-create", 't'),
+    XGROUP_CREATECONSUMER("xgroup-createconsumer", 't', false),
+    XGROUP_DELCONSUMER("xgroup-delconsumer", 't', false),
+    XGROUP_DESTROY("xgroup-destroy", 't', false),
+    XGROUP_SETID("xgroup-setid", 't', false),
     DEL("del", 'g'),
     EXPIRE("expire", 'g'),
     PERSIST("persist", 'g'),
@@ -72,10 +75,26 @@ public enum KeyEvent {
 
     private final String redisName;
     private final char notifyClass;
+    private final boolean signalsModified;
 
     KeyEvent(String redisName, char notifyClass) {
+        this(redisName, notifyClass, true);
+    }
+
+    KeyEvent(String redisName, char notifyClass, boolean signalsModified) {
         this.redisName = redisName;
         this.notifyClass = notifyClass;
+        this.signalsModified = signalsModified;
+    }
+
+    /**
+     * Whether the change is a modification of the key as Redis's signalModifiedKey makes one:
+     * WATCH sees it and client tracking invalidates the key. False for the stream changes Redis
+     * only notifies (XSETID, XGROUP's subcommands on an existing key): a transaction WATCHing the
+     * stream still commits, as in Redis.
+     */
+    public boolean signalsModified() {
+        return signalsModified;
     }
 
     /** The event name in Redis's keyspace notifications. */

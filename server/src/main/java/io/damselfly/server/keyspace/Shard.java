@@ -380,7 +380,7 @@ public final class Shard {
         if (event != KeyEvent.EXPIRED) {
             dirty++;
         }
-        if (!watched.isEmpty()) {
+        if (!watched.isEmpty() && event.signalsModified()) {
             watched.touch(db, key);
         }
         if (keyspace.hasObservers()) {

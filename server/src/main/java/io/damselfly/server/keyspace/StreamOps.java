@@ -303,7 +303,7 @@ public final class StreamOps {
             }
             StreamValue created = new StreamValue();
             created.createGroup(name, id == null ? StreamId.MIN : id, entriesRead);
-            db.insert(key, ObjectEntry.of(key, created, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.XGROUP_CREATE);
+            db.insert(key, ObjectEntry.of(key, created, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.XGROUP_CREATE_MKSTREAM);
             return Status.OK;
         }
         if (s.group(name) != null) {

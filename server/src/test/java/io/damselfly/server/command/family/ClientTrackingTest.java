@@ -140,6 +140,39 @@ class ClientTrackingTest {
         assertEquals("+PONG", tracker.callText("PING"));
     }
 
+    /**
+     * What a tracking client of a stream is sent while the stream's groups and IDs change: Redis
+     * only notifies XSETID and XGROUP's subcommands (no signalModifiedKey), so no invalidation
+     * until XADD. The same bytes to redis-server 7.0.15 and to damselfly.
+     */
+    @Test
+    void resp3_streamGroupChangesInvalidateNothing_asRedis(EmbeddedServer server) throws Exception {
+        try (io.damselfly.server.testing.RedisServerProcess redis = io.damselfly.server.testing.RedisServerProcess.start()) {
+            assertEquals(streamTrackingReplies("127.0.0.1", redis.port()), streamTrackingReplies(server.host(), server.port()));
+        }
+    }
+
+    private static List<String> streamTrackingReplies(String host, int port) {
+        try (RawClient tracker = new RawClient(host, port)) {
+            tracker.call("HELLO", "3");
+            java.io.ByteArrayOutputStream pipeline = new java.io.ByteArrayOutputStream();
+            for (Object[] c : new Object[][] {{"XADD", "s", "1-0", "f", "v"}, {"CLIENT", "TRACKING", "on"}, {"XLEN", "s"},
+                    {"XGROUP", "CREATE", "s", "g", "$"}, {"XLEN", "s"}, {"XGROUP", "CREATECONSUMER", "s", "g", "c"},
+                    {"XGROUP", "SETID", "s", "g", "0"}, {"XSETID", "s", "5-0"}, {"XGROUP", "DESTROY", "s", "g"},
+                    {"XLEN", "s"}, {"XADD", "s", "6-0", "f", "v"}, {"PING"}}) {
+                pipeline.writeBytes(RawClient.encode(c));
+            }
+            tracker.sendRaw(pipeline.toByteArray());
+            List<String> got = new ArrayList<>();
+            String last = "";
+            while (!last.equals("+PONG")) {
+                last = RawClient.render(tracker.read());
+                got.add(last);
+            }
+            return got;
+        }
+    }
+
     @Test
     void resp3_ownWritesInAPipeline_pushRightAfterTheCausingReply(RawClient tracker) {
         tracker.call("HELLO", "3");

@@ -58,6 +58,38 @@ class StreamCommandsCompatibilityTest implements DifferentialScripts {
     }
 
     private static final String[][] SCRIPTS = {
+        {"watch", """
+                XADD s 1-0 f v
+                WATCH s
+                XGROUP CREATE s g $
+                XGROUP CREATECONSUMER s g c
+                XGROUP SETID s g 0
+                XGROUP DELCONSUMER s g c
+                XGROUP DESTROY s g
+                XSETID s 5-0
+                MULTI
+                SET x 1
+                EXEC
+                WATCH s
+                XREADGROUP GROUP nog c STREAMS s >
+                XGROUP CREATE s g 0
+                XREADGROUP GROUP g c STREAMS s >
+                XACK s g 1-0
+                MULTI
+                SET x 2
+                EXEC
+                WATCH s2
+                XGROUP CREATE s2 g $ MKSTREAM
+                MULTI
+                SET x 3
+                EXEC
+                WATCH s
+                XADD s 6-0 f v
+                MULTI
+                SET x 4
+                EXEC
+                GET x
+                """},
         {"xadd-ids", """
                 XADD s 1-1 a 1 b 2
                 XADD s 1-1 a 1
