@@ -58,12 +58,8 @@ public final class StreamOps {
     public record Counted(Status status, long count) {
     }
 
-    /** An entry delivered to a group reader; fields null for a pending ID whose entry was deleted. */
-    public record Delivered(StreamId id, byte[][] fieldsAndValues) {
-    }
-
     /** XAUTOCLAIM's answer: the claimed entries (fields null under JUSTID), the next cursor, the IDs dropped. */
-    public record AutoClaimed(List<Delivered> claimed, StreamId next, List<StreamId> deleted) {
+    public record AutoClaimed(List<Entry> claimed, StreamId next, List<StreamId> deleted) {
     }
 
     private final Database db;
@@ -78,17 +74,15 @@ public final class StreamOps {
 
     /** A counted read (lookupKeyRead): the stream, null when missing, or {@link #WRONG_TYPE}. */
     public StreamValue read(byte[] key) {
-        Object e = db.read(key);
-        if (e == null) {
-            return null;
-        }
-        StreamValue s = streamOf(e);
-        return s == null ? WRONG_TYPE : s;
+        return typed(db.read(key));
     }
 
     /** A write lookup (lookupKeyWrite): the stream, null when missing, or {@link #WRONG_TYPE}. */
     public StreamValue readForWrite(byte[] key) {
-        Object e = db.find(key);
+        return typed(db.find(key));
+    }
+
+    private static StreamValue typed(Object e) {
         if (e == null) {
             return null;
         }
@@ -403,13 +397,13 @@ public final class StreamOps {
      * serveClientsBlockedOnStreamKey test. The caller checked the key holds a stream with that
      * group.
      */
-    public List<Delivered> readGroup(byte[] key, byte[] group, byte[] consumer, StreamId after, long count,
-            boolean noAck, boolean sync, Predicate<List<Delivered>> deliver) {
+    public List<Entry> readGroup(byte[] key, byte[] group, byte[] consumer, StreamId after, long count,
+            boolean noAck, boolean sync, Predicate<List<Entry>> deliver) {
         Object e = db.find(key);
         StreamValue s = streamOf(e);
         Group g = s.group(group);
         long now = System.currentTimeMillis();
-        List<Delivered> out = new ArrayList<>();
+        List<Entry> out = new ArrayList<>();
         if (after != null) {
             Consumer c = g.consumers.get(consumer);
             if (c != null) {
@@ -420,7 +414,7 @@ public final class StreamOps {
                             break;
                         }
                         Entry entry = s.get(p.getKey());
-                        out.add(new Delivered(p.getKey(), entry == null ? null : entry.fieldsAndValues()));
+                        out.add(new Entry(p.getKey(), entry == null ? null : entry.fieldsAndValues()));
                     }
                 }
             }
@@ -430,7 +424,7 @@ public final class StreamOps {
             Consumer owner = consumer(key, e, s, g, consumer);
             if (!out.isEmpty()) {
                 db.changeQuietly(key, e, () -> {
-                    for (Delivered d : out) {
+                    for (Entry d : out) {
                         if (d.fieldsAndValues() != null) {
                             Nack n = owner.pel.get(d.id());
                             n.deliveryTime = now;
@@ -446,17 +440,13 @@ public final class StreamOps {
         if (sync ? s.length() == 0 || s.lastValidId().compareTo(last) <= 0 : s.lastId().compareTo(last) <= 0) {
             return null;
         }
-        StreamId from = last.next();
-        List<Entry> entries = from == null ? List.of() : s.range(from, StreamId.MAX, false, count);
-        for (Entry en : entries) {
-            out.add(new Delivered(en.id(), en.fieldsAndValues()));
-        }
+        out.addAll(s.after(last, count));
         if (!deliver.test(out)) {
             return out;
         }
         Consumer owner = consumer(key, e, s, g, consumer);
         db.changeQuietly(key, e, () -> {
-            for (Delivered d : out) {
+            for (Entry d : out) {
                 s.advanceGroup(g, d.id());
                 if (noAck) {
                     continue;
@@ -498,13 +488,13 @@ public final class StreamOps {
      * deliveryTime} is the new last delivery (already defaulted to now), {@code retryCount} -1
      * when not given, {@code lastId} null when not given.
      */
-    public List<Delivered> claim(byte[] key, byte[] group, byte[] consumer, long minIdle, StreamId[] ids,
+    public List<Entry> claim(byte[] key, byte[] group, byte[] consumer, long minIdle, StreamId[] ids,
             long deliveryTime, long retryCount, boolean force, boolean justId, StreamId lastId) {
         Object e = db.find(key);
         StreamValue s = streamOf(e);
         Group g = s.group(group);
         long now = System.currentTimeMillis();
-        List<Delivered> out = new ArrayList<>();
+        List<Entry> out = new ArrayList<>();
         Consumer[] owner = new Consumer[1];
         db.changeQuietly(key, e, () -> {
             if (lastId != null && lastId.compareTo(g.lastId()) > 0) {
@@ -541,7 +531,7 @@ public final class StreamOps {
                 StreamValue.reassign(n, id, owner[0]);
                 return 0;
             });
-            out.add(new Delivered(id, justId ? null : s.get(id).fieldsAndValues()));
+            out.add(new Entry(id, justId ? null : s.get(id).fieldsAndValues()));
         }
         return out;
     }
@@ -554,7 +544,7 @@ public final class StreamOps {
         Group g = s.group(group);
         long now = System.currentTimeMillis();
         long attempts = count * 10;
-        List<Delivered> claimed = new ArrayList<>();
+        List<Entry> claimed = new ArrayList<>();
         List<StreamId> deleted = new ArrayList<>();
         Consumer owner = null;
         StreamId cursor = start;
@@ -595,7 +585,7 @@ public final class StreamOps {
                 StreamValue.reassign(n, id, to);
                 return 0;
             });
-            claimed.add(new Delivered(id, justId ? null : s.get(id).fieldsAndValues()));
+            claimed.add(new Entry(id, justId ? null : s.get(id).fieldsAndValues()));
             left--;
         }
         return new AutoClaimed(claimed, next, deleted);

@@ -115,7 +115,10 @@ public final class StreamValue implements Value {
         return nodes.size();
     }
 
-    /** One entry as replies show it: the ID and the fields and values, alternating. */
+    /**
+     * One entry as replies show it: the ID and the fields and values, alternating; the fields are
+     * null for a group's pending ID whose entry was deleted since.
+     */
     public record Entry(StreamId id, byte[][] fieldsAndValues) {
     }
 
@@ -144,10 +147,10 @@ public final class StreamValue implements Value {
             this.masterMs = masterMs;
             this.masterSeq = masterSeq;
             this.masterFields = masterFields;
-            long mb = Listpack.intElement(masterFields.length) + Listpack.intElement(0);
+            long mb = ListpackSizes.intElement(masterFields.length) + ListpackSizes.intElement(0);
             long heap = MemoryLayout.referenceArray(masterFields.length);
             for (byte[] f : masterFields) {
-                mb += Listpack.stringElement(f);
+                mb += ListpackSizes.stringElement(f);
                 heap += MemoryLayout.byteArray(f.length);
             }
             this.masterBytes = mb;
@@ -160,7 +163,7 @@ public final class StreamValue implements Value {
 
         /** The listpack's total bytes (lpBytes): header, count, deleted, master entry, entries, end. */
         long lpBytes() {
-            return Listpack.HEADER_AND_END + Listpack.intElement(live) + Listpack.intElement(deleted) + masterBytes + entryBytes;
+            return ListpackSizes.HEADER_AND_END + ListpackSizes.intElement(live) + ListpackSizes.intElement(deleted) + masterBytes + entryBytes;
         }
 
         long footprint() {
@@ -235,16 +238,16 @@ public final class StreamValue implements Value {
                 live++;
             }
             // the entry in Redis's layout: flags, ms-diff, seq-diff, [num-fields, fields], values, lp-count
-            long bytes = Listpack.intElement(flags[size - 1]) + Listpack.intElement(ms - masterMs) + Listpack.intElement(seq - masterSeq);
+            long bytes = ListpackSizes.intElement(flags[size - 1]) + ListpackSizes.intElement(ms - masterMs) + ListpackSizes.intElement(seq - masterSeq);
             long lpCount = n + 3;
             if (!same) {
-                bytes += Listpack.intElement(n);
+                bytes += ListpackSizes.intElement(n);
                 lpCount += n + 1;
             }
             for (int i = same ? 1 : 0; i < fv.length; i += same ? 2 : 1) {
-                bytes += Listpack.stringElement(fv[i]);
+                bytes += ListpackSizes.stringElement(fv[i]);
             }
-            entryBytes += bytes + Listpack.intElement(lpCount);
+            entryBytes += bytes + ListpackSizes.intElement(lpCount);
         }
 
         /** The fields and values of entry i, decoded. */
@@ -356,66 +359,6 @@ public final class StreamValue implements Value {
             } while ((x & 0x80) != 0);
             pos[0] = p;
             return v;
-        }
-    }
-
-    /**
-     * The byte counts of listpack.c's encodings, for the node size rule: an element is its
-     * encoding plus a back length of 1 to 5 bytes.
-     */
-    static final class Listpack {
-        /** 32-bit total bytes + 16-bit count, and the end byte. */
-        static final int HEADER_AND_END = 7;
-
-        private Listpack() {
-        }
-
-        static long intElement(long v) {
-            int enc;
-            if (v >= 0 && v <= 127) {
-                enc = 1;
-            } else if (v >= -4096 && v <= 4095) {
-                enc = 2;
-            } else if (v >= -32768 && v <= 32767) {
-                enc = 3;
-            } else if (v >= -8388608 && v <= 8388607) {
-                enc = 4;
-            } else if (v >= -2147483648L && v <= 2147483647L) {
-                enc = 5;
-            } else {
-                enc = 9;
-            }
-            return enc + backlen(enc);
-        }
-
-        static long stringElement(byte[] s) {
-            Long v = stringToInt64(s);
-            if (v != null) {
-                return intElement(v);
-            }
-            long enc = s.length < 64 ? 1 + s.length : s.length < 4096 ? 2 + s.length : 5 + (long) s.length;
-            return enc + backlen(enc);
-        }
-
-        static int backlen(long l) {
-            if (l <= 127) {
-                return 1;
-            } else if (l < 16383) {
-                return 2;
-            } else if (l < 2097151) {
-                return 3;
-            } else if (l < 268435455) {
-                return 4;
-            }
-            return 5;
-        }
-
-        /** lpStringToInt64: a strict decimal int64 of 1 to 20 characters, or null. */
-        static Long stringToInt64(byte[] s) {
-            if (s.length == 0 || s.length >= 21 || (s[0] != '-' && (s[0] < '0' || s[0] > '9'))) {
-                return null;
-            }
-            return Numbers.parseLong(s);
         }
     }
 
@@ -565,6 +508,15 @@ public final class StreamValue implements Value {
     }
 
     // ---- reading -----------------------------------------------------------------------------
+
+    /**
+     * Live entries after {@code id}, ascending, at most {@code count} (0 = all): what XREAD and a
+     * group's ">" read. None after the largest possible ID.
+     */
+    public List<Entry> after(StreamId id, long count) {
+        StreamId from = id.next();
+        return from == null ? new ArrayList<>() : range(from, StreamId.MAX, false, count);
+    }
 
     /**
      * Live entries from {@code start} to {@code end} inclusive, ascending (or descending with

@@ -142,20 +142,6 @@ final class CompactEncodings {
         return out;
     }
 
-    /** lpEncodeBacklen's size: how many 7-bit groups an entry length takes. */
-    static int backlenSize(long size) {
-        if (size <= 127) {
-            return 1;
-        } else if (size < 16383) {
-            return 2;
-        } else if (size < 2097151) {
-            return 3;
-        } else if (size < 268435455) {
-            return 4;
-        }
-        return 5;
-    }
-
     /** lpDecodeBacklen from the entry's last byte at {@code last}: -1 unless exactly {@code bytes} bytes long. */
     static long readBacklen(byte[] l, int last, int bytes) {
         long v = 0;

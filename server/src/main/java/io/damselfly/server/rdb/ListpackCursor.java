@@ -1,5 +1,7 @@
 package io.damselfly.server.rdb;
 
+import io.damselfly.server.keyspace.ListpackSizes;
+
 /**
  * Walks a listpack blob (listpack.c) one entry at a time, for readers that interpret the
  * entries as they go (a stream node mixes integers and strings in a fixed layout) instead of
@@ -122,7 +124,7 @@ final class ListpackCursor {
             dataEnd = data + n;
         }
         int size = dataEnd - p;
-        int backlen = CompactEncodings.backlenSize(size);
+        int backlen = ListpackSizes.backlen(size);
         need(dataEnd, backlen, limit);
         if (CompactEncodings.readBacklen(l, dataEnd + backlen - 1, backlen) != size) {
             throw new RdbFormatException("listpack entry with a wrong back length");

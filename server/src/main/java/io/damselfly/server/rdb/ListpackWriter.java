@@ -1,5 +1,6 @@
 package io.damselfly.server.rdb;
 
+import io.damselfly.server.keyspace.ListpackSizes;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -104,7 +105,7 @@ final class ListpackWriter {
 
     /** lpEncodeBacklen: the entry's length, 7 bits a byte, the most significant group first. */
     private void writeBacklen(int size) {
-        int n = CompactEncodings.backlenSize(size);
+        int n = ListpackSizes.backlen(size);
         for (int i = n - 1; i >= 0; i--) {
             int group = (size >>> (7 * i)) & 0x7F;
             // every byte but the first written (the last read backwards) carries the "more" bit

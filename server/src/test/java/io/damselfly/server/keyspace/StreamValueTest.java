@@ -44,24 +44,24 @@ class StreamValueTest {
 
     @Test
     void listpackBytes_followListpackEncodings() {
-        assertEquals(2, StreamValue.Listpack.intElement(0));
-        assertEquals(2, StreamValue.Listpack.intElement(127));
-        assertEquals(3, StreamValue.Listpack.intElement(128));
-        assertEquals(3, StreamValue.Listpack.intElement(-4096));
-        assertEquals(4, StreamValue.Listpack.intElement(-4097));
-        assertEquals(5, StreamValue.Listpack.intElement(8388607));
-        assertEquals(6, StreamValue.Listpack.intElement(8388608));
-        assertEquals(10, StreamValue.Listpack.intElement(Long.MIN_VALUE));
+        assertEquals(2, ListpackSizes.intElement(0));
+        assertEquals(2, ListpackSizes.intElement(127));
+        assertEquals(3, ListpackSizes.intElement(128));
+        assertEquals(3, ListpackSizes.intElement(-4096));
+        assertEquals(4, ListpackSizes.intElement(-4097));
+        assertEquals(5, ListpackSizes.intElement(8388607));
+        assertEquals(6, ListpackSizes.intElement(8388608));
+        assertEquals(10, ListpackSizes.intElement(Long.MIN_VALUE));
         // a string that reads as an integer is stored as one; "-0", "01", 21 digits are strings
-        assertEquals(2, StreamValue.Listpack.stringElement(b("5")));
-        assertEquals(4, StreamValue.Listpack.stringElement(b("-0")));
-        assertEquals(4, StreamValue.Listpack.stringElement(b("01")));
-        assertEquals(10, StreamValue.Listpack.stringElement(b("12345678901234567890".substring(0, 19))));
-        assertEquals(1 + 20 + 1, StreamValue.Listpack.stringElement(b("12345678901234567890")));
-        assertEquals(1 + 63 + 1, StreamValue.Listpack.stringElement(new byte[63]));
-        assertEquals(2 + 64 + 1, StreamValue.Listpack.stringElement(new byte[64]));
-        assertEquals(2 + 126 + 2, StreamValue.Listpack.stringElement(new byte[126]));
-        assertEquals(5 + 4096 + 2, StreamValue.Listpack.stringElement(new byte[4096]));
+        assertEquals(2, ListpackSizes.stringElement(b("5")));
+        assertEquals(4, ListpackSizes.stringElement(b("-0")));
+        assertEquals(4, ListpackSizes.stringElement(b("01")));
+        assertEquals(10, ListpackSizes.stringElement(b("12345678901234567890".substring(0, 19))));
+        assertEquals(1 + 20 + 1, ListpackSizes.stringElement(b("12345678901234567890")));
+        assertEquals(1 + 63 + 1, ListpackSizes.stringElement(new byte[63]));
+        assertEquals(2 + 64 + 1, ListpackSizes.stringElement(new byte[64]));
+        assertEquals(2 + 126 + 2, ListpackSizes.stringElement(new byte[126]));
+        assertEquals(5 + 4096 + 2, ListpackSizes.stringElement(new byte[4096]));
     }
 
     @Test

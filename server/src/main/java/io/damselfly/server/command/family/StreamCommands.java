@@ -8,7 +8,6 @@ import io.damselfly.server.command.Reply;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.StreamId;
 import io.damselfly.server.keyspace.StreamOps;
-import io.damselfly.server.keyspace.StreamOps.Delivered;
 import io.damselfly.server.keyspace.StreamOps.Status;
 import io.damselfly.server.keyspace.StreamOps.Trim;
 import io.damselfly.server.keyspace.StreamValue;
@@ -159,13 +158,6 @@ public final class StreamCommands {
     static void replyEntries(Reply r, List<Entry> entries) {
         r.array(entries.size());
         for (Entry e : entries) {
-            replyEntry(r, e.id(), e.fieldsAndValues());
-        }
-    }
-
-    static void replyDelivered(Reply r, List<Delivered> entries) {
-        r.array(entries.size());
-        for (Delivered e : entries) {
             replyEntry(r, e.id(), e.fieldsAndValues());
         }
     }
@@ -597,27 +589,18 @@ public final class StreamCommands {
             }
         }
         List<byte[]> servedKeys = new ArrayList<>();
-        List<List<Delivered>> served = new ArrayList<>();
+        List<List<Entry>> served = new ArrayList<>();
         for (int k = 0; k < streams; k++) {
             byte[] key = c.arg(streamsArg + k);
             StreamValue s = ops.read(key);
             if (s == null) {
                 continue;
             }
-            List<Delivered> out;
+            List<Entry> out;
             if (groupName != null) {
                 out = ops.readGroup(key, groupName, consumer, ids[k], count, noAck, true, x -> true);
             } else {
-                out = null;
-                if (s.length() > 0 && s.lastValidId().compareTo(ids[k]) > 0) {
-                    StreamId from = ids[k].next();
-                    out = new ArrayList<>();
-                    if (from != null) {
-                        for (Entry e : s.range(from, StreamId.MAX, false, count)) {
-                            out.add(new Delivered(e.id(), e.fieldsAndValues()));
-                        }
-                    }
-                }
+                out = s.length() > 0 && s.lastValidId().compareTo(ids[k]) > 0 ? s.after(ids[k], count) : null;
             }
             if (out != null) {
                 servedKeys.add(key);
@@ -642,7 +625,7 @@ public final class StreamCommands {
     }
 
     /** XREAD's reply: per key [key, entries] (RESP2), or a map key -> entries (RESP3). */
-    static void replyRead(Reply r, List<byte[]> keys, List<List<Delivered>> entries) {
+    static void replyRead(Reply r, List<byte[]> keys, List<List<Entry>> entries) {
         if (r.isResp3()) {
             r.map(keys.size());
         } else {
@@ -653,7 +636,7 @@ public final class StreamCommands {
                 r.array(2);
             }
             r.bulk(keys.get(i));
-            replyDelivered(r, entries.get(i));
+            replyEntries(r, entries.get(i));
         }
     }
 
@@ -841,11 +824,11 @@ public final class StreamCommands {
         } else {
             deliveryTime = now;
         }
-        List<Delivered> claimed = c.db().streams().claim(c.arg(1), c.arg(2), c.arg(3), minIdle,
+        List<Entry> claimed = c.db().streams().claim(c.arg(1), c.arg(2), c.arg(3), minIdle,
                 ids.toArray(new StreamId[0]), deliveryTime, retryCount, force, justId, lastId);
         Reply r = c.reply();
         r.array(claimed.size());
-        for (Delivered d : claimed) {
+        for (Entry d : claimed) {
             if (justId) {
                 replyId(r, d.id());
             } else {
@@ -893,7 +876,7 @@ public final class StreamCommands {
         r.array(3);
         replyId(r, a.next());
         r.array(a.claimed().size());
-        for (Delivered d : a.claimed()) {
+        for (Entry d : a.claimed()) {
             if (justId) {
                 replyId(r, d.id());
             } else {

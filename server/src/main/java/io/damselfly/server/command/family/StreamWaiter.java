@@ -6,10 +6,8 @@ import io.damselfly.server.keyspace.BlockedKeys;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.StreamId;
 import io.damselfly.server.keyspace.StreamOps;
-import io.damselfly.server.keyspace.StreamOps.Delivered;
 import io.damselfly.server.keyspace.StreamValue;
 import io.damselfly.server.keyspace.ValueType;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -75,7 +73,7 @@ final class StreamWaiter implements BlockedKeys.Waiter {
                 refuse(StreamCommands.BLOCKED_GROUP_GONE);
                 return true;
             }
-            List<Delivered> out = ops.readGroup(key, group, consumer, null, count, noAck, false,
+            List<StreamValue.Entry> out = ops.readGroup(key, group, consumer, null, count, noAck, false,
                     entries -> slot.complete(r -> replyOne(r, key, entries)));
             return out != null;
         }
@@ -86,13 +84,7 @@ final class StreamWaiter implements BlockedKeys.Waiter {
         if (s.lastId().compareTo(gt) <= 0) {
             return false;
         }
-        List<Delivered> out = new ArrayList<>();
-        StreamId from = gt.next();
-        if (from != null) {
-            for (StreamValue.Entry e : s.range(from, StreamId.MAX, false, count)) {
-                out.add(new Delivered(e.id(), e.fieldsAndValues()));
-            }
-        }
+        List<StreamValue.Entry> out = s.after(gt, count);
         slot.complete(r -> replyOne(r, key, out));
         return true;
     }
@@ -106,7 +98,7 @@ final class StreamWaiter implements BlockedKeys.Waiter {
         throw new IllegalStateException("served by a key it does not wait on");
     }
 
-    private static void replyOne(io.damselfly.server.command.Reply r, byte[] key, List<Delivered> entries) {
+    private static void replyOne(io.damselfly.server.command.Reply r, byte[] key, List<StreamValue.Entry> entries) {
         StreamCommands.replyRead(r, List.of(key), List.of(entries));
     }
 
