@@ -380,7 +380,11 @@ public final class StreamOps {
             }, KeyEvent.XGROUP_CREATECONSUMER);
             return made[0];
         }
-        c.seenTime = now;
+        // inside the entry: a snapshot under way copies the stream before its seen-time moves
+        db.changeQuietly(key, e, () -> {
+            c.seenTime = now;
+            return 0;
+        });
         return c;
     }
 

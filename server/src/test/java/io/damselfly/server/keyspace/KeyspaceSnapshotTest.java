@@ -81,6 +81,42 @@ class KeyspaceSnapshotTest {
             fields.put(new String(member, offset, length, StandardCharsets.UTF_8), Double.toString(score));
         }
 
+        @Override
+        public void stream(int nodes, int groups) {
+            out.append("stream:");
+        }
+
+        @Override
+        public void streamEntry(long ms, long seq, boolean deleted, byte[][] fieldsAndValues) {
+            fields.put(ms + "-" + seq, deleted ? "deleted" : java.util.Arrays.deepToString(fieldsAndValues));
+        }
+
+        @Override
+        public void streamConsumer(byte[] name, long seenTimeMs, long activeTimeMs, int pending) {
+            fields.put("consumer " + s(name), "seen " + seenTimeMs + ", pending " + pending);
+        }
+
+        @Override
+        public void streamNode(long masterMs, long masterSeq, int entries) {
+        }
+
+        @Override
+        public void streamMeta(long length, long lastMs, long lastSeq, long firstMs, long firstSeq,
+                               long maxDeletedMs, long maxDeletedSeq, long entriesAdded) {
+        }
+
+        @Override
+        public void streamGroup(byte[] name, long lastMs, long lastSeq, long entriesRead, int pending, int consumers) {
+        }
+
+        @Override
+        public void streamPending(long ms, long seq, long deliveryTimeMs, long deliveryCount) {
+        }
+
+        @Override
+        public void streamConsumerPending(long ms, long seq) {
+        }
+
         String text() {
             return out + fields.toString();
         }
@@ -251,6 +287,33 @@ class KeyspaceSnapshotTest {
         assertSameContents(moment, c.captured);
         assertTrue(snap.keysCapturedByWrites() > 0, "writes should have captured keys ahead of the walk");
         assertEquals(moment.size(), snap.keysCaptured());
+    }
+
+    /**
+     * A group read refreshes its consumer's seen-time, which Redis does not count as a write of the
+     * key: the snapshot still holds the seen-time of its moment.
+     */
+    @Test
+    void keepsAStreamConsumersSeenTimeAtItsMoment() throws InterruptedException {
+        long now = 1_000_000;
+        Keyspace ks = new Keyspace(SHARDS, DATABASES);
+        locked(ks, () -> {
+            StreamOps streams = ks.database(0, now).streams();
+            streams.add(b("s"), false, new StreamId(1, 0), true, new byte[][] {b("f"), b("v")}, 0, StreamOps.Trim.NONE);
+            streams.createGroup(b("s"), b("g"), StreamId.MIN, false, -1);
+            streams.createConsumer(b("s"), b("g"), b("c"));
+        });
+        Map<String, String> moment = contents(ks, now);
+        long seen = System.currentTimeMillis();
+        while (System.currentTimeMillis() == seen) {
+            Thread.sleep(1);
+        }
+        Collector c = new Collector();
+        KeyspaceSnapshot snap = ks.beginSnapshot(now, i -> c.sink());
+        locked(ks, () -> ks.database(0, now).streams().readGroup(b("s"), b("g"), b("c"), StreamId.MIN, 0, false, true, x -> true));
+        walk(snap, () -> { });
+        assertSameContents(moment, c.captured);
+        assertFalse(contents(ks, now).equals(moment), "the read moved the seen-time in the keyspace");
     }
 
     /** Tables that grow by thousands of keys during the walk (segments splitting) change nothing. */
