@@ -322,6 +322,49 @@ class BitmapCommandsCompatibilityTest implements DifferentialScripts {
                 BITFIELD
                 BITFIELD_RO
                 """},
+        {"watch", """
+                SET w abc
+                WATCH w
+                SETBIT w 1 1
+                MULTI
+                GET w
+                EXEC
+                WATCH w
+                SETBIT w 0 1
+                MULTI
+                GET w
+                EXEC
+                WATCH w
+                BITFIELD w OVERFLOW FAIL SET u8 800 1000
+                MULTI
+                STRLEN w
+                EXEC
+                WATCH w
+                BITFIELD w SET u8 0 225 GET u8 0
+                MULTI
+                STRLEN w
+                EXEC
+                WATCH w
+                BITFIELD w INCRBY u8 0 1
+                MULTI
+                STRLEN w
+                EXEC
+                WATCH w
+                BITOP OR w w
+                MULTI
+                STRLEN w
+                EXEC
+                WATCH nokey
+                BITOP AND nokey nokey1
+                MULTI
+                PING
+                EXEC
+                WATCH w
+                BITOP AND w nokey1
+                MULTI
+                PING
+                EXEC
+                """},
         {"large-offset", """
                 SETBIT big 4294967295 1
                 STRLEN big
@@ -341,6 +384,36 @@ class BitmapCommandsCompatibilityTest implements DifferentialScripts {
                 DEL big
                 """},
     };
+
+    /** The keyspace notifications of the bitmap writes, and of the ones that change nothing. */
+    @Test
+    void notifications_sameEventsAsRedis(RedisServerProcess redis, EmbeddedServer damselfly) {
+        String script = """
+                SETBIT k 3 1
+                SETBIT k 3 1
+                SETBIT k 3 0
+                SETBIT k 30 0
+                GETBIT k 3
+                BITFIELD k SET u4 0 0
+                BITFIELD k SET u4 0 5 INCRBY u4 0 1
+                BITFIELD k OVERFLOW FAIL INCRBY u4 0 100
+                BITFIELD k OVERFLOW FAIL INCRBY u4 100 100
+                BITFIELD k GET u4 0
+                BITFIELD_RO k GET u4 0
+                BITCOUNT k
+                BITPOS k 1
+                BITOP OR d k
+                BITOP NOT d k
+                BITOP AND d nokey
+                BITOP AND d nokey
+                BITFIELD b SET i8 #1 -1
+                """;
+        for (String classes : new String[] {"KEA", "E$g", "Kg"}) {
+            List<String> expected = KeyspaceNotificationsTest.run(classes, script, "127.0.0.1", redis.port());
+            List<String> actual = KeyspaceNotificationsTest.run(classes, script, damselfly.host(), damselfly.port());
+            assertEquals(String.join("\n", expected), String.join("\n", actual), classes);
+        }
+    }
 
     /**
      * Bytes no script line can carry (0x00, 0x80..0xff): BITPOS through runs of ones and zeros of
