@@ -10,6 +10,7 @@ import io.damselfly.server.testing.ReplyComparison;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,6 +25,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * must equal redis-server's.
  */
 class BitmapCommandsCompatibilityTest implements DifferentialScripts {
+
+    @AfterEach
+    void restoreConfig(EmbeddedServer server, RedisServerProcess redis) {
+        ReplyComparison.okOnBoth(redis, server, "CONFIG", "SET", "proto-max-bulk-len", "536870912");
+    }
 
     @Override
     public String[][] scripts() {
@@ -364,6 +370,25 @@ class BitmapCommandsCompatibilityTest implements DifferentialScripts {
                 MULTI
                 PING
                 EXEC
+                """},
+        {"proto-max-bulk-len", """
+                CONFIG SET proto-max-bulk-len 1048576
+                SETBIT k 8388607 1
+                STRLEN k
+                SETBIT k 8388608 1
+                GETBIT k 8388608
+                GETBIT k 8388607
+                BITFIELD k GET u8 8388608
+                BITFIELD k GET u8 8388600 GET i64 8388600
+                BITFIELD k SET u8 8388600 255
+                BITFIELD k SET i64 #131071 -1 GET u64 #131071
+                BITFIELD k SET i64 #131072 -1
+                BITFIELD k SET i64 8388607 -1
+                STRLEN k
+                APPEND k x
+                SETRANGE k 1048575 y
+                STRLEN k
+                CONFIG SET proto-max-bulk-len 536870912
                 """},
         {"large-offset", """
                 SETBIT big 4294967295 1
