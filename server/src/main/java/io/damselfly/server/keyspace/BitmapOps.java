@@ -22,7 +22,8 @@ public final class BitmapOps {
      * Population counts and BITOP do not care about order and read longs in the native order.
      *
      * Writes. A string written bit by bit becomes growable first (StringOps.growable, as Redis's
-     * dbUnshareStringValue makes it raw) and is changed inside Database.changeInPlace, so memory,
+     * dbUnshareStringValue makes it raw, even when nothing changes after all: OBJECT ENCODING then
+     * says "raw" as on Redis) and is changed inside Database.changeInPlace, so memory,
      * WATCH, tracking, keyspace events and a snapshot under way see it. Redis counts a write only
      * when the string was created or grew, or a bit actually changed: SETBIT and BITFIELD work out
      * their answers first (BITFIELD on a patch of the bytes it would write, over the stored ones)
@@ -265,11 +266,12 @@ public final class BitmapOps {
         StringView v = db.viewOf(e);
         boolean grows = index >= v.length();
         int old = grows ? 0 : (byteAt(v, index) & mask) != 0 ? 1 : 0;
-        if (!grows && old == value) {
-            return LongResult.ok(old);
-        }
         ObjectEntry o = db.strings().growable(key, e);
         StringValue s = (StringValue) o.value;
+        if (!grows && old == value) {
+            s.markRaw();
+            return LongResult.ok(old);
+        }
         db.changeInPlace(key, o, () -> {
             byte[] b = s.growZero(index + 1);
             b[index] = (byte) (value == 0 ? b[index] & ~mask : b[index] | mask);
@@ -419,9 +421,13 @@ public final class BitmapOps {
             fields.patch.forEach((at, b) -> bytes[at] = b);
             db.insert(key, ObjectEntry.of(key, StringValue.raw(bytes), Database.NO_EXPIRY, db.initialAccess()),
                     KeyEvent.SETBIT);
-        } else if (changes > 0 || grows) {
+        } else {
             ObjectEntry o = db.strings().growable(key, e);
             StringValue s = (StringValue) o.value;
+            if (changes == 0 && !grows) {
+                s.markRaw();
+                return new FieldResults(OpStatus.OK, values, failed);
+            }
             java.util.function.IntSupplier write = () -> {
                 byte[] b = s.growZero(needed);
                 fields.patch.forEach((at, x) -> b[at] = x);

@@ -107,6 +107,14 @@ final class StringValue implements Value {
         return buf;
     }
 
+    /**
+     * Reports "raw" from now on, with no change of the bytes: a SETBIT or BITFIELD that changes
+     * nothing still makes Redis's string raw (dbUnshareStringValue), a matter of OBJECT ENCODING.
+     */
+    void markRaw() {
+        raw = true;
+    }
+
     /** Gives a lent value a buffer of its own before it changes (Redis's dbUnshareStringValue). */
     private void unshare() {
         if (lent) {

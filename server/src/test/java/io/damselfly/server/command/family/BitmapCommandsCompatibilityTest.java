@@ -65,6 +65,23 @@ class BitmapCommandsCompatibilityTest implements DifferentialScripts {
                 GETBIT empty 0
                 SETBIT empty 3 1
                 GET empty
+                SET e abc
+                SETBIT e 1 1
+                OBJECT ENCODING e
+                SET f abc
+                BITFIELD f SET u8 0 97
+                OBJECT ENCODING f
+                SET g abc
+                BITFIELD g GET u8 0
+                GETBIT g 1
+                BITCOUNT g
+                OBJECT ENCODING g
+                SET h abc
+                BITFIELD h OVERFLOW FAIL SET u8 0 256
+                OBJECT ENCODING h
+                SET i 12
+                SETBIT i 2 1
+                OBJECT ENCODING i
                 """},
         {"setbit-getbit-errors", """
                 SETBIT k -1 1
