@@ -4,6 +4,7 @@ import io.damselfly.server.client.ClientRegistry;
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.command.family.BitmapCommands;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.DebugCommands;
 import io.damselfly.server.command.family.DumpCommands;
@@ -211,6 +212,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         LatencyCommands.register(b);
         SlowlogCommands.register(b);
         StringCommands.register(b);
+        BitmapCommands.register(b);
         KeyCommands.register(b);
         DumpCommands.register(b);
         HashCommands.register(b);

@@ -31,6 +31,7 @@ public final class Database {
 
     private final Keyspace keyspace;
     private final StringOps strings;
+    private final BitmapOps bitmaps;
     private final KeyOps keys;
     private final HashOps hashes;
     private final ListOps lists;
@@ -48,6 +49,7 @@ public final class Database {
     public Database(Keyspace keyspace) {
         this.keyspace = keyspace;
         this.strings = new StringOps(this);
+        this.bitmaps = new BitmapOps(this);
         this.keys = new KeyOps(this);
         this.hashes = new HashOps(this);
         this.lists = new ListOps(this);
@@ -90,6 +92,11 @@ public final class Database {
     /** String operations on this database. */
     public StringOps strings() {
         return strings;
+    }
+
+    /** Bitmap operations (SETBIT, BITCOUNT, BITOP, BITFIELD ...) on this database's strings. */
+    public BitmapOps bitmaps() {
+        return bitmaps;
     }
 
     /** List operations on this database. */

@@ -13,6 +13,8 @@ public enum KeyEvent {
     SETRANGE("setrange", '$'),
     INCRBY("incrby", '$'),
     INCRBYFLOAT("incrbyfloat", '$'),
+    /** SETBIT, or a BITFIELD that changed a field (BITOP's destination is a "set"). */
+    SETBIT("setbit", '$'),
     HSET("hset", 'h'),
     HDEL("hdel", 'h'),
     HINCRBY("hincrby", 'h'),

@@ -8,8 +8,8 @@ import java.util.Arrays;
  *
  * <p>The buffer grows geometrically, as Redis's sds does, so a key built by repeated APPEND costs
  * amortised O(1) per call instead of a full copy each time; such a value reports the "raw"
- * encoding, as in Redis. It is changed only under its shard's lock, and only by {@link StringOps},
- * which books each change through the shard's write path.
+ * encoding, as in Redis. It is changed only under its shard's lock, and only by {@link StringOps}
+ * and {@link BitmapOps}, which book each change through the shard's write path.
  */
 final class StringValue implements Value {
     /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT: strings up to 44 bytes are "embstr". */
@@ -89,6 +89,30 @@ final class StringValue implements Value {
         System.arraycopy(patch, 0, buf, offset, patch.length);
         raw = true;
         return length;
+    }
+
+    /**
+     * Makes the value at least {@code needed} bytes long, zero-padding what it adds (Redis's
+     * sdsgrowzero after dbUnshareStringValue), and answers the buffer, which the caller changes in
+     * place within its first {@link #length()} bytes (SETBIT, BITFIELD), under the same write.
+     */
+    byte[] growZero(int needed) {
+        unshare();
+        if (needed > length) {
+            ensureCapacity(needed);
+            Arrays.fill(buf, length, needed, (byte) 0);
+            length = needed;
+        }
+        raw = true;
+        return buf;
+    }
+
+    /**
+     * Reports "raw" from now on, with no change of the bytes: a SETBIT or BITFIELD that changes
+     * nothing still makes Redis's string raw (dbUnshareStringValue), a matter of OBJECT ENCODING.
+     */
+    void markRaw() {
+        raw = true;
     }
 
     /** Gives a lent value a buffer of its own before it changes (Redis's dbUnshareStringValue). */
