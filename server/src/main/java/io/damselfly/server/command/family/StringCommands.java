@@ -10,13 +10,15 @@ import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.BytesResult;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.LongResult;
+import io.damselfly.server.keyspace.LongestCommonSubsequence;
 import io.damselfly.server.keyspace.StringOps;
 import io.damselfly.server.keyspace.StringView;
+import java.util.List;
 
 /**
  * String commands (Redis group "string"), as t_string.c of Redis 7.0 implements them: GET SET
  * SETNX SETEX PSETEX MGET MSET MSETNX GETSET GETDEL GETEX APPEND STRLEN INCR DECR INCRBY DECRBY
- * INCRBYFLOAT GETRANGE SUBSTR SETRANGE.
+ * INCRBYFLOAT GETRANGE SUBSTR SETRANGE LCS.
  */
 public final class StringCommands {
     private StringCommands() {
@@ -44,6 +46,7 @@ public final class StringCommands {
         t.add("getrange", StringCommands::getrange, CACHEABLE);
         t.add("substr", StringCommands::getrange, CACHEABLE);
         t.add("setrange", StringCommands::setrange);
+        t.add("lcs", StringCommands::lcs);
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -253,6 +256,89 @@ public final class StringCommands {
         } else {
             c.reply().integer(v == null ? 0 : v.length());
         }
+    }
+
+    /**
+     * LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN], checked in lcsCommand's order:
+     * the keys' types before the options, the options before the table's size.
+     */
+    static void lcs(CommandContext c) {
+        StringView first = c.db().strings().get(c.arg(1));
+        StringView second = c.db().strings().get(c.arg(2));
+        if (first == StringView.WRONG_TYPE || second == StringView.WRONG_TYPE) {
+            c.reply().error("ERR The specified keys must contain string values");
+            return;
+        }
+        boolean len = false;
+        boolean idx = false;
+        boolean withMatchLen = false;
+        long minMatchLen = 0;
+        for (int i = 3; i < c.argc(); i++) {
+            if (c.argIs(i, "idx")) {
+                idx = true;
+            } else if (c.argIs(i, "len")) {
+                len = true;
+            } else if (c.argIs(i, "withmatchlen")) {
+                withMatchLen = true;
+            } else if (c.argIs(i, "minmatchlen") && i + 1 < c.argc()) {
+                minMatchLen = Math.max(0, c.longArg(++i));
+            } else {
+                throw c.syntaxError();
+            }
+        }
+        if (len && idx) {
+            c.reply().error("ERR If you want both the length and indexes, please just use IDX.");
+            return;
+        }
+        byte[] a = first == null ? EMPTY : first.toByteArray();
+        byte[] b = second == null ? EMPTY : second.toByteArray();
+        long table = LongestCommonSubsequence.tableBytes(a.length, b.length);
+        if (table > c.server().config().getLong(Option.PROTO_MAX_BULK_LEN)) {
+            c.reply().error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+            return;
+        }
+        if (table / Integer.BYTES > MAX_ARRAY_LENGTH || table > lcsHeapAllowance()) {
+            // Redis's answer when its allocation fails: here, a table the heap may not hold
+            c.reply().error("ERR Insufficient memory, failed allocating transient memory for LCS");
+            return;
+        }
+        LongestCommonSubsequence lcs = LongestCommonSubsequence.of(a, b);
+        if (!idx) {
+            if (len) {
+                c.reply().integer(lcs.length());
+            } else {
+                c.reply().bulk(lcs.subsequence());
+            }
+            return;
+        }
+        List<LongestCommonSubsequence.Range> ranges = lcs.ranges(minMatchLen);
+        c.reply().map(2);
+        c.reply().bulk("matches");
+        c.reply().array(ranges.size());
+        for (LongestCommonSubsequence.Range r : ranges) {
+            c.reply().array(withMatchLen ? 3 : 2);
+            c.reply().array(2);
+            c.reply().integer(r.aStart());
+            c.reply().integer(r.aEnd());
+            c.reply().array(2);
+            c.reply().integer(r.bStart());
+            c.reply().integer(r.bEnd());
+            if (withMatchLen) {
+                c.reply().integer(r.length());
+            }
+        }
+        c.reply().bulk("len");
+        c.reply().integer(lcs.length());
+    }
+
+    /**
+     * The largest LCS table allowed on the heap: a quarter of what the heap may still grow to, so
+     * one command's transient table cannot end the server with OutOfMemoryError (Redis's own
+     * bound, proto-max-bulk-len, is 512 MB by default, more than a small heap has).
+     */
+    private static long lcsHeapAllowance() {
+        Runtime rt = Runtime.getRuntime();
+        return (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 4;
     }
 
     /** GETRANGE key start end (and SUBSTR key start end) */

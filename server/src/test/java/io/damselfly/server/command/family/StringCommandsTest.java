@@ -89,6 +89,7 @@ class StringCommandsTest {
             {"getrange", 4, 1, 1, 1, EnumSet.of(CommandFlag.READONLY, CommandFlag.CACHEABLE)},
             {"substr", 4, 1, 1, 1, EnumSet.of(CommandFlag.READONLY, CommandFlag.CACHEABLE)},
             {"setrange", 4, 1, 1, 1, EnumSet.of(CommandFlag.WRITE, CommandFlag.DENYOOM)},
+            {"lcs", -3, 1, 2, 1, EnumSet.of(CommandFlag.READONLY)},
         };
         assertEquals(expected.length, table.size(), "string commands registered");
         for (Object[] row : expected) {
