@@ -16,11 +16,9 @@ public final class GeoHash {
      * nine cells, each [cell << (52 - 2s), (cell + 1) << (52 - 2s)), filtering by distance.
      *
      * Everything is computed as the C does it, in the same order of double operations, so the
-     * cells, the distances and the decisions at a search's edge are Redis's. The one possible
-     * difference is libm: Redis calls glibc's sin, cos, asin and sqrt; this calls StrictMath
-     * (fdlibm) for the first three, which may differ in the last bit on some inputs (sqrt is
-     * exact in both). A distance is printed with 4 decimals, so such a bit shows only when a
-     * distance falls exactly on a rounding edge or a radius.
+     * cells, the distances and the decisions at a search's edge are Redis's. Redis calls glibc's
+     * sin, cos and asin, which round correctly; Java's do not always, so RoundedMath stands in
+     * for them (sqrt is correctly rounded everywhere).
      */
 
     /** GEO_STEP_MAX: 26 steps, 52 bits. */
@@ -262,15 +260,15 @@ public final class GeoHash {
     public static double distance(double lon1, double lat1, double lon2, double lat2) {
         double lon1r = degRad(lon1);
         double lon2r = degRad(lon2);
-        double v = StrictMath.sin((lon2r - lon1r) / 2);
+        double v = RoundedMath.sin((lon2r - lon1r) / 2);
         if (v == 0.0) {
             return latDistance(lat1, lat2);
         }
         double lat1r = degRad(lat1);
         double lat2r = degRad(lat2);
-        double u = StrictMath.sin((lat2r - lat1r) / 2);
-        double a = u * u + StrictMath.cos(lat1r) * StrictMath.cos(lat2r) * v * v;
-        return 2.0 * EARTH_RADIUS * StrictMath.asin(Math.sqrt(a));
+        double u = RoundedMath.sin((lat2r - lat1r) / 2);
+        double a = u * u + RoundedMath.cos(lat1r) * RoundedMath.cos(lat2r) * v * v;
+        return 2.0 * EARTH_RADIUS * RoundedMath.asin(Math.sqrt(a));
     }
 
     // ---- search areas -----------------------------------------------------------------------
@@ -335,8 +333,8 @@ public final class GeoHash {
         double height = shape.conversion() * (shape.box() ? shape.height() / 2 : shape.radius());
         double width = shape.conversion() * (shape.box() ? shape.width() / 2 : shape.radius());
         double latDelta = radDeg(height / EARTH_RADIUS);
-        double longDeltaTop = radDeg(width / EARTH_RADIUS / StrictMath.cos(degRad(latitude + latDelta)));
-        double longDeltaBottom = radDeg(width / EARTH_RADIUS / StrictMath.cos(degRad(latitude - latDelta)));
+        double longDeltaTop = radDeg(width / EARTH_RADIUS / RoundedMath.cos(degRad(latitude + latDelta)));
+        double longDeltaBottom = radDeg(width / EARTH_RADIUS / RoundedMath.cos(degRad(latitude - latDelta)));
         boolean southern = latitude < 0;
         double minLon = southern ? longitude - longDeltaBottom : longitude - longDeltaTop;
         double maxLon = southern ? longitude + longDeltaBottom : longitude + longDeltaTop;
