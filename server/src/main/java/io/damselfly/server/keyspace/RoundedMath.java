@@ -36,6 +36,8 @@ final class RoundedMath {
     private static final double[] INV_FACT_HI;
     private static final double[] INV_FACT_LO;
     private static final int MAX_TERM = 29;
+    /** Terms of degree at least this are summed in double (see kernel). */
+    private static final int DOUBLE_TERMS = 16;
     /** Past this |x| the three-part reduction loses bits: k must stay below 2^20. */
     private static final double REDUCTION_LIMIT = 0x1p20;
 
@@ -66,83 +68,106 @@ final class RoundedMath {
         if (x == 0 || !(Math.abs(x) < REDUCTION_LIMIT)) {
             return x == 0 ? x : StrictMath.sin(x);
         }
-        double[] sc = sinCos(x);
-        return sc[0] + sc[1];
+        return kernel(x, SIN, 0);
     }
 
     static double cos(double x) {
         if (!(Math.abs(x) < REDUCTION_LIMIT)) {
             return StrictMath.cos(x);
         }
-        double[] sc = sinCos(x);
-        return sc[2] + sc[3];
+        return kernel(x, COS, 0);
     }
 
     static double asin(double z) {
-        double y0 = StrictMath.asin(z);
-        if (z == 0 || Double.isNaN(y0) || Math.abs(z) < 0x1p-26) {
+        if (Math.abs(z) < 0x1p-26) {
             // asin z = z + z^3/6 + ...: below 2^-26 the cube is under half an ulp of z
-            return Math.abs(z) < 0x1p-26 ? z : y0;
+            return z;
         }
-        double[] sc = sinCos(y0);
-        // z - sin(y0) in double-double, then divided by cos(y0): the Newton step
-        double[] d = add(z, 0, -sc[0], -sc[1]);
-        double c = sc[2] + sc[3];
-        double delta = (d[0] + d[1]) / c;
+        double y0 = StrictMath.asin(z);
+        if (Double.isNaN(y0)) {
+            return y0;
+        }
+        // the Newton step: (z - sin y0) in double-double over cos y0, which needs no more than a double
+        double delta = kernel(y0, RESIDUAL, z) / StrictMath.cos(y0);
         return y0 + delta;
     }
 
-    // ---- double-double kernels --------------------------------------------------------------
+    // ---- the double-double kernel -----------------------------------------------------------
 
-    /** {sin hi, sin lo, cos hi, cos lo} of x, |x| below the reduction limit. */
-    private static double[] sinCos(double x) {
+    private static final int SIN = 0;
+    private static final int COS = 1;
+    private static final int RESIDUAL = 2;
+
+    /**
+     * sin x (SIN) or cos x (COS) rounded from double-double, or z - sin x (RESIDUAL) from the
+     * double-double sin; |x| below the reduction limit. Written out with locals: no allocation.
+     */
+    private static double kernel(double x, int what, double z) {
         double k = Math.rint(x / P1);
-        // r = x - k * (P1 + P2 + P3), each product exact through fma
+        // r = x - k * (P1 + P2 + P3) as rh + rl, each product made exact with fma
         double p = k * P1;
         double pe = Math.fma(k, P1, -p);
-        double[] r = add(x, 0, -p, -pe);
-        double q = k * P2;
-        double qe = Math.fma(k, P2, -q);
-        r = add(r[0], r[1], -q, -qe);
-        r = add(r[0], r[1], -k * P3, 0);
-        double[] r2 = mul(r[0], r[1], r[0], r[1]);
-        // sin r = r * (1 - r^2/3! + r^4/5! ...), cos r = 1 - r^2/2! + r^4/4! ...
-        double[] s = {INV_FACT_HI[MAX_TERM], INV_FACT_LO[MAX_TERM]};
-        for (int n = MAX_TERM - 2; n >= 1; n -= 2) {
-            s = mul(s[0], s[1], r2[0], r2[1]);
-            s = add(INV_FACT_HI[n], INV_FACT_LO[n], -s[0], -s[1]);
-        }
-        s = mul(s[0], s[1], r[0], r[1]);
-        double[] c = {INV_FACT_HI[MAX_TERM - 1], INV_FACT_LO[MAX_TERM - 1]};
-        for (int n = MAX_TERM - 3; n >= 0; n -= 2) {
-            c = mul(c[0], c[1], r2[0], r2[1]);
-            c = add(INV_FACT_HI[n], INV_FACT_LO[n], -c[0], -c[1]);
-        }
+        double s = x - p;
+        double bb = s - x;
+        double e = (x - (s - bb)) + (-p - bb) - pe;
+        double rh = s + e;
+        double rl = e - (rh - s);
+        p = k * P2;
+        pe = Math.fma(k, P2, -p);
+        s = rh - p;
+        bb = s - rh;
+        e = (rh - (s - bb)) + (-p - bb) + rl - pe - k * P3;
+        rh = s + e;
+        rl = e - (rh - s);
+        // r^2
+        double q = rh * rh;
+        double qe = Math.fma(rh, rh, -q) + 2 * rh * rl;
+        double r2h = q + qe;
+        double r2l = qe - (r2h - q);
+
         int quadrant = (int) (((long) k) & 3);
-        return switch (quadrant) {
-            case 0 -> new double[] {s[0], s[1], c[0], c[1]};
-            case 1 -> new double[] {c[0], c[1], -s[0], -s[1]};
-            case 2 -> new double[] {-s[0], -s[1], -c[0], -c[1]};
-            default -> new double[] {-c[0], -c[1], s[0], s[1]};
-        };
-    }
-
-    /** (ah + al) + (bh + bl), normalized. */
-    private static double[] add(double ah, double al, double bh, double bl) {
-        double s = ah + bh;
-        double bb = s - ah;
-        double e = (ah - (s - bb)) + (bh - bb);
-        e += al + bl;
-        double hi = s + e;
-        return new double[] {hi, e - (hi - s)};
-    }
-
-    /** (ah + al) * (bh + bl), normalized. */
-    private static double[] mul(double ah, double al, double bh, double bl) {
-        double p = ah * bh;
-        double e = Math.fma(ah, bh, -p);
-        e += ah * bl + al * bh;
-        double hi = p + e;
-        return new double[] {hi, e - (hi - p)};
+        boolean wantSinR = what == COS ? (quadrant & 1) == 1 : (quadrant & 1) == 0;
+        // Horner in r^2 over 1/n! with alternating signs: n odd for sin r / r, even for cos r
+        int top = wantSinR ? MAX_TERM : MAX_TERM - 1;
+        double h = INV_FACT_HI[top];
+        int n = top - 2;
+        // the small high-order terms in plain double: from r^16/16! down they are below 2^-50
+        // of the sum, so a double's rounding costs under 2^-103
+        for (; n >= DOUBLE_TERMS; n -= 2) {
+            h = INV_FACT_HI[n] - h * r2h;
+        }
+        double l = 0;
+        for (; n >= 0; n -= 2) {
+            // (h + l) * r^2
+            double m = h * r2h;
+            double me = Math.fma(h, r2h, -m) + (h * r2l + l * r2h);
+            double mh = m + me;
+            double ml = me - (mh - m);
+            // 1/n! - that
+            double ch = INV_FACT_HI[n];
+            double t = ch - mh;
+            double tb = t - ch;
+            double te = (ch - (t - tb)) + (-mh - tb) + (INV_FACT_LO[n] - ml);
+            h = t + te;
+            l = te - (h - t);
+        }
+        if (wantSinR) {
+            // times r
+            double m = h * rh;
+            double me = Math.fma(h, rh, -m) + (h * rl + l * rh);
+            h = m + me;
+            l = me - (h - m);
+        }
+        // the quadrant's sign: sin x is +S, +C, -S, -C and cos x is +C, -S, -C, +S for quadrants 0..3
+        boolean negate = what == COS ? quadrant == 1 || quadrant == 2 : quadrant >= 2;
+        if (negate) {
+            h = -h;
+            l = -l;
+        }
+        if (what == RESIDUAL) {
+            // z - h is exact (z and h are within a few ulps of each other)
+            return (z - h) - l;
+        }
+        return h + l;
     }
 }
