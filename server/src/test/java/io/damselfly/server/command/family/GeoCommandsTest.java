@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.keyspace.KeyspaceObserver;
+import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
@@ -154,6 +155,21 @@ class GeoCommandsTest {
         redis.geopos("Sicily", "New");
         TransactionResult r = redis.exec();
         assertTrue(r.wasDiscarded());
+    }
+
+    @Test
+    void geoaddAndStores_wakeBlockedPops(RedisCommands<String, String> redis, RawClient blocked) {
+        sicily(redis);
+        blocked.send("BZPOPMIN", "g", "dst", "5");
+        BlockedClients.await(redis, 1);
+        redis.geoadd("g", 13.361389, 38.115556, "Palermo");
+        assertEquals("[$g, $Palermo, $3479099956230698]", RawClient.render(blocked.read()));
+        blocked.send("BZPOPMAX", "dst", "5");
+        BlockedClients.await(redis, 1);
+        assertEquals(2L, redis.geosearchstore("dst", "Sicily", GeoSearch.fromCoordinates(15, 37),
+                GeoSearch.byRadius(200, GeoArgs.Unit.km), new GeoArgs(), true));
+        assertEquals("[$dst, $Palermo, $190.44242984775784]", RawClient.render(blocked.read()));
+        BlockedClients.await(redis, 0);
     }
 
     @Test
