@@ -7,6 +7,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.ServerOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * doubles keep their text there: Redis's 17 decimals, not a re-rendered double), random point
  * sets searched every way (members, order, distances, hashes and coordinates equal to the last
  * byte), and random argument lists (garbage) whose replies, errors included, must be Redis's.
+ * Four shards, so that a search and its STORE destination are mostly on different shards.
  */
+@ServerOptions({"num_shards=4"})
 class GeoCommandsCompatibilityTest implements DifferentialScripts {
 
     @Override
@@ -183,6 +186,9 @@ class GeoCommandsCompatibilityTest implements DifferentialScripts {
     @CsvSource({"1, 2", "2, 3", "3, 2", "4, 3", "5, 2", "6, 3"})
     void randomPoints_sameResultsAsRedis(long seed, int protocol, RedisServerProcess redis, EmbeddedServer damselfly) {
         Random r = new Random(seed);
+        assertEquals(4, damselfly.keyspace().shardCount());
+        assertTrue(damselfly.keyspace().shardIndex("pts".getBytes(StandardCharsets.UTF_8))
+                != damselfly.keyspace().shardIndex("dst".getBytes(StandardCharsets.UTF_8)), "source and destination on two shards");
         Frames[] f = connect(redis, damselfly, protocol);
         try {
             int n = 50 + r.nextInt(400);
