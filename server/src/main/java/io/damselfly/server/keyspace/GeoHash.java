@@ -38,6 +38,8 @@ public final class GeoHash {
 
     private static final long[] INTERLEAVE_B = {0x5555555555555555L, 0x3333333333333333L, 0x0F0F0F0F0F0F0F0FL,
         0x00FF00FF00FF00FFL, 0x0000FFFF0000FFFFL, 0x00000000FFFFFFFFL};
+    private static final int[] INTERLEAVE_S = {1, 2, 4, 8, 16};
+    private static final int[] DEINTERLEAVE_S = {0, 1, 2, 4, 8, 16};
 
     private GeoHash() {
     }
@@ -61,10 +63,9 @@ public final class GeoHash {
     static long interleave(long x, long y) {
         x &= 0xFFFFFFFFL;
         y &= 0xFFFFFFFFL;
-        int[] s = {1, 2, 4, 8, 16};
         for (int i = 4; i >= 0; i--) {
-            x = (x | (x << s[i])) & INTERLEAVE_B[i];
-            y = (y | (y << s[i])) & INTERLEAVE_B[i];
+            x = (x | (x << INTERLEAVE_S[i])) & INTERLEAVE_B[i];
+            y = (y | (y << INTERLEAVE_S[i])) & INTERLEAVE_B[i];
         }
         return x | (y << 1);
     }
@@ -73,10 +74,9 @@ public final class GeoHash {
     static long deinterleave(long interleaved) {
         long x = interleaved;
         long y = interleaved >>> 1;
-        int[] s = {0, 1, 2, 4, 8, 16};
         for (int i = 0; i < 6; i++) {
-            x = (x | (x >>> s[i])) & INTERLEAVE_B[i];
-            y = (y | (y >>> s[i])) & INTERLEAVE_B[i];
+            x = (x | (x >>> DEINTERLEAVE_S[i])) & INTERLEAVE_B[i];
+            y = (y | (y >>> DEINTERLEAVE_S[i])) & INTERLEAVE_B[i];
         }
         return x | (y << 32);
     }

@@ -378,7 +378,7 @@ class GeoCommandsCompatibilityTest implements DifferentialScripts {
                     List<String> head = new ArrayList<>(List.of(r.nextBoolean() ? "FROMMEMBER a" : "FROMLONLAT 13 38",
                             r.nextBoolean() ? "BYRADIUS 200 km" : "BYBOX 300 300 km"));
                     c.addAll(1, List.of(String.join(" ", head).split(" ")));
-                    c.add(1, c.get(0).equals("GEOSEARCHSTORE") ? "g" : "g");
+                    c.add(1, "g");
                     if (c.get(0).equals("GEOSEARCHSTORE")) {
                         c.add(1, "dst");
                     }
