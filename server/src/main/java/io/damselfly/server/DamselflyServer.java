@@ -10,6 +10,7 @@ import io.damselfly.server.command.family.DebugCommands;
 import io.damselfly.server.command.family.DumpCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.SortedSetCommands;
+import io.damselfly.server.command.family.GeoCommands;
 import io.damselfly.server.command.family.StreamCommands;
 import io.damselfly.server.command.family.KeyCommands;
 import io.damselfly.server.command.family.SortCommands;
@@ -217,6 +218,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         DumpCommands.register(b);
         HashCommands.register(b);
         SortedSetCommands.register(b);
+        GeoCommands.register(b);
         StreamCommands.register(b);
         MemoryCommands.register(b);
         ListCommands.register(b);

@@ -39,6 +39,7 @@ public final class Database {
     private final SortOps sorting;
     private final SortedSetOps sortedSets;
     private final StreamOps streams;
+    private final GeoOps geo;
     private final long[] argumentHashes = new long[HASH_MEMO];
     /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
     private int hashedArguments;
@@ -57,6 +58,7 @@ public final class Database {
         this.sorting = new SortOps(this);
         this.sortedSets = new SortedSetOps(this);
         this.streams = new StreamOps(this);
+        this.geo = new GeoOps(this);
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -132,6 +134,11 @@ public final class Database {
     /** Stream operations on this database. */
     public StreamOps streams() {
         return streams;
+    }
+
+    /** Geo operations (on sorted sets of geohashes) on this database. */
+    public GeoOps geo() {
+        return geo;
     }
 
     /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */

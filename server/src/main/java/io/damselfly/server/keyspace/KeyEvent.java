@@ -47,6 +47,10 @@ public enum KeyEvent {
     ZUNIONSTORE("zunionstore", 'z'),
     ZINTERSTORE("zinterstore", 'z'),
     ZDIFFSTORE("zdiffstore", 'z'),
+    /** GEORADIUS / GEORADIUSBYMEMBER ... STORE or STOREDIST wrote its destination. */
+    GEORADIUSSTORE("georadiusstore", 'z'),
+    /** GEOSEARCHSTORE wrote its destination. */
+    GEOSEARCHSTORE("geosearchstore", 'z'),
     XADD("xadd", 't'),
     XTRIM("xtrim", 't'),
     XDEL("xdel", 't'),
