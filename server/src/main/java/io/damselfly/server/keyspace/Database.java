@@ -38,6 +38,7 @@ public final class Database {
     private final SortOps sorting;
     private final SortedSetOps sortedSets;
     private final StreamOps streams;
+    private final HyperLogLogOps hyperLogLogs;
     private final long[] argumentHashes = new long[HASH_MEMO];
     /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
     private int hashedArguments;
@@ -55,6 +56,7 @@ public final class Database {
         this.sorting = new SortOps(this);
         this.sortedSets = new SortedSetOps(this);
         this.streams = new StreamOps(this);
+        this.hyperLogLogs = new HyperLogLogOps(this);
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -125,6 +127,11 @@ public final class Database {
     /** Stream operations on this database. */
     public StreamOps streams() {
         return streams;
+    }
+
+    /** HyperLogLog operations on this database. */
+    public HyperLogLogOps hyperLogLogs() {
+        return hyperLogLogs;
     }
 
     /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */

@@ -173,7 +173,7 @@ public final class StringOps {
      * StringValue} first (Redis turns an embstr raw before changing it in place). The change of
      * form is not a write: no event, no dirty count, only the memory account moves.
      */
-    private ObjectEntry growable(byte[] key, Object e) {
+    ObjectEntry growable(byte[] key, Object e) {
         if (e instanceof StringRecord r) {
             ObjectEntry o = r.onHeap(key, r.expiresAt(), r.access());
             db.reform(key, r, o);
