@@ -8,6 +8,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.keyspace.KeyEvent;
 import io.damselfly.server.keyspace.KeyspaceObserver;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
 import io.lettuce.core.TransactionResult;
@@ -112,6 +113,40 @@ class HyperLogLogCommandsTest {
         redis.multi();
         redis.ping();
         assertEquals(List.of("PONG"), redis.exec().stream().toList());
+    }
+
+    /**
+     * Client tracking: a PFCOUNT that recomputes the cardinality invalidates the key for its
+     * readers (signalModifiedKey), one that answers from the cache does not. The same transcript
+     * on redis-server 7.0.15 and on damselfly.
+     */
+    @Test
+    void tracking_invalidatedByARecomputingPfcount_asRedis(EmbeddedServer server) throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            assertEquals(trackingTranscript(new RawClient("127.0.0.1", redis.port()), new RawClient("127.0.0.1", redis.port())),
+                    trackingTranscript(new RawClient(server.host(), server.port()), new RawClient(server.host(), server.port())));
+        }
+    }
+
+    private static List<String> trackingTranscript(RawClient tracker, RawClient writer) {
+        try (tracker; writer) {
+            List<String> seen = new ArrayList<>();
+            tracker.call("HELLO", "3");
+            seen.add(tracker.callText("CLIENT", "TRACKING", "on"));
+            seen.add(writer.callText("PFADD", "tr", "a", "b"));
+            seen.add(tracker.callText("STRLEN", "tr"));
+            seen.add(writer.callText("PFCOUNT", "tr"));
+            seen.add(RawClient.render(tracker.read()));
+            seen.add(tracker.callText("STRLEN", "tr"));
+            seen.add(writer.callText("PFCOUNT", "tr"));
+            seen.add(writer.callText("PFADD", "tr", "a"));
+            seen.add(tracker.callText("PING"));
+            seen.add(writer.callText("PFADD", "tr", "c"));
+            seen.add(RawClient.render(tracker.read()));
+            seen.add(tracker.callText("PING"));
+            assertEquals(">[$invalidate, [$tr]]", seen.get(4));
+            return seen;
+        }
     }
 
     @Test
