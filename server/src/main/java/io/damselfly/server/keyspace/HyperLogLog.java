@@ -281,8 +281,8 @@ final class HyperLogLog {
     }
 
     private int u(int i) {
-        // past the end: sds's terminator
-        return i < length ? bytes[i] & 0xff : i < bytes.length ? bytes[i] & 0xff : 0;
+        // at the end: sds's terminator, zero unless this write put an opcode's last byte there
+        return i < bytes.length ? bytes[i] & 0xff : 0;
     }
 
     private static boolean isZero(int op) {

@@ -85,11 +85,7 @@ public final class HyperLogLogOps {
         return HyperLogLog.isValid(a, off, HyperLogLog.HEADER, len) ? Status.OK : Status.NOT_HLL;
     }
 
-    /** The growable form of an HLL entry, found valid (dbUnshareStringValue). */
-    private StringValue unshare(byte[] key, Object e) {
-        return (StringValue) db.strings().growable(key, e).value;
-    }
-
+    /** The growable form of an HLL entry found valid, as dbUnshareStringValue makes it before a command works on it. */
     private ObjectEntry entryOf(byte[] key, Object e) {
         return db.strings().growable(key, e);
     }
