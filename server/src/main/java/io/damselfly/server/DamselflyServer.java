@@ -7,6 +7,7 @@ import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.BitmapCommands;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.DebugCommands;
+import io.damselfly.server.command.family.HyperLogLogCommands;
 import io.damselfly.server.command.family.DumpCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.SortedSetCommands;
@@ -189,6 +190,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 config.getLong(Option.STREAM_NODE_MAX_BYTES), config.getLong(Option.STREAM_NODE_MAX_ENTRIES)));
         config.watch(Option.STREAM_NODE_MAX_ENTRIES, v -> keyspace.setStreamNodeLimits(
                 config.getLong(Option.STREAM_NODE_MAX_BYTES), config.getLong(Option.STREAM_NODE_MAX_ENTRIES)));
+        config.watch(Option.HLL_SPARSE_MAX_BYTES, v -> keyspace.setHllSparseMaxBytes(config.getLong(Option.HLL_SPARSE_MAX_BYTES)));
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
@@ -227,6 +229,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         TransactionCommands.register(b);
         PubSubCommands.register(b);
         PersistenceCommands.register(b);
+        HyperLogLogCommands.register(b);
         DebugCommands.register(b);
         SortCommands.register(b);
         ScriptingCommands.register(b);

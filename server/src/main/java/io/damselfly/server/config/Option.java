@@ -82,6 +82,8 @@ public enum Option {
             "A stream node (Redis's listpack) takes new entries while it is smaller than this many bytes; 0 means no limit"),
     STREAM_NODE_MAX_ENTRIES("stream_node_max_entries", "stream-node-max-entries", OptionType.INT, "100", true, 0, Long.MAX_VALUE,
             "A stream node takes at most this many entries; 0 means no limit"),
+    HLL_SPARSE_MAX_BYTES("hll_sparse_max_bytes", "hll-sparse-max-bytes", OptionType.MEMORY, "3000", true, 0, Long.MAX_VALUE,
+            "A HyperLogLog keeps its sparse form while it is at most this many bytes long, then turns dense (12304 bytes)"),
     LIST_COMPRESS_DEPTH("list_compress_depth", "list-compress-depth", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
             "Redis's quicklist compression depth; kept for compatibility, lists are not compressed"),
     NOTIFY_KEYSPACE_EVENTS("notify_keyspace_events", "notify-keyspace-events", OptionType.STRING, "", true,

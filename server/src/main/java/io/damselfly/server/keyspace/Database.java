@@ -40,6 +40,7 @@ public final class Database {
     private final SortedSetOps sortedSets;
     private final StreamOps streams;
     private final GeoOps geo;
+    private final HyperLogLogOps hyperLogLogs;
     private final long[] argumentHashes = new long[HASH_MEMO];
     /** Bit i set: {@code argumentHashes[i]} holds the hash of {@code arguments[i]}. */
     private int hashedArguments;
@@ -59,6 +60,7 @@ public final class Database {
         this.sortedSets = new SortedSetOps(this);
         this.streams = new StreamOps(this);
         this.geo = new GeoOps(this);
+        this.hyperLogLogs = new HyperLogLogOps(this);
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -139,6 +141,9 @@ public final class Database {
     /** Geo operations (on sorted sets of geohashes) on this database. */
     public GeoOps geo() {
         return geo;
+    /** HyperLogLog operations on this database. */
+    public HyperLogLogOps hyperLogLogs() {
+        return hyperLogLogs;
     }
 
     /** Another database of the same keyspace at the same instant (MOVE, COPY ... DB). */

@@ -11,6 +11,13 @@ public enum KeyEvent {
     SET("set", '$'),
     APPEND("append", '$'),
     SETRANGE("setrange", '$'),
+    /** PFADD, and PFMERGE's write of its destination (Redis names both "pfadd"). */
+    PFADD("pfadd", '$'),
+    /**
+     * PFCOUNT stored the cardinality it computed in the key's header: a change Redis signals
+     * (WATCH, client tracking) without notifying it, so it has no event name and is never published.
+     */
+    PFCOUNT_CACHE(null, '$'),
     INCRBY("incrby", '$'),
     INCRBYFLOAT("incrbyfloat", '$'),
     /** SETBIT, or a BITFIELD that changed a field (BITOP's destination is a "set"). */

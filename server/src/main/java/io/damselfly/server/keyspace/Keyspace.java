@@ -35,6 +35,8 @@ public final class Keyspace {
     private volatile ListpackLimits zsetLimits = ListpackLimits.ZSET_DEFAULTS;
     private volatile long streamNodeMaxBytes = 4096;
     private volatile long streamNodeMaxEntries = 100;
+    /** hll-sparse-max-bytes; 3000 is Redis 7.0's default (config.c). */
+    private volatile long hllSparseMaxBytes = 3000;
     private final BlockedKeys blockedKeys;
     /** The running snapshot (written under every shard's lock, so a shard's lock suffices to read it). */
     private volatile KeyspaceSnapshot snapshot;
@@ -242,6 +244,16 @@ public final class Keyspace {
     /** stream-node-max-entries in force. */
     public long streamNodeMaxEntries() {
         return streamNodeMaxEntries;
+    }
+
+    /** Sets the length past which a sparse HyperLogLog turns dense (hll-sparse-max-bytes). */
+    public void setHllSparseMaxBytes(long maxBytes) {
+        this.hllSparseMaxBytes = maxBytes;
+    }
+
+    /** hll-sparse-max-bytes in force. */
+    public long hllSparseMaxBytes() {
+        return hllSparseMaxBytes;
     }
 
     public void setLfuParameters(int logFactor, int decayMinutes) {

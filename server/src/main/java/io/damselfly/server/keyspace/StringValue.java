@@ -115,6 +115,26 @@ final class StringValue implements Value {
         raw = true;
     }
 
+    /**
+     * The buffer, to change bytes of the value in place without changing its length (a dense
+     * HyperLogLog's registers and cached cardinality); a lent value gets a buffer of its own first.
+     */
+    byte[] writableArray() {
+        return growZero(0);
+    }
+
+    /**
+     * Makes the first {@code newLength} bytes of {@code bytes}, which becomes the value's buffer,
+     * the value (a HyperLogLog written back whole: its sparse form can grow or shrink).
+     */
+    int replace(byte[] bytes, int newLength) {
+        buf = bytes;
+        length = newLength;
+        lent = false;
+        raw = true;
+        return length;
+    }
+
     /** Gives a lent value a buffer of its own before it changes (Redis's dbUnshareStringValue). */
     private void unshare() {
         if (lent) {

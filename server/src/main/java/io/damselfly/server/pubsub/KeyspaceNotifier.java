@@ -51,7 +51,7 @@ public final class KeyspaceNotifier implements KeyspaceObserver {
     @Override
     public void keyChanged(int db, byte[] key, KeyEvent event) {
         int f = flags;
-        if (f == 0 || (f & KeyspaceEventClasses.bitOf(event.notifyClass())) == 0) {
+        if (f == 0 || (f & KeyspaceEventClasses.bitOf(event.notifyClass())) == 0 || event.redisName() == null) {
             return;
         }
         byte[] name = event.redisName().getBytes(StandardCharsets.US_ASCII);
