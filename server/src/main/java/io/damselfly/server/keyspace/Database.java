@@ -141,6 +141,8 @@ public final class Database {
     /** Geo operations (on sorted sets of geohashes) on this database. */
     public GeoOps geo() {
         return geo;
+    }
+
     /** HyperLogLog operations on this database. */
     public HyperLogLogOps hyperLogLogs() {
         return hyperLogLogs;
