@@ -199,12 +199,12 @@ class NearCacheCoherenceTest {
     }
 
     @Test
-    void ownWrites_ofCommandsDamselflyDoesNotImplement_dropTheCopyToo() {
+    void ownWrites_ofCommandsOnlyRelayed_dropTheCopyToo() {
         RedisCommands<String, String> c = f.sidecar();
         c.set("bits", "");
         for (int i = 0; i < 200; i++) {
             assertEquals(i == 0 ? 0L : 1L, (long) c.strlen("bits"));
-            // SETBIT is relayed (damselfly has no bitmaps): Redis's key specs still name its key
+            // SETBIT is relayed to the upstream, never run on the copy: Redis's key specs name its key
             c.setbit("bits", 7, i % 2);
             assertEquals(i % 2 == 1 ? "\u0001" : "\u0000", c.get("bits"));
         }
