@@ -203,42 +203,35 @@ public final class GeoHash {
 
     // ---- neighbours -------------------------------------------------------------------------
 
-    private static long moveX(long bits, int step, int d) {
-        if (d == 0) {
-            return bits;
-        }
-        long x = bits & 0xaaaaaaaaaaaaaaaaL;
-        long y = bits & 0x5555555555555555L;
-        long zz = 0x5555555555555555L >>> (64 - step * 2);
-        if (d > 0) {
-            x = x + (zz + 1);
-        } else {
-            x = x | zz;
-            x = x - (zz + 1);
-        }
-        x &= 0xaaaaaaaaaaaaaaaaL >>> (64 - step * 2);
-        return x | y;
-    }
+    /** Interleaved bits of longitude (x: the odd bits) and of latitude (y: the even bits). */
+    private static final long X_BITS = 0xaaaaaaaaaaaaaaaaL;
+    private static final long Y_BITS = 0x5555555555555555L;
 
-    private static long moveY(long bits, int step, int d) {
+    /**
+     * Moves a cell one step along one axis ({@code axis}: {@link #X_BITS} or {@link #Y_BITS}),
+     * {@code d} > 0 up, < 0 down, 0 not at all, as geohash.c's geohash_move_x/_y: the axis's bits
+     * count with the other axis's bits filled in as carries.
+     */
+    private static long moveAlong(long bits, int step, int d, long axis) {
         if (d == 0) {
             return bits;
         }
-        long x = bits & 0xaaaaaaaaaaaaaaaaL;
-        long y = bits & 0x5555555555555555L;
-        long zz = 0xaaaaaaaaaaaaaaaaL >>> (64 - step * 2);
+        long other = ~axis;
+        long along = bits & axis;
+        long across = bits & other;
+        long zz = other >>> (64 - step * 2);
         if (d > 0) {
-            y = y + (zz + 1);
+            along = along + (zz + 1);
         } else {
-            y = y | zz;
-            y = y - (zz + 1);
+            along = along | zz;
+            along = along - (zz + 1);
         }
-        y &= 0x5555555555555555L >>> (64 - step * 2);
-        return x | y;
+        along &= axis >>> (64 - step * 2);
+        return along | across;
     }
 
     private static Cell move(Cell c, int dx, int dy) {
-        return new Cell(moveY(moveX(c.bits(), c.step(), dx), c.step(), dy), c.step());
+        return new Cell(moveAlong(moveAlong(c.bits(), c.step(), dx, X_BITS), c.step(), dy, Y_BITS), c.step());
     }
 
     // ---- distances --------------------------------------------------------------------------
