@@ -291,6 +291,11 @@ public final class CommandExecutor {
             reject(cmd, argv, Errors.OOM);
             return;
         }
+        if (!forScript && cmd.has(CommandFlag.WRITE) && GoodReplicas.writesRefused(config)) {
+            // processCommand's min-replicas-to-write check (a script's writes: the script engine's)
+            reject(cmd, argv, GoodReplicas.NOREPLICAS);
+            return;
+        }
         if (trackingNow != null && !atomic && !selfInvalidations.isEmpty()) {
             // keys this client tracks that the eviction just made room with: before the reply, as
             // Redis evicts (and sends) in processCommand, outside the command's call()

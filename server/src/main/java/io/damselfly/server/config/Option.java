@@ -95,6 +95,10 @@ public enum Option {
             "Milliseconds a script may run before other clients' commands answer BUSY (and SCRIPT KILL / FUNCTION KILL may stop it); 0 never; alias lua-time-limit"),
     TRACKING_TABLE_MAX_KEYS("tracking_table_max_keys", "tracking-table-max-keys", OptionType.INT, "1000000", true, 0, Long.MAX_VALUE,
             "Keys CLIENT TRACKING remembers readers for; past it keys are invalidated to make room; 0 means no limit"),
+    MIN_REPLICAS_TO_WRITE("min_replicas_to_write", "min-replicas-to-write", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
+            "Write commands are refused (NOREPLICAS) unless this many replicas are in sync; damselfly has no replicas, so any value above 0 refuses writes, as Redis does without replicas; 0 means off; alias min-slaves-to-write"),
+    MIN_REPLICAS_MAX_LAG("min_replicas_max_lag", "min-replicas-max-lag", OptionType.INT, "10", true, 0, Integer.MAX_VALUE,
+            "Seconds within which a replica must have answered to count as in sync for min-replicas-to-write; 0 turns that check off; alias min-slaves-max-lag"),
     UPSTREAM("upstream", null, OptionType.STRING, "", false,
             "Near-cache sidecar mode: redis://[user:pass@]host:port[/db] (or rediss:// for TLS) of the Redis or Dragonfly to front; hot reads are served locally, kept coherent by CLIENT TRACKING; empty means standalone"),
     NEAR_CACHE_MAXMEMORY("near_cache_maxmemory", null, OptionType.MEMORY, "0", false, 0, Long.MAX_VALUE,
@@ -158,6 +162,9 @@ public enum Option {
     public String alias() {
         if (this == BUSY_REPLY_THRESHOLD) {
             return "lua-time-limit";
+        }
+        if (this == MIN_REPLICAS_TO_WRITE || this == MIN_REPLICAS_MAX_LAG) {
+            return redisName.replace("replicas", "slaves");
         }
         // Redis 7.0 renamed every -ziplist- option to -listpack- and kept the old name as an alias
         return redisName != null && redisName.contains("-listpack-") ? redisName.replace("-listpack-", "-ziplist-") : null;

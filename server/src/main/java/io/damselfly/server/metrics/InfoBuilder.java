@@ -302,6 +302,9 @@ public final class InfoBuilder {
         Section s = new Section("Replication");
         s.field("role", "master");
         s.field("connected_slaves", 0);
+        if (server.config().getLong(Option.MIN_REPLICAS_TO_WRITE) > 0 && server.config().getLong(Option.MIN_REPLICAS_MAX_LAG) > 0) {
+            s.field("min_slaves_good_slaves", 0);
+        }
         s.field("master_failover_state", "no-failover");
         s.field("master_replid", server.runId());
         s.field("master_replid2", "0000000000000000000000000000000000000000");

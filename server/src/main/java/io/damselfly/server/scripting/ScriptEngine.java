@@ -7,6 +7,7 @@ import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandFlag;
 import io.damselfly.server.command.DeferredReply;
 import io.damselfly.server.command.Errors;
+import io.damselfly.server.command.GoodReplicas;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.spec.KeyFinder;
@@ -678,6 +679,10 @@ public final class ScriptEngine {
         boolean write = cmd.has(CommandFlag.WRITE);
         if (run.readOnly && (write || cmd.has(CommandFlag.MAY_REPLICATE))) {
             return "ERR Write commands are not allowed from read-only scripts.";
+        }
+        if (write && !run.dirty && GoodReplicas.writesRefused(server.config())) {
+            // scriptVerifyWriteCommandAllow: only before the script's first write, which it cannot undo
+            return GoodReplicas.NOREPLICAS;
         }
         if (!run.allowOom && !run.dirty && run.oomAtStart && cmd.isDenyOom()
                 && server.config().getLong(Option.MAXMEMORY) > 0) {

@@ -5,6 +5,7 @@ import static io.damselfly.server.command.CommandFlag.SCRIPT;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
+import io.damselfly.server.command.GoodReplicas;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.scripting.ScriptEngine;
 import io.damselfly.server.scripting.ScriptException;
@@ -92,6 +93,10 @@ public final class ScriptingCommands {
         }
         if ((flags & ScriptFlags.NO_WRITES) == 0 && ro) {
             c.reply().error(WRITE_FLAG_RO);
+            return false;
+        }
+        if ((flags & ScriptFlags.NO_WRITES) == 0 && GoodReplicas.writesRefused(c.server().config())) {
+            c.reply().error(GoodReplicas.NOREPLICAS);
             return false;
         }
         if ((flags & (ScriptFlags.ALLOW_OOM | ScriptFlags.NO_WRITES)) == 0 && overMemory(c)) {
