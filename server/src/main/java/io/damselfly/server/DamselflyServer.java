@@ -456,7 +456,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         }
         store.loadConfigured(config.aclUsers());
         if (!file.isEmpty()) {
-            String errors = store.load(java.nio.file.Path.of(file));
+            String errors = store.load(file).errors();
             if (errors != null) {
                 throw new IllegalArgumentException("Aborting startup because of ACL errors: " + errors);
             }

@@ -406,71 +406,88 @@ public final class AclStore {
 
     // ---- the ACL file ----------------------------------------------------------------------
 
+    /** The outcome of ACL LOAD: Redis's error text (null when loaded) and the users it replaced. */
+    public record Load(String errors, List<User> replaced) {
+    }
+
     /**
-     * ACLLoadFromFile: every "user name rules..." line of {@code file}, all valid or none applied.
-     * Null when loaded, else the errors in Redis's words. Users not in the file are dropped, the
-     * default user is reset first unless the file names it.
+     * ACLLoadFromFile: every "user name rules..." line of the file, all valid or none applied
+     * (then the errors in Redis's words). On success every user but "default" is a new user (the
+     * caller disconnects the replaced users' clients, as Redis frees them), and the default user
+     * takes the file's rules, or the initial ones when the file does not name it.
      */
-    public synchronized String load(Path file) {
-        List<String> lines;
+    public synchronized Load load(String fileName) {
+        String text;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            return "Error loading ACLs, opening file '" + file + "': " + e.getMessage();
+            text = Files.readString(Path.of(fileName), StandardCharsets.ISO_8859_1);
+        } catch (IOException | RuntimeException e) {
+            return new Load("Error loading ACLs, opening file '" + fileName + "': No such file or directory", List.of());
         }
         Map<String, User.Rules> loaded = new TreeMap<>();
         StringBuilder errors = new StringBuilder();
-        int lineno = 0;
-        for (String raw : lines) {
-            lineno++;
-            String line = raw.strip();
-            if (line.isEmpty() || line.startsWith("#")) {
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            int lineno = i + 1;
+            String line = trim(lines[i], " \t\r\n");
+            if (line.isEmpty()) {
                 continue;
             }
-            List<String> argv = splitArgs(line);
-            if (!argv.get(0).equals("user")) {
-                errors.append(file).append(':').append(lineno).append(": should start with user keyword. ");
+            String[] argv = line.split(" ", -1);
+            if (!argv[0].equals("user") || argv.length < 2) {
+                errors.append(fileName).append(':').append(lineno)
+                        .append(" should start with user keyword followed by the username. ");
                 continue;
             }
-            if (argv.size() < 2) {
-                errors.append(file).append(':').append(lineno).append(": user keyword without user name. ");
+            String name = argv[1];
+            if (Selector.hasSpaces(name)) {
+                errors.append('\'').append(fileName).append(':').append(lineno).append(": username '").append(name)
+                        .append("' contains invalid characters. ");
                 continue;
             }
-            String name = argv.get(1);
             if (loaded.containsKey(name)) {
-                errors.append(file).append(':').append(lineno).append(": Duplicate user '").append(name)
-                        .append("' found. ");
-                continue;
-            }
-            List<String> merged = mergeSelectors(argv.subList(2, argv.size()));
-            if (merged == null) {
-                errors.append(file).append(':').append(lineno).append(": Unmatched parenthesis in selector definition.");
+                errors.append("WARNING: Duplicate user '").append(name).append("' found on line ").append(lineno).append(". ");
                 continue;
             }
             User.Rules r = newRules();
-            boolean ok = true;
-            for (String op : merged) {
-                Selector.Outcome o = applyUserOp(r, op);
-                if (o != null) {
-                    errors.append(file).append(':').append(lineno).append(": ").append(message(o)).append(". ");
-                    ok = false;
-                    break;
-                }
+            loaded.put(name, r);
+            List<String> merged = mergeSelectors(List.of(argv).subList(2, argv.length));
+            if (merged == null) {
+                errors.append(fileName).append(':').append(lineno).append(": Unmatched parenthesis in selector definition.");
+                continue;
             }
-            if (ok) {
-                loaded.put(name, r);
+            boolean syntaxError = false;
+            for (String raw : merged) {
+                String op = trim(raw, "\t\r\n");
+                Selector.Outcome o = applyUserOp(r, op);
+                if (o == null) {
+                    continue;
+                }
+                if (o == Selector.Outcome.ENOENT) {
+                    errors.append(fileName).append(':').append(lineno).append(": Error in applying operation '").append(op)
+                            .append("': ").append(message(o)).append(". ");
+                } else if (!syntaxError) {
+                    errors.append(fileName).append(':').append(lineno).append(": ").append(message(o)).append(". ");
+                    syntaxError = true;
+                }
             }
         }
         if (errors.length() > 0) {
-            return errors.toString().strip();
+            return new Load(errors + "WARNING: ACL errors detected, no change to the previously active ACL rules was performed",
+                    List.of());
         }
-        users.keySet().removeIf(n -> !n.equals(DEFAULT_USER) && !loaded.containsKey(n));
+        List<User> replaced = new ArrayList<>();
+        for (User u : users.values()) {
+            if (u != defaultUser) {
+                replaced.add(u);
+            }
+        }
+        users.clear();
+        users.put(DEFAULT_USER, defaultUser);
         for (Map.Entry<String, User.Rules> e : loaded.entrySet()) {
-            User u = users.get(e.getKey());
-            if (u == null) {
-                users.put(e.getKey(), new User(e.getKey(), e.getValue()));
+            if (e.getKey().equals(DEFAULT_USER)) {
+                defaultUser.set(e.getValue());
             } else {
-                u.set(e.getValue());
+                users.put(e.getKey(), new User(e.getKey(), e.getValue()));
             }
         }
         if (!loaded.containsKey(DEFAULT_USER)) {
@@ -481,7 +498,20 @@ public final class AclStore {
             defaultUser.set(r);
         }
         refreshAuthRequired();
-        return null;
+        return new Load(null, replaced);
+    }
+
+    /** sdstrim: drops the given characters from both ends. */
+    private static String trim(String s, String chars) {
+        int b = 0;
+        int e = s.length();
+        while (b < e && chars.indexOf(s.charAt(b)) >= 0) {
+            b++;
+        }
+        while (e > b && chars.indexOf(s.charAt(e - 1)) >= 0) {
+            e--;
+        }
+        return s.substring(b, e);
     }
 
     /** ACLSaveToFile: one "user name rules" line per user, written to a temp file then renamed. */

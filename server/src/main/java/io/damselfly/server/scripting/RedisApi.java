@@ -102,8 +102,7 @@ final class RedisApi {
             if (cmd == null) {
                 throw raise("Invalid command passed to redis.acl_check_cmd()");
             }
-            ScriptRun run = engine.current();
-            return LuaValue.valueOf(run == null || engine.aclCheck(run, cmd, argv) == io.damselfly.server.acl.AclCheck.OK);
+            return LuaValue.valueOf(engine.aclAllows(cmd, argv));
         }));
         if (eval) {
             r.rawset("breakpoint", fn(args -> LuaValue.FALSE));

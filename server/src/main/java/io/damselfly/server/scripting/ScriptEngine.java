@@ -682,10 +682,14 @@ public final class ScriptEngine {
         return user.check(server.acl().commands(), cmd, argv, run.aclCheck);
     }
 
-    /** The script running on this thread, or null (redis.acl_check_cmd). */
-    ScriptRun current() {
-        ScriptRun r = running;
-        return r != null && r.thread == Thread.currentThread() ? r : null;
+    /**
+     * redis.acl_check_cmd: whether the user running this thread's script (its caller's, set on
+     * this thread's script client at the run's start) may run the command.
+     */
+    boolean aclAllows(Command cmd, byte[][] argv) {
+        User user = clients.get().session.aclUser();
+        return user == null || user.unrestricted()
+                || user.check(server.acl().commands(), cmd, argv, new AclCheck()) == AclCheck.OK;
     }
 
     /** Why scriptCall would refuse this command (Redis's text, code included), or null. */

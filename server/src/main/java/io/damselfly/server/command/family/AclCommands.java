@@ -356,26 +356,22 @@ public final class AclCommands {
         }
     }
 
-    /** ACL LOAD: the file's users replace the current ones (all or nothing). */
+    /** ACL LOAD: the file's users replace every current one (all or nothing). */
     static void load(CommandContext c) {
         String file = c.server().config().getString(Option.ACLFILE);
         if (file.isEmpty()) {
             c.reply().error(NO_ACL_FILE);
             return;
         }
-        AclStore acl = c.server().acl();
-        List<User> before = acl.all();
-        String errors = acl.load(Path.of(file));
-        if (errors != null) {
-            c.reply().error("ERR " + errors);
+        AclStore.Load result = c.server().acl().load(file);
+        if (result.errors() != null) {
+            c.reply().error("ERR " + result.errors());
             return;
         }
-        // users no longer defined lose their connections, as ACLLoadFromFile frees them
-        List<User> after = acl.all();
+        // ACLFreeUsersSet: the users replaced by the file's lose their connections
         for (ClientSession s : c.server().clients().snapshot()) {
-            User u = s.aclUser();
-            if (u != null && before.contains(u) && !after.contains(u) && !s.isGone()) {
-                s.setAclUser(acl.defaultUser());
+            if (!s.isGone() && result.replaced().contains(s.aclUser())) {
+                s.setAclUser(c.server().acl().defaultUser());
                 s.setAuthenticated(false);
                 disconnect(c, s);
             }
