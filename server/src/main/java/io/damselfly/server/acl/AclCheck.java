@@ -1,6 +1,7 @@
 package io.damselfly.server.acl;
 
 import io.damselfly.server.command.Command;
+import io.damselfly.server.command.spec.CommandSpec;
 import io.damselfly.server.command.spec.KeyFinder;
 import io.damselfly.server.command.spec.KeyReferences;
 
@@ -29,9 +30,9 @@ public final class AclCheck {
         position = 0;
     }
 
-    KeyReferences keys(Command cmd, byte[][] argv) {
+    KeyReferences keys(CommandSpec spec, byte[][] argv) {
         if (!keysFound) {
-            keyCount = KeyFinder.find(cmd.spec(), argv, argv.length, keys);
+            keyCount = KeyFinder.find(spec, argv, argv.length, keys);
             keysFound = true;
         }
         return keys;

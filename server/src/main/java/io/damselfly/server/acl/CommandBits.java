@@ -30,6 +30,10 @@ public final class CommandBits {
     private final int[] parent;
     private final int[][] children;
     private final int[] categories;
+    /** NO_AUTH commands (AUTH, HELLO ...), which every user may run. */
+    private final boolean[] noAuth;
+    /** db.c commands_with_channels: how a command names channels ({@link #NO_CHANNELS} ...). */
+    private final int[] channelKinds;
     private final Map<String, Integer> byFullName = new HashMap<>();
     /** ACL id by {@link Command#id()}. */
     private final int[] byTableId;
@@ -50,6 +54,8 @@ public final class CommandBits {
         parent = new int[specs.length];
         children = new int[specs.length][];
         categories = new int[specs.length];
+        noAuth = new boolean[specs.length];
+        channelKinds = new int[specs.length];
         for (int i = 0; i < specs.length; i++) {
             parent[i] = parents.get(i);
             byFullName.put(specs[i].fullName().toLowerCase(Locale.ROOT), i);
@@ -59,6 +65,13 @@ public final class CommandBits {
                 mask |= 1 << CATEGORIES.indexOf(n.toLowerCase(Locale.ROOT));
             }
             categories[i] = mask;
+            noAuth[i] = specs[i].commandFlags().contains("NO_AUTH");
+            channelKinds[i] = parent[i] >= 0 ? NO_CHANNELS : switch (specs[i].name()) {
+                case "publish", "spublish" -> PUBLISH;
+                case "subscribe", "ssubscribe" -> SUBSCRIBE;
+                case "psubscribe" -> PATTERN;
+                default -> NO_CHANNELS;
+            };
             int n = specs[i].subcommands().size();
             children[i] = new int[n];
             for (int j = 0; j < n; j++) {
@@ -73,6 +86,39 @@ public final class CommandBits {
                 byTableId[c.id()] = id;
             }
         }
+    }
+
+    /** Channel kinds: none, the first argument published to, every argument subscribed to, patterns. */
+    static final int NO_CHANNELS = 0;
+    static final int PUBLISH = 1;
+    static final int SUBSCRIBE = 2;
+    static final int PATTERN = 3;
+
+    public CommandSpec spec(int id) {
+        return specs[id];
+    }
+
+    boolean isNoAuth(int id) {
+        return noAuth[id];
+    }
+
+    int channelKind(int id) {
+        return channelKinds[id];
+    }
+
+    /**
+     * server.c lookupCommand (not strict): the command an argv names, a container's subcommand
+     * when there is a second argument; -1 when there is none. ACL DRYRUN uses it, so it knows every
+     * 7.0.15 command, implemented or not.
+     */
+    public int lookupCall(byte[][] argv) {
+        int base = lookup(new String(argv[0], java.nio.charset.StandardCharsets.ISO_8859_1));
+        if (base < 0 || argv.length < 2 || !hasChildren(base)) {
+            return base;
+        }
+        Integer sub = byFullName.get((specs[base].name() + "|"
+                + new String(argv[1], java.nio.charset.StandardCharsets.ISO_8859_1)).toLowerCase(Locale.ROOT));
+        return sub == null ? -1 : sub;
     }
 
     /** Bits a selector's bitmap holds: every command plus the reserved "future commands" bit. */

@@ -1,7 +1,5 @@
 package io.damselfly.server.acl;
 
-import io.damselfly.server.command.Command;
-import io.damselfly.server.command.spec.KeyFinder;
 import io.damselfly.server.command.spec.KeyFlag;
 import io.damselfly.server.command.spec.KeyReferences;
 import io.damselfly.server.keyspace.GlobPattern;
@@ -291,10 +289,10 @@ final class Selector {
      * ACLSelectorCheckCmd: {@link AclCheck#OK}, or the reason this selector denies the call, with
      * the position of the key or channel in {@code check.position}.
      */
-    int check(int id, Command cmd, byte[][] argv, AclCheck check) {
-        if (!allCommands && !cmd.isNoAuth() && !bit(id)) {
+    int check(int id, byte[][] argv, AclCheck check) {
+        if (!allCommands && !commands.isNoAuth(id) && !bit(id)) {
             List<String> args = firstArgs == null ? null : firstArgs.get(id);
-            int idx = cmd.parent() != null ? 2 : 1;
+            int idx = commands.isSubcommand(id) ? 2 : 1;
             if (args == null || argv.length < 2 || idx >= argv.length) {
                 return AclCheck.DENIED_COMMAND;
             }
@@ -310,8 +308,8 @@ final class Selector {
                 return AclCheck.DENIED_COMMAND;
             }
         }
-        if (!allKeys && cmd.hasKeys()) {
-            KeyReferences keys = check.keys(cmd, argv);
+        if (!allKeys && commands.spec(id).hasKeys()) {
+            KeyReferences keys = check.keys(commands.spec(id), argv);
             // -1 (the specs cannot place the keys: a bad numkeys) checks no key, as Redis's
             // ACLSelectorCheckCmd reads an empty result; the command then fails on its arguments
             int n = check.keyCount();
@@ -324,7 +322,7 @@ final class Selector {
             }
         }
         if (!allChannels) {
-            int kind = channelKind(cmd);
+            int kind = commands.channelKind(id);
             if (kind != NO_CHANNELS) {
                 int last = kind == PUBLISH ? Math.min(1, argv.length - 1) : argv.length - 1;
                 for (int j = 1; j <= last; j++) {
@@ -338,23 +336,9 @@ final class Selector {
         return AclCheck.OK;
     }
 
-    private static final int NO_CHANNELS = 0;
-    private static final int PUBLISH = 1;
-    private static final int SUBSCRIBE = 2;
-    private static final int PATTERN = 3;
-
-    /** db.c commands_with_channels, the publish and subscribe ones (unsubscribing is never checked). */
-    private static int channelKind(Command cmd) {
-        if (cmd.parent() != null) {
-            return NO_CHANNELS;
-        }
-        return switch (cmd.name()) {
-            case "publish", "spublish" -> PUBLISH;
-            case "subscribe", "ssubscribe" -> SUBSCRIBE;
-            case "psubscribe" -> PATTERN;
-            default -> NO_CHANNELS;
-        };
-    }
+    private static final int NO_CHANNELS = CommandBits.NO_CHANNELS;
+    private static final int PUBLISH = CommandBits.PUBLISH;
+    private static final int PATTERN = CommandBits.PATTERN;
 
     /** ACLSelectorCheckKey: a pattern with every permission the key spec's flags need. */
     boolean keyAllowed(byte[] key, int keySpecFlags) {

@@ -74,16 +74,22 @@ public final class User {
      * in {@code check}.
      */
     public int check(CommandBits bits, Command cmd, byte[][] argv, AclCheck check) {
-        check.reset();
         int id = bits.idOf(cmd);
         if (id < 0) {
+            check.reset();
             return AclCheck.DENIED_COMMAND;
         }
+        return check(id, argv, check);
+    }
+
+    /** {@link #check(CommandBits, Command, byte[][], AclCheck)} by ACL command id (ACL DRYRUN). */
+    public int check(int id, byte[][] argv, AclCheck check) {
+        check.reset();
         int relevant = AclCheck.DENIED_COMMAND;
         int lastPos = 0;
         for (Selector s : rules.selectors) {
             check.position = 0;
-            int r = s.check(id, cmd, argv, check);
+            int r = s.check(id, argv, check);
             if (r == AclCheck.OK) {
                 return AclCheck.OK;
             }

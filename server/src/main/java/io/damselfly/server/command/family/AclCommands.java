@@ -6,11 +6,11 @@ import io.damselfly.server.acl.AclStore;
 import io.damselfly.server.acl.CommandBits;
 import io.damselfly.server.acl.User;
 import io.damselfly.server.client.ClientSession;
-import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandError;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
+import io.damselfly.server.command.spec.CommandSpec;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.pubsub.Subscriber;
@@ -311,23 +311,24 @@ public final class AclCommands {
             return;
         }
         byte[][] argv = Arrays.copyOfRange(c.argv(), 3, c.argc());
-        Command cmd = c.server().commands().lookup(argv[0]);
-        if (cmd != null && cmd.isContainer() && argv.length >= 2) {
-            cmd = cmd.subcommand(argv[1]);
-        }
-        if (cmd == null) {
+        // Redis's own command table: every 7.0.15 command, implemented here or not
+        CommandBits commands = acl.commands();
+        int id = commands.lookupCall(argv);
+        if (id < 0) {
             c.reply().error("ERR Command '" + latin1(argv[0]) + "' not found");
             return;
         }
-        if (!cmd.acceptsArgCount(argv.length)) {
-            c.reply().error("ERR wrong number of arguments for '" + cmd.fullName() + "' command");
+        CommandSpec spec = commands.spec(id);
+        int arity = spec.arity();
+        if ((arity > 0 && arity != argv.length) || argv.length < -arity) {
+            c.reply().error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
             return;
         }
         AclCheck check = new AclCheck();
-        int result = u.check(acl.commands(), cmd, argv, check);
+        int result = u.check(id, argv, check);
         switch (result) {
             case AclCheck.OK -> c.reply().ok();
-            case AclCheck.DENIED_COMMAND -> c.reply().bulk("This user has no permissions to run the '" + cmd.fullName() + "' command");
+            case AclCheck.DENIED_COMMAND -> c.reply().bulk("This user has no permissions to run the '" + spec.fullName() + "' command");
             case AclCheck.DENIED_KEY -> c.reply().bulk(bytes("This user has no permissions to access the '"
                     + latin1(argv[check.position()]) + "' key"));
             default -> c.reply().bulk(bytes("This user has no permissions to access the '"

@@ -133,6 +133,17 @@ class AclCompatibilityTest {
                 ACL DRYRUN u1 get
                 ACL DRYRUN nobody get a
                 ACL DRYRUN u1 auth a b
+                ACL DRYRUN u1 bgrewriteaof
+                ACL DRYRUN u1 migrate h 1 rw 0 500
+                ACL DRYRUN u1 migrate h 1 w1 0 500 KEYS r1 w2
+                ACL DRYRUN u1 memory doctor
+                ACL DRYRUN u1 memory nosuch
+                ACL DRYRUN u1 object encoding r1
+                ACL SETUSER u2 on nopass ~* +@all
+                ACL DRYRUN u2 migrate h 1 rw 0 500
+                ACL DRYRUN u2 eval x 0
+                ACL DRYRUN u2 eval x 1 k
+                ACL DRYRUN u2 memory
                 ACL DRYRUN u1
                 """},
         {"genpass-log-help", """
