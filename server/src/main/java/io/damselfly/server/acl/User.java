@@ -102,6 +102,25 @@ public final class User {
         return relevant;
     }
 
+    /**
+     * ACLUserCheckCmdWithUnrestrictedKeyAccess for reads: whether some selector both allows the
+     * call and may read every key (SORT's BY and GET, which read keys named only by patterns).
+     */
+    public boolean mayReadEveryKey(CommandBits bits, Command cmd, byte[][] argv) {
+        if (unrestricted) {
+            return true;
+        }
+        int id = bits.idOf(cmd);
+        AclCheck check = new AclCheck();
+        for (Selector s : rules.selectors) {
+            check.position = 0;
+            if (id >= 0 && s.check(id, argv, check) == AclCheck.OK && s.allKeysFor(Selector.READ)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** ACLUserCheckChannelPerm: whether some selector allows this channel (or pattern). */
     boolean channelAllowed(byte[] channel, boolean isPattern) {
         for (Selector s : rules.selectors) {

@@ -162,6 +162,28 @@ class AclCompatibilityTest {
                 ACL SAVE
                 ACL LOAD
                 """},
+        {"sort", """
+                RPUSH mylist 1 2
+                SET v1 1
+                ACL SETUSER u1 on nopass +sort +sort_ro ~mylist
+                AUTH u1 x
+                SORT mylist
+                SORT mylist BY v*
+                SORT mylist BY nosort
+                SORT mylist GET v*
+                SORT mylist GET #
+                SORT_RO mylist BY v*
+                SORT other
+                AUTH default x
+                ACL SETUSER u1 %R~*
+                AUTH u1 x
+                SORT mylist BY v*
+                SORT mylist GET v* GET #
+                AUTH default x
+                ACL SETUSER u1 resetkeys ~mylist (+sort %W~*)
+                AUTH u1 x
+                SORT mylist BY v*
+                """},
         {"auth", """
                 ACL SETUSER u1 on >pw +@all ~*
                 AUTH u1 bad
@@ -216,6 +238,7 @@ class AclCompatibilityTest {
     }
 
     private static void reset(RawClient c) {
+        c.call("FLUSHALL");
         List<Object> del = new ArrayList<>(List.of("ACL", "DELUSER"));
         del.addAll(Arrays.asList(USERS.split(" ")));
         c.call(del.toArray());
