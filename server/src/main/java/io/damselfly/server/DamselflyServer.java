@@ -1,10 +1,14 @@
 package io.damselfly.server;
 
+import io.damselfly.server.acl.AclLog;
+import io.damselfly.server.acl.AclStore;
 import io.damselfly.server.client.ClientRegistry;
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.BitmapCommands;
+import io.damselfly.server.command.spec.RedisCommandCatalog;
+import io.damselfly.server.command.family.AclCommands;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.DebugCommands;
 import io.damselfly.server.command.family.HyperLogLogCommands;
@@ -80,6 +84,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final LatencyMonitor latencyMonitor = new LatencyMonitor();
     private final PubSub pubsub = new PubSub();
     private final ClientTracking tracking;
+    private final AclStore acl;
     private final ScriptEngine scripts;
     private final String runId;
     private final int ioThreads;
@@ -105,6 +110,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         int shards = configuredShards > 0 ? configuredShards : Math.max(16, 4 * ioThreads);
         this.keyspace = new Keyspace(shards, config.getInt(Option.DATABASES));
         this.commands = buildCommandTable();
+        this.acl = newAclStore(config, commands);
         this.tracking = new ClientTracking(keyspace, clients, new ClientTracking.Limits() {
             @Override
             public ClientOutputBufferLimits classes() {
@@ -211,6 +217,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     public static CommandTable buildCommandTable() {
         CommandTable.Builder b = CommandTable.builder();
         ConnectionCommands.register(b);
+        AclCommands.register(b);
         ServerCommands.register(b);
         LatencyCommands.register(b);
         SlowlogCommands.register(b);
@@ -433,6 +440,37 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     }
 
     @Override
+    public AclStore acl() {
+        return acl;
+    }
+
+    /**
+     * The ACL store: the default user's password following requirepass, then the users of the
+     * config file's "user" lines or of the aclfile (not both, as Redis refuses both at start).
+     */
+    private static AclStore newAclStore(ServerConfig config, CommandTable commands) {
+        AclStore store = new AclStore(RedisCommandCatalog.redis(), commands,
+                new AclLog(() -> config.getLong(Option.ACLLOG_MAX_LEN)),
+                () -> config.getString(Option.ACL_PUBSUB_DEFAULT).equals("allchannels"));
+        config.watch(Option.REQUIREPASS, v -> store.setDefaultPassword((String) v));
+        config.watch(Option.ACLLOG_MAX_LEN, v -> store.log().trim());
+        String file = config.getString(Option.ACLFILE);
+        if (!file.isEmpty() && !config.aclUsers().isEmpty()) {
+            throw new IllegalArgumentException("Configuring Redis with users defined in redis.conf and at the same "
+                    + "setting an ACL file path is invalid. This setup is very likely to lead to configuration errors "
+                    + "and security holes, please define either an ACL file or declare users directly in your "
+                    + "redis.conf, but not both.");
+        }
+        store.loadConfigured(config.aclUsers());
+        if (!file.isEmpty()) {
+            String errors = store.load(file).errors();
+            if (errors != null) {
+                throw new IllegalArgumentException("Aborting startup because of ACL errors: " + errors);
+            }
+        }
+        return store;
+    }
+
     public ClientTracking tracking() {
         return tracking;
     }

@@ -1,5 +1,6 @@
 package io.damselfly.server.client;
 
+import io.damselfly.server.acl.User;
 import io.damselfly.server.pubsub.Subscriber;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -41,7 +42,7 @@ public final class ClientSession {
         }
     }
 
-    /** The only user damselfly has: every connection is "default", as in Redis without ACL rules. */
+    /** The user every connection starts as, as in Redis. */
     public static final String DEFAULT_USER = "default";
 
     private final long id;
@@ -51,6 +52,7 @@ public final class ClientSession {
     private volatile int db;
     private volatile int protocol = 2;
     private volatile boolean authenticated;
+    private volatile User aclUser;
     private volatile long lastInteractionMillis;
     private volatile String lastCommand = "NULL";
     private volatile boolean closeAfterReply;
@@ -138,9 +140,23 @@ public final class ClientSession {
         this.authenticated = authenticated;
     }
 
-    /** The user the connection acts as; damselfly has only {@link #DEFAULT_USER}. */
+    /** The name of the user the connection acts as (CLIENT LIST user=, ACL WHOAMI). */
     public String user() {
-        return DEFAULT_USER;
+        User u = aclUser;
+        return u == null ? DEFAULT_USER : u.name();
+    }
+
+    /**
+     * The ACL user whose permissions the connection's commands are checked against; null for a
+     * session with no user (allowed everything, as Redis's clients without one).
+     */
+    public User aclUser() {
+        return aclUser;
+    }
+
+    /** Binds the connection to {@code user} (at connect, AUTH, HELLO AUTH, RESET). */
+    public void setAclUser(User user) {
+        this.aclUser = user;
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.damselfly.server.command;
 
+import io.damselfly.server.acl.AclCheck;
+import io.damselfly.server.acl.AclLog;
+import io.damselfly.server.acl.AclStore;
+import io.damselfly.server.acl.User;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.client.TrackingState;
@@ -53,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * skip both (their executor is atomic) and skip the maxmemory check, which the engine makes.
  *
  * <p>Transactions. While MULTI is open, every command that passes the checks Redis makes before
- * running one (name, arity, auth, NO_MULTI, memory) is queued and answered QUEUED; one that fails
+ * running one (name, arity, auth, NO_MULTI, ACL, memory) is queued and answered QUEUED; one that fails
  * them flags the transaction, which EXEC then answers with EXECABORT ({@link Transaction}).
  *
  * <p>MONITOR. Where Redis's call() feeds monitors, so does {@link #run}: after the handler, with
@@ -86,6 +90,9 @@ public final class CommandExecutor {
     /** The keys of the current multi-key call, reused so finding them allocates nothing. */
     private final KeyReferences keyScratch = new KeyReferences();
     private final Eviction eviction;
+    private final AclStore acl;
+    /** The scratch of a restricted user's permission check. */
+    private final AclCheck aclCheck = new AclCheck();
     /**
      * This event loop's statistics: taken once here, since the executor lives on one thread; null
      * when command_statistics is off (then commands are neither timed nor counted).
@@ -166,6 +173,7 @@ public final class CommandExecutor {
         this.shardScratch = new int[keyspace.shardCount()];
         this.shardMarks = new boolean[keyspace.shardCount()];
         this.eviction = new Eviction(keyspace);
+        this.acl = server.acl();
         this.stats = config.getBool(Option.COMMAND_STATISTICS) ? server.commandStats().forCurrentThread() : null;
         this.slowlog = server.slowlog();
         this.latencyMonitor = server.latencyMonitor();
@@ -277,12 +285,19 @@ public final class CommandExecutor {
             reject(cmd, argv, Errors.wrongArity(cmd.fullName()));
             return;
         }
-        if (!client.isAuthenticated() && !cmd.isNoAuth() && !config.getString(Option.REQUIREPASS).isEmpty()) {
+        if (!client.isAuthenticated() && !cmd.isNoAuth() && acl.authRequired()) {
             reject(cmd, argv, Errors.NOAUTH);
             return;
         }
         if (transaction.isOpen() && cmd.has(CommandFlag.NO_MULTI)) {
             reject(cmd, argv, Errors.NOT_IN_TRANSACTION);
+            return;
+        }
+        // ACL, where processCommand checks it. A user allowed every command, key and channel (the
+        // default user as shipped) costs two field reads here and nothing more; a script's
+        // commands are checked by the script engine, with the script's own error text.
+        User user = client.aclUser();
+        if (user != null && !user.unrestricted() && !forScript && !permitted(user, cmd, argv)) {
             return;
         }
         // a script's commands are checked against maxmemory by the script engine, as Redis's
@@ -502,6 +517,35 @@ public final class CommandExecutor {
                     "quit", "reset" -> true;
             default -> false;
         };
+    }
+
+    /**
+     * ACLCheckAllPerm for a restricted user: false when refused, after logging it in ACL LOG and
+     * answering NOPERM (a rejected call, or inside EXEC the error execCommand gives a queued
+     * command the rules no longer allow).
+     */
+    private boolean permitted(User user, Command cmd, byte[][] argv) {
+        int denied = user.check(acl.commands(), cmd, argv, aclCheck);
+        if (denied == AclCheck.OK) {
+            return true;
+        }
+        boolean inExec = atomic;
+        int pos = aclCheck.position();
+        if (!inExec) {
+            // as Redis's lastcmd, set at lookup: the log's client info names the refused command
+            client.recordCommand(cmd.fullName(), System.currentTimeMillis());
+        }
+        acl.logDenied(denied, inExec || transaction.isOpen() ? AclLog.MULTI : AclLog.TOPLEVEL,
+                denied == AclCheck.DENIED_COMMAND ? cmd.fullName().getBytes(java.nio.charset.StandardCharsets.US_ASCII) : argv[pos],
+                user.name(), client.describe(System.currentTimeMillis(), argv));
+        if (inExec) {
+            reply.error(AclCheck.execError(denied));
+            reply.takeErrorCount();
+            server.stats().countError("NOPERM");
+        } else {
+            reject(cmd, argv, AclCheck.error(denied, cmd));
+        }
+        return false;
     }
 
     private void reject(Command cmd, byte[][] argv, String error) {

@@ -43,6 +43,9 @@ public interface ServerContext {
 
     /** CLIENT TRACKING: the tracking table, BCAST prefixes and invalidation messages. */
     ClientTracking tracking();
+
+    /** ACL users and their permissions. */
+    io.damselfly.server.acl.AclStore acl();
     /** Lua scripting: EVAL's scripts, functions, and the script running now. */
     ScriptEngine scripts();
 

@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 public final class ServerConfig {
     private final AtomicReferenceArray<Object> values = new AtomicReferenceArray<>(Option.values().length);
     private final Map<Option, List<Consumer<Object>>> listeners = new EnumMap<>(Option.class);
+    private final List<String> aclUsers = new ArrayList<>();
     /** Absolute path of the config file read at start, or "" (INFO config_file). */
     private String configFile = "";
 
@@ -84,6 +85,11 @@ public final class ServerConfig {
         }
         Map<Option, String> given = new EnumMap<>(Option.class);
         for (String[] p : pairs) {
+            if (p[0].equals("user")) {
+                // redis.conf's ACL users: repeated lines, kept in order for the ACL store
+                c.aclUsers.add(p[1]);
+                continue;
+            }
             Option o = Option.byName(p[0]);
             if (o == null) {
                 throw new ConfigException("unknown option '" + p[0] + "' (see conf/damselfly.conf for the list)");
@@ -168,6 +174,11 @@ public final class ServerConfig {
     }
 
     // ---- reading ---------------------------------------------------------------------------
+
+    /** The config file's "user name rules..." lines (redis.conf's ACL users), without "user ", in order. */
+    public List<String> aclUsers() {
+        return aclUsers;
+    }
 
     /** Absolute path of the config file given as the first argument, or "" when none was. */
     public String configFile() {

@@ -110,8 +110,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         this.ctx = ctx;
-        boolean open = server.config().getString(Option.REQUIREPASS).isEmpty();
+        // Redis's clientSetDefaultAuth: the default user, authenticated when it needs no password
+        boolean open = !server.acl().authRequired();
         client = new ClientSession(server.clients().nextId(), new ChannelConnection(ctx.channel()), open, System.currentTimeMillis());
+        client.setAclUser(server.acl().defaultUser());
         reply = new Reply(client, ctx.alloc());
         renderReply = new Reply(client, ctx.alloc());
         executor = new CommandExecutor(server, client, reply, this);

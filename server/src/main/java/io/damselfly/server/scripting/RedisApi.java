@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * The {@code redis} table scripts see, as Redis 7.0.15 fills it (script_lua.c luaRegisterRedisAPI
  * and eval.c scriptingInit): call, pcall, log and the LOG_ levels, setresp, sha1hex, error_reply,
  * status_reply, set_repl with the REPL_ flags and replicate_commands (accepted, no effect, as in
- * 7.0 where scripts always replicate their effects), acl_check_cmd (one user with every right),
+ * 7.0 where scripts always replicate their effects), acl_check_cmd (by the caller's ACL user),
  * breakpoint and debug (no debugger: false and nothing), REDIS_VERSION and REDIS_VERSION_NUM.
  *
  * <p>redis.call and redis.pcall follow scriptCall (script.c): arguments converted as Redis
@@ -102,8 +102,7 @@ final class RedisApi {
             if (cmd == null) {
                 throw raise("Invalid command passed to redis.acl_check_cmd()");
             }
-            // damselfly has only the default user, allowed everything
-            return LuaValue.TRUE;
+            return LuaValue.valueOf(engine.aclAllows(cmd, argv));
         }));
         if (eval) {
             r.rawset("breakpoint", fn(args -> LuaValue.FALSE));

@@ -1,6 +1,10 @@
 package io.damselfly.server.scripting;
 
 import io.damselfly.server.client.ClientTracking;
+import io.damselfly.server.acl.AclCheck;
+import io.damselfly.server.acl.AclLog;
+import io.damselfly.server.acl.User;
+import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.client.TrackingState;
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandContext;
@@ -17,6 +21,7 @@ import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -353,7 +358,7 @@ public final class ScriptEngine {
         TrackingState tracking = c.client().tracking();
         Body body = tracking == null ? script : tracked(c, tracking, command, script);
         if (!c.canDefer()) {
-            c.runAtomically(() -> body.run(newRun(eval, name, readOnly, allowOom, db, command)).accept(c.reply()));
+            c.runAtomically(() -> body.run(newRun(eval, name, readOnly, allowOom, db, command, c.client())).accept(c.reply()));
             return;
         }
         DeferredReply slot = c.deferReply(true);
@@ -364,7 +369,7 @@ public final class ScriptEngine {
             public void run() {
                 Finished done;
                 try {
-                    done = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, body);
+                    done = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, (ClientSession) caller, body);
                 } catch (RuntimeException | Error e) {
                     log.error("script {} failed", name, e);
                     done = new Finished(r -> r.error(Errors.INTERNAL), true, "ERR");
@@ -435,9 +440,9 @@ public final class ScriptEngine {
 
     /** Runs one script; the script thread holds every shard's lock (see {@link #runWaitingScripts}). */
     private Finished runHoldingEveryShard(boolean eval, String name, boolean readOnly, boolean allowOom, int db,
-            byte[][] command, Body body) {
+            byte[][] command, ClientSession caller, Body body) {
         Keyspace keyspace = server.keyspace();
-        ScriptRun run = newRun(eval, name, readOnly, allowOom, db, command);
+        ScriptRun run = newRun(eval, name, readOnly, allowOom, db, command, caller);
         Consumer<Reply> out = body.run(run);
         // the deferred reply is rendered outside the executor, which counts errors: the slot counts this one
         String errorstatsCode = run.errorToCount == null ? null : DeferredReply.errorCode(run.errorToCount);
@@ -448,10 +453,15 @@ public final class ScriptEngine {
         return new Finished(out, run.failed, errorstatsCode);
     }
 
-    private ScriptRun newRun(boolean eval, String name, boolean readOnly, boolean allowOom, int db, byte[][] command) {
+    private ScriptRun newRun(boolean eval, String name, boolean readOnly, boolean allowOom, int db, byte[][] command,
+            ClientSession caller) {
         ScriptClient sc = clients.get();
         sc.reset(db);
-        return new ScriptRun(eval, name, readOnly, allowOom, RedisApi.overMemory(this), sc, command);
+        // scriptCall runs the script's commands as the caller's user
+        sc.session.setAclUser(caller.aclUser());
+        ScriptRun run = new ScriptRun(eval, name, readOnly, allowOom, RedisApi.overMemory(this), sc, command);
+        run.caller = caller;
+        return run;
     }
 
     /** Runs a function for FCALL / FCALL_RO with its keys and arguments (as the callback's two tables). */
@@ -664,6 +674,25 @@ public final class ScriptEngine {
         }
     }
 
+    /** The ACL verdict on a command of the running script, by its caller's user ({@link AclCheck#OK} if allowed). */
+    int aclCheck(ScriptRun run, Command cmd, byte[][] argv) {
+        User user = run.client.session.aclUser();
+        if (user == null || user.unrestricted()) {
+            return AclCheck.OK;
+        }
+        return user.check(server.acl().commands(), cmd, argv, run.aclCheck);
+    }
+
+    /**
+     * redis.acl_check_cmd: whether the user running this thread's script (its caller's, set on
+     * this thread's script client at the run's start) may run the command.
+     */
+    boolean aclAllows(Command cmd, byte[][] argv) {
+        User user = clients.get().session.aclUser();
+        return user == null || user.unrestricted()
+                || user.check(server.acl().commands(), cmd, argv, new AclCheck()) == AclCheck.OK;
+    }
+
     /** Why scriptCall would refuse this command (Redis's text, code included), or null. */
     private String refusal(ScriptRun run, byte[][] argv) {
         Command cmd = lookup(argv);
@@ -675,6 +704,16 @@ public final class ScriptEngine {
         }
         if (cmd.has(CommandFlag.NOSCRIPT)) {
             return "ERR This Redis command is not allowed from script";
+        }
+        int denied = aclCheck(run, cmd, argv);
+        if (denied != AclCheck.OK) {
+            // scriptVerifyACL: logged in the lua context with the caller's client
+            User user = run.client.session.aclUser();
+            server.acl().logDenied(denied, AclLog.LUA,
+                    denied == AclCheck.DENIED_COMMAND ? cmd.fullName().getBytes(StandardCharsets.US_ASCII)
+                            : argv[run.aclCheck.position()],
+                    user.name(), run.caller.describe(System.currentTimeMillis(), null));
+            return AclCheck.scriptError(denied);
         }
         boolean write = cmd.has(CommandFlag.WRITE);
         if (run.readOnly && (write || cmd.has(CommandFlag.MAY_REPLICATE))) {

@@ -23,6 +23,10 @@ final class ScriptRun {
     /** The caller's command (FUNCTION STATS shows it). */
     final byte[][] command;
 
+    /** The client that called the script (ACL LOG shows it for a refused redis.call). */
+    io.damselfly.server.client.ClientSession caller;
+    /** The scratch of the ACL checks of the script's commands. */
+    final io.damselfly.server.acl.AclCheck aclCheck = new io.damselfly.server.acl.AclCheck();
     volatile boolean killed;
     /** A write command has run: the script can no longer be killed. */
     volatile boolean dirty;

@@ -2,6 +2,10 @@ package io.damselfly.server.command.family;
 
 import static io.damselfly.server.command.CommandFlag.STATEFUL;
 
+import io.damselfly.server.acl.AclCheck;
+import io.damselfly.server.acl.AclLog;
+import io.damselfly.server.acl.AclStore;
+import io.damselfly.server.acl.User;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.client.TrackingState;
@@ -11,10 +15,8 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.ServerContext;
-import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Numbers;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,9 +25,10 @@ import java.util.List;
  * CLIENT container: ID SETNAME GETNAME INFO LIST KILL REPLY HELP. As Redis 7.0.15, the version
  * damselfly reports: no CLIENT SETINFO (7.2), which clients that send it treat as optional.
  *
- * <p>Authentication. damselfly has one user, "default", whose password is {@code requirepass}
- * (none when empty, and then any password is accepted for "default", as Redis's nopass user
- * accepts any). A failed AUTH leaves an authenticated connection authenticated, as in Redis.
+ * <p>Authentication. AUTH and HELLO ... AUTH check a user and password against the ACL users
+ * ({@link AclStore}; the default user's password is {@code requirepass}, and a nopass user
+ * accepts any). A failed AUTH leaves an authenticated connection authenticated and its user
+ * unchanged, as in Redis.
  */
 public final class ConnectionCommands {
     private ConnectionCommands() {
@@ -113,7 +116,9 @@ public final class ConnectionCommands {
         c.server().tracking().disable(client);
         client.setDb(0);
         client.setProtocol(2);
-        client.setAuthenticated(requirepass(c).length == 0);
+        // clientSetDefaultAuth: back to the default user, authenticated when it needs no password
+        client.setAclUser(c.server().acl().defaultUser());
+        client.setAuthenticated(!c.server().acl().authRequired());
         client.setName("");
         client.repliesOn();
         c.reply().simple("RESET");
@@ -134,7 +139,7 @@ public final class ConnectionCommands {
         byte[] user;
         byte[] password;
         if (c.argc() == 2) {
-            if (requirepass(c).length == 0) {
+            if (c.server().acl().defaultUser().nopass()) {
                 c.reply().error(Errors.AUTH_NOT_CONFIGURED);
                 return;
             }
@@ -152,24 +157,22 @@ public final class ConnectionCommands {
     }
 
     /**
-     * Checks a username and password against the default user and marks the connection
-     * authenticated when they match. The comparison takes the same time wherever the password
-     * first differs.
+     * ACLAuthenticateUser: checks a username and password against the ACL users and binds the
+     * connection to the user when they match; a failure goes to ACL LOG. The password comparison
+     * takes the same time wherever it first differs.
      */
     private static boolean authenticate(CommandContext c, byte[] user, byte[] password) {
-        if (!ClientSession.DEFAULT_USER.equals(new String(user, StandardCharsets.UTF_8))) {
+        AclStore acl = c.server().acl();
+        User u = acl.authenticate(new String(user, StandardCharsets.ISO_8859_1), password);
+        if (u == null) {
+            acl.logDenied(AclCheck.DENIED_AUTH, c.transaction().isOpen() ? AclLog.MULTI : AclLog.TOPLEVEL,
+                    c.arg(0), new String(user, StandardCharsets.ISO_8859_1),
+                    c.client().describe(System.currentTimeMillis(), c.argv()));
             return false;
         }
-        byte[] expected = requirepass(c);
-        if (expected.length > 0 && !MessageDigest.isEqual(expected, password)) {
-            return false;
-        }
+        c.client().setAclUser(u);
         c.client().setAuthenticated(true);
         return true;
-    }
-
-    private static byte[] requirepass(CommandContext c) {
-        return c.server().config().getString(Option.REQUIREPASS).getBytes(StandardCharsets.UTF_8);
     }
 
     /** HELLO [protover [AUTH username password] [SETNAME clientname]] */
@@ -208,7 +211,7 @@ public final class ConnectionCommands {
                 return;
             }
         }
-        if (!c.client().isAuthenticated() && requirepass(c).length > 0) {
+        if (!c.client().isAuthenticated() && c.server().acl().authRequired()) {
             c.reply().error(Errors.HELLO_NOAUTH);
             return;
         }
@@ -312,6 +315,7 @@ public final class ConnectionCommands {
         String addr = null;
         String laddr = null;
         ClientSession.Type type = null;
+        User user = null;
         long id = 0;
         // the old form can kill the caller; the new one skips it unless told SKIPME NO
         boolean skipMe = !oldForm;
@@ -333,10 +337,10 @@ public final class ConnectionCommands {
                 } else if (c.argIs(i, "laddr") && more) {
                     laddr = c.argString(i + 1);
                 } else if (c.argIs(i, "user") && more) {
-                    if (!ClientSession.DEFAULT_USER.equals(c.argString(i + 1))) {
+                    user = c.server().acl().get(new String(c.arg(i + 1), StandardCharsets.ISO_8859_1));
+                    if (user == null) {
                         throw new CommandError(Errors.noSuchUser(c.arg(i + 1)));
                     }
-                    // every connection is the default user: the filter keeps them all
                 } else if (c.argIs(i, "skipme") && more) {
                     if (c.argIs(i + 1, "yes")) {
                         skipMe = true;
@@ -358,6 +362,7 @@ public final class ConnectionCommands {
                     || (addr != null && !addr.equals(s.address()))
                     || (laddr != null && !laddr.equals(s.localAddress()))
                     || (type != null && s.type() != type)
+                    || (user != null && s.aclUser() != user)
                     || (id != 0 && s.id() != id)
                     || (s == me && skipMe)) {
                 continue;

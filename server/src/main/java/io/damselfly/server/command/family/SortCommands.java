@@ -2,6 +2,7 @@ package io.damselfly.server.command.family;
 
 import static io.damselfly.server.command.CommandFlag.ARBITRARY_KEYS;
 
+import io.damselfly.server.acl.User;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
@@ -28,6 +29,24 @@ public final class SortCommands {
      * SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA] [STORE
      * destination]; SORT_RO the same without STORE.
      */
+    /**
+     * sort.c's user_has_full_key_access: BY with a pattern and GET read keys no argument names,
+     * so they need a user that may read every key.
+     */
+    private static boolean mayReadEveryKey(CommandContext c) {
+        User u = c.client().aclUser();
+        return u == null || u.mayReadEveryKey(c.server().acl().commands(), c.command(), c.argv());
+    }
+
+    private static boolean hasStar(byte[] pattern) {
+        for (byte b : pattern) {
+            if (b == '*') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static void sort(CommandContext c, boolean readOnly) {
         boolean desc = false;
         boolean alpha = false;
@@ -52,8 +71,16 @@ public final class SortCommands {
                 store = c.arg(++j);
             } else if (c.argIs(j, "by") && left >= 1) {
                 by = c.arg(++j);
+                if (hasStar(by) && !mayReadEveryKey(c)) {
+                    c.reply().error("ERR BY option of SORT denied due to insufficient ACL permissions.");
+                    return;
+                }
             } else if (c.argIs(j, "get") && left >= 1) {
                 gets.add(c.arg(++j));
+                if (!mayReadEveryKey(c)) {
+                    c.reply().error("ERR GET option of SORT denied due to insufficient ACL permissions.");
+                    return;
+                }
             } else {
                 throw c.syntaxError();
             }
