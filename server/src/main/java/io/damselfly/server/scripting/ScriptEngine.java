@@ -14,8 +14,10 @@ import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.GoodReplicas;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.command.spec.CommandSpec;
 import io.damselfly.server.command.spec.KeyFinder;
 import io.damselfly.server.command.spec.KeyReferences;
+import io.damselfly.server.command.spec.RedisCommandCatalog;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.Keyspace;
@@ -693,11 +695,34 @@ public final class ScriptEngine {
                 || user.check(server.acl().commands(), cmd, argv, new AclCheck()) == AclCheck.OK;
     }
 
+    /**
+     * A command damselfly does not have: refused as scriptCall refuses Redis's own (a wrong arity,
+     * or NOSCRIPT, as CLUSTER RESET), and otherwise as unknown, since there is nothing to run.
+     */
+    private static String unimplementedRefusal(byte[][] argv) {
+        String name = new String(argv[0], StandardCharsets.UTF_8);
+        CommandSpec spec = RedisCommandCatalog.redis().get(name);
+        if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
+            spec = spec.subcommands().get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+        }
+        if (spec == null) {
+            return "ERR Unknown Redis command called from script";
+        }
+        int arity = spec.arity();
+        if (arity > 0 ? argv.length != arity : argv.length < -arity) {
+            return "ERR Wrong number of args calling Redis command from script";
+        }
+        if (spec.commandFlags().contains("NOSCRIPT")) {
+            return "ERR This Redis command is not allowed from script";
+        }
+        return "ERR Unknown Redis command called from script";
+    }
+
     /** Why scriptCall would refuse this command (Redis's text, code included), or null. */
     private String refusal(ScriptRun run, byte[][] argv) {
         Command cmd = lookup(argv);
         if (cmd == null) {
-            return "ERR Unknown Redis command called from script";
+            return unimplementedRefusal(argv);
         }
         if (!cmd.acceptsArgCount(argv.length)) {
             return "ERR Wrong number of args calling Redis command from script";
