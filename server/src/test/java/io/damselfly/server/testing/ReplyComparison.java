@@ -58,9 +58,30 @@ public final class ReplyComparison {
                 c.call("HELLO", "3");
             }
         }
-        int lineNo = 0;
+        for (ScriptLine line : lines(script)) {
+            String expected = render(reference.call(line.args()), line.unordered());
+            String actual = render(candidate.call(line.args()), line.unordered());
+            assertEquals(expected, actual, name + " " + line);
+        }
+    }
+
+    /**
+     * One command of a script: its line number and text, whether its reply compares unordered
+     * (a leading '~'), and its arguments ('_' an empty one).
+     */
+    public record ScriptLine(int number, String text, boolean unordered, Object[] args) {
+        @Override
+        public String toString() {
+            return "line " + number + ": " + text;
+        }
+    }
+
+    /** The commands of a script, blank lines skipped. */
+    public static List<ScriptLine> lines(String script) {
+        List<ScriptLine> out = new ArrayList<>();
+        int number = 0;
         for (String line : script.split("\n")) {
-            lineNo++;
+            number++;
             line = line.strip();
             if (line.isEmpty()) {
                 continue;
@@ -68,10 +89,9 @@ public final class ReplyComparison {
             boolean unordered = line.startsWith("~");
             Object[] args = Stream.of((unordered ? line.substring(1) : line).strip().split(" +"))
                     .map(a -> a.equals("_") ? "" : a).toArray();
-            String expected = render(reference.call(args), unordered);
-            String actual = render(candidate.call(args), unordered);
-            assertEquals(expected, actual, name + " line " + lineNo + ": " + line);
+            out.add(new ScriptLine(number, line, unordered, args));
         }
+        return out;
     }
 
     /** A reply as text; unordered, arrays and RESP3 maps too (CONFIG GET with a pattern) are sorted. */

@@ -216,17 +216,9 @@ class AclCompatibilityTest {
                     c.call("HELLO", "3");
                 }
             }
-            int lineNo = 0;
-            for (String line : script.split("\n")) {
-                lineNo++;
-                line = line.strip();
-                if (line.isEmpty()) {
-                    continue;
-                }
-                boolean unordered = line.startsWith("~");
-                Object[] args = (unordered ? line.substring(1) : line).strip().split(" +");
-                assertEquals(render(ref.call(args), unordered), render(ours.call(args), unordered),
-                        name + " line " + lineNo + ": " + line);
+            for (ReplyComparison.ScriptLine line : ReplyComparison.lines(script)) {
+                assertEquals(render(ref.call(line.args()), line.unordered()), render(ours.call(line.args()), line.unordered()),
+                        name + " " + line);
             }
         } finally {
             try (RawClient ref = new RawClient("127.0.0.1", redis.port());

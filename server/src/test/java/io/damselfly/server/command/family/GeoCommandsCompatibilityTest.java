@@ -7,6 +7,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.ReplyComparison;
 import io.damselfly.server.testing.ServerOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -145,15 +146,8 @@ class GeoCommandsCompatibilityTest implements DifferentialScripts {
     void scripts_sameBytesAsRedis(String name, int protocol, String script, RedisServerProcess redis, EmbeddedServer damselfly) {
         Frames[] f = connect(redis, damselfly, protocol);
         try {
-            int lineNo = 0;
-            for (String line : script.split("\n")) {
-                lineNo++;
-                line = line.strip();
-                if (line.isEmpty()) {
-                    continue;
-                }
-                Object[] args = Stream.of(line.split(" +")).map(a -> a.equals("_") ? "" : a).toArray();
-                assertEquals(f[0].call(args), f[1].call(args), name + " line " + lineNo + ": " + line);
+            for (ReplyComparison.ScriptLine line : ReplyComparison.lines(script)) {
+                assertEquals(f[0].call(line.args()), f[1].call(line.args()), name + " " + line);
             }
         } finally {
             f[0].close();
