@@ -17,7 +17,6 @@ import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.spec.CommandSpec;
 import io.damselfly.server.command.spec.KeyFinder;
 import io.damselfly.server.command.spec.KeyReferences;
-import io.damselfly.server.command.spec.RedisCommandCatalog;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.Keyspace;
@@ -699,24 +698,23 @@ public final class ScriptEngine {
      * A command damselfly does not have: refused as scriptCall refuses Redis's own (a wrong arity,
      * or NOSCRIPT, as CLUSTER RESET), and otherwise as unknown, since there is nothing to run.
      */
-    private static String unimplementedRefusal(byte[][] argv) {
-        String name = new String(argv[0], StandardCharsets.UTF_8);
-        CommandSpec spec = RedisCommandCatalog.redis().get(name);
-        if (spec != null && !spec.subcommands().isEmpty() && argv.length >= 2) {
-            spec = spec.subcommands().get(new String(argv[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+    private String unimplementedRefusal(byte[][] argv) {
+        // the ACL's id space holds every Redis 7.0.15 command, implemented or not
+        int id = server.acl().commands().lookupCall(argv);
+        if (id < 0) {
+            return UNKNOWN_FROM_SCRIPT;
         }
-        if (spec == null) {
-            return "ERR Unknown Redis command called from script";
-        }
+        CommandSpec spec = server.acl().commands().spec(id);
         int arity = spec.arity();
         if (arity > 0 ? argv.length != arity : argv.length < -arity) {
-            return "ERR Wrong number of args calling Redis command from script";
+            return WRONG_ARGS_FROM_SCRIPT;
         }
-        if (spec.commandFlags().contains("NOSCRIPT")) {
-            return "ERR This Redis command is not allowed from script";
-        }
-        return "ERR Unknown Redis command called from script";
+        return spec.commandFlags().contains("NOSCRIPT") ? NOT_ALLOWED_FROM_SCRIPT : UNKNOWN_FROM_SCRIPT;
     }
+
+    private static final String UNKNOWN_FROM_SCRIPT = "ERR Unknown Redis command called from script";
+    private static final String WRONG_ARGS_FROM_SCRIPT = "ERR Wrong number of args calling Redis command from script";
+    private static final String NOT_ALLOWED_FROM_SCRIPT = "ERR This Redis command is not allowed from script";
 
     /** Why scriptCall would refuse this command (Redis's text, code included), or null. */
     private String refusal(ScriptRun run, byte[][] argv) {
@@ -725,10 +723,10 @@ public final class ScriptEngine {
             return unimplementedRefusal(argv);
         }
         if (!cmd.acceptsArgCount(argv.length)) {
-            return "ERR Wrong number of args calling Redis command from script";
+            return WRONG_ARGS_FROM_SCRIPT;
         }
         if (cmd.has(CommandFlag.NOSCRIPT)) {
-            return "ERR This Redis command is not allowed from script";
+            return NOT_ALLOWED_FROM_SCRIPT;
         }
         int denied = aclCheck(run, cmd, argv);
         if (denied != AclCheck.OK) {
