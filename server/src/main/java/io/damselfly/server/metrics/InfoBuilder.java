@@ -1,6 +1,7 @@
 package io.damselfly.server.metrics;
 
 import io.damselfly.server.command.Command;
+import io.damselfly.server.command.GoodReplicas;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.PercentileList;
@@ -302,7 +303,8 @@ public final class InfoBuilder {
         Section s = new Section("Replication");
         s.field("role", "master");
         s.field("connected_slaves", 0);
-        if (server.config().getLong(Option.MIN_REPLICAS_TO_WRITE) > 0 && server.config().getLong(Option.MIN_REPLICAS_MAX_LAG) > 0) {
+        if (GoodReplicas.writesRefused(server.config())) {
+            // shown while min-replicas is checked, which without replicas is while writes are refused
             s.field("min_slaves_good_slaves", 0);
         }
         s.field("master_failover_state", "no-failover");
