@@ -52,16 +52,21 @@ public final class ReplyComparison {
 
     /** Empties both servers, switches both to {@code protocol}, runs the script and compares. */
     public static void assertSameReplies(String name, int protocol, String script, RawClient reference, RawClient candidate) {
-        for (RawClient c : List.of(reference, candidate)) {
-            assertEquals("+OK", c.callText("FLUSHALL"));
-            if (protocol == 3) {
-                c.call("HELLO", "3");
-            }
-        }
+        startFresh(protocol, reference, candidate);
         for (ScriptLine line : lines(script)) {
             String expected = render(reference.call(line.args()), line.unordered());
             String actual = render(candidate.call(line.args()), line.unordered());
             assertEquals(expected, actual, name + " " + line);
+        }
+    }
+
+    /** Empties the servers behind {@code clients} and switches each connection to {@code protocol}. */
+    public static void startFresh(int protocol, RawClient... clients) {
+        for (RawClient c : clients) {
+            assertEquals("+OK", c.callText("FLUSHALL"));
+            if (protocol == 3) {
+                c.call("HELLO", "3");
+            }
         }
     }
 

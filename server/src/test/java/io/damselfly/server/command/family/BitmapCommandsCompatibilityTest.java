@@ -523,11 +523,8 @@ class BitmapCommandsCompatibilityTest implements DifferentialScripts {
         Random random = new Random(seed);
         try (RawClient ref = new RawClient("127.0.0.1", redis.port());
              RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
+            ReplyComparison.startFresh(protocol, ref, ours);
             for (RawClient c : List.of(ref, ours)) {
-                assertEquals("+OK", c.callText("FLUSHALL"));
-                if (protocol == 3) {
-                    c.call("HELLO", "3");
-                }
                 c.call("RPUSH", "list", "x");
             }
             List<String> history = new ArrayList<>();

@@ -6,6 +6,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.DifferentialScripts;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.ReplyComparison;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -89,12 +90,7 @@ class LcsCompatibilityTest implements DifferentialScripts {
         Random random = new Random(seed);
         try (RawClient ref = new RawClient("127.0.0.1", redis.port());
              RawClient ours = new RawClient(damselfly.host(), damselfly.port())) {
-            for (RawClient c : List.of(ref, ours)) {
-                assertEquals("+OK", c.callText("FLUSHALL"));
-                if (protocol == 3) {
-                    c.call("HELLO", "3");
-                }
-            }
+            ReplyComparison.startFresh(protocol, ref, ours);
             for (int i = 0; i < 300; i++) {
                 String a = randomString(random);
                 String b = randomString(random);
