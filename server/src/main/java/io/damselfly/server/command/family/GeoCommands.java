@@ -147,14 +147,8 @@ public final class GeoCommands {
 
     /** GEOPOS key [member [member ...]] */
     static void geopos(CommandContext c) {
-        View v = readOrReplyWrongType(c, c.arg(1));
-        if (v == View.WRONG_TYPE) {
-            return;
-        }
-        Reply reply = c.reply();
-        reply.array(c.argc() - 2);
-        for (int i = 2; i < c.argc(); i++) {
-            double[] xy = v == null ? null : v.position(c.arg(i));
+        replyPerMember(c, (reply, v, member) -> {
+            double[] xy = v == null ? null : v.position(member);
             if (xy == null) {
                 reply.nullArray();
             } else {
@@ -162,11 +156,21 @@ public final class GeoCommands {
                 humanDouble(reply, xy[0]);
                 humanDouble(reply, xy[1]);
             }
-        }
+        });
     }
 
     /** GEOHASH key [member [member ...]] */
     static void geohash(CommandContext c) {
+        replyPerMember(c, (reply, v, member) -> reply.bulkOrNull(v == null ? null : v.hash(member)));
+    }
+
+    /** One member's element of a GEOPOS or GEOHASH reply; {@code v} is null for a missing key. */
+    private interface MemberReply {
+        void reply(Reply reply, View v, byte[] member);
+    }
+
+    /** An array of one element per member argument (from the third), or WRONGTYPE. */
+    private static void replyPerMember(CommandContext c, MemberReply each) {
         View v = readOrReplyWrongType(c, c.arg(1));
         if (v == View.WRONG_TYPE) {
             return;
@@ -174,12 +178,7 @@ public final class GeoCommands {
         Reply reply = c.reply();
         reply.array(c.argc() - 2);
         for (int i = 2; i < c.argc(); i++) {
-            byte[] h = v == null ? null : v.hash(c.arg(i));
-            if (h == null) {
-                reply.nullBulk();
-            } else {
-                reply.bulk(h);
-            }
+            each.reply(reply, v, c.arg(i));
         }
     }
 
