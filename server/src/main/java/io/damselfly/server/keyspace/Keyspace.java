@@ -267,7 +267,10 @@ public final class Keyspace {
 
     void touch(Object entry, long now) {
         int access = Entries.access(entry);
-        Entries.setAccess(entry, lfu ? AccessClock.lfuTouch(access, now, lfuLogFactor, lfuDecayMinutes) : AccessClock.lruStamp(now));
+        int touched = lfu ? AccessClock.lfuTouch(access, now, lfuLogFactor, lfuDecayMinutes) : AccessClock.lruStamp(now);
+        if (touched != access) {
+            Entries.setAccess(entry, touched);
+        }
     }
 
     /** OBJECT FREQ: the decayed LFU counter, without touching the entry. */
