@@ -520,6 +520,34 @@ public final class CommandExecutor {
     }
 
     /**
+     * For the sidecar, which relays most calls without running them here: whether the client's
+     * ACL user may make this call ({@code cmd} null: one damselfly does not know, checked by its
+     * Redis name). When not, answers NOPERM and logs it as a refused local call would be.
+     */
+    public boolean permits(Command cmd, byte[][] argv) {
+        User user = client.aclUser();
+        if (user == null || user.unrestricted()) {
+            return true;
+        }
+        if (cmd != null) {
+            return permitted(user, cmd, argv);
+        }
+        int id = acl.commands().lookupCall(argv);
+        int denied = id < 0 ? AclCheck.DENIED_COMMAND : user.check(id, argv, aclCheck);
+        if (denied == AclCheck.OK) {
+            return true;
+        }
+        byte[] name = new String(argv[0], java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        boolean command = denied == AclCheck.DENIED_COMMAND;
+        acl.logDenied(denied, transaction.isOpen() ? AclLog.MULTI : AclLog.TOPLEVEL, command ? name : argv[aclCheck.position()],
+                user.name(), client.describe(System.currentTimeMillis(), argv));
+        fail(command ? "NOPERM this user has no permissions to run the '" + new String(name, java.nio.charset.StandardCharsets.UTF_8)
+                + "' command" : AclCheck.error(denied, null));
+        return false;
+    }
+
+    /**
      * ACLCheckAllPerm for a restricted user: false when refused, after logging it in ACL LOG and
      * answering NOPERM (a rejected call, or inside EXEC the error execCommand gives a queued
      * command the rules no longer allow).

@@ -1,5 +1,8 @@
 package io.damselfly.server.net;
 
+import io.damselfly.server.acl.AclCheck;
+import io.damselfly.server.acl.AclStore;
+import io.damselfly.server.acl.User;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.metrics.PrometheusExposition;
 import io.netty.buffer.ByteBuf;
@@ -22,7 +25,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.concurrent.RejectedExecutionException;
@@ -60,8 +62,8 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_BODY_BYTES = 64 * 1024;
     /** Pipelined requests held at most; past it reading stops until they are answered. */
     static final int MAX_PENDING = 16;
-    /** The user name basic auth accepts besides none: Redis's default user, as Dragonfly. */
-    static final String USER = "default";
+    /** The call a basic-auth user must be allowed to see the protected paths. */
+    private static final byte[][] INFO = {"info".getBytes(StandardCharsets.US_ASCII)};
     private static final String REALM = "Basic realm=\"damselfly\", charset=\"UTF-8\"";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String JSON = "application/json";
@@ -170,10 +172,15 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Whether the request may see protected paths: no password set, opted out, or basic auth with it. */
+    /**
+     * Whether the request may see protected paths: clients need no login (the default user has
+     * no password and is on), the admin port is opened by admin_nopass, or basic auth names an ACL
+     * user (none means {@code default}) with its password who may run INFO, which shows what these
+     * pages show.
+     */
     private boolean authorized(String authorization) {
-        String password = http.server().config().getString(Option.REQUIREPASS);
-        if (password.isEmpty() || (adminPort && http.server().config().getBool(Option.ADMIN_NOPASS))) {
+        AclStore acl = http.server().acl();
+        if (!acl.authRequired() || (adminPort && http.server().config().getBool(Option.ADMIN_NOPASS))) {
             return true;
         }
         if (authorization == null || authorization.length() < 6 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
@@ -189,10 +196,10 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
         if (colon < 0) {
             return false;
         }
-        String user = decoded.substring(0, colon);
-        boolean passwordMatches = MessageDigest.isEqual(decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8),
-                password.getBytes(StandardCharsets.UTF_8));
-        return passwordMatches && (user.isEmpty() || user.equals(USER));
+        String name = decoded.substring(0, colon);
+        User user = acl.authenticate(name.isEmpty() ? AclStore.DEFAULT_USER : name,
+                decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8));
+        return user != null && (user.unrestricted() || user.check(acl.commands().lookupCall(INFO), INFO, new AclCheck()) == AclCheck.OK);
     }
 
     /** Renders the body on the admin thread, then answers from this connection's loop. */

@@ -3,6 +3,7 @@ package io.damselfly.server.upstream;
 import io.damselfly.protocol.RespDecoder;
 import io.damselfly.protocol.RespValue;
 import io.damselfly.protocol.RespWriter;
+import io.damselfly.server.acl.User;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.CommandExecutor;
@@ -103,23 +104,27 @@ public final class UpstreamRouter {
      * arrive through the outlet).
      */
     public DeferredReply execute(byte[][] argv) {
-        if (piped) {
-            if (argv.length == 1 && is(argv[0], "quit")) {
-                // answered here, so the client sees +OK and a clean close, as from Redis
-                return local(argv);
-            }
-            toPipe(argv);
-            return null;
+        // the sidecar's own users (requirepass, `user` lines, aclfile) first: AUTH, HELLO AUTH,
+        // or NOAUTH, answered here
+        boolean localAuth = cache.server().acl().authRequired();
+        if (localAuth && !client.isAuthenticated()) {
+            return local(argv);
+        }
+        if (piped && !restricted()) {
+            return toPipeOrQuit(argv);
         }
         Command cmd = cache.server().commands().lookup(argv[0]);
         if (cmd != null && cmd.isContainer() && argv.length >= 2) {
             Command sub = cmd.subcommand(argv[1]);
             cmd = sub != null ? sub : cmd;
         }
-        boolean localAuth = !cache.server().config().getString(Option.REQUIREPASS).isEmpty();
-        if (localAuth && !client.isAuthenticated()) {
-            // damselfly's own requirepass first: AUTH, HELLO AUTH, or NOAUTH, answered here
-            return local(argv);
+        if (!executor.permits(cmd, argv)) {
+            // a restricted user's call is checked here, relayed or not: the upstream sees the
+            // sidecar's own login, so its rules would not stop what the local ones refuse
+            return null;
+        }
+        if (piped) {
+            return toPipeOrQuit(argv);
         }
         if (cache.slots() != null) {
             DeferredReply answer = route(cmd, argv);
@@ -242,6 +247,22 @@ public final class UpstreamRouter {
     }
 
     /** Answered by damselfly itself, as in standalone mode. */
+    /** Whether the client's ACL user is refused anything, so its calls need a check here. */
+    private boolean restricted() {
+        User user = client.aclUser();
+        return user != null && !user.unrestricted();
+    }
+
+    /** A piped client's request: to its own upstream connection, except QUIT. */
+    private DeferredReply toPipeOrQuit(byte[][] argv) {
+        if (argv.length == 1 && is(argv[0], "quit")) {
+            // answered here, so the client sees +OK and a clean close, as from Redis
+            return local(argv);
+        }
+        toPipe(argv);
+        return null;
+    }
+
     private DeferredReply local(byte[][] argv) {
         executor.execute(argv);
         return executor.takeDeferred();

@@ -263,6 +263,42 @@ class AdminHttpTest {
     }
 
     @Test
+    void auth_aclUsers_basicAuthAsTheirOwnPasswordsAndTheirRightToInfo() throws Exception {
+        start("requirepass", "s3cret");
+        int admin = server.adminPort();
+        try (RawClient c = new RawClient("127.0.0.1", server.port())) {
+            assertEquals("+OK", c.callText("AUTH", "s3cret"));
+            assertEquals("+OK", c.callText("ACL", "SETUSER", "ops", "on", ">opspass", "+info"));
+            assertEquals("+OK", c.callText("ACL", "SETUSER", "app", "on", ">apppass", "+get", "~app:*"));
+            assertEquals("+OK", c.callText("ACL", "SETUSER", "gone", "off", ">gonepass", "+@all", "~*"));
+        }
+        assertEquals(200, get(admin, "/metrics", "Authorization", basic("ops", "opspass")).statusCode());
+        assertEquals(401, get(admin, "/metrics", "Authorization", basic("ops", "s3cret")).statusCode());
+        // a user who may not run INFO sees none of what INFO shows; a disabled one nothing either
+        assertEquals(401, get(admin, "/metrics", "Authorization", basic("app", "apppass")).statusCode());
+        assertEquals(401, get(admin, "/metrics", "Authorization", basic("gone", "gonepass")).statusCode());
+        assertEquals(200, get(admin, "/stats", "Authorization", basic("", "s3cret")).statusCode());
+        // the default user turned off: logins then go by the other users only
+        try (RawClient c = new RawClient("127.0.0.1", server.port())) {
+            assertEquals("+OK", c.callText("AUTH", "s3cret"));
+            assertEquals("+OK", c.callText("ACL", "SETUSER", "default", "off"));
+        }
+        assertEquals(401, get(admin, "/stats", "Authorization", basic("default", "s3cret")).statusCode());
+        assertEquals(200, get(admin, "/stats", "Authorization", basic("ops", "opspass")).statusCode());
+    }
+
+    @Test
+    void auth_defaultUserWithoutPasswordButOff_stillAsks() throws Exception {
+        start();
+        try (RawClient c = new RawClient("127.0.0.1", server.port())) {
+            assertEquals("+OK", c.callText("ACL", "SETUSER", "ops", "on", ">opspass", "+@all", "~*"));
+            assertEquals("+OK", c.callText("ACL", "SETUSER", "default", "off"));
+        }
+        assertEquals(401, get(server.adminPort(), "/metrics").statusCode());
+        assertEquals(200, get(server.adminPort(), "/metrics", "Authorization", basic("ops", "opspass")).statusCode());
+    }
+
+    @Test
     void auth_adminNopass_opensTheAdminPortOnly() throws Exception {
         start("requirepass", "s3cret", "admin_nopass", "true");
         assertEquals(200, get(server.adminPort(), "/stats").statusCode());

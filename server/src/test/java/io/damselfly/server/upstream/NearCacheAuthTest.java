@@ -9,6 +9,8 @@ import io.damselfly.server.testing.RawClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +53,43 @@ class NearCacheAuthTest {
                 assertEquals("-NOAUTH Authentication required.", raw.callText("GET", "k"));
                 assertEquals("+OK", raw.callText("AUTH", "local"));
                 assertEquals("$v", raw.callText("GET", "k"));
+            }
+        }
+    }
+    @Test
+    void sidecarAclUsers_loginAndRulesCheckedLocally() throws Exception {
+        Path acl = Files.createTempFile("sidecar", ".acl");
+        Files.writeString(acl, "user default off\n"
+                + "user app on >apppass ~app:* +get +set +multi +exec +ping\n"
+                + "user admin on >adminpass ~* &* +@all\n");
+        try (UpstreamFixture f = new UpstreamFixture(Map.of("aclfile", acl.toString()))) {
+            f.upstream().set("app:1", "v1");
+            f.upstream().set("other", "x");
+            try (RawClient raw = new RawClient("127.0.0.1", f.sidecar.port())) {
+                assertEquals("-NOAUTH Authentication required.", raw.callText("GET", "app:1"));
+                assertEquals("-WRONGPASS invalid username-password pair or user is disabled.", raw.callText("AUTH", "app", "nope"));
+                assertEquals("+OK", raw.callText("AUTH", "app", "apppass"));
+                assertEquals("$v1", raw.callText("GET", "app:1"));
+                assertEquals("$v1", raw.callText("GET", "app:1")); // a hit: still this user's call
+                assertEquals("-NOPERM this user has no permissions to access one of the keys used as arguments",
+                        raw.callText("GET", "other"));
+                assertEquals("-NOPERM this user has no permissions to run the 'del' command", raw.callText("DEL", "app:1"));
+                // a command damselfly does not know is checked by its Redis name before it is relayed
+                assertEquals("-NOPERM this user has no permissions to run the 'failover' command", raw.callText("FAILOVER"));
+                assertEquals("+OK", raw.callText("SET", "app:2", "v2"));
+                // MULTI makes the client stateful (its own upstream connection): still checked
+                assertEquals("+OK", raw.callText("MULTI"));
+                assertEquals("-NOPERM this user has no permissions to access one of the keys used as arguments",
+                        raw.callText("SET", "other", "y"));
+                assertEquals("+QUEUED", raw.callText("SET", "app:3", "v3"));
+                raw.callText("EXEC");
+            }
+            assertEquals("v3", f.upstream().get("app:3"));
+            assertEquals("x", f.upstream().get("other"));
+            assertEquals("v2", f.upstream().get("app:2"));
+            try (RawClient raw = new RawClient("127.0.0.1", f.sidecar.port())) {
+                assertEquals("+OK", raw.callText("AUTH", "admin", "adminpass"));
+                assertEquals(":1", raw.callText("DEL", "other"));
             }
         }
     }
