@@ -421,6 +421,8 @@ public final class BitmapOps {
             fields.patch.forEach((at, b) -> bytes[at] = b);
             db.insert(key, ObjectEntry.of(key, StringValue.raw(bytes), Database.NO_EXPIRY, db.initialAccess()),
                     KeyEvent.SETBIT);
+            // as Redis: each SET or INCRBY that wrote counts (none, when every one failed)
+            db.countChanges(key, changes);
         } else {
             ObjectEntry o = db.strings().growable(key, e);
             StringValue s = (StringValue) o.value;
@@ -435,6 +437,7 @@ public final class BitmapOps {
             };
             if (changes > 0) {
                 db.changeInPlace(key, o, write, KeyEvent.SETBIT);
+                db.countChanges(key, changes);
             } else {
                 // every write failed: Redis grew the string without counting a change
                 db.changeQuietly(key, o, write);

@@ -347,10 +347,21 @@ public final class Database {
     }
 
     /**
+     * A change that Redis counts for persistence but neither signals nor notifies (PFDEBUG's
+     * conversion of a sparse HyperLogLog to dense: "force propagation on encoding change").
+     */
+    int changeCountedOnly(byte[] key, Object entry, java.util.function.IntSupplier change) {
+        int result = changeQuietly(key, entry, change);
+        shard(hash(key)).addChanges(1);
+        return result;
+    }
+
+    /**
      * HDEL, SREM, ZREM: removes the members {@code args[from..]} from the collection {@code
-     * value} of {@code entry}, found for a write; answers how many were removed. Nothing is
-     * written (no event, no dirty count) when none of them is present, as Redis signals only
-     * when something was deleted; the emptied collection goes with its key.
+     * value} of {@code entry}, found for a write; answers how many were removed, each one a
+     * change as Redis counts them. Nothing is written (no event, no dirty count) when none of
+     * them is present, as Redis signals only when something was deleted; the emptied collection
+     * goes with its key.
      */
     int removeMembers(byte[] key, Object entry, Value value, byte[][] args, int from,
             java.util.function.Predicate<byte[]> present, java.util.function.Predicate<byte[]> remove, KeyEvent event) {
@@ -362,15 +373,30 @@ public final class Database {
             return 0;
         }
         int start = first;
-        return changeInPlace(key, entry, () -> {
-            int removed = 0;
+        int removed = changeInPlace(key, entry, () -> {
+            int n = 0;
             for (int i = start; i < args.length && !value.isEmpty(); i++) {
                 if (remove.test(args[i])) {
-                    removed++;
+                    n++;
                 }
             }
-            return removed;
+            return n;
         }, event);
+        countChanges(key, removed);
+        return removed;
+    }
+
+    /**
+     * The write of {@code key} just made counts as {@code changes} changes. Redis counts a write
+     * by what it changed ({@code server.dirty += n}: LPUSH of three values is three changes, a
+     * RENAME one though two keys change, an LTRIM that removed nothing none), which save points
+     * and INFO's rdb_changes_since_last_save see; the write path counts one per write, and an
+     * operation whose count differs says so here.
+     */
+    void countChanges(byte[] key, long changes) {
+        if (changes != 1) {
+            shard(hash(key)).addChanges(changes - 1);
+        }
     }
 
     /**

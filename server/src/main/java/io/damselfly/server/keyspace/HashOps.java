@@ -39,13 +39,17 @@ public final class HashOps {
             HashValue h = new HashValue();
             int added = h.putAll(args, from, limits);
             db.insert(key, ObjectEntry.of(key, h, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.HSET);
+            db.countChanges(key, (args.length - from) / 2);
             return LongResult.ok(added);
         }
         HashValue h = hashOf(e);
         if (h == null) {
             return LongResult.failed(OpStatus.WRONG_TYPE);
         }
-        return LongResult.ok(db.changeInPlace(key, e, () -> h.putAll(args, from, limits), KeyEvent.HSET));
+        int added = db.changeInPlace(key, e, () -> h.putAll(args, from, limits), KeyEvent.HSET);
+        // as Redis: every pair counts, new fields and updated ones alike
+        db.countChanges(key, (args.length - from) / 2);
+        return LongResult.ok(added);
     }
 
     /** HSETNX: 1 when the field was set, 0 when it existed, or WRONG_TYPE. */

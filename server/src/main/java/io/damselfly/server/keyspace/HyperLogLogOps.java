@@ -12,9 +12,9 @@ package io.damselfly.server.keyspace;
  * and PFMERGE are "pfadd" events; PFCOUNT storing a recomputed cardinality is signalled (WATCH,
  * client tracking) but not notified ({@link KeyEvent#PFCOUNT_CACHE}), as pfcountCommand does;
  * a PFADD that stops at a corrupt sparse form leaves the registers it already raised without any
- * signal, as Redis leaves them, and PFDEBUG's conversions are quiet too (Redis counts them dirty
- * only). Redis adds one to the dirty count per register raised by a PFADD; the write path counts
- * one per write.
+ * signal, as Redis leaves them, and PFDEBUG's conversions are quiet too (counted as a change
+ * only, as Redis counts them). A PFADD counts a change per register it raised (and one for
+ * creating the key), as Redis does.
  */
 public final class HyperLogLogOps {
     /** What stopped an operation, for the command layer to word. */
@@ -106,11 +106,14 @@ public final class HyperLogLogOps {
         Object e = db.find(key);
         if (e == null) {
             HyperLogLog h = HyperLogLog.empty();
+            int raised = 0;
             for (int i = from; i < args.length; i++) {
-                h.add(args[i], sparseMax);
+                raised += h.add(args[i], sparseMax);
             }
             h.invalidateCache();
             insert(key, h, KeyEvent.PFADD);
+            // as Redis: the creation and each element that raised a register
+            db.countChanges(key, 1 + raised);
             return Counted.ok(1);
         }
         Status s = check(e);
@@ -140,6 +143,7 @@ public final class HyperLogLogOps {
         }
         h.invalidateCache();
         db.changeInPlace(key, o, () -> value.replace(h.bytes(), h.length()), KeyEvent.PFADD);
+        db.countChanges(key, updated);
         return Counted.ok(1);
     }
 
@@ -163,16 +167,17 @@ public final class HyperLogLogOps {
         }
         int start = i;
         int raised = firstPattern;
-        db.changeInPlace(key, o, () -> {
+        int updated = db.changeInPlace(key, o, () -> {
             byte[] w = value.writableArray();
-            HyperLogLog.denseSet(w, 0, raised >>> 8, raised & 0xff);
+            int n = HyperLogLog.denseSet(w, 0, raised >>> 8, raised & 0xff);
             for (int j = start + 1; j < args.length; j++) {
                 int pattern = HyperLogLog.pattern(args[j]);
-                HyperLogLog.denseSet(w, 0, pattern >>> 8, pattern & 0xff);
+                n += HyperLogLog.denseSet(w, 0, pattern >>> 8, pattern & 0xff);
             }
             HyperLogLog.invalidateCache(w, 0);
-            return 0;
+            return n;
         }, KeyEvent.PFADD);
+        db.countChanges(key, updated);
         return 1;
     }
 
@@ -340,7 +345,7 @@ public final class HyperLogLogOps {
         };
     }
 
-    /** Turns a sparse HLL dense without a signal: 1 if converted, 0 if already dense, CORRUPT. */
+    /** Turns a sparse HLL dense without a signal (a counted change): 1 if converted, 0 if already dense, CORRUPT. */
     private int toDenseQuietly(byte[] key, ObjectEntry o) {
         StringValue value = (StringValue) o.value;
         if (value.array()[4] == HyperLogLog.DENSE) {
@@ -350,7 +355,7 @@ public final class HyperLogLogOps {
         if (!h.toDense()) {
             return HyperLogLog.CORRUPT;
         }
-        db.changeQuietly(key, o, () -> value.replace(h.bytes(), h.length()));
+        db.changeCountedOnly(key, o, () -> value.replace(h.bytes(), h.length()));
         return 1;
     }
 

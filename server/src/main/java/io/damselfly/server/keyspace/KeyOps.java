@@ -76,6 +76,7 @@ public final class KeyOps {
         }
         Object moved = rekeyed(src, newKey);
         db.remove(key, src, KeyEvent.RENAME_FROM);
+        db.countChanges(key, 0); // Redis counts a rename once, for the new name
         db.put(newKey, dst, moved, KeyEvent.RENAME_TO);
         return OpStatus.OK;
     }
@@ -114,6 +115,7 @@ public final class KeyOps {
         // a record is copied first: removing it gives its slot back
         Object moved = e instanceof StringRecord r ? target.rekeyedString(r, key, r.access()) : e;
         db.remove(key, e, KeyEvent.MOVE_FROM);
+        db.countChanges(key, 0); // Redis counts a move once, for its arrival
         target.insert(key, moved, KeyEvent.MOVE_TO);
         return OpStatus.OK;
     }

@@ -13,6 +13,8 @@ import java.util.random.RandomGenerator;
  */
 public final class Keyspace {
     private final Shard[] shards;
+    /** Changes counted by {@link #countUnkeyedChange}, part of {@link #dirty}. */
+    private final java.util.concurrent.atomic.AtomicLong unkeyedChanges = new java.util.concurrent.atomic.AtomicLong();
     private final int databases;
     private final int shardBits;
     private volatile boolean lfu;
@@ -548,6 +550,7 @@ public final class Keyspace {
             for (Shard s : shards) {
                 s.swap(a, b, now);
             }
+            countUnkeyedChange();
             databaseChanged(a);
             databaseChanged(b);
             keyspaceFlushed();
@@ -711,9 +714,17 @@ public final class Keyspace {
         return sum(Shard::evictedKeys);
     }
 
-    /** Writes since start, for INFO and (later) save schedules. */
+    /** Changes since start as Redis counts them (server.dirty), for INFO and the save points. */
     public long dirty() {
-        return sum(Shard::dirty);
+        return sum(Shard::dirty) + unkeyedChanges.get();
+    }
+
+    /**
+     * Counts a change Redis counts that is no single key's: SWAPDB, and FUNCTION LOAD, DELETE,
+     * FLUSH and RESTORE (libraries are saved with the keys, so a save point should see them).
+     */
+    public void countUnkeyedChange() {
+        unkeyedChanges.incrementAndGet();
     }
 
     /**

@@ -59,16 +59,19 @@ public final class ListOps {
             ListValue list = new ListValue();
             pushAll(list, args, from, end);
             db.insert(key, ObjectEntry.of(key, list, Database.NO_EXPIRY, db.initialAccess()), event);
+            db.countChanges(key, args.length - from);
             return LongResult.ok(list.size());
         }
         ListValue list = listOf(e);
         if (list == null) {
             return LongResult.failed(OpStatus.WRONG_TYPE);
         }
-        return LongResult.ok(db.changeInPlace(key, e, () -> {
+        int length = db.changeInPlace(key, e, () -> {
             pushAll(list, args, from, end);
             return list.size();
-        }, event));
+        }, event);
+        db.countChanges(key, args.length - from);
+        return LongResult.ok(length);
     }
 
     private static void pushAll(ListValue list, byte[][] args, int from, End end) {
@@ -134,6 +137,7 @@ public final class ListOps {
             removeEnd(list, end, n);
             return 0;
         }, end == End.LEFT ? KeyEvent.LPOP : KeyEvent.RPOP);
+        db.countChanges(key, n);
         return popped;
     }
 
@@ -191,6 +195,7 @@ public final class ListOps {
                 return 0;
             }, pushed);
             db.changeInPlace(source, src, () -> 0, popped);
+            db.countChanges(source, 0); // Redis counts a move once
             return BytesResult.ok(element);
         }
         pushTo(destination, dst, element, to);
@@ -198,6 +203,7 @@ public final class ListOps {
             removeEnd(list, from, 1);
             return 0;
         }, popped);
+        db.countChanges(source, 0); // Redis counts a move once, for the push
         return BytesResult.ok(element);
     }
 
@@ -386,6 +392,7 @@ public final class ListOps {
         }
         int[] removed = {0};
         db.changeInPlace(key, e, () -> removed[0] = list.removeEqual(element, limit, fromTail), KeyEvent.LREM);
+        db.countChanges(key, removed[0]);
         return LongResult.ok(removed[0]);
     }
 
@@ -402,10 +409,13 @@ public final class ListOps {
         long range = clamp(list.size(), start, end);
         int from = (int) (range >>> 32);
         int to = (int) range;
+        int size = list.size();
         db.changeInPlace(key, e, () -> {
             list.retain(from, to);
             return 0;
         }, KeyEvent.LTRIM);
+        // every removed element, none when the range kept them all (still a write for WATCH)
+        db.countChanges(key, size - list.size());
         return OpStatus.OK;
     }
 

@@ -72,6 +72,7 @@ public final class SetOps {
             SetValue s = SetValue.createFor(args[from]);
             int added = addAll(s, args, from, max);
             db.insert(key, ObjectEntry.of(key, s, Database.NO_EXPIRY, db.initialAccess()), KeyEvent.SADD);
+            db.countChanges(key, added);
             return LongResult.ok(added);
         }
         SetValue s = setOf(e);
@@ -86,7 +87,9 @@ public final class SetOps {
             return LongResult.ok(0);
         }
         int start = first;
-        return LongResult.ok(db.changeInPlace(key, e, () -> addAll(s, args, start, max), KeyEvent.SADD));
+        int added = db.changeInPlace(key, e, () -> addAll(s, args, start, max), KeyEvent.SADD);
+        db.countChanges(key, added);
+        return LongResult.ok(added);
     }
 
     private static int addAll(SetValue s, byte[][] args, int from, long max) {
@@ -183,6 +186,7 @@ public final class SetOps {
             entry.value = kept;
             return 0;
         }, KeyEvent.SPOP);
+        db.countChanges(key, out[0].length);
         return new Members(OpStatus.OK, out[0]);
     }
 

@@ -340,7 +340,18 @@ public final class Shard {
         written(db, key, event, Entries.footprint(entry) - footprintBefore);
         if (entry instanceof ObjectEntry o && o.value.isEmpty()) {
             remove(db, key, hash, entry, KeyEvent.DEL);
+            // part of the write that emptied it, which Redis counts by its elements alone
+            dirty--;
         }
+    }
+
+    /**
+     * Corrects the dirty counter by {@code delta} (see {@link Database#countChanges}), under this
+     * shard's lock.
+     */
+    void addChanges(long delta) {
+        requireLock();
+        dirty += delta;
     }
 
     /**
@@ -377,7 +388,8 @@ public final class Shard {
     /** The one place every change ends: memory, dirty counter, WATCH versions, observers. */
     private void written(int db, byte[] key, KeyEvent event, long footprintDelta) {
         account(footprintDelta);
-        if (event != KeyEvent.EXPIRED) {
+        if (event != KeyEvent.EXPIRED && event != KeyEvent.EVICTED) {
+            // Redis counts neither (deleteExpiredKeyAndPropagate, performEvictions)
             dirty++;
         }
         if (!watched.isEmpty() && event.signalsModified()) {

@@ -189,6 +189,7 @@ public final class SortOps {
         }
         db.put(destination, old, ObjectEntry.of(destination, list, Database.NO_EXPIRY, db.initialAccess()),
                 KeyEvent.SORTSTORE);
+        db.countChanges(destination, elements.size());
         return elements.size();
     }
 

@@ -145,6 +145,7 @@ public final class SortedSetOps {
             reserve(z, scores, args, firstMember);
             AddResult r = addAll(z, flags, scores, args, firstMember);
             db.insert(key, ObjectEntry.of(key, z, Database.NO_EXPIRY, db.initialAccess()), eventOf(flags));
+            db.countChanges(key, r.added() + r.updated());
             return r;
         }
         z = zsetOf(e);
@@ -164,6 +165,8 @@ public final class SortedSetOps {
             result[0] = addAll(target, flags, scores, args, firstMember);
             return 0;
         }, eventOf(flags));
+        // as Redis: every member added or whose score changed
+        db.countChanges(key, result[0].added() + result[0].updated());
         return result[0];
     }
 
@@ -290,6 +293,7 @@ public final class SortedSetOps {
             z.removeRanks(r[0], r[1]);
             return 0;
         }, event);
+        db.countChanges(key, n);
         return LongResult.ok(n);
     }
 
@@ -331,6 +335,7 @@ public final class SortedSetOps {
                 z.removeRanks(max ? size - n : 0, max ? size - 1 : n - 1);
                 return 0;
             }, max ? KeyEvent.ZPOPMAX : KeyEvent.ZPOPMIN);
+            db.countChanges(key, n);
         }
         return p;
     }

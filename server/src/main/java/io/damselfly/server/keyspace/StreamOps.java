@@ -214,6 +214,7 @@ public final class StreamOps {
             s.afterDeletes(maxDeleted, firstDeleted);
             return deleted;
         }, KeyEvent.XDEL);
+        db.countChanges(key, n);
         return new Counted(Status.OK, n);
     }
 
@@ -235,6 +236,7 @@ public final class StreamOps {
         });
         if (removed[0] > 0) {
             db.changeInPlace(key, e, () -> 0, KeyEvent.XTRIM);
+            db.countChanges(key, removed[0]);
         }
         return new Counted(Status.OK, removed[0]);
     }

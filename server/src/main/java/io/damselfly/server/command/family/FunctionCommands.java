@@ -90,6 +90,7 @@ public final class FunctionCommands {
         }
         try {
             c.reply().bulk(c.server().scripts().functions().load(c.arg(pos), replace));
+            libraryChanged(c);
         } catch (ScriptException e) {
             c.reply().error(e.getMessage());
         }
@@ -98,6 +99,7 @@ public final class FunctionCommands {
     /** FUNCTION DELETE library-name */
     static void delete(CommandContext c) {
         if (c.server().scripts().functions().delete(c.argString(2))) {
+            libraryChanged(c);
             c.reply().ok();
         } else {
             c.reply().error("ERR Library not found");
@@ -115,6 +117,7 @@ public final class FunctionCommands {
             return;
         }
         c.server().scripts().functions().flush();
+        libraryChanged(c);
         c.reply().ok();
     }
 
@@ -199,10 +202,16 @@ public final class FunctionCommands {
         }
         try {
             c.server().scripts().functions().restore(c.arg(2), policy);
+            libraryChanged(c);
             c.reply().ok();
         } catch (ScriptException e) {
             c.reply().error(e.getMessage());
         }
+    }
+
+    /** A change of the libraries counts as a change of the data set, as Redis counts it (saved with the keys). */
+    private static void libraryChanged(CommandContext c) {
+        c.server().keyspace().countUnkeyedChange();
     }
 
     /** FUNCTION STATS */
