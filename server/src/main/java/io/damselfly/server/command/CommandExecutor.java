@@ -431,7 +431,17 @@ public final class CommandExecutor {
         if (stats != null) {
             stats.recordCall(cmd.id(), nanos, failed);
             if (slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
-                slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
+                if (slot != null && slot.blocksClient() && !slot.admitsScriptsBehind()) {
+                    // Redis 7.0 logs a blocked command when it is served or unblocked by CLIENT
+                    // UNBLOCK (updateStatsOnUnblock), after the command that served it, and not
+                    // at all if it times out or its client goes away first
+                    String address = client.address();
+                    String name = client.name();
+                    String fullName = cmd.fullName();
+                    slot.onCounted(() -> slowlog.add(fullName, argv, nanos, address, name));
+                } else {
+                    slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
+                }
             }
             latencyMonitor.recordIfNeeded(cmd.has(CommandFlag.FAST) ? "fast-command" : "command", nanos / 1_000_000, now / 1000);
         }
@@ -489,7 +499,8 @@ public final class CommandExecutor {
         if (!transaction.isOpen()) {
             return cmd.isDenyOom();
         }
-        return switch (cmd.name()) {
+        // by full name: SLOWLOG RESET is no RESET
+        return switch (cmd.fullName()) {
             case "exec" -> transaction.hasDenyOom();
             case "discard", "quit", "reset" -> false;
             default -> true;
@@ -498,7 +509,8 @@ public final class CommandExecutor {
 
     /** The commands that run at once inside MULTI instead of being queued. */
     private static boolean controlsTransaction(Command cmd) {
-        return switch (cmd.name()) {
+        // by full name: SLOWLOG RESET and LATENCY RESET are queued like any other command
+        return switch (cmd.fullName()) {
             case "exec", "discard", "multi", "watch", "quit", "reset" -> true;
             default -> false;
         };

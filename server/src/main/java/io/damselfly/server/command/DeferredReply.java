@@ -65,6 +65,9 @@ public final class DeferredReply implements Blocking {
      * code or null; owner's loop only.
      */
     private Consumer<String> onFailed;
+    private Runnable onCounted;
+    /** Completed by what it waited for or by CLIENT UNBLOCK, not by its timeout. */
+    private boolean counted;
 
     public DeferredReply(Owner owner, boolean blocksClient) {
         this.owner = owner;
@@ -97,7 +100,7 @@ public final class DeferredReply implements Blocking {
      * writer is never run and the caller keeps whatever it meant to hand over.
      */
     public boolean complete(Consumer<Reply> writer) {
-        return complete(writer, false, null);
+        return complete(writer, false, null, true);
     }
 
     /**
@@ -106,7 +109,7 @@ public final class DeferredReply implements Blocking {
      * of a client it unblocks. From any thread; false when the slot was already resolved.
      */
     public boolean fail(String error) {
-        return complete(r -> r.error(error), true, errorCode(error));
+        return complete(r -> r.error(error), true, errorCode(error), true);
     }
 
     /**
@@ -115,10 +118,10 @@ public final class DeferredReply implements Blocking {
      * redis.call inside it counted already, as Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
      */
     public boolean completeFailed(Consumer<Reply> writer, String errorstatsCode) {
-        return complete(writer, true, errorstatsCode);
+        return complete(writer, true, errorstatsCode, true);
     }
 
-    private boolean complete(Consumer<Reply> writer, boolean failed, String errorstatsCode) {
+    private boolean complete(Consumer<Reply> writer, boolean failed, String errorstatsCode, boolean counted) {
         if (!state.compareAndSet(OPEN, COMPLETING)) {
             return false;
         }
@@ -127,6 +130,7 @@ public final class DeferredReply implements Blocking {
         this.writer = writer;
         this.failed = failed;
         this.failureCode = errorstatsCode;
+        this.counted = counted;
         state.set(COMPLETED);
         // a task even on the owner's own loop: never render inside the command that completes
         // it, but between events, when no batch of the connection is open
@@ -146,7 +150,7 @@ public final class DeferredReply implements Blocking {
         }
         timeout = owner.executor().schedule(() -> {
             timeout = null;
-            complete(writer);
+            complete(writer, false, null, false);
         }, millis, TimeUnit.MILLISECONDS);
     }
 
@@ -155,11 +159,13 @@ public final class DeferredReply implements Blocking {
         if (!blocksClient) {
             return false;
         }
+        // as Redis's CLIENT UNBLOCK: the call counts as failed either way (errorstats only for
+        // the error reply)
         if (asError) {
-            return fail(UNBLOCKED);
+            return complete(r -> r.error(UNBLOCKED), true, errorCode(UNBLOCKED), true);
         }
         Consumer<Reply> writer = timeoutWriter;
-        return writer != null && complete(writer);
+        return writer != null && complete(writer, true, null, true);
     }
 
     /** The code an error reply is counted under: its first word. */
@@ -175,6 +181,15 @@ public final class DeferredReply implements Blocking {
      */
     public void onFailed(Consumer<String> counter) {
         this.onFailed = counter;
+    }
+
+    /**
+     * Runs {@code action} on the owner's loop when the slot is completed by what it waited for or
+     * by CLIENT UNBLOCK (not by its own timeout, nor when its connection closes), before its
+     * reply is written: where Redis 7.0 counts a blocked command (updateStatsOnUnblock).
+     */
+    public void onCounted(Runnable action) {
+        this.onCounted = action;
     }
 
     /** Runs {@code action} on the owner's loop if the connection closes before the slot resolves. */
@@ -240,6 +255,9 @@ public final class DeferredReply implements Blocking {
         cancelTimeout();
         if (failed && onFailed != null) {
             onFailed.accept(failureCode);
+        }
+        if (counted && onCounted != null) {
+            onCounted.run();
         }
         if (onResolved != null) {
             onResolved.run();

@@ -629,7 +629,7 @@ public final class UpstreamRouter {
             c.request(ASKING, IGNORED);
         }
         boolean fence = writes && cache.anyTracking();
-        boolean info = cmd != null && cmd.name().equals("info") && wantsSection(argv);
+        boolean info = cmd != null && cmd.fullName().equals("info") && wantsSection(argv);
         long sent = System.nanoTime();
         upstreamInFlight++;
         c.request(argv, new UpstreamConnection.Callback() {
