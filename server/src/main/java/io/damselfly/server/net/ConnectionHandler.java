@@ -411,7 +411,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     /** From any thread: the pause this client waits out ended. */
     @Override
     public void pauseEnded() {
-        ctx.executor().execute(this::resumeAfterPause);
+        try {
+            ctx.executor().execute(this::resumeAfterPause);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the loop is shutting down with the server: nothing is left to run
+            log.debug("pause ended while the event loop shuts down", e);
+        }
     }
 
     /** On this loop: runs the held-back request again, and what was pipelined behind it. */
