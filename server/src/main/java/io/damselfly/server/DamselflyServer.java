@@ -109,6 +109,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         // several shards per I/O thread keep two connections from colliding on one lock often
         int shards = configuredShards > 0 ? configuredShards : Math.max(16, 4 * ioThreads);
         this.keyspace = new Keyspace(shards, config.getInt(Option.DATABASES));
+        if (config.getString(Option.UPSTREAM).isEmpty()) {
+            // CLIENT PAUSE freezes the dataset (no expiry deletes, no eviction) while it lasts; not
+            // a sidecar's store, whose clients a pause does not hold back
+            clients.pause().onFreeze(keyspace::setDatasetFrozen);
+        }
         this.commands = buildCommandTable();
         this.acl = newAclStore(config, commands);
         this.tracking = new ClientTracking(keyspace, clients, new ClientTracking.Limits() {
@@ -278,6 +283,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         cron.schedule(() -> {
             try {
                 long start = System.nanoTime();
+                // a client pause whose time is up ends here if no command saw it first (serverCron)
+                clients.pause().expireIfElapsed(System.currentTimeMillis());
                 activeExpiry.tick(config.getInt(Option.HZ));
                 // the table limit also when idle, as serverCron does after a CONFIG SET, and
                 // the ids of clients that stopped tracking out of the table

@@ -62,6 +62,11 @@ public final class EmbeddedServer implements AutoCloseable {
         return server.config();
     }
 
+    /** CLIENT PAUSE's state, for tests that wait for postponed clients or end a pause themselves. */
+    public io.damselfly.server.client.ClientPause clientPause() {
+        return server.clients().pause();
+    }
+
     /** The budget for memory held by unfinished requests, for tests that check what is booked. */
     public RequestMemoryBudget requestMemory() {
         return server.requestMemory();

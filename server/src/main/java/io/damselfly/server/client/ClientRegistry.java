@@ -21,6 +21,13 @@ public final class ClientRegistry {
 
     private final Monitors monitors = new Monitors();
 
+    private final ClientPause pause = new ClientPause();
+
+    /** CLIENT PAUSE: the pause in force and the clients postponed by it. */
+    public ClientPause pause() {
+        return pause;
+    }
+
     /** The clients in MONITOR mode and the feed that shows them each command. */
     public Monitors monitors() {
         return monitors;

@@ -66,6 +66,11 @@ public final class ClientSession {
     /** What the open MULTI's queue holds, as Redis counts it (CLIENT LIST multi-mem). */
     private volatile long multiMemory;
     private boolean scriptClient;
+    /**
+     * CLIENT NO-EVICT ON (CLIENT LIST flag e). Redis exempts such a client from client eviction
+     * (maxmemory-clients), which damselfly does not have: the flag is kept and shown only.
+     */
+    private volatile boolean noEvict;
     /** In MONITOR mode (CLIENT LIST flag O); set by {@link Monitors}. */
     private volatile boolean monitor;
     private volatile int channelSubscriptions;
@@ -304,6 +309,15 @@ public final class ClientSession {
         scriptClient = true;
     }
 
+    /** CLIENT NO-EVICT ON or OFF. */
+    public void setNoEvict(boolean noEvict) {
+        this.noEvict = noEvict;
+    }
+
+    public boolean isNoEvict() {
+        return noEvict;
+    }
+
     /** Whether the client is in MONITOR mode (Redis's CLIENT_MONITOR). */
     public boolean isMonitor() {
         return monitor;
@@ -439,7 +453,8 @@ public final class ClientSession {
      * decoded as they arrive).
      *
      * <p>Fields and their damselfly meaning: flags in Redis's order, O (monitor), P (subscribed), x
-     * (in MULTI), b (blocked), c (closing after the reply), or N; multi-mem the MULTI queue's
+     * (in MULTI), b (blocked, or postponed by CLIENT PAUSE), c (closing after the reply), e (CLIENT
+     * NO-EVICT on), or N; multi-mem the MULTI queue's
      * argument bytes plus 8 per argument, as Redis counts it; omem the reply bytes waiting for the
      * socket (Netty's outbound buffer, plus Pub/Sub messages and MONITOR lines queued for the
      * connection); tot-mem qbuf + argv-mem + multi-mem + omem; events "r", and "w" while output
@@ -464,7 +479,7 @@ public final class ClientSession {
         long omem = pendingOutputBytes();
         int queued = multiQueued;
         long multiMem = queued >= 0 ? multiMemory : 0;
-        // Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked), t R B (tracking), c (close after reply)
+        // Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked), t R B (tracking), c (close after reply), e (no-evict)
         String flags = monitor ? "O" : "";
         if (isSubscribed()) {
             flags += "P";
@@ -487,6 +502,9 @@ public final class ClientSession {
         }
         if (closeAfterReply) {
             flags += "c";
+        }
+        if (noEvict) {
+            flags += "e";
         }
         return "id=" + id
                 + " addr=" + address()

@@ -4,6 +4,7 @@ import io.damselfly.server.acl.AclCheck;
 import io.damselfly.server.acl.AclLog;
 import io.damselfly.server.acl.AclStore;
 import io.damselfly.server.acl.User;
+import io.damselfly.server.client.ClientPause;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.client.TrackingState;
@@ -67,6 +68,13 @@ import org.slf4j.LoggerFactory;
  * queued by MULTI are not fed, except a rejected EXEC (execCommandAbort). The feed happens while
  * the command's shard locks are still held, so monitors see two writes of one key in the order
  * they ran. Without monitors this costs one volatile read per command ({@link Monitors#active}).
+ *
+ * <p>CLIENT PAUSE. Where processCommand postpones a command (after every check that can refuse
+ * it, before MULTI queues it or it runs), a paused command of a connection's executor ({@link
+ * #enablePause}) does nothing at all: {@link #execute} answers false and the connection keeps the
+ * request, and everything pipelined behind it, until the pause ends ({@link ClientPause}). When
+ * nothing is paused this costs one volatile read per command. Commands inside EXEC and scripts,
+ * and a MONITOR client's (a replica's, to Redis), are never postponed.
  */
 public final class CommandExecutor {
     private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
@@ -140,6 +148,14 @@ public final class CommandExecutor {
     private boolean readOnlyRan;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
     private final boolean forScript;
+    /** CLIENT PAUSE: read once per command (one volatile read when nothing is paused). */
+    private final ClientPause pause;
+    /** Whether this executor's connection can hold a request back for a pause ({@link #enablePause}). */
+    private boolean pausable;
+    /** Set by {@link #run} when the pause postponed the request; read and cleared by {@link #execute}. */
+    private boolean postponed;
+    /** The pause the last postponed request was postponed under. */
+    private ClientPause.State postponedUnder;
 
     /**
      * An executor for {@code client}'s commands, replying into {@code reply}; {@code replyOwner}
@@ -181,13 +197,29 @@ public final class CommandExecutor {
         this.squashAfter = config.getLong(Option.PIPELINE_SQUASH);
         this.broadcastBatch = server.tracking().threadBatch();
         this.selfInvalidations = server.tracking().threadSelf();
+        this.pause = server.clients().pause();
+    }
+
+    /**
+     * Lets CLIENT PAUSE postpone this executor's requests: {@link #execute} then answers false for
+     * a request the pause holds back, which the caller keeps and runs again when the pause ends.
+     * For a client connection that can wait; without it (a sidecar's routed client) nothing waits.
+     */
+    public void enablePause() {
+        pausable = true;
+    }
+
+    /** The pause the last request {@link #execute} postponed was held back by. */
+    public ClientPause.State postponedUnder() {
+        return postponedUnder;
     }
 
     /**
      * Runs one request; its reply (or error) is written to the bound {@link Reply}, unless the
-     * client turned replies off (CLIENT REPLY OFF or SKIP), in which case it is dropped.
+     * client turned replies off (CLIENT REPLY OFF or SKIP), in which case it is dropped. Answers
+     * false, having done nothing, when a client pause postpones the request ({@link #enablePause}).
      */
-    public void execute(byte[][] argv) {
+    public boolean execute(byte[][] argv) {
         batchCommands++;
         long mark = reply.mark();
         // the one read CLIENT TRACKING costs a command of a client that does not track
@@ -222,7 +254,13 @@ public final class CommandExecutor {
             shownMultiQueued = queued;
             client.setMultiQueued(queued, transaction.argvMemory());
         }
+        if (postponed) {
+            // held back by a pause: it runs again later, so it is not done (a REPLY SKIP still applies)
+            postponed = false;
+            return false;
+        }
         client.commandDone();
+        return true;
     }
 
     /** {@code >2 invalidate [keys]}, or a null for "everything", into this client's reply. */
@@ -251,6 +289,10 @@ public final class CommandExecutor {
             if (tracking.noloop()) {
                 ClientTracking.setCurrent(0);
             }
+        }
+        if (postponed) {
+            // not run yet: a CLIENT CACHING still applies to it when it runs
+            return;
         }
         Command cmd = table.lookup(argv[0]);
         boolean keep = transaction.isOpen() || (cmd != null && cmd.name().equals("client"));
@@ -335,10 +377,16 @@ public final class CommandExecutor {
             reject(cmd, argv, Errors.REPLICA_KEYSPACE);
             return;
         }
+        if (pause.current() != null && pausable && postponedByPause(cmd, argv)) {
+            return;
+        }
         if (transaction.isOpen() && !controlsTransaction(cmd)) {
             // as Redis sets lastcmd before queueing: CLIENT LIST shows the queued command
             client.recordCommand(cmd.fullName(), System.currentTimeMillis());
             if (transaction.queue(cmd, argv, config.getLong(Option.CLIENT_QUERY_BUFFER_LIMIT))) {
+                if (!transaction.isFlagged() && !transaction.mayReplicate() && MayReplicate.of(server, cmd, argv)) {
+                    transaction.queuedMayReplicate();
+                }
                 reply.simple("QUEUED");
             } else {
                 reject(cmd, argv, Errors.TRANSACTION_TOO_LARGE);
@@ -445,6 +493,32 @@ public final class CommandExecutor {
             }
             latencyMonitor.recordIfNeeded(cmd.has(CommandFlag.FAST) ? "fast-command" : "command", nanos / 1_000_000, now / 1000);
         }
+    }
+
+    /**
+     * processCommand's pause check: whether the pause in force holds this call back (ALL: every
+     * call; WRITE: one that may replicate, EXEC by its queued commands too). A MONITOR client is
+     * a replica to Redis and never paused, and nothing inside an atomic block waits. A postponed
+     * call shows in CLIENT LIST as the client's last command, as Redis sets lastcmd at lookup.
+     */
+    private boolean postponedByPause(Command cmd, byte[][] argv) {
+        if (atomic || client.isMonitor()) {
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        ClientPause.State in = pause.current(now);
+        if (in == null) {
+            return false;
+        }
+        boolean mayReplicate = MayReplicate.of(server, cmd, argv)
+                || (cmd.name().equals("exec") && transaction.mayReplicate());
+        if (!in.holds(mayReplicate)) {
+            return false;
+        }
+        client.recordCommand(cmd.fullName(), now);
+        postponedUnder = in;
+        postponed = true;
+        return true;
     }
 
     /**

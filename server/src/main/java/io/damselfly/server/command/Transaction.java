@@ -35,6 +35,12 @@ public final class Transaction {
     /** The queue's memory as Redis counts it (mstate.argv_len_sums): argument bytes plus a pointer each. */
     private long argvMemory;
     private boolean queuedDenyOom;
+    /**
+     * Whether a command queued may replicate (a write, PUBLISH, a writing script ...), which makes
+     * EXEC one that CLIENT PAUSE WRITE holds back, as Redis's mstate.cmd_flags: kept when a later
+     * command flags the transaction, reset when it ends.
+     */
+    private boolean queuedMayReplicate;
     private final List<Watched> watched = new ArrayList<>();
 
     Transaction(Keyspace keyspace) {
@@ -84,6 +90,16 @@ public final class Transaction {
         queued.add(argv);
         queuedDenyOom |= cmd.isDenyOom();
         return true;
+    }
+
+    /** A command that may replicate was queued (see {@link #mayReplicate}). */
+    void queuedMayReplicate() {
+        queuedMayReplicate = true;
+    }
+
+    /** Whether EXEC may replicate: some command queued before the transaction was flagged may. */
+    boolean mayReplicate() {
+        return queuedMayReplicate;
     }
 
     /** Whether some queued command may not run over maxmemory (which makes EXEC itself deny-oom). */
@@ -162,6 +178,7 @@ public final class Transaction {
     public void discard() {
         open = false;
         flagged = false;
+        queuedMayReplicate = false;
         dropQueue();
         unwatchAll();
     }

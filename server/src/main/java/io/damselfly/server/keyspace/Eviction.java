@@ -112,6 +112,11 @@ public final class Eviction {
         if (maxmemory <= 0 || keyspace.memoryEstimate() <= maxmemory) {
             return true;
         }
+        if (keyspace.isDatasetFrozen()) {
+            // a client pause: nothing is evicted and nothing refused, as performEvictions answers
+            // EVICT_OK while clients are paused (isSafeToPerformEvictions)
+            return true;
+        }
         if (policy == EvictionPolicy.NOEVICTION) {
             return false;
         }

@@ -174,6 +174,31 @@ public final class Keyspace {
     }
 
     /**
+     * Set while clients are paused (CLIENT PAUSE): the dataset is kept as it is, as Redis keeps it
+     * during a pause (expireIfNeeded, activeExpireCycle, performEvictions): an expired key reads
+     * as missing but is not deleted, the active expiry sweep and eviction stand still. The pause
+     * itself is the client package's (ClientPause, its one owner); the keyspace knows only this
+     * flag, which the pause sets as it begins and ends, so the keyspace depends on no client
+     * class. Shards take it up like their other settings, when next locked ({@link
+     * Shard#catchUp}), so it costs their hot paths nothing.
+     */
+    private volatile boolean datasetFrozen;
+
+    /** Freezes the dataset (a pause began) or lets it change again (the pause ended). */
+    public void setDatasetFrozen(boolean frozen) {
+        if (datasetFrozen == frozen) {
+            return;
+        }
+        datasetFrozen = frozen;
+        shardSettingsChanged();
+    }
+
+    /** Whether the dataset is frozen by a client pause now. */
+    public boolean isDatasetFrozen() {
+        return datasetFrozen;
+    }
+
+    /**
      * Bumped when a setting that shards hold changes (their sketch's size, the publishing step):
      * each shard catches up when it is next locked ({@link Shard#catchUp}). Waiting here for every
      * shard's lock could deadlock: CONFIG SET inside EXEC holds some shards' locks, and taking the

@@ -48,6 +48,12 @@ public final class Shard {
     private long sketchKeys;
     /** The keyspace's {@link Keyspace#shardSettingsVersion} this shard has applied. */
     private int settingsVersion;
+    /**
+     * {@link Keyspace#isDatasetFrozen} as this lock holding found it: set when the lock is taken
+     * after a change, and lowered only by an outermost taking, so that within one holding a
+     * lookup that left an expired key in place and the insert that follows agree.
+     */
+    private boolean frozen;
     /** allkeys-tinylfu's admission window: the keys added last, oldest first. */
     private final Newcomers newcomers = new Newcomers();
 
@@ -125,7 +131,14 @@ public final class Shard {
     private void catchUp() {
         int version = keyspace.shardSettingsVersion();
         if (version != settingsVersion) {
+            boolean nowFrozen = keyspace.isDatasetFrozen();
+            if (frozen && !nowFrozen && lock.getHoldCount() > 1) {
+                // a thaw seen inside a holding that may have hidden an expired key it is about to
+                // replace: taken up by the next outermost taking instead
+                return;
+            }
             settingsVersion = version;
+            frozen = nowFrozen;
             configureSketch(keyspace.sketchKeysPerShard());
             publishMemory();
         }
@@ -156,15 +169,32 @@ public final class Shard {
 
     // ---- lookups ---------------------------------------------------------------------------
 
-    /** The live entry for a key, removing it first if it has expired; null when absent. */
+    /**
+     * The live entry for a key, removing it first if it has expired (unless the dataset is frozen
+     * by a client pause: then it stays, and only reads as absent); null when absent.
+     */
     Object lookup(int db, byte[] key, int hash, long now) {
         KeyTable t = table(db);
         Object e = t.find(key, hash);
         if (e != null && Entries.isExpired(e, now)) {
-            remove(db, key, hash, e, KeyEvent.EXPIRED);
+            if (!frozen) {
+                remove(db, key, hash, e, KeyEvent.EXPIRED);
+            }
             return null;
         }
         return e;
+    }
+
+    /**
+     * Before an insert while frozen: the caller found the key absent, but {@link #lookup} may have
+     * left an expired entry of it in place; a write replaces it, so it goes now, as expired (a
+     * write during a pause is rare: a command queued in the MULTI that paused, a near-cache fill).
+     */
+    private void removeHiddenExpired(int db, byte[] key, int hash) {
+        Object e = dbs[db].find(key, hash);
+        if (e != null) {
+            remove(db, key, hash, e, KeyEvent.EXPIRED);
+        }
     }
 
     /** Counts a hit or miss; only ever right after {@link #lookup}, which checked the lock. */
@@ -273,6 +303,9 @@ public final class Shard {
     /** Adds an entry for a key known to be absent. */
     void insert(int db, byte[] key, int hash, Object entry, KeyEvent event) {
         KeyTable t = table(db);
+        if (frozen) {
+            removeHiddenExpired(db, key, hash);
+        }
         beforeChange(db, key);
         long tableBefore = t.footprint();
         t.insert(hash, entry);
@@ -580,6 +613,10 @@ public final class Shard {
             if (!Entries.isExpired(e, now)) {
                 return e;
             }
+            if (frozen) {
+                // a client pause keeps expired keys: sample on, within the bound
+                continue;
+            }
             byte[] key = Entries.key(e);
             remove(db, key, Keyspace.tableHash(key), e, KeyEvent.EXPIRED);
         }
@@ -648,6 +685,11 @@ public final class Shard {
      * there. Returns how many keys it deleted.
      */
     int expireStep(long now, int stepBudget) {
+        requireLock();
+        if (frozen) {
+            // a client pause stops the sweep, as activeExpireCycle stops while clients are paused
+            return 0;
+        }
         int deleted = 0;
         List<Object> expired = new ArrayList<>();
         for (int db = 0; db < dbs.length; db++) {

@@ -3,6 +3,7 @@ package io.damselfly.server.net;
 import io.damselfly.protocol.RespProtocolError;
 import io.damselfly.protocol.RespRequestDecoder;
 import io.damselfly.protocol.RespWriter;
+import io.damselfly.server.client.ClientPause;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.CommandExecutor;
 import io.damselfly.server.command.DeferredReply;
@@ -22,6 +23,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +56,16 @@ import org.slf4j.LoggerFactory;
  * subscriber checks the pubsub class of client-output-buffer-limit as they are offered, and the
  * class's hard limit also bounds this connection's replies. A closing connection leaves the
  * Pub/Sub registry.
+ *
+ * <p>CLIENT PAUSE. A request the pause holds back ({@link CommandExecutor#execute} answers false)
+ * goes back to the head of {@link #pending}, reading stops, and nothing of this client runs until
+ * the pause ends: {@link ClientPause} wakes it (CLIENT UNPAUSE, or the end seen by anyone), or its
+ * own timer on this loop fires at the pause's end. Then the request runs again from the start, as
+ * Redis reprocesses a postponed client, and may be postponed again by a newer pause. Meanwhile the
+ * client counts in INFO blocked_clients and shows flag b, as Redis's BLOCKED_POSTPONE does.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter
-        implements DeferredReply.Owner, Subscriber.Outlet, LoopFlushes.Flushable {
+        implements DeferredReply.Owner, Subscriber.Outlet, LoopFlushes.Flushable, ClientPause.Waiter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
     /** Reply bytes gathered before handing them to the channel mid-batch. */
     static final int FLUSH_THRESHOLD = 64 * 1024;
@@ -94,6 +104,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean inBatch;
     /** Set while this connection waits in its loop's {@link LoopFlushes}. */
     private boolean flushQueued;
+    /** Set while a client pause holds back the request at the head of {@link #pending}. */
+    private boolean postponed;
+    /** Whether the postponement counts this client as blocked (it was not already, in a script). */
+    private boolean postponeCounted;
+    /** Fires at the end of the pause this client waits out; null when none is armed. */
+    private ScheduledFuture<?> pauseTimer;
 
     ConnectionHandler(ServerContext server, RespRequestDecoder decoder, RequestMemoryAccount requestMemory) {
         this.server = server;
@@ -120,6 +136,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         NearCache nearCache = server.nearCache();
         if (nearCache != null) {
             router = nearCache.router(client, executor, reply, this, this, ctx.channel().eventLoop());
+        } else {
+            executor.enablePause();
         }
         client.bindPushOutlet(this);
         decoder.authenticatedBy(client::isAuthenticated);
@@ -160,7 +178,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         inBatch = false;
         if (registered) {
             finishRead();
-            if (!pending.isEmpty() && canRun(pending.peek())) {
+            if (!pending.isEmpty() && !postponed && canRun(pending.peek())) {
                 drain();
             }
         }
@@ -275,7 +293,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         reply.open();
         DeferredReply slot;
         if (router == null) {
-            executor.execute((byte[][]) msg);
+            if (!executor.execute((byte[][]) msg)) {
+                postpone(msg);
+                return true;
+            }
             slot = executor.takeDeferred();
         } else {
             slot = router.execute((byte[][]) msg);
@@ -316,7 +337,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         running = true;
         try {
-            while (!pending.isEmpty() && canRun(pending.peek())) {
+            while (!postponed && !pending.isEmpty() && canRun(pending.peek())) {
                 Object next = pending.poll();
                 requestMemory.dequeued(next);
                 if (!run(next)) {
@@ -331,9 +352,92 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (pending.isEmpty()) {
             ctx.channel().config().setAutoRead(true);
-        } else if (canRun(pending.peek())) {
+        } else if (!postponed && canRun(pending.peek())) {
             // the final flush made room again, and its writability event was swallowed above
             ctx.executor().execute(this::drain);
+        }
+    }
+
+    // ---- CLIENT PAUSE (ClientPause.Waiter) ----------------------------------------------------
+
+    /**
+     * A client pause held back {@code msg}: it goes back to the head of the queue, reading stops,
+     * and the client waits, blocked, until the pause ends (or at once runs it again, if the pause
+     * it was held back by has already ended or changed).
+     */
+    private void postpone(Object msg) {
+        pending.addFirst(msg);
+        requestMemory.queued(msg);
+        ctx.channel().config().setAutoRead(false);
+        postponed = true;
+        if (blockingSlot == null && !postponeCounted) {
+            postponeCounted = true;
+            server.clients().countBlocked(1);
+            client.setBlocking(ClientPause.POSTPONED, (byte[][]) msg);
+        }
+        ClientPause.State under = executor.postponedUnder();
+        if (!server.clients().pause().await(this, under)) {
+            ctx.executor().execute(this::resumeAfterPause);
+            return;
+        }
+        armPauseTimer(under);
+    }
+
+    /** Wakes this connection at the end of {@code pause} (at most an hour ahead; it re-arms then). */
+    private void armPauseTimer(ClientPause.State pause) {
+        long delay = Math.min(PAUSE_TIMER_MAX_MILLIS, Math.max(0, pause.endMillis() - System.currentTimeMillis()) + 1);
+        pauseTimer = ctx.executor().schedule(this::pauseTimeUp, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** The longest a pause timer is armed for; a longer pause re-arms it when it fires. */
+    private static final long PAUSE_TIMER_MAX_MILLIS = 3_600_000;
+
+    /** This client's pause timer fired: the pause ends now if its time is up, else the timer re-arms. */
+    private void pauseTimeUp() {
+        pauseTimer = null;
+        if (!registered || !postponed) {
+            return;
+        }
+        ClientPause pause = server.clients().pause();
+        // wakes every waiter, this one included, if the end has passed
+        pause.expireIfElapsed(System.currentTimeMillis());
+        ClientPause.State still = pause.current();
+        if (still != null) {
+            // extended meanwhile: this client is still among its waiters
+            armPauseTimer(still);
+        }
+    }
+
+    /** From any thread: the pause this client waits out ended. */
+    @Override
+    public void pauseEnded() {
+        try {
+            ctx.executor().execute(this::resumeAfterPause);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the loop is shutting down with the server: nothing is left to run
+            log.debug("pause ended while the event loop shuts down", e);
+        }
+    }
+
+    /** On this loop: runs the held-back request again, and what was pipelined behind it. */
+    private void resumeAfterPause() {
+        if (!registered || !postponed) {
+            return;
+        }
+        postponed = false;
+        cancelPauseTimer();
+        if (postponeCounted) {
+            postponeCounted = false;
+            server.clients().countBlocked(-1);
+            client.setBlocking(null);
+        }
+        drain();
+    }
+
+    private void cancelPauseTimer() {
+        if (pauseTimer != null) {
+            pauseTimer.cancel(false);
+            pauseTimer = null;
         }
     }
 
@@ -446,6 +550,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             replies.discard();
             if (blockingSlot != null) {
                 unblock();
+            }
+            if (postponed) {
+                // a postponed client that leaves leaves nothing behind in the pause
+                postponed = false;
+                server.clients().pause().cancel(this);
+                cancelPauseTimer();
+            }
+            if (postponeCounted) {
+                postponeCounted = false;
+                server.clients().countBlocked(-1);
+                client.setBlocking(null);
             }
             // tracking state goes before the inbox closes: no invalidation is queued after
             server.tracking().disable(client);

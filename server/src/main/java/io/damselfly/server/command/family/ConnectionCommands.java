@@ -6,6 +6,7 @@ import io.damselfly.server.acl.AclCheck;
 import io.damselfly.server.acl.AclLog;
 import io.damselfly.server.acl.AclStore;
 import io.damselfly.server.acl.User;
+import io.damselfly.server.client.ClientPause;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.client.TrackingState;
@@ -22,7 +23,7 @@ import java.util.List;
 
 /**
  * Connection commands (Redis group "connection"): PING ECHO QUIT SELECT AUTH HELLO RESET, and the
- * CLIENT container: ID SETNAME GETNAME INFO LIST KILL REPLY HELP. As Redis 7.0.15, the version
+ * CLIENT container: ID SETNAME GETNAME INFO LIST KILL REPLY HELP PAUSE UNPAUSE NO-EVICT .... As Redis 7.0.15, the version
  * damselfly reports: no CLIENT SETINFO (7.2), which clients that send it treat as optional.
  *
  * <p>Authentication. AUTH and HELLO ... AUTH check a user and password against the ACL users
@@ -55,6 +56,9 @@ public final class ConnectionCommands {
                 .add("caching", ConnectionCommands::clientCaching, STATEFUL)
                 .add("getredir", ConnectionCommands::clientGetredir)
                 .add("trackinginfo", ConnectionCommands::clientTrackinginfo)
+                .add("pause", ConnectionCommands::clientPause)
+                .add("unpause", ConnectionCommands::clientUnpause)
+                .add("no-evict", ConnectionCommands::clientNoEvict)
                 .add("help", ConnectionCommands::clientHelp));
     }
 
@@ -426,6 +430,55 @@ public final class ConnectionCommands {
         c.reply().integer(target != null && target.unblock(asError) ? 1 : 0);
     }
 
+    // ---- CLIENT PAUSE UNPAUSE NO-EVICT ------------------------------------------------------
+
+    static final String PAUSE_MODE = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+
+    /**
+     * CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as networking.c
+     * does; the pause merges with one in force ({@link ClientPause#pause}). A timeout of 0, or one
+     * so large that now + timeout overflows, pauses nothing, as in Redis.
+     */
+    static void clientPause(CommandContext c) {
+        if (c.argc() > 4) {
+            c.reply().error(Errors.subcommandSyntax(c.arg(1), "client"));
+            return;
+        }
+        ClientPause.Type type = ClientPause.Type.ALL;
+        if (c.argc() == 4) {
+            if (c.argIs(3, "write")) {
+                type = ClientPause.Type.WRITE;
+            } else if (!c.argIs(3, "all")) {
+                c.reply().error(PAUSE_MODE);
+                return;
+            }
+        }
+        long timeout = Timeouts.millis(c, 2);
+        long now = System.currentTimeMillis();
+        // getTimeoutFromObjectOrReply: 0 stays 0 (an end long past); C's overflow wraps, as Java's does
+        long end = timeout > 0 ? timeout + now : 0;
+        c.server().clients().pause().pause(type, end, now);
+        c.reply().ok();
+    }
+
+    /** CLIENT UNPAUSE */
+    static void clientUnpause(CommandContext c) {
+        c.server().clients().pause().unpause();
+        c.reply().ok();
+    }
+
+    /** CLIENT NO-EVICT ON|OFF */
+    static void clientNoEvict(CommandContext c) {
+        if (c.argIs(2, "on")) {
+            c.client().setNoEvict(true);
+        } else if (c.argIs(2, "off")) {
+            c.client().setNoEvict(false);
+        } else {
+            throw c.syntaxError();
+        }
+        c.reply().ok();
+    }
+
     // ---- CLIENT TRACKING CACHING GETREDIR TRACKINGINFO ---------------------------------------
 
     /**
@@ -618,6 +671,10 @@ public final class ConnectionCommands {
             "    Return information about client connections. Options:",
             "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
             "      Return clients of specified type.",
+            "UNPAUSE",
+            "    Stop the current client pause, resuming traffic.",
+            "PAUSE <timeout> [WRITE|ALL]",
+            "    Suspend all, or just write, clients for <timeout> milliseconds.",
             "REPLY (ON|OFF|SKIP)",
             "    Control the replies sent to the current connection.",
             "SETNAME <name>",
@@ -628,7 +685,9 @@ public final class ConnectionCommands {
             "         [OPTIN] [OPTOUT] [NOLOOP]",
             "    Control server assisted client side caching.",
             "TRACKINGINFO",
-            "    Report tracking status for the current connection.");
+            "    Report tracking status for the current connection.",
+            "NO-EVICT (ON|OFF)",
+            "    Protect current client connection from eviction.");
 
     /** CLIENT HELP */
     static void clientHelp(CommandContext c) {

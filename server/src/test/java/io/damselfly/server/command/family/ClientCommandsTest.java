@@ -2,7 +2,6 @@ package io.damselfly.server.command.family;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.protocol.RespValue;
@@ -78,7 +77,8 @@ class ClientCommandsTest {
     @Test
     void client_unknownSubcommand(RawClient raw) {
         assertEquals("-ERR unknown subcommand 'foo'. Try CLIENT HELP.", raw.callText("CLIENT", "foo"));
-        assertEquals("-ERR unknown subcommand 'no-evict'. Try CLIENT HELP.", raw.callText("client", "no-evict", "on"));
+        // CLIENT SETINFO is Redis 7.2's: 7.0.15 does not know it
+        assertEquals("-ERR unknown subcommand 'setinfo'. Try CLIENT HELP.", raw.callText("client", "setinfo", "lib-name", "x"));
     }
 
     @Test
@@ -368,7 +368,9 @@ class ClientCommandsTest {
             assertTrue(lines.contains(sub), sub);
         }
         assertFalse(lines.stream().anyMatch(l -> l.startsWith("SETINFO")), "7.0.15 has no SETINFO");
-        assertNull(lines.stream().filter(l -> l.startsWith("PAUSE")).findAny().orElse(null));
+        for (String sub : List.of("PAUSE <timeout> [WRITE|ALL]", "UNPAUSE", "NO-EVICT (ON|OFF)")) {
+            assertTrue(lines.contains(sub), sub);
+        }
         // TRACKING's syntax takes two lines in Redis's text (its one continuation line)
         assertTrue(lines.contains("         [OPTIN] [OPTOUT] [NOLOOP]"));
         assertEquals(0, lines.size() % 2, "a header plus pairs of lines, and TRACKING's extra one: " + Arrays.toString(lines.toArray()));
