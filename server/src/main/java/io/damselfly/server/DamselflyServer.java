@@ -28,6 +28,8 @@ import io.damselfly.server.command.family.ListCommands;
 import io.damselfly.server.command.family.PersistenceCommands;
 import io.damselfly.server.command.family.PubSubCommands;
 import io.damselfly.server.command.family.ReplicationCommands;
+import io.damselfly.server.command.family.ClusterCommands;
+import io.damselfly.server.command.family.ModuleCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.SetCommands;
 import io.damselfly.server.command.family.SlowlogCommands;
@@ -233,6 +235,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         ListCommands.register(b);
         SetCommands.register(b);
         ReplicationCommands.register(b);
+        ClusterCommands.register(b);
+        ModuleCommands.register(b);
         TransactionCommands.register(b);
         PubSubCommands.register(b);
         PersistenceCommands.register(b);
