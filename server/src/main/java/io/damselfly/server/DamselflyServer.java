@@ -30,6 +30,7 @@ import io.damselfly.server.command.family.PubSubCommands;
 import io.damselfly.server.command.family.ReplicationCommands;
 import io.damselfly.server.command.family.ClusterCommands;
 import io.damselfly.server.command.family.ModuleCommands;
+import io.damselfly.server.command.family.LolwutCommands;
 import io.damselfly.server.command.family.ServerCommands;
 import io.damselfly.server.command.family.SetCommands;
 import io.damselfly.server.command.family.SlowlogCommands;
@@ -237,6 +238,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         ReplicationCommands.register(b);
         ClusterCommands.register(b);
         ModuleCommands.register(b);
+        LolwutCommands.register(b);
         TransactionCommands.register(b);
         PubSubCommands.register(b);
         PersistenceCommands.register(b);

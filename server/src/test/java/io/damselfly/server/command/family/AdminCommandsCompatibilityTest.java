@@ -8,8 +8,9 @@ import io.damselfly.server.testing.ReplyComparison;
  * differentially against a live one (see {@link ReplyComparison}), RESP2 and RESP3: every CLUSTER
  * subcommand, READONLY, READWRITE and ASKING refused as cluster support is disabled; ROLE as a
  * primary without replicas; MODULE with no modules and loading not allowed; MEMORY HELP, DOCTOR
- * on an empty instance and PURGE; CONFIG REWRITE without a config file; garbage arguments and
- * wrong arities throughout.
+ * on an empty instance and PURGE; CONFIG REWRITE without a config file; LOLWUT's version line and
+ * the drawings where they do not depend on chance; garbage arguments and wrong arities throughout.
+ * COMMAND INFO of containers compares unordered: Redis lists subcommands in its hash table's order.
  */
 class AdminCommandsCompatibilityTest implements DifferentialScripts {
 
@@ -107,6 +108,29 @@ class AdminCommandsCompatibilityTest implements DifferentialScripts {
                 MEMORY USAGE nokey SAMPLES
                 MEMORY USAGE nokey SAMPLES -1
                 MEMORY USAGE nokey SAMPLES x
+                """},
+        {"lolwut", """
+                LOLWUT
+                LOLWUT VERSION
+                LOLWUT 1 2 3
+                LOLWUT VERSION 7
+                LOLWUT VERSION 7 a b
+                LOLWUT VERSION -1
+                LOLWUT VERSION 4294967303
+                LOLWUT VERSION x
+                LOLWUT VERSION 5 x
+                LOLWUT VERSION 5 10 x
+                LOLWUT VERSION 5 1 1 1
+                LOLWUT VERSION 5 0 0 0
+                LOLWUT VERSION 5 -5 -5 1
+                LOLWUT VERSION 5 4 1 1
+                LOLWUT VERSION 5 20 3 2
+                LOLWUT VERSION 5 66 8 2
+                LOLWUT VERSION 5 2000 1 2
+                LOLWUT VERSION 6 1 1
+                LOLWUT VERSION 6 7 1
+                LOLWUT VERSION 6 x
+                LOLWUT VERSION 6 3 x
                 """},
         {"config-rewrite-without-file", """
                 CONFIG REWRITE

@@ -148,6 +148,31 @@ class AdminCommandsTest {
         assertEquals(14, help.size());
     }
 
+    @Test
+    void lolwut_drawingsHaveRedisShapes(RawClient raw) {
+        String schotter = text(raw.call("LOLWUT", "VERSION", "5"));
+        String[] lines = schotter.split("\n", -1);
+        // 66 columns, 8 x 12 squares: a canvas of 132 x 196 pixels, 49 rows of braille characters,
+        // the blank line that the last row's newline and the footer's make, the footer
+        assertEquals(52, lines.length);
+        for (int i = 0; i < 49; i++) {
+            assertEquals(66, lines[i].length(), "row " + i);
+            assertTrue(lines[i].chars().allMatch(ch -> ch >= 0x2800 && ch <= 0x28ff), "row " + i);
+        }
+        assertEquals("", lines[49]);
+        assertEquals("Georg Nees - schotter, plotter on paper, 1968. Redis ver. 7.0.15", lines[50]);
+        String sky = text(raw.call("LOLWUT", "VERSION", "6"));
+        String[] rows = sky.split("\n", -1);
+        assertEquals(23, rows.length);
+        String white = "\033[0;97;107m \033[0m";
+        assertEquals(white.repeat(80), rows[0], "the sky: no skyscraper is as tall as the canvas");
+        for (int i = 0; i < 20; i++) {
+            assertEquals(80, rows[i].split("\033\\[0m", -1).length - 1, "row " + i);
+        }
+        assertEquals("Original 8 bit image from Plaguemon by hikikomori. Redis ver. 7.0.15", rows[21]);
+        assertEquals("-" + LolwutCommands.TOO_LARGE, raw.callText("LOLWUT", "VERSION", "5", "1000", "1", "200"));
+    }
+
     private static String text(RespValue v) {
         if (v instanceof RespValue.BulkString b) {
             return new String(b.value(), StandardCharsets.UTF_8);
