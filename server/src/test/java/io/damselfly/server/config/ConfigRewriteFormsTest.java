@@ -1,6 +1,7 @@
 package io.damselfly.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +76,64 @@ class ConfigRewriteFormsTest {
         assertEquals("1gb", ConfigRewrite.memory(1L << 30));
         assertEquals("8589934591gb", ConfigRewrite.memory(Long.MAX_VALUE - (Long.MAX_VALUE % (1L << 30))));
         assertEquals(Long.toString(Long.MAX_VALUE), ConfigRewrite.memory(Long.MAX_VALUE));
+    }
+
+    /** A value other than the default for every option that has one, set, rewritten and read back. */
+    @Test
+    void rewrite_everyOptionRoundTrips(@TempDir Path dir) throws Exception {
+        for (boolean flagFile : new boolean[] {false, true}) {
+            ServerConfig c = new ServerConfig();
+            int changed = 0;
+            for (Option o : Option.values()) {
+                String def = o.format(o.parse(o.defaultValue));
+                for (String candidate : candidates(o, dir)) {
+                    try {
+                        Object v = o.parse(candidate);
+                        o.validate(v);
+                        if (!o.format(o.merge(c.get(o), v)).equals(def)) {
+                            c.set(o, candidate);
+                            changed++;
+                            break;
+                        }
+                    } catch (IllegalArgumentException refused) {
+                        // try the next candidate
+                    }
+                }
+            }
+            assertTrue(changed >= Option.values().length - 3, "options changed: " + changed);
+            Path f = dir.resolve(flagFile ? "all.flags" : "all.conf");
+            Files.writeString(f, flagFile ? "--hz=11\n" : "hz 11\n");
+            Files.writeString(f, ConfigRewrite.rewrittenContent(f, c, List.of("alice on >pw ~* +@all")));
+            ServerConfig back = ServerConfig.fromArgs(f.toString());
+            for (Option o : Option.values()) {
+                assertEquals(c.format(o), back.format(o), o + " in\n" + Files.readString(f));
+            }
+            assertEquals(List.of("alice on >pw ~* +@all"), back.aclUsers());
+        }
+    }
+
+    private static List<String> candidates(Option o, Path dir) {
+        return switch (o) {
+            case SAVE -> List.of("60 5 300 10");
+            case SAVE_SCHEDULE -> List.of("*:30");
+            case SNAPSHOT_CRON -> List.of("*/15 * * * *");
+            case NOTIFY_KEYSPACE_EVENTS -> List.of("Kx");
+            case CLIENT_OUTPUT_BUFFER_LIMIT -> List.of("pubsub 1mb 2000 3 normal 1kb 0 0");
+            case BIND -> List.of("0.0.0.0");
+            case DIR -> List.of(dir.toString());
+            case REQUIREPASS -> List.of("p\"w \\ \u00e9\tx");
+            case LATENCY_TRACKING_INFO_PERCENTILES -> List.of("12.5 99");
+            case UPSTREAM -> List.of();
+            case MAXMEMORY -> List.of("1mb");
+            default -> switch (o.type()) {
+                case BOOL -> List.of("yes", "no");
+                case ENUM -> List.of(o.choices);
+                case MEMORY -> List.of("3000kb", "5mb", "100");
+                case INT -> List.of("3", "7", "-3", "1");
+                case PERCENTILES -> List.of("50");
+                case STRING -> List.of("some \"text\" with spaces");
+            };
+        };
     }
 
     @Test
