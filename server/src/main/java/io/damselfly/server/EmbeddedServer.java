@@ -80,6 +80,7 @@ public final class EmbeddedServer implements AutoCloseable {
     /** Options by flag or Redis name, as on the command line. */
     public static final class Builder {
         private final Map<String, String> options = new LinkedHashMap<>();
+        private java.nio.file.Path configFile;
 
         private Builder() {
             options.put("port", "0");
@@ -94,6 +95,12 @@ public final class EmbeddedServer implements AutoCloseable {
 
         public Builder option(Option option, String value) {
             return option(option.flag(), value);
+        }
+
+        /** Reads this config file first, as the command line's first argument; the options given here override it. */
+        public Builder configFile(java.nio.file.Path file) {
+            this.configFile = file;
+            return this;
         }
 
         public Builder port(int port) {
@@ -113,6 +120,12 @@ public final class EmbeddedServer implements AutoCloseable {
             String[] args = options.entrySet().stream()
                     .map(e -> "--" + e.getKey() + "=" + e.getValue())
                     .toArray(String[]::new);
+            if (configFile != null) {
+                String[] withFile = new String[args.length + 1];
+                withFile[0] = configFile.toString();
+                System.arraycopy(args, 0, withFile, 1, args.length);
+                args = withFile;
+            }
             try {
                 ServerConfig config = ServerConfig.fromArgs(args);
                 DamselflyServer server = new DamselflyServer(config);

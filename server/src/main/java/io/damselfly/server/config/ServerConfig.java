@@ -167,10 +167,61 @@ public final class ServerConfig {
     }
 
     private static String unquote(String v) {
+        if (v.length() >= 2 && v.startsWith("\"") && closingQuote(v) == v.length() - 1) {
+            // one double-quoted string, with the escapes Redis writes (sdscatrepr, read back by sdssplitargs)
+            return unescape(v.substring(1, v.length() - 1));
+        }
         if (v.length() >= 2 && ((v.startsWith("\"") && v.endsWith("\"")) || (v.startsWith("'") && v.endsWith("'")))) {
             return v.substring(1, v.length() - 1);
         }
         return v;
+    }
+
+    /** sdssplitargs's escapes inside double quotes: \\xHH (a byte), \\n \\r \\t \\b \\a, and \\c for any other c. */
+    private static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] != '\\' || i + 1 == b.length) {
+                out.write(b[i]);
+                continue;
+            }
+            byte n = b[++i];
+            if (n == 'x' && i + 2 < b.length && hex(b[i + 1]) >= 0 && hex(b[i + 2]) >= 0) {
+                out.write(hex(b[i + 1]) * 16 + hex(b[i + 2]));
+                i += 2;
+                continue;
+            }
+            out.write(switch (n) {
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                case 'b' -> '\b';
+                case 'a' -> 7;
+                default -> n;
+            });
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Where the double-quoted string opening {@code v} closes (a backslash escapes the next character), or -1. */
+    private static int closingQuote(String v) {
+        for (int i = 1; i < v.length(); i++) {
+            char ch = v.charAt(i);
+            if (ch == '\\') {
+                i++;
+            } else if (ch == '"') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int hex(byte c) {
+        return Character.digit(c, 16);
     }
 
     // ---- reading ---------------------------------------------------------------------------

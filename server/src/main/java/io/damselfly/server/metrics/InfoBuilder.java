@@ -472,7 +472,7 @@ public final class InfoBuilder {
     }
 
     /** The process's resident set size in bytes (VmRSS), or heap plus non-heap in use without /proc. */
-    private static long residentSetSize() {
+    public static long residentSetSize() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
                 if (line.startsWith("VmRSS:")) {

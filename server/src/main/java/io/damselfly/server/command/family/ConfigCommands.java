@@ -4,10 +4,14 @@ import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.config.ConfigException;
+import io.damselfly.server.config.ConfigRewrite;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.config.ServerConfig;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +20,7 @@ import java.util.TreeSet;
 
 /**
  * The CONFIG container's handlers (registered in {@link ServerCommands}): CONFIG GET, SET,
- * RESETSTAT and HELP over {@link ServerConfig}.
+ * RESETSTAT, REWRITE (over {@link ConfigRewrite}) and HELP over {@link ServerConfig}.
  *
  * <p>Names. An option is listed by CONFIG GET under its Redis name, or under its flag name when
  * Redis has no such option (num_shards, cache_mode...). Exact names are looked up as the command
@@ -29,6 +33,8 @@ import java.util.TreeSet;
  * changes nothing.
  */
 final class ConfigCommands {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigCommands.class);
+
     private ConfigCommands() {
     }
 
@@ -139,6 +145,36 @@ final class ConfigCommands {
         c.reply().ok();
     }
 
+    /**
+     * CONFIG REWRITE: the config file named at start gets the current values ({@link ConfigRewrite});
+     * the ACL users go into it as "user" lines unless an aclfile holds them.
+     */
+    static void rewrite(CommandContext c) {
+        ServerConfig config = c.server().config();
+        if (config.configFile().isEmpty()) {
+            c.reply().error(NO_CONFIG_FILE);
+            return;
+        }
+        List<String> users = null;
+        if (config.getString(Option.ACLFILE).isEmpty()) {
+            users = new ArrayList<>();
+            for (io.damselfly.server.acl.User u : c.server().acl().all()) {
+                users.add(u.name() + " " + u.describe());
+            }
+        }
+        try {
+            ConfigRewrite.rewrite(Path.of(config.configFile()), config, users);
+        } catch (IOException e) {
+            log.warn("CONFIG REWRITE failed: {}", e.toString());
+            c.reply().error("ERR Rewriting config file: " + ConfigRewrite.reason(e));
+            return;
+        }
+        log.info("CONFIG REWRITE executed with success.");
+        c.reply().ok();
+    }
+
+    static final String NO_CONFIG_FILE = "ERR The server is running without a config file";
+
     private static final List<String> HELP = List.of(
             "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GET <pattern>",
@@ -147,6 +183,8 @@ final class ConfigCommands {
             "    Set the configuration <directive> to <value>.",
             "RESETSTAT",
             "    Reset statistics reported by the INFO command.",
+            "REWRITE",
+            "    Rewrite the configuration file.",
             "HELP",
             "    Prints this help.");
 

@@ -59,6 +59,7 @@ public final class ServerCommands {
                 .add("get", ConfigCommands::get)
                 .add("set", ConfigCommands::set)
                 .add("resetstat", ConfigCommands::resetStat)
+                .add("rewrite", ConfigCommands::rewrite)
                 .add("help", ConfigCommands::help));
     }
 

@@ -230,7 +230,7 @@ class ConfigCommandsTest {
         assertEquals("[+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:, +GET <pattern>, "
                         + "+    Return parameters matching the glob-like <pattern> and their values., +SET <directive> <value>, "
                         + "+    Set the configuration <directive> to <value>., +RESETSTAT, +    Reset statistics reported by the INFO command., "
-                        + "+HELP, +    Prints this help.]",
+                        + "+REWRITE, +    Rewrite the configuration file., +HELP, +    Prints this help.]",
                 raw.callText("CONFIG", "HELP"));
         assertEquals("-ERR wrong number of arguments for 'config' command", raw.callText("CONFIG"));
         assertEquals("-ERR unknown subcommand 'foo'. Try CONFIG HELP.", raw.callText("CONFIG", "foo"));

@@ -509,7 +509,7 @@ class ServerCommandsTest {
         assertNotNull(config);
         assertEquals(":-2", RawClient.render(config.get(1)));
         assertEquals("[+@slow]", RawClient.render(config.get(6)));
-        assertEquals(4, ((RespValue.Array) config.get(9)).values().size(), "get set resetstat help");
+        assertEquals(5, ((RespValue.Array) config.get(9)).values().size(), "get set resetstat rewrite help: all of Redis 7.0.15's");
         assertEquals(RawClient.render(v), raw.callText("COMMAND", "INFO"));
     }
 
@@ -589,7 +589,7 @@ class ServerCommandsTest {
         int subs = TABLE.all().stream().mapToInt(c -> c.subcommands().size()).sum();
         assertEquals(TABLE.size() + subs, all.size());
         assertTrue(all.containsAll(List.of("get", "config", "config|get", "command|docs", "info")));
-        assertEquals(List.of("config", "config|get", "config|set", "config|resetstat", "config|help"),
+        assertEquals(List.of("config", "config|get", "config|set", "config|resetstat", "config|rewrite", "config|help"),
                 names(raw.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "conf*")));
         assertEquals(List.of("config|get"), names(raw.call("COMMAND", "LIST", "filterby", "pattern", "CONFIG|G?T")));
         List<String> keyspace = names(raw.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", "KEYSPACE"));
