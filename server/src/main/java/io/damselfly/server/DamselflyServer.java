@@ -101,7 +101,6 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private long startMillis;
-    private int port;
 
     public DamselflyServer(ServerConfig config) {
         this.config = config;
@@ -263,7 +262,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             // a sidecar's keyspace holds copies that are only right while tracked: never loaded
             persistence.load(code -> scripts.functions().load(code, false), false);
         }
-        port = net.start();
+        net.start();
         persistence.walkOn(net.eventLoops());
         if (nearCache != null) {
             nearCache.start(net.eventLoops());
@@ -504,7 +503,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
 
     @Override
     public int port() {
-        return port;
+        // the port bound now: CONFIG SET port moves it
+        return net.port();
     }
 
     /** The admin (HTTP) port bound, or -1 when there is none. */

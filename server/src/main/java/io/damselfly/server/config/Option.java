@@ -10,7 +10,7 @@ import io.damselfly.server.persist.SaveSchedule;
  * that conf/damselfly.conf and --help print.
  */
 public enum Option {
-    PORT("port", "port", OptionType.INT, "6379", false, 0, 65535, "TCP port to listen on; 0 picks a free port"),
+    PORT("port", "port", OptionType.INT, "6379", true, 0, 65535, "TCP port to listen on; 0 picks a free port"),
     BIND("bind", "bind", OptionType.STRING, "127.0.0.1", false, "Address to listen on (use 0.0.0.0 for every interface)"),
     ADMIN_PORT("admin_port", null, OptionType.INT, "9999", false, -1, 65535,
             "HTTP port for the dashboard (/), /metrics, /health and /stats (also speaks RESP), bound where --bind says; 0 picks a free port, -1 turns it off"),

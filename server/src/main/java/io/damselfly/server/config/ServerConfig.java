@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 public final class ServerConfig {
     private final AtomicReferenceArray<Object> values = new AtomicReferenceArray<>(Option.values().length);
     private final Map<Option, List<Consumer<Object>>> listeners = new EnumMap<>(Option.class);
+    private final Map<Option, Guard> guards = new EnumMap<>(Option.class);
     private final List<String> aclUsers = new ArrayList<>();
     /** Absolute path of the config file read at start, or "" (INFO config_file). */
     private String configFile = "";
@@ -274,9 +275,32 @@ public final class ServerConfig {
     }
 
     /**
-     * Sets several options at once: all values are parsed and validated first, then applied, then
-     * the listeners run. The message of the exception names the offending option in Redis's
-     * CONFIG SET wording.
+     * A change that can fail when it is applied, not only when it is parsed (a new port that
+     * cannot be bound): {@link #prepare} makes it ready or throws IllegalArgumentException with
+     * the reason CONFIG SET gives; the result is committed once every option of the CONFIG SET is
+     * ready, or rolled back if another one fails (Redis's apply functions and their rollback).
+     */
+    public interface Guard {
+        Prepared prepare(Object value);
+    }
+
+    /** A change {@link Guard#prepare} made ready. */
+    public interface Prepared {
+        void commit();
+
+        void rollback();
+    }
+
+    /** Installs the guard an option's changes go through (one per option). */
+    public synchronized void guard(Option o, Guard guard) {
+        guards.put(o, guard);
+    }
+
+    /**
+     * Sets several options at once: all values are parsed and validated first, then the guarded
+     * ones that change are prepared, then all are applied, then the listeners run. The message of
+     * the exception names the offending option in Redis's CONFIG SET wording; nothing is changed
+     * then.
      */
     public synchronized void apply(Map<Option, String> changes) throws ConfigException {
         Map<Option, Object> parsed = new LinkedHashMap<>();
@@ -290,9 +314,23 @@ public final class ServerConfig {
                 throw new ConfigException(o, e.getMessage());
             }
         }
+        List<Prepared> prepared = new ArrayList<>();
+        for (Map.Entry<Option, Object> p : parsed.entrySet()) {
+            Guard guard = guards.get(p.getKey());
+            if (guard == null || p.getValue().equals(get(p.getKey()))) {
+                continue; // as Redis, an unchanged value is not applied again
+            }
+            try {
+                prepared.add(guard.prepare(p.getValue()));
+            } catch (IllegalArgumentException e) {
+                prepared.forEach(Prepared::rollback);
+                throw new ConfigException(p.getKey(), e.getMessage());
+            }
+        }
         for (Map.Entry<Option, Object> p : parsed.entrySet()) {
             values.set(p.getKey().ordinal(), p.getValue());
         }
+        prepared.forEach(Prepared::commit);
         for (Map.Entry<Option, Object> p : parsed.entrySet()) {
             List<Consumer<Object>> ls = listeners.get(p.getKey());
             if (ls != null) {

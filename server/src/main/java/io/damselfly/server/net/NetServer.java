@@ -65,7 +65,7 @@ public final class NetServer implements AutoCloseable {
     private final AdminHttp http;
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
-    private Channel listener;
+    private volatile Channel listener;
     private Channel adminListener;
 
     /** The network of {@code server}; {@code health} is what GET /health reports. */
@@ -142,7 +142,8 @@ public final class NetServer implements AutoCloseable {
         String host = config.getString(Option.BIND);
         int port = config.getInt(Option.PORT);
         listener = b.bind(new InetSocketAddress(host, port)).sync().channel();
-        int bound = ((InetSocketAddress) listener.localAddress()).getPort();
+        int bound = port();
+        config.guard(Option.PORT, value -> rebind(b, host, ((Number) value).intValue()));
         log.info("listening on {}:{} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)", host, bound,
                 epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
         int adminPort = config.getInt(Option.ADMIN_PORT);
@@ -172,6 +173,42 @@ public final class NetServer implements AutoCloseable {
         p.addLast(RESP_HANDLERS[0], counter);
         p.addLast(RESP_HANDLERS[1], decoder);
         p.addLast(RESP_HANDLERS[2], new ConnectionHandler(server, decoder, memory));
+    }
+
+    /** The main port bound now (CONFIG SET port moves it). */
+    public int port() {
+        Channel l = listener;
+        return l == null ? 0 : ((InetSocketAddress) l.localAddress()).getPort();
+    }
+
+    /**
+     * CONFIG SET port: listens on the new port first, and only when every option of the CONFIG
+     * SET is ready closes the old listener (connections made through it stay), as Redis's
+     * changeListenPort. The bind runs on the acceptor's thread; the caller (a CONFIG SET on an
+     * event loop) waits for that one system call, as it would for any other.
+     */
+    private ServerConfig.Prepared rebind(ServerBootstrap b, String host, int port) {
+        io.netty.channel.ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            // Redis's words; the reason goes to the log, as Redis logs it
+            log.warn("CONFIG SET port {}: cannot listen: {}", port, bound.cause().toString());
+            throw new IllegalArgumentException("Unable to listen on this port. Check server logs.");
+        }
+        Channel fresh = bound.channel();
+        return new ServerConfig.Prepared() {
+            @Override
+            public void commit() {
+                Channel old = listener;
+                listener = fresh;
+                old.close();
+                log.info("listening on {}:{} (CONFIG SET port)", host, port());
+            }
+
+            @Override
+            public void rollback() {
+                fresh.close();
+            }
+        };
     }
 
     /** The admin port bound, or -1 when there is none ({@code admin_port} -1, or not started). */
