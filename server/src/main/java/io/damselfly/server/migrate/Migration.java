@@ -13,8 +13,14 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -51,6 +57,13 @@ public final class Migration {
     static final String TARGET_ERROR = "ERR Target instance replied with error: ";
     /** Redis writes the request in pieces of this size, each bounded by the timeout. */
     static final int WRITE_PIECE = 64 * 1024;
+
+    /** Where host names are resolved, off the event loops; its threads end when idle. */
+    private static final Executor RESOLVER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "damselfly-migrate-resolver");
+        t.setDaemon(true);
+        return t;
+    });
 
     private enum Phase { AUTH, SELECT, KEYS }
 
@@ -124,11 +137,41 @@ public final class Migration {
             cachedLink.channel.eventLoop().execute(() -> send(cachedLink));
             return;
         }
-        if (port < 0) {
-            // getaddrinfo refuses a negative service: Redis's connect fails before it starts
+        if (port < 0 || host.isEmpty()) {
+            // getaddrinfo refuses a negative service and an empty name: Redis's connect fails before it starts
             loop.execute(() -> finish(CONNECT_ERROR));
             return;
         }
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
+        if (literal != null) {
+            InetAddress address;
+            try {
+                address = InetAddress.getByAddress(host, literal);
+            } catch (UnknownHostException e) {
+                loop.execute(() -> finish(CONNECT_ERROR));
+                return;
+            }
+            loop.execute(() -> connect(address));
+            return;
+        }
+        // a name is resolved off the loop: getaddrinfo blocks (Redis blocks on it too)
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }, RESOLVER).whenComplete((address, failure) -> loop.execute(() -> {
+            if (address == null) {
+                finish(CONNECT_ERROR);
+            } else {
+                connect(address);
+            }
+        }));
+    }
+
+    /** Opens a connection to the resolved target on the calling client's loop. */
+    private void connect(InetAddress address) {
         MigrateLink fresh = new MigrateLink(name, sockets);
         Bootstrap b = new Bootstrap()
                 .group(loop)
@@ -141,22 +184,13 @@ public final class Migration {
                         ch.pipeline().addLast("migrate", fresh);
                     }
                 });
-        ChannelFuture f;
-        try {
-            // C's atoi and getaddrinfo keep the low 16 bits of a larger port
-            f = b.connect(host, port & 0xFFFF);
-        } catch (RuntimeException e) {
-            loop.execute(() -> finish(CONNECT_ERROR));
-            return;
-        }
+        // getaddrinfo keeps the low 16 bits of a larger port
+        ChannelFuture f = b.connect(new InetSocketAddress(address, port & 0xFFFF));
         f.addListener(result -> {
             if (result.isSuccess()) {
                 fresh.channel = f.channel();
                 sockets.adopt(fresh);
                 send(fresh);
-            } else if (result.cause() instanceof UnknownHostException) {
-                f.channel().close();
-                finish(CONNECT_ERROR);
             } else {
                 // Redis's blocking connect "succeeds" and the first write fails
                 f.channel().close();

@@ -103,6 +103,8 @@ class MigrateCommandsCompatibilityTest {
             MIGRATE 127.0.0.1 TP _ 0 5000 KEYS
             MIGRATE 127.0.0.1 TP _ 0 5000 COPY REPLACE COPY AUTH pw AUTH pw KEYS nokey
             MIGRATE 127.0.0.1 -1 k 0 5000
+            MIGRATE _ TP k 0 5000
+            MIGRATE 127.0.0.1 TPx k 0 5000 COPY AUTH pw
             GET k
             """},
     };
@@ -171,8 +173,8 @@ class MigrateCommandsCompatibilityTest {
     private static Object[] withPort(Object[] args, int port) {
         Object[] out = args.clone();
         for (int i = 0; i < out.length; i++) {
-            if ("TP".equals(out[i])) {
-                out[i] = Integer.toString(port);
+            if (out[i] instanceof String a && a.startsWith("TP")) {
+                out[i] = port + a.substring(2); // "TPx": the port with a tail atoi ignores
             }
         }
         return out;
