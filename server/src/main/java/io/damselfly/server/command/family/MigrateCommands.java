@@ -13,6 +13,7 @@ import io.damselfly.server.migrate.Migration;
 import io.damselfly.server.rdb.DumpPayload;
 import io.netty.channel.EventLoop;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
  * MIGRATE and RESTORE-ASKING (Redis group "generic", cluster.c): keys moved to another instance
@@ -39,6 +40,9 @@ public final class MigrateCommands {
             "ERR MIGRATE is not supported inside MULTI/EXEC or scripts by damselfly (it would block the server)";
     /** Redis's default when MIGRATE's timeout is 0 or negative, in ms. */
     static final long DEFAULT_TIMEOUT_MILLIS = 1000;
+
+    /** How long the deletions wait before trying again for a shard a script holds, in ms. */
+    static final long SHARD_RETRY_MILLIS = 1;
 
     private MigrateCommands() {
     }
@@ -143,29 +147,30 @@ public final class MigrateCommands {
         byte[][] migrated = keys;
         Migration m = new Migration(c.server().migrateSockets(), (EventLoop) slot.executor(), host,
                 atoi(c.arg(2)), name, dbid, timeout, username, password, copy, replace, keys, ttls, payloads,
-                (acknowledged, error) -> slot.execute(() -> {
-                    deleteAcknowledged(keyspace, dbIndex, migrated, versions, acknowledged);
-                    if (error == null) {
-                        slot.complete(Reply::ok);
-                    } else {
-                        slot.fail(error);
-                    }
-                }));
+                (acknowledged, error) -> slot.execute(() -> finish(slot, keyspace, dbIndex, migrated, versions,
+                        acknowledged, 0, error)));
         m.start();
     }
 
     /**
-     * Deletes each acknowledged key that nothing changed since MIGRATE serialized it (its WATCH
-     * version unmoved), with the "del" event Redis gives it, then drops every key's watch. On the
-     * client's loop, each key under its shard's lock, as any write.
+     * On the client's loop once the target answered: deletes from key {@code from} on each
+     * acknowledged key that nothing changed since MIGRATE serialized it (its WATCH version
+     * unmoved), with the "del" event Redis gives it, drops every key's watch, then answers. Each
+     * key under its shard's lock, as any write; a shard held elsewhere (a long script) is tried
+     * again shortly instead of waited for, so the loop never blocks.
      */
-    private static void deleteAcknowledged(Keyspace keyspace, int dbIndex, byte[][] keys, long[] versions,
-            boolean[] acknowledged) {
+    private static void finish(DeferredReply slot, Keyspace keyspace, int dbIndex, byte[][] keys, long[] versions,
+            boolean[] acknowledged, int from, String error) {
         Database db = new Database(keyspace);
         db.bind(dbIndex, System.currentTimeMillis());
-        for (int i = 0; i < keys.length; i++) {
+        for (int i = from; i < keys.length; i++) {
             Shard shard = keyspace.shard(keyspace.shardIndex(keys[i]));
-            shard.lock();
+            if (!shard.tryLock(0)) {
+                int resume = i;
+                slot.executor().schedule(() -> finish(slot, keyspace, dbIndex, keys, versions, acknowledged, resume,
+                        error), SHARD_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            }
             try {
                 if (acknowledged[i] && keyspace.watchedVersion(dbIndex, keys[i]) == versions[i]) {
                     db.keys().delete(keys[i]);
@@ -174,6 +179,11 @@ public final class MigrateCommands {
             } finally {
                 shard.unlock();
             }
+        }
+        if (error == null) {
+            slot.complete(Reply::ok);
+        } else {
+            slot.fail(error);
         }
     }
 

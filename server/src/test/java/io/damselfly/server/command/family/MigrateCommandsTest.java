@@ -273,6 +273,33 @@ class MigrateCommandsTest {
     }
 
     @Test
+    void migrate_answerWhileAScriptHoldsTheShards_deletesOnceItEnds(RawClient raw, EmbeddedServer server)
+            throws Exception {
+        raw.call("SET", "k", "v");
+        try (RawClient sleeper = to(target); RawClient scripter = new RawClient(server.host(), server.port());
+             RawClient other = new RawClient(server.host(), server.port())) {
+            sleeper.send("DEBUG", "SLEEP", "0.2");
+            Thread.sleep(50);
+            raw.send("MIGRATE", "127.0.0.1", target.port(), "k", 0, 5000);
+            Thread.sleep(50);
+            // holds every shard for 600 ms, past the target's answer
+            scripter.send("EVAL", "local t = redis.call('TIME') local s = t[1] * 1000000 + t[2] "
+                    + "repeat local n = redis.call('TIME') until n[1] * 1000000 + n[2] - s > 600000 return 1", "0");
+            Thread.sleep(300);
+            long start = System.nanoTime();
+            assertEquals("+PONG", other.callText("PING"), "the loops are not blocked by the waiting deletion");
+            assertTrue(System.nanoTime() - start < 200_000_000L);
+            assertEquals(":1", RawClient.render(scripter.read()));
+            assertEquals("+OK", RawClient.render(raw.read()));
+            assertEquals("+OK", RawClient.render(sleeper.read()));
+        }
+        assertEquals(":0", raw.callText("EXISTS", "k"));
+        try (RawClient t = to(target)) {
+            assertEquals("$v", t.callText("GET", "k"));
+        }
+    }
+
+    @Test
     void migrate_cachedConnection_reusedAndSelectOnlyWhenTheDbChanges(RawClient raw) {
         try (RawClient t = to(target)) {
             // a connection from an earlier test may be cached: start from a fresh one
