@@ -58,7 +58,7 @@ class MigrateSocketsTest {
 
     @Test
     void cachedConnection_reusedThenClosedWhenIdle() throws Exception {
-        MigrateSockets sockets = new MigrateSockets(300);
+        MigrateSockets sockets = new MigrateSockets(600);
         Outcome first = run(sockets, group.next(), "a", false);
         assertNull(first.error());
         assertArrayEquals(new boolean[] {true}, first.acknowledged());
@@ -69,9 +69,9 @@ class MigrateSocketsTest {
         assertNull(second.error());
         assertArrayEquals(new boolean[] {false}, second.acknowledged(), "COPY deletes nothing");
         assertEquals(1, sockets.size());
-        Thread.sleep(200);
+        Thread.sleep(300);
         assertEquals(1, sockets.size(), "the second use restarted the idle time");
-        Thread.sleep(400);
+        Thread.sleep(800);
         assertEquals(0, sockets.size());
         try (RawClient c = new RawClient("127.0.0.1", target.port())) {
             assertEquals("[$value, $value]", c.callText("MGET", "a", "b"));
