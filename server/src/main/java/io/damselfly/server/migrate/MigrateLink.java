@@ -58,6 +58,11 @@ final class MigrateLink extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The oldest line that arrived with no migration attached, or null (tests). */
+    byte[] pollUnread() {
+        return unread.poll();
+    }
+
     void detach(Migration m) {
         if (user == m) {
             user = null;
