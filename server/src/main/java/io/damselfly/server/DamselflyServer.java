@@ -13,6 +13,7 @@ import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.DebugCommands;
 import io.damselfly.server.command.family.HyperLogLogCommands;
 import io.damselfly.server.command.family.DumpCommands;
+import io.damselfly.server.command.family.MigrateCommands;
 import io.damselfly.server.command.family.HashCommands;
 import io.damselfly.server.command.family.SortedSetCommands;
 import io.damselfly.server.command.family.GeoCommands;
@@ -47,6 +48,7 @@ import io.damselfly.server.metrics.Health;
 import io.damselfly.server.metrics.ServerStats;
 import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
+import io.damselfly.server.migrate.MigrateSockets;
 import io.damselfly.server.net.NetServer;
 import io.damselfly.server.net.RequestMemoryBudget;
 import io.damselfly.server.pubsub.KeyspaceNotifier;
@@ -81,6 +83,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final CommandTable commands;
     private final ClientRegistry clients = new ClientRegistry();
     private final ServerStats stats = new ServerStats();
+    private final MigrateSockets migrateSockets = new MigrateSockets();
     private final Health health = new Health();
     private final CommandStatistics commandStats;
     private final Slowlog slowlog = new Slowlog();
@@ -232,6 +235,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         BitmapCommands.register(b);
         KeyCommands.register(b);
         DumpCommands.register(b);
+        MigrateCommands.register(b);
         HashCommands.register(b);
         SortedSetCommands.register(b);
         GeoCommands.register(b);
@@ -386,6 +390,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             if (nearCache != null) {
                 nearCache.close();
             }
+            migrateSockets.closeAll();
             net.close();
             persistence.close();
             log.info("damselfly stopped");
@@ -424,6 +429,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public ServerStats stats() {
         return stats;
+    }
+
+    @Override
+    public MigrateSockets migrateSockets() {
+        return migrateSockets;
     }
 
     @Override

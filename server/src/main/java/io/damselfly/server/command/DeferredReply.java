@@ -206,6 +206,11 @@ public final class DeferredReply implements Blocking {
         this.onResolved = action;
     }
 
+    /** The owner's loop: where the slot resolves (MIGRATE opens its connection there). */
+    public EventExecutor executor() {
+        return owner.executor();
+    }
+
     /** Runs {@code task} on the owner's loop, from any thread. */
     public void execute(Runnable task) {
         owner.executor().execute(task);

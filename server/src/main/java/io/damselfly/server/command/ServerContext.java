@@ -67,6 +67,9 @@ public interface ServerContext {
     /** The active expiry sweep (DEBUG SET-ACTIVE-EXPIRE turns it off and on). */
     io.damselfly.server.keyspace.ActiveExpiry activeExpiry();
 
+    /** MIGRATE's cached connections to its targets (INFO migrate_cached_sockets). */
+    io.damselfly.server.migrate.MigrateSockets migrateSockets();
+
     /** Milliseconds since the epoch when the server started. */
     long startMillis();
 

@@ -144,6 +144,21 @@ public final class KeyOps {
         return true;
     }
 
+    /**
+     * MIGRATE's lookup: DUMP's read of the key (counted, touching) walking its value through
+     * {@code visitor}, and the key's absolute expiry in Unix ms; {@link #MISSING} when the key is
+     * missing, {@link #PERSISTENT} when it has no expiry.
+     */
+    public long dumpWithExpiry(byte[] key, ValueVisitor visitor) {
+        Object e = db.read(key);
+        if (e == null) {
+            return MISSING;
+        }
+        visit(e, visitor);
+        long at = Entries.expiresAt(e);
+        return at == Database.NO_EXPIRY ? PERSISTENT : at;
+    }
+
     /** Walks an entry's value through a visitor (see {@link ValueVisitor} for the order of calls). */
     static void visit(Object e, ValueVisitor v) {
         if (e instanceof StringRecord r) {

@@ -291,6 +291,7 @@ public final class InfoBuilder {
         s.field("pubsub_channels", server.pubsub().channelCount());
         s.field("pubsub_patterns", server.pubsub().patternCount());
         s.field("pubsubshard_channels", server.pubsub().shardChannelCount());
+        s.field("migrate_cached_sockets", server.migrateSockets().size());
         s.field("tracking_total_keys", server.tracking().totalKeys());
         s.field("tracking_total_items", server.tracking().totalItems());
         s.field("tracking_total_prefixes", server.tracking().totalPrefixes());

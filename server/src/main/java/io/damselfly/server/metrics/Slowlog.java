@@ -157,6 +157,21 @@ public final class Slowlog {
                     }
                 }
             }
+            case "migrate" -> {
+                // as migrateCommand parses its options, redacting AUTH's and AUTH2's secrets
+                for (int j = 6; j < argv.length; j++) {
+                    int more = argv.length - 1 - j;
+                    if (isWord(argv[j], "auth") && more >= 1) {
+                        redact[++j] = true;
+                    } else if (isWord(argv[j], "auth2") && more >= 2) {
+                        redact[j + 1] = true;
+                        redact[j + 2] = true;
+                        j += 2;
+                    } else if (!isWord(argv[j], "copy") && !isWord(argv[j], "replace")) {
+                        break; // KEYS (the rest are keys), or a syntax error
+                    }
+                }
+            }
             case "config|set" -> {
                 for (int j = 2; j + 1 < argv.length; j += 2) {
                     Option o = Option.byName(new String(argv[j], StandardCharsets.UTF_8));

@@ -104,6 +104,10 @@ class CommandIntrospectionCompatibilityTest {
             Map.entry("move", List.of("MOVE k 1")),
             Map.entry("dump", List.of("DUMP k")),
             Map.entry("restore", List.of("RESTORE k 0 payload", "RESTORE k 0 payload REPLACE ABSTTL IDLETIME 10")),
+            Map.entry("restore-asking", List.of("RESTORE-ASKING k 0 payload")),
+            // two spaces: MIGRATE's empty key argument before KEYS
+            Map.entry("migrate", List.of("MIGRATE h 1 k 0 100", "MIGRATE h 1 k 0 100 COPY REPLACE AUTH2 u p",
+                    "MIGRATE h 1  0 100 AUTH p KEYS a b c")),
             Map.entry("expire", List.of("EXPIRE k 10", "EXPIRE k 10 NX")),
             Map.entry("pexpire", List.of("PEXPIRE k 10000")),
             Map.entry("expireat", List.of("EXPIREAT k 2000000000")),

@@ -37,9 +37,19 @@ public record ArgumentSpec(String name, String type, int keySpecIndex, String to
         Object ksi = json.get("key_spec_index");
         return new ArgumentSpec(name, (String) CommandSpec.require(json, "type", at),
                 ksi == null ? -1 : CommandSpec.integer(json, "key_spec_index", at),
-                (String) json.get("token"), (String) json.get("summary"), (String) json.get("since"),
+                token(json), (String) json.get("summary"), (String) json.get("since"),
                 (String) json.get("deprecated_since"), Collections.unmodifiableList(flags),
                 Collections.unmodifiableList(args));
+    }
+
+    /**
+     * The argument's token as Redis 7.0.15 answers it: its generator pastes the JSON's token into
+     * a C string literal unescaped, so MIGRATE's {@code "\"\""} becomes {@code """"}, which C reads
+     * as the empty string.
+     */
+    private static String token(Map<String, Object> json) {
+        String token = (String) json.get("token");
+        return "\"\"".equals(token) ? "" : token;
     }
 
     /** Whether COMMAND DOCS lists nested arguments for it (oneof and block do, even when empty). */
