@@ -325,26 +325,24 @@ public final class Migration {
 
     /** The connection ended. */
     void closed(MigrateLink l) {
-        if (!finished && link == l) {
-            if (writing) {
-                writeError = true;
-                socketError(false);
-            } else {
-                readFailed(false);
-            }
-        }
+        failed(l, false);
     }
 
     private void timedOut(MigrateLink l) {
         timer = null;
+        failed(l, true);
+    }
+
+    /** The link closed or timed out: a write that failed, or a reply that could not be read. */
+    private void failed(MigrateLink l, boolean timeout) {
         if (finished || link != l) {
             return;
         }
         if (writing) {
             writeError = true;
-            socketError(true);
+            socketError(timeout);
         } else {
-            readFailed(true);
+            readFailed(timeout);
         }
     }
 

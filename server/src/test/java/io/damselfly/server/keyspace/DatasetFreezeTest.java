@@ -1,5 +1,6 @@
 package io.damselfly.server.keyspace;
 
+import static io.damselfly.server.keyspace.KeyspaceLocks.locked;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,14 +21,6 @@ class DatasetFreezeTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void locked(Keyspace ks, Runnable body) {
-        ks.lockAll();
-        try {
-            body.run();
-        } finally {
-            ks.unlockAll();
-        }
-    }
 
     @Test
     void frozen_lazyExpiryHidesButKeeps_thawDeletes() {

@@ -1,5 +1,6 @@
 package io.damselfly.server.keyspace;
 
+import static io.damselfly.server.keyspace.KeyspaceLocks.locked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -209,14 +210,6 @@ class KeyspaceSnapshotTest {
                 differences.size() + " differences of " + expected.size() + " keys");
     }
 
-    private static void locked(Keyspace ks, Runnable body) {
-        ks.lockAll();
-        try {
-            body.run();
-        } finally {
-            ks.unlockAll();
-        }
-    }
 
     private static void fill(Keyspace ks, long now) {
         locked(ks, () -> {

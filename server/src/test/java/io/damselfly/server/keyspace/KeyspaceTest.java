@@ -1,5 +1,6 @@
 package io.damselfly.server.keyspace;
 
+import static io.damselfly.server.keyspace.KeyspaceLocks.locked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,15 +18,6 @@ class KeyspaceTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Runs {@code body} with every shard locked, as a command holding its keys would. */
-    private static void locked(Keyspace ks, Runnable body) {
-        ks.lockAll();
-        try {
-            body.run();
-        } finally {
-            ks.unlockAll();
-        }
-    }
 
     @Test
     void lazyExpiry_removesOnAccessAndCounts() {

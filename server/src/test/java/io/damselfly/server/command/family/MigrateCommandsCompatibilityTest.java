@@ -34,16 +34,8 @@ class MigrateCommandsCompatibilityTest {
 
     @BeforeAll
     static void startTargets() throws Exception {
-        // requirepass set once started: RedisServerProcess waits for a PONG
-        referenceTarget = RedisServerProcess.start();
-        ourTarget = RedisServerProcess.start();
-        for (RedisServerProcess t : new RedisServerProcess[] {referenceTarget, ourTarget}) {
-            try (RawClient c = new RawClient("127.0.0.1", t.port())) {
-                assertEquals("+OK", c.callText("CONFIG", "SET", "requirepass", "pw"));
-                assertEquals("+OK", c.callText("AUTH", "pw"));
-                assertEquals("+OK", c.callText("ACL", "SETUSER", "mover", "on", ">secret", "~*", "+@all"));
-            }
-        }
+        referenceTarget = MigrateCommandsTest.securedTarget();
+        ourTarget = MigrateCommandsTest.securedTarget();
     }
 
     @AfterAll

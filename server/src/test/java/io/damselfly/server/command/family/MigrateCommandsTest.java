@@ -36,12 +36,17 @@ class MigrateCommandsTest {
     @BeforeAll
     static void startTargets() throws Exception {
         target = RedisServerProcess.start("--enable-debug-command", "yes");
-        secured = RedisServerProcess.start();
-        try (RawClient c = new RawClient("127.0.0.1", secured.port())) {
-            assertEquals("+OK", c.callText("CONFIG", "SET", "requirepass", "pw"));
+        secured = securedTarget();
+    }
+
+    /** A redis-server with requirepass "pw" and an ACL user "mover" (password "secret") allowed everything. */
+    static RedisServerProcess securedTarget() throws Exception {
+        RedisServerProcess r = RedisServerProcess.start("--requirepass", "pw");
+        try (RawClient c = new RawClient("127.0.0.1", r.port())) {
             assertEquals("+OK", c.callText("AUTH", "pw"));
             assertEquals("+OK", c.callText("ACL", "SETUSER", "mover", "on", ">secret", "~*", "+@all"));
         }
+        return r;
     }
 
     @AfterAll
