@@ -66,6 +66,8 @@ public final class DeferredReply implements Blocking {
      */
     private Consumer<String> onFailed;
     private Runnable onCounted;
+    /** Time spent on the call elsewhere (a script's run on its thread), set before completing. */
+    private long workNanos;
     /** Completed by what it waited for or by CLIENT UNBLOCK, not by its timeout. */
     private boolean counted;
 
@@ -190,6 +192,19 @@ public final class DeferredReply implements Blocking {
      */
     public void onCounted(Runnable action) {
         this.onCounted = action;
+    }
+
+    /**
+     * Adds time the call spent away from its event loop (a script's run on a script thread), for
+     * its statistics; by the completing thread, before it completes the slot.
+     */
+    public void addWorkNanos(long nanos) {
+        workNanos += nanos;
+    }
+
+    /** What {@link #addWorkNanos} added; on the owner's loop once completed. */
+    public long workNanos() {
+        return workNanos;
     }
 
     /** Runs {@code action} on the owner's loop if the connection closes before the slot resolves. */

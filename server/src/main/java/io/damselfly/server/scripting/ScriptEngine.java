@@ -369,12 +369,15 @@ public final class ScriptEngine {
             @Override
             public void run() {
                 Finished done;
+                long started = System.nanoTime();
                 try {
                     done = runHoldingEveryShard(eval, name, readOnly, allowOom, db, command, (ClientSession) caller, body);
                 } catch (RuntimeException | Error e) {
                     log.error("script {} failed", name, e);
                     done = new Finished(r -> r.error(Errors.INTERNAL), true, "ERR");
                 }
+                // the script's time is its caller's call's (commandstats, slow log, latency events)
+                slot.addWorkNanos(System.nanoTime() - started);
                 if (done.failed()) {
                     slot.completeFailed(done.reply(), done.errorstatsCode());
                 } else {

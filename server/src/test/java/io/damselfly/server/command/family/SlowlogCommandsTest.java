@@ -223,6 +223,30 @@ class SlowlogCommandsTest implements DifferentialScripts {
         assertEquals(stats.get(0), stats.get(1));
     }
 
+    /**
+     * A script's time is its EVAL's: a script that runs 30 ms or more is in the slow log and in
+     * commandstats with at least that, though it ran on a script thread (and the commands it
+     * called are logged before it, as Redis logs them).
+     */
+    @Test
+    void slowScript_loggedWithItsOwnTime(EmbeddedServer damselfly) {
+        try (RawClient c = new RawClient(damselfly.host(), damselfly.port())) {
+            c.call("CONFIG", "RESETSTAT");
+            c.call("CONFIG", "SET", "slowlog-log-slower-than", "20000");
+            c.call("SLOWLOG", "RESET");
+            String spin = "local t = redis.call('TIME') local start = t[1] * 1000000 + t[2] "
+                    + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start >= 30000 return 1";
+            assertEquals(":1", c.callText("EVAL", spin, "0"));
+            RespValue entry = ((RespValue.Array) c.call("SLOWLOG", "GET", "1")).values().get(0);
+            List<RespValue> f = ((RespValue.Array) entry).values();
+            assertEquals("$EVAL", RawClient.render(((RespValue.Array) f.get(3)).values().get(0)));
+            assertTrue(((RespValue.Integer) f.get(2)).value() >= 30000, "microseconds " + RawClient.render(f.get(2)));
+            String stats = c.callText("INFO", "commandstats");
+            long usec = Long.parseLong(stats.replaceAll("(?s).*cmdstat_eval:calls=1,usec=(\\d+),.*", "$1"));
+            assertTrue(usec >= 30000, stats);
+        }
+    }
+
     /** The arguments of the newest slow log entry. */
     private static String newest(RawClient c) {
         RespValue entry = ((RespValue.Array) c.call("SLOWLOG", "GET", "1")).values().get(0);
