@@ -29,6 +29,13 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (config.getBool(Option.DAEMONIZE)) {
+            // the JVM cannot fork: a detached copy of this process serves, this one exits when it listens
+            System.exit(Daemon.launch(config));
+            return;
+        }
+        // before anything makes a logger: slf4j-simple reads its file and level once
+        ServerLog.configure(config.getString(Option.LOGFILE), config.getString(Option.LOGLEVEL));
         DamselflyServer server;
         try {
             server = new DamselflyServer(config);
@@ -54,6 +61,16 @@ public final class Main {
         }
         System.out.println("damselfly " + version() + " ready on " + config.getString(Option.BIND) + ":" + server.port()
                 + (server.adminPort() >= 0 ? " (admin HTTP port " + server.adminPort() + ")" : ""));
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+        if (config.getBool(Option.SYSLOG_ENABLED)) {
+            log.warn("syslog-enabled yes: damselfly does not log to syslog; the log goes to {}",
+                    config.getString(Option.LOGFILE).isEmpty() ? "standard output" : config.getString(Option.LOGFILE));
+        }
+        if (!config.getString(Option.SUPERVISED).equals("no")) {
+            log.warn("supervised {}: damselfly sends no readiness notification; supervise it as a simple service",
+                    config.getString(Option.SUPERVISED));
+        }
+        log.info("Ready to accept connections tcp on port {}", server.port());
         handleSignal("TERM", server);
         handleSignal("INT", server);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "damselfly-exit"));

@@ -354,6 +354,11 @@ public final class ClientSession {
         blocking = b;
     }
 
+    /** Whether the client waits in a blocking command (Redis's CLIENT_BLOCKED). */
+    public boolean isBlocked() {
+        return blocking != null;
+    }
+
     /** CLIENT UNBLOCK: ends this client's wait, from any thread; false when it is not blocked. */
     public boolean unblock(boolean asError) {
         Blocking b = blocking;

@@ -65,7 +65,10 @@ public final class NetServer implements AutoCloseable {
     private final AdminHttp http;
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
-    private volatile Channel listener;
+    /** The main-port listeners, one per bind address bound (none with bind ""). */
+    private volatile List<Channel> listeners = List.of();
+    /** The port the listeners use: the configured one, or the one the first bind picked for port 0. */
+    private volatile int boundPort;
     private Channel adminListener;
 
     /** The network of {@code server}; {@code health} is what GET /health reports. */
@@ -121,12 +124,12 @@ public final class NetServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, config.getInt(Option.TCP_BACKLOG))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, config.getBool(Option.TCP_NODELAY))
-                .childOption(ChannelOption.SO_KEEPALIVE, config.getInt(Option.TCP_KEEPALIVE) > 0)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        keepAlive(ch, config.getInt(Option.TCP_KEEPALIVE));
                         if (config.getBool(Option.PRIMARY_PORT_HTTP_ENABLED)) {
                             ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, false, null));
                         }
@@ -139,18 +142,32 @@ public final class NetServer implements AutoCloseable {
             // to epoll_wait (GET/SET -P 16, two runs each: equal to 5% better, never worse)
             b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
-        String host = config.getString(Option.BIND);
+        BindAddresses bind = BindAddresses.parse(config.getString(Option.BIND));
+        if (bind.addresses().isEmpty()) {
+            // Redis exits so too when it has neither a TCP address nor a unix socket
+            throw new IllegalStateException("Configured to not listen anywhere (bind is empty)");
+        }
         int port = config.getInt(Option.PORT);
-        listener = b.bind(new InetSocketAddress(host, port)).sync().channel();
+        try {
+            listeners = listen(b, bind, port);
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        boundPort = port != 0 || listeners.isEmpty() ? port : localPort(listeners.get(0));
         int bound = port();
-        config.guard(Option.PORT, value -> rebind(b, host, ((Number) value).intValue()));
-        log.info("listening on {}:{} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)", host, bound,
-                epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
+        String host = bind.firstHost();
+        config.guard(Option.PORT, value -> rebind(b, BindAddresses.parse(config.getString(Option.BIND)), ((Number) value).intValue(),
+                "Unable to listen on this port. Check server logs."));
+        config.guard(Option.BIND, value -> rebind(b, BindAddresses.parse((String) value), port(),
+                "Failed to bind to specified addresses."));
+        log.info("listening on {} port {} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)",
+                addressesText(), bound, epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
         int adminPort = config.getInt(Option.ADMIN_PORT);
         if (adminPort >= 0) {
             ServerBootstrap admin = b.clone().childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    keepAlive(ch, config.getInt(Option.TCP_KEEPALIVE));
                     ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, true, p -> installResp(p, counter, limits)));
                 }
             });
@@ -177,38 +194,131 @@ public final class NetServer implements AutoCloseable {
 
     /** The main port bound now (CONFIG SET port moves it). */
     public int port() {
-        Channel l = listener;
-        return l == null ? 0 : ((InetSocketAddress) l.localAddress()).getPort();
+        return boundPort;
+    }
+
+    private static int localPort(Channel c) {
+        return ((InetSocketAddress) c.localAddress()).getPort();
+    }
+
+    /** The local addresses listened on, for the log: "127.0.0.1:6379 [::1]:6379". */
+    private String addressesText() {
+        StringBuilder sb = new StringBuilder();
+        for (Channel c : listeners) {
+            sb.append(sb.length() == 0 ? "" : " ").append(c.localAddress());
+        }
+        return sb.length() == 0 ? "nothing" : sb.toString();
     }
 
     /**
-     * CONFIG SET port: listens on the new port first, and only when every option of the CONFIG
-     * SET is ready closes the old listener (connections made through it stay), as Redis's
-     * changeListenPort. The bind runs on the acceptor's thread; the caller (a CONFIG SET on an
-     * event loop) waits for that one system call, as it would for any other.
+     * tcp-keepalive on a new connection, as Redis's anetKeepAlive: SO_KEEPALIVE, and (native
+     * transport) the first probe after {@code seconds} idle, then every seconds/3, 3 probes.
+     * Read per connection, so a CONFIG SET applies to connections made after it, as in Redis.
      */
-    private ServerConfig.Prepared rebind(ServerBootstrap b, String host, int port) {
-        io.netty.channel.ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            // Redis's words; the reason goes to the log, as Redis logs it
-            log.warn("CONFIG SET port {}: cannot listen: {}", port, bound.cause().toString());
-            throw new IllegalArgumentException("Unable to listen on this port. Check server logs.");
+    private static void keepAlive(Channel ch, int seconds) {
+        ch.config().setOption(ChannelOption.SO_KEEPALIVE, seconds > 0);
+        if (seconds > 0 && ch instanceof io.netty.channel.epoll.EpollSocketChannel) {
+            ch.config().setOption(EpollChannelOption.TCP_KEEPIDLE, seconds);
+            ch.config().setOption(EpollChannelOption.TCP_KEEPINTVL, Math.max(1, seconds / 3));
+            ch.config().setOption(EpollChannelOption.TCP_KEEPCNT, 3);
         }
-        Channel fresh = bound.channel();
+    }
+
+    /**
+     * Redis's listenToPort: one listener per address, in order; an address that is optional and
+     * missing, or of a family this host lacks, is skipped (logged); any other failure closes the
+     * listeners made so far and throws. With port 0 the first listener picks the port, the rest
+     * take the same one. Runs on any thread; each bind waits for its one system call.
+     */
+    private List<Channel> listen(ServerBootstrap b, BindAddresses bind, int port) throws Exception {
+        List<Channel> made = new ArrayList<>();
+        int p = port;
+        for (BindAddresses.Address a : bind.addresses()) {
+            if (a.host().isEmpty()) {
+                // Java would take "" for the loopback address; Redis's getaddrinfo refuses it
+                made.forEach(Channel::close);
+                throw new java.net.UnknownHostException("empty bind address");
+            }
+            io.netty.channel.ChannelFuture f = b.bind(new InetSocketAddress(a.host(), p)).awaitUninterruptibly();
+            if (f.isSuccess()) {
+                made.add(f.channel());
+                p = p == 0 ? localPort(f.channel()) : p;
+                continue;
+            }
+            log.warn("Could not create server TCP listening socket {}:{}: {}", a.text(), p, f.cause().getMessage());
+            if (BindAddresses.skippable(a, f.cause())) {
+                continue;
+            }
+            made.forEach(Channel::close);
+            Throwable cause = f.cause();
+            throw cause instanceof Exception ex ? ex : new IllegalStateException(cause);
+        }
+        return List.copyOf(made);
+    }
+    /**
+     * CONFIG SET port and bind. A new port is listened on first and the old listeners closed only
+     * when every option of the CONFIG SET is ready (connections made through them stay), as
+     * Redis's changeListenPort; new addresses replace the old listeners as changeBindAddr does
+     * (closed first, since the same address and port cannot be bound twice), and the old ones are
+     * bound again if the new ones fail or another option of the CONFIG SET does. A failure answers
+     * {@code error}, Redis's words, and its reason goes to the log. The caller (a CONFIG SET on
+     * an event loop) waits for the bind system calls, as it would for any other.
+     */
+    private ServerConfig.Prepared rebind(ServerBootstrap b, BindAddresses bind, int port, String error) {
+        List<Channel> old = listeners;
+        int oldPort = boundPort;
+        boolean samePort = port == oldPort;
+        if (samePort) {
+            closeAll(old);
+        }
+        List<Channel> fresh;
+        try {
+            fresh = listen(b, bind, port);
+        } catch (Exception e) {
+            log.warn("CONFIG SET: cannot listen on {} port {}: {}", bind.addresses(), port, e.toString());
+            if (samePort) {
+                restore(b, oldPort);
+            }
+            throw new IllegalArgumentException(error);
+        }
+        listeners = fresh;
+        boundPort = port != 0 || fresh.isEmpty() ? port : localPort(fresh.get(0));
         return new ServerConfig.Prepared() {
             @Override
             public void commit() {
-                Channel old = listener;
-                listener = fresh;
-                old.close();
-                log.info("listening on {}:{} (CONFIG SET port)", host, port());
+                if (!samePort) {
+                    closeAll(old);
+                }
+                log.info("listening on {} port {} (CONFIG SET)", addressesText(), port());
             }
 
             @Override
             public void rollback() {
-                fresh.close();
+                closeAll(fresh);
+                listeners = old;
+                boundPort = oldPort;
+                if (samePort) {
+                    restore(b, oldPort);
+                }
             }
         };
+    }
+
+    /** Listens again on the bind addresses of the configuration (a failed CONFIG SET's way back). */
+    private void restore(ServerBootstrap b, int port) {
+        try {
+            listeners = listen(b, BindAddresses.parse(server.config().getString(Option.BIND)), port);
+            boundPort = port;
+        } catch (Exception e) {
+            log.error("cannot listen again on the previous addresses: {}", e.toString());
+            listeners = List.of();
+        }
+    }
+
+    private static void closeAll(List<Channel> channels) {
+        for (Channel c : channels) {
+            c.close().syncUninterruptibly();
+        }
     }
 
     /** The admin port bound, or -1 when there is none ({@code admin_port} -1, or not started). */
@@ -222,9 +332,7 @@ public final class NetServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (listener != null) {
-            listener.close().syncUninterruptibly();
-        }
+        closeAll(listeners);
         if (adminListener != null) {
             adminListener.close().syncUninterruptibly();
         }
