@@ -11,14 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * daemonize yes. Redis forks and the parent exits; a JVM cannot fork, so this process starts a
- * second copy of itself (the same java binary, JVM options, class path and arguments, plus
- * {@code --daemonize no}) in a new session ({@code setsid} when the host has it), its standard
- * input from /dev/null and its output to the logfile (or /dev/null, as Redis's daemonize
- * redirects it), then waits until that copy accepts connections on its port (or writes its
+ * second copy of itself (the same java binary, JVM options, class path and arguments; the
+ * environment variable {@value #CHILD_ENV} tells it that it is the daemon, so CONFIG GET
+ * daemonize still says yes) in a new session ({@code setsid} when the host has it), its standard
+ * input and output on /dev/null as Redis's daemonize leaves them (the daemon writes its log to
+ * the logfile itself), then waits until that copy accepts connections on its port (or writes its
  * pidfile, with port 0) and exits 0, as a forking daemon's parent does; if the copy dies first,
  * or does not listen within {@link #READY_TIMEOUT_MILLIS}, it exits 1 and says why.
  *
@@ -26,6 +26,8 @@ import java.util.Optional;
  * being able to write it is logged by the daemon, not fatal.
  */
 final class Daemon {
+    /** Set in the daemon's environment: it serves instead of launching another copy. */
+    static final String CHILD_ENV = "DAMSELFLY_DAEMON_CHILD";
     /** Redis's CONFIG_DEFAULT_PID_FILE. */
     static final String DEFAULT_PID_FILE = "/var/run/redis.pid";
     /** How long the parent waits for the daemon to listen: a large snapshot loads before the port opens. */
@@ -35,18 +37,15 @@ final class Daemon {
     private Daemon() {
     }
 
+    /** Whether this process is a daemon's detached copy (it serves). */
+    static boolean isDaemonCopy() {
+        return System.getenv(CHILD_ENV) != null;
+    }
+
     /** Starts the detached copy and waits for it; returns the parent's exit status. */
-    static int launch(ServerConfig config) {
-        List<String> command;
-        try {
-            command = childCommand();
-        } catch (IllegalStateException e) {
-            System.err.println("damselfly: daemonize: " + e.getMessage());
-            return 1;
-        }
+    static int launch(ServerConfig config, String[] args) {
+        List<String> command = childCommand(args);
         String pidfile = config.getString(Option.PIDFILE).isEmpty() ? DEFAULT_PID_FILE : config.getString(Option.PIDFILE);
-        command.add("--daemonize");
-        command.add("no");
         command.add("--pidfile");
         command.add(pidfile);
         File setsid = new File("/usr/bin/setsid");
@@ -57,10 +56,10 @@ final class Daemon {
             command.add(0, setsid.getPath());
         }
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put(CHILD_ENV, Long.toString(ProcessHandle.current().pid()));
         String logfile = config.getString(Option.LOGFILE);
-        ProcessBuilder.Redirect out = logfile.isEmpty()
-                ? ProcessBuilder.Redirect.to(new File("/dev/null")) : ProcessBuilder.Redirect.appendTo(new File(logfile));
-        pb.redirectOutput(out).redirectError(out);
+        // as Redis's daemonize: standard output and error to /dev/null (a logfile is opened by the daemon itself)
+        pb.redirectOutput(new File("/dev/null")).redirectError(new File("/dev/null"));
         Process child;
         try {
             child = pb.start();
@@ -92,17 +91,21 @@ final class Daemon {
         return 1;
     }
 
-    /** This JVM's own command line: java, its options, and the main class or jar with the arguments. */
-    static List<String> childCommand() {
-        ProcessHandle.Info info = ProcessHandle.current().info();
-        Optional<String> java = info.command();
-        Optional<String[]> args = info.arguments();
-        if (java.isEmpty() || args.isEmpty()) {
-            throw new IllegalStateException("this platform does not tell a process its own command line");
-        }
+    /**
+     * This JVM again: its java binary and options, its class path and this main class, and the
+     * arguments {@code args} it was given (exact, where the process's own command line could have
+     * been cut short or lost its quoting). A jar started with -jar is its whole class path.
+     */
+    static List<String> childCommand(String[] args) {
+        String javaBinary = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>();
-        command.add(java.get());
-        command.addAll(List.of(args.get()));
+        command.add(javaBinary);
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
         return command;
     }
 

@@ -29,13 +29,19 @@ public final class Main {
             System.exit(2);
             return;
         }
-        if (config.getBool(Option.DAEMONIZE)) {
+        if (config.getBool(Option.DAEMONIZE) && !Daemon.isDaemonCopy()) {
             // the JVM cannot fork: a detached copy of this process serves, this one exits when it listens
-            System.exit(Daemon.launch(config));
+            System.exit(Daemon.launch(config, args));
             return;
         }
         // before anything makes a logger: slf4j-simple reads its file and level once
-        ServerLog.configure(config.getString(Option.LOGFILE), config.getString(Option.LOGLEVEL));
+        try {
+            ServerLog.configure(config.getString(Option.LOGFILE), config.getString(Option.LOGLEVEL));
+        } catch (java.io.IOException e) {
+            System.err.println("damselfly: Can't open the log file: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         DamselflyServer server;
         try {
             server = new DamselflyServer(config);

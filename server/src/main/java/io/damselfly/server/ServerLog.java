@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
  * <p>slf4j-simple reads its settings (system properties {@code org.slf4j.simpleLogger.*}) once,
  * when the first logger is made, so {@link #configure} must run before anything logs: Main calls
  * it right after parsing the options. logfile "" means standard output, as in Redis (slf4j-simple
- * alone would write to standard error). A -D given on the java command line wins over both.
+ * alone would write to standard error). A logfile is opened for appending, as Redis opens it
+ * (slf4j-simple's own logFile would truncate it), and becomes standard output and error, so
+ * whatever the process prints goes there too. A -D given on the java command line wins over all of this.
  *
  * <p>Levels: Redis's debug, verbose, notice and warning become trace, debug, info and warn
  * (damselfly's info lines are what Redis logs at notice). slf4j-simple has no API to change a
@@ -24,10 +26,18 @@ public final class ServerLog {
     private ServerLog() {
     }
 
-    /** Sets slf4j-simple's file and level from the options, unless given as -D; before the first logger. */
-    static void configure(String logfile, String loglevel) {
+    /**
+     * Sets slf4j-simple's output and level from the options, unless given as -D; before the first
+     * logger. Throws IOException when the logfile cannot be opened (Redis exits then too).
+     */
+    static void configure(String logfile, String loglevel) throws java.io.IOException {
         if (System.getProperty(PREFIX + "logFile") == null) {
-            System.setProperty(PREFIX + "logFile", logfile.isEmpty() ? "System.out" : logfile);
+            if (!logfile.isEmpty()) {
+                java.io.PrintStream log = new java.io.PrintStream(new java.io.FileOutputStream(logfile, true), true);
+                System.setOut(log);
+                System.setErr(log);
+            }
+            System.setProperty(PREFIX + "logFile", "System.out");
         }
         if (System.getProperty(PREFIX + "defaultLogLevel") == null) {
             System.setProperty(PREFIX + "defaultLogLevel", simpleLevel(loglevel));
