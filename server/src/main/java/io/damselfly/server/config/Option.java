@@ -28,7 +28,7 @@ public enum Option {
             "Redis sets its process title; accepted, but a JVM cannot change its title, so it has no effect"),
     PROC_TITLE_TEMPLATE("proc_title_template", "proc-title-template", OptionType.STRING, "{title} {listen-addr} {server-mode}", true,
             "Redis's process title template, validated as Redis does ({title} {listen-addr} {server-mode} {config-file} {port} {tls-port} {unixsocket}); no effect, a JVM cannot change its title"),
-    SYSLOG_ENABLED("syslog_enabled", "syslog-enabled", OptionType.BOOL, "no", false, "Redis's syslog logging; only 'no' is accepted, damselfly logs to logfile"),
+    SYSLOG_ENABLED("syslog_enabled", "syslog-enabled", OptionType.BOOL, "no", false, "Redis's syslog logging; accepted, no effect: the log goes to logfile (a warning at start when yes)"),
     SYSLOG_IDENT("syslog_ident", "syslog-ident", OptionType.STRING, "redis", false, "Syslog identity; accepted, unused (no syslog)"),
     SYSLOG_FACILITY("syslog_facility", "syslog-facility", OptionType.ENUM, "local0", false,
             new String[] {"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"},
