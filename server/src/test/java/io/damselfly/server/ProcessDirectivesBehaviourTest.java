@@ -93,6 +93,8 @@ class ProcessDirectivesBehaviourTest {
         assertThrows(IllegalStateException.class,
                 () -> EmbeddedServer.builder().option("bind", "192.0.2.1 127.0.0.1").start().close());
         assertThrows(IllegalStateException.class, () -> EmbeddedServer.builder().option("bind", "").start().close());
+        assertThrows(IllegalStateException.class, () -> EmbeddedServer.builder().option("bind", "-192.0.2.1").start().close(),
+                "nothing to listen on");
     }
 
     @Test

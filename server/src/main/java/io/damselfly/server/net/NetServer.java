@@ -153,15 +153,19 @@ public final class NetServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        boundPort = port != 0 || listeners.isEmpty() ? port : localPort(listeners.get(0));
+        if (listeners.isEmpty()) {
+            // every address was optional and missing: Redis exits too
+            throw new IllegalStateException("Configured to not listen anywhere (no bind address could be bound)");
+        }
+        boundPort = port != 0 ? port : localPort(listeners.get(0));
         int bound = port();
         String host = bind.firstHost();
         config.guard(Option.PORT, value -> rebind(b, BindAddresses.parse(config.getString(Option.BIND)), ((Number) value).intValue(),
                 "Unable to listen on this port. Check server logs."));
         config.guard(Option.BIND, value -> rebind(b, BindAddresses.parse((String) value), port(),
                 "Failed to bind to specified addresses."));
-        log.info("listening on {} port {} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)",
-                addressesText(), bound, epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
+        log.info("listening on {} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)",
+                addressesText(), epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
         int adminPort = config.getInt(Option.ADMIN_PORT);
         if (adminPort >= 0) {
             ServerBootstrap admin = b.clone().childHandler(new ChannelInitializer<SocketChannel>() {
@@ -205,7 +209,9 @@ public final class NetServer implements AutoCloseable {
     private String addressesText() {
         StringBuilder sb = new StringBuilder();
         for (Channel c : listeners) {
-            sb.append(sb.length() == 0 ? "" : " ").append(c.localAddress());
+            InetSocketAddress a = (InetSocketAddress) c.localAddress();
+            String ip = a.getAddress().getHostAddress();
+            sb.append(sb.length() == 0 ? "" : " ").append(ip.contains(":") ? "[" + ip + "]" : ip).append(':').append(a.getPort());
         }
         return sb.length() == 0 ? "nothing" : sb.toString();
     }
@@ -289,7 +295,7 @@ public final class NetServer implements AutoCloseable {
                 if (!samePort) {
                     closeAll(old);
                 }
-                log.info("listening on {} port {} (CONFIG SET)", addressesText(), port());
+                log.info("listening on {} (CONFIG SET)", addressesText());
             }
 
             @Override
