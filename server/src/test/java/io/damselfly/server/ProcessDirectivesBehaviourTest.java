@@ -120,6 +120,84 @@ class ProcessDirectivesBehaviourTest {
     }
 
     @Test
+    void unixSocket_servesWithRedisClientFields_andPermissions(@TempDir Path dir) throws Exception {
+        Path ours = dir.resolve("d.sock");
+        Path theirs = dir.resolve("r.sock");
+        Files.writeString(ours, "stale"); // replaced, as Redis unlinks what is at the path
+        try (RedisServerProcess redis = RedisServerProcess.start("--unixsocket", theirs.toString(), "--unixsocketperm", "700");
+             EmbeddedServer server = EmbeddedServer.builder().option("unixsocket", ours.toString())
+                     .option("unixsocketperm", "700").start()) {
+            String expected = unixExchange(theirs).replace(theirs.toString(), "PATH");
+            String actual = unixExchange(ours).replace(ours.toString(), "PATH");
+            assertEquals(expected, actual);
+            assertTrue(actual.contains("addr=PATH:0 laddr=PATH:0 "), actual);
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(ours)));
+            try (RawClient tcp = new RawClient("127.0.0.1", server.port())) {
+                assertEquals("+PONG", tcp.callText("PING"), "TCP too");
+            }
+        }
+        assertFalse(Files.exists(ours), "the socket file is removed at shutdown");
+        try (EmbeddedServer server = EmbeddedServer.builder().option("bind", "").option("unixsocket", ours.toString()).start()) {
+            assertEquals("+PONG\r\n", unixExchange(ours, "PING\r\n"), "bind \"\" with a unix socket only");
+        }
+    }
+
+    /** PING, then CLIENT INFO's id-free fields that a unix socket shows (addr, laddr, flags), over the unix socket at {@code path}. */
+    private static String unixExchange(Path path) throws IOException {
+        String info = unixExchange(path, "PING\r\nCLIENT INFO\r\n");
+        StringBuilder kept = new StringBuilder();
+        for (String field : info.split("\\s+")) {
+            if (field.startsWith("addr=") || field.startsWith("laddr=") || field.startsWith("flags=") || field.startsWith("+")) {
+                kept.append(field).append(' ');
+            }
+        }
+        return kept.toString();
+    }
+
+    /** Sends {@code request} over the unix socket at {@code path} and reads until the replies end with CRLF and nothing more comes. */
+    private static String unixExchange(Path path, String request) throws IOException {
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(path))) {
+            ch.write(java.nio.ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
+            int expectedReplies = request.split("\r\n").length;
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (System.currentTimeMillis() < deadline && countReplies(got.toString(StandardCharsets.US_ASCII)) < expectedReplies) {
+                buf.clear();
+                int n = ch.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                got.write(buf.array(), 0, n);
+            }
+            return got.toString(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** Whole replies in {@code text}: simple strings, and bulk strings whose body has arrived. */
+    private static int countReplies(String text) {
+        int count = 0;
+        int i = 0;
+        while (i < text.length()) {
+            int eol = text.indexOf("\r\n", i);
+            if (eol < 0) {
+                break;
+            }
+            if (text.charAt(i) == '$') {
+                int len = Integer.parseInt(text.substring(i + 1, eol));
+                if (eol + 2 + len + 2 > text.length()) {
+                    break;
+                }
+                i = eol + 2 + len + 2;
+            } else {
+                i = eol + 2;
+            }
+            count++;
+        }
+        return count;
+    }
+
+    @Test
     void protectedMode_decision() throws Exception {
         InetSocketAddress v4 = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 5);
         InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 5);

@@ -42,8 +42,10 @@ public enum Option {
     ENABLE_PROTECTED_CONFIGS("enable_protected_configs", "enable-protected-configs", OptionType.ENUM, "no", false,
             new String[] {"no", "yes", "local"},
             "Whether CONFIG SET may change protected options (dir, dbfilename): no, yes, or local (from loopback connections only)"),
-    UNIXSOCKET("unixsocket", "unixsocket", OptionType.STRING, "", false, "Unix domain socket path; damselfly listens on TCP only, so only empty is accepted"),
-    UNIXSOCKETPERM("unixsocketperm", "unixsocketperm", OptionType.OCTAL, "0", false, 0, 0777, "Permissions of the unix socket (octal); accepted, unused"),
+    UNIXSOCKET("unixsocket", "unixsocket", OptionType.STRING, "", false,
+            "Unix domain socket to listen on as well (native epoll transport only; a stale file there is replaced, the socket removed at shutdown); empty means none"),
+    UNIXSOCKETPERM("unixsocketperm", "unixsocketperm", OptionType.OCTAL, "0", false, 0, 0777,
+            "Permissions of the unix socket, octal (700); 0 leaves the umask's"),
     IGNORE_WARNINGS("ignore_warnings", "ignore-warnings", OptionType.STRING, "", true, "Redis's start-up warnings to silence (ARM64-COW-BUG); accepted, damselfly has none"),
     ADMIN_PORT("admin_port", null, OptionType.INT, "9999", false, -1, 65535,
             "HTTP port for the dashboard (/), /metrics, /health and /stats (also speaks RESP), bound where --bind says; 0 picks a free port, -1 turns it off"),
@@ -295,9 +297,6 @@ public enum Option {
         }
         if (this == PROC_TITLE_TEMPLATE && !ProcTitle.valid((String) v)) {
             throw new IllegalArgumentException("template format is invalid or contains unknown variables");
-        }
-        if (this == UNIXSOCKET && !((String) v).isEmpty()) {
-            throw new IllegalArgumentException("unix sockets are not supported; listen on TCP (bind, port)");
         }
         if (this == NOTIFY_KEYSPACE_EVENTS) {
             v = KeyspaceEventClasses.parse((String) v);

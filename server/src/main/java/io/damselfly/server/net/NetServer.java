@@ -70,6 +70,9 @@ public final class NetServer implements AutoCloseable {
     /** The port the listeners use: the configured one, or the one the first bind picked for port 0. */
     private volatile int boundPort;
     private Channel adminListener;
+    /** The unix-socket listener ({@code unixsocket}), or null. */
+    private Channel unixListener;
+    private java.nio.file.Path unixPath;
 
     /** The network of {@code server}; {@code health} is what GET /health reports. */
     public NetServer(ServerContext server, int ioThreads, Health health) {
@@ -143,21 +146,17 @@ public final class NetServer implements AutoCloseable {
             b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
         BindAddresses bind = BindAddresses.parse(config.getString(Option.BIND));
-        if (bind.addresses().isEmpty()) {
-            // Redis exits so too when it has neither a TCP address nor a unix socket
-            throw new IllegalStateException("Configured to not listen anywhere (bind is empty)");
-        }
         int port = config.getInt(Option.PORT);
         try {
             listeners = listen(b, bind, port);
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        if (listeners.isEmpty()) {
-            // every address was optional and missing: Redis exits too
-            throw new IllegalStateException("Configured to not listen anywhere (no bind address could be bound)");
+        if (listeners.isEmpty() && config.getString(Option.UNIXSOCKET).isEmpty()) {
+            // no bind address, or every one optional and missing, and no unix socket: Redis exits too
+            throw new IllegalStateException("Configured to not listen anywhere (bind: '" + config.getString(Option.BIND) + "')");
         }
-        boundPort = port != 0 ? port : localPort(listeners.get(0));
+        boundPort = port != 0 || listeners.isEmpty() ? port : localPort(listeners.get(0));
         int bound = port();
         String host = bind.firstHost();
         config.guard(Option.PORT, value -> rebind(b, BindAddresses.parse(config.getString(Option.BIND)), ((Number) value).intValue(),
@@ -166,6 +165,7 @@ public final class NetServer implements AutoCloseable {
                 "Failed to bind to specified addresses."));
         log.info("listening on {} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)",
                 addressesText(), epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
+        listenOnUnixSocket(config, epoll, counter, limits);
         int adminPort = config.getInt(Option.ADMIN_PORT);
         if (adminPort >= 0) {
             ServerBootstrap admin = b.clone().childHandler(new ChannelInitializer<SocketChannel>() {
@@ -184,6 +184,70 @@ public final class NetServer implements AutoCloseable {
             log.info("admin port (HTTP /metrics /health /stats, and RESP) on {}:{}", host, adminPort());
         }
         return bound;
+    }
+
+    /**
+     * unixsocket: a listener on a unix domain socket, as Redis's anetUnixServer: a file already at
+     * the path is removed first, unixsocketperm (unless 0) is applied to the new socket, and the
+     * file is removed at shutdown. Its connections are served as TCP ones (HTTP sniffing too);
+     * they count as local (protected-mode, the "local" settings) and show as "path:0" with flag
+     * U in CLIENT LIST. Netty has unix sockets only on its native epoll transport.
+     */
+    private void listenOnUnixSocket(ServerConfig config, boolean epoll, ByteCounter counter, RespLimits limits) {
+        String path = config.getString(Option.UNIXSOCKET);
+        if (path.isEmpty()) {
+            return;
+        }
+        if (!epoll) {
+            throw new IllegalStateException("unixsocket needs the native epoll transport, not available here");
+        }
+        ServerBootstrap u = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, config.getInt(Option.TCP_BACKLOG))
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
+                .childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (config.getBool(Option.PRIMARY_PORT_HTTP_ENABLED)) {
+                            ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, false, null));
+                        }
+                        installResp(ch.pipeline(), counter, limits);
+                    }
+                });
+        java.nio.file.Path file = java.nio.file.Path.of(path);
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+            unixListener = u.bind(new io.netty.channel.unix.DomainSocketAddress(path)).sync().channel();
+            unixPath = file;
+            long perm = config.getLong(Option.UNIXSOCKETPERM);
+            if (perm != 0) {
+                java.nio.file.Files.setPosixFilePermissions(file, permissions(perm));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on unix socket " + path + ": " + e.getMessage(), e);
+        }
+        log.info("listening on unix socket {}", path);
+    }
+
+    /** Octal permission bits (0700) as the JDK's set. */
+    static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(long octal) {
+        java.nio.file.attribute.PosixFilePermission[] order = {
+                java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE, java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE,
+                java.nio.file.attribute.PosixFilePermission.OTHERS_READ, java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE,
+                java.nio.file.attribute.PosixFilePermission.GROUP_WRITE, java.nio.file.attribute.PosixFilePermission.GROUP_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ};
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> set =
+                java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+        for (int bit = 0; bit < order.length; bit++) {
+            if ((octal & (1L << bit)) != 0) {
+                set.add(order[bit]);
+            }
+        }
+        return set;
     }
 
     /** The RESP handlers of a connection: input byte count, request decoder, connection handler. */
@@ -339,6 +403,14 @@ public final class NetServer implements AutoCloseable {
             return;
         }
         closeAll(listeners);
+        if (unixListener != null) {
+            unixListener.close().syncUninterruptibly();
+            try {
+                java.nio.file.Files.deleteIfExists(unixPath);
+            } catch (java.io.IOException e) {
+                log.warn("cannot remove unix socket {}: {}", unixPath, e.toString());
+            }
+        }
         if (adminListener != null) {
             adminListener.close().syncUninterruptibly();
         }

@@ -190,8 +190,7 @@ class ProcessDirectivesTest {
         assertEquals("", Option.BIND.parse(""));
         assertEquals("Too many bind addresses specified.",
                 assertThrows(IllegalArgumentException.class, () -> Option.BIND.parse("a ".repeat(17))).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Option.UNIXSOCKET.parse("/tmp/redis.sock"));
-        assertEquals("", Option.UNIXSOCKET.parse(""));
+        assertEquals("/tmp/redis.sock", Option.UNIXSOCKET.parse("/tmp/redis.sock"));
     }
 
     @Test
@@ -224,8 +223,6 @@ class ProcessDirectivesTest {
             assertEquals("700", c.format(Option.UNIXSOCKETPERM));
             assertEquals("{title} {listen-addr} {server-mode}", c.format(Option.PROC_TITLE_TEMPLATE));
             assertEquals("no", c.format(Option.CRASH_LOG_ENABLED));
-            ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--unixsocket", "/tmp/redis.sock"));
-            assertTrue(e.getMessage().contains("unix sockets are not supported"), e.getMessage());
             assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--proc-title-template", "{nope}"));
             assertThrows(ConfigException.class, () -> ServerConfig.fromArgs("--supervised", "launchd"));
         } finally {
