@@ -67,8 +67,10 @@ final class Daemon {
             System.err.println("damselfly: daemonize: cannot start " + command.get(0) + ": " + e.getMessage());
             return 1;
         }
-        int port = config.getInt(Option.PORT);
-        String host = BindAddresses.parse(config.getString(Option.BIND)).firstHost();
+        BindAddresses bind = BindAddresses.parse(config.getString(Option.BIND));
+        // with no TCP address to try (port 0, or bind "" and a unix socket) the pidfile says it is up
+        int port = bind.addresses().isEmpty() ? 0 : config.getInt(Option.PORT);
+        String host = bind.firstHost();
         long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
         while (System.currentTimeMillis() < deadline) {
             if (!child.isAlive()) {
