@@ -42,6 +42,9 @@ public final class Main {
             System.exit(1);
             return;
         }
+        // supervised systemd: "loading" now, "ready" once listening, "stopping" at the end
+        io.damselfly.server.net.SystemdNotifier systemd =
+                io.damselfly.server.net.SystemdNotifier.open(config.getString(Option.SUPERVISED), System.getenv());
         DamselflyServer server;
         try {
             server = new DamselflyServer(config);
@@ -72,15 +75,19 @@ public final class Main {
             log.warn("syslog-enabled yes: damselfly does not log to syslog; the log goes to {}",
                     config.getString(Option.LOGFILE).isEmpty() ? "standard output" : config.getString(Option.LOGFILE));
         }
-        if (!config.getString(Option.SUPERVISED).equals("no")) {
-            log.warn("supervised {}: damselfly sends no readiness notification; supervise it as a simple service",
-                    config.getString(Option.SUPERVISED));
+        log.info("Ready to accept connections");
+        if (systemd != null) {
+            systemd.send("STATUS=Ready to accept connections\n");
+            systemd.send("READY=1\n");
         }
-        log.info("Ready to accept connections tcp on port {}", server.port());
         handleSignal("TERM", server);
         handleSignal("INT", server);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "damselfly-exit"));
         server.awaitClose();
+        if (systemd != null) {
+            systemd.send("STOPPING=1\n");
+            systemd.close();
+        }
     }
 
     private static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();

@@ -198,6 +198,52 @@ class ProcessDirectivesBehaviourTest {
     }
 
     @Test
+    void supervisedSystemd_notifiesReadyThroughNotifySocket(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path notify = dir.resolve("notify");
+        java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.epoll.EpollEventLoopGroup(1);
+        Process server = null;
+        try {
+            io.netty.channel.Channel systemd = new io.netty.bootstrap.Bootstrap().group(group)
+                    .channel(io.netty.channel.epoll.EpollDomainDatagramChannel.class)
+                    .handler(new io.netty.channel.SimpleChannelInboundHandler<io.netty.channel.unix.DomainDatagramPacket>() {
+                        @Override
+                        protected void channelRead0(io.netty.channel.ChannelHandlerContext ctx, io.netty.channel.unix.DomainDatagramPacket p) {
+                            messages.add(p.content().toString(StandardCharsets.UTF_8));
+                        }
+                    })
+                    .bind(new io.netty.channel.unix.DomainSocketAddress(notify.toString())).sync().channel();
+            ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--port", Integer.toString(port),
+                    "--admin_port", "-1", "--supervised", "auto", "--dir", dir.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("server.out").toFile());
+            pb.environment().put("NOTIFY_SOCKET", notify.toString());
+            server = pb.start();
+            assertEquals("STATUS=Redis is loading...\n", messages.poll(60, TimeUnit.SECONDS), Files.readString(dir.resolve("server.out")));
+            assertEquals("STATUS=Ready to accept connections\n", messages.poll(30, TimeUnit.SECONDS));
+            assertEquals("READY=1\n", messages.poll(30, TimeUnit.SECONDS));
+            try (RawClient c = new RawClient("127.0.0.1", port)) {
+                assertEquals("+PONG", c.callText("PING"), "ready means listening");
+                assertEquals("[$supervised, $auto]", c.callText("CONFIG", "GET", "supervised"));
+                c.send("SHUTDOWN", "NOSAVE");
+                assertTrue(c.isClosedByServer());
+            }
+            assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+            assertEquals("STOPPING=1\n", messages.poll(5, TimeUnit.SECONDS));
+            systemd.close().sync();
+        } finally {
+            if (server != null) {
+                server.destroyForcibly();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void protectedMode_decision() throws Exception {
         InetSocketAddress v4 = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 5);
         InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 5);

@@ -34,7 +34,7 @@ public enum Option {
             new String[] {"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"},
             "Syslog facility; accepted, unused (no syslog)"),
     SUPERVISED("supervised", "supervised", OptionType.ENUM, "no", false, new String[] {"upstart", "systemd", "auto", "no"},
-            "Redis's supervision handshake (systemd sd_notify, upstart SIGSTOP); accepted, damselfly sends none (use Type=simple units)"),
+            "Supervision: systemd (sd_notify READY=1 to NOTIFY_SOCKET once listening, for Type=notify units), auto (systemd when NOTIFY_SOCKET is set), no; upstart is accepted but not done"),
     CRASH_LOG_ENABLED("crash_log_enabled", "crash-log-enabled", OptionType.BOOL, "yes", true,
             "Redis's crash report on a fatal signal; accepted, the JVM writes its own (hs_err) report"),
     CRASH_MEMCHECK_ENABLED("crash_memcheck_enabled", "crash-memcheck-enabled", OptionType.BOOL, "yes", true,
