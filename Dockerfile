@@ -2,11 +2,13 @@
 #
 #   docker build -t damselfly .
 #   docker run --rm -p 6379:6379 damselfly                        # standalone, every interface, port 6379
-#   docker run --rm -p 6379:6379 damselfly --bind 0.0.0.0 --upstream redis://dragonfly:6379
+#   docker run --rm -p 6379:6379 damselfly --bind 0.0.0.0 --protected-mode no --upstream redis://dragonfly:6379
 #                                                                  # as a near-cache sidecar (README, "Running as a sidecar")
 #
-# Arguments after the image name replace CMD, so repeat --bind 0.0.0.0 when giving your own:
-# damselfly listens on 127.0.0.1 unless told otherwise, which inside a container reaches nobody.
+# Arguments after the image name replace CMD, so repeat --bind 0.0.0.0 --protected-mode no when
+# giving your own: damselfly listens on 127.0.0.1 unless told otherwise, which inside a container
+# reaches nobody, and protected-mode (Redis's default, yes) refuses every peer but 127.0.0.1 and ::1
+# while there is no password (as Redis's own image, which turns it off without a config file).
 # JVM flags: those of scripts/run without maxmemory (the heap is half the container's memory
 # limit, committed at start; the other flags and why are in scripts/run). To size the heap from
 # maxmemory as scripts/run does (maxmemory + maxmemory/8 + 96 MiB), pass it in
@@ -43,4 +45,4 @@ ENTRYPOINT ["java", "-XX:MaxRAMPercentage=50", "-XX:InitialRAMPercentage=50", \
     "-XX:G1PeriodicGCInterval=60000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapSize=64m", \
     "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.leakDetection.level=disabled", \
     "-jar", "/app/damselfly.jar"]
-CMD ["--bind", "0.0.0.0", "--port", "6379"]
+CMD ["--bind", "0.0.0.0", "--protected-mode", "no", "--port", "6379"]

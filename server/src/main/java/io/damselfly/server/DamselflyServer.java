@@ -3,6 +3,7 @@ package io.damselfly.server;
 import io.damselfly.server.acl.AclLog;
 import io.damselfly.server.acl.AclStore;
 import io.damselfly.server.client.ClientRegistry;
+import io.damselfly.server.client.IdleClients;
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.ServerContext;
@@ -195,6 +196,14 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.MAXMEMORY, v -> keyspace.setMemoryLimit(config.getLong(Option.MAXMEMORY)));
         config.watch(Option.LFU_LOG_FACTOR, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
+        boolean[] initialLevel = {true};
+        config.watch(Option.LOGLEVEL, v -> {
+            // the level at start was set before the first logger (Main); a CONFIG SET changes it here
+            if (!initialLevel[0]) {
+                ServerLog.setLevel((String) v);
+            }
+            initialLevel[0] = false;
+        });
         config.watch(Option.LATENCY_TRACKING, v -> commandStats.setLatencyTracking((Boolean) v));
         config.watch(Option.SLOWLOG_LOG_SLOWER_THAN, v -> slowlog.setThresholdMicros((Long) v));
         config.watch(Option.HASH_MAX_LISTPACK_ENTRIES, v -> keyspace.setHashLimits(hashLimits(config)));
@@ -267,6 +276,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             persistence.load(code -> scripts.functions().load(code, false), false);
         }
         net.start();
+        writePidFile();
         persistence.walkOn(net.eventLoops());
         if (nearCache != null) {
             nearCache.start(net.eventLoops());
@@ -302,6 +312,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
                         System.currentTimeMillis() / 1000);
                 persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
+                closeIdleClients(System.currentTimeMillis());
                 // carry on an eviction that a command's bounded step left unfinished, at most
                 // max_eviction_per_heartbeat keys per tick (Dragonfly's heartbeat eviction)
                 backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), keyspace.evictionPolicy(),
@@ -313,6 +324,17 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 scheduleCron();
             }
         }, 1000 / hz, TimeUnit.MILLISECONDS);
+    }
+
+    /** When the cron last looked for idle clients; they are looked for once a second, as Redis's clientsCron visits each client. */
+    private long idleSweepMillis;
+
+    /** The timeout directive: idle clients closed (client.IdleClients), once a second. */
+    private void closeIdleClients(long nowMillis) {
+        if (nowMillis - idleSweepMillis >= 1000) {
+            idleSweepMillis = nowMillis;
+            IdleClients.closeExpired(clients, config.getLong(Option.TIMEOUT), nowMillis);
+        }
     }
 
     @Override
@@ -373,6 +395,38 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         close();
     }
 
+    /** The pidfile written at start, or null. */
+    private volatile java.nio.file.Path pidFile;
+
+    /**
+     * pidfile: the process id written once the server listens, as Redis's createPidFile (a file
+     * that cannot be written is logged, not fatal), and removed at shutdown.
+     */
+    private void writePidFile() {
+        String name = config.getString(Option.PIDFILE);
+        if (name.isEmpty()) {
+            return;
+        }
+        java.nio.file.Path path = java.nio.file.Path.of(name);
+        try {
+            java.nio.file.Files.writeString(path, ProcessHandle.current().pid() + "\n");
+            pidFile = path;
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("Failed to write PID file: {}", e.toString());
+        }
+    }
+
+    private void removePidFile() {
+        java.nio.file.Path path = pidFile;
+        if (path != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(path);
+            } catch (java.io.IOException e) {
+                log.warn("Failed to remove PID file {}: {}", path, e.toString());
+            }
+        }
+    }
+
     /** Blocks until the server has stopped (SHUTDOWN or {@link #close()}). */
     public void awaitClose() throws InterruptedException {
         closed.await();
@@ -393,6 +447,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             migrateSockets.closeAll();
             net.close();
             persistence.close();
+            removePidFile();
             log.info("damselfly stopped");
         } finally {
             closed.countDown();

@@ -50,7 +50,7 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** The address to give a client, e.g. "127.0.0.1". */
     public String host() {
-        return server.config().getString(Option.BIND);
+        return io.damselfly.server.net.BindAddresses.parse(server.config().getString(Option.BIND)).firstHost();
     }
 
     /** The keyspace, for tests that check its invariants. */

@@ -29,6 +29,22 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (config.getBool(Option.DAEMONIZE) && !Daemon.isDaemonCopy()) {
+            // the JVM cannot fork: a detached copy of this process serves, this one exits when it listens
+            System.exit(Daemon.launch(config, args));
+            return;
+        }
+        // before anything makes a logger: slf4j-simple reads its file and level once
+        try {
+            ServerLog.configure(config.getString(Option.LOGFILE), config.getString(Option.LOGLEVEL));
+        } catch (java.io.IOException e) {
+            System.err.println("damselfly: Can't open the log file: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        // supervised systemd: "loading" now, "ready" once listening, "stopping" at the end
+        io.damselfly.server.net.SystemdNotifier systemd =
+                io.damselfly.server.net.SystemdNotifier.open(config.getString(Option.SUPERVISED), System.getenv());
         DamselflyServer server;
         try {
             server = new DamselflyServer(config);
@@ -54,10 +70,24 @@ public final class Main {
         }
         System.out.println("damselfly " + version() + " ready on " + config.getString(Option.BIND) + ":" + server.port()
                 + (server.adminPort() >= 0 ? " (admin HTTP port " + server.adminPort() + ")" : ""));
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+        if (config.getBool(Option.SYSLOG_ENABLED)) {
+            log.warn("syslog-enabled yes: damselfly does not log to syslog; the log goes to {}",
+                    config.getString(Option.LOGFILE).isEmpty() ? "standard output" : config.getString(Option.LOGFILE));
+        }
+        log.info("Ready to accept connections");
+        if (systemd != null) {
+            systemd.send("STATUS=Ready to accept connections\n");
+            systemd.send("READY=1\n");
+        }
         handleSignal("TERM", server);
         handleSignal("INT", server);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "damselfly-exit"));
         server.awaitClose();
+        if (systemd != null) {
+            systemd.send("STOPPING=1\n");
+            systemd.close();
+        }
     }
 
     private static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();

@@ -54,6 +54,11 @@ public final class ClientRegistry {
         }
     }
 
+    /** Counts a connection refused for another reason than maxclients (protected mode). */
+    public void countRejected() {
+        rejectedConnections.incrementAndGet();
+    }
+
     public void add(ClientSession c) {
         clients.put(c.id(), c);
         totalConnections.incrementAndGet();

@@ -354,6 +354,11 @@ public final class ClientSession {
         blocking = b;
     }
 
+    /** Whether the client waits in a blocking command (Redis's CLIENT_BLOCKED). */
+    public boolean isBlocked() {
+        return blocking != null;
+    }
+
     /** CLIENT UNBLOCK: ends this client's wait, from any thread; false when it is not blocked. */
     public boolean unblock(boolean asError) {
         Blocking b = blocking;
@@ -374,8 +379,13 @@ public final class ClientSession {
      * there are no Unix sockets here), for options set to "local" such as enable-debug-command.
      */
     public boolean isLocal() {
-        return connection.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+        return isUnixSocket() || connection.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
                 && a.getAddress().isLoopbackAddress();
+    }
+
+    /** Whether the client came through the unix socket (Redis's CLIENT_UNIX_SOCKET, flag U). */
+    public boolean isUnixSocket() {
+        return connection.localAddress() instanceof java.net.UnixDomainSocketAddress;
     }
 
     public String localAddress() {
@@ -391,6 +401,9 @@ public final class ClientSession {
             }
             String host = ip != null ? ip.getHostAddress() : in.getHostString();
             return host + ":" + in.getPort();
+        }
+        if (a instanceof java.net.UnixDomainSocketAddress u) {
+            return u.getPath() + ":0";
         }
         return String.valueOf(a);
     }
@@ -479,7 +492,7 @@ public final class ClientSession {
         long omem = pendingOutputBytes();
         int queued = multiQueued;
         long multiMem = queued >= 0 ? multiMemory : 0;
-        // Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked), t R B (tracking), c (close after reply), e (no-evict)
+        // Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked), t R B (tracking), c (close after reply), U (unix socket), e (no-evict)
         String flags = monitor ? "O" : "";
         if (isSubscribed()) {
             flags += "P";
@@ -502,6 +515,9 @@ public final class ClientSession {
         }
         if (closeAfterReply) {
             flags += "c";
+        }
+        if (isUnixSocket()) {
+            flags += "U";
         }
         if (noEvict) {
             flags += "e";

@@ -11,7 +11,42 @@ import io.damselfly.server.persist.SaveSchedule;
  */
 public enum Option {
     PORT("port", "port", OptionType.INT, "6379", true, 0, 65535, "TCP port to listen on; 0 picks a free port"),
-    BIND("bind", "bind", OptionType.STRING, "127.0.0.1", false, "Address to listen on (use 0.0.0.0 for every interface)"),
+    BIND("bind", "bind", OptionType.STRING, "127.0.0.1", true,
+            "Addresses to listen on, space-separated (at most 16): * is every IPv4 interface, ::* every IPv6 one, a leading - skips an address this host does not have; empty means no TCP listener"),
+    // Redis process directives
+    DAEMONIZE("daemonize", "daemonize", OptionType.BOOL, "no", false,
+            "Run in the background: the JVM cannot fork, so it starts itself again detached (setsid), waits until that copy listens, and exits"),
+    PIDFILE("pidfile", "pidfile", OptionType.STRING, "", false, "File the server writes its process id to at start and removes at shutdown; empty means none"),
+    LOGFILE("logfile", "logfile", OptionType.STRING, "", false, "File the server's log goes to; empty means standard output"),
+    LOGLEVEL("loglevel", "loglevel", OptionType.ENUM, "notice", true, new String[] {"debug", "verbose", "notice", "warning"},
+            "Least severe log messages written: debug, verbose, notice or warning"),
+    TIMEOUT("timeout", "timeout", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
+            "Seconds after which an idle client is disconnected (not blocked clients, subscribers or monitors); 0 never"),
+    PROTECTED_MODE("protected_mode", "protected-mode", OptionType.BOOL, "yes", true,
+            "While the default user needs no password, accept connections only from 127.0.0.1 and ::1 (others get Redis's DENIED error)"),
+    SET_PROC_TITLE("set_proc_title", "set-proc-title", OptionType.BOOL, "yes", false,
+            "Redis sets its process title; accepted, but a JVM cannot change its title, so it has no effect"),
+    PROC_TITLE_TEMPLATE("proc_title_template", "proc-title-template", OptionType.STRING, "{title} {listen-addr} {server-mode}", true,
+            "Redis's process title template, validated as Redis does ({title} {listen-addr} {server-mode} {config-file} {port} {tls-port} {unixsocket}); no effect, a JVM cannot change its title"),
+    SYSLOG_ENABLED("syslog_enabled", "syslog-enabled", OptionType.BOOL, "no", false, "Redis's syslog logging; accepted, no effect: the log goes to logfile (a warning at start when yes)"),
+    SYSLOG_IDENT("syslog_ident", "syslog-ident", OptionType.STRING, "redis", false, "Syslog identity; accepted, unused (no syslog)"),
+    SYSLOG_FACILITY("syslog_facility", "syslog-facility", OptionType.ENUM, "local0", false,
+            new String[] {"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"},
+            "Syslog facility; accepted, unused (no syslog)"),
+    SUPERVISED("supervised", "supervised", OptionType.ENUM, "no", false, new String[] {"upstart", "systemd", "auto", "no"},
+            "Supervision: systemd (sd_notify READY=1 to NOTIFY_SOCKET once listening, for Type=notify units), auto (systemd when NOTIFY_SOCKET is set), no; upstart is accepted but not done"),
+    CRASH_LOG_ENABLED("crash_log_enabled", "crash-log-enabled", OptionType.BOOL, "yes", true,
+            "Redis's crash report on a fatal signal; accepted, the JVM writes its own (hs_err) report"),
+    CRASH_MEMCHECK_ENABLED("crash_memcheck_enabled", "crash-memcheck-enabled", OptionType.BOOL, "yes", true,
+            "Redis's memory test after a crash; accepted, no effect"),
+    ENABLE_PROTECTED_CONFIGS("enable_protected_configs", "enable-protected-configs", OptionType.ENUM, "no", false,
+            new String[] {"no", "yes", "local"},
+            "Whether CONFIG SET may change protected options (dir, dbfilename): no, yes, or local (from loopback connections only)"),
+    UNIXSOCKET("unixsocket", "unixsocket", OptionType.STRING, "", false,
+            "Unix domain socket to listen on as well (native epoll transport only; a stale file there is replaced, the socket removed at shutdown); empty means none"),
+    UNIXSOCKETPERM("unixsocketperm", "unixsocketperm", OptionType.OCTAL, "0", false, 0, 0777,
+            "Permissions of the unix socket, octal (700); 0 leaves the umask's"),
+    IGNORE_WARNINGS("ignore_warnings", "ignore-warnings", OptionType.STRING, "", true, "Redis's start-up warnings to silence (ARM64-COW-BUG); accepted, damselfly has none"),
     ADMIN_PORT("admin_port", null, OptionType.INT, "9999", false, -1, 65535,
             "HTTP port for the dashboard (/), /metrics, /health and /stats (also speaks RESP), bound where --bind says; 0 picks a free port, -1 turns it off"),
     PRIMARY_PORT_HTTP_ENABLED("primary_port_http_enabled", null, OptionType.BOOL, "true", false,
@@ -31,7 +66,7 @@ public enum Option {
             "Pipelining: once more than this many commands of one read batch have run, consecutive commands for the same shard run under one lock acquisition; 0 turns it off"),
     TCP_NODELAY("tcp_nodelay", null, OptionType.BOOL, "true", false, "Disable Nagle's algorithm on client sockets"),
     TCP_BACKLOG("tcp_backlog", "tcp-backlog", OptionType.INT, "511", false, 1, 65535, "Listen backlog"),
-    TCP_KEEPALIVE("tcp_keepalive", "tcp-keepalive", OptionType.INT, "300", false, 0, Integer.MAX_VALUE, "TCP keepalive on client sockets (seconds; 0 = off)"),
+    TCP_KEEPALIVE("tcp_keepalive", "tcp-keepalive", OptionType.INT, "300", true, 0, Integer.MAX_VALUE, "TCP keepalive on client sockets (seconds; 0 = off)"),
     HZ("hz", "hz", OptionType.INT, "10", true, 0, Integer.MAX_VALUE, "Background task frequency (active expiry) per second; clamped to 1..500 as in Redis"),
     DATABASES("databases", "databases", OptionType.INT, "16", false, 1, 1_000_000, "Number of logical databases for SELECT"),
     DIR("dir", "dir", OptionType.STRING, ".", true, "Directory for snapshot files"),
@@ -257,6 +292,12 @@ public enum Option {
         if (this == APPENDONLY && (Boolean) v) {
             throw new IllegalArgumentException("the append-only file is not supported");
         }
+        if (this == BIND) {
+            v = normalizeBind((String) v);
+        }
+        if (this == PROC_TITLE_TEMPLATE && !ProcTitle.valid((String) v)) {
+            throw new IllegalArgumentException("template format is invalid or contains unknown variables");
+        }
         if (this == NOTIFY_KEYSPACE_EVENTS) {
             v = KeyspaceEventClasses.parse((String) v);
         }
@@ -264,6 +305,25 @@ public enum Option {
             v = ClientOutputBufferLimits.parse((String) v);
         }
         return v;
+    }
+
+    /** Redis's CONFIG_BINDADDR_MAX. */
+    static final int MAX_BIND_ADDRESSES = 16;
+
+    /**
+     * A bind value as Redis keeps it: the addresses, at most 16, split at each space as CONFIG SET
+     * splits a multi-argument option (two spaces make an empty address, which no listener can
+     * bind, as in Redis; a config file's line is split at runs of blanks before it gets here);
+     * "" for none.
+     */
+    private static String normalizeBind(String text) {
+        if (text.isEmpty()) {
+            return "";
+        }
+        if (text.split(" ", -1).length > MAX_BIND_ADDRESSES) {
+            throw new IllegalArgumentException("Too many bind addresses specified.");
+        }
+        return text;
     }
 
     /**

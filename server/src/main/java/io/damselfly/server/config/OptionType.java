@@ -15,7 +15,9 @@ public enum OptionType {
     /** One of a fixed set of lower-case words. */
     ENUM,
     /** Space-separated percentiles, each 0 to 100 ({@link PercentileList}). */
-    PERCENTILES;
+    PERCENTILES,
+    /** A non-negative octal number (Redis's OCTAL_CONFIG: unixsocketperm), shown in octal. */
+    OCTAL;
 
     /** Parses a value of this type; throws IllegalArgumentException with Redis's reason. */
     Object parse(String text, String[] choices, long min, long max) {
@@ -61,6 +63,25 @@ public enum OptionType {
             case PERCENTILES -> {
                 return PercentileList.parse(text);
             }
+            case OCTAL -> {
+                // strtoll base 8 to the end of the text: optional blanks and sign, octal digits
+                long v;
+                try {
+                    String t = text.stripLeading();
+                    if (t.isEmpty() || t.startsWith("+-") || t.startsWith("-+")) {
+                        throw new NumberFormatException();
+                    }
+                    v = Long.parseLong(t.startsWith("+") ? t.substring(1) : t, 8);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("argument couldn't be parsed as an octal number");
+                }
+                if (v < min || v > max) {
+                    // an unsigned option: a negative value is far above the top, and the bounds print in octal
+                    throw new IllegalArgumentException("argument must be between " + Long.toOctalString(min) + " and "
+                            + Long.toOctalString(max) + " inclusive");
+                }
+                return v;
+            }
             default -> {
                 return text;
             }
@@ -71,6 +92,9 @@ public enum OptionType {
     String format(Object value) {
         if (this == BOOL) {
             return ((Boolean) value) ? "yes" : "no";
+        }
+        if (this == OCTAL) {
+            return Long.toOctalString((Long) value);
         }
         return String.valueOf(value);
     }

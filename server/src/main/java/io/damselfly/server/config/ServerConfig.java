@@ -97,7 +97,8 @@ public final class ServerConfig {
             }
             try {
                 // a save line at start is split at runs of blanks, as redis.conf's are
-                Object v = o.parse(o == Option.SAVE ? SavePoints.normalize(p[1]) : p[1]);
+                Object v = o.parse(o == Option.SAVE ? SavePoints.normalize(p[1])
+                        : o == Option.BIND ? p[1].strip().replaceAll("\\s+", " ") : p[1]);
                 if (v instanceof SavePoints points && given.containsKey(o)) {
                     // as redis.conf: each save line at start adds points, save "" drops those before it
                     v = ((SavePoints) c.get(o)).followedBy(points);

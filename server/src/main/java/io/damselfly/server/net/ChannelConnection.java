@@ -16,12 +16,15 @@ final class ChannelConnection implements ClientConnection {
 
     @Override
     public SocketAddress remoteAddress() {
-        return channel.remoteAddress();
+        // a unix-socket client's own address is unnamed: Redis shows the server's socket path for both
+        return channel instanceof io.netty.channel.unix.DomainSocketChannel ? localAddress() : channel.remoteAddress();
     }
 
     @Override
     public SocketAddress localAddress() {
-        return channel.localAddress();
+        SocketAddress a = channel.localAddress();
+        // the JDK's type, so that the client package needs no Netty to tell a unix socket
+        return a instanceof io.netty.channel.unix.DomainSocketAddress d ? java.net.UnixDomainSocketAddress.of(d.path()) : a;
     }
 
     @Override

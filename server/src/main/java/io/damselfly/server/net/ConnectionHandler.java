@@ -119,6 +119,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (ProtectedMode.refuses(server.config().getBool(Option.PROTECTED_MODE), server.acl().defaultUser().nopass(),
+                ctx.channel().remoteAddress())) {
+            server.clients().countRejected();
+            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(ProtectedMode.DENIED.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         if (!server.clients().tryAdmit(server.config().getInt(Option.MAXCLIENTS))) {
             ByteBuf err = ctx.alloc().buffer();
             RespWriter.writeError(err, Errors.MAX_CLIENTS);

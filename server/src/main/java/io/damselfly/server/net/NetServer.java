@@ -65,8 +65,14 @@ public final class NetServer implements AutoCloseable {
     private final AdminHttp http;
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
-    private volatile Channel listener;
+    /** The main-port listeners, one per bind address bound (none with bind ""). */
+    private volatile List<Channel> listeners = List.of();
+    /** The port the listeners use: the configured one, or the one the first bind picked for port 0. */
+    private volatile int boundPort;
     private Channel adminListener;
+    /** The unix-socket listener ({@code unixsocket}), or null. */
+    private Channel unixListener;
+    private java.nio.file.Path unixPath;
 
     /** The network of {@code server}; {@code health} is what GET /health reports. */
     public NetServer(ServerContext server, int ioThreads, Health health) {
@@ -121,12 +127,12 @@ public final class NetServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, config.getInt(Option.TCP_BACKLOG))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, config.getBool(Option.TCP_NODELAY))
-                .childOption(ChannelOption.SO_KEEPALIVE, config.getInt(Option.TCP_KEEPALIVE) > 0)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        keepAlive(ch, config.getInt(Option.TCP_KEEPALIVE));
                         if (config.getBool(Option.PRIMARY_PORT_HTTP_ENABLED)) {
                             ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, false, null));
                         }
@@ -139,18 +145,33 @@ public final class NetServer implements AutoCloseable {
             // to epoll_wait (GET/SET -P 16, two runs each: equal to 5% better, never worse)
             b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
-        String host = config.getString(Option.BIND);
+        BindAddresses bind = BindAddresses.parse(config.getString(Option.BIND));
         int port = config.getInt(Option.PORT);
-        listener = b.bind(new InetSocketAddress(host, port)).sync().channel();
+        try {
+            listeners = listen(b, bind, port);
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        if (listeners.isEmpty() && config.getString(Option.UNIXSOCKET).isEmpty()) {
+            // no bind address, or every one optional and missing, and no unix socket: Redis exits too
+            throw new IllegalStateException("Configured to not listen anywhere (bind: '" + config.getString(Option.BIND) + "')");
+        }
+        boundPort = port != 0 || listeners.isEmpty() ? port : localPort(listeners.get(0));
         int bound = port();
-        config.guard(Option.PORT, value -> rebind(b, host, ((Number) value).intValue()));
-        log.info("listening on {}:{} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)", host, bound,
-                epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
+        String host = bind.firstHost();
+        config.guard(Option.PORT, value -> rebind(b, BindAddresses.parse(config.getString(Option.BIND)), ((Number) value).intValue(),
+                "Unable to listen on this port. Check server logs."));
+        config.guard(Option.BIND, value -> rebind(b, BindAddresses.parse((String) value), port(),
+                "Failed to bind to specified addresses."));
+        log.info("listening on {} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)",
+                addressesText(), epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
+        listenOnUnixSocket(config, epoll, counter, limits);
         int adminPort = config.getInt(Option.ADMIN_PORT);
         if (adminPort >= 0) {
             ServerBootstrap admin = b.clone().childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    keepAlive(ch, config.getInt(Option.TCP_KEEPALIVE));
                     ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, true, p -> installResp(p, counter, limits)));
                 }
             });
@@ -165,6 +186,70 @@ public final class NetServer implements AutoCloseable {
         return bound;
     }
 
+    /**
+     * unixsocket: a listener on a unix domain socket, as Redis's anetUnixServer: a file already at
+     * the path is removed first, unixsocketperm (unless 0) is applied to the new socket, and the
+     * file is removed at shutdown. Its connections are served as TCP ones (HTTP sniffing too);
+     * they count as local (protected-mode, the "local" settings) and show as "path:0" with flag
+     * U in CLIENT LIST. Netty has unix sockets only on its native epoll transport.
+     */
+    private void listenOnUnixSocket(ServerConfig config, boolean epoll, ByteCounter counter, RespLimits limits) {
+        String path = config.getString(Option.UNIXSOCKET);
+        if (path.isEmpty()) {
+            return;
+        }
+        if (!epoll) {
+            throw new IllegalStateException("unixsocket needs the native epoll transport, not available here");
+        }
+        ServerBootstrap u = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, config.getInt(Option.TCP_BACKLOG))
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
+                .childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (config.getBool(Option.PRIMARY_PORT_HTTP_ENABLED)) {
+                            ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, false, null));
+                        }
+                        installResp(ch.pipeline(), counter, limits);
+                    }
+                });
+        java.nio.file.Path file = java.nio.file.Path.of(path);
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+            unixListener = u.bind(new io.netty.channel.unix.DomainSocketAddress(path)).sync().channel();
+            unixPath = file;
+            long perm = config.getLong(Option.UNIXSOCKETPERM);
+            if (perm != 0) {
+                java.nio.file.Files.setPosixFilePermissions(file, permissions(perm));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on unix socket " + path + ": " + e.getMessage(), e);
+        }
+        log.info("listening on unix socket {}", path);
+    }
+
+    /** Octal permission bits (0700) as the JDK's set. */
+    static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(long octal) {
+        java.nio.file.attribute.PosixFilePermission[] order = {
+                java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE, java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE,
+                java.nio.file.attribute.PosixFilePermission.OTHERS_READ, java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE,
+                java.nio.file.attribute.PosixFilePermission.GROUP_WRITE, java.nio.file.attribute.PosixFilePermission.GROUP_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ};
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> set =
+                java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+        for (int bit = 0; bit < order.length; bit++) {
+            if ((octal & (1L << bit)) != 0) {
+                set.add(order[bit]);
+            }
+        }
+        return set;
+    }
+
     /** The RESP handlers of a connection: input byte count, request decoder, connection handler. */
     private void installResp(ChannelPipeline p, ByteCounter counter, RespLimits limits) {
         RequestMemoryAccount memory = requestMemory.open(p.channel());
@@ -177,38 +262,133 @@ public final class NetServer implements AutoCloseable {
 
     /** The main port bound now (CONFIG SET port moves it). */
     public int port() {
-        Channel l = listener;
-        return l == null ? 0 : ((InetSocketAddress) l.localAddress()).getPort();
+        return boundPort;
+    }
+
+    private static int localPort(Channel c) {
+        return ((InetSocketAddress) c.localAddress()).getPort();
+    }
+
+    /** The local addresses listened on, for the log: "127.0.0.1:6379 [::1]:6379". */
+    private String addressesText() {
+        StringBuilder sb = new StringBuilder();
+        for (Channel c : listeners) {
+            InetSocketAddress a = (InetSocketAddress) c.localAddress();
+            String ip = a.getAddress().getHostAddress();
+            sb.append(sb.length() == 0 ? "" : " ").append(ip.contains(":") ? "[" + ip + "]" : ip).append(':').append(a.getPort());
+        }
+        return sb.length() == 0 ? "nothing" : sb.toString();
     }
 
     /**
-     * CONFIG SET port: listens on the new port first, and only when every option of the CONFIG
-     * SET is ready closes the old listener (connections made through it stay), as Redis's
-     * changeListenPort. The bind runs on the acceptor's thread; the caller (a CONFIG SET on an
-     * event loop) waits for that one system call, as it would for any other.
+     * tcp-keepalive on a new connection, as Redis's anetKeepAlive: SO_KEEPALIVE, and (native
+     * transport) the first probe after {@code seconds} idle, then every seconds/3, 3 probes.
+     * Read per connection, so a CONFIG SET applies to connections made after it, as in Redis.
      */
-    private ServerConfig.Prepared rebind(ServerBootstrap b, String host, int port) {
-        io.netty.channel.ChannelFuture bound = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            // Redis's words; the reason goes to the log, as Redis logs it
-            log.warn("CONFIG SET port {}: cannot listen: {}", port, bound.cause().toString());
-            throw new IllegalArgumentException("Unable to listen on this port. Check server logs.");
+    private static void keepAlive(Channel ch, int seconds) {
+        ch.config().setOption(ChannelOption.SO_KEEPALIVE, seconds > 0);
+        if (seconds > 0 && ch instanceof io.netty.channel.epoll.EpollSocketChannel) {
+            ch.config().setOption(EpollChannelOption.TCP_KEEPIDLE, seconds);
+            ch.config().setOption(EpollChannelOption.TCP_KEEPINTVL, Math.max(1, seconds / 3));
+            ch.config().setOption(EpollChannelOption.TCP_KEEPCNT, 3);
         }
-        Channel fresh = bound.channel();
+    }
+
+    /**
+     * Redis's listenToPort: one listener per address, in order; an address that is optional and
+     * missing, or of a family this host lacks, is skipped (logged); any other failure closes the
+     * listeners made so far and throws. With port 0 the first listener picks the port, the rest
+     * take the same one. Runs on any thread; each bind waits for its one system call.
+     */
+    private List<Channel> listen(ServerBootstrap b, BindAddresses bind, int port) throws Exception {
+        List<Channel> made = new ArrayList<>();
+        int p = port;
+        for (BindAddresses.Address a : bind.addresses()) {
+            if (a.host().isEmpty()) {
+                // Java would take "" for the loopback address; Redis's getaddrinfo refuses it
+                made.forEach(Channel::close);
+                throw new java.net.UnknownHostException("empty bind address");
+            }
+            io.netty.channel.ChannelFuture f = b.bind(new InetSocketAddress(a.host(), p)).awaitUninterruptibly();
+            if (f.isSuccess()) {
+                made.add(f.channel());
+                p = p == 0 ? localPort(f.channel()) : p;
+                continue;
+            }
+            log.warn("Could not create server TCP listening socket {}:{}: {}", a.text(), p, f.cause().getMessage());
+            if (BindAddresses.skippable(a, f.cause())) {
+                continue;
+            }
+            made.forEach(Channel::close);
+            Throwable cause = f.cause();
+            throw cause instanceof Exception ex ? ex : new IllegalStateException(cause);
+        }
+        return List.copyOf(made);
+    }
+    /**
+     * CONFIG SET port and bind. A new port is listened on first and the old listeners closed only
+     * when every option of the CONFIG SET is ready (connections made through them stay), as
+     * Redis's changeListenPort; new addresses replace the old listeners as changeBindAddr does
+     * (closed first, since the same address and port cannot be bound twice), and the old ones are
+     * bound again if the new ones fail or another option of the CONFIG SET does. A failure answers
+     * {@code error}, Redis's words, and its reason goes to the log. The caller (a CONFIG SET on
+     * an event loop) waits for the bind system calls, as it would for any other.
+     */
+    private ServerConfig.Prepared rebind(ServerBootstrap b, BindAddresses bind, int port, String error) {
+        List<Channel> old = listeners;
+        int oldPort = boundPort;
+        boolean samePort = port == oldPort;
+        if (samePort) {
+            closeAll(old);
+        }
+        List<Channel> fresh;
+        try {
+            fresh = listen(b, bind, port);
+        } catch (Exception e) {
+            log.warn("CONFIG SET: cannot listen on {} port {}: {}", bind.addresses(), port, e.toString());
+            if (samePort) {
+                restore(b, oldPort);
+            }
+            throw new IllegalArgumentException(error);
+        }
+        listeners = fresh;
+        boundPort = port != 0 || fresh.isEmpty() ? port : localPort(fresh.get(0));
         return new ServerConfig.Prepared() {
             @Override
             public void commit() {
-                Channel old = listener;
-                listener = fresh;
-                old.close();
-                log.info("listening on {}:{} (CONFIG SET port)", host, port());
+                if (!samePort) {
+                    closeAll(old);
+                }
+                log.info("listening on {} (CONFIG SET)", addressesText());
             }
 
             @Override
             public void rollback() {
-                fresh.close();
+                closeAll(fresh);
+                listeners = old;
+                boundPort = oldPort;
+                if (samePort) {
+                    restore(b, oldPort);
+                }
             }
         };
+    }
+
+    /** Listens again on the bind addresses of the configuration (a failed CONFIG SET's way back). */
+    private void restore(ServerBootstrap b, int port) {
+        try {
+            listeners = listen(b, BindAddresses.parse(server.config().getString(Option.BIND)), port);
+            boundPort = port;
+        } catch (Exception e) {
+            log.error("cannot listen again on the previous addresses: {}", e.toString());
+            listeners = List.of();
+        }
+    }
+
+    private static void closeAll(List<Channel> channels) {
+        for (Channel c : channels) {
+            c.close().syncUninterruptibly();
+        }
     }
 
     /** The admin port bound, or -1 when there is none ({@code admin_port} -1, or not started). */
@@ -222,8 +402,14 @@ public final class NetServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (listener != null) {
-            listener.close().syncUninterruptibly();
+        closeAll(listeners);
+        if (unixListener != null) {
+            unixListener.close().syncUninterruptibly();
+            try {
+                java.nio.file.Files.deleteIfExists(unixPath);
+            } catch (java.io.IOException e) {
+                log.warn("cannot remove unix socket {}: {}", unixPath, e.toString());
+            }
         }
         if (adminListener != null) {
             adminListener.close().syncUninterruptibly();

@@ -123,7 +123,8 @@ class ConfigRewriteFormsTest {
             case DIR -> List.of(dir.toString());
             case REQUIREPASS -> List.of("p\"w \\ \u00e9\tx");
             case LATENCY_TRACKING_INFO_PERCENTILES -> List.of("12.5 99");
-            case UPSTREAM -> List.of();
+            case UPSTREAM, UNIXSOCKET -> List.of();
+            case PROC_TITLE_TEMPLATE -> List.of("{title} \"{port}\" {{ x");
             case MAXMEMORY -> List.of("1mb");
             default -> switch (o.type()) {
                 case BOOL -> List.of("yes", "no");
@@ -131,6 +132,7 @@ class ConfigRewriteFormsTest {
                 case MEMORY -> List.of("3000kb", "5mb", "100");
                 case INT -> List.of("3", "7", "-3", "1");
                 case PERCENTILES -> List.of("50");
+                case OCTAL -> List.of("700", "17");
                 case STRING -> List.of("some \"text\" with spaces");
             };
         };
