@@ -107,6 +107,147 @@ public enum Option {
             "Write commands are refused (NOREPLICAS) unless this many replicas are in sync; damselfly has no replicas, so any value above 0 refuses writes, as Redis does without replicas; 0 means off; alias min-slaves-to-write"),
     MIN_REPLICAS_MAX_LAG("min_replicas_max_lag", "min-replicas-max-lag", OptionType.INT, "10", true, 0, Integer.MAX_VALUE,
             "Seconds within which a replica must have answered to count as in sync for min-replicas-to-write; 0 turns that check off; alias min-slaves-max-lag"),
+    // Redis directives accepted for compatibility
+    LAZYFREE_LAZY_EVICTION("lazyfree_lazy_eviction", "lazyfree-lazy-eviction", OptionType.BOOL, "no", true,
+            "Count evicted values Redis would free in the background in INFO lazyfreed_objects (values are always freed by the collector here)"),
+    LAZYFREE_LAZY_EXPIRE("lazyfree_lazy_expire", "lazyfree-lazy-expire", OptionType.BOOL, "no", true,
+            "Count expired values Redis would free in the background in INFO lazyfreed_objects"),
+    LAZYFREE_LAZY_SERVER_DEL("lazyfree_lazy_server_del", "lazyfree-lazy-server-del", OptionType.BOOL, "no", true,
+            "Count overwritten values Redis would free in the background in INFO lazyfreed_objects"),
+    LAZYFREE_LAZY_USER_DEL("lazyfree_lazy_user_del", "lazyfree-lazy-user-del", OptionType.BOOL, "no", true,
+            "DEL acts as UNLINK: values Redis would free in the background count in INFO lazyfreed_objects"),
+    LAZYFREE_LAZY_USER_FLUSH("lazyfree_lazy_user_flush", "lazyfree-lazy-user-flush", OptionType.BOOL, "no", true,
+            "FLUSHALL and FLUSHDB without a mode run as ASYNC: their keys count in INFO lazyfreed_objects"),
+    STOP_WRITES_ON_BGSAVE_ERROR("stop_writes_on_bgsave_error", "stop-writes-on-bgsave-error", OptionType.BOOL, "yes", true,
+            "With save points configured, refuse write commands (MISCONF) after a failed background save until a save succeeds"),
+    RDBCOMPRESSION("rdbcompression", "rdbcompression", OptionType.BOOL, "yes", true,
+            "Compress strings in snapshot files with LZF"),
+    RDBCHECKSUM("rdbchecksum", "rdbchecksum", OptionType.BOOL, "yes", false,
+            "Write a CRC64 checksum at the end of snapshot files and check it on load; with no, 0 is written and not checked"),
+    RDB_DEL_SYNC_FILES("rdb_del_sync_files", "rdb-del-sync-files", OptionType.BOOL, "no", true,
+            "accepted for compatibility: snapshot files are never made only for replication here"),
+    RDB_SAVE_INCREMENTAL_FSYNC("rdb_save_incremental_fsync", "rdb-save-incremental-fsync", OptionType.BOOL, "yes", true,
+            "Flush snapshot files to disk every 32 MB while saving"),
+    OOM_SCORE_ADJ("oom_score_adj", "oom-score-adj", OptionType.ENUM, "no", true,
+            new String[] {"no", "yes", "relative", "absolute"}, "Write the first of oom-score-adj-values to /proc/self/oom_score_adj (Linux): relative (yes) adds it to the value at start, absolute sets it; no restores the value at start"),
+    OOM_SCORE_ADJ_VALUES("oom_score_adj_values", "oom-score-adj-values", OptionType.STRING, "0 200 800", true,
+            "Three OOM score adjustments (primary, replica, background child), each -2000..2000; damselfly is always a primary and has no child, so the first is used"),
+    ACTIVEREHASHING("activerehashing", "activerehashing", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly's tables rehash incrementally on every write"),
+    DYNAMIC_HZ("dynamic_hz", "dynamic-hz", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: the background tick runs at hz whatever the client count"),
+    JEMALLOC_BG_THREAD("jemalloc_bg_thread", "jemalloc-bg-thread", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    DISABLE_THP("disable_thp", "disable-thp", OptionType.BOOL, "yes", false,
+            "accepted for compatibility: there is no fork, so transparent huge pages cost no copy-on-write"),
+    ALWAYS_SHOW_LOGO("always_show_logo", "always-show-logo", OptionType.BOOL, "no", false,
+            "accepted for compatibility: damselfly prints no ASCII logo"),
+    CRASH_LOG_ENABLED("crash_log_enabled", "crash-log-enabled", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: the JVM reports crashes"),
+    CRASH_MEMCHECK_ENABLED("crash_memcheck_enabled", "crash-memcheck-enabled", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: the JVM reports crashes"),
+    ACTIVEDEFRAG("activedefrag", "activedefrag", OptionType.BOOL, "no", true,
+            "accepted for compatibility: the JVM's collector compacts memory; yes is refused as by a Redis built without jemalloc"),
+    ACTIVE_DEFRAG_IGNORE_BYTES("active_defrag_ignore_bytes", "active-defrag-ignore-bytes", OptionType.MEMORY, "104857600", true, 1, Long.MAX_VALUE,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_THRESHOLD_LOWER("active_defrag_threshold_lower", "active-defrag-threshold-lower", OptionType.INT, "10", true, 0, 1000,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_THRESHOLD_UPPER("active_defrag_threshold_upper", "active-defrag-threshold-upper", OptionType.INT, "100", true, 0, 1000,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_CYCLE_MIN("active_defrag_cycle_min", "active-defrag-cycle-min", OptionType.INT, "1", true, 1, 99,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_CYCLE_MAX("active_defrag_cycle_max", "active-defrag-cycle-max", OptionType.INT, "25", true, 1, 99,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_MAX_SCAN_FIELDS("active_defrag_max_scan_fields", "active-defrag-max-scan-fields", OptionType.INT, "1000", true, 1, Long.MAX_VALUE,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_EXPIRE_EFFORT("active_expire_effort", "active-expire-effort", OptionType.INT, "1", true, 1, 10,
+            "accepted for compatibility: the active expiry cycle has a fixed effort"),
+    MAXMEMORY_SAMPLES("maxmemory_samples", "maxmemory-samples", OptionType.INT, "5", true, 1, Integer.MAX_VALUE,
+            "accepted for compatibility: eviction here does not sample keys"),
+    MAXMEMORY_EVICTION_TENACITY("maxmemory_eviction_tenacity", "maxmemory-eviction-tenacity", OptionType.INT, "10", true, 0, 100,
+            "accepted for compatibility: eviction runs before each write until memory is below maxmemory"),
+    IO_THREADS("io_threads", "io-threads", OptionType.INT, "1", false, 1, 128,
+            "accepted for compatibility: conn_io_threads sets the I/O threads"),
+    IO_THREADS_DO_READS("io_threads_do_reads", "io-threads-do-reads", OptionType.BOOL, "no", false,
+            "accepted for compatibility: every I/O thread reads and parses"),
+    SHUTDOWN_TIMEOUT("shutdown_timeout", "shutdown-timeout", OptionType.INT, "10", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: there are no replicas to wait for at shutdown"),
+    PROPAGATION_ERROR_BEHAVIOR("propagation_error_behavior", "propagation-error-behavior", OptionType.ENUM, "ignore", true,
+            new String[] {"ignore", "panic", "panic-on-replicas"}, "accepted for compatibility: damselfly has no replication"),
+    SANITIZE_DUMP_PAYLOAD("sanitize_dump_payload", "sanitize-dump-payload", OptionType.ENUM, "no", true,
+            new String[] {"no", "yes", "clients"}, "accepted for compatibility: RESTORE always checks a payload whole before using it"),
+    BIND_SOURCE_ADDR("bind_source_addr", "bind-source-addr", OptionType.STRING, "", true,
+            "accepted for compatibility: damselfly has no replication"),
+    SOCKET_MARK_ID("socket_mark_id", "socket-mark-id", OptionType.INT, "0", false, 0, 0xFFFF_FFFFL,
+            "accepted for compatibility: sockets are not marked"),
+    SUPERVISED("supervised", "supervised", OptionType.ENUM, "no", false,
+            new String[] {"upstart", "systemd", "auto", "no"}, "accepted for compatibility: damselfly does not notify a supervisor"),
+    SYSLOG_ENABLED("syslog_enabled", "syslog-enabled", OptionType.BOOL, "no", false,
+            "accepted for compatibility: damselfly logs through its own logger, not syslog"),
+    SYSLOG_IDENT("syslog_ident", "syslog-ident", OptionType.STRING, "redis", false,
+            "accepted for compatibility: damselfly logs through its own logger, not syslog"),
+    SYSLOG_FACILITY("syslog_facility", "syslog-facility", OptionType.ENUM, "local0", false,
+            new String[] {"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"}, "accepted for compatibility: damselfly logs through its own logger, not syslog"),
+    AOF_LOAD_TRUNCATED("aof_load_truncated", "aof-load-truncated", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AOF_USE_RDB_PREAMBLE("aof_use_rdb_preamble", "aof-use-rdb-preamble", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AOF_TIMESTAMP_ENABLED("aof_timestamp_enabled", "aof-timestamp-enabled", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AOF_REWRITE_INCREMENTAL_FSYNC("aof_rewrite_incremental_fsync", "aof-rewrite-incremental-fsync", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    APPENDFILENAME("appendfilename", "appendfilename", OptionType.STRING, "appendonly.aof", false,
+            "accepted for compatibility: damselfly has no append-only file"),
+    APPENDDIRNAME("appenddirname", "appenddirname", OptionType.STRING, "appendonlydir", false,
+            "accepted for compatibility: damselfly has no append-only file"),
+    APPENDFSYNC("appendfsync", "appendfsync", OptionType.ENUM, "everysec", true,
+            new String[] {"everysec", "always", "no"}, "accepted for compatibility: damselfly has no append-only file"),
+    NO_APPENDFSYNC_ON_REWRITE("no_appendfsync_on_rewrite", "no-appendfsync-on-rewrite", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AUTO_AOF_REWRITE_PERCENTAGE("auto_aof_rewrite_percentage", "auto-aof-rewrite-percentage", OptionType.INT, "100", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AUTO_AOF_REWRITE_MIN_SIZE("auto_aof_rewrite_min_size", "auto-aof-rewrite-min-size", OptionType.MEMORY, "67108864", true, 0, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no append-only file"),
+    REPL_DISABLE_TCP_NODELAY("repl_disable_tcp_nodelay", "repl-disable-tcp-nodelay", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_DISKLESS_SYNC("repl_diskless_sync", "repl-diskless-sync", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_DISKLESS_SYNC_DELAY("repl_diskless_sync_delay", "repl-diskless-sync-delay", OptionType.INT, "5", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_DISKLESS_SYNC_MAX_REPLICAS("repl_diskless_sync_max_replicas", "repl-diskless-sync-max-replicas", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_DISKLESS_LOAD("repl_diskless_load", "repl-diskless-load", OptionType.ENUM, "disabled", true,
+            new String[] {"disabled", "on-empty-db", "swapdb"}, "accepted for compatibility: damselfly has no replication"),
+    REPL_BACKLOG_SIZE("repl_backlog_size", "repl-backlog-size", OptionType.MEMORY, "1048576", true, 1, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_BACKLOG_TTL("repl_backlog_ttl", "repl-backlog-ttl", OptionType.INT, "3600", true, 0, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_TIMEOUT("repl_timeout", "repl-timeout", OptionType.INT, "60", true, 1, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_PING_REPLICA_PERIOD("repl_ping_replica_period", "repl-ping-replica-period", OptionType.INT, "10", true, 1, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_LAZY_FLUSH("replica_lazy_flush", "replica-lazy-flush", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_SERVE_STALE_DATA("replica_serve_stale_data", "replica-serve-stale-data", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_READ_ONLY("replica_read_only", "replica-read-only", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_IGNORE_MAXMEMORY("replica_ignore_maxmemory", "replica-ignore-maxmemory", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_IGNORE_DISK_WRITE_ERRORS("replica_ignore_disk_write_errors", "replica-ignore-disk-write-errors", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_ANNOUNCED("replica_announced", "replica-announced", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_PRIORITY("replica_priority", "replica-priority", OptionType.INT, "100", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_ANNOUNCE_IP("replica_announce_ip", "replica-announce-ip", OptionType.STRING, "", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_ANNOUNCE_PORT("replica_announce_port", "replica-announce-port", OptionType.INT, "0", true, 0, 65535,
+            "accepted for compatibility: damselfly has no replication"),
+    MASTERAUTH("masterauth", "masterauth", OptionType.STRING, "", true,
+            "accepted for compatibility: damselfly has no replication"),
+    MASTERUSER("masteruser", "masteruser", OptionType.STRING, "", true,
+            "accepted for compatibility: damselfly has no replication"),
     UPSTREAM("upstream", null, OptionType.STRING, "", false,
             "Near-cache sidecar mode: redis://[user:pass@]host:port[/db] (or rediss:// for TLS) of the Redis or Dragonfly to front; hot reads are served locally, kept coherent by CLIENT TRACKING; empty means standalone"),
     NEAR_CACHE_MAXMEMORY("near_cache_maxmemory", null, OptionType.MEMORY, "0", false, 0, Long.MAX_VALUE,
@@ -174,6 +315,14 @@ public enum Option {
         if (this == MIN_REPLICAS_TO_WRITE || this == MIN_REPLICAS_MAX_LAG) {
             return redisName.replace("replicas", "slaves");
         }
+        switch (this) {
+            case REPLICA_LAZY_FLUSH, REPLICA_SERVE_STALE_DATA, REPLICA_READ_ONLY, REPLICA_IGNORE_MAXMEMORY,
+                    REPLICA_PRIORITY, REPLICA_ANNOUNCE_IP, REPLICA_ANNOUNCE_PORT, REPL_PING_REPLICA_PERIOD -> {
+                return redisName.replace("replica", "slave");
+            }
+            default -> {
+            }
+        }
         // Redis 7.0 renamed every -ziplist- option to -listpack- and kept the old name as an alias
         return redisName != null && redisName.contains("-listpack-") ? redisName.replace("-listpack-", "-ziplist-") : null;
     }
@@ -218,7 +367,7 @@ public enum Option {
      * "(redacted)" in the slow log.
      */
     public boolean isSensitive() {
-        return this == REQUIREPASS;
+        return this == REQUIREPASS || this == MASTERAUTH || this == MASTERUSER;
     }
 
     /** The eviction policy damselfly adds to Redis's eight (cache mode's default). */
@@ -255,7 +404,15 @@ public enum Option {
             v = SaveSchedule.parseCron((String) v);
         }
         if (this == APPENDONLY && (Boolean) v) {
-            throw new IllegalArgumentException("the append-only file is not supported");
+            throw new IllegalArgumentException("damselfly has no append-only file (AOF): appendonly must be no; snapshots (save, BGSAVE) are its persistence");
+        }
+        if (this == ACTIVEDEFRAG && (Boolean) v) {
+            // as isValidActiveDefrag in a Redis built without its jemalloc: there is nothing to defragment here
+            throw new IllegalArgumentException("Active defragmentation cannot be enabled: it requires a Redis server "
+                    + "compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution");
+        }
+        if (this == OOM_SCORE_ADJ_VALUES) {
+            v = OomScoreAdj.parseValues((String) v);
         }
         if (this == NOTIFY_KEYSPACE_EVENTS) {
             v = KeyspaceEventClasses.parse((String) v);
