@@ -377,6 +377,9 @@ public enum Option {
     static final long MIN_HZ = 1;
     static final long MAX_HZ = 500;
 
+    /** Redis's smallest replication backlog (server.h CONFIG_REPL_BACKLOG_MIN_SIZE). */
+    static final long REPL_BACKLOG_MIN_SIZE = 16 * 1024;
+
     /** Parses and validates a value for this option; throws IllegalArgumentException. */
     public Object parse(String text) {
         Object v;
@@ -410,6 +413,10 @@ public enum Option {
             // as isValidActiveDefrag in a Redis built without its jemalloc: there is nothing to defragment here
             throw new IllegalArgumentException("Active defragmentation cannot be enabled: it requires a Redis server "
                     + "compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution");
+        }
+        if (this == REPL_BACKLOG_SIZE) {
+            // resizeReplicationBacklog's floor (CONFIG_REPL_BACKLOG_MIN_SIZE), which CONFIG GET then shows
+            v = Math.max(REPL_BACKLOG_MIN_SIZE, (Long) v);
         }
         if (this == OOM_SCORE_ADJ_VALUES) {
             v = OomScoreAdj.parseValues((String) v);

@@ -125,6 +125,7 @@ class ConfigRewriteFormsTest {
             case LATENCY_TRACKING_INFO_PERCENTILES -> List.of("12.5 99");
             case UPSTREAM -> List.of();
             case MAXMEMORY -> List.of("1mb");
+            case OOM_SCORE_ADJ_VALUES -> List.of("1 2 3");
             default -> switch (o.type()) {
                 case BOOL -> List.of("yes", "no");
                 case ENUM -> List.of(o.choices);

@@ -87,16 +87,13 @@ public final class ScriptingCommands {
      * compatibility mode): a write script under a _RO command, and a script that may grow memory
      * over maxmemory (Redis refuses it before running, as a deny-oom command).
      */
-    /** scriptPrepareForRun's refusal of a script that may write while snapshots fail (stop-writes-on-bgsave-error). */
-    static final String MISCONF_SCRIPT = "MISCONF Redis is configured to save RDB snapshots, but it's currently "
-            + "unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
-
     static boolean checkFlags(CommandContext c, int flags, boolean ro) {
         if ((flags & ScriptFlags.COMPAT) != 0) {
             return true;
         }
         if ((flags & ScriptFlags.NO_WRITES) == 0 && c.server().persistence().writesDenied()) {
-            c.reply().error(MISCONF_SCRIPT);
+            // Redis's processCommand refuses such a script first (its flags make EVAL a write), with the general text
+            c.reply().error(io.damselfly.server.persist.Persistence.MISCONF);
             return false;
         }
         if ((flags & ScriptFlags.NO_WRITES) == 0 && ro) {
