@@ -248,6 +248,10 @@ public enum Option {
             "accepted for compatibility: damselfly has no replication"),
     MASTERUSER("masteruser", "masteruser", OptionType.STRING, "", true,
             "accepted for compatibility: damselfly has no replication"),
+    REPLICAOF("replicaof", "replicaof", OptionType.STRING, "", false,
+            "Must be empty: damselfly has no replication, so a config file naming a primary is refused rather than run as a primary; alias slaveof"),
+    MAXMEMORY_CLIENTS("maxmemory_clients", "maxmemory-clients", OptionType.STRING, "0", true,
+            "accepted for compatibility: clients are not evicted for their memory here (client-output-buffer-limit and request_memory_limit bound it); bytes or a percentage of maxmemory up to 100%"),
     UPSTREAM("upstream", null, OptionType.STRING, "", false,
             "Near-cache sidecar mode: redis://[user:pass@]host:port[/db] (or rediss:// for TLS) of the Redis or Dragonfly to front; hot reads are served locally, kept coherent by CLIENT TRACKING; empty means standalone"),
     NEAR_CACHE_MAXMEMORY("near_cache_maxmemory", null, OptionType.MEMORY, "0", false, 0, Long.MAX_VALUE,
@@ -317,7 +321,7 @@ public enum Option {
         }
         switch (this) {
             case REPLICA_LAZY_FLUSH, REPLICA_SERVE_STALE_DATA, REPLICA_READ_ONLY, REPLICA_IGNORE_MAXMEMORY,
-                    REPLICA_PRIORITY, REPLICA_ANNOUNCE_IP, REPLICA_ANNOUNCE_PORT, REPL_PING_REPLICA_PERIOD -> {
+                    REPLICA_PRIORITY, REPLICA_ANNOUNCE_IP, REPLICA_ANNOUNCE_PORT, REPL_PING_REPLICA_PERIOD, REPLICAOF -> {
                 return redisName.replace("replica", "slave");
             }
             default -> {
@@ -418,6 +422,12 @@ public enum Option {
             // resizeReplicationBacklog's floor (CONFIG_REPL_BACKLOG_MIN_SIZE), which CONFIG GET then shows
             v = Math.max(REPL_BACKLOG_MIN_SIZE, (Long) v);
         }
+        if (this == REPLICAOF && !((String) v).isEmpty()) {
+            throw new IllegalArgumentException("damselfly has no replication: replicaof must be empty");
+        }
+        if (this == MAXMEMORY_CLIENTS) {
+            v = clientMemory((String) v);
+        }
         if (this == OOM_SCORE_ADJ_VALUES) {
             v = OomScoreAdj.parseValues((String) v);
         }
@@ -428,6 +438,34 @@ public enum Option {
             v = ClientOutputBufferLimits.parse((String) v);
         }
         return v;
+    }
+
+    /**
+     * maxmemory-clients as Redis's numericParseString reads a MEMORY|PERCENT config: a memory
+     * value (its bytes), else digits and '%' up to 100 (kept as "N%").
+     */
+    private static String clientMemory(String text) {
+        try {
+            return Long.toString((Long) OptionType.MEMORY.parse(text, new String[0], 0, Long.MAX_VALUE));
+        } catch (IllegalArgumentException notMemory) {
+            // a percentage, below
+        }
+        if (text.length() > 1 && text.endsWith("%")) {
+            String digits = text.substring(0, text.length() - 1);
+            long pct;
+            try {
+                pct = Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                pct = -1;
+            }
+            if (pct > 100) {
+                throw new IllegalArgumentException("percentage argument must be less or equal to 100");
+            }
+            if (pct >= 0) {
+                return pct + "%";
+            }
+        }
+        throw new IllegalArgumentException("argument must be a memory or percent value");
     }
 
     /**

@@ -100,7 +100,8 @@ class ConfigRewriteFormsTest {
                     }
                 }
             }
-            assertTrue(changed >= Option.values().length - 3, "options changed: " + changed);
+            // activedefrag and replicaof take only their defaults here (no defragmentation, no replication)
+            assertTrue(changed >= Option.values().length - 3 - 2, "options changed: " + changed);
             Path f = dir.resolve(flagFile ? "all.flags" : "all.conf");
             Files.writeString(f, flagFile ? "--hz=11\n" : "hz 11\n");
             Files.writeString(f, ConfigRewrite.rewrittenContent(f, c, List.of("alice on >pw ~* +@all")));
@@ -126,6 +127,7 @@ class ConfigRewriteFormsTest {
             case UPSTREAM -> List.of();
             case MAXMEMORY -> List.of("1mb");
             case OOM_SCORE_ADJ_VALUES -> List.of("1 2 3");
+            case MAXMEMORY_CLIENTS -> List.of("5%");
             default -> switch (o.type()) {
                 case BOOL -> List.of("yes", "no");
                 case ENUM -> List.of(o.choices);
