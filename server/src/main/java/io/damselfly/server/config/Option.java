@@ -248,6 +248,42 @@ public enum Option {
             "accepted for compatibility: damselfly has no replication"),
     MASTERUSER("masteruser", "masteruser", OptionType.STRING, "", true,
             "accepted for compatibility: damselfly has no replication"),
+    SHUTDOWN_ON_SIGINT("shutdown_on_sigint", "shutdown-on-sigint", OptionType.STRING, "default", true,
+            "What SIGINT's shutdown does, as SHUTDOWN's modifiers: default (save when persistence is configured), save, nosave, now (no replicas to wait for here), force (exit even if the save fails)"),
+    SHUTDOWN_ON_SIGTERM("shutdown_on_sigterm", "shutdown-on-sigterm", OptionType.STRING, "default", true,
+            "What SIGTERM's shutdown does: default, save, nosave, now, force, as shutdown-on-sigint"),
+    ENABLE_PROTECTED_CONFIGS("enable_protected_configs", "enable-protected-configs", OptionType.ENUM, "no", false,
+            new String[] {"no", "yes", "local"}, "Whether CONFIG SET may change dir and dbfilename: no, yes, or local (from loopback connections only)"),
+    IGNORE_WARNINGS("ignore_warnings", "ignore-warnings", OptionType.STRING, "", true,
+            "accepted for compatibility: damselfly has none of Redis's kernel-bug start-up warnings to silence"),
+    CLUSTER_ENABLED("cluster_enabled", "cluster-enabled", OptionType.BOOL, "no", false,
+            "Must be no: damselfly has no cluster mode (CLUSTER answers as a standalone redis-server)"),
+    CLUSTER_CONFIG_FILE("cluster_config_file", "cluster-config-file", OptionType.STRING, "nodes.conf", false, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_PORT("cluster_port", "cluster-port", OptionType.INT, "0", false, 0, 65535,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_NODE_TIMEOUT("cluster_node_timeout", "cluster-node-timeout", OptionType.INT, "15000", true, 0, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_REPLICA_VALIDITY_FACTOR("cluster_replica_validity_factor", "cluster-replica-validity-factor", OptionType.INT, "10", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_MIGRATION_BARRIER("cluster_migration_barrier", "cluster-migration-barrier", OptionType.INT, "1", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ALLOW_REPLICA_MIGRATION("cluster_allow_replica_migration", "cluster-allow-replica-migration", OptionType.BOOL, "yes", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_REQUIRE_FULL_COVERAGE("cluster_require_full_coverage", "cluster-require-full-coverage", OptionType.BOOL, "yes", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_REPLICA_NO_FAILOVER("cluster_replica_no_failover", "cluster-replica-no-failover", OptionType.BOOL, "no", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ALLOW_READS_WHEN_DOWN("cluster_allow_reads_when_down", "cluster-allow-reads-when-down", OptionType.BOOL, "no", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ALLOW_PUBSUBSHARD_WHEN_DOWN("cluster_allow_pubsubshard_when_down", "cluster-allow-pubsubshard-when-down", OptionType.BOOL, "yes", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_LINK_SENDBUF_LIMIT("cluster_link_sendbuf_limit", "cluster-link-sendbuf-limit", OptionType.MEMORY, "0", true, 0, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_IP("cluster_announce_ip", "cluster-announce-ip", OptionType.STRING, "", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_HOSTNAME("cluster_announce_hostname", "cluster-announce-hostname", OptionType.STRING, "", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_PORT("cluster_announce_port", "cluster-announce-port", OptionType.INT, "0", true, 0, 65535,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_BUS_PORT("cluster_announce_bus_port", "cluster-announce-bus-port", OptionType.INT, "0", true, 0, 65535,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_TLS_PORT("cluster_announce_tls_port", "cluster-announce-tls-port", OptionType.INT, "0", true, 0, 65535,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_PREFERRED_ENDPOINT_TYPE("cluster_preferred_endpoint_type", "cluster-preferred-endpoint-type", OptionType.ENUM, "ip", true,
+            new String[] {"ip", "hostname", "unknown-endpoint"}, "accepted for compatibility: damselfly has no cluster mode"),
     REPLICAOF("replicaof", "replicaof", OptionType.STRING, "", false,
             "Must be empty: damselfly has no replication, so a config file naming a primary is refused rather than run as a primary; alias slaveof"),
     MAXMEMORY_CLIENTS("maxmemory_clients", "maxmemory-clients", OptionType.STRING, "0", true,
@@ -321,7 +357,8 @@ public enum Option {
         }
         switch (this) {
             case REPLICA_LAZY_FLUSH, REPLICA_SERVE_STALE_DATA, REPLICA_READ_ONLY, REPLICA_IGNORE_MAXMEMORY,
-                    REPLICA_PRIORITY, REPLICA_ANNOUNCE_IP, REPLICA_ANNOUNCE_PORT, REPL_PING_REPLICA_PERIOD, REPLICAOF -> {
+                    REPLICA_PRIORITY, REPLICA_ANNOUNCE_IP, REPLICA_ANNOUNCE_PORT, REPL_PING_REPLICA_PERIOD, REPLICAOF,
+                    CLUSTER_REPLICA_VALIDITY_FACTOR, CLUSTER_REPLICA_NO_FAILOVER -> {
                 return redisName.replace("replica", "slave");
             }
             default -> {
@@ -425,6 +462,15 @@ public enum Option {
         if (this == REPLICAOF && !((String) v).isEmpty()) {
             throw new IllegalArgumentException("damselfly has no replication: replicaof must be empty");
         }
+        if (this == CLUSTER_ENABLED && (Boolean) v) {
+            throw new IllegalArgumentException("damselfly has no cluster mode: cluster-enabled must be no");
+        }
+        if (this == CLUSTER_ANNOUNCE_HOSTNAME) {
+            announcedHostname((String) v);
+        }
+        if (this == SHUTDOWN_ON_SIGINT || this == SHUTDOWN_ON_SIGTERM) {
+            v = shutdownFlags((String) v);
+        }
         if (this == MAXMEMORY_CLIENTS) {
             v = clientMemory((String) v);
         }
@@ -438,6 +484,57 @@ public enum Option {
             v = ClientOutputBufferLimits.parse((String) v);
         }
         return v;
+    }
+
+    /** isValidAnnouncedHostname: under 256 characters, letters, digits, hyphens and dots. */
+    private static void announcedHostname(String text) {
+        if (text.length() >= 256) {
+            throw new IllegalArgumentException("Hostnames must be less than 256 characters");
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+                throw new IllegalArgumentException("Hostnames may only contain alphanumeric characters, hyphens or dots");
+            }
+        }
+    }
+
+    /** shutdown-on-sigint/-sigterm's flags, in Redis's order (save, nosave, now, force; "default" for none). */
+    private static final String[] SHUTDOWN_FLAGS = {"default", "save", "nosave", "now", "force"};
+
+    /**
+     * A multi-argument enum of flags as Redis reads shutdown-on-sig*: blank-separated names, OR'ed;
+     * save and nosave exclude each other. Answers the CONFIG GET form.
+     */
+    private static String shutdownFlags(String text) {
+        String trimmed = text.strip();
+        String[] words = trimmed.isEmpty() ? new String[0] : trimmed.split("\\s+");
+        if (words.length == 0) {
+            throw new IllegalArgumentException("argument(s) must be one of the following: " + String.join(", ", SHUTDOWN_FLAGS));
+        }
+        boolean[] set = new boolean[SHUTDOWN_FLAGS.length];
+        for (String w : words) {
+            int found = -1;
+            for (int i = 0; i < SHUTDOWN_FLAGS.length; i++) {
+                if (SHUTDOWN_FLAGS[i].equalsIgnoreCase(w)) {
+                    found = i;
+                }
+            }
+            if (found < 0) {
+                throw new IllegalArgumentException("argument(s) must be one of the following: " + String.join(", ", SHUTDOWN_FLAGS));
+            }
+            set[found] = true;
+        }
+        if (set[1] && set[2]) {
+            throw new IllegalArgumentException("shutdown options SAVE and NOSAVE can't be used simultaneously");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < SHUTDOWN_FLAGS.length; i++) {
+            if (set[i]) {
+                sb.append(sb.length() == 0 ? "" : " ").append(SHUTDOWN_FLAGS[i]);
+            }
+        }
+        return sb.length() == 0 ? "default" : sb.toString();
     }
 
     /**

@@ -140,8 +140,8 @@ class ConfigDirectivesTest {
                     if ((o.type() == OptionType.MEMORY || o == Option.MAXMEMORY_CLIENTS) && g.equals("1.5")) {
                         continue; // Dragonfly's fractional sizes (1.5GB) are a documented extension
                     }
-                    if (o == Option.MAXMEMORY_CLIENTS && g.equals("99999999999999999999")) {
-                        continue; // Redis's memtoull wraps it to -1, read back as "1%"; refused here
+                    if ((o == Option.MAXMEMORY_CLIENTS || o == Option.CLUSTER_LINK_SENDBUF_LIMIT) && g.equals("99999999999999999999")) {
+                        continue; // Redis's memtoull wraps it (to "1%", to 2^64-1); refused here
                     }
                     if (o == Option.OOM_SCORE_ADJ) {
                         continue; // would change this JVM's OOM score; oomScoreAdjWritesProc covers it

@@ -185,4 +185,58 @@ class PersistenceDirectivesTest {
             }
         }
     }
+
+    /** shutdown-on-sigterm: nosave skips the save that save points ask for; save saves without them. */
+    @Test
+    void shutdownOnSigtermModifiers() throws Exception {
+        for (String[] c : new String[][] {{"nosave", "3600 1", "false"}, {"save", "", "true"}, {"default", "", "false"}}) {
+            Path dir = Files.createDirectory(tmp.resolve("sig-" + c[0]));
+            int port;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "io.damselfly.server.Main",
+                    "--port", Integer.toString(port), "--admin_port", "-1", "--dir", dir.toString(),
+                    "--save", c[1], "--shutdown-on-sigterm", c[0])
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+            try {
+                RawClient d = null;
+                for (int i = 0; i < 600 && d == null; i++) {
+                    try {
+                        d = new RawClient("127.0.0.1", port);
+                    } catch (RuntimeException notYet) {
+                        assertTrue(p.isAlive(), Files.readString(dir.resolve("server.log")));
+                        Thread.sleep(50);
+                    }
+                }
+                assertTrue(d != null, "server did not start");
+                assertEquals("$" + c[0], d.callText("CONFIG", "GET", "shutdown-on-sigterm").replaceAll(".*, ", "").replace("]", ""));
+                d.call("SET", "k", "v");
+                d.close();
+                p.destroy();
+                assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "exits after SIGTERM");
+                assertEquals(Boolean.parseBoolean(c[2]), Files.exists(dir.resolve("dump.rdb")), c[0] + " with save '" + c[1] + "'");
+            } finally {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+        }
+    }
+
+    /** enable-protected-configs lets CONFIG SET change dir and dbfilename, as in redis-server. */
+    @Test
+    void enableProtectedConfigsAsRedis() throws Exception {
+        for (String mode : new String[] {"no", "yes", "local"}) {
+            try (RedisServerProcess redis = RedisServerProcess.start("--enable-protected-configs", mode);
+                 EmbeddedServer server = EmbeddedServer.builder().option("enable-protected-configs", mode).start();
+                 RawClient d = new RawClient("127.0.0.1", server.port());
+                 RawClient r = new RawClient("127.0.0.1", redis.port())) {
+                assertEquals(r.callText("CONFIG", "SET", "dbfilename", "other.rdb"), d.callText("CONFIG", "SET", "dbfilename", "other.rdb"), mode);
+                assertEquals(r.callText("CONFIG", "GET", "dbfilename"), d.callText("CONFIG", "GET", "dbfilename"), mode);
+                assertEquals(r.callText("CONFIG", "SET", "enable-protected-configs", "yes"),
+                        d.callText("CONFIG", "SET", "enable-protected-configs", "yes"));
+            }
+        }
+    }
 }

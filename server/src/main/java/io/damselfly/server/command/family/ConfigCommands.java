@@ -102,7 +102,7 @@ final class ConfigCommands {
             String name = Errors.echo(c.arg(i));
             if (!o.isMutable()) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_IMMUTABLE);
-            } else if (o.isProtected()) {
+            } else if (o.isProtected() && !protectedConfigsAllowed(c)) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_PROTECTED);
             } else if (changes.containsKey(o) && setBy.get(o).equals(nameSetBy(o, c.argString(i)))) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_DUPLICATE);
@@ -191,5 +191,11 @@ final class ConfigCommands {
     /** CONFIG HELP */
     static void help(CommandContext c) {
         ServerCommands.help(c.reply(), HELP);
+    }
+
+    /** enable-protected-configs: whether this client may change dir and dbfilename (yes, or local from loopback). */
+    private static boolean protectedConfigsAllowed(CommandContext c) {
+        String mode = c.server().config().getString(Option.ENABLE_PROTECTED_CONFIGS);
+        return mode.equals("yes") || (mode.equals("local") && c.client().isLocal());
     }
 }
