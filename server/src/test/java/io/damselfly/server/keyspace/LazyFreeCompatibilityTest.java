@@ -96,6 +96,33 @@ class LazyFreeCompatibilityTest {
         s.add(cmd("XGROUP", "DESTROY", "s", "bla"));
         s.add(cmd("UNLINK", "s"));
         s.add(check());
+        // script and function caches: an async flush of more than 64 counts them
+        for (int i = 0; i < 70; i++) {
+            s.add(cmd("SCRIPT", "LOAD", "return " + i));
+        }
+        s.add(cmd("SCRIPT", "FLUSH", "ASYNC"));
+        s.add(check());
+        for (int i = 0; i < 10; i++) {
+            s.add(cmd("SCRIPT", "LOAD", "return " + i));
+        }
+        s.add(cmd("SCRIPT", "FLUSH", "ASYNC"));
+        for (int i = 0; i < 65; i++) {
+            s.add(cmd("SCRIPT", "LOAD", "return " + i));
+        }
+        s.add(cmd("SCRIPT", "FLUSH"));
+        s.add(check());
+        StringBuilder lib = new StringBuilder("#!lua name=lib\n");
+        for (int i = 0; i < 70; i++) {
+            lib.append("redis.register_function('f").append(i).append("', function() return 1 end)\n");
+        }
+        s.add(cmd("FUNCTION", "LOAD", lib.toString()));
+        s.add(cmd("CONFIG", "SET", "lazyfree-lazy-user-flush", "yes"));
+        s.add(cmd("FUNCTION", "FLUSH"));
+        s.add(cmd("CONFIG", "SET", "lazyfree-lazy-user-flush", "no"));
+        s.add(check());
+        s.add(cmd("FUNCTION", "LOAD", lib.toString()));
+        s.add(cmd("FUNCTION", "FLUSH", "SYNC"));
+        s.add(check());
         // CONFIG RESETSTAT zeroes it
         s.add(cmd("CONFIG", "RESETSTAT"));
         s.add(check());

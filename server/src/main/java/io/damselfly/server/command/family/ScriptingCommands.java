@@ -7,6 +7,8 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.GoodReplicas;
 import io.damselfly.server.command.Reply;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.keyspace.LazyFree;
 import io.damselfly.server.scripting.ScriptEngine;
 import io.damselfly.server.scripting.ScriptException;
 import io.damselfly.server.scripting.ScriptFlags;
@@ -132,7 +134,13 @@ public final class ScriptingCommands {
             c.reply().error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
             return;
         }
+        // scriptingRelease: an async flush of more than 64 scripts counts them in INFO lazyfreed_objects
+        boolean async = c.argc() == 3 ? c.argIs(2, "async") : c.server().config().getBool(Option.LAZYFREE_LAZY_USER_FLUSH);
+        int scripts = c.server().scripts().cachedScripts();
         c.server().scripts().flush();
+        if (async && scripts > LazyFree.THRESHOLD) {
+            c.server().keyspace().countLazyFreed(scripts);
+        }
         c.reply().ok();
     }
 
