@@ -117,7 +117,7 @@ public enum Option {
     LAZYFREE_LAZY_USER_DEL("lazyfree_lazy_user_del", "lazyfree-lazy-user-del", OptionType.BOOL, "no", true,
             "DEL acts as UNLINK: values Redis would free in the background count in INFO lazyfreed_objects"),
     LAZYFREE_LAZY_USER_FLUSH("lazyfree_lazy_user_flush", "lazyfree-lazy-user-flush", OptionType.BOOL, "no", true,
-            "FLUSHALL and FLUSHDB without a mode run as ASYNC: their keys count in INFO lazyfreed_objects"),
+            "FLUSHALL, FLUSHDB, SCRIPT FLUSH and FUNCTION FLUSH without a mode run as ASYNC (counted in INFO lazyfreed_objects)"),
     STOP_WRITES_ON_BGSAVE_ERROR("stop_writes_on_bgsave_error", "stop-writes-on-bgsave-error", OptionType.BOOL, "yes", true,
             "With save points configured, refuse write commands (MISCONF) after a failed background save until a save succeeds"),
     RDBCOMPRESSION("rdbcompression", "rdbcompression", OptionType.BOOL, "yes", true,
