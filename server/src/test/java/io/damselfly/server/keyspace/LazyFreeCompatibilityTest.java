@@ -172,6 +172,23 @@ class LazyFreeCompatibilityTest {
         }
     }
 
+    /** Evicted values count under lazyfree-lazy-eviction only, each big one once (keyspace sizes differ from Redis's, so no comparison). */
+    @Test
+    void evictedValuesCountUnderLazyfreeLazyEviction() {
+        for (String option : new String[] {"no", "yes"}) {
+            try (EmbeddedServer server = EmbeddedServer.builder().option("maxmemory", "1mb")
+                    .option("maxmemory-policy", "allkeys-random").option("lazyfree-lazy-eviction", option).start();
+                 RawClient d = new RawClient("127.0.0.1", server.port())) {
+                for (int i = 0; i < 400; i++) {
+                    d.call((Object[]) sadd("big" + i, "member-", 100));
+                }
+                long evicted = Long.parseLong(d.callText("INFO", "stats").replaceAll("(?s).*evicted_keys:(\\d+).*", "$1"));
+                assertTrue(evicted > 0, "nothing was evicted");
+                assertEquals(option.equals("yes") ? evicted : 0, lazyfreed(d), "lazyfree-lazy-eviction " + option);
+            }
+        }
+    }
+
     /** Redis's count once its background thread has nothing pending. */
     private static long settled(RawClient r) throws InterruptedException {
         for (int i = 0; i < 200; i++) {
