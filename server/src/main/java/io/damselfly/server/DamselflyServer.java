@@ -81,6 +81,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
 
     private final ServerConfig config;
     private final Keyspace keyspace;
+    /** oom-score-adj's writer of /proc/self/oom_score_adj (keeps the score the process started with). */
+    private final io.damselfly.server.config.OomScoreAdj oomScoreAdj = new io.damselfly.server.config.OomScoreAdj();
     private final CommandTable commands;
     private final ClientRegistry clients = new ClientRegistry();
     private final ServerStats stats = new ServerStats();
@@ -166,6 +168,16 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             public long usedMemory() {
                 return keyspace.usedMemory();
             }
+
+            @Override
+            public boolean checksum() {
+                return config.getBool(Option.RDBCHECKSUM);
+            }
+
+            @Override
+            public boolean incrementalFsync() {
+                return config.getBool(Option.RDB_SAVE_INCREMENTAL_FSYNC);
+            }
         });
         this.cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "damselfly-cron");
@@ -216,12 +228,26 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.STREAM_NODE_MAX_ENTRIES, v -> keyspace.setStreamNodeLimits(
                 config.getLong(Option.STREAM_NODE_MAX_BYTES), config.getLong(Option.STREAM_NODE_MAX_ENTRIES)));
         config.watch(Option.HLL_SPARSE_MAX_BYTES, v -> keyspace.setHllSparseMaxBytes(config.getLong(Option.HLL_SPARSE_MAX_BYTES)));
+        config.watch(Option.RDBCOMPRESSION, v -> io.damselfly.server.rdb.RdbOutput.setCompression((Boolean) v));
+        config.watch(Option.STOP_WRITES_ON_BGSAVE_ERROR, v -> persistence.setWriteRefusal((Boolean) v, !savePoints().isEmpty()));
+        config.watch(Option.SAVE, v -> persistence.setWriteRefusal(config.getBool(Option.STOP_WRITES_ON_BGSAVE_ERROR), !savePoints().isEmpty()));
+        config.watch(Option.LAZYFREE_LAZY_EXPIRE, v -> applyLazyFree());
+        config.watch(Option.LAZYFREE_LAZY_EVICTION, v -> applyLazyFree());
+        config.watch(Option.LAZYFREE_LAZY_SERVER_DEL, v -> applyLazyFree());
+        config.watch(Option.OOM_SCORE_ADJ, v -> oomScoreAdj.apply(config.getString(Option.OOM_SCORE_ADJ), config.getString(Option.OOM_SCORE_ADJ_VALUES)));
+        config.watch(Option.OOM_SCORE_ADJ_VALUES, v -> oomScoreAdj.apply(config.getString(Option.OOM_SCORE_ADJ), config.getString(Option.OOM_SCORE_ADJ_VALUES)));
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
         KeyspaceNotifier notifier = new KeyspaceNotifier(keyspace, pubsub);
         config.watch(Option.NOTIFY_KEYSPACE_EVENTS, v -> notifier.setClasses((KeyspaceEventClasses) v));
         this.nearCache = config.getString(Option.UPSTREAM).isEmpty() ? null : new NearCache(this);
+    }
+
+    /** Pushes the lazyfree-lazy-expire, -eviction and -server-del options to the keyspace. */
+    private void applyLazyFree() {
+        keyspace.setLazyFree(config.getBool(Option.LAZYFREE_LAZY_EXPIRE), config.getBool(Option.LAZYFREE_LAZY_EVICTION),
+                config.getBool(Option.LAZYFREE_LAZY_SERVER_DEL));
     }
 
     private static ListpackLimits hashLimits(ServerConfig config) {

@@ -106,7 +106,10 @@ public final class Main {
                     Runtime.getRuntime().halt(1);
                 }
                 org.slf4j.LoggerFactory.getLogger(Main.class).warn("Received SIG{} scheduling shutdown...", name);
-                server.shutdown(server.persistenceConfigured(), false).thenAccept(stops -> {
+                // shutdown-on-sigint / -sigterm: SHUTDOWN's modifiers ("now" has no replicas to skip here)
+                String flags = server.config().getString(name.equals("INT") ? Option.SHUTDOWN_ON_SIGINT : Option.SHUTDOWN_ON_SIGTERM);
+                boolean save = flags.contains("nosave") ? false : flags.contains("save") || server.persistenceConfigured();
+                server.shutdown(save, flags.contains("force")).thenAccept(stops -> {
                     if (!stops) {
                         org.slf4j.LoggerFactory.getLogger(Main.class).warn(
                                 "SIG{} received but errors trying to shut down the server, check the logs for more information", name);

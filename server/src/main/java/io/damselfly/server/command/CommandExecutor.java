@@ -20,6 +20,7 @@ import io.damselfly.server.keyspace.Shard;
 import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.metrics.ThreadCommandStats;
+import io.damselfly.server.persist.Persistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -346,6 +347,11 @@ public final class CommandExecutor {
         // scriptVerifyOOM does (allow-oom, and only before the script's first write)
         if (!forScript && !makeRoom() && deniedOverMemory(cmd)) {
             reject(cmd, argv, Errors.OOM);
+            return;
+        }
+        if (!forScript && server.persistence().writesDenied() && (cmd.has(CommandFlag.WRITE) || cmd.name().equals("ping"))) {
+            // processCommand's stop-writes-on-bgsave-error check, which refuses PING too
+            reject(cmd, argv, Persistence.MISCONF);
             return;
         }
         if (!forScript && cmd.has(CommandFlag.WRITE) && GoodReplicas.writesRefused(config)) {

@@ -142,6 +142,171 @@ public enum Option {
             "Write commands are refused (NOREPLICAS) unless this many replicas are in sync; damselfly has no replicas, so any value above 0 refuses writes, as Redis does without replicas; 0 means off; alias min-slaves-to-write"),
     MIN_REPLICAS_MAX_LAG("min_replicas_max_lag", "min-replicas-max-lag", OptionType.INT, "10", true, 0, Integer.MAX_VALUE,
             "Seconds within which a replica must have answered to count as in sync for min-replicas-to-write; 0 turns that check off; alias min-slaves-max-lag"),
+    // Redis directives accepted for compatibility
+    LAZYFREE_LAZY_EVICTION("lazyfree_lazy_eviction", "lazyfree-lazy-eviction", OptionType.BOOL, "no", true,
+            "Count evicted values Redis would free in the background in INFO lazyfreed_objects (values are always freed by the collector here)"),
+    LAZYFREE_LAZY_EXPIRE("lazyfree_lazy_expire", "lazyfree-lazy-expire", OptionType.BOOL, "no", true,
+            "Count expired values Redis would free in the background in INFO lazyfreed_objects"),
+    LAZYFREE_LAZY_SERVER_DEL("lazyfree_lazy_server_del", "lazyfree-lazy-server-del", OptionType.BOOL, "no", true,
+            "Count overwritten values Redis would free in the background in INFO lazyfreed_objects"),
+    LAZYFREE_LAZY_USER_DEL("lazyfree_lazy_user_del", "lazyfree-lazy-user-del", OptionType.BOOL, "no", true,
+            "DEL acts as UNLINK: values Redis would free in the background count in INFO lazyfreed_objects"),
+    LAZYFREE_LAZY_USER_FLUSH("lazyfree_lazy_user_flush", "lazyfree-lazy-user-flush", OptionType.BOOL, "no", true,
+            "FLUSHALL, FLUSHDB, SCRIPT FLUSH and FUNCTION FLUSH without a mode run as ASYNC (counted in INFO lazyfreed_objects)"),
+    STOP_WRITES_ON_BGSAVE_ERROR("stop_writes_on_bgsave_error", "stop-writes-on-bgsave-error", OptionType.BOOL, "yes", true,
+            "With save points configured, refuse write commands (MISCONF) after a failed background save until a save succeeds"),
+    RDBCOMPRESSION("rdbcompression", "rdbcompression", OptionType.BOOL, "yes", true,
+            "Compress strings in snapshot files with LZF"),
+    RDBCHECKSUM("rdbchecksum", "rdbchecksum", OptionType.BOOL, "yes", false,
+            "Write a CRC64 checksum at the end of snapshot files and check it on load; with no, 0 is written and not checked"),
+    RDB_DEL_SYNC_FILES("rdb_del_sync_files", "rdb-del-sync-files", OptionType.BOOL, "no", true,
+            "accepted for compatibility: snapshot files are never made only for replication here"),
+    RDB_SAVE_INCREMENTAL_FSYNC("rdb_save_incremental_fsync", "rdb-save-incremental-fsync", OptionType.BOOL, "yes", true,
+            "Flush snapshot files to disk every 32 MB while saving"),
+    OOM_SCORE_ADJ("oom_score_adj", "oom-score-adj", OptionType.ENUM, "no", true,
+            new String[] {"no", "yes", "relative", "absolute"}, "Write the first of oom-score-adj-values to /proc/self/oom_score_adj (Linux): relative (yes) adds it to the value at start, absolute sets it; no restores the value at start"),
+    OOM_SCORE_ADJ_VALUES("oom_score_adj_values", "oom-score-adj-values", OptionType.STRING, "0 200 800", true,
+            "Three OOM score adjustments (primary, replica, background child), each -2000..2000; damselfly is always a primary and has no child, so the first is used"),
+    ACTIVEREHASHING("activerehashing", "activerehashing", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly's tables rehash incrementally on every write"),
+    DYNAMIC_HZ("dynamic_hz", "dynamic-hz", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: the background tick runs at hz whatever the client count"),
+    JEMALLOC_BG_THREAD("jemalloc_bg_thread", "jemalloc-bg-thread", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    DISABLE_THP("disable_thp", "disable-thp", OptionType.BOOL, "yes", false,
+            "accepted for compatibility: there is no fork, so transparent huge pages cost no copy-on-write"),
+    ALWAYS_SHOW_LOGO("always_show_logo", "always-show-logo", OptionType.BOOL, "no", false,
+            "accepted for compatibility: damselfly prints no ASCII logo"),
+    ACTIVEDEFRAG("activedefrag", "activedefrag", OptionType.BOOL, "no", true,
+            "accepted for compatibility: the JVM's collector compacts memory; yes is refused as by a Redis built without jemalloc"),
+    ACTIVE_DEFRAG_IGNORE_BYTES("active_defrag_ignore_bytes", "active-defrag-ignore-bytes", OptionType.MEMORY, "104857600", true, 1, Long.MAX_VALUE,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_THRESHOLD_LOWER("active_defrag_threshold_lower", "active-defrag-threshold-lower", OptionType.INT, "10", true, 0, 1000,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_THRESHOLD_UPPER("active_defrag_threshold_upper", "active-defrag-threshold-upper", OptionType.INT, "100", true, 0, 1000,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_CYCLE_MIN("active_defrag_cycle_min", "active-defrag-cycle-min", OptionType.INT, "1", true, 1, 99,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_CYCLE_MAX("active_defrag_cycle_max", "active-defrag-cycle-max", OptionType.INT, "25", true, 1, 99,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_DEFRAG_MAX_SCAN_FIELDS("active_defrag_max_scan_fields", "active-defrag-max-scan-fields", OptionType.INT, "1000", true, 1, Long.MAX_VALUE,
+            "accepted for compatibility: the JVM manages memory, not jemalloc"),
+    ACTIVE_EXPIRE_EFFORT("active_expire_effort", "active-expire-effort", OptionType.INT, "1", true, 1, 10,
+            "accepted for compatibility: the active expiry cycle has a fixed effort"),
+    MAXMEMORY_SAMPLES("maxmemory_samples", "maxmemory-samples", OptionType.INT, "5", true, 1, Integer.MAX_VALUE,
+            "accepted for compatibility: eviction here does not sample keys"),
+    MAXMEMORY_EVICTION_TENACITY("maxmemory_eviction_tenacity", "maxmemory-eviction-tenacity", OptionType.INT, "10", true, 0, 100,
+            "accepted for compatibility: eviction runs before each write until memory is below maxmemory"),
+    IO_THREADS("io_threads", "io-threads", OptionType.INT, "1", false, 1, 128,
+            "accepted for compatibility: conn_io_threads sets the I/O threads"),
+    IO_THREADS_DO_READS("io_threads_do_reads", "io-threads-do-reads", OptionType.BOOL, "no", false,
+            "accepted for compatibility: every I/O thread reads and parses"),
+    SHUTDOWN_TIMEOUT("shutdown_timeout", "shutdown-timeout", OptionType.INT, "10", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: there are no replicas to wait for at shutdown"),
+    PROPAGATION_ERROR_BEHAVIOR("propagation_error_behavior", "propagation-error-behavior", OptionType.ENUM, "ignore", true,
+            new String[] {"ignore", "panic", "panic-on-replicas"}, "accepted for compatibility: damselfly has no replication"),
+    SANITIZE_DUMP_PAYLOAD("sanitize_dump_payload", "sanitize-dump-payload", OptionType.ENUM, "no", true,
+            new String[] {"no", "yes", "clients"}, "accepted for compatibility: RESTORE always checks a payload whole before using it"),
+    BIND_SOURCE_ADDR("bind_source_addr", "bind-source-addr", OptionType.STRING, "", true,
+            "accepted for compatibility: damselfly has no replication"),
+    SOCKET_MARK_ID("socket_mark_id", "socket-mark-id", OptionType.INT, "0", false, 0, 0xFFFF_FFFFL,
+            "accepted for compatibility: sockets are not marked"),
+    AOF_LOAD_TRUNCATED("aof_load_truncated", "aof-load-truncated", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AOF_USE_RDB_PREAMBLE("aof_use_rdb_preamble", "aof-use-rdb-preamble", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AOF_TIMESTAMP_ENABLED("aof_timestamp_enabled", "aof-timestamp-enabled", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AOF_REWRITE_INCREMENTAL_FSYNC("aof_rewrite_incremental_fsync", "aof-rewrite-incremental-fsync", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    APPENDFILENAME("appendfilename", "appendfilename", OptionType.STRING, "appendonly.aof", false,
+            "accepted for compatibility: damselfly has no append-only file"),
+    APPENDDIRNAME("appenddirname", "appenddirname", OptionType.STRING, "appendonlydir", false,
+            "accepted for compatibility: damselfly has no append-only file"),
+    APPENDFSYNC("appendfsync", "appendfsync", OptionType.ENUM, "everysec", true,
+            new String[] {"everysec", "always", "no"}, "accepted for compatibility: damselfly has no append-only file"),
+    NO_APPENDFSYNC_ON_REWRITE("no_appendfsync_on_rewrite", "no-appendfsync-on-rewrite", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AUTO_AOF_REWRITE_PERCENTAGE("auto_aof_rewrite_percentage", "auto-aof-rewrite-percentage", OptionType.INT, "100", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no append-only file"),
+    AUTO_AOF_REWRITE_MIN_SIZE("auto_aof_rewrite_min_size", "auto-aof-rewrite-min-size", OptionType.MEMORY, "67108864", true, 0, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no append-only file"),
+    REPL_DISABLE_TCP_NODELAY("repl_disable_tcp_nodelay", "repl-disable-tcp-nodelay", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_DISKLESS_SYNC("repl_diskless_sync", "repl-diskless-sync", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_DISKLESS_SYNC_DELAY("repl_diskless_sync_delay", "repl-diskless-sync-delay", OptionType.INT, "5", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_DISKLESS_SYNC_MAX_REPLICAS("repl_diskless_sync_max_replicas", "repl-diskless-sync-max-replicas", OptionType.INT, "0", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_DISKLESS_LOAD("repl_diskless_load", "repl-diskless-load", OptionType.ENUM, "disabled", true,
+            new String[] {"disabled", "on-empty-db", "swapdb"}, "accepted for compatibility: damselfly has no replication"),
+    REPL_BACKLOG_SIZE("repl_backlog_size", "repl-backlog-size", OptionType.MEMORY, "1048576", true, 1, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_BACKLOG_TTL("repl_backlog_ttl", "repl-backlog-ttl", OptionType.INT, "3600", true, 0, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_TIMEOUT("repl_timeout", "repl-timeout", OptionType.INT, "60", true, 1, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPL_PING_REPLICA_PERIOD("repl_ping_replica_period", "repl-ping-replica-period", OptionType.INT, "10", true, 1, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_LAZY_FLUSH("replica_lazy_flush", "replica-lazy-flush", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_SERVE_STALE_DATA("replica_serve_stale_data", "replica-serve-stale-data", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_READ_ONLY("replica_read_only", "replica-read-only", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_IGNORE_MAXMEMORY("replica_ignore_maxmemory", "replica-ignore-maxmemory", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_IGNORE_DISK_WRITE_ERRORS("replica_ignore_disk_write_errors", "replica-ignore-disk-write-errors", OptionType.BOOL, "no", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_ANNOUNCED("replica_announced", "replica-announced", OptionType.BOOL, "yes", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_PRIORITY("replica_priority", "replica-priority", OptionType.INT, "100", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_ANNOUNCE_IP("replica_announce_ip", "replica-announce-ip", OptionType.STRING, "", true,
+            "accepted for compatibility: damselfly has no replication"),
+    REPLICA_ANNOUNCE_PORT("replica_announce_port", "replica-announce-port", OptionType.INT, "0", true, 0, 65535,
+            "accepted for compatibility: damselfly has no replication"),
+    MASTERAUTH("masterauth", "masterauth", OptionType.STRING, "", true,
+            "accepted for compatibility: damselfly has no replication"),
+    MASTERUSER("masteruser", "masteruser", OptionType.STRING, "", true,
+            "accepted for compatibility: damselfly has no replication"),
+    SHUTDOWN_ON_SIGINT("shutdown_on_sigint", "shutdown-on-sigint", OptionType.STRING, "default", true,
+            "What SIGINT's shutdown does, as SHUTDOWN's modifiers: default (save when persistence is configured), save, nosave, now (no replicas to wait for here), force (exit even if the save fails)"),
+    SHUTDOWN_ON_SIGTERM("shutdown_on_sigterm", "shutdown-on-sigterm", OptionType.STRING, "default", true,
+            "What SIGTERM's shutdown does: default, save, nosave, now, force, as shutdown-on-sigint"),
+    CLUSTER_ENABLED("cluster_enabled", "cluster-enabled", OptionType.BOOL, "no", false,
+            "Must be no: damselfly has no cluster mode (CLUSTER answers as a standalone redis-server)"),
+    CLUSTER_CONFIG_FILE("cluster_config_file", "cluster-config-file", OptionType.STRING, "nodes.conf", false, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_PORT("cluster_port", "cluster-port", OptionType.INT, "0", false, 0, 65535,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_NODE_TIMEOUT("cluster_node_timeout", "cluster-node-timeout", OptionType.INT, "15000", true, 0, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_REPLICA_VALIDITY_FACTOR("cluster_replica_validity_factor", "cluster-replica-validity-factor", OptionType.INT, "10", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_MIGRATION_BARRIER("cluster_migration_barrier", "cluster-migration-barrier", OptionType.INT, "1", true, 0, Integer.MAX_VALUE,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ALLOW_REPLICA_MIGRATION("cluster_allow_replica_migration", "cluster-allow-replica-migration", OptionType.BOOL, "yes", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_REQUIRE_FULL_COVERAGE("cluster_require_full_coverage", "cluster-require-full-coverage", OptionType.BOOL, "yes", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_REPLICA_NO_FAILOVER("cluster_replica_no_failover", "cluster-replica-no-failover", OptionType.BOOL, "no", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ALLOW_READS_WHEN_DOWN("cluster_allow_reads_when_down", "cluster-allow-reads-when-down", OptionType.BOOL, "no", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ALLOW_PUBSUBSHARD_WHEN_DOWN("cluster_allow_pubsubshard_when_down", "cluster-allow-pubsubshard-when-down", OptionType.BOOL, "yes", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_LINK_SENDBUF_LIMIT("cluster_link_sendbuf_limit", "cluster-link-sendbuf-limit", OptionType.MEMORY, "0", true, 0, Long.MAX_VALUE,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_IP("cluster_announce_ip", "cluster-announce-ip", OptionType.STRING, "", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_HOSTNAME("cluster_announce_hostname", "cluster-announce-hostname", OptionType.STRING, "", true, "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_PORT("cluster_announce_port", "cluster-announce-port", OptionType.INT, "0", true, 0, 65535,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_BUS_PORT("cluster_announce_bus_port", "cluster-announce-bus-port", OptionType.INT, "0", true, 0, 65535,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_ANNOUNCE_TLS_PORT("cluster_announce_tls_port", "cluster-announce-tls-port", OptionType.INT, "0", true, 0, 65535,
+            "accepted for compatibility: damselfly has no cluster mode"),
+    CLUSTER_PREFERRED_ENDPOINT_TYPE("cluster_preferred_endpoint_type", "cluster-preferred-endpoint-type", OptionType.ENUM, "ip", true,
+            new String[] {"ip", "hostname", "unknown-endpoint"}, "accepted for compatibility: damselfly has no cluster mode"),
+    REPLICAOF("replicaof", "replicaof", OptionType.STRING, "", false,
+            "Must be empty: damselfly has no replication, so a config file naming a primary is refused rather than run as a primary; alias slaveof"),
+    MAXMEMORY_CLIENTS("maxmemory_clients", "maxmemory-clients", OptionType.STRING, "0", true,
+            "accepted for compatibility: clients are not evicted for their memory here (client-output-buffer-limit and request_memory_limit bound it); bytes or a percentage of maxmemory up to 100%"),
     UPSTREAM("upstream", null, OptionType.STRING, "", false,
             "Near-cache sidecar mode: redis://[user:pass@]host:port[/db] (or rediss:// for TLS) of the Redis or Dragonfly to front; hot reads are served locally, kept coherent by CLIENT TRACKING; empty means standalone"),
     NEAR_CACHE_MAXMEMORY("near_cache_maxmemory", null, OptionType.MEMORY, "0", false, 0, Long.MAX_VALUE,
@@ -209,6 +374,15 @@ public enum Option {
         if (this == MIN_REPLICAS_TO_WRITE || this == MIN_REPLICAS_MAX_LAG) {
             return redisName.replace("replicas", "slaves");
         }
+        switch (this) {
+            case REPLICA_LAZY_FLUSH, REPLICA_SERVE_STALE_DATA, REPLICA_READ_ONLY, REPLICA_IGNORE_MAXMEMORY,
+                    REPLICA_PRIORITY, REPLICA_ANNOUNCE_IP, REPLICA_ANNOUNCE_PORT, REPL_PING_REPLICA_PERIOD, REPLICAOF,
+                    CLUSTER_REPLICA_VALIDITY_FACTOR, CLUSTER_REPLICA_NO_FAILOVER -> {
+                return redisName.replace("replica", "slave");
+            }
+            default -> {
+            }
+        }
         // Redis 7.0 renamed every -ziplist- option to -listpack- and kept the old name as an alias
         return redisName != null && redisName.contains("-listpack-") ? redisName.replace("-listpack-", "-ziplist-") : null;
     }
@@ -253,7 +427,7 @@ public enum Option {
      * "(redacted)" in the slow log.
      */
     public boolean isSensitive() {
-        return this == REQUIREPASS;
+        return this == REQUIREPASS || this == MASTERAUTH || this == MASTERUSER;
     }
 
     /** The eviction policy damselfly adds to Redis's eight (cache mode's default). */
@@ -262,6 +436,9 @@ public enum Option {
     /** Redis keeps hz within these bounds whatever is configured (server.h CONFIG_MIN_HZ/MAX_HZ). */
     static final long MIN_HZ = 1;
     static final long MAX_HZ = 500;
+
+    /** Redis's smallest replication backlog (server.h CONFIG_REPL_BACKLOG_MIN_SIZE). */
+    static final long REPL_BACKLOG_MIN_SIZE = 16 * 1024;
 
     /** Parses and validates a value for this option; throws IllegalArgumentException. */
     public Object parse(String text) {
@@ -290,7 +467,34 @@ public enum Option {
             v = SaveSchedule.parseCron((String) v);
         }
         if (this == APPENDONLY && (Boolean) v) {
-            throw new IllegalArgumentException("the append-only file is not supported");
+            throw new IllegalArgumentException("damselfly has no append-only file (AOF): appendonly must be no; snapshots (save, BGSAVE) are its persistence");
+        }
+        if (this == ACTIVEDEFRAG && (Boolean) v) {
+            // as isValidActiveDefrag in a Redis built without its jemalloc: there is nothing to defragment here
+            throw new IllegalArgumentException("Active defragmentation cannot be enabled: it requires a Redis server "
+                    + "compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution");
+        }
+        if (this == REPL_BACKLOG_SIZE) {
+            // resizeReplicationBacklog's floor (CONFIG_REPL_BACKLOG_MIN_SIZE), which CONFIG GET then shows
+            v = Math.max(REPL_BACKLOG_MIN_SIZE, (Long) v);
+        }
+        if (this == REPLICAOF && !((String) v).isEmpty()) {
+            throw new IllegalArgumentException("damselfly has no replication: replicaof must be empty");
+        }
+        if (this == CLUSTER_ENABLED && (Boolean) v) {
+            throw new IllegalArgumentException("damselfly has no cluster mode: cluster-enabled must be no");
+        }
+        if (this == CLUSTER_ANNOUNCE_HOSTNAME) {
+            announcedHostname((String) v);
+        }
+        if (this == SHUTDOWN_ON_SIGINT || this == SHUTDOWN_ON_SIGTERM) {
+            v = shutdownFlags((String) v);
+        }
+        if (this == MAXMEMORY_CLIENTS) {
+            v = clientMemory((String) v);
+        }
+        if (this == OOM_SCORE_ADJ_VALUES) {
+            v = OomScoreAdj.parseValues((String) v);
         }
         if (this == BIND) {
             v = normalizeBind((String) v);
@@ -324,6 +528,85 @@ public enum Option {
             throw new IllegalArgumentException("Too many bind addresses specified.");
         }
         return text;
+    }
+
+    /** isValidAnnouncedHostname: under 256 characters, letters, digits, hyphens and dots. */
+    private static void announcedHostname(String text) {
+        if (text.length() >= 256) {
+            throw new IllegalArgumentException("Hostnames must be less than 256 characters");
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+                throw new IllegalArgumentException("Hostnames may only contain alphanumeric characters, hyphens or dots");
+            }
+        }
+    }
+
+    /** shutdown-on-sigint/-sigterm's flags, in Redis's order (save, nosave, now, force; "default" for none). */
+    private static final String[] SHUTDOWN_FLAGS = {"default", "save", "nosave", "now", "force"};
+
+    /**
+     * A multi-argument enum of flags as Redis reads shutdown-on-sig*: blank-separated names, OR'ed;
+     * save and nosave exclude each other. Answers the CONFIG GET form.
+     */
+    private static String shutdownFlags(String text) {
+        String trimmed = text.strip();
+        String[] words = trimmed.isEmpty() ? new String[0] : trimmed.split("\\s+");
+        if (words.length == 0) {
+            throw new IllegalArgumentException("argument(s) must be one of the following: " + String.join(", ", SHUTDOWN_FLAGS));
+        }
+        boolean[] set = new boolean[SHUTDOWN_FLAGS.length];
+        for (String w : words) {
+            int found = -1;
+            for (int i = 0; i < SHUTDOWN_FLAGS.length; i++) {
+                if (SHUTDOWN_FLAGS[i].equalsIgnoreCase(w)) {
+                    found = i;
+                }
+            }
+            if (found < 0) {
+                throw new IllegalArgumentException("argument(s) must be one of the following: " + String.join(", ", SHUTDOWN_FLAGS));
+            }
+            set[found] = true;
+        }
+        if (set[1] && set[2]) {
+            throw new IllegalArgumentException("shutdown options SAVE and NOSAVE can't be used simultaneously");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < SHUTDOWN_FLAGS.length; i++) {
+            if (set[i]) {
+                sb.append(sb.length() == 0 ? "" : " ").append(SHUTDOWN_FLAGS[i]);
+            }
+        }
+        return sb.length() == 0 ? "default" : sb.toString();
+    }
+
+    /**
+     * maxmemory-clients as Redis's numericParseString reads a MEMORY|PERCENT config: a memory
+     * value (its bytes), else digits and '%' up to 100 (kept as "N%").
+     */
+    private static String clientMemory(String text) {
+        try {
+            return Long.toString((Long) OptionType.MEMORY.parse(text, new String[0], 0, Long.MAX_VALUE));
+        } catch (IllegalArgumentException notMemory) {
+            // a percentage, below
+        }
+        if (text.length() > 1 && text.endsWith("%")) {
+            String digits = text.substring(0, text.length() - 1);
+            long pct;
+            try {
+                pct = Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                pct = -1;
+            }
+            if (pct > 100) {
+                throw new IllegalArgumentException("percentage argument must be less or equal to 100");
+            }
+            if (pct >= 0) {
+                return pct + "%";
+            }
+        }
+        throw new IllegalArgumentException("argument must be a memory or percent value");
     }
 
     /**

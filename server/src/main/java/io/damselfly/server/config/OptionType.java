@@ -25,7 +25,8 @@ public enum OptionType {
             case INT -> {
                 long v;
                 try {
-                    v = Long.parseLong(text.trim());
+                    // untrimmed, as Redis's string2ll: " 7" is not an integer
+                    v = Long.parseLong(text);
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("argument couldn't be parsed into an integer");
                 }
@@ -35,7 +36,16 @@ public enum OptionType {
                 return v;
             }
             case MEMORY -> {
-                long v = parseMemory(text);
+                if (!text.equals(text.strip())) {
+                    // as memtoull: blanks are neither digits nor a unit
+                    throw new IllegalArgumentException("argument must be a memory value");
+                }
+                // as memtoull: no digits before a Redis unit (or nothing at all) read as 0
+                long v = REDIS_UNIT_ONLY.matcher(text).matches() ? 0 : parseMemory(text);
+                if (v < 0 && text.chars().allMatch(Character::isDigit)) {
+                    // memtoull does not check overflow: the wrapped number fails the range check
+                    throw new IllegalArgumentException("argument must be between " + min + " and " + max + " inclusive");
+                }
                 if (v < 0) {
                     throw new IllegalArgumentException("argument must be a memory value");
                 }
@@ -98,6 +108,10 @@ public enum OptionType {
         }
         return String.valueOf(value);
     }
+
+    /** A Redis unit with no digits, or nothing: memtoull reads these as 0. */
+    private static final java.util.regex.Pattern REDIS_UNIT_ONLY =
+            java.util.regex.Pattern.compile("(?i)(b|k|kb|m|mb|g|gb)?");
 
     /**
      * Redis's memtoull, widened to what Dragonfly's memory flags take: a number with an optional

@@ -35,6 +35,23 @@ public final class KeyOps {
         return true;
     }
 
+    /**
+     * UNLINK (and DEL under lazyfree-lazy-user-del): DEL that counts the value in INFO's
+     * lazyfreed_objects when Redis would free it in the background.
+     */
+    public boolean unlink(byte[] key) {
+        Object e = db.find(key);
+        if (e == null) {
+            return false;
+        }
+        boolean background = LazyFree.wouldFreeInBackground(e);
+        db.remove(key, e, KeyEvent.DEL);
+        if (background) {
+            db.keyspace().countLazyFreed(1);
+        }
+        return true;
+    }
+
     /** EXISTS: counts a hit or miss, leaves the access clock alone. */
     public boolean exists(byte[] key) {
         return db.readNoTouch(key) != null;

@@ -40,6 +40,12 @@ public final class Keyspace {
     /** hll-sparse-max-bytes; 3000 is Redis 7.0's default (config.c). */
     private volatile long hllSparseMaxBytes = 3000;
     private final BlockedKeys blockedKeys;
+    /** Values Redis would have freed in the background (INFO lazyfreed_objects; {@link LazyFree}). */
+    private final java.util.concurrent.atomic.AtomicLong lazyfreed = new java.util.concurrent.atomic.AtomicLong();
+    /** lazyfree-lazy-expire, -eviction and -server-del: removals of these kinds count as lazy frees. */
+    volatile boolean lazyExpire;
+    volatile boolean lazyEviction;
+    volatile boolean lazyServerDel;
     /** The running snapshot (written under every shard's lock, so a shard's lock suffices to read it). */
     private volatile KeyspaceSnapshot snapshot;
     private int snapshotEpoch;
@@ -283,6 +289,27 @@ public final class Keyspace {
         return hllSparseMaxBytes;
     }
 
+    /**
+     * lazyfree-lazy-expire, lazyfree-lazy-eviction and lazyfree-lazy-server-del: whether expired,
+     * evicted and overwritten values count in {@link #lazyfreedObjects} (when Redis would free
+     * them in the background).
+     */
+    public void setLazyFree(boolean expire, boolean eviction, boolean serverDel) {
+        this.lazyExpire = expire;
+        this.lazyEviction = eviction;
+        this.lazyServerDel = serverDel;
+    }
+
+    /** INFO lazyfreed_objects: values (and, for an async flush, keys) freed "in the background". */
+    public long lazyfreedObjects() {
+        return lazyfreed.get();
+    }
+
+    /** Counts values or keys Redis would have freed in the background. */
+    public void countLazyFreed(long n) {
+        lazyfreed.addAndGet(n);
+    }
+
     public void setLfuParameters(int logFactor, int decayMinutes) {
         this.lfuLogFactor = logFactor;
         this.lfuDecayMinutes = decayMinutes;
@@ -494,8 +521,9 @@ public final class Keyspace {
         return n;
     }
 
-    /** Empties every database at once: all shard locks are held together. */
-    public void flushAll() {
+    /** Empties every database at once (all shard locks held together); returns the number of keys removed. */
+    public long flushAll() {
+        long removed = 0;
         lockAll();
         try {
             KeyspaceSnapshot running = snapshot;
@@ -506,7 +534,7 @@ public final class Keyspace {
             }
             for (Shard s : shards) {
                 for (int db = 0; db < databases; db++) {
-                    s.flush(db);
+                    removed += s.flush(db);
                 }
                 s.clearSketch();
             }
@@ -517,6 +545,7 @@ public final class Keyspace {
         } finally {
             unlockAll();
         }
+        return removed;
     }
 
     // ---- snapshots -------------------------------------------------------------------------
@@ -765,6 +794,7 @@ public final class Keyspace {
     }
 
     public void resetStats() {
+        lazyfreed.set(0);
         lockAll();
         try {
             for (Shard s : shards) {

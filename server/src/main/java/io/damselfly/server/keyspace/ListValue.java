@@ -70,6 +70,11 @@ final class ListValue implements Value {
         return size;
     }
 
+    /** Heap bytes of the elements themselves (lazy-free's quicklist node estimate). */
+    long elementBytes() {
+        return elementBytes;
+    }
+
     /** The element at {@code index} (0 = head), which must be in range. */
     byte[] get(int index) {
         return items[(head + index) & (items.length - 1)];

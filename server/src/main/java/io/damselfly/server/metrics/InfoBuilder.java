@@ -219,10 +219,11 @@ public final class InfoBuilder {
         s.field("mem_not_counted_for_evict", 0);
         s.field("mem_allocator", "jvm");
         // nothing is freed in the background here: a deleted value is gone at once (its record
-        // slot) or left to the collector, so Redis's lazy-free queue is always empty
+        // slot) or left to the collector, so Redis's lazy-free queue is always empty; the values
+        // Redis would have freed there are counted (keyspace/LazyFree)
         s.field("active_defrag_running", 0);
         s.field("lazyfree_pending_objects", 0);
-        s.field("lazyfreed_objects", 0);
+        s.field("lazyfreed_objects", keyspace.lazyfreedObjects());
         return s.text();
     }
 

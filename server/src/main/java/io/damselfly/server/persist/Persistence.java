@@ -77,6 +77,16 @@ public final class Persistence implements AutoCloseable {
         /** used_memory, for the file's used-mem field. */
         long usedMemory();
 
+        /** rdbchecksum: write the file's CRC64 (else 0) and check it on load. */
+        default boolean checksum() {
+            return true;
+        }
+
+        /** rdb-save-incremental-fsync: flush the file to disk every {@link #INCREMENTAL_FSYNC_BYTES} while saving. */
+        default boolean incrementalFsync() {
+            return true;
+        }
+
         /** A fixed place, for a keyspace without a server (tests, tools): {@code functions} may be null. */
         static Target of(Path directory, String fileName, Keyspace keyspace, byte[] functions) {
             return new Target() {
@@ -136,6 +146,11 @@ public final class Persistence implements AutoCloseable {
     private volatile Save running;
     private volatile long lastSaveSeconds;
     private volatile boolean lastSaveOk = true;
+    /** stop-writes-on-bgsave-error, and whether save points are configured: see {@link #writesDenied}. */
+    private volatile boolean stopWritesOnError = true;
+    private volatile boolean savePointsConfigured;
+    /** Whether write commands answer {@link #MISCONF} now: read once per write command. */
+    private volatile boolean writesDenied;
     private volatile long lastSaveDurationSeconds = -1;
     private volatile long lastAttemptMillis;
     private volatile long dirtyAtLastSave;
@@ -253,7 +268,7 @@ public final class Persistence implements AutoCloseable {
      * the changes since the last save count from here.
      */
     public RdbLoader.Result load(RdbLoader.LibrarySink libraries, boolean replace) {
-        RdbLoader.Result r = new RdbLoader(keyspace, libraries, replace)
+        RdbLoader.Result r = new RdbLoader(keyspace, libraries, replace, target.checksum())
                 .loadIfExists(target.directory().resolve(target.fileName()));
         if (r != null) {
             lastLoadKeys = r.keys();
@@ -319,6 +334,28 @@ public final class Persistence implements AutoCloseable {
         return lastSaveOk;
     }
 
+    /** Redis's rejection of writes after a failed save (server.c, writeCommandsGetDiskErrorMessage). */
+    public static final String MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently "
+            + "unable to persist to disk. Commands that may modify the data set are disabled, because this instance "
+            + "is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error "
+            + "option). Please check the Redis logs for details about the RDB error.";
+
+    /**
+     * Redis's writeCommandsDeniedByDiskError for snapshots: whether writes (and PING) are refused
+     * with {@link #MISCONF}, which holds while stop-writes-on-bgsave-error is yes, save points are
+     * configured and the last save failed.
+     */
+    public boolean writesDenied() {
+        return writesDenied;
+    }
+
+    /** Sets stop-writes-on-bgsave-error and whether save points are configured. */
+    public synchronized void setWriteRefusal(boolean stopWritesOnBgsaveError, boolean hasSavePoints) {
+        stopWritesOnError = stopWritesOnBgsaveError;
+        savePointsConfigured = hasSavePoints;
+        writesDenied = stopWritesOnError && savePointsConfigured && !lastSaveOk;
+    }
+
     /** Writes since the moment of the last successful save (INFO rdb_changes_since_last_save). */
     public long changesSinceLastSave() {
         return keyspace.dirty() - dirtyAtLastSave;
@@ -349,12 +386,46 @@ public final class Persistence implements AutoCloseable {
     private synchronized void finished(Save s, boolean ok, long moment, long dirtyAtMoment) {
         running = null;
         lastSaveOk = ok || s.abandoned;
+        writesDenied = stopWritesOnError && savePointsConfigured && !lastSaveOk;
         lastSaveDurationSeconds = (System.currentTimeMillis() - s.startMillis) / 1000;
         lastCowBytes = s.cowPeak;
         if (ok) {
             lastSaveSeconds = moment / 1000;
             dirtyAtLastSave = dirtyAtMoment;
             saves.incrementAndGet();
+        }
+    }
+
+    /** rdb-save-incremental-fsync's step (Redis's REDIS_AUTOSYNC_BYTES): the file is flushed to disk every 32 MB. */
+    static final long INCREMENTAL_FSYNC_BYTES = 32L * 1024 * 1024;
+
+    /**
+     * Passes a save's bytes to its file and flushes them to disk every {@link
+     * #INCREMENTAL_FSYNC_BYTES}, as rioSetAutoSync does, so the final fsync does not write the whole
+     * file at once.
+     */
+    private static final class IncrementalFsync extends java.io.FilterOutputStream {
+        private final FileChannel channel;
+        private long unsynced;
+
+        IncrementalFsync(OutputStream out, FileChannel channel) {
+            super(out);
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            unsynced += len;
+            if (unsynced >= INCREMENTAL_FSYNC_BYTES) {
+                channel.force(false);
+                unsynced = 0;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
         }
     }
 
@@ -429,8 +500,12 @@ public final class Persistence implements AutoCloseable {
             try {
                 log.info(kind == Kind.HERE ? "Saving ({})" : "Background saving started ({})", reason);
                 try (FileChannel channel = file.open()) {
-                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-                    RdbFileWriter writer = new RdbFileWriter(out);
+                    OutputStream raw = Channels.newOutputStream(channel);
+                    if (target.incrementalFsync()) {
+                        raw = new IncrementalFsync(raw, channel);
+                    }
+                    OutputStream out = new BufferedOutputStream(raw, 1 << 16);
+                    RdbFileWriter writer = new RdbFileWriter(out, target.checksum());
                     byte[] functions = target.functions();
                     long totalKeys = 0;
                     for (int db = 0; db < keyspace.databases(); db++) {

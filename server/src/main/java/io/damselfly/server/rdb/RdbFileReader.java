@@ -59,15 +59,27 @@ public final class RdbFileReader {
 
     /** A reader building values with {@code builder}, for a server of {@code databases} databases. */
     public RdbFileReader(ValueBuilder builder, int databases) {
-        this(builder, databases, BUFFER);
+        this(builder, databases, BUFFER, true);
+    }
+
+    /** The same, checking the file's CRC64 only when {@code checksum} (rdbchecksum no skips it, as rdbLoadRio does). */
+    public RdbFileReader(ValueBuilder builder, int databases, boolean checksum) {
+        this(builder, databases, BUFFER, checksum);
     }
 
     /** The same with a read buffer of {@code bufferSize} bytes (tests use tiny ones to refill often). */
     RdbFileReader(ValueBuilder builder, int databases, int bufferSize) {
+        this(builder, databases, bufferSize, true);
+    }
+
+    private RdbFileReader(ValueBuilder builder, int databases, int bufferSize, boolean checksum) {
         this.builder = builder;
         this.databases = databases;
         this.bufferSize = bufferSize;
+        this.checksum = checksum;
     }
+
+    private final boolean checksum;
 
     /** Reads a whole file held in an array (small files, tests). */
     public Summary read(byte[] file, Target target) throws RdbFormatException {
@@ -189,7 +201,7 @@ public final class RdbFileReader {
         if (version >= 5) {
             long expected = in.checksum();
             long stored = in.readLittleEndian(8);
-            if (stored != 0) {
+            if (stored != 0 && checksum) {
                 if (stored != expected) {
                     throw new RdbFormatException(String.format(
                             "wrong RDB checksum: computed %x but the file says %x", expected, stored));

@@ -23,8 +23,16 @@ public final class RdbFileWriter {
     private long written;
     private final RdbOutput scratch = new RdbOutput(256);
 
+    private final boolean checksum;
+
     public RdbFileWriter(OutputStream sink) {
+        this(sink, true);
+    }
+
+    /** A writer that ends the file with its CRC64, or with 0 when {@code checksum} is false (rdbchecksum no). */
+    public RdbFileWriter(OutputStream sink, boolean checksum) {
         this.sink = sink;
+        this.checksum = checksum;
     }
 
     /**
@@ -91,7 +99,7 @@ public final class RdbFileWriter {
         byte[] eof = {(byte) RdbFormat.OPCODE_EOF};
         chunk(eof, 0, 1);
         byte[] sum = new byte[8];
-        long c = crc;
+        long c = checksum ? crc : 0;
         for (int i = 0; i < 8; i++) {
             sum[i] = (byte) (c >>> (8 * i));
         }

@@ -56,10 +56,18 @@ public final class RdbLoader {
      * libraries.
      */
     public RdbLoader(Keyspace keyspace, LibrarySink libraries, boolean allowDuplicates) {
+        this(keyspace, libraries, allowDuplicates, true);
+    }
+
+    /** The same, checking the file's CRC64 only when {@code checksum} (rdbchecksum; Redis skips it when no). */
+    public RdbLoader(Keyspace keyspace, LibrarySink libraries, boolean allowDuplicates, boolean checksum) {
         this.keyspace = keyspace;
         this.libraries = libraries;
         this.allowDuplicates = allowDuplicates;
+        this.checksum = checksum;
     }
+
+    private final boolean checksum;
 
     /**
      * Loads {@code file} if it exists: null when it does not (an empty start), the result when it
@@ -90,13 +98,13 @@ public final class RdbLoader {
         Loading target = new Loading(start, length);
         RdbFileReader.Summary summary;
         try {
-            summary = new RdbFileReader(new ValueBuilder(keyspace), keyspace.databases()).read(in, length, target);
+            summary = new RdbFileReader(new ValueBuilder(keyspace), keyspace.databases(), checksum).read(in, length, target);
         } catch (RdbFormatException e) {
             throw new RdbLoadException("cannot load the RDB file " + name + ": " + e.getMessage()
                     + " (" + target.keys + " keys loaded before the error)", e);
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        if (summary.version() >= 5 && !summary.checksumChecked()) {
+        if (checksum && summary.version() >= 5 && !summary.checksumChecked()) {
             log.warn("RDB file was saved with checksum disabled: no check performed.");
         }
         if (summary.emptyKeysSkipped() > 0) {

@@ -114,7 +114,7 @@ public final class RdbOutput {
                 return;
             }
         }
-        if (length > LZF_MIN_LENGTH && writeCompressed(s, offset, length)) {
+        if (length > LZF_MIN_LENGTH && compression && writeCompressed(s, offset, length)) {
             return;
         }
         writeLength(length);
@@ -123,6 +123,17 @@ public final class RdbOutput {
 
     /** Redis compresses strings longer than 20 bytes (rdbSaveRawString, rdbcompression yes). */
     private static final int LZF_MIN_LENGTH = 20;
+
+    /**
+     * rdbcompression: whether strings are LZF-compressed. Process-wide, as Redis's
+     * server.rdb_compression is: it shapes snapshot files and DUMP payloads alike.
+     */
+    private static volatile boolean compression = true;
+
+    /** Sets rdbcompression for every writer of this process. */
+    public static void setCompression(boolean enabled) {
+        compression = enabled;
+    }
 
     /**
      * rdbSaveLzfStringObject: the LZF marker, the compressed and the plain length, the compressed

@@ -745,6 +745,10 @@ public final class ScriptEngine {
         if (run.readOnly && (write || cmd.has(CommandFlag.MAY_REPLICATE))) {
             return "ERR Write commands are not allowed from read-only scripts.";
         }
+        if (write && server.persistence().writesDenied()) {
+            // scriptVerifyWriteCommandAllow: every write while snapshots fail (stop-writes-on-bgsave-error)
+            return io.damselfly.server.persist.Persistence.MISCONF;
+        }
         if (write && !run.dirty && GoodReplicas.writesRefused(server.config())) {
             // scriptVerifyWriteCommandAllow: only before the script's first write, which it cannot undo
             return GoodReplicas.NOREPLICAS;

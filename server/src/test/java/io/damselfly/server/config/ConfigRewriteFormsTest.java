@@ -100,7 +100,8 @@ class ConfigRewriteFormsTest {
                     }
                 }
             }
-            assertTrue(changed >= Option.values().length - 3, "options changed: " + changed);
+            // activedefrag, replicaof and cluster-enabled take only their defaults here
+            assertTrue(changed >= Option.values().length - 3 - 3, "options changed: " + changed);
             Path f = dir.resolve(flagFile ? "all.flags" : "all.conf");
             Files.writeString(f, flagFile ? "--hz=11\n" : "hz 11\n");
             Files.writeString(f, ConfigRewrite.rewrittenContent(f, c, List.of("alice on >pw ~* +@all")));
@@ -126,6 +127,10 @@ class ConfigRewriteFormsTest {
             case UPSTREAM, UNIXSOCKET -> List.of();
             case PROC_TITLE_TEMPLATE -> List.of("{title} \"{port}\" {{ x");
             case MAXMEMORY -> List.of("1mb");
+            case OOM_SCORE_ADJ_VALUES -> List.of("1 2 3");
+            case MAXMEMORY_CLIENTS -> List.of("5%");
+            case SHUTDOWN_ON_SIGINT, SHUTDOWN_ON_SIGTERM -> List.of("now save");
+            case CLUSTER_ANNOUNCE_HOSTNAME -> List.of("host.example");
             default -> switch (o.type()) {
                 case BOOL -> List.of("yes", "no");
                 case ENUM -> List.of(o.choices);

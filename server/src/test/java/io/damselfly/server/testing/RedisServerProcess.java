@@ -39,6 +39,11 @@ public final class RedisServerProcess implements AutoCloseable {
      * skips: a skipped comparison would let a regression pass unseen.
      */
     public static RedisServerProcess start(String... extraArgs) throws IOException, InterruptedException {
+        return start(null, extraArgs);
+    }
+
+    /** Starts one that reads {@code configFile} first (null for none); the usual arguments override it. */
+    public static RedisServerProcess start(Path configFile, String... extraArgs) throws IOException, InterruptedException {
         String bin = binary();
         if (bin == null) {
             throw new IllegalStateException("redis-server is not installed; ./scripts/test installs it (apt-get install redis-server)");
@@ -48,7 +53,8 @@ public final class RedisServerProcess implements AutoCloseable {
             port = s.getLocalPort();
         }
         Path dir = Files.createTempDirectory("redis-ref");
-        List<String> cmd = new java.util.ArrayList<>(List.of(bin, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        List<String> cmd = new java.util.ArrayList<>(configFile == null ? List.of(bin) : List.of(bin, configFile.toString()));
+        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(), "--loglevel", "warning"));
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();

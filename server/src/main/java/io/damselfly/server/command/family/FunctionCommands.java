@@ -6,6 +6,8 @@ import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.keyspace.LazyFree;
 import io.damselfly.server.scripting.FunctionLibraries;
 import io.damselfly.server.scripting.FunctionLibraries.Function;
 import io.damselfly.server.scripting.FunctionLibraries.Library;
@@ -116,7 +118,13 @@ public final class FunctionCommands {
             c.reply().error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
             return;
         }
+        // functionsLibCtxClearCurrent: an async flush of more than 64 functions counts them in INFO lazyfreed_objects
+        boolean async = c.argc() == 3 ? c.argIs(2, "async") : c.server().config().getBool(Option.LAZYFREE_LAZY_USER_FLUSH);
+        int functions = c.server().scripts().functions().functionCount();
         c.server().scripts().functions().flush();
+        if (async && functions > LazyFree.THRESHOLD) {
+            c.server().keyspace().countLazyFreed(functions);
+        }
         libraryChanged(c);
         c.reply().ok();
     }

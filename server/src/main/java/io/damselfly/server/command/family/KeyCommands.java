@@ -37,7 +37,7 @@ public final class KeyCommands {
 
     public static void register(CommandTable.Builder t) {
         t.add("del", KeyCommands::del);
-        t.add("unlink", KeyCommands::del);
+        t.add("unlink", KeyCommands::unlink);
         t.add("exists", KeyCommands::exists, CACHEABLE);
         t.add("type", KeyCommands::type, CACHEABLE);
         t.add("touch", KeyCommands::touch);
@@ -67,11 +67,29 @@ public final class KeyCommands {
 
     // ---- existence and deletion ------------------------------------------------------------
 
-    /** DEL key [key ...] and UNLINK key [key ...] (values are freed by the GC either way). */
+    /**
+     * DEL key [key ...] (values are freed by the GC); under lazyfree-lazy-user-del it counts
+     * lazy frees as UNLINK does.
+     */
     static void del(CommandContext c) {
+        if (c.server().config().getBool(Option.LAZYFREE_LAZY_USER_DEL)) {
+            unlink(c);
+            return;
+        }
         long n = 0;
         for (int i = 1; i < c.argc(); i++) {
             if (c.db().keys().delete(c.arg(i))) {
+                n++;
+            }
+        }
+        c.reply().integer(n);
+    }
+
+    /** UNLINK key [key ...]: DEL that counts INFO's lazyfreed_objects as Redis's background free. */
+    static void unlink(CommandContext c) {
+        long n = 0;
+        for (int i = 1; i < c.argc(); i++) {
+            if (c.db().keys().unlink(c.arg(i))) {
                 n++;
             }
         }

@@ -7,6 +7,8 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.GoodReplicas;
 import io.damselfly.server.command.Reply;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.keyspace.LazyFree;
 import io.damselfly.server.scripting.ScriptEngine;
 import io.damselfly.server.scripting.ScriptException;
 import io.damselfly.server.scripting.ScriptFlags;
@@ -91,6 +93,11 @@ public final class ScriptingCommands {
         if ((flags & ScriptFlags.COMPAT) != 0) {
             return true;
         }
+        if ((flags & ScriptFlags.NO_WRITES) == 0 && c.server().persistence().writesDenied()) {
+            // Redis's processCommand refuses such a script first (its flags make EVAL a write), with the general text
+            c.reply().error(io.damselfly.server.persist.Persistence.MISCONF);
+            return false;
+        }
         if ((flags & ScriptFlags.NO_WRITES) == 0 && ro) {
             c.reply().error(WRITE_FLAG_RO);
             return false;
@@ -127,7 +134,13 @@ public final class ScriptingCommands {
             c.reply().error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
             return;
         }
+        // scriptingRelease: an async flush of more than 64 scripts counts them in INFO lazyfreed_objects
+        boolean async = c.argc() == 3 ? c.argIs(2, "async") : c.server().config().getBool(Option.LAZYFREE_LAZY_USER_FLUSH);
+        int scripts = c.server().scripts().cachedScripts();
         c.server().scripts().flush();
+        if (async && scripts > LazyFree.THRESHOLD) {
+            c.server().keyspace().countLazyFreed(scripts);
+        }
         c.reply().ok();
     }
 

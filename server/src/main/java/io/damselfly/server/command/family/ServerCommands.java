@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.spec.KeyFinder;
+import io.damselfly.server.config.Option;
 import io.damselfly.server.command.spec.KeyReferences;
 import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.keyspace.Numbers;
@@ -81,18 +82,26 @@ public final class ServerCommands {
 
     /**
      * FLUSHDB [ASYNC | SYNC]. Both modes empty the database before replying, so no later command
-     * sees an old key; ASYNC is accepted for compatibility and runs like SYNC.
+     * sees an old key; ASYNC (or none under lazyfree-lazy-user-flush) runs like SYNC and counts
+     * the keys in INFO's lazyfreed_objects, as Redis's background free would.
      */
     static void flushdb(CommandContext c) {
-        parseFlushMode(c);
-        c.server().keyspace().flush(c.db().index());
+        boolean async = parseFlushMode(c);
+        long removed = c.server().keyspace().flush(c.db().index());
+        if (async) {
+            c.server().keyspace().countLazyFreed(removed);
+        }
         c.reply().ok();
     }
 
     /** FLUSHALL [ASYNC | SYNC] */
     static void flushall(CommandContext c) {
-        parseFlushMode(c);
-        c.server().keyspace().flushAll();
+        boolean async = parseFlushMode(c);
+        long removed = c.server().keyspace().flushAll();
+        if (async) {
+            // as Redis's emptyDbAsync: every key of the flushed tables counts as freed in the background
+            c.server().keyspace().countLazyFreed(removed);
+        }
         if (!c.server().savePoints().isEmpty()) {
             // as Redis's flushAllDataAndResetRDB: with save points, the file is emptied too
             c.server().persistence().saveAfterRunning("FLUSHALL");
@@ -100,9 +109,16 @@ public final class ServerCommands {
         c.reply().ok();
     }
 
-    private static void parseFlushMode(CommandContext c) {
-        if (c.argc() == 1 || (c.argc() == 2 && (c.argIs(1, "sync") || c.argIs(1, "async")))) {
-            return;
+    /** Whether the flush is ASYNC (getFlushCommandFlags: no argument follows lazyfree-lazy-user-flush). */
+    private static boolean parseFlushMode(CommandContext c) {
+        if (c.argc() == 1) {
+            return c.server().config().getBool(Option.LAZYFREE_LAZY_USER_FLUSH);
+        }
+        if (c.argc() == 2 && c.argIs(1, "sync")) {
+            return false;
+        }
+        if (c.argc() == 2 && c.argIs(1, "async")) {
+            return true;
         }
         throw c.syntaxError();
     }
