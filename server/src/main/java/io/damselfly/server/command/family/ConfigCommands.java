@@ -76,6 +76,18 @@ final class ConfigCommands {
         return o == Option.PORT ? Integer.toString(server.port()) : server.config().format(o);
     }
 
+    /** Whether {@code value} is the value {@code o} has now (as CONFIG GET shows it, or once parsed). */
+    private static boolean holdsAlready(CommandContext c, Option o, String value) {
+        if (value(c.server(), o).equals(value)) {
+            return true;
+        }
+        try {
+            return o.parse(value).equals(c.server().config().get(o));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** CONFIG SET parameter value [parameter value ...] */
     static void set(CommandContext c) {
         if ((c.argc() & 1) != 0) {
@@ -100,7 +112,12 @@ final class ConfigCommands {
             }
             // these three quote the name as the client wrote it; a bad value quotes the option's own name
             String name = Errors.echo(c.arg(i));
-            if (!o.isMutable()) {
+            if (!o.isMutable() && o.redisName() == null && holdsAlready(c, o, c.argString(i + 1))) {
+                // one of damselfly's own start-up options, set to the value it has: nothing to do.
+                // Redis has no such option, and tools that give CONFIG GET *'s answer back to
+                // CONFIG SET (Redis's own CONFIG sanity test) know only Redis's immutable ones
+                continue;
+            } else if (!o.isMutable()) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_IMMUTABLE);
             } else if (o.isProtected() && !protectedConfigsAllowed(c)) {
                 failure = Errors.configSetFailed(name, Errors.CONFIG_PROTECTED);

@@ -76,6 +76,31 @@ class ConfigCommandsTest {
         assertEquals(Map.of("maxmemory_policy", "noeviction"), redis.configGet("maxmemory_policy"));
     }
 
+    /**
+     * Every pair CONFIG GET * answers can be given back to CONFIG SET except Redis's own immutable
+     * options (which tools such as Redis's CONFIG sanity test skip by name): damselfly's start-up
+     * options take their current value as a no-op and refuse any other.
+     */
+    @Test
+    void configSet_ownStartUpOptionsTakeTheirCurrentValue(RawClient raw, EmbeddedServer server) {
+        this.server = server;
+        RespValue all = raw.call("CONFIG", "GET", "*");
+        List<RespValue> pairs = ((RespValue.Array) all).values();
+        for (int i = 0; i < pairs.size(); i += 2) {
+            String name = new String(((RespValue.BulkString) pairs.get(i)).value(), java.nio.charset.StandardCharsets.UTF_8);
+            Option o = Option.byName(name);
+            if (o.redisName() != null && !o.isMutable() || o.isProtected()) {
+                continue; // Redis's immutable and protected options refuse as in Redis
+            }
+            String value = new String(((RespValue.BulkString) pairs.get(i + 1)).value(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals("+OK", raw.callText("CONFIG", "SET", name, value), name + " " + value);
+        }
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'num_shards') - can't set immutable config",
+                raw.callText("CONFIG", "SET", "num_shards", "3"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config",
+                raw.callText("CONFIG", "SET", "databases", "16"), "Redis's immutable options refuse even their own value");
+    }
+
     @Test
     void configGet_whatRedisBenchmarkAndClientsAsk(@Resp2 RedisCommands<String, String> redis, EmbeddedServer server) {
         this.server = server;
