@@ -375,8 +375,8 @@ public final class ClientSession {
     }
 
     /**
-     * Whether the client connects from this machine (Redis's islocalClient: a loopback address;
-     * there are no Unix sockets here), for options set to "local" such as enable-debug-command.
+     * Whether the client connects from this machine (Redis's islocalClient: a Unix socket or a
+     * loopback address), for options set to "local" such as enable-debug-command.
      */
     public boolean isLocal() {
         return isUnixSocket() || connection.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null

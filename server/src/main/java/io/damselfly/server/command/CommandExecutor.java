@@ -490,17 +490,14 @@ public final class CommandExecutor {
             // ends, with the script's own time (as Redis's call() times the EVAL that ran it)
             ThreadCommandStats own = stats;
             Command ran = cmd;
-            String address = client.address();
-            String name = client.name();
-            slot.onCounted(() -> recordCall(own, ran, argv, nanos + slot.workNanos(), false, System.currentTimeMillis(),
-                    address, name, false));
+            slot.onCounted(() -> recordCall(own, ran, argv, nanos + slot.workNanos(), false, System.currentTimeMillis(), false));
             return;
         }
         // Redis 7.0 logs a blocked command when it is served or unblocked by CLIENT UNBLOCK
         // (updateStatsOnUnblock), after the command that served it, and not at all if it times
         // out or its client goes away first; its call is counted now
         boolean logLater = slot != null && slot.blocksClient();
-        recordCall(stats, cmd, argv, nanos, failed, now, client.address(), client.name(), logLater);
+        recordCall(stats, cmd, argv, nanos, failed, now, logLater);
         if (logLater && slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
             String address = client.address();
             String name = client.name();
@@ -511,10 +508,11 @@ public final class CommandExecutor {
 
     /** Commandstats, the slow log (unless {@code logLater}) and the latency monitor for one call. */
     private void recordCall(ThreadCommandStats own, Command cmd, byte[][] argv, long nanos, boolean failed, long now,
-            String address, String name, boolean logLater) {
+            boolean logLater) {
         own.recordCall(cmd.id(), nanos, failed);
         if (!logLater && slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
-            slowlog.add(cmd.fullName(), argv, nanos, address, name);
+            // the client's address and name only for an entry: formatting them is not free
+            slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
         }
         latencyMonitor.recordIfNeeded(cmd.has(CommandFlag.FAST) ? "fast-command" : "command", nanos / 1_000_000, now / 1000);
     }
