@@ -158,16 +158,15 @@ public final class DeferredReply implements Blocking {
 
     @Override
     public boolean unblock(boolean asError) {
-        if (!blocksClient) {
+        // only a command that waits with a timeout (a blocking pop, XREAD, WAIT) can be ended
+        // early, as Redis's CLIENT UNBLOCK; a client running a script, a MIGRATE or a SAVE is not
+        // blocked to Redis, whose thread is busy with it
+        Consumer<Reply> writer = timeoutWriter;
+        if (!blocksClient || writer == null) {
             return false;
         }
-        // as Redis's CLIENT UNBLOCK: the call counts as failed either way (errorstats only for
-        // the error reply)
-        if (asError) {
-            return complete(r -> r.error(UNBLOCKED), true, errorCode(UNBLOCKED), true);
-        }
-        Consumer<Reply> writer = timeoutWriter;
-        return writer != null && complete(writer, true, null, true);
+        // the call counts as failed either way (errorstats only for the error reply), as Redis's
+        return asError ? complete(r -> r.error(UNBLOCKED), true, errorCode(UNBLOCKED), true) : complete(writer, true, null, true);
     }
 
     /** The code an error reply is counted under: its first word. */

@@ -51,6 +51,25 @@ class ClientUnblockTest {
         return out.toString();
     }
 
+    /**
+     * A client running a script is not blocked: CLIENT UNBLOCK answers 0 and the script's reply
+     * arrives (Redis answers after the script, its only thread busy with it; damselfly at once).
+     */
+    @Test
+    void aScriptsCallerIsNotUnblocked(EmbeddedServer damselfly, RedisServerProcess redis) throws Exception {
+        String spin = "local t = redis.call('TIME') local start = t[1] * 1000000 + t[2] "
+                + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start >= 300000 return 'done'";
+        for (int port : new int[] {redis.port(), damselfly.port()}) {
+            try (RawClient running = new RawClient("127.0.0.1", port); RawClient admin = new RawClient("127.0.0.1", port)) {
+                String id = RawClient.render(running.call("CLIENT", "ID")).substring(1);
+                running.send("EVAL", spin, "0");
+                Thread.sleep(50);
+                assertEquals(":0", admin.callText("CLIENT", "UNBLOCK", id, "ERROR"), "port " + port);
+                assertEquals("$done", RawClient.render(running.read()), "port " + port);
+            }
+        }
+    }
+
     @Test
     void unblocksAsRedisDoes(EmbeddedServer damselfly, RedisServerProcess redis) throws Exception {
         String expected = session(redis.port());
