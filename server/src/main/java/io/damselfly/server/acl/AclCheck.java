@@ -49,8 +49,13 @@ public final class AclCheck {
 
     /** The NOPERM reply processCommand gives for a refusal. */
     public static String error(int reason, Command cmd) {
+        return error(reason, cmd.fullName());
+    }
+
+    /** {@link #error(int, Command)} for a command known by its name only (one damselfly lacks). */
+    public static String error(int reason, String commandName) {
         return switch (reason) {
-            case DENIED_COMMAND -> "NOPERM this user has no permissions to run the '" + cmd.fullName() + "' command";
+            case DENIED_COMMAND -> "NOPERM this user has no permissions to run the '" + commandName + "' command";
             case DENIED_KEY -> "NOPERM this user has no permissions to access one of the keys used as arguments";
             case DENIED_CHANNEL -> "NOPERM this user has no permissions to access one of the channels used as arguments";
             default -> "ERR no permission";

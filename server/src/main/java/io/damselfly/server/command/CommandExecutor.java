@@ -469,16 +469,17 @@ public final class CommandExecutor {
             server.stats().countError(reply.lastErrorPrefix());
         }
         DeferredReply slot = context.peekDeferred();
+        // what the slot's callbacks see of this call (cmd changes above, for a subcommand)
+        Command ran = cmd;
+        ThreadCommandStats own = stats;
         if (slot != null) {
             // an error the slot is completed with later is this call's failure, counted then
-            int id = cmd.id();
-            ThreadCommandStats own = stats;
             slot.onFailed(code -> {
                 if (code != null) {
                     server.stats().countError(code);
                 }
                 if (own != null) {
-                    own.recordFailed(id);
+                    own.recordFailed(ran.id());
                 }
             });
         }
@@ -488,8 +489,6 @@ public final class CommandExecutor {
         if (slot != null && slot.admitsScriptsBehind()) {
             // a script runs on a script thread: its call is counted, logged and timed when it
             // ends, with the script's own time (as Redis's call() times the EVAL that ran it)
-            ThreadCommandStats own = stats;
-            Command ran = cmd;
             slot.onCounted(() -> recordCall(own, ran, argv, nanos + slot.workNanos(), false, System.currentTimeMillis(), false));
             return;
         }
@@ -498,11 +497,15 @@ public final class CommandExecutor {
         // out or its client goes away first; its call is counted now
         boolean logLater = slot != null && slot.blocksClient();
         recordCall(stats, cmd, argv, nanos, failed, now, logLater);
-        if (logLater && slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
-            String address = client.address();
-            String name = client.name();
-            String fullName = cmd.fullName();
-            slot.onCounted(() -> slowlog.add(fullName, argv, nanos, address, name));
+        if (logLater) {
+            slot.onCounted(() -> logIfSlow(ran, argv, nanos));
+        }
+    }
+
+    private void logIfSlow(Command cmd, byte[][] argv, long nanos) {
+        if (slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
+            // the client's address and name only for an entry: formatting them is not free
+            slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
         }
     }
 
@@ -510,9 +513,8 @@ public final class CommandExecutor {
     private void recordCall(ThreadCommandStats own, Command cmd, byte[][] argv, long nanos, boolean failed, long now,
             boolean logLater) {
         own.recordCall(cmd.id(), nanos, failed);
-        if (!logLater && slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
-            // the client's address and name only for an entry: formatting them is not free
-            slowlog.add(cmd.fullName(), argv, nanos, client.address(), client.name());
+        if (!logLater) {
+            logIfSlow(cmd, argv, nanos);
         }
         latencyMonitor.recordIfNeeded(cmd.has(CommandFlag.FAST) ? "fast-command" : "command", nanos / 1_000_000, now / 1000);
     }
@@ -645,13 +647,11 @@ public final class CommandExecutor {
         if (denied == AclCheck.OK) {
             return true;
         }
-        byte[] name = new String(argv[0], java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        boolean command = denied == AclCheck.DENIED_COMMAND;
-        acl.logDenied(denied, transaction.isOpen() ? AclLog.MULTI : AclLog.TOPLEVEL, command ? name : argv[aclCheck.position()],
+        String name = new String(argv[0], java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        acl.logDenied(denied, transaction.isOpen() ? AclLog.MULTI : AclLog.TOPLEVEL,
+                denied == AclCheck.DENIED_COMMAND ? name.getBytes(java.nio.charset.StandardCharsets.UTF_8) : argv[aclCheck.position()],
                 user.name(), client.describe(System.currentTimeMillis(), argv));
-        fail(command ? "NOPERM this user has no permissions to run the '" + new String(name, java.nio.charset.StandardCharsets.UTF_8)
-                + "' command" : AclCheck.error(denied, null));
+        fail(AclCheck.error(denied, name));
         return false;
     }
 

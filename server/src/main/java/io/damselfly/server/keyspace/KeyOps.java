@@ -44,11 +44,8 @@ public final class KeyOps {
         if (e == null) {
             return false;
         }
-        boolean background = LazyFree.wouldFreeInBackground(e);
+        db.keyspace().countLazyFree(true, e); // before the removal releases the entry
         db.remove(key, e, KeyEvent.DEL);
-        if (background) {
-            db.keyspace().countLazyFreed(1);
-        }
         return true;
     }
 

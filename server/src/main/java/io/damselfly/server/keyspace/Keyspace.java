@@ -310,6 +310,16 @@ public final class Keyspace {
         lazyfreed.addAndGet(n);
     }
 
+    /**
+     * Counts the value of {@code entry}, about to be released, when it goes {@code lazily} and
+     * Redis's free effort would have freed it in the background.
+     */
+    void countLazyFree(boolean lazily, Object entry) {
+        if (lazily && LazyFree.wouldFreeInBackground(entry)) {
+            lazyfreed.incrementAndGet();
+        }
+    }
+
     public void setLfuParameters(int logFactor, int decayMinutes) {
         this.lfuLogFactor = logFactor;
         this.lfuDecayMinutes = decayMinutes;

@@ -328,11 +328,9 @@ public final class Shard {
         // the table can grow too: a segment's first object entry brings its object slots
         long before = Entries.footprint(old) + t.footprint();
         t.replace(old, entry, key, hash);
-        if (keyspace.lazyServerDel && old instanceof ObjectEntry o
-                && !(entry instanceof ObjectEntry n && n.value == o.value) && LazyFree.wouldFreeInBackground(old)) {
-            // an overwritten value (not the same value in another entry form), as dbSetValue frees it
-            keyspace.countLazyFreed(1);
-        }
+        // an overwritten value (not the same value in another entry form), as dbSetValue frees it
+        keyspace.countLazyFree(keyspace.lazyServerDel && old instanceof ObjectEntry o
+                && !(entry instanceof ObjectEntry n && n.value == o.value), old);
         Entries.release(old);
         written(db, key, event, Entries.footprint(entry) + t.footprint() - before);
     }
@@ -361,14 +359,10 @@ public final class Shard {
         long delta = -Entries.footprint(entry) + t.footprint() - tableBefore;
         if (event == KeyEvent.EXPIRED) {
             expiredKeys++;
-            if (keyspace.lazyExpire && LazyFree.wouldFreeInBackground(entry)) {
-                keyspace.countLazyFreed(1);
-            }
+            keyspace.countLazyFree(keyspace.lazyExpire, entry);
         } else if (event == KeyEvent.EVICTED) {
             evictedKeys++;
-            if (keyspace.lazyEviction && LazyFree.wouldFreeInBackground(entry)) {
-                keyspace.countLazyFreed(1);
-            }
+            keyspace.countLazyFree(keyspace.lazyEviction, entry);
         }
         Entries.release(entry);
         written(db, key, event, delta);

@@ -381,6 +381,7 @@ public final class AclCommands {
     }
 
     private static final List<String> HELP = List.of(
+            "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "CAT [<category>]",
             "    List all commands that belong to <category>, or all command categories",
             "    when no category is specified.",
@@ -406,16 +407,12 @@ public final class AclCommands {
             "USERS",
             "    List all the registered usernames.",
             "WHOAMI",
-            "    Return the current connection username.");
+            "    Return the current connection username.",
+            "HELP",
+            "    Prints this help.");
 
     /** ACL HELP */
     static void help(CommandContext c) {
-        c.reply().array(HELP.size() + 3);
-        c.reply().simple("ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-        for (String line : HELP) {
-            c.reply().simple(line);
-        }
-        c.reply().simple("HELP");
-        c.reply().simple("    Prints this help.");
+        ServerCommands.help(c.reply(), HELP);
     }
 }

@@ -643,6 +643,7 @@ public final class ConnectionCommands {
 
     /** Redis 7.0's CLIENT HELP text, the lines of the subcommands damselfly has. */
     private static final List<String> CLIENT_HELP = List.of(
+            "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "CACHING (YES|NO)",
             "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
             "GETREDIR",
@@ -687,16 +688,12 @@ public final class ConnectionCommands {
             "TRACKINGINFO",
             "    Report tracking status for the current connection.",
             "NO-EVICT (ON|OFF)",
-            "    Protect current client connection from eviction.");
+            "    Protect current client connection from eviction.",
+            "HELP",
+            "    Prints this help.");
 
     /** CLIENT HELP */
     static void clientHelp(CommandContext c) {
-        c.reply().array(CLIENT_HELP.size() + 3);
-        c.reply().simple("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-        for (String line : CLIENT_HELP) {
-            c.reply().simple(line);
-        }
-        c.reply().simple("HELP");
-        c.reply().simple("    Prints this help.");
+        ServerCommands.help(c.reply(), CLIENT_HELP);
     }
 }
