@@ -325,6 +325,7 @@ public final class NetServer implements AutoCloseable {
         }
         return List.copyOf(made);
     }
+
     /**
      * CONFIG SET port and bind. A new port is listened on first and the old listeners closed only
      * when every option of the CONFIG SET is ready (connections made through them stay), as
