@@ -237,8 +237,14 @@ class ServerCommandsTest {
         for (int i = 0; i < 2000; i++) {
             raw.read();
         }
-        Thread.sleep(350);
+        // the sampler runs every 100 ms; on a loaded machine it may run late, so wait for it
+        // (bounded) rather than for a fixed time
         String info = redis.info("stats");
+        for (long deadline = System.nanoTime() + 10_000_000_000L;
+                longField(info, "instantaneous_ops_per_sec") == 0 && System.nanoTime() < deadline; ) {
+            Thread.sleep(50);
+            info = redis.info("stats");
+        }
         assertTrue(longField(info, "instantaneous_ops_per_sec") > 0, info);
         assertTrue(Double.parseDouble(field(info, "instantaneous_input_kbps")) > 0, info);
         assertTrue(Double.parseDouble(field(info, "instantaneous_output_kbps")) > 0, info);
