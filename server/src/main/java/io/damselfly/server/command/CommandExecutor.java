@@ -149,6 +149,15 @@ public final class CommandExecutor {
     private boolean readOnlyRan;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
     private final boolean forScript;
+    /**
+     * The time every command of the running atomic block sees as "now" (Unix ms), or 0 outside
+     * one: EXEC's start for its queued commands, a script's start for its redis.call commands.
+     * Redis does the same (db.c keyIsExpired: a script sees scriptTimeSnapshot(), a command inside
+     * EXEC the time cached when EXEC's call() began), so no key expires between two commands of
+     * one block: SET k v PX 1, a slow command, then EXISTS k inside one script answers 1, and the
+     * key expires after the block.
+     */
+    private long pinnedNow;
     /** CLIENT PAUSE: read once per command (one volatile read when nothing is paused). */
     private final ClientPause pause;
     /** Whether this executor's connection can hold a request back for a pause ({@link #enablePause}). */
@@ -402,7 +411,7 @@ public final class CommandExecutor {
         // one clock read starts both the command's timing and its "now" (see CommandClock); the
         // time so includes taking the shard locks, where contention shows
         long start = stats == null ? 0 : chained && !atomic ? chainNanos : System.nanoTime();
-        long now = stats != null ? clock.millis(start) : System.currentTimeMillis();
+        long now = pinnedNow != 0 ? pinnedNow : stats != null ? clock.millis(start) : System.currentTimeMillis();
         context.bind(argv, cmd, now);
         if (!atomic) {
             // before the handler, as Redis sets lastcmd: CLIENT LIST shows cmd=client|list for
@@ -863,13 +872,26 @@ public final class CommandExecutor {
             }
         }
         atomic = true;
+        pinnedNow = context.now();
         try {
             block.run();
             keyspace.blockedKeys().serveReady(context.db());
         } finally {
             atomic = false;
+            pinnedNow = 0;
             keyspace.unlockAll();
         }
+    }
+
+    /**
+     * A script's executor: the commands of the script starting now see {@code nowMillis} as their
+     * time, until the next script's start (see {@link #pinnedNow}).
+     */
+    public void pinTimeForScript(long nowMillis) {
+        if (!forScript) {
+            throw new IllegalStateException("only a script's executor runs with its caller's time pinned");
+        }
+        pinnedNow = nowMillis;
     }
 
     /** Runs one request inside {@link #runAtomically}: all checks and bookkeeping, no locking. */

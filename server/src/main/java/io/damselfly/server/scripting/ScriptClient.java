@@ -33,8 +33,12 @@ final class ScriptClient {
         this.executor = CommandExecutor.forScript(server, session, reply);
     }
 
-    /** Prepares for a script run by {@code db}'s client: RESP2, that database, nothing buffered. */
+    /**
+     * Prepares for a script starting now, run by {@code db}'s client: RESP2, that database,
+     * nothing buffered, and the script's start as the time all its commands see.
+     */
     void reset(int db) {
+        executor.pinTimeForScript(System.currentTimeMillis());
         session.setDb(db);
         session.setProtocol(2);
         buffer.clear();

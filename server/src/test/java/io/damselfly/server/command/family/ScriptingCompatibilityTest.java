@@ -67,6 +67,15 @@ class ScriptingCompatibilityTest {
         return args;
     }
 
+    /**
+     * Lua that runs for 250 ms of the server's clock (TIME is real time in a script, as in Redis),
+     * longer than the 200 ms a key of the block test lives. The test sets that key in the same
+     * block, since each command runs on redis-server and then on damselfly: a key set before EXEC
+     * would wait for redis-server's EXEC before damselfly's began.
+     */
+    private static final String SPIN_250_MS = "local t = redis.call('TIME') local s = t[1] * 1000000 + t[2] "
+            + "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] > s + 250000";
+
     private static final Object[][] CASES = {
         {"conversions-lua-to-redis", new String[][] {
             c("EVAL", "return 1", "0"),
@@ -292,6 +301,21 @@ class ScriptingCompatibilityTest {
             c("EVAL", "return #KEYS .. #ARGV", "0", "a", "b"),
             c("EVAL", "return #KEYS .. #ARGV", "2", "a", "b"),
             c("EVAL", "return #KEYS .. #ARGV", " 1", "a", "b"),
+        }},
+        // a script's commands and a transaction's see the time their block began (Redis's
+        // scriptTimeSnapshot and fixed_time_expire): a key set to expire in 200 ms is still there
+        // after 250 ms of the block, and gone once the block has ended
+        {"time stands still in a script and in EXEC", new String[][] {
+            c("EVAL", "redis.call('SET', KEYS[1], 'v', 'PX', '200') " + SPIN_250_MS
+                    + " return {redis.call('EXISTS', KEYS[1]), redis.call('GET', KEYS[1])}", "1", "k"),
+            c("EVAL", SPIN_250_MS + " return redis.call('EXISTS', KEYS[1])", "1", "k"),
+            c("MULTI"),
+            c("SET", "t", "v", "PX", "200"),
+            c("EVAL", SPIN_250_MS + " return 1", "0"),
+            c("EXISTS", "t"),
+            c("GET", "t"),
+            c("EXEC"),
+            c("EXISTS", "t"),
         }},
     };
 }
