@@ -330,6 +330,15 @@ public final class RespWriter {
         }
     }
 
+    /**
+     * Writes the header of a RESP3 attribute of {@code pairs} key/value pairs, {@code |pairs}: the
+     * pairs follow, then the reply they annotate. RESP2 has no attributes, so there is no fallback:
+     * a caller writes one only to a RESP3 client (Redis's addReplyAttributeLen asserts as much).
+     */
+    public static void writeAttributeHeader(ByteBuf out, int pairs) {
+        writeNumberLine(out, (byte) '|', pairs);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // RESP3 scalars and their RESP2 fallbacks
     // ---------------------------------------------------------------------------------------------

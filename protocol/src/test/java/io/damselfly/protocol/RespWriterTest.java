@@ -216,6 +216,12 @@ class RespWriterTest {
         assertEquals("*3\r\n", written(b -> RespWriter.writePushHeader(b, 3, 2)));
     }
 
+    @Test
+    void attributeHeader() {
+        assertEquals("|1\r\n", written(b -> RespWriter.writeAttributeHeader(b, 1)));
+        assertEquals("|1234\r\n", written(b -> RespWriter.writeAttributeHeader(b, 1234)));
+    }
+
     // ---------------------------------------------------------------------------------------------
     // RESP3 scalars
     // ---------------------------------------------------------------------------------------------

@@ -178,6 +178,16 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             public boolean incrementalFsync() {
                 return config.getBool(Option.RDB_SAVE_INCREMENTAL_FSYNC);
             }
+
+            @Override
+            public int keySaveDelayMicros() {
+                return config.getInt(Option.RDB_KEY_SAVE_DELAY);
+            }
+
+            @Override
+            public int keyLoadDelayMicros() {
+                return config.getInt(Option.KEY_LOAD_DELAY);
+            }
         });
         this.cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "damselfly-cron");
@@ -316,6 +326,9 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     }
 
     private void sampleStats() {
+        if (cronPaused) {
+            return; // serverCron's trackInstantaneousMetric, paused with it
+        }
         try {
             stats.sample(System.currentTimeMillis(), commandStats.totalCalls(), keyspace.usedMemory());
         } catch (RuntimeException e) {
@@ -327,20 +340,12 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         int hz = config.getInt(Option.HZ);
         cron.schedule(() -> {
             try {
-                long start = System.nanoTime();
-                // a client pause whose time is up ends here if no command saw it first (serverCron)
-                clients.pause().expireIfElapsed(System.currentTimeMillis());
-                activeExpiry.tick(config.getInt(Option.HZ));
-                // the table limit also when idle, as serverCron does after a CONFIG SET, and
-                // the ids of clients that stopped tracking out of the table
-                tracking.limitTable();
-                tracking.sweep();
-                latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
-                        System.currentTimeMillis() / 1000);
-                persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
-                closeIdleClients(System.currentTimeMillis());
+                if (!cronPaused) {
+                    serverCron();
+                }
                 // carry on an eviction that a command's bounded step left unfinished, at most
-                // max_eviction_per_heartbeat keys per tick (Dragonfly's heartbeat eviction)
+                // max_eviction_per_heartbeat keys per tick (Dragonfly's heartbeat eviction; Redis
+                // carries eviction on in a time event of its own, which pause-cron leaves running)
                 backgroundEviction.makeRoom(config.getLong(Option.MAXMEMORY), keyspace.evictionPolicy(),
                         System.currentTimeMillis(), config.getLong(Option.MAX_EVICTION_PER_HEARTBEAT));
             } catch (RuntimeException e) {
@@ -350,6 +355,30 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 scheduleCron();
             }
         }, 1000 / hz, TimeUnit.MILLISECONDS);
+    }
+
+    /** What Redis's serverCron does that damselfly does too, once a tick; DEBUG PAUSE-CRON skips it. */
+    private void serverCron() {
+        long start = System.nanoTime();
+        // a client pause whose time is up ends here if no command saw it first (serverCron)
+        clients.pause().expireIfElapsed(System.currentTimeMillis());
+        activeExpiry.tick(config.getInt(Option.HZ));
+        // the table limit also when idle, as serverCron does after a CONFIG SET, and
+        // the ids of clients that stopped tracking out of the table
+        tracking.limitTable();
+        tracking.sweep();
+        latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
+                System.currentTimeMillis() / 1000);
+        persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
+        closeIdleClients(System.currentTimeMillis());
+    }
+
+    /** DEBUG PAUSE-CRON's switch (Redis's server.pause_cron). */
+    private volatile boolean cronPaused;
+
+    @Override
+    public void pauseCron(boolean paused) {
+        cronPaused = paused;
     }
 
     /** When the cron last looked for idle clients; they are looked for once a second, as Redis's clientsCron visits each client. */

@@ -262,6 +262,17 @@ public final class Reply {
         RespWriter.writePushHeader(out, n, client.protocol());
     }
 
+    /**
+     * The header of a RESP3 attribute of {@code pairs} pairs, which the pairs and then the reply
+     * they annotate follow. Only for a RESP3 client: RESP2 has no attributes.
+     */
+    public void attribute(int pairs) {
+        if (!isResp3()) {
+            throw new IllegalStateException("an attribute is RESP3 only");
+        }
+        RespWriter.writeAttributeHeader(out, pairs);
+    }
+
     public void bool(boolean b) {
         RespWriter.writeBoolean(out, b, client.protocol());
     }

@@ -67,6 +67,13 @@ public interface ServerContext {
     /** The active expiry sweep (DEBUG SET-ACTIVE-EXPIRE turns it off and on). */
     io.damselfly.server.keyspace.ActiveExpiry activeExpiry();
 
+    /**
+     * DEBUG PAUSE-CRON (Redis's pause_cron): while paused, the background tick does none of the
+     * work of Redis's serverCron (active expiry, save points, idle clients, client-pause ends, the
+     * tracking table's limit, the instantaneous statistics).
+     */
+    void pauseCron(boolean paused);
+
     /** MIGRATE's cached connections to its targets (INFO migrate_cached_sockets). */
     io.damselfly.server.migrate.MigrateSockets migrateSockets();
 

@@ -163,6 +163,11 @@ public enum Option {
             "accepted for compatibility: snapshot files are never made only for replication here"),
     RDB_SAVE_INCREMENTAL_FSYNC("rdb_save_incremental_fsync", "rdb-save-incremental-fsync", OptionType.BOOL, "yes", true,
             "Flush snapshot files to disk every 32 MB while saving"),
+    // Redis's hidden configs (config.c HIDDEN_CONFIG): for tests, listed by CONFIG GET only when named exactly
+    RDB_KEY_SAVE_DELAY("rdb_key_save_delay", "rdb-key-save-delay", OptionType.INT, "0", true, Integer.MIN_VALUE, Integer.MAX_VALUE,
+            "For tests (hidden, as in Redis): microseconds a save (BGSAVE, SAVE, save points, shutdown) waits after each key, read as the save starts; -n waits 1 microsecond for one key in n at random; 0 none; not DEBUG RELOAD, which saves on its client's event loop"),
+    KEY_LOAD_DELAY("key_load_delay", "key-load-delay", OptionType.INT, "0", true, Integer.MIN_VALUE, Integer.MAX_VALUE,
+            "For tests (hidden, as in Redis): microseconds loading an RDB file (at start, DEBUG RELOAD) waits after each key; -n waits 1 microsecond for one key in n at random; 0 none"),
     OOM_SCORE_ADJ("oom_score_adj", "oom-score-adj", OptionType.ENUM, "no", true,
             new String[] {"no", "yes", "relative", "absolute"}, "Write the first of oom-score-adj-values to /proc/self/oom_score_adj (Linux): relative (yes) adds it to the value at start, absolute sets it; no restores the value at start"),
     OOM_SCORE_ADJ_VALUES("oom_score_adj_values", "oom-score-adj-values", OptionType.STRING, "0 200 800", true,
@@ -428,6 +433,16 @@ public enum Option {
      */
     public boolean isSensitive() {
         return this == REQUIREPASS || this == MASTERAUTH || this == MASTERUSER;
+    }
+
+    /**
+     * Whether the option is one of Redis's HIDDEN_CONFIG ones (rdb-key-save-delay, key-load-delay:
+     * knobs for tests): CONFIG GET returns it only when it is named exactly, never for a pattern.
+     * CONFIG SET and CONFIG REWRITE treat it as any other (rewrite writes it when it is not the
+     * default), as config.c does.
+     */
+    public boolean isHidden() {
+        return this == RDB_KEY_SAVE_DELAY || this == KEY_LOAD_DELAY;
     }
 
     /** The eviction policy damselfly adds to Redis's eight (cache mode's default). */

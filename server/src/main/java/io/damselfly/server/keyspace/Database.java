@@ -243,6 +243,12 @@ public final class Database {
         return lookup(key, false);
     }
 
+    /** The entry even when logically expired, which stays: nothing expired, counted or touched (DEBUG OBJECT). */
+    Object peekEvenExpired(byte[] key) {
+        long h = hash(key);
+        return shard(h).findEvenExpired(index, key, Keyspace.tableHash(h));
+    }
+
     private Object lookup(byte[] key, boolean countStats) {
         long h = hash(key);
         Shard s = shard(h);

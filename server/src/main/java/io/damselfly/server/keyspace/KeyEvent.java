@@ -18,6 +18,11 @@ public enum KeyEvent {
      * (WATCH, client tracking) without notifying it, so it has no event name and is never published.
      */
     PFCOUNT_CACHE(null, '$'),
+    /**
+     * DEBUG POPULATE created the key with dbAdd: signalled (WATCH, client tracking) and announced
+     * only as "new", so it has no event name of its own and is never published.
+     */
+    POPULATED(null, '$'),
     INCRBY("incrby", '$'),
     INCRBYFLOAT("incrbyfloat", '$'),
     /** SETBIT, or a BITFIELD that changed a field (BITOP's destination is a "set"). */

@@ -317,9 +317,24 @@ public final class KeyOps {
     /** OBJECT's lookup: the key's introspection, or null when it is missing. */
     public ObjectInfo object(byte[] key) {
         Object e = db.readNoTouch(key);
+        return e == null ? null : info(key, e);
+    }
+
+    /**
+     * DEBUG OBJECT's look at a key (debug.c's dictFind): found even when its time has passed,
+     * and then left in place; no hit or miss counted, the access clock not touched. The value is
+     * walked through {@code visitor} (for its serialized length); null when there is no such key.
+     */
+    public ObjectInfo debugObject(byte[] key, ValueVisitor visitor) {
+        Object e = db.peekEvenExpired(key);
         if (e == null) {
             return null;
         }
+        visit(e, visitor);
+        return info(key, e);
+    }
+
+    private ObjectInfo info(byte[] key, Object e) {
         Keyspace ks = db.keyspace();
         String encoding;
         boolean shared = false;

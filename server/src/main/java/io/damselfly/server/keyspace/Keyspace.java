@@ -48,6 +48,12 @@ public final class Keyspace {
     volatile boolean lazyServerDel;
     /** The running snapshot (written under every shard's lock, so a shard's lock suffices to read it). */
     private volatile KeyspaceSnapshot snapshot;
+    /**
+     * FLUSHALLs so far, counted under every shard's lock. A save whose walk has ended (its
+     * snapshot no longer registered here to be abandoned) still learns from it that a FLUSHALL
+     * came while it was writing: Redis kills its saving child whatever the child is doing.
+     */
+    private volatile long flushAlls;
     private int snapshotEpoch;
 
     public Keyspace(int shardCount, int databases) {
@@ -497,6 +503,11 @@ public final class Keyspace {
         return sumLocked(s -> s.volatileCount(db));
     }
 
+    /** FLUSHALLs since the start: a save that sees the number change while it runs is void. */
+    public long flushAlls() {
+        return flushAlls;
+    }
+
     /** Empties one database; returns the number of keys removed. */
     public long flush(int db) {
         long n = sumLocked(s -> s.flush(db));
@@ -542,6 +553,7 @@ public final class Keyspace {
                 running.abandon();
                 endSnapshotLocked(running);
             }
+            flushAlls++;
             for (Shard s : shards) {
                 for (int db = 0; db < databases; db++) {
                     removed += s.flush(db);

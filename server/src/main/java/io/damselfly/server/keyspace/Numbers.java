@@ -101,6 +101,36 @@ public final class Numbers {
         }
     }
 
+    /**
+     * C's atoi as glibc has it, (int) strtol(text, NULL, 10): blanks skipped, an optional sign,
+     * then as many digits as there are (none reads 0), saturated at the long's range and then cut
+     * to an int's 32 bits. For the switches Redis reads with atoi (DEBUG SET-ACTIVE-EXPIRE 1 ...),
+     * where anything that is not a number is 0.
+     */
+    public static int atoi(byte[] b) {
+        int i = 0;
+        while (i < b.length && isSpace(b[i])) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < b.length && (b[i] == '+' || b[i] == '-')) {
+            negative = b[i] == '-';
+            i++;
+        }
+        long acc = 0;
+        boolean saturated = false;
+        for (; i < b.length && b[i] >= '0' && b[i] <= '9'; i++) {
+            int d = b[i] - '0';
+            if (acc > (Long.MAX_VALUE - d) / 10) {
+                saturated = true;
+                break;
+            }
+            acc = acc * 10 + d;
+        }
+        long v = saturated ? (negative ? Long.MIN_VALUE : Long.MAX_VALUE) : (negative ? -acc : acc);
+        return (int) v;
+    }
+
     /** C's isspace in the C locale: space, \t \n \v \f \r. */
     static boolean isSpace(byte c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';

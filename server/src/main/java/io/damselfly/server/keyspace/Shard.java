@@ -186,6 +186,14 @@ public final class Shard {
     }
 
     /**
+     * The key's entry as the table holds it, even when its time has passed (nothing is expired,
+     * counted or touched): DEBUG OBJECT's dictFind.
+     */
+    Object findEvenExpired(int db, byte[] key, int hash) {
+        return table(db).find(key, hash);
+    }
+
+    /**
      * Before an insert while frozen: the caller found the key absent, but {@link #lookup} may have
      * left an expired entry of it in place; a write replaces it, so it goes now, as expired (a
      * write during a pause is rare: a command queued in the MULTI that paused, a near-cache fill).

@@ -102,6 +102,21 @@ public final class StringOps {
         db.put(key, old, entry, event);
     }
 
+    /**
+     * DEBUG POPULATE's write of one key (debug.c, with dbAdd): stores {@code value} unless the key
+     * exists (an expired one is gone first, as lookupKeyWrite deletes it) and answers whether it
+     * did. No "set" event, and no change counted: populate leaves server.dirty alone, so save
+     * points and rdb_changes_since_last_save do not see it. {@code value} becomes the keyspace's.
+     */
+    public boolean populate(byte[] key, byte[] value) {
+        if (db.find(key) != null) {
+            return false;
+        }
+        db.insert(key, db.newString(key, value, Database.NO_EXPIRY, accessFor(null)), KeyEvent.POPULATED);
+        db.countChanges(key, 0);
+        return true;
+    }
+
     /** GETDEL: the value of a string key, which is deleted; null or WRONG_TYPE as {@link #get}. */
     public StringView getDel(byte[] key) {
         Object e = db.read(key);

@@ -23,9 +23,10 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
      * file in any order, and Redis's loader takes a SELECTDB anywhere), then come the string
      * records of {@code records} still to encode ({@link KeyspaceSnapshot#forEachRecord} reads
      * them), each array valid up to its length; the writer gives both arrays back to the {@link
-     * ChunkArrays} once written. {@code bytes} is what the chunk holds, for the copy-on-write figure.
+     * ChunkArrays} once written. {@code bytes} is what the chunk holds, for the copy-on-write figure;
+     * {@code entries} the keys {@code encoded} holds (rdb-key-save-delay pauses after each).
      */
-    record Chunk(int db, byte[] encoded, int encodedLength, byte[] records, int recordsLength, long bytes) {
+    record Chunk(int db, byte[] encoded, int encodedLength, int entries, byte[] records, int recordsLength, long bytes) {
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -36,6 +37,8 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
     private int db = -1;
     private byte[] records;
     private int recordsLength;
+    /** Keys encoded into {@link #encoder} since the last flush. */
+    private int entries;
 
     ChunkSink(Consumer<Chunk> chunks, ChunkArrays arrays) {
         this.chunks = chunks;
@@ -58,6 +61,7 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
     @Override
     public ValueVisitor entry(int db, byte[] key, long expiresAt) {
         switchTo(db);
+        entries++;
         return encoder.entry(key, expiresAt);
     }
 
@@ -89,10 +93,11 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
         System.arraycopy(encoder.array(), 0, encoded, 0, encoder.size());
         // the records array goes with the chunk as it is; the next chunk takes another
         byte[] held = records != null ? records : EMPTY;
-        chunks.accept(new Chunk(db, encoded, encoder.size(), held, recordsLength, encoder.size() + recordsLength));
+        chunks.accept(new Chunk(db, encoded, encoder.size(), entries, held, recordsLength, encoder.size() + recordsLength));
         encoder.reset();
         records = null;
         recordsLength = 0;
+        entries = 0;
         db = -1;
     }
 }

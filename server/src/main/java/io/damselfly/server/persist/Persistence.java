@@ -2,6 +2,7 @@ package io.damselfly.server.persist;
 
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.KeyspaceSnapshot;
+import io.damselfly.server.rdb.DebugDelay;
 import io.damselfly.server.rdb.RdbEntryEncoder;
 import io.damselfly.server.rdb.RdbFileWriter;
 import io.damselfly.server.rdb.RdbLoader;
@@ -85,6 +86,20 @@ public final class Persistence implements AutoCloseable {
         /** rdb-save-incremental-fsync: flush the file to disk every {@link #INCREMENTAL_FSYNC_BYTES} while saving. */
         default boolean incrementalFsync() {
             return true;
+        }
+
+        /**
+         * rdb-key-save-delay: microseconds a save pauses after each key ({@link DebugDelay}; -n for
+         * one microsecond in n keys), read as a save starts, as Redis's child keeps the value it
+         * forked with. For tests that need a save to last.
+         */
+        default int keySaveDelayMicros() {
+            return 0;
+        }
+
+        /** key-load-delay: microseconds a load pauses after each key ({@link DebugDelay}), for tests. */
+        default int keyLoadDelayMicros() {
+            return 0;
         }
 
         /** A fixed place, for a keyspace without a server (tests, tools): {@code functions} may be null. */
@@ -268,7 +283,7 @@ public final class Persistence implements AutoCloseable {
      * the changes since the last save count from here.
      */
     public RdbLoader.Result load(RdbLoader.LibrarySink libraries, boolean replace) {
-        RdbLoader.Result r = new RdbLoader(keyspace, libraries, replace, target.checksum())
+        RdbLoader.Result r = new RdbLoader(keyspace, libraries, replace, target.checksum(), target.keyLoadDelayMicros())
                 .loadIfExists(target.directory().resolve(target.fileName()));
         if (r != null) {
             lastLoadKeys = r.keys();
@@ -455,6 +470,11 @@ public final class Persistence implements AutoCloseable {
         final long starvedAfterNanos;
         /** Set when someone starts waiting for this save ({@link #saveAfterRunning}). */
         volatile boolean hurried;
+        /**
+         * rdb-key-save-delay as the save began (0 for a save on the caller's thread, which may be
+         * an event loop: DEBUG RELOAD, SAVE inside EXEC).
+         */
+        final int keyDelayMicros;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         final long startMillis = System.currentTimeMillis();
         final ConcurrentLinkedQueue<ChunkSink.Chunk> chunks = new ConcurrentLinkedQueue<>();
@@ -465,6 +485,8 @@ public final class Persistence implements AutoCloseable {
         final AtomicLong pendingBytes = new AtomicLong();
         volatile long cowPeak;
         volatile KeyspaceSnapshot snapshot;
+        /** {@link Keyspace#flushAlls()} as the snapshot began. */
+        volatile long flushAllsAtStart;
         volatile long keysTotal;
         boolean abandoned;
 
@@ -472,6 +494,7 @@ public final class Persistence implements AutoCloseable {
             this.reason = reason;
             this.kind = kind;
             this.pacer = kind == Kind.BACKGROUND ? new Pacer(PACE_QUANTUM_NANOS, PACE_REST_PER_WORK) : null;
+            this.keyDelayMicros = kind == Kind.HERE ? 0 : target.keySaveDelayMicros();
             long lastSeconds = Math.max(0, lastSaveDurationSeconds);
             this.starvedAfterNanos = System.nanoTime()
                     + TimeUnit.SECONDS.toNanos(Math.max(starvedAfterSeconds, STARVED_AFTER_LAST_SAVES * lastSeconds));
@@ -515,6 +538,8 @@ public final class Persistence implements AutoCloseable {
                     dirtyAtMoment = keyspace.dirty();
                     KeyspaceSnapshot snap = keyspace.beginSnapshot(System.currentTimeMillis(),
                             shard -> new ChunkSink(this::chunk, chunkArrays));
+                    // read after the snapshot began: a FLUSHALL before this read abandoned the snapshot itself
+                    flushAllsAtStart = keyspace.flushAlls();
                     snapshot = snap;
                     moment = snap.moment();
                     try {
@@ -527,7 +552,7 @@ public final class Persistence implements AutoCloseable {
                         snap.end();
                     }
                     drain(writer);
-                    if (snap.isAbandoned()) {
+                    if (voided()) {
                         abandoned = true;
                         log.warn("Background saving abandoned: FLUSHALL emptied the keyspace while it ran");
                         return;
@@ -626,6 +651,43 @@ public final class Persistence implements AutoCloseable {
             }
         }
 
+        /**
+         * A chunk's string records under rdb-key-save-delay: each goes to the file before its
+         * pause, as rdbSaveKeyValuePair writes a key before debugDelay, so the file grows while
+         * the save is slowed.
+         */
+        private void recordsOneByOne(ChunkSink.Chunk c, RdbFileWriter writer) throws IOException {
+            try {
+                KeyspaceSnapshot.forEachRecord(c.records(), c.recordsLength(), (block, ko, kl, vo, vl, expiresAt) -> {
+                    strings.stringEntry(block, ko, kl, vo, vl, expiresAt);
+                    try {
+                        writer.chunk(strings.array(), 0, strings.size());
+                        strings.reset();
+                        afterKey();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+
+        /**
+         * rdb-key-save-delay's pause after one key, on this save's thread (never a loop's). It is
+         * cut short as Redis's child would be killed: once FLUSHALL abandons the snapshot, once
+         * someone waits for the save (a shutdown or FLUSHALL's save after it: Redis kills its
+         * child and saves afresh, and so does the save that waits here, with the delay), or when
+         * the thread is interrupted (SHUTDOWN NOSAVE closing the service), which fails the save
+         * and removes its temporary file.
+         */
+        private void afterKey() throws java.io.InterruptedIOException {
+            DebugDelay.afterKey(keyDelayMicros, () -> hurried || voided());
+            if (Thread.currentThread().isInterrupted()) {
+                throw new java.io.InterruptedIOException("save interrupted");
+            }
+        }
+
         /** Rests between bursts, unless the thread is at idle priority, where resting is the scheduler's job. */
         private void rest() {
             if (pacer != null && !hurried && Thread.currentThread() != idleThread) {
@@ -633,17 +695,41 @@ public final class Persistence implements AutoCloseable {
             }
         }
 
+        /**
+         * Whether FLUSHALL has voided this save: during the walk it abandons the snapshot, after
+         * it (the captured chunks still being written) it is counted by the keyspace. Redis kills
+         * its saving child either way; the file is then never put in place.
+         */
+        private boolean voided() {
+            KeyspaceSnapshot s = snapshot;
+            return s != null && (s.isAbandoned() || keyspace.flushAlls() != flushAllsAtStart);
+        }
+
         private void drain(RdbFileWriter writer) throws IOException {
             ChunkSink.Chunk c;
             while ((c = chunks.poll()) != null) {
+                if (voided()) {
+                    // nothing of it will be used: give the arrays back unwritten
+                    chunkArrays.give(c.encoded());
+                    chunkArrays.give(c.records());
+                    pendingBytes.addAndGet(-c.bytes());
+                    continue;
+                }
                 writer.chunk(c.encoded(), 0, c.encodedLength());
+                for (int i = 0; i < c.entries() && keyDelayMicros != 0; i++) {
+                    afterKey();
+                }
                 if (c.recordsLength() > 0) {
                     strings.reset();
                     strings.selectDb(c.db());
-                    KeyspaceSnapshot.forEachRecord(c.records(), c.recordsLength(), (block, ko, kl, vo, vl, expiresAt) -> {
-                        strings.stringEntry(block, ko, kl, vo, vl, expiresAt);
-                        rest();
-                    });
+                    if (keyDelayMicros != 0) {
+                        recordsOneByOne(c, writer);
+                    } else {
+                        KeyspaceSnapshot.forEachRecord(c.records(), c.recordsLength(), (block, ko, kl, vo, vl, expiresAt) -> {
+                            strings.stringEntry(block, ko, kl, vo, vl, expiresAt);
+                            rest();
+                        });
+                    }
                     writer.chunk(strings.array(), 0, strings.size());
                 }
                 chunkArrays.give(c.encoded());

@@ -61,13 +61,23 @@ public final class RdbLoader {
 
     /** The same, checking the file's CRC64 only when {@code checksum} (rdbchecksum; Redis skips it when no). */
     public RdbLoader(Keyspace keyspace, LibrarySink libraries, boolean allowDuplicates, boolean checksum) {
+        this(keyspace, libraries, allowDuplicates, checksum, 0);
+    }
+
+    /**
+     * The same, pausing after each key as key-load-delay asks ({@link DebugDelay}: microseconds,
+     * or -n for one microsecond in n keys; 0 none), for tests that watch a long load.
+     */
+    public RdbLoader(Keyspace keyspace, LibrarySink libraries, boolean allowDuplicates, boolean checksum, int keyDelayMicros) {
         this.keyspace = keyspace;
         this.libraries = libraries;
         this.allowDuplicates = allowDuplicates;
         this.checksum = checksum;
+        this.keyDelayMicros = keyDelayMicros;
     }
 
     private final boolean checksum;
+    private final int keyDelayMicros;
 
     /**
      * Loads {@code file} if it exists: null when it does not (an empty start), the result when it
@@ -166,6 +176,7 @@ public final class RdbLoader {
             long now = System.currentTimeMillis();
             if (expiresAtMs != RdbFileReader.NO_EXPIRY && expiresAtMs < now) {
                 expired++;
+                afterKey();
                 return;
             }
             Database d = dbs[db];
@@ -189,6 +200,14 @@ public final class RdbLoader {
                 arguments[1] = null;
             }
             keys++;
+            afterKey();
+        }
+
+        /** key-load-delay's pause, after every key read (loaded or dropped as expired), as rdbLoad takes it. */
+        private void afterKey() {
+            if (keyDelayMicros != 0) {
+                DebugDelay.afterKey(keyDelayMicros, () -> false);
+            }
         }
 
         @Override

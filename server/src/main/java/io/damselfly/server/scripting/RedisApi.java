@@ -40,8 +40,8 @@ final class RedisApi {
     /** The table EVAL scripts and functions see at run time; {@code eval} adds EVAL's debugger stubs. */
     static LuaTable create(ScriptEngine engine, boolean eval) {
         LuaTable r = new LuaTable();
-        r.rawset("call", fn(args -> engine.redisCall(args, true)));
-        r.rawset("pcall", fn(args -> engine.redisCall(args, false)));
+        r.rawset("call", redisCall(engine, true));
+        r.rawset("pcall", redisCall(engine, false));
         addLog(r);
         addVersion(r);
         r.rawset("setresp", fn(args -> {
@@ -171,6 +171,16 @@ final class RedisApi {
 
     interface Body {
         Varargs apply(Varargs args);
+    }
+
+    /** redis.call ({@code raise}) or redis.pcall: the engine's call, told which function it is. */
+    private static VarArgFunction redisCall(ScriptEngine engine, boolean raise) {
+        return new VarArgFunction() {
+            @Override
+            public Varargs invoke(Varargs args) {
+                return engine.redisCall(this, args, raise);
+            }
+        };
     }
 
     static VarArgFunction fn(Body body) {

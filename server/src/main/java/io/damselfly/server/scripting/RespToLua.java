@@ -12,7 +12,8 @@ import org.luaj.vm2.LuaValue;
  * string, null bulk and null array to false, status to {ok=s}, error to {err="CODE msg"}, array
  * to a table; and for a script that asked for RESP3 (redis.setresp(3)): map to {map={k=v}}, set
  * to {set={m=true}}, null to nil, boolean to boolean, double to {double=n}, big number to
- * {big_number=s}, verbatim to {verbatim_string={format=f, string=s}}; attributes are skipped.
+ * {big_number=s}, verbatim to {verbatim_string={format=f, string=s}}; attributes are skipped;
+ * a push gives null, Redis's parser having no push type (only DEBUG PROTOCOL push sends one).
  *
  * <p>The bytes were written by our own reply writer for one command, so they are whole and
  * well formed: a recursive descent over the buffer with no limit checks (nesting is bounded by
@@ -22,7 +23,7 @@ final class RespToLua {
     private RespToLua() {
     }
 
-    /** Reads one reply from {@code in}, advancing its reader index. */
+    /** Reads one reply from {@code in}, advancing its reader index; null for a push (see above). */
     static LuaValue read(ByteBuf in) {
         byte type = in.readByte();
         switch (type) {
@@ -53,16 +54,18 @@ final class RespToLua {
                 }
                 LuaTable t = new LuaTable(n, 0);
                 for (int i = 1; i <= n; i++) {
-                    t.rawset(i, read(in));
+                    t.rawset(i, element(in));
                 }
                 return t;
             }
             case '%': {
                 int n = Integer.parseInt(line(in));
-                LuaTable m = new LuaTable(0, n);
+                // grown as Lua grows it, not presized: integer keys then move to the array part
+                // at a rehash as in Redis's Lua, and come out of next() in the same order
+                LuaTable m = new LuaTable();
                 for (int i = 0; i < n; i++) {
-                    LuaValue k = read(in);
-                    LuaValue v = read(in);
+                    LuaValue k = element(in);
+                    LuaValue v = element(in);
                     if (!k.isnil()) {
                         m.rawset(k, v);
                     }
@@ -71,9 +74,9 @@ final class RespToLua {
             }
             case '~': {
                 int n = Integer.parseInt(line(in));
-                LuaTable s = new LuaTable(0, n);
+                LuaTable s = new LuaTable(); // not presized, as the map above
                 for (int i = 0; i < n; i++) {
-                    LuaValue k = read(in);
+                    LuaValue k = element(in);
                     if (!k.isnil()) {
                         s.rawset(k, LuaValue.TRUE);
                     }
@@ -106,17 +109,19 @@ final class RespToLua {
                 }
                 return read(in);
             }
-            case '>': {
-                int n = Integer.parseInt(line(in));
-                LuaTable t = new LuaTable(n, 0);
-                for (int i = 1; i <= n; i++) {
-                    t.rawset(i, read(in));
-                }
-                return t;
-            }
+            case '>':
+                // resp_parser.c has no push type: parseReply calls no callback, and the Lua stack
+                // gets nothing (the caller decides what that means); what follows is not read
+                return null;
             default:
                 throw new IllegalStateException("unexpected reply type " + (char) type);
         }
+    }
+
+    /** An element of an aggregate: never null (no command nests a push; nil stands in if one did). */
+    private static LuaValue element(ByteBuf in) {
+        LuaValue v = read(in);
+        return v == null ? LuaValue.NIL : v;
     }
 
     /**

@@ -98,6 +98,12 @@ public final class ScriptEngine {
     private final FunctionLibraries functions;
     /** The script running now, or null. */
     private volatile ScriptRun running;
+    /**
+     * DEBUG SET-DISABLE-DENY-SCRIPTS (Redis's script_disable_deny_script): while set, scripts may
+     * call commands flagged noscript, as Redis's own tests do to reach DEBUG from Lua. Off at
+     * start, and kept across SCRIPT FLUSH, as scriptingInit resets it only at setup.
+     */
+    private volatile boolean noscriptAllowed;
     /** Set while FUNCTION LOAD runs library code on this thread: when it must give up. */
     private final ThreadLocal<long[]> loadDeadline = new ThreadLocal<>();
     /**
@@ -603,8 +609,11 @@ public final class ScriptEngine {
         return r;
     }
 
-    /** redis.call ({@code raise}) and redis.pcall, as luaRedisGenericCommand and scriptCall. */
-    Varargs redisCall(Varargs args, boolean raise) {
+    /**
+     * redis.call ({@code raise}) and redis.pcall, as luaRedisGenericCommand and scriptCall;
+     * {@code self} is the function called (redis.call or redis.pcall).
+     */
+    Varargs redisCall(LuaValue self, Varargs args, boolean raise) {
         ScriptRun run = requireRun("redis.call/pcall can only be called inside a script invocation");
         byte[][] argv;
         try {
@@ -630,6 +639,12 @@ public final class ScriptEngine {
         sc.executor.execute(argv);
         LuaValue v = RespToLua.read(sc.buffer);
         sc.buffer.clear();
+        if (v == null) {
+            // a push reply (DEBUG PROTOCOL push under setresp(3)): Redis's reply parser has no
+            // push type and puts nothing on the Lua stack, so the call returns what is below
+            // its results there, the called function itself
+            return self;
+        }
         if (raise && v.istable() && v.rawget("err").isstring()) {
             throw new LuaErrors.Raised(v, 0);
         }
@@ -712,12 +727,17 @@ public final class ScriptEngine {
         if (arity > 0 ? argv.length != arity : argv.length < -arity) {
             return WRONG_ARGS_FROM_SCRIPT;
         }
-        return spec.commandFlags().contains("NOSCRIPT") ? NOT_ALLOWED_FROM_SCRIPT : UNKNOWN_FROM_SCRIPT;
+        return spec.commandFlags().contains("NOSCRIPT") && !noscriptAllowed ? NOT_ALLOWED_FROM_SCRIPT : UNKNOWN_FROM_SCRIPT;
     }
 
     private static final String UNKNOWN_FROM_SCRIPT = "ERR Unknown Redis command called from script";
     private static final String WRONG_ARGS_FROM_SCRIPT = "ERR Wrong number of args calling Redis command from script";
     private static final String NOT_ALLOWED_FROM_SCRIPT = "ERR This Redis command is not allowed from script";
+
+    /** DEBUG SET-DISABLE-DENY-SCRIPTS: whether scripts may call noscript commands from now on. */
+    public void allowNoscriptCommands(boolean allowed) {
+        noscriptAllowed = allowed;
+    }
 
     /** Why scriptCall would refuse this command (Redis's text, code included), or null. */
     private String refusal(ScriptRun run, byte[][] argv) {
@@ -728,7 +748,7 @@ public final class ScriptEngine {
         if (!cmd.acceptsArgCount(argv.length)) {
             return WRONG_ARGS_FROM_SCRIPT;
         }
-        if (cmd.has(CommandFlag.NOSCRIPT)) {
+        if (cmd.has(CommandFlag.NOSCRIPT) && !noscriptAllowed) {
             return NOT_ALLOWED_FROM_SCRIPT;
         }
         int denied = aclCheck(run, cmd, argv);

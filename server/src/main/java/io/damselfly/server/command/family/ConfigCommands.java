@@ -25,7 +25,9 @@ import java.util.TreeSet;
  * <p>Names. An option is listed by CONFIG GET under its Redis name, or under its flag name when
  * Redis has no such option (num_shards, cache_mode...). Exact names are looked up as the command
  * line looks them up (either name, dashes or underscores, any case) and echoed as the client wrote
- * them, as Redis echoes them; patterns are matched against the listed names only.
+ * them, as Redis echoes them; patterns are matched against the listed names only, and never
+ * list a hidden option ({@link Option#isHidden}: Redis's HIDDEN_CONFIG), which only its exact
+ * name returns.
  *
  * <p>CONFIG SET checks every name first, in argument order, with Redis's errors (config.c
  * configSetCommand): an unknown name, then an immutable or protected option, then a repeated one;
@@ -55,6 +57,9 @@ final class ConfigCommands {
             }
             GlobPattern pattern = GlobPattern.compile(c.arg(i), true);
             for (Option o : Option.values()) {
+                if (o.isHidden()) {
+                    continue; // as configGetCommand: a hidden config needs its exact name
+                }
                 // an alias is listed under its own name too, as Redis's configs dictionary holds both
                 for (String name : o.alias() == null ? new String[] {o.configName()} : new String[] {o.configName(), o.alias()}) {
                     if (!seen.contains(name) && pattern.matches(name.getBytes(StandardCharsets.US_ASCII))) {

@@ -55,10 +55,18 @@ class ConfigCommandsTest {
                 "maxmemory-eviction-tenacity", "10", "maxmemory-clients", "0"), redis.configGet("maxmemory*"));
         assertEquals(Map.of("maxmemory-policy", "noeviction"), redis.configGet("MAXMEMORY-p?l[a-z]cy"));
         Map<String, String> all = redis.configGet("*");
-        // an option with a Redis alias is listed under both names, as Redis lists them
+        // an option with a Redis alias is listed under both names, as Redis lists them; a hidden
+        // one (Redis's HIDDEN_CONFIG) under neither: a pattern never lists it
         long aliases = java.util.Arrays.stream(Option.values()).filter(o -> o.alias() != null).count();
-        assertEquals(Option.values().length + aliases, all.size());
+        long hidden = java.util.Arrays.stream(Option.values()).filter(Option::isHidden).count();
+        assertEquals(2, hidden, "rdb-key-save-delay and key-load-delay");
+        assertEquals(Option.values().length + aliases - hidden, all.size());
         for (Option o : Option.values()) {
+            if (o.isHidden()) {
+                assertFalse(all.containsKey(o.configName()), o.configName());
+                assertEquals(Map.of(o.configName(), "0"), redis.configGet(o.configName()), "by its exact name");
+                continue;
+            }
             assertTrue(all.containsKey(o.configName()), o.configName());
             if (o.alias() != null) {
                 assertEquals(all.get(o.configName()), all.get(o.alias()), o.alias());
