@@ -440,8 +440,26 @@ public enum Option {
     /** Redis's smallest replication backlog (server.h CONFIG_REPL_BACKLOG_MIN_SIZE). */
     static final long REPL_BACKLOG_MIN_SIZE = 16 * 1024;
 
-    /** Parses and validates a value for this option; throws IllegalArgumentException. */
+    /**
+     * Parses and validates a value for this option as Redis reads it from CONFIG SET or a config
+     * file's "name value" line; throws IllegalArgumentException. A boolean Redis has takes only
+     * yes or no, as in Redis; one Redis lacks is a Dragonfly (or damselfly) flag and takes
+     * Dragonfly's words everywhere, as Dragonfly's CONFIG SET parses its flags as absl does.
+     */
     public Object parse(String text) {
+        return parseValue(type == OptionType.BOOL && redisName == null ? OptionType.flagBoolean(text) : text);
+    }
+
+    /**
+     * Parses a value given in Dragonfly's flag syntax ({@code --name=value}, a bare {@code --name},
+     * {@code --noname}, on the command line or in a flag file): a boolean takes absl's words
+     * (true/false, 1/0, t/f, yes/no, y/n), so Dragonfly command lines start unchanged.
+     */
+    public Object parseFlag(String text) {
+        return parseValue(type == OptionType.BOOL ? OptionType.flagBoolean(text) : text);
+    }
+
+    private Object parseValue(String text) {
         Object v;
         try {
             v = type.parse(text, choices, min, max);
