@@ -2,7 +2,7 @@ package io.damselfly.server.command.family;
 
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
-import io.damselfly.server.config.Option;
+import io.damselfly.server.command.Errors;
 import io.damselfly.server.keyspace.KeyOps;
 import io.damselfly.server.rdb.DumpPayload;
 import io.damselfly.server.rdb.RdbLoadException;
@@ -15,15 +15,14 @@ import org.slf4j.LoggerFactory;
  * DEBUG (Redis's debug.c), the subcommands Redis's own test suite leans on: RELOAD (save, empty,
  * load the file back: a round trip through the RDB writer and reader), OBJECT, SET-ACTIVE-EXPIRE, SLEEP,
  * QUICKLIST-PACKED-THRESHOLD (accepted; lists are not quicklists here), CHANGE-REPL-ID, HELP.
- * Refused unless {@code enable-debug-command} allows it, as in Redis 7, where it is off by default.
+ * Refused unless {@code enable-debug-command} allows it, as in Redis 7, where it is off by default:
+ * the executor checks that (a PROTECTED command) where processCommand does, so a refused DEBUG in
+ * MULTI is not queued and dooms the transaction.
  * These block their event loop for their length, as they block the whole of redis-server: they
  * are for tests, never for serving.
  */
 public final class DebugCommands {
     private static final Logger log = LoggerFactory.getLogger(DebugCommands.class);
-    static final String NOT_ALLOWED = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
-            + "you can run it from a local connection, otherwise you need to set this option in the configuration file, "
-            + "and then restart the server.";
 
     private DebugCommands() {
     }
@@ -32,11 +31,8 @@ public final class DebugCommands {
         t.add("debug", DebugCommands::debug);
     }
 
+    /** DEBUG subcommand [arg ...]; enable-debug-command was checked by the executor, as processCommand does. */
     static void debug(CommandContext c) {
-        if (!allowed(c)) {
-            c.reply().error(NOT_ALLOWED);
-            return;
-        }
         if (c.argIs(1, "help")) {
             c.reply().array(HELP.size());
             for (String line : HELP) {
@@ -56,16 +52,8 @@ public final class DebugCommands {
         } else if (c.argIs(1, "change-repl-id") && c.argc() == 2) {
             c.reply().ok();
         } else {
-            c.reply().error("ERR unknown subcommand '" + c.argString(1) + "'. Try DEBUG HELP.");
+            c.reply().error(Errors.subcommandSyntax(c.arg(1), "debug"));
         }
-    }
-
-    private static boolean allowed(CommandContext c) {
-        String mode = c.server().config().getString(Option.ENABLE_DEBUG_COMMAND);
-        if (mode.equals("yes")) {
-            return true;
-        }
-        return mode.equals("local") && c.client().isLocal();
     }
 
     /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: debugCommand's order and replies. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.command.Errors;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
@@ -64,7 +65,7 @@ class DebugCommandsTest {
     void refusedUnlessEnabled() {
         RedisCommands<byte[], byte[]> r = start("no");
         RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class, () -> debug(r, "reload"));
-        assertEquals(DebugCommands.NOT_ALLOWED, e.getMessage());
+        assertEquals(Errors.DEBUG_NOT_ALLOWED, e.getMessage());
         assertEquals("OK", debug(start("local"), "set-active-expire", "1"));
     }
 
