@@ -375,12 +375,32 @@ public final class ClientSession {
     }
 
     /**
-     * Whether the client connects from this machine (Redis's islocalClient: a Unix socket or a
-     * loopback address), for options set to "local" such as enable-debug-command.
+     * Whether the client counts as local for options set to "local" (enable-debug-command,
+     * enable-module-command, enable-protected-configs): Redis's islocalClient, a Unix socket or a
+     * peer at {@link #isLocalAddress exactly 127.0.0.1 or ::1}.
      */
     public boolean isLocal() {
-        return isUnixSocket() || connection.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
-                && a.getAddress().isLoopbackAddress();
+        return isUnixSocket() || connection.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                && isLocalAddress(a.getAddress());
+    }
+
+    /**
+     * islocalClient's test of a TCP peer: its address is 127.0.0.1 or ::1. Redis compares the
+     * address's text, so the rest of 127.0.0.0/8 (loopback too, on Linux) is not local; an
+     * IPv4-mapped ::ffff:127.0.0.1 reaches Java as 127.0.0.1, as Redis's IPv6-only sockets leave
+     * such a client to its IPv4 one.
+     */
+    public static boolean isLocalAddress(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length == 4) {
+            return b[0] == 127 && b[1] == 0 && b[2] == 0 && b[3] == 1;
+        }
+        for (int i = 0; i < 15; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return b[15] == 1;
     }
 
     /** Whether the client came through the unix socket (Redis's CLIENT_UNIX_SOCKET, flag U). */

@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * skip both (their executor is atomic) and skip the maxmemory check, which the engine makes.
  *
  * <p>Transactions. While MULTI is open, every command that passes the checks Redis makes before
- * running one (name, arity, auth, NO_MULTI, ACL, memory) is queued and answered QUEUED; one that fails
+ * running one (name, arity, PROTECTED, auth, NO_MULTI, ACL, memory) is queued and answered QUEUED; one that fails
  * them flags the transaction, which EXEC then answers with EXECABORT ({@link Transaction}).
  *
  * <p>MONITOR. Where Redis's call() feeds monitors, so does {@link #run}: after the handler, with
@@ -336,6 +336,15 @@ public final class CommandExecutor {
         if (!cmd.acceptsArgCount(argv.length)) {
             reject(cmd, argv, Errors.wrongArity(cmd.fullName()));
             return;
+        }
+        if (cmd.has(CommandFlag.PROTECTED) && !forScript) {
+            // where processCommand checks it: before auth, and before MULTI queues the command; a
+            // script's call is not checked, as scriptCall never passes through processCommand
+            String refusal = protectedCommandRefusal(cmd);
+            if (refusal != null) {
+                reject(cmd, argv, refusal);
+                return;
+            }
         }
         if (!client.isAuthenticated() && !cmd.isNoAuth() && acl.authRequired()) {
             reject(cmd, argv, Errors.NOAUTH);
@@ -716,6 +725,20 @@ public final class CommandExecutor {
         long limit = config.getLong(Option.OUTPUT_BUFFER_LIMIT);
         ClientOutputBufferLimits classes = (ClientOutputBufferLimits) config.get(Option.CLIENT_OUTPUT_BUFFER_LIMIT);
         monitors.feed(watching, client, client.db(), argv, context.redactedIn(argv), Monitors.limit(classes, limit));
+    }
+
+    /**
+     * Redis's allowProtectedAction for a PROTECTED command (DEBUG; MODULE LOAD, LOADEX, UNLOAD):
+     * null when its option (enable-debug-command, enable-module-command) is yes, or local and this
+     * client is local; else the refusal.
+     */
+    private String protectedCommandRefusal(Command cmd) {
+        boolean debug = cmd.fullName().equals("debug");
+        String mode = config.getString(debug ? Option.ENABLE_DEBUG_COMMAND : Option.ENABLE_MODULE_COMMAND);
+        if (mode.equals("yes") || (mode.equals("local") && client.isLocal())) {
+            return null;
+        }
+        return debug ? Errors.DEBUG_NOT_ALLOWED : Errors.MODULE_NOT_ALLOWED;
     }
 
     /**

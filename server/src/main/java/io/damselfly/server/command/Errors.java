@@ -65,6 +65,14 @@ public final class Errors {
     public static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
     public static final String INTERNAL = "ERR internal error";
     public static final String NOT_IN_TRANSACTION = "ERR Command not allowed inside a transaction";
+    /** processCommand's refusal of DEBUG that enable-debug-command does not allow this client. */
+    public static final String DEBUG_NOT_ALLOWED = "ERR DEBUG command not allowed. If the enable-debug-command option is "
+            + "set to \"local\", you can run it from a local connection, otherwise you need to set this option in the "
+            + "configuration file, and then restart the server.";
+    /** processCommand's refusal of MODULE LOAD, LOADEX or UNLOAD that enable-module-command does not allow this client. */
+    public static final String MODULE_NOT_ALLOWED = "ERR MODULE command not allowed. If the enable-module-command option is "
+            + "set to \"local\", you can run it from a local connection, otherwise you need to set this option in the "
+            + "configuration file, and then restart the server.";
     /** damselfly's bound on a transaction's queue (Redis has none but client eviction). */
     public static final String TRANSACTION_TOO_LARGE = "ERR transaction queue exceeds client-query-buffer-limit";
     public static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";

@@ -41,7 +41,7 @@ public enum Option {
             "Redis's memory test after a crash; accepted, no effect"),
     ENABLE_PROTECTED_CONFIGS("enable_protected_configs", "enable-protected-configs", OptionType.ENUM, "no", false,
             new String[] {"no", "yes", "local"},
-            "Whether CONFIG SET may change protected options (dir, dbfilename): no, yes, or local (from loopback connections only)"),
+            "Whether CONFIG SET may change protected options (dir, dbfilename): no, yes, or local (from 127.0.0.1, ::1 or the unix socket only, as Redis's islocalClient)"),
     UNIXSOCKET("unixsocket", "unixsocket", OptionType.STRING, "", false,
             "Unix domain socket to listen on as well (native epoll transport only; a stale file there is replaced, the socket removed at shutdown); empty means none"),
     UNIXSOCKETPERM("unixsocketperm", "unixsocketperm", OptionType.OCTAL, "0", false, 0, 0777,
@@ -94,10 +94,10 @@ public enum Option {
             "Snapshot schedule as a 5-field cron line (minute hour day-of-month month day-of-week), e.g. */15 * * * *; UTC; empty means none"),
     ENABLE_DEBUG_COMMAND("enable_debug_command", "enable-debug-command", OptionType.ENUM, "no", false,
             new String[] {"no", "yes", "local"},
-            "Whether DEBUG may run: no, yes, or local (from loopback connections only); for tests such as Redis's own suite"),
+            "Whether DEBUG may run: no, yes, or local (from 127.0.0.1, ::1 or the unix socket only, as Redis's islocalClient); for tests such as Redis's own suite"),
     ENABLE_MODULE_COMMAND("enable_module_command", "enable-module-command", OptionType.ENUM, "no", false,
             new String[] {"no", "yes", "local"},
-            "Whether MODULE LOAD, LOADEX and UNLOAD may run: no, yes, or local (from loopback connections only); damselfly loads no Redis modules, so when allowed they answer Redis's loading error"),
+            "Whether MODULE LOAD, LOADEX and UNLOAD may run: no, yes, or local (from 127.0.0.1, ::1 or the unix socket only, as Redis's islocalClient); damselfly loads no Redis modules, so when allowed they answer Redis's loading error"),
     APPENDONLY("appendonly", "appendonly", OptionType.BOOL, "no", true, "Append-only file; damselfly has none, so only 'no' is accepted"),
     COMMAND_STATISTICS("command_statistics", null, OptionType.BOOL, "true", false,
             "Count every command's calls and time (INFO commandstats and latencystats, LATENCY HISTOGRAM, SLOWLOG); off only to measure what that costs"),
@@ -455,8 +455,26 @@ public enum Option {
     /** Redis's smallest replication backlog (server.h CONFIG_REPL_BACKLOG_MIN_SIZE). */
     static final long REPL_BACKLOG_MIN_SIZE = 16 * 1024;
 
-    /** Parses and validates a value for this option; throws IllegalArgumentException. */
+    /**
+     * Parses and validates a value for this option as Redis reads it from CONFIG SET or a config
+     * file's "name value" line; throws IllegalArgumentException. A boolean Redis has takes only
+     * yes or no, as in Redis; one Redis lacks is a Dragonfly (or damselfly) flag and takes
+     * Dragonfly's words everywhere, as Dragonfly's CONFIG SET parses its flags as absl does.
+     */
     public Object parse(String text) {
+        return parseValue(type == OptionType.BOOL && redisName == null ? OptionType.flagBoolean(text) : text);
+    }
+
+    /**
+     * Parses a value given in Dragonfly's flag syntax ({@code --name=value}, a bare {@code --name},
+     * {@code --noname}, on the command line or in a flag file): a boolean takes absl's words
+     * (true/false, 1/0, t/f, yes/no, y/n), so Dragonfly command lines start unchanged.
+     */
+    public Object parseFlag(String text) {
+        return parseValue(type == OptionType.BOOL ? OptionType.flagBoolean(text) : text);
+    }
+
+    private Object parseValue(String text) {
         Object v;
         try {
             v = type.parse(text, choices, min, max);

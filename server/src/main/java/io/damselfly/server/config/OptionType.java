@@ -55,9 +55,10 @@ public enum OptionType {
                 return v;
             }
             case BOOL -> {
+                // Redis's yesnotoi: yes or no in any case, nothing else (Dragonfly's words: flagBoolean)
                 return switch (text.toLowerCase(Locale.ROOT)) {
-                    case "yes", "true", "1", "on" -> Boolean.TRUE;
-                    case "no", "false", "0", "off" -> Boolean.FALSE;
+                    case "yes" -> Boolean.TRUE;
+                    case "no" -> Boolean.FALSE;
                     default -> throw new IllegalArgumentException("argument must be 'yes' or 'no'");
                 };
             }
@@ -96,6 +97,47 @@ public enum OptionType {
                 return text;
             }
         }
+    }
+
+    /**
+     * A boolean in Dragonfly's flag syntax, read as absl's AbslParseFlag reads a bool (ASCII
+     * blanks around it ignored, case-insensitive): 1, t, true, y, yes or 0, f, false, n, no.
+     * Answers Redis's word for it, "yes" or "no", for {@link #parse}.
+     */
+    static String flagBoolean(String text) {
+        String word = stripAsciiWhitespace(text).toLowerCase(Locale.ROOT);
+        return switch (word) {
+            case "1", "t", "true", "y", "yes" -> "yes";
+            case "0", "f", "false", "n", "no" -> "no";
+            default -> throw new IllegalArgumentException("argument must be true or false (or 1/0, t/f, yes/no, y/n)");
+        };
+    }
+
+    /** Whether {@code text} is a boolean word in Dragonfly's flag syntax ({@link #flagBoolean}). */
+    static boolean isFlagBoolean(String text) {
+        try {
+            flagBoolean(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** absl::StripAsciiWhitespace: space, \t, \n, \v, \f and \r at either end. */
+    private static String stripAsciiWhitespace(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && isAsciiWhitespace(s.charAt(from))) {
+            from++;
+        }
+        while (to > from && isAsciiWhitespace(s.charAt(to - 1))) {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
+    private static boolean isAsciiWhitespace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     /** The CONFIG GET form of a parsed value. */

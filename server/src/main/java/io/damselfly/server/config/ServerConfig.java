@@ -23,6 +23,12 @@ import java.util.function.Consumer;
  * {@code --port 7000}, {@code --port=7000}, {@code --tcp_nodelay}, {@code --notcp_nodelay},
  * {@code --flagfile=path} (lines of {@code --name=value}), a config file as the first argument
  * (Redis style: lines of {@code name value}, either form accepted), dashes or underscores in names.
+ *
+ * <p>A boolean is read by the syntax it comes in. Dragonfly's flag syntax ({@code --name=value},
+ * a bare {@code --name}, {@code --noname}, on the command line or in a file) takes absl's words,
+ * true/false, 1/0, t/f, yes/no, y/n, as Dragonfly does; Redis's ({@code name value} in a config
+ * file, {@code --name value} on the command line, which Redis turns into a config line, and CONFIG
+ * SET) takes only yes or no, as Redis does, for the options Redis has ({@link Option#parse}).
  */
 public final class ServerConfig {
     private final AtomicReferenceArray<Object> values = new AtomicReferenceArray<>(Option.values().length);
@@ -41,10 +47,10 @@ public final class ServerConfig {
     /** Parses command-line arguments (and any config file they name). */
     public static ServerConfig fromArgs(String... args) throws ConfigException {
         ServerConfig c = new ServerConfig();
-        List<String[]> pairs = new ArrayList<>();
+        List<Setting> settings = new ArrayList<>();
         int i = 0;
         if (args.length > 0 && !args[0].startsWith("-")) {
-            pairs.addAll(readFile(Path.of(args[0])));
+            settings.addAll(readFile(Path.of(args[0])));
             c.configFile = Path.of(args[0]).toAbsolutePath().normalize().toString();
             i = 1;
         }
@@ -56,6 +62,7 @@ public final class ServerConfig {
             String body = a.replaceFirst("^--?", "");
             String name;
             String value;
+            boolean flagSyntax = true;
             int eq = body.indexOf('=');
             if (eq >= 0) {
                 name = body.substring(0, eq);
@@ -66,48 +73,51 @@ public final class ServerConfig {
                 boolean negatedBool = o == null && name.startsWith("no") && Option.byName(name.substring(2)) != null
                         && Option.byName(name.substring(2)).type == OptionType.BOOL;
                 if (negatedBool) {
-                    pairs.add(new String[] {name.substring(2), "false"});
+                    settings.add(new Setting(name.substring(2), "false", true));
                     continue;
                 }
                 if (o != null && o.type == OptionType.BOOL
-                        && (i + 1 >= args.length || args[i + 1].startsWith("-") || !isBoolWord(args[i + 1]))) {
+                        && (i + 1 >= args.length || args[i + 1].startsWith("-") || !OptionType.isFlagBoolean(args[i + 1]))) {
                     value = "true";
                 } else if (i + 1 < args.length && !(name.equals("flagfile") && args[i + 1].startsWith("--"))) {
+                    // Redis's form (redis-server --appendonly yes), which it reads as a config line
                     value = args[++i];
+                    flagSyntax = false;
                 } else {
                     throw new ConfigException("option --" + name + " needs a value");
                 }
             }
             if (name.equals("flagfile")) {
-                pairs.addAll(readFile(Path.of(value)));
+                settings.addAll(readFile(Path.of(value)));
             } else {
-                pairs.add(new String[] {name, value});
+                settings.add(new Setting(name, value, flagSyntax));
             }
         }
         Map<Option, String> given = new EnumMap<>(Option.class);
-        for (String[] p : pairs) {
-            if (p[0].equals("user")) {
+        for (Setting s : settings) {
+            if (s.name().equals("user")) {
                 // redis.conf's ACL users: repeated lines, kept in order for the ACL store
-                c.aclUsers.add(p[1]);
+                c.aclUsers.add(s.value());
                 continue;
             }
-            Option o = Option.byName(p[0]);
+            Option o = Option.byName(s.name());
             if (o == null) {
-                throw new ConfigException("unknown option '" + p[0] + "' (see conf/damselfly.conf for the list)");
+                throw new ConfigException("unknown option '" + s.name() + "' (see conf/damselfly.conf for the list)");
             }
             try {
                 // a save line at start is split at runs of blanks, as redis.conf's are
-                Object v = o.parse(o == Option.SAVE ? SavePoints.normalize(p[1])
-                        : o == Option.BIND ? p[1].strip().replaceAll("\\s+", " ") : p[1]);
+                String text = o == Option.SAVE ? SavePoints.normalize(s.value())
+                        : o == Option.BIND ? s.value().strip().replaceAll("\\s+", " ") : s.value();
+                Object v = s.flagSyntax() ? o.parseFlag(text) : o.parse(text);
                 if (v instanceof SavePoints points && given.containsKey(o)) {
                     // as redis.conf: each save line at start adds points, save "" drops those before it
                     v = ((SavePoints) c.get(o)).followedBy(points);
                 }
                 c.values.set(o.ordinal(), o.merge(c.get(o), v));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("invalid value '" + p[1] + "' for option " + o.flag + ": " + e.getMessage());
+                throw new ConfigException("invalid value '" + s.value() + "' for option " + o.flag + ": " + e.getMessage());
             }
-            given.put(o, p[1]);
+            given.put(o, s.value());
         }
         // the values that take effect (a later flag overrides the file) are checked against the process
         for (Map.Entry<Option, String> g : given.entrySet()) {
@@ -120,22 +130,22 @@ public final class ServerConfig {
         return c;
     }
 
-    private static boolean isBoolWord(String s) {
-        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
-            case "yes", "no", "true", "false", "1", "0", "on", "off" -> true;
-            default -> false;
-        };
+    /**
+     * One option as the command line or a file gives it: its name, its text, and whether it came
+     * in Dragonfly's flag syntax (see the class comment) rather than Redis's.
+     */
+    record Setting(String name, String value, boolean flagSyntax) {
     }
 
-    /** Reads a config file: "--name=value" or "name value" lines; '#' starts a comment. */
-    static List<String[]> readFile(Path file) throws ConfigException {
+    /** Reads a config file: "--name=value" (flag syntax) or "name value" lines; '#' starts a comment. */
+    static List<Setting> readFile(Path file) throws ConfigException {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
-        List<String[]> pairs = new ArrayList<>();
+        List<Setting> settings = new ArrayList<>();
         int n = 0;
         for (String raw : lines) {
             n++;
@@ -145,7 +155,8 @@ public final class ServerConfig {
             }
             String name;
             String value;
-            if (line.startsWith("-")) {
+            boolean flagSyntax = line.startsWith("-");
+            if (flagSyntax) {
                 String body = line.replaceFirst("^--?", "");
                 int eq = body.indexOf('=');
                 if (eq < 0) {
@@ -163,9 +174,9 @@ public final class ServerConfig {
                 name = line.substring(0, sp);
                 value = unquote(line.substring(sp + 1).strip());
             }
-            pairs.add(new String[] {name, value});
+            settings.add(new Setting(name, value, flagSyntax));
         }
-        return pairs;
+        return settings;
     }
 
     private static String unquote(String v) {

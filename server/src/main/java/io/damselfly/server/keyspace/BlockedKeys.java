@@ -110,6 +110,16 @@ public final class BlockedKeys implements KeyspaceObserver {
             throw new UnsupportedOperationException("not a sorted-set waiter");
         }
 
+        /**
+         * Whether serving this waiter counts its pops as changes (server.dirty), as Redis 7.0.15
+         * does for BLMPOP and the sorted-set pops, served through the code of their non-blocking
+         * forms (listPopRangeAndReplyWithKey, genericZpopCommand); a served BLPOP, BRPOP, BLMOVE
+         * or BRPOPLPUSH (serveClientBlockedOnList) changes the lists without counting.
+         */
+        default boolean countsServedChanges() {
+            return true;
+        }
+
         /** Completes the reply with an error status (BLMOVE onto a key of another type). */
         default boolean refuse(OpStatus status) {
             throw new UnsupportedOperationException("not a list waiter");
@@ -386,6 +396,9 @@ public final class BlockedKeys implements KeyspaceObserver {
                 int n = (int) Math.min(w.count(), list.size());
                 if (w.take(k.key, ListOps.peek(list, w.end(), n))) {
                     view.lists().pop(k.key, w.end(), n);
+                    if (!w.countsServedChanges()) {
+                        view.adjustChanges(k.key, -n);
+                    }
                 }
                 it.remove();
                 continue;
@@ -403,6 +416,10 @@ public final class BlockedKeys implements KeyspaceObserver {
                 w.refuse(OpStatus.WRONG_TYPE);
             } else if (w.take(k.key, ListOps.peek(list, w.end(), 1))) {
                 view.lists().move(k.key, destination, w.end(), w.destinationEnd());
+                if (!w.countsServedChanges()) {
+                    // the move's one change is counted where the push went
+                    view.adjustChanges(destination, -1);
+                }
             }
             it.remove();
         }

@@ -406,6 +406,16 @@ public final class Database {
     }
 
     /**
+     * Adds {@code delta} to the changes counted on {@code key}'s shard, for what Redis counts
+     * apart from the writes themselves: XREADGROUP's one per stream it reads at once, and, negative,
+     * the pops of a served BLPOP, BRPOP or BLMOVE, which Redis makes without counting them. The
+     * key's shard is held.
+     */
+    void adjustChanges(byte[] key, long delta) {
+        shard(hash(key)).addChanges(delta);
+    }
+
+    /**
      * Reports a second event for a key the command just wrote, with no change of its own (SET
      * with an expiry: "set", then "expire", as Redis notifies both).
      */

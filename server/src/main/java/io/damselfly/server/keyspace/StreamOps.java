@@ -440,6 +440,7 @@ public final class StreamOps {
                     return 0;
                 });
             }
+            countSyncRead(key, sync);
             return out;
         }
         StreamId last = g.lastId();
@@ -468,7 +469,19 @@ public final class StreamOps {
             }
             return 0;
         });
+        countSyncRead(key, sync);
         return out;
+    }
+
+    /**
+     * xreadCommand counts one change for each stream a group read serves at once ("if (groups)
+     * server.dirty++"), on top of the consumer it creates; serving a blocked reader
+     * (serveClientsBlockedOnStreamKey) counts only the consumer.
+     */
+    private void countSyncRead(byte[] key, boolean sync) {
+        if (sync) {
+            db.adjustChanges(key, 1);
+        }
     }
 
     // ---- XACK XCLAIM XAUTOCLAIM ----------------------------------------------------------------

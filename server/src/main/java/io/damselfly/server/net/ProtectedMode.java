@@ -1,6 +1,6 @@
 package io.damselfly.server.net;
 
-import java.net.InetAddress;
+import io.damselfly.server.client.ClientSession;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
@@ -41,22 +41,12 @@ public final class ProtectedMode {
         return protectedMode && defaultUserNopass && !isLoopbackPeer(peer);
     }
 
-    /** islocalClient: the peer's address is 127.0.0.1 or ::1 (an IPv4-mapped ::ffff:127.0.0.1 arrives as 127.0.0.1). */
+    /** islocalClient: the peer's address is 127.0.0.1 or ::1 ({@link ClientSession#isLocalAddress}). */
     static boolean isLoopbackPeer(SocketAddress peer) {
         if (!(peer instanceof InetSocketAddress in) || in.getAddress() == null) {
-            // not an IP connection (an embedded channel): local to the process
+            // not an IP connection (a unix socket, an embedded channel): local to the machine
             return !(peer instanceof InetSocketAddress);
         }
-        InetAddress a = in.getAddress();
-        byte[] b = a.getAddress();
-        if (b.length == 4) {
-            return b[0] == 127 && b[1] == 0 && b[2] == 0 && b[3] == 1;
-        }
-        for (int i = 0; i < 15; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return b[15] == 1;
+        return ClientSession.isLocalAddress(in.getAddress());
     }
 }

@@ -23,9 +23,9 @@ class ConfigRewriteFormsTest {
     private static String readBack(Path dir, String valueText) throws Exception {
         Path f = dir.resolve("v.conf");
         Files.writeString(f, "requirepass " + valueText + "\n", StandardCharsets.UTF_8);
-        List<String[]> pairs = ServerConfig.readFile(f);
-        assertEquals(1, pairs.size());
-        return pairs.get(0)[1];
+        List<ServerConfig.Setting> settings = ServerConfig.readFile(f);
+        assertEquals(1, settings.size());
+        return settings.get(0).value();
     }
 
     @Test

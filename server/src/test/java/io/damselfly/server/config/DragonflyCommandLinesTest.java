@@ -109,10 +109,11 @@ class DragonflyCommandLinesTest {
         return pairs;
     }
 
-    private static List<String> pairsOf(List<String[]> filePairs) {
+    private static List<String> pairsOf(List<ServerConfig.Setting> fileSettings) {
         List<String> pairs = new ArrayList<>();
-        for (String[] p : filePairs) {
-            pairs.add(p[0] + "=" + p[1]);
+        for (ServerConfig.Setting s : fileSettings) {
+            assertTrue(s.flagSyntax(), s.name() + " is written in Dragonfly's flag syntax");
+            pairs.add(s.name() + "=" + s.value());
         }
         return pairs;
     }

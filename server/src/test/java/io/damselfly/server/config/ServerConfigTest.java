@@ -22,14 +22,14 @@ class ServerConfigTest {
 
     @Test
     void shippedConf_listsEveryOptionWithItsDefault() throws Exception {
-        List<String[]> pairs = ServerConfig.readFile(shippedConf());
+        List<ServerConfig.Setting> settings = ServerConfig.readFile(shippedConf());
         for (Option o : Option.values()) {
-            String[] line = pairs.stream().filter(p -> Option.byName(p[0]) == o).findFirst().orElse(null);
+            ServerConfig.Setting line = settings.stream().filter(s -> Option.byName(s.name()) == o).findFirst().orElse(null);
             assertTrue(line != null, "conf/damselfly.conf does not list " + o.flag());
-            assertEquals(o.format(o.parse(o.defaultValue())), o.format(o.parse(line[1])),
+            assertEquals(o.format(o.parse(o.defaultValue())), o.format(o.parse(line.value())),
                     "conf/damselfly.conf gives a default for " + o.flag() + " other than the code's");
         }
-        assertEquals(Option.values().length, pairs.size(), "conf/damselfly.conf lists an option twice or an unknown one");
+        assertEquals(Option.values().length, settings.size(), "conf/damselfly.conf lists an option twice or an unknown one");
         ServerConfig.fromArgs(shippedConf().toString());
     }
 

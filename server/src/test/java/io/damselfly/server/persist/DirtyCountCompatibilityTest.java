@@ -17,8 +17,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The changes a write counts (INFO's rdb_changes_since_last_save, which save points read) are
  * Redis's, command by command: element counts for pushes, pops, adds and removals, one for a
  * RENAME, MOVE or LMOVE though two keys change, none for an LTRIM that removed nothing, one per
- * register a PFADD raised, libraries and SWAPDB. Each command runs on both servers after the
- * same setup, and the two counts must be equal.
+ * register a PFADD raised, libraries and SWAPDB, one per stream an XREADGROUP reads at once. Each
+ * command runs on both servers after the same setup, and the two counts must be equal. Blocked
+ * commands served by a later write count as Redis serves them: nothing for a BLPOP, BRPOP or
+ * BLMOVE (serveClientBlockedOnList), the elements of a BLMPOP or a sorted-set pop, the consumer
+ * a served XREADGROUP creates.
  */
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
 class DirtyCountCompatibilityTest {
@@ -39,6 +42,8 @@ class DirtyCountCompatibilityTest {
             XADD x 3-0 f v
             PFADD hl a
             GEOADD g 13.361389 38.115556 Palermo
+            XGROUP CREATE x gr 0
+            XGROUP CREATECONSUMER x gr known
             """;
 
     private static final String COMMANDS = """
@@ -117,6 +122,13 @@ class DirtyCountCompatibilityTest {
             XDEL x 1-0 2-0 9-0
             XTRIM x MAXLEN 1
             XGROUP CREATE x g 0
+            XREADGROUP GROUP gr c1 STREAMS x >
+            XREADGROUP GROUP gr c1 NOACK COUNT 1 STREAMS x >
+            XREADGROUP GROUP gr known STREAMS x >
+            XREADGROUP GROUP gr known STREAMS x 0
+            XREADGROUP GROUP gr c1 STREAMS x 0
+            XREADGROUP GROUP gr c1 STREAMS x x > >
+            XREADGROUP GROUP gr c1 STREAMS x nothere > >
             SORT l ALPHA STORE d
             FUNCTION FLUSH
             FLUSHDB
@@ -149,6 +161,74 @@ class DirtyCountCompatibilityTest {
                 assertEquals(changesOf(ref, command), changesOf(ours, command), String.join(" ", List.of(command).toString()));
             }
         }
+    }
+
+    /** Blocking commands served by a write: {setup, the blocked command, the write (lines)}. */
+    private static final String[][] SERVED = {
+            {"", "BLPOP l 0", "RPUSH l a"},
+            {"", "BRPOP l 0", "RPUSH l a b"},
+            {"", "BLPOP l 0", "MULTI\nRPUSH l a\nRPUSH l b\nEXEC"},
+            {"RPUSH src x y", "BLPOP l 0", "LMOVE src l LEFT LEFT"},
+            {"", "BLMOVE l d LEFT RIGHT 0", "RPUSH l a"},
+            {"RPUSH d x", "BLMOVE l d RIGHT LEFT 0", "RPUSH l a b"},
+            {"", "BLMOVE l l LEFT RIGHT 0", "RPUSH l a b"},
+            {"SET d x", "BLMOVE l d LEFT RIGHT 0", "RPUSH l a"},
+            {"", "BRPOPLPUSH l d 0", "RPUSH l a"},
+            {"", "BLMPOP 0 1 l LEFT COUNT 2", "RPUSH l a b c"},
+            {"", "BLMPOP 0 1 l RIGHT", "RPUSH l a"},
+            {"", "BZPOPMIN z 0", "ZADD z 1 a 2 b"},
+            {"", "BZMPOP 0 1 z MAX COUNT 2", "ZADD z 1 a 2 b 3 c"},
+            {"XADD s 1-0 f v", "XREAD BLOCK 0 STREAMS s $", "XADD s 2-0 f v"},
+            {"XGROUP CREATE s g $ MKSTREAM", "XREADGROUP GROUP g c1 BLOCK 0 STREAMS s >", "XADD s 5-0 f v"},
+            {"XGROUP CREATE s g $ MKSTREAM\nXGROUP CREATECONSUMER s g c1", "XREADGROUP GROUP g c1 BLOCK 0 NOACK STREAMS s >",
+                    "XADD s 5-0 f v"},
+    };
+
+    @Test
+    void servedBlockedCommandsCountTheChangesRedisCounts(RedisServerProcess redis, EmbeddedServer damselfly) {
+        try (RawClient ref = new RawClient("127.0.0.1", redis.port());
+             RawClient refBlocked = new RawClient("127.0.0.1", redis.port());
+             RawClient ours = new RawClient(damselfly.host(), damselfly.port());
+             RawClient oursBlocked = new RawClient(damselfly.host(), damselfly.port())) {
+            List<String> differences = new ArrayList<>();
+            for (String[] served : SERVED) {
+                long expected = servedChanges(ref, refBlocked, served);
+                long actual = servedChanges(ours, oursBlocked, served);
+                if (expected != actual) {
+                    differences.add(served[1] + " served by " + served[2].replace('\n', ';') + ": redis " + expected
+                            + ", damselfly " + actual);
+                }
+            }
+            assertEquals(List.of(), differences);
+        }
+    }
+
+    /**
+     * Empties the server, runs the setup, blocks {@code blocked} in the command, runs the write
+     * and reads the blocked command's reply: the changes counted from the setup on.
+     */
+    private static long servedChanges(RawClient c, RawClient blocked, String[] served) {
+        c.call("FLUSHALL");
+        for (ReplyComparison.ScriptLine line : ReplyComparison.lines(served[0])) {
+            c.call(line.args());
+        }
+        long before = changes(c);
+        blocked.send(ReplyComparison.lines(served[1]).get(0).args());
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!c.callText("INFO", "clients").contains("blocked_clients:1\r\n")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(served[1] + " did not block");
+            }
+            Thread.onSpinWait();
+        }
+        for (ReplyComparison.ScriptLine line : ReplyComparison.lines(served[2])) {
+            c.call(line.args());
+        }
+        String reply = RawClient.render(blocked.read());
+        if (reply.equals("(nil)")) {
+            throw new AssertionError(served[1] + " was not served: " + reply);
+        }
+        return changes(c) - before;
     }
 
     /** Empties the server, runs the setup, then the command: the changes the command counted. */

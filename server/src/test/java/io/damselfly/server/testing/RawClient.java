@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +36,25 @@ public final class RawClient implements AutoCloseable {
 
     /** A client whose replies {@code decoder} cuts into messages, read with {@link #readMessage()}. */
     public RawClient(String host, int port, ChannelHandler decoder) {
+        this(null, host, port, decoder);
+    }
+
+    /**
+     * A client whose socket is bound to {@code localAddress} first (127.0.0.2: a loopback peer
+     * that Redis does not count as local), or to any address when null.
+     */
+    public RawClient(String localAddress, String host, int port) {
+        this(localAddress, host, port, new RespDecoder());
+    }
+
+    private RawClient(String localAddress, String host, int port, ChannelHandler decoder) {
         this.decoder = new EmbeddedChannel(decoder);
         try {
-            socket = new Socket(host, port);
+            socket = new Socket();
+            if (localAddress != null) {
+                socket.bind(new InetSocketAddress(localAddress, 0));
+            }
+            socket.connect(new InetSocketAddress(host, port), 10_000);
             socket.setSoTimeout(10_000);
             socket.setTcpNoDelay(true);
             out = socket.getOutputStream();

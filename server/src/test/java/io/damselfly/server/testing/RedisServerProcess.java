@@ -71,8 +71,10 @@ public final class RedisServerProcess implements AutoCloseable {
                 // not listening yet
             }
             if (System.nanoTime() > deadline || !p.isAlive()) {
+                // the log first: close removes the directory it is in
+                String log = Files.readString(dir.resolve("redis.log"));
                 r.close();
-                throw new IllegalStateException("redis-server did not start: " + Files.readString(dir.resolve("redis.log")));
+                throw new IllegalStateException("redis-server did not start: " + log);
             }
             Thread.sleep(20);
         }

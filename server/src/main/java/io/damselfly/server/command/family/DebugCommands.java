@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * PROTOCOL (one reply of each RESP type), SET-ACTIVE-EXPIRE, PAUSE-CRON,
  * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
  * (accepted; nothing here to tune), CHANGE-REPL-ID, HELP. Refused unless {@code
- * enable-debug-command} allows it, as in Redis 7, where it is off by default; a script's call is
- * not checked, as scriptCall skips processCommand's check.
+ * enable-debug-command} allows it, as in Redis 7, where it is off by default: the executor checks
+ * that (a PROTECTED command) where processCommand does, so a refused DEBUG in MULTI is not queued
+ * and dooms the transaction, and a script's call is not checked, as scriptCall skips that check.
  *
  * <p>Subcommands are a table of name and argument counts, as debugCommand matches them: a known
  * name with another count is answered like an unknown one. Those that take time (SLEEP, RELOAD,
@@ -42,9 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DebugCommands {
     private static final Logger log = LoggerFactory.getLogger(DebugCommands.class);
-    static final String NOT_ALLOWED = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
-            + "you can run it from a local connection, otherwise you need to set this option in the configuration file, "
-            + "and then restart the server.";
 
     private DebugCommands() {
     }
@@ -82,27 +80,12 @@ public final class DebugCommands {
 
     /** DEBUG subcommand [argument ...] */
     static void debug(CommandContext c) {
-        if (!allowed(c)) {
-            c.reply().error(NOT_ALLOWED);
-            return;
-        }
         Subcommand sub = SUBCOMMANDS.get(c.argString(1).toLowerCase(Locale.ROOT));
         if (sub == null || c.argc() < sub.minArgc() || c.argc() > sub.maxArgc()) {
             c.reply().error(Errors.subcommandSyntax(c.arg(1), "debug"));
             return;
         }
         sub.handler().execute(c);
-    }
-
-    private static boolean allowed(CommandContext c) {
-        if (c.client().isScriptClient()) {
-            return true; // Redis checks enable-debug-command in processCommand, which a script's call skips
-        }
-        String mode = c.server().config().getString(Option.ENABLE_DEBUG_COMMAND);
-        if (mode.equals("yes")) {
-            return true;
-        }
-        return mode.equals("local") && c.client().isLocal();
     }
 
     /** DEBUG HELP */

@@ -2,21 +2,18 @@ package io.damselfly.server.command.family;
 
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
-import io.damselfly.server.config.Option;
 import java.util.List;
 
 /**
  * MODULE (Redis group "server") as redis-server 7.0.15 answers it: LIST answers that no module is
  * loaded and HELP lists the subcommands. LOAD, LOADEX and UNLOAD are refused with Redis's "not
- * allowed" text unless {@code enable-module-command} allows them (no by default, as in Redis 7);
+ * allowed" text unless {@code enable-module-command} allows them (no by default, as in Redis 7;
+ * the executor checks that where processCommand does, so a refused one in MULTI is not queued);
  * where allowed, damselfly, which cannot load Redis modules (native code for Redis's module API),
  * answers as Redis answers a module that fails to load, and UNLOAD finds no module of that name.
  */
 public final class ModuleCommands {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ModuleCommands.class);
-    static final String NOT_ALLOWED = "ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", "
-            + "you can run it from a local connection, otherwise you need to set this option in the configuration file, "
-            + "and then restart the server.";
 
     private ModuleCommands() {
     }
@@ -40,27 +37,13 @@ public final class ModuleCommands {
 
     /** MODULE LOAD path [arg ...], MODULE LOADEX path [CONFIG name value ...] [ARGS arg ...] */
     static void load(CommandContext c) {
-        if (allowed(c)) {
-            log.warn("Module {} failed to load: damselfly cannot load Redis modules", c.argString(2));
-            c.reply().error(LOAD_FAILED);
-        }
+        log.warn("Module {} failed to load: damselfly cannot load Redis modules", c.argString(2));
+        c.reply().error(LOAD_FAILED);
     }
 
     /** MODULE UNLOAD name */
     static void unload(CommandContext c) {
-        if (allowed(c)) {
-            c.reply().error(NO_SUCH_MODULE);
-        }
-    }
-
-    /** Whether enable-module-command lets this client run LOAD, LOADEX or UNLOAD; else refuses it. */
-    private static boolean allowed(CommandContext c) {
-        String mode = c.server().config().getString(Option.ENABLE_MODULE_COMMAND);
-        if (mode.equals("yes") || (mode.equals("local") && c.client().isLocal())) {
-            return true;
-        }
-        c.reply().error(NOT_ALLOWED);
-        return false;
+        c.reply().error(NO_SUCH_MODULE);
     }
 
     private static final List<String> HELP = List.of(

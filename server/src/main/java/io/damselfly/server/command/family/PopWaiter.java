@@ -75,6 +75,12 @@ final class PopWaiter implements BlockedKeys.Waiter {
     }
 
     @Override
+    public boolean countsServedChanges() {
+        // Redis counts a served BLMPOP's and sorted-set pop's elements, not a served BLPOP, BRPOP or BLMOVE
+        return shape != Shape.KEY_AND_ELEMENT && shape != Shape.ELEMENT;
+    }
+
+    @Override
     public boolean isGone() {
         return slot.isResolved();
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.command.Errors;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.Resp2;
 import io.damselfly.server.testing.ServerExtension;
@@ -60,7 +61,7 @@ class AdminCommandsTest {
     @Test
     void module_listEmptyLoadRefused(RawClient raw) {
         assertEquals("[]", raw.callText("MODULE", "LIST"));
-        assertEquals("-" + ModuleCommands.NOT_ALLOWED, raw.callText("MODULE", "LOAD", "/tmp/x.so"));
+        assertEquals("-" + Errors.MODULE_NOT_ALLOWED, raw.callText("MODULE", "LOAD", "/tmp/x.so"));
         assertEquals("-ERR wrong number of arguments for 'module|load' command", raw.callText("MODULE", "LOAD"));
         assertEquals("-ERR unknown subcommand '\u0001\u00ff'. Try MODULE HELP.", raw.callText("MODULE", "\u0001\u00ff"));
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.command.Errors;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.lettuce.core.RedisClient;
@@ -78,7 +79,7 @@ class DebugCommandsTest {
     void refusedUnlessEnabled() {
         RedisCommands<byte[], byte[]> r = start("no");
         RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class, () -> debug(r, "reload"));
-        assertEquals(DebugCommands.NOT_ALLOWED, e.getMessage());
+        assertEquals(Errors.DEBUG_NOT_ALLOWED, e.getMessage());
         assertEquals("OK", debug(start("local"), "set-active-expire", "1"));
     }
 
