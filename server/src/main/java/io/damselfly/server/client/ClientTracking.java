@@ -89,8 +89,11 @@ public final class ClientTracking implements KeyspaceObserver {
     private Iterator<Key> sweepAt;
     /** The departed ids the current pass takes out (those known when it began). */
     private Set<Long> sweeping;
-    /** Runs of the table limit that ended still over it (Redis's timeout_counter). */
-    private int limitRuns;
+    /**
+     * Runs of the table limit that ended still over it (Redis's timeout_counter); written under
+     * this object's monitor, read without it.
+     */
+    private volatile int limitRuns;
 
     /** What the output limits are now (config), read when a message is offered. */
     public interface Limits {
@@ -348,6 +351,18 @@ public final class ClientTracking implements KeyspaceObserver {
     }
 
     /**
+     * processCommand's trackingLimitUsedSlots, before every command runs or is queued: the table
+     * back within tracking-table-max-keys, so a limit lowered by CONFIG SET takes effect at the
+     * next command of any client, and that client's own invalidations go ahead of its reply. One
+     * emptiness check when nobody tracks.
+     */
+    public void limitBeforeCommand() {
+        if (!trackers.isEmpty()) {
+            limitTable();
+        }
+    }
+
+    /**
      * Keeps the table within tracking-table-max-keys by invalidating keys (Redis's
      * trackingLimitUsedSlots): each run tries 100 times the number of runs that ended still over
      * the limit, so a table far over it shrinks fast without one run taking long.
@@ -355,8 +370,11 @@ public final class ClientTracking implements KeyspaceObserver {
     public void limitTable() {
         long max = limits.maxKeys();
         if (max <= 0 || table.size() <= max) {
-            synchronized (this) {
-                limitRuns = 0;
+            if (limitRuns != 0) {
+                // read first: every command of a tracking server comes here, mostly under the limit
+                synchronized (this) {
+                    limitRuns = 0;
+                }
             }
             return;
         }

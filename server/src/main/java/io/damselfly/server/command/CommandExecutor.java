@@ -377,9 +377,12 @@ public final class CommandExecutor {
             reject(cmd, argv, GoodReplicas.NOREPLICAS);
             return;
         }
+        if (!atomic) {
+            server.tracking().limitBeforeCommand();
+        }
         if (trackingNow != null && !atomic && !selfInvalidations.isEmpty()) {
-            // keys this client tracks that the eviction just made room with: before the reply, as
-            // Redis evicts (and sends) in processCommand, outside the command's call()
+            // keys this client tracks that the eviction or the tracking limit just dropped: before
+            // the reply, as Redis evicts (and sends) in processCommand, outside the command's call()
             selfInvalidations.drainTo(this::writeInvalidation);
         }
         if (!allowedInSubscribedMode(cmd)) {

@@ -467,6 +467,27 @@ class ClientTrackingTest {
     }
 
     @Test
+    void loweredTableLimit_appliesBeforeTheNextCommandEvenWhenQueued(RawClient tracker, RawClient writer) {
+        // Redis's regression test for #11715 (unit/tracking): processCommand trims the table before
+        // any command, so a PING queued by MULTI is answered after the invalidation the lowered
+        // limit caused, not before it (redis-server 7.0.15: push, QUEUED, then EXEC's [PONG])
+        tracker.call("HELLO", "3");
+        assertEquals("+OK", tracker.callText("CLIENT", "TRACKING", "on"));
+        assertEquals("[(nil), (nil)]", RawClient.render(tracker.call("MGET", "1{tag}", "2{tag}")));
+        assertEquals("+OK", tracker.callText("MULTI"));
+        assertEquals("+OK", writer.callText("CONFIG", "SET", "tracking-table-max-keys", "1"));
+        try {
+            tracker.send("PING");
+            tracker.send("EXEC");
+            assertTrue(RawClient.render(tracker.read()).matches(">\\[\\$invalidate, \\[\\$[12]\\{tag}]]"));
+            assertEquals("+QUEUED", RawClient.render(tracker.read()));
+            assertEquals("[+PONG]", RawClient.render(tracker.read()));
+        } finally {
+            writer.call("CONFIG", "SET", "tracking-table-max-keys", "1000000");
+        }
+    }
+
+    @Test
     void manyReadersOfOneKey_eachToldOnce(EmbeddedServer server, RawClient writer) {
         // past the small-array size the readers of a key are kept in a hash table (grown twice here)
         List<RawClient> readers = new ArrayList<>();
