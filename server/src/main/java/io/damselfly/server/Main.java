@@ -71,6 +71,14 @@ public final class Main {
         System.out.println("damselfly " + version() + " ready on " + config.getString(Option.BIND) + ":" + server.port()
                 + (server.adminPort() >= 0 ? " (admin HTTP port " + server.adminPort() + ")" : ""));
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+        if (config.getBool(Option.ALWAYS_SHOW_LOGO)) {
+            // Redis's always-show-logo prints its logo, whose text says the version, the mode, the
+            // port and the PID; damselfly says the same in plain lines (tools that start a server
+            // and wait for " PID: <pid>" in its log, as Redis's own test suite does, find it)
+            log.info("damselfly {}, speaking Redis 7.0.15's protocol, 64 bit\n    Running in {} mode\n    Port: {}\n    PID: {}",
+                    version(), config.getString(Option.UPSTREAM).isEmpty() ? "standalone" : "near-cache sidecar",
+                    server.port(), ProcessHandle.current().pid());
+        }
         if (config.getBool(Option.SYSLOG_ENABLED)) {
             log.warn("syslog-enabled yes: damselfly does not log to syslog; the log goes to {}",
                     config.getString(Option.LOGFILE).isEmpty() ? "standard output" : config.getString(Option.LOGFILE));

@@ -327,6 +327,37 @@ class ProcessDirectivesBehaviourTest {
     }
 
     @Test
+    void alwaysShowLogo_logsPortAndPid(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path out = dir.resolve("server.out");
+        Process server = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--port", Integer.toString(port),
+                "--admin_port", "-1", "--always-show-logo", "yes", "--dir", dir.toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            // what Redis's test suite waits for in a server's log before it talks to it
+            String pidLine = " PID: " + server.pid();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(out).contains(pidLine) && System.nanoTime() < deadline && server.isAlive()) {
+                Thread.sleep(50);
+            }
+            String log = Files.readString(out);
+            assertTrue(log.contains(pidLine), log);
+            assertTrue(log.contains(" Port: " + port + "\n"), log);
+            assertTrue(log.contains("Running in standalone mode"), log);
+            try (RawClient c = new RawClient("127.0.0.1", port)) {
+                assertEquals("+PONG", c.callText("PING"));
+                assertEquals("[$always-show-logo, $yes]", c.callText("CONFIG", "GET", "always-show-logo"));
+            }
+        } finally {
+            server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void daemonize_returnsWhenListening_logfileAndLoglevel(@TempDir Path dir) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

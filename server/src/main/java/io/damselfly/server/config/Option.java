@@ -181,7 +181,7 @@ public enum Option {
     DISABLE_THP("disable_thp", "disable-thp", OptionType.BOOL, "yes", false,
             "accepted for compatibility: there is no fork, so transparent huge pages cost no copy-on-write"),
     ALWAYS_SHOW_LOGO("always_show_logo", "always-show-logo", OptionType.BOOL, "no", false,
-            "accepted for compatibility: damselfly prints no ASCII logo"),
+            "yes logs, at start, the facts Redis's logo shows (version, mode, port, PID) as plain lines; no ASCII art"),
     ACTIVEDEFRAG("activedefrag", "activedefrag", OptionType.BOOL, "no", true,
             "accepted for compatibility: the JVM's collector compacts memory; yes is refused as by a Redis built without jemalloc"),
     ACTIVE_DEFRAG_IGNORE_BYTES("active_defrag_ignore_bytes", "active-defrag-ignore-bytes", OptionType.MEMORY, "104857600", true, 1, Long.MAX_VALUE,
