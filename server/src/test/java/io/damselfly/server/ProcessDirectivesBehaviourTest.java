@@ -34,6 +34,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProcessDirectivesBehaviourTest {
 
+    /** A port free now, for a server process that binds it itself. */
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * The command that starts damselfly's Main in a process of its own, on {@code port} with no
+     * admin port and {@code dir} as its directory, followed by {@code options}.
+     */
+    private static List<String> serverCommand(int port, Path dir, String... options) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--port", Integer.toString(port),
+                "--admin_port", "-1", "--dir", dir.toString()));
+        cmd.addAll(List.of(options));
+        return cmd;
+    }
+
     @Test
     void timeout_closesIdleClients_notBlockedNorSubscribed_asRedis() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start("--timeout", "1");
@@ -199,10 +218,7 @@ class ProcessDirectivesBehaviourTest {
 
     @Test
     void supervisedSystemd_notifiesReadyThroughNotifySocket(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         Path notify = dir.resolve("notify");
         java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
         io.netty.channel.EventLoopGroup group = new io.netty.channel.epoll.EpollEventLoopGroup(1);
@@ -217,9 +233,7 @@ class ProcessDirectivesBehaviourTest {
                         }
                     })
                     .bind(new io.netty.channel.unix.DomainSocketAddress(notify.toString())).sync().channel();
-            ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--port", Integer.toString(port),
-                    "--admin_port", "-1", "--supervised", "auto", "--dir", dir.toString())
+            ProcessBuilder pb = new ProcessBuilder(serverCommand(port, dir, "--supervised", "auto"))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("server.out").toFile());
             pb.environment().put("NOTIFY_SOCKET", notify.toString());
             server = pb.start();
@@ -328,14 +342,9 @@ class ProcessDirectivesBehaviourTest {
 
     @Test
     void alwaysShowLogo_logsPortAndPid(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         Path out = dir.resolve("server.out");
-        Process server = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--port", Integer.toString(port),
-                "--admin_port", "-1", "--always-show-logo", "yes", "--dir", dir.toString())
+        Process server = new ProcessBuilder(serverCommand(port, dir, "--always-show-logo", "yes"))
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
             // what Redis's test suite waits for in a server's log before it talks to it
@@ -359,17 +368,12 @@ class ProcessDirectivesBehaviourTest {
 
     @Test
     void daemonize_returnsWhenListening_logfileAndLoglevel(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         Path pidfile = dir.resolve("d.pid");
         Path logfile = dir.resolve("d.log");
         Files.writeString(logfile, "kept line\n");
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "--port", Integer.toString(port), "--admin_port", "-1", "--daemonize", "yes",
-                "--pidfile", pidfile.toString(), "--logfile", logfile.toString(), "--dir", dir.toString()));
+        List<String> cmd = serverCommand(port, dir, "--daemonize", "yes", "--pidfile", pidfile.toString(),
+                "--logfile", logfile.toString());
         Process parent = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("parent.out").toFile()).start();
         long daemonPid = -1;
         try {

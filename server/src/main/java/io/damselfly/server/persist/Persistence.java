@@ -708,34 +708,34 @@ public final class Persistence implements AutoCloseable {
         private void drain(RdbFileWriter writer) throws IOException {
             ChunkSink.Chunk c;
             while ((c = chunks.poll()) != null) {
-                if (voided()) {
-                    // nothing of it will be used: give the arrays back unwritten
-                    chunkArrays.give(c.encoded());
-                    chunkArrays.give(c.records());
-                    pendingBytes.addAndGet(-c.bytes());
-                    continue;
-                }
-                writer.chunk(c.encoded(), 0, c.encodedLength());
-                for (int i = 0; i < c.entries() && keyDelayMicros != 0; i++) {
-                    afterKey();
-                }
-                if (c.recordsLength() > 0) {
-                    strings.reset();
-                    strings.selectDb(c.db());
-                    if (keyDelayMicros != 0) {
-                        recordsOneByOne(c, writer);
-                    } else {
-                        KeyspaceSnapshot.forEachRecord(c.records(), c.recordsLength(), (block, ko, kl, vo, vl, expiresAt) -> {
-                            strings.stringEntry(block, ko, kl, vo, vl, expiresAt);
-                            rest();
-                        });
-                    }
-                    writer.chunk(strings.array(), 0, strings.size());
-                }
+                if (!voided()) {
+                    write(c, writer);
+                } // else FLUSHALL voided the save: the chunk's arrays go back unwritten
                 chunkArrays.give(c.encoded());
                 chunkArrays.give(c.records());
                 pendingBytes.addAndGet(-c.bytes());
                 rest();
+            }
+        }
+
+        /** Writes one captured chunk: its encoded entries, then its string records encoded here. */
+        private void write(ChunkSink.Chunk c, RdbFileWriter writer) throws IOException {
+            writer.chunk(c.encoded(), 0, c.encodedLength());
+            for (int i = 0; i < c.entries() && keyDelayMicros != 0; i++) {
+                afterKey();
+            }
+            if (c.recordsLength() > 0) {
+                strings.reset();
+                strings.selectDb(c.db());
+                if (keyDelayMicros != 0) {
+                    recordsOneByOne(c, writer);
+                } else {
+                    KeyspaceSnapshot.forEachRecord(c.records(), c.recordsLength(), (block, ko, kl, vo, vl, expiresAt) -> {
+                        strings.stringEntry(block, ko, kl, vo, vl, expiresAt);
+                        rest();
+                    });
+                }
+                writer.chunk(strings.array(), 0, strings.size());
             }
         }
     }
