@@ -102,6 +102,9 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final ActiveExpiry activeExpiry;
     private final Eviction backgroundEviction;
     private final Persistence persistence;
+    /** The replication stream and what each write sends down it. */
+    private final io.damselfly.server.replication.Propagation propagation;
+    private final io.damselfly.server.replication.FullSync fullSync;
     /** Sidecar mode (--upstream): the near-cache; null when standalone. */
     private final NearCache nearCache;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -145,6 +148,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
+        this.propagation = new io.damselfly.server.replication.Propagation(
+                new io.damselfly.server.replication.ReplicationStream(config, runId),
+                () -> config.getBool(Option.LAZYFREE_LAZY_EXPIRE), () -> config.getBool(Option.LAZYFREE_LAZY_EVICTION));
+        keyspace.addObserver(propagation);
         this.net = new NetServer(this, ioThreads, health);
         this.activeExpiry = new ActiveExpiry(keyspace);
         this.backgroundEviction = new Eviction(keyspace);
@@ -189,6 +196,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 return config.getInt(Option.KEY_LOAD_DELAY);
             }
         });
+        this.fullSync = new io.damselfly.server.replication.FullSync(propagation.stream(), persistence);
         this.cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "damselfly-cron");
             t.setDaemon(true);
@@ -370,6 +378,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
                 System.currentTimeMillis() / 1000);
         persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
+        propagation.stream().tick(System.currentTimeMillis());
         closeIdleClients(System.currentTimeMillis());
     }
 
@@ -416,6 +425,16 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public Persistence persistence() {
         return persistence;
+    }
+
+    @Override
+    public io.damselfly.server.replication.Propagation propagation() {
+        return propagation;
+    }
+
+    @Override
+    public io.damselfly.server.replication.FullSync fullSync() {
+        return fullSync;
     }
 
     @Override

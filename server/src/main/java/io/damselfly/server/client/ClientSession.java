@@ -50,6 +50,9 @@ public final class ClientSession {
     private final long createdMillis;
     private volatile String name = "";
     private volatile int db;
+    private volatile int replicaListeningPort;
+    private volatile String replicaAnnouncedIp;
+    private volatile long replicationOffset;
     private volatile int protocol = 2;
     private volatile boolean authenticated;
     private volatile User aclUser;
@@ -106,6 +109,40 @@ public final class ClientSession {
     /** Sets the name; the empty string removes it. Callers validate with {@link #isValidAttribute}. */
     public void setName(String name) {
         this.name = name;
+    }
+
+    /**
+     * What a replica said of itself before SYNC (REPLCONF listening-port and ip-address), shown
+     * by INFO replication and ROLE once it is attached.
+     */
+    public void setReplicaAnnouncement(int listeningPort, String ip) {
+        if (listeningPort >= 0) {
+            this.replicaListeningPort = listeningPort;
+        }
+        if (ip != null) {
+            this.replicaAnnouncedIp = ip;
+        }
+    }
+
+    public int replicaListeningPort() {
+        return replicaListeningPort;
+    }
+
+    /** The replica's REPLCONF ip-address, or null for its connection's address. */
+    public String replicaAnnouncedIp() {
+        return replicaAnnouncedIp;
+    }
+
+    /**
+     * The replication stream's offset after this client's last propagated write (Redis's woff):
+     * what WAIT waits for replicas to acknowledge.
+     */
+    public long replicationOffset() {
+        return replicationOffset;
+    }
+
+    public void setReplicationOffset(long offset) {
+        this.replicationOffset = offset;
     }
 
     /**

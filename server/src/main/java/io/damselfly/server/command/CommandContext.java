@@ -25,6 +25,10 @@ public final class CommandContext {
     /** The request whose arguments {@link #redacted} hides from MONITOR (by identity), or null. */
     private byte[][] redactedArgv;
     private java.util.BitSet redacted;
+    /** What this call propagates instead of its arguments ({@link #propagateAs}), or null. */
+    private byte[][] propagatedForm;
+    /** 1: propagated even without a change ({@link #forcePropagation}); -1: never ({@link #preventPropagation}). */
+    private int forcedPropagation;
 
     CommandContext(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner,
             CommandExecutor executor) {
@@ -38,6 +42,8 @@ public final class CommandContext {
 
     void bind(byte[][] argv, Command command, long now) {
         this.command = command;
+        this.propagatedForm = null;
+        this.forcedPropagation = 0;
         // the database view keeps the arguments (it memoises their hashes); read them from there
         db.bind(client.db(), now, argv);
     }
@@ -87,6 +93,54 @@ public final class CommandContext {
     /** The arguments of {@code argv} its handler redacted, or null. */
     java.util.BitSet redactedIn(byte[][] argv) {
         return redactedArgv == argv ? redacted : null;
+    }
+
+    // ---- propagation (replication stream) --------------------------------------------------
+
+    /**
+     * This call, if it changed the dataset, propagates as {@code argv} instead of its own
+     * arguments: its deterministic form (Redis's rewriteClientCommandVector), such as PEXPIREAT
+     * for EXPIRE. The arrays are kept until the call ends.
+     */
+    public void propagateAs(byte[]... argv) {
+        propagatedForm = argv;
+    }
+
+    /**
+     * Propagates {@code argv} now, in this call's unit ahead of the call's own form (Redis's
+     * alsoPropagate), in the client's database. Costs one volatile read when nothing propagates.
+     */
+    public void alsoPropagate(byte[]... argv) {
+        server.propagation().add(client.db(), argv);
+    }
+
+    /** This call's own form is not propagated (what it changed went out through {@link #alsoPropagate}). */
+    public void preventPropagation() {
+        forcedPropagation = -1;
+    }
+
+    /** This call's own form is propagated even if it changed nothing (FLUSHALL on an empty server, PUBLISH). */
+    public void forcePropagation() {
+        if (forcedPropagation == 0) {
+            forcedPropagation = 1;
+        }
+    }
+
+    /** Whether anything propagates now: handlers skip building a rewritten form when not. */
+    public boolean propagating() {
+        return server.propagation().active();
+    }
+
+    byte[][] takePropagatedForm() {
+        byte[][] f = propagatedForm;
+        propagatedForm = null;
+        return f;
+    }
+
+    int takeForcedPropagation() {
+        int f = forcedPropagation;
+        forcedPropagation = 0;
+        return f;
     }
 
     // ---- transactions and atomic blocks -------------------------------------------------------

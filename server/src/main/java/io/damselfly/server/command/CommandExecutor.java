@@ -21,6 +21,7 @@ import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.metrics.ThreadCommandStats;
 import io.damselfly.server.persist.Persistence;
+import io.damselfly.server.replication.Propagation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,6 +161,8 @@ public final class CommandExecutor {
     private long pinnedNow;
     /** CLIENT PAUSE: read once per command (one volatile read when nothing is paused). */
     private final ClientPause pause;
+    /** What writes send down the replication stream: one volatile read per command until a replica attaches. */
+    private final Propagation propagation;
     /** Whether this executor's connection can hold a request back for a pause ({@link #enablePause}). */
     private boolean pausable;
     /** Set by {@link #run} when the pause postponed the request; read and cleared by {@link #execute}. */
@@ -208,6 +211,7 @@ public final class CommandExecutor {
         this.broadcastBatch = server.tracking().threadBatch();
         this.selfInvalidations = server.tracking().threadSelf();
         this.pause = server.clients().pause();
+        this.propagation = server.propagation();
     }
 
     /**
@@ -372,7 +376,7 @@ public final class CommandExecutor {
             reject(cmd, argv, Persistence.MISCONF);
             return;
         }
-        if (!forScript && cmd.has(CommandFlag.WRITE) && GoodReplicas.writesRefused(config)) {
+        if (!forScript && cmd.has(CommandFlag.WRITE) && GoodReplicas.writesRefused(server)) {
             // processCommand's min-replicas-to-write check (a script's writes: the script engine's)
             reject(cmd, argv, GoodReplicas.NOREPLICAS);
             return;
@@ -443,9 +447,18 @@ public final class CommandExecutor {
             // EVAL and FCALL show before the commands their script runs
             feedMonitors(watching, argv);
         }
+        // read with the command's locks held: the stream turns active only while every shard is held
+        boolean propagating = propagation.active();
+        long changesBefore = propagating ? heldChanges(multiLocked) : 0;
+        Propagation.Unit unit = propagating && !atomic ? propagation.open() : null;
+        if (unit != null && cmd.has(CommandFlag.TOUCHES_ARBITRARY_KEYS)) {
+            unit.neverWrap();
+        }
         try {
+            boolean ran = false;
             try {
                 cmd.handler().execute(context);
+                ran = true;
                 TrackingState tracking = trackingNow;
                 if (forScript && cmd.has(CommandFlag.READONLY)) {
                     // a tracking caller remembers the script's keys once it read (ScriptEngine)
@@ -455,17 +468,32 @@ public final class CommandExecutor {
                     // under the command's locks still, so a write of these keys is ordered with the read
                     rememberKeys(tracking, cmd, argv);
                 }
-                if (!atomic) {
-                    // Redis's handleClientsBlockedOnKeys: blocked pops on keys this command created
-                    // are served now, under its locks, before any other command can take the elements
-                    keyspace.blockedKeys().serveReady(context.db());
-                }
             } catch (CommandError e) {
                 reply.error(e.reply());
             } catch (RuntimeException | AssertionError e) {
                 // a bug: log it with its trace for us, never show a trace to the client
                 log.error("command {} failed", cmd.fullName(), e);
                 reply.error(Errors.INTERNAL);
+            }
+            if (propagating) {
+                // as call(): the command's own form after its side effects, then the unit, before
+                // blocked clients are served (each of those is a unit of its own)
+                propagateCall(cmd, argv, heldChanges(multiLocked) - changesBefore);
+                if (unit != null) {
+                    long offset = propagation.close(unit);
+                    if (offset >= 0) {
+                        client.setReplicationOffset(offset);
+                    }
+                }
+            }
+            if (ran && !atomic) {
+                // Redis's handleClientsBlockedOnKeys: blocked pops on keys this command created
+                // are served now, under its locks, before any other command can take the elements
+                try {
+                    keyspace.blockedKeys().serveReady(context.db());
+                } catch (RuntimeException | AssertionError e) {
+                    log.error("serving clients blocked on keys after {} failed", cmd.fullName(), e);
+                }
             }
             if (watching != null && !feedFirst && !cmd.has(CommandFlag.ADMIN)) {
                 // still under the command's locks, so monitors see one key's writes in order; not
@@ -774,6 +802,44 @@ public final class CommandExecutor {
      * keys named only inside values ({@link CommandFlag#ARBITRARY_KEYS}: SORT ... BY/GET) take
      * every shard too.
      */
+    /**
+     * Propagates the call that just ran, as Redis's call() decides: its own arguments (or the
+     * form its handler gave) when it changed the dataset or its handler forced it, unless its
+     * handler prevented it. EXEC and the script commands never propagate themselves: their
+     * commands did, inside their unit.
+     */
+    private void propagateCall(Command cmd, byte[][] argv, long changes) {
+        byte[][] form = context.takePropagatedForm();
+        int forced = context.takeForcedPropagation();
+        if (cmd.has(CommandFlag.SCRIPT) || cmd.name().equals("exec") || forced < 0) {
+            return;
+        }
+        if (changes > 0 || forced > 0) {
+            propagation.add(client.db(), form != null ? form : argv);
+        }
+    }
+
+    /**
+     * The changes counted (server.dirty) on the shards this command holds, and the unkeyed ones:
+     * read before and after a command, their difference is Redis's "dirty" for the call. Only
+     * locked shards are read, so another loop's writes never count as this command's.
+     */
+    private long heldChanges(int multiLocked) {
+        long changes = keyspace.unkeyedChanges();
+        if (atomic) {
+            for (int s = 0; s < shardMarks.length; s++) {
+                changes += keyspace.shard(s).changeCount();
+            }
+        } else if (multiLocked > 0) {
+            for (int i = 0; i < multiLocked; i++) {
+                changes += keyspace.shard(shardScratch[i]).changeCount();
+            }
+        } else if (held != null) {
+            changes += held.changeCount();
+        }
+        return changes;
+    }
+
     private int lockFor(Command cmd, byte[][] argv) {
         if (cmd.has(CommandFlag.SCRIPT)) {
             // its keys are the script thread's to lock, with every other shard
@@ -803,10 +869,13 @@ public final class CommandExecutor {
             return 0;
         }
         releaseHeld();
-        if (!cmd.hasKeys()) {
+        boolean keylessWrite = !cmd.hasKeys() && cmd.has(CommandFlag.WRITE);
+        if (!cmd.hasKeys() && !keylessWrite) {
             return 0;
         }
-        int found = cmd.has(CommandFlag.ARBITRARY_KEYS) ? -1 : KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
+        // a write of no named key (FLUSHALL, FLUSHDB, SWAPDB, FUNCTION LOAD ...) holds every shard,
+        // so it reaches the replication stream in its place among every other write
+        int found = keylessWrite || cmd.has(CommandFlag.ARBITRARY_KEYS) ? -1 : KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
         int count = 0;
         if (found < 0) {
             for (int s = 0; s < shardScratch.length; s++) {
@@ -899,10 +968,26 @@ public final class CommandExecutor {
         }
         atomic = true;
         pinnedNow = context.now();
+        // opened with every shard held (joining the caller's, EXEC's, when it has one), so the
+        // block's writes are one unit, appended before the shards are released
+        Propagation.Unit unit = propagation.open();
         try {
             block.run();
-            keyspace.blockedKeys().serveReady(context.db());
+            if (unit != null) {
+                long offset = propagation.flush(unit);
+                propagation.close(unit);
+                unit = null;
+                if (offset >= 0) {
+                    client.setReplicationOffset(offset);
+                }
+            }
+            propagation.outsideUnit(() -> keyspace.blockedKeys().serveReady(context.db()));
         } finally {
+            if (unit != null) {
+                // the block failed: what it wrote still goes out before the shards are released
+                propagation.flush(unit);
+                propagation.close(unit);
+            }
             atomic = false;
             pinnedNow = 0;
             keyspace.unlockAll();

@@ -4,11 +4,9 @@ import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 
 /**
- * Redis's checkGoodReplicasStatus for a server that has no replicas: with min-replicas-to-write
- * above 0 and min-replicas-max-lag not 0, a master without enough replicas in sync refuses
- * writes (processCommand, scriptPrepareForRun, scriptVerifyWriteCommandAllow), and damselfly
- * never has any. An operator carrying such a line over from a Redis master gets Redis's answer
- * rather than writes that silently go unreplicated.
+ * Redis's checkGoodReplicasStatus: with min-replicas-to-write above 0 and min-replicas-max-lag not
+ * 0, a primary with fewer online replicas than that, each heard from within the lag, refuses
+ * writes (processCommand, scriptPrepareForRun, scriptVerifyWriteCommandAllow).
  */
 public final class GoodReplicas {
     public static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
@@ -16,8 +14,19 @@ public final class GoodReplicas {
     private GoodReplicas() {
     }
 
-    /** Whether write commands are refused with {@link #NOREPLICAS} now. */
-    public static boolean writesRefused(ServerConfig config) {
+    /** Whether min-replicas-to-write is in force (INFO shows min_slaves_good_slaves then). */
+    public static boolean checked(ServerConfig config) {
         return config.getLong(Option.MIN_REPLICAS_TO_WRITE) > 0 && config.getLong(Option.MIN_REPLICAS_MAX_LAG) > 0;
+    }
+
+    /** Replicas that count as good now (repl_good_slaves_count). */
+    public static int count(ServerContext server) {
+        return server.propagation().stream().goodReplicas(server.config().getLong(Option.MIN_REPLICAS_MAX_LAG));
+    }
+
+    /** Whether write commands are refused with {@link #NOREPLICAS} now. */
+    public static boolean writesRefused(ServerContext server) {
+        ServerConfig config = server.config();
+        return checked(config) && count(server) < config.getLong(Option.MIN_REPLICAS_TO_WRITE);
     }
 }

@@ -49,6 +49,12 @@ public interface ServerContext {
     /** Lua scripting: EVAL's scripts, functions, and the script running now. */
     ScriptEngine scripts();
 
+    /** What writes send down the replication stream, and the stream with its replicas. */
+    io.damselfly.server.replication.Propagation propagation();
+
+    /** Full synchronisations of replicas (SYNC, PSYNC without a continuation). */
+    io.damselfly.server.replication.FullSync fullSync();
+
     /** RDB snapshots: SAVE, BGSAVE, save points and schedules, INFO persistence. */
     io.damselfly.server.persist.Persistence persistence();
 

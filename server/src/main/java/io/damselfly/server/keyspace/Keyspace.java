@@ -578,6 +578,16 @@ public final class Keyspace {
      * {@code now} are left out. Only one snapshot runs at a time.
      */
     public KeyspaceSnapshot beginSnapshot(long now, java.util.function.IntFunction<KeyspaceSnapshot.Sink> sinks) {
+        return beginSnapshot(now, sinks, null);
+    }
+
+    /**
+     * As {@link #beginSnapshot(long, java.util.function.IntFunction)}, running {@code atMoment}
+     * (if not null) at the moment itself, with every shard locked: what must see exactly the
+     * state the snapshot holds (a replica attaching to the replication stream).
+     */
+    public KeyspaceSnapshot beginSnapshot(long now, java.util.function.IntFunction<KeyspaceSnapshot.Sink> sinks,
+            Runnable atMoment) {
         KeyspaceSnapshot.Sink[] perShard = new KeyspaceSnapshot.Sink[shards.length];
         for (int i = 0; i < shards.length; i++) {
             perShard[i] = sinks.apply(i);
@@ -592,6 +602,9 @@ public final class Keyspace {
                 shard.beginSnapshot(s);
             }
             snapshot = s;
+            if (atMoment != null) {
+                atMoment.run();
+            }
             return s;
         } finally {
             unlockAll();
@@ -799,6 +812,10 @@ public final class Keyspace {
      * Counts a change Redis counts that is no single key's: SWAPDB, and FUNCTION LOAD, DELETE,
      * FLUSH and RESTORE (libraries are saved with the keys, so a save point should see them).
      */
+    public long unkeyedChanges() {
+        return unkeyedChanges.get();
+    }
+
     public void countUnkeyedChange() {
         unkeyedChanges.incrementAndGet();
     }

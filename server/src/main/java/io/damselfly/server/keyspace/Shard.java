@@ -782,6 +782,14 @@ public final class Shard {
         return evictedKeys;
     }
 
+    /**
+     * The changes counted on this shard (its part of server.dirty); read by the thread holding
+     * the lock, before and after a command, to find what the command changed.
+     */
+    public long changeCount() {
+        return dirty;
+    }
+
     long dirty() {
         return dirty;
     }

@@ -2,6 +2,7 @@ package io.damselfly.server.metrics;
 
 import io.damselfly.server.command.Command;
 import io.damselfly.server.command.GoodReplicas;
+import io.damselfly.server.replication.ReplicationStream;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.PercentileList;
@@ -303,18 +304,17 @@ public final class InfoBuilder {
 
     String replication() {
         Section s = new Section("Replication");
+        ReplicationStream stream = server.propagation().stream();
         s.field("role", "master");
-        s.field("connected_slaves", 0);
-        if (GoodReplicas.writesRefused(server.config())) {
-            // shown while min-replicas is checked, which without replicas is while writes are refused
-            s.field("min_slaves_good_slaves", 0);
+        s.field("connected_slaves", stream.replicaCount());
+        if (GoodReplicas.checked(server.config())) {
+            s.field("min_slaves_good_slaves", GoodReplicas.count(server));
         }
+        stream.describeReplicas(s::field);
         s.field("master_failover_state", "no-failover");
-        s.field("master_replid", server.runId());
+        s.field("master_replid", stream.replId());
         s.field("master_replid2", "0000000000000000000000000000000000000000");
-        s.field("master_repl_offset", 0);
-        s.field("second_repl_offset", -1);
-        s.field("repl_backlog_active", 0);
+        stream.describeBacklog(s::field);
         return s.text();
     }
 

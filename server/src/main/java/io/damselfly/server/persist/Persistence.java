@@ -276,6 +276,25 @@ public final class Persistence implements AutoCloseable {
     }
 
     /**
+     * A save for a replica's full synchronisation, as Redis's disk-based sync saves (the same
+     * file, a BGSAVE's work at normal priority, since a replica waits for it): waits for a
+     * running save to end, then saves; {@code atMoment} runs at the snapshot's moment, with
+     * every shard locked, where the replica is attached to the replication stream. The future
+     * answers the file written, or null when the save failed.
+     */
+    public CompletableFuture<Path> saveForReplica(Runnable atMoment) {
+        Save s = claim("replication", Kind.URGENT);
+        if (s != null) {
+            s.atMoment = atMoment;
+            normalThread.execute(s);
+            return s.done.thenApply(ok -> ok ? target.directory().resolve(target.fileName()) : null);
+        }
+        Save current = running;
+        CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
+        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveForReplica(atMoment));
+    }
+
+    /**
      * Loads {@code <dir>/<dbfilename>} if it exists (at start, and for DEBUG RELOAD), function
      * libraries through {@code libraries}; {@code replace} puts a key present already over it
      * instead of refusing the file. A file that does not load whole throws
@@ -485,6 +504,8 @@ public final class Persistence implements AutoCloseable {
         final AtomicLong pendingBytes = new AtomicLong();
         volatile long cowPeak;
         volatile KeyspaceSnapshot snapshot;
+        /** Runs at the snapshot's moment, every shard locked (a replica attaching), or null. */
+        volatile Runnable atMoment;
         /** {@link Keyspace#flushAlls()} as the snapshot began. */
         volatile long flushAllsAtStart;
         volatile long keysTotal;
@@ -537,7 +558,7 @@ public final class Persistence implements AutoCloseable {
                     keysTotal = totalKeys;
                     dirtyAtMoment = keyspace.dirty();
                     KeyspaceSnapshot snap = keyspace.beginSnapshot(System.currentTimeMillis(),
-                            shard -> new ChunkSink(this::chunk, chunkArrays));
+                            shard -> new ChunkSink(this::chunk, chunkArrays), atMoment);
                     // read after the snapshot began: a FLUSHALL before this read abandoned the snapshot itself
                     flushAllsAtStart = keyspace.flushAlls();
                     snapshot = snap;

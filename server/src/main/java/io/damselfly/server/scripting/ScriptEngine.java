@@ -1,5 +1,7 @@
 package io.damselfly.server.scripting;
 
+import io.damselfly.server.replication.Propagation;
+
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.acl.AclCheck;
 import io.damselfly.server.acl.AclLog;
@@ -236,9 +238,25 @@ public final class ScriptEngine {
         return false;
     }
 
+    /**
+     * Runs one waiting script, its writes one unit of the replication stream (MULTI/EXEC around
+     * them when several), appended while every shard is still held, as Redis propagates a
+     * script's effects when its EVAL's call() ends.
+     */
     private void runCalledBy(Task task) {
         runningCaller = task.caller();
-        task.run();
+        Propagation propagation = server.propagation();
+        Propagation.Unit unit = propagation.open();
+        try {
+            task.run();
+        } finally {
+            if (unit != null) {
+                long offset = propagation.close(unit);
+                if (offset >= 0 && task.caller() instanceof ClientSession caller) {
+                    caller.setReplicationOffset(offset);
+                }
+            }
+        }
     }
 
     private SandboxGlobals newEvalGlobals() {
@@ -769,7 +787,7 @@ public final class ScriptEngine {
             // scriptVerifyWriteCommandAllow: every write while snapshots fail (stop-writes-on-bgsave-error)
             return io.damselfly.server.persist.Persistence.MISCONF;
         }
-        if (write && !run.dirty && GoodReplicas.writesRefused(server.config())) {
+        if (write && !run.dirty && GoodReplicas.writesRefused(server)) {
             // scriptVerifyWriteCommandAllow: only before the script's first write, which it cannot undo
             return GoodReplicas.NOREPLICAS;
         }

@@ -1,41 +1,152 @@
 package io.damselfly.server.command.family;
 
+import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.DeferredReply;
+import io.damselfly.server.keyspace.Numbers;
+import io.damselfly.server.replication.ReplicationStream;
+import java.util.List;
 
 /**
- * Replication commands. damselfly has no replicas, so WAIT answers as a Redis primary with none
- * attached: at once when it asks for no replica, otherwise after its timeout (or never, for 0),
- * blocking its client meanwhile, as Redis does. ROLE answers as a primary without replicas.
+ * The primary's side of replication (replication.c): SYNC and PSYNC attach a replica to the
+ * replication stream (a full synchronisation, or PSYNC's continuation from the backlog), REPLCONF
+ * takes what a replica says of itself and its acknowledgements, WAIT waits for them, ROLE shows
+ * the primary and its replicas. damselfly is always a primary: it cannot itself replicate another
+ * server (REPLICAOF is refused).
  */
 public final class ReplicationCommands {
+    /** Redis's longest REPLCONF ip-address, plus one (anet.h NET_HOST_STR_LEN). */
+    private static final int NET_HOST_STR_LEN = 256;
+
     private ReplicationCommands() {
     }
 
     public static void register(CommandTable.Builder t) {
         t.add("wait", ReplicationCommands::waitForReplicas);
         t.add("role", ReplicationCommands::role);
+        t.add("sync", ReplicationCommands::sync);
+        t.add("psync", ReplicationCommands::psync);
+        t.add("replconf", ReplicationCommands::replconf);
     }
 
-    /** WAIT numreplicas timeout: replicas that acknowledged this client's writes, here always 0. */
+    /** SYNC: a full synchronisation, the file as a bulk and then the stream, no reply before them. */
+    static void sync(CommandContext c) {
+        if (!mayAttach(c)) {
+            return;
+        }
+        c.server().fullSync().start(c.client(), false);
+    }
+
+    /**
+     * PSYNC replicationid offset: +CONTINUE and the stream from {@code offset} when the backlog
+     * still holds it under this server's id, else +FULLRESYNC id offset and a full synchronisation.
+     */
+    static void psync(CommandContext c) {
+        if (!mayAttach(c)) {
+            return;
+        }
+        ReplicationStream stream = c.server().propagation().stream();
+        Long from = Numbers.parseLong(c.arg(2));
+        if (from != null && stream.continueFrom(c.client(), c.client().subscriber(), c.argString(1), from)) {
+            return;
+        }
+        c.server().fullSync().start(c.client(), true);
+    }
+
+    /** Redis's checks before SYNC/PSYNC: once per client, and not from a client that is not a connection. */
+    private static boolean mayAttach(CommandContext c) {
+        ClientSession client = c.client();
+        if (c.server().propagation().stream().isReplica(client)) {
+            // as syncCommand: a replica asking again is ignored
+            return false;
+        }
+        if (client.subscriber() == null) {
+            c.reply().error("ERR Replica can't be attached to a client without a connection");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * REPLCONF option value ...: listening-port, ip-address and capa are taken and answered OK;
+     * ACK records the replica's offset and answers nothing; GETACK is a replica's business and is
+     * ignored here, as replconfCommand does on a primary.
+     */
+    static void replconf(CommandContext c) {
+        if (c.argc() % 2 == 0) {
+            c.reply().error("ERR syntax error");
+            return;
+        }
+        ReplicationStream stream = c.server().propagation().stream();
+        for (int j = 1; j < c.argc(); j += 2) {
+            if (c.argIs(j, "listening-port")) {
+                Long port = Numbers.parseLong(c.arg(j + 1));
+                if (port == null) {
+                    c.reply().error("ERR value is not an integer or out of range");
+                    return;
+                }
+                c.client().setReplicaAnnouncement((int) (long) port, null);
+            } else if (c.argIs(j, "ip-address")) {
+                byte[] ip = c.arg(j + 1);
+                if (ip.length >= NET_HOST_STR_LEN) {
+                    c.reply().error("ERR REPLCONF ip-address provided by replica instance is too long: " + ip.length + " bytes");
+                    return;
+                }
+                c.client().setReplicaAnnouncement(-1, c.argString(j + 1));
+            } else if (c.argIs(j, "capa") || c.argIs(j, "rdb-only") || c.argIs(j, "rdb-filter-only")) {
+                // capabilities: this primary always sends a file of known length, which every replica takes
+            } else if (c.argIs(j, "ack")) {
+                Long offset = Numbers.parseLong(c.arg(j + 1));
+                if (offset != null) {
+                    stream.acknowledged(c.client(), offset);
+                }
+                return;
+            } else if (c.argIs(j, "getack")) {
+                return;
+            } else {
+                c.reply().error("ERR Unrecognized REPLCONF option: " + c.argString(j));
+                return;
+            }
+        }
+        c.reply().ok();
+    }
+
+    /**
+     * WAIT numreplicas timeout: the replicas that acknowledged this client's last write, once
+     * {@code numreplicas} have or the timeout passes (0: no timeout), blocking the client
+     * meanwhile; inside MULTI or a script it answers at once, as Redis.
+     */
     static void waitForReplicas(CommandContext c) {
         long wanted = c.longArg(1);
         long timeout = Timeouts.millis(c, 2);
-        int acknowledged = 0;
+        ReplicationStream stream = c.server().propagation().stream();
+        long offset = c.client().replicationOffset();
+        int acknowledged = stream.acknowledgedAtLeast(offset);
         if (acknowledged >= wanted || !c.canDefer()) {
             c.reply().integer(acknowledged);
             return;
         }
         DeferredReply slot = c.deferReply(true);
-        slot.timeoutAfter(timeout, r -> r.integer(acknowledged));
+        Object waiting = stream.awaitAcknowledgements(offset, (int) Math.min(Integer.MAX_VALUE, wanted),
+                n -> slot.complete(r -> r.integer(n)));
+        slot.onResolved(() -> stream.stopWaiting(waiting));
+        slot.timeoutAfter(timeout, r -> r.integer(stream.acknowledgedAtLeast(offset)));
     }
 
-    /** ROLE: ["master", replication offset, replicas], here ["master", 0, []]. */
+    /** ROLE: ["master", replication offset, [[ip, port, acknowledged offset] ...]]. */
     static void role(CommandContext c) {
+        ReplicationStream stream = c.server().propagation().stream();
+        List<String[]> replicas = stream.roleReplicas();
         c.reply().array(3);
         c.reply().bulk("master");
-        c.reply().integer(0);
-        c.reply().emptyArray();
+        c.reply().integer(stream.offset());
+        c.reply().array(replicas.size());
+        for (String[] r : replicas) {
+            c.reply().array(3);
+            for (String field : r) {
+                c.reply().bulk(field);
+            }
+        }
     }
 }

@@ -102,7 +102,7 @@ public final class ScriptingCommands {
             c.reply().error(WRITE_FLAG_RO);
             return false;
         }
-        if ((flags & ScriptFlags.NO_WRITES) == 0 && GoodReplicas.writesRefused(c.server().config())) {
+        if ((flags & ScriptFlags.NO_WRITES) == 0 && GoodReplicas.writesRefused(c.server())) {
             c.reply().error(GoodReplicas.NOREPLICAS);
             return false;
         }

@@ -91,6 +91,8 @@ public final class ServerCommands {
         if (async) {
             c.server().keyspace().countLazyFreed(removed);
         }
+        // as Redis: replicas flush too, even when this database was empty already
+        c.forcePropagation();
         c.reply().ok();
     }
 
@@ -106,6 +108,8 @@ public final class ServerCommands {
             // as Redis's flushAllDataAndResetRDB: with save points, the file is emptied too
             c.server().persistence().saveAfterRunning("FLUSHALL");
         }
+        // as Redis: replicas flush too, even when every database was empty already
+        c.forcePropagation();
         c.reply().ok();
     }
 

@@ -1,0 +1,95 @@
+package io.damselfly.server.replication;
+
+import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.persist.Persistence;
+import io.damselfly.server.pubsub.Subscriber;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica's full synchronisation, as Redis's disk-based sync: a snapshot saved to the RDB file
+ * (SYNC or PSYNC waits for a running save to end, as Redis waits for a BGSAVE it cannot attach
+ * to), the replica attached to the stream at the snapshot's moment, then the file sent as one bulk
+ * ({@code $<length>\r\n} and the bytes), then the stream written since the moment.
+ *
+ * <p>The file is read on a thread of its own, never an event loop, and handed to the replica's
+ * connection through its inbox a chunk at a time, at most {@link #IN_FLIGHT} bytes ahead of the
+ * socket, so a replica of a large dataset costs that much memory while it reads.
+ */
+public final class FullSync {
+    private static final Logger log = LoggerFactory.getLogger(FullSync.class);
+    private static final int CHUNK = 64 * 1024;
+    private static final long IN_FLIGHT = 1 << 20;
+
+    private final ReplicationStream stream;
+    private final Persistence persistence;
+    private final ExecutorService sender = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "damselfly-repl-send");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public FullSync(ReplicationStream stream, Persistence persistence) {
+        this.stream = stream;
+        this.persistence = persistence;
+    }
+
+    /** Starts synchronising {@code client}, which sent SYNC (or PSYNC, which is told +FULLRESYNC first). */
+    public void start(ClientSession client, boolean psync) {
+        Subscriber inbox = client.subscriber();
+        Object[] link = new Object[1];
+        log.info("Replica {} asks for synchronization", client.address());
+        persistence.saveForReplica(() -> link[0] = stream.attachAtMoment(client, inbox, psync))
+                .whenComplete((file, error) -> {
+                    if (link[0] == null || file == null) {
+                        log.warn("Replica {}: the snapshot for its synchronization failed", client.address());
+                        if (link[0] != null) {
+                            stream.failed(link[0]);
+                        } else {
+                            client.connection().close();
+                        }
+                        return;
+                    }
+                    sender.execute(() -> send(file, link[0], client, inbox));
+                });
+    }
+
+    private void send(Path file, Object link, ClientSession client, Subscriber inbox) {
+        stream.sending(link);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            inbox.push(("$" + size + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            long sent = 0;
+            while (sent < size) {
+                while (inbox.queuedBytes() + client.connection().pendingOutputBytes() > IN_FLIGHT) {
+                    if (inbox.isClosed() || !client.connection().isOpen()) {
+                        return;
+                    }
+                    LockSupport.parkNanos(200_000);
+                }
+                ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK, size - sent));
+                while (chunk.hasRemaining()) {
+                    if (channel.read(chunk, sent + chunk.position()) < 0) {
+                        throw new IOException("the snapshot file ended early");
+                    }
+                }
+                inbox.push(chunk.array());
+                sent += chunk.capacity();
+            }
+            stream.online(link);
+            log.info("Synchronization with replica {} succeeded", client.address());
+        } catch (IOException e) {
+            log.warn("Replica {}: sending the snapshot failed: {}", client.address(), e.toString());
+            stream.failed(link);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.damselfly.server.replication;
+
+import io.damselfly.server.keyspace.KeyEvent;
+import io.damselfly.server.keyspace.KeyspaceObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What each write sends down the replication stream, as Redis's call() and propagatePendingCommands
+ * decide it: a command that changed the dataset propagates its arguments, or the deterministic
+ * form its handler gave ({@code CommandContext.propagateAs}, Redis's rewriteClientCommandVector:
+ * EXPIRE as PEXPIREAT, SPOP as SREM ...), after the side effects it caused (a key found expired on
+ * access propagates a DEL, Redis's propagateDeletion). Everything one command, transaction or
+ * script propagates is one unit, appended whole, MULTI/EXEC around it when it has several commands.
+ *
+ * <p>Design. A unit belongs to the thread running the command: the executor opens it once the
+ * command holds its shard locks and closes it before releasing them, so the unit reaches the
+ * stream in the order the writes were made. Side effects reach the unit from the keyspace's write
+ * hook ({@link #keyChanged}: expired and evicted keys) on the same thread. Outside any unit (active
+ * expiry and eviction on the cron thread, eviction before a command runs) a deletion is appended
+ * alone, never wrapped, as Redis propagates them with propagate_no_multi. Until a replica attaches
+ * the stream is inactive and nothing here runs beyond one volatile read per write command.
+ */
+public final class Propagation implements KeyspaceObserver {
+    private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNLINK = "UNLINK".getBytes(StandardCharsets.US_ASCII);
+
+    private final ReplicationStream stream;
+    private final BooleanSupplier lazyExpire;
+    private final BooleanSupplier lazyEviction;
+    private final ThreadLocal<Unit> units = ThreadLocal.withInitial(Unit::new);
+
+    /** This thread's commands to propagate since its unit opened. */
+    public static final class Unit {
+        private final List<ReplicationStream.Op> ops = new ArrayList<>();
+        private int depth;
+        private boolean noMulti;
+
+        /**
+         * The unit is never wrapped in MULTI/EXEC: a command that touches arbitrary keys (KEYS,
+         * SCAN, RANDOMKEY) may expire many keys, and Redis propagates those DELs unwrapped.
+         */
+        public void neverWrap() {
+            noMulti = true;
+        }
+    }
+
+    /**
+     * {@code lazyExpire} and {@code lazyEviction} read lazyfree-lazy-expire and -eviction: a
+     * deletion they make lazy propagates as UNLINK, as Redis's propagateDeletion.
+     */
+    public Propagation(ReplicationStream stream, BooleanSupplier lazyExpire, BooleanSupplier lazyEviction) {
+        this.stream = stream;
+        this.lazyExpire = lazyExpire;
+        this.lazyEviction = lazyEviction;
+    }
+
+    public ReplicationStream stream() {
+        return stream;
+    }
+
+    /** Whether writes are propagated now (one volatile read). */
+    public boolean active() {
+        return stream.active();
+    }
+
+    /**
+     * Opens this thread's unit for a command (or a script), or joins the one open already; null
+     * when nothing is propagated. Call with the command's shard locks held: the stream becomes
+     * active only while every shard is held, so a command sees it active before or after all its
+     * writes, never in between.
+     */
+    public Unit open() {
+        if (!stream.active()) {
+            return null;
+        }
+        Unit u = units.get();
+        u.depth++;
+        return u;
+    }
+
+    /**
+     * Closes {@code u} as opened by {@link #open}: the outermost close appends what it holds as one
+     * unit. Answers the stream's offset after it, or -1 when it appended nothing.
+     */
+    public long close(Unit u) {
+        if (--u.depth > 0) {
+            return -1;
+        }
+        long offset = flush(u);
+        u.noMulti = false;
+        return offset;
+    }
+
+    /**
+     * Appends what {@code u} holds now as one unit, leaving it open: the end of a transaction's or
+     * script's block, while its locks are still held. Answers the offset after it, or -1.
+     */
+    public long flush(Unit u) {
+        if (u.ops.isEmpty()) {
+            return -1;
+        }
+        long offset = stream.append(u.ops, !u.noMulti);
+        u.ops.clear();
+        return offset;
+    }
+
+    /**
+     * Runs {@code action} with this thread's unit set aside, so what it propagates is appended at
+     * once, each command alone: blocked clients served after a command are each their own unit in
+     * Redis (served after the command's own propagation).
+     */
+    public void outsideUnit(Runnable action) {
+        if (!stream.active()) {
+            action.run();
+            return;
+        }
+        Unit u = units.get();
+        int depth = u.depth;
+        u.depth = 0;
+        try {
+            action.run();
+        } finally {
+            u.depth = depth;
+        }
+    }
+
+    /**
+     * Propagates {@code argv} in database {@code db} (-1 for none): into this thread's open unit,
+     * or alone at once when none is open. Call with the locks of the keys it names held. The
+     * arrays are kept: pass arrays nothing changes afterwards.
+     */
+    public void add(int db, byte[][] argv) {
+        if (!stream.active()) {
+            return;
+        }
+        Unit u = units.get();
+        if (u.depth > 0) {
+            u.ops.add(new ReplicationStream.Op(db, argv));
+        } else {
+            stream.append(db, argv);
+        }
+    }
+
+    @Override
+    public void keyChanged(int db, byte[] key, KeyEvent event) {
+        if (event != KeyEvent.EXPIRED && event != KeyEvent.EVICTED) {
+            return;
+        }
+        if (!stream.active()) {
+            return;
+        }
+        boolean lazy = event == KeyEvent.EXPIRED ? lazyExpire.getAsBoolean() : lazyEviction.getAsBoolean();
+        add(db, new byte[][] {lazy ? UNLINK : DEL, key.clone()});
+    }
+}

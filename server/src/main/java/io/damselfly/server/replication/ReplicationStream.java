@@ -1,0 +1,405 @@
+package io.damselfly.server.replication;
+
+import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.config.ClientOutputBufferLimits;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.config.ServerConfig;
+import io.damselfly.server.pubsub.Subscriber;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
+
+/**
+ * The replication stream of this server as a primary: every write, in the form Redis propagates
+ * it (see {@link Propagation}), as RESP commands with a SELECT wherever the database changes, with
+ * Redis's offsets (master_repl_offset), kept in a {@link Backlog} and sent to every replica.
+ *
+ * <p>Design. One lock orders the stream. A command's writes are appended while the command still
+ * holds the locks of the shards it changed, so two writes of one key reach the stream in the order
+ * they ran, and a unit of several commands (a transaction, a script, a command with side effects)
+ * is appended whole, MULTI/EXEC around it, under one hold of this lock, so units of commands on
+ * different event loops never interleave. The stream is {@link #active} only once a replica has
+ * attached (Redis creates its backlog then); before that, propagation costs the command path one
+ * volatile read. A new replica is attached at its snapshot's moment, under every shard's lock
+ * ({@link #attachAtMoment}), so the snapshot holds exactly the writes before its offset and the
+ * stream exactly those after.
+ */
+public final class ReplicationStream {
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private final ServerConfig config;
+    private final String replId;
+    /** Set once, when the first replica attaches; read by every write command while propagating. */
+    private volatile boolean active;
+    private Backlog backlog;
+    /** master_repl_offset before the backlog exists. */
+    private long offset;
+    /** The database the stream last selected (Redis's slaveseldb); -1 forces a SELECT. */
+    private int selectedDb = -1;
+    private final CopyOnWriteArrayList<ReplicaLink> links = new CopyOnWriteArrayList<>();
+    /** WAIT's clients waiting for acknowledgements. */
+    private final List<AckWaiter> ackWaiters = new ArrayList<>();
+    private long lastPingMillis = System.currentTimeMillis();
+
+    public ReplicationStream(ServerConfig config, String replId) {
+        this.config = config;
+        this.replId = replId;
+        config.watch(Option.REPL_BACKLOG_SIZE, v -> resizeBacklog());
+    }
+
+    /** Whether writes are propagated: a replica has attached since start. One volatile read. */
+    public boolean active() {
+        return active;
+    }
+
+    public String replId() {
+        return replId;
+    }
+
+    /** master_repl_offset. */
+    public synchronized long offset() {
+        return backlog != null ? backlog.end() : offset;
+    }
+
+    // ---- appending ----------------------------------------------------------------------
+
+    /**
+     * Appends one unit: its commands, MULTI/EXEC around them when there are several and {@code
+     * wrap}, as Redis's propagatePendingCommands. Answers the stream's offset after it.
+     */
+    long append(List<Op> ops, boolean wrap) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        synchronized (this) {
+            boolean multi = wrap && ops.size() > 1;
+            if (multi) {
+                // MULTI carries the first command's database, so its SELECT comes before it
+                encode(out, ops.get(0).db(), MULTI);
+            }
+            for (Op op : ops) {
+                encode(out, op.db(), op.argv());
+            }
+            if (multi) {
+                encode(out, ops.get(ops.size() - 1).db(), EXEC);
+            }
+            return write(out.toByteArray());
+        }
+    }
+
+    /** Appends one command outside any command's unit (active expiry, eviction). */
+    long append(int db, byte[][] argv) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        synchronized (this) {
+            encode(out, db, argv);
+            return write(out.toByteArray());
+        }
+    }
+
+    private static final byte[][] MULTI = {"MULTI".getBytes(StandardCharsets.US_ASCII)};
+    private static final byte[][] EXEC = {"EXEC".getBytes(StandardCharsets.US_ASCII)};
+    private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+
+    /** RESP of {@code argv}, after a SELECT when {@code db} is not the stream's (-1: any). Under the lock. */
+    private void encode(ByteArrayOutputStream out, int db, byte[][] argv) {
+        if (db >= 0 && db != selectedDb) {
+            encodeCommand(out, new byte[][] {SELECT, Integer.toString(db).getBytes(StandardCharsets.US_ASCII)});
+            selectedDb = db;
+        }
+        encodeCommand(out, argv);
+    }
+
+    static void encodeCommand(ByteArrayOutputStream out, byte[][] argv) {
+        out.write('*');
+        writeDecimal(out, argv.length);
+        out.write(CRLF, 0, 2);
+        for (byte[] a : argv) {
+            out.write('$');
+            writeDecimal(out, a.length);
+            out.write(CRLF, 0, 2);
+            out.write(a, 0, a.length);
+            out.write(CRLF, 0, 2);
+        }
+    }
+
+    private static void writeDecimal(ByteArrayOutputStream out, long v) {
+        byte[] digits = Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+        out.write(digits, 0, digits.length);
+    }
+
+    /** Adds bytes to the backlog and to every replica. Under the lock. */
+    private long write(byte[] bytes) {
+        if (bytes.length == 0) {
+            return offset();
+        }
+        if (backlog == null) {
+            offset += bytes.length;
+            return offset;
+        }
+        backlog.write(bytes, 0, bytes.length);
+        ClientOutputBufferLimits.Limit limit = replicaLimit();
+        long now = System.currentTimeMillis();
+        for (ReplicaLink link : links) {
+            if (link.isGone()) {
+                links.remove(link);
+            } else {
+                link.offer(bytes, limit, now);
+            }
+        }
+        return backlog.end();
+    }
+
+    private ClientOutputBufferLimits.Limit replicaLimit() {
+        return ((ClientOutputBufferLimits) config.get(Option.CLIENT_OUTPUT_BUFFER_LIMIT)).replica();
+    }
+
+    private synchronized void resizeBacklog() {
+        if (backlog != null) {
+            backlog.resize(backlogSize());
+        }
+    }
+
+    private int backlogSize() {
+        return (int) Math.min(Integer.MAX_VALUE - 8, config.getLong(Option.REPL_BACKLOG_SIZE));
+    }
+
+    // ---- replicas -----------------------------------------------------------------------
+
+    /**
+     * A replica's full synchronisation begins: called at its snapshot's moment with every shard
+     * locked, so no write runs meanwhile. From here the stream is active and the replica collects
+     * it; {@code fullResync} (PSYNC's "+FULLRESYNC replid offset", or null for SYNC) is the first
+     * thing it is sent. Answers the link, which {@link #online} later releases.
+     */
+    public synchronized Object attachAtMoment(ClientSession client, Subscriber inbox, boolean psync) {
+        if (backlog == null) {
+            // as createReplicationBacklog: the backlog starts at the stream's current offset
+            backlog = new Backlog(backlogSize(), offset);
+        }
+        active = true;
+        // as Redis's syncCommand: a new replica's stream starts with a SELECT
+        selectedDb = -1;
+        ReplicaLink link = new ReplicaLink(client, inbox);
+        if (psync) {
+            inbox.push(("+FULLRESYNC " + replId + " " + backlog.end() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        links.add(link);
+        return link;
+    }
+
+    /** The link's snapshot file is going out (INFO shows send_bulk). */
+    public synchronized void sending(Object link) {
+        ((ReplicaLink) link).state = ReplicaLink.State.SEND_BULK;
+    }
+
+    /** The link's file is out: the stream since its moment follows, and the replica is online. */
+    public synchronized void online(Object link) {
+        ((ReplicaLink) link).goOnline();
+    }
+
+    /** The link's synchronisation failed (its save failed): the replica is dropped. */
+    public void failed(Object link) {
+        ReplicaLink l = (ReplicaLink) link;
+        links.remove(l);
+        l.client.connection().close();
+    }
+
+    /**
+     * PSYNC with this stream's id from an offset the backlog still holds: the replica continues
+     * from there (+CONTINUE) and is online at once. False when it cannot, and a full
+     * synchronisation is needed.
+     */
+    public synchronized boolean continueFrom(ClientSession client, Subscriber inbox, String id, long from) {
+        if (backlog == null || !id.equalsIgnoreCase(replId) || !backlog.holdsFrom(from)) {
+            return false;
+        }
+        ReplicaLink link = new ReplicaLink(client, inbox);
+        inbox.push(("+CONTINUE " + replId + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] missed = backlog.copyFrom(from);
+        if (missed.length > 0) {
+            inbox.push(missed);
+        }
+        link.goOnline();
+        links.add(link);
+        return true;
+    }
+
+    /** REPLCONF ACK from {@code client}: it has applied the stream up to {@code ackOffset}. */
+    public void acknowledged(ClientSession client, long ackOffset) {
+        ReplicaLink link = linkOf(client);
+        if (link == null) {
+            return;
+        }
+        link.ackOffset = Math.max(link.ackOffset, ackOffset);
+        link.ackMillis = System.currentTimeMillis();
+        List<Runnable> done = new ArrayList<>();
+        synchronized (ackWaiters) {
+            ackWaiters.removeIf(w -> {
+                int n = acknowledgedAtLeast(w.offset);
+                if (n >= w.wanted) {
+                    done.add(() -> w.done.accept(n));
+                    return true;
+                }
+                return false;
+            });
+        }
+        done.forEach(Runnable::run);
+    }
+
+    /** Whether {@code client} is an attached replica. */
+    public boolean isReplica(ClientSession client) {
+        return linkOf(client) != null;
+    }
+
+    private ReplicaLink linkOf(ClientSession client) {
+        for (ReplicaLink l : links) {
+            if (l.client == client) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** Online replicas that acknowledged at least {@code offset}. */
+    public int acknowledgedAtLeast(long offset) {
+        int n = 0;
+        for (ReplicaLink l : links) {
+            if (!l.isGone() && l.state == ReplicaLink.State.ONLINE && l.ackOffset >= offset) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * WAIT: calls {@code done} with the count once {@code wanted} replicas acknowledged {@code
+     * offset} (from the thread that receives the last acknowledgement), after asking every replica
+     * for one (REPLCONF GETACK *, as Redis's beforeSleep sends). Answers a handle for {@link
+     * #stopWaiting}.
+     */
+    public Object awaitAcknowledgements(long offset, int wanted, IntConsumer done) {
+        AckWaiter w = new AckWaiter(offset, wanted, done);
+        synchronized (ackWaiters) {
+            ackWaiters.add(w);
+        }
+        append(-1, new byte[][] {bytes("REPLCONF"), bytes("GETACK"), bytes("*")});
+        return w;
+    }
+
+    public void stopWaiting(Object handle) {
+        synchronized (ackWaiters) {
+            ackWaiters.remove(handle);
+        }
+    }
+
+    private record AckWaiter(long offset, int wanted, IntConsumer done) {
+    }
+
+    /** Replicas attached and not gone (INFO connected_slaves). */
+    public int replicaCount() {
+        int n = 0;
+        for (ReplicaLink l : links) {
+            if (!l.isGone()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Online replicas whose last acknowledgement is at most {@code maxLagSeconds} old (Redis's
+     * repl_good_slaves_count, for min-replicas-to-write).
+     */
+    public int goodReplicas(long maxLagSeconds) {
+        long now = System.currentTimeMillis();
+        int n = 0;
+        for (ReplicaLink l : links) {
+            if (!l.isGone() && l.state == ReplicaLink.State.ONLINE && (now - l.ackMillis) / 1000 <= maxLagSeconds) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Once a cron tick: PING into the stream every repl-ping-replica-period seconds while replicas
+     * are attached, as replicationCron, so replicas see the primary alive; gone links are dropped.
+     */
+    public void tick(long nowMillis) {
+        links.removeIf(ReplicaLink::isGone);
+        if (links.isEmpty()) {
+            return;
+        }
+        long period = config.getLong(Option.REPL_PING_REPLICA_PERIOD) * 1000;
+        if (nowMillis - lastPingMillis >= period) {
+            lastPingMillis = nowMillis;
+            synchronized (this) {
+                // with the stream's current database, so no SELECT goes with it
+                ByteArrayOutputStream out = new ByteArrayOutputStream(16);
+                encodeCommand(out, new byte[][] {bytes("PING")});
+                write(out.toByteArray());
+            }
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    // ---- INFO and ROLE ------------------------------------------------------------------
+
+    /** INFO replication's fields after connected_slaves' line, in Redis 7.0's order. */
+    public synchronized void describeReplicas(BiConsumer<String, Object> field) {
+        int i = 0;
+        long now = System.currentTimeMillis();
+        for (ReplicaLink l : links) {
+            if (l.isGone()) {
+                continue;
+            }
+            long lag = l.state == ReplicaLink.State.ONLINE ? (now - l.ackMillis) / 1000 : 0;
+            field.accept("slave" + i++, "ip=" + replicaIp(l) + ",port=" + replicaPort(l) + ",state=" + l.state.infoName
+                    + ",offset=" + l.ackOffset + ",lag=" + lag);
+        }
+    }
+
+    /** INFO replication's offsets and backlog fields. */
+    public synchronized void describeBacklog(BiConsumer<String, Object> field) {
+        field.accept("master_repl_offset", offset());
+        field.accept("second_repl_offset", -1);
+        field.accept("repl_backlog_active", backlog != null ? 1 : 0);
+        field.accept("repl_backlog_size", backlog != null ? backlog.size() : backlogSize());
+        field.accept("repl_backlog_first_byte_offset", backlog != null ? backlog.firstByte() : 0);
+        field.accept("repl_backlog_histlen", backlog != null ? backlog.held() : 0);
+    }
+
+    /** ROLE's replica entries: ip, port, acknowledged offset, for online replicas. */
+    public List<String[]> roleReplicas() {
+        List<String[]> out = new ArrayList<>();
+        for (ReplicaLink l : links) {
+            if (!l.isGone() && l.state == ReplicaLink.State.ONLINE) {
+                out.add(new String[] {replicaIp(l), Integer.toString(replicaPort(l)), Long.toString(l.ackOffset)});
+            }
+        }
+        return out;
+    }
+
+    private static String replicaIp(ReplicaLink l) {
+        String ip = l.client.replicaAnnouncedIp();
+        if (ip != null) {
+            return ip;
+        }
+        String addr = l.client.address();
+        int colon = addr.lastIndexOf(':');
+        return colon > 0 ? addr.substring(0, colon) : addr;
+    }
+
+    private static int replicaPort(ReplicaLink l) {
+        return l.client.replicaListeningPort();
+    }
+
+    /** One propagated command: its database (-1: none) and arguments. */
+    public record Op(int db, byte[][] argv) {
+    }
+}

@@ -1,0 +1,182 @@
+package io.damselfly.server.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerExtension;
+import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.ReplicationStreamReader;
+import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.StreamComparison;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * damselfly as a primary: a real redis-server 7.0.15 replica loads its snapshot and follows its
+ * writes (WAIT, ROLE, INFO see it); the stream a replica reads is compared, command by command,
+ * with the stream redis-server sends for the same script (SELECT, MULTI/EXEC units, what is not
+ * propagated); PSYNC continues from the backlog; REPLCONF's errors are Redis's.
+ */
+@ExtendWith({ServerExtension.class, RedisServerExtension.class})
+class ReplicationTest {
+
+    @Test
+    void realReplica_loadsSnapshotAndFollowsWrites(EmbeddedServer damselfly) throws Exception {
+        try (RawClient primary = new RawClient("127.0.0.1", damselfly.port())) {
+            primary.call("SET", "before", "1");
+            primary.call("HSET", "h", "f", "v");
+            primary.call("SELECT", "3");
+            primary.call("RPUSH", "l", "a", "b");
+            primary.call("SELECT", "0");
+            try (RedisServerProcess replica = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(damselfly.port()));
+                    RawClient r = new RawClient("127.0.0.1", replica.port())) {
+                primary.call("SET", "after", "2");
+                primary.call("INCRBY", "after", "5");
+                primary.call("MULTI");
+                primary.call("SADD", "s", "x");
+                primary.call("ZADD", "z", "1.5", "m");
+                primary.call("EXEC");
+                primary.call("EVAL", "redis.call('set', KEYS[1], 'a'); return redis.call('append', KEYS[1], 'b')", "1", "scripted");
+                primary.call("SELECT", "3");
+                primary.call("LPUSH", "l", "z");
+                primary.call("SELECT", "0");
+                assertEquals(":1", RawClient.render(primary.call("WAIT", "1", "5000")));
+                waitForOffset(r, offset(primary));
+                assertEquals("$1", RawClient.render(r.call("GET", "before")));
+                assertEquals("$7", RawClient.render(r.call("GET", "after")));
+                assertEquals("$v", RawClient.render(r.call("HGET", "h", "f")));
+                assertEquals(":1", RawClient.render(r.call("SISMEMBER", "s", "x")));
+                assertEquals("$1.5", RawClient.render(r.call("ZSCORE", "z", "m")));
+                assertEquals("$ab", RawClient.render(r.call("GET", "scripted")));
+                r.call("SELECT", "3");
+                assertEquals("[$z, $a, $b]", RawClient.render(r.call("LRANGE", "l", "0", "-1")));
+                String info = RawClient.render(primary.call("INFO", "replication"));
+                assertTrue(info.contains("connected_slaves:1"), info);
+                assertTrue(info.contains("port=" + replica.port() + ",state=online"), info);
+                String role = RawClient.render(primary.call("ROLE"));
+                assertTrue(role.startsWith("[$master, :"), role);
+                assertTrue(role.contains("$" + replica.port()), role);
+            }
+        }
+    }
+
+    @Test
+    void stream_asRedisSends(RedisServerProcess redis, EmbeddedServer damselfly) {
+        StreamComparison.Result r = StreamComparison.run(redis, damselfly,
+                new Object[] {"SET", "k", "v"},
+                new Object[] {"GET", "k"},
+                new Object[] {"DEL", "missing"},
+                new Object[] {"SADD", "s", "a"},
+                new Object[] {"SADD", "s", "a"},
+                new Object[] {"SELECT", "2"},
+                new Object[] {"RPUSH", "l", "x", "y"},
+                new Object[] {"MULTI"},
+                new Object[] {"INCR", "n"},
+                new Object[] {"EXEC"},
+                new Object[] {"MULTI"},
+                new Object[] {"INCR", "n"},
+                new Object[] {"GET", "n"},
+                new Object[] {"HSET", "h", "f", "1"},
+                new Object[] {"EXEC"},
+                new Object[] {"SELECT", "0"},
+                new Object[] {"EVAL", "redis.call('set', 'a', '1'); redis.call('incr', 'a'); return 1", "0"},
+                new Object[] {"EVAL", "return redis.call('get', 'a')", "0"},
+                new Object[] {"FLUSHDB"},
+                new Object[] {"FLUSHDB"},
+                new Object[] {"PUBLISH", "ch", "hello"},
+                new Object[] {"SWAPDB", "0", "2"});
+        assertEquals(r.redisReplies(), r.ourReplies());
+        assertEquals(r.redisStream(), r.ourStream());
+        assertEquals(List.of("select 0", "set k v", "sadd s a", "select 2", "rpush l x y", "incr n"),
+                r.ourStream().subList(0, 6), "the stream starts as Redis's does");
+    }
+
+    @Test
+    void psync_continuesFromBacklog(EmbeddedServer damselfly) {
+        String id;
+        long offset;
+        try (RawClient c = new RawClient("127.0.0.1", damselfly.port());
+                ReplicationStreamReader first = ReplicationStreamReader.psync(damselfly.port())) {
+            String[] fullResync = first.fullResyncLine().split(" ");
+            assertEquals("+FULLRESYNC", fullResync[0]);
+            id = fullResync[1];
+            c.call("SET", "x", "1");
+            assertEquals("select 0", first.nextLine());
+            assertEquals("set x 1", first.nextLine());
+            offset = offset(c);
+            c.call("SET", "y", "2");
+        }
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", damselfly.port())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("PSYNC " + id + " " + (offset + 1) + "\r\n").getBytes());
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            String expected = "+CONTINUE " + id + "\r\n*3\r\n$3\r\nSET\r\n$1\r\ny\r\n$1\r\n2\r\n";
+            byte[] got = new byte[expected.length()];
+            in.readFully(got);
+            assertEquals(expected, new String(got));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void replconfErrors_asRedis(RedisServerProcess redis, EmbeddedServer damselfly) {
+        Object[][] script = {
+            {"REPLCONF"},
+            {"REPLCONF", "listening-port"},
+            {"REPLCONF", "listening-port", "notanumber"},
+            {"REPLCONF", "nonsense", "1"},
+            {"REPLCONF", "ip-address", "x".repeat(60)},
+            {"REPLCONF", "ip-address", "x".repeat(255)},
+            {"REPLCONF", "ip-address", "x".repeat(256)},
+            {"REPLCONF", "listening-port", "6380", "capa", "eof", "capa", "psync2"},
+            {"PSYNC", "x"},
+            {"MULTI"},
+            {"SYNC"},
+            {"DISCARD"},
+            {"PING"},
+        };
+        try (RawClient a = new RawClient("127.0.0.1", redis.port()); RawClient b = new RawClient("127.0.0.1", damselfly.port())) {
+            for (Object[] command : script) {
+                String theirs = RawClient.render(a.call(command));
+                String ours = RawClient.render(b.call(command));
+                assertEquals(theirs, ours, String.join(" ", java.util.Arrays.stream(command).map(String::valueOf).toList()));
+            }
+        }
+    }
+
+    private static long offset(RawClient c) {
+        Map<String, String> fields = fields(RawClient.render(c.call("INFO", "replication")));
+        return Long.parseLong(fields.get("master_repl_offset"));
+    }
+
+    private static void waitForOffset(RawClient replica, long offset) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Map<String, String> f = fields(RawClient.render(replica.call("INFO", "replication")));
+            String at = f.get("slave_repl_offset");
+            if ("up".equals(f.get("master_link_status")) && at != null && Long.parseLong(at) >= offset) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the replica did not reach offset " + offset);
+    }
+
+    private static Map<String, String> fields(String info) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String line : info.replace("\\r\\n", "\n").split("[\r\n]+")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                out.put(line.substring(0, colon).replaceFirst("^\\$", ""), line.substring(colon + 1));
+            }
+        }
+        assertNotNull(out.get("role"), info);
+        return out;
+    }
+}
