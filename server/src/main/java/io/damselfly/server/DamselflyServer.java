@@ -105,6 +105,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     /** The replication stream and what each write sends down it. */
     private final io.damselfly.server.replication.Propagation propagation;
     private final io.damselfly.server.replication.FullSync fullSync;
+    /** This server as a replica of another (REPLICAOF); idle while it is a primary. */
+    private final io.damselfly.server.replica.ReplicaRole replicaRole = new io.damselfly.server.replica.ReplicaRole(this);
     /** Sidecar mode (--upstream): the near-cache; null when standalone. */
     private final NearCache nearCache;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -321,6 +323,12 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         }
         net.start();
         writePidFile();
+        String primary = config.getString(Option.REPLICAOF);
+        if (!primary.isEmpty()) {
+            // a config file's "replicaof host port": a replica from the start, as Redis
+            String[] hostPort = primary.trim().split("\\s+");
+            replicaRole.replicate(hostPort[0], Integer.parseInt(hostPort[1]));
+        }
         persistence.walkOn(net.eventLoops());
         if (nearCache != null) {
             nearCache.start(net.eventLoops());
@@ -379,6 +387,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 System.currentTimeMillis() / 1000);
         persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
         propagation.stream().tick(System.currentTimeMillis());
+        replicaRole.tick(System.currentTimeMillis());
         closeIdleClients(System.currentTimeMillis());
     }
 
@@ -435,6 +444,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public io.damselfly.server.replication.FullSync fullSync() {
         return fullSync;
+    }
+
+    @Override
+    public io.damselfly.server.replica.ReplicaRole replicaRole() {
+        return replicaRole;
     }
 
     @Override
@@ -519,6 +533,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 nearCache.close();
             }
             migrateSockets.closeAll();
+            replicaRole.close();
             net.close();
             persistence.close();
             removePidFile();

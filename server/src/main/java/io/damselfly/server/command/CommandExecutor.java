@@ -381,6 +381,12 @@ public final class CommandExecutor {
             reject(cmd, argv, GoodReplicas.NOREPLICAS);
             return;
         }
+        if (!forScript && (cmd.has(CommandFlag.WRITE) || (cmd.name().equals("exec") && transaction.hasWrites()))
+                && server.replicaRole().refusesWritesOf(client)) {
+            // processCommand's read-only replica check (a script's writes: the script engine's)
+            reject(cmd, argv, io.damselfly.server.replica.ReplicaRole.READONLY);
+            return;
+        }
         if (!atomic) {
             server.tracking().limitBeforeCommand();
         }

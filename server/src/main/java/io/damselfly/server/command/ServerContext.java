@@ -55,6 +55,9 @@ public interface ServerContext {
     /** Full synchronisations of replicas (SYNC, PSYNC without a continuation). */
     io.damselfly.server.replication.FullSync fullSync();
 
+    /** This server as a replica of another (REPLICAOF, SLAVEOF, ROLE and INFO as a replica). */
+    io.damselfly.server.replica.ReplicaRole replicaRole();
+
     /** RDB snapshots: SAVE, BGSAVE, save points and schedules, INFO persistence. */
     io.damselfly.server.persist.Persistence persistence();
 

@@ -35,6 +35,8 @@ public final class Transaction {
     /** The queue's memory as Redis counts it (mstate.argv_len_sums): argument bytes plus a pointer each. */
     private long argvMemory;
     private boolean queuedDenyOom;
+    /** A write command was queued (EXEC is then a write to processCommand's read-only replica check). */
+    private boolean queuedWrite;
     /**
      * Whether a command queued may replicate (a write, PUBLISH, a writing script ...), which makes
      * EXEC one that CLIENT PAUSE WRITE holds back, as Redis's mstate.cmd_flags: kept when a later
@@ -89,6 +91,7 @@ public final class Transaction {
         argvMemory += bytes - 8L * argv.length;
         queued.add(argv);
         queuedDenyOom |= cmd.isDenyOom();
+        queuedWrite |= cmd.has(CommandFlag.WRITE);
         return true;
     }
 
@@ -100,6 +103,11 @@ public final class Transaction {
     /** Whether EXEC may replicate: some command queued before the transaction was flagged may. */
     boolean mayReplicate() {
         return queuedMayReplicate;
+    }
+
+    /** Whether a write command was queued (mstate.cmd_flags & CMD_WRITE). */
+    boolean hasWrites() {
+        return queuedWrite;
     }
 
     /** Whether some queued command may not run over maxmemory (which makes EXEC itself deny-oom). */
@@ -129,6 +137,7 @@ public final class Transaction {
         queuedBytes = 0;
         argvMemory = 0;
         queuedDenyOom = false;
+        queuedWrite = false;
     }
 
     /** Watches a key of {@code db} (once per key and database, as Redis). */

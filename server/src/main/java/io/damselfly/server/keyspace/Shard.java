@@ -787,6 +787,7 @@ public final class Shard {
      * the lock, before and after a command, to find what the command changed.
      */
     public long changeCount() {
+        requireLock();
         return dirty;
     }
 

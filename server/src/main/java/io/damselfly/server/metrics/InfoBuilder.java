@@ -305,16 +305,23 @@ public final class InfoBuilder {
     String replication() {
         Section s = new Section("Replication");
         ReplicationStream stream = server.propagation().stream();
-        s.field("role", "master");
+        io.damselfly.server.replica.ReplicaRole replica = server.replicaRole();
+        boolean isReplica = replica.isReplica();
+        if (isReplica) {
+            replica.describe(s::field);
+        } else {
+            s.field("role", "master");
+        }
         s.field("connected_slaves", stream.replicaCount());
         if (GoodReplicas.checked(server.config())) {
             s.field("min_slaves_good_slaves", GoodReplicas.count(server));
         }
         stream.describeReplicas(s::field);
         s.field("master_failover_state", "no-failover");
-        s.field("master_replid", stream.replId());
+        s.field("master_replid", isReplica ? replica.masterReplId() : stream.replId());
         s.field("master_replid2", "0000000000000000000000000000000000000000");
-        stream.describeBacklog(s::field);
+        stream.describeBacklog((name, value) -> s.field(name,
+                isReplica && name.equals("master_repl_offset") ? replica.offset() : value));
         return s.text();
     }
 

@@ -32,9 +32,14 @@ public final class ReplicationStream {
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final ServerConfig config;
-    private final String replId;
-    /** Set once, when the first replica attaches; read by every write command while propagating. */
+    private volatile String replId;
+    /**
+     * Whether writes are propagated: set when a replica attaches (with every shard held), cleared
+     * while this server is itself a replica; read by every write command.
+     */
     private volatile boolean active;
+    /** This server replicates a primary: its own stream takes nothing (REPLICAOF). */
+    private boolean replicaMode;
     private Backlog backlog;
     /** master_repl_offset before the backlog exists. */
     private long offset;
@@ -74,6 +79,9 @@ public final class ReplicationStream {
     long append(List<Op> ops, boolean wrap) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         synchronized (this) {
+            if (replicaMode) {
+                return -1;
+            }
             boolean multi = wrap && ops.size() > 1;
             if (multi) {
                 // MULTI carries the first command's database, so its SELECT comes before it
@@ -93,6 +101,9 @@ public final class ReplicationStream {
     long append(int db, byte[][] argv) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         synchronized (this) {
+            if (replicaMode) {
+                return -1;
+            }
             encode(out, db, argv);
             return write(out.toByteArray());
         }
@@ -174,6 +185,10 @@ public final class ReplicationStream {
      * thing it is sent. Answers the link, which {@link #online} later releases.
      */
     public synchronized Object attachAtMoment(ClientSession client, Subscriber inbox, boolean psync) {
+        if (replicaMode) {
+            // became a replica since the SYNC was accepted: the replica is dropped
+            return null;
+        }
         if (backlog == null) {
             // as createReplicationBacklog: the backlog starts at the stream's current offset
             backlog = new Backlog(backlogSize(), offset);
@@ -224,6 +239,32 @@ public final class ReplicationStream {
         link.goOnline();
         links.add(link);
         return true;
+    }
+
+    /**
+     * This server became a replica (REPLICAOF host port): nothing more is appended; attached
+     * replicas keep their link, as Redis keeps them, until this server is a primary again.
+     */
+    public synchronized void becomeReplica() {
+        replicaMode = true;
+        active = false;
+    }
+
+    /**
+     * A primary again (REPLICAOF NO ONE): a new replication id, the replicas disconnected so they
+     * synchronise again, as Redis's replicationUnsetMaster; writes propagate once one attaches.
+     */
+    public synchronized void becomePrimary() {
+        replicaMode = false;
+        byte[] id = new byte[20];
+        new java.security.SecureRandom().nextBytes(id);
+        replId = java.util.HexFormat.of().formatHex(id);
+        backlog = null;
+        selectedDb = -1;
+        for (ReplicaLink l : links) {
+            l.client.connection().close();
+        }
+        links.clear();
     }
 
     /** REPLCONF ACK from {@code client}: it has applied the stream up to {@code ackOffset}. */

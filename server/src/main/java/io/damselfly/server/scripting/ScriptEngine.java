@@ -783,6 +783,10 @@ public final class ScriptEngine {
         if (run.readOnly && (write || cmd.has(CommandFlag.MAY_REPLICATE))) {
             return "ERR Write commands are not allowed from read-only scripts.";
         }
+        if (write && !run.dirty && server.replicaRole().isReplica() && server.config().getBool(Option.REPLICA_READ_ONLY)) {
+            // scriptVerifyWriteCommandAllow: a read-only replica, before the script's first write
+            return io.damselfly.server.replica.ReplicaRole.READONLY;
+        }
         if (write && server.persistence().writesDenied()) {
             // scriptVerifyWriteCommandAllow: every write while snapshots fail (stop-writes-on-bgsave-error)
             return io.damselfly.server.persist.Persistence.MISCONF;

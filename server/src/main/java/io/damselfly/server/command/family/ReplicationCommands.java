@@ -12,8 +12,7 @@ import java.util.List;
  * The primary's side of replication (replication.c): SYNC and PSYNC attach a replica to the
  * replication stream (a full synchronisation, or PSYNC's continuation from the backlog), REPLCONF
  * takes what a replica says of itself and its acknowledgements, WAIT waits for them, ROLE shows
- * the primary and its replicas. damselfly is always a primary: it cannot itself replicate another
- * server (REPLICAOF is refused).
+ * the primary and its replicas; REPLICAOF (SLAVEOF) makes this server a replica of another.
  */
 public final class ReplicationCommands {
     /** Redis's longest REPLCONF ip-address, plus one (anet.h NET_HOST_STR_LEN). */
@@ -28,6 +27,30 @@ public final class ReplicationCommands {
         t.add("sync", ReplicationCommands::sync);
         t.add("psync", ReplicationCommands::psync);
         t.add("replconf", ReplicationCommands::replconf);
+        t.add("replicaof", ReplicationCommands::replicaof);
+        t.add("slaveof", ReplicationCommands::replicaof);
+    }
+
+    /**
+     * REPLICAOF host port | NO ONE (and SLAVEOF): replicaofCommand's checks and replies; the
+     * replica's side is {@link io.damselfly.server.replica.ReplicaRole}.
+     */
+    static void replicaof(CommandContext c) {
+        if (c.argIs(1, "no") && c.argIs(2, "one")) {
+            c.server().replicaRole().stop();
+            c.reply().ok();
+            return;
+        }
+        if (c.server().propagation().stream().isReplica(c.client())) {
+            c.reply().error("ERR Command is not valid when client is a replica.");
+            return;
+        }
+        Long port = Numbers.parseLong(c.arg(2));
+        if (port == null || port < 0 || port > 65535) {
+            c.reply().error("ERR Invalid master port");
+            return;
+        }
+        c.reply().simple(c.server().replicaRole().replicate(c.argString(1), (int) (long) port));
     }
 
     /** SYNC: a full synchronisation, the file as a bulk and then the stream, no reply before them. */
@@ -57,6 +80,11 @@ public final class ReplicationCommands {
     /** Redis's checks before SYNC/PSYNC: once per client, and not from a client that is not a connection. */
     private static boolean mayAttach(CommandContext c) {
         ClientSession client = c.client();
+        if (c.server().replicaRole().isReplica()) {
+            // Redis chains replicas through the primary's stream; damselfly does not
+            c.reply().error("NOMASTERLINK Can't SYNC while not connected with my master");
+            return false;
+        }
         if (c.server().propagation().stream().isReplica(client)) {
             // as syncCommand: a replica asking again is ignored
             return false;
@@ -134,8 +162,20 @@ public final class ReplicationCommands {
         slot.timeoutAfter(timeout, r -> r.integer(stream.acknowledgedAtLeast(offset)));
     }
 
-    /** ROLE: ["master", replication offset, [[ip, port, acknowledged offset] ...]]. */
+    /** ROLE: ["master", replication offset, [[ip, port, acknowledged offset] ...]], or a replica's five. */
     static void role(CommandContext c) {
+        if (c.server().replicaRole().isReplica()) {
+            Object[] role = c.server().replicaRole().role();
+            c.reply().array(role.length);
+            for (Object field : role) {
+                if (field instanceof Long n) {
+                    c.reply().integer(n);
+                } else {
+                    c.reply().bulk((String) field);
+                }
+            }
+            return;
+        }
         ReplicationStream stream = c.server().propagation().stream();
         List<String[]> replicas = stream.roleReplicas();
         c.reply().array(3);

@@ -98,6 +98,12 @@ public final class ScriptingCommands {
             c.reply().error(io.damselfly.server.persist.Persistence.MISCONF);
             return false;
         }
+        if ((flags & ScriptFlags.NO_WRITES) == 0 && c.server().replicaRole().refusesWritesOf(c.client())) {
+            // processCommand's read-only replica check: the script's flags make the call a write,
+            // its _RO form too (scriptFlagsToCmdFlags); no NOREPLICAS on a replica
+            c.reply().error(io.damselfly.server.replica.ReplicaRole.READONLY);
+            return false;
+        }
         if ((flags & ScriptFlags.NO_WRITES) == 0 && ro) {
             c.reply().error(WRITE_FLAG_RO);
             return false;

@@ -1,0 +1,259 @@
+package io.damselfly.server.replica;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The connection to the primary, as a replica speaks it (replication.c syncWithMaster and
+ * readSyncBulkPayload): the handshake (PING, AUTH with masterauth, REPLCONF listening-port and
+ * capa psync2, PSYNC ? -1), the snapshot that follows +FULLRESYNC as one bulk of known length
+ * (this replica announces no "eof" capability, so a primary sends a file, not a diskless
+ * stream) written to a temporary file, then the replication stream, one command at a time with
+ * the bytes it took, which is how the replica counts its offset.
+ *
+ * <p>Protocol errors and anything unexpected close the link; {@link ReplicaRole} connects again.
+ * A command frame is bounded ({@link #MAX_BULK}), so a broken primary cannot make this grow
+ * without bound. Runs on the link's own event loop; the file is written there, never on a
+ * client's loop.
+ */
+final class MasterLink extends ByteToMessageDecoder {
+    /** Largest argument the stream may carry (Redis's proto-max-bulk-len default). */
+    static final long MAX_BULK = 512L * 1024 * 1024;
+    private static final int MAX_ARGS = 1024 * 1024;
+
+    /** What the link tells its role. */
+    interface Events {
+        /** The primary accepted the handshake and sends a snapshot of {@code length} bytes. */
+        void fullResync(String replId, long offset);
+
+        /** The snapshot is in {@code file}: load it (on this link's thread). */
+        void snapshotReceived(Path file) throws IOException;
+
+        /** One command of the stream and the bytes it took. */
+        void command(byte[][] argv, int bytes);
+
+        /** The link failed; {@code why} for the log. */
+        void failed(String why);
+    }
+
+    private enum Step { PONG, AUTH, PORT, CAPA, PSYNC, BULK_LENGTH, BULK, STREAM }
+
+    private final Events events;
+    private final String[] auth;
+    private final int listeningPort;
+    private final Path tempFile;
+    private Step step = Step.PONG;
+    private FileChannel file;
+    private long bulkLeft;
+
+    /** {@code auth} is AUTH's arguments (masteruser, masterauth), or null. */
+    MasterLink(Events events, String[] auth, int listeningPort, Path tempFile) {
+        this.events = events;
+        this.auth = auth;
+        this.listeningPort = listeningPort;
+        this.tempFile = tempFile;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        send(ctx, "PING");
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        while (in.isReadable()) {
+            if (step == Step.BULK) {
+                int n = (int) Math.min(bulkLeft, in.readableBytes());
+                in.readBytes(file, n);
+                bulkLeft -= n;
+                if (bulkLeft > 0) {
+                    return;
+                }
+                file.force(false);
+                file.close();
+                file = null;
+                step = Step.STREAM;
+                events.snapshotReceived(tempFile);
+                continue;
+            }
+            if (step == Step.STREAM) {
+                if (!command(in)) {
+                    return;
+                }
+                continue;
+            }
+            String line = line(in);
+            if (line == null) {
+                return;
+            }
+            handshake(ctx, line);
+        }
+    }
+
+    /** One handshake reply, and the next request. */
+    private void handshake(ChannelHandlerContext ctx, String line) throws IOException {
+        if (line.isEmpty() && (step == Step.PSYNC || step == Step.BULK_LENGTH)) {
+            // newlines are the primary's keep-alives while it prepares the snapshot
+            return;
+        }
+        switch (step) {
+            case PONG -> {
+                if (line.startsWith("-") && !line.startsWith("-NOAUTH")) {
+                    fail(ctx, "Error reply to PING from master: '" + line + "'");
+                    return;
+                }
+                if (auth != null) {
+                    step = Step.AUTH;
+                    List<String> a = new ArrayList<>(List.of("AUTH"));
+                    a.addAll(List.of(auth));
+                    send(ctx, a.toArray(String[]::new));
+                } else {
+                    sendPort(ctx);
+                }
+            }
+            case AUTH -> {
+                if (!line.startsWith("+")) {
+                    fail(ctx, "Unable to AUTH to MASTER: " + line);
+                    return;
+                }
+                sendPort(ctx);
+            }
+            case PORT -> {
+                // an error here is only logged by Redis (an old primary): go on
+                step = Step.CAPA;
+                send(ctx, "REPLCONF", "capa", "psync2");
+            }
+            case CAPA -> {
+                step = Step.PSYNC;
+                send(ctx, "PSYNC", "?", "-1");
+            }
+            case PSYNC -> {
+                String[] f = line.split(" ");
+                if (!f[0].equals("+FULLRESYNC") || f.length < 3) {
+                    fail(ctx, "Unexpected reply to PSYNC from master: " + line);
+                    return;
+                }
+                events.fullResync(f[1], Long.parseLong(f[2]));
+                step = Step.BULK_LENGTH;
+            }
+            case BULK_LENGTH -> {
+                if (!line.startsWith("$")) {
+                    fail(ctx, "Bad protocol from MASTER, the first byte is not '$' (we received '" + line + "')");
+                    return;
+                }
+                bulkLeft = Long.parseLong(line.substring(1));
+                file = FileChannel.open(tempFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                step = Step.BULK;
+            }
+            default -> fail(ctx, "unexpected handshake state " + step);
+        }
+    }
+
+    private void sendPort(ChannelHandlerContext ctx) {
+        step = Step.PORT;
+        send(ctx, "REPLCONF", "listening-port", Integer.toString(listeningPort));
+    }
+
+    /**
+     * One command of the stream if all of it has arrived (false otherwise, nothing consumed).
+     * Only multibulk frames: a primary never sends inline commands in the stream.
+     */
+    private boolean command(ByteBuf in) {
+        int start = in.readerIndex();
+        if (in.getByte(start) == '\n') {
+            // a keep-alive newline: counted by neither side
+            in.skipBytes(1);
+            return true;
+        }
+        if (in.getByte(start) != '*') {
+            throw new IllegalStateException("the replication stream is not a command: '" + (char) in.getByte(start) + "'");
+        }
+        String count = line(in);
+        if (count == null) {
+            in.readerIndex(start);
+            return false;
+        }
+        int argc = Integer.parseInt(count.substring(1));
+        if (argc < 1 || argc > MAX_ARGS) {
+            throw new IllegalStateException("bad argument count in the replication stream: " + argc);
+        }
+        byte[][] argv = new byte[argc][];
+        for (int i = 0; i < argc; i++) {
+            String len = line(in);
+            if (len == null) {
+                in.readerIndex(start);
+                return false;
+            }
+            if (!len.startsWith("$")) {
+                throw new IllegalStateException("expected a bulk string in the replication stream, got '" + len + "'");
+            }
+            long n = Long.parseLong(len.substring(1));
+            if (n < 0 || n > MAX_BULK) {
+                throw new IllegalStateException("bad bulk length in the replication stream: " + n);
+            }
+            if (in.readableBytes() < n + 2) {
+                in.readerIndex(start);
+                return false;
+            }
+            argv[i] = new byte[(int) n];
+            in.readBytes(argv[i]);
+            in.skipBytes(2);
+        }
+        events.command(argv, in.readerIndex() - start);
+        return true;
+    }
+
+    /** A CRLF- (or LF-) terminated line without its terminator, or null when incomplete. */
+    private static String line(ByteBuf in) {
+        int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+        if (eol < 0) {
+            if (in.readableBytes() > 64 * 1024) {
+                throw new IllegalStateException("a line of the replication handshake is too long");
+            }
+            return null;
+        }
+        int end = eol > in.readerIndex() && in.getByte(eol - 1) == '\r' ? eol - 1 : eol;
+        String s = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.ISO_8859_1);
+        in.readerIndex(eol + 1);
+        return s;
+    }
+
+    static void send(ChannelHandlerContext ctx, String... args) {
+        StringBuilder b = new StringBuilder().append('*').append(args.length).append("\r\n");
+        for (String a : args) {
+            byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
+            b.append('$').append(bytes.length).append("\r\n").append(a).append("\r\n");
+        }
+        ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(b.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void fail(ChannelHandlerContext ctx, String why) {
+        events.failed(why);
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(ctx, cause.toString());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (file != null) {
+            file.close();
+            file = null;
+        }
+        events.failed("connection lost");
+        super.channelInactive(ctx);
+    }
+}

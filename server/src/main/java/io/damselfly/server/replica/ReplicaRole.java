@@ -1,0 +1,333 @@
+package io.damselfly.server.replica;
+
+import io.damselfly.server.client.ClientConnection;
+import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.command.CommandExecutor;
+import io.damselfly.server.command.Reply;
+import io.damselfly.server.command.ServerContext;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.rdb.RdbLoader;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This server as a replica (REPLICAOF host port, SLAVEOF): the link to the primary, the dataset
+ * replaced by the primary's snapshot and then changed only by the primary's stream, writes of
+ * other clients refused with READONLY while replica-read-only is on. REPLICAOF NO ONE makes it a
+ * primary again, keeping the data.
+ *
+ * <p>Design. The link runs on a thread of its own (one Netty loop, made on first use), which
+ * receives the snapshot into {@code <dir>/temp-replica-<port>.rdb}, loads it (every database and
+ * the function libraries emptied first, as Redis's full sync does) and then runs the stream's
+ * commands as the primary's client (Redis's CLIENT_MASTER: never refused as read-only, replies
+ * dropped). Its offset counts the stream's bytes; REPLCONF ACK reports it once a second and on
+ * REPLCONF GETACK. A lost link is connected again by the next cron tick, with a full
+ * synchronisation (the primary is not asked to continue: no cached primary is kept). A replica
+ * sends nothing down its own replication stream; its replicas keep their link, with no new
+ * writes, until it is a primary again, when they are disconnected to resynchronise, as Redis.
+ *
+ * <p>Not as Redis: keys expire on this replica as on a primary (Redis waits for the primary's
+ * DEL), and clients are served while the snapshot loads (Redis answers LOADING).
+ */
+public final class ReplicaRole implements MasterLink.Events {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaRole.class);
+    public static final String READONLY = "READONLY You can't write against a read only replica.";
+
+    /** Redis's repl_state names as ROLE shows them. */
+    private enum LinkState {
+        CONNECT("connect"), CONNECTING("connecting"), SYNC("sync"), CONNECTED("connected");
+
+        final String roleName;
+
+        LinkState(String roleName) {
+            this.roleName = roleName;
+        }
+    }
+
+    private final ServerContext server;
+    private volatile String masterHost;
+    private volatile int masterPort;
+    private volatile LinkState state = LinkState.CONNECT;
+    /** Bumped by every REPLICAOF: events of an older link are ignored. */
+    private long generation;
+    private EventLoopGroup loop;
+    private Channel channel;
+    private volatile String masterReplId = "?";
+    private volatile long offset;
+    private volatile long lastIoMillis;
+    private volatile long lastAckMillis;
+    private ClientSession masterClient;
+    private CommandExecutor executor;
+    private final ByteBuf replies = Unpooled.buffer(256);
+
+    public ReplicaRole(ServerContext server) {
+        this.server = server;
+    }
+
+    /** Whether this server replicates a primary now (one volatile read). */
+    public boolean isReplica() {
+        return masterHost != null;
+    }
+
+    /** Whether {@code client}'s write commands are refused with {@link #READONLY} now. */
+    public boolean refusesWritesOf(ClientSession client) {
+        return masterHost != null && client != masterClient && server.config().getBool(Option.REPLICA_READ_ONLY);
+    }
+
+    /**
+     * REPLICAOF host port: answers what the command replies (+OK, or Redis's "+OK Already
+     * connected to specified master" when it replicates that primary already).
+     */
+    public synchronized String replicate(String host, int port) {
+        if (masterHost != null && masterHost.equalsIgnoreCase(host) && masterPort == port) {
+            log.info("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
+            return "OK Already connected to specified master";
+        }
+        boolean wasPrimary = masterHost == null;
+        closeLink();
+        if (wasPrimary) {
+            server.propagation().stream().becomeReplica();
+        }
+        masterHost = host;
+        masterPort = port;
+        state = LinkState.CONNECT;
+        log.info("Connecting to MASTER {}:{}", host, port);
+        connect();
+        return "OK";
+    }
+
+    /** REPLICAOF NO ONE: a primary again, with the data it has. */
+    public synchronized void stop() {
+        if (masterHost == null) {
+            return;
+        }
+        closeLink();
+        masterHost = null;
+        state = LinkState.CONNECT;
+        server.propagation().stream().becomePrimary();
+        log.info("MASTER MODE enabled");
+    }
+
+    private void closeLink() {
+        generation++;
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+    }
+
+    /** Once a cron tick: connects a lost link again, and acknowledges the offset once a second. */
+    public synchronized void tick(long nowMillis) {
+        if (masterHost == null) {
+            return;
+        }
+        if (state == LinkState.CONNECT && (channel == null || !channel.isActive())) {
+            connect();
+        } else if (state == LinkState.CONNECTED && nowMillis - lastAckMillis >= 1000) {
+            lastAckMillis = nowMillis;
+            sendAck();
+        }
+    }
+
+    private void connect() {
+        if (loop == null) {
+            loop = new NioEventLoopGroup(1, new DefaultThreadFactory("damselfly-replica", true));
+        }
+        long gen = generation;
+        state = LinkState.CONNECTING;
+        String[] auth = auth();
+        Path temp = Path.of(server.config().getString(Option.DIR)).resolve("temp-replica-" + server.port() + ".rdb");
+        ChannelFuture f = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new MasterLink(guarded(gen), auth, listeningPort(), temp))
+                .connect(masterHost, masterPort);
+        channel = f.channel();
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                synchronized (ReplicaRole.this) {
+                    if (gen == generation) {
+                        log.warn("Error condition on socket for SYNC: {}", done.cause().getMessage());
+                        state = LinkState.CONNECT;
+                    }
+                }
+            }
+        });
+    }
+
+    private String[] auth() {
+        String pass = server.config().getString(Option.MASTERAUTH);
+        if (pass.isEmpty()) {
+            return null;
+        }
+        String user = server.config().getString(Option.MASTERUSER);
+        return user.isEmpty() ? new String[] {pass} : new String[] {user, pass};
+    }
+
+    private int listeningPort() {
+        int announced = server.config().getInt(Option.REPLICA_ANNOUNCE_PORT);
+        return announced != 0 ? announced : server.port();
+    }
+
+    /** This role's events, dropped once a newer REPLICAOF replaced the link they come from. */
+    private MasterLink.Events guarded(long gen) {
+        return new MasterLink.Events() {
+            @Override
+            public void fullResync(String replId, long at) {
+                if (current(gen)) {
+                    ReplicaRole.this.fullResync(replId, at);
+                }
+            }
+
+            @Override
+            public void snapshotReceived(Path file) throws IOException {
+                if (current(gen)) {
+                    ReplicaRole.this.snapshotReceived(file);
+                }
+            }
+
+            @Override
+            public void command(byte[][] argv, int bytes) {
+                if (current(gen)) {
+                    ReplicaRole.this.command(argv, bytes);
+                }
+            }
+
+            @Override
+            public void failed(String why) {
+                if (current(gen)) {
+                    ReplicaRole.this.failed(why);
+                }
+            }
+        };
+    }
+
+    private synchronized boolean current(long gen) {
+        return gen == generation && masterHost != null;
+    }
+
+    @Override
+    public void fullResync(String replId, long at) {
+        log.info("Full resync from master: {}:{}", replId, at);
+        masterReplId = replId;
+        offset = at;
+        state = LinkState.SYNC;
+        lastIoMillis = System.currentTimeMillis();
+    }
+
+    @Override
+    public void snapshotReceived(Path file) throws IOException {
+        log.info("MASTER <-> REPLICA sync: Flushing old data");
+        server.keyspace().flushAll();
+        server.scripts().functions().flush();
+        log.info("MASTER <-> REPLICA sync: Loading DB in memory");
+        new RdbLoader(server.keyspace(), code -> server.scripts().functions().load(code, true), true,
+                server.config().getBool(Option.RDBCHECKSUM)).loadIfExists(file);
+        Files.deleteIfExists(file);
+        masterClient = new ClientSession(-1, ClientConnection.NONE, true, System.currentTimeMillis());
+        Reply reply = new Reply(masterClient);
+        reply.bind(replies);
+        executor = new CommandExecutor(server, masterClient, reply, null);
+        state = LinkState.CONNECTED;
+        lastIoMillis = System.currentTimeMillis();
+        log.info("MASTER <-> REPLICA sync: Finished with success");
+        sendAck();
+    }
+
+    @Override
+    public void command(byte[][] argv, int bytes) {
+        lastIoMillis = System.currentTimeMillis();
+        if (argv.length >= 2 && ascii(argv[0]).equalsIgnoreCase("replconf") && ascii(argv[1]).equalsIgnoreCase("getack")) {
+            // answered with the offset before this command, as replicationSendAck inside it
+            sendAck();
+            offset += bytes;
+            return;
+        }
+        replies.clear();
+        executor.execute(argv);
+        replies.clear();
+        if (replies.capacity() > 1 << 20) {
+            replies.capacity(256);
+        }
+        offset += bytes;
+    }
+
+    @Override
+    public synchronized void failed(String why) {
+        if (state != LinkState.CONNECT) {
+            log.warn("Connection with master lost ({})", why);
+        }
+        state = LinkState.CONNECT;
+        channel = null;
+    }
+
+    private void sendAck() {
+        Channel c = channel;
+        if (c != null && c.isActive()) {
+            String off = Long.toString(offset);
+            String frame = "*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$" + off.length() + "\r\n" + off + "\r\n";
+            c.writeAndFlush(Unpooled.copiedBuffer(frame, StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static String ascii(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    /** ROLE as a replica: ["slave", host, port, state, offset]. */
+    public Object[] role() {
+        return new Object[] {"slave", masterHost, (long) masterPort, state.roleName, state == LinkState.CONNECTED ? offset : -1L};
+    }
+
+    /** INFO replication's fields as a replica, in Redis 7.0's order, up to connected_slaves. */
+    public void describe(BiConsumer<String, Object> field) {
+        boolean up = state == LinkState.CONNECTED;
+        field.accept("role", "slave");
+        field.accept("master_host", masterHost);
+        field.accept("master_port", masterPort);
+        field.accept("master_link_status", up ? "up" : "down");
+        field.accept("master_last_io_seconds_ago", up ? (System.currentTimeMillis() - lastIoMillis) / 1000 : -1);
+        field.accept("master_sync_in_progress", state == LinkState.SYNC ? 1 : 0);
+        field.accept("slave_read_repl_offset", offset);
+        field.accept("slave_repl_offset", offset);
+        if (!up) {
+            field.accept("master_link_down_since_seconds", -1);
+        }
+        field.accept("slave_priority", server.config().getLong(Option.REPLICA_PRIORITY));
+        field.accept("slave_read_only", server.config().getBool(Option.REPLICA_READ_ONLY) ? 1 : 0);
+        field.accept("replica_announced", server.config().getBool(Option.REPLICA_ANNOUNCED) ? 1 : 0);
+    }
+
+    /** The primary's replication id this replica follows. */
+    public String masterReplId() {
+        return masterReplId;
+    }
+
+    /** The replica's offset in the primary's stream (its master_repl_offset). */
+    public long offset() {
+        return offset;
+    }
+
+    /** Stops the link (server shutdown). */
+    public synchronized void close() {
+        closeLink();
+        if (loop != null) {
+            loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+}

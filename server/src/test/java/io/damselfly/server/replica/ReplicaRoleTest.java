@@ -1,0 +1,98 @@
+package io.damselfly.server.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * damselfly as a replica (REPLICAOF): of a real redis-server 7.0.15 primary, beside a real
+ * redis-server replica of the same primary, so the data each ends with and the errors each gives
+ * its own clients (READONLY for writes, EXEC with a write queued, a write-flagged script) are
+ * compared; of another damselfly; and a primary again after REPLICAOF NO ONE.
+ */
+class ReplicaRoleTest {
+
+    @Test
+    void replicaOfRedis_asARedisReplica() throws Exception {
+        try (RedisServerProcess primary = RedisServerProcess.start();
+                RawClient p = new RawClient("127.0.0.1", primary.port())) {
+            p.call("SET", "k", "v");
+            p.call("HSET", "h", "f", "1");
+            p.call("SELECT", "4");
+            p.call("SADD", "s", "a", "b");
+            p.call("SELECT", "0");
+            Path dir = Files.createTempDirectory("replica");
+            try (RedisServerProcess theirs = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
+                    EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", dir.toString()).start();
+                    RawClient r = new RawClient("127.0.0.1", theirs.port());
+                    RawClient d = new RawClient("127.0.0.1", ours.port())) {
+                assertEquals("+OK", RawClient.render(d.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()))));
+                assertEquals("+OK Already connected to specified master",
+                        RawClient.render(d.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()))));
+                p.call("INCRBY", "n", "5");
+                p.call("SET", "t", "x", "EX", "1000");
+                p.call("SELECT", "4");
+                p.call("SREM", "s", "a");
+                p.call("SELECT", "0");
+                assertEquals(":2", RawClient.render(p.call("WAIT", "2", "5000")));
+                Object[][] script = {
+                    {"GET", "k"}, {"HGET", "h", "f"}, {"GET", "n"}, {"GET", "t"},
+                    {"SELECT", "4"}, {"SMEMBERS", "s"}, {"SELECT", "0"},
+                    {"SET", "k", "mine"},
+                    {"MULTI"}, {"SET", "k", "mine"}, {"EXEC"},
+                    {"MULTI"}, {"GET", "k"}, {"EXEC"},
+                    {"EVAL", "return redis.call('set', 'k', 'mine')", "0"},
+                    {"EVAL", "#!lua\nreturn redis.call('set', 'k', 'mine')", "0"},
+                    {"EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'k')", "0"},
+                    {"EVAL_RO", "#!lua\nreturn redis.call('get', 'k')", "0"},
+                    {"REPLICAOF", "127.0.0.1", "notaport"},
+                    {"REPLICAOF", "127.0.0.1", "70000"},
+                };
+                for (Object[] command : script) {
+                    assertEquals(RawClient.render(r.call(command)), RawClient.render(d.call(command)), List.of(command).toString());
+                }
+                String role = RawClient.render(d.call("ROLE"));
+                assertTrue(role.startsWith("[$slave, $127.0.0.1, :" + primary.port() + ", $connected, :"), role);
+                String info = RawClient.render(d.call("INFO", "replication"));
+                assertTrue(info.contains("role:slave") && info.contains("master_link_status:up"), info);
+                assertEquals("+OK", RawClient.render(d.call("REPLICAOF", "NO", "ONE")));
+                assertEquals("+OK", RawClient.render(d.call("SET", "k", "mine")));
+                assertTrue(RawClient.render(d.call("ROLE")).startsWith("[$master, :"));
+            }
+        }
+    }
+
+    @Test
+    void replicaOfDamselfly_followsItsWrites() throws Exception {
+        Path a = Files.createTempDirectory("primary");
+        Path b = Files.createTempDirectory("replica");
+        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", a.toString()).start();
+                EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", b.toString()).start();
+                RawClient p = new RawClient("127.0.0.1", primary.port());
+                RawClient r = new RawClient("127.0.0.1", replica.port())) {
+            p.call("RPUSH", "l", "1", "2", "3");
+            r.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()));
+            p.call("LPOP", "l");
+            p.call("ZADD", "z", "2", "b", "1", "a");
+            p.call("MULTI");
+            p.call("INCR", "c");
+            p.call("INCR", "c");
+            p.call("EXEC");
+            assertEquals(":1", RawClient.render(p.call("WAIT", "1", "5000")));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!RawClient.render(r.call("GET", "c")).equals("$2") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals("[$2, $3]", RawClient.render(r.call("LRANGE", "l", "0", "-1")));
+            assertEquals("[$a, $b]", RawClient.render(r.call("ZRANGE", "z", "0", "-1")));
+            assertEquals("$2", RawClient.render(r.call("GET", "c")));
+        }
+    }
+}
