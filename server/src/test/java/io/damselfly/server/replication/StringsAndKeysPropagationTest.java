@@ -243,6 +243,23 @@ class StringsAndKeysPropagationTest {
                 cmd("EXISTS", "k"));
     }
 
+    /**
+     * SCAN deletes the expired keys that pass its pattern, each propagated as DEL, unwrapped. The
+     * keys are stored already expired (a PXAT in the past, kept as Redis keeps it), so no sleep is
+     * needed; neither server has DEBUG here to stop active expiry, but whoever deletes them, the
+     * stream must read the same.
+     */
+    @Test
+    void scan_deletesExpiredKeysItsPatternMatches(RedisServerProcess redis, EmbeddedServer damselfly) {
+        assertSameStream(redis, damselfly,
+                cmd("SET", "foo1", "bar", "PXAT", "1"),
+                cmd("SET", "other", "bar", "PXAT", "1"),
+                cmd("SET", "live", "bar"),
+                cmd("SCAN", "0", "MATCH", "foo*", "COUNT", "100"),
+                cmd("SCAN", "0", "MATCH", "foo*", "COUNT", "100"),
+                cmd("GET", "other"));
+    }
+
     @Test
     void rewritesInsideMultiAndScripts(RedisServerProcess redis, EmbeddedServer damselfly) {
         assertSameStream(redis, damselfly,

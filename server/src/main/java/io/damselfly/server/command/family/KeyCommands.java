@@ -166,7 +166,9 @@ public final class KeyCommands {
         int minEntries = (int) Math.min(count, Integer.MAX_VALUE);
         int maxSteps = count > Integer.MAX_VALUE / SCAN_STEPS_PER_ENTRY
                 ? Integer.MAX_VALUE : (int) count * SCAN_STEPS_PER_ENTRY;
-        long next = c.server().keyspace().scan(c.db().index(), cursor, minEntries, maxSteps, c.now(), visitor);
+        // as scanGenericCommand: an expired key that passes the pattern is deleted (and propagated as DEL)
+        long next = c.server().keyspace().scan(c.db().index(), cursor, minEntries, maxSteps, c.now(), visitor,
+                options::matches);
         ScanOptions.reply(c.reply(), next, out);
     }
 
