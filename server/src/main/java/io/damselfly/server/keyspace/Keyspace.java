@@ -1,5 +1,7 @@
 package io.damselfly.server.keyspace;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -659,19 +661,33 @@ public final class Keyspace {
      * shardBits} bits and that shard's table cursor above them (see {@link KeyTable}); each shard
      * is scanned under its own lock, one step at a time, until {@code minEntries} keys have been
      * visited or the cursor wraps to 0. At most {@code maxSteps} steps are taken, so a sparse
-     * table cannot make one call unbounded (Redis's maxiterations = count * 10).
+     * table cannot make one call unbounded (Redis's maxiterations = count * 10). Expired keys are
+     * skipped.
      */
     public long scan(int db, long cursor, int minEntries, int maxSteps, long now, KeyVisitor visitor) {
+        return scan(db, cursor, minEntries, maxSteps, now, visitor, key -> false);
+    }
+
+    /**
+     * {@link #scan(int, long, int, int, long, KeyVisitor)} where an expired key the walk meets
+     * whose name {@code expireIfNamed} accepts is deleted, as expired (so it propagates as a DEL),
+     * before its shard is let go: Redis's SCAN runs expireIfNeeded on the keys that pass its pattern.
+     */
+    public long scan(int db, long cursor, int minEntries, int maxSteps, long now, KeyVisitor visitor,
+            java.util.function.Predicate<byte[]> expireIfNamed) {
         int shardIndex = (int) (cursor & ((1L << shardBits) - 1));
         long tableCursor = cursor >>> shardBits;
         if (shardIndex >= shards.length) {
             return 0;
         }
         int[] seen = {0};
+        List<Object> expired = new ArrayList<>(0);
         java.util.function.Consumer<Object> counting = e -> {
             if (!Entries.isExpired(e, now)) {
                 seen[0]++;
                 visitor.visit(Entries.keyCopy(e), Entries.type(e));
+            } else if (expireIfNamed.test(Entries.key(e))) {
+                expired.add(e);
             }
         };
         int steps = 0;
@@ -683,6 +699,12 @@ public final class Keyspace {
                     tableCursor = s.scan(db, tableCursor, counting);
                     steps++;
                 } while (tableCursor != 0 && seen[0] < minEntries && steps < maxSteps);
+                for (Object e : expired) {
+                    // after the walk, not during it: the lookup removes the entry from the table
+                    byte[] key = Entries.key(e);
+                    s.lookup(db, key, tableHash(key), now);
+                }
+                expired.clear();
             } finally {
                 s.unlock();
             }

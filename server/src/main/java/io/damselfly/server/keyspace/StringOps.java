@@ -37,8 +37,9 @@ public final class StringOps {
 
     /**
      * Stores the value with an absolute expiry ({@link Database#NO_EXPIRY} for none). An expiry
-     * already past leaves no key behind: any old value is deleted and nothing is stored (Redis 7.0
-     * stores it and lets the next lookup expire it; no client can tell the two apart).
+     * already past is stored all the same, as Redis 7.0 does: no client can tell, but a replica
+     * can, since the write propagates (SET key value PXAT ms) and so does the deletion when the
+     * next lookup or the expiry cycle finds the key expired (DEL key).
      */
     public void set(byte[] key, byte[] value, long expiresAt) {
         store(key, db.find(key), value, expiresAt, expiresAt != Database.NO_EXPIRY);
@@ -63,12 +64,6 @@ public final class StringOps {
 
     /** Stores the value; {@code expireGiven}: the command set an expiry, which Redis notifies as "expire". */
     private void store(byte[] key, Object old, byte[] value, long expiresAt, boolean expireGiven) {
-        if (expiresAt != Database.NO_EXPIRY && expiresAt <= db.now()) {
-            if (old != null) {
-                db.remove(key, old, KeyEvent.DEL);
-            }
-            return;
-        }
         write(key, old, value, expiresAt, KeyEvent.SET);
         if (expireGiven) {
             db.announce(key, KeyEvent.EXPIRE);

@@ -9,6 +9,7 @@ import io.damselfly.server.keyspace.Value;
 import io.damselfly.server.keyspace.ValueBuilder;
 import io.damselfly.server.rdb.DumpPayload;
 import io.damselfly.server.rdb.RdbFormatException;
+import java.util.Arrays;
 
 /**
  * DUMP and RESTORE (Redis group "generic", cluster.c): a value serialized in the RDB format with
@@ -87,8 +88,30 @@ public final class DumpCommands {
         if (ttl != 0) {
             expiresAt = absTtl ? ttl : saturatedAdd(ttl, c.now());
         }
+        if (c.propagating()) {
+            propagateRestore(c, key, expiresAt, ttl != 0 && !absTtl);
+        }
         db.keys().restore(key, value, expiresAt, idle, (int) freq);
         c.reply().ok();
+    }
+
+    /**
+     * restoreCommand's form, chosen before the write while the old key can still be seen: a TTL
+     * already past deletes what REPLACE found, propagated as DEL key (never UNLINK: Redis uses
+     * shared.del here whatever lazyfree says); a relative TTL goes as the absolute time with
+     * ABSTTL appended, so a replica's copy expires when ours does.
+     */
+    private static void propagateRestore(CommandContext c, byte[] key, long expiresAt, boolean relativeTtl) {
+        if (expiresAt != Database.NO_EXPIRY && expiresAt <= c.now()) {
+            if (c.db().keys().existsForWrite(key)) {
+                c.propagateAs(ReplicatedForms.DEL, key);
+            }
+        } else if (relativeTtl) {
+            byte[][] form = Arrays.copyOf(c.argv(), c.argc() + 1);
+            form[2] = ReplicatedForms.number(expiresAt);
+            form[c.argc()] = ReplicatedForms.ABSTTL;
+            c.propagateAs(form);
+        }
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -61,7 +61,10 @@ public final class GeoCommands {
 
     // ---- GEOADD -----------------------------------------------------------------------------
 
-    /** GEOADD key [NX|XX] [CH] longitude latitude member [longitude latitude member ...] */
+    /**
+     * GEOADD key [NX|XX] [CH] longitude latitude member [longitude latitude member ...]:
+     * propagated as the ZADD it is (geoaddCommand).
+     */
     static void geoadd(CommandContext c) {
         boolean nx = false;
         boolean xx = false;
@@ -94,8 +97,31 @@ public final class GeoCommands {
         SortedSetOps.AddResult r = c.db().geo().add(c.arg(1), flags, lonLat, members);
         switch (r.status()) {
             case WRONG_TYPE -> c.reply().error(Errors.WRONGTYPE);
-            default -> c.reply().integer(ch ? r.added() + r.updated() : r.added());
+            default -> {
+                c.reply().integer(ch ? r.added() + r.updated() : r.added());
+                if (c.propagating()) {
+                    c.propagateAs(asZadd(c, longIndex, lonLat, members));
+                }
+            }
         }
+    }
+
+    /**
+     * The ZADD geoaddCommand runs and so propagates: "zadd" (lower case, as Redis builds it), the
+     * key and the options as given, then each point's 52-bit geohash as an integer score with its
+     * member, so a replica need not encode coordinates itself.
+     */
+    private static byte[][] asZadd(CommandContext c, int longIndex, double[] lonLat, byte[][] members) {
+        byte[][] form = new byte[longIndex + 2 * members.length][];
+        form[0] = ReplicatedForms.ZADD_LOWER;
+        for (int i = 1; i < longIndex; i++) {
+            form[i] = c.arg(i);
+        }
+        for (int j = 0; j < members.length; j++) {
+            form[longIndex + 2 * j] = ReplicatedForms.number(GeoHash.score(lonLat[2 * j], lonLat[2 * j + 1]));
+            form[longIndex + 2 * j + 1] = members[j];
+        }
+        return form;
     }
 
     // ---- argument helpers -------------------------------------------------------------------

@@ -97,7 +97,7 @@ public final class HashCommands {
         }
     }
 
-    /** HINCRBYFLOAT key field increment */
+    /** HINCRBYFLOAT key field increment: propagated as HSET key field result (hincrbyfloatCommand). */
     static void hincrbyfloat(CommandContext c) {
         byte[] text = c.arg(3);
         LongDouble increment = LongDouble.parse(text, text.length);
@@ -109,7 +109,13 @@ public final class HashCommands {
         }
         BytesResult r = c.db().hashes().incrByFloat(c.arg(1), c.arg(2), increment);
         switch (r.status()) {
-            case OK -> c.reply().bulk(r.value());
+            case OK -> {
+                c.reply().bulk(r.value());
+                if (c.propagating()) {
+                    // the result, not the increment: replicas must not redo float arithmetic
+                    c.propagateAs(ReplicatedForms.HSET, c.arg(1), c.arg(2), r.value());
+                }
+            }
             case WRONG_TYPE -> c.reply().error(Errors.WRONGTYPE);
             case NOT_FLOAT -> c.reply().error(Errors.HASH_VALUE_NOT_FLOAT);
             case NAN_OR_INFINITY -> c.reply().error(Errors.NAN_OR_INFINITY);

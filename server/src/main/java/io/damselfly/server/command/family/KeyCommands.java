@@ -166,7 +166,9 @@ public final class KeyCommands {
         int minEntries = (int) Math.min(count, Integer.MAX_VALUE);
         int maxSteps = count > Integer.MAX_VALUE / SCAN_STEPS_PER_ENTRY
                 ? Integer.MAX_VALUE : (int) count * SCAN_STEPS_PER_ENTRY;
-        long next = c.server().keyspace().scan(c.db().index(), cursor, minEntries, maxSteps, c.now(), visitor);
+        // as scanGenericCommand: an expired key that passes the pattern is deleted (and propagated as DEL)
+        long next = c.server().keyspace().scan(c.db().index(), cursor, minEntries, maxSteps, c.now(), visitor,
+                options::matches);
         ScanOptions.reply(c.reply(), next, out);
     }
 
@@ -318,7 +320,9 @@ public final class KeyCommands {
     /**
      * Redis's expireGenericCommand: options are checked first, then the number; a time that
      * overflows 64 bits in milliseconds is an error; a time already past deletes the key and
-     * replies 1 (when the conditions allow the change at all).
+     * replies 1 (when the conditions allow the change at all). Propagated as PEXPIREAT key ms
+     * with the options as given, or, for a time already past, as DEL key (UNLINK under
+     * lazyfree-lazy-expire): a replica must not compute a relative time from its own clock.
      */
     private static void expireGeneric(CommandContext c, long basetime, boolean seconds) {
         int flags = parseExpireFlags(c);
@@ -333,7 +337,22 @@ public final class KeyCommands {
             throw new CommandError(Errors.invalidExpire(c.command().fullName()));
         }
         when += basetime;
-        c.reply().integer(c.db().keys().expire(c.arg(1), when, flags) ? 1 : 0);
+        boolean changed = c.db().keys().expire(c.arg(1), when, flags);
+        c.reply().integer(changed ? 1 : 0);
+        if (changed && c.propagating()) {
+            propagateExpire(c, when, basetime == 0 && !seconds);
+        }
+    }
+
+    private static void propagateExpire(CommandContext c, long when, boolean isPexpireat) {
+        if (when <= c.now()) {
+            c.propagateAs(ReplicatedForms.deletion(c.server().config().getBool(Option.LAZYFREE_LAZY_EXPIRE), c.arg(1)));
+        } else if (!isPexpireat) {
+            byte[][] form = c.argv().clone();
+            form[0] = ReplicatedForms.PEXPIREAT;
+            form[2] = ReplicatedForms.number(when);
+            c.propagateAs(form);
+        }
     }
 
     private static int parseExpireFlags(CommandContext c) {

@@ -8,8 +8,8 @@ import io.damselfly.server.command.Reply;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.KeyOps;
 import io.damselfly.server.keyspace.Keyspace;
-import io.damselfly.server.keyspace.Shard;
 import io.damselfly.server.migrate.Migration;
+import io.damselfly.server.replication.Propagation;
 import io.damselfly.server.rdb.DumpPayload;
 import io.netty.channel.EventLoop;
 import java.util.Arrays;
@@ -145,39 +145,54 @@ public final class MigrateCommands {
         String host = c.argString(1);
         String name = host + ":" + c.argString(2);
         byte[][] migrated = keys;
+        Propagation propagation = c.server().propagation();
         Migration m = new Migration(c.server().migrateSockets(), (EventLoop) slot.executor(), host,
                 atoi(c.arg(2)), name, dbid, timeout, username, password, copy, replace, keys, ttls, payloads,
-                (acknowledged, error) -> slot.execute(() -> finish(slot, keyspace, dbIndex, migrated, versions,
-                        acknowledged, 0, error)));
+                (acknowledged, error) -> slot.execute(() -> finish(slot, keyspace, propagation, dbIndex, migrated,
+                        versions, acknowledged, error)));
         m.start();
     }
 
     /**
-     * On the client's loop once the target answered: deletes from key {@code from} on each
-     * acknowledged key that nothing changed since MIGRATE serialized it (its WATCH version
-     * unmoved), with the "del" event Redis gives it, drops every key's watch, then answers. Each
-     * key under its shard's lock, as any write; a shard held elsewhere (a long script) is tried
-     * again shortly instead of waited for, so the loop never blocks.
+     * On the client's loop once the target answered: deletes each acknowledged key that nothing
+     * changed since MIGRATE serialized it (its WATCH version unmoved), with the "del" event Redis
+     * gives it, drops every key's watch, propagates the deletions as one DEL of those keys (as
+     * migrateCommand rewrites itself), then answers. The keys' shards are all held together, as
+     * a write's are, so the DEL reaches the stream in order with the deletions; a shard held
+     * elsewhere (a long script) means all are let go and tried again shortly, so the loop never
+     * blocks and no two threads can wait on each other.
      */
-    private static void finish(DeferredReply slot, Keyspace keyspace, int dbIndex, byte[][] keys, long[] versions,
-            boolean[] acknowledged, int from, String error) {
-        Database db = new Database(keyspace);
-        db.bind(dbIndex, System.currentTimeMillis());
-        for (int i = from; i < keys.length; i++) {
-            Shard shard = keyspace.shard(keyspace.shardIndex(keys[i]));
-            if (!shard.tryLock(0)) {
-                int resume = i;
-                slot.executor().schedule(() -> finish(slot, keyspace, dbIndex, keys, versions, acknowledged, resume,
-                        error), SHARD_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    private static void finish(DeferredReply slot, Keyspace keyspace, Propagation propagation, int dbIndex,
+            byte[][] keys, long[] versions, boolean[] acknowledged, String error) {
+        int[] shards = Arrays.stream(keys).mapToInt(keyspace::shardIndex).distinct().sorted().toArray();
+        int held = 0;
+        while (held < shards.length && keyspace.shard(shards[held]).tryLock(0)) {
+            held++;
+        }
+        try {
+            if (held < shards.length) {
+                slot.executor().schedule(() -> finish(slot, keyspace, propagation, dbIndex, keys, versions,
+                        acknowledged, error), SHARD_RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
-            try {
-                if (acknowledged[i] && keyspace.watchedVersion(dbIndex, keys[i]) == versions[i]) {
-                    db.keys().delete(keys[i]);
+            Database db = new Database(keyspace);
+            db.bind(dbIndex, System.currentTimeMillis());
+            byte[][] deleted = new byte[keys.length + 1][];
+            int n = 0;
+            deleted[n++] = ReplicatedForms.DEL;
+            for (int i = 0; i < keys.length; i++) {
+                if (acknowledged[i] && keyspace.watchedVersion(dbIndex, keys[i]) == versions[i]
+                        && db.keys().delete(keys[i])) {
+                    deleted[n++] = keys[i];
                 }
                 keyspace.unwatch(dbIndex, keys[i]);
-            } finally {
-                shard.unlock();
+            }
+            if (n > 1) {
+                propagation.add(dbIndex, Arrays.copyOf(deleted, n));
+            }
+        } finally {
+            for (int h = held - 1; h >= 0; h--) {
+                keyspace.shard(shards[h]).unlock();
             }
         }
         if (error == null) {

@@ -13,6 +13,7 @@ import io.damselfly.server.keyspace.LongResult;
 import io.damselfly.server.keyspace.LongestCommonSubsequence;
 import io.damselfly.server.keyspace.StringOps;
 import io.damselfly.server.keyspace.StringView;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -92,6 +93,13 @@ public final class StringCommands {
                 | ((flags & OPT_XX) != 0 ? StringOps.IF_PRESENT : 0)
                 | ((flags & OPT_KEEPTTL) != 0 ? StringOps.KEEP_TTL : 0);
         boolean stored = strings.set(key, c.arg(2), expiresAt, conditions);
+        if (stored && c.propagating()) {
+            if (expireIndex != 0) {
+                propagateWithAbsoluteExpiry(c, c.arg(2), expiresAt);
+            } else if ((flags & OPT_GET) != 0) {
+                c.propagateAs(withoutGet(c));
+            }
+        }
         if ((flags & OPT_GET) == 0) {
             if (stored) {
                 c.reply().ok();
@@ -99,6 +107,29 @@ public final class StringCommands {
                 c.reply().nullBulk();
             }
         }
+    }
+
+    /**
+     * setGenericCommand's form when a time was given: SET key value PXAT ms, whatever the time
+     * option and NX/XX/GET were, so a replica sets the same absolute expiry.
+     */
+    private static void propagateWithAbsoluteExpiry(CommandContext c, byte[] value, long expiresAt) {
+        c.propagateAs(ReplicatedForms.SET, c.arg(1), value, ReplicatedForms.PXAT, ReplicatedForms.number(expiresAt));
+    }
+
+    /**
+     * SET's arguments without its GET options (setGenericCommand skips every "get" from the fourth
+     * argument on, as many as were given): the replica has no one to answer.
+     */
+    private static byte[][] withoutGet(CommandContext c) {
+        int kept = 0;
+        byte[][] form = new byte[c.argc()][];
+        for (int j = 0; j < c.argc(); j++) {
+            if (j < 3 || !c.argIs(j, "get")) {
+                form[kept++] = c.arg(j);
+            }
+        }
+        return Arrays.copyOf(form, kept);
     }
 
     /** SETNX key value */
@@ -120,6 +151,9 @@ public final class StringCommands {
     private static void setWithExpiry(CommandContext c, int unit) {
         long expiresAt = expireAt(c, unit, 2);
         c.db().strings().set(c.arg(1), c.arg(3), expiresAt);
+        if (c.propagating()) {
+            propagateWithAbsoluteExpiry(c, c.arg(3), expiresAt);
+        }
         c.reply().ok();
     }
 
@@ -134,16 +168,26 @@ public final class StringCommands {
         replyValueOrNull(c, old);
         // a plain set: the old TTL goes, as in Redis
         c.db().strings().set(key, c.arg(2));
+        if (c.propagating()) {
+            c.propagateAs(ReplicatedForms.SET, key, c.arg(2));
+        }
     }
 
-    /** GETDEL key */
+    /** GETDEL key: propagated as DEL (UNLINK under lazyfree-lazy-user-del), as getdelCommand. */
     static void getdel(CommandContext c) {
-        replyValueOrNull(c, c.db().strings().getDel(c.arg(1)));
+        StringView v = c.db().strings().getDel(c.arg(1));
+        replyValueOrNull(c, v);
+        if (v != null && v != StringView.WRONG_TYPE && c.propagating()) {
+            c.propagateAs(ReplicatedForms.deletion(
+                    c.server().config().getBool(Option.LAZYFREE_LAZY_USER_DEL), c.arg(1)));
+        }
     }
 
     /**
      * GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds |
-     * PXAT unix-time-milliseconds | PERSIST]
+     * PXAT unix-time-milliseconds | PERSIST]. Never propagated as itself (getexCommand): an
+     * EXAT/PXAT already past as DEL (UNLINK under lazyfree-lazy-expire), another time as
+     * PEXPIREAT key ms, PERSIST as PERSIST key when it removed a TTL.
      */
     static void getex(CommandContext c) {
         long parsed = parseOptions(c, 2, false);
@@ -160,8 +204,17 @@ public final class StringCommands {
         c.reply().bulk(v);
         if (expireIndex != 0) {
             c.db().keys().expire(key, expiresAt, 0);
+            if (c.propagating()) {
+                // only an absolute time can be past: EX and PX are positive and added to now
+                boolean deleted = (flags & (OPT_EXAT | OPT_PXAT)) != 0 && expiresAt <= c.now();
+                c.propagateAs(deleted
+                        ? ReplicatedForms.deletion(c.server().config().getBool(Option.LAZYFREE_LAZY_EXPIRE), key)
+                        : new byte[][] {ReplicatedForms.PEXPIREAT, key, ReplicatedForms.number(expiresAt)});
+            }
         } else if ((flags & OPT_PERSIST) != 0) {
-            c.db().keys().persist(key);
+            if (c.db().keys().persist(key) && c.propagating()) {
+                c.propagateAs(ReplicatedForms.PERSIST, key);
+            }
         }
     }
 
@@ -418,11 +471,17 @@ public final class StringCommands {
         }
     }
 
-    /** INCRBYFLOAT key increment */
+    /** INCRBYFLOAT key increment: propagated as SET key result KEEPTTL (incrbyfloatCommand). */
     static void incrbyfloat(CommandContext c) {
         BytesResult r = c.db().strings().incrByFloat(c.arg(1), c.arg(2));
         switch (r.status()) {
-            case OK -> c.reply().bulk(r.value());
+            case OK -> {
+                c.reply().bulk(r.value());
+                if (c.propagating()) {
+                    // the result, not the increment: replicas must not redo float arithmetic
+                    c.propagateAs(ReplicatedForms.SET, c.arg(1), r.value(), ReplicatedForms.KEEPTTL);
+                }
+            }
             case WRONG_TYPE -> c.reply().error(Errors.WRONGTYPE);
             case NOT_FLOAT -> c.reply().error(Errors.NOT_FLOAT);
             case NAN_OR_INFINITY -> c.reply().error(Errors.NAN_OR_INFINITY);
