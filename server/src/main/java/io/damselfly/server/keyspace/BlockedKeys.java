@@ -332,10 +332,13 @@ public final class BlockedKeys implements KeyspaceObserver {
     }
 
     /**
-     * SWAPDB, with every shard held: the waited keys of both databases that now exist are served
-     * (Redis's scanDatabaseForReadyKeys), since swapping creates no key one by one.
+     * SWAPDB, with every shard held: the waited keys of both databases are noted as ready
+     * (Redis's scanDatabaseForReadyKeys), since swapping creates no key one by one, and served
+     * with the other ready keys once SWAPDB has run and propagated, as Redis serves them after
+     * the command: a served pop, or a DEL of a waited key found expired, follows SWAPDB in the
+     * replication stream.
      */
-    void databasesSwapped(int a, int b, long now) {
+    void databasesSwapped(int a, int b) {
         if (waiting.get() == 0) {
             return;
         }
@@ -347,7 +350,6 @@ public final class BlockedKeys implements KeyspaceObserver {
                 }
             }
         }
-        serveReady(keyspace.database(a, now));
     }
 
     /**

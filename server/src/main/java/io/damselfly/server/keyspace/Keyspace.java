@@ -643,7 +643,7 @@ public final class Keyspace {
             databaseChanged(a);
             databaseChanged(b);
             keyspaceFlushed();
-            blockedKeys.databasesSwapped(a, b, now);
+            blockedKeys.databasesSwapped(a, b);
         } finally {
             unlockAll();
         }

@@ -167,6 +167,20 @@ class CollectionPropagationTest {
     }
 
     @Test
+    void waiters_servedBySwapdb_propagateAfterIt(RedisServerProcess redis, EmbeddedServer damselfly) {
+        StreamComparison.Result r = runWithBlocked(redis, damselfly,
+                // one waited key in the swapped databases: Redis serves them in its dict's order
+                List.of(blocker(9, "BRPOP", "k", "0"),
+                        blocker(9, "BRPOP", "k", "0"),
+                        blocker(1, "BLPOP", "k", "0")),
+                cmd("SELECT", "1"),
+                cmd("RPUSH", "k", "a", "b", "c"),
+                cmd("SWAPDB", "1", "9"),
+                cmd("RPUSH", "k", "d"));
+        assertSameStream(r);
+    }
+
+    @Test
     void waiter_onKeyCreatedAndDeletedInOneTransaction_isNotServed(RedisServerProcess redis, EmbeddedServer damselfly) {
         StreamComparison.Result r = runWithBlocked(redis, damselfly,
                 List.of(blocker(0, "BLPOP", "l", "0"),
