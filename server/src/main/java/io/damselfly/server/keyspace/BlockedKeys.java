@@ -300,7 +300,10 @@ public final class BlockedKeys implements KeyspaceObserver {
     /**
      * Serves the waiters of the keys this thread's command made ready (Redis's
      * handleClientsBlockedOnKeys), with the command's shard locks still held; {@code db} is the
-     * command's view, for its clock. Cheap when nobody waits.
+     * command's view. Keys are looked at at the present time, never before the command's own
+     * clock: Redis updates its cached time before serving each ready key, so a key that expired
+     * while a transaction or script ran (DEBUG SLEEP) is found expired (its DEL propagated) and
+     * serves nobody. Cheap when nobody waits.
      */
     public void serveReady(Database db) {
         if (waiting.get() == 0) {
@@ -322,7 +325,7 @@ public final class BlockedKeys implements KeyspaceObserver {
                     }
                     borrowed.add(s);
                 }
-                serveKey(db.other(k.db), k, borrowed);
+                serveKey(keyspace.database(k.db, Math.max(db.now(), System.currentTimeMillis())), k, borrowed);
             }
         } finally {
             for (int i = borrowed.size() - 1; i >= 0; i--) {

@@ -10,6 +10,7 @@ import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ReplicationStreamReader;
 import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.ServerOptions;
 import io.damselfly.server.testing.StreamComparison;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * members blanked, and each stream's SREMs are checked against the members its own reply gave.
  */
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
+@ServerOptions("enable_debug_command=yes")
 class CollectionPropagationTest {
 
     private static void assertSameStream(StreamComparison.Result r) {
@@ -178,6 +180,31 @@ class CollectionPropagationTest {
                 cmd("SWAPDB", "1", "9"),
                 cmd("RPUSH", "k", "d"));
         assertSameStream(r);
+    }
+
+    @Test
+    void waiter_onKeyExpiredWhileTransactionRan_isNotServed_itsDelPropagatesAfter(EmbeddedServer damselfly) throws Exception {
+        // as Redis's unit/type/list "MULTI + LPUSH + EXPIRE + DEBUG SLEEP on blocked client": the
+        // key is looked at once EXEC is over, by then expired; PEXPIREAT's time is read as the
+        // command is sent, 100 ms ahead, on each server
+        Object soon = new Object() {
+            @Override
+            public String toString() {
+                return Long.toString(System.currentTimeMillis() + 100);
+            }
+        };
+        try (RedisServerProcess redis = RedisServerProcess.start("--enable-debug-command", "yes")) {
+            StreamComparison.Result r = runWithBlocked(redis, damselfly,
+                    List.of(blocker(0, "BRPOP", "k", "1")),
+                    cmd("DEBUG", "SET-ACTIVE-EXPIRE", "0"),
+                    cmd("MULTI"),
+                    cmd("RPUSH", "k", "hello"),
+                    cmd("PEXPIREAT", "k", soon),
+                    cmd("DEBUG", "SLEEP", "0.2"),
+                    cmd("EXEC"),
+                    cmd("DEBUG", "SET-ACTIVE-EXPIRE", "1"));
+            assertSameStream(r);
+        }
     }
 
     @Test
@@ -380,7 +407,7 @@ class CollectionPropagationTest {
      * As {@link StreamComparison#run}, with clients blocked first: each blocker on a connection of
      * its own, in order, each seen blocked (INFO) before the next; then the script runs on the
      * first connection, and then each blocker's reply is read (appended to the replies, in
-     * blocking order).
+     * blocking order). Absolute times in the streams read {@code <ms>}.
      */
     private static StreamComparison.Result runWithBlocked(RedisServerProcess redis, EmbeddedServer damselfly,
                                                           List<Blocker> blockers, Object[]... script) {
@@ -407,7 +434,11 @@ class CollectionPropagationTest {
                         out.add(RawClient.render(w.read()));
                     }
                     replies.add(out);
-                    streams.add(stream.drain(300));
+                    List<String> lines = new ArrayList<>();
+                    for (String line : stream.drain(300)) {
+                        lines.add(UNIX_MILLIS.matcher(line).replaceAll("<ms>"));
+                    }
+                    streams.add(lines);
                 }
             } finally {
                 waiting.forEach(RawClient::close);
@@ -415,6 +446,9 @@ class CollectionPropagationTest {
         }
         return new StreamComparison.Result(streams.get(0), streams.get(1), replies.get(0), replies.get(1));
     }
+
+    /** Absolute times read {@code <ms>}, as in {@link StreamComparison}. */
+    private static final Pattern UNIX_MILLIS = Pattern.compile("\\b1[0-9]{12}\\b");
 
     private static final Pattern SREM = Pattern.compile("^srem (\\S+) (.*)$");
 
