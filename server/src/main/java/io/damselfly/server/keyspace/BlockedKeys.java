@@ -300,7 +300,10 @@ public final class BlockedKeys implements KeyspaceObserver {
     /**
      * Serves the waiters of the keys this thread's command made ready (Redis's
      * handleClientsBlockedOnKeys), with the command's shard locks still held; {@code db} is the
-     * command's view, for its clock. Cheap when nobody waits.
+     * command's view. Keys are looked at at the present time, never before the command's own
+     * clock: Redis updates its cached time before serving each ready key, so a key that expired
+     * while a transaction or script ran (DEBUG SLEEP) is found expired (its DEL propagated) and
+     * serves nobody. Cheap when nobody waits.
      */
     public void serveReady(Database db) {
         if (waiting.get() == 0) {
@@ -322,7 +325,7 @@ public final class BlockedKeys implements KeyspaceObserver {
                     }
                     borrowed.add(s);
                 }
-                serveKey(db.other(k.db), k, borrowed);
+                serveKey(keyspace.database(k.db, Math.max(db.now(), System.currentTimeMillis())), k, borrowed);
             }
         } finally {
             for (int i = borrowed.size() - 1; i >= 0; i--) {
@@ -332,10 +335,13 @@ public final class BlockedKeys implements KeyspaceObserver {
     }
 
     /**
-     * SWAPDB, with every shard held: the waited keys of both databases that now exist are served
-     * (Redis's scanDatabaseForReadyKeys), since swapping creates no key one by one.
+     * SWAPDB, with every shard held: the waited keys of both databases are noted as ready
+     * (Redis's scanDatabaseForReadyKeys), since swapping creates no key one by one, and served
+     * with the other ready keys once SWAPDB has run and propagated, as Redis serves them after
+     * the command: a served pop, or a DEL of a waited key found expired, follows SWAPDB in the
+     * replication stream.
      */
-    void databasesSwapped(int a, int b, long now) {
+    void databasesSwapped(int a, int b) {
         if (waiting.get() == 0) {
             return;
         }
@@ -347,7 +353,6 @@ public final class BlockedKeys implements KeyspaceObserver {
                 }
             }
         }
-        serveReady(keyspace.database(a, now));
     }
 
     /**

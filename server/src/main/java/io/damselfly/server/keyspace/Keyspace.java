@@ -645,7 +645,7 @@ public final class Keyspace {
             databaseChanged(a);
             databaseChanged(b);
             keyspaceFlushed();
-            blockedKeys.databasesSwapped(a, b, now);
+            blockedKeys.databasesSwapped(a, b);
         } finally {
             unlockAll();
         }

@@ -474,10 +474,21 @@ public final class ScriptEngine {
         Consumer<Reply> out = body.run(run);
         // the deferred reply is rendered outside the executor, which counts errors: the slot counts this one
         String errorstatsCode = run.errorToCount == null ? null : DeferredReply.errorCode(run.errorToCount);
-        // blocked pops on keys the script created are served now, before anyone else runs
+        // blocked pops on keys the script created are served now, before anyone else runs; the
+        // script's writes go down the stream first, and each served client's pop alone after
+        // them, as Redis propagates the EVAL's unit before handleClientsBlockedOnKeys
+        Propagation propagation = server.propagation();
+        Propagation.Unit unit = propagation.open();
+        if (unit != null) {
+            long offset = propagation.flush(unit);
+            propagation.close(unit);
+            if (offset >= 0) {
+                caller.setReplicationOffset(offset);
+            }
+        }
         Database view = new Database(keyspace);
         view.bind(db, System.currentTimeMillis());
-        keyspace.blockedKeys().serveReady(view);
+        propagation.outsideUnit(() -> keyspace.blockedKeys().serveReady(view));
         return new Finished(out, run.failed, errorstatsCode);
     }
 

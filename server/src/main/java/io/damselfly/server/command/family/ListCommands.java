@@ -13,6 +13,7 @@ import io.damselfly.server.keyspace.ListOps.End;
 import io.damselfly.server.keyspace.LongResult;
 import io.damselfly.server.keyspace.Numbers;
 import io.damselfly.server.keyspace.OpStatus;
+import java.nio.charset.StandardCharsets;
 
 /**
  * List commands (Redis group "list"), as t_list.c of Redis 7.0 implements them: LPUSH RPUSH
@@ -20,6 +21,11 @@ import io.damselfly.server.keyspace.OpStatus;
  * and the blocking BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, whose blocked clients wait in the
  * keyspace's {@link BlockedKeys} as {@link PopWaiter}s.
  * Arguments are checked in Redis's order, since it decides which error a bad call gets.
+ *
+ * <p>Propagation, as t_list.c rewrites: LMPOP and a BLMPOP served at once go down the
+ * replication stream as {@code LPOP|RPOP key n} (n the elements popped), a BLPOP or BRPOP
+ * served at once as {@code LPOP|RPOP key}, BLMOVE as LMOVE and BRPOPLPUSH as RPOPLPUSH with the
+ * caller's arguments; a client served later propagates its pop itself ({@link PopWaiter}).
  */
 public final class ListCommands {
     private ListCommands() {
@@ -58,6 +64,14 @@ public final class ListCommands {
     static final String MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
     static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
     static final String COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
+
+    // the forms Redis propagates pops and moves as (its shared objects' spelling)
+    static final byte[] LPOP = ascii("LPOP");
+    static final byte[] RPOP = ascii("RPOP");
+    static final byte[] LMOVE = ascii("LMOVE");
+    static final byte[] RPOPLPUSH = ascii("RPOPLPUSH");
+    static final byte[] LEFT = ascii("left");
+    static final byte[] RIGHT = ascii("right");
 
     // ---- pushes -----------------------------------------------------------------------------
 
@@ -129,7 +143,16 @@ public final class ListCommands {
             c.reply().nullArray();
         } else {
             replyKeyAndElements(c.reply(), popped.key(), popped.elements());
+            if (c.propagating()) {
+                c.propagateAs(popForm(end(args), popped.key(), popped.elements().length));
+            }
         }
+    }
+
+    /** {@code LPOP|RPOP key [n]}: how a pop of n elements propagates (n < 0: the single-element form). */
+    static byte[][] popForm(End end, byte[] key, int n) {
+        byte[] name = end == End.LEFT ? LPOP : RPOP;
+        return n < 0 ? new byte[][] {name, key} : new byte[][] {name, key, Numbers.toBytes(n)};
     }
 
     // ---- moves ------------------------------------------------------------------------------
@@ -193,6 +216,9 @@ public final class ListCommands {
             } else {
                 replyKeyAndElements(c.reply(), popped.key(), popped.elements());
             }
+            if (c.propagating()) {
+                c.propagateAs(popForm(end, popped.key(), shape == PopWaiter.Shape.KEY_AND_ELEMENT ? -1 : popped.elements().length));
+            }
         } else {
             PopWaiter.block(c, firstKey, numKeys, timeout, shape, end, wanted, null, null);
         }
@@ -202,21 +228,29 @@ public final class ListCommands {
     static void blmove(CommandContext c) {
         End from = endArg(c, 3);
         End to = endArg(c, 4);
-        blockingMove(c, from, to, Timeouts.seconds(c, 5));
+        blockingMove(c, from, to, Timeouts.seconds(c, 5), false);
     }
 
     /** BRPOPLPUSH source destination timeout */
     static void brpoplpush(CommandContext c) {
-        blockingMove(c, End.RIGHT, End.LEFT, Timeouts.seconds(c, 3));
+        blockingMove(c, End.RIGHT, End.LEFT, Timeouts.seconds(c, 3), true);
     }
 
-    /** Redis's blmoveGenericCommand: LMOVE when the source holds a list, else block on it. */
-    private static void blockingMove(CommandContext c, End from, End to, long timeout) {
+    /**
+     * Redis's blmoveGenericCommand: LMOVE when the source holds a list (propagated as LMOVE, or
+     * RPOPLPUSH for BRPOPLPUSH, with the caller's arguments), else block on it.
+     */
+    private static void blockingMove(CommandContext c, End from, End to, long timeout, boolean rpoplpush) {
         BytesResult r = c.db().lists().move(c.arg(1), c.arg(2), from, to);
         if (r.status() == OpStatus.WRONG_TYPE) {
             c.reply().error(Errors.WRONGTYPE);
         } else if (r.value() != null) {
             c.reply().bulk(r.value());
+            if (c.propagating()) {
+                c.propagateAs(rpoplpush
+                        ? new byte[][] {RPOPLPUSH, c.arg(1), c.arg(2)}
+                        : new byte[][] {LMOVE, c.arg(1), c.arg(2), c.arg(3), c.arg(4)});
+            }
         } else {
             PopWaiter.block(c, 1, 1, timeout, PopWaiter.Shape.ELEMENT, from, 1, c.arg(2), to);
         }
@@ -366,6 +400,10 @@ public final class ListCommands {
             throw new CommandError(error);
         }
         return v;
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void replyInteger(CommandContext c, LongResult r) {

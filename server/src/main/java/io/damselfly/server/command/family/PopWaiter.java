@@ -8,11 +8,19 @@ import io.damselfly.server.keyspace.BlockedKeys;
 import io.damselfly.server.keyspace.ListOps.End;
 import io.damselfly.server.keyspace.OpStatus;
 import io.damselfly.server.keyspace.ValueType;
+import io.damselfly.server.replication.Propagation;
 
 /**
  * A client blocked in a list pop or a sorted-set pop, as the keyspace's {@link BlockedKeys} sees
  * it: what it pops, and its deferred reply, which whoever serves it completes (from any thread)
  * with the reply shape of its command.
+ *
+ * <p>A waiter served by another client's write propagates its own pop, as Redis's blocked.c does
+ * for each client it serves (serveClientBlockedOnList, serveClientsBlockedOnSortedSetKey): BLPOP
+ * and BRPOP as {@code LPOP|RPOP key}, BLMPOP as {@code LPOP|RPOP key n}, BLMOVE as LMOVE with
+ * the ends spelt {@code left|right}, BRPOPLPUSH as RPOPLPUSH, BZPOPMIN and BZPOPMAX as {@code
+ * ZPOPMIN|ZPOPMAX key}, BZMPOP as {@code ZPOPMIN|ZPOPMAX key n}, n being what it got. Serving
+ * runs after the waker's own unit was appended, so each goes out alone, after it.
  */
 final class PopWaiter implements BlockedKeys.Waiter {
     /** The reply each blocking command gives. */
@@ -35,14 +43,22 @@ final class PopWaiter implements BlockedKeys.Waiter {
 
     private final DeferredReply slot;
     private final Shape shape;
+    private final Propagation propagation;
+    private final int db;
+    /** BRPOPLPUSH, which propagates as RPOPLPUSH where BLMOVE propagates as LMOVE. */
+    private final boolean rpoplpush;
     private final End end;
     private final long count;
     private final byte[] destination;
     private final End destinationEnd;
 
-    PopWaiter(DeferredReply slot, Shape shape, End end, long count, byte[] destination, End destinationEnd) {
+    PopWaiter(DeferredReply slot, Shape shape, End end, long count, byte[] destination, End destinationEnd,
+              Propagation propagation, int db, boolean rpoplpush) {
         this.slot = slot;
         this.shape = shape;
+        this.propagation = propagation;
+        this.db = db;
+        this.rpoplpush = rpoplpush;
         this.end = end;
         this.count = count;
         this.destination = destination;
@@ -87,7 +103,7 @@ final class PopWaiter implements BlockedKeys.Waiter {
 
     @Override
     public boolean take(byte[] key, byte[][] elements) {
-        return slot.complete(r -> {
+        boolean taken = slot.complete(r -> {
             switch (shape) {
                 case KEY_AND_ELEMENT -> {
                     r.array(2);
@@ -99,17 +115,36 @@ final class PopWaiter implements BlockedKeys.Waiter {
                 default -> throw new IllegalStateException("a sorted-set waiter given list elements");
             }
         });
+        if (taken && propagation.active()) {
+            propagation.add(db, switch (shape) {
+                case KEY_AND_ELEMENT -> ListCommands.popForm(end, key, -1);
+                case KEY_AND_ELEMENTS -> ListCommands.popForm(end, key, elements.length);
+                default -> rpoplpush
+                        ? new byte[][] {ListCommands.RPOPLPUSH, key, destination}
+                        : new byte[][] {ListCommands.LMOVE, key, destination, endWord(end), endWord(destinationEnd)};
+            });
+        }
+        return taken;
     }
 
     @Override
     public boolean takeScored(byte[] key, byte[][] members, double[] scores) {
-        return slot.complete(r -> {
+        boolean taken = slot.complete(r -> {
             if (shape == Shape.KEY_MEMBER_SCORE) {
                 SortedSetCommands.replyKeyMemberScore(r, key, members[0], scores[0]);
             } else {
                 SortedSetCommands.replyKeyAndScoredMembers(r, key, members, scores);
             }
         });
+        if (taken && propagation.active()) {
+            propagation.add(db, SortedSetCommands.popForm(end == End.RIGHT, key,
+                    shape == Shape.KEY_MEMBER_SCORE ? -1 : members.length));
+        }
+        return taken;
+    }
+
+    private static byte[] endWord(End end) {
+        return end == End.LEFT ? ListCommands.LEFT : ListCommands.RIGHT;
     }
 
     @Override
@@ -148,7 +183,8 @@ final class PopWaiter implements BlockedKeys.Waiter {
             return;
         }
         DeferredReply slot = c.deferReply(true);
-        PopWaiter waiter = new PopWaiter(slot, shape, end, count, destination, destinationEnd);
+        PopWaiter waiter = new PopWaiter(slot, shape, end, count, destination, destinationEnd,
+                c.server().propagation(), c.db().index(), c.command().name().equals("brpoplpush"));
         park(c, slot, waiter, firstKey, numKeys, timeout, r -> replyTimedOut(r, shape));
     }
 

@@ -23,6 +23,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * SDIFFSTORE SINTERCARD SSCAN. Handlers parse and reply; {@code db.sets()} does the work. Whole
  * sets go out as RESP3 sets (SMEMBERS, SINTER, SUNION, SDIFF, SPOP with a count), SRANDMEMBER's
  * picks as an array, as Redis sends them.
+ *
+ * <p>Propagation, as t_set.c rewrites: SPOP goes down the replication stream as {@code SREM key
+ * member}; SPOP with a count as {@code DEL key} when it took the whole set, else as one {@code
+ * SREM key member} per member popped, in reply order, never as itself (spopWithCountCommand's
+ * alsoPropagate and preventCommandPropagation: several make a MULTI/EXEC). Every other write goes
+ * as it was called; SRANDMEMBER changes nothing and propagates nothing.
  */
 public final class SetCommands {
     private SetCommands() {
@@ -47,6 +53,9 @@ public final class SetCommands {
         t.add("sintercard", SetCommands::sintercard, CACHEABLE);
         t.add("sscan", SetCommands::sscan);
     }
+
+    private static final byte[] SREM = ListCommands.ascii("SREM");
+    private static final byte[] DEL = ListCommands.ascii("DEL");
 
     /** Shared with the list family, whose LMPOP and LPOP say the same. */
     private static final String OUT_OF_RANGE_POSITIVE = ListCommands.OUT_OF_RANGE_POSITIVE;
@@ -92,6 +101,9 @@ public final class SetCommands {
                 reply.nullBulk();
             } else {
                 reply.bulk(r.value());
+                if (c.propagating()) {
+                    c.propagateAs(SREM, c.arg(1), r.value());
+                }
             }
             return;
         }
@@ -106,7 +118,23 @@ public final class SetCommands {
             reply.set(0);
         } else {
             replySet(reply, m.members());
+            if (c.propagating() && m.members().length > 0) {
+                propagatePopped(c, m.members());
+            }
         }
+    }
+
+    /** SPOP with a count: DEL when the set went whole, else an SREM per member popped. */
+    private static void propagatePopped(CommandContext c, byte[][] members) {
+        byte[] key = c.arg(1);
+        if (!c.db().keys().existsForWrite(key)) {
+            c.propagateAs(DEL, key);
+            return;
+        }
+        for (byte[] member : members) {
+            c.alsoPropagate(SREM, key, member);
+        }
+        c.preventPropagation();
     }
 
     private static void replyCount(CommandContext c, LongResult r) {

@@ -12,6 +12,7 @@ import io.damselfly.server.keyspace.KeyEvent;
 import io.damselfly.server.keyspace.LexRange;
 import io.damselfly.server.keyspace.ListOps.End;
 import io.damselfly.server.keyspace.LongResult;
+import io.damselfly.server.keyspace.Numbers;
 import io.damselfly.server.keyspace.OpStatus;
 import io.damselfly.server.keyspace.ScoreRange;
 import io.damselfly.server.keyspace.Scores;
@@ -36,6 +37,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * the keyspace's blocked-key registry as {@link PopWaiter}s. Arguments are checked in Redis's
  * order, since it decides which error a bad call gets. Handlers parse and reply; {@code
  * db.sortedSets()} does the work.
+ *
+ * <p>Propagation, as t_zset.c rewrites: ZMPOP and a BZMPOP served at once go down the
+ * replication stream as {@code ZPOPMIN|ZPOPMAX key n} (n the members popped), a BZPOPMIN or
+ * BZPOPMAX served at once as {@code ZPOPMIN|ZPOPMAX key}; a client served later propagates its
+ * pop itself ({@link PopWaiter}). Every other write goes as it was called.
  */
 public final class SortedSetCommands {
     private SortedSetCommands() {
@@ -78,6 +84,9 @@ public final class SortedSetCommands {
         t.add("zdiffstore", SortedSetCommands::zdiffstore);
         t.add("zscan", SortedSetCommands::zscan);
     }
+
+    private static final byte[] ZPOPMIN = ListCommands.ascii("ZPOPMIN");
+    private static final byte[] ZPOPMAX = ListCommands.ascii("ZPOPMAX");
 
     static final String NAN_RESULT = "ERR resulting score is not a number (NaN)";
     static final String XX_AND_NX = "ERR XX and NX options at the same time are not compatible";
@@ -562,7 +571,16 @@ public final class SortedSetCommands {
             c.reply().nullArray();
         } else {
             replyKeyAndScoredMembers(c.reply(), p.key(), p.members(), p.scores());
+            if (c.propagating()) {
+                c.propagateAs(popForm(args.second(), p.key(), p.members().length));
+            }
         }
+    }
+
+    /** {@code ZPOPMIN|ZPOPMAX key [n]}: how a pop of n members propagates (n < 0: the single-member form). */
+    static byte[][] popForm(boolean max, byte[] key, int n) {
+        byte[] name = max ? ZPOPMAX : ZPOPMIN;
+        return n < 0 ? new byte[][] {name, key} : new byte[][] {name, key, Numbers.toBytes(n)};
     }
 
     /** [key, [[member, score] ...]]: ZMPOP and BZMPOP, in both protocols. */
@@ -620,6 +638,9 @@ public final class SortedSetCommands {
                 replyKeyMemberScore(c.reply(), p.key(), p.members()[0], p.scores()[0]);
             } else {
                 replyKeyAndScoredMembers(c.reply(), p.key(), p.members(), p.scores());
+            }
+            if (c.propagating()) {
+                c.propagateAs(popForm(max, p.key(), shape == PopWaiter.Shape.KEY_MEMBER_SCORE ? -1 : p.members().length));
             }
         } else {
             PopWaiter.block(c, firstKey, numKeys, timeout, shape, max ? End.RIGHT : End.LEFT, wanted, null, null);
