@@ -130,7 +130,7 @@ public final class Propagation implements KeyspaceObserver {
     /**
      * Propagates {@code argv} in database {@code db} (-1 for none): into this thread's open unit,
      * or alone at once when none is open. Call with the locks of the keys it names held. The
-     * arrays are kept: pass arrays nothing changes afterwards.
+     * arguments are encoded at once: they may change afterwards.
      */
     public void add(int db, byte[][] argv) {
         if (!stream.active()) {
@@ -138,7 +138,7 @@ public final class Propagation implements KeyspaceObserver {
         }
         Unit u = units.get();
         if (u.depth > 0) {
-            u.ops.add(new ReplicationStream.Op(db, argv));
+            u.ops.add(new ReplicationStream.Op(db, ReplicationStream.encoded(argv)));
         } else {
             stream.append(db, argv);
         }

@@ -88,7 +88,8 @@ public final class ReplicationStream {
                 encode(out, ops.get(0).db(), MULTI);
             }
             for (Op op : ops) {
-                encode(out, op.db(), op.argv());
+                select(out, op.db());
+                out.write(op.command(), 0, op.command().length);
             }
             if (multi) {
                 encode(out, ops.get(ops.size() - 1).db(), EXEC);
@@ -115,11 +116,23 @@ public final class ReplicationStream {
 
     /** RESP of {@code argv}, after a SELECT when {@code db} is not the stream's (-1: any). Under the lock. */
     private void encode(ByteArrayOutputStream out, int db, byte[][] argv) {
+        select(out, db);
+        encodeCommand(out, argv);
+    }
+
+    /** A SELECT when {@code db} is not the stream's database (-1: any). Under the lock. */
+    private void select(ByteArrayOutputStream out, int db) {
         if (db >= 0 && db != selectedDb) {
             encodeCommand(out, new byte[][] {SELECT, Integer.toString(db).getBytes(StandardCharsets.US_ASCII)});
             selectedDb = db;
         }
+    }
+
+    /** The RESP of one command, as a unit keeps it until it is appended. */
+    static byte[] encoded(byte[][] argv) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         encodeCommand(out, argv);
+        return out.toByteArray();
     }
 
     static void encodeCommand(ByteArrayOutputStream out, byte[][] argv) {
@@ -440,7 +453,11 @@ public final class ReplicationStream {
         return l.client.replicaListeningPort();
     }
 
-    /** One propagated command: its database (-1: none) and arguments. */
-    public record Op(int db, byte[][] argv) {
+    /**
+     * One propagated command: its database (-1: none) and its RESP, encoded when it was
+     * propagated, so a later command of the same unit that changes a stored value in place (a
+     * large string is the request's own array) cannot change what this one sends.
+     */
+    public record Op(int db, byte[] command) {
     }
 }

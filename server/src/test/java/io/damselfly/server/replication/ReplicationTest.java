@@ -97,6 +97,22 @@ class ReplicationTest {
     }
 
     @Test
+    void stream_largeValueChangedLaterInTheUnit_sendsWhatWasSet(RedisServerProcess redis, EmbeddedServer damselfly) {
+        // a 20 KB SET keeps the request's own array as the value; the SETRANGE after it in the same
+        // transaction changes that array in place, which must not change the SET already propagated
+        String big = "a".repeat(20_000);
+        StreamComparison.Result r = StreamComparison.run(redis, damselfly,
+                new Object[] {"MULTI"},
+                new Object[] {"SET", "big", big},
+                new Object[] {"SETRANGE", "big", "0", "xyz"},
+                new Object[] {"BITFIELD", "big", "INCRBY", "u8", "0", "1"},
+                new Object[] {"EXEC"});
+        assertEquals(r.redisReplies(), r.ourReplies());
+        assertEquals(r.redisStream(), r.ourStream());
+        assertTrue(r.ourStream().contains("set big " + big), "the SET carries the value as set");
+    }
+
+    @Test
     void psync_continuesFromBacklog(EmbeddedServer damselfly) {
         String id;
         long offset;
