@@ -371,19 +371,22 @@ public final class CommandExecutor {
             reject(cmd, argv, Errors.OOM);
             return;
         }
-        if (!forScript && server.persistence().writesDenied() && (cmd.has(CommandFlag.WRITE) || cmd.name().equals("ping"))) {
+        // processCommand's is_write_command: EXEC is one when a write was queued (mstate.cmd_flags);
+        // these checks are processCommand's, so not made again for the commands inside EXEC
+        boolean write = cmd.has(CommandFlag.WRITE) || (cmd.name().equals("exec") && transaction.hasWrites());
+        if (!atomic && server.persistence().writesDenied() && (write || cmd.name().equals("ping"))) {
             // processCommand's stop-writes-on-bgsave-error check, which refuses PING too
             reject(cmd, argv, Persistence.MISCONF);
             return;
         }
-        if (!forScript && cmd.has(CommandFlag.WRITE) && GoodReplicas.writesRefused(server)) {
+        if (!atomic && write && GoodReplicas.writesRefused(server)) {
             // processCommand's min-replicas-to-write check (a script's writes: the script engine's)
             reject(cmd, argv, GoodReplicas.NOREPLICAS);
             return;
         }
-        if (!forScript && (cmd.has(CommandFlag.WRITE) || (cmd.name().equals("exec") && transaction.hasWrites()))
-                && server.replicaRole().refusesWritesOf(client)) {
-            // processCommand's read-only replica check (a script's writes: the script engine's)
+        if (!atomic && write && server.replicaRole().refusesWritesOf(client)) {
+            // processCommand's read-only replica check: not inside EXEC, whose commands run even
+            // after a REPLICAOF among them (a script's writes: the script engine's check)
             reject(cmd, argv, io.damselfly.server.replica.ReplicaRole.READONLY);
             return;
         }
@@ -397,6 +400,12 @@ public final class CommandExecutor {
         }
         if (!allowedInSubscribedMode(cmd)) {
             reject(cmd, argv, Errors.notAllowedWhileSubscribed(cmd.fullName()));
+            return;
+        }
+        if (!atomic && server.replicaRole().servesNoStaleData()
+                && (!cmd.has(CommandFlag.STALE) || (cmd.name().equals("exec") && transaction.hasNonStale()))) {
+            // a replica whose link is down with replica-serve-stale-data no: only "stale" commands
+            reject(cmd, argv, io.damselfly.server.replica.ReplicaRole.MASTERDOWN);
             return;
         }
         if (!atomic && !cmd.has(CommandFlag.ALLOW_BUSY)) {

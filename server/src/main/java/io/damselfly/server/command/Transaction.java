@@ -37,6 +37,8 @@ public final class Transaction {
     private boolean queuedDenyOom;
     /** A write command was queued (EXEC is then a write to processCommand's read-only replica check). */
     private boolean queuedWrite;
+    /** A command without the "stale" flag was queued (mstate.cmd_inv_flags & CMD_STALE). */
+    private boolean queuedNonStale;
     /**
      * Whether a command queued may replicate (a write, PUBLISH, a writing script ...), which makes
      * EXEC one that CLIENT PAUSE WRITE holds back, as Redis's mstate.cmd_flags: kept when a later
@@ -92,6 +94,7 @@ public final class Transaction {
         queued.add(argv);
         queuedDenyOom |= cmd.isDenyOom();
         queuedWrite |= cmd.has(CommandFlag.WRITE);
+        queuedNonStale |= !cmd.has(CommandFlag.STALE);
         return true;
     }
 
@@ -103,6 +106,11 @@ public final class Transaction {
     /** Whether EXEC may replicate: some command queued before the transaction was flagged may. */
     boolean mayReplicate() {
         return queuedMayReplicate;
+    }
+
+    /** Whether a command that a stale replica refuses was queued. */
+    boolean hasNonStale() {
+        return queuedNonStale;
     }
 
     /** Whether a write command was queued (mstate.cmd_flags & CMD_WRITE). */
@@ -138,6 +146,7 @@ public final class Transaction {
         argvMemory = 0;
         queuedDenyOom = false;
         queuedWrite = false;
+        queuedNonStale = false;
     }
 
     /** Watches a key of {@code db} (once per key and database, as Redis). */

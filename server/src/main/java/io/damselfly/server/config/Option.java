@@ -257,7 +257,7 @@ public enum Option {
     REPLICA_LAZY_FLUSH("replica_lazy_flush", "replica-lazy-flush", OptionType.BOOL, "no", true,
             "accepted for compatibility: damselfly's replication does not use it (disk-based full synchronisation, no chained replicas, no AOF)"),
     REPLICA_SERVE_STALE_DATA("replica_serve_stale_data", "replica-serve-stale-data", OptionType.BOOL, "yes", true,
-            "accepted for compatibility: damselfly's replication does not use it (disk-based full synchronisation, no chained replicas, no AOF)"),
+            "As a replica whose link to the primary is down, serve its data; no: refuse every command but the few Redis allows then (MASTERDOWN)"),
     REPLICA_READ_ONLY("replica_read_only", "replica-read-only", OptionType.BOOL, "yes", true,
             "As a replica (REPLICAOF), refuse writes of clients other than the primary with READONLY"),
     REPLICA_IGNORE_MAXMEMORY("replica_ignore_maxmemory", "replica-ignore-maxmemory", OptionType.BOOL, "yes", true,

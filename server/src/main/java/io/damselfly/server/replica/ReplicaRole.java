@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaRole implements MasterLink.Events {
     private static final Logger log = LoggerFactory.getLogger(ReplicaRole.class);
     public static final String READONLY = "READONLY You can't write against a read only replica.";
+    public static final String MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
     /** Redis's repl_state names as ROLE shows them. */
     private enum LinkState {
@@ -82,6 +83,14 @@ public final class ReplicaRole implements MasterLink.Events {
     /** Whether this server replicates a primary now (one volatile read). */
     public boolean isReplica() {
         return masterHost != null;
+    }
+
+    /**
+     * Whether commands without the "stale" flag are refused with {@link #MASTERDOWN}: a replica
+     * whose link is not up, with replica-serve-stale-data no.
+     */
+    public boolean servesNoStaleData() {
+        return masterHost != null && state != LinkState.CONNECTED && !server.config().getBool(Option.REPLICA_SERVE_STALE_DATA);
     }
 
     /** Whether {@code client}'s write commands are refused with {@link #READONLY} now. */
