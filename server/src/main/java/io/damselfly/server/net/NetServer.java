@@ -150,6 +150,8 @@ public final class NetServer implements AutoCloseable {
         try {
             listeners = listen(b, bind, port);
         } catch (Exception e) {
+            // Redis's line (initServer); tools that start a server wait for it to try another port
+            log.warn("Failed listening on port {} (TCP), aborting.", port);
             throw new IllegalStateException(e.getMessage(), e);
         }
         if (listeners.isEmpty() && config.getString(Option.UNIXSOCKET).isEmpty()) {
