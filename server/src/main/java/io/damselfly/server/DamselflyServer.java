@@ -462,7 +462,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         if (name.isEmpty()) {
             return;
         }
-        java.nio.file.Path path = java.nio.file.Path.of(name);
+        java.nio.file.Path path = config.inDir(name);
         try {
             java.nio.file.Files.writeString(path, ProcessHandle.current().pid() + "\n");
             pidFile = path;
@@ -595,7 +595,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         }
         store.loadConfigured(config.aclUsers());
         if (!file.isEmpty()) {
-            String errors = store.load(file).errors();
+            String errors = store.load(config.inDir(file), file).errors();
             if (errors != null) {
                 throw new IllegalArgumentException("Aborting startup because of ACL errors: " + errors);
             }

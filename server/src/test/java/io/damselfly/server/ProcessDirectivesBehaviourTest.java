@@ -387,6 +387,43 @@ class ProcessDirectivesBehaviourTest {
     }
 
     @Test
+    void relativePaths_areTakenFromDir_asRedisRunsThere(@TempDir Path tmp) throws Exception {
+        // redis-server chdirs to dir: a relative aclfile and pidfile are found and written there,
+        // CONFIG GET dir is absolute, and a relative CONFIG SET dir goes on from the current one
+        Path redisDir = Files.createDirectories(tmp.resolve("redis"));
+        Path ourDir = Files.createDirectories(tmp.resolve("damselfly"));
+        for (Path d : List.of(redisDir, ourDir)) {
+            Files.writeString(d.resolve("users.acl"), "user default on nopass ~* &* +@all\nuser bob on nopass ~b* +get\n");
+            Files.createDirectories(d.resolve("sub"));
+        }
+        try (RedisServerProcess redis = RedisServerProcess.start("--dir", redisDir.toString(), "--aclfile", "users.acl",
+                "--pidfile", "server.pid", "--enable-protected-configs", "yes");
+             EmbeddedServer server = EmbeddedServer.builder().option("dir", ourDir.toString()).option("aclfile", "users.acl")
+                     .option("pidfile", "server.pid").option("enable-protected-configs", "yes").start()) {
+            for (Object[] target : new Object[][] {{redis.port(), redisDir}, {server.port(), ourDir}}) {
+                Path d = (Path) target[1];
+                try (RawClient c = new RawClient("127.0.0.1", (Integer) target[0])) {
+                    String where = "dir " + d;
+                    assertEquals("[$dir, $" + d + "]", c.callText("CONFIG", "GET", "dir"), where);
+                    assertEquals("[$user bob on nopass ~b* resetchannels -@all +get, $user default on nopass ~* &* +@all]",
+                            c.callText("ACL", "LIST"), where);
+                    assertTrue(Files.readString(d.resolve("server.pid")).strip().matches("[0-9]+"), where);
+                    assertEquals("+OK", c.callText("ACL", "SETUSER", "carol", "on"), where);
+                    assertEquals("+OK", c.callText("ACL", "SAVE"), where);
+                    assertTrue(Files.readString(d.resolve("users.acl")).contains("user carol on"), where);
+                    assertEquals("+OK", c.callText("CONFIG", "SET", "dir", "sub"), where);
+                    assertEquals("[$dir, $" + d.resolve("sub") + "]", c.callText("CONFIG", "GET", "dir"), where);
+                    assertEquals("+OK", c.callText("CONFIG", "SET", "dir", ".."), where);
+                    assertEquals("[$dir, $" + d + "]", c.callText("CONFIG", "GET", "dir"), where);
+                    // ACL LOAD reads from the (current) dir too
+                    assertEquals("+OK", c.callText("ACL", "LOAD"), where);
+                    assertTrue(c.callText("ACL", "USERS").contains("carol"), where);
+                }
+            }
+        }
+    }
+
+    @Test
     void busyPort_logsFailedListeningAndExitsOne(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();

@@ -219,10 +219,11 @@ public final class NetServer implements AutoCloseable {
                         installResp(ch.pipeline(), counter, limits);
                     }
                 });
-        java.nio.file.Path file = java.nio.file.Path.of(path);
+        // a relative path is taken from dir, where Redis runs
+        java.nio.file.Path file = config.inDir(path);
         try {
             java.nio.file.Files.deleteIfExists(file);
-            unixListener = u.bind(new io.netty.channel.unix.DomainSocketAddress(path)).sync().channel();
+            unixListener = u.bind(new io.netty.channel.unix.DomainSocketAddress(file.toString())).sync().channel();
             unixPath = file;
             long perm = config.getLong(Option.UNIXSOCKETPERM);
             if (perm != 0) {
