@@ -387,10 +387,16 @@ public final class AclStore {
      * default user named there is reset first. Throws with Redis's message on an invalid line.
      */
     public synchronized void loadConfigured(List<String> lines) {
+        java.util.Set<String> declared = new java.util.HashSet<>();
         for (String line : lines) {
             List<String> argv = splitArgs(line);
             if (argv.isEmpty()) {
                 throw new IllegalArgumentException("user keyword without user name");
+            }
+            if (!declared.add(argv.get(0))) {
+                // ACLAppendUserForLoading: checked before the rules, "default" included
+                throw new IllegalArgumentException("Error in user declaration '" + argv.get(0)
+                        + "': Duplicate user found. A user can only be defined once in config files");
             }
             List<String> ops = new ArrayList<>();
             if (argv.get(0).equals(DEFAULT_USER)) {
