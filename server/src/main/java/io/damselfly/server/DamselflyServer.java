@@ -3,6 +3,7 @@ package io.damselfly.server;
 import io.damselfly.server.acl.AclLog;
 import io.damselfly.server.acl.AclStore;
 import io.damselfly.server.client.ClientRegistry;
+import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.client.IdleClients;
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.command.CommandTable;
@@ -54,6 +55,7 @@ import io.damselfly.server.net.NetServer;
 import io.damselfly.server.net.RequestMemoryBudget;
 import io.damselfly.server.pubsub.KeyspaceNotifier;
 import io.damselfly.server.pubsub.PubSub;
+import io.damselfly.server.pubsub.Subscriber;
 import io.damselfly.server.persist.Persistence;
 import io.damselfly.server.persist.SavePoints;
 import io.damselfly.server.persist.SaveSchedule;
@@ -389,6 +391,22 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         if (nowMillis - idleSweepMillis >= 1000) {
             idleSweepMillis = nowMillis;
             IdleClients.closeExpired(clients, config.getLong(Option.TIMEOUT), nowMillis);
+            checkSubscriberOutputLimits(nowMillis);
+        }
+    }
+
+    /**
+     * Subscribers' output buffers against the pubsub class's limits, once a second, as Redis's
+     * clientsCron checks every client: a publish checks only its receivers, so without this a
+     * subscriber left past the soft limit by a burst would stay connected once publishing stops.
+     */
+    private void checkSubscriberOutputLimits(long nowMillis) {
+        ClientOutputBufferLimits.Limit limit = pubsub.limit();
+        for (ClientSession c : clients.snapshot()) {
+            Subscriber s = c.subscriberIfAny();
+            if (s != null && !c.isGone() && c.isSubscribed()) {
+                s.checkLimit(limit, nowMillis);
+            }
         }
     }
 
