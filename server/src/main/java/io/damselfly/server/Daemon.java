@@ -78,7 +78,7 @@ final class Daemon {
                         + (logfile.isEmpty() ? "" : " (see " + logfile + ")"));
                 return 1;
             }
-            if (port != 0 ? accepts(host, port) : pidWritten(Path.of(pidfile), child.pid())) {
+            if (port != 0 ? accepts(host, port) : pidWritten(config.inDir(pidfile), child.pid())) {
                 return 0;
             }
             try {

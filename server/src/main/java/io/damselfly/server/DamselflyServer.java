@@ -3,6 +3,7 @@ package io.damselfly.server;
 import io.damselfly.server.acl.AclLog;
 import io.damselfly.server.acl.AclStore;
 import io.damselfly.server.client.ClientRegistry;
+import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.client.IdleClients;
 import io.damselfly.server.client.ClientTracking;
 import io.damselfly.server.command.CommandTable;
@@ -54,6 +55,7 @@ import io.damselfly.server.net.NetServer;
 import io.damselfly.server.net.RequestMemoryBudget;
 import io.damselfly.server.pubsub.KeyspaceNotifier;
 import io.damselfly.server.pubsub.PubSub;
+import io.damselfly.server.pubsub.Subscriber;
 import io.damselfly.server.persist.Persistence;
 import io.damselfly.server.persist.SavePoints;
 import io.damselfly.server.persist.SaveSchedule;
@@ -407,6 +409,22 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         if (nowMillis - idleSweepMillis >= 1000) {
             idleSweepMillis = nowMillis;
             IdleClients.closeExpired(clients, config.getLong(Option.TIMEOUT), nowMillis);
+            checkSubscriberOutputLimits(nowMillis);
+        }
+    }
+
+    /**
+     * Subscribers' output buffers against the pubsub class's limits, once a second, as Redis's
+     * clientsCron checks every client: a publish checks only its receivers, so without this a
+     * subscriber left past the soft limit by a burst would stay connected once publishing stops.
+     */
+    private void checkSubscriberOutputLimits(long nowMillis) {
+        ClientOutputBufferLimits.Limit limit = pubsub.limit();
+        for (ClientSession c : clients.snapshot()) {
+            Subscriber s = c.subscriberIfAny();
+            if (s != null && !c.isGone() && c.isSubscribed()) {
+                s.checkLimit(limit, nowMillis);
+            }
         }
     }
 
@@ -495,7 +513,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         if (name.isEmpty()) {
             return;
         }
-        java.nio.file.Path path = java.nio.file.Path.of(name);
+        java.nio.file.Path path = config.inDir(name);
         try {
             java.nio.file.Files.writeString(path, ProcessHandle.current().pid() + "\n");
             pidFile = path;
@@ -629,7 +647,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         }
         store.loadConfigured(config.aclUsers());
         if (!file.isEmpty()) {
-            String errors = store.load(file).errors();
+            String errors = store.load(config.inDir(file), file).errors();
             if (errors != null) {
                 throw new IllegalArgumentException("Aborting startup because of ACL errors: " + errors);
             }

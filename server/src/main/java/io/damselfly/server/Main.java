@@ -36,7 +36,9 @@ public final class Main {
         }
         // before anything makes a logger: slf4j-simple reads its file and level once
         try {
-            ServerLog.configure(config.getString(Option.LOGFILE), config.getString(Option.LOGLEVEL));
+            String logfile = config.getString(Option.LOGFILE);
+            // a relative logfile is taken from dir, where Redis runs
+            ServerLog.configure(logfile.isEmpty() ? "" : config.inDir(logfile).toString(), config.getString(Option.LOGLEVEL));
         } catch (java.io.IOException e) {
             System.err.println("damselfly: Can't open the log file: " + e.getMessage());
             System.exit(1);

@@ -341,28 +341,100 @@ class ProcessDirectivesBehaviourTest {
     }
 
     @Test
-    void alwaysShowLogo_logsPortAndPid(@TempDir Path dir) throws Exception {
+    void alwaysShowLogo_logsPortAndPidOnStandardOutput_fromAConfigFile(@TempDir Path dir) throws Exception {
         int port = freePort();
-        Path out = dir.resolve("server.out");
-        Process server = new ProcessBuilder(serverCommand(port, dir, "--always-show-logo", "yes"))
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        // as Redis's test suite starts a server: a config file with logfile '' (standard output),
+        // loglevel verbose, the logo on; standard output and standard error in files of their own
+        Path conf = dir.resolve("test.conf");
+        Files.writeString(conf, "always-show-logo yes\nloglevel verbose\nlogfile ''\noom-score-adj-values 0 200 800\n");
+        List<String> cmd = serverCommand(port, dir);
+        cmd.add(cmd.indexOf(Main.class.getName()) + 1, conf.toString());
+        Path out = dir.resolve("stdout");
+        Path err = dir.resolve("stderr");
+        Process server = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
-            // what Redis's test suite waits for in a server's log before it talks to it
+            // what the suite waits for in a server's standard output before it talks to it
             String pidLine = " PID: " + server.pid();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(out).contains(pidLine) && System.nanoTime() < deadline && server.isAlive()) {
+            while (!Files.readString(out).contains("Ready to accept connections") && System.nanoTime() < deadline
+                    && server.isAlive()) {
                 Thread.sleep(50);
             }
             String log = Files.readString(out);
-            assertTrue(log.contains(pidLine), log);
+            assertTrue(log.contains(pidLine), log + Files.readString(err));
             assertTrue(log.contains(" Port: " + port + "\n"), log);
             assertTrue(log.contains("Running in standalone mode"), log);
+            assertFalse(Files.readString(err).contains("Ready to accept"), "the log is not on standard error");
             try (RawClient c = new RawClient("127.0.0.1", port)) {
                 assertEquals("+PONG", c.callText("PING"));
                 assertEquals("[$always-show-logo, $yes]", c.callText("CONFIG", "GET", "always-show-logo"));
+                assertEquals("[$logfile, $]", c.callText("CONFIG", "GET", "logfile"));
+                c.callText("CONFIG", "SET", "timeout", "1");
             }
+            // loglevel verbose took effect: the idle client's close is logged at verbose
+            try (RawClient idle = new RawClient("127.0.0.1", port)) {
+                assertEquals("+PONG", idle.callText("PING"));
+                assertTrue(idle.isClosedByServer());
+            }
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.readString(out).contains("Closing idle client") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.readString(out).contains("Closing idle client"), Files.readString(out));
         } finally {
             server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void relativePaths_areTakenFromDir_asRedisRunsThere(@TempDir Path tmp) throws Exception {
+        // redis-server chdirs to dir: a relative aclfile and pidfile are found and written there,
+        // CONFIG GET dir is absolute, and a relative CONFIG SET dir goes on from the current one
+        Path redisDir = Files.createDirectories(tmp.resolve("redis"));
+        Path ourDir = Files.createDirectories(tmp.resolve("damselfly"));
+        for (Path d : List.of(redisDir, ourDir)) {
+            Files.writeString(d.resolve("users.acl"), "user default on nopass ~* &* +@all\nuser bob on nopass ~b* +get\n");
+            Files.createDirectories(d.resolve("sub"));
+        }
+        try (RedisServerProcess redis = RedisServerProcess.start("--dir", redisDir.toString(), "--aclfile", "users.acl",
+                "--pidfile", "server.pid", "--enable-protected-configs", "yes");
+             EmbeddedServer server = EmbeddedServer.builder().option("dir", ourDir.toString()).option("aclfile", "users.acl")
+                     .option("pidfile", "server.pid").option("enable-protected-configs", "yes").start()) {
+            for (Object[] target : new Object[][] {{redis.port(), redisDir}, {server.port(), ourDir}}) {
+                Path d = (Path) target[1];
+                try (RawClient c = new RawClient("127.0.0.1", (Integer) target[0])) {
+                    String where = "dir " + d;
+                    assertEquals("[$dir, $" + d + "]", c.callText("CONFIG", "GET", "dir"), where);
+                    assertEquals("[$user bob on nopass ~b* resetchannels -@all +get, $user default on nopass ~* &* +@all]",
+                            c.callText("ACL", "LIST"), where);
+                    assertTrue(Files.readString(d.resolve("server.pid")).strip().matches("[0-9]+"), where);
+                    assertEquals("+OK", c.callText("ACL", "SETUSER", "carol", "on"), where);
+                    assertEquals("+OK", c.callText("ACL", "SAVE"), where);
+                    assertTrue(Files.readString(d.resolve("users.acl")).contains("user carol on"), where);
+                    assertEquals("+OK", c.callText("CONFIG", "SET", "dir", "sub"), where);
+                    assertEquals("[$dir, $" + d.resolve("sub") + "]", c.callText("CONFIG", "GET", "dir"), where);
+                    assertEquals("+OK", c.callText("CONFIG", "SET", "dir", ".."), where);
+                    assertEquals("[$dir, $" + d + "]", c.callText("CONFIG", "GET", "dir"), where);
+                    // ACL LOAD reads from the (current) dir too
+                    assertEquals("+OK", c.callText("ACL", "LOAD"), where);
+                    assertTrue(c.callText("ACL", "USERS").contains("carol"), where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void busyPort_logsFailedListeningAndExitsOne(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            Path out = dir.resolve("stdout");
+            Process server = new ProcessBuilder(serverCommand(port, dir, "--bind", "127.0.0.1"))
+                    .redirectOutput(out.toFile()).redirectError(dir.resolve("stderr").toFile()).start();
+            assertTrue(server.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, server.exitValue());
+            // Redis's line, which a tool that picked the port looks for to try another one
+            assertTrue(Files.readString(out).contains("Failed listening on port " + port + " (TCP), aborting."),
+                    Files.readString(out));
         }
     }
 

@@ -387,10 +387,16 @@ public final class AclStore {
      * default user named there is reset first. Throws with Redis's message on an invalid line.
      */
     public synchronized void loadConfigured(List<String> lines) {
+        java.util.Set<String> declared = new java.util.HashSet<>();
         for (String line : lines) {
             List<String> argv = splitArgs(line);
             if (argv.isEmpty()) {
                 throw new IllegalArgumentException("user keyword without user name");
+            }
+            if (!declared.add(argv.get(0))) {
+                // ACLAppendUserForLoading: checked before the rules, "default" included
+                throw new IllegalArgumentException("Error in user declaration '" + argv.get(0)
+                        + "': Duplicate user found. A user can only be defined once in config files");
             }
             List<String> ops = new ArrayList<>();
             if (argv.get(0).equals(DEFAULT_USER)) {
@@ -414,12 +420,13 @@ public final class AclStore {
      * ACLLoadFromFile: every "user name rules..." line of the file, all valid or none applied
      * (then the errors in Redis's words). On success every user but "default" is a new user (the
      * caller disconnects the replaced users' clients, as Redis frees them), and the default user
-     * takes the file's rules, or the initial ones when the file does not name it.
+     * takes the file's rules, or the initial ones when the file does not name it. {@code fileName}
+     * is the configured name, which the errors quote.
      */
-    public synchronized Load load(String fileName) {
+    public synchronized Load load(Path file, String fileName) {
         String text;
         try {
-            text = Files.readString(Path.of(fileName), StandardCharsets.ISO_8859_1);
+            text = Files.readString(file, StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException e) {
             return new Load("Error loading ACLs, opening file '" + fileName + "': No such file or directory", List.of());
         }

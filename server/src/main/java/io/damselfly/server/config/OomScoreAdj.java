@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -15,7 +14,6 @@ import org.slf4j.LoggerFactory;
  * and forks no child, so the replica and background-child values are kept but never used.
  */
 public final class OomScoreAdj {
-    private static final Logger LOG = LoggerFactory.getLogger(OomScoreAdj.class);
     /** Redis's bounds for each of the three values (setConfigOOMScoreAdjValuesOption). */
     private static final long MIN_VALUE = -2000;
     private static final long MAX_VALUE = 2000;
@@ -93,7 +91,10 @@ public final class OomScoreAdj {
             }
             Files.writeString(file, val + "\n", StandardCharsets.US_ASCII);
         } catch (IOException | NumberFormatException e) {
-            LOG.warn("Unable to write oom_score_adj: {}", e.getMessage());
+            // the logger is made here, not in a static field: Option parses oom-score-adj-values's
+            // default through this class before Main has set up logging (ServerLog), and the first
+            // logger made fixes slf4j-simple's output and level for good
+            LoggerFactory.getLogger(OomScoreAdj.class).warn("Unable to write oom_score_adj: {}", e.getMessage());
         }
     }
 }

@@ -2,6 +2,7 @@ package io.damselfly.server.config;
 
 import io.damselfly.server.persist.SavePoints;
 import io.damselfly.server.persist.SaveSchedule;
+import java.nio.file.Path;
 
 /**
  * Every option damselfly accepts. One line each: the command-line flag (Dragonfly's name where
@@ -648,11 +649,16 @@ public enum Option {
 
     /**
      * The value a parsed {@code value} gives over the {@code current} one: itself, except for
-     * client-output-buffer-limit, where a value names only the classes it changes.
+     * client-output-buffer-limit, where a value names only the classes it changes, and dir.
      */
     public Object merge(Object current, Object value) {
         if (value instanceof ClientOutputBufferLimits limits) {
             return limits.over((ClientOutputBufferLimits) current);
+        }
+        if (this == DIR) {
+            // Redis chdirs to dir (config line and CONFIG SET alike), so a relative dir is taken
+            // from the current one and CONFIG GET shows getcwd(): an absolute path
+            return Path.of((String) current).toAbsolutePath().resolve((String) value).normalize().toString();
         }
         return value;
     }

@@ -249,6 +249,14 @@ public final class ServerConfig {
         return configFile;
     }
 
+    /**
+     * Where a file the server opens by a configured name is: Redis runs in dir (it chdirs there),
+     * so a relative aclfile, pidfile, logfile or unixsocket is taken from dir, an absolute one as is.
+     */
+    public Path inDir(String name) {
+        return Path.of(getString(Option.DIR)).resolve(name);
+    }
+
     public Object get(Option o) {
         return values.get(o.ordinal());
     }

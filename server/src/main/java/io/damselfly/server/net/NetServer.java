@@ -150,6 +150,8 @@ public final class NetServer implements AutoCloseable {
         try {
             listeners = listen(b, bind, port);
         } catch (Exception e) {
+            // Redis's line (initServer); tools that start a server wait for it to try another port
+            log.warn("Failed listening on port {} (TCP), aborting.", port);
             throw new IllegalStateException(e.getMessage(), e);
         }
         if (listeners.isEmpty() && config.getString(Option.UNIXSOCKET).isEmpty()) {
@@ -217,10 +219,11 @@ public final class NetServer implements AutoCloseable {
                         installResp(ch.pipeline(), counter, limits);
                     }
                 });
-        java.nio.file.Path file = java.nio.file.Path.of(path);
+        // a relative path is taken from dir, where Redis runs
+        java.nio.file.Path file = config.inDir(path);
         try {
             java.nio.file.Files.deleteIfExists(file);
-            unixListener = u.bind(new io.netty.channel.unix.DomainSocketAddress(path)).sync().channel();
+            unixListener = u.bind(new io.netty.channel.unix.DomainSocketAddress(file.toString())).sync().channel();
             unixPath = file;
             long perm = config.getLong(Option.UNIXSOCKETPERM);
             if (perm != 0) {

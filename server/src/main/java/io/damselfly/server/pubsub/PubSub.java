@@ -51,6 +51,11 @@ public final class PubSub {
         this.limit = limit;
     }
 
+    /** The pubsub class's output buffer limits. */
+    public Limit limit() {
+        return limit;
+    }
+
     // ---- subscribing (on the subscriber's loop) --------------------------------------------
 
     /** SUBSCRIBE one channel; false when already subscribed. */

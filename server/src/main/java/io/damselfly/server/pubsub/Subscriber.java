@@ -151,6 +151,21 @@ public final class Subscriber {
     }
 
     /**
+     * Checks the output buffer against {@code limit} with nothing offered, as Redis's clientsCron
+     * does for every client: a subscriber that stays past the soft limit is closed once the soft
+     * seconds have passed even when nothing more is published. Any thread.
+     */
+    public void checkLimit(Limit limit, long nowMillis) {
+        if (closed.get()) {
+            return;
+        }
+        long pending = queuedBytes.get() + outlet.unwrittenBytes();
+        if (overLimit(pending, limit, nowMillis)) {
+            close(pending);
+        }
+    }
+
+    /**
      * Queues a frame the client's own command produced, for delivery in order with its messages:
      * the Pub/Sub confirmations and messages that Redis sends even while CLIENT REPLY is OFF or
      * SKIP (they are pushes, CLIENT_PUSHING), which the command's suppressed reply cannot carry.

@@ -41,6 +41,23 @@ class AclFileTest {
     }
 
     @Test
+    void duplicateUserLines_refuseToStart_withRedisMessage(@TempDir Path dir) throws Exception {
+        // as redis-server --user foo --user foo (and the same for default): refused before the rules are read
+        for (String user : new String[] {"foo", "default"}) {
+            Path conf = dir.resolve(user + ".conf");
+            Files.writeString(conf, "user " + user + " on\nuser " + user + " off\n");
+            RuntimeException e = assertThrows(RuntimeException.class,
+                    () -> EmbeddedServer.builder().option("flagfile", conf.toString()).start().close());
+            String messages = "";
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                messages += t.getMessage() + "\n";
+            }
+            assertTrue(messages.contains("Error in user declaration '" + user
+                    + "': Duplicate user found. A user can only be defined once in config files"), messages);
+        }
+    }
+
+    @Test
     void userLinesAndAclfile_refuseToStart(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("damselfly.conf");
         Path acl = dir.resolve("users.acl");

@@ -116,6 +116,38 @@ class InfoStatisticsTest {
     }
 
     /**
+     * INFO stats fields of what damselfly does not have (replication, client eviction, fork,
+     * active defrag): present, with the values redis-server 7.0.15 shows while it does none of
+     * that, and in Redis's order (tools read evicted_clients next to evicted_keys, and Redis's own
+     * unit/maxmemory does arithmetic on it).
+     */
+    @Test
+    void stats_fieldsOfWhatIsAbsent_asRedisWithoutIt(EmbeddedServer server) throws Exception {
+        List<String> names = List.of("total_net_repl_input_bytes", "total_net_repl_output_bytes",
+                "instantaneous_input_repl_kbps", "instantaneous_output_repl_kbps", "sync_full", "sync_partial_ok",
+                "sync_partial_err", "evicted_keys", "evicted_clients", "latest_fork_usec", "total_forks",
+                "slave_expires_tracked_keys", "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
+                "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time",
+                "unexpected_error_replies");
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RawClient theirs = new RawClient("127.0.0.1", redis.port());
+             RawClient ours = new RawClient(server.host(), server.port())) {
+            assertEquals(absentFeatureFields(info(theirs, "stats"), names), absentFeatureFields(info(ours, "stats"), names));
+        }
+    }
+
+    /** The lines of {@code names} in the order the INFO text has them. */
+    private static List<String> absentFeatureFields(String info, List<String> names) {
+        List<String> lines = new ArrayList<>();
+        for (String line : info.split("\r\n")) {
+            if (names.contains(line.split(":")[0])) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /**
      * A blocked call answered later with an error (CLIENT UNBLOCK ... ERROR, a stream reader whose
      * group goes) and a script's error: what commandstats and errorstats say afterwards, on
      * damselfly and on redis-server 7.0.15 alike.

@@ -119,6 +119,35 @@ class PubSubOutputLimitTest {
         assertEquals("[$soft, :0]", pub.callText("PUBSUB", "NUMSUB", "soft"));
     }
 
+    @Test
+    void softLimit_disconnectsAfterItsSeconds_withNothingMorePublished(EmbeddedServer server, RawClient pub) throws Exception {
+        // Redis's unit/obuf-limits "soft limit is not enforced too early and is enforced when no
+        // traffic": past the soft limit, then silence; the cron closes the subscriber
+        assertEquals("+OK", pub.callText("CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 128kb 1"));
+        slowSubscriber(server, "quiet");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!pub.callText("PUBSUB", "NUMSUB", "quiet").equals("[$quiet, :1]")) {
+            assertTrue(System.nanoTime() < deadline, "subscriber registered");
+            Thread.sleep(5);
+        }
+        byte[] payload = new byte[8 * 1024];
+        long pending = 0;
+        for (int i = 0; i < 4096 && pending < 256 * 1024; i++) {
+            pub.callText("PUBLISH", "quiet", payload);
+            if (i % 32 == 0) {
+                pending = omem(pub);
+            }
+        }
+        assertTrue(pending >= 128 * 1024, "past the soft limit: " + pending);
+        // no more publishing: gone within the soft seconds plus the cron's second and a margin
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!pub.callText("PUBSUB", "NUMSUB", "quiet").equals("[$quiet, :0]")) {
+            assertTrue(System.nanoTime() < deadline, "still subscribed with nothing published, omem " + omem(pub));
+            Thread.sleep(50);
+        }
+        assertTrue(slow.closedByServer(), "the connection is closed");
+    }
+
     private static long counter(String info) {
         Matcher m = Pattern.compile("client_output_buffer_limit_disconnections:(\\d+)").matcher(info);
         assertTrue(m.find(), info);

@@ -349,7 +349,7 @@ public final class AclCommands {
             c.reply().error(NO_ACL_FILE);
             return;
         }
-        if (c.server().acl().save(Path.of(file))) {
+        if (c.server().acl().save(c.server().config().inDir(file))) {
             c.reply().ok();
         } else {
             c.reply().error("ERR There was an error trying to save the ACLs. Please check the server logs for more "
@@ -364,7 +364,7 @@ public final class AclCommands {
             c.reply().error(NO_ACL_FILE);
             return;
         }
-        AclStore.Load result = c.server().acl().load(file);
+        AclStore.Load result = c.server().acl().load(c.server().config().inDir(file), file);
         if (result.errors() != null) {
             c.reply().error("ERR " + result.errors());
             return;
