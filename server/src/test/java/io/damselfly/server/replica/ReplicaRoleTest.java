@@ -70,6 +70,38 @@ class ReplicaRoleTest {
     }
 
     @Test
+    void staleReplicaAndChecksAtExec_asRedis() throws Exception {
+        Path dir = Files.createTempDirectory("stale");
+        try (RedisServerProcess redis = RedisServerProcess.start();
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", dir.toString()).start();
+                RawClient r = new RawClient("127.0.0.1", redis.port());
+                RawClient d = new RawClient("127.0.0.1", ours.port())) {
+            Object[][] script = {
+                {"SET", "xx", "1"},
+                {"MULTI"}, {"INCR", "xx"},
+                {"CONFIG", "SET", "min-replicas-to-write", "2"},
+                {"EXEC"},
+                {"CONFIG", "SET", "min-replicas-to-write", "0"},
+                {"GET", "xx"},
+                {"CONFIG", "SET", "replica-serve-stale-data", "no"},
+                {"MULTI"}, {"GET", "xx"},
+                {"REPLICAOF", "127.0.0.1", "1"},
+                {"EXEC"},
+                {"GET", "xx"},
+                {"PING"},
+                {"CONFIG", "SET", "replica-serve-stale-data", "yes"},
+                {"GET", "xx"},
+                {"SET", "xx", "2"},
+                {"REPLICAOF", "NO", "ONE"},
+                {"SET", "xx", "2"},
+            };
+            for (Object[] command : script) {
+                assertEquals(RawClient.render(r.call(command)), RawClient.render(d.call(command)), List.of(command).toString());
+            }
+        }
+    }
+
+    @Test
     void replicaOfDamselfly_followsItsWrites() throws Exception {
         Path a = Files.createTempDirectory("primary");
         Path b = Files.createTempDirectory("replica");
