@@ -58,6 +58,17 @@ public final class StreamOps {
     public record Counted(Status status, long count) {
     }
 
+    /**
+     * Told of each pending entry a claim gives to its consumer or drops because its entry is
+     * gone, in the order Redis propagates them (streamPropagateXCLAIM): {@code index} is the
+     * ID's position among XCLAIM's IDs (-1 for XAUTOCLAIM), {@code nack} the entry as it stands
+     * then (for a dropped one, as it was, with its old owner). Read it at once: it changes later.
+     */
+    @FunctionalInterface
+    public interface PendingChange {
+        void changed(int index, StreamId id, Nack nack);
+    }
+
     /** XAUTOCLAIM's answer: the claimed entries (fields null under JUSTID), the next cursor, the IDs dropped. */
     public record AutoClaimed(List<Entry> claimed, StreamId next, List<StreamId> deleted) {
     }
@@ -491,7 +502,7 @@ public final class StreamOps {
         Object e = db.find(key);
         StreamValue s = streamOf(e);
         Group g = s.group(group);
-        return db.changeQuietly(key, e, () -> {
+        int acked = db.changeQuietly(key, e, () -> {
             int n = 0;
             for (StreamId id : ids) {
                 if (s.removePending(g, id)) {
@@ -500,32 +511,45 @@ public final class StreamOps {
             }
             return n;
         });
+        // xackCommand counts each acknowledgement (server.dirty++), so XACK propagates as itself
+        db.adjustChanges(key, acked);
+        return acked;
     }
 
     /**
      * XCLAIM after the caller found the group and parsed everything (xclaimCommand): {@code
      * deliveryTime} is the new last delivery (already defaulted to now), {@code retryCount} -1
-     * when not given, {@code lastId} null when not given.
+     * when not given, {@code lastId} null when not given. {@code changes} (may be null) hears of
+     * each pending entry claimed or dropped. Counts a change for each, and one for a LASTID that
+     * moved the group when nothing else changed, as xclaimCommand does.
      */
     public List<Entry> claim(byte[] key, byte[] group, byte[] consumer, long minIdle, StreamId[] ids,
-            long deliveryTime, long retryCount, boolean force, boolean justId, StreamId lastId) {
+            long deliveryTime, long retryCount, boolean force, boolean justId, StreamId lastId,
+            PendingChange changes) {
         Object e = db.find(key);
         StreamValue s = streamOf(e);
         Group g = s.group(group);
         long now = System.currentTimeMillis();
         List<Entry> out = new ArrayList<>();
         Consumer[] owner = new Consumer[1];
-        db.changeQuietly(key, e, () -> {
+        boolean movedLastId = db.changeQuietly(key, e, () -> {
             if (lastId != null && lastId.compareTo(g.lastId()) > 0) {
                 g.lastMs = lastId.ms();
                 g.lastSeq = lastId.seq();
+                return 1;
             }
             return 0;
-        });
-        for (StreamId id : ids) {
+        }) == 1;
+        long changed = 0;
+        for (int i = 0; i < ids.length; i++) {
+            StreamId id = ids[i];
             Nack existing = g.pel.get(id);
             if (!s.contains(id)) {
                 if (existing != null) {
+                    if (changes != null) {
+                        changes.changed(i, id, existing);
+                    }
+                    changed++;
                     db.changeQuietly(key, e, () -> s.removePending(g, id) ? 1 : 0);
                 }
                 continue;
@@ -551,13 +575,24 @@ public final class StreamOps {
                 return 0;
             });
             out.add(new Entry(id, justId ? null : s.get(id).fieldsAndValues()));
+            if (changes != null) {
+                changes.changed(i, id, g.pel.get(id));
+            }
+            changed++;
         }
+        if (changed == 0 && movedLastId) {
+            changed = 1;
+        }
+        db.adjustChanges(key, changed);
         return out;
     }
 
-    /** XAUTOCLAIM after the caller found the group (xautoclaimCommand). */
+    /**
+     * XAUTOCLAIM after the caller found the group (xautoclaimCommand); {@code changes} (may be
+     * null) hears of each pending entry claimed or dropped, each counted as a change.
+     */
     public AutoClaimed autoClaim(byte[] key, byte[] group, byte[] consumer, long minIdle, StreamId start,
-            long count, boolean justId) {
+            long count, boolean justId, PendingChange changes) {
         Object e = db.find(key);
         StreamValue s = streamOf(e);
         Group g = s.group(group);
@@ -584,6 +619,9 @@ public final class StreamOps {
             Nack n = p.getValue();
             cursor = id.next();
             if (!s.contains(id)) {
+                if (changes != null) {
+                    changes.changed(-1, id, n);
+                }
                 db.changeQuietly(key, e, () -> s.removePending(g, id) ? 1 : 0);
                 deleted.add(id);
                 left--;
@@ -605,8 +643,12 @@ public final class StreamOps {
                 return 0;
             });
             claimed.add(new Entry(id, justId ? null : s.get(id).fieldsAndValues()));
+            if (changes != null) {
+                changes.changed(-1, id, n);
+            }
             left--;
         }
+        db.adjustChanges(key, claimed.size() + deleted.size());
         return new AutoClaimed(claimed, next, deleted);
     }
 }

@@ -617,6 +617,17 @@ public final class StreamValue implements Value {
         return first ? StreamId.MAX : StreamId.MIN;
     }
 
+    /**
+     * The first entry's ID, deleted or not (streamGetEdgeID with tombstones kept): what an
+     * approximate MINID trim propagates as its exact threshold. The largest ID when empty.
+     */
+    public StreamId firstIdWithDeleted() {
+        if (nodes.isEmpty()) {
+            return StreamId.MAX;
+        }
+        return nodes.firstEntry().getValue().id(0);
+    }
+
     /** streamLastValidID: the last live entry's ID. */
     public StreamId lastValidId() {
         return edgeId(false);

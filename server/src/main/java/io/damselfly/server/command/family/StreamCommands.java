@@ -14,6 +14,7 @@ import io.damselfly.server.keyspace.StreamValue;
 import io.damselfly.server.keyspace.StreamValue.Entry;
 import io.damselfly.server.keyspace.StreamValue.Group;
 import io.damselfly.server.keyspace.StreamValue.Nack;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +25,14 @@ import java.util.Map;
  * XLEN XRANGE XREVRANGE XDEL XTRIM XSETID XGROUP XREAD XREADGROUP XACK XPENDING XCLAIM
  * XAUTOCLAIM XINFO. Handlers parse in Redis's order (so the first error is Redis's) and reply;
  * {@code db.streams()} does the work. Blocked readers wait as {@link StreamWaiter}s.
+ *
+ * <p>Propagation follows t_stream.c: XADD propagates the ID it assigned in place of {@code *} or
+ * {@code ms-*}; XADD and XTRIM with {@code ~} propagate {@code =} and the threshold they reached
+ * (the stream's length, or its first ID, deleted or not), since approximate trimming depends on
+ * node boundaries a replica need not share. XREADGROUP, XCLAIM and XAUTOCLAIM never propagate
+ * themselves: each pending entry they create, move or drop goes out as an idempotent XCLAIM
+ * ({@link #xclaimForm}), a NOACK read's progress as XGROUP SETID, and a consumer a NOACK read
+ * created as XGROUP CREATECONSUMER, since no XCLAIM would create it on the replica.
  */
 public final class StreamCommands {
     static final String INVALID_ID = "ERR Invalid stream ID specified as stream command argument";
@@ -59,7 +68,24 @@ public final class StreamCommands {
     /** XREAD_BLOCKED_DEFAULT_COUNT: a blocked reader without COUNT gets at most this many entries. */
     static final long BLOCKED_DEFAULT_COUNT = 1000;
 
+    private static final byte[] EQUALS = ascii("=");
+    private static final byte[] XCLAIM = ascii("XCLAIM");
+    private static final byte[] ZERO = ascii("0");
+    private static final byte[] TIME = ascii("TIME");
+    private static final byte[] RETRYCOUNT = ascii("RETRYCOUNT");
+    private static final byte[] FORCE = ascii("FORCE");
+    private static final byte[] JUSTID = ascii("JUSTID");
+    private static final byte[] LASTID = ascii("LASTID");
+    private static final byte[] XGROUP = ascii("XGROUP");
+    private static final byte[] SETID = ascii("SETID");
+    private static final byte[] ENTRIESREAD = ascii("ENTRIESREAD");
+    private static final byte[] CREATECONSUMER = ascii("CREATECONSUMER");
+
     private StreamCommands() {
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     public static void register(CommandTable.Builder t) {
@@ -162,10 +188,70 @@ public final class StreamCommands {
         }
     }
 
+    // ---- propagated forms ------------------------------------------------------------------------
+
+    /** Where a propagated command goes: the call's unit, or a served blocked reader's own. */
+    @FunctionalInterface
+    interface Propagated {
+        void add(byte[][] argv);
+    }
+
+    /**
+     * streamPropagateXCLAIM: {@code XCLAIM key group consumer 0 id TIME ms RETRYCOUNT n FORCE
+     * JUSTID LASTID last}, which sets the pending entry exactly as {@code nack} has it on a replica
+     * (or drops it there when the entry is gone), and moves the group's last ID.
+     */
+    static byte[][] xclaimForm(byte[] key, byte[] group, byte[] id, Nack nack, StreamId groupLast) {
+        return new byte[][] {XCLAIM, key, group, nack.consumer().name(), ZERO, id,
+            TIME, ascii(Long.toString(nack.deliveryTime())), RETRYCOUNT, ascii(Long.toString(nack.deliveryCount())),
+            FORCE, JUSTID, LASTID, groupLast.toBytes()};
+    }
+
+    /** streamPropagateGroupID: {@code XGROUP SETID key group last ENTRIESREAD n}. */
+    static byte[][] setIdForm(byte[] key, byte[] group, Group g) {
+        return new byte[][] {XGROUP, SETID, key, group, g.lastId().toBytes(), ENTRIESREAD, ascii(Long.toString(g.entriesRead()))};
+    }
+
+    /**
+     * What a group read of {@code key} propagates (xreadCommand, serveClientsBlockedOnStreamKey
+     * and streamReplyWithRange): the consumer it created if NOACK (XGROUP CREATECONSUMER), then
+     * for new entries ({@code newEntries}, the ">" ID) one XCLAIM per entry now pending, or under
+     * NOACK the group's new last ID. Reading a consumer's history propagates nothing else.
+     */
+    static void propagateGroupRead(Propagated out, byte[] key, byte[] group, byte[] consumer, Group g,
+                                   boolean consumerCreated, boolean newEntries, boolean noAck, List<Entry> delivered) {
+        if (consumerCreated && noAck) {
+            out.add(new byte[][] {XGROUP, CREATECONSUMER, key, group, consumer});
+        }
+        if (!newEntries || delivered.isEmpty()) {
+            return;
+        }
+        if (noAck) {
+            out.add(setIdForm(key, group, g));
+            return;
+        }
+        for (Entry d : delivered) {
+            // each new entry moved the group's last ID to itself before its XCLAIM went out
+            byte[] id = d.id().toBytes();
+            out.add(xclaimForm(key, group, id, g.pel().get(d.id()), d.id()));
+        }
+    }
+
+    /**
+     * streamRewriteApproxSpecifier and streamRewriteTrimArgument: {@code ~} becomes {@code =} and
+     * the threshold what the trim reached, the length for MAXLEN, the first ID (deleted or not)
+     * for MINID. Redis leaves a LIMIT in place; a replica ignores it for its primary's commands.
+     */
+    private static void rewriteTrim(CommandContext c, byte[][] form, AddArgs a) {
+        StreamValue s = c.db().streams().readForWrite(c.arg(1));
+        form[a.trimArg - 1] = EQUALS;
+        form[a.trimArg] = a.trim.maxLen() >= 0 ? ascii(Long.toString(s.length())) : s.firstIdWithDeleted().toBytes();
+    }
+
     // ---- XADD XTRIM ---------------------------------------------------------------------------
 
     /** What streamParseAddOrTrimArgsOrReply parses. */
-    private record AddArgs(int idPos, StreamId id, boolean seqGiven, boolean noMkStream, Trim trim) {
+    private record AddArgs(int idPos, StreamId id, boolean seqGiven, boolean noMkStream, Trim trim, int trimArg) {
     }
 
     /** streamParseAddOrTrimArgsOrReply, with Redis's checks in its order. */
@@ -179,6 +265,7 @@ public final class StreamCommands {
         boolean noMkStream = false;
         StreamId id = null;
         boolean seqGiven = true;
+        int trimArg = -1;
         int argc = c.argc();
         for (; i < argc; i++) {
             int more = argc - 1 - i;
@@ -202,6 +289,7 @@ public final class StreamCommands {
                 }
                 maxLen = v;
                 i++;
+                trimArg = i;
             } else if (c.argIs(i, "minid") && more > 0) {
                 if (maxLen >= 0 || minId != null) {
                     throw new CommandError(MAXLEN_AND_MINID);
@@ -215,6 +303,7 @@ public final class StreamCommands {
                 }
                 minId = strictId(c, i + 1);
                 i++;
+                trimArg = i;
             } else if (c.argIs(i, "limit") && more > 0) {
                 limit = c.longArg(i + 1);
                 if (limit < 0) {
@@ -260,7 +349,7 @@ public final class StreamCommands {
             limit = 0;
         }
         Trim trim = none ? Trim.NONE : new Trim(maxLen, minId, approx, limit);
-        return new AddArgs(i, id, seqGiven, noMkStream, trim);
+        return new AddArgs(i, id, seqGiven, noMkStream, trim, trimArg);
     }
 
     /** XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...] */
@@ -275,6 +364,22 @@ public final class StreamCommands {
             throw new CommandError(XADD_ZERO);
         }
         StreamOps.Added r = c.db().streams().add(c.arg(1), a.noMkStream, a.id, a.seqGiven, c.argv(), fieldPos, a.trim);
+        if (r.status() == Status.OK && c.propagating()) {
+            byte[][] form = null;
+            if (a.trim.approx()) {
+                form = c.argv().clone();
+                rewriteTrim(c, form, a);
+            }
+            if (a.id == null || !a.seqGiven) {
+                if (form == null) {
+                    form = c.argv().clone();
+                }
+                form[a.idPos] = r.id().toBytes();
+            }
+            if (form != null) {
+                c.propagateAs(form);
+            }
+        }
         switch (r.status()) {
             case OK -> replyId(c.reply(), r.id());
             case NO_KEY -> c.reply().nullBulk();
@@ -293,6 +398,11 @@ public final class StreamCommands {
         if (r.status() == Status.WRONG_TYPE) {
             wrongType(c);
         } else {
+            if (r.count() > 0 && a.trim.approx() && c.propagating()) {
+                byte[][] form = c.argv().clone();
+                rewriteTrim(c, form, a);
+                c.propagateAs(form);
+            }
             c.reply().integer(r.count());
         }
     }
@@ -552,6 +662,8 @@ public final class StreamCommands {
         if (group && groupName == null) {
             throw new CommandError(MISSING_GROUP);
         }
+        // what a group read changes goes out as XCLAIM and XGROUP forms (propagateGroupRead)
+        c.preventPropagation();
         StreamOps ops = c.db().streams();
         // null: ">" (XREADGROUP's new entries)
         StreamId[] ids = new StreamId[streams];
@@ -598,7 +710,13 @@ public final class StreamCommands {
             }
             List<Entry> out;
             if (groupName != null) {
+                Group g = s.group(groupName);
+                boolean hadConsumer = g.consumers().containsKey(consumer);
                 out = ops.readGroup(key, groupName, consumer, ids[k], count, noAck, true, x -> true);
+                if (out != null && c.propagating()) {
+                    propagateGroupRead(c::alsoPropagate, key, groupName, consumer, g,
+                            !hadConsumer, ids[k] == null, noAck, out);
+                }
             } else {
                 out = s.length() > 0 && s.lastValidId().compareTo(ids[k]) > 0 ? s.after(ids[k], count) : null;
             }
@@ -824,8 +942,24 @@ public final class StreamCommands {
         } else {
             deliveryTime = now;
         }
+        // each pending entry claimed or dropped goes out as an XCLAIM of its own (xclaimForm)
+        c.preventPropagation();
+        Group g = s.group(c.arg(2));
+        StreamId lastBefore = g.lastId();
+        boolean[] propagated = {false};
+        StreamOps.PendingChange changes = null;
+        if (c.propagating()) {
+            changes = (index, id, nack) -> {
+                propagated[0] = true;
+                c.alsoPropagate(xclaimForm(c.arg(1), c.arg(2), c.arg(5 + index), nack, g.lastId()));
+            };
+        }
         List<Entry> claimed = c.db().streams().claim(c.arg(1), c.arg(2), c.arg(3), minIdle,
-                ids.toArray(new StreamId[0]), deliveryTime, retryCount, force, justId, lastId);
+                ids.toArray(new StreamId[0]), deliveryTime, retryCount, force, justId, lastId, changes);
+        if (changes != null && !propagated[0] && g.lastId().compareTo(lastBefore) > 0) {
+            // LASTID moved the group and no XCLAIM carries it
+            c.alsoPropagate(setIdForm(c.arg(1), c.arg(2), g));
+        }
         Reply r = c.reply();
         r.array(claimed.size());
         for (Entry d : claimed) {
@@ -871,7 +1005,14 @@ public final class StreamCommands {
             c.reply().error(noGroup(c.arg(1), c.arg(2)));
             return;
         }
-        StreamOps.AutoClaimed a = c.db().streams().autoClaim(c.arg(1), c.arg(2), c.arg(3), minIdle, start, count, justId);
+        // each pending entry claimed or dropped goes out as an XCLAIM of its own (xclaimForm)
+        c.preventPropagation();
+        Group g = s.group(c.arg(2));
+        StreamOps.PendingChange changes = null;
+        if (c.propagating()) {
+            changes = (index, id, nack) -> c.alsoPropagate(xclaimForm(c.arg(1), c.arg(2), id.toBytes(), nack, g.lastId()));
+        }
+        StreamOps.AutoClaimed a = c.db().streams().autoClaim(c.arg(1), c.arg(2), c.arg(3), minIdle, start, count, justId, changes);
         Reply r = c.reply();
         r.array(3);
         replyId(r, a.next());

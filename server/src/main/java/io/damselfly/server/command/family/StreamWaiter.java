@@ -8,6 +8,7 @@ import io.damselfly.server.keyspace.StreamId;
 import io.damselfly.server.keyspace.StreamOps;
 import io.damselfly.server.keyspace.StreamValue;
 import io.damselfly.server.keyspace.ValueType;
+import io.damselfly.server.replication.Propagation;
 import java.util.Arrays;
 import java.util.List;
 
@@ -16,7 +17,9 @@ import java.util.List;
  * it: per key the ID it reads after, and for a group reader the group and consumer.
  * Served as serveClientsBlockedOnStreamKey serves (blocked.c): an XREAD reader when its key's
  * last ID passes its own, a group reader when the last ID passes the group's (and as an error
- * when the group or the key is gone); the reply holds the one key that served it.
+ * when the group or the key is gone); the reply holds the one key that served it. A group reader
+ * served propagates what its read changed as one unit of its own, MULTI/EXEC around several
+ * commands, as Redis propagates each served client after it (afterCommand).
  */
 final class StreamWaiter implements BlockedKeys.Waiter {
     private final DeferredReply slot;
@@ -27,9 +30,10 @@ final class StreamWaiter implements BlockedKeys.Waiter {
     private final byte[] group;
     private final byte[] consumer;
     private final boolean noAck;
+    private final Propagation propagation;
 
     private StreamWaiter(DeferredReply slot, byte[][] keys, StreamId[] after, long count, byte[] group,
-                         byte[] consumer, boolean noAck) {
+                         byte[] consumer, boolean noAck, Propagation propagation) {
         this.slot = slot;
         this.keys = keys;
         this.after = after;
@@ -37,6 +41,7 @@ final class StreamWaiter implements BlockedKeys.Waiter {
         this.group = group;
         this.consumer = consumer;
         this.noAck = noAck;
+        this.propagation = propagation;
     }
 
     /** Answers with an error, a failed call as Redis counts an unblocked client's error. */
@@ -73,8 +78,14 @@ final class StreamWaiter implements BlockedKeys.Waiter {
                 refuse(StreamCommands.BLOCKED_GROUP_GONE);
                 return true;
             }
+            StreamValue.Group g = s.group(group);
+            boolean hadConsumer = g.consumers().containsKey(consumer);
+            boolean[] delivered = {false};
             List<StreamValue.Entry> out = ops.readGroup(key, group, consumer, null, count, noAck, false,
-                    entries -> slot.complete(r -> replyOne(r, key, entries)));
+                    entries -> delivered[0] = slot.complete(r -> replyOne(r, key, entries)));
+            if (delivered[0]) {
+                propagate(view.index(), key, g, !hadConsumer, out);
+            }
             return out != null;
         }
         if (missing) {
@@ -87,6 +98,20 @@ final class StreamWaiter implements BlockedKeys.Waiter {
         List<StreamValue.Entry> out = s.after(gt, count);
         slot.complete(r -> replyOne(r, key, out));
         return true;
+    }
+
+    /** What this reader's read changed, as one unit (the key's shard is held). */
+    private void propagate(int db, byte[] key, StreamValue.Group g, boolean consumerCreated, List<StreamValue.Entry> out) {
+        Propagation.Unit unit = propagation.open();
+        if (unit == null) {
+            return;
+        }
+        try {
+            StreamCommands.propagateGroupRead(argv -> propagation.add(db, argv), key, group, consumer, g,
+                    consumerCreated, true, noAck, out);
+        } finally {
+            propagation.close(unit);
+        }
     }
 
     private int indexOf(byte[] key) {
@@ -110,7 +135,7 @@ final class StreamWaiter implements BlockedKeys.Waiter {
                       byte[] group, byte[] consumer, boolean noAck) {
         DeferredReply slot = c.deferReply(true);
         byte[][] keys = Arrays.copyOfRange(c.argv(), firstKey, firstKey + numKeys);
-        StreamWaiter w = new StreamWaiter(slot, keys, after, count, group, consumer, noAck);
+        StreamWaiter w = new StreamWaiter(slot, keys, after, count, group, consumer, noAck, c.server().propagation());
         PopWaiter.park(c, slot, w, firstKey, numKeys, timeout, r -> r.nullArray());
     }
 }
