@@ -69,6 +69,8 @@ public final class ClientSession {
     /** What the open MULTI's queue holds, as Redis counts it (CLIENT LIST multi-mem). */
     private volatile long multiMemory;
     private boolean scriptClient;
+    /** The client a replica runs its primary's stream as (Redis's CLIENT_MASTER). */
+    private boolean primaryLink;
     /**
      * CLIENT NO-EVICT ON (CLIENT LIST flag e). Redis exempts such a client from client eviction
      * (maxmemory-clients), which damselfly does not have: the flag is kept and shown only.
@@ -344,6 +346,19 @@ public final class ClientSession {
     /** Marks the session as a script's client, once, when the script engine makes it. */
     public void markScriptClient() {
         scriptClient = true;
+    }
+
+    /**
+     * Whether this is the client a replica runs its primary's stream as: Redis's mustObeyClient,
+     * which trusts what the primary sends (XADD's exact trim with LIMIT, writes on a read-only
+     * replica).
+     */
+    public boolean isPrimaryLink() {
+        return primaryLink;
+    }
+
+    public void markPrimaryLink() {
+        primaryLink = true;
     }
 
     /** CLIENT NO-EVICT ON or OFF. */

@@ -366,15 +366,16 @@ public final class CommandExecutor {
             return;
         }
         // a script's commands are checked against maxmemory by the script engine, as Redis's
-        // scriptVerifyOOM does (allow-oom, and only before the script's first write)
-        if (!forScript && !makeRoom() && deniedOverMemory(cmd)) {
+        // scriptVerifyOOM does (allow-oom, and only before the script's first write); a replica
+        // applies its primary's writes whatever its memory (replica-ignore-maxmemory)
+        if (!forScript && !client.isPrimaryLink() && !makeRoom() && deniedOverMemory(cmd)) {
             reject(cmd, argv, Errors.OOM);
             return;
         }
         // processCommand's is_write_command: EXEC is one when a write was queued (mstate.cmd_flags);
         // these checks are processCommand's, so not made again for the commands inside EXEC
         boolean write = cmd.has(CommandFlag.WRITE) || (cmd.name().equals("exec") && transaction.hasWrites());
-        if (!atomic && server.persistence().writesDenied() && (write || cmd.name().equals("ping"))) {
+        if (!atomic && !client.isPrimaryLink() && server.persistence().writesDenied() && (write || cmd.name().equals("ping"))) {
             // processCommand's stop-writes-on-bgsave-error check, which refuses PING too
             reject(cmd, argv, Persistence.MISCONF);
             return;

@@ -95,7 +95,7 @@ public final class ReplicaRole implements MasterLink.Events {
 
     /** Whether {@code client}'s write commands are refused with {@link #READONLY} now. */
     public boolean refusesWritesOf(ClientSession client) {
-        return masterHost != null && client != masterClient && server.config().getBool(Option.REPLICA_READ_ONLY);
+        return masterHost != null && !client.isPrimaryLink() && server.config().getBool(Option.REPLICA_READ_ONLY);
     }
 
     /**
@@ -249,6 +249,7 @@ public final class ReplicaRole implements MasterLink.Events {
                 server.config().getBool(Option.RDBCHECKSUM)).loadIfExists(file);
         Files.deleteIfExists(file);
         masterClient = new ClientSession(-1, ClientConnection.NONE, true, System.currentTimeMillis());
+        masterClient.markPrimaryLink();
         Reply reply = new Reply(masterClient);
         reply.bind(replies);
         executor = new CommandExecutor(server, masterClient, reply, null);
@@ -269,6 +270,11 @@ public final class ReplicaRole implements MasterLink.Events {
         }
         replies.clear();
         executor.execute(argv);
+        if (replies.isReadable() && replies.getByte(replies.readerIndex()) == '-') {
+            // as Redis's "== CRITICAL ==" log: the primary's write failed here, the data may differ
+            log.warn("== CRITICAL == This replica failed to apply a command of its master: {} -> {}", ascii(argv[0]),
+                    replies.toString(replies.readerIndex(), Math.min(200, replies.readableBytes()), StandardCharsets.ISO_8859_1).trim());
+        }
         replies.clear();
         if (replies.capacity() > 1 << 20) {
             replies.capacity(256);

@@ -332,7 +332,10 @@ public final class StreamCommands {
         if (!xadd && none) {
             throw new CommandError(XTRIM_WITHOUT_STRATEGY);
         }
-        if (limitGiven) {
+        if (c.client().isPrimaryLink()) {
+            // as mustObeyClient: the primary rewrote its trim to an exact one, LIMIT kept, none applied
+            limit = 0;
+        } else if (limitGiven) {
             if (!approx) {
                 throw new CommandError(LIMIT_WITHOUT_APPROX);
             }
