@@ -20,6 +20,7 @@ public final class CommandContext {
     private final Reply reply;
     private final DeferredReply.Owner replyOwner;
     private final CommandExecutor executor;
+    private final io.damselfly.server.replication.Propagation propagation;
     private Command command;
     private DeferredReply deferred;
     /** The request whose arguments {@link #redacted} hides from MONITOR (by identity), or null. */
@@ -38,6 +39,7 @@ public final class CommandContext {
         this.reply = reply;
         this.replyOwner = replyOwner;
         this.db = new Database(server.keyspace());
+        this.propagation = server.propagation();
     }
 
     void bind(byte[][] argv, Command command, long now) {
@@ -111,7 +113,7 @@ public final class CommandContext {
      * alsoPropagate), in the client's database. Costs one volatile read when nothing propagates.
      */
     public void alsoPropagate(byte[]... argv) {
-        server.propagation().add(client.db(), argv);
+        propagation.add(client.db(), argv);
     }
 
     /** This call's own form is not propagated (what it changed went out through {@link #alsoPropagate}). */
@@ -128,7 +130,7 @@ public final class CommandContext {
 
     /** Whether anything propagates now: handlers skip building a rewritten form when not. */
     public boolean propagating() {
-        return server.propagation().active();
+        return propagation.active();
     }
 
     byte[][] takePropagatedForm() {

@@ -163,6 +163,8 @@ public final class CommandExecutor {
     private final ClientPause pause;
     /** What writes send down the replication stream: one volatile read per command until a replica attaches. */
     private final Propagation propagation;
+    /** This server as a replica: one volatile read per command while it is none. */
+    private final io.damselfly.server.replica.ReplicaRole replicaRole;
     /** Whether this executor's connection can hold a request back for a pause ({@link #enablePause}). */
     private boolean pausable;
     /** Set by {@link #run} when the pause postponed the request; read and cleared by {@link #execute}. */
@@ -212,6 +214,7 @@ public final class CommandExecutor {
         this.selfInvalidations = server.tracking().threadSelf();
         this.pause = server.clients().pause();
         this.propagation = server.propagation();
+        this.replicaRole = server.replicaRole();
     }
 
     /**
@@ -385,7 +388,7 @@ public final class CommandExecutor {
             reject(cmd, argv, GoodReplicas.NOREPLICAS);
             return;
         }
-        if (!atomic && write && server.replicaRole().refusesWritesOf(client)) {
+        if (!atomic && write && replicaRole.isReplica() && replicaRole.refusesWritesOf(client)) {
             // processCommand's read-only replica check: not inside EXEC, whose commands run even
             // after a REPLICAOF among them (a script's writes: the script engine's check)
             reject(cmd, argv, io.damselfly.server.replica.ReplicaRole.READONLY);
@@ -403,7 +406,7 @@ public final class CommandExecutor {
             reject(cmd, argv, Errors.notAllowedWhileSubscribed(cmd.fullName()));
             return;
         }
-        if (!atomic && server.replicaRole().servesNoStaleData()
+        if (!atomic && replicaRole.isReplica() && replicaRole.servesNoStaleData()
                 && (!cmd.has(CommandFlag.STALE) || (cmd.name().equals("exec") && transaction.hasNonStale()))) {
             // a replica whose link is down with replica-serve-stale-data no: only "stale" commands
             reject(cmd, argv, io.damselfly.server.replica.ReplicaRole.MASTERDOWN);
