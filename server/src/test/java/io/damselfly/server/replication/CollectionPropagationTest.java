@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
-import io.damselfly.server.testing.BlockedClients;
-import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
-import io.damselfly.server.testing.ReplicationStreamReader;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.ServerOptions;
 import io.damselfly.server.testing.StreamComparison;
@@ -395,60 +392,14 @@ class CollectionPropagationTest {
 
     // ---- helpers ----------------------------------------------------------------------------
 
-    /** A client that selects {@code db} and sends a blocking command. */
-    private record Blocker(int db, Object[] command) {
+    private static StreamComparison.Blocker blocker(int db, Object... command) {
+        return new StreamComparison.Blocker(db, command);
     }
 
-    private static Blocker blocker(int db, Object... command) {
-        return new Blocker(db, command);
-    }
-
-    /**
-     * As {@link StreamComparison#run}, with clients blocked first: each blocker on a connection of
-     * its own, in order, each seen blocked (INFO) before the next; then the script runs on the
-     * first connection, and then each blocker's reply is read (appended to the replies, in
-     * blocking order). Absolute times in the streams read {@code <ms>}.
-     */
     private static StreamComparison.Result runWithBlocked(RedisServerProcess redis, EmbeddedServer damselfly,
-                                                          List<Blocker> blockers, Object[]... script) {
-        List<List<String>> streams = new ArrayList<>();
-        List<List<String>> replies = new ArrayList<>();
-        for (int port : new int[] {redis.port(), damselfly.port()}) {
-            List<RawClient> waiting = new ArrayList<>();
-            try (RawClient c = new RawClient("127.0.0.1", port)) {
-                c.call("CONFIG", "SET", "repl-ping-replica-period", "3600");
-                c.call("FLUSHALL");
-                try (ReplicationStreamReader stream = ReplicationStreamReader.sync(port)) {
-                    for (Blocker b : blockers) {
-                        RawClient w = new RawClient("127.0.0.1", port);
-                        waiting.add(w);
-                        w.call("SELECT", Integer.toString(b.db()));
-                        w.send(b.command());
-                        BlockedClients.await(c, waiting.size());
-                    }
-                    List<String> out = new ArrayList<>();
-                    for (Object[] command : script) {
-                        out.add(RawClient.render(c.call(command)));
-                    }
-                    for (RawClient w : waiting) {
-                        out.add(RawClient.render(w.read()));
-                    }
-                    replies.add(out);
-                    List<String> lines = new ArrayList<>();
-                    for (String line : stream.drain(300)) {
-                        lines.add(UNIX_MILLIS.matcher(line).replaceAll("<ms>"));
-                    }
-                    streams.add(lines);
-                }
-            } finally {
-                waiting.forEach(RawClient::close);
-            }
-        }
-        return new StreamComparison.Result(streams.get(0), streams.get(1), replies.get(0), replies.get(1));
+                                                          List<StreamComparison.Blocker> blockers, Object[]... script) {
+        return StreamComparison.runWithBlocked(redis, damselfly, new Object[0][], blockers, script);
     }
-
-    /** Absolute times read {@code <ms>}, as in {@link StreamComparison}. */
-    private static final Pattern UNIX_MILLIS = Pattern.compile("\\b1[0-9]{12}\\b");
 
     private static final Pattern SREM = Pattern.compile("^srem (\\S+) (.*)$");
 

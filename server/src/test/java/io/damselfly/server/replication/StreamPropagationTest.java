@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
-import io.damselfly.server.testing.BlockedClients;
-import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
-import io.damselfly.server.testing.ReplicationStreamReader;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.StreamComparison;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -25,23 +21,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
 class StreamPropagationTest {
-    private static final Pattern UNIX_MILLIS = Pattern.compile("\\b1[0-9]{12}\\b");
-
     private static Object[] c(Object... args) {
         return args;
     }
 
-    private static List<String> millis(List<String> lines) {
-        List<String> out = new ArrayList<>();
-        for (String l : lines) {
-            out.add(UNIX_MILLIS.matcher(l).replaceAll("<ms>"));
-        }
-        return out;
-    }
-
     /** Same replies (times as {@code <ms>}) and the same stream; answers damselfly's stream. */
     private static List<String> assertAsRedis(StreamComparison.Result r) {
-        assertEquals(millis(r.redisReplies()), millis(r.ourReplies()));
+        assertEquals(StreamComparison.withTimesBlanked(r.redisReplies()), StreamComparison.withTimesBlanked(r.ourReplies()));
         assertEquals(r.redisStream(), r.ourStream());
         return r.ourStream();
     }
@@ -261,30 +247,7 @@ class StreamPropagationTest {
     /** Both servers' streams and replies for a group reader blocked on one connection and woken by {@code wake}. */
     private static StreamComparison.Result runBlocked(RedisServerProcess redis, EmbeddedServer damselfly,
                                                       Object[][] setup, Object[] block, Object[][] wake) {
-        List<List<String>> streams = new ArrayList<>();
-        List<List<String>> replies = new ArrayList<>();
-        for (int port : new int[] {redis.port(), damselfly.port()}) {
-            try (RawClient a = new RawClient("127.0.0.1", port);
-                    RawClient b = new RawClient("127.0.0.1", port)) {
-                a.call("CONFIG", "SET", "repl-ping-replica-period", "3600");
-                a.call("FLUSHALL");
-                try (ReplicationStreamReader stream = ReplicationStreamReader.sync(port)) {
-                    List<String> r = new ArrayList<>();
-                    for (Object[] command : setup) {
-                        r.add(RawClient.render(a.call(command)));
-                    }
-                    b.send(block);
-                    BlockedClients.await(a, 1);
-                    for (Object[] command : wake) {
-                        r.add(RawClient.render(a.call(command)));
-                    }
-                    r.add(RawClient.render(b.read()));
-                    replies.add(r);
-                    streams.add(millis(stream.drain(300)));
-                }
-            }
-        }
-        return new StreamComparison.Result(streams.get(0), streams.get(1), replies.get(0), replies.get(1));
+        return StreamComparison.runWithBlocked(redis, damselfly, setup, List.of(new StreamComparison.Blocker(0, block)), wake);
     }
 
     @Test
