@@ -1,6 +1,8 @@
 package io.damselfly.server.replica;
 
+import io.damselfly.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.io.IOException;
@@ -64,7 +66,7 @@ final class MasterLink extends ByteToMessageDecoder {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        send(ctx, "PING");
+        send(ctx.channel(), "PING");
         super.channelActive(ctx);
     }
 
@@ -115,7 +117,7 @@ final class MasterLink extends ByteToMessageDecoder {
                     step = Step.AUTH;
                     List<String> a = new ArrayList<>(List.of("AUTH"));
                     a.addAll(List.of(auth));
-                    send(ctx, a.toArray(String[]::new));
+                    send(ctx.channel(), a.toArray(String[]::new));
                 } else {
                     sendPort(ctx);
                 }
@@ -130,11 +132,11 @@ final class MasterLink extends ByteToMessageDecoder {
             case PORT -> {
                 // an error here is only logged by Redis (an old primary): go on
                 step = Step.CAPA;
-                send(ctx, "REPLCONF", "capa", "psync2");
+                send(ctx.channel(), "REPLCONF", "capa", "psync2");
             }
             case CAPA -> {
                 step = Step.PSYNC;
-                send(ctx, "PSYNC", "?", "-1");
+                send(ctx.channel(), "PSYNC", "?", "-1");
             }
             case PSYNC -> {
                 String[] f = line.split(" ");
@@ -161,7 +163,7 @@ final class MasterLink extends ByteToMessageDecoder {
 
     private void sendPort(ChannelHandlerContext ctx) {
         step = Step.PORT;
-        send(ctx, "REPLCONF", "listening-port", Integer.toString(listeningPort));
+        send(ctx.channel(), "REPLCONF", "listening-port", Integer.toString(listeningPort));
     }
 
     /**
@@ -228,13 +230,14 @@ final class MasterLink extends ByteToMessageDecoder {
         return s;
     }
 
-    static void send(ChannelHandlerContext ctx, String... args) {
-        StringBuilder b = new StringBuilder().append('*').append(args.length).append("\r\n");
+    /** Sends a command to the primary, as any client sends one (an array of bulk strings). */
+    static void send(Channel channel, String... args) {
+        ByteBuf out = channel.alloc().buffer();
+        RespWriter.writeArrayHeader(out, args.length);
         for (String a : args) {
-            byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
-            b.append('$').append(bytes.length).append("\r\n").append(a).append("\r\n");
+            RespWriter.writeBulk(out, a.getBytes(StandardCharsets.UTF_8));
         }
-        ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(b.toString().getBytes(StandardCharsets.UTF_8)));
+        channel.writeAndFlush(out);
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {

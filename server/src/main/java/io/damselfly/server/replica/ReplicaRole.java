@@ -6,7 +6,6 @@ import io.damselfly.server.command.CommandExecutor;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
-import io.damselfly.server.rdb.RdbLoader;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -21,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * primary again, keeping the data.
  *
  * <p>Design. The link runs on a thread of its own (one Netty loop, made on first use), which
- * receives the snapshot into {@code <dir>/temp-replica-<port>.rdb}, loads it (every database and
- * the function libraries emptied first, as Redis's full sync does) and then runs the stream's
+ * receives the snapshot into {@code <dir>/temp-replica-<port>.rdb}, puts it in place of the RDB
+ * file and loads it as at start ({@code Persistence.load}: key-load-delay, the load figures;
+ * every database and the function libraries emptied first), as Redis's full sync does, then runs the stream's
  * commands as the primary's client (Redis's CLIENT_MASTER: never refused as read-only, replies
  * dropped). Its offset counts the stream's bytes; REPLCONF ACK reports it once a second and on
  * REPLCONF GETACK. A lost link is connected again by the next cron tick, with a full
@@ -241,13 +242,14 @@ public final class ReplicaRole implements MasterLink.Events {
 
     @Override
     public void snapshotReceived(Path file) throws IOException {
+        // as readSyncBulkPayload: the received file becomes the RDB file, then loads as one at start
+        Path rdb = Path.of(server.config().getString(Option.DIR)).resolve(server.config().getString(Option.DBFILENAME));
+        Files.move(file, rdb, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         log.info("MASTER <-> REPLICA sync: Flushing old data");
         server.keyspace().flushAll();
         server.scripts().functions().flush();
         log.info("MASTER <-> REPLICA sync: Loading DB in memory");
-        new RdbLoader(server.keyspace(), code -> server.scripts().functions().load(code, true), true,
-                server.config().getBool(Option.RDBCHECKSUM)).loadIfExists(file);
-        Files.deleteIfExists(file);
+        server.persistence().load(code -> server.scripts().functions().load(code, true), true);
         masterClient = new ClientSession(-1, ClientConnection.NONE, true, System.currentTimeMillis());
         masterClient.markPrimaryLink();
         Reply reply = new Reply(masterClient);
@@ -294,9 +296,7 @@ public final class ReplicaRole implements MasterLink.Events {
     private void sendAck() {
         Channel c = channel;
         if (c != null && c.isActive()) {
-            String off = Long.toString(offset);
-            String frame = "*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$" + off.length() + "\r\n" + off + "\r\n";
-            c.writeAndFlush(Unpooled.copiedBuffer(frame, StandardCharsets.US_ASCII));
+            MasterLink.send(c, "REPLCONF", "ACK", Long.toString(offset));
         }
     }
 

@@ -1,11 +1,14 @@
 package io.damselfly.server.replication;
 
+import io.damselfly.protocol.RespWriter;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.config.ClientOutputBufferLimits;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.pubsub.Subscriber;
-import java.io.ByteArrayOutputStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +32,6 @@ import java.util.function.IntConsumer;
  * stream exactly those after.
  */
 public final class ReplicationStream {
-    private static final byte[] CRLF = {'\r', '\n'};
 
     private final ServerConfig config;
     private volatile String replId;
@@ -77,7 +79,7 @@ public final class ReplicationStream {
      * wrap}, as Redis's propagatePendingCommands. Answers the stream's offset after it.
      */
     long append(List<Op> ops, boolean wrap) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        ByteBuf out = Unpooled.buffer(64);
         synchronized (this) {
             if (replicaMode) {
                 return -1;
@@ -89,24 +91,24 @@ public final class ReplicationStream {
             }
             for (Op op : ops) {
                 select(out, op.db());
-                out.write(op.command(), 0, op.command().length);
+                out.writeBytes(op.command());
             }
             if (multi) {
                 encode(out, ops.get(ops.size() - 1).db(), EXEC);
             }
-            return write(out.toByteArray());
+            return write(ByteBufUtil.getBytes(out));
         }
     }
 
     /** Appends one command outside any command's unit (active expiry, eviction). */
     long append(int db, byte[][] argv) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        ByteBuf out = Unpooled.buffer(64);
         synchronized (this) {
             if (replicaMode) {
                 return -1;
             }
             encode(out, db, argv);
-            return write(out.toByteArray());
+            return write(ByteBufUtil.getBytes(out));
         }
     }
 
@@ -115,42 +117,30 @@ public final class ReplicationStream {
     private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
 
     /** RESP of {@code argv}, after a SELECT when {@code db} is not the stream's (-1: any). Under the lock. */
-    private void encode(ByteArrayOutputStream out, int db, byte[][] argv) {
+    private void encode(ByteBuf out, int db, byte[][] argv) {
         select(out, db);
-        encodeCommand(out, argv);
+        writeCommand(out, argv);
     }
 
     /** A SELECT when {@code db} is not the stream's database (-1: any). Under the lock. */
-    private void select(ByteArrayOutputStream out, int db) {
+    private void select(ByteBuf out, int db) {
         if (db >= 0 && db != selectedDb) {
-            encodeCommand(out, new byte[][] {SELECT, Integer.toString(db).getBytes(StandardCharsets.US_ASCII)});
+            writeCommand(out, new byte[][] {SELECT, Integer.toString(db).getBytes(StandardCharsets.US_ASCII)});
             selectedDb = db;
         }
     }
 
     /** The RESP of one command, as a unit keeps it until it is appended. */
     static byte[] encoded(byte[][] argv) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        encodeCommand(out, argv);
-        return out.toByteArray();
+        ByteBuf out = Unpooled.buffer(64);
+        writeCommand(out, argv);
+        return ByteBufUtil.getBytes(out);
     }
 
-    static void encodeCommand(ByteArrayOutputStream out, byte[][] argv) {
-        out.write('*');
-        writeDecimal(out, argv.length);
-        out.write(CRLF, 0, 2);
-        for (byte[] a : argv) {
-            out.write('$');
-            writeDecimal(out, a.length);
-            out.write(CRLF, 0, 2);
-            out.write(a, 0, a.length);
-            out.write(CRLF, 0, 2);
-        }
-    }
-
-    private static void writeDecimal(ByteArrayOutputStream out, long v) {
-        byte[] digits = Long.toString(v).getBytes(StandardCharsets.US_ASCII);
-        out.write(digits, 0, digits.length);
+    /** A command as a client sends it: an array of bulk strings. */
+    private static void writeCommand(ByteBuf out, byte[][] argv) {
+        RespWriter.writeArrayHeader(out, argv.length);
+        RespWriter.writeBulks(out, argv, 0, argv.length);
     }
 
     /** Adds bytes to the backlog and to every replica. Under the lock. */
@@ -389,12 +379,8 @@ public final class ReplicationStream {
         long period = config.getLong(Option.REPL_PING_REPLICA_PERIOD) * 1000;
         if (nowMillis - lastPingMillis >= period) {
             lastPingMillis = nowMillis;
-            synchronized (this) {
-                // with the stream's current database, so no SELECT goes with it
-                ByteArrayOutputStream out = new ByteArrayOutputStream(16);
-                encodeCommand(out, new byte[][] {bytes("PING")});
-                write(out.toByteArray());
-            }
+            // in no database, so no SELECT goes with it; none while this server is itself a replica
+            append(-1, new byte[][] {bytes("PING")});
         }
     }
 

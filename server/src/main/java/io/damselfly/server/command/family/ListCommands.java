@@ -13,7 +13,6 @@ import io.damselfly.server.keyspace.ListOps.End;
 import io.damselfly.server.keyspace.LongResult;
 import io.damselfly.server.keyspace.Numbers;
 import io.damselfly.server.keyspace.OpStatus;
-import java.nio.charset.StandardCharsets;
 
 /**
  * List commands (Redis group "list"), as t_list.c of Redis 7.0 implements them: LPUSH RPUSH
@@ -64,14 +63,6 @@ public final class ListCommands {
     static final String MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
     static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
     static final String COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
-
-    // the forms Redis propagates pops and moves as (its shared objects' spelling)
-    static final byte[] LPOP = ascii("LPOP");
-    static final byte[] RPOP = ascii("RPOP");
-    static final byte[] LMOVE = ascii("LMOVE");
-    static final byte[] RPOPLPUSH = ascii("RPOPLPUSH");
-    static final byte[] LEFT = ascii("left");
-    static final byte[] RIGHT = ascii("right");
 
     // ---- pushes -----------------------------------------------------------------------------
 
@@ -151,8 +142,7 @@ public final class ListCommands {
 
     /** {@code LPOP|RPOP key [n]}: how a pop of n elements propagates (n < 0: the single-element form). */
     static byte[][] popForm(End end, byte[] key, int n) {
-        byte[] name = end == End.LEFT ? LPOP : RPOP;
-        return n < 0 ? new byte[][] {name, key} : new byte[][] {name, key, Numbers.toBytes(n)};
+        return ReplicatedForms.pop(end == End.LEFT ? ReplicatedForms.LPOP : ReplicatedForms.RPOP, key, n);
     }
 
     // ---- moves ------------------------------------------------------------------------------
@@ -248,8 +238,8 @@ public final class ListCommands {
             c.reply().bulk(r.value());
             if (c.propagating()) {
                 c.propagateAs(rpoplpush
-                        ? new byte[][] {RPOPLPUSH, c.arg(1), c.arg(2)}
-                        : new byte[][] {LMOVE, c.arg(1), c.arg(2), c.arg(3), c.arg(4)});
+                        ? new byte[][] {ReplicatedForms.RPOPLPUSH, c.arg(1), c.arg(2)}
+                        : new byte[][] {ReplicatedForms.LMOVE, c.arg(1), c.arg(2), c.arg(3), c.arg(4)});
             }
         } else {
             PopWaiter.block(c, 1, 1, timeout, PopWaiter.Shape.ELEMENT, from, 1, c.arg(2), to);
@@ -400,10 +390,6 @@ public final class ListCommands {
             throw new CommandError(error);
         }
         return v;
-    }
-
-    static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void replyInteger(CommandContext c, LongResult r) {

@@ -120,8 +120,8 @@ final class PopWaiter implements BlockedKeys.Waiter {
                 case KEY_AND_ELEMENT -> ListCommands.popForm(end, key, -1);
                 case KEY_AND_ELEMENTS -> ListCommands.popForm(end, key, elements.length);
                 default -> rpoplpush
-                        ? new byte[][] {ListCommands.RPOPLPUSH, key, destination}
-                        : new byte[][] {ListCommands.LMOVE, key, destination, endWord(end), endWord(destinationEnd)};
+                        ? new byte[][] {ReplicatedForms.RPOPLPUSH, key, destination}
+                        : new byte[][] {ReplicatedForms.LMOVE, key, destination, endWord(end), endWord(destinationEnd)};
             });
         }
         return taken;
@@ -144,7 +144,7 @@ final class PopWaiter implements BlockedKeys.Waiter {
     }
 
     private static byte[] endWord(End end) {
-        return end == End.LEFT ? ListCommands.LEFT : ListCommands.RIGHT;
+        return end == End.LEFT ? ReplicatedForms.LEFT : ReplicatedForms.RIGHT;
     }
 
     @Override

@@ -54,9 +54,6 @@ public final class SetCommands {
         t.add("sscan", SetCommands::sscan);
     }
 
-    private static final byte[] SREM = ListCommands.ascii("SREM");
-    private static final byte[] DEL = ListCommands.ascii("DEL");
-
     /** Shared with the list family, whose LMPOP and LPOP say the same. */
     private static final String OUT_OF_RANGE_POSITIVE = ListCommands.OUT_OF_RANGE_POSITIVE;
     private static final String NUMKEYS_NOT_POSITIVE = ListCommands.NUMKEYS_NOT_POSITIVE;
@@ -102,7 +99,7 @@ public final class SetCommands {
             } else {
                 reply.bulk(r.value());
                 if (c.propagating()) {
-                    c.propagateAs(SREM, c.arg(1), r.value());
+                    c.propagateAs(ReplicatedForms.SREM, c.arg(1), r.value());
                 }
             }
             return;
@@ -128,11 +125,11 @@ public final class SetCommands {
     private static void propagatePopped(CommandContext c, byte[][] members) {
         byte[] key = c.arg(1);
         if (!c.db().keys().existsForWrite(key)) {
-            c.propagateAs(DEL, key);
+            c.propagateAs(ReplicatedForms.DEL, key);
             return;
         }
         for (byte[] member : members) {
-            c.alsoPropagate(SREM, key, member);
+            c.alsoPropagate(ReplicatedForms.SREM, key, member);
         }
         c.preventPropagation();
     }

@@ -12,7 +12,6 @@ import io.damselfly.server.keyspace.KeyEvent;
 import io.damselfly.server.keyspace.LexRange;
 import io.damselfly.server.keyspace.ListOps.End;
 import io.damselfly.server.keyspace.LongResult;
-import io.damselfly.server.keyspace.Numbers;
 import io.damselfly.server.keyspace.OpStatus;
 import io.damselfly.server.keyspace.ScoreRange;
 import io.damselfly.server.keyspace.Scores;
@@ -84,9 +83,6 @@ public final class SortedSetCommands {
         t.add("zdiffstore", SortedSetCommands::zdiffstore);
         t.add("zscan", SortedSetCommands::zscan);
     }
-
-    private static final byte[] ZPOPMIN = ListCommands.ascii("ZPOPMIN");
-    private static final byte[] ZPOPMAX = ListCommands.ascii("ZPOPMAX");
 
     static final String NAN_RESULT = "ERR resulting score is not a number (NaN)";
     static final String XX_AND_NX = "ERR XX and NX options at the same time are not compatible";
@@ -579,8 +575,7 @@ public final class SortedSetCommands {
 
     /** {@code ZPOPMIN|ZPOPMAX key [n]}: how a pop of n members propagates (n < 0: the single-member form). */
     static byte[][] popForm(boolean max, byte[] key, int n) {
-        byte[] name = max ? ZPOPMAX : ZPOPMIN;
-        return n < 0 ? new byte[][] {name, key} : new byte[][] {name, key, Numbers.toBytes(n)};
+        return ReplicatedForms.pop(max ? ReplicatedForms.ZPOPMAX : ReplicatedForms.ZPOPMIN, key, n);
     }
 
     /** [key, [[member, score] ...]]: ZMPOP and BZMPOP, in both protocols. */

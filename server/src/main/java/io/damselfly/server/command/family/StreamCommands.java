@@ -14,7 +14,6 @@ import io.damselfly.server.keyspace.StreamValue;
 import io.damselfly.server.keyspace.StreamValue.Entry;
 import io.damselfly.server.keyspace.StreamValue.Group;
 import io.damselfly.server.keyspace.StreamValue.Nack;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -68,24 +67,20 @@ public final class StreamCommands {
     /** XREAD_BLOCKED_DEFAULT_COUNT: a blocked reader without COUNT gets at most this many entries. */
     static final long BLOCKED_DEFAULT_COUNT = 1000;
 
-    private static final byte[] EQUALS = ascii("=");
-    private static final byte[] XCLAIM = ascii("XCLAIM");
-    private static final byte[] ZERO = ascii("0");
-    private static final byte[] TIME = ascii("TIME");
-    private static final byte[] RETRYCOUNT = ascii("RETRYCOUNT");
-    private static final byte[] FORCE = ascii("FORCE");
-    private static final byte[] JUSTID = ascii("JUSTID");
-    private static final byte[] LASTID = ascii("LASTID");
-    private static final byte[] XGROUP = ascii("XGROUP");
-    private static final byte[] SETID = ascii("SETID");
-    private static final byte[] ENTRIESREAD = ascii("ENTRIESREAD");
-    private static final byte[] CREATECONSUMER = ascii("CREATECONSUMER");
+    private static final byte[] EQUALS = ReplicatedForms.word("=");
+    private static final byte[] XCLAIM = ReplicatedForms.word("XCLAIM");
+    private static final byte[] ZERO = ReplicatedForms.word("0");
+    private static final byte[] TIME = ReplicatedForms.word("TIME");
+    private static final byte[] RETRYCOUNT = ReplicatedForms.word("RETRYCOUNT");
+    private static final byte[] FORCE = ReplicatedForms.word("FORCE");
+    private static final byte[] JUSTID = ReplicatedForms.word("JUSTID");
+    private static final byte[] LASTID = ReplicatedForms.word("LASTID");
+    private static final byte[] XGROUP = ReplicatedForms.word("XGROUP");
+    private static final byte[] SETID = ReplicatedForms.word("SETID");
+    private static final byte[] ENTRIESREAD = ReplicatedForms.word("ENTRIESREAD");
+    private static final byte[] CREATECONSUMER = ReplicatedForms.word("CREATECONSUMER");
 
     private StreamCommands() {
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     public static void register(CommandTable.Builder t) {
@@ -203,13 +198,13 @@ public final class StreamCommands {
      */
     static byte[][] xclaimForm(byte[] key, byte[] group, byte[] id, Nack nack, StreamId groupLast) {
         return new byte[][] {XCLAIM, key, group, nack.consumer().name(), ZERO, id,
-            TIME, ascii(Long.toString(nack.deliveryTime())), RETRYCOUNT, ascii(Long.toString(nack.deliveryCount())),
+            TIME, ReplicatedForms.number(nack.deliveryTime()), RETRYCOUNT, ReplicatedForms.number(nack.deliveryCount()),
             FORCE, JUSTID, LASTID, groupLast.toBytes()};
     }
 
     /** streamPropagateGroupID: {@code XGROUP SETID key group last ENTRIESREAD n}. */
     static byte[][] setIdForm(byte[] key, byte[] group, Group g) {
-        return new byte[][] {XGROUP, SETID, key, group, g.lastId().toBytes(), ENTRIESREAD, ascii(Long.toString(g.entriesRead()))};
+        return new byte[][] {XGROUP, SETID, key, group, g.lastId().toBytes(), ENTRIESREAD, ReplicatedForms.number(g.entriesRead())};
     }
 
     /**
@@ -245,7 +240,7 @@ public final class StreamCommands {
     private static void rewriteTrim(CommandContext c, byte[][] form, AddArgs a) {
         StreamValue s = c.db().streams().readForWrite(c.arg(1));
         form[a.trimArg - 1] = EQUALS;
-        form[a.trimArg] = a.trim.maxLen() >= 0 ? ascii(Long.toString(s.length())) : s.firstIdWithDeleted().toBytes();
+        form[a.trimArg] = a.trim.maxLen() >= 0 ? ReplicatedForms.number(s.length()) : s.firstIdWithDeleted().toBytes();
     }
 
     // ---- XADD XTRIM ---------------------------------------------------------------------------
