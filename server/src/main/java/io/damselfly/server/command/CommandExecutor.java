@@ -499,10 +499,7 @@ public final class CommandExecutor {
                 // blocked clients are served (each of those is a unit of its own)
                 propagateCall(cmd, argv, heldChanges(multiLocked) - changesBefore);
                 if (unit != null) {
-                    long offset = propagation.close(unit);
-                    if (offset >= 0) {
-                        client.setReplicationOffset(offset);
-                    }
+                    propagation.end(unit, false, client);
                 }
             }
             if (ran && !atomic) {
@@ -808,20 +805,6 @@ public final class CommandExecutor {
     }
 
     /**
-     * Takes the locks a command needs: the shards of every key the call names, found by the
-     * command's Redis key specs ({@link KeyFinder}), in shard-index order. Returns how many
-     * shards were locked for this command alone (to release after it), or 0 when the command runs
-     * under the squashed single-shard lock or needs none.
-     *
-     * <p>A command that names no keys locks nothing here: the whole-keyspace ones (KEYS, FLUSHALL
-     * ...) lock shards themselves through {@code Keyspace}. When the specs cannot tell where
-     * a call's keys are (a malformed numkeys, a command whose own key finder damselfly lacks),
-     * every shard is taken, in order: right whatever the handler then touches, and only ever paid
-     * by calls that end in an error or by commands not yet given a key finder. Commands that read
-     * keys named only inside values ({@link CommandFlag#ARBITRARY_KEYS}: SORT ... BY/GET) take
-     * every shard too.
-     */
-    /**
      * Propagates the call that just ran, as Redis's call() decides: its own arguments (or the
      * form its handler gave) when it changed the dataset or its handler forced it, unless its
      * handler prevented it. EXEC and the script commands never propagate themselves: their
@@ -859,6 +842,22 @@ public final class CommandExecutor {
         return changes;
     }
 
+    /**
+     * Takes the locks a command needs: the shards of every key the call names, found by the
+     * command's Redis key specs ({@link KeyFinder}), in shard-index order. Returns how many
+     * shards were locked for this command alone (to release after it), or 0 when the command runs
+     * under the squashed single-shard lock or needs none.
+     *
+     * <p>A command that names no keys locks nothing here (the whole-keyspace reads, KEYS, SCAN
+     * ..., lock shards themselves through {@code Keyspace}), except a write (FLUSHALL, FLUSHDB,
+     * SWAPDB, FUNCTION LOAD ...), which takes every shard, so it reaches the replication stream in
+     * its place among every other write. When the specs cannot tell where
+     * a call's keys are (a malformed numkeys, a command whose own key finder damselfly lacks),
+     * every shard is taken, in order: right whatever the handler then touches, and only ever paid
+     * by calls that end in an error or by commands not yet given a key finder. Commands that read
+     * keys named only inside values ({@link CommandFlag#ARBITRARY_KEYS}: SORT ... BY/GET) take
+     * every shard too.
+     */
     private int lockFor(Command cmd, byte[][] argv) {
         if (cmd.has(CommandFlag.SCRIPT)) {
             // its keys are the script thread's to lock, with every other shard
@@ -892,8 +891,6 @@ public final class CommandExecutor {
         if (!cmd.hasKeys() && !keylessWrite) {
             return 0;
         }
-        // a write of no named key (FLUSHALL, FLUSHDB, SWAPDB, FUNCTION LOAD ...) holds every shard,
-        // so it reaches the replication stream in its place among every other write
         int found = keylessWrite || cmd.has(CommandFlag.ARBITRARY_KEYS) ? -1 : KeyFinder.find(cmd.spec(), argv, argv.length, keyScratch);
         int count = 0;
         if (found < 0) {
@@ -993,19 +990,14 @@ public final class CommandExecutor {
         try {
             block.run();
             if (unit != null) {
-                long offset = propagation.flush(unit);
-                propagation.close(unit);
+                propagation.end(unit, true, client);
                 unit = null;
-                if (offset >= 0) {
-                    client.setReplicationOffset(offset);
-                }
             }
             propagation.outsideUnit(() -> keyspace.blockedKeys().serveReady(context.db()));
         } finally {
             if (unit != null) {
                 // the block failed: what it wrote still goes out before the shards are released
-                propagation.flush(unit);
-                propagation.close(unit);
+                propagation.end(unit, true, client);
             }
             atomic = false;
             pinnedNow = 0;

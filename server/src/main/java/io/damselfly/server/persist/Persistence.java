@@ -263,16 +263,7 @@ public final class Persistence implements AutoCloseable {
      * this call.
      */
     public CompletableFuture<Boolean> saveAfterRunning(String reason) {
-        CompletableFuture<Boolean> started = startUrgentSave(reason);
-        if (started != null) {
-            return started;
-        }
-        Save current = running;
-        if (current != null) {
-            current.hurry();
-        }
-        CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
-        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveAfterRunning(reason));
+        return afterRunning(reason, null, true);
     }
 
     /**
@@ -283,15 +274,28 @@ public final class Persistence implements AutoCloseable {
      * answers the file written, or null when the save failed.
      */
     public CompletableFuture<Path> saveForReplica(Runnable atMoment) {
-        Save s = claim("replication", Kind.URGENT);
+        // a replica waits as Redis's does, for the running save's end, without hurrying it
+        return afterRunning("replication", atMoment, false)
+                .thenApply(ok -> ok ? target.directory().resolve(target.fileName()) : null);
+    }
+
+    /**
+     * An urgent save ({@code atMoment} run at its moment, or null) once no save runs; {@code
+     * hurry}: a running save is moved to normal priority meanwhile (someone waits for it).
+     */
+    private CompletableFuture<Boolean> afterRunning(String reason, Runnable atMoment, boolean hurry) {
+        Save s = claim(reason, Kind.URGENT);
         if (s != null) {
             s.atMoment = atMoment;
             normalThread.execute(s);
-            return s.done.thenApply(ok -> ok ? target.directory().resolve(target.fileName()) : null);
+            return s.done;
         }
         Save current = running;
+        if (current != null && hurry) {
+            current.hurry();
+        }
         CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
-        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> saveForReplica(atMoment));
+        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> afterRunning(reason, atMoment, hurry));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.damselfly.server.replication;
 
+import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.keyspace.KeyEvent;
 import io.damselfly.server.keyspace.KeyspaceObserver;
 import java.nio.charset.StandardCharsets;
@@ -105,6 +106,20 @@ public final class Propagation implements KeyspaceObserver {
         long offset = stream.append(u.ops, !u.noMulti);
         u.ops.clear();
         return offset;
+    }
+
+    /**
+     * Closes {@code u} as {@link #close} does, first appending what it holds when {@code now} (the
+     * end of a transaction's or script's block, which must go out before its shards are released
+     * even when the unit joined an outer one), and records the stream's offset after it as
+     * {@code writer}'s last write, which WAIT waits for ({@code writer} may be null).
+     */
+    public void end(Unit u, boolean now, ClientSession writer) {
+        long offset = now ? flush(u) : -1;
+        offset = Math.max(offset, close(u));
+        if (offset >= 0 && writer != null) {
+            writer.setReplicationOffset(offset);
+        }
     }
 
     /**

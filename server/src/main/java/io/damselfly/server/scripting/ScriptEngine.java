@@ -251,10 +251,7 @@ public final class ScriptEngine {
             task.run();
         } finally {
             if (unit != null) {
-                long offset = propagation.close(unit);
-                if (offset >= 0 && task.caller() instanceof ClientSession caller) {
-                    caller.setReplicationOffset(offset);
-                }
+                propagation.end(unit, false, task.caller() instanceof ClientSession caller ? caller : null);
             }
         }
     }
@@ -480,11 +477,7 @@ public final class ScriptEngine {
         Propagation propagation = server.propagation();
         Propagation.Unit unit = propagation.open();
         if (unit != null) {
-            long offset = propagation.flush(unit);
-            propagation.close(unit);
-            if (offset >= 0) {
-                caller.setReplicationOffset(offset);
-            }
+            propagation.end(unit, true, caller);
         }
         Database view = new Database(keyspace);
         view.bind(db, System.currentTimeMillis());
