@@ -180,7 +180,15 @@ public final class KeyOps {
             v.string(value, 0, value.length);
             return;
         }
-        Value value = ((ObjectEntry) e).value;
+        visit(((ObjectEntry) e).value, v);
+    }
+
+    /**
+     * Walks a value through a visitor, as {@link #dump} walks a key's: for serializers of values
+     * that are in no keyspace (the command form of an AOF rewrite reads values made by a {@link
+     * ValueBuilder} from an RDB file).
+     */
+    public static void visit(Value value, ValueVisitor v) {
         if (value instanceof StringValue s) {
             v.string(s.array(), 0, s.length());
         } else if (value instanceof ListValue l) {
