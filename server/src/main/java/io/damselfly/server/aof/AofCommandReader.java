@@ -108,8 +108,8 @@ public final class AofCommandReader {
             }
             if (c == 1) {
                 // buf[1] == '\0': Redis goes to readerr, a short read if fgets met the end of file, else an
-                // "error" whose errno is whatever was left (0, "Success", in practice)
-                return eof ? finish(End.SHORT_READ, null) : finish(End.READ_ERROR, "Success");
+                // "error" whose errno is whatever was left: redis-server 7.0.15 says ENOENT's text there
+                return eof ? finish(End.SHORT_READ, null) : finish(End.READ_ERROR, "No such file or directory");
             }
             argc = CNumbers.atoi(line, 1, c);
             if (argc < 1) {

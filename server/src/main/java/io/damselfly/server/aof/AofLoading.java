@@ -3,7 +3,6 @@ package io.damselfly.server.aof;
 import io.damselfly.server.aof.AofManifest.AofFile;
 import io.damselfly.server.rdb.DebugDelay;
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -41,8 +40,8 @@ import org.slf4j.LoggerFactory;
  *     TRUNCATED, which is fatal unless it happened in the last file.
  * </ol>
  * Quirks kept from Redis: the last valid offset starts at 0 and is moved only by a command, so a
- * short read in the first command after an RDB preamble, or a truncated RDB image, cuts the file
- * to 0 bytes with aof-load-truncated; a base whose file vanished between the size check and the
+ * short read in the first command after an RDB preamble cuts the file to 0 bytes with
+ * aof-load-truncated (the preamble goes too); a base whose file vanished between the size check and the
  * open is skipped (NOT_EXIST is not fatal there); the sizes returned are those taken before any
  * truncation.
  */
@@ -86,9 +85,9 @@ public final class AofLoading {
          * Loads the RDB image at the start of {@code in} (positioned at "REDIS"; {@code fileLength}
          * is the whole file's, commands may follow the image) and answers how many bytes the image
          * took, up to and including its checksum, so that the commands after it are read from
-         * there: the stream may be read past the image (through a buffer). Throws
-         * {@link EOFException} when the file ends inside the image (Redis treats it as a short
-         * read), anything else for a bad image.
+         * there: the stream may be read past the image (through a buffer). Throws for a bad or
+         * truncated image, which fails the load (Redis's RDB loader exits then; the command part's
+         * truncation rules do not apply to it); the exception's message is logged.
          */
         long rdb(InputStream in, long fileLength, String fileName) throws Exception;
 
@@ -303,14 +302,10 @@ public final class AofLoading {
 
     // ---------------------------------------------------------------- one file
 
-    /** How a file's reading stopped short, before the common endings of loadSingleAppendOnlyFile. */
-    private enum Stop { SHORT_READ, FORMAT_ERROR }
-
-    /** loadSingleAppendOnlyFile. */
+    /** loadSingleAppendOnlyFile: opens, hands an RDB image over, reads the commands, settles the end. */
     Status loadFile(String name) {
         Path path = aofDir.resolve(name);
         FileChannel ch;
-        long size;
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
@@ -323,109 +318,111 @@ public final class AofLoading {
         }
         Replay.Client client = null;
         try (ch) {
-            size = ch.size();
+            long size = ch.size();
             if (size == 0) {
                 return Status.EMPTY;
             }
             client = replay.newClient();
-            long validUpTo = 0;
-            long validBeforeMulti = 0;
             long commandStart = 0;
-            Stop stop = null;
-            try {
-                if (startsWithRdbSignature(ch)) {
-                    boolean oldStyle = name.equals(aofFileName);
-                    out.info(oldStyle ? "Reading RDB preamble from AOF file..." : "Reading RDB base file on AOF loading...");
-                    ch.position(0);
-                    try {
-                        commandStart = replay.rdb(new BufferedInputStream(Channels.newInputStream(ch),
-                                AofCommandReader.BUFFER_SIZE), size, name);
-                    } catch (Exception e) {
-                        out.warn(oldStyle
-                                ? "Error reading the RDB preamble of the AOF file " + name + ", AOF loading aborted"
-                                : "Error reading the RDB base file " + name + ", AOF loading aborted");
-                        if (!(e instanceof EOFException)) {
-                            out.warn("Unrecoverable error reading the append only file " + name + ": " + e.getMessage());
-                            return Status.FAILED;
-                        }
-                        stop = Stop.SHORT_READ;
-                    }
-                    if (stop == null) {
-                        if (commandStart < 0 || commandStart > size) {
-                            throw new IllegalStateException("Replay.rdb answered " + commandStart + " for a file of " + size + " bytes");
-                        }
-                        replay.progress(commandStart);
-                        if (oldStyle) {
-                            out.info("Reading the remaining AOF tail...");
-                        }
-                    }
+            if (startsWithRdbSignature(ch)) {
+                commandStart = loadRdbImage(ch, size, name);
+                if (commandStart < 0) {
+                    return Status.FAILED;
                 }
-                if (stop == null) {
-                    ch.position(commandStart);
-                    AofCommandReader reader = new AofCommandReader(Channels.newInputStream(ch), commandStart,
-                            settings.maxBulkLength());
-                    long commands = 0;
-                    byte[][] argv;
-                    while ((argv = reader.next()) != null) {
-                        if (!client.knowsCommand(argv)) {
-                            out.warn("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8)
-                                    + "' reading the append only file " + name);
-                            return Status.FAILED;
-                        }
-                        if (equalsIgnoreCase(argv[0], MULTI)) {
-                            validBeforeMulti = validUpTo;
-                        }
-                        client.command(argv);
-                        validUpTo = reader.validUpTo();
-                        if (settings.keyLoadDelayMicros() != 0) {
-                            DebugDelay.afterKey(settings.keyLoadDelayMicros(), () -> false);
-                        }
-                        if (++commands % Replay.PROGRESS_COMMANDS == 0) {
-                            replay.progress(reader.offset());
-                        }
-                    }
-                    switch (reader.end()) {
-                        case OK -> {
-                            if (client.inMulti()) {
-                                // the protocol is whole, but the tail is an unfinished transaction: drop it as a short read
-                                out.warn("Revert incomplete MULTI/EXEC transaction in AOF file " + name);
-                                validUpTo = validBeforeMulti;
-                                stop = Stop.SHORT_READ;
-                            }
-                        }
-                        case SHORT_READ -> stop = Stop.SHORT_READ;
-                        case FORMAT_ERROR -> stop = Stop.FORMAT_ERROR;
-                        case READ_ERROR -> {
-                            out.warn("Unrecoverable error reading the append only file " + name + ": " + reader.problem());
-                            return Status.FAILED;
-                        }
-                    }
-                    if (stop == null) {
-                        replay.progress(reader.offset());
-                        return Status.OK;
-                    }
-                }
-            } catch (IOException e) {
-                out.warn("Unrecoverable error reading the append only file " + name + ": " + AofManifest.reason(e));
-                return Status.FAILED;
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException("the AOF client failed on a command of " + name, e);
             }
-            if (stop == Stop.FORMAT_ERROR) {
-                out.warn("Bad file format reading the append only file " + name + ": make a backup of your AOF file, "
-                        + "then use ./redis-check-aof --fix <filename.manifest>");
-                return Status.FAILED;
-            }
-            return shortRead(name, path, validUpTo);
+            return loadCommands(ch, commandStart, name, path, client);
         } catch (IOException e) {
-            // size() or close()
             out.warn("Unrecoverable error reading the append only file " + name + ": " + AofManifest.reason(e));
             return Status.FAILED;
         } finally {
             if (client != null) {
                 client.close();
+            }
+        }
+    }
+
+    /** The RDB image at the start of a file: where the commands after it begin, or -1 when it failed (logged). */
+    private long loadRdbImage(FileChannel ch, long size, String name) throws IOException {
+        boolean oldStyle = name.equals(aofFileName);
+        out.info(oldStyle ? "Reading RDB preamble from AOF file..." : "Reading RDB base file on AOF loading...");
+        ch.position(0);
+        long end;
+        try {
+            end = replay.rdb(new BufferedInputStream(Channels.newInputStream(ch), AofCommandReader.BUFFER_SIZE), size, name);
+        } catch (Exception e) {
+            // a truncated image too: Redis's RDB loader exits on a short read of a file, so unlike
+            // the command part it is never cut and accepted under aof-load-truncated
+            out.warn(oldStyle
+                    ? "Error reading the RDB preamble of the AOF file " + name + ", AOF loading aborted"
+                    : "Error reading the RDB base file " + name + ", AOF loading aborted");
+            out.warn("Unrecoverable error reading the append only file " + name + ": " + e.getMessage());
+            return -1;
+        }
+        if (end < 0 || end > size) {
+            throw new IllegalStateException("Replay.rdb answered " + end + " for a file of " + size + " bytes");
+        }
+        replay.progress(end);
+        if (oldStyle) {
+            out.info("Reading the remaining AOF tail...");
+        }
+        return end;
+    }
+
+    /** The command part, from {@code start} to the end of the file, and how the file ends. */
+    private Status loadCommands(FileChannel ch, long start, String name, Path path, Replay.Client client) throws IOException {
+        // Redis's valid_up_to: 0 until a command moves it, even after an RDB preamble
+        long validUpTo = 0;
+        long validBeforeMulti = 0;
+        ch.position(start);
+        AofCommandReader reader = new AofCommandReader(Channels.newInputStream(ch), start, settings.maxBulkLength());
+        long commands = 0;
+        byte[][] argv;
+        while ((argv = reader.next()) != null) {
+            if (!client.knowsCommand(argv)) {
+                out.warn("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8)
+                        + "' reading the append only file " + name);
+                return Status.FAILED;
+            }
+            if (equalsIgnoreCase(argv[0], MULTI)) {
+                validBeforeMulti = validUpTo;
+            }
+            try {
+                client.command(argv);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                // Redis's commands cannot fail the AOF client (errors are replies, dropped): a bug
+                throw new IllegalStateException("the AOF client failed on a command of " + name, e);
+            }
+            validUpTo = reader.validUpTo();
+            if (settings.keyLoadDelayMicros() != 0) {
+                DebugDelay.afterKey(settings.keyLoadDelayMicros(), () -> false);
+            }
+            if (++commands % Replay.PROGRESS_COMMANDS == 0) {
+                replay.progress(reader.offset());
+            }
+        }
+        switch (reader.end()) {
+            case OK -> {
+                if (!client.inMulti()) {
+                    replay.progress(reader.offset());
+                    return Status.OK;
+                }
+                // the protocol is whole, but the tail is an unfinished transaction: drop it as a short read
+                out.warn("Revert incomplete MULTI/EXEC transaction in AOF file " + name);
+                return shortRead(name, path, validBeforeMulti);
+            }
+            case SHORT_READ -> {
+                return shortRead(name, path, validUpTo);
+            }
+            case FORMAT_ERROR -> {
+                out.warn("Bad file format reading the append only file " + name + ": make a backup of your AOF file, "
+                        + "then use ./redis-check-aof --fix <filename.manifest>");
+                return Status.FAILED;
+            }
+            default -> {
+                out.warn("Unrecoverable error reading the append only file " + name + ": " + reader.problem());
+                return Status.FAILED;
             }
         }
     }
