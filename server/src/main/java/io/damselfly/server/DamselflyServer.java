@@ -11,6 +11,7 @@ import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.command.family.BitmapCommands;
 import io.damselfly.server.command.spec.RedisCommandCatalog;
 import io.damselfly.server.command.family.AclCommands;
+import io.damselfly.server.command.family.AofCommands;
 import io.damselfly.server.command.family.ConnectionCommands;
 import io.damselfly.server.command.family.DebugCommands;
 import io.damselfly.server.command.family.HyperLogLogCommands;
@@ -104,6 +105,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final ActiveExpiry activeExpiry;
     private final Eviction backgroundEviction;
     private final Persistence persistence;
+    private final io.damselfly.server.aof.AppendOnlyFile aof;
     /** The replication stream and what each write sends down it. */
     private final io.damselfly.server.replication.Propagation propagation;
     private final io.damselfly.server.replication.FullSync fullSync;
@@ -201,6 +203,29 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             }
         });
         this.fullSync = new io.damselfly.server.replication.FullSync(propagation.stream(), persistence);
+        this.aof = new io.damselfly.server.aof.AppendOnlyFile(config, persistence, propagation.stream(), keyspace);
+        // CONFIG SET appendonly (updateAppendonly): turning on starts the first rewrite, or fails as Redis's
+        config.guard(Option.APPENDONLY, v -> {
+            boolean on = (Boolean) v;
+            if (on && !aof.turnOn(true)) {
+                throw new IllegalArgumentException("Unable to turn on AOF. Check server logs.");
+            }
+            if (!on) {
+                aof.turnOff(this::withEveryShardLocked);
+            }
+            return new ServerConfig.Prepared() {
+                @Override
+                public void commit() {
+                }
+
+                @Override
+                public void rollback() {
+                    if (on) {
+                        aof.turnOff(DamselflyServer.this::withEveryShardLocked);
+                    }
+                }
+            };
+        });
         this.cron = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "damselfly-cron");
             t.setDaemon(true);
@@ -307,6 +332,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         TransactionCommands.register(b);
         PubSubCommands.register(b);
         PersistenceCommands.register(b);
+        AofCommands.register(b);
         HyperLogLogCommands.register(b);
         DebugCommands.register(b);
         SortCommands.register(b);
@@ -319,7 +345,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     public DamselflyServer start() throws InterruptedException {
         startMillis = System.currentTimeMillis();
         // a corrupt file stops the start here (RdbLoadException), before the port is bound
-        if (nearCache == null) {
+        if (nearCache == null && config.getBool(Option.APPENDONLY)) {
+            // as Redis's loadDataFromDisk: with the AOF on, the AOF is the data, the RDB file is not read
+            aof.start(this::loadAof);
+        } else if (nearCache == null) {
             // a sidecar's keyspace holds copies that are only right while tracked: never loaded
             persistence.load(code -> scripts.functions().load(code, false), false);
         }
@@ -388,6 +417,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
                 System.currentTimeMillis() / 1000);
         persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
+        aof.tick(System.currentTimeMillis());
         propagation.stream().tick(System.currentTimeMillis());
         replicaRole.tick(System.currentTimeMillis());
         closeIdleClients(System.currentTimeMillis());
@@ -462,6 +492,44 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public io.damselfly.server.replication.FullSync fullSync() {
         return fullSync;
+    }
+
+    @Override
+    public io.damselfly.server.aof.AppendOnlyFile aof() {
+        return aof;
+    }
+
+    /**
+     * Replays AOF files into the keyspace (at start, and DEBUG LOADAOF into an emptied one), as
+     * the AOF client, with nothing propagated and every shard held, as Redis loads with its event
+     * loop stopped.
+     */
+    @Override
+    public io.damselfly.server.aof.AofLoading.Result loadAof(io.damselfly.server.aof.AofManifest manifest)
+            throws java.io.IOException {
+        Object[] outcome = new Object[1];
+        withEveryShardLocked(() -> propagation.withoutPropagating(() -> {
+            try {
+                outcome[0] = io.damselfly.server.aof.AofClient.load(this, manifest, java.nio.file.Path.of(config.getString(Option.DIR)),
+                        config.inDir(config.getString(Option.APPENDDIRNAME)), config.getString(Option.APPENDFILENAME));
+            } catch (java.io.IOException e) {
+                outcome[0] = e;
+            }
+        }));
+        if (outcome[0] instanceof java.io.IOException e) {
+            throw e;
+        }
+        return (io.damselfly.server.aof.AofLoading.Result) outcome[0];
+    }
+
+    /** Runs {@code action} with every shard of the keyspace locked. */
+    private void withEveryShardLocked(Runnable action) {
+        keyspace.lockAll();
+        try {
+            action.run();
+        } finally {
+            keyspace.unlockAll();
+        }
     }
 
     @Override
@@ -553,6 +621,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             migrateSockets.closeAll();
             replicaRole.close();
             net.close();
+            // as prepareForShutdown: what the AOF buffers is written and fsynced
+            aof.close();
             persistence.close();
             removePidFile();
             log.info("damselfly stopped");

@@ -58,7 +58,7 @@ public final class Main {
         }
         try {
             server.start();
-        } catch (RdbLoadException e) {
+        } catch (RdbLoadException | io.damselfly.server.aof.AppendOnlyFile.AofStartException e) {
             System.err.println("damselfly: " + e.getMessage());
             server.close();
             System.exit(1);

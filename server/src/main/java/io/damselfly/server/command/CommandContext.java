@@ -28,7 +28,10 @@ public final class CommandContext {
     private java.util.BitSet redacted;
     /** What this call propagates instead of its arguments ({@link #propagateAs}), or null. */
     private byte[][] propagatedForm;
-    /** 1: propagated even without a change ({@link #forcePropagation}); -1: never ({@link #preventPropagation}). */
+    /**
+     * 1: propagated even without a change ({@link #forcePropagation}); 2: the same, to replicas
+     * only ({@link #forcePropagationToReplicas}); -1: never ({@link #preventPropagation}).
+     */
     private int forcedPropagation;
 
     CommandContext(ServerContext server, ClientSession client, Reply reply, DeferredReply.Owner replyOwner,
@@ -125,6 +128,16 @@ public final class CommandContext {
     public void forcePropagation() {
         if (forcedPropagation == 0) {
             forcedPropagation = 1;
+        }
+    }
+
+    /**
+     * This call's own form goes to the replicas even if it changed nothing, and never to the AOF
+     * (PUBLISH: Redis's forceCommandPropagation with PROPAGATE_REPL).
+     */
+    public void forcePropagationToReplicas() {
+        if (forcedPropagation == 0) {
+            forcedPropagation = 2;
         }
     }
 

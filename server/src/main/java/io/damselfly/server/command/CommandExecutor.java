@@ -20,7 +20,6 @@ import io.damselfly.server.keyspace.Shard;
 import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.metrics.ThreadCommandStats;
-import io.damselfly.server.persist.Persistence;
 import io.damselfly.server.replication.Propagation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -378,9 +377,10 @@ public final class CommandExecutor {
         // processCommand's is_write_command: EXEC is one when a write was queued (mstate.cmd_flags);
         // these checks are processCommand's, so not made again for the commands inside EXEC
         boolean write = cmd.has(CommandFlag.WRITE) || (cmd.name().equals("exec") && transaction.hasWrites());
-        if (!atomic && !client.isPrimaryLink() && server.persistence().writesDenied() && (write || cmd.name().equals("ping"))) {
-            // processCommand's stop-writes-on-bgsave-error check, which refuses PING too
-            reject(cmd, argv, Persistence.MISCONF);
+        String diskDenial = !atomic && !client.isPrimaryLink() && (write || cmd.name().equals("ping")) ? server.diskErrorDenial() : null;
+        if (diskDenial != null) {
+            // processCommand's disk error check (a failed snapshot or AOF write), which refuses PING too
+            reject(cmd, argv, diskDenial);
             return;
         }
         if (!atomic && write && GoodReplicas.writesRefused(server)) {
@@ -817,7 +817,7 @@ public final class CommandExecutor {
             return;
         }
         if (changes > 0 || forced > 0) {
-            propagation.add(client.db(), form != null ? form : argv);
+            propagation.add(client.db(), form != null ? form : argv, forced != 2);
         }
     }
 
@@ -1029,7 +1029,7 @@ public final class CommandExecutor {
         return atomic;
     }
 
-    Transaction transaction() {
+    public Transaction transaction() {
         return transaction;
     }
 

@@ -58,6 +58,23 @@ public interface ServerContext {
     /** This server as a replica of another (REPLICAOF, SLAVEOF, ROLE and INFO as a replica). */
     io.damselfly.server.replica.ReplicaRole replicaRole();
 
+    /** The append-only file: BGREWRITEAOF, CONFIG SET appendonly, DEBUG LOADAOF, INFO's aof_ fields. */
+    io.damselfly.server.aof.AppendOnlyFile aof();
+
+    /** Replays AOF files into the keyspace as the AOF client, nothing propagated (start, DEBUG LOADAOF). */
+    io.damselfly.server.aof.AofLoading.Result loadAof(io.damselfly.server.aof.AofManifest manifest) throws java.io.IOException;
+
+    /**
+     * Redis's writeCommandsDeniedByDiskError: MISCONF's text while writes are refused because the
+     * last snapshot failed (stop-writes-on-bgsave-error) or the last AOF write did; null otherwise.
+     */
+    default String diskErrorDenial() {
+        if (persistence().writesDenied()) {
+            return io.damselfly.server.persist.Persistence.MISCONF;
+        }
+        return aof().writeDenial();
+    }
+
     /** RDB snapshots: SAVE, BGSAVE, save points and schedules, INFO persistence. */
     io.damselfly.server.persist.Persistence persistence();
 

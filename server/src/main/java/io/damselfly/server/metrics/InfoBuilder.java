@@ -32,7 +32,7 @@ import org.HdrHistogram.Histogram;
  * <p>Field names are Redis's; every value is true of damselfly, never a placeholder. Where Redis
  * has a field that means nothing here (allocator statistics, fork times, replication offsets of a
  * server that has no replicas) it is left out rather than invented, except for the few fields
- * clients are known to read (loading, role, aof_enabled), whose true value here is a constant.
+ * clients are known to read (loading, role), whose true value here is a constant.
  * damselfly's own additions carry names Redis does not use (damselfly_version, java_version,
  * io_threads, keyspace_shards, used_memory_heap...).
  *
@@ -260,18 +260,7 @@ public final class InfoBuilder {
         s.field("loading", 0);
         s.field("async_loading", 0);
         server.persistence().describe(s::field);
-        s.field("aof_enabled", 0);
-        s.field("aof_rewrite_in_progress", 0);
-        s.field("aof_rewrite_scheduled", 0);
-        s.field("aof_last_rewrite_time_sec", -1);
-        s.field("aof_current_rewrite_time_sec", -1);
-        s.field("aof_last_bgrewrite_status", "ok");
-        s.field("aof_rewrites", 0);
-        s.field("aof_rewrites_consecutive_failures", 0);
-        s.field("aof_last_write_status", "ok");
-        s.field("aof_last_cow_size", 0);
-        s.field("module_fork_in_progress", 0);
-        s.field("module_fork_last_cow_size", 0);
+        server.aof().describe(s::field);
         return s.text();
     }
 

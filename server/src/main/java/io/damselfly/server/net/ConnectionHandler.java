@@ -76,6 +76,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     static final int MAX_SCRIPTS_IN_FLIGHT = 16;
 
     private final ServerContext server;
+    /** Writes what the AOF buffers, before replies are flushed (one volatile read when nothing is). */
+    private final Runnable writeAof;
     private final RespRequestDecoder decoder;
     /** Keeps queued requests booked in the request memory budget until they run. */
     private final RequestMemoryAccount requestMemory;
@@ -113,6 +115,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     ConnectionHandler(ServerContext server, RespRequestDecoder decoder, RequestMemoryAccount requestMemory) {
         this.server = server;
+        io.damselfly.server.aof.AppendOnlyFile aof = server.aof();
+        this.writeAof = aof::writeBuffered;
         this.decoder = decoder;
         this.requestMemory = requestMemory;
     }
@@ -219,6 +223,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             unblock();
         }
         replies.pump(ctx, renderReply);
+        // a script's or a served blocked command's writes are in the AOF before its reply leaves
+        writeAof.run();
         ctx.flush();
         if (overOutputLimit()) {
             return;
@@ -454,6 +460,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
      */
     private boolean finishBatch() {
         endBatch();
+        writeAof.run();
         ctx.flush();
         return !overOutputLimit();
     }
@@ -467,7 +474,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         endBatch();
         if (!flushQueued) {
             flushQueued = true;
-            LoopFlushes.ofThisLoop().add(this, ctx.executor());
+            LoopFlushes.ofThisLoop().add(this, ctx.executor(), writeAof);
         }
     }
 

@@ -21,6 +21,10 @@ import java.util.ArrayList;
  * A reply so waits at most for the rest of the pass's reads, as in Redis. Flushes a connection
  * makes outside a read's end (large replies past the flush threshold, deferred replies, pub/sub)
  * are not delayed. One instance per loop thread, used only there.
+ *
+ * <p>Before the flushes, what the AOF buffers is written ({@code beforeFlush}), as Redis's
+ * beforeSleep runs flushAppendOnlyFile before it writes the replies: no reply to a write goes out
+ * before the write is in the file.
  */
 final class LoopFlushes {
     private static final FastThreadLocal<LoopFlushes> OF_LOOP = new FastThreadLocal<>() {
@@ -40,6 +44,8 @@ final class LoopFlushes {
     /** The list being flushed, swapped with {@link #waiting} so that flushing may queue again. */
     private ArrayList<Flushable> flushing = new ArrayList<>();
     private final Runnable flushAll = this::flushAll;
+    /** Runs before the pass's flushes (the AOF's write); every connection of a loop gives the same. */
+    private Runnable beforeFlush;
 
     private LoopFlushes() {
     }
@@ -53,7 +59,8 @@ final class LoopFlushes {
      * Queues {@code connection} to be flushed at the end of this pass of {@code loop} (the calling
      * thread's). The caller queues a connection at most once until it is flushed.
      */
-    void add(Flushable connection, EventExecutor loop) {
+    void add(Flushable connection, EventExecutor loop, Runnable beforeFlush) {
+        this.beforeFlush = beforeFlush;
         if (waiting.isEmpty()) {
             loop.execute(flushAll);
         }
@@ -61,6 +68,7 @@ final class LoopFlushes {
     }
 
     private void flushAll() {
+        beforeFlush.run();
         ArrayList<Flushable> now = waiting;
         waiting = flushing;
         flushing = now;

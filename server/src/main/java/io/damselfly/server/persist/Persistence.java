@@ -170,6 +170,8 @@ public final class Persistence implements AutoCloseable {
     private volatile long lastAttemptMillis;
     private volatile long dirtyAtLastSave;
     private volatile long lastCowBytes;
+    /** The copy-on-write peak of the last AOF rewrite's snapshot (INFO aof_last_cow_size). */
+    private volatile long lastRewriteCowBytes;
     private final AtomicLong saves = new AtomicLong();
     private volatile long lastLoadKeys;
     private volatile long lastLoadExpired;
@@ -248,13 +250,67 @@ public final class Persistence implements AutoCloseable {
     }
 
     private synchronized Save claim(String reason, Kind kind) {
+        return claim(reason, kind, null);
+    }
+
+    /** {@code rewriteFile}: the save is an AOF rewrite's snapshot to that file; null for the RDB file. */
+    private synchronized Save claim(String reason, Kind kind, Path rewriteFile) {
         if (running != null) {
             return null;
         }
-        Save s = new Save(reason, kind);
+        Save s = new Save(reason, kind, rewriteFile);
         running = s;
         lastAttemptMillis = System.currentTimeMillis();
         return s;
+    }
+
+    /**
+     * An AOF rewrite's snapshot (Redis's rewrite child): the keyspace at one moment written as an
+     * RDB image to {@code file}, as a BGSAVE writes one, {@code atMoment} run at that moment with
+     * every shard locked (where the AOF opens its new incr file). It is not a save of the RDB file:
+     * LASTSAVE, the changes since the last save and the rdb_ fields of INFO are not moved by it.
+     * One save or rewrite runs at a time, as Redis has one child: null when one runs. The future
+     * completes with whether the file was written (false when it failed or was {@linkplain
+     * #cancelRewrite cancelled}, or FLUSHALL voided it).
+     */
+    public CompletableFuture<Boolean> startRewrite(Path file, Runnable atMoment) {
+        Save s = claim("AOF rewrite", Kind.BACKGROUND, file);
+        if (s == null) {
+            return null;
+        }
+        s.atMoment = atMoment;
+        thread.execute(s);
+        return s.done;
+    }
+
+    /**
+     * The same on the calling thread, with no moment to mark: the base file an AOF starts from
+     * when a server starts with an AOF on and none on disk. False when a save runs or it failed.
+     */
+    public boolean rewriteHere(Path file) {
+        Save s = claim("AOF base", Kind.HERE, file);
+        if (s == null) {
+            return false;
+        }
+        s.run();
+        return s.done.join();
+    }
+
+    /** Whether the running save is an AOF rewrite's (INFO aof_rewrite_in_progress is the AOF's own). */
+    public boolean rewriteInProgress() {
+        Save s = running;
+        return s != null && s.rewriteFile != null;
+    }
+
+    /**
+     * Stops a running AOF rewrite (Redis kills its child: CONFIG SET appendonly no): its file is
+     * removed and its future completes with false.
+     */
+    public void cancelRewrite() {
+        Save s = running;
+        if (s != null && s.rewriteFile != null) {
+            s.cancelled = true;
+        }
     }
 
     /**
@@ -358,8 +414,14 @@ public final class Persistence implements AutoCloseable {
     /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed save, save points wait this long. */
     static final long RETRY_DELAY_MILLIS = 5_000;
 
-    /** Whether a save is running (INFO rdb_bgsave_in_progress). */
+    /** Whether a save of the RDB file is running (INFO rdb_bgsave_in_progress). */
     public boolean inProgress() {
+        Save s = running;
+        return s != null && s.rewriteFile == null;
+    }
+
+    /** Whether any save runs, an RDB save or an AOF rewrite's (Redis's hasActiveChildProcess). */
+    public boolean busy() {
         return running != null;
     }
 
@@ -394,6 +456,11 @@ public final class Persistence implements AutoCloseable {
         writesDenied = stopWritesOnError && savePointsConfigured && !lastSaveOk;
     }
 
+    /** INFO aof_last_cow_size: the last AOF rewrite's snapshot's copy-on-write peak. */
+    public long lastRewriteCowBytes() {
+        return lastRewriteCowBytes;
+    }
+
     /** Writes since the moment of the last successful save (INFO rdb_changes_since_last_save). */
     public long changesSinceLastSave() {
         return keyspace.dirty() - dirtyAtLastSave;
@@ -410,11 +477,11 @@ public final class Persistence implements AutoCloseable {
         field.accept("current_save_keys_processed", s == null || s.snapshot == null ? 0 : s.snapshot.keysCaptured());
         field.accept("current_save_keys_total", s == null ? 0 : s.keysTotal);
         field.accept("rdb_changes_since_last_save", changesSinceLastSave());
-        field.accept("rdb_bgsave_in_progress", s == null ? 0 : 1);
+        field.accept("rdb_bgsave_in_progress", s == null || s.rewriteFile != null ? 0 : 1);
         field.accept("rdb_last_save_time", lastSaveSeconds);
         field.accept("rdb_last_bgsave_status", lastSaveOk ? "ok" : "err");
         field.accept("rdb_last_bgsave_time_sec", lastSaveDurationSeconds);
-        field.accept("rdb_current_bgsave_time_sec", s == null ? -1 : (now - s.startMillis) / 1000);
+        field.accept("rdb_current_bgsave_time_sec", s == null || s.rewriteFile != null ? -1 : (now - s.startMillis) / 1000);
         field.accept("rdb_saves", saves.get());
         field.accept("rdb_last_cow_size", lastCowBytes);
         field.accept("rdb_last_load_keys_expired", lastLoadExpired);
@@ -423,6 +490,10 @@ public final class Persistence implements AutoCloseable {
 
     private synchronized void finished(Save s, boolean ok, long moment, long dirtyAtMoment) {
         running = null;
+        if (s.rewriteFile != null) {
+            lastRewriteCowBytes = s.cowPeak;
+            return;
+        }
         lastSaveOk = ok || s.abandoned;
         writesDenied = stopWritesOnError && savePointsConfigured && !lastSaveOk;
         lastSaveDurationSeconds = (System.currentTimeMillis() - s.startMillis) / 1000;
@@ -514,10 +585,15 @@ public final class Persistence implements AutoCloseable {
         volatile long flushAllsAtStart;
         volatile long keysTotal;
         boolean abandoned;
+        /** An AOF rewrite's snapshot goes here; null for a save of the RDB file. */
+        final Path rewriteFile;
+        /** Set by {@link #cancelRewrite}: the rewrite stops as Redis's killed child. */
+        volatile boolean cancelled;
 
-        Save(String reason, Kind kind) {
+        Save(String reason, Kind kind, Path rewriteFile) {
             this.reason = reason;
             this.kind = kind;
+            this.rewriteFile = rewriteFile;
             this.pacer = kind == Kind.BACKGROUND ? new Pacer(PACE_QUANTUM_NANOS, PACE_REST_PER_WORK) : null;
             this.keyDelayMicros = kind == Kind.HERE ? 0 : target.keySaveDelayMicros();
             long lastSeconds = Math.max(0, lastSaveDurationSeconds);
@@ -541,12 +617,16 @@ public final class Persistence implements AutoCloseable {
 
         @Override
         public void run() {
-            SnapshotFile file = new SnapshotFile(target.directory(), target.fileName());
+            SnapshotFile file = rewriteFile != null
+                    ? new SnapshotFile(rewriteFile.toAbsolutePath().getParent(), rewriteFile.getFileName().toString())
+                    : new SnapshotFile(target.directory(), target.fileName());
             boolean ok = false;
             long moment = 0;
             long dirtyAtMoment = 0;
             try {
-                log.info(kind == Kind.HERE ? "Saving ({})" : "Background saving started ({})", reason);
+                if (rewriteFile == null) {
+                    log.info(kind == Kind.HERE ? "Saving ({})" : "Background saving started ({})", reason);
+                }
                 try (FileChannel channel = file.open()) {
                     OutputStream raw = Channels.newOutputStream(channel);
                     if (target.incrementalFsync()) {
@@ -579,7 +659,8 @@ public final class Persistence implements AutoCloseable {
                     drain(writer);
                     if (voided()) {
                         abandoned = true;
-                        log.warn("Background saving abandoned: FLUSHALL emptied the keyspace while it ran");
+                        log.warn(cancelled ? "AOF rewrite stopped"
+                                : "Background saving abandoned: FLUSHALL emptied the keyspace while it ran");
                         return;
                     }
                     long bytes = writer.finish();
@@ -589,9 +670,11 @@ public final class Persistence implements AutoCloseable {
                 }
                 file.commit();
                 ok = true;
-                log.info("Background saving terminated with success ({})", file.target());
+                if (rewriteFile == null) {
+                    log.info("Background saving terminated with success ({})", file.target());
+                }
             } catch (IOException | RuntimeException e) {
-                log.error("Background saving error: {}", e.toString());
+                log.error(rewriteFile == null ? "Background saving error: {}" : "AOF rewrite snapshot error: {}", e.toString());
             } finally {
                 if (!ok) {
                     file.discard();
@@ -727,7 +810,7 @@ public final class Persistence implements AutoCloseable {
          */
         private boolean voided() {
             KeyspaceSnapshot s = snapshot;
-            return s != null && (s.isAbandoned() || keyspace.flushAlls() != flushAllsAtStart);
+            return cancelled || s != null && (s.isAbandoned() || keyspace.flushAlls() != flushAllsAtStart);
         }
 
         private void drain(RdbFileWriter writer) throws IOException {

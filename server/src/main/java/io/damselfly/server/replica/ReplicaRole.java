@@ -272,6 +272,9 @@ public final class ReplicaRole implements MasterLink.Events {
         }
         replies.clear();
         executor.execute(argv);
+        // each command is its own batch: a shard lock squashed across commands would stay held
+        // by this link's loop after the stream pauses, and other loops' commands would wait on it
+        executor.endBatch();
         if (replies.isReadable() && replies.getByte(replies.readerIndex()) == '-') {
             // as Redis's "== CRITICAL ==" log: the primary's write failed here, the data may differ
             log.warn("== CRITICAL == This replica failed to apply a command of its master: {} -> {}", ascii(argv[0]),

@@ -38,6 +38,8 @@ public final class Propagation implements KeyspaceObserver {
         private final List<ReplicationStream.Op> ops = new ArrayList<>();
         private int depth;
         private boolean noMulti;
+        /** Nothing this thread runs propagates (an AOF being loaded, as Redis while loading). */
+        private boolean suppressed;
 
         /**
          * The unit is never wrapped in MULTI/EXEC: a command that touches arbitrary keys (KEYS,
@@ -78,6 +80,9 @@ public final class Propagation implements KeyspaceObserver {
             return null;
         }
         Unit u = units.get();
+        if (u.suppressed) {
+            return null;
+        }
         u.depth++;
         return u;
     }
@@ -123,6 +128,21 @@ public final class Propagation implements KeyspaceObserver {
     }
 
     /**
+     * Runs {@code action} with nothing it does propagated: the commands of an AOF being loaded,
+     * which Redis does not propagate (shouldPropagate is false while loading).
+     */
+    public void withoutPropagating(Runnable action) {
+        Unit u = units.get();
+        boolean was = u.suppressed;
+        u.suppressed = true;
+        try {
+            action.run();
+        } finally {
+            u.suppressed = was;
+        }
+    }
+
+    /**
      * Runs {@code action} with this thread's unit set aside, so what it propagates is appended at
      * once, each command alone: blocked clients served after a command are each their own unit in
      * Redis (served after the command's own propagation).
@@ -148,14 +168,26 @@ public final class Propagation implements KeyspaceObserver {
      * arguments are encoded at once: they may change afterwards.
      */
     public void add(int db, byte[][] argv) {
+        add(db, argv, true);
+    }
+
+    /**
+     * {@link #add}, for the replicas only when not {@code toAof} (PUBLISH: Redis propagates it to
+     * replicas, never to the AOF).
+     */
+    public void add(int db, byte[][] argv, boolean toAof) {
         if (!stream.active()) {
             return;
         }
         Unit u = units.get();
+        if (u.suppressed) {
+            return;
+        }
+        ReplicationStream.Op op = new ReplicationStream.Op(db, ReplicationStream.encoded(argv), toAof);
         if (u.depth > 0) {
-            u.ops.add(new ReplicationStream.Op(db, ReplicationStream.encoded(argv)));
+            u.ops.add(op);
         } else {
-            stream.append(db, argv);
+            stream.append(List.of(op), false);
         }
     }
 

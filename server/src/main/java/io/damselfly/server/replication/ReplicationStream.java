@@ -36,10 +36,14 @@ public final class ReplicationStream {
     private final ServerConfig config;
     private volatile String replId;
     /**
-     * Whether writes are propagated: set when a replica attaches (with every shard held), cleared
-     * while this server is itself a replica; read by every write command.
+     * Whether writes are propagated: while replicas are fed ({@link #replicating}) or an AOF is
+     * ({@link #aof}); changed only with every shard held; read by every write command.
      */
     private volatile boolean active;
+    /** Replicas are fed: set when the first replica attaches, cleared while this server is itself a replica. */
+    private boolean replicating;
+    /** The append-only file fed with every unit, or null while it is off. */
+    private UnitTarget aof;
     /** This server replicates a primary: its own stream takes nothing (REPLICAOF). */
     private boolean replicaMode;
     private Backlog backlog;
@@ -81,10 +85,13 @@ public final class ReplicationStream {
     long append(List<Op> ops, boolean wrap) {
         ByteBuf out = Unpooled.buffer(64);
         synchronized (this) {
-            if (replicaMode) {
+            boolean multi = wrap && ops.size() > 1;
+            if (aof != null) {
+                aof.append(ops, multi);
+            }
+            if (!replicating) {
                 return -1;
             }
-            boolean multi = wrap && ops.size() > 1;
             if (multi) {
                 // MULTI carries the first command's database, so its SELECT comes before it
                 encode(out, ops.get(0).db(), MULTI);
@@ -102,14 +109,40 @@ public final class ReplicationStream {
 
     /** Appends one command outside any command's unit (active expiry, eviction). */
     long append(int db, byte[][] argv) {
+        return append(List.of(new Op(db, encoded(argv), true)), false);
+    }
+
+    /**
+     * Sends {@code argv} to the replicas only, in no database (PING, REPLCONF GETACK: Redis writes
+     * them with replicationFeedSlaves, never to the AOF).
+     */
+    private void appendToReplicas(byte[][] argv) {
         ByteBuf out = Unpooled.buffer(64);
         synchronized (this) {
-            if (replicaMode) {
-                return -1;
+            if (!replicating) {
+                return;
             }
-            encode(out, db, argv);
-            return write(ByteBufUtil.getBytes(out));
+            writeCommand(out, argv);
+            write(ByteBufUtil.getBytes(out));
         }
+    }
+
+    /**
+     * Where units go besides the replicas: the append-only file. Called under the stream's lock,
+     * in stream order, with every op of the unit ({@link Op#toAof} says which are for it) and
+     * whether the unit is wrapped in MULTI/EXEC.
+     */
+    public interface UnitTarget {
+        void append(List<Op> ops, boolean multi);
+    }
+
+    /**
+     * Feeds {@code target} with every unit from now on, or stops (null). Call with every shard
+     * locked, so that a command sees propagation on or off for all its writes.
+     */
+    public synchronized void feedAof(UnitTarget target) {
+        aof = target;
+        active = replicating || aof != null;
     }
 
     private static final byte[][] MULTI = {"MULTI".getBytes(StandardCharsets.US_ASCII)};
@@ -196,6 +229,7 @@ public final class ReplicationStream {
             // as createReplicationBacklog: the backlog starts at the stream's current offset
             backlog = new Backlog(backlogSize(), offset);
         }
+        replicating = true;
         active = true;
         // as Redis's syncCommand: a new replica's stream starts with a SELECT
         selectedDb = -1;
@@ -250,7 +284,8 @@ public final class ReplicationStream {
      */
     public synchronized void becomeReplica() {
         replicaMode = true;
-        active = false;
+        replicating = false;
+        active = aof != null;
     }
 
     /**
@@ -328,7 +363,7 @@ public final class ReplicationStream {
         synchronized (ackWaiters) {
             ackWaiters.add(w);
         }
-        append(-1, new byte[][] {bytes("REPLCONF"), bytes("GETACK"), bytes("*")});
+        appendToReplicas(new byte[][] {bytes("REPLCONF"), bytes("GETACK"), bytes("*")});
         return w;
     }
 
@@ -380,7 +415,7 @@ public final class ReplicationStream {
         if (nowMillis - lastPingMillis >= period) {
             lastPingMillis = nowMillis;
             // in no database, so no SELECT goes with it; none while this server is itself a replica
-            append(-1, new byte[][] {bytes("PING")});
+            appendToReplicas(new byte[][] {bytes("PING")});
         }
     }
 
@@ -442,8 +477,9 @@ public final class ReplicationStream {
     /**
      * One propagated command: its database (-1: none) and its RESP, encoded when it was
      * propagated, so a later command of the same unit that changes a stored value in place (a
-     * large string is the request's own array) cannot change what this one sends.
+     * large string is the request's own array) cannot change what this one sends; {@code toAof}
+     * false for what goes to replicas only (PUBLISH, as Redis's PROPAGATE_REPL).
      */
-    public record Op(int db, byte[] command) {
+    public record Op(int db, byte[] command, boolean toAof) {
     }
 }

@@ -791,9 +791,10 @@ public final class ScriptEngine {
             // scriptVerifyWriteCommandAllow: a read-only replica, before the script's first write
             return io.damselfly.server.replica.ReplicaRole.READONLY;
         }
-        if (write && server.persistence().writesDenied()) {
-            // scriptVerifyWriteCommandAllow: every write while snapshots fail (stop-writes-on-bgsave-error)
-            return io.damselfly.server.persist.Persistence.MISCONF;
+        String diskDenial = write ? server.diskErrorDenial() : null;
+        if (diskDenial != null) {
+            // scriptVerifyWriteCommandAllow: every write while snapshots or AOF writes fail
+            return diskDenial;
         }
         if (write && !run.dirty && GoodReplicas.writesRefused(server)) {
             // scriptVerifyWriteCommandAllow: only before the script's first write, which it cannot undo

@@ -61,6 +61,7 @@ public final class DebugCommands {
     private static final Map<String, Subcommand> SUBCOMMANDS = Map.ofEntries(
             Map.entry("help", Subcommand.exactly(2, DebugCommands::help)),
             Map.entry("reload", new Subcommand(2, Integer.MAX_VALUE, DebugCommands::reload)),
+            Map.entry("loadaof", new Subcommand(2, 2, DebugCommands::loadaof)),
             Map.entry("object", Subcommand.exactly(3, DebugCommands::object)),
             Map.entry("populate", new Subcommand(3, 5, DebugCommands::populate)),
             Map.entry("protocol", Subcommand.exactly(3, DebugCommands::protocol)),
@@ -128,6 +129,32 @@ public final class DebugCommands {
             return;
         }
         log.warn("DB reloaded by DEBUG RELOAD");
+        c.reply().ok();
+    }
+
+    /**
+     * DEBUG LOADAOF: what the AOF buffers written and fsynced, the keyspace and the function
+     * libraries emptied, and the files the manifest on disk lists replayed (history files deleted
+     * first), as debugCommand. Where Redis exits because the files do not load, the reply here is
+     * an error and the server goes on, with what loaded before the failure.
+     */
+    private static void loadaof(CommandContext c) {
+        c.server().aof().flushAndSync();
+        c.server().keyspace().flushAll();
+        c.server().scripts().functions().flush();
+        io.damselfly.server.aof.AofLoading.Result r;
+        try {
+            r = c.server().aof().reload(c.server()::loadAof);
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("DEBUG LOADAOF: {}", e.toString());
+            c.reply().error("ERR Error trying to load the AOF files");
+            return;
+        }
+        if (r.status() != io.damselfly.server.aof.AofLoading.Status.OK && r.status() != io.damselfly.server.aof.AofLoading.Status.EMPTY) {
+            c.reply().error("ERR Error trying to load the AOF files");
+            return;
+        }
+        log.warn("Append Only File loaded by DEBUG LOADAOF");
         c.reply().ok();
     }
 

@@ -28,7 +28,8 @@ public final class PersistenceCommands {
     /** SAVE: Redis flags it NO_MULTI and NOSCRIPT, so it always runs where it can defer its reply. */
     static void save(CommandContext c) {
         Persistence p = c.server().persistence();
-        CompletableFuture<Boolean> done = p.startUrgentSave("SAVE");
+        // Redis saves in the foreground while an AOF rewrite's child runs; here the save follows it
+        CompletableFuture<Boolean> done = p.rewriteInProgress() ? p.saveAfterRunning("SAVE") : p.startUrgentSave("SAVE");
         if (done == null) {
             c.reply().error(IN_PROGRESS);
             return;
@@ -51,9 +52,15 @@ public final class PersistenceCommands {
         Persistence p = c.server().persistence();
         if (p.inProgress()) {
             c.reply().error(IN_PROGRESS);
-        } else if (!c.canDefer()) {
-            p.scheduleSave();
-            c.reply().simple("Background saving scheduled");
+        } else if (p.busy() || !c.canDefer()) {
+            // an AOF rewrite runs (Redis's other child), or inside EXEC: later, if asked for
+            if (c.argc() == 2 || !c.canDefer()) {
+                p.scheduleSave();
+                c.reply().simple("Background saving scheduled");
+            } else {
+                c.reply().error("ERR Another child process is active (AOF?): can't BGSAVE right now. "
+                        + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+            }
         } else if (p.startSave("BGSAVE") != null) {
             c.reply().simple("Background saving started");
         } else {

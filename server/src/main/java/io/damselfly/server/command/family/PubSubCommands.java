@@ -210,8 +210,8 @@ public final class PubSubCommands {
     static void publish(CommandContext c) {
         Subscriber self = c.client().subscriberIfAny();
         int receivers = c.server().pubsub().publish(c.arg(1), c.arg(2), self, selfSink(c, self));
-        // as Redis without a cluster: replicas' subscribers get it too (Redis sends it to replicas only, not the AOF)
-        c.forcePropagation();
+        // as Redis without a cluster: replicas' subscribers get it too (not the AOF)
+        c.forcePropagationToReplicas();
         Reply r = c.reply();
         r.integer(receivers);
     }
@@ -220,7 +220,7 @@ public final class PubSubCommands {
     static void spublish(CommandContext c) {
         Subscriber self = c.client().subscriberIfAny();
         int receivers = c.server().pubsub().spublish(c.arg(1), c.arg(2), self, selfSink(c, self));
-        c.forcePropagation();
+        c.forcePropagationToReplicas();
         Reply r = c.reply();
         r.integer(receivers);
     }

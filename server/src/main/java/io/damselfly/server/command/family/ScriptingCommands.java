@@ -93,9 +93,10 @@ public final class ScriptingCommands {
         if ((flags & ScriptFlags.COMPAT) != 0) {
             return true;
         }
-        if ((flags & ScriptFlags.NO_WRITES) == 0 && c.server().persistence().writesDenied()) {
+        String diskDenial = (flags & ScriptFlags.NO_WRITES) == 0 ? c.server().diskErrorDenial() : null;
+        if (diskDenial != null) {
             // Redis's processCommand refuses such a script first (its flags make EVAL a write), with the general text
-            c.reply().error(io.damselfly.server.persist.Persistence.MISCONF);
+            c.reply().error(diskDenial);
             return false;
         }
         if ((flags & ScriptFlags.NO_WRITES) == 0 && c.server().replicaRole().refusesWritesOf(c.client())) {
