@@ -221,8 +221,12 @@ final class AofFixture implements AutoCloseable {
      * it has written the manifest without them).
      */
     static void awaitQuiet(RawClient c) throws InterruptedException {
-        await("rewrites and saves to end", Duration.ofSeconds(30), () -> info(c, "aof_rewrite_in_progress").equals("0")
-                && info(c, "aof_rewrite_scheduled").equals("0") && info(c, "rdb_bgsave_in_progress").equals("0"));
+        try {
+            await("rewrites and saves to end", Duration.ofSeconds(20), () -> info(c, "aof_rewrite_in_progress").equals("0")
+                    && info(c, "aof_rewrite_scheduled").equals("0") && info(c, "rdb_bgsave_in_progress").equals("0"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + ((RespValue.BulkString) c.call("INFO", "persistence")).asString(), e);
+        }
         await("history files to be deleted", Duration.ofSeconds(10), () -> {
             try {
                 String m = manifestText(c);

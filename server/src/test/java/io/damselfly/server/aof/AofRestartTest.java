@@ -139,7 +139,10 @@ class AofRestartTest {
             case "zset" -> c.callText("ZRANGE", key, "0", "-1", "WITHSCORES");
             case "stream" -> {
                 StringBuilder s = new StringBuilder(c.callText("XRANGE", key, "-", "+"));
-                s.append(" groups=").append(c.callText("XINFO", "GROUPS", key));
+                // entries-read blanked: Redis 7.0.15 logs XREADGROUP as XCLAIM ... LASTID, which
+                // leaves it unknown, so after a replay of the incr file XINFO answers nil where it
+                // answered 1 (redis-server does the same, checked by hand)
+                s.append(" groups=").append(c.callText("XINFO", "GROUPS", key).replaceAll("\\$entries-read, [^,]*,", "\\$entries-read, ?,"));
                 for (RespValue g : ((RespValue.Array) c.call("XINFO", "GROUPS", key)).values()) {
                     String group = ((RespValue.BulkString) ((RespValue.Array) g).values().get(1)).asString();
                     // the pending entries without their idle times, which go on growing
@@ -205,7 +208,10 @@ class AofRestartTest {
         assertSameLines(after, snapshot(c), "after DEBUG LOADAOF");
     }
 
-    private static final int KEYS = 2000;
+    /** Keys before the AOF is turned on: with rdb-key-save-delay 1000 (µs) its rewrite takes about a second. */
+    private static final int KEYS = 1000;
+    /** New keys the writer adds (it overwrites old ones after): the scheduled BGSAVE after the rewrite stays short. */
+    private static final int NEW_KEYS = 300;
 
     /** Every string key and its value in database 0. */
     private static Map<String, String> strings(RawClient c) {
@@ -232,7 +238,7 @@ class AofRestartTest {
         }
         RedisCommands<String, String> setup = fx.lettuce(port);
         setup.mset(batch);
-        // 1 ms a key: the rewrite's snapshot takes about two seconds
+        // 1 ms a key: the rewrite's snapshot takes about a second
         assertEquals("+OK", c.callText("CONFIG", "SET", "rdb-key-save-delay", "1000"));
 
         RedisCommands<String, String> w = fx.lettuce(port);
@@ -241,7 +247,9 @@ class AofRestartTest {
         Thread writer = new Thread(() -> {
             for (int i = 0; !stop.get(); i++) {
                 w.set("key:" + (i % KEYS), "new" + i);
-                w.set("w:" + i, Integer.toString(i));
+                if (i < NEW_KEYS) {
+                    w.set("w:" + i, Integer.toString(i));
+                }
                 written.set(i + 1);
             }
         });
@@ -266,7 +274,9 @@ class AofRestartTest {
         assertTrue(atEnd > atStart + 50, "writes went on during the rewrite: " + atStart + " then " + atEnd);
         for (int i = 0; i < written.get(); i++) {
             expected.put("key:" + (i % KEYS), "new" + i);
-            expected.put("w:" + i, Integer.toString(i));
+            if (i < NEW_KEYS) {
+                expected.put("w:" + i, Integer.toString(i));
+            }
         }
         assertEquals("+OK", c.callText("CONFIG", "SET", "rdb-key-save-delay", "0"));
         awaitQuiet(c);
