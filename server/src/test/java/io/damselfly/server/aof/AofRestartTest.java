@@ -279,6 +279,9 @@ class AofRestartTest {
             }
         }
         assertEquals("+OK", c.callText("CONFIG", "SET", "rdb-key-save-delay", "0"));
+        // Redis starts the scheduled BGSAVE in the cron tick that reaps the rewrite; damselfly in
+        // the tick after the rewrite's thread ends, so INFO may show neither running in between
+        AofFixture.await("the scheduled BGSAVE", Duration.ofSeconds(20), () -> info(c, "rdb_saves").equals("1"));
         awaitQuiet(c);
         for (String f : List.of("aof_enabled", "aof_last_bgrewrite_status", "aof_rewrites", "rdb_saves", "rdb_last_bgsave_status")) {
             out.add(f + ":" + info(c, f));
