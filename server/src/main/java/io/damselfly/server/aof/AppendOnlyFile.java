@@ -395,12 +395,14 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
     }
 
     /**
-     * MISCONF's text while the last write to the AOF failed (Redis's DISK_ERROR_TYPE_AOF), or null.
-     * One volatile read.
+     * MISCONF's text while the AOF is on and its last write failed (Redis's DISK_ERROR_TYPE_AOF),
+     * or null. Two volatile reads.
      */
     public String writeDenial() {
         String e = writeError;
-        return e == null ? null : "MISCONF Errors writing to the AOF file: " + e;
+        // as writeCommandsDeniedByDiskError: with the AOF off nothing is refused, though the error
+        // stays (INFO aof_last_write_status:err) until the AOF is turned on again
+        return e == null || state == State.OFF ? null : "MISCONF Errors writing to the AOF file: " + e;
     }
 
     // ---- the cron --------------------------------------------------------------------------
