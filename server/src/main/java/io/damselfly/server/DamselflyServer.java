@@ -341,19 +341,41 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         return b.build();
     }
 
-    /** Binds the port and starts serving; returns this. */
+    /** Binds the port, loads the data and starts serving; returns this. */
     public DamselflyServer start() throws InterruptedException {
+        listen();
+        load();
+        return this;
+    }
+
+    /**
+     * Binds the port, as Redis's initServer does before the data loads: until {@link #load} is
+     * done, commands other than those flagged "loading" (INFO, PING ...) answer LOADING.
+     */
+    public void listen() throws InterruptedException {
         startMillis = System.currentTimeMillis();
-        // a corrupt file stops the start here (RdbLoadException), before the port is bound
-        if (nearCache == null && config.getBool(Option.APPENDONLY)) {
-            // as Redis's loadDataFromDisk: with the AOF on, the AOF is the data, the RDB file is not read
-            aof.start(this::loadAof);
-        } else if (nearCache == null) {
-            // a sidecar's keyspace holds copies that are only right while tracked: never loaded
-            persistence.load(code -> scripts.functions().load(code, false), false);
-        }
+        loading = true;
         net.start();
         writePidFile();
+    }
+
+    /**
+     * Loads the data (Redis's loadDataFromDisk: the AOF when appendonly is yes, else the RDB file)
+     * and starts what runs in the background. A file that does not load stops the start here
+     * ({@link io.damselfly.server.rdb.RdbLoadException}, {@link io.damselfly.server.aof.AppendOnlyFile.AofStartException}).
+     */
+    public void load() {
+        try {
+            if (nearCache == null && config.getBool(Option.APPENDONLY)) {
+                // with the AOF on, the AOF is the data, the RDB file is not read
+                aof.start(this::loadAof);
+            } else if (nearCache == null) {
+                // a sidecar's keyspace holds copies that are only right while tracked: never loaded
+                persistence.load(code -> scripts.functions().load(code, false), false);
+            }
+        } finally {
+            loading = false;
+        }
         String primary = config.getString(Option.REPLICAOF);
         if (!primary.isEmpty()) {
             // a config file's "replicaof host port": a replica from the start, as Redis
@@ -369,7 +391,14 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         cron.scheduleAtFixedRate(this::sampleStats, ServerStats.SAMPLE_PERIOD_MILLIS,
                 ServerStats.SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         health.serving();
-        return this;
+    }
+
+    /** Whether the data is being loaded at start (Redis's server.loading): commands answer LOADING. */
+    private volatile boolean loading;
+
+    @Override
+    public boolean loading() {
+        return loading;
     }
 
     private void sampleStats() {
@@ -508,14 +537,24 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     public io.damselfly.server.aof.AofLoading.Result loadAof(io.damselfly.server.aof.AofManifest manifest)
             throws java.io.IOException {
         Object[] outcome = new Object[1];
-        withEveryShardLocked(() -> propagation.withoutPropagating(() -> {
-            try {
-                outcome[0] = io.damselfly.server.aof.AofClient.load(this, manifest, java.nio.file.Path.of(config.getString(Option.DIR)),
-                        config.inDir(config.getString(Option.APPENDDIRNAME)), config.getString(Option.APPENDFILENAME));
-            } catch (java.io.IOException e) {
-                outcome[0] = e;
-            }
-        }));
+        // other clients answer LOADING meanwhile (DEBUG LOADAOF too, as Redis sets server.loading)
+        boolean wasLoading = loading;
+        loading = true;
+        try {
+            withEveryShardLocked(() -> propagation.withoutPropagating(() -> {
+                keyspace.setLoading(true);
+                try {
+                    outcome[0] = io.damselfly.server.aof.AofClient.load(this, manifest, java.nio.file.Path.of(config.getString(Option.DIR)),
+                            config.inDir(config.getString(Option.APPENDDIRNAME)), config.getString(Option.APPENDFILENAME));
+                } catch (java.io.IOException e) {
+                    outcome[0] = e;
+                } finally {
+                    keyspace.setLoading(false);
+                }
+            }));
+        } finally {
+            loading = wasLoading;
+        }
         if (outcome[0] instanceof java.io.IOException e) {
             throw e;
         }

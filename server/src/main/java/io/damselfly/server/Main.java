@@ -57,12 +57,7 @@ public final class Main {
             return;
         }
         try {
-            server.start();
-        } catch (RdbLoadException | io.damselfly.server.aof.AppendOnlyFile.AofStartException e) {
-            System.err.println("damselfly: " + e.getMessage());
-            server.close();
-            System.exit(1);
-            return;
+            server.listen();
         } catch (Exception e) {
             System.err.println("damselfly: cannot listen on " + config.getString(Option.BIND) + ":"
                     + config.getInt(Option.PORT) + ": " + e.getMessage());
@@ -70,17 +65,23 @@ public final class Main {
             System.exit(1);
             return;
         }
+        // as Redis: the port is bound, the logo (with the PID) printed, then the data loaded
+        logo(config, server.port());
+        try {
+            server.load();
+        } catch (RdbLoadException | io.damselfly.server.aof.AppendOnlyFile.AofStartException e) {
+            // Redis exits right after logging why, so that line ends its log
+            System.err.println("damselfly: " + e.getMessage());
+            System.exit(1);
+            return;
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Main.class).error("the data could not be loaded", e);
+            System.exit(1);
+            return;
+        }
         System.out.println("damselfly " + version() + " ready on " + config.getString(Option.BIND) + ":" + server.port()
                 + (server.adminPort() >= 0 ? " (admin HTTP port " + server.adminPort() + ")" : ""));
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
-        if (config.getBool(Option.ALWAYS_SHOW_LOGO)) {
-            // Redis's always-show-logo prints its logo, whose text says the version, the mode, the
-            // port and the PID; damselfly says the same in plain lines (tools that start a server
-            // and wait for " PID: <pid>" in its log, as Redis's own test suite does, find it)
-            log.info("damselfly {}, speaking Redis 7.0.15's protocol, 64 bit\n    Running in {} mode\n    Port: {}\n    PID: {}",
-                    version(), config.getString(Option.UPSTREAM).isEmpty() ? "standalone" : "near-cache sidecar",
-                    server.port(), ProcessHandle.current().pid());
-        }
         if (config.getBool(Option.SYSLOG_ENABLED)) {
             log.warn("syslog-enabled yes: damselfly does not log to syslog; the log goes to {}",
                     config.getString(Option.LOGFILE).isEmpty() ? "standard output" : config.getString(Option.LOGFILE));
@@ -97,6 +98,20 @@ public final class Main {
         if (systemd != null) {
             systemd.send("STOPPING=1\n");
             systemd.close();
+        }
+    }
+
+    /**
+     * Redis's always-show-logo prints its logo, whose text says the version, the mode, the port
+     * and the PID; damselfly says the same in plain lines (tools that start a server and wait for
+     * " PID: <pid>" in its log, as Redis's own test suite does, find it).
+     */
+    private static void logo(ServerConfig config, int port) {
+        if (config.getBool(Option.ALWAYS_SHOW_LOGO)) {
+            org.slf4j.LoggerFactory.getLogger(Main.class).info(
+                    "damselfly {}, speaking Redis 7.0.15's protocol, 64 bit\n    Running in {} mode\n    Port: {}\n    PID: {}",
+                    version(), config.getString(Option.UPSTREAM).isEmpty() ? "standalone" : "near-cache sidecar",
+                    port, ProcessHandle.current().pid());
         }
     }
 

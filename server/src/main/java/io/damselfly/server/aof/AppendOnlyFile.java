@@ -104,6 +104,8 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
     private volatile boolean rewriteScheduled;
     /** Set when the rewrite's moment could not open its incr file: the rewrite fails. */
     private volatile String rewriteMomentError;
+    /** Set when turning the AOF off stopped the running rewrite (Redis's SIGUSR1 to its child). */
+    private volatile boolean rewriteCancelled;
     private volatile long rewriteStartMillis;
     private volatile long lastRewriteSeconds = -1;
     private volatile boolean lastRewriteOk = true;
@@ -357,6 +359,11 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
             buffered = 0;
         }
         long before = incrSize;
+        long sleep = flushSleepMicros;
+        if (sleep > 0) {
+            // DEBUG AOF-FLUSH-SLEEP: a test's pause before the write, on the writing loop as in Redis
+            java.util.concurrent.locks.LockSupport.parkNanos(sleep * 1000);
+        }
         try {
             ByteBuffer b = ByteBuffer.wrap(data);
             while (b.hasRemaining()) {
@@ -392,6 +399,13 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
                 buffered = buffer.readableBytes();
             }
         }
+    }
+
+    /** DEBUG AOF-FLUSH-SLEEP: microseconds each write of the buffer waits first (0: none), for tests. */
+    private volatile long flushSleepMicros;
+
+    public void setFlushSleepMicros(long micros) {
+        flushSleepMicros = micros;
     }
 
     /**
@@ -500,9 +514,24 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
             lastRewriteOk = false;
             return false;
         }
+        if (state == State.OFF) {
+            // a rewrite with the AOF off still makes a base (Redis's manifest is read at start
+            // whatever appendonly says; here it is read when it is needed)
+            fileLock.lock();
+            try {
+                manifest = readManifest(dir());
+            } catch (IOException e) {
+                log.warn("Can't load the AOF manifest: {}", e.getMessage());
+                lastRewriteOk = false;
+                return false;
+            } finally {
+                fileLock.unlock();
+            }
+        }
         boolean rdb = config.getBool(Option.AOF_USE_RDB_PREAMBLE);
         Path snapshot = rdb ? tempBase() : tempSnapshot();
         rewriteMomentError = null;
+        rewriteCancelled = false;
         CompletableFuture<Boolean> done = persistence.startRewrite(snapshot, this::atRewriteMoment);
         if (done == null) {
             return false;
@@ -590,8 +619,9 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
     private void rewriteDone(boolean ok, Path snapshot, boolean rdb) {
         Path dir = dir();
         try {
-            if (state == State.OFF) {
-                // turned off meanwhile (the child killed): nothing to put in place
+            if (rewriteCancelled) {
+                // the AOF was turned off meanwhile: Redis kills the child, which is no failure
+                log.warn("Background AOF rewrite terminated by signal 10");
                 return;
             }
             if (!ok || rewriteMomentError != null) {
@@ -612,9 +642,6 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
             log.info("Successfully created the temporary AOF base file {}", base.getFileName());
             fileLock.lock();
             try {
-                if (state == State.OFF) {
-                    return;
-                }
                 AofManifest next = manifest.copy();
                 String baseName = next.newBaseFileNameAndMarkPreviousAsHistory(fileName(), rdb);
                 Path newBase = dir.resolve(baseName);
@@ -644,7 +671,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
                     incrName = incrFile;
                 }
                 // the last incr file is the one written since the rewrite's moment: it stays
-                next.markRewrittenIncrsAsHistory(true);
+                next.markRewrittenIncrsAsHistory(state != State.OFF);
                 try {
                     next.persist(dir, manifestName());
                 } catch (IOException e) {
@@ -656,8 +683,10 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
                     return;
                 }
                 manifest = next;
-                baseSize = sizeOf(newBase) + incrSize;
-                currentSize = baseSize;
+                if (state != State.OFF) {
+                    baseSize = sizeOf(newBase) + incrSize;
+                    currentSize = baseSize;
+                }
                 deleteHistory(manifest, dir);
                 lastRewriteOk = true;
                 consecutiveFailures = 0;
@@ -721,6 +750,12 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         } else if (!canRunNow) {
             rewriteScheduled = true;
             log.warn("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.");
+        } else if (rewriting) {
+            // that rewrite does not feed the AOF from its moment: stopped, and a new one follows it
+            log.warn("AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.");
+            rewriteCancelled = true;
+            persistence.cancelRewrite();
+            rewriteScheduled = true;
         } else if (!rewriteBackgroundLocked()) {
             state = State.OFF;
             log.warn("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
@@ -779,7 +814,8 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
             fileLock.unlock();
         }
         if (rewriting) {
-            log.info("Killing running AOF rewrite");
+            log.info("Killing running AOF rewrite child: {}", ProcessHandle.current().pid());
+            rewriteCancelled = true;
             persistence.cancelRewrite();
         }
     }

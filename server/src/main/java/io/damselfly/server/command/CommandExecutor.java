@@ -406,6 +406,11 @@ public final class CommandExecutor {
             reject(cmd, argv, Errors.notAllowedWhileSubscribed(cmd.fullName()));
             return;
         }
+        if (!atomic && server.loading() && !cmd.has(CommandFlag.LOADING) && !client.isPrimaryLink()) {
+            // processCommand's: the data is still loading at start (the AOF's own client runs)
+            reject(cmd, argv, Errors.LOADING);
+            return;
+        }
         if (!atomic && replicaRole.isReplica() && replicaRole.servesNoStaleData()
                 && (!cmd.has(CommandFlag.STALE) || (cmd.name().equals("exec") && transaction.hasNonStale()))) {
             // a replica whose link is down with replica-serve-stale-data no: only "stale" commands

@@ -16,6 +16,8 @@ public final class Errors {
     /** Redis quotes at most this many bytes of an unknown command, subcommand or argument ({@code %.128s}). */
     static final int ECHO_MAX = 128;
 
+    /** shared.loadingerr: any command not flagged "loading" while the data loads at start. */
+    public static final String LOADING = "LOADING Redis is loading the dataset in memory";
     public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
     public static final String SYNTAX = "ERR syntax error";
     public static final String NOT_INTEGER = "ERR value is not an integer or out of range";

@@ -58,6 +58,9 @@ public interface ServerContext {
     /** This server as a replica of another (REPLICAOF, SLAVEOF, ROLE and INFO as a replica). */
     io.damselfly.server.replica.ReplicaRole replicaRole();
 
+    /** Whether the data is loading at start: commands not flagged "loading" answer LOADING (Redis's server.loading). */
+    boolean loading();
+
     /** The append-only file: BGREWRITEAOF, CONFIG SET appendonly, DEBUG LOADAOF, INFO's aof_ fields. */
     io.damselfly.server.aof.AppendOnlyFile aof();
 

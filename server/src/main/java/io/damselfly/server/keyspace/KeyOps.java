@@ -285,7 +285,9 @@ public final class KeyOps {
                 return false;
             }
         }
-        if (when <= db.now()) {
+        // checkAlreadyExpired: a past time deletes the key, except while an AOF is replayed, where
+        // the key keeps the commands after it and expires once the load is done
+        if (when <= db.now() && !db.keyspace().loading()) {
             db.remove(key, e, KeyEvent.DEL);
         } else {
             db.setExpiry(key, e, when, KeyEvent.EXPIRE);

@@ -483,6 +483,24 @@ public final class Keyspace {
 
     // ---- keyspace-wide operations ----------------------------------------------------------
 
+    /**
+     * While an AOF is replayed nothing expires on access ({@link Shard#setLoading}). Call with every
+     * shard locked ({@link #lockAll}).
+     */
+    public void setLoading(boolean loading) {
+        this.loading = loading;
+        for (Shard shard : shards) {
+            shard.setLoading(loading);
+        }
+    }
+
+    /** Whether an AOF is being replayed ({@link #setLoading}). */
+    public boolean loading() {
+        return loading;
+    }
+
+    private volatile boolean loading;
+
     public void lockAll() {
         for (Shard s : shards) {
             s.lock();

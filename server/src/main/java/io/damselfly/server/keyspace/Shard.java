@@ -173,10 +173,22 @@ public final class Shard {
      * The live entry for a key, removing it first if it has expired (unless the dataset is frozen
      * by a client pause: then it stays, and only reads as absent); null when absent.
      */
+    /**
+     * An AOF is being replayed (Redis's server.loading): nothing expires on access, as keyIsExpired
+     * answers no while loading, so a key whose PEXPIREAT is past still takes the commands after it
+     * and expires once the load is done. Set and read under this shard's lock.
+     */
+    private boolean loading;
+
+    void setLoading(boolean loading) {
+        requireLock();
+        this.loading = loading;
+    }
+
     Object lookup(int db, byte[] key, int hash, long now) {
         KeyTable t = table(db);
         Object e = t.find(key, hash);
-        if (e != null && Entries.isExpired(e, now)) {
+        if (e != null && Entries.isExpired(e, now) && !loading) {
             if (!frozen) {
                 remove(db, key, hash, e, KeyEvent.EXPIRED);
             }

@@ -257,7 +257,7 @@ public final class InfoBuilder {
 
     String persistence() {
         Section s = new Section("Persistence");
-        s.field("loading", 0);
+        s.field("loading", server.loading() ? 1 : 0);
         s.field("async_loading", 0);
         server.persistence().describe(s::field);
         server.aof().describe(s::field);

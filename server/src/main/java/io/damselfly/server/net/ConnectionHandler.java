@@ -200,6 +200,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         if (registered && !running && ctx.channel().isWritable()) {
             if (!replies.isEmpty()) {
                 replies.pump(ctx, renderReply);
+                writeAof.run();
                 ctx.flush();
             }
             drain();

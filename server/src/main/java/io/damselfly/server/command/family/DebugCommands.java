@@ -62,6 +62,7 @@ public final class DebugCommands {
             Map.entry("help", Subcommand.exactly(2, DebugCommands::help)),
             Map.entry("reload", new Subcommand(2, Integer.MAX_VALUE, DebugCommands::reload)),
             Map.entry("loadaof", new Subcommand(2, 2, DebugCommands::loadaof)),
+            Map.entry("aof-flush-sleep", Subcommand.exactly(3, DebugCommands::aofFlushSleep)),
             Map.entry("object", Subcommand.exactly(3, DebugCommands::object)),
             Map.entry("populate", new Subcommand(3, 5, DebugCommands::populate)),
             Map.entry("protocol", Subcommand.exactly(3, DebugCommands::protocol)),
@@ -129,6 +130,12 @@ public final class DebugCommands {
             return;
         }
         log.warn("DB reloaded by DEBUG RELOAD");
+        c.reply().ok();
+    }
+
+    /** DEBUG AOF-FLUSH-SLEEP microseconds: each write of the AOF's buffer first sleeps this long (Redis's aof_flush_sleep). */
+    private static void aofFlushSleep(CommandContext c) {
+        c.server().aof().setFlushSleepMicros(Math.max(0, Numbers.atoi(c.arg(2))));
         c.reply().ok();
     }
 
@@ -407,6 +414,8 @@ public final class DebugCommands {
     /** DEBUG HELP's lines, in Redis's order and words, with what each does here where it differs. */
     static final List<String> HELP = List.of(
             "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "AOF-FLUSH-SLEEP <microsec>",
+            "    Server will sleep before flushing the AOF, this is used for testing.",
             "CHANGE-REPL-ID",
             "    Accepted; there is no replication.",
             "OBJECT <key>",
@@ -418,6 +427,8 @@ public final class DebugCommands {
             "    Reply with a test value of the specified type. <type> can be: string,",
             "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
             "    true, false.",
+            "LOADAOF",
+            "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "RELOAD [option ...]",
             "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
             "    * MERGE: conflicting keys will be loaded from RDB.",

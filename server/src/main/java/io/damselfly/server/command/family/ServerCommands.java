@@ -104,12 +104,19 @@ public final class ServerCommands {
             // as Redis's emptyDbAsync: every key of the flushed tables counts as freed in the background
             c.server().keyspace().countLazyFreed(removed);
         }
-        if (!c.server().savePoints().isEmpty()) {
-            // as Redis's flushAllDataAndResetRDB: with save points, the file is emptied too
-            c.server().persistence().saveAfterRunning("FLUSHALL");
-        }
         // as Redis: replicas flush too, even when every database was empty already
         c.forcePropagation();
+        if (!c.server().savePoints().isEmpty()) {
+            // as Redis's flushAllDataAndResetRDB: with save points, the file is emptied too, and
+            // Redis saves before it replies (rdbSave in the foreground), so this client's next
+            // command (a BGSAVE, a BGREWRITEAOF) finds no save running; inside EXEC it cannot wait
+            java.util.concurrent.CompletableFuture<Boolean> saved = c.server().persistence().saveAfterRunning("FLUSHALL");
+            if (c.canDefer()) {
+                io.damselfly.server.command.DeferredReply slot = c.deferReply(true);
+                saved.whenComplete((ok, e) -> slot.complete(r -> r.ok()));
+                return;
+            }
+        }
         c.reply().ok();
     }
 
