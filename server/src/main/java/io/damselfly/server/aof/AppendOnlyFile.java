@@ -104,6 +104,13 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
     private volatile boolean rewriteScheduled;
     /** Set when the rewrite's moment could not open its incr file: the rewrite fails. */
     private volatile String rewriteMomentError;
+    /**
+     * Set when CONFIG SET appendonly no stops the running rewrite (Redis kills its child, whose
+     * file is then never put in place). Not the same as the AOF being off: a BGREWRITEAOF with
+     * the AOF off still installs its base file and manifest, as backgroundRewriteDoneHandler does,
+     * and DEBUG LOADAOF then loads them (Redis's tests rely on it).
+     */
+    private volatile boolean rewriteKilled;
     private volatile long rewriteStartMillis;
     private volatile long lastRewriteSeconds = -1;
     private volatile boolean lastRewriteOk = true;
@@ -501,6 +508,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         boolean rdb = config.getBool(Option.AOF_USE_RDB_PREAMBLE);
         Path snapshot = rdb ? tempBase() : tempSnapshot();
         rewriteMomentError = null;
+        rewriteKilled = false;
         CompletableFuture<Boolean> done = persistence.startRewrite(snapshot, this::atRewriteMoment);
         if (done == null) {
             return false;
@@ -588,7 +596,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
     private void rewriteDone(boolean ok, Path snapshot, boolean rdb) {
         Path dir = dir();
         try {
-            if (state == State.OFF) {
+            if (rewriteKilled) {
                 // turned off meanwhile (the child killed): nothing to put in place
                 return;
             }
@@ -610,10 +618,22 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
             log.info("Successfully created the temporary AOF base file {}", base.getFileName());
             fileLock.lock();
             try {
-                if (state == State.OFF) {
+                if (rewriteKilled) {
                     return;
                 }
-                AofManifest next = manifest.copy();
+                AofManifest current = manifest;
+                if (state == State.OFF) {
+                    // Redis keeps the manifest it loaded at start; here it is read only with the
+                    // AOF on, so with the AOF off the one on disk is the current one
+                    try {
+                        current = readManifest(dir);
+                    } catch (IOException | RuntimeException e) {
+                        log.warn("Can't read the AOF manifest: {}", e.getMessage());
+                        failed(null);
+                        return;
+                    }
+                }
+                AofManifest next = current.copy();
                 String baseName = next.newBaseFileNameAndMarkPreviousAsHistory(fileName(), rdb);
                 Path newBase = dir.resolve(baseName);
                 try {
@@ -641,8 +661,9 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
                     log.info("Successfully renamed the temporary AOF incr file {} into {}", tempIncr, incrFile);
                     incrName = incrFile;
                 }
-                // the last incr file is the one written since the rewrite's moment: it stays
-                next.markRewrittenIncrsAsHistory(true);
+                // the last incr file is the one written since the rewrite's moment: it stays, when
+                // the AOF is open (Redis: aof_fd != -1); with the AOF off every incr file goes
+                next.markRewrittenIncrsAsHistory(state != State.OFF);
                 try {
                     next.persist(dir, manifestName());
                 } catch (IOException e) {
@@ -654,8 +675,10 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
                     return;
                 }
                 manifest = next;
-                baseSize = sizeOf(newBase) + incrSize;
-                currentSize = baseSize;
+                if (state != State.OFF) {
+                    baseSize = sizeOf(newBase) + incrSize;
+                    currentSize = baseSize;
+                }
                 deleteHistory(manifest, dir);
                 lastRewriteOk = true;
                 consecutiveFailures = 0;
@@ -777,6 +800,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
             fileLock.unlock();
         }
         if (rewriting) {
+            rewriteKilled = true;
             log.info("Killing running AOF rewrite");
             persistence.cancelRewrite();
         }

@@ -381,6 +381,50 @@ class DebugDigestTest {
         }
     }
 
+    /**
+     * Redis's "Same dataset digest if saving/reloading as AOF?" (unit/other), on both servers with
+     * the AOF off: BGREWRITEAOF still writes a base file and manifest, in either form, and DEBUG
+     * LOADAOF loads them back into the same digest, which is redis-server's.
+     */
+    @Test
+    void digestSurvivesAofRewriteWithAofOff(EmbeddedServer damselfly) throws Exception {
+        try (RawClient theirs = new RawClient("127.0.0.1", redis.port());
+             RawClient mine = new RawClient(damselfly.host(), damselfly.port())) {
+            ReplyComparison.startFresh(2, theirs, mine);
+            for (String preamble : new String[] {"no", "yes"}) {
+                for (RawClient c : List.of(theirs, mine)) {
+                    c.call("FLUSHALL");
+                    c.call("RPUSH", "l", "a", "b", "1");
+                    c.call("ZADD", "z", "1.5", "a", "-0", "b");
+                    c.call("HSET", "h", "f", "v");
+                    c.call("SET", "ttl", "v", "EX", "1000");
+                    c.call("XADD", "s", "1-1", "f", "v");
+                    c.call("SELECT", "4");
+                    c.call("SADD", "set", "1", "x");
+                    c.call("SELECT", "0");
+                    assertEquals("+OK", c.callText("CONFIG", "SET", "aof-use-rdb-preamble", preamble));
+                }
+                String before = theirs.callText("DEBUG", "DIGEST");
+                assertNotEquals(ZEROS, before);
+                assertEquals(before, mine.callText("DEBUG", "DIGEST"));
+                for (RawClient c : List.of(theirs, mine)) {
+                    assertTrue(c.callText("BGREWRITEAOF").startsWith("+Background append only file rewriting"));
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (!c.callText("INFO", "persistence").contains("aof_rewrite_in_progress:0")
+                            || c.callText("INFO", "persistence").contains("aof_rewrite_scheduled:1")) {
+                        assertTrue(System.nanoTime() < deadline, "the rewrite did not end");
+                        Thread.sleep(20);
+                    }
+                    assertEquals("+OK", c.callText("DEBUG", "LOADAOF"), preamble);
+                    assertEquals(before, c.callText("DEBUG", "DIGEST"), "preamble " + preamble);
+                }
+            }
+            for (RawClient c : List.of(theirs, mine)) {
+                c.call("CONFIG", "SET", "aof-use-rdb-preamble", "yes");
+            }
+        }
+    }
+
     /** Many keys spread over every shard and several databases: the per-shard sums combine to redis-server's digest. */
     @Test
     void manyKeysAcrossShards(EmbeddedServer damselfly) {
