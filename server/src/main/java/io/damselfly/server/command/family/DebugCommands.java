@@ -6,6 +6,7 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.command.Reply;
 import io.damselfly.server.config.Option;
+import io.damselfly.server.keyspace.DatasetDigest;
 import io.damselfly.server.keyspace.GlobPattern;
 import io.damselfly.server.keyspace.KeyOps;
 import io.damselfly.server.keyspace.Keyspace;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * DEBUG (Redis 7.0.15's debug.c), the subcommands Redis's own test suite leans on: RELOAD (save,
  * empty, load the file back: a round trip through the RDB writer and reader), OBJECT, POPULATE,
- * PROTOCOL (one reply of each RESP type), SET-ACTIVE-EXPIRE, PAUSE-CRON,
+ * PROTOCOL (one reply of each RESP type), DIGEST and DIGEST-VALUE (Redis's signatures of the
+ * data, equal to redis-server's: {@link DatasetDigest}), LOADAOF, SET-ACTIVE-EXPIRE, PAUSE-CRON,
  * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
  * (accepted; nothing here to tune), CHANGE-REPL-ID, HELP. Refused unless {@code
  * enable-debug-command} allows it, as in Redis 7, where it is off by default: the executor checks
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not here: the crash and memory-allocator subcommands (SEGFAULT, PANIC, OOM, MALLCTL...), those
  * about Redis's own structures (SDSLEN, LISTPACK, QUICKLIST, HTSTATS, STRUCTSIZE: damselfly has
- * other ones), DIGEST, and those about AOF, replication and cluster links, which damselfly lacks.
+ * other ones), and those about replication and cluster links, which damselfly lacks.
  */
 public final class DebugCommands {
     private static final Logger log = LoggerFactory.getLogger(DebugCommands.class);
@@ -73,7 +75,9 @@ public final class DebugCommands {
             Map.entry("stringmatch-test", Subcommand.exactly(2, DebugCommands::stringmatchTest)),
             Map.entry("set-disable-deny-scripts", Subcommand.exactly(3, DebugCommands::setDisableDenyScripts)),
             Map.entry("pause-cron", Subcommand.exactly(3, DebugCommands::pauseCron)),
-            Map.entry("replybuffer", Subcommand.exactly(4, DebugCommands::replyBuffer)));
+            Map.entry("replybuffer", Subcommand.exactly(4, DebugCommands::replyBuffer)),
+            Map.entry("digest", Subcommand.exactly(2, DebugCommands::digest)),
+            Map.entry("digest-value", new Subcommand(2, Integer.MAX_VALUE, DebugCommands::digestValue)));
 
     /** The subcommands' names, lower-case (tests: HELP must list each). */
     static java.util.Set<String> subcommandNames() {
@@ -192,6 +196,37 @@ public final class DebugCommands {
         c.reply().simple("Value at:0x" + Long.toHexString(address) + " refcount:" + (info[0].sharedInteger() ? Integer.MAX_VALUE : 1)
                 + " encoding:" + info[0].encoding() + " serializedlength:" + (payload.length - 1 - DumpPayload.FOOTER_BYTES)
                 + " lru:" + ((System.currentTimeMillis() / 1000 - idle) & ((1 << 24) - 1)) + " lru_seconds_idle:" + idle);
+    }
+
+    /**
+     * DEBUG DIGEST: the whole dataset's signature (see {@link DatasetDigest}), 40 hex digits as a
+     * status reply, all zeros when every database is empty. O(N), holding each shard while it is
+     * read, as Redis holds the server for it.
+     */
+    private static void digest(CommandContext c) {
+        c.reply().simple(DatasetDigest.hex(DatasetDigest.ofDataset(c.server().keyspace())));
+    }
+
+    /**
+     * DEBUG DIGEST-VALUE [key ...]: per key of the selected database, its value's signature as a
+     * status reply (zeros for a missing key), in an array; no key, an empty array. A key whose time
+     * has passed is digested and left in place, as Redis finds it with dictFind.
+     */
+    private static void digestValue(CommandContext c) {
+        Keyspace keyspace = c.server().keyspace();
+        c.reply().array(c.argc() - 2);
+        for (int j = 2; j < c.argc(); j++) {
+            byte[] key = c.arg(j);
+            Shard shard = keyspace.shard(keyspace.shardIndex(key));
+            byte[] digest;
+            shard.lock();
+            try {
+                digest = DatasetDigest.ofKey(c.db(), key);
+            } finally {
+                shard.unlock();
+            }
+            c.reply().simple(DatasetDigest.hex(digest));
+        }
     }
 
     static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
@@ -418,6 +453,12 @@ public final class DebugCommands {
             "    Server will sleep before flushing the AOF, this is used for testing.",
             "CHANGE-REPL-ID",
             "    Accepted; there is no replication.",
+            "DIGEST",
+            "    Output a hex signature representing the current DB content.",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Output a hex signature of the values of all the specified keys.",
+            "LOADAOF",
+            "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "OBJECT <key>",
             "    Show low level info about `key` and associated value.",
             "POPULATE <count> [<prefix>] [<size>]",
