@@ -428,18 +428,16 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
     public void tick(long nowMillis) {
         State s = state;
         if (s != State.OFF) {
-            writeBuffered();
-            if (writeError != null) {
-                fileLock.lock();
-                try {
-                    writeLocked(false);
-                } finally {
-                    fileLock.unlock();
+            fileLock.lock();
+            try {
+                // the cron's own commands (active expiry), and a write that failed, tried again
+                writeLocked(false);
+                if (config.getString(Option.APPENDFSYNC).equals("everysec") && incrSize > incrSyncedSize
+                        && nowMillis - lastFsyncMillis >= 1000 && pendingFsyncs.get() == 0) {
+                    backgroundFsync();
                 }
-            }
-            if (config.getString(Option.APPENDFSYNC).equals("everysec") && incrSize > incrSyncedSize
-                    && nowMillis - lastFsyncMillis >= 1000 && pendingFsyncs.get() == 0) {
-                backgroundFsync();
+            } finally {
+                fileLock.unlock();
             }
         }
         if (rewriting || persistence.busy()) {
@@ -460,6 +458,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         }
     }
 
+    /** Starts an fsync of the incr file on the fsync thread (Redis's bio job). Under fileLock. */
     private void backgroundFsync() {
         FileChannel channel = incr;
         long upTo = incrSize;
@@ -606,7 +605,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         try {
             channel.force(false);
         } catch (IOException e) {
-            log.warn("Error fsyncing the AOF file: {}", e.getMessage());
+            log.warn("Fail to fsync the AOF file: {}", e.getMessage());
         }
         try {
             channel.close();
@@ -789,16 +788,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         try {
             writeLocked(false);
             if (incr != null) {
-                try {
-                    incr.force(false);
-                } catch (IOException e) {
-                    log.warn("Fail to fsync the AOF file: {}", e.getMessage());
-                }
-                try {
-                    incr.close();
-                } catch (IOException ignored) {
-                    // nothing more is written to it
-                }
+                forceAndClose(incr);
             }
             incr = null;
             state = State.OFF;
@@ -888,21 +878,13 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         }
     }
 
-    /** Whether a shutdown must wait: the AOF is being turned on and has no base yet (Redis refuses to exit then). */
-    public boolean waitingForFirstRewrite() {
-        return state == State.WAIT_REWRITE;
-    }
-
+    /** At shutdown (prepareForShutdown): what is buffered written, the incr file fsynced and closed. */
     public void close() {
-        flushAndSync();
         fileLock.lock();
         try {
+            writeLocked(false);
             if (incr != null) {
-                try {
-                    incr.close();
-                } catch (IOException ignored) {
-                    // closing at shutdown
-                }
+                forceAndClose(incr);
                 incr = null;
             }
         } finally {
