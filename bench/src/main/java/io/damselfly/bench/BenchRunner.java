@@ -45,7 +45,7 @@ public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
     static List<Workload> allWorkloads() {
         return List.of(new GetSetWorkload(), GetSetWorkload.oneIoThread(), GetSetWorkload.withoutStatistics(), GetSetWorkload.scraped(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(), HitRatioWorkload.scanPolluted(),
-                new LatencyWorkload(), new CacheWriteWorkload(), new SaveUnderLoadWorkload(), new LargeReplyWorkload(), CollectionMemoryWorkload.hashes(),
+                new LatencyWorkload(), new CacheWriteWorkload(), new SaveUnderLoadWorkload(), new AofWorkload(), new LargeReplyWorkload(), CollectionMemoryWorkload.hashes(),
                 CollectionMemoryWorkload.sortedSets(), new NearCacheWorkload());
     }
 
@@ -248,7 +248,8 @@ public final class BenchRunner {
         header.put("os", Machine.os());
         header.put("jdk", Machine.jdk());
         header.put("redis-server", Machine.redisServerVersion(bin.redisServer())
-                + ", started with --save '' --appendonly no");
+                + ", started with --save '' --appendonly no (where a workload's note gives both servers config directives,"
+                + " such as aof's appendonly yes, with those too)");
         header.put("redis-benchmark", Machine.redisBenchmarkVersion(bin.redisBenchmark()));
         header.put("damselfly", "server/target/damselfly.jar started by scripts/run --port P --bind 127.0.0.1"
                 + " (plus --maxmemory=M --cache_mode=true --maxmemory_policy=allkeys-lru where a workload sets a limit);"

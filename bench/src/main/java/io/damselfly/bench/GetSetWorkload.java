@@ -80,7 +80,8 @@ final class GetSetWorkload implements Workload {
         return settings;
     }
 
-    private static long requests(Mode mode, int pipeline) {
+    /** redis-benchmark's -n for one invocation at this pipeline depth (the aof workload uses the same). */
+    static long requests(Mode mode, int pipeline) {
         return pipeline == 1 ? mode.pick(50_000, 200_000) : mode.pick(200_000, 1_000_000);
     }
 

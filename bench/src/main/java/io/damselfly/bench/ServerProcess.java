@@ -26,14 +26,17 @@ public final class ServerProcess implements AutoCloseable {
     private final int port;
     private final Process process;
     private final Path log;
+    /** The server's own empty directory (--dir): its log, and whatever it persists. */
+    private final Path dir;
     /** Closed after the process stops, last first: what a workload started beside this server for it. */
     private final List<AutoCloseable> companions = new ArrayList<>();
 
-    private ServerProcess(ServerKind kind, int port, Process process, Path log) {
+    private ServerProcess(ServerKind kind, int port, Process process, Path dir) {
         this.kind = kind;
         this.port = port;
         this.process = process;
-        this.log = log;
+        this.dir = dir;
+        this.log = dir.resolve("server.log");
     }
 
     public ServerKind kind() {
@@ -47,6 +50,11 @@ public final class ServerProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The directory the server was started in ({@code --dir}), fresh and empty at its start. */
+    public Path dir() {
+        return dir;
     }
 
     public boolean isAlive() {
@@ -66,7 +74,7 @@ public final class ServerProcess implements AutoCloseable {
             Process p = ChildProcesses.start(new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile()));
-            ServerProcess server = new ServerProcess(kind, port, p, log);
+            ServerProcess server = new ServerProcess(kind, port, p, dir);
             try {
                 server.awaitReady();
                 return server;
@@ -78,12 +86,18 @@ public final class ServerProcess implements AutoCloseable {
         throw last;
     }
 
-    /** redis-server on {@code port}: loopback only, no RDB, no AOF, LRU eviction when asked. */
+    /**
+     * redis-server on {@code port}: loopback only, no RDB, no AOF unless the settings' config turns
+     * it on, LRU eviction when asked.
+     */
     static List<String> redisCommand(String redisServer, int port, Path dir, ServerSettings s) {
         List<String> cmd = new ArrayList<>(List.of(redisServer,
-                "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
-                "--dir", dir.toString()));
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", ""));
+        if (!s.config().containsKey("appendonly")) {
+            cmd.addAll(List.of("--appendonly", "no"));
+        }
+        cmd.addAll(List.of("--daemonize", "no", "--dir", dir.toString()));
+        cmd.addAll(s.configArgs());
         if (s.maxmemory() != null) {
             cmd.addAll(List.of("--maxmemory", s.maxmemory(),
                     "--maxmemory-policy", s.evictLru() ? "allkeys-lru" : "noeviction"));
@@ -107,6 +121,7 @@ public final class ServerProcess implements AutoCloseable {
                 cmd.add("--maxmemory_policy=allkeys-lru");
             }
         }
+        cmd.addAll(s.configArgs());
         cmd.addAll(s.damselflyArgs());
         return cmd;
     }
