@@ -335,13 +335,48 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         if (buffered == 0) {
             return;
         }
+        String policy = config.getString(Option.APPENDFSYNC);
+        if (policy.equals("everysec") && postponedWhileFsyncing()) {
+            return;
+        }
         fileLock.lock();
         try {
-            writeLocked(config.getString(Option.APPENDFSYNC).equals("always"));
+            writeLocked(policy.equals("always"));
         } finally {
             fileLock.unlock();
         }
     }
+
+    /**
+     * Under everysec, while the fsync thread is forcing the file, a write(2) to it waits for the
+     * fsync on Linux: the loop would stall for the disk. As Redis's flushAppendOnlyFile, the write
+     * is postponed (the replies go out; the cron or a later pass writes) for up to two seconds,
+     * after which it is made anyway and counted (INFO aof_delayed_fsync).
+     */
+    private boolean postponedWhileFsyncing() {
+        if (pendingFsyncs.get() == 0) {
+            postponedSinceMillis = 0;
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        long since = postponedSinceMillis;
+        if (since == 0) {
+            postponedSinceMillis = now;
+            return true;
+        }
+        if (now - since < 2000) {
+            return true;
+        }
+        log.info("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.");
+        delayedFsyncs.incrementAndGet();
+        postponedSinceMillis = 0;
+        return false;
+    }
+
+    /** When a write began to wait for the running fsync (0: none waits). */
+    private volatile long postponedSinceMillis;
+    /** INFO aof_delayed_fsync: writes made while an fsync still ran, after waiting two seconds. */
+    private final java.util.concurrent.atomic.AtomicLong delayedFsyncs = new java.util.concurrent.atomic.AtomicLong();
 
     /** Writes the buffer to the incr file; with {@code fsync}, forces it to disk. Under fileLock. */
     private void writeLocked(boolean fsync) {
@@ -431,7 +466,10 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
             fileLock.lock();
             try {
                 // the cron's own commands (active expiry), and a write that failed, tried again
-                writeLocked(false);
+                // (not while an everysec fsync runs: see postponedWhileFsyncing)
+                if (!config.getString(Option.APPENDFSYNC).equals("everysec") || !postponedWhileFsyncing()) {
+                    writeLocked(false);
+                }
                 if (config.getString(Option.APPENDFSYNC).equals("everysec") && incrSize > incrSyncedSize
                         && nowMillis - lastFsyncMillis >= 1000 && pendingFsyncs.get() == 0) {
                     backgroundFsync();
@@ -918,7 +956,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
             field.accept("aof_pending_rewrite", rewriteScheduled ? 1 : 0);
             field.accept("aof_buffer_length", buffered);
             field.accept("aof_pending_bio_fsync", pendingFsyncs.get());
-            field.accept("aof_delayed_fsync", 0);
+            field.accept("aof_delayed_fsync", delayedFsyncs.get());
         }
     }
 
