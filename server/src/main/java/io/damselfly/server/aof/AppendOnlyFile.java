@@ -104,6 +104,8 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
     private volatile boolean rewriteScheduled;
     /** Set when the rewrite's moment could not open its incr file: the rewrite fails. */
     private volatile String rewriteMomentError;
+    /** {@link Keyspace#flushAlls()} as the running rewrite began: a FLUSHALL since voids its snapshot. */
+    private volatile long flushAllsAtRewriteStart;
     /** Set when turning the AOF off stopped the running rewrite (Redis's SIGUSR1 to its child). */
     private volatile boolean rewriteCancelled;
     private volatile long rewriteStartMillis;
@@ -569,6 +571,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         Path snapshot = rdb ? tempBase() : tempSnapshot();
         rewriteMomentError = null;
         rewriteCancelled = false;
+        flushAllsAtRewriteStart = keyspace.flushAlls();
         CompletableFuture<Boolean> done = persistence.startRewrite(snapshot, this::atRewriteMoment);
         if (done == null) {
             return false;
@@ -659,6 +662,13 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
             if (rewriteCancelled) {
                 // the AOF was turned off meanwhile: Redis kills the child, which is no failure
                 log.warn("Background AOF rewrite terminated by signal 10");
+                return;
+            }
+            if (!ok && keyspace.flushAlls() != flushAllsAtRewriteStart) {
+                // FLUSHALL voided the snapshot (it voids a BGSAVE's alike); Redis's child would go
+                // on, so this is no failure: the rewrite runs again on the emptied keyspace
+                log.info("Background AOF rewrite abandoned: FLUSHALL emptied the keyspace while it ran; starting again");
+                rewriteScheduled = true;
                 return;
             }
             if (!ok || rewriteMomentError != null) {

@@ -83,7 +83,6 @@ public final class ReplicationStream {
      * wrap}, as Redis's propagatePendingCommands. Answers the stream's offset after it.
      */
     long append(List<Op> ops, boolean wrap) {
-        ByteBuf out = Unpooled.buffer(64);
         synchronized (this) {
             boolean multi = wrap && ops.size() > 1;
             if (aof != null) {
@@ -92,6 +91,7 @@ public final class ReplicationStream {
             if (!replicating) {
                 return -1;
             }
+            ByteBuf out = Unpooled.buffer(64);
             if (multi) {
                 // MULTI carries the first command's database, so its SELECT comes before it
                 encode(out, ops.get(0).db(), MULTI);
@@ -105,11 +105,6 @@ public final class ReplicationStream {
             }
             return write(ByteBufUtil.getBytes(out));
         }
-    }
-
-    /** Appends one command outside any command's unit (active expiry, eviction). */
-    long append(int db, byte[][] argv) {
-        return append(List.of(new Op(db, encoded(argv), true)), false);
     }
 
     /**
