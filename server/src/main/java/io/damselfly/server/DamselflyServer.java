@@ -401,6 +401,17 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         return loading;
     }
 
+    @Override
+    public void whileLoading(Runnable load) {
+        boolean was = loading;
+        loading = true;
+        try {
+            load.run();
+        } finally {
+            loading = was;
+        }
+    }
+
     private void sampleStats() {
         if (cronPaused) {
             return; // serverCron's trackInstantaneousMetric, paused with it
@@ -538,23 +549,17 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             throws java.io.IOException {
         Object[] outcome = new Object[1];
         // other clients answer LOADING meanwhile (DEBUG LOADAOF too, as Redis sets server.loading)
-        boolean wasLoading = loading;
-        loading = true;
-        try {
-            withEveryShardLocked(() -> propagation.withoutPropagating(() -> {
-                keyspace.setLoading(true);
-                try {
-                    outcome[0] = io.damselfly.server.aof.AofClient.load(this, manifest, java.nio.file.Path.of(config.getString(Option.DIR)),
-                            config.inDir(config.getString(Option.APPENDDIRNAME)), config.getString(Option.APPENDFILENAME));
-                } catch (java.io.IOException e) {
-                    outcome[0] = e;
-                } finally {
-                    keyspace.setLoading(false);
-                }
-            }));
-        } finally {
-            loading = wasLoading;
-        }
+        whileLoading(() -> withEveryShardLocked(() -> propagation.withoutPropagating(() -> {
+            keyspace.setLoading(true);
+            try {
+                outcome[0] = io.damselfly.server.aof.AofClient.load(this, manifest, java.nio.file.Path.of(config.getString(Option.DIR)),
+                        config.inDir(config.getString(Option.APPENDDIRNAME)), config.getString(Option.APPENDFILENAME));
+            } catch (java.io.IOException e) {
+                outcome[0] = e;
+            } finally {
+                keyspace.setLoading(false);
+            }
+        })));
         if (outcome[0] instanceof java.io.IOException e) {
             throw e;
         }

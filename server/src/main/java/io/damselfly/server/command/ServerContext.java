@@ -58,8 +58,14 @@ public interface ServerContext {
     /** This server as a replica of another (REPLICAOF, SLAVEOF, ROLE and INFO as a replica). */
     io.damselfly.server.replica.ReplicaRole replicaRole();
 
-    /** Whether the data is loading at start: commands not flagged "loading" answer LOADING (Redis's server.loading). */
+    /**
+     * Whether data is loading (at start, DEBUG LOADAOF, a replica's snapshot): commands not flagged
+     * "loading" answer LOADING (Redis's server.loading).
+     */
     boolean loading();
+
+    /** Runs {@code load} with {@link #loading} true, as Redis's startLoading and stopLoading around it. */
+    void whileLoading(Runnable load);
 
     /** The append-only file: BGREWRITEAOF, CONFIG SET appendonly, DEBUG LOADAOF, INFO's aof_ fields. */
     io.damselfly.server.aof.AppendOnlyFile aof();

@@ -245,11 +245,14 @@ public final class ReplicaRole implements MasterLink.Events {
         // as readSyncBulkPayload: the received file becomes the RDB file, then loads as one at start
         Path rdb = Path.of(server.config().getString(Option.DIR)).resolve(server.config().getString(Option.DBFILENAME));
         Files.move(file, rdb, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        log.info("MASTER <-> REPLICA sync: Flushing old data");
-        server.keyspace().flushAll();
-        server.scripts().functions().flush();
-        log.info("MASTER <-> REPLICA sync: Loading DB in memory");
-        server.persistence().load(code -> server.scripts().functions().load(code, true), true);
+        // other clients answer LOADING until the snapshot is in, as Redis's startLoading there
+        server.whileLoading(() -> {
+            log.info("MASTER <-> REPLICA sync: Flushing old data");
+            server.keyspace().flushAll();
+            server.scripts().functions().flush();
+            log.info("MASTER <-> REPLICA sync: Loading DB in memory");
+            server.persistence().load(code -> server.scripts().functions().load(code, true), true);
+        });
         masterClient = new ClientSession(-1, ClientConnection.NONE, true, System.currentTimeMillis());
         masterClient.markPrimaryLink();
         Reply reply = new Reply(masterClient);
