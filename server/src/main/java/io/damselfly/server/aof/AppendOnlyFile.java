@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * buffered before it flushes its connections ({@link #writeBuffered}), as Redis's beforeSleep
  * runs flushAppendOnlyFile before handleClientsWithPendingWrites; under appendfsync always it
  * also fsyncs there, which blocks that loop for the fsync as it blocks Redis. Under everysec a
- * thread of this class fsyncs once a second (Redis's bio job). A write that fails leaves the
+ * thread of this class fsyncs once a second (Redis's bio job), and a loop does not write while
+ * that fsync runs (write(2) would wait for it), up to two seconds, as Redis postpones its write.
+ * A write that fails leaves the
  * buffer to be written again and refuses writes with MISCONF until one succeeds.
  *
  * <p>A rewrite is a snapshot ({@link Persistence#startRewrite}, the save machinery's moment
