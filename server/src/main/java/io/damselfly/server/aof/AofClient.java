@@ -1,14 +1,9 @@
 package io.damselfly.server.aof;
 
-import io.damselfly.server.client.ClientConnection;
-import io.damselfly.server.client.ClientSession;
-import io.damselfly.server.command.CommandExecutor;
-import io.damselfly.server.command.Reply;
+import io.damselfly.server.command.ObeyedClient;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.rdb.RdbLoader;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -54,16 +49,7 @@ public final class AofClient implements AofLoading.Replay {
 
     /** The AOF client of one file. */
     private final class FileClient implements Client {
-        private final ClientSession session = new ClientSession(-1, ClientConnection.NONE, true, System.currentTimeMillis());
-        private final ByteBuf replies = Unpooled.buffer(256);
-        private final CommandExecutor executor;
-
-        FileClient() {
-            session.markPrimaryLink();
-            Reply reply = new Reply(session);
-            reply.bind(replies);
-            executor = new CommandExecutor(server, session, reply, null);
-        }
+        private final ObeyedClient client = new ObeyedClient(server);
 
         @Override
         public boolean knowsCommand(byte[][] argv) {
@@ -72,24 +58,19 @@ public final class AofClient implements AofLoading.Replay {
 
         @Override
         public void command(byte[][] argv) {
-            executor.execute(argv);
-            // no batch spans commands here: a shard lock squashed across a batch would be kept
-            executor.endBatch();
-            replies.clear();
-            if (replies.capacity() > 1 << 20) {
-                replies.capacity(256);
-            }
+            // replies, errors included, are dropped, as the fake AOF client's
+            client.execute(argv);
         }
 
         @Override
         public boolean inMulti() {
-            return executor.transaction().isOpen();
+            return client.transaction().isOpen();
         }
 
         @Override
         public void close() {
-            executor.transaction().discard();
-            replies.release();
+            client.transaction().discard();
+            client.release();
         }
     }
 }

@@ -644,6 +644,15 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         }
     }
 
+    /** What is buffered written, the incr file fsynced and closed (turning off, shutdown). Under fileLock. */
+    private void closeIncrLocked() {
+        writeLocked(false);
+        if (incr != null) {
+            forceAndClose(incr);
+            incr = null;
+        }
+    }
+
     private static void forceAndClose(FileChannel channel) {
         try {
             channel.force(false);
@@ -836,11 +845,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         allShardsLocked.accept(() -> stream.feedAof(null));
         fileLock.lock();
         try {
-            writeLocked(false);
-            if (incr != null) {
-                forceAndClose(incr);
-            }
-            incr = null;
+            closeIncrLocked();
             state = State.OFF;
             rewriteScheduled = false;
             incrSize = 0;
@@ -869,7 +874,8 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         }
         fileLock.lock();
         try {
-            writeLocked(true);
+            // written without its own fsync: the one below covers it and an earlier unsynced write
+            writeLocked(false);
             if (incr != null) {
                 incr.force(false);
                 incrSyncedSize = incrSize;
@@ -932,11 +938,7 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
     public void close() {
         fileLock.lock();
         try {
-            writeLocked(false);
-            if (incr != null) {
-                forceAndClose(incr);
-                incr = null;
-            }
+            closeIncrLocked();
         } finally {
             fileLock.unlock();
         }

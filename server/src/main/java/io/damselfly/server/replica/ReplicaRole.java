@@ -1,14 +1,10 @@
 package io.damselfly.server.replica;
 
-import io.damselfly.server.client.ClientConnection;
 import io.damselfly.server.client.ClientSession;
-import io.damselfly.server.command.CommandExecutor;
-import io.damselfly.server.command.Reply;
+import io.damselfly.server.command.ObeyedClient;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -73,9 +69,8 @@ public final class ReplicaRole implements MasterLink.Events {
     private volatile long offset;
     private volatile long lastIoMillis;
     private volatile long lastAckMillis;
-    private ClientSession masterClient;
-    private CommandExecutor executor;
-    private final ByteBuf replies = Unpooled.buffer(256);
+    /** Runs the primary's stream (Redis's CLIENT_MASTER); a new one per synchronisation. */
+    private ObeyedClient masterClient;
 
     public ReplicaRole(ServerContext server) {
         this.server = server;
@@ -253,11 +248,7 @@ public final class ReplicaRole implements MasterLink.Events {
             log.info("MASTER <-> REPLICA sync: Loading DB in memory");
             server.persistence().load(code -> server.scripts().functions().load(code, true), true);
         });
-        masterClient = new ClientSession(-1, ClientConnection.NONE, true, System.currentTimeMillis());
-        masterClient.markPrimaryLink();
-        Reply reply = new Reply(masterClient);
-        reply.bind(replies);
-        executor = new CommandExecutor(server, masterClient, reply, null);
+        masterClient = new ObeyedClient(server);
         state = LinkState.CONNECTED;
         lastIoMillis = System.currentTimeMillis();
         log.info("MASTER <-> REPLICA sync: Finished with success");
@@ -273,19 +264,10 @@ public final class ReplicaRole implements MasterLink.Events {
             offset += bytes;
             return;
         }
-        replies.clear();
-        executor.execute(argv);
-        // each command is its own batch: a shard lock squashed across commands would stay held
-        // by this link's loop after the stream pauses, and other loops' commands would wait on it
-        executor.endBatch();
-        if (replies.isReadable() && replies.getByte(replies.readerIndex()) == '-') {
+        String error = masterClient.execute(argv);
+        if (error != null) {
             // as Redis's "== CRITICAL ==" log: the primary's write failed here, the data may differ
-            log.warn("== CRITICAL == This replica failed to apply a command of its master: {} -> {}", ascii(argv[0]),
-                    replies.toString(replies.readerIndex(), Math.min(200, replies.readableBytes()), StandardCharsets.ISO_8859_1).trim());
-        }
-        replies.clear();
-        if (replies.capacity() > 1 << 20) {
-            replies.capacity(256);
+            log.warn("== CRITICAL == This replica failed to apply a command of its master: {} -> {}", ascii(argv[0]), error);
         }
         offset += bytes;
     }
