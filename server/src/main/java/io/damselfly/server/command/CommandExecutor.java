@@ -936,7 +936,7 @@ public final class CommandExecutor {
      * Redis answers commands during a busy script instead of leaving them queued).
      */
     private boolean lockOrBusy(Shard shard) {
-        if (shard.tryLock(0)) {
+        if (shard.tryLock(0) || shard.tryLockSpinning()) {
             return true;
         }
         while (!shard.tryLock(BUSY_POLL_MILLIS)) {

@@ -112,6 +112,33 @@ public final class Shard {
         }
     }
 
+    /**
+     * How many times {@link #tryLockSpinning} looks at a held lock before giving up: about 5 us
+     * (a spin-wait hint takes 26 ns on the AMD EPYC of the measurements), longer than a command
+     * holds a shard and shorter than a park and its wake-up.
+     */
+    private static final int SPINS = 200;
+
+    /**
+     * Takes the lock if it is free or becomes free within a short spin. A command holds a shard
+     * for a few hundred nanoseconds, so a command of another loop that finds it taken usually
+     * gets it sooner by watching it than by parking, whose futex wait and the holder's wake-up
+     * call cost microseconds each. The spin reads the lock's state and tries to take it only when
+     * it looks free, so waiting does not bounce the holder's cache line. Measured at -P 16 GET on
+     * two loops (async-profiler, two runs each): parking, waking and spinning took 4.8-5.0% of the
+     * server's CPU samples against 7.4-7.5% for parking and waking without the spin; what still
+     * parks mostly waits for a holder the kernel preempted (three busy threads on two cores).
+     */
+    public boolean tryLockSpinning() {
+        for (int i = 0; i < SPINS; i++) {
+            Thread.onSpinWait();
+            if (!lock.isLocked() && lock.tryLock()) {
+                return caughtUp(true);
+            }
+        }
+        return false;
+    }
+
     /** Takes the lock only if free; for background work that may skip a busy shard. */
     boolean tryLockForMaintenance() {
         return caughtUp(lock.tryLock());

@@ -25,7 +25,7 @@ class ShardLockDisciplineTest {
      * (possibly a few operations stale, documented on Shard), and countLookup, which only ever
      * runs right after lookup has checked.
      */
-    private static final Set<String> LOCK_FREE = Set.of("index", "lock", "unlock", "tryLock", "tryLockForMaintenance",
+    private static final Set<String> LOCK_FREE = Set.of("index", "lock", "unlock", "tryLock", "tryLockSpinning", "tryLockForMaintenance",
             "isHeldByCurrentThread", "usedMemory", "recordPageBytes", "keyspaceHits", "keyspaceMisses", "expiredKeys", "evictedKeys", "dirty",
             "countLookup");
 
