@@ -253,6 +253,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.MAXMEMORY_POLICY, p -> keyspace.setEvictionPolicy(EvictionPolicy.effective(
                 config.getString(Option.MAXMEMORY_POLICY), config.getBool(Option.CACHE_MODE))));
         config.watch(Option.MAXMEMORY, v -> keyspace.setMemoryLimit(config.getLong(Option.MAXMEMORY)));
+        config.watch(Option.REPLICA_IGNORE_MAXMEMORY, v -> keyspace.setReplicaIgnoresMaxmemory((Boolean) v));
         config.watch(Option.LFU_LOG_FACTOR, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         config.watch(Option.LFU_DECAY_TIME, v -> keyspace.setLfuParameters(config.getInt(Option.LFU_LOG_FACTOR), config.getInt(Option.LFU_DECAY_TIME)));
         boolean[] initialLevel = {true};

@@ -42,6 +42,9 @@ public final class CommandContext {
         this.reply = reply;
         this.replyOwner = replyOwner;
         this.db = new Database(server.keyspace());
+        if (client.isPrimaryLink()) {
+            db.obeyPrimary();
+        }
         this.propagation = server.propagation();
     }
 

@@ -263,7 +263,7 @@ public enum Option {
     REPLICA_READ_ONLY("replica_read_only", "replica-read-only", OptionType.BOOL, "yes", true,
             "As a replica (REPLICAOF), refuse writes of clients other than the primary with READONLY"),
     REPLICA_IGNORE_MAXMEMORY("replica_ignore_maxmemory", "replica-ignore-maxmemory", OptionType.BOOL, "yes", true,
-            "accepted for compatibility: damselfly's replication does not use it (disk-based full synchronisation, no chained replicas)"),
+            "As a replica, neither evict nor refuse commands for maxmemory: the primary's deletions decide what goes; no: evict on its own"),
     REPLICA_IGNORE_DISK_WRITE_ERRORS("replica_ignore_disk_write_errors", "replica-ignore-disk-write-errors", OptionType.BOOL, "no", true,
             "accepted for compatibility: damselfly's replication does not use it (disk-based full synchronisation, no chained replicas)"),
     REPLICA_ANNOUNCED("replica_announced", "replica-announced", OptionType.BOOL, "yes", true,

@@ -47,6 +47,8 @@ public final class Database {
     private byte[][] arguments = NO_ARGUMENTS;
     private int index;
     private long now;
+    /** The view of the primary's link: on a replica, expired keys read as present ({@link #obeyPrimary}). */
+    private boolean primarys;
 
     public Database(Keyspace keyspace) {
         this.keyspace = keyspace;
@@ -61,6 +63,15 @@ public final class Database {
         this.streams = new StreamOps(this);
         this.geo = new GeoOps(this);
         this.hyperLogLogs = new HyperLogLogOps(this);
+    }
+
+    /**
+     * Makes this the view of the primary's link (Redis's master client): on a replica, keys whose
+     * time has passed there are still present to it, since the primary decides when they expire
+     * (Keyspace#setFollowingPrimary).
+     */
+    public void obeyPrimary() {
+        this.primarys = true;
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -252,7 +263,7 @@ public final class Database {
     private Object lookup(byte[] key, boolean countStats) {
         long h = hash(key);
         Shard s = shard(h);
-        Object e = s.lookup(index, key, Keyspace.tableHash(h), now);
+        Object e = s.lookup(index, key, Keyspace.tableHash(h), now, primarys);
         if (countStats) {
             s.countLookup(e != null);
             if (e == null) {

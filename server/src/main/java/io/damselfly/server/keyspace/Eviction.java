@@ -112,9 +112,10 @@ public final class Eviction {
         if (maxmemory <= 0 || keyspace.memoryEstimate() <= maxmemory) {
             return true;
         }
-        if (keyspace.isDatasetFrozen()) {
-            // a client pause: nothing is evicted and nothing refused, as performEvictions answers
-            // EVICT_OK while clients are paused (isSafeToPerformEvictions)
+        if (keyspace.isDatasetFrozen() || keyspace.ignoresMaxmemory()) {
+            // a client pause, or a replica ignoring maxmemory: nothing is evicted and nothing
+            // refused, as performEvictions answers EVICT_OK while clients are paused
+            // (isSafeToPerformEvictions) and on such a replica
             return true;
         }
         if (policy == EvictionPolicy.NOEVICTION) {

@@ -222,7 +222,7 @@ public final class KeyOps {
      */
     public void restore(byte[] key, Value value, long expiresAt, long idleSeconds, int frequency) {
         Object old = db.find(key);
-        if (expiresAt != Database.NO_EXPIRY && expiresAt <= db.now()) {
+        if (expiresAt != Database.NO_EXPIRY && expiresAt <= db.now() && !db.keyspace().storesPastExpiries()) {
             if (old != null) {
                 db.remove(key, old, KeyEvent.DEL);
             }
@@ -285,9 +285,9 @@ public final class KeyOps {
                 return false;
             }
         }
-        // checkAlreadyExpired: a past time deletes the key, except while an AOF is replayed, where
-        // the key keeps the commands after it and expires once the load is done
-        if (when <= db.now() && !db.keyspace().loading()) {
+        // checkAlreadyExpired: a past time deletes the key, except while an AOF is replayed (the
+        // key keeps the commands after it and expires once the load is done) and on a replica
+        if (when <= db.now() && !db.keyspace().storesPastExpiries()) {
             db.remove(key, e, KeyEvent.DEL);
         } else {
             db.setExpiry(key, e, when, KeyEvent.EXPIRE);

@@ -213,6 +213,58 @@ public final class Keyspace {
     }
 
     /**
+     * Set while this server replicates a primary (REPLICAOF): keys expire only by the primary's
+     * DEL, as on a Redis replica, whose expireIfNeeded answers "expired" to clients but deletes
+     * nothing, and which runs no active expiry. An expired key then reads as missing to clients
+     * and stays in its table, as during a client pause, but the primary's own commands ({@link
+     * Database#obeyPrimary}) see it as it is, so that its DEL, or a command it ran on the key
+     * before the key's time passed there, finds it. Otherwise a replica's clock would delete
+     * keys the primary still has (a TTL the primary extended in time, its PERSIST) and write DELs
+     * of its own into its AOF. Shards take it up when next locked, as {@link #datasetFrozen}.
+     */
+    private volatile boolean followingPrimary;
+    /** replica-ignore-maxmemory, as the configuration has it. */
+    private volatile boolean replicaIgnoresMaxmemory = true;
+
+    /** Starts (REPLICAOF host port) or ends (REPLICAOF NO ONE) following a primary's dataset. */
+    public void setFollowingPrimary(boolean following) {
+        if (followingPrimary == following) {
+            return;
+        }
+        followingPrimary = following;
+        shardSettingsChanged();
+    }
+
+    /** Whether this server follows a primary's dataset now ({@link #setFollowingPrimary}). */
+    public boolean isFollowingPrimary() {
+        return followingPrimary;
+    }
+
+    /** replica-ignore-maxmemory changed. */
+    public void setReplicaIgnoresMaxmemory(boolean ignores) {
+        replicaIgnoresMaxmemory = ignores;
+    }
+
+    /**
+     * Whether maxmemory is not enforced now: on a replica with replica-ignore-maxmemory (the
+     * default), as Redis's performEvictions does nothing there, so that the primary's evictions
+     * (DELs down the stream) alone decide which keys go.
+     */
+    public boolean ignoresMaxmemory() {
+        return followingPrimary && replicaIgnoresMaxmemory;
+    }
+
+    /**
+     * Whether an expiry time already past is stored on a key instead of deleting it (Redis's
+     * checkAlreadyExpired answering no): while an AOF is replayed, where the key keeps the
+     * commands after it and expires once the load is done, and on a replica, where the primary's
+     * DEL will come (EXPIRE's family, GETEX, RESTORE, and the keys of a snapshot loaded).
+     */
+    public boolean storesPastExpiries() {
+        return loading || followingPrimary;
+    }
+
+    /**
      * Bumped when a setting that shards hold changes (their sketch's size, the publishing step):
      * each shard catches up when it is next locked ({@link Shard#catchUp}). Waiting here for every
      * shard's lock could deadlock: CONFIG SET inside EXEC holds some shards' locks, and taking the

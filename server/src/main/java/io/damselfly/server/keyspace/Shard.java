@@ -54,6 +54,11 @@ public final class Shard {
      * lookup that left an expired key in place and the insert that follows agree.
      */
     private boolean frozen;
+    /**
+     * {@link Keyspace#isFollowingPrimary} as this lock holding found it, taken up as {@link
+     * #frozen} is: expired keys stay and read as missing, except to the primary's commands.
+     */
+    private boolean followsPrimary;
     /** allkeys-tinylfu's admission window: the keys added last, oldest first. */
     private final Newcomers newcomers = new Newcomers();
 
@@ -159,13 +164,15 @@ public final class Shard {
         int version = keyspace.shardSettingsVersion();
         if (version != settingsVersion) {
             boolean nowFrozen = keyspace.isDatasetFrozen();
-            if (frozen && !nowFrozen && lock.getHoldCount() > 1) {
+            boolean nowFollows = keyspace.isFollowingPrimary();
+            if (hidesExpired() && !(nowFrozen || nowFollows) && lock.getHoldCount() > 1) {
                 // a thaw seen inside a holding that may have hidden an expired key it is about to
                 // replace: taken up by the next outermost taking instead
                 return;
             }
             settingsVersion = version;
             frozen = nowFrozen;
+            followsPrimary = nowFollows;
             configureSketch(keyspace.sketchKeysPerShard());
             publishMemory();
         }
@@ -197,10 +204,6 @@ public final class Shard {
     // ---- lookups ---------------------------------------------------------------------------
 
     /**
-     * The live entry for a key, removing it first if it has expired (unless the dataset is frozen
-     * by a client pause: then it stays, and only reads as absent); null when absent.
-     */
-    /**
      * An AOF is being replayed (Redis's server.loading): nothing expires on access, as keyIsExpired
      * answers no while loading, so a key whose PEXPIREAT is past still takes the commands after it
      * and expires once the load is done. Set and read under this shard's lock.
@@ -212,16 +215,38 @@ public final class Shard {
         this.loading = loading;
     }
 
+    /**
+     * The live entry for a key, removing it first if it has expired (unless the dataset is frozen
+     * by a client pause or follows a primary: then it stays, and only reads as absent); null when
+     * absent.
+     */
     Object lookup(int db, byte[] key, int hash, long now) {
+        return lookup(db, key, hash, now, false);
+    }
+
+    /**
+     * {@link #lookup(int, byte[], int, long)} for a command of the primary's link when {@code
+     * primarys}: on a replica it sees an expired key as present (Redis's expireIfNeeded answers
+     * "not expired" to the master client).
+     */
+    Object lookup(int db, byte[] key, int hash, long now, boolean primarys) {
         KeyTable t = table(db);
         Object e = t.find(key, hash);
         if (e != null && Entries.isExpired(e, now) && !loading) {
+            if (followsPrimary) {
+                return primarys ? e : null;
+            }
             if (!frozen) {
                 remove(db, key, hash, e, KeyEvent.EXPIRED);
             }
             return null;
         }
         return e;
+    }
+
+    /** Whether {@link #lookup} leaves expired keys in place now (a client pause, a replica). */
+    private boolean hidesExpired() {
+        return frozen || followsPrimary;
     }
 
     /**
@@ -233,9 +258,10 @@ public final class Shard {
     }
 
     /**
-     * Before an insert while frozen: the caller found the key absent, but {@link #lookup} may have
-     * left an expired entry of it in place; a write replaces it, so it goes now, as expired (a
-     * write during a pause is rare: a command queued in the MULTI that paused, a near-cache fill).
+     * Before an insert while expired keys are hidden: the caller found the key absent, but {@link
+     * #lookup} may have left an expired entry of it in place; a write replaces it, so it goes now,
+     * as expired (a write during a pause is rare: a command queued in the MULTI that paused, a
+     * near-cache fill; on a replica, a client's write with replica-read-only off).
      */
     private void removeHiddenExpired(int db, byte[] key, int hash) {
         Object e = dbs[db].find(key, hash);
@@ -350,7 +376,7 @@ public final class Shard {
     /** Adds an entry for a key known to be absent. */
     void insert(int db, byte[] key, int hash, Object entry, KeyEvent event) {
         KeyTable t = table(db);
-        if (frozen) {
+        if (hidesExpired()) {
             removeHiddenExpired(db, key, hash);
         }
         beforeChange(db, key);
@@ -653,9 +679,14 @@ public final class Shard {
         return table(db).scanStep(cursor, visitor);
     }
 
-    /** A live entry picked at random from one database, or null when there is none here. */
+    /**
+     * A live entry picked at random from one database, or null when there is none here; on a
+     * replica whose samples all found expired keys, the last of them (dbRandomKey's way out of
+     * a replica's loop when every key is volatile and past its time, and none may be deleted).
+     */
     Object randomEntry(int db, long now, RandomGenerator random) {
         KeyTable t = table(db);
+        Object expired = null;
         // bounded: a table of expired keys is cleaned as it is sampled
         for (int attempt = 0; attempt < 100 && t.size() > 0; attempt++) {
             Object e = t.sample(random);
@@ -665,14 +696,15 @@ public final class Shard {
             if (!Entries.isExpired(e, now)) {
                 return e;
             }
-            if (frozen) {
-                // a client pause keeps expired keys: sample on, within the bound
+            if (hidesExpired()) {
+                // a client pause or a replica keeps expired keys: sample on, within the bound
+                expired = e;
                 continue;
             }
             byte[] key = Entries.key(e);
             remove(db, key, Keyspace.tableHash(key), e, KeyEvent.EXPIRED);
         }
-        return null;
+        return followsPrimary ? expired : null;
     }
 
     /**
@@ -738,8 +770,9 @@ public final class Shard {
      */
     int expireStep(long now, int stepBudget) {
         requireLock();
-        if (frozen) {
-            // a client pause stops the sweep, as activeExpireCycle stops while clients are paused
+        if (hidesExpired()) {
+            // a client pause stops the sweep, as activeExpireCycle stops while clients are paused;
+            // a replica has none (its primary's DELs expire its keys)
             return 0;
         }
         int deleted = 0;

@@ -174,7 +174,9 @@ public final class RdbLoader {
         @Override
         public void key(int db, byte[] key, Value value, long expiresAtMs, long idleSeconds, int frequency) throws RdbFormatException {
             long now = System.currentTimeMillis();
-            if (expiresAtMs != RdbFileReader.NO_EXPIRY && expiresAtMs < now) {
+            // rdbLoad drops keys already expired only on a primary loading a snapshot; a replica
+            // keeps them for its primary's DEL, an AOF's base for the commands after it
+            if (expiresAtMs != RdbFileReader.NO_EXPIRY && expiresAtMs < now && !keyspace.storesPastExpiries()) {
                 expired++;
                 afterKey();
                 return;
@@ -192,8 +194,10 @@ public final class RdbLoader {
                 if (!allowDuplicates && d.keys().existsForWrite(key)) {
                     throw new RdbFormatException("Duplicate key '" + RdbFileReader.printable(key) + "' in DB " + db + " in the RDB file");
                 }
-                // an expiry of exactly 0 ms (Database.NO_EXPIRY) is long past: dropped above
-                long at = expiresAtMs == RdbFileReader.NO_EXPIRY ? Database.NO_EXPIRY : expiresAtMs;
+                // an expiry of exactly 0 ms is long past (dropped above, or kept as 1 ms: 0 is
+                // Database.NO_EXPIRY)
+                long at = expiresAtMs == RdbFileReader.NO_EXPIRY ? Database.NO_EXPIRY
+                        : expiresAtMs == Database.NO_EXPIRY ? 1 : expiresAtMs;
                 d.keys().restore(key, value, at, idleSeconds, frequency);
             } finally {
                 shard.unlock();

@@ -107,6 +107,7 @@ public final class ReplicaRole implements MasterLink.Events {
         closeLink();
         if (wasPrimary) {
             server.propagation().stream().becomeReplica();
+            server.keyspace().setFollowingPrimary(true);
         }
         masterHost = host;
         masterPort = port;
@@ -125,6 +126,7 @@ public final class ReplicaRole implements MasterLink.Events {
         masterHost = null;
         state = LinkState.CONNECT;
         server.propagation().stream().becomePrimary();
+        server.keyspace().setFollowingPrimary(false);
         log.info("MASTER MODE enabled");
     }
 

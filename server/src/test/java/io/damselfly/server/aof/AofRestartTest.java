@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.RedisServerProcess;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -206,6 +207,43 @@ class AofRestartTest {
 
         assertEquals("+OK", c.callText("DEBUG", "LOADAOF"));
         assertSameLines(after, snapshot(c), "after DEBUG LOADAOF");
+    }
+
+    /**
+     * A key whose TTL was extended after the last rewrite, restarted once the base's expiry has
+     * passed: the base holds it with the old time, the incr file the new one. Redis keeps keys of
+     * the base whatever their time (rdbLoad drops expired keys only outside an AOF's preamble),
+     * so the key lives on; a load that dropped it at the base would lose it.
+     */
+    @ParameterizedTest(name = "aof-use-rdb-preamble {0}")
+    @ValueSource(strings = {"yes", "no"})
+    void aKeyExpiredInTheBaseButExtendedAfter_livesOn_asRedis(String preamble) throws Exception {
+        Path redisDir = tmp.resolve("redis");
+        Path ourDir = tmp.resolve("ours");
+        RedisServerProcess redis = fx.redis(redisDir, "--aof-use-rdb-preamble", preamble, "--appendfsync", "always");
+        EmbeddedServer ours = fx.damselfly(ourDir, "aof-use-rdb-preamble", preamble, "appendfsync", "always");
+        RawClient r = fx.raw(redis.port());
+        RawClient d = fx.raw(ours.port());
+        long set = System.currentTimeMillis();
+        for (RawClient c : List.of(r, d)) {
+            c.call("SET", "k", "v", "PX", "1500");
+            c.call("SET", "gone", "v", "PX", "1500");
+            assertEquals("+Background append only file rewriting started", c.callText("BGREWRITEAOF"));
+            awaitQuiet(c);
+            assertEquals(":1", RawClient.render(c.call("PEXPIRE", "k", "600000")));
+        }
+        fx.stop(redis);
+        fx.stop(ours);
+        Thread.sleep(Math.max(0, set + 1700 - System.currentTimeMillis()));
+        r = fx.raw(fx.redis(redisDir, "--aof-use-rdb-preamble", preamble).port());
+        d = fx.raw(fx.damselfly(ourDir, "aof-use-rdb-preamble", preamble).port());
+        for (RawClient c : List.of(r, d)) {
+            assertEquals("$v", RawClient.render(c.call("GET", "k")));
+            long pttl = Long.parseLong(RawClient.render(c.call("PTTL", "k")).substring(1));
+            assertTrue(pttl > 500_000, "PTTL " + pttl);
+            assertEquals("(nil)", RawClient.render(c.call("GET", "gone")));
+            assertEquals(":1", RawClient.render(c.call("DBSIZE")));
+        }
     }
 
     /** Keys before the AOF is turned on: with rdb-key-save-delay 1000 (µs) its rewrite takes about a second. */

@@ -69,6 +69,71 @@ class ReplicaRoleTest {
         }
     }
 
+    /**
+     * A replica deletes no key whose time has passed: it reads as missing to clients (GET, EXISTS,
+     * TTL, KEYS, SCAN) but stays (DBSIZE, no expired_keys) until the primary's DEL arrives, and
+     * does not evict for maxmemory (replica-ignore-maxmemory). The primary's active expiry is off
+     * (DEBUG SET-ACTIVE-EXPIRE 0), so the keys expire there only when a GET finds them.
+     */
+    @Test
+    void expiredKeysWaitForThePrimarysDel_asARedisReplica() throws Exception {
+        Path dir = Files.createTempDirectory("replica");
+        try (RedisServerProcess primary = RedisServerProcess.start("--enable-debug-command", "yes");
+                RedisServerProcess theirs = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", dir.toString()).start();
+                RawClient p = new RawClient("127.0.0.1", primary.port());
+                RawClient r = new RawClient("127.0.0.1", theirs.port());
+                RawClient d = new RawClient("127.0.0.1", ours.port())) {
+            d.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()));
+            assertEquals("+OK", p.callText("DEBUG", "SET-ACTIVE-EXPIRE", "0"));
+            p.call("SET", "kept", "v");
+            p.call("SET", "short", "v", "PX", "300");
+            p.call("HSET", "h", "f", "v");
+            p.call("PEXPIRE", "h", "300");
+            assertEquals(":2", RawClient.render(p.call("WAIT", "2", "5000")));
+            for (RawClient c : List.of(r, d)) {
+                // a maxmemory far below the data set: a replica evicts nothing for it
+                c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-random");
+                c.call("CONFIG", "SET", "maxmemory", "1");
+            }
+            Thread.sleep(500);
+            Object[][] script = {
+                {"GET", "short"}, {"EXISTS", "short", "h"}, {"TTL", "short"}, {"PTTL", "h"}, {"HGET", "h", "f"},
+                {"KEYS", "*"}, {"SCAN", "0"}, {"DBSIZE"}, {"GET", "kept"}, {"OBJECT", "ENCODING", "short"},
+            };
+            for (Object[] command : script) {
+                assertEquals(RawClient.render(r.call(command)), RawClient.render(d.call(command)), List.of(command).toString());
+            }
+            assertEquals(":3", RawClient.render(d.call("DBSIZE")));
+            assertEquals("0", infoField(d, "expired_keys"));
+            assertEquals("0", infoField(d, "evicted_keys"));
+            // the primary expires them when a read finds them, and its DELs reach the replicas
+            assertEquals("(nil)", RawClient.render(p.call("GET", "short")));
+            assertEquals(":0", RawClient.render(p.call("EXISTS", "h")));
+            assertEquals(":2", RawClient.render(p.call("WAIT", "2", "5000")));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!RawClient.render(d.call("DBSIZE")).equals(":1") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(RawClient.render(r.call("DBSIZE")), RawClient.render(d.call("DBSIZE")));
+            assertEquals(":1", RawClient.render(d.call("DBSIZE")));
+            assertEquals("0", infoField(d, "evicted_keys"));
+            // a primary again, it evicts on its own
+            d.call("REPLICAOF", "NO", "ONE");
+            d.call("SET", "later", "v");
+            assertTrue(Long.parseLong(infoField(d, "evicted_keys")) > 0, infoField(d, "evicted_keys"));
+        }
+    }
+
+    private static String infoField(RawClient c, String field) {
+        for (String line : c.callText("INFO", "stats").split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1);
+            }
+        }
+        throw new AssertionError("no " + field + " in INFO stats");
+    }
+
     @Test
     void staleReplicaAndChecksAtExec_asRedis() throws Exception {
         Path dir = Files.createTempDirectory("stale");
