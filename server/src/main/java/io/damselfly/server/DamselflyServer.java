@@ -584,6 +584,14 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
 
     @Override
     public java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force) {
+        if (aof.writingInitialAof()) {
+            // prepareForShutdown: the AOF just turned on holds no data set until its rewrite ends
+            if (!force) {
+                log.warn("Writing initial AOF, can't exit.");
+                return java.util.concurrent.CompletableFuture.completedFuture(false);
+            }
+            log.warn("Writing initial AOF. Exit anyway.");
+        }
         if (!save) {
             shutdownAsync();
             return java.util.concurrent.CompletableFuture.completedFuture(true);

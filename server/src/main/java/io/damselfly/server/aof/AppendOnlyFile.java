@@ -166,6 +166,15 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
         return state;
     }
 
+    /**
+     * Whether the AOF was turned on and its first rewrite still runs: until it ends there is no
+     * AOF holding the data set, so a shutdown would lose it (prepareForShutdown's AOF_WAIT_REWRITE
+     * refusal).
+     */
+    public boolean writingInitialAof() {
+        return state == State.WAIT_REWRITE && rewriting;
+    }
+
     // ---- places ---------------------------------------------------------------------------
 
     /** dir: where Redis runs, and so where its AOF directory and an old-style AOF are. */

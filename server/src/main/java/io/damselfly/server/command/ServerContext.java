@@ -89,7 +89,8 @@ public interface ServerContext {
 
     /**
      * SHUTDOWN: stops the server, first saving when {@code save} (a failed save keeps it running
-     * unless {@code force}); the future answers whether it is stopping.
+     * unless {@code force}, as does the AOF's first rewrite still running); the future answers
+     * whether it is stopping, at once when it refuses before anything began.
      */
     java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force);
 

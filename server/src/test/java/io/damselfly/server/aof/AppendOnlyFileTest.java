@@ -161,6 +161,29 @@ class AppendOnlyFileTest {
         assertEquals(expected, actual);
     }
 
+    /**
+     * SHUTDOWN while the AOF just turned on writes its first rewrite (slowed by
+     * rdb-key-save-delay): refused, as Redis refuses it, since no AOF holds the data set yet; once
+     * the rewrite is done it stops the server.
+     */
+    @Test
+    void shutdownWhileTheInitialAofIsWritten_isRefusedAsRedis() throws Exception {
+        RedisServerProcess redis = fx.redis(tmp.resolve("redis"), "--appendonly", "no");
+        EmbeddedServer ours = fx.damselfly(tmp.resolve("damselfly"), "appendonly", "no");
+        for (RawClient c : List.of(fx.raw(redis.port()), fx.raw(ours.port()))) {
+            assertEquals("+OK", c.callText("DEBUG", "POPULATE", "1500"));
+            assertEquals("+OK", c.callText("CONFIG", "SET", "rdb-key-save-delay", "1000"));
+            assertEquals("+OK", c.callText("CONFIG", "SET", "appendonly", "yes"));
+            assertEquals("-ERR Errors trying to SHUTDOWN. Check logs.", c.callText("SHUTDOWN", "NOSAVE"));
+            assertEquals("+PONG", c.callText("PING"));
+            assertEquals("+OK", c.callText("CONFIG", "SET", "rdb-key-save-delay", "0"));
+            AofFixture.awaitQuiet(c);
+            assertEquals("1", info(c, "aof_enabled"));
+            c.send("SHUTDOWN", "NOSAVE");
+            assertTrue(c.isClosedByServer(), "the connection closes as the server stops");
+        }
+    }
+
     @Test
     void aReplicaGetsPublishTheAofDoesNotAndDebugLoadaofPropagatesNothing() throws Exception {
         EmbeddedServer server = fx.damselfly(tmp.resolve("damselfly"), "repl-ping-replica-period", "3600");

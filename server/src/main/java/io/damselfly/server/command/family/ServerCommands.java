@@ -170,7 +170,8 @@ public final class ServerCommands {
      * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]. Stops the server, saving a snapshot first
      * with SAVE, or without NOSAVE when persistence is configured (save points or a schedule), as
      * Redis does. The caller's connection is closed without a reply; a save that fails keeps the
-     * server running and answers an error, unless FORCE. NOW has nothing to skip (no replicas to
+     * server running and answers an error, unless FORCE, as does an AOF just turned on whose first
+     * rewrite still runs. NOW has nothing to skip (no replicas to
      * wait for), and there is never a shutdown in progress to ABORT.
      */
     static void shutdown(CommandContext c) {
@@ -204,6 +205,11 @@ public final class ServerCommands {
         log.warn("User requested shutdown (client id={} addr={})", c.client().id(), c.client().address());
         boolean saving = save || (!nosave && c.server().persistenceConfigured());
         CompletableFuture<Boolean> stopping = c.server().shutdown(saving, force);
+        if (stopping.isDone() && !stopping.join()) {
+            // refused before anything began (the AOF's first rewrite running)
+            c.reply().error(SHUTDOWN_FAILED);
+            return;
+        }
         if (!saving) {
             c.client().closeAfterReply();
             return;
