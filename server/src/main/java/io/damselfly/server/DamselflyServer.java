@@ -676,6 +676,9 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             net.close();
             // as prepareForShutdown: what the AOF buffers is written and fsynced
             aof.close();
+            // then a script still running (SHUTDOWN NOSAVE during a busy one) may stop: nothing
+            // it did can reach the AOF any more
+            scripts.close();
             persistence.close();
             removePidFile();
             log.info("damselfly stopped");

@@ -164,9 +164,24 @@ public final class ScriptEngine {
         this.clients = ThreadLocal.withInitial(() -> new ScriptClient(server));
         this.evalGlobals = newEvalGlobals();
         this.functions = new FunctionLibraries(this);
-        Thread t = new Thread(this::runWaitingScripts, "damselfly-script");
-        t.setDaemon(true);
-        t.start();
+        this.scriptThread = new Thread(this::runWaitingScripts, "damselfly-script");
+        scriptThread.setDaemon(true);
+        scriptThread.start();
+    }
+
+    private final Thread scriptThread;
+    /** Set by {@link #close}: a running script stops at its next instruction check. */
+    private volatile boolean closed;
+
+    /**
+     * At the server's stop, after its last AOF write: a script still running stops, whatever it
+     * wrote (SHUTDOWN NOSAVE during a busy script; Redis exits under it), and the script thread
+     * ends. What the stopped script did goes nowhere: the AOF and the replication stream are
+     * closed by then.
+     */
+    public void close() {
+        closed = true;
+        scriptThread.interrupt();
     }
 
     /**
@@ -182,6 +197,9 @@ public final class ScriptEngine {
             try {
                 first = waiting.take();
             } catch (InterruptedException e) {
+                return;
+            }
+            if (closed) {
                 return;
             }
             keyspace.lockAll();
@@ -854,6 +872,9 @@ public final class ScriptEngine {
 
     /** Asked by the instruction hook: must the Lua code running on this thread stop now? */
     boolean mustStop() {
+        if (closed) {
+            return true;
+        }
         long[] deadline = loadDeadline.get();
         if (deadline != null) {
             return System.nanoTime() > deadline[0];
@@ -876,6 +897,9 @@ public final class ScriptEngine {
 
     /** Raises the error that ends the code {@link #mustStop} stopped. */
     void stop() {
+        if (closed) {
+            throw new LuaErrors.Killed();
+        }
         if (loadDeadline.get() != null) {
             throw new LuaErrors.Killed("ERR FUNCTION LOAD timeout");
         }

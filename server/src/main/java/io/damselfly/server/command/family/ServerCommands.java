@@ -210,13 +210,16 @@ public final class ServerCommands {
             c.reply().error(SHUTDOWN_FAILED);
             return;
         }
-        if (!saving) {
+        if (!c.canDefer()) {
             c.client().closeAfterReply();
             return;
         }
-        DeferredReply slot = c.canDefer() ? c.deferReply(true) : null;
+        // no reply: the client waits, blocked, until the stop closes its connection, after the
+        // port (a client that reconnects at once finds no server, as after Redis's exit), or
+        // until a failed save answers
+        DeferredReply slot = c.deferReply(true);
         stopping.whenComplete((stops, e) -> {
-            if (slot != null && !Boolean.TRUE.equals(stops)) {
+            if (!Boolean.TRUE.equals(stops)) {
                 slot.complete(r -> r.error(SHUTDOWN_FAILED));
             }
         });

@@ -315,6 +315,39 @@ class ScriptingCommandsTest {
         }
     }
 
+    /**
+     * SHUTDOWN NOSAVE stops a server stuck in a script that wrote (SCRIPT KILL refuses it): the
+     * client that asked sees its connection close only once the port is closed, so it cannot
+     * connect again and get BUSY (Redis's "SHUTDOWN NOSAVE can kill a timedout script anyway"
+     * reconnects at once), and the script's thread stops with the server.
+     */
+    @Test
+    void shutdownNosave_stopsAServerStuckInAScriptThatWrote() throws Exception {
+        EmbeddedServer own = EmbeddedServer.builder().port(0).option("busy-reply-threshold", "100").start();
+        try (RawClient runner = new RawClient(own.host(), own.port());
+                RawClient other = new RawClient(own.host(), own.port())) {
+            runner.send("EVAL", "redis.call('SET', 'x', 'y') while true do end", "0");
+            Thread.sleep(300);
+            assertTrue(other.callText("PING").startsWith("-BUSY"));
+            assertTrue(other.callText("SCRIPT", "KILL").startsWith("-UNKILLABLE"));
+            other.send("SHUTDOWN", "NOSAVE");
+            assertTrue(other.isClosedByServer(), "connection closed, no reply");
+            assertThrows(java.net.ConnectException.class, () -> new java.net.Socket(own.host(), own.port()).close());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (scriptThreadAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertFalse(scriptThreadAlive(), "the script stopped with the server");
+        } finally {
+            own.close();
+        }
+    }
+
+    private static boolean scriptThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("damselfly-script") && t.isAlive() && t.getState() == Thread.State.RUNNABLE);
+    }
+
     @Test
     void eval_blockingCommandAnswersAtOnce(RawClient raw) {
         // BLMPOP may run in a script (BLPOP and BLMOVE are noscript in 7.0): it does not wait
