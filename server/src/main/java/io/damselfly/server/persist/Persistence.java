@@ -581,8 +581,13 @@ public final class Persistence implements AutoCloseable {
         volatile KeyspaceSnapshot snapshot;
         /** Runs at the snapshot's moment, every shard locked (a replica attaching), or null. */
         volatile Runnable atMoment;
-        /** {@link Keyspace#flushAlls()} as the snapshot began. */
-        volatile long flushAllsAtStart;
+        /**
+         * {@link Keyspace#flushAlls()} when the save was asked for (BGSAVE's reply, Redis's fork):
+         * a FLUSHALL after that voids it, also one that comes before the snapshot's moment is taken
+         * on the save thread (else the save would write the emptied keyspace and report success,
+         * where Redis kills its child and keeps the old file).
+         */
+        final long flushAllsAtStart;
         volatile long keysTotal;
         boolean abandoned;
         /** An AOF rewrite's snapshot goes here; null for a save of the RDB file. */
@@ -594,6 +599,7 @@ public final class Persistence implements AutoCloseable {
             this.reason = reason;
             this.kind = kind;
             this.rewriteFile = rewriteFile;
+            this.flushAllsAtStart = keyspace.flushAlls();
             this.pacer = kind == Kind.BACKGROUND ? new Pacer(PACE_QUANTUM_NANOS, PACE_REST_PER_WORK) : null;
             this.keyDelayMicros = kind == Kind.HERE ? 0 : target.keySaveDelayMicros();
             long lastSeconds = Math.max(0, lastSaveDurationSeconds);
@@ -643,8 +649,6 @@ public final class Persistence implements AutoCloseable {
                     dirtyAtMoment = keyspace.dirty();
                     KeyspaceSnapshot snap = keyspace.beginSnapshot(System.currentTimeMillis(),
                             shard -> new ChunkSink(this::chunk, chunkArrays), atMoment);
-                    // read after the snapshot began: a FLUSHALL before this read abandoned the snapshot itself
-                    flushAllsAtStart = keyspace.flushAlls();
                     snapshot = snap;
                     moment = snap.moment();
                     try {

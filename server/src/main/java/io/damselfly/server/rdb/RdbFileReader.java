@@ -203,8 +203,10 @@ public final class RdbFileReader {
             long stored = in.readLittleEndian(8);
             if (stored != 0 && checksum) {
                 if (stored != expected) {
+                    // Redis's log has "Wrong RDB checksum expected: (%llx) got: (%llx)" and "RDB CRC
+                    // error" (what its own tests look for in the log)
                     throw new RdbFormatException(String.format(
-                            "wrong RDB checksum: computed %x but the file says %x", expected, stored));
+                            "RDB CRC error: Wrong RDB checksum expected: (%x) got: (%x)", expected, stored));
                 }
                 checked = true;
             }

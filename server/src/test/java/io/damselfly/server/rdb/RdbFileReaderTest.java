@@ -639,7 +639,7 @@ class RdbFileReaderTest {
     void wrongChecksum_saysSo() {
         byte[] f = small.clone();
         f[f.length - 1] ^= 1;
-        assertTrue(refusal(f).contains("wrong RDB checksum"));
+        assertTrue(refusal(f).contains("RDB CRC error: Wrong RDB checksum expected: ("));
     }
 
     @Test
@@ -732,7 +732,7 @@ class RdbFileReaderTest {
         Files.write(dir.resolve("flipped.rdb"), flipped);
         e = assertThrows(RdbLoadException.class,
                 () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "flipped.rdb").start());
-        assertTrue(e.getMessage().contains("wrong RDB checksum"), e.getMessage());
+        assertTrue(e.getMessage().contains("RDB CRC error: Wrong RDB checksum expected: ("), e.getMessage());
         Files.createDirectory(dir.resolve("adir.rdb"));
         e = assertThrows(RdbLoadException.class,
                 () -> EmbeddedServer.builder().option("dir", dir.toString()).option("dbfilename", "adir.rdb").start());

@@ -620,6 +620,31 @@ class DebugCommandsTest {
         assertEquals("OK", r.save());
     }
 
+    /**
+     * A FLUSHALL right behind BGSAVE (one write) voids the save even if it comes before the save
+     * thread has taken the snapshot's moment: Redis forks at BGSAVE and FLUSHALL kills that child,
+     * so no file is written and the changes since the last save stay counted (TCL
+     * integration/rdb "Test FLUSHALL aborts bgsave"). Before, the save wrote the emptied keyspace,
+     * reported success and reset the count.
+     */
+    @Test
+    void flushallRightBehindBgsave_voidsIt() throws Exception {
+        EmbeddedServer server = startServer();
+        try (RawClient c = new RawClient("127.0.0.1", server.port())) {
+            for (int i = 0; i < 50; i++) {
+                c.call("SET", "key:" + i, "v");
+            }
+            c.call("CONFIG", "SET", "rdb-key-save-delay", "1000");
+            c.sendRaw(RawClient.encodeAll(List.of(new Object[] {"BGSAVE"}, new Object[] {"FLUSHALL"})));
+            assertEquals("+Background saving started", RawClient.render(c.read()));
+            assertEquals("+OK", RawClient.render(c.read()));
+            awaitTrue("the save's end", 5_000, () -> infoField(c, "persistence", "rdb_bgsave_in_progress").equals("0"));
+            assertEquals("100", infoField(c, "persistence", "rdb_changes_since_last_save"));
+            assertEquals("ok", infoField(c, "persistence", "rdb_last_bgsave_status"));
+            assertFalse(Files.exists(dir.resolve("dump.rdb")), "nothing was written in place");
+        }
+    }
+
     /** SHUTDOWN NOSAVE ends a save slowed to seconds per key and removes its temporary file. */
     @Test
     void rdbKeySaveDelay_shutdownNosaveEndsASlowSave() throws Exception {
