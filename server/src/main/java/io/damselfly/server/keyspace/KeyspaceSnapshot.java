@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.LongAdder;
  * threads at once); the sink encodes them and hands the bytes to whoever writes the file. String
  * records, most of a cache, go out as they are, copied into a block, to be encoded (LZF included)
  * by the file's writer away from any lock: under the lock a record costs one copy. Entries
- * already expired at the moment are left out. The extra memory is what was captured and not yet
+ * already expired but not yet deleted are written too, with their time, as Redis's rdbSaveDb
+ * writes them: a load by a primary drops and counts them (rdb_last_load_keys_expired), a replica
+ * keeps them until its primary's DEL, an AOF's base until the commands after it have run. The extra memory is what was captured and not yet
  * written, plus the keys captured ahead: in the worst case (every key written before the walk
  * reached it) the dataset once, as a fork's copy-on-write at worst copies every page.
  */
@@ -150,8 +152,8 @@ public final class KeyspaceSnapshot {
      * go to the sink's visitor; string records are copied as they are into the shard's block and
      * handed over in one piece, so the lock is held for little more than a copy per record (a
      * record at a time, with its handle object and two arrays, held it four times as long, and an
-     * event loop whose command needs the shard waits meanwhile). Keys captured ahead, and keys
-     * already expired at the moment, are passed by. Answers the next position.
+     * event loop whose command needs the shard waits meanwhile). Keys captured ahead are passed
+     * by. Answers the next position.
      */
     private long capture(int shardIndex, int db, KeyTable table, long position) {
         KeySet ahead = capturedAhead[shardIndex][db];
@@ -171,12 +173,8 @@ public final class KeyspaceSnapshot {
         return next;
     }
 
-    /** Appends the record at {@code handle} to the shard's block, unless it had expired at the moment. */
+    /** Appends the record at {@code handle} to the shard's block. */
     private void copyRecord(int shardIndex, RecordArena arena, int handle) {
-        long expiresAt = StringRecord.rawExpiresAt(arena, handle);
-        if (expiresAt != Entries.NO_EXPIRY && expiresAt <= moment) {
-            return;
-        }
         int size = StringRecord.rawSize(arena, handle);
         byte[] block = blocks[shardIndex];
         int length = blockLengths[shardIndex];
@@ -265,11 +263,8 @@ public final class KeyspaceSnapshot {
         abandoned = true;
     }
 
-    /** An object entry (a collection, or a string that grew) goes to the sink's visitor, unless expired at the moment. */
+    /** An object entry (a collection, or a string that grew) goes to the sink's visitor. */
     private void emitObject(int shardIndex, int db, Object entry, byte[] key) {
-        if (Entries.isExpired(entry, moment)) {
-            return;
-        }
         KeyOps.visit(entry, sinks[shardIndex].entry(db, key, Entries.expiresAt(entry)));
         keys.increment();
     }

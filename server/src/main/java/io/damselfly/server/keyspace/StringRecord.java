@@ -170,12 +170,6 @@ final class StringRecord {
         return header + (p.getShort(at + KEY_LENGTH_AT) & 0xFFFF) + (p.getShort(at + VALUE_LENGTH_AT) & 0xFFFF);
     }
 
-    static long rawExpiresAt(RecordArena arena, int handle) {
-        ByteBuffer p = arena.page(handle);
-        int at = RecordArena.offset(handle);
-        return (p.get(at) & HAS_EXPIRY) != 0 ? p.getLong(at + EXPIRY_AT) : Entries.NO_EXPIRY;
-    }
-
     /** Copies the record at {@code handle} as it is into {@code out} at {@code at}; answers the position after it. */
     static int copyRaw(RecordArena arena, int handle, int size, byte[] out, int at) {
         arena.page(handle).get(RecordArena.offset(handle), out, at, size);

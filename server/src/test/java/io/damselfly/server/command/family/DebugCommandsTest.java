@@ -150,6 +150,37 @@ class DebugCommandsTest {
     }
 
     /**
+     * A save writes keys whose time has passed but which are not deleted yet, as Redis's rdbSaveDb
+     * does, and the load drops and counts them (TCL integration/rdb "Test RDB load info").
+     */
+    @Test
+    void saveWritesExpiredKeys_theLoadCountsThem() throws Exception {
+        Path redisDir = Files.createTempDirectory("expired-redis");
+        try (RedisServerProcess redis = RedisServerProcess.start("--enable-debug-command", "yes", "--dir", redisDir.toString());
+             RawClient theirs = new RawClient("127.0.0.1", redis.port())) {
+            EmbeddedServer server = startServer();
+            try (RawClient mine = new RawClient("127.0.0.1", server.port())) {
+                for (RawClient c : List.of(theirs, mine)) {
+                    assertEquals("+OK", c.callText("DEBUG", "SET-ACTIVE-EXPIRE", "0"));
+                    for (int i = 0; i < 20; i++) {
+                        c.call("SELECT", Integer.toString(i % 16));
+                        c.call("SET", "k" + i, "v", "PX", "10");
+                        c.call("SET", "kept" + i, "v");
+                    }
+                }
+                Thread.sleep(30);
+                for (RawClient c : List.of(theirs, mine)) {
+                    assertEquals("+OK", c.callText("DEBUG", "RELOAD"));
+                }
+                for (String field : List.of("rdb_last_load_keys_expired", "rdb_last_load_keys_loaded")) {
+                    assertEquals(infoField(theirs, "persistence", field), infoField(mine, "persistence", field), field);
+                }
+                assertEquals("20", infoField(mine, "persistence", "rdb_last_load_keys_expired"));
+            }
+        }
+    }
+
+    /**
      * DEBUG OBJECT finds a key as dictFind does: one whose time has passed (active expiry off) is
      * described and stays, and the look counts no hit or miss (scripting.tcl's "Script delete the
      * expired key" relies on it).
