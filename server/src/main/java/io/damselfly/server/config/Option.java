@@ -170,6 +170,9 @@ public enum Option {
             "For tests (hidden, as in Redis): microseconds a save (BGSAVE, SAVE, save points, shutdown) waits after each key, read as the save starts; -n waits 1 microsecond for one key in n at random; 0 none; not DEBUG RELOAD, which saves on its client's event loop"),
     KEY_LOAD_DELAY("key_load_delay", "key-load-delay", OptionType.INT, "0", true, Integer.MIN_VALUE, Integer.MAX_VALUE,
             "For tests (hidden, as in Redis): microseconds loading an RDB file (at start, DEBUG RELOAD) waits after each key; -n waits 1 microsecond for one key in n at random; 0 none"),
+    LOADING_PROCESS_EVENTS_INTERVAL_BYTES("loading_process_events_interval_bytes", "loading-process-events-interval-bytes", OptionType.INT,
+            "2097152", true, 1024, Integer.MAX_VALUE,
+            "For tests (hidden, as in Redis): accepted; Redis serves clients between loading this many bytes, damselfly serves them all through a load (it loads off its event loops)"),
     OOM_SCORE_ADJ("oom_score_adj", "oom-score-adj", OptionType.ENUM, "no", true,
             new String[] {"no", "yes", "relative", "absolute"}, "Write the first of oom-score-adj-values to /proc/self/oom_score_adj (Linux): relative (yes) adds it to the value at start, absolute sets it; no restores the value at start"),
     OOM_SCORE_ADJ_VALUES("oom_score_adj_values", "oom-score-adj-values", OptionType.STRING, "0 200 800", true,
@@ -438,13 +441,13 @@ public enum Option {
     }
 
     /**
-     * Whether the option is one of Redis's HIDDEN_CONFIG ones (rdb-key-save-delay, key-load-delay:
-     * knobs for tests): CONFIG GET returns it only when it is named exactly, never for a pattern.
+     * Whether the option is one of Redis's HIDDEN_CONFIG ones (rdb-key-save-delay, key-load-delay,
+     * loading-process-events-interval-bytes: knobs for tests): CONFIG GET returns it only when it is named exactly, never for a pattern.
      * CONFIG SET and CONFIG REWRITE treat it as any other (rewrite writes it when it is not the
      * default), as config.c does.
      */
     public boolean isHidden() {
-        return this == RDB_KEY_SAVE_DELAY || this == KEY_LOAD_DELAY;
+        return this == RDB_KEY_SAVE_DELAY || this == KEY_LOAD_DELAY || this == LOADING_PROCESS_EVENTS_INTERVAL_BYTES;
     }
 
     /** The eviction policy damselfly adds to Redis's eight (cache mode's default). */
