@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>Subcommands are a table of name and argument counts, as debugCommand matches them: a known
  * name with another count is answered like an unknown one. Those that take time (SLEEP, RELOAD,
  * POPULATE, STRINGMATCH-TEST) hold their event loop for it, as they hold the whole of
- * redis-server: they are for tests, never for serving.
+ * redis-server (SLEEP every shard too, so the other loops' commands on keys wait): they are for
+ * tests, never for serving.
  *
  * <p>Not here: the crash and memory-allocator subcommands (SEGFAULT, PANIC, OOM, MALLCTL...), those
  * about Redis's own structures (SDSLEN, LISTPACK, QUICKLIST, HTSTATS, STRUCTSIZE: damselfly has
@@ -362,10 +363,16 @@ public final class DebugCommands {
         } catch (NumberFormatException e) {
             seconds = 0;
         }
+        // with every shard held, so that the other loops' commands wait too: redis-server sleeps
+        // whole, and Redis's tests sleep a server to make it unresponsive (a MIGRATE to it times out)
+        io.damselfly.server.keyspace.Keyspace keyspace = c.server().keyspace();
+        keyspace.lockAll();
         try {
             Thread.sleep((long) (seconds * 1000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            keyspace.unlockAll();
         }
         c.reply().ok();
     }

@@ -259,6 +259,27 @@ class MigrateCommandsTest {
         assertEquals("+NOKEY", migrate(raw, target.port(), "gone", 0, 300));
     }
 
+    /**
+     * A damselfly target in DEBUG SLEEP answers no RESTORE on any of its loops, as a sleeping
+     * redis-server answers nothing, so the MIGRATE times out (TCL unit/dump "MIGRATE timeout
+     * actually works": the sleeper's and the MIGRATE's connections are on different loops there).
+     */
+    @Test
+    void migrate_toASleepingDamselflyOnTwoLoops_timesOut(RawClient raw) throws Exception {
+        raw.call("SET", "k", "v");
+        EmbeddedServer sleeping = EmbeddedServer.builder().port(0).option("conn_io_threads", "2")
+                .option("enable-debug-command", "yes").start();
+        try (RawClient sleeper = new RawClient("127.0.0.1", sleeping.port())) {
+            sleeper.send("DEBUG", "SLEEP", "1.0");
+            Thread.sleep(50);
+            assertEquals("-IOERR error or timeout reading to target instance", migrate(raw, sleeping.port(), "k", 9, 500));
+            assertEquals("+OK", RawClient.render(sleeper.read()));
+            assertEquals("$v", raw.callText("GET", "k"), "the key stays where it was");
+        } finally {
+            sleeping.close();
+        }
+    }
+
     @Test
     void migrate_keyWrittenWhileTargetAnswers_isNotDeleted(RawClient raw, EmbeddedServer server) throws Exception {
         raw.call("SET", "k", "old");
