@@ -822,7 +822,7 @@ public final class CommandExecutor {
             return;
         }
         if (changes > 0 || forced > 0) {
-            propagation.add(client.db(), form != null ? form : argv, forced != 2);
+            propagation.addCall(client.db(), form != null ? form : argv, forced != 2);
         }
     }
 

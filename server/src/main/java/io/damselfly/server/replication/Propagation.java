@@ -40,6 +40,8 @@ public final class Propagation implements KeyspaceObserver {
         private boolean noMulti;
         /** Nothing this thread runs propagates (an AOF being loaded, as Redis while loading). */
         private boolean suppressed;
+        /** Where this thread's calls go ({@link #setCallTargets}): {@link #TO_AOF} and {@link #TO_REPLICAS}. */
+        private int callTargets = TO_ALL;
 
         /**
          * The unit is never wrapped in MULTI/EXEC: a command that touches arbitrary keys (KEYS,
@@ -162,28 +164,52 @@ public final class Propagation implements KeyspaceObserver {
         }
     }
 
+    /** Redis's PROPAGATE_AOF, PROPAGATE_REPL and both: redis.set_repl's REPL_AOF, REPL_REPLICA and REPL_ALL. */
+    public static final int TO_AOF = 1;
+    public static final int TO_REPLICAS = 2;
+    public static final int TO_ALL = TO_AOF | TO_REPLICAS;
+
+    /**
+     * redis.set_repl: where the commands this thread calls go from now on ({@link #TO_AOF},
+     * {@link #TO_REPLICAS}, both, or 0 for nowhere), until a script's end sets {@link #TO_ALL}
+     * again. Only calls ({@link #addCall}) are steered: the DELs of keys expired or evicted meanwhile
+     * go everywhere, as Redis propagates them outside call().
+     */
+    public void setCallTargets(int targets) {
+        units.get().callTargets = targets;
+    }
+
+    /**
+     * Propagates a command's call: {@link #add} where this thread's {@link #setCallTargets} allow,
+     * to the replicas only when not {@code toAof} (PUBLISH).
+     */
+    public void addCall(int db, byte[][] argv, boolean toAof) {
+        if (!stream.active()) {
+            return;
+        }
+        add(db, argv, units.get().callTargets & (toAof ? TO_ALL : TO_REPLICAS));
+    }
+
     /**
      * Propagates {@code argv} in database {@code db} (-1 for none): into this thread's open unit,
      * or alone at once when none is open. Call with the locks of the keys it names held. The
      * arguments are encoded at once: they may change afterwards.
      */
     public void add(int db, byte[][] argv) {
-        add(db, argv, true);
+        add(db, argv, TO_ALL);
     }
 
-    /**
-     * {@link #add}, for the replicas only when not {@code toAof} (PUBLISH: Redis propagates it to
-     * replicas, never to the AOF).
-     */
-    public void add(int db, byte[][] argv, boolean toAof) {
-        if (!stream.active()) {
+    /** {@link #add} to {@code targets} ({@link #TO_AOF}, {@link #TO_REPLICAS}, both; 0: nowhere). */
+    private void add(int db, byte[][] argv, int targets) {
+        if (!stream.active() || targets == 0) {
             return;
         }
         Unit u = units.get();
         if (u.suppressed) {
             return;
         }
-        ReplicationStream.Op op = new ReplicationStream.Op(db, ReplicationStream.encoded(argv), toAof);
+        ReplicationStream.Op op = new ReplicationStream.Op(db, ReplicationStream.encoded(argv),
+                (targets & TO_AOF) != 0, (targets & TO_REPLICAS) != 0);
         if (u.depth > 0) {
             u.ops.add(op);
         } else {

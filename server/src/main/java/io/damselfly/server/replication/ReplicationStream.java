@@ -93,15 +93,22 @@ public final class ReplicationStream {
             }
             ByteBuf out = Unpooled.buffer(64);
             if (multi) {
-                // MULTI carries the first command's database, so its SELECT comes before it
+                // MULTI carries the first command's database, so its SELECT comes before it; MULTI
+                // and EXEC go to both targets whatever each holds (propagatePendingCommands)
                 encode(out, ops.get(0).db(), MULTI);
             }
             for (Op op : ops) {
-                select(out, op.db());
-                out.writeBytes(op.command());
+                if (op.toReplicas()) {
+                    select(out, op.db());
+                    out.writeBytes(op.command());
+                }
             }
             if (multi) {
                 encode(out, ops.get(ops.size() - 1).db(), EXEC);
+            }
+            if (!out.isReadable()) {
+                // every op was for the AOF only (redis.set_repl(redis.REPL_AOF))
+                return -1;
             }
             return write(ByteBufUtil.getBytes(out));
         }
@@ -473,8 +480,10 @@ public final class ReplicationStream {
      * One propagated command: its database (-1: none) and its RESP, encoded when it was
      * propagated, so a later command of the same unit that changes a stored value in place (a
      * large string is the request's own array) cannot change what this one sends; {@code toAof}
-     * false for what goes to replicas only (PUBLISH, as Redis's PROPAGATE_REPL).
+     * false for what goes to replicas only (PUBLISH, as Redis's PROPAGATE_REPL), {@code
+     * toReplicas} false for what goes to the AOF only (a script's call after
+     * redis.set_repl(redis.REPL_AOF)).
      */
-    public record Op(int db, byte[] command, boolean toAof) {
+    public record Op(int db, byte[] command, boolean toAof, boolean toReplicas) {
     }
 }

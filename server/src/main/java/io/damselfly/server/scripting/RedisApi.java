@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code redis} table scripts see, as Redis 7.0.15 fills it (script_lua.c luaRegisterRedisAPI
  * and eval.c scriptingInit): call, pcall, log and the LOG_ levels, setresp, sha1hex, error_reply,
- * status_reply, set_repl with the REPL_ flags and replicate_commands (accepted, no effect, as in
- * 7.0 where scripts always replicate their effects), acl_check_cmd (by the caller's ACL user),
+ * status_reply, set_repl with the REPL_ flags (where the script's later calls propagate: the AOF,
+ * the replicas, both or neither, until the script ends), replicate_commands (accepted, no effect,
+ * as in 7.0 where scripts always replicate their effects), acl_check_cmd (by the caller's ACL user),
  * breakpoint and debug (no debugger: false and nothing), REDIS_VERSION and REDIS_VERSION_NUM.
  *
  * <p>redis.call and redis.pcall follow scriptCall (script.c): arguments converted as Redis
@@ -88,6 +89,8 @@ final class RedisApi {
             if ((flags & ~3) != 0) {
                 throw raise("Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
             }
+            // the REPL_ flags are Redis's PROPAGATE_ ones, and Propagation's targets
+            engine.server().propagation().setCallTargets(flags);
             return LuaValue.NONE;
         }));
         r.rawset("REPL_NONE", LuaValue.valueOf(0));

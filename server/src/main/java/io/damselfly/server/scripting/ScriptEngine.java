@@ -486,13 +486,19 @@ public final class ScriptEngine {
             byte[][] command, ClientSession caller, Body body) {
         Keyspace keyspace = server.keyspace();
         ScriptRun run = newRun(eval, name, readOnly, allowOom, db, command, caller);
-        Consumer<Reply> out = body.run(run);
+        Propagation propagation = server.propagation();
+        Consumer<Reply> out;
+        try {
+            out = body.run(run);
+        } finally {
+            // redis.set_repl lasts for its script only
+            propagation.setCallTargets(Propagation.TO_ALL);
+        }
         // the deferred reply is rendered outside the executor, which counts errors: the slot counts this one
         String errorstatsCode = run.errorToCount == null ? null : DeferredReply.errorCode(run.errorToCount);
         // blocked pops on keys the script created are served now, before anyone else runs; the
         // script's writes go down the stream first, and each served client's pop alone after
         // them, as Redis propagates the EVAL's unit before handleClientsBlockedOnKeys
-        Propagation propagation = server.propagation();
         Propagation.Unit unit = propagation.open();
         if (unit != null) {
             propagation.end(unit, true, caller);

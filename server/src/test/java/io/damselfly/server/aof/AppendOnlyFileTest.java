@@ -81,6 +81,9 @@ class AppendOnlyFileTest {
             }
             replies.add(RawClient.render(blocked.read()));
         }
+        // under everysec a write may wait up to 2 s for a running fsync, replies going out
+        // meanwhile (both servers): the file is read once nothing waits
+        AofFixture.await("the AOF buffer written", Duration.ofSeconds(5), () -> info(c, "aof_buffer_length").equals("0"));
         // the servers run the script a moment apart: the stream's ID from '*' is a time too
         return List.of(StreamComparison.withTimesBlanked(replies), lastIncrCommands(c));
     }
@@ -182,6 +185,33 @@ class AppendOnlyFileTest {
             c.send("SHUTDOWN", "NOSAVE");
             assertTrue(c.isClosedByServer(), "the connection closes as the server stops");
         }
+    }
+
+    /**
+     * redis.set_repl steers a script's later calls: REPL_NONE nowhere, REPL_AOF to the AOF only,
+     * REPL_ALL everywhere (TCL unit/scripting "Test selective replication of certain Redis
+     * commands from Lua"); MULTI/EXEC go to both, as propagatePendingCommands sends them.
+     */
+    @Test
+    void setReplSteersAScriptsCalls_toTheAofTheReplicaBothOrNeither() throws Exception {
+        EmbeddedServer server = fx.damselfly(tmp.resolve("damselfly"), "repl-ping-replica-period", "3600");
+        RawClient primary = fx.raw(server.port());
+        RedisServerProcess replicaProcess = fx.redis(tmp.resolve("replica"), "--appendonly", "no");
+        RawClient replica = fx.raw(replicaProcess.port());
+        assertEquals("+OK", replica.callText("REPLICAOF", "127.0.0.1", Integer.toString(server.port())));
+        AofFixture.await("the replica to sync", Duration.ofSeconds(15),
+                () -> info(replica, "replication", "master_link_status").equals("up"));
+        primary.call("EVAL", "redis.call('set','a','1'); redis.set_repl(redis.REPL_NONE); redis.call('set','b','2'); "
+                + "redis.set_repl(redis.REPL_AOF); redis.call('set','c','3'); redis.set_repl(redis.REPL_ALL); "
+                + "redis.call('set','d','4')", "0");
+        primary.call("SET", "e", "5");
+        AofFixture.await("the replica to get e", Duration.ofSeconds(5), () -> replica.callText("GET", "e").equals("$5"));
+        assertEquals("[$1, (nil), (nil), $4]", replica.callText("MGET", "a", "b", "c", "d"));
+        assertEquals("[$1, $2, $3, $4]", primary.callText("MGET", "a", "b", "c", "d"));
+        AofFixture.await("the AOF buffer written", Duration.ofSeconds(5), () -> info(primary, "aof_buffer_length").equals("0"));
+        assertEquals(List.of("SELECT 0", "MULTI", "set a 1", "set c 3", "set d 4", "EXEC", "SET e 5"), lastIncrCommands(primary));
+        assertEquals("+OK", primary.callText("DEBUG", "LOADAOF"));
+        assertEquals("[$1, (nil), $3, $4]", primary.callText("MGET", "a", "b", "c", "d"));
     }
 
     @Test
