@@ -170,6 +170,10 @@ public enum Option {
             "For tests (hidden, as in Redis): microseconds a save (BGSAVE, SAVE, save points, shutdown) waits after each key, read as the save starts; -n waits 1 microsecond for one key in n at random; 0 none; not DEBUG RELOAD, which saves on its client's event loop"),
     KEY_LOAD_DELAY("key_load_delay", "key-load-delay", OptionType.INT, "0", true, Integer.MIN_VALUE, Integer.MAX_VALUE,
             "For tests (hidden, as in Redis): microseconds loading an RDB file (at start, DEBUG RELOAD) waits after each key; -n waits 1 microsecond for one key in n at random; 0 none"),
+    USE_EXIT_ON_PANIC("use_exit_on_panic", "use-exit-on-panic", OptionType.BOOL, "no", true,
+            "For tests (hidden, as in Redis): accepted; Redis exits instead of aborting on a panic, damselfly has no panic to abort on"),
+    AOF_DISABLE_AUTO_GC("aof_disable_auto_gc", "aof-disable-auto-gc", OptionType.BOOL, "no", true,
+            "For tests (hidden, as in Redis): accepted; damselfly deletes the AOF's history files after each rewrite"),
     LOADING_PROCESS_EVENTS_INTERVAL_BYTES("loading_process_events_interval_bytes", "loading-process-events-interval-bytes", OptionType.INT,
             "2097152", true, 1024, Integer.MAX_VALUE,
             "For tests (hidden, as in Redis): accepted; Redis serves clients between loading this many bytes, damselfly serves them all through a load (it loads off its event loops)"),
@@ -441,13 +445,17 @@ public enum Option {
     }
 
     /**
-     * Whether the option is one of Redis's HIDDEN_CONFIG ones (rdb-key-save-delay, key-load-delay,
-     * loading-process-events-interval-bytes: knobs for tests): CONFIG GET returns it only when it is named exactly, never for a pattern.
+     * Whether the option is one of Redis's HIDDEN_CONFIG ones (rdb-key-save-delay, key-load-delay and
+     * the others Redis's tests set: knobs for tests): CONFIG GET returns it only when it is named exactly, never for a pattern.
      * CONFIG SET and CONFIG REWRITE treat it as any other (rewrite writes it when it is not the
      * default), as config.c does.
      */
     public boolean isHidden() {
-        return this == RDB_KEY_SAVE_DELAY || this == KEY_LOAD_DELAY || this == LOADING_PROCESS_EVENTS_INTERVAL_BYTES;
+        return switch (this) {
+            case RDB_KEY_SAVE_DELAY, KEY_LOAD_DELAY, LOADING_PROCESS_EVENTS_INTERVAL_BYTES, USE_EXIT_ON_PANIC,
+                    AOF_DISABLE_AUTO_GC -> true;
+            default -> false;
+        };
     }
 
     /** The eviction policy damselfly adds to Redis's eight (cache mode's default). */
