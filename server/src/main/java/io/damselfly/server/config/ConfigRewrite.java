@@ -69,6 +69,8 @@ public final class ConfigRewrite {
     private final Set<String> rewritten = new HashSet<>();
     private boolean needsSignature = true;
     private Boolean flagFile;
+    /** DEBUG CONFIG-REWRITE-FORCE-ALL (rewriteConfig's force_write): every option written, defaults too. */
+    private boolean forceAll;
 
     private ConfigRewrite() {
     }
@@ -79,16 +81,24 @@ public final class ConfigRewrite {
      * then dropped). Throws IOException whose {@link #reason} is Redis's strerror text.
      */
     public static void rewrite(Path file, ServerConfig config, List<String> users) throws IOException {
+        rewrite(file, config, users, false);
+    }
+
+    /**
+     * {@link #rewrite(Path, ServerConfig, List)}, with every option written when {@code forceAll},
+     * those at their defaults too (DEBUG CONFIG-REWRITE-FORCE-ALL, Redis's rewriteConfig with
+     * force_write: its tests restart from such a file and compare every value).
+     */
+    public static void rewrite(Path file, ServerConfig config, List<String> users, boolean forceAll) throws IOException {
         synchronized (LOCK) {
-            ConfigRewrite state = read(file);
-            state.rewriteAll(config, users);
-            write(file, state.content());
+            write(file, rewrittenContent(file, config, users, forceAll));
         }
     }
 
     /** The new content of {@code file} (tests): what {@link #rewrite} would write. */
-    static String rewrittenContent(Path file, ServerConfig config, List<String> users) throws IOException {
+    static String rewrittenContent(Path file, ServerConfig config, List<String> users, boolean forceAll) throws IOException {
         ConfigRewrite state = read(file);
+        state.forceAll = forceAll;
         state.rewriteAll(config, users);
         return state.content();
     }
@@ -227,7 +237,7 @@ public final class ConfigRewrite {
         String key = o.name();
         Object value = config.get(o);
         Object defaultValue = o.parse(o.defaultValue);
-        boolean differs = !o.format(value).equals(o.format(defaultValue));
+        boolean differs = forceAll || !o.format(value).equals(o.format(defaultValue));
         switch (o) {
             case SAVE -> {
                 SavePoints points = (SavePoints) value;
@@ -266,7 +276,7 @@ public final class ConfigRewrite {
 
     private void outputBufferClass(String key, String name, ClientOutputBufferLimits.Limit now, ClientOutputBufferLimits.Limit was) {
         String line = name + " " + memory(now.hardBytes()) + " " + memory(now.softBytes()) + " " + now.softSeconds();
-        rewriteLine(key, Value.plain(line), !now.equals(was));
+        rewriteLine(key, Value.plain(line), forceAll || !now.equals(was));
     }
 
     /**

@@ -104,12 +104,41 @@ class ConfigRewriteFormsTest {
             assertTrue(changed >= Option.values().length - 3 - 3, "options changed: " + changed);
             Path f = dir.resolve(flagFile ? "all.flags" : "all.conf");
             Files.writeString(f, flagFile ? "--hz=11\n" : "hz 11\n");
-            Files.writeString(f, ConfigRewrite.rewrittenContent(f, c, List.of("alice on >pw ~* +@all")));
+            Files.writeString(f, ConfigRewrite.rewrittenContent(f, c, List.of("alice on >pw ~* +@all"), false));
             ServerConfig back = ServerConfig.fromArgs(f.toString());
             for (Option o : Option.values()) {
                 assertEquals(c.format(o), back.format(o), o + " in\n" + Files.readString(f));
             }
             assertEquals(List.of("alice on >pw ~* +@all"), back.aclUsers());
+        }
+    }
+
+    /**
+     * DEBUG CONFIG-REWRITE-FORCE-ALL's rewrite writes every option, those at their defaults too,
+     * and a server reading the file back has every value it had (introspection.tcl's "CONFIG
+     * REWRITE sanity" restarts from such a file and compares CONFIG GET *).
+     */
+    @Test
+    void rewrite_forceAll_writesEveryOptionAndRoundTrips(@TempDir Path dir) throws Exception {
+        for (boolean flagFile : new boolean[] {false, true}) {
+            ServerConfig c = new ServerConfig();
+            Path f = dir.resolve(flagFile ? "all.flags" : "all.conf");
+            Files.writeString(f, flagFile ? "--hz=11\n" : "hz 11\n");
+            c.set(Option.HZ, "11");
+            String text = ConfigRewrite.rewrittenContent(f, c, List.of(), true);
+            Files.writeString(f, text);
+            ServerConfig back = ServerConfig.fromArgs(f.toString());
+            for (Option o : Option.values()) {
+                // a flag file names an option of Redis's by Redis's name, in flag syntax
+                String name = flagFile ? "--" + o.configName() + "=" : o.configName() + " ";
+                assertTrue(text.contains("\n" + name) || text.startsWith(name), o + " written in\n" + text);
+                if (o == Option.DIR) {
+                    // written absolute, as Redis writes the directory it runs in
+                    assertEquals(Path.of(c.format(o)).toAbsolutePath().normalize(), Path.of(back.format(o)));
+                    continue;
+                }
+                assertEquals(c.format(o), back.format(o), o + " in\n" + text);
+            }
         }
     }
 
@@ -149,7 +178,7 @@ class ConfigRewriteFormsTest {
         Files.writeString(f, "   # indented comment  \r\n\t\r\nhz 12\r\nmaxmemory\n\"quoted-name\" 1\n--\n-=x\n   \n", StandardCharsets.UTF_8);
         ServerConfig c = new ServerConfig();
         c.set(Option.HZ, "13");
-        String out = ConfigRewrite.rewrittenContent(f, c, List.of());
+        String out = ConfigRewrite.rewrittenContent(f, c, List.of(), false);
         // comments trimmed as Redis trims them, hz in place, a valueless known option rewritten,
         // names it cannot know commented out, one blank line where there were several
         assertEquals("# indented comment\n\nhz 13\nmaxmemory 0\n# ??? \"quoted-name\" 1\n# ??? --\n# ??? -=x\n\n"

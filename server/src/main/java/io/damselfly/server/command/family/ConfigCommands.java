@@ -172,20 +172,12 @@ final class ConfigCommands {
      * the ACL users go into it as "user" lines unless an aclfile holds them.
      */
     static void rewrite(CommandContext c) {
-        ServerConfig config = c.server().config();
-        if (config.configFile().isEmpty()) {
+        if (c.server().config().configFile().isEmpty()) {
             c.reply().error(NO_CONFIG_FILE);
             return;
         }
-        List<String> users = null;
-        if (config.getString(Option.ACLFILE).isEmpty()) {
-            users = new ArrayList<>();
-            for (io.damselfly.server.acl.User u : c.server().acl().all()) {
-                users.add(u.name() + " " + u.describe());
-            }
-        }
         try {
-            ConfigRewrite.rewrite(Path.of(config.configFile()), config, users);
+            rewriteConfigFile(c, false);
         } catch (IOException e) {
             log.warn("CONFIG REWRITE failed: {}", e.toString());
             c.reply().error("ERR Rewriting config file: " + ConfigRewrite.reason(e));
@@ -193,6 +185,23 @@ final class ConfigCommands {
         }
         log.info("CONFIG REWRITE executed with success.");
         c.reply().ok();
+    }
+
+    /**
+     * Rewrites the config file named at start with the current values (every option, defaults
+     * too, when {@code forceAll}: DEBUG CONFIG-REWRITE-FORCE-ALL); the ACL users go into it as
+     * "user" lines unless an aclfile holds them.
+     */
+    public static void rewriteConfigFile(CommandContext c, boolean forceAll) throws IOException {
+        ServerConfig config = c.server().config();
+        List<String> users = null;
+        if (config.getString(Option.ACLFILE).isEmpty()) {
+            users = new ArrayList<>();
+            for (io.damselfly.server.acl.User u : c.server().acl().all()) {
+                users.add(u.name() + " " + u.describe());
+            }
+        }
+        ConfigRewrite.rewrite(Path.of(config.configFile()), config, users, forceAll);
     }
 
     static final String NO_CONFIG_FILE = "ERR The server is running without a config file";

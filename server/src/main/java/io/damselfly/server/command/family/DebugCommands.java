@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * empty, load the file back: a round trip through the RDB writer and reader), OBJECT, POPULATE,
  * PROTOCOL (one reply of each RESP type), DIGEST and DIGEST-VALUE (Redis's signatures of the
  * data, equal to redis-server's: {@link DatasetDigest}), LOADAOF, SET-ACTIVE-EXPIRE, PAUSE-CRON,
- * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
+ * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, CONFIG-REWRITE-FORCE-ALL, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
  * (accepted; nothing here to tune), CHANGE-REPL-ID, HELP. Refused unless {@code
  * enable-debug-command} allows it, as in Redis 7, where it is off by default: the executor checks
  * that (a PROTECTED command) where processCommand does, so a refused DEBUG in MULTI is not queued
@@ -78,6 +78,7 @@ public final class DebugCommands {
             Map.entry("pause-cron", Subcommand.exactly(3, DebugCommands::pauseCron)),
             Map.entry("replybuffer", Subcommand.exactly(4, DebugCommands::replyBuffer)),
             Map.entry("digest", Subcommand.exactly(2, DebugCommands::digest)),
+            Map.entry("config-rewrite-force-all", Subcommand.exactly(2, DebugCommands::configRewriteForceAll)),
             Map.entry("digest-value", new Subcommand(2, Integer.MAX_VALUE, DebugCommands::digestValue)));
 
     /** The subcommands' names, lower-case (tests: HELP must list each). */
@@ -377,6 +378,21 @@ public final class DebugCommands {
         c.reply().ok();
     }
 
+    /** DEBUG CONFIG-REWRITE-FORCE-ALL: CONFIG REWRITE writing every option, defaults too. */
+    private static void configRewriteForceAll(CommandContext c) {
+        if (c.server().config().configFile().isEmpty()) {
+            c.reply().error("ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file");
+            return;
+        }
+        try {
+            ConfigCommands.rewriteConfigFile(c, true);
+        } catch (java.io.IOException e) {
+            c.reply().error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + io.damselfly.server.config.ConfigRewrite.reason(e));
+            return;
+        }
+        c.reply().ok();
+    }
+
     /** DEBUG SET-ACTIVE-EXPIRE 0|1: read with atoi, as Redis reads it (anything not a number is 0). */
     private static void setActiveExpire(CommandContext c) {
         c.server().activeExpiry().setEnabled(Numbers.atoi(c.arg(2)) != 0);
@@ -460,6 +476,9 @@ public final class DebugCommands {
             "    Server will sleep before flushing the AOF, this is used for testing.",
             "CHANGE-REPL-ID",
             "    Accepted; no effect here.",
+            "CONFIG-REWRITE-FORCE-ALL",
+            "    Like CONFIG REWRITE but writes all configuration options, including",
+            "    keywords not listed in original configuration file or default values.",
             "DIGEST",
             "    Output a hex signature representing the current DB content.",
             "DIGEST-VALUE <key> [<key> ...]",
