@@ -110,8 +110,11 @@ public final class RdbLoader {
         try {
             summary = new RdbFileReader(new ValueBuilder(keyspace), keyspace.databases(), checksum).read(in, length, target);
         } catch (RdbFormatException e) {
-            throw new RdbLoadException("cannot load the RDB file " + name + ": " + e.getMessage()
+            RdbLoadException failure = new RdbLoadException("cannot load the RDB file " + name + ": " + e.getMessage()
                     + " (" + target.keys + " keys loaded before the error)", e);
+            // in the log too, as Redis's rdbReportError logs it (its tests look for "CRC error" there)
+            log.warn("{}", failure.getMessage());
+            throw failure;
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         if (checksum && summary.version() >= 5 && !summary.checksumChecked()) {

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * empty, load the file back: a round trip through the RDB writer and reader), OBJECT, POPULATE,
  * PROTOCOL (one reply of each RESP type), DIGEST and DIGEST-VALUE (Redis's signatures of the
  * data, equal to redis-server's: {@link DatasetDigest}), LOADAOF, SET-ACTIVE-EXPIRE, PAUSE-CRON,
- * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, CONFIG-REWRITE-FORCE-ALL, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
+ * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, CONFIG-REWRITE-FORCE-ALL, LOG, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
  * (accepted; nothing here to tune), CHANGE-REPL-ID, HELP. Refused unless {@code
  * enable-debug-command} allows it, as in Redis 7, where it is off by default: the executor checks
  * that (a PROTECTED command) where processCommand does, so a refused DEBUG in MULTI is not queued
@@ -79,6 +79,7 @@ public final class DebugCommands {
             Map.entry("replybuffer", Subcommand.exactly(4, DebugCommands::replyBuffer)),
             Map.entry("digest", Subcommand.exactly(2, DebugCommands::digest)),
             Map.entry("config-rewrite-force-all", Subcommand.exactly(2, DebugCommands::configRewriteForceAll)),
+            Map.entry("log", Subcommand.exactly(3, DebugCommands::logMessage)),
             Map.entry("digest-value", new Subcommand(2, Integer.MAX_VALUE, DebugCommands::digestValue)));
 
     /** The subcommands' names, lower-case (tests: HELP must list each). */
@@ -378,6 +379,12 @@ public final class DebugCommands {
         c.reply().ok();
     }
 
+    /** DEBUG LOG message: the message in the server's log, at Redis's warning level. */
+    private static void logMessage(CommandContext c) {
+        log.warn("DEBUG LOG: {}", c.argString(2));
+        c.reply().ok();
+    }
+
     /** DEBUG CONFIG-REWRITE-FORCE-ALL: CONFIG REWRITE writing every option, defaults too. */
     private static void configRewriteForceAll(CommandContext c) {
         if (c.server().config().configFile().isEmpty()) {
@@ -476,6 +483,8 @@ public final class DebugCommands {
             "    Server will sleep before flushing the AOF, this is used for testing.",
             "CHANGE-REPL-ID",
             "    Accepted; no effect here.",
+            "LOG <message>",
+            "    Write <message> to the server log.",
             "CONFIG-REWRITE-FORCE-ALL",
             "    Like CONFIG REWRITE but writes all configuration options, including",
             "    keywords not listed in original configuration file or default values.",

@@ -389,6 +389,8 @@ class DebugCommandsTest {
             {"DEBUG", "SET-DISABLE-DENY-SCRIPTS"}, {"DEBUG", "SET-DISABLE-DENY-SCRIPTS", "x"},
             {"DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"}, {"DEBUG", "SET-ACTIVE-EXPIRE"}, {"DEBUG", "SET-ACTIVE-EXPIRE", "1"},
             {"DEBUG", "STRINGMATCH-TEST", "x"}, {"DEBUG", "OBJECT"}, {"DEBUG", "SLEEP"}, {"DEBUG", "CHANGE-REPL-ID", "x"},
+            {"DEBUG", "LOG", "a message"}, {"DEBUG", "LOG"}, {"DEBUG", "LOG", "a", "b"},
+            {"DEBUG", "CONFIG-REWRITE-FORCE-ALL", "x"},
         };
         List<Object[]> commands = new ArrayList<>(java.util.Arrays.asList(lines));
         try (RedisServerProcess redis = startRedis()) {
