@@ -290,7 +290,9 @@ public final class Database {
     /** Adds an entry for a key the caller found absent. */
     void insert(byte[] key, Object entry, KeyEvent event) {
         long h = hash(key);
-        shard(h).insert(index, key, Keyspace.tableHash(h), entry, event);
+        Shard s = shard(h);
+        s.insert(index, key, Keyspace.tableHash(h), entry, event);
+        noteOwnExpiry(s, key, Entries.expiresAt(entry));
     }
 
     /** Puts {@code entry} in the place of {@code old} (same key), or adds it when old is null. */
@@ -300,7 +302,9 @@ public final class Database {
             return;
         }
         long h = hash(key);
-        shard(h).replace(index, key, Keyspace.tableHash(h), old, entry, event);
+        Shard s = shard(h);
+        s.replace(index, key, Keyspace.tableHash(h), old, entry, event);
+        noteOwnExpiry(s, key, Entries.expiresAt(entry));
     }
 
     /** Writes a value of the same length and an expiry into a string record in place. */
@@ -309,6 +313,19 @@ public final class Database {
             record.overwrite(value, expiresAt);
             return 0;
         }, event);
+        noteOwnExpiry(shard(hash(key)), key, expiresAt);
+    }
+
+    /**
+     * A write by a client of a writable replica (replica-read-only no) that leaves its key an
+     * expiry: the replica expires such keys itself, as Redis's rememberSlaveKeyWithExpire, where
+     * the primary's keys go only by its DELs ({@link Keyspace#setFollowingPrimary}). Two field
+     * reads on a primary.
+     */
+    private void noteOwnExpiry(Shard s, byte[] key, long expiresAt) {
+        if (!primarys && expiresAt != NO_EXPIRY && s.followsPrimary()) {
+            s.rememberOwnExpiry(index, key);
+        }
     }
 
     /**
@@ -450,6 +467,7 @@ public final class Database {
      * allows, and books the change under {@code event}.
      */
     void setExpiry(byte[] key, Object e, long expiresAt, KeyEvent event) {
+        noteOwnExpiry(shard(hash(key)), key, expiresAt);
         if (e instanceof StringRecord r && !r.hasExpiryField()) {
             StringRecord copy = r.withExpiryField(expiresAt);
             put(key, r, copy != null ? copy : r.onHeap(key, expiresAt, r.access()), event);

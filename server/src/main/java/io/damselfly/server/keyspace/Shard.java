@@ -172,6 +172,9 @@ public final class Shard {
             }
             settingsVersion = version;
             frozen = nowFrozen;
+            if (followsPrimary && !nowFollows) {
+                ownExpiringKeys.clear();
+            }
             followsPrimary = nowFollows;
             configureSketch(keyspace.sketchKeysPerShard());
             publishMemory();
@@ -247,6 +250,51 @@ public final class Shard {
     /** Whether {@link #lookup} leaves expired keys in place now (a client pause, a replica). */
     private boolean hidesExpired() {
         return frozen || followsPrimary;
+    }
+
+    /** Whether this shard follows a primary's dataset (as this lock holding found it). */
+    boolean followsPrimary() {
+        return followsPrimary;
+    }
+
+    /**
+     * On a writable replica, the keys its own clients gave an expiry, per database (Redis's
+     * slaveKeysWithExpire): the sweep expires these, and only these, while the shard follows a
+     * primary. Dropped when it stops following (its sweep covers everything again).
+     */
+    private final java.util.Map<Integer, java.util.Set<String>> ownExpiringKeys = new java.util.HashMap<>();
+
+    /** Remembers a key a replica's own client gave an expiry; under the lock. */
+    void rememberOwnExpiry(int db, byte[] key) {
+        requireLock();
+        ownExpiringKeys.computeIfAbsent(db, d -> new java.util.HashSet<>())
+                .add(new String(key, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * expireSlaveKeys: of the keys a replica's own clients gave an expiry, deletes those whose
+     * time has passed (at most {@code budget} looked at) and forgets those gone or persistent.
+     */
+    private int expireOwnKeys(long now, int budget) {
+        int deleted = 0;
+        int looked = 0;
+        for (var perDb : ownExpiringKeys.entrySet()) {
+            int db = perDb.getKey();
+            for (var it = perDb.getValue().iterator(); it.hasNext() && looked < budget; looked++) {
+                byte[] key = it.next().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                int hash = Keyspace.tableHash(key);
+                Object e = dbs[db].find(key, hash);
+                if (e == null || !Entries.hasExpiry(e)) {
+                    it.remove();
+                } else if (Entries.isExpired(e, now)) {
+                    remove(db, key, hash, e, KeyEvent.EXPIRED);
+                    it.remove();
+                    deleted++;
+                }
+            }
+        }
+        ownExpiringKeys.values().removeIf(java.util.Set::isEmpty);
+        return deleted;
     }
 
     /**
@@ -770,10 +818,13 @@ public final class Shard {
      */
     int expireStep(long now, int stepBudget) {
         requireLock();
-        if (hidesExpired()) {
-            // a client pause stops the sweep, as activeExpireCycle stops while clients are paused;
-            // a replica has none (its primary's DELs expire its keys)
+        if (frozen) {
+            // a client pause stops the sweep, as activeExpireCycle stops while clients are paused
             return 0;
+        }
+        if (followsPrimary) {
+            // a replica's primary expires its keys by DELs; the replica only those of its own clients
+            return ownExpiringKeys.isEmpty() ? 0 : expireOwnKeys(now, stepBudget * 16);
         }
         int deleted = 0;
         List<Object> expired = new ArrayList<>();

@@ -187,6 +187,9 @@ public final class RdbLoader {
             Database d = dbs[db];
             if (d == null) {
                 d = dbs[db] = keyspace.database(db, now);
+                // a snapshot's keys are no client's writes: on a replica they are the primary's
+                // (never remembered as a writable replica's own, which it would expire itself)
+                d.obeyPrimary();
             }
             // bound as a command's argument, the key is hashed once for the lookups and the insert
             arguments[1] = key;

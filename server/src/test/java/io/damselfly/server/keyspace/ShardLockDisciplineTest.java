@@ -26,7 +26,7 @@ class ShardLockDisciplineTest {
      * runs right after lookup has checked.
      */
     private static final Set<String> LOCK_FREE = Set.of("index", "lock", "unlock", "tryLock", "tryLockSpinning", "tryLockForMaintenance",
-            "isHeldByCurrentThread", "usedMemory", "recordPageBytes", "keyspaceHits", "keyspaceMisses", "expiredKeys", "evictedKeys", "dirty",
+            "isHeldByCurrentThread", "followsPrimary", "usedMemory", "recordPageBytes", "keyspaceHits", "keyspaceMisses", "expiredKeys", "evictedKeys", "dirty",
             "countLookup");
 
     @Test

@@ -118,7 +118,28 @@ class ReplicaRoleTest {
             assertEquals(RawClient.render(r.call("DBSIZE")), RawClient.render(d.call("DBSIZE")));
             assertEquals(":1", RawClient.render(d.call("DBSIZE")));
             assertEquals("0", infoField(d, "evicted_keys"));
+            // a writable replica expires the keys its own clients gave a TTL (expireSlaveKeys), and
+            // a write recreates a key whose time passed (replication-3.tcl)
+            p.call("SET", "primarys", "v", "PX", "200");
+            assertEquals(":2", RawClient.render(p.call("WAIT", "2", "5000")));
+            for (RawClient c : List.of(r, d)) {
+                c.call("CONFIG", "SET", "maxmemory", "0");
+                c.call("CONFIG", "SET", "replica-read-only", "no");
+                assertEquals("+OK", c.callText("SET", "own", "v", "PX", "200"));
+            }
+            Thread.sleep(300);
+            Object[][] writable = {{"INCR", "primarys"}, {"TTL", "primarys"}, {"GET", "own"}};
+            for (Object[] command : writable) {
+                assertEquals(RawClient.render(r.call(command)), RawClient.render(d.call(command)), List.of(command).toString());
+            }
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (!RawClient.render(d.call("DBSIZE")).equals(":2") && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(RawClient.render(r.call("DBSIZE")), RawClient.render(d.call("DBSIZE")), "own key expired by the replica");
+            assertEquals(":2", RawClient.render(d.call("DBSIZE")));
             // a primary again, it evicts on its own
+            d.call("CONFIG", "SET", "maxmemory", "1");
             d.call("REPLICAOF", "NO", "ONE");
             d.call("SET", "later", "v");
             assertTrue(Long.parseLong(infoField(d, "evicted_keys")) > 0, infoField(d, "evicted_keys"));
