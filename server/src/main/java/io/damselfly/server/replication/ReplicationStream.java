@@ -115,6 +115,14 @@ public final class ReplicationStream {
     }
 
     /**
+     * DEBUG REPLICATE: {@code argv} to the replicas as it is, in whatever database the stream
+     * selected last, as Redis's replicationFeedSlaves (its tests send a command a replica cannot run).
+     */
+    public void feedReplicas(byte[][] argv) {
+        appendToReplicas(argv);
+    }
+
+    /**
      * Sends {@code argv} to the replicas only, in no database (PING, REPLCONF GETACK: Redis writes
      * them with replicationFeedSlaves, never to the AOF).
      */

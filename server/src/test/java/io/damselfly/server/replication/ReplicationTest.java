@@ -10,6 +10,7 @@ import io.damselfly.server.testing.RedisServerExtension;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ReplicationStreamReader;
 import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.ServerOptions;
 import io.damselfly.server.testing.StreamComparison;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * propagated); PSYNC continues from the backlog; REPLCONF's errors are Redis's.
  */
 @ExtendWith({ServerExtension.class, RedisServerExtension.class})
+@ServerOptions("enable_debug_command=yes")
 class ReplicationTest {
 
     @Test
@@ -36,6 +38,8 @@ class ReplicationTest {
             try (RedisServerProcess replica = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(damselfly.port()));
                     RawClient r = new RawClient("127.0.0.1", replica.port())) {
                 primary.call("SET", "after", "2");
+                // DEBUG REPLICATE: to the replicas as it is, in the database the stream selected last
+                assertEquals("+OK", primary.callText("DEBUG", "REPLICATE", "SET", "fed", "1"));
                 primary.call("INCRBY", "after", "5");
                 primary.call("MULTI");
                 primary.call("SADD", "s", "x");
@@ -53,6 +57,8 @@ class ReplicationTest {
                 assertEquals(":1", RawClient.render(r.call("SISMEMBER", "s", "x")));
                 assertEquals("$1.5", RawClient.render(r.call("ZSCORE", "z", "m")));
                 assertEquals("$ab", RawClient.render(r.call("GET", "scripted")));
+                assertEquals("$1", RawClient.render(r.call("GET", "fed")));
+                assertEquals("(nil)", RawClient.render(primary.call("GET", "fed")), "not run on the primary");
                 r.call("SELECT", "3");
                 assertEquals("[$z, $a, $b]", RawClient.render(r.call("LRANGE", "l", "0", "-1")));
                 String info = RawClient.render(primary.call("INFO", "replication"));

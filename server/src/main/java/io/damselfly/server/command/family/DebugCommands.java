@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * empty, load the file back: a round trip through the RDB writer and reader), OBJECT, POPULATE,
  * PROTOCOL (one reply of each RESP type), DIGEST and DIGEST-VALUE (Redis's signatures of the
  * data, equal to redis-server's: {@link DatasetDigest}), LOADAOF, SET-ACTIVE-EXPIRE, PAUSE-CRON,
- * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, CONFIG-REWRITE-FORCE-ALL, LOG, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
+ * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, CONFIG-REWRITE-FORCE-ALL, LOG, REPLICATE, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
  * (accepted; nothing here to tune), CHANGE-REPL-ID, HELP. Refused unless {@code
  * enable-debug-command} allows it, as in Redis 7, where it is off by default: the executor checks
  * that (a PROTECTED command) where processCommand does, so a refused DEBUG in MULTI is not queued
@@ -80,6 +80,7 @@ public final class DebugCommands {
             Map.entry("digest", Subcommand.exactly(2, DebugCommands::digest)),
             Map.entry("config-rewrite-force-all", Subcommand.exactly(2, DebugCommands::configRewriteForceAll)),
             Map.entry("log", Subcommand.exactly(3, DebugCommands::logMessage)),
+            Map.entry("replicate", new Subcommand(3, Integer.MAX_VALUE, DebugCommands::replicate)),
             Map.entry("digest-value", new Subcommand(2, Integer.MAX_VALUE, DebugCommands::digestValue)));
 
     /** The subcommands' names, lower-case (tests: HELP must list each). */
@@ -379,6 +380,12 @@ public final class DebugCommands {
         c.reply().ok();
     }
 
+    /** DEBUG REPLICATE command [arg ...]: the command straight to the replicas, as it is. */
+    private static void replicate(CommandContext c) {
+        c.server().propagation().stream().feedReplicas(java.util.Arrays.copyOfRange(c.argv(), 2, c.argc()));
+        c.reply().ok();
+    }
+
     /** DEBUG LOG message: the message in the server's log, at Redis's warning level. */
     private static void logMessage(CommandContext c) {
         log.warn("DEBUG LOG: {}", c.argString(2));
@@ -483,6 +490,8 @@ public final class DebugCommands {
             "    Server will sleep before flushing the AOF, this is used for testing.",
             "CHANGE-REPL-ID",
             "    Accepted; no effect here.",
+            "REPLICATE <command> [<arg> ...]",
+            "    Send the command to the replicas as it is (for tests).",
             "LOG <message>",
             "    Write <message> to the server log.",
             "CONFIG-REWRITE-FORCE-ALL",
