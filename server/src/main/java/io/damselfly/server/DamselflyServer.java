@@ -282,8 +282,9 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.LAZYFREE_LAZY_EXPIRE, v -> applyLazyFree());
         config.watch(Option.LAZYFREE_LAZY_EVICTION, v -> applyLazyFree());
         config.watch(Option.LAZYFREE_LAZY_SERVER_DEL, v -> applyLazyFree());
-        config.watch(Option.OOM_SCORE_ADJ, v -> oomScoreAdj.apply(config.getString(Option.OOM_SCORE_ADJ), config.getString(Option.OOM_SCORE_ADJ_VALUES)));
-        config.watch(Option.OOM_SCORE_ADJ_VALUES, v -> oomScoreAdj.apply(config.getString(Option.OOM_SCORE_ADJ), config.getString(Option.OOM_SCORE_ADJ_VALUES)));
+        config.watch(Option.OOM_SCORE_ADJ, v -> applyOomScoreAdj());
+        config.watch(Option.OOM_SCORE_ADJ_VALUES, v -> applyOomScoreAdj());
+        replicaRole.onRoleChange(this::applyOomScoreAdj);
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));
@@ -620,6 +621,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             persistence.saveAfterRunning("shutdown").join();
         }
         close();
+    }
+
+    /** oom-score-adj with the value of this server's class now (primary or replica). */
+    private void applyOomScoreAdj() {
+        oomScoreAdj.apply(config.getString(Option.OOM_SCORE_ADJ), config.getString(Option.OOM_SCORE_ADJ_VALUES), replicaRole.isReplica());
     }
 
     /** The pidfile written at start, or null. */

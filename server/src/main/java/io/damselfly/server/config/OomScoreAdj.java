@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
  * oom-score-adj and oom-score-adj-values, as Redis's setOOMScoreAdj (server.c) applies them to the
  * main process on Linux: the first time an adjustment is on, the process's score at that moment is
  * kept as the base; "relative" (or "yes") writes base + the first value, "absolute" the first value,
- * each clamped to -1000..1000; turning it off writes the base back. damselfly is always a primary
- * and forks no child, so the replica and background-child values are kept but never used.
+ * each clamped to -1000..1000; turning it off writes the base back. The value is the first of the
+ * three for a primary, the second for a replica; damselfly forks no child, so the third is kept
+ * but never used.
  */
 public final class OomScoreAdj {
     /** Redis's bounds for each of the three values (setConfigOOMScoreAdjValuesOption). */
@@ -63,11 +64,12 @@ public final class OomScoreAdj {
     }
 
     /**
-     * Applies {@code mode} (no, yes, relative, absolute) with the primary's value, the first of
-     * {@code values}. Does nothing where the file does not exist (not Linux); failures are logged,
-     * as Redis logs them, and do not stop the server.
+     * Applies {@code mode} (no, yes, relative, absolute) with the value of the server's class, the
+     * first of {@code values} for a primary, the second for a {@code replica}. Does nothing where
+     * the file does not exist (not Linux); failures are logged, as Redis logs them, and do not stop
+     * the server.
      */
-    public synchronized void apply(String mode, String values) {
+    public synchronized void apply(String mode, String values, boolean replica) {
         if (!Files.exists(file)) {
             return;
         }
@@ -78,7 +80,7 @@ public final class OomScoreAdj {
                     base = Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).strip());
                     adjusted = true;
                 }
-                val = Integer.parseInt(values.split(" ")[0]);
+                val = Integer.parseInt(values.split(" ")[replica ? 1 : 0]);
                 if (!mode.equals("absolute")) {
                     val += base;
                 }

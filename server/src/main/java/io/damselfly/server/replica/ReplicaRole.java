@@ -76,6 +76,13 @@ public final class ReplicaRole implements MasterLink.Events {
         this.server = server;
     }
 
+    /** Told when this server becomes a replica or a primary again (oom-score-adj's class). */
+    private volatile Runnable roleListener = () -> { };
+
+    public void onRoleChange(Runnable listener) {
+        this.roleListener = listener;
+    }
+
     /** Whether this server replicates a primary now (one volatile read). */
     public boolean isReplica() {
         return masterHost != null;
@@ -111,6 +118,7 @@ public final class ReplicaRole implements MasterLink.Events {
         }
         masterHost = host;
         masterPort = port;
+        roleListener.run();
         state = LinkState.CONNECT;
         log.info("Connecting to MASTER {}:{}", host, port);
         connect();
@@ -127,6 +135,7 @@ public final class ReplicaRole implements MasterLink.Events {
         state = LinkState.CONNECT;
         server.propagation().stream().becomePrimary();
         server.keyspace().setFollowingPrimary(false);
+        roleListener.run();
         log.info("MASTER MODE enabled");
     }
 

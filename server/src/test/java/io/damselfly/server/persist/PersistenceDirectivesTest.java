@@ -160,6 +160,11 @@ class PersistenceDirectivesTest {
             assertEquals(300, Integer.parseInt(Files.readString(proc).strip()), "at start");
             assertEquals("+OK", d.callText("CONFIG", "SET", "oom-score-adj-values", "20 400 500", "oom-score-adj", "relative"));
             assertEquals(Math.min(1000, base + 20), Integer.parseInt(Files.readString(proc).strip()), "relative to the score at start");
+            // a replica takes the second value, a primary again the first (oom-score-adj.tcl)
+            assertEquals("+OK", d.callText("REPLICAOF", "localhost", "1"));
+            assertEquals(Math.min(1000, base + 400), Integer.parseInt(Files.readString(proc).strip()), "as a replica");
+            assertEquals("+OK", d.callText("REPLICAOF", "NO", "ONE"));
+            assertEquals(Math.min(1000, base + 20), Integer.parseInt(Files.readString(proc).strip()), "a primary again");
             assertEquals("+OK", d.callText("CONFIG", "SET", "oom-score-adj-values", "2000 2000 2000"));
             assertEquals(1000, Integer.parseInt(Files.readString(proc).strip()), "clamped");
             assertEquals("+OK", d.callText("CONFIG", "SET", "oom-score-adj", "no"));
