@@ -222,7 +222,7 @@ public enum Option {
     SANITIZE_DUMP_PAYLOAD("sanitize_dump_payload", "sanitize-dump-payload", OptionType.ENUM, "no", true,
             new String[] {"no", "yes", "clients"}, "accepted for compatibility: RESTORE always checks a payload whole before using it"),
     BIND_SOURCE_ADDR("bind_source_addr", "bind-source-addr", OptionType.STRING, "", true,
-            "accepted for compatibility: damselfly's replication does not use it (disk-based full synchronisation, no chained replicas)"),
+            "The address a replica's link to its primary leaves from; empty: the system's choice"),
     SOCKET_MARK_ID("socket_mark_id", "socket-mark-id", OptionType.INT, "0", false, 0, 0xFFFF_FFFFL,
             "accepted for compatibility: sockets are not marked"),
     AOF_LOAD_TRUNCATED("aof_load_truncated", "aof-load-truncated", OptionType.BOOL, "yes", true,

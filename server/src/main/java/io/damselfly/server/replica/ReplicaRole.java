@@ -168,11 +168,14 @@ public final class ReplicaRole implements MasterLink.Events {
         state = LinkState.CONNECTING;
         String[] auth = auth();
         Path temp = Path.of(server.config().getString(Option.DIR)).resolve("temp-replica-" + server.port() + ".rdb");
-        ChannelFuture f = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(new MasterLink(guarded(gen), auth, listeningPort(), temp))
-                .connect(masterHost, masterPort);
+                .handler(new MasterLink(guarded(gen), auth, listeningPort(), temp));
+        String source = server.config().getString(Option.BIND_SOURCE_ADDR);
+        // bind-source-addr: the link leaves from that address, as connectWithMaster binds it
+        ChannelFuture f = source.isEmpty() ? b.connect(masterHost, masterPort)
+                : b.connect(new java.net.InetSocketAddress(masterHost, masterPort), new java.net.InetSocketAddress(source, 0));
         channel = f.channel();
         f.addListener(done -> {
             if (!done.isSuccess()) {

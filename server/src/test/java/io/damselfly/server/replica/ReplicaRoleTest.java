@@ -146,6 +146,26 @@ class ReplicaRoleTest {
         }
     }
 
+    /** bind-source-addr: the link to the primary leaves from that address (networking.tcl). */
+    @Test
+    void bindSourceAddr_theLinkLeavesFromIt() throws Exception {
+        Path dir = Files.createTempDirectory("replica");
+        try (RedisServerProcess primary = RedisServerProcess.start("--bind", "127.0.0.1 127.0.0.2", "--protected-mode", "no");
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", dir.toString())
+                        .option("bind-source-addr", "127.0.0.2").start();
+                RawClient p = new RawClient("127.0.0.1", primary.port());
+                RawClient d = new RawClient("127.0.0.1", ours.port())) {
+            d.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            String info = "";
+            while (!info.contains("slave0:") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                info = p.callText("INFO", "replication");
+            }
+            assertTrue(info.contains("slave0:ip=127.0.0.2,"), info);
+        }
+    }
+
     private static String infoField(RawClient c, String field) {
         for (String line : c.callText("INFO", "stats").split("\r\n")) {
             if (line.startsWith(field + ":")) {
