@@ -187,6 +187,16 @@ class AppendOnlyFileTest {
         }
     }
 
+    /** A redis-server replica of {@code server}, its link up. */
+    private RedisServerProcess syncedReplicaOf(EmbeddedServer server) throws Exception {
+        RedisServerProcess replicaProcess = fx.redis(tmp.resolve("replica"), "--appendonly", "no");
+        RawClient replica = fx.raw(replicaProcess.port());
+        assertEquals("+OK", replica.callText("REPLICAOF", "127.0.0.1", Integer.toString(server.port())));
+        AofFixture.await("the replica to sync", Duration.ofSeconds(15),
+                () -> info(replica, "replication", "master_link_status").equals("up"));
+        return replicaProcess;
+    }
+
     /**
      * redis.set_repl steers a script's later calls: REPL_NONE nowhere, REPL_AOF to the AOF only,
      * REPL_ALL everywhere (TCL unit/scripting "Test selective replication of certain Redis
@@ -196,11 +206,7 @@ class AppendOnlyFileTest {
     void setReplSteersAScriptsCalls_toTheAofTheReplicaBothOrNeither() throws Exception {
         EmbeddedServer server = fx.damselfly(tmp.resolve("damselfly"), "repl-ping-replica-period", "3600");
         RawClient primary = fx.raw(server.port());
-        RedisServerProcess replicaProcess = fx.redis(tmp.resolve("replica"), "--appendonly", "no");
-        RawClient replica = fx.raw(replicaProcess.port());
-        assertEquals("+OK", replica.callText("REPLICAOF", "127.0.0.1", Integer.toString(server.port())));
-        AofFixture.await("the replica to sync", Duration.ofSeconds(15),
-                () -> info(replica, "replication", "master_link_status").equals("up"));
+        RawClient replica = fx.raw(syncedReplicaOf(server).port());
         primary.call("EVAL", "redis.call('set','a','1'); redis.set_repl(redis.REPL_NONE); redis.call('set','b','2'); "
                 + "redis.set_repl(redis.REPL_AOF); redis.call('set','c','3'); redis.set_repl(redis.REPL_ALL); "
                 + "redis.call('set','d','4')", "0");
@@ -218,11 +224,8 @@ class AppendOnlyFileTest {
     void aReplicaGetsPublishTheAofDoesNotAndDebugLoadaofPropagatesNothing() throws Exception {
         EmbeddedServer server = fx.damselfly(tmp.resolve("damselfly"), "repl-ping-replica-period", "3600");
         RawClient primary = fx.raw(server.port());
-        RedisServerProcess replicaProcess = fx.redis(tmp.resolve("replica"), "--appendonly", "no");
+        RedisServerProcess replicaProcess = syncedReplicaOf(server);
         RawClient replica = fx.raw(replicaProcess.port());
-        assertEquals("+OK", replica.callText("REPLICAOF", "127.0.0.1", Integer.toString(server.port())));
-        AofFixture.await("the replica to sync", Duration.ofSeconds(15),
-                () -> info(replica, "replication", "master_link_status").equals("up"));
         RawClient subscriber = fx.raw(replicaProcess.port());
         assertEquals("[$subscribe, $ch, :1]", subscriber.callText("SUBSCRIBE", "ch"));
 
