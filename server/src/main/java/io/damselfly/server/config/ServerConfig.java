@@ -169,14 +169,31 @@ public final class ServerConfig {
             } else {
                 int sp = line.indexOf(' ');
                 if (sp < 0) {
-                    throw new ConfigException(file + ":" + n + ": expected 'name value', got '" + line + "'");
+                    if (!takesNoArguments(line)) {
+                        throw new ConfigException(file + ":" + n + ": expected 'name value', got '" + line + "'");
+                    }
+                    // a list option named alone: an empty list, as Redis's MULTI_ARG_CONFIG options
+                    // take zero arguments (Redis's tests write `save ""` as a bare "save ")
+                    name = line;
+                    value = "";
+                } else {
+                    name = line.substring(0, sp);
+                    value = unquote(line.substring(sp + 1).strip());
                 }
-                name = line.substring(0, sp);
-                value = unquote(line.substring(sp + 1).strip());
             }
             settings.add(new Setting(name, value, flagSyntax));
         }
         return settings;
+    }
+
+    /** Whether {@code name} is one of Redis's MULTI_ARG_CONFIG options, which a line may name with no value. */
+    private static boolean takesNoArguments(String name) {
+        Option o = Option.byName(name);
+        return o != null && switch (o) {
+            case SAVE, CLIENT_OUTPUT_BUFFER_LIMIT, OOM_SCORE_ADJ_VALUES, BIND, REPLICAOF, LATENCY_TRACKING_INFO_PERCENTILES,
+                    SHUTDOWN_ON_SIGINT, SHUTDOWN_ON_SIGTERM -> true;
+            default -> false;
+        };
     }
 
     private static String unquote(String v) {

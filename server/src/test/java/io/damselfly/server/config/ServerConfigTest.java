@@ -126,6 +126,12 @@ class ServerConfigTest {
         assertEquals("900 1 300 10 60 10000", c.format(Option.SAVE));
         Files.writeString(file, "save 900 1\nsave \"\"\n");
         assertEquals("", ServerConfig.fromArgs(file.toString()).format(Option.SAVE));
+        // a list option named alone takes no arguments, as Redis's MULTI_ARG_CONFIG ones (its tests
+        // write `save ""` as "save "); any other option alone is refused
+        Files.writeString(file, "save \n");
+        assertEquals("", ServerConfig.fromArgs(file.toString()).format(Option.SAVE));
+        Files.writeString(file, "hz\n");
+        assertThrows(ConfigException.class, () -> ServerConfig.fromArgs(file.toString()));
         c.apply(Map.of(Option.SAVE, "3600 1 300 100 60 10000"));
         assertEquals("3600 1 300 100 60 10000", c.format(Option.SAVE));
         c.apply(Map.of(Option.SAVE, ""));
