@@ -48,7 +48,7 @@ public final class Database {
     private int index;
     private long now;
     /** The view of the primary's link: on a replica, expired keys read as present ({@link #obeyPrimary}). */
-    private boolean primarys;
+    private boolean asPrimary;
 
     public Database(Keyspace keyspace) {
         this.keyspace = keyspace;
@@ -71,7 +71,7 @@ public final class Database {
      * (Keyspace#setFollowingPrimary).
      */
     public void obeyPrimary() {
-        this.primarys = true;
+        this.asPrimary = true;
     }
 
     /** Binds the view to a database and an instant, for work that is not one command's. */
@@ -263,7 +263,7 @@ public final class Database {
     private Object lookup(byte[] key, boolean countStats) {
         long h = hash(key);
         Shard s = shard(h);
-        Object e = s.lookup(index, key, Keyspace.tableHash(h), now, primarys);
+        Object e = s.lookup(index, key, Keyspace.tableHash(h), now, asPrimary);
         if (countStats) {
             s.countLookup(e != null);
             if (e == null) {
@@ -323,7 +323,7 @@ public final class Database {
      * reads on a primary.
      */
     private void noteOwnExpiry(Shard s, byte[] key, long expiresAt) {
-        if (!primarys && expiresAt != NO_EXPIRY && s.followsPrimary()) {
+        if (!asPrimary && expiresAt != NO_EXPIRY && s.followsPrimary()) {
             s.rememberOwnExpiry(index, key);
         }
     }

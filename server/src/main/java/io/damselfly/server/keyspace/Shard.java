@@ -229,15 +229,15 @@ public final class Shard {
 
     /**
      * {@link #lookup(int, byte[], int, long)} for a command of the primary's link when {@code
-     * primarys}: on a replica it sees an expired key as present (Redis's expireIfNeeded answers
+     * asPrimary}: on a replica it sees an expired key as present (Redis's expireIfNeeded answers
      * "not expired" to the master client).
      */
-    Object lookup(int db, byte[] key, int hash, long now, boolean primarys) {
+    Object lookup(int db, byte[] key, int hash, long now, boolean asPrimary) {
         KeyTable t = table(db);
         Object e = t.find(key, hash);
         if (e != null && Entries.isExpired(e, now) && !loading) {
             if (followsPrimary) {
-                return primarys ? e : null;
+                return asPrimary ? e : null;
             }
             if (!frozen) {
                 remove(db, key, hash, e, KeyEvent.EXPIRED);
