@@ -64,7 +64,18 @@ public final class ServerConfig {
             String value;
             boolean flagSyntax = true;
             int eq = body.indexOf('=');
-            if (eq >= 0) {
+            int blank = firstBlank(body);
+            if (blank > 0 && (eq < 0 || blank < eq)) {
+                // Redis's "--maxmemory 700mb" in one argument: a whole config line
+                name = body.substring(0, blank);
+                value = unquote(body.substring(blank + 1).strip());
+                flagSyntax = false;
+            } else if (body.equalsIgnoreCase("save") && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                // "--save" last or before another option: save "" (Redis's main keeps 7.0.0's form)
+                name = body;
+                value = "";
+                flagSyntax = false;
+            } else if (eq >= 0) {
                 name = body.substring(0, eq);
                 value = body.substring(eq + 1);
             } else {
@@ -184,6 +195,16 @@ public final class ServerConfig {
             settings.add(new Setting(name, value, flagSyntax));
         }
         return settings;
+    }
+
+    /** Where the first blank of {@code s} is, or -1. */
+    private static int firstBlank(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Whether {@code name} is one of Redis's MULTI_ARG_CONFIG options, which a line may name with no value. */

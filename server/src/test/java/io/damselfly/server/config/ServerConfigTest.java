@@ -46,6 +46,23 @@ class ServerConfigTest {
         assertEquals(50, c.getInt(Option.HZ));
     }
 
+    /** redis-server's own command-line forms (introspection.tcl's "redis-server command line arguments" tests). */
+    @Test
+    void flags_redisServersCommandLineForms() throws Exception {
+        ServerConfig c = ServerConfig.fromArgs("--maxmemory 700mb", "--maxmemory-policy 'volatile-lru'",
+                "--proc-title-template --my--title--template", "--loglevel verbose");
+        assertEquals(734003200L, c.getLong(Option.MAXMEMORY));
+        assertEquals("volatile-lru", c.getString(Option.MAXMEMORY_POLICY));
+        assertEquals("--my--title--template", c.getString(Option.PROC_TITLE_TEMPLATE));
+        assertEquals("verbose", c.getString(Option.LOGLEVEL));
+        for (String[] args : new String[][] {{"--save", "--loglevel", "verbose"}, {"--loglevel", "verbose", "--save"}}) {
+            ServerConfig s = ServerConfig.fromArgs(args);
+            assertEquals("", s.format(Option.SAVE), List.of(args).toString());
+            assertEquals("verbose", s.getString(Option.LOGLEVEL), List.of(args).toString());
+        }
+        assertEquals("60 5", ServerConfig.fromArgs("--save", "60 5").format(Option.SAVE));
+    }
+
     @Test
     void memoryUnits_likeRedis() {
         assertEquals(1000, OptionType.parseMemory("1k"));
