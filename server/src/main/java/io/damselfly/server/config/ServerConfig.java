@@ -91,8 +91,13 @@ public final class ServerConfig {
                         && (i + 1 >= args.length || args[i + 1].startsWith("-") || !OptionType.isFlagBoolean(args[i + 1]))) {
                     value = "true";
                 } else if (i + 1 < args.length && !(name.equals("flagfile") && args[i + 1].startsWith("--"))) {
-                    // Redis's form (redis-server --appendonly yes), which it reads as a config line
+                    // Redis's form (redis-server --appendonly yes), which it reads as a config line:
+                    // the next argument is the value whatever it looks like, and the ones after it
+                    // up to the next "--" are more of it (--shutdown-on-sigint nosave force now)
                     value = args[++i];
+                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                        value = value + " " + args[++i];
+                    }
                     flagSyntax = false;
                 } else {
                     throw new ConfigException("option --" + name + " needs a value");

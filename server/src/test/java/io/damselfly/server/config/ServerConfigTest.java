@@ -61,6 +61,12 @@ class ServerConfigTest {
             assertEquals("verbose", s.getString(Option.LOGLEVEL), List.of(args).toString());
         }
         assertEquals("60 5", ServerConfig.fromArgs("--save", "60 5").format(Option.SAVE));
+        c = ServerConfig.fromArgs("--proc-title-template", "--save", "--save", "", "--loglevel", "verbose");
+        assertEquals("--save", c.getString(Option.PROC_TITLE_TEMPLATE));
+        assertEquals("", c.format(Option.SAVE));
+        c = ServerConfig.fromArgs("--shutdown-on-sigint", "nosave", "force", "now", "--shutdown-on-sigterm", "nosave force");
+        assertEquals("nosave now force", c.format(Option.SHUTDOWN_ON_SIGINT));
+        assertEquals("nosave force", c.format(Option.SHUTDOWN_ON_SIGTERM));
     }
 
     @Test
