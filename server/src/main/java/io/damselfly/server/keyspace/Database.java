@@ -292,7 +292,9 @@ public final class Database {
         long h = hash(key);
         Shard s = shard(h);
         s.insert(index, key, Keyspace.tableHash(h), entry, event);
-        noteOwnExpiry(s, key, Entries.expiresAt(entry));
+        if (tracksOwnExpiries(s)) {
+            noteOwnExpiry(s, key, Entries.expiresAt(entry));
+        }
     }
 
     /** Puts {@code entry} in the place of {@code old} (same key), or adds it when old is null. */
@@ -304,7 +306,9 @@ public final class Database {
         long h = hash(key);
         Shard s = shard(h);
         s.replace(index, key, Keyspace.tableHash(h), old, entry, event);
-        noteOwnExpiry(s, key, Entries.expiresAt(entry));
+        if (tracksOwnExpiries(s)) {
+            noteOwnExpiry(s, key, Entries.expiresAt(entry));
+        }
     }
 
     /** Writes a value of the same length and an expiry into a string record in place. */
@@ -313,19 +317,25 @@ public final class Database {
             record.overwrite(value, expiresAt);
             return 0;
         }, event);
-        noteOwnExpiry(shard(hash(key)), key, expiresAt);
+        if (expiresAt != NO_EXPIRY) {
+            noteOwnExpiry(shard(hash(key)), key, expiresAt);
+        }
     }
 
     /**
      * A write by a client of a writable replica (replica-read-only no) that leaves its key an
      * expiry: the replica expires such keys itself, as Redis's rememberSlaveKeyWithExpire, where
-     * the primary's keys go only by its DELs ({@link Keyspace#setFollowingPrimary}). Two field
-     * reads on a primary.
+     * the primary's keys go only by its DELs ({@link Keyspace#setFollowingPrimary}).
      */
     private void noteOwnExpiry(Shard s, byte[] key, long expiresAt) {
-        if (!asPrimary && expiresAt != NO_EXPIRY && s.followsPrimary()) {
+        if (expiresAt != NO_EXPIRY && tracksOwnExpiries(s)) {
             s.rememberOwnExpiry(index, key);
         }
+    }
+
+    /** Whether this view's writes on {@code s} are a replica's own clients' (two field reads on a primary). */
+    private boolean tracksOwnExpiries(Shard s) {
+        return !asPrimary && s.followsPrimary();
     }
 
     /**
@@ -467,7 +477,9 @@ public final class Database {
      * allows, and books the change under {@code event}.
      */
     void setExpiry(byte[] key, Object e, long expiresAt, KeyEvent event) {
-        noteOwnExpiry(shard(hash(key)), key, expiresAt);
+        if (expiresAt != NO_EXPIRY) {
+            noteOwnExpiry(shard(hash(key)), key, expiresAt);
+        }
         if (e instanceof StringRecord r && !r.hasExpiryField()) {
             StringRecord copy = r.withExpiryField(expiresAt);
             put(key, r, copy != null ? copy : r.onHeap(key, expiresAt, r.access()), event);
