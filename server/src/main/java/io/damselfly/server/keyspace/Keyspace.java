@@ -212,6 +212,17 @@ public final class Keyspace {
         return datasetFrozen;
     }
 
+    /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE checks only a payload's version (tests only). */
+    private volatile boolean skipDumpChecksum;
+
+    public void setSkipDumpChecksum(boolean skip) {
+        skipDumpChecksum = skip;
+    }
+
+    public boolean skipsDumpChecksum() {
+        return skipDumpChecksum;
+    }
+
     /**
      * Set while this server replicates a primary (REPLICAOF): keys expire only by the primary's
      * DEL, as on a Redis replica, whose expireIfNeeded answers "expired" to clients but deletes

@@ -419,7 +419,7 @@ public final class FunctionLibraries {
 
     /** FUNCTION RESTORE payload [policy]; a {@link ScriptException} carries Redis's error reply. */
     public void restore(byte[] payload, RestorePolicy policy) {
-        if (!DumpPayload.verify(payload)) {
+        if (!DumpPayload.verify(payload, engine.server().keyspace().skipsDumpChecksum())) {
             throw new ScriptException("ERR DUMP payload version or checksum are wrong");
         }
         Map<String, Library> fresh = new LinkedHashMap<>();

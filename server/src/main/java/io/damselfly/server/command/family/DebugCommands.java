@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * empty, load the file back: a round trip through the RDB writer and reader), OBJECT, POPULATE,
  * PROTOCOL (one reply of each RESP type), DIGEST and DIGEST-VALUE (Redis's signatures of the
  * data, equal to redis-server's: {@link DatasetDigest}), LOADAOF, SET-ACTIVE-EXPIRE, PAUSE-CRON,
- * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, CONFIG-REWRITE-FORCE-ALL, LOG, REPLICATE, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
+ * SET-DISABLE-DENY-SCRIPTS, SLEEP, STRINGMATCH-TEST, CONFIG-REWRITE-FORCE-ALL, LOG, REPLICATE, SET-SKIP-CHECKSUM-VALIDATION, REPLYBUFFER and QUICKLIST-PACKED-THRESHOLD
  * (accepted; nothing here to tune), CHANGE-REPL-ID, HELP. Refused unless {@code
  * enable-debug-command} allows it, as in Redis 7, where it is off by default: the executor checks
  * that (a PROTECTED command) where processCommand does, so a refused DEBUG in MULTI is not queued
@@ -80,6 +80,10 @@ public final class DebugCommands {
             Map.entry("digest", Subcommand.exactly(2, DebugCommands::digest)),
             Map.entry("config-rewrite-force-all", Subcommand.exactly(2, DebugCommands::configRewriteForceAll)),
             Map.entry("log", Subcommand.exactly(3, DebugCommands::logMessage)),
+            Map.entry("set-skip-checksum-validation", Subcommand.exactly(3, c -> {
+                c.server().keyspace().setSkipDumpChecksum(Numbers.atoi(c.arg(2)) != 0);
+                c.reply().ok();
+            })),
             Map.entry("replicate", new Subcommand(3, Integer.MAX_VALUE, DebugCommands::replicate)),
             Map.entry("digest-value", new Subcommand(2, Integer.MAX_VALUE, DebugCommands::digestValue)));
 
@@ -492,6 +496,8 @@ public final class DebugCommands {
             "    Accepted; no effect here.",
             "REPLICATE <command> [<arg> ...]",
             "    Send the command to the replicas as it is (for tests).",
+            "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+            "    Enables or disables checksum checks for RESTORE's payload (RDB files are always checked).",
             "LOG <message>",
             "    Write <message> to the server log.",
             "CONFIG-REWRITE-FORCE-ALL",

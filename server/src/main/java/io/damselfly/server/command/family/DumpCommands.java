@@ -75,7 +75,7 @@ public final class DumpCommands {
             throw new CommandError(Errors.INVALID_TTL);
         }
         byte[] payload = c.arg(3);
-        if (!DumpPayload.verify(payload)) {
+        if (!DumpPayload.verify(payload, db.keyspace().skipsDumpChecksum())) {
             throw new CommandError(Errors.DUMP_PAYLOAD);
         }
         Value value;

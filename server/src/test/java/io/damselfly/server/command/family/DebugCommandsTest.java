@@ -390,7 +390,13 @@ class DebugCommandsTest {
             {"DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"}, {"DEBUG", "SET-ACTIVE-EXPIRE"}, {"DEBUG", "SET-ACTIVE-EXPIRE", "1"},
             {"DEBUG", "STRINGMATCH-TEST", "x"}, {"DEBUG", "OBJECT"}, {"DEBUG", "SLEEP"}, {"DEBUG", "CHANGE-REPL-ID", "x"},
             {"DEBUG", "LOG", "a message"}, {"DEBUG", "LOG"}, {"DEBUG", "LOG", "a", "b"},
-            {"DEBUG", "CONFIG-REWRITE-FORCE-ALL", "x"},
+            {"DEBUG", "CONFIG-REWRITE-FORCE-ALL", "x"}, {"DEBUG", "SET-SKIP-CHECKSUM-VALIDATION"},
+            {"DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "1"},
+            // a payload whose checksum is wrong: restored while the check is skipped, as Redis's
+            {"RESTORE", "skipped", "0", "\u0000\u0003bar\n\u0000" + "12345678"},
+            {"GET", "skipped"},
+            {"DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "0"},
+            {"RESTORE", "checked", "0", "\u0000\u0003bar\n\u0000" + "12345678"},
         };
         List<Object[]> commands = new ArrayList<>(java.util.Arrays.asList(lines));
         try (RedisServerProcess redis = startRedis()) {
