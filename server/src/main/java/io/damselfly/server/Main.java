@@ -71,6 +71,9 @@ public final class Main {
             server.load();
         } catch (RdbLoadException | io.damselfly.server.aof.AppendOnlyFile.AofStartException e) {
             // Redis exits right after logging why, so that line ends its log
+            if (e instanceof RdbLoadException) {
+                org.slf4j.LoggerFactory.getLogger(Main.class).warn("Terminating server after rdb file reading failure.");
+            }
             System.err.println("damselfly: " + e.getMessage());
             System.exit(1);
             return;
