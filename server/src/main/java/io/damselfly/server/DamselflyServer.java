@@ -284,7 +284,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         config.watch(Option.LAZYFREE_LAZY_SERVER_DEL, v -> applyLazyFree());
         config.watch(Option.OOM_SCORE_ADJ, v -> applyOomScoreAdj());
         config.watch(Option.OOM_SCORE_ADJ_VALUES, v -> applyOomScoreAdj());
-        replicaRole.onRoleChange(this::applyOomScoreAdj);
+        replicaRole.onRoleChange(() -> {
+            // a replica's keys expire by its primary's DELs (before the link loads a snapshot)
+            keyspace.setFollowingPrimary(replicaRole.isReplica());
+            applyOomScoreAdj();
+        });
         config.watch(Option.SLOWLOG_MAX_LEN, v -> slowlog.setMaxLength((Long) v));
         config.watch(Option.LATENCY_MONITOR_THRESHOLD, v -> latencyMonitor.setThresholdMillis((Long) v));
         config.watch(Option.CLIENT_OUTPUT_BUFFER_LIMIT, v -> pubsub.setLimit(((ClientOutputBufferLimits) v).pubsub()));

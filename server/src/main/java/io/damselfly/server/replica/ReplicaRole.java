@@ -76,7 +76,10 @@ public final class ReplicaRole implements MasterLink.Events {
         this.server = server;
     }
 
-    /** Told when this server becomes a replica or a primary again (oom-score-adj's class). */
+    /**
+     * Told when this server becomes a replica or a primary again, before a new link connects
+     * (the keyspace's expiry then follows the primary; oom-score-adj's class).
+     */
     private volatile Runnable roleListener = () -> { };
 
     public void onRoleChange(Runnable listener) {
@@ -114,7 +117,6 @@ public final class ReplicaRole implements MasterLink.Events {
         closeLink();
         if (wasPrimary) {
             server.propagation().stream().becomeReplica();
-            server.keyspace().setFollowingPrimary(true);
         }
         masterHost = host;
         masterPort = port;
@@ -134,7 +136,6 @@ public final class ReplicaRole implements MasterLink.Events {
         masterHost = null;
         state = LinkState.CONNECT;
         server.propagation().stream().becomePrimary();
-        server.keyspace().setFollowingPrimary(false);
         roleListener.run();
         log.info("MASTER MODE enabled");
     }

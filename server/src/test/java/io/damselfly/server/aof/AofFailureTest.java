@@ -20,9 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,12 +38,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AofFailureTest {
     @TempDir
     Path tmp;
-    private final AofFixture fx = new AofFixture();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    final AofFixture fx = new AofFixture();
 
     /**
      * An AOF directory written by redis-server: SET a, SET b, MULTI SET c INCR n EXEC, SET d;

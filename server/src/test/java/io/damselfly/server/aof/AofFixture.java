@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the end-to-end AOF tests share: damselfly and redis-server started with {@code appendonly
@@ -28,7 +30,7 @@ import java.util.function.BooleanSupplier;
  * (CONFIG GET dir, appenddirname, appendfilename; the last incr file found through the manifest).
  * Everything started here is closed in reverse order by {@link #close}.
  */
-final class AofFixture implements AutoCloseable {
+final class AofFixture implements AutoCloseable, AfterEachCallback {
     private final List<AutoCloseable> open = new ArrayList<>();
 
     /** damselfly on {@code dir} with the AOF on and DEBUG allowed; {@code options} are name, value pairs. */
@@ -77,6 +79,12 @@ final class AofFixture implements AutoCloseable {
         open.add(client::shutdown);
         open.add(c);
         return c.sync();
+    }
+
+    /** Registered with {@code @RegisterExtension}: what a test opened is closed after it. */
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        close();
     }
 
     @Override

@@ -21,9 +21,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,12 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AofRestartTest {
     @TempDir
     Path tmp;
-    private final AofFixture fx = new AofFixture();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    final AofFixture fx = new AofFixture();
 
     private static final String LIBRARY = "#!lua name=restartlib\n"
             + "redis.register_function('getit', function(keys, args) return redis.call('get', keys[1]) end)";

@@ -19,9 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,12 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AppendOnlyFileTest {
     @TempDir
     Path tmp;
-    private final AofFixture fx = new AofFixture();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    final AofFixture fx = new AofFixture();
 
     private static final String LIBRARY = "#!lua name=aoflib\n"
             + "redis.register_function('setit', function(keys, args) return redis.call('set', keys[1], args[1]) end)";
