@@ -6,7 +6,9 @@ import io.damselfly.server.config.ServerConfig;
 /**
  * Redis's checkGoodReplicasStatus: with min-replicas-to-write above 0 and min-replicas-max-lag not
  * 0, a primary with fewer online replicas than that, each heard from within the lag, refuses
- * writes (processCommand, scriptPrepareForRun, scriptVerifyWriteCommandAllow).
+ * writes (processCommand, scriptPrepareForRun, scriptVerifyWriteCommandAllow). A replica never
+ * does, whatever its own settings: it would refuse its primary's stream, and a writable replica's
+ * clients are not the primary's concern (checkGoodReplicasStatus's masterhost clause).
  */
 public final class GoodReplicas {
     public static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
@@ -27,6 +29,7 @@ public final class GoodReplicas {
     /** Whether write commands are refused with {@link #NOREPLICAS} now. */
     public static boolean writesRefused(ServerContext server) {
         ServerConfig config = server.config();
-        return checked(config) && count(server) < config.getLong(Option.MIN_REPLICAS_TO_WRITE);
+        return checked(config) && !server.replicaRole().isReplica()
+                && count(server) < config.getLong(Option.MIN_REPLICAS_TO_WRITE);
     }
 }

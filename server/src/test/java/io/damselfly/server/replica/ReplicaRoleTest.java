@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * damselfly as a replica (REPLICAOF): of a real redis-server 7.0.15 primary, beside a real
  * redis-server replica of the same primary, so the data each ends with and the errors each gives
- * its own clients (READONLY for writes, EXEC with a write queued, a write-flagged script) are
- * compared; of another damselfly; and a primary again after REPLICAOF NO ONE.
+ * its own clients (READONLY for writes, EXEC with a write queued, a write-flagged script; no
+ * NOREPLICAS from a replica's own min-replicas-to-write) are compared; of another damselfly; and a primary again after REPLICAOF NO ONE.
  */
 class ReplicaRoleTest {
 
@@ -36,6 +36,11 @@ class ReplicaRoleTest {
                 assertEquals("+OK", RawClient.render(d.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()))));
                 assertEquals("+OK Already connected to specified master",
                         RawClient.render(d.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()))));
+                for (RawClient replica : List.of(r, d)) {
+                    // a replica's own min-replicas settings never refuse its primary's stream or its clients' writes
+                    replica.call("CONFIG", "SET", "min-replicas-to-write", "1");
+                    replica.call("CONFIG", "SET", "min-replicas-max-lag", "10");
+                }
                 p.call("INCRBY", "n", "5");
                 p.call("SET", "t", "x", "EX", "1000");
                 p.call("SELECT", "4");
@@ -52,8 +57,13 @@ class ReplicaRoleTest {
                     {"EVAL", "#!lua\nreturn redis.call('set', 'k', 'mine')", "0"},
                     {"EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'k')", "0"},
                     {"EVAL_RO", "#!lua\nreturn redis.call('get', 'k')", "0"},
+                    {"CONFIG", "SET", "replica-read-only", "no"},
+                    {"SET", "own", "1"},
+                    {"EVAL", "return redis.call('set', 'own', '2')", "0"},
+                    {"CONFIG", "SET", "replica-read-only", "yes"},
                     {"REPLICAOF", "127.0.0.1", "notaport"},
                     {"REPLICAOF", "127.0.0.1", "70000"},
+                    {"CONFIG", "SET", "min-replicas-to-write", "0"},
                 };
                 for (Object[] command : script) {
                     assertEquals(RawClient.render(r.call(command)), RawClient.render(d.call(command)), List.of(command).toString());
