@@ -189,19 +189,24 @@ public final class RdbValueReader {
         long total = 0;
         for (int i = 0; i < nodes; i++) {
             long container = version2 ? in.readLength() : RdbFormat.QUICKLIST_PACKED;
+            if (container != RdbFormat.QUICKLIST_PLAIN && container != RdbFormat.QUICKLIST_PACKED) {
+                throw new RdbFormatException("unknown quicklist container " + container);
+            }
+            byte[] blob = in.readString();
+            if (blob.length == 0) {
+                // a node is never empty bytes, a plain one neither (Redis's loader refuses encoded_len 0)
+                throw new RdbFormatException("quicklist node of 0 bytes");
+            }
             if (container == RdbFormat.QUICKLIST_PLAIN) {
-                builder.listAppend(list, in.readString());
+                builder.listAppend(list, blob);
                 total++;
-            } else if (container == RdbFormat.QUICKLIST_PACKED) {
-                byte[] blob = in.readString();
+            } else {
                 List<byte[]> elements = version2 ? CompactEncodings.listpack(blob) : CompactEncodings.ziplist(blob);
                 // an empty node is skipped, as Redis does
                 for (byte[] e : elements) {
                     builder.listAppend(list, e);
                 }
                 total += elements.size();
-            } else {
-                throw new RdbFormatException("unknown quicklist container " + container);
             }
         }
         return nonEmpty(list, total);

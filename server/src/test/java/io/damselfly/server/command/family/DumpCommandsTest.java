@@ -181,6 +181,19 @@ class DumpCommandsTest extends BinaryComparison {
     }
 
     @Test
+    void restore_quicklistNodeOfZeroBytes_refusedAsRedis() {
+        // integration/corrupt-dump's "quicklist encoded_len is 0" (a plain node), and a packed one
+        sameReplies(
+                cmd("RESTORE", "l", "0", framed(new byte[] {0x12, 1, 1, 0}), "REPLACE"),
+                cmd("RESTORE", "l", "0", framed(new byte[] {0x12, 1, 2, 0}), "REPLACE"),
+                cmd("RESTORE", "l", "0", framed(new byte[] {0x12, 2, 1, 1, 'a', 1, 0}), "REPLACE"),
+                cmd("EXISTS", "l"),
+                cmd("CONFIG", "SET", "sanitize-dump-payload", "yes"),
+                cmd("RESTORE", "l", "0", framed(new byte[] {0x12, 1, 1, 0}), "REPLACE"),
+                cmd("CONFIG", "SET", "sanitize-dump-payload", "no"));
+    }
+
+    @Test
     void dump_missingKey_nullAndExpiredKey_null() throws Exception {
         assertNull(ours.dump(b("nokey")));
         ours.set(b("k"), b("v"), io.lettuce.core.SetArgs.Builder.px(1));
