@@ -450,8 +450,26 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         }, 1000 / hz, TimeUnit.MILLISECONDS);
     }
 
+    /** Held by each tick of {@link #serverCron}, and by DEBUG SLEEP ({@link #withCronHeld}). */
+    private final java.util.concurrent.locks.ReentrantLock cronLock = new java.util.concurrent.locks.ReentrantLock();
+
+    @Override
+    public void withCronHeld(Runnable during) {
+        cronLock.lock();
+        try {
+            during.run();
+        } finally {
+            cronLock.unlock();
+        }
+    }
+
     /** What Redis's serverCron does that damselfly does too, once a tick; DEBUG PAUSE-CRON skips it. */
     private void serverCron() {
+        // the lock before any shard's, as DEBUG SLEEP takes them, so neither waits on the other
+        withCronHeld(this::serverCronTick);
+    }
+
+    private void serverCronTick() {
         long start = System.nanoTime();
         // a client pause whose time is up ends here if no command saw it first (serverCron)
         clients.pause().expireIfElapsed(System.currentTimeMillis());

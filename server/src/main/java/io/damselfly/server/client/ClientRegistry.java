@@ -70,6 +70,19 @@ public final class ClientRegistry {
         }
     }
 
+    /**
+     * Lists a client that no connection accepted (a replica's link to its primary): shown by CLIENT
+     * LIST and killed by CLIENT KILL like any, but neither a connection received nor a maxclients
+     * slot. Taken out again with {@link #removeUnadmitted}.
+     */
+    public void addUnadmitted(ClientSession c) {
+        clients.put(c.id(), c);
+    }
+
+    public void removeUnadmitted(ClientSession c) {
+        clients.remove(c.id(), c);
+    }
+
     public ClientSession get(long id) {
         return clients.get(id);
     }

@@ -71,6 +71,8 @@ public final class ClientSession {
     private boolean scriptClient;
     /** The client a replica runs its primary's stream as (Redis's CLIENT_MASTER). */
     private boolean primaryLink;
+    /** A replica attached to this server by SYNC or PSYNC (Redis's CLIENT_SLAVE). */
+    private volatile boolean replica;
     /**
      * CLIENT NO-EVICT ON (CLIENT LIST flag e). Redis exempts such a client from client eviction
      * (maxmemory-clients), which damselfly does not have: the flag is kept and shown only.
@@ -256,8 +258,14 @@ public final class ClientSession {
         return channelSubscriptions + patternSubscriptions + shardSubscriptions > 0;
     }
 
-    /** The client's type for CLIENT LIST/KILL TYPE: PUBSUB while subscribed, NORMAL otherwise. */
+    /** The client's type for CLIENT LIST/KILL TYPE, as Redis's getClientType. */
     public Type type() {
+        if (primaryLink) {
+            return Type.MASTER;
+        }
+        if (replica && !monitor) {
+            return Type.REPLICA;
+        }
         return isSubscribed() ? Type.PUBSUB : Type.NORMAL;
     }
 
@@ -359,6 +367,11 @@ public final class ClientSession {
 
     public void markPrimaryLink() {
         primaryLink = true;
+    }
+
+    /** This client is a replica of this server from now on (it sent SYNC or PSYNC). */
+    public void markReplica() {
+        replica = true;
     }
 
     /** CLIENT NO-EVICT ON or OFF. */
@@ -564,8 +577,12 @@ public final class ClientSession {
         long omem = pendingOutputBytes();
         int queued = multiQueued;
         long multiMem = queued >= 0 ? multiMemory : 0;
-        // Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked), t R B (tracking), c (close after reply), U (unix socket), e (no-evict)
-        String flags = monitor ? "O" : "";
+        // Redis's order: O (monitor) or S (replica), M (primary), P (pubsub), x (in MULTI), b (blocked),
+        // t R B (tracking), c (close after reply), U (unix socket), e (no-evict)
+        String flags = monitor ? "O" : replica ? "S" : "";
+        if (primaryLink) {
+            flags += "M";
+        }
         if (isSubscribed()) {
             flags += "P";
         }

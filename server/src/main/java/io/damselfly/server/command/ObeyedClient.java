@@ -20,7 +20,11 @@ public final class ObeyedClient {
     private final CommandExecutor executor;
 
     public ObeyedClient(ServerContext server) {
-        ClientSession session = new ClientSession(-1, ClientConnection.NONE, true, System.currentTimeMillis());
+        this(server, new ClientSession(-1, ClientConnection.NONE, true, System.currentTimeMillis()));
+    }
+
+    /** Runs commands as {@code session} (a replica's link, listed among the clients). */
+    public ObeyedClient(ServerContext server, ClientSession session) {
         session.markPrimaryLink();
         Reply reply = new Reply(session);
         reply.bind(replies);

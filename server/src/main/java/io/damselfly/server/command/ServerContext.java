@@ -110,6 +110,12 @@ public interface ServerContext {
      */
     void pauseCron(boolean paused);
 
+    /**
+     * Runs {@code during} with the background tick held (DEBUG SLEEP: Redis sleeps whole, so its
+     * serverCron neither expires keys nor reconnects a replica's link meanwhile).
+     */
+    void withCronHeld(Runnable during);
+
     /** MIGRATE's cached connections to its targets (INFO migrate_cached_sockets). */
     io.damselfly.server.migrate.MigrateSockets migrateSockets();
 

@@ -258,7 +258,7 @@ public enum Option {
     REPL_BACKLOG_SIZE("repl_backlog_size", "repl-backlog-size", OptionType.MEMORY, "1048576", true, 1, Long.MAX_VALUE,
             "Bytes of the replication stream kept so a replica that lost its link continues (PSYNC) instead of loading a new snapshot"),
     REPL_BACKLOG_TTL("repl_backlog_ttl", "repl-backlog-ttl", OptionType.INT, "3600", true, 0, Long.MAX_VALUE,
-            "accepted for compatibility: damselfly's replication does not use it (disk-based full synchronisation, no chained replicas)"),
+            "Seconds a primary without replicas keeps its backlog before freeing it (and taking a new replication id); 0 keeps it"),
     REPL_TIMEOUT("repl_timeout", "repl-timeout", OptionType.INT, "60", true, 1, Integer.MAX_VALUE,
             "accepted for compatibility: damselfly's replication does not use it (disk-based full synchronisation, no chained replicas)"),
     REPL_PING_REPLICA_PERIOD("repl_ping_replica_period", "repl-ping-replica-period", OptionType.INT, "10", true, 1, Integer.MAX_VALUE,

@@ -273,7 +273,7 @@ public final class InfoBuilder {
         s.field("total_net_input_bytes", st.netInputBytes());
         s.field("total_net_output_bytes", st.netOutputBytes());
         // the fields of what damselfly does not have, with the values Redis shows without it:
-        // replication (its byte counts, rates, syncs), client eviction, fork, active defrag
+        // replication (its byte counts, rates), client eviction, fork, active defrag
         s.field("total_net_repl_input_bytes", 0);
         s.field("total_net_repl_output_bytes", 0);
         s.field("instantaneous_input_kbps", kbps(st.instantaneousInputBytesPerSec()));
@@ -281,9 +281,7 @@ public final class InfoBuilder {
         s.field("instantaneous_input_repl_kbps", "0.00");
         s.field("instantaneous_output_repl_kbps", "0.00");
         s.field("rejected_connections", server.clients().rejectedConnections());
-        s.field("sync_full", 0);
-        s.field("sync_partial_ok", 0);
-        s.field("sync_partial_err", 0);
+        server.propagation().stream().describeSyncs(s::field);
         s.field("expired_keys", keyspace.expiredKeys());
         s.field("evicted_keys", server.keyspace().evictedKeys());
         s.field("evicted_clients", 0);

@@ -6,11 +6,11 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.unix.UnixChannel;
 import java.net.SocketAddress;
 
-/** A client session's transport when it is a Netty channel. */
-final class ChannelConnection implements ClientConnection {
+/** A client session's transport when it is a Netty channel (a client's connection, a replica's link to its primary). */
+public final class ChannelConnection implements ClientConnection {
     private final Channel channel;
 
-    ChannelConnection(Channel channel) {
+    public ChannelConnection(Channel channel) {
         this.channel = channel;
     }
 

@@ -16,7 +16,9 @@ import java.util.List;
 /**
  * The connection to the primary, as a replica speaks it (replication.c syncWithMaster and
  * readSyncBulkPayload): the handshake (PING, AUTH with masterauth, REPLCONF listening-port and
- * capa psync2, PSYNC ? -1), the snapshot that follows +FULLRESYNC as one bulk of known length
+ * capa psync2, PSYNC with the replication id and next offset of the primary this replica followed
+ * last, or ? -1), the stream at once after +CONTINUE, or the snapshot that follows +FULLRESYNC as
+ * one bulk of known length
  * (this replica announces no "eof" capability, so a primary sends a file, not a diskless
  * stream) written to a temporary file, then the replication stream, one command at a time with
  * the bytes it took, which is how the replica counts its offset.
@@ -36,6 +38,12 @@ final class MasterLink extends ByteToMessageDecoder {
         /** The primary accepted the handshake and sends a snapshot of {@code length} bytes. */
         void fullResync(String replId, long offset);
 
+        /**
+         * The primary continues the stream where this replica asked (+CONTINUE); {@code newReplId}
+         * is the id it gave, or null when it gave none (the same as asked for).
+         */
+        void continued(String newReplId);
+
         /** The snapshot is in {@code file}: load it (on this link's thread). */
         void snapshotReceived(Path file) throws IOException;
 
@@ -52,16 +60,24 @@ final class MasterLink extends ByteToMessageDecoder {
     private final String[] auth;
     private final int listeningPort;
     private final Path tempFile;
+    /** PSYNC's arguments: the primary's replication id and the offset wanted next, or "?" and "-1". */
+    private final String psyncReplId;
+    private final long psyncOffset;
     private Step step = Step.PONG;
     private FileChannel file;
     private long bulkLeft;
 
-    /** {@code auth} is AUTH's arguments (masteruser, masterauth), or null. */
-    MasterLink(Events events, String[] auth, int listeningPort, Path tempFile) {
+    /**
+     * {@code auth} is AUTH's arguments (masteruser, masterauth), or null; {@code psyncReplId}
+     * null asks for a full synchronisation (PSYNC ? -1).
+     */
+    MasterLink(Events events, String[] auth, int listeningPort, Path tempFile, String psyncReplId, long psyncOffset) {
         this.events = events;
         this.auth = auth;
         this.listeningPort = listeningPort;
         this.tempFile = tempFile;
+        this.psyncReplId = psyncReplId != null ? psyncReplId : "?";
+        this.psyncOffset = psyncReplId != null ? psyncOffset : -1;
     }
 
     @Override
@@ -136,10 +152,15 @@ final class MasterLink extends ByteToMessageDecoder {
             }
             case CAPA -> {
                 step = Step.PSYNC;
-                send(ctx.channel(), "PSYNC", "?", "-1");
+                send(ctx.channel(), "PSYNC", psyncReplId, Long.toString(psyncOffset));
             }
             case PSYNC -> {
                 String[] f = line.split(" ");
+                if (f[0].equals("+CONTINUE")) {
+                    step = Step.STREAM;
+                    events.continued(f.length > 1 && !f[1].isEmpty() ? f[1] : null);
+                    return;
+                }
                 if (!f[0].equals("+FULLRESYNC") || f.length < 3) {
                     fail(ctx, "Unexpected reply to PSYNC from master: " + line);
                     return;

@@ -4,6 +4,7 @@ import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.ObeyedClient;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
+import io.damselfly.server.net.ChannelConnection;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -32,14 +33,18 @@ import org.slf4j.LoggerFactory;
  * file and loads it as at start ({@code Persistence.load}: key-load-delay, the load figures;
  * every database and the function libraries emptied first), as Redis's full sync does, then runs the stream's
  * commands as the primary's client (Redis's CLIENT_MASTER: never refused as read-only, replies
- * dropped). Its offset counts the stream's bytes; REPLCONF ACK reports it once a second and on
- * REPLCONF GETACK. A lost link is connected again by the next cron tick, with a full
- * synchronisation (the primary is not asked to continue: no cached primary is kept). A replica
- * sends nothing down its own replication stream; its replicas keep their link, with no new
- * writes, until it is a primary again, when they are disconnected to resynchronise, as Redis.
+ * dropped), listed among the clients while the link is up (CLIENT LIST flag M, CLIENT KILL TYPE
+ * master). Two offsets count the stream's bytes, as Redis's master client does: what was read, and
+ * what was applied outside a transaction (reploff), which REPLCONF ACK reports once a second and
+ * on REPLCONF GETACK. A lost link is connected again by the next cron tick, asking the primary to
+ * continue from the applied offset (PSYNC id offset+1, Redis's cached master): a transaction the
+ * link broke in the middle of is dropped and comes again from the primary's backlog; the
+ * selected database is kept. A primary that cannot continue sends a full synchronisation. A
+ * replica sends nothing down its own replication stream; its replicas keep their link, with no
+ * new writes, until it is a primary again, when they are disconnected to resynchronise, as Redis.
  *
- * <p>Not as Redis: keys expire on this replica as on a primary (Redis waits for the primary's
- * DEL), and clients are served while the snapshot loads (Redis answers LOADING).
+ * <p>Not as Redis: after REPLICAOF NO ONE and back, or from a primary to a replica, the first
+ * synchronisation is a full one (Redis's PSYNC2 continues with the former id, replid2).
  */
 public final class ReplicaRole implements MasterLink.Events {
     private static final Logger log = LoggerFactory.getLogger(ReplicaRole.class);
@@ -66,7 +71,21 @@ public final class ReplicaRole implements MasterLink.Events {
     private EventLoopGroup loop;
     private Channel channel;
     private volatile String masterReplId = "?";
+    /** Stream bytes read and run (slave_read_repl_offset). */
     private volatile long offset;
+    /**
+     * Stream bytes applied, not counting a transaction still open (Redis's master reploff): what
+     * acknowledgements report and where a partial resynchronisation continues.
+     */
+    private volatile long reploff;
+    /**
+     * Whether {@link #masterReplId} and {@link #reploff} describe data this replica holds, so a new
+     * link may ask to continue (Redis's cached master): from a completed synchronisation until a
+     * full one begins or the primary changes.
+     */
+    private boolean continuable;
+    /** The primary's link as a client (CLIENT LIST, CLIENT KILL); listed while the link is up. */
+    private ClientSession masterSession;
     private volatile long lastIoMillis;
     private volatile long lastAckMillis;
     /** Runs the primary's stream (Redis's CLIENT_MASTER); a new one per synchronisation. */
@@ -115,6 +134,7 @@ public final class ReplicaRole implements MasterLink.Events {
         }
         boolean wasPrimary = masterHost == null;
         closeLink();
+        continuable = false;
         if (wasPrimary) {
             server.propagation().stream().becomeReplica();
         }
@@ -133,6 +153,7 @@ public final class ReplicaRole implements MasterLink.Events {
             return;
         }
         closeLink();
+        continuable = false;
         masterHost = null;
         state = LinkState.CONNECT;
         server.propagation().stream().becomePrimary();
@@ -142,10 +163,34 @@ public final class ReplicaRole implements MasterLink.Events {
 
     private void closeLink() {
         generation++;
+        unlistMasterSession();
         if (channel != null) {
             channel.close();
             channel = null;
         }
+    }
+
+    private void unlistMasterSession() {
+        if (masterSession != null) {
+            server.clients().removeUnadmitted(masterSession);
+        }
+    }
+
+    /**
+     * The client the primary's stream runs as from now, on the current link, in database {@code
+     * db}; listed among the clients. Keeps its id across partial resynchronisations, as Redis's
+     * resurrected cached master does.
+     */
+    private synchronized void newMasterClient(int db) {
+        unlistMasterSession();
+        long id = masterSession != null ? masterSession.id() : server.clients().nextId();
+        masterSession = new ClientSession(id, new ChannelConnection(channel), true, System.currentTimeMillis());
+        masterSession.setDb(db);
+        if (masterClient != null) {
+            masterClient.release();
+        }
+        masterClient = new ObeyedClient(server, masterSession);
+        server.clients().addUnadmitted(masterSession);
     }
 
     /** Once a cron tick: connects a lost link again, and acknowledges the offset once a second. */
@@ -172,7 +217,11 @@ public final class ReplicaRole implements MasterLink.Events {
         Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(new MasterLink(guarded(gen), auth, listeningPort(), temp));
+                .handler(new MasterLink(guarded(gen), auth, listeningPort(), temp,
+                        continuable ? masterReplId : null, reploff + 1));
+        if (continuable) {
+            log.info("Trying a partial resynchronization (request {}:{}).", masterReplId, reploff + 1);
+        }
         String source = server.config().getString(Option.BIND_SOURCE_ADDR);
         // bind-source-addr: the link leaves from that address, as connectWithMaster binds it
         ChannelFuture f = source.isEmpty() ? b.connect(masterHost, masterPort)
@@ -215,6 +264,13 @@ public final class ReplicaRole implements MasterLink.Events {
             }
 
             @Override
+            public void continued(String newReplId) {
+                if (current(gen)) {
+                    ReplicaRole.this.continued(newReplId);
+                }
+            }
+
+            @Override
             public void snapshotReceived(Path file) throws IOException {
                 if (current(gen)) {
                     ReplicaRole.this.snapshotReceived(file);
@@ -244,8 +300,11 @@ public final class ReplicaRole implements MasterLink.Events {
     @Override
     public void fullResync(String replId, long at) {
         log.info("Full resync from master: {}:{}", replId, at);
+        // the data is replaced from here: nothing to continue from until the snapshot is in
+        continuable = false;
         masterReplId = replId;
         offset = at;
+        reploff = at;
         state = LinkState.SYNC;
         lastIoMillis = System.currentTimeMillis();
     }
@@ -263,10 +322,31 @@ public final class ReplicaRole implements MasterLink.Events {
             log.info("MASTER <-> REPLICA sync: Loading DB in memory");
             server.persistence().load(code -> server.scripts().functions().load(code, true), true);
         });
-        masterClient = new ObeyedClient(server);
-        state = LinkState.CONNECTED;
+        newMasterClient(0);
+        synchronized (this) {
+            continuable = true;
+            state = LinkState.CONNECTED;
+        }
         lastIoMillis = System.currentTimeMillis();
         log.info("MASTER <-> REPLICA sync: Finished with success");
+        sendAck();
+    }
+
+    @Override
+    public void continued(String newReplId) {
+        log.info("Successful partial resynchronization with master.");
+        if (newReplId != null && !newReplId.equals(masterReplId)) {
+            log.info("Master replication ID changed to {}", newReplId);
+            masterReplId = newReplId;
+        }
+        // what was read past the last applied offset (an open transaction) comes again
+        offset = reploff;
+        newMasterClient(masterSession != null ? masterSession.db() : 0);
+        synchronized (this) {
+            state = LinkState.CONNECTED;
+        }
+        lastIoMillis = System.currentTimeMillis();
+        log.info("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         sendAck();
     }
 
@@ -276,7 +356,7 @@ public final class ReplicaRole implements MasterLink.Events {
         if (argv.length >= 2 && ascii(argv[0]).equalsIgnoreCase("replconf") && ascii(argv[1]).equalsIgnoreCase("getack")) {
             // answered with the offset before this command, as replicationSendAck inside it
             sendAck();
-            offset += bytes;
+            applied(bytes);
             return;
         }
         String error = masterClient.execute(argv);
@@ -284,7 +364,15 @@ public final class ReplicaRole implements MasterLink.Events {
             // as Redis's "== CRITICAL ==" log: the primary's write failed here, the data may differ
             log.warn("== CRITICAL == This replica failed to apply a command of its master: {} -> {}", ascii(argv[0]), error);
         }
+        applied(bytes);
+    }
+
+    /** A command of {@code bytes} has run: read offset on, applied offset too outside a transaction. */
+    private void applied(int bytes) {
         offset += bytes;
+        if (!masterClient.transaction().isOpen()) {
+            reploff = offset;
+        }
     }
 
     @Override
@@ -292,6 +380,10 @@ public final class ReplicaRole implements MasterLink.Events {
         if (state != LinkState.CONNECT) {
             log.warn("Connection with master lost ({})", why);
         }
+        if (state == LinkState.CONNECTED) {
+            log.info("Caching the disconnected master state.");
+        }
+        unlistMasterSession();
         state = LinkState.CONNECT;
         channel = null;
     }
@@ -299,7 +391,7 @@ public final class ReplicaRole implements MasterLink.Events {
     private void sendAck() {
         Channel c = channel;
         if (c != null && c.isActive()) {
-            MasterLink.send(c, "REPLCONF", "ACK", Long.toString(offset));
+            MasterLink.send(c, "REPLCONF", "ACK", Long.toString(reploff));
         }
     }
 
@@ -309,7 +401,7 @@ public final class ReplicaRole implements MasterLink.Events {
 
     /** ROLE as a replica: ["slave", host, port, state, offset]. */
     public Object[] role() {
-        return new Object[] {"slave", masterHost, (long) masterPort, state.roleName, state == LinkState.CONNECTED ? offset : -1L};
+        return new Object[] {"slave", masterHost, (long) masterPort, state.roleName, state == LinkState.CONNECTED ? reploff : -1L};
     }
 
     /** INFO replication's fields as a replica, in Redis 7.0's order, up to connected_slaves. */
@@ -322,7 +414,7 @@ public final class ReplicaRole implements MasterLink.Events {
         field.accept("master_last_io_seconds_ago", up ? (System.currentTimeMillis() - lastIoMillis) / 1000 : -1);
         field.accept("master_sync_in_progress", state == LinkState.SYNC ? 1 : 0);
         field.accept("slave_read_repl_offset", offset);
-        field.accept("slave_repl_offset", offset);
+        field.accept("slave_repl_offset", reploff);
         if (!up) {
             field.accept("master_link_down_since_seconds", -1);
         }
@@ -336,9 +428,9 @@ public final class ReplicaRole implements MasterLink.Events {
         return masterReplId;
     }
 
-    /** The replica's offset in the primary's stream (its master_repl_offset). */
+    /** The replica's offset in the primary's stream (its master_repl_offset): what it applied. */
     public long offset() {
-        return offset;
+        return reploff;
     }
 
     /** Stops the link (server shutdown). */

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replication stream of this server as a primary: every write, in the form Redis propagates
@@ -32,6 +34,7 @@ import java.util.function.IntConsumer;
  * stream exactly those after.
  */
 public final class ReplicationStream {
+    private static final Logger log = LoggerFactory.getLogger(ReplicationStream.class);
 
     private final ServerConfig config;
     private volatile String replId;
@@ -55,6 +58,12 @@ public final class ReplicationStream {
     /** WAIT's clients waiting for acknowledgements. */
     private final List<AckWaiter> ackWaiters = new ArrayList<>();
     private long lastPingMillis = System.currentTimeMillis();
+    /** Since when no replica is attached (Unix ms), for repl-backlog-ttl; 0 while one is. */
+    private long noReplicasSince = System.currentTimeMillis();
+    /** INFO stats sync_full, sync_partial_ok, sync_partial_err. Under the lock. */
+    private long syncFull;
+    private long syncPartialOk;
+    private long syncPartialErr;
 
     public ReplicationStream(ServerConfig config, String replId) {
         this.config = config;
@@ -247,7 +256,7 @@ public final class ReplicationStream {
         if (psync) {
             inbox.push(("+FULLRESYNC " + replId + " " + backlog.end() + "\r\n").getBytes(StandardCharsets.US_ASCII));
         }
-        links.add(link);
+        attach(link);
         return link;
     }
 
@@ -274,7 +283,18 @@ public final class ReplicationStream {
      * synchronisation is needed.
      */
     public synchronized boolean continueFrom(ClientSession client, Subscriber inbox, String id, long from) {
-        if (backlog == null || !id.equalsIgnoreCase(replId) || !backlog.holdsFrom(from)) {
+        if (!id.equalsIgnoreCase(replId)) {
+            if (!id.equals("?")) {
+                // "?" asks for a full synchronisation on purpose (masterTryPartialResynchronization)
+                syncPartialErr++;
+                log.info("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{}', my replication IDs are '{}' and '{}')",
+                        id, replId, NO_REPL_ID);
+            }
+            return false;
+        }
+        if (backlog == null || !backlog.holdsFrom(from)) {
+            syncPartialErr++;
+            log.info("Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).", client.address(), from);
             return false;
         }
         ReplicaLink link = new ReplicaLink(client, inbox);
@@ -284,8 +304,33 @@ public final class ReplicationStream {
             inbox.push(missed);
         }
         link.goOnline();
-        links.add(link);
+        attach(link);
+        syncPartialOk++;
+        log.info("Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {}.",
+                client.address(), missed.length, from);
         return true;
+    }
+
+    /** Replica ids not had: Redis's replid2 before any failover (40 zeros, as INFO shows it). */
+    private static final String NO_REPL_ID = "0".repeat(40);
+
+    /** A full synchronisation begins (SYNC, or PSYNC that cannot continue): INFO sync_full. */
+    public synchronized void countFullSync() {
+        syncFull++;
+    }
+
+    /** INFO stats' sync_full, sync_partial_ok, sync_partial_err. */
+    public synchronized void describeSyncs(BiConsumer<String, Object> field) {
+        field.accept("sync_full", syncFull);
+        field.accept("sync_partial_ok", syncPartialOk);
+        field.accept("sync_partial_err", syncPartialErr);
+    }
+
+    /** Under the lock. */
+    private void attach(ReplicaLink link) {
+        link.client.markReplica();
+        links.add(link);
+        noReplicasSince = 0;
     }
 
     /**
@@ -304,9 +349,7 @@ public final class ReplicationStream {
      */
     public synchronized void becomePrimary() {
         replicaMode = false;
-        byte[] id = new byte[20];
-        new java.security.SecureRandom().nextBytes(id);
-        replId = java.util.HexFormat.of().formatHex(id);
+        replId = newReplId();
         backlog = null;
         selectedDb = -1;
         for (ReplicaLink l : links) {
@@ -414,11 +457,13 @@ public final class ReplicationStream {
 
     /**
      * Once a cron tick: PING into the stream every repl-ping-replica-period seconds while replicas
-     * are attached, as replicationCron, so replicas see the primary alive; gone links are dropped.
+     * are attached, as replicationCron, so replicas see the primary alive; gone links are dropped;
+     * the backlog is freed after repl-backlog-ttl seconds without replicas.
      */
     public void tick(long nowMillis) {
         links.removeIf(ReplicaLink::isGone);
         if (links.isEmpty()) {
+            expireBacklog(nowMillis);
             return;
         }
         long period = config.getLong(Option.REPL_PING_REPLICA_PERIOD) * 1000;
@@ -427,6 +472,36 @@ public final class ReplicationStream {
             // in no database, so no SELECT goes with it; none while this server is itself a replica
             appendToReplicas(new byte[][] {bytes("PING")});
         }
+    }
+
+    /**
+     * replicationCron: a primary with no replica for repl-backlog-ttl seconds (0: never) frees its
+     * backlog and takes a new replication id, so no replica can continue a stream it no longer
+     * feeds. Writes stop being propagated until a replica attaches again (the AOF's go on).
+     */
+    private synchronized void expireBacklog(long nowMillis) {
+        if (!links.isEmpty()) {
+            return;
+        }
+        if (noReplicasSince == 0) {
+            noReplicasSince = nowMillis;
+        }
+        long ttl = config.getLong(Option.REPL_BACKLOG_TTL);
+        if (backlog == null || replicaMode || ttl == 0 || (nowMillis - noReplicasSince) / 1000 <= ttl) {
+            return;
+        }
+        offset = backlog.end();
+        backlog = null;
+        replicating = false;
+        active = aof != null;
+        replId = newReplId();
+        log.info("Replication backlog freed after {} seconds without connected replicas.", ttl);
+    }
+
+    private static String newReplId() {
+        byte[] id = new byte[20];
+        new java.security.SecureRandom().nextBytes(id);
+        return java.util.HexFormat.of().formatHex(id);
     }
 
     private static byte[] bytes(String s) {

@@ -177,12 +177,102 @@ class ReplicaRoleTest {
     }
 
     private static String infoField(RawClient c, String field) {
-        for (String line : c.callText("INFO", "stats").split("\r\n")) {
+        return infoField(c, "stats", field);
+    }
+
+    private static String infoField(RawClient c, String section, String field) {
+        for (String line : c.callText("INFO", section).split("\r\n")) {
             if (line.startsWith(field + ":")) {
                 return line.substring(field.length() + 1);
             }
         }
-        throw new AssertionError("no " + field + " in INFO stats");
+        throw new AssertionError("no " + field + " in INFO " + section);
+    }
+
+    /**
+     * A lost link continues from the primary's backlog (PSYNC id offset, +CONTINUE) while the
+     * backlog holds what the replica missed, in the database the stream had selected, and falls
+     * back to a full synchronisation when it does not; a primary without replicas frees its
+     * backlog after repl-backlog-ttl. The same steps with a damselfly replica of a redis-server
+     * primary and of a damselfly primary: the same data and the same counts on both primaries.
+     */
+    @Test
+    void lostLink_continuesFromTheBacklog_asWithARedisPrimary() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
+                EmbeddedServer replicaOfRedis = debuggableReplica();
+                EmbeddedServer replicaOfOurs = debuggableReplica()) {
+            String withRedis = lostLinkSteps(redis.port(), replicaOfRedis.port());
+            String withOurs = lostLinkSteps(ours.port(), replicaOfOurs.port());
+            assertEquals(withRedis, withOurs);
+            assertTrue(withOurs.contains("sync_full=1 sync_partial_ok=1 sync_partial_err=0"), withOurs);
+            assertTrue(withOurs.contains("sync_full=2 sync_partial_ok=1 sync_partial_err=1"), withOurs);
+        }
+    }
+
+    private static EmbeddedServer debuggableReplica() throws Exception {
+        return EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString())
+                .option("enable-debug-command", "yes").start();
+    }
+
+    /** What the replica holds and the primary counts after each step, as one string. */
+    private static String lostLinkSteps(int primaryPort, int replicaPort) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        try (RawClient p = new RawClient("127.0.0.1", primaryPort);
+                RawClient r = new RawClient("127.0.0.1", replicaPort)) {
+            p.call("CONFIG", "SET", "repl-backlog-size", "16384");
+            r.call("REPLICAOF", "127.0.0.1", Integer.toString(primaryPort));
+            // WAIT is no barrier before the replica attached (a write before it has offset 0)
+            long linked = System.nanoTime() + 10_000_000_000L;
+            while (!infoField(r, "replication", "master_link_status").equals("up") && System.nanoTime() < linked) {
+                Thread.sleep(20);
+            }
+            p.call("SELECT", "3");
+            p.call("SET", "a", "1");
+            assertEquals(":1", RawClient.render(p.call("WAIT", "1", "5000")));
+            // the link dropped: the replica asks to continue, and the stream goes on in database 3
+            assertEquals(":1", RawClient.render(r.call("CLIENT", "KILL", "TYPE", "master")));
+            p.call("SET", "b", "2");
+            p.call("INCR", "c");
+            assertEquals(":1", RawClient.render(p.call("WAIT", "1", "5000")));
+            r.call("SELECT", "3");
+            seen.append(RawClient.render(r.call("MGET", "a", "b", "c"))).append(' ').append(syncCounts(p)).append('\n');
+            // the link dropped while the replica sleeps, and the primary writes more than its
+            // backlog holds meanwhile: a full synchronisation
+            java.util.concurrent.CompletableFuture<String> sleeping = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (RawClient s = new RawClient("127.0.0.1", replicaPort)) {
+                    s.call("MULTI");
+                    s.call("CLIENT", "KILL", "TYPE", "master");
+                    s.call("DEBUG", "SLEEP", "1");
+                    return RawClient.render(s.call("EXEC"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(300);
+            p.call("SET", "big", "x".repeat(40_000));
+            seen.append(sleeping.get()).append('\n');
+            p.call("INCR", "c");
+            assertEquals(":1", RawClient.render(p.call("WAIT", "1", "10000")));
+            seen.append(RawClient.render(r.call("MGET", "a", "b", "c"))).append(' ')
+                    .append(RawClient.render(r.call("STRLEN", "big"))).append(' ').append(syncCounts(p)).append('\n');
+            // no replica for repl-backlog-ttl seconds: the backlog is freed and the id changes
+            String id = infoField(p, "replication", "master_replid");
+            r.call("REPLICAOF", "NO", "ONE");
+            p.call("CONFIG", "SET", "repl-backlog-ttl", "1");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!infoField(p, "replication", "repl_backlog_active").equals("0") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            seen.append("backlog active ").append(infoField(p, "replication", "repl_backlog_active"))
+                    .append(", id changed ").append(!infoField(p, "replication", "master_replid").equals(id));
+        }
+        return seen.toString();
+    }
+
+    private static String syncCounts(RawClient p) {
+        return "sync_full=" + infoField(p, "sync_full") + " sync_partial_ok=" + infoField(p, "sync_partial_ok")
+                + " sync_partial_err=" + infoField(p, "sync_partial_err");
     }
 
     @Test

@@ -370,17 +370,22 @@ public final class DebugCommands {
         } catch (NumberFormatException e) {
             seconds = 0;
         }
-        // with every shard held, so that the other loops' commands wait too: redis-server sleeps
-        // whole, and Redis's tests sleep a server to make it unresponsive (a MIGRATE to it times out)
+        // with every shard and the background tick held, so that the other loops' commands wait
+        // too and a replica's lost link is not connected again: redis-server sleeps whole, and
+        // Redis's tests sleep a server to make it unresponsive (a MIGRATE to it times out, a
+        // replica reconnects only after the primary's backlog moved on)
         io.damselfly.server.keyspace.Keyspace keyspace = c.server().keyspace();
-        keyspace.lockAll();
-        try {
-            Thread.sleep((long) (seconds * 1000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            keyspace.unlockAll();
-        }
+        long millis = (long) (seconds * 1000);
+        c.server().withCronHeld(() -> {
+            keyspace.lockAll();
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                keyspace.unlockAll();
+            }
+        });
         c.reply().ok();
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
  * the primary and its replicas; REPLICAOF (SLAVEOF) makes this server a replica of another.
  */
 public final class ReplicationCommands {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReplicationCommands.class);
     /** Redis's longest REPLCONF ip-address, plus one (anet.h NET_HOST_STR_LEN). */
     private static final int NET_HOST_STR_LEN = 256;
 
@@ -58,6 +59,7 @@ public final class ReplicationCommands {
         if (!mayAttach(c)) {
             return;
         }
+        c.server().propagation().stream().countFullSync();
         c.server().fullSync().start(c.client(), false);
     }
 
@@ -71,9 +73,16 @@ public final class ReplicationCommands {
         }
         ReplicationStream stream = c.server().propagation().stream();
         Long from = Numbers.parseLong(c.arg(2));
-        if (from != null && stream.continueFrom(c.client(), c.client().subscriber(), c.argString(1), from)) {
+        if (from == null) {
+            // as syncCommand: refused, and logged
+            log.warn("Replica {} asks for synchronization but with a wrong offset", c.client().address());
+            c.reply().error(io.damselfly.server.command.Errors.NOT_INTEGER);
             return;
         }
+        if (stream.continueFrom(c.client(), c.client().subscriber(), c.argString(1), from)) {
+            return;
+        }
+        stream.countFullSync();
         c.server().fullSync().start(c.client(), true);
     }
 
