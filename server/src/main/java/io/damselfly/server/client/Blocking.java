@@ -10,4 +10,10 @@ public interface Blocking {
      * false when the wait had already ended or cannot be ended this way.
      */
     boolean unblock(boolean asError);
+
+    /**
+     * Ends the wait with {@code error} (a server becoming a replica ends every client's), from
+     * any thread; false as {@link #unblock}.
+     */
+    boolean abort(String error);
 }

@@ -58,8 +58,20 @@ public final class ClientPause {
      * not end it: redis-server 7.0.15 crashes on CLIENT UNBLOCK ... TIMEOUT of a paused client
      * (replyToBlockedClientTimedOut knows no BLOCKED_POSTPONE) and, with ERROR, answers the
      * client and then runs its command anyway; damselfly answers 0 and keeps the client waiting.
+     * A server becoming a replica leaves it waiting too (disconnectAllBlockedClients skips
+     * BLOCKED_POSTPONE: its command runs, or is refused, once the pause ends).
      */
-    public static final Blocking POSTPONED = asError -> false;
+    public static final Blocking POSTPONED = new Blocking() {
+        @Override
+        public boolean unblock(boolean asError) {
+            return false;
+        }
+
+        @Override
+        public boolean abort(String error) {
+            return false;
+        }
+    };
 
     /** The pause in force, or null: the one read a command pays when nothing is paused. */
     private volatile State state;

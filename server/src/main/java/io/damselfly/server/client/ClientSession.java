@@ -430,6 +430,12 @@ public final class ClientSession {
         return b != null && b.unblock(asError);
     }
 
+    /** Ends this client's wait with {@code error}, from any thread; false when it is not blocked. */
+    public boolean abortBlocking(String error) {
+        Blocking b = blocking;
+        return b != null && b.abort(error);
+    }
+
     /** Whether the connection was killed or has closed: it no longer counts as connected. */
     public boolean isGone() {
         return killed.get() || !connection.isOpen();

@@ -166,7 +166,15 @@ public final class DeferredReply implements Blocking {
             return false;
         }
         // the call counts as failed either way (errorstats only for the error reply), as Redis's
-        return asError ? complete(r -> r.error(UNBLOCKED), true, errorCode(UNBLOCKED), true) : complete(writer, true, null, true);
+        return asError ? abort(UNBLOCKED) : complete(writer, true, null, true);
+    }
+
+    @Override
+    public boolean abort(String error) {
+        if (!blocksClient || timeoutWriter == null) {
+            return false;
+        }
+        return complete(r -> r.error(error), true, errorCode(error), true);
     }
 
     /** The code an error reply is counted under: its first word. */

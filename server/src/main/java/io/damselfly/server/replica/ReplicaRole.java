@@ -135,6 +135,7 @@ public final class ReplicaRole implements MasterLink.Events {
         boolean wasPrimary = masterHost == null;
         closeLink();
         continuable = false;
+        disconnectBlockedClients();
         if (wasPrimary) {
             server.propagation().stream().becomeReplica();
         }
@@ -146,6 +147,23 @@ public final class ReplicaRole implements MasterLink.Events {
         connect();
         return "OK";
     }
+
+    /**
+     * Redis's disconnectAllBlockedClients: a client blocked while this server took writes (a
+     * BLPOP on a primary) must not take what the new primary's stream brings, or the two would
+     * differ: each gets an error and is closed after it.
+     */
+    private void disconnectBlockedClients() {
+        for (ClientSession s : server.clients().snapshot()) {
+            if (s.abortBlocking(UNBLOCKED_ROLE_CHANGE)) {
+                // the close runs on the client's loop after the error is written
+                s.kill();
+            }
+        }
+    }
+
+    static final String UNBLOCKED_ROLE_CHANGE =
+            "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 
     /** REPLICAOF NO ONE: a primary again, with the data it has. */
     public synchronized void stop() {

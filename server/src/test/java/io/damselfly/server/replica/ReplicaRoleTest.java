@@ -210,6 +210,48 @@ class ReplicaRoleTest {
         }
     }
 
+    /**
+     * A client blocked while the server was a primary gets Redis's UNBLOCKED error and is closed
+     * when the server becomes a replica, so it cannot pop what the new primary's stream pushes
+     * (integration/replication's "BLPOP followed by role change, issue #2473").
+     */
+    @Test
+    void blockedClients_unblockedWhenBecomingAReplica_asRedis() throws Exception {
+        try (RedisServerProcess primary = RedisServerProcess.start();
+                RedisServerProcess theirs = RedisServerProcess.start();
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString()).start();
+                RawClient p = new RawClient("127.0.0.1", primary.port())) {
+            List<String> seen = new java.util.ArrayList<>();
+            for (int port : new int[] {theirs.port(), ours.port()}) {
+                try (RawClient blocked = new RawClient("127.0.0.1", port);
+                        RawClient admin = new RawClient("127.0.0.1", port)) {
+                    blocked.send("BLPOP", "foo", "0");
+                    long deadline = System.nanoTime() + 5_000_000_000L;
+                    while (!infoField(admin, "clients", "blocked_clients").equals("1") && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    admin.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()));
+                    seen.add(RawClient.render((io.damselfly.protocol.RespValue) blocked.readMessage()));
+                    long linked = System.nanoTime() + 10_000_000_000L;
+                    while (!infoField(admin, "replication", "master_link_status").equals("up") && System.nanoTime() < linked) {
+                        Thread.sleep(20);
+                    }
+                }
+            }
+            p.call("RPUSH", "foo", "a", "b", "c");
+            assertEquals(":2", RawClient.render(p.call("WAIT", "2", "5000")));
+            try (RawClient r = new RawClient("127.0.0.1", theirs.port());
+                    RawClient d = new RawClient("127.0.0.1", ours.port())) {
+                seen.add(RawClient.render(r.call("LRANGE", "foo", "0", "-1")));
+                seen.add(RawClient.render(d.call("LRANGE", "foo", "0", "-1")));
+            }
+            assertEquals(seen.get(0), seen.get(1));
+            assertTrue(seen.get(1).startsWith("-UNBLOCKED force unblock"), seen.get(1));
+            assertEquals("[$a, $b, $c]", seen.get(2));
+            assertEquals(seen.get(2), seen.get(3));
+        }
+    }
+
     private static EmbeddedServer debuggableReplica() throws Exception {
         return EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString())
                 .option("enable-debug-command", "yes").start();
