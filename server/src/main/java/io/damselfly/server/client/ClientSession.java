@@ -369,6 +369,11 @@ public final class ClientSession {
         primaryLink = true;
     }
 
+    /** Whether this client is a replica of this server (it sent SYNC or PSYNC). */
+    public boolean isReplica() {
+        return replica;
+    }
+
     /** This client is a replica of this server from now on (it sent SYNC or PSYNC). */
     public void markReplica() {
         replica = true;

@@ -260,7 +260,7 @@ public enum Option {
     REPL_BACKLOG_TTL("repl_backlog_ttl", "repl-backlog-ttl", OptionType.INT, "3600", true, 0, Long.MAX_VALUE,
             "Seconds a primary without replicas keeps its backlog before freeing it (and taking a new replication id); 0 keeps it"),
     REPL_TIMEOUT("repl_timeout", "repl-timeout", OptionType.INT, "60", true, 1, Integer.MAX_VALUE,
-            "accepted for compatibility: damselfly's replication does not use it (disk-based full synchronisation, no chained replicas)"),
+            "Seconds of silence after which a replica gives up its primary's link (and reconnects), and a primary drops a replica that stopped acknowledging"),
     REPL_PING_REPLICA_PERIOD("repl_ping_replica_period", "repl-ping-replica-period", OptionType.INT, "10", true, 1, Integer.MAX_VALUE,
             "Seconds between the PINGs a primary sends down the replication stream to its replicas"),
     REPLICA_LAZY_FLUSH("replica_lazy_flush", "replica-lazy-flush", OptionType.BOOL, "no", true,

@@ -187,6 +187,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inBatch = false;
+        if (client.isReplica()) {
+            // anything a replica sends counts as a sign of life, its keep-alive newlines while it
+            // loads our snapshot too (which decode to no request), as Redis's repl_ack_time
+            server.propagation().stream().heardFrom(client);
+        }
         if (registered) {
             finishRead();
             if (!pending.isEmpty() && !postponed && canRun(pending.peek())) {

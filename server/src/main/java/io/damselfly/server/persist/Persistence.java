@@ -362,7 +362,13 @@ public final class Persistence implements AutoCloseable {
      * the changes since the last save count from here.
      */
     public RdbLoader.Result load(RdbLoader.LibrarySink libraries, boolean replace) {
+        return load(libraries, replace, null);
+    }
+
+    /** The same, running {@code keepAlive} about once a second meanwhile (null: nothing). */
+    public RdbLoader.Result load(RdbLoader.LibrarySink libraries, boolean replace, Runnable keepAlive) {
         RdbLoader.Result r = new RdbLoader(keyspace, libraries, replace, target.checksum(), target.keyLoadDelayMicros())
+                .keepingAlive(keepAlive)
                 .loadIfExists(target.directory().resolve(target.fileName()));
         if (r != null) {
             lastLoadKeys = r.keys();

@@ -78,6 +78,14 @@ public final class RdbLoader {
 
     private final boolean checksum;
     private final int keyDelayMicros;
+    /** Run about once a second while a load goes on (a replica's keep-alive to its primary), or null. */
+    private Runnable keepAlive;
+
+    /** Runs {@code action} about once a second while a load goes on, on the loading thread. */
+    public RdbLoader keepingAlive(Runnable action) {
+        this.keepAlive = action;
+        return this;
+    }
 
     /**
      * Loads {@code file} if it exists: null when it does not (an empty start), the result when it
@@ -137,6 +145,7 @@ public final class RdbLoader {
         private final long start;
         private final long length;
         private long lastLine;
+        private long lastKeepAlive = System.nanoTime();
         long keys;
         long expired;
         long libraries;
@@ -223,6 +232,10 @@ public final class RdbLoader {
         @Override
         public void progress(long bytesRead, long keysRead) {
             long t = System.nanoTime();
+            if (keepAlive != null && t - lastKeepAlive >= 1_000_000_000L) {
+                lastKeepAlive = t;
+                keepAlive.run();
+            }
             if (t - lastLine >= PROGRESS_NANOS) {
                 lastLine = t;
                 log.info("Loading RDB: {} keys, {} of {} MB ({}%) in {} s", keys, bytesRead >> 20, length >> 20,

@@ -35,6 +35,12 @@ final class MasterLink extends ByteToMessageDecoder {
 
     /** What the link tells its role. */
     interface Events {
+        /** The connection is up: the handshake begins. */
+        void connected();
+
+        /** Bytes arrived (any: a handshake reply, the file, the stream, a keep-alive newline). */
+        void received();
+
         /** The primary accepted the handshake and sends a snapshot of {@code length} bytes. */
         void fullResync(String replId, long offset);
 
@@ -82,12 +88,14 @@ final class MasterLink extends ByteToMessageDecoder {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        events.connected();
         send(ctx.channel(), "PING");
         super.channelActive(ctx);
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        events.received();
         while (in.isReadable()) {
             if (step == Step.BULK) {
                 int n = (int) Math.min(bulkLeft, in.readableBytes());

@@ -46,14 +46,14 @@ import org.slf4j.LoggerFactory;
  * <p>Not as Redis: after REPLICAOF NO ONE and back, or from a primary to a replica, the first
  * synchronisation is a full one (Redis's PSYNC2 continues with the former id, replid2).
  */
-public final class ReplicaRole implements MasterLink.Events {
+public final class ReplicaRole {
     private static final Logger log = LoggerFactory.getLogger(ReplicaRole.class);
     public static final String READONLY = "READONLY You can't write against a read only replica.";
     public static final String MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
     /** Redis's repl_state names as ROLE shows them. */
     private enum LinkState {
-        CONNECT("connect"), CONNECTING("connecting"), SYNC("sync"), CONNECTED("connected");
+        CONNECT("connect"), CONNECTING("connecting"), HANDSHAKE("handshake"), SYNC("sync"), CONNECTED("connected");
 
         final String roleName;
 
@@ -211,9 +211,31 @@ public final class ReplicaRole implements MasterLink.Events {
         server.clients().addUnadmitted(masterSession);
     }
 
-    /** Once a cron tick: connects a lost link again, and acknowledges the offset once a second. */
+    /**
+     * Once a cron tick: connects a lost link again, acknowledges the offset once a second, and
+     * gives up a link silent for repl-timeout seconds (replicationCron's three timeouts: while
+     * connecting or in the handshake, while the file arrives, and once connected, which then
+     * continues with a partial resynchronisation).
+     */
     public synchronized void tick(long nowMillis) {
         if (masterHost == null) {
+            return;
+        }
+        long silent = nowMillis - lastIoMillis;
+        // not while the snapshot loads: the link's thread loads it, and reads nothing meanwhile
+        if (state != LinkState.CONNECT && !server.loading() && silent / 1000 > server.config().getLong(Option.REPL_TIMEOUT)) {
+            switch (state) {
+                case CONNECTING, HANDSHAKE -> log.warn("Timeout connecting to the MASTER...");
+                case SYNC -> log.warn("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
+                default -> log.warn("MASTER timeout: no data nor PING received...");
+            }
+            // the link's own events are dropped from here; the next tick connects a new one
+            LinkState was = state;
+            closeLink();
+            if (was == LinkState.CONNECTED) {
+                log.info("Caching the disconnected master state.");
+            }
+            state = LinkState.CONNECT;
             return;
         }
         if (state == LinkState.CONNECT && (channel == null || !channel.isActive())) {
@@ -230,6 +252,7 @@ public final class ReplicaRole implements MasterLink.Events {
         }
         long gen = generation;
         state = LinkState.CONNECTING;
+        lastIoMillis = System.currentTimeMillis();
         String[] auth = auth();
         Path temp = Path.of(server.config().getString(Option.DIR)).resolve("temp-replica-" + server.port() + ".rdb");
         Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
@@ -275,6 +298,20 @@ public final class ReplicaRole implements MasterLink.Events {
     private MasterLink.Events guarded(long gen) {
         return new MasterLink.Events() {
             @Override
+            public void connected() {
+                synchronized (ReplicaRole.this) {
+                    if (current(gen) && state == LinkState.CONNECTING) {
+                        state = LinkState.HANDSHAKE;
+                    }
+                }
+            }
+
+            @Override
+            public void received() {
+                lastIoMillis = System.currentTimeMillis();
+            }
+
+            @Override
             public void fullResync(String replId, long at) {
                 if (current(gen)) {
                     ReplicaRole.this.fullResync(replId, at);
@@ -315,8 +352,7 @@ public final class ReplicaRole implements MasterLink.Events {
         return gen == generation && masterHost != null;
     }
 
-    @Override
-    public void fullResync(String replId, long at) {
+    private void fullResync(String replId, long at) {
         log.info("Full resync from master: {}:{}", replId, at);
         // the data is replaced from here: nothing to continue from until the snapshot is in
         continuable = false;
@@ -327,8 +363,7 @@ public final class ReplicaRole implements MasterLink.Events {
         lastIoMillis = System.currentTimeMillis();
     }
 
-    @Override
-    public void snapshotReceived(Path file) throws IOException {
+    private void snapshotReceived(Path file) throws IOException {
         // as readSyncBulkPayload: the received file becomes the RDB file, then loads as one at start
         Path rdb = Path.of(server.config().getString(Option.DIR)).resolve(server.config().getString(Option.DBFILENAME));
         Files.move(file, rdb, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -338,7 +373,15 @@ public final class ReplicaRole implements MasterLink.Events {
             server.keyspace().flushAll();
             server.scripts().functions().flush();
             log.info("MASTER <-> REPLICA sync: Loading DB in memory");
-            server.persistence().load(code -> server.scripts().functions().load(code, true), true);
+            // a newline to the primary each second of a long load, as replicationSendNewlineToMaster,
+            // so it does not time this replica out (written at once: this is the link's own thread)
+            Channel link = channel;
+            server.persistence().load(code -> server.scripts().functions().load(code, true), true,
+                    () -> {
+                        if (link != null && link.isActive()) {
+                            link.writeAndFlush(link.alloc().buffer(1).writeByte('\n'));
+                        }
+                    });
         });
         newMasterClient(0);
         synchronized (this) {
@@ -350,8 +393,7 @@ public final class ReplicaRole implements MasterLink.Events {
         sendAck();
     }
 
-    @Override
-    public void continued(String newReplId) {
+    private void continued(String newReplId) {
         log.info("Successful partial resynchronization with master.");
         if (newReplId != null && !newReplId.equals(masterReplId)) {
             log.info("Master replication ID changed to {}", newReplId);
@@ -368,8 +410,7 @@ public final class ReplicaRole implements MasterLink.Events {
         sendAck();
     }
 
-    @Override
-    public void command(byte[][] argv, int bytes) {
+    private void command(byte[][] argv, int bytes) {
         lastIoMillis = System.currentTimeMillis();
         if (argv.length >= 2 && ascii(argv[0]).equalsIgnoreCase("replconf") && ascii(argv[1]).equalsIgnoreCase("getack")) {
             // answered with the offset before this command, as replicationSendAck inside it
@@ -393,8 +434,7 @@ public final class ReplicaRole implements MasterLink.Events {
         }
     }
 
-    @Override
-    public synchronized void failed(String why) {
+    private synchronized void failed(String why) {
         if (state != LinkState.CONNECT) {
             log.warn("Connection with master lost ({})", why);
         }

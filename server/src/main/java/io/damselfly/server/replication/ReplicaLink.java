@@ -30,17 +30,25 @@ final class ReplicaLink {
 
     final ClientSession client;
     final Subscriber inbox;
+    /**
+     * Whether the replica acknowledges (it sent PSYNC): one that sent SYNC never does (redis-cli
+     * --replica, Redis's CLIENT_PRE_PSYNC), so it is never timed out for its silence.
+     */
+    final boolean acknowledges;
     volatile State state = State.WAIT_BGSAVE;
     /** The offset the replica last acknowledged (REPLCONF ACK), or 0. */
     volatile long ackOffset;
     /** When the replica last sent anything counted as an acknowledgement (Unix ms). */
     volatile long ackMillis = System.currentTimeMillis();
+    /** When the last keep-alive newline went out while the snapshot was saved (cron thread only). */
+    long lastKeepAliveMillis = System.currentTimeMillis();
     private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
     private long waitingBytes;
 
-    ReplicaLink(ClientSession client, Subscriber inbox) {
+    ReplicaLink(ClientSession client, Subscriber inbox, boolean acknowledges) {
         this.client = client;
         this.inbox = inbox;
+        this.acknowledges = acknowledges;
     }
 
     /** Queues stream bytes: delivered when online, held until then. Under the stream's lock. */
@@ -66,6 +74,8 @@ final class ReplicaLink {
             inbox.push(frame);
         }
         waitingBytes = 0;
+        // as replicaPutOnline: its silence is counted from here, not from the snapshot's start
+        ackMillis = System.currentTimeMillis();
         state = State.ONLINE;
     }
 

@@ -252,7 +252,7 @@ public final class ReplicationStream {
         active = true;
         // as Redis's syncCommand: a new replica's stream starts with a SELECT
         selectedDb = -1;
-        ReplicaLink link = new ReplicaLink(client, inbox);
+        ReplicaLink link = new ReplicaLink(client, inbox, psync);
         if (psync) {
             inbox.push(("+FULLRESYNC " + replId + " " + backlog.end() + "\r\n").getBytes(StandardCharsets.US_ASCII));
         }
@@ -297,7 +297,7 @@ public final class ReplicationStream {
             log.info("Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).", client.address(), from);
             return false;
         }
-        ReplicaLink link = new ReplicaLink(client, inbox);
+        ReplicaLink link = new ReplicaLink(client, inbox, true);
         inbox.push(("+CONTINUE " + replId + "\r\n").getBytes(StandardCharsets.US_ASCII));
         byte[] missed = backlog.copyFrom(from);
         if (missed.length > 0) {
@@ -356,6 +356,14 @@ public final class ReplicationStream {
             l.client.connection().close();
         }
         links.clear();
+    }
+
+    /** {@code client}, a replica, sent something: it is alive (repl-timeout counts from here). */
+    public void heardFrom(ClientSession client) {
+        ReplicaLink link = linkOf(client);
+        if (link != null) {
+            link.ackMillis = System.currentTimeMillis();
+        }
     }
 
     /** REPLCONF ACK from {@code client}: it has applied the stream up to {@code ackOffset}. */
@@ -466,6 +474,20 @@ public final class ReplicationStream {
             expireBacklog(nowMillis);
             return;
         }
+        long timeout = config.getLong(Option.REPL_TIMEOUT);
+        for (ReplicaLink l : links) {
+            if (l.state == ReplicaLink.State.WAIT_BGSAVE) {
+                // a newline a tick while its snapshot is saved, as replicationCron's keep-alive,
+                // so a replica waiting for the file does not time out on a long save
+                if (nowMillis - l.lastKeepAliveMillis >= 1000) {
+                    l.lastKeepAliveMillis = nowMillis;
+                    l.inbox.push(NEWLINE);
+                }
+            } else if (l.state == ReplicaLink.State.ONLINE && l.acknowledges && (nowMillis - l.ackMillis) / 1000 > timeout) {
+                log.warn("Disconnecting timedout replica (streaming sync): {}:{}", replicaIp(l), replicaPort(l));
+                l.client.connection().close();
+            }
+        }
         long period = config.getLong(Option.REPL_PING_REPLICA_PERIOD) * 1000;
         if (nowMillis - lastPingMillis >= period) {
             lastPingMillis = nowMillis;
@@ -503,6 +525,8 @@ public final class ReplicationStream {
         new java.security.SecureRandom().nextBytes(id);
         return java.util.HexFormat.of().formatHex(id);
     }
+
+    private static final byte[] NEWLINE = {'\n'};
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);

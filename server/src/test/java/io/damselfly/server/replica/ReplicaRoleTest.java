@@ -252,6 +252,97 @@ class ReplicaRoleTest {
         }
     }
 
+    /**
+     * repl-timeout both ways, with a peer stopped by SIGSTOP (silent, its connection open): a
+     * replica gives up a silent primary's link (and continues from the backlog once it answers
+     * again), and a primary drops a replica that stopped acknowledging, as a redis-server primary
+     * drops the same stopped replica.
+     */
+    @Test
+    void silentPeers_timedOutAfterReplTimeout_asRedis() throws Exception {
+        try (RedisServerProcess primary = RedisServerProcess.start();
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString()).start();
+                RawClient p = new RawClient("127.0.0.1", primary.port());
+                RawClient d = new RawClient("127.0.0.1", ours.port())) {
+            d.call("CONFIG", "SET", "repl-timeout", "1");
+            d.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()));
+            awaitInfo(d, "replication", "master_link_status", "up");
+            signal("STOP", primary.pid());
+            try {
+                awaitInfo(d, "replication", "master_link_status", "down");
+            } finally {
+                signal("CONT", primary.pid());
+            }
+            p.call("SET", "after", "1");
+            awaitInfo(d, "replication", "master_link_status", "up");
+            assertEquals("1", infoField(p, "sync_partial_ok"));
+            assertEquals("1", infoField(p, "sync_full"));
+        }
+        try (RedisServerProcess redisPrimary = RedisServerProcess.start();
+                EmbeddedServer ourPrimary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start()) {
+            for (int port : new int[] {redisPrimary.port(), ourPrimary.port()}) {
+                try (RedisServerProcess replica = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(port));
+                        RawClient p = new RawClient("127.0.0.1", port)) {
+                    p.call("CONFIG", "SET", "repl-timeout", "1");
+                    awaitInfo(p, "replication", "connected_slaves", "1");
+                    p.call("SET", "k", "v");
+                    assertEquals(":1", RawClient.render(p.call("WAIT", "1", "5000")));
+                    signal("STOP", replica.pid());
+                    try {
+                        awaitInfo(p, "replication", "connected_slaves", "0");
+                    } finally {
+                        signal("CONT", replica.pid());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A replica loading a snapshot for longer than the primary's repl-timeout sends it a newline
+     * each second (replicationSendNewlineToMaster), so the primary keeps it: one
+     * synchronisation, not a second one after the primary dropped it.
+     */
+    @Test
+    void longLoad_keepsTheLinkAlive() throws Exception {
+        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
+                EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString()).start();
+                RawClient p = new RawClient("127.0.0.1", primary.port());
+                RawClient r = new RawClient("127.0.0.1", replica.port())) {
+            Object[] mset = new Object[1 + 2 * 6000];
+            mset[0] = "MSET";
+            for (int i = 0; i < 6000; i++) {
+                mset[1 + 2 * i] = "k" + i;
+                mset[2 + 2 * i] = "v";
+            }
+            p.call(mset);
+            p.call("CONFIG", "SET", "repl-timeout", "1");
+            // 0.5 ms a key: a load of about three seconds
+            r.call("CONFIG", "SET", "key-load-delay", "500");
+            r.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()));
+            awaitInfo(r, "replication", "master_link_status", "up");
+            Thread.sleep(1500);
+            assertEquals("up", infoField(r, "replication", "master_link_status"));
+            // never dropped: no second synchronisation, full or partial
+            assertEquals("1", infoField(p, "sync_full"));
+            assertEquals("0", infoField(p, "sync_partial_ok"));
+            assertEquals(":6000", RawClient.render(r.call("DBSIZE")));
+        }
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor());
+    }
+
+    /** Waits up to 10 s for an INFO field to show {@code value}, and fails if it never does. */
+    private static void awaitInfo(RawClient c, String section, String field, String value) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!infoField(c, section, field).equals(value) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(value, infoField(c, section, field), field);
+    }
+
     private static EmbeddedServer debuggableReplica() throws Exception {
         return EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString())
                 .option("enable-debug-command", "yes").start();

@@ -80,6 +80,11 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /** The server's process id (a test may stop and continue it with kill -STOP / -CONT). */
+    public long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }
