@@ -132,6 +132,36 @@ public final class ClientSession {
         return replicaListeningPort;
     }
 
+    /** What of the snapshot a replica asked for (REPLCONF rdb-filter-only), as Redis's slave_req. */
+    public enum RdbFilter {
+        /** Everything (no filter asked for). */
+        ALL,
+        /** The function libraries only ("functions"). */
+        FUNCTIONS,
+        /** Neither data nor functions (an empty filter). */
+        NOTHING
+    }
+
+    private volatile RdbFilter rdbFilter = RdbFilter.ALL;
+    /** REPLCONF capa eof: the replica takes a snapshot of unknown length (Redis's SLAVE_CAPA_EOF). */
+    private volatile boolean replicaTakesEof;
+
+    public RdbFilter rdbFilter() {
+        return rdbFilter;
+    }
+
+    public void setRdbFilter(RdbFilter filter) {
+        this.rdbFilter = filter;
+    }
+
+    public boolean replicaTakesEof() {
+        return replicaTakesEof;
+    }
+
+    public void setReplicaTakesEof() {
+        this.replicaTakesEof = true;
+    }
+
     /** The replica's REPLCONF ip-address, or null for its connection's address. */
     public String replicaAnnouncedIp() {
         return replicaAnnouncedIp;

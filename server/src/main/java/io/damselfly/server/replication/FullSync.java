@@ -32,15 +32,21 @@ public final class FullSync {
 
     private final ReplicationStream stream;
     private final Persistence persistence;
+    private final io.damselfly.server.keyspace.Keyspace keyspace;
+    /** FUNCTION DUMP's payload of the libraries now. */
+    private final java.util.function.Supplier<byte[]> functions;
     private final ExecutorService sender = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "damselfly-repl-send");
         t.setDaemon(true);
         return t;
     });
 
-    public FullSync(ReplicationStream stream, Persistence persistence) {
+    public FullSync(ReplicationStream stream, Persistence persistence, io.damselfly.server.keyspace.Keyspace keyspace,
+            java.util.function.Supplier<byte[]> functions) {
         this.stream = stream;
         this.persistence = persistence;
+        this.keyspace = keyspace;
+        this.functions = functions;
     }
 
     /** Starts synchronising {@code client}, which sent SYNC (or PSYNC, which is told +FULLRESYNC first). */
@@ -48,6 +54,10 @@ public final class FullSync {
         Subscriber inbox = client.subscriber();
         Object[] link = new Object[1];
         log.info("Replica {} asks for synchronization", client.address());
+        if (client.rdbFilter() != ClientSession.RdbFilter.ALL) {
+            startFiltered(client, inbox, psync);
+            return;
+        }
         persistence.saveForReplica(() -> link[0] = stream.attachAtMoment(client, inbox, psync))
                 .whenComplete((file, error) -> {
                     if (link[0] == null || file == null) {
@@ -61,6 +71,47 @@ public final class FullSync {
                     }
                     sender.execute(() -> send(file, link[0], client, inbox));
                 });
+    }
+
+    /**
+     * A snapshot without the data (REPLCONF rdb-filter-only, redis-cli --functions-rdb): the
+     * header and, when asked, the function libraries, made in memory at the moment the replica is
+     * attached, never in the RDB file other replicas and restarts use.
+     */
+    private void startFiltered(ClientSession client, Subscriber inbox, boolean psync) {
+        Object link;
+        byte[] libraries;
+        keyspace.lockAll();
+        try {
+            link = stream.attachAtMoment(client, inbox, psync);
+            libraries = client.rdbFilter() == ClientSession.RdbFilter.FUNCTIONS ? functions.get() : null;
+        } finally {
+            keyspace.unlockAll();
+        }
+        if (link == null) {
+            client.connection().close();
+            return;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            io.damselfly.server.rdb.RdbFileWriter writer = new io.damselfly.server.rdb.RdbFileWriter(out);
+            writer.header(System.currentTimeMillis() / 1000, keyspace.usedMemory());
+            if (libraries != null) {
+                writer.functions(libraries);
+            }
+            writer.finish();
+        } catch (IOException e) {
+            // a stream in memory does not fail
+            throw new java.io.UncheckedIOException(e);
+        }
+        byte[] file = out.toByteArray();
+        sender.execute(() -> {
+            stream.sending(link);
+            inbox.push(("$" + file.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            inbox.push(file);
+            stream.online(link);
+            log.info("Synchronization with replica {} succeeded", client.address());
+        });
     }
 
     private void send(Path file, Object link, ClientSession client, Subscriber inbox) {

@@ -123,6 +123,44 @@ class RedisToolsTest {
     }
 
     /** redis-cli --stat reads INFO: the keys of every database, memory, clients, blocked clients, requests. */
+    /**
+     * redis-cli --rdb and --functions-rdb (a replica's SYNC; the second asks REPLCONF
+     * rdb-filter-only functions): redis-server 7.0.15 loads each file, the first with every key
+     * and the library, the second with the library and no key.
+     */
+    @Test
+    void redisCli_rdbAndFunctionsRdb_loadedByRedis(EmbeddedServer server) throws Exception {
+        String cli = tool("redis-cli");
+        String port = Integer.toString(server.port());
+        try (RawClient c = new RawClient(server.host(), server.port())) {
+            c.call("FLUSHALL");
+            c.call("FUNCTION", "FLUSH");
+            for (int i = 0; i < 100; i++) {
+                c.call("SET", "rdb:" + i, "v" + i);
+            }
+            c.call("FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('func1', function() return 123 end)");
+        }
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("cli-rdb");
+        for (String mode : List.of("--rdb", "--functions-rdb")) {
+            String file = mode.substring(2) + ".rdb";
+            String out = run(List.of(cli, "-p", port, mode, dir.resolve(file).toString()));
+            assertTrue(out.contains("Transfer finished with success"), out);
+            try (io.damselfly.server.testing.RedisServerProcess redis = io.damselfly.server.testing.RedisServerProcess.start(
+                    "--dir", dir.toString(), "--dbfilename", file);
+                 RawClient r = new RawClient("127.0.0.1", redis.port())) {
+                assertEquals(mode.equals("--rdb") ? ":100" : ":0", RawClient.render(r.call("DBSIZE")), mode);
+                assertEquals("[[$library_name, $lib1, $engine, $LUA, $functions, [[$name, $func1, $description, (nil), $flags, []]]]]",
+                        RawClient.render(r.call("FUNCTION", "LIST")), mode);
+            }
+        }
+        try (RawClient c = new RawClient(server.host(), server.port())) {
+            c.call("FUNCTION", "FLUSH");
+            c.call("FLUSHALL");
+            // a filter other than "functions" is refused, as Redis's replconfCommand
+            assertEquals("-ERR Unsupported rdb-filter-only option: keys", c.callText("REPLCONF", "rdb-filter-only", "keys"));
+        }
+    }
+
     @Test
     void redisCli_stat(EmbeddedServer server) throws Exception {
         String cli = tool("redis-cli");

@@ -89,6 +89,11 @@ public final class ReplicationCommands {
     /** Redis's checks before SYNC/PSYNC: once per client, and not from a client that is not a connection. */
     private static boolean mayAttach(CommandContext c) {
         ClientSession client = c.client();
+        if (client.rdbFilter() != ClientSession.RdbFilter.ALL && !client.replicaTakesEof()) {
+            // syncCommand: Redis streams a filtered snapshot to the socket, which needs "capa eof"
+            c.reply().error("ERR Filtered replica requires EOF capability");
+            return false;
+        }
         if (c.server().replicaRole().isReplica()) {
             // Redis chains replicas through the primary's stream; damselfly does not
             c.reply().error("NOMASTERLINK Can't SYNC while not connected with my master");
@@ -131,8 +136,27 @@ public final class ReplicationCommands {
                     return;
                 }
                 c.client().setReplicaAnnouncement(-1, c.argString(j + 1));
-            } else if (c.argIs(j, "capa") || c.argIs(j, "rdb-only") || c.argIs(j, "rdb-filter-only")) {
-                // capabilities: this primary always sends a file of known length, which every replica takes
+            } else if (c.argIs(j, "capa")) {
+                // this primary sends a file of known length, which every replica takes; "eof" is
+                // noted, since a filtered snapshot needs it (Redis streams those to a socket)
+                if (c.argIs(j + 1, "eof")) {
+                    c.client().setReplicaTakesEof();
+                }
+            } else if (c.argIs(j, "rdb-only")) {
+                // redis-cli --rdb: it closes the link itself once it has the file
+            } else if (c.argIs(j, "rdb-filter-only")) {
+                ClientSession.RdbFilter filter = ClientSession.RdbFilter.NOTHING;
+                for (String f : c.argString(j + 1).trim().split("\\s+")) {
+                    if (f.isEmpty()) {
+                        continue;
+                    }
+                    if (!f.equalsIgnoreCase("functions")) {
+                        c.reply().error("ERR Unsupported rdb-filter-only option: " + f);
+                        return;
+                    }
+                    filter = ClientSession.RdbFilter.FUNCTIONS;
+                }
+                c.client().setRdbFilter(filter);
             } else if (c.argIs(j, "ack")) {
                 Long offset = Numbers.parseLong(c.arg(j + 1));
                 if (offset != null) {
