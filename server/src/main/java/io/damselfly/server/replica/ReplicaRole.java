@@ -66,7 +66,7 @@ public final class ReplicaRole {
     private volatile String masterHost;
     private volatile int masterPort;
     private volatile LinkState state = LinkState.CONNECT;
-    /** Bumped by every REPLICAOF: events of an older link are ignored. */
+    /** Bumped by every REPLICAOF and every connection made: events of an older link are ignored. */
     private long generation;
     private EventLoopGroup loop;
     private Channel channel;
@@ -162,6 +162,69 @@ public final class ReplicaRole {
         }
     }
 
+    /**
+     * The primary's link as its client's transport: closing it (CLIENT KILL) drops the link at
+     * once, as Redis frees its master client, rather than when the link's thread next gets to it
+     * (it may be applying the stream meanwhile, which would go on after the kill was answered).
+     */
+    private final class LinkConnection implements io.damselfly.server.client.ClientConnection {
+        private final ChannelConnection channel;
+        private final long gen;
+
+        LinkConnection(Channel channel, long gen) {
+            this.channel = new ChannelConnection(channel);
+            this.gen = gen;
+        }
+
+        @Override
+        public java.net.SocketAddress remoteAddress() {
+            return channel.remoteAddress();
+        }
+
+        @Override
+        public java.net.SocketAddress localAddress() {
+            return channel.localAddress();
+        }
+
+        @Override
+        public int fd() {
+            return channel.fd();
+        }
+
+        @Override
+        public long pendingOutputBytes() {
+            return channel.pendingOutputBytes();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public void close() {
+            dropLink(gen);
+            channel.close();
+        }
+    }
+
+    /** The link of {@code gen} is given up (its client was killed): nothing more of it is applied. */
+    private synchronized void dropLink(long gen) {
+        if (current(gen)) {
+            log.warn("Connection with master lost (killed)");
+            giveUpLink();
+        }
+    }
+
+    /** Ends the current link: its events are dropped from here, and the next tick connects a new one. */
+    private void giveUpLink() {
+        if (state == LinkState.CONNECTED) {
+            log.info("Caching the disconnected master state.");
+        }
+        closeLink();
+        state = LinkState.CONNECT;
+    }
+
     static final String UNBLOCKED_ROLE_CHANGE =
             "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 
@@ -202,7 +265,7 @@ public final class ReplicaRole {
     private synchronized void newMasterClient(int db) {
         unlistMasterSession();
         long id = masterSession != null ? masterSession.id() : server.clients().nextId();
-        masterSession = new ClientSession(id, new ChannelConnection(channel), true, System.currentTimeMillis());
+        masterSession = new ClientSession(id, new LinkConnection(channel, generation), true, System.currentTimeMillis());
         masterSession.setDb(db);
         if (masterClient != null) {
             masterClient.release();
@@ -229,13 +292,7 @@ public final class ReplicaRole {
                 case SYNC -> log.warn("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
                 default -> log.warn("MASTER timeout: no data nor PING received...");
             }
-            // the link's own events are dropped from here; the next tick connects a new one
-            LinkState was = state;
-            closeLink();
-            if (was == LinkState.CONNECTED) {
-                log.info("Caching the disconnected master state.");
-            }
-            state = LinkState.CONNECT;
+            giveUpLink();
             return;
         }
         if (state == LinkState.CONNECT && (channel == null || !channel.isActive())) {
@@ -250,7 +307,9 @@ public final class ReplicaRole {
         if (loop == null) {
             loop = new NioEventLoopGroup(1, new DefaultThreadFactory("damselfly-replica", true));
         }
-        long gen = generation;
+        // each connection its own generation: a late event of an earlier one (its close, after a
+        // new one started) cannot touch the new one's state or channel
+        long gen = ++generation;
         state = LinkState.CONNECTING;
         lastIoMillis = System.currentTimeMillis();
         String[] auth = auth();
@@ -334,8 +393,13 @@ public final class ReplicaRole {
 
             @Override
             public void command(byte[][] argv, int bytes) {
-                if (current(gen)) {
-                    ReplicaRole.this.command(argv, bytes);
+                // under the role's lock, so a kill of the link (dropLink) waits for a command
+                // being applied and no command of a dropped link is applied after it: the offset a
+                // new link continues from is exactly what was applied
+                synchronized (ReplicaRole.this) {
+                    if (current(gen)) {
+                        ReplicaRole.this.command(argv, bytes);
+                    }
                 }
             }
 

@@ -364,7 +364,9 @@ class ReplicaRoleTest {
             p.call("SET", "a", "1");
             assertEquals(":1", RawClient.render(p.call("WAIT", "1", "5000")));
             // the link dropped: the replica asks to continue, and the stream goes on in database 3
-            assertEquals(":1", RawClient.render(r.call("CLIENT", "KILL", "TYPE", "master")));
+            String list = r.callText("CLIENT", "LIST");
+            String role = RawClient.render(r.call("ROLE"));
+            assertEquals(":1", RawClient.render(r.call("CLIENT", "KILL", "TYPE", "master")), list + " " + role);
             p.call("SET", "b", "2");
             p.call("INCR", "c");
             assertEquals(":1", RawClient.render(p.call("WAIT", "1", "5000")));
