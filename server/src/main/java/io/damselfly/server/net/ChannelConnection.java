@@ -9,9 +9,16 @@ import java.net.SocketAddress;
 /** A client session's transport when it is a Netty channel (a client's connection, a replica's link to its primary). */
 public final class ChannelConnection implements ClientConnection {
     private final Channel channel;
+    /** Run before the channel is closed by {@link #close} (a replica's link gives itself up first), or null. */
+    private final Runnable beforeClose;
 
     public ChannelConnection(Channel channel) {
+        this(channel, null);
+    }
+
+    public ChannelConnection(Channel channel, Runnable beforeClose) {
         this.channel = channel;
+        this.beforeClose = beforeClose;
     }
 
     @Override
@@ -46,6 +53,9 @@ public final class ChannelConnection implements ClientConnection {
 
     @Override
     public void close() {
+        if (beforeClose != null) {
+            beforeClose.run();
+        }
         channel.close();
     }
 }

@@ -66,24 +66,22 @@ final class MasterLink extends ByteToMessageDecoder {
     private final String[] auth;
     private final int listeningPort;
     private final Path tempFile;
-    /** PSYNC's arguments: the primary's replication id and the offset wanted next, or "?" and "-1". */
-    private final String psyncReplId;
-    private final long psyncOffset;
+    /** PSYNC's arguments when the handshake gets there: the primary's id and next offset, or null for "? -1". */
+    private final java.util.function.Supplier<String[]> psyncRequest;
     private Step step = Step.PONG;
     private FileChannel file;
     private long bulkLeft;
 
     /**
-     * {@code auth} is AUTH's arguments (masteruser, masterauth), or null; {@code psyncReplId}
-     * null asks for a full synchronisation (PSYNC ? -1).
+     * {@code auth} is AUTH's arguments (masteruser, masterauth), or null; {@code psyncRequest}
+     * answers PSYNC's two arguments, or null to ask for a full synchronisation (PSYNC ? -1).
      */
-    MasterLink(Events events, String[] auth, int listeningPort, Path tempFile, String psyncReplId, long psyncOffset) {
+    MasterLink(Events events, String[] auth, int listeningPort, Path tempFile, java.util.function.Supplier<String[]> psyncRequest) {
         this.events = events;
         this.auth = auth;
         this.listeningPort = listeningPort;
         this.tempFile = tempFile;
-        this.psyncReplId = psyncReplId != null ? psyncReplId : "?";
-        this.psyncOffset = psyncReplId != null ? psyncOffset : -1;
+        this.psyncRequest = psyncRequest;
     }
 
     @Override
@@ -160,7 +158,8 @@ final class MasterLink extends ByteToMessageDecoder {
             }
             case CAPA -> {
                 step = Step.PSYNC;
-                send(ctx.channel(), "PSYNC", psyncReplId, Long.toString(psyncOffset));
+                String[] request = psyncRequest.get();
+                send(ctx.channel(), "PSYNC", request != null ? request[0] : "?", request != null ? request[1] : "-1");
             }
             case PSYNC -> {
                 String[] f = line.split(" ");

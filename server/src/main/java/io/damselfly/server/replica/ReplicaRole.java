@@ -83,7 +83,7 @@ public final class ReplicaRole {
      * link may ask to continue (Redis's cached master): from a completed synchronisation until a
      * full one begins or the primary changes.
      */
-    private boolean continuable;
+    private volatile boolean continuable;
     /** The primary's link as a client (CLIENT LIST, CLIENT KILL); listed while the link is up. */
     private ClientSession masterSession;
     private volatile long lastIoMillis;
@@ -163,58 +163,17 @@ public final class ReplicaRole {
     }
 
     /**
-     * The primary's link as its client's transport: closing it (CLIENT KILL) drops the link at
-     * once, as Redis frees its master client, rather than when the link's thread next gets to it
-     * (it may be applying the stream meanwhile, which would go on after the kill was answered).
+     * The link of {@code gen} is given up (its client was killed): nothing more of it is applied
+     * from here, though its close (and the link's end, {@link #failed}) comes on its own thread.
+     * No lock: the killer may be inside EXEC holding every shard, which the link's thread may be
+     * waiting for while it holds the role's lock.
      */
-    private final class LinkConnection implements io.damselfly.server.client.ClientConnection {
-        private final ChannelConnection channel;
-        private final long gen;
-
-        LinkConnection(Channel channel, long gen) {
-            this.channel = new ChannelConnection(channel);
-            this.gen = gen;
-        }
-
-        @Override
-        public java.net.SocketAddress remoteAddress() {
-            return channel.remoteAddress();
-        }
-
-        @Override
-        public java.net.SocketAddress localAddress() {
-            return channel.localAddress();
-        }
-
-        @Override
-        public int fd() {
-            return channel.fd();
-        }
-
-        @Override
-        public long pendingOutputBytes() {
-            return channel.pendingOutputBytes();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return channel.isOpen();
-        }
-
-        @Override
-        public void close() {
-            dropLink(gen);
-            channel.close();
-        }
+    private void dropLink(long gen) {
+        killedGeneration = gen;
     }
 
-    /** The link of {@code gen} is given up (its client was killed): nothing more of it is applied. */
-    private synchronized void dropLink(long gen) {
-        if (current(gen)) {
-            log.warn("Connection with master lost (killed)");
-            giveUpLink();
-        }
-    }
+    /** The generation whose link was killed ({@link #dropLink}): its commands are not applied. */
+    private volatile long killedGeneration = -1;
 
     /** Ends the current link: its events are dropped from here, and the next tick connects a new one. */
     private void giveUpLink() {
@@ -265,7 +224,11 @@ public final class ReplicaRole {
     private synchronized void newMasterClient(int db) {
         unlistMasterSession();
         long id = masterSession != null ? masterSession.id() : server.clients().nextId();
-        masterSession = new ClientSession(id, new LinkConnection(channel, generation), true, System.currentTimeMillis());
+        // killing the client stops the stream at once, as Redis frees its master client, rather
+        // than when the link's thread next gets to the close (it may be applying the stream, which
+        // would go on after the kill was answered)
+        long gen = generation;
+        masterSession = new ClientSession(id, new ChannelConnection(channel, () -> dropLink(gen)), true, System.currentTimeMillis());
         masterSession.setDb(db);
         if (masterClient != null) {
             masterClient.release();
@@ -317,11 +280,7 @@ public final class ReplicaRole {
         Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(new MasterLink(guarded(gen), auth, listeningPort(), temp,
-                        continuable ? masterReplId : null, reploff + 1));
-        if (continuable) {
-            log.info("Trying a partial resynchronization (request {}:{}).", masterReplId, reploff + 1);
-        }
+                .handler(new MasterLink(guarded(gen), auth, listeningPort(), temp, this::psyncRequest));
         String source = server.config().getString(Option.BIND_SOURCE_ADDR);
         // bind-source-addr: the link leaves from that address, as connectWithMaster binds it
         ChannelFuture f = source.isEmpty() ? b.connect(masterHost, masterPort)
@@ -351,6 +310,20 @@ public final class ReplicaRole {
     private int listeningPort() {
         int announced = server.config().getInt(Option.REPLICA_ANNOUNCE_PORT);
         return announced != 0 ? announced : server.port();
+    }
+
+    /**
+     * PSYNC's arguments for a new link: the primary's id and the offset after what was applied,
+     * or null for a full synchronisation. Asked on the links' thread, the one that applies the
+     * stream, so the offset is read after the last command of an earlier link was applied.
+     */
+    private String[] psyncRequest() {
+        if (!continuable) {
+            return null;
+        }
+        String[] request = {masterReplId, Long.toString(reploff + 1)};
+        log.info("Trying a partial resynchronization (request {}:{}).", request[0], request[1]);
+        return request;
     }
 
     /** This role's events, dropped once a newer REPLICAOF replaced the link they come from. */
@@ -387,19 +360,16 @@ public final class ReplicaRole {
             @Override
             public void snapshotReceived(Path file) throws IOException {
                 if (current(gen)) {
-                    ReplicaRole.this.snapshotReceived(file);
+                    ReplicaRole.this.snapshotReceived(file, gen);
                 }
             }
 
             @Override
             public void command(byte[][] argv, int bytes) {
-                // under the role's lock, so a kill of the link (dropLink) waits for a command
-                // being applied and no command of a dropped link is applied after it: the offset a
-                // new link continues from is exactly what was applied
-                synchronized (ReplicaRole.this) {
-                    if (current(gen)) {
-                        ReplicaRole.this.command(argv, bytes);
-                    }
+                // nothing of a killed link is applied after the kill. No lock: a command takes
+                // shard locks, which EXEC may hold while it calls into this role (REPLICAOF)
+                if (killedGeneration != gen && current(gen)) {
+                    ReplicaRole.this.command(argv, bytes);
                 }
             }
 
@@ -427,7 +397,7 @@ public final class ReplicaRole {
         lastIoMillis = System.currentTimeMillis();
     }
 
-    private void snapshotReceived(Path file) throws IOException {
+    private void snapshotReceived(Path file, long gen) throws IOException {
         // as readSyncBulkPayload: the received file becomes the RDB file, then loads as one at start
         Path rdb = Path.of(server.config().getString(Option.DIR)).resolve(server.config().getString(Option.DBFILENAME));
         Files.move(file, rdb, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -447,8 +417,12 @@ public final class ReplicaRole {
                         }
                     });
         });
-        newMasterClient(0);
         synchronized (this) {
+            if (!current(gen)) {
+                // a REPLICAOF while it loaded: the data is this link's, the role no longer is
+                return;
+            }
+            newMasterClient(0);
             continuable = true;
             state = LinkState.CONNECTED;
         }

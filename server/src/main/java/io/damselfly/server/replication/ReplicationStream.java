@@ -515,6 +515,8 @@ public final class ReplicationStream {
         offset = backlog.end();
         backlog = null;
         replicating = false;
+        // without every shard held, unlike the other changes of active: a command that sees it
+        // flip mid-way appends some writes to no one (nobody is fed) and the AOF's flag is unchanged
         active = aof != null;
         replId = newReplId();
         log.info("Replication backlog freed after {} seconds without connected replicas.", ttl);

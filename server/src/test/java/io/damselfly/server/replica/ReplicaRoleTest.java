@@ -373,7 +373,17 @@ class ReplicaRoleTest {
             r.call("SELECT", "3");
             seen.append(RawClient.render(r.call("MGET", "a", "b", "c"))).append(' ').append(syncCounts(p)).append('\n');
             // the link dropped while the replica sleeps, and the primary writes more than its
-            // backlog holds meanwhile: a full synchronisation
+            // backlog holds meanwhile: a full synchronisation. Writes keep coming before it, so the
+            // kill (inside EXEC, every shard held) finds the link applying the stream
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.CompletableFuture<Void> load = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try (RawClient w = new RawClient("127.0.0.1", primaryPort)) {
+                    while (writing.get()) {
+                        w.call("INCR", "load");
+                    }
+                }
+            });
+            Thread.sleep(200);
             java.util.concurrent.CompletableFuture<String> sleeping = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try (RawClient s = new RawClient("127.0.0.1", replicaPort)) {
                     s.call("MULTI");
@@ -386,7 +396,9 @@ class ReplicaRoleTest {
             });
             Thread.sleep(300);
             p.call("SET", "big", "x".repeat(40_000));
-            seen.append(sleeping.get()).append('\n');
+            seen.append(sleeping.get(30, java.util.concurrent.TimeUnit.SECONDS)).append('\n');
+            writing.set(false);
+            load.get(30, java.util.concurrent.TimeUnit.SECONDS);
             p.call("INCR", "c");
             assertEquals(":1", RawClient.render(p.call("WAIT", "1", "10000")));
             seen.append(RawClient.render(r.call("MGET", "a", "b", "c"))).append(' ')
