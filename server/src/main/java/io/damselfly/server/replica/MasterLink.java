@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The connection to the primary, as a replica speaks it (replication.c syncWithMaster and
@@ -67,7 +68,7 @@ final class MasterLink extends ByteToMessageDecoder {
     private final int listeningPort;
     private final Path tempFile;
     /** PSYNC's arguments when the handshake gets there: the primary's id and next offset, or null for "? -1". */
-    private final java.util.function.Supplier<String[]> psyncRequest;
+    private final Supplier<String[]> psyncRequest;
     private Step step = Step.PONG;
     private FileChannel file;
     private long bulkLeft;
@@ -76,7 +77,7 @@ final class MasterLink extends ByteToMessageDecoder {
      * {@code auth} is AUTH's arguments (masteruser, masterauth), or null; {@code psyncRequest}
      * answers PSYNC's two arguments, or null to ask for a full synchronisation (PSYNC ? -1).
      */
-    MasterLink(Events events, String[] auth, int listeningPort, Path tempFile, java.util.function.Supplier<String[]> psyncRequest) {
+    MasterLink(Events events, String[] auth, int listeningPort, Path tempFile, Supplier<String[]> psyncRequest) {
         this.events = events;
         this.auth = auth;
         this.listeningPort = listeningPort;

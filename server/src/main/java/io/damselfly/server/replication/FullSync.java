@@ -1,9 +1,13 @@
 package io.damselfly.server.replication;
 
 import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.persist.Persistence;
 import io.damselfly.server.pubsub.Subscriber;
+import io.damselfly.server.rdb.RdbFileWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,17 +37,17 @@ public final class FullSync {
 
     private final ReplicationStream stream;
     private final Persistence persistence;
-    private final io.damselfly.server.keyspace.Keyspace keyspace;
+    private final Keyspace keyspace;
     /** FUNCTION DUMP's payload of the libraries now. */
-    private final java.util.function.Supplier<byte[]> functions;
+    private final Supplier<byte[]> functions;
     private final ExecutorService sender = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "damselfly-repl-send");
         t.setDaemon(true);
         return t;
     });
 
-    public FullSync(ReplicationStream stream, Persistence persistence, io.damselfly.server.keyspace.Keyspace keyspace,
-            java.util.function.Supplier<byte[]> functions) {
+    public FullSync(ReplicationStream stream, Persistence persistence, Keyspace keyspace,
+            Supplier<byte[]> functions) {
         this.stream = stream;
         this.persistence = persistence;
         this.keyspace = keyspace;
@@ -92,9 +97,9 @@ public final class FullSync {
             client.connection().close();
             return;
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            io.damselfly.server.rdb.RdbFileWriter writer = new io.damselfly.server.rdb.RdbFileWriter(out);
+            RdbFileWriter writer = new RdbFileWriter(out);
             writer.header(System.currentTimeMillis() / 1000, keyspace.usedMemory());
             if (libraries != null) {
                 writer.functions(libraries);
@@ -102,7 +107,7 @@ public final class FullSync {
             writer.finish();
         } catch (IOException e) {
             // a stream in memory does not fail
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         byte[] file = out.toByteArray();
         sender.execute(() -> {

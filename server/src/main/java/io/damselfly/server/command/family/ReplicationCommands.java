@@ -4,9 +4,12 @@ import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.DeferredReply;
+import io.damselfly.server.command.Errors;
 import io.damselfly.server.keyspace.Numbers;
 import io.damselfly.server.replication.ReplicationStream;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The primary's side of replication (replication.c): SYNC and PSYNC attach a replica to the
@@ -15,7 +18,7 @@ import java.util.List;
  * the primary and its replicas; REPLICAOF (SLAVEOF) makes this server a replica of another.
  */
 public final class ReplicationCommands {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReplicationCommands.class);
+    private static final Logger log = LoggerFactory.getLogger(ReplicationCommands.class);
     /** Redis's longest REPLCONF ip-address, plus one (anet.h NET_HOST_STR_LEN). */
     private static final int NET_HOST_STR_LEN = 256;
 
@@ -76,7 +79,7 @@ public final class ReplicationCommands {
         if (from == null) {
             // as syncCommand: refused, and logged
             log.warn("Replica {} asks for synchronization but with a wrong offset", c.client().address());
-            c.reply().error(io.damselfly.server.command.Errors.NOT_INTEGER);
+            c.reply().error(Errors.NOT_INTEGER);
             return;
         }
         if (stream.continueFrom(c.client(), c.client().subscriber(), c.argString(1), from)) {
