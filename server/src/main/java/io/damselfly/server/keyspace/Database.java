@@ -292,9 +292,7 @@ public final class Database {
         long h = hash(key);
         Shard s = shard(h);
         s.insert(index, key, Keyspace.tableHash(h), entry, event);
-        if (tracksOwnExpiries(s)) {
-            noteOwnExpiry(s, key, Entries.expiresAt(entry));
-        }
+        noteOwnExpiry(s, key, entry);
     }
 
     /** Puts {@code entry} in the place of {@code old} (same key), or adds it when old is null. */
@@ -306,9 +304,7 @@ public final class Database {
         long h = hash(key);
         Shard s = shard(h);
         s.replace(index, key, Keyspace.tableHash(h), old, entry, event);
-        if (tracksOwnExpiries(s)) {
-            noteOwnExpiry(s, key, Entries.expiresAt(entry));
-        }
+        noteOwnExpiry(s, key, entry);
     }
 
     /** Writes a value of the same length and an expiry into a string record in place. */
@@ -317,23 +313,33 @@ public final class Database {
             record.overwrite(value, expiresAt);
             return 0;
         }, event);
-        if (expiresAt != NO_EXPIRY) {
-            noteOwnExpiry(shard(hash(key)), key, expiresAt);
-        }
+        noteOwnExpiry(key, expiresAt);
     }
 
     /**
      * A write by a client of a writable replica (replica-read-only no) that leaves its key an
      * expiry: the replica expires such keys itself, as Redis's rememberSlaveKeyWithExpire, where
-     * the primary's keys go only by its DELs ({@link Keyspace#setFollowingPrimary}).
+     * the primary's keys go only by its DELs ({@link Keyspace#setFollowingPrimary}). This form
+     * for a write that has its shard: the shard's flag first (two field reads on a primary), the
+     * entry's expiry only on a replica.
      */
-    private void noteOwnExpiry(Shard s, byte[] key, long expiresAt) {
-        if (expiresAt != NO_EXPIRY && tracksOwnExpiries(s)) {
+    private void noteOwnExpiry(Shard s, byte[] key, Object entry) {
+        if (tracksOwnExpiries(s) && Entries.expiresAt(entry) != NO_EXPIRY) {
             s.rememberOwnExpiry(index, key);
         }
     }
 
-    /** Whether this view's writes on {@code s} are a replica's own clients' (two field reads on a primary). */
+    /** The same for a write that knows the expiry but not the shard: the shard only for an expiry. */
+    private void noteOwnExpiry(byte[] key, long expiresAt) {
+        if (expiresAt != NO_EXPIRY) {
+            Shard s = shard(hash(key));
+            if (tracksOwnExpiries(s)) {
+                s.rememberOwnExpiry(index, key);
+            }
+        }
+    }
+
+    /** Whether this view's writes on {@code s} are a replica's own clients'. */
     private boolean tracksOwnExpiries(Shard s) {
         return !asPrimary && s.followsPrimary();
     }
@@ -477,9 +483,7 @@ public final class Database {
      * allows, and books the change under {@code event}.
      */
     void setExpiry(byte[] key, Object e, long expiresAt, KeyEvent event) {
-        if (expiresAt != NO_EXPIRY) {
-            noteOwnExpiry(shard(hash(key)), key, expiresAt);
-        }
+        noteOwnExpiry(key, expiresAt);
         if (e instanceof StringRecord r && !r.hasExpiryField()) {
             StringRecord copy = r.withExpiryField(expiresAt);
             put(key, r, copy != null ? copy : r.onHeap(key, expiresAt, r.access()), event);

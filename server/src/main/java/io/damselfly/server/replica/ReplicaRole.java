@@ -165,8 +165,8 @@ public final class ReplicaRole {
     /**
      * The link of {@code gen} is given up (its client was killed): nothing more of it is applied
      * from here, though its close (and the link's end, {@link #failed}) comes on its own thread.
-     * No lock: the killer may be inside EXEC holding every shard, which the link's thread may be
-     * waiting for while it holds the role's lock.
+     * No lock: the killer may be a command inside EXEC, holding every shard, and the role's lock
+     * may be held by a thread waiting for one.
      */
     private void dropLink(long gen) {
         killedGeneration = gen;
@@ -476,12 +476,7 @@ public final class ReplicaRole {
         if (state != LinkState.CONNECT) {
             log.warn("Connection with master lost ({})", why);
         }
-        if (state == LinkState.CONNECTED) {
-            log.info("Caching the disconnected master state.");
-        }
-        unlistMasterSession();
-        state = LinkState.CONNECT;
-        channel = null;
+        giveUpLink();
     }
 
     private void sendAck() {
