@@ -226,16 +226,10 @@ class ReplicaRoleTest {
                 try (RawClient blocked = new RawClient("127.0.0.1", port);
                         RawClient admin = new RawClient("127.0.0.1", port)) {
                     blocked.send("BLPOP", "foo", "0");
-                    long deadline = System.nanoTime() + 5_000_000_000L;
-                    while (!infoField(admin, "clients", "blocked_clients").equals("1") && System.nanoTime() < deadline) {
-                        Thread.sleep(10);
-                    }
+                    awaitInfo(admin, "clients", "blocked_clients", "1");
                     admin.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()));
                     seen.add(RawClient.render((io.damselfly.protocol.RespValue) blocked.readMessage()));
-                    long linked = System.nanoTime() + 10_000_000_000L;
-                    while (!infoField(admin, "replication", "master_link_status").equals("up") && System.nanoTime() < linked) {
-                        Thread.sleep(20);
-                    }
+                    awaitInfo(admin, "replication", "master_link_status", "up");
                 }
             }
             p.call("RPUSH", "foo", "a", "b", "c");
@@ -358,10 +352,7 @@ class ReplicaRoleTest {
             p.call("CONFIG", "SET", "repl-backlog-size", "16384");
             r.call("REPLICAOF", "127.0.0.1", Integer.toString(primaryPort));
             // WAIT is no barrier before the replica attached (a write before it has offset 0)
-            long linked = System.nanoTime() + 10_000_000_000L;
-            while (!infoField(r, "replication", "master_link_status").equals("up") && System.nanoTime() < linked) {
-                Thread.sleep(20);
-            }
+            awaitInfo(r, "replication", "master_link_status", "up");
             p.call("SELECT", "3");
             p.call("SET", "a", "1");
             assertEquals(":1", RawClient.render(p.call("WAIT", "1", "5000")));
@@ -409,10 +400,7 @@ class ReplicaRoleTest {
             String id = infoField(p, "replication", "master_replid");
             r.call("REPLICAOF", "NO", "ONE");
             p.call("CONFIG", "SET", "repl-backlog-ttl", "1");
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!infoField(p, "replication", "repl_backlog_active").equals("0") && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            awaitInfo(p, "replication", "repl_backlog_active", "0");
             seen.append("backlog active ").append(infoField(p, "replication", "repl_backlog_active"))
                     .append(", id changed ").append(!infoField(p, "replication", "master_replid").equals(id));
         }
