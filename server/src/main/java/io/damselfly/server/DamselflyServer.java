@@ -108,6 +108,8 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final io.damselfly.server.aof.AppendOnlyFile aof;
     /** The replication stream and what each write sends down it. */
     private final io.damselfly.server.replication.Propagation propagation;
+    /** A shutdown waiting for its replicas (shutdown-timeout, SHUTDOWN ABORT). */
+    private final ShutdownGrace shutdownGrace;
     private final io.damselfly.server.replication.FullSync fullSync;
     /** This server as a replica of another (REPLICAOF); idle while it is a primary. */
     private final io.damselfly.server.replica.ReplicaRole replicaRole = new io.damselfly.server.replica.ReplicaRole(this);
@@ -158,6 +160,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 new io.damselfly.server.replication.ReplicationStream(config, runId),
                 () -> config.getBool(Option.LAZYFREE_LAZY_EXPIRE), () -> config.getBool(Option.LAZYFREE_LAZY_EVICTION));
         keyspace.addObserver(propagation);
+        this.shutdownGrace = new ShutdownGrace(config, clients.pause(), propagation.stream());
         this.net = new NetServer(this, ioThreads, health);
         this.activeExpiry = new ActiveExpiry(keyspace);
         this.backgroundEviction = new Eviction(keyspace);
@@ -485,6 +488,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         aof.tick(System.currentTimeMillis());
         propagation.stream().tick(System.currentTimeMillis());
         replicaRole.tick(System.currentTimeMillis());
+        shutdownGrace.tick(System.currentTimeMillis());
         closeIdleClients(System.currentTimeMillis());
     }
 
@@ -607,11 +611,29 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force) {
+    public java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force, boolean now) {
+        return shutdownGrace.begin(now, () -> finishShutdown(save, force));
+    }
+
+    @Override
+    public boolean abortShutdown() {
+        return shutdownGrace.abort();
+    }
+
+    @Override
+    public long shutdownMillisLeft() {
+        return shutdownGrace.millisLeft(System.currentTimeMillis());
+    }
+
+    private static final String SHUTDOWN_FAILED = "Errors trying to shut down the server. Check the logs for more information.";
+
+    /** finishShutdown: the stop once no replica is waited for (any more). */
+    private java.util.concurrent.CompletableFuture<Boolean> finishShutdown(boolean save, boolean force) {
         if (aof.writingInitialAof()) {
             // prepareForShutdown: the AOF just turned on holds no data set until its rewrite ends
             if (!force) {
                 log.warn("Writing initial AOF, can't exit.");
+                log.warn(SHUTDOWN_FAILED);
                 return java.util.concurrent.CompletableFuture.completedFuture(false);
             }
             log.warn("Writing initial AOF. Exit anyway.");
@@ -622,8 +644,12 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         }
         return persistence.saveAfterRunning("shutdown").thenApply(ok -> {
             if (!ok && !force) {
-                log.warn("Errors trying to shut down the server: the snapshot could not be saved");
+                log.warn("Error trying to save the DB, can't exit.");
+                log.warn(SHUTDOWN_FAILED);
                 return false;
+            }
+            if (!ok) {
+                log.warn("Error trying to save the DB. Exit anyway.");
             }
             Thread t = new Thread(() -> stopAfterSave(ok), "damselfly-shutdown");
             t.setDaemon(false);
@@ -710,7 +736,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             scripts.close();
             persistence.close();
             removePidFile();
-            log.info("damselfly stopped");
+            log.info("damselfly is now ready to exit, bye bye...");
         } finally {
             closed.countDown();
         }

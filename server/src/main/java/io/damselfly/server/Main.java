@@ -123,24 +123,28 @@ public final class Main {
     /**
      * SIGTERM and SIGINT stop the server as Redis's prepareForShutdown does: a snapshot first when
      * persistence is configured, and if that save fails the server logs it and keeps running (a
-     * JVM shutdown hook could not keep it running, hence a signal handler). A second signal while
-     * the save runs exits at once, as Redis's "You insist... exiting now".
+     * JVM shutdown hook could not keep it running, hence a signal handler). A second SIGINT while
+     * the shutdown runs (its save, or its wait for replicas) exits at once, as Redis's "You
+     * insist... exiting now"; a second SIGTERM changes nothing, as in Redis.
      */
     private static void handleSignal(String name, DamselflyServer server) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
                 if (!STOPPING.compareAndSet(false, true)) {
-                    System.err.println("damselfly: SIG" + name + " again while shutting down: exiting now");
-                    Runtime.getRuntime().halt(1);
+                    if (name.equals("INT")) {
+                        System.err.println("damselfly: SIGINT again while shutting down: You insist... exiting now.");
+                        Runtime.getRuntime().halt(1);
+                    }
+                    org.slf4j.LoggerFactory.getLogger(Main.class).warn("Received SIG{} scheduling shutdown...", name);
+                    return;
                 }
                 org.slf4j.LoggerFactory.getLogger(Main.class).warn("Received SIG{} scheduling shutdown...", name);
-                // shutdown-on-sigint / -sigterm: SHUTDOWN's modifiers ("now" has no replicas to skip here)
+                // shutdown-on-sigint / -sigterm: SHUTDOWN's modifiers
                 String flags = server.config().getString(name.equals("INT") ? Option.SHUTDOWN_ON_SIGINT : Option.SHUTDOWN_ON_SIGTERM);
                 boolean save = flags.contains("nosave") ? false : flags.contains("save") || server.persistenceConfigured();
-                server.shutdown(save, flags.contains("force")).thenAccept(stops -> {
-                    if (!stops) {
-                        org.slf4j.LoggerFactory.getLogger(Main.class).warn(
-                                "SIG{} received but errors trying to shut down the server, check the logs for more information", name);
+                server.shutdown(save, flags.contains("force"), flags.contains("now")).whenComplete((stops, aborted) -> {
+                    if (!Boolean.TRUE.equals(stops)) {
+                        // failed (logged), or SHUTDOWN ABORT ended its wait for replicas
                         STOPPING.set(false);
                     }
                 });

@@ -7,9 +7,12 @@ import java.util.function.Consumer;
 
 /**
  * CLIENT PAUSE: the pause in force, if any, and the connections whose next request waits it out.
- * The one owner of the pause state (Redis 7.0.15's client_pause_type / client_pause_end_time with
- * its one purpose, PAUSE_BY_CLIENT_COMMAND; damselfly has no replication failover or shutdown
- * that would pause for other purposes).
+ * The one owner of the pause state (Redis 7.0.15's client_pause_type / client_pause_end_time).
+ * A pause has purposes, as pauseClients' PAUSE_BY_CLIENT_COMMAND and PAUSE_DURING_SHUTDOWN: CLIENT
+ * PAUSE's own ({@link #pause}, ended by CLIENT UNPAUSE or its time) and a shutdown waiting for its
+ * replicas ({@link #pauseForShutdown}: writes, with no end, until it ends or is aborted). The
+ * pause in force is the most restrictive type and the latest end of the purposes present, and
+ * ending one purpose leaves the other in force.
  *
  * <p>Cost when nothing is paused: {@link #current()} is one volatile read that answers null. A
  * command's executor makes it before running anything that Redis's processCommand would postpone,
@@ -75,6 +78,10 @@ public final class ClientPause {
 
     /** The pause in force, or null: the one read a command pays when nothing is paused. */
     private volatile State state;
+    /** CLIENT PAUSE's purpose, or null; guarded by this. */
+    private State byClient;
+    /** Whether a shutdown waiting for its replicas pauses writes; guarded by this. */
+    private boolean byShutdown;
     /** Connections holding a postponed request, in the order they were postponed; guarded by this. */
     private final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
     /** Told true when a pause begins and false when it ends (the keyspace's freeze); guarded by this. */
@@ -107,39 +114,58 @@ public final class ClientPause {
      * with a pause already in force (the more restrictive type, the later end).
      */
     public void pause(Type type, long endMillis, long nowMillis) {
-        List<Waiter> woken = List.of();
+        List<Waiter> woken;
         synchronized (this) {
-            State old = state;
+            State old = byClient;
             if (old != null && old.endMillis() < nowMillis) {
                 // a pause that has passed but was not yet seen to: it ends first, and its type
                 // does not carry into the new one
-                woken = end();
                 old = null;
             }
             State merged = old == null ? new State(type, endMillis)
                     : new State(old.type().compareTo(type) >= 0 ? old.type() : type, Math.max(old.endMillis(), endMillis));
-            if (merged.endMillis() >= nowMillis) {
-                state = merged;
-                if (old == null) {
-                    freezeListener.accept(true);
-                }
-            }
-            // else already over (timeout 0, or an end that overflowed): as updateClientPauseTypeAndEndTime
-            // drops an elapsed purpose at once, nothing is paused
+            // one already over (timeout 0, or an end that overflowed) pauses nothing, as
+            // updateClientPauseTypeAndEndTime drops an elapsed purpose at once
+            byClient = merged.endMillis() >= nowMillis ? merged : null;
+            woken = install();
         }
         wake(woken);
     }
 
-    /** CLIENT UNPAUSE: ends the pause in force, if any, and wakes every postponed client. */
+    /** CLIENT UNPAUSE: ends CLIENT PAUSE's pause, if any, and wakes every postponed client. */
     public void unpause() {
         List<Waiter> woken;
         synchronized (this) {
-            woken = end();
+            byClient = null;
+            woken = install();
         }
         wake(woken);
     }
 
-    /** Ends the pause if its end has passed at {@code nowMillis} (lazily, or from a periodic tick). */
+    /**
+     * A shutdown waits for its replicas (prepareForShutdown): writes wait until {@link
+     * #unpauseForShutdown}, whatever CLIENT PAUSE and CLIENT UNPAUSE do meanwhile.
+     */
+    public void pauseForShutdown() {
+        List<Waiter> woken;
+        synchronized (this) {
+            byShutdown = true;
+            woken = install();
+        }
+        wake(woken);
+    }
+
+    /** The shutdown was aborted or failed: its pause ends (CLIENT PAUSE's, if any, stays). */
+    public void unpauseForShutdown() {
+        List<Waiter> woken;
+        synchronized (this) {
+            byShutdown = false;
+            woken = install();
+        }
+        wake(woken);
+    }
+
+    /** Ends CLIENT PAUSE's pause if its end has passed at {@code nowMillis} (lazily, or from a periodic tick). */
     public void expireIfElapsed(long nowMillis) {
         State s = state;
         if (s == null || s.endMillis() >= nowMillis) {
@@ -147,11 +173,11 @@ public final class ClientPause {
         }
         List<Waiter> woken;
         synchronized (this) {
-            s = state;
-            if (s == null || s.endMillis() >= nowMillis) {
+            if (byClient == null || byClient.endMillis() >= nowMillis) {
                 return;
             }
-            woken = end();
+            byClient = null;
+            woken = install();
         }
         wake(woken);
     }
@@ -179,13 +205,26 @@ public final class ClientPause {
         return waiters.size();
     }
 
-    /** Under the lock: no pause any more; returns the waiters to wake (outside the lock). */
-    private List<Waiter> end() {
-        if (state == null) {
+    /**
+     * Under the lock: makes the purposes' merge the pause in force. Answers the waiters to wake
+     * (outside the lock): none when the pause only became stricter or longer, since what they wait
+     * for is still ahead; all of them when it ended or eased, to run again under what is in force.
+     */
+    private List<Waiter> install() {
+        State old = state;
+        State shutdown = byShutdown ? new State(Type.WRITE, Long.MAX_VALUE) : null;
+        State merged = byClient == null ? shutdown : shutdown == null ? byClient
+                : new State(byClient.type().compareTo(shutdown.type()) >= 0 ? byClient.type() : shutdown.type(), Long.MAX_VALUE);
+        if (merged == null ? old == null : merged.equals(old)) {
             return List.of();
         }
-        state = null;
-        freezeListener.accept(false);
+        state = merged;
+        if ((old == null) != (merged == null)) {
+            freezeListener.accept(merged != null);
+        }
+        if (merged != null && old != null && merged.type().compareTo(old.type()) >= 0 && merged.endMillis() >= old.endMillis()) {
+            return List.of();
+        }
         List<Waiter> woken = new ArrayList<>(waiters);
         waiters.clear();
         return woken;

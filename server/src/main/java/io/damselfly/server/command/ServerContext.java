@@ -88,11 +88,20 @@ public interface ServerContext {
     io.damselfly.server.persist.Persistence persistence();
 
     /**
-     * SHUTDOWN: stops the server, first saving when {@code save} (a failed save keeps it running
-     * unless {@code force}, as does the AOF's first rewrite still running); the future answers
-     * whether it is stopping, at once when it refuses before anything began.
+     * SHUTDOWN: stops the server, first waiting up to shutdown-timeout for replicas to acknowledge
+     * the whole stream unless {@code now} (writes paused meanwhile), then saving when {@code save}
+     * (a failed save keeps it running unless {@code force}, as does the AOF's first rewrite still
+     * running); the future answers whether it is stopping, at once when it refuses before anything
+     * began, and is cancelled when SHUTDOWN ABORT ends the wait. A shutdown asked for while one
+     * waits answers that one's outcome.
      */
-    java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force);
+    java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force, boolean now);
+
+    /** SHUTDOWN ABORT: ends a shutdown waiting for its replicas; false when none waits. */
+    boolean abortShutdown();
+
+    /** Milliseconds a waiting shutdown still gives its replicas (INFO shutdown_in_milliseconds), or -1 when none waits. */
+    long shutdownMillisLeft();
 
     /** Redis's save points as configured (CONFIG SET save). */
     io.damselfly.server.persist.SavePoints savePoints();

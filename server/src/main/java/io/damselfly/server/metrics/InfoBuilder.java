@@ -171,12 +171,17 @@ public final class InfoBuilder {
         s.field("config_file", config.configFile());
         s.field("io_threads", server.ioThreads());
         s.field("keyspace_shards", keyspace.shardCount());
+        long shutdownIn = server.shutdownMillisLeft();
+        if (shutdownIn >= 0) {
+            s.field("shutdown_in_milliseconds", shutdownIn);
+        }
         return s.text();
     }
 
     String clients() {
         Section s = new Section("Clients");
-        s.field("connected_clients", server.clients().count());
+        // replicas are not counted, as Redis counts clients minus slaves
+        s.field("connected_clients", server.clients().count() - server.propagation().stream().replicaCount());
         s.field("cluster_connections", 0);
         s.field("maxclients", config.getInt(Option.MAXCLIENTS));
         // no blocking command exists yet; count blocked clients here when one does
@@ -216,8 +221,15 @@ public final class InfoBuilder {
         s.field("maxmemory_human", bytesToHuman(maxmemory));
         // the policy in force: cache_mode turns noeviction into allkeys-tinylfu
         s.field("maxmemory_policy", server.keyspace().evictionPolicy().redisName());
-        // Redis leaves replication and AOF buffers out of the eviction check; there are none here
+        // Redis leaves replication and AOF buffers out of the eviction check; here they are not
+        // in used_memory at all (which counts the keyspace), so nothing is to be left out
         s.field("mem_not_counted_for_evict", 0);
+        // the backlog and what waits for each replica (Redis 7.0 shares one buffer between them
+        // and counts the part past the backlog's size as the replicas'; here the two are apart)
+        long[] replication = server.propagation().stream().bufferedBytes();
+        s.field("mem_replication_backlog", replication[0]);
+        s.field("mem_total_replication_buffers", replication[0] + replication[1]);
+        s.field("mem_clients_slaves", replication[1]);
         s.field("mem_allocator", "jvm");
         // nothing is freed in the background here: a deleted value is gone at once (its record
         // slot) or left to the collector, so Redis's lazy-free queue is always empty; the values

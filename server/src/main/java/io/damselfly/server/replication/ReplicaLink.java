@@ -79,6 +79,11 @@ final class ReplicaLink {
         state = State.ONLINE;
     }
 
+    /** Stream bytes waiting here for the snapshot to go out. Under the stream's lock. */
+    long heldBytes() {
+        return waitingBytes;
+    }
+
     boolean isGone() {
         return inbox.isClosed() || !client.connection().isOpen();
     }

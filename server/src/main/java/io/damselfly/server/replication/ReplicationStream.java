@@ -424,8 +424,53 @@ public final class ReplicationStream {
         synchronized (ackWaiters) {
             ackWaiters.add(w);
         }
-        appendToReplicas(new byte[][] {bytes("REPLCONF"), bytes("GETACK"), bytes("*")});
+        askForAcknowledgements();
         return w;
+    }
+
+    /** REPLCONF GETACK * to every replica: each answers with its offset (sendGetackToReplicas). */
+    public void askForAcknowledgements() {
+        appendToReplicas(new byte[][] {bytes("REPLCONF"), bytes("GETACK"), bytes("*")});
+    }
+
+    /**
+     * Whether every attached replica acknowledged this primary's whole stream (isReadyToShutdown):
+     * true without replicas; false while one is still being synchronised.
+     */
+    public boolean replicasInSync() {
+        long end = offset();
+        for (ReplicaLink l : links) {
+            if (!l.isGone() && l.ackOffset != end) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * finishShutdown's report: each replica behind this primary's offset, then how many of how
+     * many are in sync (nothing without replicas).
+     */
+    public synchronized void logReplicasAtShutdown() {
+        long end = offset();
+        long now = System.currentTimeMillis();
+        int replicas = 0;
+        int lagging = 0;
+        for (ReplicaLink l : links) {
+            if (l.isGone()) {
+                continue;
+            }
+            replicas++;
+            if (l.ackOffset != end) {
+                lagging++;
+                long lag = l.state == ReplicaLink.State.ONLINE ? (now - l.ackMillis) / 1000 : 0;
+                log.warn("Lagging replica {}:{} reported offset {} behind master, lag={}, state={}.",
+                        replicaIp(l), replicaPort(l), end - l.ackOffset, lag, l.state.infoName);
+            }
+        }
+        if (replicas > 0) {
+            log.info("{} of {} replicas are in sync when shutting down.", replicas - lagging, replicas);
+        }
     }
 
     public void stopWaiting(Object handle) {
@@ -548,6 +593,21 @@ public final class ReplicationStream {
             field.accept("slave" + i++, "ip=" + replicaIp(l) + ",port=" + replicaPort(l) + ",state=" + l.state.infoName
                     + ",offset=" + l.ackOffset + ",lag=" + lag);
         }
+    }
+
+    /**
+     * Bytes of the stream held for replicas (INFO memory's replication buffers): what the backlog
+     * holds, then per replica what waits for its snapshot to go out, in its inbox, and unwritten
+     * to its socket. Index 0: the backlog; 1: the replicas' part.
+     */
+    public synchronized long[] bufferedBytes() {
+        long replicas = 0;
+        for (ReplicaLink l : links) {
+            if (!l.isGone()) {
+                replicas += l.heldBytes() + l.inbox.queuedBytes() + l.client.connection().pendingOutputBytes();
+            }
+        }
+        return new long[] {backlog != null ? backlog.held() : 0, replicas};
     }
 
     /** INFO replication's offsets and backlog fields. */

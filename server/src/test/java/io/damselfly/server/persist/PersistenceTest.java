@@ -392,7 +392,7 @@ class PersistenceTest {
         assertEquals(0, p.exitValue());
         String log = Files.readString(dir.resolve("server.log"));
         assertFalse(log.contains("Exception"), log);
-        assertTrue(log.contains("damselfly stopped"), log);
+        assertTrue(log.contains("damselfly is now ready to exit, bye bye..."), log);
         EmbeddedServer second = damselfly();
         assertEquals(500L, connect(second.port()).dbsize());
     }

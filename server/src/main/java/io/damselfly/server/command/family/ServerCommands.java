@@ -199,13 +199,21 @@ public final class ServerCommands {
             throw c.syntaxError();
         }
         if (abort) {
-            c.reply().error(Errors.NO_SHUTDOWN_IN_PROGRESS);
+            if (c.server().abortShutdown()) {
+                c.reply().ok();
+            } else {
+                c.reply().error(Errors.NO_SHUTDOWN_IN_PROGRESS);
+            }
+            return;
+        }
+        if (!now && !c.canDefer()) {
+            c.reply().error(SHUTDOWN_DENY_BLOCKING);
             return;
         }
         log.warn("User requested shutdown (client id={} addr={})", c.client().id(), c.client().address());
         boolean saving = save || (!nosave && c.server().persistenceConfigured());
-        CompletableFuture<Boolean> stopping = c.server().shutdown(saving, force);
-        if (stopping.isDone() && !stopping.join()) {
+        CompletableFuture<Boolean> stopping = c.server().shutdown(saving, force, now);
+        if (stopping.isDone() && !stopping.isCancelled() && !stopping.join()) {
             // refused before anything began (the AOF's first rewrite running)
             c.reply().error(SHUTDOWN_FAILED);
             return;
@@ -226,6 +234,7 @@ public final class ServerCommands {
     }
 
     static final String SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
+    static final String SHUTDOWN_DENY_BLOCKING = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client";
 
     /**
      * MONITOR: from now on the client is shown every command the server runs (see
