@@ -386,6 +386,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         } finally {
             loading = false;
         }
+        if (closing.get()) {
+            // stopped while loading (SHUTDOWN, a signal): nothing is to start in the background
+            return;
+        }
         String primary = config.getString(Option.REPLICAOF);
         if (!primary.isEmpty()) {
             // a config file's "replicaof host port": a replica from the start, as Redis
@@ -612,7 +616,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
 
     @Override
     public java.util.concurrent.CompletableFuture<Boolean> shutdown(boolean save, boolean force, boolean now) {
-        return shutdownGrace.begin(now, () -> finishShutdown(save, force));
+        // as prepareForShutdown: never a save while a data set is being loaded (at start, DEBUG
+        // RELOAD, a replica's snapshot), which would write the part loaded so far over the file
+        boolean saving = save && !loading;
+        return shutdownGrace.begin(now, () -> finishShutdown(saving, force));
     }
 
     @Override

@@ -25,6 +25,11 @@ public interface ServerContext {
 
     ClientRegistry clients();
 
+    /** INFO connected_clients: the clients connected, replicas left out, as Redis counts them. */
+    default int connectedClients() {
+        return clients().count() - propagation().stream().replicaCount();
+    }
+
     CommandTable commands();
 
     ServerStats stats();

@@ -180,8 +180,7 @@ public final class InfoBuilder {
 
     String clients() {
         Section s = new Section("Clients");
-        // replicas are not counted, as Redis counts clients minus slaves
-        s.field("connected_clients", server.clients().count() - server.propagation().stream().replicaCount());
+        s.field("connected_clients", server.connectedClients());
         s.field("cluster_connections", 0);
         s.field("maxclients", config.getInt(Option.MAXCLIENTS));
         // no blocking command exists yet; count blocked clients here when one does

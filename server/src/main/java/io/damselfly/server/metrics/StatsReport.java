@@ -76,7 +76,7 @@ public final class StatsReport {
         j.field("hit_ratio", hitRatio);
         j.field("used_memory", keyspace.usedMemory());
         j.field("maxmemory", server.config().getLong(Option.MAXMEMORY));
-        j.field("connected_clients", server.clients().count());
+        j.field("connected_clients", server.connectedClients());
         j.field("blocked_clients", server.clients().blocked());
         j.field("evicted_keys", keyspace.evictedKeys());
         j.field("expired_keys", keyspace.expiredKeys());
