@@ -488,11 +488,18 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         tracking.sweep();
         latencyMonitor.recordIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000,
                 System.currentTimeMillis() / 1000);
-        persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
+        if (!loading) {
+            // no save point or schedule fires while a data set loads (a replica's snapshot): it
+            // would write the part loaded so far over the file being loaded, as Redis never does
+            persistence.tick(System.currentTimeMillis(), savePoints(), saveSchedule());
+        }
         aof.tick(System.currentTimeMillis());
         propagation.stream().tick(System.currentTimeMillis());
         replicaRole.tick(System.currentTimeMillis());
         shutdownGrace.tick(System.currentTimeMillis());
+        if (aofRestartPending) {
+            restartAofAfterSync();
+        }
         closeIdleClients(System.currentTimeMillis());
     }
 
@@ -597,6 +604,30 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             throw e;
         }
         return (io.damselfly.server.aof.AofLoading.Result) outcome[0];
+    }
+
+    /** Set while the AOF a replica's full synchronisation turned off has not started again. */
+    private volatile boolean aofRestartPending;
+
+    @Override
+    public boolean stopAofForSync() {
+        if (!config.getBool(Option.APPENDONLY)) {
+            return false;
+        }
+        aofRestartPending = false;
+        aof.turnOff(this::withEveryShardLocked);
+        return true;
+    }
+
+    @Override
+    public void restartAofAfterSync() {
+        if (!config.getBool(Option.APPENDONLY) || aof.state() != io.damselfly.server.aof.AppendOnlyFile.State.OFF) {
+            return;
+        }
+        aofRestartPending = !aof.turnOn(true);
+        if (aofRestartPending) {
+            log.warn("Failed enabling the AOF after successful master synchronization! Trying it again in one second.");
+        }
     }
 
     /** Runs {@code action} with every shard of the keyspace locked. */

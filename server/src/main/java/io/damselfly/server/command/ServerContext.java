@@ -75,6 +75,21 @@ public interface ServerContext {
     /** The append-only file: BGREWRITEAOF, CONFIG SET appendonly, DEBUG LOADAOF, INFO's aof_ fields. */
     io.damselfly.server.aof.AppendOnlyFile aof();
 
+    /**
+     * readSyncBulkPayload's stopAppendOnly: a replica about to replace its data set with its
+     * primary's snapshot turns the AOF off (what it holds would otherwise come back at the next
+     * start in place of the snapshot); answers whether appendonly is on, for {@link
+     * #restartAofAfterSync}.
+     */
+    boolean stopAofForSync();
+
+    /**
+     * restartAOFAfterSYNC: the AOF on again when appendonly is and a synchronisation left it off
+     * (after the load, or when the replica becomes a primary after a failed one), its first
+     * rewrite taking the data set as its base; tried again each second while it cannot start.
+     */
+    void restartAofAfterSync();
+
     /** Replays AOF files into the keyspace as the AOF client, nothing propagated (start, DEBUG LOADAOF). */
     io.damselfly.server.aof.AofLoading.Result loadAof(io.damselfly.server.aof.AofManifest manifest) throws java.io.IOException;
 

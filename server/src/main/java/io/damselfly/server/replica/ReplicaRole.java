@@ -197,6 +197,8 @@ public final class ReplicaRole {
         masterHost = null;
         state = LinkState.CONNECT;
         server.propagation().stream().becomePrimary();
+        // an AOF a failed synchronisation left off starts again (replicationUnsetMaster)
+        server.restartAofAfterSync();
         roleListener.run();
         log.info("MASTER MODE enabled");
     }
@@ -401,6 +403,10 @@ public final class ReplicaRole {
         // as readSyncBulkPayload: the received file becomes the RDB file, then loads as one at start
         Path rdb = Path.of(server.config().getString(Option.DIR)).resolve(server.config().getString(Option.DBFILENAME));
         Files.move(file, rdb, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // the AOF off while the data set is replaced, then on again from a rewrite of what loaded
+        // (stopAppendOnly, restartAOFAfterSYNC): it does not log the flush and the load, so kept on
+        // it would bring the old data set back at the next start instead of this one
+        boolean aofWasOn = server.stopAofForSync();
         // other clients answer LOADING until the snapshot is in, as Redis's startLoading there
         server.whileLoading(() -> {
             log.info("MASTER <-> REPLICA sync: Flushing old data");
@@ -417,6 +423,9 @@ public final class ReplicaRole {
                         }
                     });
         });
+        if (aofWasOn) {
+            server.restartAofAfterSync();
+        }
         synchronized (this) {
             if (!current(gen)) {
                 // a REPLICAOF while it loaded: the data is this link's, the role no longer is
