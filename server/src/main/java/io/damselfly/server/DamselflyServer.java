@@ -211,10 +211,26 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         // CONFIG SET appendonly (updateAppendonly): turning on starts the first rewrite, or fails as Redis's
         config.guard(Option.APPENDONLY, v -> {
             boolean on = (Boolean) v;
+            if (on && loading && aof.state() == io.damselfly.server.aof.AppendOnlyFile.State.OFF) {
+                // its first rewrite would take the part loaded so far as the AOF's base: it starts
+                // once the load has ended (the cron's restart after a synchronisation)
+                aofRestartPending = true;
+                return new ServerConfig.Prepared() {
+                    @Override
+                    public void commit() {
+                    }
+
+                    @Override
+                    public void rollback() {
+                        aofRestartPending = false;
+                    }
+                };
+            }
             if (on && !aof.turnOn(true)) {
                 throw new IllegalArgumentException("Unable to turn on AOF. Check server logs.");
             }
             if (!on) {
+                aofRestartPending = false;
                 aof.turnOff(this::withEveryShardLocked);
             }
             return new ServerConfig.Prepared() {
@@ -497,7 +513,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         propagation.stream().tick(System.currentTimeMillis());
         replicaRole.tick(System.currentTimeMillis());
         shutdownGrace.tick(System.currentTimeMillis());
-        if (aofRestartPending) {
+        if (aofRestartPending && !loading) {
             restartAofAfterSync();
         }
         closeIdleClients(System.currentTimeMillis());

@@ -109,6 +109,38 @@ class ReplicaLoadSafetyTest {
         }
     }
 
+    @Test
+    void aofTurnedOnWhileLoading_startsFromTheWholeDataSet() throws Exception {
+        int keys = 2000;
+        Path dir = Files.createTempDirectory("aof-on-loading");
+        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
+                RawClient p = new RawClient("127.0.0.1", primary.port())) {
+            for (int i = 0; i < keys; i++) {
+                p.call("SET", "key:" + i, "value:" + i);
+            }
+            EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", dir.toString()).option("key-load-delay", "1000").start();
+            try (RawClient r = new RawClient("127.0.0.1", replica.port())) {
+                assertEquals("+OK", r.callText("REPLICAOF", "127.0.0.1", Integer.toString(primary.port())));
+                awaitPersistence(r, "loading:1");
+                assertEquals("+OK", r.callText("CONFIG", "SET", "appendonly", "yes"));
+                awaitPersistence(r, "loading:0");
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (!aofSettled(r) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertTrue(aofSettled(r), "the AOF's rewrite ended");
+                r.send("SHUTDOWN", "NOSAVE");
+                assertTrue(r.isClosedByServer());
+            } finally {
+                replica.close();
+            }
+        }
+        try (EmbeddedServer again = EmbeddedServer.builder().port(0).option("dir", dir.toString()).option("appendonly", "yes").start();
+                RawClient c = new RawClient("127.0.0.1", again.port())) {
+            assertEquals(":" + keys, RawClient.render(c.call("DBSIZE")));
+        }
+    }
+
     private static boolean aofSettled(RawClient c) {
         String info = RawClient.render(c.call("INFO", "persistence"));
         return info.contains("aof_enabled:1") && info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0");
