@@ -66,7 +66,8 @@ final class ShutdownGrace {
             if (!now && timeout != 0 && !stream.replicasInSync()) {
                 waiting = new Waiting(System.currentTimeMillis() + timeout * 1000, finish);
                 if (pause.current() == null) {
-                    // paused writes send nothing that would carry a GETACK's answer back
+                    // as Redis, not while clients are paused: a GETACK goes through the stream and
+                    // moves its offset, which a pause keeps still for replicas comparing it
                     stream.askForAcknowledgements();
                 }
                 pause.pauseForShutdown();

@@ -114,8 +114,7 @@ public final class ClientPause {
      * with a pause already in force (the more restrictive type, the later end).
      */
     public void pause(Type type, long endMillis, long nowMillis) {
-        List<Waiter> woken;
-        synchronized (this) {
+        change(() -> {
             State old = byClient;
             if (old != null && old.endMillis() < nowMillis) {
                 // a pause that has passed but was not yet seen to: it ends first, and its type
@@ -127,19 +126,12 @@ public final class ClientPause {
             // one already over (timeout 0, or an end that overflowed) pauses nothing, as
             // updateClientPauseTypeAndEndTime drops an elapsed purpose at once
             byClient = merged.endMillis() >= nowMillis ? merged : null;
-            woken = install();
-        }
-        wake(woken);
+        });
     }
 
     /** CLIENT UNPAUSE: ends CLIENT PAUSE's pause, if any, and wakes every postponed client. */
     public void unpause() {
-        List<Waiter> woken;
-        synchronized (this) {
-            byClient = null;
-            woken = install();
-        }
-        wake(woken);
+        change(() -> byClient = null);
     }
 
     /**
@@ -147,19 +139,19 @@ public final class ClientPause {
      * #unpauseForShutdown}, whatever CLIENT PAUSE and CLIENT UNPAUSE do meanwhile.
      */
     public void pauseForShutdown() {
-        List<Waiter> woken;
-        synchronized (this) {
-            byShutdown = true;
-            woken = install();
-        }
-        wake(woken);
+        change(() -> byShutdown = true);
     }
 
     /** The shutdown was aborted or failed: its pause ends (CLIENT PAUSE's, if any, stays). */
     public void unpauseForShutdown() {
+        change(() -> byShutdown = false);
+    }
+
+    /** Changes a purpose under the lock, installs the merge, then wakes whom that eased (outside it). */
+    private void change(Runnable purpose) {
         List<Waiter> woken;
         synchronized (this) {
-            byShutdown = false;
+            purpose.run();
             woken = install();
         }
         wake(woken);

@@ -7,6 +7,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,51 +23,35 @@ class ReplicaLoadSafetyTest {
     void replicaLoadingItsSnapshot_shutdownKeepsTheWholeFile() throws Exception {
         int keys = 3000;
         Path dir = Files.createTempDirectory("loading-replica");
-        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
-                RawClient p = new RawClient("127.0.0.1", primary.port())) {
-            for (int i = 0; i < keys; i++) {
-                p.call("SET", "key:" + i, "value:" + i);
-            }
+        try (EmbeddedServer primary = primaryWith(keys)) {
             EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", dir.toString())
                     .option("save", "3600 1").option("key-load-delay", "2000").start();
             try (RawClient r = new RawClient("127.0.0.1", replica.port())) {
-                assertEquals("+OK", r.callText("REPLICAOF", "127.0.0.1", Integer.toString(primary.port())));
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (!RawClient.render(r.call("INFO", "persistence")).contains("loading:1") && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                assertTrue(RawClient.render(r.call("INFO", "persistence")).contains("loading:1"), "the replica is loading");
-                r.send("SHUTDOWN");
-                assertTrue(r.isClosedByServer(), "the replica stops");
+                replicate(r, primary);
+                await(r, "persistence", info -> info.contains("loading:1"), "the replica is loading");
+                shutdown(r, "SHUTDOWN");
             } finally {
                 replica.close();
             }
         }
         // the file the replica received is whole: every key loads from it
-        try (EmbeddedServer again = EmbeddedServer.builder().port(0).option("dir", dir.toString()).start();
-                RawClient c = new RawClient("127.0.0.1", again.port())) {
-            assertEquals(":" + keys, RawClient.render(c.call("DBSIZE")));
-        }
+        assertEquals(":" + keys, dbsizeAfterRestart(dir, "no"));
     }
 
     @Test
     void savePoints_waitForTheLoadToEnd() throws Exception {
-        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
-                RawClient p = new RawClient("127.0.0.1", primary.port());
+        try (EmbeddedServer primary = primaryWith(2000);
                 EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString())
                         .option("save", "1 1").option("key-load-delay", "2000").start();
                 RawClient r = new RawClient("127.0.0.1", replica.port())) {
-            for (int i = 0; i < 2000; i++) {
-                p.call("SET", "key:" + i, "value:" + i);
-            }
-            assertEquals("+OK", r.callText("REPLICAOF", "127.0.0.1", Integer.toString(primary.port())));
-            awaitPersistence(r, "loading:1");
+            replicate(r, primary);
+            await(r, "persistence", info -> info.contains("loading:1"), "the replica is loading");
             // "save 1 1": a save would be due a second after the flush that began the load
             Thread.sleep(2500);
             String info = RawClient.render(r.call("INFO", "persistence"));
             assertTrue(info.contains("loading:1"), "still loading: " + info);
             assertTrue(info.contains("rdb_saves:0"), "no save while loading: " + info);
-            awaitPersistence(r, "loading:0");
+            await(r, "persistence", i -> i.contains("loading:0"), "the load ends");
         }
     }
 
@@ -74,29 +59,17 @@ class ReplicaLoadSafetyTest {
     void aofOn_restartFindsThePrimarysDataSet() throws Exception {
         int keys = 500;
         Path dir = Files.createTempDirectory("aof-replica");
-        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
+        try (EmbeddedServer primary = primaryWith(keys);
                 RawClient p = new RawClient("127.0.0.1", primary.port())) {
-            for (int i = 0; i < keys; i++) {
-                p.call("SET", "key:" + i, "value:" + i);
-            }
             EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", dir.toString()).option("appendonly", "yes").start();
             try (RawClient r = new RawClient("127.0.0.1", replica.port())) {
                 assertEquals("+OK", r.callText("SET", "own", "before-the-sync"));
-                assertEquals("+OK", r.callText("REPLICAOF", "127.0.0.1", Integer.toString(primary.port())));
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (!RawClient.render(r.call("INFO", "replication")).contains("master_link_status:up") && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                replicate(r, primary);
+                await(r, "replication", info -> info.contains("master_link_status:up"), "the link is up");
                 p.call("SET", "after", "the-sync");
                 assertEquals(":1", RawClient.render(p.call("WAIT", "1", "5000")));
-                // the AOF's first rewrite after the load has its base
-                deadline = System.nanoTime() + 20_000_000_000L;
-                while (!aofSettled(r) && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
-                assertTrue(aofSettled(r), "the AOF's rewrite ended");
-                r.send("SHUTDOWN", "NOSAVE");
-                assertTrue(r.isClosedByServer());
+                awaitAofSettled(r);
+                shutdown(r, "SHUTDOWN", "NOSAVE");
             } finally {
                 replica.close();
             }
@@ -113,44 +86,65 @@ class ReplicaLoadSafetyTest {
     void aofTurnedOnWhileLoading_startsFromTheWholeDataSet() throws Exception {
         int keys = 2000;
         Path dir = Files.createTempDirectory("aof-on-loading");
-        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
-                RawClient p = new RawClient("127.0.0.1", primary.port())) {
-            for (int i = 0; i < keys; i++) {
-                p.call("SET", "key:" + i, "value:" + i);
-            }
+        try (EmbeddedServer primary = primaryWith(keys)) {
             EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", dir.toString()).option("key-load-delay", "1000").start();
             try (RawClient r = new RawClient("127.0.0.1", replica.port())) {
-                assertEquals("+OK", r.callText("REPLICAOF", "127.0.0.1", Integer.toString(primary.port())));
-                awaitPersistence(r, "loading:1");
+                replicate(r, primary);
+                await(r, "persistence", info -> info.contains("loading:1"), "the replica is loading");
                 assertEquals("+OK", r.callText("CONFIG", "SET", "appendonly", "yes"));
-                awaitPersistence(r, "loading:0");
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (!aofSettled(r) && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
-                assertTrue(aofSettled(r), "the AOF's rewrite ended");
-                r.send("SHUTDOWN", "NOSAVE");
-                assertTrue(r.isClosedByServer());
+                await(r, "persistence", info -> info.contains("loading:0"), "the load ends");
+                awaitAofSettled(r);
+                shutdown(r, "SHUTDOWN", "NOSAVE");
             } finally {
                 replica.close();
             }
         }
-        try (EmbeddedServer again = EmbeddedServer.builder().port(0).option("dir", dir.toString()).option("appendonly", "yes").start();
+        assertEquals(":" + keys, dbsizeAfterRestart(dir, "yes"));
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    /** A primary holding {@code keys} string keys. */
+    private static EmbeddedServer primaryWith(int keys) throws Exception {
+        EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
+        try (RawClient p = new RawClient("127.0.0.1", primary.port())) {
+            for (int i = 0; i < keys; i++) {
+                p.call("SET", "key:" + i, "value:" + i);
+            }
+        }
+        return primary;
+    }
+
+    private static void replicate(RawClient replica, EmbeddedServer primary) {
+        assertEquals("+OK", replica.callText("REPLICAOF", "127.0.0.1", Integer.toString(primary.port())));
+    }
+
+    /** Sends a SHUTDOWN form and checks the server stops (no reply, the connection closed). */
+    private static void shutdown(RawClient c, Object... shutdown) {
+        c.send(shutdown);
+        assertTrue(c.isClosedByServer(), "the server stops");
+    }
+
+    /** DBSIZE of a server started on {@code dir} with appendonly {@code appendonly}. */
+    private static String dbsizeAfterRestart(Path dir, String appendonly) {
+        try (EmbeddedServer again = EmbeddedServer.builder().port(0).option("dir", dir.toString()).option("appendonly", appendonly).start();
                 RawClient c = new RawClient("127.0.0.1", again.port())) {
-            assertEquals(":" + keys, RawClient.render(c.call("DBSIZE")));
+            return RawClient.render(c.call("DBSIZE"));
         }
     }
 
-    private static boolean aofSettled(RawClient c) {
-        String info = RawClient.render(c.call("INFO", "persistence"));
-        return info.contains("aof_enabled:1") && info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0");
+    /** Waits until the AOF is on and a rewrite has ended since the start (its base written), none running. */
+    private static void awaitAofSettled(RawClient c) throws Exception {
+        await(c, "persistence", info -> info.contains("aof_enabled:1") && info.contains("aof_rewrite_in_progress:0")
+                && info.contains("aof_rewrite_scheduled:0") && !info.contains("aof_rewrites:0"), "the AOF's rewrite ended");
     }
 
-    private static void awaitPersistence(RawClient c, String line) throws Exception {
+    /** Waits up to 20 s for an INFO section to satisfy {@code condition}, and fails if it never does. */
+    private static void await(RawClient c, String section, Predicate<String> condition, String what) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!RawClient.render(c.call("INFO", "persistence")).contains(line) && System.nanoTime() < deadline) {
+        while (!condition.test(RawClient.render(c.call("INFO", section))) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertTrue(RawClient.render(c.call("INFO", "persistence")).contains(line), line);
+        assertTrue(condition.test(RawClient.render(c.call("INFO", section))), what);
     }
 }
