@@ -473,6 +473,11 @@ public final class AppendOnlyFile implements ReplicationStream.UnitTarget {
      * Once a cron tick: the buffer written (commands of the cron itself, writes that failed), the
      * everysec fsync, a scheduled or automatic rewrite (serverCron's).
      */
+    /** Bytes buffered for the AOF and not yet written (INFO aof_buffer_length, mem_aof_buffer). */
+    public int bufferedBytes() {
+        return buffered;
+    }
+
     public void tick(long nowMillis) {
         State s = state;
         if (s != State.OFF) {

@@ -603,6 +603,15 @@ public final class ClientSession {
      * WATCH is checked at EXEC, not marked when touched), t R B for tracking (on, redirect broken,
      * broadcast) and redir the redirect client while tracking (else -1), no U (no unix socket).
      */
+    /**
+     * Bytes this client holds outside the keyspace now, as CLIENT LIST's tot-mem counts them for a
+     * client other than the asker: a blocked request's arguments, the MULTI queue, the output
+     * waiting for its socket (INFO mem_clients_normal sums them).
+     */
+    public long heldMemory() {
+        return (blocking != null ? blockedArgvMemory : 0) + (multiQueued >= 0 ? multiMemory : 0) + pendingOutputBytes();
+    }
+
     public String describe(long nowMillis, byte[][] runningArgv) {
         long qbuf = 0;
         long argvMem = 0;

@@ -190,12 +190,12 @@ public final class InfoBuilder {
     }
 
     String memory() {
-        long used = keyspace.usedMemory();
-        server.stats().notePeakMemory(used);
-        long peak = Math.max(used, server.stats().peakMemory());
+        MemoryOverhead m = MemoryOverhead.of(server);
+        long used = m.total();
+        long peak = m.peak();
         Runtime rt = Runtime.getRuntime();
-        long heapUsed = rt.totalMemory() - rt.freeMemory();
-        long rss = residentSetSize();
+        long heapUsed = m.heapUsed();
+        long rss = m.rss();
         long maxmemory = config.getLong(Option.MAXMEMORY);
         long systemMemory = totalSystemMemory();
         Section s = new Section("Memory");
@@ -220,15 +220,22 @@ public final class InfoBuilder {
         s.field("maxmemory_human", bytesToHuman(maxmemory));
         // the policy in force: cache_mode turns noeviction into allkeys-tinylfu
         s.field("maxmemory_policy", server.keyspace().evictionPolicy().redisName());
+        // Redis's process_rss / zmalloc_used: here the JVM's whole footprint over the data set's
+        // accounting, so well above 1 (the heap's headroom, code, Netty's buffers), not jemalloc's
+        // fragmentation
+        s.field("mem_fragmentation_ratio", String.format(Locale.ROOT, "%.2f", m.fragmentation()));
+        s.field("mem_fragmentation_bytes", rss - used);
         // Redis leaves replication and AOF buffers out of the eviction check; here they are not
         // in used_memory at all (which counts the keyspace), so nothing is to be left out
         s.field("mem_not_counted_for_evict", 0);
         // the backlog and what waits for each replica (Redis 7.0 shares one buffer between them
         // and counts the part past the backlog's size as the replicas'; here the two are apart)
-        long[] replication = server.propagation().stream().bufferedBytes();
-        s.field("mem_replication_backlog", replication[0]);
-        s.field("mem_total_replication_buffers", replication[0] + replication[1]);
-        s.field("mem_clients_slaves", replication[1]);
+        s.field("mem_replication_backlog", m.replicationBacklog());
+        s.field("mem_total_replication_buffers", m.replicationBacklog() + m.clientsReplicas());
+        s.field("mem_clients_slaves", m.clientsReplicas());
+        s.field("mem_clients_normal", m.clientsNormal());
+        s.field("mem_cluster_links", 0);
+        s.field("mem_aof_buffer", m.aofBuffer());
         s.field("mem_allocator", "jvm");
         // nothing is freed in the background here: a deleted value is gone at once (its record
         // slot) or left to the collector, so Redis's lazy-free queue is always empty; the values

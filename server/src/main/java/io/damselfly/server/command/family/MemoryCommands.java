@@ -1,12 +1,9 @@
 package io.damselfly.server.command.family;
 
-import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.command.CommandContext;
 import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.Reply;
-import io.damselfly.server.command.ServerContext;
-import io.damselfly.server.metrics.InfoBuilder;
-import java.util.ArrayList;
+import io.damselfly.server.metrics.MemoryOverhead;
 import java.util.List;
 
 /**
@@ -18,9 +15,11 @@ import java.util.List;
  * <p>What STATS reports. The figures are INFO memory's: total.allocated is used_memory (the
  * keyspace's accounted bytes, what maxmemory is enforced against) and dataset.bytes the same, as
  * used_memory_dataset; peak.allocated is used_memory_peak. The overheads Redis counts that
- * damselfly knows are the clients' unsent replies (clients.normal) and the script caches
- * (lua.caches, functions.caches); there is no replication backlog, replica, cluster link or AOF
- * buffer (0), no memory set aside at start that used_memory includes (startup.allocated 0), and
+ * damselfly knows ({@link MemoryOverhead}, shared with INFO memory) are what clients hold
+ * (clients.normal), the replication backlog and the stream waiting for replicas
+ * (replication.backlog, clients.slaves), the AOF's buffer (aof.buffer) and the script caches
+ * (lua.caches, functions.caches); there is no cluster link, no memory set aside at start that
+ * used_memory includes (startup.allocated 0), and
  * the key tables' overhead is inside the keyspace's accounting rather than apart (each db.N's
  * overhead.hashtable.* 0). The "allocator" is the JVM: allocator.allocated is the heap in use,
  * allocator.active the heap committed, allocator.resident and the process RSS the same VmRSS, so
@@ -63,60 +62,19 @@ public final class MemoryCommands {
         }
     }
 
-    /** Redis's redisMemOverhead, from the figures damselfly has (see the class comment). */
-    record Overhead(long peak, long total, long clientsNormal, int normalClients, long luaCaches, long functionsCaches,
-                    int cachedScripts, List<long[]> dbKeys, long keys, long heapUsed, long heapCommitted, long rss) {
-
-        static Overhead of(ServerContext server) {
-            long used = server.keyspace().usedMemory();
-            // as INFO memory: the peak is brought up to date by whoever reads it
-            server.stats().notePeakMemory(used);
-            long peak = Math.max(used, server.stats().peakMemory());
-            long clients = 0;
-            int normal = 0;
-            for (ClientSession s : server.clients().snapshot()) {
-                clients += s.pendingOutputBytes();
-                normal++;
-            }
-            List<long[]> dbs = new ArrayList<>();
-            long keys = 0;
-            for (int db = 0; db < server.keyspace().databases(); db++) {
-                long n = server.keyspace().size(db);
-                if (n > 0) {
-                    // as Redis: only databases that hold keys
-                    dbs.add(new long[] {db, n});
-                    keys += n;
-                }
-            }
-            Runtime rt = Runtime.getRuntime();
-            return new Overhead(peak, used, clients, normal, server.scripts().cacheMemory(), server.scripts().functions().memory(),
-                    server.scripts().cachedScripts(), dbs, keys, rt.totalMemory() - rt.freeMemory(), rt.totalMemory(),
-                    InfoBuilder.residentSetSize());
-        }
-
-        long overheadTotal() {
-            return clientsNormal + luaCaches + functionsCaches;
-        }
-
-        /** total.allocated less startup.allocated, at least 1, as Redis's net_usage. */
-        long netUsage() {
-            return Math.max(1, total);
-        }
-    }
-
     /** MEMORY STATS */
     static void stats(CommandContext c) {
-        Overhead m = Overhead.of(c.server());
+        MemoryOverhead m = MemoryOverhead.of(c.server());
         Reply r = c.reply();
         r.map(27 + m.dbKeys().size());
         field(r, "peak.allocated", m.peak());
         field(r, "total.allocated", m.total());
         field(r, "startup.allocated", 0);
-        field(r, "replication.backlog", 0);
-        field(r, "clients.slaves", 0);
+        field(r, "replication.backlog", m.replicationBacklog());
+        field(r, "clients.slaves", m.clientsReplicas());
         field(r, "clients.normal", m.clientsNormal());
         field(r, "cluster.links", 0);
-        field(r, "aof.buffer", 0);
+        field(r, "aof.buffer", m.aofBuffer());
         field(r, "lua.caches", m.luaCaches());
         field(r, "functions.caches", m.functionsCaches());
         for (long[] db : m.dbKeys()) {
@@ -142,7 +100,7 @@ public final class MemoryCommands {
         field(r, "allocator-rss.bytes", m.rss() - m.heapCommitted());
         ratio(r, "rss-overhead.ratio", 1f);
         field(r, "rss-overhead.bytes", 0);
-        ratio(r, "fragmentation", m.total() == 0 ? 0f : (float) m.rss() / m.total());
+        ratio(r, "fragmentation", m.fragmentation());
         field(r, "fragmentation.bytes", m.rss() - m.total());
     }
 
@@ -192,10 +150,10 @@ public final class MemoryCommands {
      * its heap up front, so its RSS says nothing about fragmentation of the data.
      */
     static void doctor(CommandContext c) {
-        c.reply().verbatim(doctorReport(Overhead.of(c.server())));
+        c.reply().verbatim(doctorReport(MemoryOverhead.of(c.server())));
     }
 
-    static String doctorReport(Overhead m) {
+    static String doctorReport(MemoryOverhead m) {
         if (m.total() < DOCTOR_EMPTY_BELOW) {
             return DOCTOR_EMPTY;
         }
