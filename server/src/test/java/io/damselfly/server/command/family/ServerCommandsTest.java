@@ -261,6 +261,14 @@ class ServerCommandsTest {
         assertTrue(longField(info, "used_memory_peak") >= used);
         assertTrue(longField(info, "used_memory_rss") > used, "the JVM's resident set holds more than the keys");
         assertTrue(longField(info, "used_memory_heap") > 0);
+        // Redis's process_rss / used_memory, from the same two readings' kind
+        double fragmentation = Double.parseDouble(field(info, "mem_fragmentation_ratio"));
+        assertTrue(fragmentation > 1, "RSS above the keyspace's bytes: " + fragmentation);
+        assertTrue(longField(info, "mem_fragmentation_bytes") > 0);
+        for (String present : List.of("mem_replication_backlog", "mem_total_replication_buffers", "mem_clients_slaves",
+                "mem_clients_normal", "mem_cluster_links", "mem_aof_buffer")) {
+            assertTrue(longField(info, present) >= 0, present);
+        }
         assertEquals("0", field(info, "maxmemory"));
         assertEquals("0B", field(info, "maxmemory_human"));
         assertEquals("noeviction", field(info, "maxmemory_policy"));
