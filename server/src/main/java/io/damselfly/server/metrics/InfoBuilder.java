@@ -183,7 +183,6 @@ public final class InfoBuilder {
         s.field("connected_clients", server.connectedClients());
         s.field("cluster_connections", 0);
         s.field("maxclients", config.getInt(Option.MAXCLIENTS));
-        // no blocking command exists yet; count blocked clients here when one does
         s.field("blocked_clients", server.clients().blocked());
         s.field("tracking_clients", server.tracking().trackingClients());
         return s.text();
