@@ -205,9 +205,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 return config.getInt(Option.KEY_LOAD_DELAY);
             }
         });
-        this.fullSync = new io.damselfly.server.replication.FullSync(propagation.stream(), persistence, keyspace,
-                () -> scripts.functions().dump());
         this.aof = new io.damselfly.server.aof.AppendOnlyFile(config, persistence, propagation.stream(), keyspace);
+        this.fullSync = new io.damselfly.server.replication.FullSync(propagation.stream(), persistence, keyspace,
+                () -> scripts.functions().dump(),
+                () -> !persistenceConfigured() && aof.state() == io.damselfly.server.aof.AppendOnlyFile.State.OFF);
         // CONFIG SET appendonly (updateAppendonly): turning on starts the first rewrite, or fails as Redis's
         config.guard(Option.APPENDONLY, v -> {
             boolean on = (Boolean) v;

@@ -162,7 +162,7 @@ public enum Option {
     RDBCHECKSUM("rdbchecksum", "rdbchecksum", OptionType.BOOL, "yes", false,
             "Write a CRC64 checksum at the end of snapshot files and check it on load; with no, 0 is written and not checked"),
     RDB_DEL_SYNC_FILES("rdb_del_sync_files", "rdb-del-sync-files", OptionType.BOOL, "no", true,
-            "accepted for compatibility: snapshot files are never made only for replication here"),
+            "accepted for compatibility: without persistence (no save points or schedule, appendonly no) the snapshot a replica's full synchronisation saves is always removed once it is open for sending, as Redis 7's default diskless sync writes none"),
     RDB_SAVE_INCREMENTAL_FSYNC("rdb_save_incremental_fsync", "rdb-save-incremental-fsync", OptionType.BOOL, "yes", true,
             "Flush snapshot files to disk every 32 MB while saving"),
     // Redis's hidden configs (config.c HIDDEN_CONFIG): for tests, listed by CONFIG GET only when named exactly

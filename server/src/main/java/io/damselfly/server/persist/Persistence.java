@@ -319,30 +319,40 @@ public final class Persistence implements AutoCloseable {
      * this call.
      */
     public CompletableFuture<Boolean> saveAfterRunning(String reason) {
-        return afterRunning(reason, null, true);
+        return afterRunning(reason, null, null, true);
     }
 
     /**
      * A save for a replica's full synchronisation, as Redis's disk-based sync saves (the same
      * file, a BGSAVE's work at normal priority, since a replica waits for it): waits for a
      * running save to end, then saves; {@code atMoment} runs at the snapshot's moment, with
-     * every shard locked, where the replica is attached to the replication stream. The future
-     * answers the file written, or null when the save failed.
+     * every shard locked, where the replica is attached to the replication stream. {@code open}
+     * takes the file written, on the save thread before any other save may start, so what it
+     * opens is this snapshot and no later one a save renamed over it. The future answers what
+     * {@code open} answered, or null when the save or {@code open} failed.
      */
-    public CompletableFuture<Path> saveForReplica(Runnable atMoment) {
+    public <T> CompletableFuture<T> saveForReplica(Runnable atMoment, java.util.function.Function<Path, T> open) {
+        Object[] opened = new Object[1];
         // a replica waits as Redis's does, for the running save's end, without hurrying it
-        return afterRunning("replication", atMoment, false)
-                .thenApply(ok -> ok ? target.directory().resolve(target.fileName()) : null);
+        return afterRunning("replication", atMoment, file -> opened[0] = open.apply(file), false)
+                .thenApply(ok -> {
+                    @SuppressWarnings("unchecked")
+                    T t = ok ? (T) opened[0] : null;
+                    return t;
+                });
     }
 
     /**
-     * An urgent save ({@code atMoment} run at its moment, or null) once no save runs; {@code
-     * hurry}: a running save is moved to normal priority meanwhile (someone waits for it).
+     * An urgent save ({@code atMoment} run at its moment, or null; {@code written} given the file
+     * once it is in place, or null) once no save runs; {@code hurry}: a running save is moved to
+     * normal priority meanwhile (someone waits for it).
      */
-    private CompletableFuture<Boolean> afterRunning(String reason, Runnable atMoment, boolean hurry) {
+    private CompletableFuture<Boolean> afterRunning(String reason, Runnable atMoment, java.util.function.Consumer<Path> written,
+            boolean hurry) {
         Save s = claim(reason, Kind.URGENT);
         if (s != null) {
             s.atMoment = atMoment;
+            s.written = written;
             normalThread.execute(s);
             return s.done;
         }
@@ -351,7 +361,7 @@ public final class Persistence implements AutoCloseable {
             current.hurry();
         }
         CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
-        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> afterRunning(reason, atMoment, hurry));
+        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> afterRunning(reason, atMoment, written, hurry));
     }
 
     /**
@@ -587,6 +597,8 @@ public final class Persistence implements AutoCloseable {
         volatile KeyspaceSnapshot snapshot;
         /** Runs at the snapshot's moment, every shard locked (a replica attaching), or null. */
         volatile Runnable atMoment;
+        /** Given the file once it is in place, before another save may start (a replica's sender), or null. */
+        volatile java.util.function.Consumer<Path> written;
         /**
          * {@link Keyspace#flushAlls()} when the save was asked for (BGSAVE's reply, Redis's fork):
          * a FLUSHALL after that voids it, also one that comes before the snapshot's moment is taken
@@ -679,6 +691,14 @@ public final class Persistence implements AutoCloseable {
                             System.currentTimeMillis() - startMillis);
                 }
                 file.commit();
+                if (written != null) {
+                    try {
+                        written.accept(file.target());
+                    } catch (RuntimeException e) {
+                        // the file is saved all the same; only its taker (a replica) goes without
+                        log.warn("The saved file could not be taken for replication: {}", e.toString());
+                    }
+                }
                 ok = true;
                 if (rewriteFile == null) {
                     log.info("Background saving terminated with success ({})", file.target());

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * A replica's full synchronisation, as Redis's disk-based sync: a snapshot saved to the RDB file
  * (SYNC or PSYNC waits for a running save to end, as Redis waits for a BGSAVE it cannot attach
  * to), the replica attached to the stream at the snapshot's moment, then the file sent as one bulk
- * ({@code $<length>\r\n} and the bytes), then the stream written since the moment.
+ * ({@code $<length>\r\n} and the bytes), then the stream written since the moment. The file is
+ * opened by the save's own thread, so a save that renames a newer snapshot over it before the
+ * sender starts cannot make a replica load a later moment than the one it was attached at; a
+ * server without persistence removes it once open (see {@link #openForSending}).
  *
  * <p>The file is read on a thread of its own, never an event loop, and handed to the replica's
  * connection through its inbox a chunk at a time, at most {@link #IN_FLIGHT} bytes ahead of the
@@ -40,6 +43,8 @@ public final class FullSync {
     private final Keyspace keyspace;
     /** FUNCTION DUMP's payload of the libraries now. */
     private final Supplier<byte[]> functions;
+    /** Whether no persistence is configured (no save points or schedule, appendonly no). */
+    private final java.util.function.BooleanSupplier persistenceDisabled;
     private final ExecutorService sender = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "damselfly-repl-send");
         t.setDaemon(true);
@@ -47,11 +52,12 @@ public final class FullSync {
     });
 
     public FullSync(ReplicationStream stream, Persistence persistence, Keyspace keyspace,
-            Supplier<byte[]> functions) {
+            Supplier<byte[]> functions, java.util.function.BooleanSupplier persistenceDisabled) {
         this.stream = stream;
         this.persistence = persistence;
         this.keyspace = keyspace;
         this.functions = functions;
+        this.persistenceDisabled = persistenceDisabled;
     }
 
     /** Starts synchronising {@code client}, which sent SYNC (or PSYNC, which is told +FULLRESYNC first). */
@@ -63,9 +69,12 @@ public final class FullSync {
             startFiltered(client, inbox, psync);
             return;
         }
-        persistence.saveForReplica(() -> link[0] = stream.attachAtMoment(client, inbox, psync))
+        persistence.saveForReplica(() -> link[0] = stream.attachAtMoment(client, inbox, psync), this::openForSending)
                 .whenComplete((file, error) -> {
                     if (link[0] == null || file == null) {
+                        if (file != null) {
+                            closeQuietly(file);
+                        }
                         log.warn("Replica {}: the snapshot for its synchronization failed", client.address());
                         if (link[0] != null) {
                             stream.failed(link[0]);
@@ -119,9 +128,37 @@ public final class FullSync {
         });
     }
 
-    private void send(Path file, Object link, ClientSession client, Subscriber inbox) {
+    /**
+     * Opens the snapshot just saved for sending, on the save thread before another save may
+     * replace the file. Without persistence (no save points or schedule, no AOF) the file is
+     * removed at once, the open channel still reading it: it was made only to feed the replica, as
+     * Redis's rdb-del-sync-files removes it, and what Redis 7's default diskless sync never writes;
+     * left in place, a restart would load that old snapshot.
+     */
+    private FileChannel openForSending(Path file) {
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            if (persistenceDisabled.getAsBoolean()) {
+                log.info("Removing the RDB file used to feed replicas in a persistence-less instance");
+                java.nio.file.Files.deleteIfExists(file);
+            }
+            return channel;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing was written through it
+        }
+    }
+
+    private void send(FileChannel file, Object link, ClientSession client, Subscriber inbox) {
         stream.sending(link);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel channel = file) {
             long size = channel.size();
             inbox.push(("$" + size + "\r\n").getBytes(StandardCharsets.US_ASCII));
             long sent = 0;

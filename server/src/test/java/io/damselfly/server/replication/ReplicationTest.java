@@ -71,6 +71,28 @@ class ReplicationTest {
         }
     }
 
+    /**
+     * A full synchronisation's snapshot is removed when nothing is persisted (as Redis 7's default
+     * diskless sync writes none): left behind, a restart loaded it and served its old values. With
+     * save points it is the RDB file and stays.
+     */
+    @Test
+    void fullSync_leavesNoSnapshotFileWithoutPersistence() throws Exception {
+        for (String save : new String[] {"", "3600 1"}) {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sync-file");
+            try (EmbeddedServer primary = EmbeddedServer.builder().option("dir", dir.toString()).option("save", save).start();
+                    RawClient p = new RawClient("127.0.0.1", primary.port())) {
+                p.call("SET", "k", "old");
+                try (RedisServerProcess replica = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
+                        RawClient r = new RawClient("127.0.0.1", replica.port())) {
+                    assertEquals(":1", RawClient.render(p.call("WAIT", "1", "10000")), "the replica synchronised");
+                    assertEquals("$old", RawClient.render(r.call("GET", "k")));
+                }
+                assertEquals(!save.isEmpty(), java.nio.file.Files.exists(dir.resolve("dump.rdb")), "save '" + save + "'");
+            }
+        }
+    }
+
     @Test
     void stream_asRedisSends(RedisServerProcess redis, EmbeddedServer damselfly) {
         StreamComparison.Result r = StreamComparison.run(redis, damselfly,
