@@ -627,13 +627,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private volatile boolean aofRestartPending;
 
     @Override
-    public boolean stopAofForSync() {
-        if (!config.getBool(Option.APPENDONLY)) {
-            return false;
+    public void stopAofForSync() {
+        if (config.getBool(Option.APPENDONLY)) {
+            aofRestartPending = false;
+            aof.turnOff(this::withEveryShardLocked);
         }
-        aofRestartPending = false;
-        aof.turnOff(this::withEveryShardLocked);
-        return true;
     }
 
     @Override

@@ -78,10 +78,9 @@ public interface ServerContext {
     /**
      * readSyncBulkPayload's stopAppendOnly: a replica about to replace its data set with its
      * primary's snapshot turns the AOF off (what it holds would otherwise come back at the next
-     * start in place of the snapshot); answers whether appendonly is on, for {@link
-     * #restartAofAfterSync}.
+     * start in place of the snapshot); nothing when appendonly is off.
      */
-    boolean stopAofForSync();
+    void stopAofForSync();
 
     /**
      * restartAOFAfterSYNC: the AOF on again when appendonly is and a synchronisation left it off

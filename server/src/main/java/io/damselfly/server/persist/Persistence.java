@@ -21,6 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -331,7 +333,7 @@ public final class Persistence implements AutoCloseable {
      * opens is this snapshot and no later one a save renamed over it. The future answers what
      * {@code open} answered, or null when the save or {@code open} failed.
      */
-    public <T> CompletableFuture<T> saveForReplica(Runnable atMoment, java.util.function.Function<Path, T> open) {
+    public <T> CompletableFuture<T> saveForReplica(Runnable atMoment, Function<Path, T> open) {
         Object[] opened = new Object[1];
         // a replica waits as Redis's does, for the running save's end, without hurrying it
         return afterRunning("replication", atMoment, file -> opened[0] = open.apply(file), false)
@@ -347,7 +349,7 @@ public final class Persistence implements AutoCloseable {
      * once it is in place, or null) once no save runs; {@code hurry}: a running save is moved to
      * normal priority meanwhile (someone waits for it).
      */
-    private CompletableFuture<Boolean> afterRunning(String reason, Runnable atMoment, java.util.function.Consumer<Path> written,
+    private CompletableFuture<Boolean> afterRunning(String reason, Runnable atMoment, Consumer<Path> written,
             boolean hurry) {
         Save s = claim(reason, Kind.URGENT);
         if (s != null) {
@@ -598,7 +600,7 @@ public final class Persistence implements AutoCloseable {
         /** Runs at the snapshot's moment, every shard locked (a replica attaching), or null. */
         volatile Runnable atMoment;
         /** Given the file once it is in place, before another save may start (a replica's sender), or null. */
-        volatile java.util.function.Consumer<Path> written;
+        volatile Consumer<Path> written;
         /**
          * {@link Keyspace#flushAlls()} when the save was asked for (BGSAVE's reply, Redis's fork):
          * a FLUSHALL after that voids it, also one that comes before the snapshot's moment is taken

@@ -406,7 +406,7 @@ public final class ReplicaRole {
         // the AOF off while the data set is replaced, then on again from a rewrite of what loaded
         // (stopAppendOnly, restartAOFAfterSYNC): it does not log the flush and the load, so kept on
         // it would bring the old data set back at the next start instead of this one
-        boolean aofWasOn = server.stopAofForSync();
+        server.stopAofForSync();
         // other clients answer LOADING until the snapshot is in, as Redis's startLoading there
         server.whileLoading(() -> {
             log.info("MASTER <-> REPLICA sync: Flushing old data");
@@ -423,9 +423,7 @@ public final class ReplicaRole {
                         }
                     });
         });
-        if (aofWasOn) {
-            server.restartAofAfterSync();
-        }
+        server.restartAofAfterSync();
         synchronized (this) {
             if (!current(gen)) {
                 // a REPLICAOF while it loaded: the data is this link's, the role no longer is

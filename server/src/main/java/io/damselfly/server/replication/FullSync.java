@@ -11,11 +11,13 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,7 @@ public final class FullSync {
     /** FUNCTION DUMP's payload of the libraries now. */
     private final Supplier<byte[]> functions;
     /** Whether no persistence is configured (no save points or schedule, appendonly no). */
-    private final java.util.function.BooleanSupplier persistenceDisabled;
+    private final BooleanSupplier persistenceDisabled;
     private final ExecutorService sender = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "damselfly-repl-send");
         t.setDaemon(true);
@@ -52,7 +54,7 @@ public final class FullSync {
     });
 
     public FullSync(ReplicationStream stream, Persistence persistence, Keyspace keyspace,
-            Supplier<byte[]> functions, java.util.function.BooleanSupplier persistenceDisabled) {
+            Supplier<byte[]> functions, BooleanSupplier persistenceDisabled) {
         this.stream = stream;
         this.persistence = persistence;
         this.keyspace = keyspace;
@@ -140,7 +142,7 @@ public final class FullSync {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
             if (persistenceDisabled.getAsBoolean()) {
                 log.info("Removing the RDB file used to feed replicas in a persistence-less instance");
-                java.nio.file.Files.deleteIfExists(file);
+                Files.deleteIfExists(file);
             }
             return channel;
         } catch (IOException e) {
