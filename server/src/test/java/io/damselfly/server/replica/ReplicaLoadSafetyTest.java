@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.InfoFields;
 import io.damselfly.server.testing.RawClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +28,7 @@ class ReplicaLoadSafetyTest {
                     .option("save", "3600 1").option("key-load-delay", "2000").start();
             try (RawClient r = new RawClient("127.0.0.1", replica.port())) {
                 replicate(r, primary);
-                await(r, "persistence", info -> info.contains("loading:1"), "the replica is loading");
+                InfoFields.await(r, "persistence", info -> info.contains("loading:1"), "the replica is loading");
                 shutdown(r, "SHUTDOWN");
             } finally {
                 replica.close();
@@ -45,13 +45,13 @@ class ReplicaLoadSafetyTest {
                         .option("save", "1 1").option("key-load-delay", "2000").start();
                 RawClient r = new RawClient("127.0.0.1", replica.port())) {
             replicate(r, primary);
-            await(r, "persistence", info -> info.contains("loading:1"), "the replica is loading");
+            InfoFields.await(r, "persistence", info -> info.contains("loading:1"), "the replica is loading");
             // "save 1 1": a save would be due a second after the flush that began the load
             Thread.sleep(2500);
             String info = RawClient.render(r.call("INFO", "persistence"));
             assertTrue(info.contains("loading:1"), "still loading: " + info);
             assertTrue(info.contains("rdb_saves:0"), "no save while loading: " + info);
-            await(r, "persistence", i -> i.contains("loading:0"), "the load ends");
+            InfoFields.await(r, "persistence", i -> i.contains("loading:0"), "the load ends");
         }
     }
 
@@ -65,7 +65,7 @@ class ReplicaLoadSafetyTest {
             try (RawClient r = new RawClient("127.0.0.1", replica.port())) {
                 assertEquals("+OK", r.callText("SET", "own", "before-the-sync"));
                 replicate(r, primary);
-                await(r, "replication", info -> info.contains("master_link_status:up"), "the link is up");
+                InfoFields.await(r, "replication", info -> info.contains("master_link_status:up"), "the link is up");
                 p.call("SET", "after", "the-sync");
                 assertEquals(":1", RawClient.render(p.call("WAIT", "1", "5000")));
                 awaitAofSettled(r);
@@ -90,9 +90,9 @@ class ReplicaLoadSafetyTest {
             EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", dir.toString()).option("key-load-delay", "1000").start();
             try (RawClient r = new RawClient("127.0.0.1", replica.port())) {
                 replicate(r, primary);
-                await(r, "persistence", info -> info.contains("loading:1"), "the replica is loading");
+                InfoFields.await(r, "persistence", info -> info.contains("loading:1"), "the replica is loading");
                 assertEquals("+OK", r.callText("CONFIG", "SET", "appendonly", "yes"));
-                await(r, "persistence", info -> info.contains("loading:0"), "the load ends");
+                InfoFields.await(r, "persistence", info -> info.contains("loading:0"), "the load ends");
                 awaitAofSettled(r);
                 shutdown(r, "SHUTDOWN", "NOSAVE");
             } finally {
@@ -135,16 +135,7 @@ class ReplicaLoadSafetyTest {
 
     /** Waits until the AOF is on and a rewrite has ended since the start (its base written), none running. */
     private static void awaitAofSettled(RawClient c) throws Exception {
-        await(c, "persistence", info -> info.contains("aof_enabled:1") && info.contains("aof_rewrite_in_progress:0")
+        InfoFields.await(c, "persistence", info -> info.contains("aof_enabled:1") && info.contains("aof_rewrite_in_progress:0")
                 && info.contains("aof_rewrite_scheduled:0") && !info.contains("aof_rewrites:0"), "the AOF's rewrite ended");
-    }
-
-    /** Waits up to 20 s for an INFO section to satisfy {@code condition}, and fails if it never does. */
-    private static void await(RawClient c, String section, Predicate<String> condition, String what) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.test(RawClient.render(c.call("INFO", section))) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertTrue(condition.test(RawClient.render(c.call("INFO", section))), what);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.InfoFields;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
 import java.nio.file.Files;
@@ -181,12 +182,11 @@ class ReplicaRoleTest {
     }
 
     private static String infoField(RawClient c, String section, String field) {
-        for (String line : c.callText("INFO", section).split("\r\n")) {
-            if (line.startsWith(field + ":")) {
-                return line.substring(field.length() + 1);
-            }
+        String value = InfoFields.field(c, section, field);
+        if (value == null) {
+            throw new AssertionError("no " + field + " in INFO " + section);
         }
-        throw new AssertionError("no " + field + " in INFO " + section);
+        return value;
     }
 
     /**
@@ -261,11 +261,11 @@ class ReplicaRoleTest {
             d.call("CONFIG", "SET", "repl-timeout", "1");
             d.call("REPLICAOF", "127.0.0.1", Integer.toString(primary.port()));
             awaitInfo(d, "replication", "master_link_status", "up");
-            signal("STOP", primary.pid());
+            primary.signal("STOP");
             try {
                 awaitInfo(d, "replication", "master_link_status", "down");
             } finally {
-                signal("CONT", primary.pid());
+                primary.signal("CONT");
             }
             p.call("SET", "after", "1");
             awaitInfo(d, "replication", "master_link_status", "up");
@@ -283,11 +283,11 @@ class ReplicaRoleTest {
                     // the short timeout once the replica is online and acknowledging: on a loaded
                     // box its first acknowledgement may come later than a second after its snapshot
                     p.call("CONFIG", "SET", "repl-timeout", "1");
-                    signal("STOP", replica.pid());
+                    replica.signal("STOP");
                     try {
                         awaitInfo(p, "replication", "connected_slaves", "0");
                     } finally {
-                        signal("CONT", replica.pid());
+                        replica.signal("CONT");
                     }
                 }
             }
@@ -324,10 +324,6 @@ class ReplicaRoleTest {
             assertEquals("0", infoField(p, "sync_partial_ok"));
             assertEquals(":6000", RawClient.render(r.call("DBSIZE")));
         }
-    }
-
-    private static void signal(String name, long pid) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor());
     }
 
     /** Waits up to 10 s for an INFO field to show {@code value}, and fails if it never does. */

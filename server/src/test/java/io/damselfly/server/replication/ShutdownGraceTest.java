@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.InfoFields;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
 import java.util.concurrent.ExecutorService;
@@ -38,12 +39,12 @@ class ShutdownGraceTest {
                 RawClient stopper = new RawClient("127.0.0.1", primary.port());
                 RawClient writer = new RawClient("127.0.0.1", primary.port())) {
             c.call("SET", "k", "1");
-            signal("STOP", replica.pid());
+            replica.signal("STOP");
             try {
                 c.call("SET", "k", "2");
                 Future<String> shutdown = pool.submit(() -> stopper.callText("SHUTDOWN", "NOSAVE"));
-                awaitInfoField(c, "shutdown_in_milliseconds");
-                long left = Long.parseLong(infoField(c, "server", "shutdown_in_milliseconds"));
+                InfoFields.await(c, "server", info -> info.contains("shutdown_in_milliseconds:"), "the shutdown waits");
+                long left = Long.parseLong(InfoFields.field(c, "server", "shutdown_in_milliseconds"));
                 assertTrue(left > 50_000 && left <= 60_000, "about shutdown-timeout left: " + left);
                 assertFalse(shutdown.isDone(), "SHUTDOWN waits for the replica");
                 // reads are served; writes wait, and CLIENT UNPAUSE does not end a shutdown's pause
@@ -64,9 +65,9 @@ class ShutdownGraceTest {
                 assertEquals("+OK", write.get(5, TimeUnit.SECONDS), "writes resume after the abort");
                 assertEquals("$3", RawClient.render(c.call("GET", "k")));
                 assertEquals("-ERR No shutdown in progress.", c.callText("SHUTDOWN", "ABORT"));
-                assertNull(infoField(c, "server", "shutdown_in_milliseconds"));
+                assertNull(InfoFields.field(c, "server", "shutdown_in_milliseconds"));
             } finally {
-                signal("CONT", replica.pid());
+                replica.signal("CONT");
             }
         }
     }
@@ -98,21 +99,21 @@ class ShutdownGraceTest {
                 RawClient c = new RawClient("127.0.0.1", primary.port());
                 RawClient watcher = new RawClient("127.0.0.1", primary.port());
                 RawClient r = new RawClient("127.0.0.1", replica.port())) {
-            signal("STOP", replica.pid());
+            replica.signal("STOP");
             boolean stopped = true;
             try {
                 for (int i = 0; i < keys; i++) {
                     c.call("SET", "key:" + i, value);
                 }
                 c.send("SHUTDOWN", "NOSAVE");
-                awaitInfoField(watcher, "shutdown_in_milliseconds");
-                signal("CONT", replica.pid());
+                InfoFields.await(watcher, "server", info -> info.contains("shutdown_in_milliseconds:"), "the shutdown waits");
+                replica.signal("CONT");
                 stopped = false;
                 assertTrue(c.isClosedByServer(), "the primary stops once the replica has caught up");
                 assertEquals(":" + keys, RawClient.render(r.call("DBSIZE")));
             } finally {
                 if (stopped) {
-                    signal("CONT", replica.pid());
+                    replica.signal("CONT");
                 }
             }
         }
@@ -128,7 +129,7 @@ class ShutdownGraceTest {
         try (EmbeddedServer primary = EmbeddedServer.builder().option("shutdown_timeout", timeout).start();
                 RedisServerProcess replica = followerOf(primary);
                 RawClient c = new RawClient("127.0.0.1", primary.port())) {
-            signal("STOP", replica.pid());
+            replica.signal("STOP");
             try {
                 c.call("SET", "k", "1");
                 long start = System.nanoTime();
@@ -136,7 +137,7 @@ class ShutdownGraceTest {
                 assertTrue(c.isClosedByServer(), "stopped without a reply");
                 return (System.nanoTime() - start) / 1_000_000;
             } finally {
-                signal("CONT", replica.pid());
+                replica.signal("CONT");
             }
         }
     }
@@ -145,35 +146,9 @@ class ShutdownGraceTest {
     private static RedisServerProcess followerOf(EmbeddedServer primary) throws Exception {
         RedisServerProcess replica = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
         try (RawClient c = new RawClient("127.0.0.1", primary.port())) {
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (!String.valueOf(infoField(c, "replication", "slave0")).contains("state=online")
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(String.valueOf(infoField(c, "replication", "slave0")).contains("state=online"), "replica online");
+            InfoFields.await(c, "replication", info -> info.contains("state=online"), "replica online");
         }
         return replica;
     }
 
-    private static String infoField(RawClient c, String section, String field) {
-        String info = RawClient.render(c.call("INFO", section));
-        for (String line : info.split("\r?\n")) {
-            if (line.startsWith(field + ":")) {
-                return line.substring(field.length() + 1);
-            }
-        }
-        return null;
-    }
-
-    private static void awaitInfoField(RawClient c, String field) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (infoField(c, "server", field) == null && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(infoField(c, "server", field) != null, field + " never appeared");
-    }
-
-    private static void signal(String name, long pid) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor());
-    }
 }

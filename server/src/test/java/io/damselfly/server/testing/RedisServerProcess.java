@@ -85,6 +85,14 @@ public final class RedisServerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Sends the server a signal by name ("STOP", "CONT"), as kill -NAME does. */
+    public void signal(String name) throws IOException, InterruptedException {
+        int status = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start().waitFor();
+        if (status != 0) {
+            throw new IllegalStateException("kill -" + name + " " + pid() + " exited with " + status);
+        }
+    }
+
     public int port() {
         return port;
     }
