@@ -110,6 +110,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     private final io.damselfly.server.replication.Propagation propagation;
     /** A shutdown waiting for its replicas (shutdown-timeout, SHUTDOWN ABORT). */
     private final ShutdownGrace shutdownGrace;
+    private final io.damselfly.server.replication.Failover failover;
     private final io.damselfly.server.replication.FullSync fullSync;
     /** This server as a replica of another (REPLICAOF); idle while it is a primary. */
     private final io.damselfly.server.replica.ReplicaRole replicaRole = new io.damselfly.server.replica.ReplicaRole(this);
@@ -161,6 +162,18 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 () -> config.getBool(Option.LAZYFREE_LAZY_EXPIRE), () -> config.getBool(Option.LAZYFREE_LAZY_EVICTION));
         keyspace.addObserver(propagation);
         this.shutdownGrace = new ShutdownGrace(config, clients.pause(), propagation.stream());
+        this.failover = new io.damselfly.server.replication.Failover(propagation.stream(), clients.pause(),
+                new io.damselfly.server.replication.Failover.Roles() {
+                    @Override
+                    public void replicate(String host, int port) {
+                        replicaRole.replicate(host, port);
+                    }
+
+                    @Override
+                    public void becomePrimary() {
+                        replicaRole.stop();
+                    }
+                });
         this.net = new NetServer(this, ioThreads, health);
         this.activeExpiry = new ActiveExpiry(keyspace);
         this.backgroundEviction = new Eviction(keyspace);
@@ -203,6 +216,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             @Override
             public int keyLoadDelayMicros() {
                 return config.getInt(Option.KEY_LOAD_DELAY);
+            }
+
+            @Override
+            public io.damselfly.server.rdb.RdbFileWriter.ReplicationInfo replicationInfo() {
+                return propagation.stream().replicationInfo(replicaRole.streamDb());
             }
         });
         this.aof = new io.damselfly.server.aof.AppendOnlyFile(config, persistence, propagation.stream(), keyspace);
@@ -392,13 +410,14 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
      * ({@link io.damselfly.server.rdb.RdbLoadException}, {@link io.damselfly.server.aof.AppendOnlyFile.AofStartException}).
      */
     public void load() {
+        io.damselfly.server.rdb.RdbFileWriter.ReplicationInfo fileReplication = null;
         try {
             if (nearCache == null && config.getBool(Option.APPENDONLY)) {
                 // with the AOF on, the AOF is the data, the RDB file is not read
                 aof.start(this::loadAof);
             } else if (nearCache == null) {
                 // a sidecar's keyspace holds copies that are only right while tracked: never loaded
-                persistence.load(code -> scripts.functions().load(code, false), false);
+                fileReplication = loadRdbAtStart();
             }
         } finally {
             loading = false;
@@ -409,9 +428,14 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         }
         String primary = config.getString(Option.REPLICAOF);
         if (!primary.isEmpty()) {
-            // a config file's "replicaof host port": a replica from the start, as Redis
+            // a config file's "replicaof host port": a replica from the start, as Redis, asking to
+            // continue where its file left its primary's stream when the file says
             String[] hostPort = primary.trim().split("\\s+");
-            replicaRole.replicate(hostPort[0], Integer.parseInt(hostPort[1]));
+            if (fileReplication != null) {
+                replicaRole.replicateFrom(hostPort[0], Integer.parseInt(hostPort[1]), fileReplication);
+            } else {
+                replicaRole.replicate(hostPort[0], Integer.parseInt(hostPort[1]));
+            }
         }
         persistence.walkOn(net.eventLoops());
         if (nearCache != null) {
@@ -514,10 +538,32 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         propagation.stream().tick(System.currentTimeMillis());
         replicaRole.tick(System.currentTimeMillis());
         shutdownGrace.tick(System.currentTimeMillis());
+        failover.tick(System.currentTimeMillis());
         if (aofRestartPending && !loading) {
             restartAofAfterSync();
         }
         closeIdleClients(System.currentTimeMillis());
+    }
+
+    /**
+     * The RDB file at start (loadDataFromDisk): on a primary, the keys dropped as expired go into
+     * a backlog as DELs and, when the file records its place in a replication stream, that history
+     * goes on here as the second id, so replicas from before a restart continue; answers that
+     * place (a replica continues from it), or null.
+     */
+    private io.damselfly.server.rdb.RdbFileWriter.ReplicationInfo loadRdbAtStart() {
+        io.damselfly.server.replication.ReplicationStream stream = propagation.stream();
+        boolean primary = config.getString(Option.REPLICAOF).isEmpty();
+        if (primary) {
+            stream.beginLoad();
+        }
+        io.damselfly.server.rdb.RdbLoader.Result r = persistence.load(code -> scripts.functions().load(code, false), false, null,
+                primary ? (db, key) -> stream.expiredAtLoad(db, key, config.getBool(Option.LAZYFREE_LAZY_EXPIRE)) : null);
+        io.damselfly.server.rdb.RdbFileWriter.ReplicationInfo file = r != null ? r.replication() : null;
+        if (primary) {
+            stream.endLoad(file);
+        }
+        return file;
     }
 
     /** DEBUG PAUSE-CRON's switch (Redis's server.pause_cron). */
@@ -658,6 +704,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public io.damselfly.server.replica.ReplicaRole replicaRole() {
         return replicaRole;
+    }
+
+    @Override
+    public io.damselfly.server.replication.Failover failover() {
+        return failover;
     }
 
     @Override

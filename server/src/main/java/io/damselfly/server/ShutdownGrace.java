@@ -70,7 +70,7 @@ final class ShutdownGrace {
                     // moves its offset, which a pause keeps still for replicas comparing it
                     stream.askForAcknowledgements();
                 }
-                pause.pauseForShutdown();
+                pause.hold(ClientPause.WriteHold.SHUTDOWN);
                 log.info("Waiting for replicas before shutting down.");
                 return waiting.outcome;
             }
@@ -130,6 +130,6 @@ final class ShutdownGrace {
             }
             waiting = null;
         }
-        pause.unpauseForShutdown();
+        pause.release(ClientPause.WriteHold.SHUTDOWN);
     }
 }

@@ -2,16 +2,16 @@ package io.damselfly.server.aof;
 
 /**
  * The C library's number parsing as Redis's AOF code uses it (strtol, atoll, atoi on a line
- * buffer), so that a damaged file reads as Redis reads it: leading white space skipped, an
+ * buffer), and its RDB loader on AUX fields, so that a damaged file reads as Redis reads it: leading white space skipped, an
  * optional sign, digits up to the first non-digit (none is 0), saturated at the long's limits
  * on overflow as glibc's strtol does; a NUL byte ends the string.
  */
-final class CNumbers {
+public final class CNumbers {
     private CNumbers() {
     }
 
     /** strtol(s + from, NULL, 10) over the C string in {@code s}. */
-    static long strtol(byte[] s, int from) {
+    public static long strtol(byte[] s, int from) {
         return strtol(s, from, s.length);
     }
 

@@ -1,6 +1,7 @@
 package io.damselfly.server.client;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Consumer;
@@ -8,11 +9,12 @@ import java.util.function.Consumer;
 /**
  * CLIENT PAUSE: the pause in force, if any, and the connections whose next request waits it out.
  * The one owner of the pause state (Redis 7.0.15's client_pause_type / client_pause_end_time).
- * A pause has purposes, as pauseClients' PAUSE_BY_CLIENT_COMMAND and PAUSE_DURING_SHUTDOWN: CLIENT
- * PAUSE's own ({@link #pause}, ended by CLIENT UNPAUSE or its time) and a shutdown waiting for its
- * replicas ({@link #pauseForShutdown}: writes, with no end, until it ends or is aborted). The
+ * A pause has purposes, as pauseClients' PAUSE_BY_CLIENT_COMMAND, PAUSE_DURING_SHUTDOWN and
+ * PAUSE_DURING_FAILOVER: CLIENT PAUSE's own ({@link #pause}, ended by CLIENT UNPAUSE or its time)
+ * and the server's own holds, a shutdown or a failover waiting for replicas ({@link #hold}:
+ * writes, with no end, until it ends or is aborted). The
  * pause in force is the most restrictive type and the latest end of the purposes present, and
- * ending one purpose leaves the other in force.
+ * ending one purpose leaves the others in force.
  *
  * <p>Cost when nothing is paused: {@link #current()} is one volatile read that answers null. A
  * command's executor makes it before running anything that Redis's processCommand would postpone,
@@ -80,8 +82,14 @@ public final class ClientPause {
     private volatile State state;
     /** CLIENT PAUSE's purpose, or null; guarded by this. */
     private State byClient;
-    /** Whether a shutdown waiting for its replicas pauses writes; guarded by this. */
-    private boolean byShutdown;
+    /**
+     * The server's own reasons to hold writes (a shutdown or a failover waiting for replicas),
+     * which CLIENT PAUSE and CLIENT UNPAUSE do not touch; guarded by this.
+     */
+    private final EnumSet<WriteHold> holds = EnumSet.noneOf(WriteHold.class);
+
+    /** Why the server itself holds writes: Redis's PAUSE_DURING_SHUTDOWN and PAUSE_DURING_FAILOVER. */
+    public enum WriteHold { SHUTDOWN, FAILOVER }
     /** Connections holding a postponed request, in the order they were postponed; guarded by this. */
     private final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
     /** Told true when a pause begins and false when it ends (the keyspace's freeze); guarded by this. */
@@ -135,16 +143,17 @@ public final class ClientPause {
     }
 
     /**
-     * A shutdown waits for its replicas (prepareForShutdown): writes wait until {@link
-     * #unpauseForShutdown}, whatever CLIENT PAUSE and CLIENT UNPAUSE do meanwhile.
+     * Writes wait until {@link #release} of {@code hold}, whatever CLIENT PAUSE and CLIENT UNPAUSE
+     * do meanwhile: a shutdown waiting for its replicas (prepareForShutdown), a failover waiting for
+     * its target (failoverCommand).
      */
-    public void pauseForShutdown() {
-        change(() -> byShutdown = true);
+    public void hold(WriteHold hold) {
+        change(() -> holds.add(hold));
     }
 
-    /** The shutdown was aborted or failed: its pause ends (CLIENT PAUSE's, if any, stays). */
-    public void unpauseForShutdown() {
-        change(() -> byShutdown = false);
+    /** {@code hold} ends (a shutdown aborted, a failover done); other pauses stay. */
+    public void release(WriteHold hold) {
+        change(() -> holds.remove(hold));
     }
 
     /** Changes a purpose under the lock, installs the merge, then wakes whom that eased (outside it). */
@@ -204,9 +213,9 @@ public final class ClientPause {
      */
     private List<Waiter> install() {
         State old = state;
-        State shutdown = byShutdown ? new State(Type.WRITE, Long.MAX_VALUE) : null;
-        State merged = byClient == null ? shutdown : shutdown == null ? byClient
-                : new State(byClient.type().compareTo(shutdown.type()) >= 0 ? byClient.type() : shutdown.type(), Long.MAX_VALUE);
+        State held = holds.isEmpty() ? null : new State(Type.WRITE, Long.MAX_VALUE);
+        State merged = byClient == null ? held : held == null ? byClient
+                : new State(byClient.type().compareTo(held.type()) >= 0 ? byClient.type() : held.type(), Long.MAX_VALUE);
         if (merged == null ? old == null : merged.equals(old)) {
             return List.of();
         }

@@ -63,6 +63,9 @@ public interface ServerContext {
     /** This server as a replica of another (REPLICAOF, SLAVEOF, ROLE and INFO as a replica). */
     io.damselfly.server.replica.ReplicaRole replicaRole();
 
+    /** A coordinated failover of this primary to one of its replicas (FAILOVER). */
+    io.damselfly.server.replication.Failover failover();
+
     /**
      * Whether data is loading (at start, DEBUG LOADAOF, a replica's snapshot): commands not flagged
      * "loading" answer LOADING (Redis's server.loading).

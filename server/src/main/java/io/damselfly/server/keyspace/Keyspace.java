@@ -655,6 +655,9 @@ public final class Keyspace {
 
     // ---- snapshots -------------------------------------------------------------------------
 
+    /** See {@link #momentGuard()}. */
+    private final java.util.concurrent.locks.ReentrantLock momentGuard = new java.util.concurrent.locks.ReentrantLock();
+
     /**
      * Starts a point-in-time snapshot (see {@link KeyspaceSnapshot}) whose moment is now: every
      * shard's lock is held while each joins it. {@code sinks} gives each shard's sink; keys expired at
@@ -675,6 +678,12 @@ public final class Keyspace {
         for (int i = 0; i < shards.length; i++) {
             perShard[i] = sinks.apply(i);
         }
+        // a thread that holds a shard already (SAVE inside EXEC) cannot wait for the guard, whose
+        // holder may be waiting for that shard; its snapshot attaches no replica
+        boolean guarded = !holdsAnyShard();
+        if (guarded) {
+            momentGuard.lock();
+        }
         lockAll();
         try {
             if (snapshot != null) {
@@ -691,7 +700,30 @@ public final class Keyspace {
             return s;
         } finally {
             unlockAll();
+            if (guarded) {
+                momentGuard.unlock();
+            }
         }
+    }
+
+    /**
+     * Taken before every shard at a snapshot's moment: a thread that holds it keeps a moment from
+     * falling between what it changed and what it does after, though it holds no shard then (a
+     * replica applying its primary's stream and passing each command on to its own replicas, whose
+     * snapshot must hold exactly the commands passed on before it). Take it holding no shard.
+     */
+    public java.util.concurrent.locks.Lock momentGuard() {
+        return momentGuard;
+    }
+
+    /** Whether this thread holds a shard's lock (then it must not wait for {@link #momentGuard()}). */
+    public boolean holdsAnyShard() {
+        for (Shard s : shards) {
+            if (s.isHeldByCurrentThread()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void endSnapshot(KeyspaceSnapshot s) {

@@ -341,11 +341,11 @@ public final class InfoBuilder {
             s.field("min_slaves_good_slaves", GoodReplicas.count(server));
         }
         stream.describeReplicas(s::field);
-        s.field("master_failover_state", "no-failover");
-        s.field("master_replid", isReplica ? replica.masterReplId() : stream.replId());
-        s.field("master_replid2", "0000000000000000000000000000000000000000");
-        stream.describeBacklog((name, value) -> s.field(name,
-                isReplica && name.equals("master_repl_offset") ? replica.offset() : value));
+        server.failover().describe(s::field);
+        // a replica's stream is its primary's: its id and offset once synchronised
+        s.field("master_replid", stream.replId());
+        s.field("master_replid2", stream.replId2());
+        stream.describeBacklog(s::field);
         return s.text();
     }
 

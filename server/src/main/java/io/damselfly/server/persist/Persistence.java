@@ -99,6 +99,14 @@ public final class Persistence implements AutoCloseable {
             return 0;
         }
 
+        /**
+         * The snapshot's place in the replication stream, asked at its moment (every shard held,
+         * and no replica applying its primary's stream), or null outside any replication chain.
+         */
+        default RdbFileWriter.ReplicationInfo replicationInfo() {
+            return null;
+        }
+
         /** key-load-delay: microseconds a load pauses after each key ({@link DebugDelay}), for tests. */
         default int keyLoadDelayMicros() {
             return 0;
@@ -379,8 +387,15 @@ public final class Persistence implements AutoCloseable {
 
     /** The same, running {@code keepAlive} about once a second meanwhile (null: nothing). */
     public RdbLoader.Result load(RdbLoader.LibrarySink libraries, boolean replace, Runnable keepAlive) {
+        return load(libraries, replace, keepAlive, null);
+    }
+
+    /** The same, telling {@code expired} each key dropped as expired (null: nobody). */
+    public RdbLoader.Result load(RdbLoader.LibrarySink libraries, boolean replace, Runnable keepAlive,
+            RdbLoader.ExpiredKeys expired) {
         RdbLoader.Result r = new RdbLoader(keyspace, libraries, replace, target.checksum(), target.keyLoadDelayMicros())
                 .keepingAlive(keepAlive)
+                .feedingExpired(expired)
                 .loadIfExists(target.directory().resolve(target.fileName()));
         if (r != null) {
             lastLoadKeys = r.keys();
@@ -667,12 +682,19 @@ public final class Persistence implements AutoCloseable {
                     }
                     keysTotal = totalKeys;
                     dirtyAtMoment = keyspace.dirty();
+                    RdbFileWriter.ReplicationInfo[] replication = new RdbFileWriter.ReplicationInfo[1];
                     KeyspaceSnapshot snap = keyspace.beginSnapshot(System.currentTimeMillis(),
-                            shard -> new ChunkSink(this::chunk, chunkArrays), atMoment);
+                            shard -> new ChunkSink(this::chunk, chunkArrays), () -> {
+                                // an AOF's base has none, as Redis's rewrite saves without rdbSaveInfo
+                                replication[0] = rewriteFile == null ? target.replicationInfo() : null;
+                                if (atMoment != null) {
+                                    atMoment.run();
+                                }
+                            });
                     snapshot = snap;
                     moment = snap.moment();
                     try {
-                        writer.header(moment / 1000, target.usedMemory());
+                        writer.header(moment / 1000, target.usedMemory(), replication[0]);
                         if (functions != null) {
                             writer.functions(functions);
                         }

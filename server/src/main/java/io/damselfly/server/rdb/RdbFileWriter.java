@@ -36,10 +36,23 @@ public final class RdbFileWriter {
     }
 
     /**
-     * The magic and rdbSaveInfoAuxFields' fields: redis-ver, redis-bits, ctime (Unix seconds),
-     * used-mem (bytes), aof-base 0.
+     * A snapshot's place in the replication stream (Redis's rdbSaveInfo): the database the stream
+     * was in at its moment, the stream's id and its offset then.
      */
+    public record ReplicationInfo(int streamDb, String replId, long offset) {
+    }
+
+    /** The header of a snapshot outside any replication chain. */
     public void header(long ctimeSeconds, long usedMem) throws IOException {
+        header(ctimeSeconds, usedMem, null);
+    }
+
+    /**
+     * The magic and rdbSaveInfoAuxFields' fields: redis-ver, redis-bits, ctime (Unix seconds),
+     * used-mem (bytes), then, for a server in a replication chain ({@code replication} not null),
+     * repl-stream-db, repl-id and repl-offset, then aof-base 0.
+     */
+    public void header(long ctimeSeconds, long usedMem, ReplicationInfo replication) throws IOException {
         scratch.reset();
         byte[] magic = String.format("REDIS%04d", RdbFormat.VERSION).getBytes(StandardCharsets.US_ASCII);
         scratch.writeBytes(magic, 0, magic.length);
@@ -47,6 +60,11 @@ public final class RdbFileWriter {
         aux(scratch, "redis-bits", "64");
         aux(scratch, "ctime", Long.toString(ctimeSeconds));
         aux(scratch, "used-mem", Long.toString(usedMem));
+        if (replication != null) {
+            aux(scratch, "repl-stream-db", Integer.toString(replication.streamDb()));
+            aux(scratch, "repl-id", replication.replId());
+            aux(scratch, "repl-offset", Long.toString(replication.offset()));
+        }
         aux(scratch, "aof-base", "0");
         chunk(scratch.array(), 0, scratch.size());
     }

@@ -1,5 +1,6 @@
 package io.damselfly.server.rdb;
 
+import io.damselfly.server.aof.CNumbers;
 import io.damselfly.server.keyspace.Database;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.keyspace.Shard;
@@ -38,7 +39,18 @@ public final class RdbLoader {
     }
 
     /** What a load did: keys loaded, keys dropped as expired, empty keys skipped, libraries, bytes, time. */
-    public record Result(long keys, long expired, long emptySkipped, long libraries, long bytes, long millis) {
+    /**
+     * What a load did; {@code replication} is the file's place in a replication stream (its
+     * repl-stream-db, repl-id and repl-offset AUX fields, all three there and valid, as Redis's
+     * loadDataFromDisk asks), or null.
+     */
+    public record Result(long keys, long expired, long emptySkipped, long libraries, long bytes, long millis,
+            RdbFileWriter.ReplicationInfo replication) {
+    }
+
+    /** Told each key a primary's load drops as expired (Redis feeds their DELs to its new backlog). */
+    public interface ExpiredKeys {
+        void expired(int db, byte[] key);
     }
 
     private final Keyspace keyspace;
@@ -81,9 +93,18 @@ public final class RdbLoader {
     /** Run about once a second while a load goes on (a replica's keep-alive to its primary), or null. */
     private Runnable keepAlive;
 
+    /** Told the keys dropped as expired, or null. */
+    private ExpiredKeys expiredKeys;
+
     /** Runs {@code action} about once a second while a load goes on, on the loading thread. */
     public RdbLoader keepingAlive(Runnable action) {
         this.keepAlive = action;
+        return this;
+    }
+
+    /** Tells {@code sink} each key dropped as expired (null: nobody). */
+    public RdbLoader feedingExpired(ExpiredKeys sink) {
+        this.expiredKeys = sink;
         return this;
     }
 
@@ -135,7 +156,7 @@ public final class RdbLoader {
             log.info("Done loading RDB, keys loaded: {}, keys expired: {}.", target.keys, target.expired);
         }
         log.info("DB loaded from disk: {} keys in {} seconds", target.keys, String.format("%.3f", millis / 1000.0));
-        return new Result(target.keys, target.expired, summary.emptyKeysSkipped(), target.libraries, summary.bytes(), millis);
+        return new Result(target.keys, target.expired, summary.emptyKeysSkipped(), target.libraries, summary.bytes(), millis, target.replication());
     }
 
     /** The reader's target: puts keys and libraries in, logs progress. */
@@ -149,6 +170,14 @@ public final class RdbLoader {
         long keys;
         long expired;
         long libraries;
+        int replStreamDb = -1;
+        String replId;
+        long replOffset = -1;
+
+        RdbFileWriter.ReplicationInfo replication() {
+            return replId != null && replOffset != -1 && replStreamDb != -1
+                    ? new RdbFileWriter.ReplicationInfo(replStreamDb, replId, replOffset) : null;
+        }
 
         Loading(long start, long length) {
             this.start = start;
@@ -164,6 +193,15 @@ public final class RdbLoader {
                 log.info("RDB '{}': {}", n, v);
             } else if (n.equalsIgnoreCase("redis-ver")) {
                 log.info("Loading RDB produced by version {}", v);
+            } else if (n.equalsIgnoreCase("repl-stream-db")) {
+                replStreamDb = (int) CNumbers.strtol(value, 0);
+            } else if (n.equalsIgnoreCase("repl-id")) {
+                // rdbLoad takes it only at its exact length
+                if (v.length() == 40) {
+                    replId = v;
+                }
+            } else if (n.equalsIgnoreCase("repl-offset")) {
+                replOffset = CNumbers.strtol(value, 0);
             } else if (n.equalsIgnoreCase("ctime")) {
                 try {
                     log.info("RDB age {} seconds", Math.max(0, System.currentTimeMillis() / 1000 - Long.parseLong(v.trim())));
@@ -190,6 +228,9 @@ public final class RdbLoader {
             // keeps them for its primary's DEL, an AOF's base for the commands after it
             if (expiresAtMs != RdbFileReader.NO_EXPIRY && expiresAtMs < now && !keyspace.storesPastExpiries()) {
                 expired++;
+                if (expiredKeys != null) {
+                    expiredKeys.expired(db, key);
+                }
                 afterKey();
                 return;
             }

@@ -51,11 +51,14 @@ final class MasterLink extends ByteToMessageDecoder {
          */
         void continued(String newReplId);
 
+        /** The primary answered PSYNC with neither +CONTINUE nor +FULLRESYNC ({@code reply}); the link fails next. */
+        void psyncRefused(String reply);
+
         /** The snapshot is in {@code file}: load it (on this link's thread). */
         void snapshotReceived(Path file) throws IOException;
 
-        /** One command of the stream and the bytes it took. */
-        void command(byte[][] argv, int bytes);
+        /** One command of the stream and its bytes as they came ({@code frame}, valid during the call). */
+        void command(byte[][] argv, ByteBuf frame);
 
         /** The link failed; {@code why} for the log. */
         void failed(String why);
@@ -67,7 +70,10 @@ final class MasterLink extends ByteToMessageDecoder {
     private final String[] auth;
     private final int listeningPort;
     private final Path tempFile;
-    /** PSYNC's arguments when the handshake gets there: the primary's id and next offset, or null for "? -1". */
+    /**
+     * PSYNC's arguments when the handshake gets there: the primary's id and next offset ("? -1"
+     * for a full synchronisation), and FAILOVER when the primary is asked to take over.
+     */
     private final Supplier<String[]> psyncRequest;
     private Step step = Step.PONG;
     private FileChannel file;
@@ -75,7 +81,7 @@ final class MasterLink extends ByteToMessageDecoder {
 
     /**
      * {@code auth} is AUTH's arguments (masteruser, masterauth), or null; {@code psyncRequest}
-     * answers PSYNC's two arguments, or null to ask for a full synchronisation (PSYNC ? -1).
+     * answers PSYNC's arguments.
      */
     MasterLink(Events events, String[] auth, int listeningPort, Path tempFile, Supplier<String[]> psyncRequest) {
         this.events = events;
@@ -159,8 +165,9 @@ final class MasterLink extends ByteToMessageDecoder {
             }
             case CAPA -> {
                 step = Step.PSYNC;
-                String[] request = psyncRequest.get();
-                send(ctx.channel(), "PSYNC", request != null ? request[0] : "?", request != null ? request[1] : "-1");
+                List<String> psync = new ArrayList<>(List.of("PSYNC"));
+                psync.addAll(List.of(psyncRequest.get()));
+                send(ctx.channel(), psync.toArray(String[]::new));
             }
             case PSYNC -> {
                 String[] f = line.split(" ");
@@ -170,6 +177,7 @@ final class MasterLink extends ByteToMessageDecoder {
                     return;
                 }
                 if (!f[0].equals("+FULLRESYNC") || f.length < 3) {
+                    events.psyncRefused(line);
                     fail(ctx, "Unexpected reply to PSYNC from master: " + line);
                     return;
                 }
@@ -240,7 +248,7 @@ final class MasterLink extends ByteToMessageDecoder {
             in.readBytes(argv[i]);
             in.skipBytes(2);
         }
-        events.command(argv, in.readerIndex() - start);
+        events.command(argv, in.slice(start, in.readerIndex() - start));
         return true;
     }
 

@@ -5,7 +5,13 @@ import io.damselfly.server.command.ObeyedClient;
 import io.damselfly.server.command.ServerContext;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.net.ChannelConnection;
+import io.damselfly.server.rdb.RdbFileWriter;
+import io.damselfly.server.rdb.RdbLoader;
+import io.damselfly.server.replication.ReplicationStream;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -18,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.locks.Lock;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +46,11 @@ import org.slf4j.LoggerFactory;
  * on REPLCONF GETACK. A lost link is connected again by the next cron tick, asking the primary to
  * continue from the applied offset (PSYNC id offset+1, Redis's cached master): a transaction the
  * link broke in the middle of is dropped and comes again from the primary's backlog; the
- * selected database is kept. A primary that cannot continue sends a full synchronisation. A
- * replica sends nothing down its own replication stream; its replicas keep their link, with no
- * new writes, until it is a primary again, when they are disconnected to resynchronise, as Redis.
- *
- * <p>Not as Redis: after REPLICAOF NO ONE and back, or from a primary to a replica, the first
- * synchronisation is a full one (Redis's PSYNC2 continues with the former id, replid2).
+ * selected database is kept. A primary that cannot continue sends a full synchronisation. The
+ * server's replication stream is the primary's while it is a replica: each command applied goes
+ * on to its own replicas as it came (chained replicas), under the keyspace's moment guard. A
+ * primary made a replica asks the new primary to continue its own history (Redis's cached master
+ * from itself), which a promoted replica of its own holds as its second id (PSYNC2).
  */
 public final class ReplicaRole {
     private static final Logger log = LoggerFactory.getLogger(ReplicaRole.class);
@@ -67,7 +73,7 @@ public final class ReplicaRole {
     private volatile int masterPort;
     private volatile LinkState state = LinkState.CONNECT;
     /** Bumped by every REPLICAOF and every connection made: events of an older link are ignored. */
-    private long generation;
+    private volatile long generation;
     private EventLoopGroup loop;
     private Channel channel;
     private volatile String masterReplId = "?";
@@ -80,14 +86,24 @@ public final class ReplicaRole {
     private volatile long reploff;
     /**
      * Whether {@link #masterReplId} and {@link #reploff} describe data this replica holds, so a new
-     * link may ask to continue (Redis's cached master): from a completed synchronisation until a
-     * full one begins or the primary changes.
+     * link may ask to continue (Redis's cached master): from a completed synchronisation, or from
+     * becoming a replica (the server's own history), until a full one begins or it is a primary again.
      */
     private volatile boolean continuable;
+    /**
+     * The database the primary's stream is in when this server continues its own history as a
+     * replica (no link has selected one): 0, or the one its RDB file recorded at start.
+     */
+    private volatile int cachedDb;
     /** The primary's link as a client (CLIENT LIST, CLIENT KILL); listed while the link is up. */
     private ClientSession masterSession;
     private volatile long lastIoMillis;
     private volatile long lastAckMillis;
+    /**
+     * Stream bytes run but not applied yet: an open transaction's, passed on with its EXEC. Used by
+     * the links' thread only.
+     */
+    private final ByteBuf unapplied = Unpooled.buffer(256);
     /** Runs the primary's stream (Redis's CLIENT_MASTER); a new one per synchronisation. */
     private ObeyedClient masterClient;
 
@@ -127,20 +143,47 @@ public final class ReplicaRole {
      * REPLICAOF host port: answers what the command replies (+OK, or Redis's "+OK Already
      * connected to specified master" when it replicates that primary already).
      */
-    public synchronized String replicate(String host, int port) {
+    public String replicate(String host, int port) {
+        return replicate(host, port, 0);
+    }
+
+    /**
+     * At start: a replica of {@code host}:{@code port} whose RDB file was at {@code file} in that
+     * primary's stream, which it asks to continue from there (the database the stream was in
+     * included), as Redis's replica does after a restart.
+     */
+    public synchronized void replicateFrom(String host, int port, RdbFileWriter.ReplicationInfo file) {
+        server.propagation().stream().restoreFollowing(file);
+        replicate(host, port, file.streamDb());
+    }
+
+    /** REPLICAOF; {@code cachedDb}: the database the stream is in, for a primary made a replica. */
+    private synchronized String replicate(String host, int port, int cachedDb) {
         if (masterHost != null && masterHost.equalsIgnoreCase(host) && masterPort == port) {
             log.info("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
             return "OK Already connected to specified master";
         }
         boolean wasPrimary = masterHost == null;
         closeLink();
-        continuable = false;
         disconnectBlockedClients();
         if (wasPrimary) {
-            server.propagation().stream().becomeReplica();
+            ReplicationStream stream = server.propagation().stream();
+            stream.becomeReplica();
+            // replicationCacheMasterUsingMyself: this server's own history is what it may continue
+            // with the new primary (one of its replicas, promoted, holds it as its second id)
+            log.info("Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.");
+            masterReplId = stream.replId();
+            reploff = stream.offset();
+            offset = reploff;
+            this.cachedDb = cachedDb;
+            continuable = true;
         }
+        // a replica given another primary keeps its cached one: it asks the new primary to continue
+        // the history it follows, which a promoted sibling can
         masterHost = host;
         masterPort = port;
+        // CONFIG GET replicaof and CONFIG REWRITE show the role in force, as Redis's do
+        server.config().set(Option.REPLICAOF, host + " " + port);
         roleListener.run();
         state = LinkState.CONNECT;
         log.info("Connecting to MASTER {}:{}", host, port);
@@ -192,14 +235,32 @@ public final class ReplicaRole {
         if (masterHost == null) {
             return;
         }
-        closeLink();
-        continuable = false;
-        masterHost = null;
-        state = LinkState.CONNECT;
-        server.propagation().stream().becomePrimary();
-        // an AOF a failed synchronisation left off starts again (replicationUnsetMaster)
-        server.restartAofAfterSync();
-        roleListener.run();
+        // between two commands of the primary's stream, as Redis runs REPLICAOF between them: the
+        // history's second id must end after the last command applied, which the link's thread
+        // may be finishing (a REPLCONF GETACK is acknowledged before it counts as applied).
+        // Not when this thread holds a shard (REPLICAOF inside EXEC): the link may wait for it
+        Lock guard = server.keyspace().holdsAnyShard() ? null : server.keyspace().momentGuard();
+        if (guard != null) {
+            guard.lock();
+        }
+        try {
+            closeLink();
+            continuable = false;
+            // a later REPLICAOF continues in its cached database, not this link's (the primary it
+            // then follows starts its stream with a SELECT, as a promoted one does)
+            masterSession = null;
+            masterHost = null;
+            server.config().set(Option.REPLICAOF, "");
+            state = LinkState.CONNECT;
+            server.propagation().stream().becomePrimary();
+            // an AOF a failed synchronisation left off starts again (replicationUnsetMaster)
+            server.restartAofAfterSync();
+            roleListener.run();
+        } finally {
+            if (guard != null) {
+                guard.unlock();
+            }
+        }
         log.info("MASTER MODE enabled");
     }
 
@@ -315,16 +376,20 @@ public final class ReplicaRole {
     }
 
     /**
-     * PSYNC's arguments for a new link: the primary's id and the offset after what was applied,
-     * or null for a full synchronisation. Asked on the links' thread, the one that applies the
-     * stream, so the offset is read after the last command of an earlier link was applied.
+     * PSYNC's arguments for a new link: the primary's id and the offset after what was applied
+     * (Redis's cached master), or "? -1" for a full synchronisation, then FAILOVER when this server,
+     * a primary handing over, asks its replica to take over. Asked on the links' thread, the one
+     * that applies the stream, so the offset is read after the last command of an earlier link
+     * was applied.
      */
     private String[] psyncRequest() {
-        if (!continuable) {
-            return null;
+        String[] request = continuable ? new String[] {masterReplId, Long.toString(reploff + 1)} : new String[] {"?", "-1"};
+        if (continuable) {
+            log.info("Trying a partial resynchronization (request {}:{}).", request[0], request[1]);
         }
-        String[] request = {masterReplId, Long.toString(reploff + 1)};
-        log.info("Trying a partial resynchronization (request {}:{}).", request[0], request[1]);
+        if (server.failover().handingOver()) {
+            return new String[] {request[0], request[1], "FAILOVER"};
+        }
         return request;
     }
 
@@ -348,6 +413,8 @@ public final class ReplicaRole {
             @Override
             public void fullResync(String replId, long at) {
                 if (current(gen)) {
+                    // a failover's target took over, with a full synchronisation (not the usual way)
+                    server.failover().targetAnswered(true);
                     ReplicaRole.this.fullResync(replId, at);
                 }
             }
@@ -355,7 +422,16 @@ public final class ReplicaRole {
             @Override
             public void continued(String newReplId) {
                 if (current(gen)) {
+                    server.failover().targetAnswered(true);
                     ReplicaRole.this.continued(newReplId);
+                }
+            }
+
+            @Override
+            public void psyncRefused(String reply) {
+                if (current(gen)) {
+                    // without this role's lock: the failover's is taken first (Failover.tick)
+                    server.failover().targetAnswered(false);
                 }
             }
 
@@ -367,11 +443,11 @@ public final class ReplicaRole {
             }
 
             @Override
-            public void command(byte[][] argv, int bytes) {
+            public void command(byte[][] argv, ByteBuf frame) {
                 // nothing of a killed link is applied after the kill. No lock: a command takes
                 // shard locks, which EXEC may hold while it calls into this role (REPLICAOF)
                 if (killedGeneration != gen && current(gen)) {
-                    ReplicaRole.this.command(argv, bytes);
+                    ReplicaRole.this.command(argv, frame, gen);
                 }
             }
 
@@ -407,6 +483,9 @@ public final class ReplicaRole {
         // (stopAppendOnly, restartAOFAfterSYNC): it does not log the flush and the load, so kept on
         // it would bring the old data set back at the next start instead of this one
         server.stopAofForSync();
+        // the history this server followed ends here: its backlog and replicas go (replicationAttachToNewMaster)
+        server.propagation().stream().replaceHistory();
+        int[] streamDb = {0};
         // other clients answer LOADING until the snapshot is in, as Redis's startLoading there
         server.whileLoading(() -> {
             log.info("MASTER <-> REPLICA sync: Flushing old data");
@@ -416,12 +495,18 @@ public final class ReplicaRole {
             // a newline to the primary each second of a long load, as replicationSendNewlineToMaster,
             // so it does not time this replica out (written at once: this is the link's own thread)
             Channel link = channel;
-            server.persistence().load(code -> server.scripts().functions().load(code, true), true,
+            RdbLoader.Result loaded = server.persistence().load(code -> server.scripts().functions().load(code, true), true,
                     () -> {
                         if (link != null && link.isActive()) {
                             link.writeAndFlush(link.alloc().buffer(1).writeByte('\n'));
                         }
                     });
+            // the stream goes on in the database it was in at the snapshot's moment (a primary
+            // that is itself a replica passes its primary's stream on, with no SELECT of its own)
+            if (loaded != null && loaded.replication() != null && loaded.replication().streamDb() >= 0
+                    && loaded.replication().streamDb() < server.keyspace().databases()) {
+                streamDb[0] = loaded.replication().streamDb();
+            }
         });
         server.restartAofAfterSync();
         synchronized (this) {
@@ -429,7 +514,9 @@ public final class ReplicaRole {
                 // a REPLICAOF while it loaded: the data is this link's, the role no longer is
                 return;
             }
-            newMasterClient(0);
+            newMasterClient(streamDb[0]);
+            // the primary's history from here: its id and offset, a new backlog (replicationCreateMasterClient's caller)
+            server.propagation().stream().followFrom(masterReplId, reploff);
             continuable = true;
             state = LinkState.CONNECTED;
         }
@@ -440,13 +527,14 @@ public final class ReplicaRole {
 
     private void continued(String newReplId) {
         log.info("Successful partial resynchronization with master.");
-        if (newReplId != null && !newReplId.equals(masterReplId)) {
-            log.info("Master replication ID changed to {}", newReplId);
+        if (newReplId != null) {
             masterReplId = newReplId;
         }
+        // a new id: the old becomes the second and this server's replicas learn it (they reconnect)
+        server.propagation().stream().continuedWith(masterReplId);
         // what was read past the last applied offset (an open transaction) comes again
         offset = reploff;
-        newMasterClient(masterSession != null ? masterSession.db() : 0);
+        newMasterClient(masterSession != null ? masterSession.db() : cachedDb);
         synchronized (this) {
             state = LinkState.CONNECTED;
         }
@@ -455,28 +543,62 @@ public final class ReplicaRole {
         sendAck();
     }
 
-    private void command(byte[][] argv, int bytes) {
+    /**
+     * One command of the primary's stream: run as the primary's client, then passed on as it came
+     * (into the backlog and to this server's own replicas) once applied, under the keyspace's
+     * moment guard, so a snapshot for a replica of this one holds exactly what was passed on.
+     */
+    private void command(byte[][] argv, ByteBuf frame, long gen) {
         lastIoMillis = System.currentTimeMillis();
-        if (argv.length >= 2 && ascii(argv[0]).equalsIgnoreCase("replconf") && ascii(argv[1]).equalsIgnoreCase("getack")) {
-            // answered with the offset before this command, as replicationSendAck inside it
-            sendAck();
-            applied(bytes);
-            return;
+        Lock guard = server.keyspace().momentGuard();
+        guard.lock();
+        try {
+            if (killedGeneration == gen || gen != generation || masterHost == null) {
+                // the link ended (REPLICAOF, a kill) while this command waited for the guard
+                return;
+            }
+            if (argv.length >= 2 && ascii(argv[0]).equalsIgnoreCase("replconf") && ascii(argv[1]).equalsIgnoreCase("getack")) {
+                // answered with the offset before this command, as replicationSendAck inside it
+                sendAck();
+                applied(frame);
+                return;
+            }
+            String error = masterClient.execute(argv);
+            if (error != null) {
+                // as Redis's "== CRITICAL ==" log: the primary's write failed here, the data may differ
+                log.warn("== CRITICAL == This replica failed to apply a command of its master: {} -> {}", ascii(argv[0]), error);
+            }
+            applied(frame);
+        } finally {
+            guard.unlock();
         }
-        String error = masterClient.execute(argv);
-        if (error != null) {
-            // as Redis's "== CRITICAL ==" log: the primary's write failed here, the data may differ
-            log.warn("== CRITICAL == This replica failed to apply a command of its master: {} -> {}", ascii(argv[0]), error);
-        }
-        applied(bytes);
     }
 
-    /** A command of {@code bytes} has run: read offset on, applied offset too outside a transaction. */
-    private void applied(int bytes) {
-        offset += bytes;
-        if (!masterClient.transaction().isOpen()) {
-            reploff = offset;
+    /**
+     * A command's {@code frame} has run: the read offset moves on, and outside a transaction the
+     * applied one too, passing on everything applied since the last time (a transaction's
+     * MULTI and queued commands go with its EXEC, as Redis's replicationFeedStreamFromMasterStream
+     * passes on only what its master client applied).
+     */
+    private void applied(ByteBuf frame) {
+        offset += frame.readableBytes();
+        if (masterClient.transaction().isOpen()) {
+            unapplied.writeBytes(frame);
+            return;
         }
+        reploff = offset;
+        byte[] bytes;
+        if (unapplied.isReadable()) {
+            unapplied.writeBytes(frame);
+            bytes = ByteBufUtil.getBytes(unapplied);
+            unapplied.clear();
+            if (unapplied.capacity() > 1 << 20) {
+                unapplied.capacity(256);
+            }
+        } else {
+            bytes = ByteBufUtil.getBytes(frame);
+        }
+        server.propagation().stream().proxy(bytes);
     }
 
     private synchronized void failed(String why) {
@@ -521,9 +643,18 @@ public final class ReplicaRole {
         field.accept("replica_announced", server.config().getBool(Option.REPLICA_ANNOUNCED) ? 1 : 0);
     }
 
-    /** The primary's replication id this replica follows. */
-    public String masterReplId() {
-        return masterReplId;
+    /**
+     * The database the primary's stream is in (a snapshot's repl-stream-db, taken at its moment
+     * under the keyspace's moment guard, so between two commands of the stream).
+     */
+    public int streamDb() {
+        ClientSession s = masterSession;
+        return s != null ? s.db() : 0;
+    }
+
+    /** Whether the link with the primary is up (a replica of this one may synchronise). */
+    public boolean linkUp() {
+        return state == LinkState.CONNECTED;
     }
 
     /** The replica's offset in the primary's stream (its master_repl_offset): what it applied. */

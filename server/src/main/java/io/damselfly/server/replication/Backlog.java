@@ -89,4 +89,20 @@ final class Backlog {
         held = 0;
         write(kept, 0, kept.length);
     }
+
+    /**
+     * Moves every offset on by {@code delta}: what was written while loading a snapshot at start
+     * (its expired keys' DELs, from offset 1) comes after the snapshot's own offset once that is
+     * known (Redis's loadDataFromDisk rebasing master_repl_offset).
+     */
+    void rebase(long delta) {
+        int size = ring.length;
+        byte[] kept = copyFrom(firstByte());
+        next += delta;
+        held = 0;
+        ring = new byte[size];
+        long end = next;
+        next = end - kept.length;
+        write(kept, 0, kept.length);
+    }
 }

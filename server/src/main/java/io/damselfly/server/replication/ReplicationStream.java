@@ -32,12 +32,23 @@ import org.slf4j.LoggerFactory;
  * volatile read. A new replica is attached at its snapshot's moment, under every shard's lock
  * ({@link #attachAtMoment}), so the snapshot holds exactly the writes before its offset and the
  * stream exactly those after.
+ *
+ * <p>PSYNC2, as Redis 4.0 and later: the stream has a second id ({@code replId2}), valid up to
+ * {@code secondReplOffset}, so a replica of a primary that failed over continues with the promoted
+ * one from its backlog. While this server is itself a replica, the stream is its primary's: its
+ * id, offsets and backlog are the primary's, fed with exactly the bytes the replica applied
+ * ({@link #proxy}), and its own replicas receive those bytes (chained replication, Redis's
+ * replicationFeedStreamFromMasterStream); nothing of its own clients' goes down it.
  */
 public final class ReplicationStream {
     private static final Logger log = LoggerFactory.getLogger(ReplicationStream.class);
 
     private final ServerConfig config;
     private volatile String replId;
+    /** The id this stream had before its last change of history (PSYNC2's replid2), or 40 zeros. */
+    private String replId2 = NO_REPL_ID;
+    /** The first offset {@link #replId2} is not valid for (second_repl_offset), or -1. */
+    private long secondReplOffset = -1;
     /**
      * Whether writes are propagated: while replicas are fed ({@link #replicating}) or an AOF is
      * ({@link #aof}); changed only with every shard held; read by every write command.
@@ -165,6 +176,8 @@ public final class ReplicationStream {
     }
 
     private static final byte[][] MULTI = {"MULTI".getBytes(StandardCharsets.US_ASCII)};
+    private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNLINK = "UNLINK".getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] EXEC = {"EXEC".getBytes(StandardCharsets.US_ASCII)};
     private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
 
@@ -241,15 +254,19 @@ public final class ReplicationStream {
      */
     public synchronized Object attachAtMoment(ClientSession client, Subscriber inbox, boolean psync) {
         if (replicaMode) {
-            // became a replica since the SYNC was accepted: the replica is dropped
-            return null;
+            if (backlog == null) {
+                // this replica's own synchronisation began since the SYNC was accepted: dropped
+                return null;
+            }
+            // chained: the replica passes its primary's stream on (proxy); its own writes stay here
+        } else {
+            if (backlog == null) {
+                // as createReplicationBacklog: the backlog starts at the stream's current offset
+                backlog = new Backlog(backlogSize(), offset);
+            }
+            replicating = true;
+            active = true;
         }
-        if (backlog == null) {
-            // as createReplicationBacklog: the backlog starts at the stream's current offset
-            backlog = new Backlog(backlogSize(), offset);
-        }
-        replicating = true;
-        active = true;
         // as Redis's syncCommand: a new replica's stream starts with a SELECT
         selectedDb = -1;
         ReplicaLink link = new ReplicaLink(client, inbox, psync);
@@ -283,18 +300,32 @@ public final class ReplicationStream {
      * synchronisation is needed.
      */
     public synchronized boolean continueFrom(ClientSession client, Subscriber inbox, String id, long from) {
-        if (!id.equalsIgnoreCase(replId)) {
-            if (!id.equals("?")) {
-                // "?" asks for a full synchronisation on purpose (masterTryPartialResynchronization)
+        // two ids may continue: this history's, and the one before it up to where they parted
+        // (masterTryPartialResynchronization)
+        boolean second = id.equalsIgnoreCase(replId2) && from <= secondReplOffset;
+        if (!id.equalsIgnoreCase(replId) && !second) {
+            if (id.equals("?")) {
+                // "?" asks for a full synchronisation on purpose
+                log.info("Full resync requested by replica {}", client.address());
+            } else {
                 syncPartialErr++;
-                log.info("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{}', my replication IDs are '{}' and '{}')",
-                        id, replId, NO_REPL_ID);
+                if (id.equalsIgnoreCase(replId2)) {
+                    log.info("Partial resynchronization not accepted: Requested offset for second ID was {}, but I can reply up to {}",
+                            from, secondReplOffset);
+                } else {
+                    log.info("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{}', my replication IDs are '{}' and '{}')",
+                            id, replId, replId2);
+                }
             }
             return false;
         }
         if (backlog == null || !backlog.holdsFrom(from)) {
             syncPartialErr++;
             log.info("Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).", client.address(), from);
+            if (from > offset()) {
+                log.warn("Warning: replica {} tried to PSYNC with an offset that is greater than the master replication offset.",
+                        client.address());
+            }
             return false;
         }
         ReplicaLink link = new ReplicaLink(client, inbox, true);
@@ -319,6 +350,13 @@ public final class ReplicationStream {
         syncFull++;
     }
 
+    /** CONFIG RESETSTAT: the synchronisation counts start again from 0 (resetServerStats). */
+    public synchronized void resetSyncCounts() {
+        syncFull = 0;
+        syncPartialOk = 0;
+        syncPartialErr = 0;
+    }
+
     /** INFO stats' sync_full, sync_partial_ok, sync_partial_err. */
     public synchronized void describeSyncs(BiConsumer<String, Object> field) {
         field.accept("sync_full", syncFull);
@@ -334,8 +372,10 @@ public final class ReplicationStream {
     }
 
     /**
-     * This server became a replica (REPLICAOF host port): nothing more is appended; attached
-     * replicas keep their link, as Redis keeps them, until this server is a primary again.
+     * This server became a replica (REPLICAOF host port): nothing of its own is appended from here;
+     * its backlog and attached replicas stay, as Redis keeps them, so that both may continue if the
+     * new primary continues this history (a replica of this server promoted); otherwise they go
+     * when the new primary's history replaces this one ({@link #replaceHistory}, {@link #continuedWith}).
      */
     public synchronized void becomeReplica() {
         replicaMode = true;
@@ -344,14 +384,132 @@ public final class ReplicationStream {
     }
 
     /**
-     * A primary again (REPLICAOF NO ONE): a new replication id, the replicas disconnected so they
-     * synchronise again, as Redis's replicationUnsetMaster; writes propagate once one attaches.
+     * A primary again (REPLICAOF NO ONE, a failover): this history goes on under a new id, the
+     * old one kept as the second up to here (Redis's shiftReplicationId), so the replicas of the
+     * primary it followed continue with it from the backlog; the attached replicas are
+     * disconnected to learn the new id, as Redis's replicationUnsetMaster. With a backlog, writes
+     * propagate into it from here, replicas or not.
      */
     public synchronized void becomePrimary() {
         replicaMode = false;
+        replId2 = replId;
+        secondReplOffset = offset() + 1;
         replId = newReplId();
-        backlog = null;
+        log.warn("Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
+                replId2, secondReplOffset, replId);
+        disconnectReplicas();
+        // the first unit after this starts with a SELECT (no full synchronisation forces one now)
         selectedDb = -1;
+        noReplicasSince = System.currentTimeMillis();
+        if (backlog != null) {
+            replicating = true;
+            active = true;
+        }
+    }
+
+    /**
+     * A replica's full synchronisation replaces the data set (Redis's replicationAttachToNewMaster,
+     * when the snapshot begins to load): this history ends, the backlog goes, and attached replicas
+     * are disconnected to synchronise again once the new one is in.
+     */
+    public synchronized void replaceHistory() {
+        backlog = null;
+        disconnectReplicas();
+    }
+
+    /**
+     * A replica loaded its primary's snapshot taken at {@code at}: the stream is the primary's
+     * from here, {@code primaryId} its id, with a new backlog (a replica keeps one, with or
+     * without replicas of its own, so that it can serve its former siblings if it is promoted).
+     */
+    public synchronized void followFrom(String primaryId, long at) {
+        replId = primaryId;
+        replId2 = NO_REPL_ID;
+        secondReplOffset = -1;
+        offset = at;
+        backlog = new Backlog(backlogSize(), at);
+    }
+
+    /**
+     * A replica continued with its primary (+CONTINUE), which gave {@code primaryId}: a new id
+     * means the primary's history went on under it (it was promoted, or it follows a promoted
+     * one): the old id becomes the second, up to here, and the attached replicas are disconnected
+     * to learn it (they continue at once). A replica without a backlog starts one here.
+     */
+    public synchronized void continuedWith(String primaryId) {
+        if (!primaryId.equalsIgnoreCase(replId)) {
+            replId2 = replId;
+            secondReplOffset = offset() + 1;
+            replId = primaryId;
+            log.warn("Master replication ID changed to {}", primaryId);
+            disconnectReplicas();
+        }
+        if (backlog == null) {
+            backlog = new Backlog(backlogSize(), offset);
+        }
+    }
+
+    /**
+     * Bytes of the primary's stream that this replica applied (whole commands, a transaction's only
+     * once its EXEC ran): into the backlog and to the attached replicas, unchanged, so their offsets
+     * are the primary's. Called by the one thread applying the stream, while no snapshot's moment
+     * can fall between the apply and this ({@code Keyspace.momentGuard}).
+     */
+    public synchronized void proxy(byte[] bytes) {
+        write(bytes);
+    }
+
+    /**
+     * At start, before a primary loads its RDB file: a backlog from offset 0 for the DELs of the
+     * keys the load drops as expired ({@link #expiredAtLoad}), as loadDataFromDisk creates one.
+     */
+    public synchronized void beginLoad() {
+        backlog = new Backlog(backlogSize(), 0);
+        selectedDb = -1;
+    }
+
+    /** A key the start's load dropped as expired: its DEL (UNLINK when {@code lazy}) into the backlog. */
+    public synchronized void expiredAtLoad(int db, byte[] key, boolean lazy) {
+        ByteBuf out = Unpooled.buffer(32 + key.length);
+        encode(out, db, new byte[][] {lazy ? UNLINK : DEL, key});
+        write(ByteBufUtil.getBytes(out));
+    }
+
+    /**
+     * The start's load ended. A file with its place in a stream ({@code file} not null): that
+     * history goes on here as the second id, up to the file's offset, after which the DELs
+     * written meanwhile now stand, so the replicas of this primary before its restart continue
+     * from the backlog. Without one the backlog goes (no replica could continue from it).
+     */
+    public synchronized void endLoad(io.damselfly.server.rdb.RdbFileWriter.ReplicationInfo file) {
+        if (backlog == null) {
+            return;
+        }
+        if (file == null) {
+            offset = backlog.end();
+            backlog = null;
+            return;
+        }
+        replId2 = file.replId();
+        secondReplOffset = file.offset() + 1;
+        backlog.rebase(file.offset());
+        replicating = true;
+        active = true;
+        noReplicasSince = System.currentTimeMillis();
+    }
+
+    /**
+     * At start, a replica whose RDB file holds its place in its primary's stream: this server's
+     * history is that one, which it asks its primary to continue (loadDataFromDisk's cached master).
+     */
+    public synchronized void restoreFollowing(io.damselfly.server.rdb.RdbFileWriter.ReplicationInfo file) {
+        replId = file.replId();
+        offset = file.offset();
+        backlog = null;
+    }
+
+    /** Under the lock: every attached replica's connection closed; they connect again by themselves. */
+    private void disconnectReplicas() {
         for (ReplicaLink l : links) {
             l.client.connection().close();
         }
@@ -482,6 +640,38 @@ public final class ReplicationStream {
     private record AckWaiter(long offset, int wanted, IntConsumer done) {
     }
 
+    /**
+     * The attached replica announced at {@code host}:{@code port} (its REPLCONF ip-address, or its
+     * connection's address, and its listening port: Redis's findReplica), or null.
+     */
+    public synchronized ReplicaState replicaAt(String host, int port) {
+        for (ReplicaLink l : links) {
+            if (!l.isGone() && replicaPort(l) == port && replicaIp(l).equalsIgnoreCase(host)) {
+                return describe(l);
+            }
+        }
+        return null;
+    }
+
+    /** The first attached replica that acknowledged this whole stream, or null. */
+    public synchronized ReplicaState caughtUpReplica() {
+        long end = offset();
+        for (ReplicaLink l : links) {
+            if (!l.isGone() && l.ackOffset == end) {
+                return describe(l);
+            }
+        }
+        return null;
+    }
+
+    private static ReplicaState describe(ReplicaLink l) {
+        return new ReplicaState(replicaIp(l), replicaPort(l), l.state == ReplicaLink.State.ONLINE, l.ackOffset);
+    }
+
+    /** A replica as its primary knows it: where it listens, whether it is online, what it acknowledged. */
+    public record ReplicaState(String ip, int port, boolean online, long ackOffset) {
+    }
+
     /** Replicas attached and not gone (INFO connected_slaves). */
     public int replicaCount() {
         int n = 0;
@@ -610,10 +800,29 @@ public final class ReplicationStream {
         return new long[] {backlog != null ? backlog.held() : 0, replicas};
     }
 
+    /**
+     * A snapshot's place in this stream (Redis's rdbPopulateSaveInfo), asked at its moment: the
+     * database the stream is in ({@code primaryLinkDb}, the primary link's, on a replica; a
+     * primary's next unit selects its own), its id and offset; null without a backlog (no
+     * replication chain: a replica attaching starts a new one).
+     */
+    public synchronized io.damselfly.server.rdb.RdbFileWriter.ReplicationInfo replicationInfo(int primaryLinkDb) {
+        if (backlog == null) {
+            return null;
+        }
+        int db = replicaMode ? primaryLinkDb : Math.max(0, selectedDb);
+        return new io.damselfly.server.rdb.RdbFileWriter.ReplicationInfo(db, replId, offset());
+    }
+
+    /** PSYNC2's second id (INFO master_replid2): the history before the last promotion, or 40 zeros. */
+    public synchronized String replId2() {
+        return replId2;
+    }
+
     /** INFO replication's offsets and backlog fields. */
     public synchronized void describeBacklog(BiConsumer<String, Object> field) {
         field.accept("master_repl_offset", offset());
-        field.accept("second_repl_offset", -1);
+        field.accept("second_repl_offset", secondReplOffset);
         field.accept("repl_backlog_active", backlog != null ? 1 : 0);
         field.accept("repl_backlog_size", backlog != null ? backlog.size() : backlogSize());
         field.accept("repl_backlog_first_byte_offset", backlog != null ? backlog.firstByte() : 0);

@@ -164,6 +164,7 @@ final class ConfigCommands {
         server.commandStats().reset();
         server.keyspace().resetStats();
         server.clients().resetStats();
+        server.propagation().stream().resetSyncCounts();
         c.reply().ok();
     }
 

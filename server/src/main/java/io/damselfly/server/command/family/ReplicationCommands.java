@@ -6,6 +6,7 @@ import io.damselfly.server.command.CommandTable;
 import io.damselfly.server.command.DeferredReply;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.keyspace.Numbers;
+import io.damselfly.server.replication.Failover;
 import io.damselfly.server.replication.ReplicationStream;
 import java.util.List;
 import org.slf4j.Logger;
@@ -33,6 +34,50 @@ public final class ReplicationCommands {
         t.add("replconf", ReplicationCommands::replconf);
         t.add("replicaof", ReplicationCommands::replicaof);
         t.add("slaveof", ReplicationCommands::replicaof);
+        t.add("failover", ReplicationCommands::failover);
+    }
+
+    /**
+     * FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: failoverCommand's parsing, checks and
+     * replies; the failover itself is {@link io.damselfly.server.replication.Failover}.
+     */
+    static void failover(CommandContext c) {
+        Failover failover = c.server().failover();
+        if (c.argc() == 2 && c.argIs(1, "abort")) {
+            reply(c, failover.abortByRequest());
+            return;
+        }
+        long timeout = 0;
+        boolean force = false;
+        String host = null;
+        long port = 0;
+        for (int j = 1; j < c.argc(); j++) {
+            if (c.argIs(j, "timeout") && j + 1 < c.argc() && timeout == 0) {
+                timeout = c.longArg(j + 1);
+                if (timeout <= 0) {
+                    c.reply().error("ERR FAILOVER timeout must be greater than 0");
+                    return;
+                }
+                j++;
+            } else if (c.argIs(j, "to") && j + 2 < c.argc() && host == null) {
+                port = c.longArg(j + 2);
+                host = c.argString(j + 1);
+                j += 2;
+            } else if (c.argIs(j, "force") && !force) {
+                force = true;
+            } else {
+                throw c.syntaxError();
+            }
+        }
+        reply(c, failover.start(host, (int) port, timeout, force, c.server().replicaRole().isReplica()));
+    }
+
+    private static void reply(CommandContext c, String error) {
+        if (error != null) {
+            c.reply().error(error);
+        } else {
+            c.reply().ok();
+        }
     }
 
     /**
@@ -40,6 +85,10 @@ public final class ReplicationCommands {
      * replica's side is {@link io.damselfly.server.replica.ReplicaRole}.
      */
     static void replicaof(CommandContext c) {
+        if (c.server().failover().running()) {
+            c.reply().error("ERR REPLICAOF not allowed while failing over.");
+            return;
+        }
         if (c.argIs(1, "no") && c.argIs(2, "one")) {
             c.server().replicaRole().stop();
             c.reply().ok();
@@ -71,6 +120,9 @@ public final class ReplicationCommands {
      * still holds it under this server's id, else +FULLRESYNC id offset and a full synchronisation.
      */
     static void psync(CommandContext c) {
+        if (c.argc() > 3 && c.argIs(3, "failover") && !takeOver(c)) {
+            return;
+        }
         if (!mayAttach(c)) {
             return;
         }
@@ -89,16 +141,40 @@ public final class ReplicationCommands {
         c.server().fullSync().start(c.client(), true);
     }
 
+    /**
+     * PSYNC id offset FAILOVER, from a primary handing over to this replica (syncCommand): with
+     * the id this replica follows, it becomes a primary at once, keeping that id as its second,
+     * so the PSYNC then continues; answers false after replying an error.
+     */
+    private static boolean takeOver(CommandContext c) {
+        log.warn("Failover request received for replid {}.", c.argString(1));
+        if (!c.server().replicaRole().isReplica()) {
+            c.reply().error("ERR PSYNC FAILOVER can't be sent to a master.");
+            return false;
+        }
+        if (!c.argString(1).equalsIgnoreCase(c.server().propagation().stream().replId())) {
+            c.reply().error("ERR PSYNC FAILOVER replid must match my replid.");
+            return false;
+        }
+        c.server().replicaRole().stop();
+        log.info("MASTER MODE enabled (failover request from '{}')", c.client().address());
+        return true;
+    }
+
     /** Redis's checks before SYNC/PSYNC: once per client, and not from a client that is not a connection. */
     private static boolean mayAttach(CommandContext c) {
         ClientSession client = c.client();
+        if (c.server().failover().running()) {
+            c.reply().error("NOMASTERLINK Can't SYNC while failing over");
+            return false;
+        }
         if (client.rdbFilter() != ClientSession.RdbFilter.ALL && !client.replicaTakesEof()) {
             // syncCommand: Redis streams a filtered snapshot to the socket, which needs "capa eof"
             c.reply().error("ERR Filtered replica requires EOF capability");
             return false;
         }
-        if (c.server().replicaRole().isReplica()) {
-            // Redis chains replicas through the primary's stream; damselfly does not
+        if (c.server().replicaRole().isReplica() && !c.server().replicaRole().linkUp()) {
+            // a replica passes its primary's stream on (chained replication), once it has one
             c.reply().error("NOMASTERLINK Can't SYNC while not connected with my master");
             return false;
         }
