@@ -556,6 +556,10 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         boolean primary = config.getString(Option.REPLICAOF).isEmpty();
         if (primary) {
             stream.beginLoad();
+        } else {
+            // a replica from the start keeps the file's expired keys for its primary's DELs, as
+            // rdbLoad does when masterhost is set (the role itself begins after the load)
+            keyspace.setFollowingPrimary(true);
         }
         io.damselfly.server.rdb.RdbLoader.Result r = persistence.load(code -> scripts.functions().load(code, false), false, null,
                 primary ? (db, key) -> stream.expiredAtLoad(db, key, config.getBool(Option.LAZYFREE_LAZY_EXPIRE)) : null);
