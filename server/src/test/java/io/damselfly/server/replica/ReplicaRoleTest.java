@@ -62,6 +62,7 @@ class ReplicaRoleTest {
                     {"SET", "own", "1"},
                     {"EVAL", "return redis.call('set', 'own', '2')", "0"},
                     {"CONFIG", "SET", "replica-read-only", "yes"},
+                    {"WAIT", "0", "0"},
                     {"REPLICAOF", "127.0.0.1", "notaport"},
                     {"REPLICAOF", "127.0.0.1", "70000"},
                     {"CONFIG", "SET", "min-replicas-to-write", "0"},

@@ -255,9 +255,14 @@ public final class ReplicationCommands {
     /**
      * WAIT numreplicas timeout: the replicas that acknowledged this client's last write, once
      * {@code numreplicas} have or the timeout passes (0: no timeout), blocking the client
-     * meanwhile; inside MULTI or a script it answers at once, as Redis.
+     * meanwhile; inside MULTI or a script it answers at once, and a replica refuses it, as Redis.
      */
     static void waitForReplicas(CommandContext c) {
+        if (c.server().replicaRole().isReplica()) {
+            c.reply().error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a "
+                    + "replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+            return;
+        }
         long wanted = c.longArg(1);
         long timeout = Timeouts.millis(c, 2);
         ReplicationStream stream = c.server().propagation().stream();
