@@ -297,6 +297,9 @@ public final class ReplicaRole {
             masterClient.release();
         }
         masterClient = new ObeyedClient(server, masterSession);
+        // what an earlier link read of a transaction it broke in the middle of comes again whole
+        // from the primary (the continuation starts at the applied offset): not passed on twice
+        unapplied.clear();
         server.clients().addUnadmitted(masterSession);
     }
 

@@ -113,6 +113,125 @@ class FailoverTest {
     }
 
     /**
+     * A middle replica whose link breaks in the middle of a transaction (a relay between it and
+     * the primary cuts the connection just before EXEC) continues from the last applied offset
+     * and gets the transaction again whole: what it passes on must hold the transaction once, so
+     * the replica below ends at the primary's offset with the primary's data.
+     */
+    @Test
+    void chainedReplica_linkBrokenInsideATransaction_passesItOnOnce() throws Exception {
+        try (RedisServerProcess top = RedisServerProcess.start();
+                CuttingRelay relay = new CuttingRelay(top.port());
+                Node middle = ours(); Node below = redis();
+                RawClient t = new RawClient("127.0.0.1", top.port());
+                RawClient m = new RawClient("127.0.0.1", middle.port());
+                RawClient b = new RawClient("127.0.0.1", below.port())) {
+            follow(relay.port(), m);
+            follow(middle.port(), b);
+            t.call("SET", "x", "0");
+            relay.cutBefore("EXEC\r\n");
+            t.call("MULTI");
+            t.call("INCR", "x");
+            t.call("RPUSH", "l", "a");
+            t.call("EXEC");
+            String offset = InfoFields.field(t, "replication", "master_repl_offset");
+            awaitField(m, "master_repl_offset", offset);
+            awaitField(b, "master_repl_offset", offset);
+            assertEquals("$1", RawClient.render(b.call("GET", "x")));
+            assertEquals("[$a]", RawClient.render(b.call("LRANGE", "l", "0", "-1")));
+            assertEquals("1", InfoFields.field(t, "stats", "sync_partial_ok"));
+        }
+    }
+
+    /**
+     * A TCP relay to a server that, once told, closes both sides of its connection just before
+     * the next occurrence of a byte pattern going from the server to the client (once), so the
+     * client sees the stream end there. Threads of its own; stopped by close.
+     */
+    private static final class CuttingRelay implements AutoCloseable {
+        private final java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private final int target;
+        private volatile byte[] cutBefore;
+        private final List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        CuttingRelay(int target) throws java.io.IOException {
+            this.target = target;
+            Thread accept = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        java.net.Socket client = listener.accept();
+                        java.net.Socket server = new java.net.Socket("127.0.0.1", target);
+                        sockets.add(client);
+                        sockets.add(server);
+                        pump(client, server, false);
+                        pump(server, client, true);
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            }, "cutting-relay");
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        void cutBefore(String pattern) {
+            cutBefore = pattern.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+
+        private void pump(java.net.Socket from, java.net.Socket to, boolean mayCut) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[65536];
+                try (from; to) {
+                    java.io.InputStream in = from.getInputStream();
+                    java.io.OutputStream out = to.getOutputStream();
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        byte[] pattern = mayCut ? cutBefore : null;
+                        int at = pattern == null ? -1 : indexOf(buf, n, pattern);
+                        if (at >= 0) {
+                            cutBefore = null;
+                            out.write(buf, 0, at);
+                            out.flush();
+                            return;
+                        }
+                        out.write(buf, 0, n);
+                        out.flush();
+                    }
+                } catch (java.io.IOException gone) {
+                    // either side closed: both go
+                }
+            }, "cutting-relay-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static int indexOf(byte[] buf, int n, byte[] pattern) {
+            outer:
+            for (int i = 0; i + pattern.length <= n; i++) {
+                for (int j = 0; j < pattern.length; j++) {
+                    if (buf[i + j] != pattern[j]) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            listener.close();
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /**
      * PSYNC2 across a promotion: replica B of primary A is promoted (REPLICAOF NO ONE), its sibling
      * C and then A itself are made its replicas, and both continue from B's backlog: B counts two
      * partial synchronisations and no full one, keeps A's id as its second (master_replid2, valid
