@@ -54,10 +54,24 @@ public final class ServerConfig {
             c.configFile = Path.of(args[0]).toAbsolutePath().normalize().toString();
             i = 1;
         }
+        int firstOption = i;
         for (; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--") && !a.startsWith("-")) {
-                throw new ConfigException("unexpected argument '" + a + "' (options look like --port 7000)");
+                if (i != firstOption || i == 0) {
+                    throw new ConfigException("unexpected argument '" + a + "' (options look like --port 7000)");
+                }
+                // after a config file, words before any --option are a config line of their own:
+                // redis-server appends them to the file's text as they are ("loglevel verbose")
+                StringBuilder line = new StringBuilder();
+                while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                    line.append(line.length() > 0 ? " " : "").append(args[++i]);
+                }
+                if (line.length() == 0) {
+                    throw new ConfigException("option " + a + " needs a value");
+                }
+                settings.add(new Setting(a, line.toString(), false));
+                continue;
             }
             String body = a.replaceFirst("^--?", "");
             String name;

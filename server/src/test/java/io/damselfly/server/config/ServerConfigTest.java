@@ -64,6 +64,14 @@ class ServerConfigTest {
         c = ServerConfig.fromArgs("--proc-title-template", "--save", "--save", "", "--loglevel", "verbose");
         assertEquals("--save", c.getString(Option.PROC_TITLE_TEMPLATE));
         assertEquals("", c.format(Option.SAVE));
+        // after a config file, words no --option comes before are a line of their own (introspection's
+        // "wrong usage that we support anyway"); a name alone is refused
+        java.nio.file.Path conf = java.nio.file.Files.createTempFile("args", ".conf");
+        java.nio.file.Files.writeString(conf, "port 7001\n");
+        c = ServerConfig.fromArgs(conf.toString(), "loglevel", "verbose", "--maxmemory '700mb'");
+        assertEquals("verbose", c.getString(Option.LOGLEVEL));
+        assertEquals(734003200L, c.getLong(Option.MAXMEMORY));
+        assertThrows(ConfigException.class, () -> ServerConfig.fromArgs(conf.toString(), "loglevel"));
         c = ServerConfig.fromArgs("--shutdown-on-sigint", "nosave", "force", "now", "--shutdown-on-sigterm", "nosave force");
         assertEquals("nosave now force", c.format(Option.SHUTDOWN_ON_SIGINT));
         assertEquals("nosave force", c.format(Option.SHUTDOWN_ON_SIGTERM));
