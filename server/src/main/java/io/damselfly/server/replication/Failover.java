@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
  * answers the PSYNC; a refusal, FAILOVER ABORT or the timeout (without FORCE) ends the failover and
  * leaves this server a primary.
  *
- * <p>Design. The state is this object's, under its lock; the cron's tick ({@link #tick}) moves it
- * on, ten times a second (hz) or more, as Redis runs replicationCron every 100 ms while failing
- * over. Replicas acknowledge once a second by themselves: no GETACK is sent, which would move the
- * offset the replicas are compared with while writes are held.
+ * <p>Design. The state is this object's, changed under its lock (read without it, so a command
+ * holding shards may ask whether a failover runs: the lock leads to the pause, which may take
+ * shards); the cron's tick ({@link #tick}) moves it on, ten times a second (hz) or more, as
+ * Redis runs replicationCron every 100 ms while failing over. Replicas acknowledge once a
+ * second by themselves: no GETACK is sent, which would move the offset the replicas are compared
+ * with while writes are held.
  */
 public final class Failover {
     private static final Logger log = LoggerFactory.getLogger(Failover.class);
@@ -43,7 +45,8 @@ public final class Failover {
     private final ReplicationStream stream;
     private final ClientPause pause;
     private final Roles roles;
-    private State state = State.NONE;
+    /** Written under this object's lock, read without it: commands holding shards ask {@link #running}. */
+    private volatile State state = State.NONE;
     private String targetHost;
     private int targetPort;
     /** When waiting ends (Unix ms), or 0 for never. */
@@ -56,17 +59,17 @@ public final class Failover {
         this.roles = roles;
     }
 
-    public synchronized State state() {
+    public State state() {
         return state;
     }
 
     /** Whether a failover runs (REPLICAOF and SYNC are refused meanwhile). */
-    public synchronized boolean running() {
+    public boolean running() {
         return state != State.NONE;
     }
 
     /** Whether this server, now a replica, asks its new primary to take over (PSYNC ... FAILOVER). */
-    public synchronized boolean handingOver() {
+    public boolean handingOver() {
         return state == State.IN_PROGRESS;
     }
 
