@@ -341,7 +341,7 @@ public final class InfoBuilder {
             s.field("min_slaves_good_slaves", GoodReplicas.count(server));
         }
         stream.describeReplicas(s::field);
-        server.failover().describe(s::field);
+        s.field("master_failover_state", server.failover().state().infoName);
         // a replica's stream is its primary's: its id and offset once synchronised
         s.field("master_replid", stream.replId());
         s.field("master_replid2", stream.replId2());

@@ -1,7 +1,6 @@
 package io.damselfly.server.replication;
 
 import io.damselfly.server.client.ClientPause;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,10 +182,5 @@ public final class Failover {
         }
         state = State.IN_PROGRESS;
         roles.replicate(targetHost, targetPort);
-    }
-
-    /** INFO replication's master_failover_state. */
-    public void describe(BiConsumer<String, Object> field) {
-        field.accept("master_failover_state", state().infoName);
     }
 }

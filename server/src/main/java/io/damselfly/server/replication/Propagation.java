@@ -217,6 +217,11 @@ public final class Propagation implements KeyspaceObserver {
         }
     }
 
+    /** The command a deletion propagates as (propagateDeletion): UNLINK when lazy, else DEL. */
+    static byte[][] deletion(byte[] key, boolean lazy) {
+        return new byte[][] {lazy ? UNLINK : DEL, key};
+    }
+
     @Override
     public void keyChanged(int db, byte[] key, KeyEvent event) {
         if (event != KeyEvent.EXPIRED && event != KeyEvent.EVICTED) {
@@ -226,6 +231,6 @@ public final class Propagation implements KeyspaceObserver {
             return;
         }
         boolean lazy = event == KeyEvent.EXPIRED ? lazyExpire.getAsBoolean() : lazyEviction.getAsBoolean();
-        add(db, new byte[][] {lazy ? UNLINK : DEL, key.clone()});
+        add(db, deletion(key.clone(), lazy));
     }
 }

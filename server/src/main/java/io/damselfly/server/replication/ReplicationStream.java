@@ -176,8 +176,6 @@ public final class ReplicationStream {
     }
 
     private static final byte[][] MULTI = {"MULTI".getBytes(StandardCharsets.US_ASCII)};
-    private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] UNLINK = "UNLINK".getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] EXEC = {"EXEC".getBytes(StandardCharsets.US_ASCII)};
     private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
 
@@ -471,7 +469,7 @@ public final class ReplicationStream {
     /** A key the start's load dropped as expired: its DEL (UNLINK when {@code lazy}) into the backlog. */
     public synchronized void expiredAtLoad(int db, byte[] key, boolean lazy) {
         ByteBuf out = Unpooled.buffer(32 + key.length);
-        encode(out, db, new byte[][] {lazy ? UNLINK : DEL, key});
+        encode(out, db, Propagation.deletion(key, lazy));
         write(ByteBufUtil.getBytes(out));
     }
 
@@ -829,12 +827,12 @@ public final class ReplicationStream {
         field.accept("repl_backlog_histlen", backlog != null ? backlog.held() : 0);
     }
 
-    /** ROLE's replica entries: ip, port, acknowledged offset, for online replicas. */
-    public List<String[]> roleReplicas() {
-        List<String[]> out = new ArrayList<>();
+    /** ROLE's replica entries: the online replicas. */
+    public synchronized List<ReplicaState> onlineReplicas() {
+        List<ReplicaState> out = new ArrayList<>();
         for (ReplicaLink l : links) {
             if (!l.isGone() && l.state == ReplicaLink.State.ONLINE) {
-                out.add(new String[] {replicaIp(l), Integer.toString(replicaPort(l)), Long.toString(l.ackOffset)});
+                out.add(describe(l));
             }
         }
         return out;

@@ -499,7 +499,7 @@ class FailoverTest {
     }
 
     private static void awaitField(RawClient c, String field, String value) throws InterruptedException {
-        InfoFields.await(c, "replication", text -> text.lines().anyMatch(l -> l.strip().equals(field + ":" + value)), field + " " + value);
+        InfoFields.awaitLine(c, "replication", field + ":" + value);
     }
 
     private static void awaitRole(RawClient c, String role) throws InterruptedException {

@@ -31,7 +31,7 @@ class SentinelFailoverTest {
             try (RawClient p = new RawClient("127.0.0.1", primaryPort)) {
                 for (EmbeddedServer r : List.of(r1, r2)) {
                     try (RawClient c = new RawClient("127.0.0.1", r.port())) {
-                        awaitReplication(c, "master_link_status:up");
+                        InfoFields.awaitLine(c, "replication", "master_link_status:up");
                     }
                 }
                 p.call("SET", "before", "1");
@@ -89,10 +89,6 @@ class SentinelFailoverTest {
         } catch (RuntimeException closedMeanwhile) {
             return false;
         }
-    }
-
-    private static void awaitReplication(RawClient c, String line) throws InterruptedException {
-        InfoFields.await(c, "replication", text -> text.lines().anyMatch(l -> l.strip().equals(line)), line);
     }
 
     private interface Check {

@@ -27,4 +27,9 @@ public final class InfoFields {
         }
         assertTrue(condition.test(RawClient.render(c.call("INFO", section))), what);
     }
+
+    /** Waits up to 20 s for INFO {@code section} to have the line {@code line} ("name:value"), and fails if it never does. */
+    public static void awaitLine(RawClient c, String section, String line) throws InterruptedException {
+        await(c, section, text -> text.lines().anyMatch(l -> l.strip().equals(line)), line);
+    }
 }

@@ -294,16 +294,16 @@ public final class ReplicationCommands {
             return;
         }
         ReplicationStream stream = c.server().propagation().stream();
-        List<String[]> replicas = stream.roleReplicas();
+        List<ReplicationStream.ReplicaState> replicas = stream.onlineReplicas();
         c.reply().array(3);
         c.reply().bulk("master");
         c.reply().integer(stream.offset());
         c.reply().array(replicas.size());
-        for (String[] r : replicas) {
+        for (ReplicationStream.ReplicaState r : replicas) {
             c.reply().array(3);
-            for (String field : r) {
-                c.reply().bulk(field);
-            }
+            c.reply().bulk(r.ip());
+            c.reply().bulk(Integer.toString(r.port()));
+            c.reply().bulk(Long.toString(r.ackOffset()));
         }
     }
 }
