@@ -226,7 +226,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         this.aof = new io.damselfly.server.aof.AppendOnlyFile(config, persistence, propagation.stream(), keyspace);
         this.fullSync = new io.damselfly.server.replication.FullSync(propagation.stream(), persistence, keyspace,
                 () -> scripts.functions().dump(),
-                () -> !persistenceConfigured() && aof.state() == io.damselfly.server.aof.AppendOnlyFile.State.OFF);
+                () -> !persistenceConfigured() && aof.state() == io.damselfly.server.aof.AppendOnlyFile.State.OFF, config);
         // CONFIG SET appendonly (updateAppendonly): turning on starts the first rewrite, or fails as Redis's
         config.guard(Option.APPENDONLY, v -> {
             boolean on = (Boolean) v;
@@ -536,6 +536,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         }
         aof.tick(System.currentTimeMillis());
         propagation.stream().tick(System.currentTimeMillis());
+        fullSync.tick(System.currentTimeMillis());
         replicaRole.tick(System.currentTimeMillis());
         shutdownGrace.tick(System.currentTimeMillis());
         failover.tick(System.currentTimeMillis());

@@ -12,8 +12,10 @@ import java.util.Map;
 /**
  * damselfly inside another JVM process: for tests and for applications that want a Redis-speaking
  * cache in-process. Takes the same options as the command line; binds 127.0.0.1 on a free port
- * unless told otherwise, and opens no admin (HTTP) port unless given {@code admin_port} (0 for a
- * free one, then {@link #adminPort()}); HTTP on the main port works as on the command line.
+ * unless told otherwise, opens no admin (HTTP) port unless given {@code admin_port} (0 for a
+ * free one, then {@link #adminPort()}), and starts a diskless full synchronisation at once
+ * ({@code repl-diskless-sync-delay 0}, as Redis's test suite has it) unless given a delay; HTTP
+ * on the main port works as on the command line.
  *
  * <pre>
  * try (EmbeddedServer server = EmbeddedServer.builder().option("requirepass", "s3cret").start()) {
@@ -86,6 +88,9 @@ public final class EmbeddedServer implements AutoCloseable {
             options.put("port", "0");
             // several servers in one JVM or machine: the command line's fixed 9999 would collide
             options.put("admin_port", "-1");
+            // as Redis's own test suite runs (tests/assets/default.conf): a diskless full
+            // synchronisation starts at once instead of waiting 5 s for more replicas to share it
+            options.put("repl-diskless-sync-delay", "0");
         }
 
         public Builder option(String name, String value) {

@@ -260,15 +260,18 @@ public final class Persistence implements AutoCloseable {
     }
 
     private synchronized Save claim(String reason, Kind kind) {
-        return claim(reason, kind, null);
+        return claim(reason, kind, null, null);
     }
 
-    /** {@code rewriteFile}: the save is an AOF rewrite's snapshot to that file; null for the RDB file. */
-    private synchronized Save claim(String reason, Kind kind, Path rewriteFile) {
+    /**
+     * {@code rewriteFile}: the save is an AOF rewrite's snapshot to that file; {@code transfer}:
+     * it goes to replicas through that stream; both null for the RDB file.
+     */
+    private synchronized Save claim(String reason, Kind kind, Path rewriteFile, OutputStream transfer) {
         if (running != null) {
             return null;
         }
-        Save s = new Save(reason, kind, rewriteFile);
+        Save s = new Save(reason, kind, rewriteFile, transfer);
         running = s;
         lastAttemptMillis = System.currentTimeMillis();
         return s;
@@ -284,7 +287,7 @@ public final class Persistence implements AutoCloseable {
      * #cancelRewrite cancelled}, or FLUSHALL voided it).
      */
     public CompletableFuture<Boolean> startRewrite(Path file, Runnable atMoment) {
-        Save s = claim("AOF rewrite", Kind.BACKGROUND, file);
+        Save s = claim("AOF rewrite", Kind.BACKGROUND, file, null);
         if (s == null) {
             return null;
         }
@@ -298,7 +301,7 @@ public final class Persistence implements AutoCloseable {
      * when a server starts with an AOF on and none on disk. False when a save runs or it failed.
      */
     public boolean rewriteHere(Path file) {
-        Save s = claim("AOF base", Kind.HERE, file);
+        Save s = claim("AOF base", Kind.HERE, file, null);
         if (s == null) {
             return false;
         }
@@ -321,6 +324,28 @@ public final class Persistence implements AutoCloseable {
         if (s != null && s.rewriteFile != null) {
             s.cancelled = true;
         }
+    }
+
+    /**
+     * A snapshot sent to replicas instead of a file (Redis's rdbSaveToSlavesSockets, for
+     * repl-diskless-sync): the RDB image goes to {@code out}, which passes it to the replicas'
+     * connections; {@code atMoment} runs at the snapshot's moment, every shard locked, where the
+     * replicas are attached to the replication stream. It runs at normal priority, as a save for
+     * a replica does, and counts as a save in progress (BGSAVE answers that one runs, INFO
+     * rdb_bgsave_in_progress), but moves neither LASTSAVE nor the changes since the last save,
+     * as Redis's transfer does not. Null when a save or rewrite runs (the caller tries again
+     * later, as replicationCron does). The future completes with whether the whole image was
+     * written to {@code out}; a save someone waits for (a shutdown, FLUSHALL) cancels it, as
+     * Redis kills its transfer child.
+     */
+    public CompletableFuture<Boolean> startTransfer(Runnable atMoment, OutputStream out) {
+        Save s = claim("replication", Kind.URGENT, null, out);
+        if (s == null) {
+            return null;
+        }
+        s.atMoment = atMoment;
+        normalThread.execute(s);
+        return s.done;
     }
 
     /**
@@ -527,6 +552,12 @@ public final class Persistence implements AutoCloseable {
             lastRewriteCowBytes = s.cowPeak;
             return;
         }
+        if (s.transfer != null) {
+            // backgroundSaveDoneHandlerSocket: only the duration and the copy-on-write size move
+            lastSaveDurationSeconds = (System.currentTimeMillis() - s.startMillis) / 1000;
+            lastCowBytes = s.cowPeak;
+            return;
+        }
         lastSaveOk = ok || s.abandoned;
         writesDenied = stopWritesOnError && savePointsConfigured && !lastSaveOk;
         lastSaveDurationSeconds = (System.currentTimeMillis() - s.startMillis) / 1000;
@@ -627,13 +658,16 @@ public final class Persistence implements AutoCloseable {
         boolean abandoned;
         /** An AOF rewrite's snapshot goes here; null for a save of the RDB file. */
         final Path rewriteFile;
+        /** A transfer to replicas goes here, and to no file ({@link #startTransfer}); else null. */
+        final OutputStream transfer;
         /** Set by {@link #cancelRewrite}: the rewrite stops as Redis's killed child. */
         volatile boolean cancelled;
 
-        Save(String reason, Kind kind, Path rewriteFile) {
+        Save(String reason, Kind kind, Path rewriteFile, OutputStream transfer) {
             this.reason = reason;
             this.kind = kind;
             this.rewriteFile = rewriteFile;
+            this.transfer = transfer;
             this.flushAllsAtStart = keyspace.flushAlls();
             this.pacer = kind == Kind.BACKGROUND ? new Pacer(PACE_QUANTUM_NANOS, PACE_REST_PER_WORK) : null;
             this.keyDelayMicros = kind == Kind.HERE ? 0 : target.keySaveDelayMicros();
@@ -645,6 +679,11 @@ public final class Persistence implements AutoCloseable {
         /** Someone now waits for this save: at idle priority, it goes on at normal priority from its next step. */
         void hurry() {
             hurried = true;
+            if (transfer != null) {
+                // Redis kills a transfer child for a save it must make (killRDBChild): the
+                // replicas synchronise again, and the waiting save starts at once
+                cancelled = true;
+            }
         }
 
         /** A chunk collected under a shard's lock, by the walk or by a write's hook. */
@@ -658,20 +697,27 @@ public final class Persistence implements AutoCloseable {
 
         @Override
         public void run() {
-            SnapshotFile file = rewriteFile != null
+            SnapshotFile file = transfer != null ? null
+                    : rewriteFile != null
                     ? new SnapshotFile(rewriteFile.toAbsolutePath().getParent(), rewriteFile.getFileName().toString())
                     : new SnapshotFile(target.directory(), target.fileName());
             boolean ok = false;
             long moment = 0;
             long dirtyAtMoment = 0;
             try {
-                if (rewriteFile == null) {
+                if (transfer != null) {
+                    log.info("Background RDB transfer started");
+                } else if (rewriteFile == null) {
                     log.info(kind == Kind.HERE ? "Saving ({})" : "Background saving started ({})", reason);
                 }
-                try (FileChannel channel = file.open()) {
-                    OutputStream raw = Channels.newOutputStream(channel);
-                    if (target.incrementalFsync()) {
-                        raw = new IncrementalFsync(raw, channel);
+                // a transfer has no file: try-with-resources skips the null channel
+                try (FileChannel channel = file == null ? null : file.open()) {
+                    OutputStream raw = transfer;
+                    if (channel != null) {
+                        raw = Channels.newOutputStream(channel);
+                        if (target.incrementalFsync()) {
+                            raw = new IncrementalFsync(raw, channel);
+                        }
                     }
                     OutputStream out = new BufferedOutputStream(raw, 1 << 16);
                     RdbFileWriter writer = new RdbFileWriter(out, target.checksum());
@@ -705,11 +751,19 @@ public final class Persistence implements AutoCloseable {
                     drain(writer);
                     if (voided()) {
                         abandoned = true;
-                        log.warn(cancelled ? "AOF rewrite stopped"
+                        log.warn(transfer != null ? "Background RDB transfer stopped"
+                                : cancelled ? "AOF rewrite stopped"
                                 : "Background saving abandoned: FLUSHALL emptied the keyspace while it ran");
                         return;
                     }
                     long bytes = writer.finish();
+                    if (channel == null) {
+                        out.flush();
+                        log.info("Background RDB transfer terminated with success: {} keys, {} bytes, {} ms",
+                                snap.keysCaptured(), bytes, System.currentTimeMillis() - startMillis);
+                        ok = true;
+                        return;
+                    }
                     channel.force(true);
                     log.info("Snapshot written: {} keys, {} bytes, {} ms", snap.keysCaptured(), bytes,
                             System.currentTimeMillis() - startMillis);
@@ -728,9 +782,10 @@ public final class Persistence implements AutoCloseable {
                     log.info("Background saving terminated with success ({})", file.target());
                 }
             } catch (IOException | RuntimeException e) {
-                log.error(rewriteFile == null ? "Background saving error: {}" : "AOF rewrite snapshot error: {}", e.toString());
+                log.error(transfer != null ? "Background transfer error: {}"
+                        : rewriteFile == null ? "Background saving error: {}" : "AOF rewrite snapshot error: {}", e.toString());
             } finally {
-                if (!ok) {
+                if (!ok && file != null) {
                     file.discard();
                 }
                 chunks.clear();

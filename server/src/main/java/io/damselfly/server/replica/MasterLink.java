@@ -17,12 +17,14 @@ import java.util.function.Supplier;
 /**
  * The connection to the primary, as a replica speaks it (replication.c syncWithMaster and
  * readSyncBulkPayload): the handshake (PING, AUTH with masterauth, REPLCONF listening-port and
- * capa psync2, PSYNC with the replication id and next offset of the primary this replica followed
- * last, or ? -1), the stream at once after +CONTINUE, or the snapshot that follows +FULLRESYNC as
- * one bulk of known length
- * (this replica announces no "eof" capability, so a primary sends a file, not a diskless
- * stream) written to a temporary file, then the replication stream, one command at a time with
- * the bytes it took, which is how the replica counts its offset.
+ * capa eof and psync2, PSYNC with the replication id and next offset of the primary this replica
+ * followed last, or ? -1), the stream at once after +CONTINUE, or the snapshot that follows
+ * +FULLRESYNC, written to a temporary file: one bulk of known length from a primary that saved
+ * it to disk, or {@code $EOF:<40-byte mark>}, the image and the mark again from one that streams
+ * it as it makes it (diskless sync; the replica finds the end where a read ends with the mark,
+ * as readSyncBulkPayload does, since the primary sends nothing more until this replica's first
+ * acknowledgement). Then the replication stream, one command at a time with the bytes it took,
+ * which is how the replica counts its offset.
  *
  * <p>Protocol errors and anything unexpected close the link; {@link ReplicaRole} connects again.
  * A command frame is bounded ({@link #MAX_BULK}), so a broken primary cannot make this grow
@@ -77,7 +79,15 @@ final class MasterLink extends ByteToMessageDecoder {
     private final Supplier<String[]> psyncRequest;
     private Step step = Step.PONG;
     private FileChannel file;
+    /** Bytes of the snapshot still to come, when its length was given. */
     private long bulkLeft;
+    /** The end mark of a streamed snapshot ({@code $EOF:}), or null when its length was given. */
+    private byte[] eofMark;
+    /** The last {@link #EOF_MARK_LENGTH} bytes of a streamed snapshot received so far. */
+    private final byte[] lastBytes = new byte[EOF_MARK_LENGTH];
+    private long streamedBytes;
+    /** Redis's CONFIG_RUN_ID_SIZE: the length of a diskless transfer's end mark. */
+    static final int EOF_MARK_LENGTH = 40;
 
     /**
      * {@code auth} is AUTH's arguments (masteruser, masterauth), or null; {@code psyncRequest}
@@ -102,6 +112,14 @@ final class MasterLink extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         events.received();
         while (in.isReadable()) {
+            if (step == Step.BULK && eofMark != null) {
+                if (!streamed(in)) {
+                    return;
+                }
+                step = Step.STREAM;
+                events.snapshotReceived(tempFile);
+                continue;
+            }
             if (step == Step.BULK) {
                 int n = (int) Math.min(bulkLeft, in.readableBytes());
                 in.readBytes(file, n);
@@ -161,7 +179,7 @@ final class MasterLink extends ByteToMessageDecoder {
             case PORT -> {
                 // an error here is only logged by Redis (an old primary): go on
                 step = Step.CAPA;
-                send(ctx.channel(), "REPLCONF", "capa", "psync2");
+                send(ctx.channel(), "REPLCONF", "capa", "eof", "capa", "psync2");
             }
             case CAPA -> {
                 step = Step.PSYNC;
@@ -189,13 +207,51 @@ final class MasterLink extends ByteToMessageDecoder {
                     fail(ctx, "Bad protocol from MASTER, the first byte is not '$' (we received '" + line + "')");
                     return;
                 }
-                bulkLeft = Long.parseLong(line.substring(1));
+                if (line.startsWith("$EOF:")) {
+                    if (line.length() != 5 + EOF_MARK_LENGTH) {
+                        fail(ctx, "Bad EOF mark from MASTER: '" + line + "'");
+                        return;
+                    }
+                    eofMark = line.substring(5).getBytes(StandardCharsets.ISO_8859_1);
+                    streamedBytes = 0;
+                } else {
+                    eofMark = null;
+                    bulkLeft = Long.parseLong(line.substring(1));
+                }
                 file = FileChannel.open(tempFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING);
                 step = Step.BULK;
             }
             default -> fail(ctx, "unexpected handshake state " + step);
         }
+    }
+
+    /**
+     * Writes what arrived of a streamed snapshot to the file; true once it ended with the mark
+     * (then cut from the file, which is closed).
+     */
+    private boolean streamed(ByteBuf in) throws IOException {
+        int n = in.readableBytes();
+        // the last bytes seen, across reads, to compare with the mark
+        if (n >= EOF_MARK_LENGTH) {
+            in.getBytes(in.writerIndex() - EOF_MARK_LENGTH, lastBytes);
+        } else {
+            System.arraycopy(lastBytes, n, lastBytes, 0, EOF_MARK_LENGTH - n);
+            in.getBytes(in.readerIndex(), lastBytes, EOF_MARK_LENGTH - n, n);
+        }
+        while (in.isReadable()) {
+            in.readBytes(file, in.readableBytes());
+        }
+        streamedBytes += n;
+        if (streamedBytes < EOF_MARK_LENGTH || !java.util.Arrays.equals(lastBytes, eofMark)) {
+            return false;
+        }
+        file.truncate(streamedBytes - EOF_MARK_LENGTH);
+        file.force(false);
+        file.close();
+        file = null;
+        eofMark = null;
+        return true;
     }
 
     private void sendPort(ChannelHandlerContext ctx) {

@@ -1,12 +1,15 @@
 package io.damselfly.server.replication;
 
 import io.damselfly.server.client.ClientSession;
+import io.damselfly.server.config.Option;
+import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.persist.Persistence;
 import io.damselfly.server.pubsub.Subscriber;
 import io.damselfly.server.rdb.RdbFileWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,6 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
@@ -23,7 +32,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A replica's full synchronisation, as Redis's disk-based sync: a snapshot saved to the RDB file
+ * A replica's full synchronisation, in Redis's two ways.
+ *
+ * <p><b>Diskless</b> (repl-diskless-sync, Redis 7's default, for a replica that announced {@code
+ * capa eof}): the replica waits repl-diskless-sync-delay seconds from the first such request, or
+ * until repl-diskless-sync-max-replicas are waiting, for others to share one snapshot (keep-alive
+ * newlines meanwhile); then one snapshot goes to all of them as it is made, through {@link
+ * Transfer}, framed as {@code $EOF:<40 random characters>\r\n}, the image, and the same 40
+ * characters, never touching the disk; the stream since the moment follows each replica's first
+ * acknowledgement (Redis's rdbSaveToSlavesSockets and repl_start_cmd_stream_on_ack). A replica
+ * that stops reading for repl-timeout seconds is dropped; the transfer goes on for the others.
+ *
+ * <p><b>On disk</b> (otherwise): a snapshot saved to the RDB file
  * (SYNC or PSYNC waits for a running save to end, as Redis waits for a BGSAVE it cannot attach
  * to), the replica attached to the stream at the snapshot's moment, then the file sent as one bulk
  * ({@code $<length>\r\n} and the bytes), then the stream written since the moment. The file is
@@ -47,6 +67,10 @@ public final class FullSync {
     private final Supplier<byte[]> functions;
     /** Whether no persistence is configured (no save points or schedule, appendonly no). */
     private final BooleanSupplier persistenceDisabled;
+    private final ServerConfig config;
+    /** Replicas waiting for the next diskless transfer, oldest first (Redis's WAIT_BGSAVE_START). Under this. */
+    private final List<Waiter> waiting = new ArrayList<>();
+    private long lastKeepAliveMillis;
     private final ExecutorService sender = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "damselfly-repl-send");
         t.setDaemon(true);
@@ -54,7 +78,8 @@ public final class FullSync {
     });
 
     public FullSync(ReplicationStream stream, Persistence persistence, Keyspace keyspace,
-            Supplier<byte[]> functions, BooleanSupplier persistenceDisabled) {
+            Supplier<byte[]> functions, BooleanSupplier persistenceDisabled, ServerConfig config) {
+        this.config = config;
         this.stream = stream;
         this.persistence = persistence;
         this.keyspace = keyspace;
@@ -69,6 +94,10 @@ public final class FullSync {
         log.info("Replica {} asks for synchronization", client.address());
         if (client.rdbFilter() != ClientSession.RdbFilter.ALL) {
             startFiltered(client, inbox, psync);
+            return;
+        }
+        if (client.replicaTakesEof() && config.getBool(Option.REPL_DISKLESS_SYNC)) {
+            waitForTransfer(new Waiter(client, inbox, psync, System.currentTimeMillis()));
             return;
         }
         persistence.saveForReplica(() -> link[0] = stream.attachAtMoment(client, inbox, psync), this::openForSending)
@@ -88,6 +117,186 @@ public final class FullSync {
                     sender.execute(() -> send(file, link[0], client, inbox));
                 });
     }
+
+    /** A replica waiting for a diskless transfer to begin. */
+    private record Waiter(ClientSession client, Subscriber inbox, boolean psync, long sinceMillis) {
+        boolean isGone() {
+            return inbox.isClosed() || !client.connection().isOpen();
+        }
+    }
+
+    private synchronized void waitForTransfer(Waiter w) {
+        waiting.add(w);
+        if (config.getInt(Option.REPL_DISKLESS_SYNC_DELAY) > 0) {
+            log.info("Delay next BGSAVE for diskless SYNC");
+        }
+        startTransferIfDue(w.sinceMillis());
+    }
+
+    /**
+     * Once a cron tick (replicationCron): waiting replicas get a newline a second, so they do not
+     * time out, and the transfer starts once it is due.
+     */
+    public synchronized void tick(long nowMillis) {
+        waiting.removeIf(Waiter::isGone);
+        if (waiting.isEmpty()) {
+            return;
+        }
+        if (nowMillis - lastKeepAliveMillis >= 1000) {
+            lastKeepAliveMillis = nowMillis;
+            for (Waiter w : waiting) {
+                w.inbox().push(NEWLINE);
+            }
+        }
+        startTransferIfDue(nowMillis);
+    }
+
+    /**
+     * shouldStartChildForReplication: no save or rewrite running, and the oldest waiter has
+     * waited repl-diskless-sync-delay seconds or repl-diskless-sync-max-replicas (if not 0) wait.
+     */
+    private void startTransferIfDue(long nowMillis) {
+        if (waiting.isEmpty() || persistence.busy()) {
+            return;
+        }
+        long delayMillis = config.getInt(Option.REPL_DISKLESS_SYNC_DELAY) * 1000L;
+        int enough = config.getInt(Option.REPL_DISKLESS_SYNC_MAX_REPLICAS);
+        boolean waitedLongEnough = nowMillis - waiting.get(0).sinceMillis() >= delayMillis;
+        if (!waitedLongEnough && (enough == 0 || waiting.size() < enough)) {
+            return;
+        }
+        Transfer transfer = new Transfer(List.copyOf(waiting));
+        CompletableFuture<Boolean> done = persistence.startTransfer(transfer::attachAtMoment, transfer);
+        if (done == null) {
+            return; // a save began meanwhile: the next tick tries again
+        }
+        waiting.clear();
+        log.info("Starting BGSAVE for SYNC with target: replicas sockets");
+        done.whenComplete((ok, error) -> transfer.finish(ok != null && ok));
+    }
+
+    /**
+     * One diskless transfer: the output stream a save writes its image to, which passes each
+     * piece to every replica still taking it, at most {@link #IN_FLIGHT} bytes ahead of each one's
+     * socket. Used by the save thread alone (its moment, its writes and, after its end, {@link
+     * #finish}); a replica gone or silent for repl-timeout seconds is dropped, and the save fails
+     * (the transfer ends) when none is left, as Redis's parent kills a child with no reader.
+     */
+    private final class Transfer extends OutputStream {
+        private final List<Waiter> replicas;
+        /** Each replica's link once attached at the moment; null before, or once dropped. */
+        private final Object[] links;
+        private final byte[] mark;
+        private boolean attached;
+
+        Transfer(List<Waiter> replicas) {
+            this.replicas = replicas;
+            this.links = new Object[replicas.size()];
+            byte[] random = new byte[20];
+            new SecureRandom().nextBytes(random);
+            this.mark = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** At the snapshot's moment, every shard locked: each replica joins the stream, and its image begins. */
+        void attachAtMoment() {
+            attached = true;
+            for (int i = 0; i < links.length; i++) {
+                Waiter w = replicas.get(i);
+                links[i] = w.isGone() ? null : stream.attachAtMoment(w.client(), w.inbox(), w.psync());
+                if (links[i] == null) {
+                    w.client().connection().close();
+                    continue;
+                }
+                stream.streaming(links[i]);
+                w.inbox().push(("$EOF:" + new String(mark, StandardCharsets.US_ASCII) + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return;
+            }
+            byte[] piece = Arrays.copyOfRange(b, off, off + len);
+            boolean anyone = false;
+            for (int i = 0; i < links.length; i++) {
+                if (links[i] != null && roomFor(i)) {
+                    replicas.get(i).inbox().push(piece);
+                    anyone = true;
+                }
+            }
+            if (!anyone) {
+                log.warn("Diskless rdb transfer, last replica dropped, killing fork child.");
+                throw new IOException("every replica of the transfer dropped");
+            }
+        }
+
+        /** Waits until replica {@code i} has room; false once it was dropped (gone, or silent too long). */
+        private boolean roomFor(int i) {
+            Waiter w = replicas.get(i);
+            long since = System.currentTimeMillis();
+            long before = Long.MAX_VALUE;
+            while (true) {
+                if (w.isGone()) {
+                    drop(i);
+                    return false;
+                }
+                long pending = w.inbox().queuedBytes() + w.client().connection().pendingOutputBytes();
+                if (pending <= IN_FLIGHT) {
+                    return true;
+                }
+                long now = System.currentTimeMillis();
+                if (pending < before) {
+                    before = pending;
+                    since = now;
+                } else if (now - since > config.getLong(Option.REPL_TIMEOUT) * 1000) {
+                    log.warn("Disconnecting timedout replica (full sync): {}", w.client().address());
+                    drop(i);
+                    return false;
+                }
+                LockSupport.parkNanos(200_000);
+            }
+        }
+
+        private void drop(int i) {
+            stream.failed(links[i]);
+            links[i] = null;
+        }
+
+        /**
+         * After the save: each replica still here gets the end mark and goes online at its first
+         * acknowledgement; after a failed save every one is dropped (they synchronise again).
+         */
+        void finish(boolean ok) {
+            if (ok) {
+                long stillUp = java.util.stream.IntStream.range(0, links.length)
+                        .filter(i -> links[i] != null && !replicas.get(i).isGone()).count();
+                log.warn("Diskless rdb transfer, done reading from pipe, {} replicas still up.", stillUp);
+            }
+            for (int i = 0; i < links.length; i++) {
+                Waiter w = replicas.get(i);
+                if (!attached) {
+                    // the save failed before its moment: nobody joined the stream
+                    w.client().connection().close();
+                } else if (links[i] != null && (!ok || w.isGone())) {
+                    drop(i);
+                } else if (links[i] != null) {
+                    w.inbox().push(mark);
+                    stream.onlineAtAcknowledgement(links[i]);
+                    log.info("Streamed RDB transfer with replica {} succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming",
+                            w.client().address());
+                }
+            }
+        }
+    }
+
+    private static final byte[] NEWLINE = {'\n'};
 
     /**
      * A snapshot without the data (REPLCONF rdb-filter-only, redis-cli --functions-rdb): the

@@ -40,6 +40,10 @@ final class ReplicaLink {
     volatile long ackOffset;
     /** When the replica last sent anything counted as an acknowledgement (Unix ms). */
     volatile long ackMillis = System.currentTimeMillis();
+    /** The snapshot is streamed to the connection as it is made (diskless sync): no keep-alive newlines. */
+    volatile boolean streamed;
+    /** A streamed snapshot is out: the stream starts at the replica's first acknowledgement. */
+    volatile boolean onlineAtAck;
     /** When the last keep-alive newline went out while the snapshot was saved (cron thread only). */
     long lastKeepAliveMillis = System.currentTimeMillis();
     private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
@@ -53,7 +57,7 @@ final class ReplicaLink {
 
     /** Queues stream bytes: delivered when online, held until then. Under the stream's lock. */
     void offer(byte[] frame, Limit limit, long nowMillis) {
-        if (state == State.ONLINE) {
+        if (state == State.ONLINE && !onlineAtAck) {
             inbox.offer(frame, limit, nowMillis);
             return;
         }
@@ -67,7 +71,10 @@ final class ReplicaLink {
         }
     }
 
-    /** The file is out: what waited follows it, and from now the stream goes straight through. Under the stream's lock. */
+    /**
+     * The file is out (a streamed one: and the replica acknowledged): what waited follows it, and
+     * from now the stream goes straight through. Under the stream's lock.
+     */
     void goOnline() {
         byte[] frame;
         while ((frame = waiting.poll()) != null) {
@@ -76,6 +83,7 @@ final class ReplicaLink {
         waitingBytes = 0;
         // as replicaPutOnline: its silence is counted from here, not from the snapshot's start
         ackMillis = System.currentTimeMillis();
+        onlineAtAck = false;
         state = State.ONLINE;
     }
 

@@ -285,6 +285,27 @@ public final class ReplicationStream {
         ((ReplicaLink) link).goOnline();
     }
 
+    /**
+     * The link's snapshot goes to its connection as it is made, marked at its end instead of
+     * sized (diskless sync): no keep-alive newline may go into it meanwhile.
+     */
+    public synchronized void streaming(Object link) {
+        ((ReplicaLink) link).streamed = true;
+    }
+
+    /**
+     * A streamed snapshot is out: the stream since its moment follows the replica's first
+     * acknowledgement, as Redis's repl_start_cmd_stream_on_ack has it, since a replica can tell
+     * where a marked snapshot ends only when nothing follows it in the same read.
+     */
+    public synchronized void onlineAtAcknowledgement(Object link) {
+        ReplicaLink l = (ReplicaLink) link;
+        // online for INFO and its timeout from now, as replicaPutOnline, the stream still held
+        l.onlineAtAck = true;
+        l.ackMillis = System.currentTimeMillis();
+        l.state = ReplicaLink.State.ONLINE;
+    }
+
     /** The link's synchronisation failed (its save failed): the replica is dropped. */
     public void failed(Object link) {
         ReplicaLink l = (ReplicaLink) link;
@@ -530,6 +551,14 @@ public final class ReplicationStream {
         }
         link.ackOffset = Math.max(link.ackOffset, ackOffset);
         link.ackMillis = System.currentTimeMillis();
+        if (link.onlineAtAck) {
+            synchronized (this) {
+                if (link.onlineAtAck) {
+                    link.goOnline();
+                    log.info("Synchronization with replica {} succeeded", link.client.address());
+                }
+            }
+        }
         List<Runnable> done = new ArrayList<>();
         synchronized (ackWaiters) {
             ackWaiters.removeIf(w -> {
@@ -709,7 +738,7 @@ public final class ReplicationStream {
         }
         long timeout = config.getLong(Option.REPL_TIMEOUT);
         for (ReplicaLink l : links) {
-            if (l.state == ReplicaLink.State.WAIT_BGSAVE) {
+            if (l.state == ReplicaLink.State.WAIT_BGSAVE && !l.streamed) {
                 // a newline a tick while its snapshot is saved, as replicationCron's keep-alive,
                 // so a replica waiting for the file does not time out on a long save
                 if (nowMillis - l.lastKeepAliveMillis >= 1000) {

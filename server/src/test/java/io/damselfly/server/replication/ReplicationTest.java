@@ -72,15 +72,17 @@ class ReplicationTest {
     }
 
     /**
-     * A full synchronisation's snapshot is removed when nothing is persisted (as Redis 7's default
-     * diskless sync writes none): left behind, a restart loaded it and served its old values. With
-     * save points it is the RDB file and stays.
+     * A disk-based full synchronisation's snapshot (repl-diskless-sync no) is removed when nothing
+     * is persisted (rdb-del-sync-files): left behind, a restart loaded it and served its old
+     * values. With save points it is the RDB file and stays. (The default, diskless, writes none:
+     * DisklessSyncTest.)
      */
     @Test
     void fullSync_leavesNoSnapshotFileWithoutPersistence() throws Exception {
         for (String save : new String[] {"", "3600 1"}) {
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sync-file");
-            try (EmbeddedServer primary = EmbeddedServer.builder().option("dir", dir.toString()).option("save", save).start();
+            try (EmbeddedServer primary = EmbeddedServer.builder().option("dir", dir.toString()).option("save", save)
+                    .option("repl-diskless-sync", "no").start();
                     RawClient p = new RawClient("127.0.0.1", primary.port())) {
                 p.call("SET", "k", "old");
                 try (RedisServerProcess replica = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()));

@@ -55,7 +55,10 @@ public final class RedisServerProcess implements AutoCloseable {
         Path dir = Files.createTempDirectory("redis-ref");
         List<String> cmd = new java.util.ArrayList<>(configFile == null ? List.of(bin) : List.of(bin, configFile.toString()));
         cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(), "--loglevel", "warning"));
+                "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(), "--loglevel", "warning",
+                // as Redis's own test suite (tests/assets/default.conf): a diskless full
+                // synchronisation starts at once instead of waiting 5 s for more replicas
+                "--repl-diskless-sync-delay", "0"));
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         RedisServerProcess r = new RedisServerProcess(p, port, dir);

@@ -216,8 +216,8 @@ public final class ReplicationCommands {
                 }
                 c.client().setReplicaAnnouncement(-1, c.argString(j + 1));
             } else if (c.argIs(j, "capa")) {
-                // this primary sends a file of known length, which every replica takes; "eof" is
-                // noted, since a filtered snapshot needs it (Redis streams those to a socket)
+                // "eof": the replica takes a snapshot streamed with an end mark (diskless sync,
+                // and a filtered snapshot, which Redis streams to the socket)
                 if (c.argIs(j + 1, "eof")) {
                     c.client().setReplicaTakesEof();
                 }
