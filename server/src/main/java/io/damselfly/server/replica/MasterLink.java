@@ -66,11 +66,13 @@ final class MasterLink extends ByteToMessageDecoder {
         void failed(String why);
     }
 
-    private enum Step { PONG, AUTH, PORT, CAPA, PSYNC, BULK_LENGTH, BULK, STREAM }
+    private enum Step { PONG, AUTH, PORT, IP, CAPA, PSYNC, BULK_LENGTH, BULK, STREAM }
 
     private final Events events;
     private final String[] auth;
     private final int listeningPort;
+    /** replica-announce-ip, told with REPLCONF ip-address; empty for none. */
+    private final String announceIp;
     private final Path tempFile;
     /**
      * PSYNC's arguments when the handshake gets there: the primary's id and next offset ("? -1"
@@ -90,13 +92,15 @@ final class MasterLink extends ByteToMessageDecoder {
     static final int EOF_MARK_LENGTH = 40;
 
     /**
-     * {@code auth} is AUTH's arguments (masteruser, masterauth), or null; {@code psyncRequest}
-     * answers PSYNC's arguments.
+     * {@code auth} is AUTH's arguments (masteruser, masterauth), or null; {@code announceIp} is
+     * replica-announce-ip ("" for none); {@code psyncRequest} answers PSYNC's arguments.
      */
-    MasterLink(Events events, String[] auth, int listeningPort, Path tempFile, Supplier<String[]> psyncRequest) {
+    MasterLink(Events events, String[] auth, int listeningPort, String announceIp, Path tempFile,
+            Supplier<String[]> psyncRequest) {
         this.events = events;
         this.auth = auth;
         this.listeningPort = listeningPort;
+        this.announceIp = announceIp;
         this.tempFile = tempFile;
         this.psyncRequest = psyncRequest;
     }
@@ -176,8 +180,13 @@ final class MasterLink extends ByteToMessageDecoder {
                 }
                 sendPort(ctx);
             }
-            case PORT -> {
-                // an error here is only logged by Redis (an old primary): go on
+            case PORT, IP -> {
+                // an error to either is only logged by Redis (an old primary): go on
+                if (step == Step.PORT && !announceIp.isEmpty()) {
+                    step = Step.IP;
+                    send(ctx.channel(), "REPLCONF", "ip-address", announceIp);
+                    return;
+                }
                 step = Step.CAPA;
                 send(ctx.channel(), "REPLCONF", "capa", "eof", "capa", "psync2");
             }

@@ -346,7 +346,8 @@ public final class ReplicaRole {
         Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(new MasterLink(guarded(gen), auth, listeningPort(), temp, this::psyncRequest));
+                .handler(new MasterLink(guarded(gen), auth, listeningPort(),
+                        server.config().getString(Option.REPLICA_ANNOUNCE_IP), temp, this::psyncRequest));
         String source = server.config().getString(Option.BIND_SOURCE_ADDR);
         // bind-source-addr: the link leaves from that address, as connectWithMaster binds it
         ChannelFuture f = source.isEmpty() ? b.connect(masterHost, masterPort)

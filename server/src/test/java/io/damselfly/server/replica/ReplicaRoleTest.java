@@ -475,4 +475,29 @@ class ReplicaRoleTest {
             assertEquals(RawClient.render(p.call("XRANGE", "s", "-", "+")), RawClient.render(r.call("XRANGE", "s", "-", "+")));
         }
     }
+
+    /**
+     * replica-announce-ip and replica-announce-port: the address a primary shows for a replica
+     * behind NAT or a port mapping (REPLCONF ip-address and listening-port), in INFO and ROLE, the
+     * same from a redis-server primary as from a damselfly one.
+     */
+    @Test
+    void announcedAddress_isWhatThePrimaryShows() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start()) {
+            for (int primaryPort : new int[] {redis.port(), ours.port()}) {
+                try (EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString())
+                                .option("replica-announce-ip", "10.9.8.7").option("replica-announce-port", "4242").start();
+                        RawClient p = new RawClient("127.0.0.1", primaryPort);
+                        RawClient r = new RawClient("127.0.0.1", replica.port())) {
+                    r.call("REPLICAOF", "127.0.0.1", Integer.toString(primaryPort));
+                    InfoFields.awaitLine(r, "replication", "master_link_status:up");
+                    InfoFields.await(p, "replication", info -> info.contains("slave0:ip=10.9.8.7,port=4242,state=online"),
+                            "the primary shows the announced address");
+                    String role = RawClient.render(p.call("ROLE"));
+                    assertTrue(role.contains(", [[$10.9.8.7, $4242, $"), role);
+                }
+            }
+        }
+    }
 }
