@@ -102,7 +102,11 @@ public final class EmbeddedServer implements AutoCloseable {
             return option(option.flag(), value);
         }
 
-        /** Reads this config file first, as the command line's first argument; the options given here override it. */
+        /**
+         * Reads this config file first, as the command line's first argument; the options given
+         * here override it, and so do the builder's own defaults (port, admin_port,
+         * repl-diskless-sync-delay), which are options too.
+         */
         public Builder configFile(java.nio.file.Path file) {
             this.configFile = file;
             return this;

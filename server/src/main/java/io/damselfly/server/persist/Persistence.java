@@ -287,12 +287,16 @@ public final class Persistence implements AutoCloseable {
      * #cancelRewrite cancelled}, or FLUSHALL voided it).
      */
     public CompletableFuture<Boolean> startRewrite(Path file, Runnable atMoment) {
-        Save s = claim("AOF rewrite", Kind.BACKGROUND, file, null);
+        return launch(claim("AOF rewrite", Kind.BACKGROUND, file, null), atMoment, thread);
+    }
+
+    /** Runs a claimed save ({@code atMoment} at its moment) on {@code where}; null when none was claimed. */
+    private static CompletableFuture<Boolean> launch(Save s, Runnable atMoment, Executor where) {
         if (s == null) {
             return null;
         }
         s.atMoment = atMoment;
-        thread.execute(s);
+        where.execute(s);
         return s.done;
     }
 
@@ -339,13 +343,7 @@ public final class Persistence implements AutoCloseable {
      * Redis kills its transfer child.
      */
     public CompletableFuture<Boolean> startTransfer(Runnable atMoment, OutputStream out) {
-        Save s = claim("replication", Kind.URGENT, null, out);
-        if (s == null) {
-            return null;
-        }
-        s.atMoment = atMoment;
-        normalThread.execute(s);
-        return s.done;
+        return launch(claim("replication", Kind.URGENT, null, out), atMoment, normalThread);
     }
 
     /**
