@@ -121,7 +121,7 @@ public final class FullSync {
     /** A replica waiting for a diskless transfer to begin. */
     private record Waiter(ClientSession client, Subscriber inbox, boolean psync, long sinceMillis) {
         boolean isGone() {
-            return inbox.isClosed() || !client.connection().isOpen();
+            return ReplicaLink.gone(client, inbox);
         }
     }
 
@@ -145,7 +145,7 @@ public final class FullSync {
         if (nowMillis - lastKeepAliveMillis >= 1000) {
             lastKeepAliveMillis = nowMillis;
             for (Waiter w : waiting) {
-                w.inbox().push(NEWLINE);
+                w.inbox().push(ReplicationStream.NEWLINE);
             }
         }
         startTransferIfDue(nowMillis);
@@ -240,28 +240,18 @@ public final class FullSync {
         /** Waits until replica {@code i} has room; false once it was dropped (gone, or silent too long). */
         private boolean roomFor(int i) {
             Waiter w = replicas.get(i);
-            long since = System.currentTimeMillis();
-            long before = Long.MAX_VALUE;
-            while (true) {
-                if (w.isGone()) {
-                    drop(i);
-                    return false;
-                }
-                long pending = w.inbox().queuedBytes() + w.client().connection().pendingOutputBytes();
-                if (pending <= IN_FLIGHT) {
-                    return true;
-                }
-                long now = System.currentTimeMillis();
-                if (pending < before) {
-                    before = pending;
-                    since = now;
-                } else if (now - since > config.getLong(Option.REPL_TIMEOUT) * 1000) {
-                    log.warn("Disconnecting timedout replica (full sync): {}", w.client().address());
-                    drop(i);
-                    return false;
-                }
-                LockSupport.parkNanos(200_000);
+            Room room = awaitRoom(w.client(), w.inbox(), config.getLong(Option.REPL_TIMEOUT) * 1000);
+            if (room == Room.READY && w.isGone()) {
+                room = Room.GONE;
             }
+            if (room == Room.STALLED) {
+                log.warn("Disconnecting timedout replica (full sync): {}", w.client().address());
+            }
+            if (room != Room.READY) {
+                drop(i);
+                return false;
+            }
+            return true;
         }
 
         private void drop(int i) {
@@ -295,8 +285,6 @@ public final class FullSync {
             }
         }
     }
-
-    private static final byte[] NEWLINE = {'\n'};
 
     /**
      * A snapshot without the data (REPLCONF rdb-filter-only, redis-cli --functions-rdb): the
@@ -367,6 +355,35 @@ public final class FullSync {
         }
     }
 
+    /** What {@link #awaitRoom} found. */
+    private enum Room { READY, GONE, STALLED }
+
+    /**
+     * Waits while more than {@link #IN_FLIGHT} bytes of a replica's snapshot wait for its socket
+     * (in its inbox and its connection's outbound buffer): READY once they do not, GONE if its
+     * connection closes meanwhile, STALLED once they have not gone down for {@code stallMillis}
+     * (0: never). On the sending thread, never an event loop.
+     */
+    private static Room awaitRoom(ClientSession client, Subscriber inbox, long stallMillis) {
+        long since = System.currentTimeMillis();
+        long lowest = Long.MAX_VALUE;
+        long pending;
+        while ((pending = inbox.queuedBytes() + client.connection().pendingOutputBytes()) > IN_FLIGHT) {
+            if (ReplicaLink.gone(client, inbox)) {
+                return Room.GONE;
+            }
+            long now = System.currentTimeMillis();
+            if (pending < lowest) {
+                lowest = pending;
+                since = now;
+            } else if (stallMillis > 0 && now - since > stallMillis) {
+                return Room.STALLED;
+            }
+            LockSupport.parkNanos(200_000);
+        }
+        return Room.READY;
+    }
+
     private void send(FileChannel file, Object link, ClientSession client, Subscriber inbox) {
         stream.sending(link);
         try (FileChannel channel = file) {
@@ -374,11 +391,8 @@ public final class FullSync {
             inbox.push(("$" + size + "\r\n").getBytes(StandardCharsets.US_ASCII));
             long sent = 0;
             while (sent < size) {
-                while (inbox.queuedBytes() + client.connection().pendingOutputBytes() > IN_FLIGHT) {
-                    if (inbox.isClosed() || !client.connection().isOpen()) {
-                        return;
-                    }
-                    LockSupport.parkNanos(200_000);
+                if (awaitRoom(client, inbox, 0) == Room.GONE) {
+                    return;
                 }
                 ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK, size - sent));
                 while (chunk.hasRemaining()) {

@@ -93,6 +93,11 @@ final class ReplicaLink {
     }
 
     boolean isGone() {
+        return gone(client, inbox);
+    }
+
+    /** Whether a replica's connection is closed (its inbox closes with it, or is closed first). */
+    static boolean gone(ClientSession client, Subscriber inbox) {
         return inbox.isClosed() || !client.connection().isOpen();
     }
 }

@@ -790,7 +790,8 @@ public final class ReplicationStream {
         return java.util.HexFormat.of().formatHex(id);
     }
 
-    private static final byte[] NEWLINE = {'\n'};
+    /** A keep-alive for a replica waiting for its snapshot (replicationCron's newline). */
+    static final byte[] NEWLINE = {'\n'};
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
