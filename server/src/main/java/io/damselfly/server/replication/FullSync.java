@@ -96,6 +96,7 @@ public final class FullSync {
             startFiltered(client, inbox, psync);
             return;
         }
+        stream.awaitsMoment(client);
         if (client.replicaTakesEof() && config.getBool(Option.REPL_DISKLESS_SYNC)) {
             waitForTransfer(new Waiter(client, inbox, psync, System.currentTimeMillis()));
             return;

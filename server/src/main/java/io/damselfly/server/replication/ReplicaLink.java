@@ -12,7 +12,8 @@ import java.util.ArrayDeque;
  * and a replica that does not read is cut off at the replica class of client-output-buffer-limit,
  * as Redis's checkClientOutputBufferLimits does.
  *
- * <p>States, as Redis's replstate: {@code wait_bgsave} from the snapshot's moment until its file is
+ * <p>States, as Redis's replstate: {@code wait_bgsave} from the snapshot's moment (before it, the
+ * stream lists the replica as waiting, {@link ReplicationStream#awaitsMoment}) until its file is
  * written, {@code send_bulk} while the file goes out, {@code online} after. Until online the
  * stream written since the moment waits here (bounded by the same limit), so it follows the file.
  * Everything but the acknowledgement fields is changed under the stream's lock.

@@ -66,6 +66,12 @@ public final class ReplicationStream {
     /** The database the stream last selected (Redis's slaveseldb); -1 forces a SELECT. */
     private int selectedDb = -1;
     private final CopyOnWriteArrayList<ReplicaLink> links = new CopyOnWriteArrayList<>();
+    /**
+     * Replicas that sent SYNC or PSYNC and wait for their snapshot's moment (Redis's
+     * WAIT_BGSAVE_START: a diskless transfer's delay, or a save running): Redis lists a replica from
+     * its SYNC on, so INFO counts and shows these as wait_bgsave. Under the lock.
+     */
+    private final List<ClientSession> awaitingMoment = new ArrayList<>();
     /** WAIT's clients waiting for acknowledgements. */
     private final List<AckWaiter> ackWaiters = new ArrayList<>();
     private long lastPingMillis = System.currentTimeMillis();
@@ -267,6 +273,7 @@ public final class ReplicationStream {
         }
         // as Redis's syncCommand: a new replica's stream starts with a SELECT
         selectedDb = -1;
+        awaitingMoment.remove(client);
         ReplicaLink link = new ReplicaLink(client, inbox, psync);
         if (psync) {
             inbox.push(("+FULLRESYNC " + replId + " " + backlog.end() + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -381,6 +388,16 @@ public final class ReplicationStream {
         field.accept("sync_full", syncFull);
         field.accept("sync_partial_ok", syncPartialOk);
         field.accept("sync_partial_err", syncPartialErr);
+    }
+
+    /**
+     * {@code client} asked for a full synchronisation whose moment is still to come: from now it is
+     * a replica (CLIENT LIST's flag S) and INFO shows it waiting, as Redis's syncCommand adds it to
+     * its replicas at once.
+     */
+    public synchronized void awaitsMoment(ClientSession client) {
+        client.markReplica();
+        awaitingMoment.add(client);
     }
 
     /** Under the lock. */
@@ -699,11 +716,16 @@ public final class ReplicationStream {
     public record ReplicaState(String ip, int port, boolean online, long ackOffset) {
     }
 
-    /** Replicas attached and not gone (INFO connected_slaves). */
-    public int replicaCount() {
+    /** Replicas attached or waiting for their moment, and not gone (INFO connected_slaves). */
+    public synchronized int replicaCount() {
         int n = 0;
         for (ReplicaLink l : links) {
             if (!l.isGone()) {
+                n++;
+            }
+        }
+        for (ClientSession c : awaitingMoment) {
+            if (c.connection().isOpen()) {
                 n++;
             }
         }
@@ -732,6 +754,9 @@ public final class ReplicationStream {
      */
     public void tick(long nowMillis) {
         links.removeIf(ReplicaLink::isGone);
+        synchronized (this) {
+            awaitingMoment.removeIf(c -> !c.connection().isOpen());
+        }
         if (links.isEmpty()) {
             expireBacklog(nowMillis);
             return;
@@ -808,8 +833,15 @@ public final class ReplicationStream {
                 continue;
             }
             long lag = l.state == ReplicaLink.State.ONLINE ? (now - l.ackMillis) / 1000 : 0;
-            field.accept("slave" + i++, "ip=" + replicaIp(l) + ",port=" + replicaPort(l) + ",state=" + l.state.infoName
-                    + ",offset=" + l.ackOffset + ",lag=" + lag);
+            field.accept("slave" + i++, "ip=" + replicaIp(l.client) + ",port=" + l.client.replicaListeningPort()
+                    + ",state=" + l.state.infoName + ",offset=" + l.ackOffset + ",lag=" + lag);
+        }
+        for (ClientSession c : awaitingMoment) {
+            if (c.connection().isOpen()) {
+                // after the attached ones, as they asked later; ROLE leaves them out, as Redis's does
+                field.accept("slave" + i++, "ip=" + replicaIp(c) + ",port=" + c.replicaListeningPort()
+                        + ",state=" + ReplicaLink.State.WAIT_BGSAVE.infoName + ",offset=0,lag=0");
+            }
         }
     }
 
@@ -869,11 +901,16 @@ public final class ReplicationStream {
     }
 
     private static String replicaIp(ReplicaLink l) {
-        String ip = l.client.replicaAnnouncedIp();
+        return replicaIp(l.client);
+    }
+
+    /** Where a replica says it is (REPLCONF ip-address), or its connection's address. */
+    private static String replicaIp(ClientSession client) {
+        String ip = client.replicaAnnouncedIp();
         if (ip != null) {
             return ip;
         }
-        String addr = l.client.address();
+        String addr = client.address();
         int colon = addr.lastIndexOf(':');
         return colon > 0 ? addr.substring(0, colon) : addr;
     }

@@ -160,6 +160,43 @@ class DisklessSyncTest {
     }
 
     /**
+     * A replica waiting out the delay is a replica already, as Redis's syncCommand lists it: INFO
+     * counts it (connected_slaves, and not in connected_clients) and shows it as wait_bgsave,
+     * CLIENT LIST flags it S, ROLE leaves it out until its transfer begins; gone, it is forgotten.
+     */
+    @Test
+    void aReplicaWaitingForTheTransfer_isListedFromItsSync() throws Exception {
+        String expected = "connected_slaves:1 slave0:ip=127.0.0.1,port=R,state=wait_bgsave,offset=0,lag=0"
+                + " connected_clients:1 flags=S role:[$master, :0, []] | gone: connected_slaves:0";
+        assertEquals(expected, waitingView(true));
+        assertEquals(expected, waitingView(false));
+    }
+
+    private static String waitingView(boolean damselflyPrimary) throws Exception {
+        try (AutoCloseable primary = damselflyPrimary
+                        ? EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("waiting").toString())
+                                .option("repl-diskless-sync-delay", "60").start()
+                        : RedisServerProcess.start("--repl-diskless-sync-delay", "60")) {
+            int port = primary instanceof EmbeddedServer e ? e.port() : ((RedisServerProcess) primary).port();
+            try (RawClient p = new RawClient("127.0.0.1", port)) {
+                String view;
+                try (EmbeddedServer replica = ours(); RawClient r = new RawClient("127.0.0.1", replica.port())) {
+                    r.call("REPLICAOF", "127.0.0.1", Integer.toString(port));
+                    InfoFields.awaitLine(p, "replication", "connected_slaves:1");
+                    String slave = "slave0:" + InfoFields.field(p, "replication", "slave0");
+                    String clients = RawClient.render(p.call("CLIENT", "LIST"));
+                    String flags = clients.contains("cmd=psync") ? clients.replaceAll("(?s).*(flags=\\S+) [^\\n]*cmd=psync.*", "$1") : "no psync client";
+                    view = "connected_slaves:1 " + slave.replace("port=" + replica.port(), "port=R")
+                            + " connected_clients:" + InfoFields.field(p, "clients", "connected_clients")
+                            + " " + flags + " role:" + RawClient.render(p.call("ROLE"));
+                }
+                InfoFields.awaitLine(p, "replication", "connected_slaves:0");
+                return view + " | gone: connected_slaves:0";
+            }
+        }
+    }
+
+    /**
      * Two replicas share a slow transfer; one goes away in the middle of it. The other gets the
      * whole snapshot and the stream after it; the primary ends the transfer and serves on.
      */
