@@ -833,16 +833,20 @@ public final class ReplicationStream {
                 continue;
             }
             long lag = l.state == ReplicaLink.State.ONLINE ? (now - l.ackMillis) / 1000 : 0;
-            field.accept("slave" + i++, "ip=" + replicaIp(l.client) + ",port=" + l.client.replicaListeningPort()
-                    + ",state=" + l.state.infoName + ",offset=" + l.ackOffset + ",lag=" + lag);
+            field.accept("slave" + i++, replicaInfo(l.client, l.state, l.ackOffset, lag));
         }
         for (ClientSession c : awaitingMoment) {
             if (c.connection().isOpen()) {
                 // after the attached ones, as they asked later; ROLE leaves them out, as Redis's does
-                field.accept("slave" + i++, "ip=" + replicaIp(c) + ",port=" + c.replicaListeningPort()
-                        + ",state=" + ReplicaLink.State.WAIT_BGSAVE.infoName + ",offset=0,lag=0");
+                field.accept("slave" + i++, replicaInfo(c, ReplicaLink.State.WAIT_BGSAVE, 0, 0));
             }
         }
+    }
+
+    /** One replica's {@code slaveN} value in INFO replication. */
+    private static String replicaInfo(ClientSession c, ReplicaLink.State state, long offset, long lag) {
+        return "ip=" + replicaIp(c) + ",port=" + c.replicaListeningPort() + ",state=" + state.infoName
+                + ",offset=" + offset + ",lag=" + lag;
     }
 
     /**
