@@ -17,10 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -96,7 +94,7 @@ public final class FullSync {
             startFiltered(client, inbox, psync);
             return;
         }
-        stream.awaitsMoment(client);
+        stream.awaitsMoment(client, inbox);
         if (client.replicaTakesEof() && config.getBool(Option.REPL_DISKLESS_SYNC)) {
             waitForTransfer(new Waiter(client, inbox, psync, System.currentTimeMillis()));
             return;
@@ -193,9 +191,7 @@ public final class FullSync {
         Transfer(List<Waiter> replicas) {
             this.replicas = replicas;
             this.links = new Object[replicas.size()];
-            byte[] random = new byte[20];
-            new SecureRandom().nextBytes(random);
-            this.mark = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+            this.mark = ReplicationStream.randomHexId().getBytes(StandardCharsets.US_ASCII);
         }
 
         /** At the snapshot's moment, every shard locked: each replica joins the stream, and its image begins. */

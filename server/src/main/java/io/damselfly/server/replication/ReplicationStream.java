@@ -71,7 +71,14 @@ public final class ReplicationStream {
      * WAIT_BGSAVE_START: a diskless transfer's delay, or a save running): Redis lists a replica from
      * its SYNC on, so INFO counts and shows these as wait_bgsave. Under the lock.
      */
-    private final List<ClientSession> awaitingMoment = new ArrayList<>();
+    private final List<Awaiting> awaitingMoment = new ArrayList<>();
+
+    /** A replica waiting for its moment: its session and the inbox its snapshot will go to. */
+    private record Awaiting(ClientSession client, Subscriber inbox) {
+        boolean isGone() {
+            return ReplicaLink.gone(client, inbox);
+        }
+    }
     /** WAIT's clients waiting for acknowledgements. */
     private final List<AckWaiter> ackWaiters = new ArrayList<>();
     private long lastPingMillis = System.currentTimeMillis();
@@ -273,7 +280,7 @@ public final class ReplicationStream {
         }
         // as Redis's syncCommand: a new replica's stream starts with a SELECT
         selectedDb = -1;
-        awaitingMoment.remove(client);
+        awaitingMoment.removeIf(a -> a.client() == client);
         ReplicaLink link = new ReplicaLink(client, inbox, psync);
         if (psync) {
             inbox.push(("+FULLRESYNC " + replId + " " + backlog.end() + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -395,9 +402,9 @@ public final class ReplicationStream {
      * a replica (CLIENT LIST's flag S) and INFO shows it waiting, as Redis's syncCommand adds it to
      * its replicas at once.
      */
-    public synchronized void awaitsMoment(ClientSession client) {
+    public synchronized void awaitsMoment(ClientSession client, Subscriber inbox) {
         client.markReplica();
-        awaitingMoment.add(client);
+        awaitingMoment.add(new Awaiting(client, inbox));
     }
 
     /** Under the lock. */
@@ -430,7 +437,7 @@ public final class ReplicationStream {
         replicaMode = false;
         replId2 = replId;
         secondReplOffset = offset() + 1;
-        replId = newReplId();
+        replId = randomHexId();
         log.warn("Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
                 replId2, secondReplOffset, replId);
         disconnectReplicas();
@@ -724,8 +731,8 @@ public final class ReplicationStream {
                 n++;
             }
         }
-        for (ClientSession c : awaitingMoment) {
-            if (c.connection().isOpen()) {
+        for (Awaiting a : awaitingMoment) {
+            if (!a.isGone()) {
                 n++;
             }
         }
@@ -755,7 +762,7 @@ public final class ReplicationStream {
     public void tick(long nowMillis) {
         links.removeIf(ReplicaLink::isGone);
         synchronized (this) {
-            awaitingMoment.removeIf(c -> !c.connection().isOpen());
+            awaitingMoment.removeIf(Awaiting::isGone);
         }
         if (links.isEmpty()) {
             expireBacklog(nowMillis);
@@ -805,11 +812,15 @@ public final class ReplicationStream {
         // without every shard held, unlike the other changes of active: a command that sees it
         // flip mid-way appends some writes to no one (nobody is fed) and the AOF's flag is unchanged
         active = aof != null;
-        replId = newReplId();
+        replId = randomHexId();
         log.info("Replication backlog freed after {} seconds without connected replicas.", ttl);
     }
 
-    private static String newReplId() {
+    /**
+     * 40 random hex characters (Redis's getRandomHexChars of CONFIG_RUN_ID_SIZE): a replication
+     * id, or a diskless transfer's end mark.
+     */
+    static String randomHexId() {
         byte[] id = new byte[20];
         new java.security.SecureRandom().nextBytes(id);
         return java.util.HexFormat.of().formatHex(id);
@@ -835,10 +846,10 @@ public final class ReplicationStream {
             long lag = l.state == ReplicaLink.State.ONLINE ? (now - l.ackMillis) / 1000 : 0;
             field.accept("slave" + i++, replicaInfo(l.client, l.state, l.ackOffset, lag));
         }
-        for (ClientSession c : awaitingMoment) {
-            if (c.connection().isOpen()) {
+        for (Awaiting a : awaitingMoment) {
+            if (!a.isGone()) {
                 // after the attached ones, as they asked later; ROLE leaves them out, as Redis's does
-                field.accept("slave" + i++, replicaInfo(c, ReplicaLink.State.WAIT_BGSAVE, 0, 0));
+                field.accept("slave" + i++, replicaInfo(a.client(), ReplicaLink.State.WAIT_BGSAVE, 0, 0));
             }
         }
     }
