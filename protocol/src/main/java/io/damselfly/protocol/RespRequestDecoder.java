@@ -7,6 +7,7 @@ import io.netty.util.ByteProcessor;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 
 /**
  * Decodes client requests on the server: emits one {@code byte[][]} per command (element 0 is the
@@ -120,6 +121,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private final RespLimits limits;
     private final RequestMemory memory;
     private BooleanSupplier authenticated = () -> true;
+    /** Told the size of every read, before it is decoded. */
+    private LongConsumer inputBytes = n -> { };
 
     /** What {@link #memory} last accepted as held; 0 when nothing is booked. */
     private long booked;
@@ -174,6 +177,14 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     }
 
     /**
+     * Where the decoder reports the bytes of every read it is given (the server's count of bytes
+     * read from clients); by default nowhere.
+     */
+    public void countInputWith(LongConsumer counter) {
+        this.inputBytes = java.util.Objects.requireNonNull(counter, "counter");
+    }
+
+    /**
      * Heap and buffer bytes held now for the request being read (unparsed input, a streamed bulk's
      * array, completed arguments): what is booked with the {@link RequestMemory} after each read.
      * On the channel's event loop only.
@@ -203,6 +214,9 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     /** Decodes the read, then books what is left held (see "Booking" above). */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof ByteBuf b) {
+            inputBytes.accept(b.readableBytes());
+        }
         super.channelRead(ctx, msg);
         if (!ctx.isRemoved()) {
             book(internalBuffer());

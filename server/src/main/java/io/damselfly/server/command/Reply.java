@@ -4,19 +4,19 @@ import io.damselfly.protocol.RespWriter;
 import io.damselfly.server.client.ClientSession;
 import io.damselfly.server.keyspace.StringView;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Where a command writes its reply: RESP written straight into an outbound buffer, shaped for the
  * connection's protocol version (RESP2 or RESP3: maps, sets, doubles, booleans and nulls differ).
  * One instance per connection.
  *
- * <p>Output as pieces. Small replies go into one pooled buffer per read batch. A string value of
+ * <p>Output as pieces. Small replies go into one buffer per read batch, from the connection's loop. A string value of
  * {@link #LEND_THRESHOLD} bytes or more is not copied: its bytes are lent ({@link
  * StringView#lend}, after which the keyspace never changes them in place) and handed on as a
  * {@link LentBytes} piece between the buffer before it and a new buffer after it, and the
@@ -33,8 +33,8 @@ public final class Reply {
     public static final int LEND_THRESHOLD = 16 * 1024;
 
     private final ClientSession client;
-    /** Null when the reply writes into bound buffers and copies large values too. */
-    private final ByteBufAllocator alloc;
+    /** Gives new buffers, each released by whoever it is handed to; null for bound buffers. */
+    private final Supplier<ByteBuf> buffers;
     private ByteBuf out;
     /** Pieces before {@link #out}, in order: ByteBufs and LentBytes. */
     private final List<Object> pieces = new ArrayList<>(2);
@@ -43,11 +43,11 @@ public final class Reply {
 
     /**
      * Replies to {@code client}, in the protocol version its session holds at each write, into
-     * buffers from {@code alloc}, lending large values; see {@link #drainTo}.
+     * buffers from {@code buffers}, lending large values; see {@link #drainTo}.
      */
-    public Reply(ClientSession client, ByteBufAllocator alloc) {
+    public Reply(ClientSession client, Supplier<ByteBuf> buffers) {
         this.client = client;
-        this.alloc = alloc;
+        this.buffers = buffers;
     }
 
     /** Replies to {@code client} into buffers bound with {@link #bind}, large values copied too. */
@@ -63,7 +63,7 @@ public final class Reply {
     /** Starts a buffer for the next command's reply if none is open. */
     public void open() {
         if (out == null) {
-            out = alloc.ioBuffer();
+            out = buffers.get();
         }
     }
 
@@ -197,7 +197,7 @@ public final class Reply {
             RespWriter.writeBulk(out, v.buffer(), v.offset() + from, length);
             return;
         }
-        if (length < LEND_THRESHOLD || alloc == null) {
+        if (length < LEND_THRESHOLD || buffers == null) {
             RespWriter.writeBulk(out, v.array(), v.offset() + from, length);
             return;
         }
@@ -205,7 +205,7 @@ public final class Reply {
         RespWriter.writeBulkHeader(out, length);
         pieces.add(out);
         pieces.add(new LentBytes(v.array(), v.offset() + from, length));
-        out = alloc.ioBuffer();
+        out = buffers.get();
         RespWriter.writeCrlf(out);
     }
 

@@ -141,8 +141,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         boolean open = !server.acl().authRequired();
         client = new ClientSession(server.clients().nextId(), new ChannelConnection(ctx.channel()), open, System.currentTimeMillis());
         client.setAclUser(server.acl().defaultUser());
-        reply = new Reply(client, ctx.alloc());
-        renderReply = new Reply(client, ctx.alloc());
+        reply = new Reply(client, LoopBuffers.replies(ctx.alloc()));
+        renderReply = new Reply(client, LoopBuffers.replies(ctx.alloc()));
         executor = new CommandExecutor(server, client, reply, this);
         NearCache nearCache = server.nearCache();
         if (nearCache != null) {

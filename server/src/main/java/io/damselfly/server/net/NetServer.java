@@ -7,12 +7,8 @@ import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.metrics.Health;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -57,7 +53,7 @@ public final class NetServer implements AutoCloseable {
     private static final int LOW_WATER_MARK = 64 * 1024;
 
     /** The pipeline names of a RESP connection's handlers, which an HTTP connection removes. */
-    static final String[] RESP_HANDLERS = {"bytes", "decoder", "connection"};
+    static final String[] RESP_HANDLERS = {"decoder", "connection"};
 
     private final ServerContext server;
     private final int ioThreads;
@@ -119,7 +115,6 @@ public final class NetServer implements AutoCloseable {
         for (EventExecutor loop : workers) {
             loop.submit(() -> { }).sync();
         }
-        ByteCounter counter = new ByteCounter(server);
         RespLimits limits = RespLimits.defaults();
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptor, workers)
@@ -128,6 +123,7 @@ public final class NetServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, config.getBool(Option.TCP_NODELAY))
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new LoopBuffers.ReadAllocator())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -136,7 +132,7 @@ public final class NetServer implements AutoCloseable {
                         if (config.getBool(Option.PRIMARY_PORT_HTTP_ENABLED)) {
                             ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, false, null));
                         }
-                        installResp(ch.pipeline(), counter, limits);
+                        installResp(ch.pipeline(), limits);
                     }
                 });
         if (epoll) {
@@ -167,14 +163,14 @@ public final class NetServer implements AutoCloseable {
                 "Failed to bind to specified addresses."));
         log.info("listening on {} ({} transport, {} I/O threads, {} shards, {} bytes for unfinished requests)",
                 addressesText(), epoll ? "epoll" : "nio", ioThreads, server.keyspace().shardCount(), requestMemory.limit());
-        listenOnUnixSocket(config, epoll, counter, limits);
+        listenOnUnixSocket(config, epoll, limits);
         int adminPort = config.getInt(Option.ADMIN_PORT);
         if (adminPort >= 0) {
             ServerBootstrap admin = b.clone().childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
                     keepAlive(ch, config.getInt(Option.TCP_KEEPALIVE));
-                    ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, true, p -> installResp(p, counter, limits)));
+                    ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, true, p -> installResp(p, limits)));
                 }
             });
             try {
@@ -195,7 +191,7 @@ public final class NetServer implements AutoCloseable {
      * they count as local (protected-mode, the "local" settings) and show as "path:0" with flag
      * U in CLIENT LIST. Netty has unix sockets only on its native epoll transport.
      */
-    private void listenOnUnixSocket(ServerConfig config, boolean epoll, ByteCounter counter, RespLimits limits) {
+    private void listenOnUnixSocket(ServerConfig config, boolean epoll, RespLimits limits) {
         String path = config.getString(Option.UNIXSOCKET);
         if (path.isEmpty()) {
             return;
@@ -208,6 +204,7 @@ public final class NetServer implements AutoCloseable {
                 .channel(io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, config.getInt(Option.TCP_BACKLOG))
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new LoopBuffers.ReadAllocator())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
                 .childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -216,7 +213,7 @@ public final class NetServer implements AutoCloseable {
                         if (config.getBool(Option.PRIMARY_PORT_HTTP_ENABLED)) {
                             ch.pipeline().addLast("http-sniffer", new HttpSniffer(http, false, null));
                         }
-                        installResp(ch.pipeline(), counter, limits);
+                        installResp(ch.pipeline(), limits);
                     }
                 });
         // a relative path is taken from dir, where Redis runs
@@ -253,14 +250,17 @@ public final class NetServer implements AutoCloseable {
         return set;
     }
 
-    /** The RESP handlers of a connection: input byte count, request decoder, connection handler. */
-    private void installResp(ChannelPipeline p, ByteCounter counter, RespLimits limits) {
+    /**
+     * The RESP handlers of a connection: the request decoder (which counts the bytes read, for
+     * INFO total_net_input_bytes) and the connection handler.
+     */
+    private void installResp(ChannelPipeline p, RespLimits limits) {
         RequestMemoryAccount memory = requestMemory.open(p.channel());
         RespRequestDecoder decoder = new RespRequestDecoder(
                 limits.withMaxBulkLength((int) server.config().getLong(Option.PROTO_MAX_BULK_LEN)), memory);
-        p.addLast(RESP_HANDLERS[0], counter);
-        p.addLast(RESP_HANDLERS[1], decoder);
-        p.addLast(RESP_HANDLERS[2], new ConnectionHandler(server, decoder, memory));
+        decoder.countInputWith(server.stats()::countInput);
+        p.addLast(RESP_HANDLERS[0], decoder);
+        p.addLast(RESP_HANDLERS[1], new ConnectionHandler(server, decoder, memory));
     }
 
     /** The main port bound now (CONFIG SET port moves it). */
@@ -424,24 +424,6 @@ public final class NetServer implements AutoCloseable {
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-    }
-
-    /** Counts bytes read from clients, for INFO total_net_input_bytes. */
-    @ChannelHandler.Sharable
-    static final class ByteCounter extends ChannelInboundHandlerAdapter {
-        private final ServerContext server;
-
-        ByteCounter(ServerContext server) {
-            this.server = server;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf b) {
-                server.stats().countInput(b.readableBytes());
-            }
-            ctx.fireChannelRead(msg);
         }
     }
 }

@@ -32,7 +32,7 @@ class ReplyQueueTest {
     private final EmbeddedChannel channel = new EmbeddedChannel(head);
     private final ChannelHandlerContext ctx = channel.pipeline().context(head);
     private final ReplyQueue queue = new ReplyQueue();
-    private final Reply render = new Reply(new ClientSession(0, ClientConnection.NONE, true, 0), channel.alloc());
+    private final Reply render = new Reply(new ClientSession(0, ClientConnection.NONE, true, 0), channel.alloc()::ioBuffer);
     private final DeferredReply.Owner owner = new DeferredReply.Owner() {
         @Override
         public EventExecutor executor() {
