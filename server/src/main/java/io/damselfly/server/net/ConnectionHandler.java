@@ -509,6 +509,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     private boolean overOutputLimit() {
+        long pendingBytes = client.pendingOutputBytes() + replies.copiedBacklog();
+        if (pendingBytes == 0) {
+            // the usual case after a flush: everything went out, no limit to look up
+            return false;
+        }
         long limit = server.config().getLong(Option.OUTPUT_BUFFER_LIMIT);
         // client-output-buffer-limit's hard limit for the client's class, where one is set
         ClientOutputBufferLimits classes = (ClientOutputBufferLimits) server.config().get(Option.CLIENT_OUTPUT_BUFFER_LIMIT);
@@ -516,7 +521,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         if (classHard > 0 && classHard < limit) {
             limit = classHard;
         }
-        long pendingBytes = client.pendingOutputBytes() + replies.copiedBacklog();
         if (pendingBytes > limit) {
             log.warn("Client id={} addr={} closed for overcoming of output buffer limits ({} bytes pending)",
                     client.id(), client.address(), pendingBytes);

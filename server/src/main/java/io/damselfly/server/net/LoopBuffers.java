@@ -12,9 +12,10 @@ import java.util.function.Supplier;
  * again instead of taken from the pooled allocator for every read and every reply batch.
  *
  * <p>Why: a pooled allocation and its release are a fair share of an unpipelined request's user
- * time (profiled, redis-benchmark GET -c 50: 13% of the loops' user time, half for the read
- * buffer and half for the reply buffer; Netty 4.1's pooled buffers count pinned memory with an
- * atomic add at each allocation and each release, and return through a recycler and a queue).
+ * time (profiled, redis-benchmark GET -c 50: 14-17% of the loops' user time, about half for the
+ * read buffer and half for the reply buffer; Netty 4.1's pooled buffers count pinned memory with
+ * an atomic add at each allocation and each release, and return through a recycler and a queue).
+ * With the rings, 5%.
  * Redis keeps its clients' query and reply buffers alike instead of allocating per request.
  *
  * <p>How: a short ring of buffers per loop and per use, each held by the ring with one reference.
