@@ -68,7 +68,6 @@ public final class FullSync {
     private final ServerConfig config;
     /** Replicas waiting for the next diskless transfer, oldest first (Redis's WAIT_BGSAVE_START). Under this. */
     private final List<Waiter> waiting = new ArrayList<>();
-    private long lastKeepAliveMillis;
     private final ExecutorService sender = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "damselfly-repl-send");
         t.setDaemon(true);
@@ -133,20 +132,11 @@ public final class FullSync {
     }
 
     /**
-     * Once a cron tick (replicationCron): waiting replicas get a newline a second, so they do not
-     * time out, and the transfer starts once it is due.
+     * Once a cron tick (replicationCron): the transfer starts once it is due. (The waiting
+     * replicas' keep-alive newlines are the stream's: ReplicationStream.tick.)
      */
     public synchronized void tick(long nowMillis) {
         waiting.removeIf(Waiter::isGone);
-        if (waiting.isEmpty()) {
-            return;
-        }
-        if (nowMillis - lastKeepAliveMillis >= 1000) {
-            lastKeepAliveMillis = nowMillis;
-            for (Waiter w : waiting) {
-                w.inbox().push(ReplicationStream.NEWLINE);
-            }
-        }
         startTransferIfDue(nowMillis);
     }
 

@@ -45,8 +45,6 @@ final class ReplicaLink {
     volatile boolean streamed;
     /** A streamed snapshot is out: the stream starts at the replica's first acknowledgement. */
     volatile boolean onlineAtAck;
-    /** When the last keep-alive newline went out while the snapshot was saved (cron thread only). */
-    long lastKeepAliveMillis = System.currentTimeMillis();
     private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
     private long waitingBytes;
 

@@ -82,6 +82,8 @@ public final class ReplicationStream {
     /** WAIT's clients waiting for acknowledgements. */
     private final List<AckWaiter> ackWaiters = new ArrayList<>();
     private long lastPingMillis = System.currentTimeMillis();
+    /** When waiting replicas last got their keep-alive newline. Under the lock. */
+    private long lastKeepAliveMillis;
     /** Since when no replica is attached (Unix ms), for repl-backlog-ttl; 0 while one is. */
     private long noReplicasSince = System.currentTimeMillis();
     /** INFO stats sync_full, sync_partial_ok, sync_partial_err. Under the lock. */
@@ -763,6 +765,7 @@ public final class ReplicationStream {
         links.removeIf(ReplicaLink::isGone);
         synchronized (this) {
             awaitingMoment.removeIf(Awaiting::isGone);
+            keepWaitingReplicasAlive(nowMillis);
         }
         if (links.isEmpty()) {
             expireBacklog(nowMillis);
@@ -770,14 +773,7 @@ public final class ReplicationStream {
         }
         long timeout = config.getLong(Option.REPL_TIMEOUT);
         for (ReplicaLink l : links) {
-            if (l.state == ReplicaLink.State.WAIT_BGSAVE && !l.streamed) {
-                // a newline a tick while its snapshot is saved, as replicationCron's keep-alive,
-                // so a replica waiting for the file does not time out on a long save
-                if (nowMillis - l.lastKeepAliveMillis >= 1000) {
-                    l.lastKeepAliveMillis = nowMillis;
-                    l.inbox.push(NEWLINE);
-                }
-            } else if (l.state == ReplicaLink.State.ONLINE && l.acknowledges && (nowMillis - l.ackMillis) / 1000 > timeout) {
+            if (l.state == ReplicaLink.State.ONLINE && l.acknowledges && (nowMillis - l.ackMillis) / 1000 > timeout) {
                 log.warn("Disconnecting timedout replica (streaming sync): {}:{}", replicaIp(l), replicaPort(l));
                 l.client.connection().close();
             }
@@ -787,6 +783,30 @@ public final class ReplicationStream {
             lastPingMillis = nowMillis;
             // in no database, so no SELECT goes with it; none while this server is itself a replica
             appendToReplicas(new byte[][] {bytes("PING")});
+        }
+    }
+
+    /**
+     * replicationCron's keep-alive: a newline a second to every replica waiting for its snapshot,
+     * so that none times out on a long save or a diskless transfer's delay: those waiting for the
+     * snapshot's moment (Redis's WAIT_BGSAVE_START: the delay, or a save of someone else's still
+     * running) and those whose file is being saved (WAIT_BGSAVE_END, on disk). None goes into a
+     * streamed snapshot. Under the lock, as the changes that precede a snapshot's first bytes are
+     * ({@link #attachAtMoment}, {@link #sending}, {@link #streaming}): a newline is never pushed
+     * after a header.
+     */
+    private void keepWaitingReplicasAlive(long nowMillis) {
+        if (nowMillis - lastKeepAliveMillis < 1000) {
+            return;
+        }
+        lastKeepAliveMillis = nowMillis;
+        for (Awaiting a : awaitingMoment) {
+            a.inbox().push(NEWLINE);
+        }
+        for (ReplicaLink l : links) {
+            if (l.state == ReplicaLink.State.WAIT_BGSAVE && !l.streamed) {
+                l.inbox.push(NEWLINE);
+            }
         }
     }
 
@@ -827,7 +847,7 @@ public final class ReplicationStream {
     }
 
     /** A keep-alive for a replica waiting for its snapshot (replicationCron's newline). */
-    static final byte[] NEWLINE = {'\n'};
+    private static final byte[] NEWLINE = {'\n'};
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);

@@ -97,6 +97,63 @@ class ReplicationTest {
         }
     }
 
+    /**
+     * A replica that asks for a disk-based synchronisation while someone else's save runs waits
+     * for that save to end and then for its own (Redis's WAIT_BGSAVE_START): meanwhile it gets
+     * replicationCron's keep-alive newline every second, or a save longer than its repl-timeout
+     * would drop it. Both servers, the same steps: a save made slow with rdb-key-save-delay, then
+     * SYNC from a bare socket.
+     */
+    @Test
+    void replicaWaitingBehindARunningSave_getsKeepAliveNewlines() throws Exception {
+        String expected = "2 newlines, nothing else";
+        try (EmbeddedServer ours = EmbeddedServer.builder().option("dir", java.nio.file.Files.createTempDirectory("presync").toString())
+                .option("repl-diskless-sync", "no").start()) {
+            assertEquals(expected, waitBehindSave(ours.port()));
+        }
+        try (RedisServerProcess redis = RedisServerProcess.start("--repl-diskless-sync", "no")) {
+            assertEquals(expected, waitBehindSave(redis.port()));
+        }
+    }
+
+    private static String waitBehindSave(int port) throws Exception {
+        try (RawClient p = new RawClient("127.0.0.1", port)) {
+            for (int i = 0; i < 10; i++) {
+                p.call("SET", "k" + i, "v");
+            }
+            // 10 keys at 0.5 s each: a 5 s save, begun before the replica asks
+            assertEquals("+OK", p.callText("CONFIG", "SET", "rdb-key-save-delay", "500000"));
+            assertEquals("+Background saving started", p.callText("BGSAVE"));
+            try (java.net.Socket replica = new java.net.Socket("127.0.0.1", port)) {
+                replica.getOutputStream().write("SYNC\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                java.io.InputStream in = replica.getInputStream();
+                int newlines = 0;
+                int other = 0;
+                long end = System.currentTimeMillis() + 2800;
+                for (long left; (left = end - System.currentTimeMillis()) > 0; ) {
+                    replica.setSoTimeout((int) left);
+                    int b;
+                    try {
+                        b = in.read();
+                    } catch (java.net.SocketTimeoutException e) {
+                        break;
+                    }
+                    if (b < 0) {
+                        break;
+                    }
+                    if (b == '\n') {
+                        newlines++;
+                    } else {
+                        other++;
+                    }
+                }
+                return Math.min(newlines, 2) + " newlines, " + (other == 0 ? "nothing else" : other + " other bytes");
+            } finally {
+                p.call("CONFIG", "SET", "rdb-key-save-delay", "0");
+            }
+        }
+    }
+
     @Test
     void stream_asRedisSends(RedisServerProcess redis, EmbeddedServer damselfly) {
         StreamComparison.Result r = StreamComparison.run(redis, damselfly,
