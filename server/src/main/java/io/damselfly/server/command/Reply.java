@@ -16,8 +16,8 @@ import java.util.function.Supplier;
  * connection's protocol version (RESP2 or RESP3: maps, sets, doubles, booleans and nulls differ).
  * One instance per connection.
  *
- * <p>Output as pieces. Small replies go into one buffer per read batch, from the connection's loop. A string value of
- * {@link #LEND_THRESHOLD} bytes or more is not copied: its bytes are lent ({@link
+ * <p>Output as pieces. Small replies go into one buffer per read batch (its loop's, reused). A
+ * string value of {@link #LEND_THRESHOLD} bytes or more is not copied: its bytes are lent ({@link
  * StringView#lend}, after which the keyspace never changes them in place) and handed on as a
  * {@link LentBytes} piece between the buffer before it and a new buffer after it, and the
  * connection copies them to the socket in chunks as the client reads. So a reply of many large

@@ -14,9 +14,9 @@ import java.util.function.Supplier;
  * <p>Why: a pooled allocation and its release are a fair share of an unpipelined request's user
  * time (profiled, redis-benchmark GET -c 50: 14-17% of the loops' user time, about half for the
  * read buffer and half for the reply buffer; Netty 4.1's pooled buffers count pinned memory with
- * an atomic add at each allocation and each release, and return through a recycler and a queue).
- * With the rings, 5%.
- * Redis keeps its clients' query and reply buffers alike instead of allocating per request.
+ * an atomic add at each allocation and each release, and return through a recycler and a queue);
+ * with the rings, 5%. Redis keeps its clients' query and reply buffers alike, not allocating per
+ * request.
  *
  * <p>How: a short ring of buffers per loop and per use, each held by the ring with one reference.
  * {@link Ring#take} looks at the next slot: a buffer whose only reference is the ring's (every
