@@ -223,20 +223,24 @@ public final class Persistence implements AutoCloseable {
      * written (false when it failed or FLUSHALL abandoned it).
      */
     public CompletableFuture<Boolean> startSave(String reason) {
-        return start(reason, Kind.BACKGROUND);
+        return start(reason, Kind.BACKGROUND, Tally.BACKGROUND);
     }
 
     /**
-     * Starts a save that someone waits for (SAVE, shutdown, FLUSHALL's): the same as {@link
-     * #startSave}, but at normal priority and unpaced, since finishing soon matters more than
-     * the tail while it runs (Redis blocks every client for such a save).
+     * SAVE's save, which its client waits for: the same as {@link #startSave}, but at normal
+     * priority and unpaced, since finishing soon matters more than the tail while it runs (Redis
+     * blocks every client for it). While an AOF rewrite runs it follows the rewrite (Redis saves
+     * in the foreground beside the rewrite's child); null while another save runs.
      */
-    public CompletableFuture<Boolean> startUrgentSave(String reason) {
-        return start(reason, Kind.URGENT);
+    public CompletableFuture<Boolean> startSaveCommand() {
+        if (rewriteInProgress()) {
+            return afterRunning("SAVE", null, null, true, Tally.COMMAND);
+        }
+        return start("SAVE", Kind.URGENT, Tally.COMMAND);
     }
 
-    private CompletableFuture<Boolean> start(String reason, Kind kind) {
-        Save s = claim(reason, kind);
+    private CompletableFuture<Boolean> start(String reason, Kind kind, Tally tally) {
+        Save s = claim(reason, kind, tally);
         if (s == null) {
             return null;
         }
@@ -251,7 +255,7 @@ public final class Persistence implements AutoCloseable {
      * on the save thread would wait for them for ever.
      */
     public Boolean saveHere(String reason) {
-        Save s = claim(reason, Kind.HERE);
+        Save s = claim(reason, Kind.HERE, Tally.NONE);
         if (s == null) {
             return null;
         }
@@ -259,22 +263,43 @@ public final class Persistence implements AutoCloseable {
         return s.done.join();
     }
 
-    private synchronized Save claim(String reason, Kind kind) {
-        return claim(reason, kind, null, null);
+    private synchronized Save claim(String reason, Kind kind, Tally tally) {
+        return claim(reason, kind, tally, null, null);
     }
 
     /**
      * {@code rewriteFile}: the save is an AOF rewrite's snapshot to that file; {@code transfer}:
-     * it goes to replicas through that stream; both null for the RDB file.
+     * it goes to replicas through that stream; both null for the RDB file. The save is counted as
+     * it begins, as {@code tally} says.
      */
-    private synchronized Save claim(String reason, Kind kind, Path rewriteFile, OutputStream transfer) {
+    private synchronized Save claim(String reason, Kind kind, Tally tally, Path rewriteFile, OutputStream transfer) {
         if (running != null) {
             return null;
         }
         Save s = new Save(reason, kind, rewriteFile, transfer);
         running = s;
-        lastAttemptMillis = System.currentTimeMillis();
+        if (tally != Tally.NONE) {
+            saves.incrementAndGet();
+        }
+        if (tally == Tally.BACKGROUND) {
+            lastAttemptMillis = System.currentTimeMillis();
+        }
         return s;
+    }
+
+    /**
+     * What a save counts for as it begins, as Redis counts: rdbSaveBackground adds to
+     * stat_rdb_saves (INFO rdb_saves) and sets lastbgsave_try, the attempt after a failure of
+     * which save points wait {@link #RETRY_DELAY_MILLIS}; saveCommand adds to stat_rdb_saves
+     * only; rdbSave's other callers (shutdown, FLUSHALL, DEBUG RELOAD), the AOF rewrite's child
+     * and a diskless transfer count for neither. A save counts whether it then succeeds or not.
+     */
+    private enum Tally {
+        /** BGSAVE, save points, the save schedule, a disk-based full synchronisation's save. */
+        BACKGROUND,
+        /** SAVE. */
+        COMMAND,
+        NONE
     }
 
     /**
@@ -287,7 +312,7 @@ public final class Persistence implements AutoCloseable {
      * #cancelRewrite cancelled}, or FLUSHALL voided it).
      */
     public CompletableFuture<Boolean> startRewrite(Path file, Runnable atMoment) {
-        return launch(claim("AOF rewrite", Kind.BACKGROUND, file, null), atMoment, thread);
+        return launch(claim("AOF rewrite", Kind.BACKGROUND, Tally.NONE, file, null), atMoment, thread);
     }
 
     /** Runs a claimed save ({@code atMoment} at its moment) on {@code where}; null when none was claimed. */
@@ -305,7 +330,7 @@ public final class Persistence implements AutoCloseable {
      * when a server starts with an AOF on and none on disk. False when a save runs or it failed.
      */
     public boolean rewriteHere(Path file) {
-        Save s = claim("AOF base", Kind.HERE, file, null);
+        Save s = claim("AOF base", Kind.HERE, Tally.NONE, file, null);
         if (s == null) {
             return false;
         }
@@ -343,7 +368,7 @@ public final class Persistence implements AutoCloseable {
      * Redis kills its transfer child.
      */
     public CompletableFuture<Boolean> startTransfer(Runnable atMoment, OutputStream out) {
-        return launch(claim("replication", Kind.URGENT, null, out), atMoment, normalThread);
+        return launch(claim("replication", Kind.URGENT, Tally.NONE, null, out), atMoment, normalThread);
     }
 
     /**
@@ -352,7 +377,7 @@ public final class Persistence implements AutoCloseable {
      * this call.
      */
     public CompletableFuture<Boolean> saveAfterRunning(String reason) {
-        return afterRunning(reason, null, null, true);
+        return afterRunning(reason, null, null, true, Tally.NONE);
     }
 
     /**
@@ -367,7 +392,7 @@ public final class Persistence implements AutoCloseable {
     public <T> CompletableFuture<T> saveForReplica(Runnable atMoment, Function<Path, T> open) {
         Object[] opened = new Object[1];
         // a replica waits as Redis's does, for the running save's end, without hurrying it
-        return afterRunning("replication", atMoment, file -> opened[0] = open.apply(file), false)
+        return afterRunning("replication", atMoment, file -> opened[0] = open.apply(file), false, Tally.BACKGROUND)
                 .thenApply(ok -> {
                     @SuppressWarnings("unchecked")
                     T t = ok ? (T) opened[0] : null;
@@ -381,8 +406,8 @@ public final class Persistence implements AutoCloseable {
      * normal priority meanwhile (someone waits for it).
      */
     private CompletableFuture<Boolean> afterRunning(String reason, Runnable atMoment, Consumer<Path> written,
-            boolean hurry) {
-        Save s = claim(reason, Kind.URGENT);
+            boolean hurry, Tally tally) {
+        Save s = claim(reason, Kind.URGENT, tally);
         if (s != null) {
             s.atMoment = atMoment;
             s.written = written;
@@ -394,7 +419,7 @@ public final class Persistence implements AutoCloseable {
             current.hurry();
         }
         CompletableFuture<Boolean> afterCurrent = current == null ? CompletableFuture.completedFuture(true) : current.done;
-        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> afterRunning(reason, atMoment, written, hurry));
+        return afterCurrent.handle((ok, e) -> null).thenCompose(x -> afterRunning(reason, atMoment, written, hurry, tally));
     }
 
     /**
@@ -563,7 +588,6 @@ public final class Persistence implements AutoCloseable {
         if (ok) {
             lastSaveSeconds = moment / 1000;
             dirtyAtLastSave = dirtyAtMoment;
-            saves.incrementAndGet();
         }
     }
 

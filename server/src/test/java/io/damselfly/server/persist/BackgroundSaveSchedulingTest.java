@@ -135,7 +135,7 @@ class BackgroundSaveSchedulingTest {
     void aSaveSomeoneWaitsForRunsAtNormalPriorityAndHurriesABackgroundOne() throws Exception {
         Keyspace ks = filled();
         try (Persistence p = new Persistence(ks, Persistence.Target.of(dir, "urgent.rdb", ks, null))) {
-            assertTrue(p.startUrgentSave("SAVE").get(60, TimeUnit.SECONDS));
+            assertTrue(p.startSaveCommand().get(60, TimeUnit.SECONDS));
             assertEquals(0, p.savesContinuedAtNormalPriority());
             // a loop that never runs its steps: each waits for the save to take it back (50 ms),
             // time enough for the shutdown to start waiting for the background save

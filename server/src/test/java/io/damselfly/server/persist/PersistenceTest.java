@@ -263,6 +263,48 @@ class PersistenceTest {
         assertEquals("ok", info(r, "rdb_last_bgsave_status"));
     }
 
+    /**
+     * INFO rdb_saves counts as Redis's stat_rdb_saves: each SAVE and each background save as it
+     * begins, a failed one too; the saves of DEBUG RELOAD and FLUSHALL (rdbSave's other callers)
+     * not. The same steps on both servers; the last BGSAVE fails because its directory is gone.
+     */
+    @Test
+    void rdbSaves_countsSaveAndBackgroundSaves_failedOnesToo_asRedis() throws Exception {
+        String expected = "DEBUG RELOAD 0, FLUSHALL 0, SAVE 1, BGSAVE 2, failed BGSAVE 3 err";
+        Path ours = Files.createDirectory(dir.resolve("ours"));
+        assertEquals(expected, countSaves(connect(damselfly("dir", ours.toString(), "enable-debug-command", "yes").port()), ours));
+        Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        try (RedisServerProcess redis = RedisServerProcess.start("--dir", theirs.toString(), "--enable-debug-command", "yes")) {
+            assertEquals(expected, countSaves(connect(redis.port()), theirs));
+        }
+    }
+
+    private static String countSaves(RedisCommands<String, String> r, Path saveDir) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        r.set("k", "v");
+        r.debugReload();
+        seen.append("DEBUG RELOAD ").append(info(r, "rdb_saves"));
+        r.configSet("save", "3600 1");
+        r.flushall();
+        seen.append(", FLUSHALL ").append(info(r, "rdb_saves"));
+        r.set("k", "v");
+        r.save();
+        seen.append(", SAVE ").append(info(r, "rdb_saves"));
+        r.bgsave();
+        awaitSaveDone(r);
+        seen.append(", BGSAVE ").append(info(r, "rdb_saves"));
+        try (var files = Files.list(saveDir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(saveDir);
+        r.bgsave();
+        awaitSaveDone(r);
+        seen.append(", failed BGSAVE ").append(info(r, "rdb_saves")).append(' ').append(info(r, "rdb_last_bgsave_status"));
+        return seen.toString();
+    }
+
     @Test
     void savePointsSaveAfterEnoughChanges() throws Exception {
         RedisCommands<String, String> r = connect(damselfly().port());
@@ -274,6 +316,7 @@ class PersistenceTest {
         r.set("b", "1");
         r.set("c", "1");
         await("the save point's save", Duration.ofSeconds(10), () -> info(r, "rdb_saves").equals("1"));
+        awaitSaveDone(r);
         assertTrue(Files.exists(dir.resolve("dump.rdb")));
     }
 

@@ -27,9 +27,7 @@ public final class PersistenceCommands {
 
     /** SAVE: Redis flags it NO_MULTI and NOSCRIPT, so it always runs where it can defer its reply. */
     static void save(CommandContext c) {
-        Persistence p = c.server().persistence();
-        // Redis saves in the foreground while an AOF rewrite's child runs; here the save follows it
-        CompletableFuture<Boolean> done = p.rewriteInProgress() ? p.saveAfterRunning("SAVE") : p.startUrgentSave("SAVE");
+        CompletableFuture<Boolean> done = c.server().persistence().startSaveCommand();
         if (done == null) {
             c.reply().error(IN_PROGRESS);
             return;
