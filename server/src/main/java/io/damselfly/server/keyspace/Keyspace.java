@@ -678,7 +678,7 @@ public final class Keyspace {
         for (int i = 0; i < shards.length; i++) {
             perShard[i] = sinks.apply(i);
         }
-        // a thread that holds a shard already (SAVE inside EXEC) cannot wait for the guard, whose
+        // a thread that holds a shard already (DEBUG RELOAD inside EXEC) cannot wait for the guard, whose
         // holder may be waiting for that shard; its snapshot attaches no replica
         boolean guarded = !holdsAnyShard();
         if (guarded) {

@@ -250,8 +250,8 @@ public final class Persistence implements AutoCloseable {
 
     /**
      * Saves on the calling thread, unpaced, and answers whether the file was written; null when a
-     * save is running already. For a caller that may hold shard locks (SAVE inside EXEC, DEBUG
-     * RELOAD): the locks are reentrant, so the walk takes them again on this thread, where a save
+     * save is running already. For a caller that may hold shard locks (DEBUG RELOAD, inside EXEC
+     * too): the locks are reentrant, so the walk takes them again on this thread, where a save
      * on the save thread would wait for them for ever.
      */
     public Boolean saveHere(String reason) {
@@ -636,7 +636,7 @@ public final class Persistence implements AutoCloseable {
         BACKGROUND,
         /** Someone waits (SAVE, shutdown): on the normal-priority thread, unpaced, steps on the loops. */
         URGENT,
-        /** On the caller, which may hold shard locks (SAVE in EXEC, DEBUG RELOAD): steps there too. */
+        /** On the caller, which may hold shard locks (DEBUG RELOAD, inside EXEC too): steps there too. */
         HERE
     }
 
@@ -652,7 +652,7 @@ public final class Persistence implements AutoCloseable {
         volatile boolean hurried;
         /**
          * rdb-key-save-delay as the save began (0 for a save on the caller's thread, which may be
-         * an event loop: DEBUG RELOAD, SAVE inside EXEC).
+         * an event loop: DEBUG RELOAD).
          */
         final int keyDelayMicros;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
