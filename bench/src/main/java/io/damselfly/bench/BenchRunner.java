@@ -44,7 +44,7 @@ import java.util.stream.Stream;
 public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
     static List<Workload> allWorkloads() {
-        return List.of(new GetSetWorkload(), GetSetWorkload.oneIoThread(), GetSetWorkload.withoutStatistics(), GetSetWorkload.scraped(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(), HitRatioWorkload.scanPolluted(),
+        return List.of(new GetSetWorkload(), GetSetWorkload.oneIoThread(), GetSetWorkload.roundRobin(), GetSetWorkload.withoutStatistics(), GetSetWorkload.scraped(), new SuiteWorkload(), new MemoryWorkload(), new HitRatioWorkload(), HitRatioWorkload.scanPolluted(),
                 new LatencyWorkload(), new CacheWriteWorkload(), new SaveUnderLoadWorkload(), new AofWorkload(), new LargeReplyWorkload(), CollectionMemoryWorkload.hashes(),
                 CollectionMemoryWorkload.sortedSets(), new NearCacheWorkload());
     }

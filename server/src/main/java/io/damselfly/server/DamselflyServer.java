@@ -437,7 +437,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
                 replicaRole.replicate(hostPort[0], Integer.parseInt(hostPort[1]));
             }
         }
-        persistence.walkOn(net.eventLoops());
+        persistence.walkOn(net.stepLoops());
         if (nearCache != null) {
             nearCache.start(net.eventLoops());
             health.addCheck(nearCache::healthProblem);
@@ -987,6 +987,21 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
     @Override
     public int ioThreads() {
         return ioThreads;
+    }
+
+    @Override
+    public int[] connectionsPerLoop() {
+        return net.connectionsPerLoop();
+    }
+
+    @Override
+    public long connectionMoves() {
+        return net.connectionMoves();
+    }
+
+    /** The network: listeners and event loops. */
+    public NetServer net() {
+        return net;
     }
 
     @Override

@@ -74,6 +74,11 @@ public final class EmbeddedServer implements AutoCloseable {
         return server.requestMemory();
     }
 
+    /** The listeners and event loops, for tests that look at which loop serves which connection. */
+    public io.damselfly.server.net.NetServer net() {
+        return server.net();
+    }
+
     @Override
     public void close() {
         server.close();

@@ -103,15 +103,16 @@ public final class CommandExecutor {
     /** The scratch of a restricted user's permission check. */
     private final AclCheck aclCheck = new AclCheck();
     /**
-     * This event loop's statistics: taken once here, since the executor lives on one thread; null
-     * when command_statistics is off (then commands are neither timed nor counted).
+     * This event loop's statistics: taken once here, since the executor lives on one thread (again
+     * by {@link #rebindToThisThread} when its connection moves to another loop); null when
+     * command_statistics is off (then commands are neither timed nor counted).
      */
-    private final ThreadCommandStats stats;
+    private ThreadCommandStats stats;
     private final Slowlog slowlog;
     private final LatencyMonitor latencyMonitor;
     private final Monitors monitors;
     /** This thread's clock, taken once as the statistics are. */
-    private final CommandClock clock = CommandClock.forCurrentThread();
+    private CommandClock clock = CommandClock.forCurrentThread();
     /**
      * The clock reading that ended this batch's last command, which is the next command's start
      * ({@link #chained} says whether there is one). Why: two clock reads per command were 6% of
@@ -142,9 +143,9 @@ public final class CommandExecutor {
      */
     private TrackingState trackingNow;
     /** This thread's BCAST batch (an executor runs on one thread): sent at each request's end. */
-    private final ClientTracking.BroadcastBatch broadcastBatch;
+    private ClientTracking.BroadcastBatch broadcastBatch;
     /** A tracking client's own invalidations during its request, written after its reply. */
-    private final ClientTracking.SelfInvalidations selfInvalidations;
+    private ClientTracking.SelfInvalidations selfInvalidations;
     /** A script's executor: a read-only command ran since {@link #takeReadOnlyRan} last asked. */
     private boolean readOnlyRan;
     /** A script's executor: it only ever runs inside its caller's atomic block. */
@@ -1065,5 +1066,23 @@ public final class CommandExecutor {
         chained = false;
         batchCommands = 0;
         squashAfter = config.getLong(Option.PIPELINE_SQUASH);
+    }
+
+    /** Whether nothing of a request is under way: no shard held, no atomic block open. */
+    public boolean isIdle() {
+        return held == null && !atomic && !chained;
+    }
+
+    /**
+     * The connection moved to the calling thread's event loop (net.LoopBalancer): the parts that
+     * belong to a thread, taken once at construction, are taken again for this one.
+     */
+    public void rebindToThisThread() {
+        if (stats != null) {
+            stats = server.commandStats().forCurrentThread();
+        }
+        clock = CommandClock.forCurrentThread();
+        broadcastBatch = server.tracking().threadBatch();
+        selfInvalidations = server.tracking().threadSelf();
     }
 }

@@ -162,6 +162,12 @@ public interface ServerContext {
     /** Number of event-loop threads serving clients. */
     int ioThreads();
 
+    /** How many connections each event loop serves now (INFO io_thread_clients). */
+    int[] connectionsPerLoop();
+
+    /** Connections moved from one event loop to another since the start (INFO io_thread_client_moves). */
+    long connectionMoves();
+
     /** damselfly's own version (INFO damselfly_version), e.g. "0.1.0". */
     String version();
 

@@ -62,6 +62,8 @@ public enum Option {
             new String[] {"allchannels", "resetchannels"}, "Channels a new ACL user may use: none (resetchannels) or all (allchannels)"),
     MAXCLIENTS("maxclients", "maxclients", OptionType.INT, "10000", true, 1, 1_000_000, "Most clients connected at once; more are refused"),
     CONN_IO_THREADS("conn_io_threads", null, OptionType.INT, "0", false, 0, 1024, "Event-loop threads serving connections; 0 means one per core"),
+    CONN_IO_BALANCING("conn_io_balancing", null, OptionType.BOOL, "true", false,
+            "Serve connections on as few event loops as keep up, spreading them to more when a loop is saturated and a core is idle; false deals them to the loops in turn"),
     NUM_SHARDS("num_shards", null, OptionType.INT, "0", false, 0, 1024, "Keyspace shards, each with its own lock; 0 means automatic (4 per I/O thread, at least 16)"),
     PIPELINE_SQUASH("pipeline_squash", null, OptionType.INT, "1", true, 0, 0xFFFF_FFFFL,
             "Pipelining: once more than this many commands of one read batch have run, consecutive commands for the same shard run under one lock acquisition; 0 turns it off"),

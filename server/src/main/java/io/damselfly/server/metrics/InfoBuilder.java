@@ -170,6 +170,12 @@ public final class InfoBuilder {
         s.field("executable", ProcessHandle.current().info().command().orElse(""));
         s.field("config_file", config.configFile());
         s.field("io_threads", server.ioThreads());
+        // net.LoopBalancer: loops serve connections only as the load needs them
+        int[] perLoop = server.connectionsPerLoop();
+        s.field("io_threads_serving", (int) java.util.Arrays.stream(perLoop).filter(n -> n > 0).count());
+        s.field("io_thread_clients", java.util.Arrays.stream(perLoop).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(",")));
+        s.field("io_thread_client_moves", server.connectionMoves());
         s.field("keyspace_shards", keyspace.shardCount());
         long shutdownIn = server.shutdownMillisLeft();
         if (shutdownIn >= 0) {

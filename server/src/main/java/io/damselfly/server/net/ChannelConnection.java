@@ -51,11 +51,22 @@ public final class ChannelConnection implements ClientConnection {
         return channel.isOpen();
     }
 
+    /**
+     * Closes the channel as a task of its loop, behind the tasks already queued there, from any
+     * thread: a killer that just resolved the client's blocked command (REPLICAOF's UNBLOCKED
+     * error) queued the reply's writing first, and on the same loop a direct close would run
+     * before it and drop the error.
+     */
     @Override
     public void close() {
         if (beforeClose != null) {
             beforeClose.run();
         }
-        channel.close();
+        try {
+            channel.eventLoop().execute(() -> channel.close());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the loop is shutting down: it closes its channels itself
+            channel.close();
+        }
     }
 }

@@ -63,9 +63,17 @@ import org.slf4j.LoggerFactory;
  * own timer on this loop fires at the pause's end. Then the request runs again from the start, as
  * Redis reprocesses a postponed client, and may be postponed again by a newer pause. Meanwhile the
  * client counts in INFO blocked_clients and shows flag b, as Redis's BLOCKED_POSTPONE does.
+ *
+ * <p>Moving. {@link LoopBalancer} may move a connection to another event loop between two reads,
+ * when nothing of it waits on this loop ({@link #movable}): the channel leaves this loop's epoll
+ * set and joins the other's within one task of this loop, and the executor takes the new thread's
+ * statistics and batches when the channel arrives ({@link #channelRegistered}). Tasks other
+ * threads address to the connection go to {@code ctx.executor()}, which is the new loop from the
+ * moment of the switch; a Pub/Sub write that reaches the old loop anyway (an invalidation
+ * redirected here just then) is passed on ({@link #write}).
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter
-        implements DeferredReply.Owner, Subscriber.Outlet, LoopFlushes.Flushable, ClientPause.Waiter {
+        implements DeferredReply.Owner, Subscriber.Outlet, LoopFlushes.Flushable, ClientPause.Waiter, LoopConnections.Member {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
     /** Reply bytes gathered before handing them to the channel mid-batch. */
     static final int FLUSH_THRESHOLD = 64 * 1024;
@@ -112,9 +120,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean postponeCounted;
     /** Fires at the end of the pause this client waits out; null when none is armed. */
     private ScheduledFuture<?> pauseTimer;
+    private final LoopBalancer balancer;
+    /** The registry of the loop serving this connection, null while it moves or once it left. */
+    private LoopConnections home;
+    private int memberIndex = -1;
+    /** Set from leaving a loop until arriving at the next ({@link #channelRegistered}). */
+    private boolean moving;
 
-    ConnectionHandler(ServerContext server, RespRequestDecoder decoder, RequestMemoryAccount requestMemory) {
+    ConnectionHandler(ServerContext server, RespRequestDecoder decoder, RequestMemoryAccount requestMemory, LoopBalancer balancer) {
         this.server = server;
+        this.balancer = balancer;
         io.damselfly.server.aof.AppendOnlyFile aof = server.aof();
         this.writeAof = aof::writeBuffered;
         this.decoder = decoder;
@@ -154,7 +169,85 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         decoder.authenticatedBy(client::isAuthenticated);
         server.clients().add(client);
         registered = true;
+        home = balancer.connectionsOf(ctx.executor());
+        home.join(this);
         ctx.fireChannelActive();
+    }
+
+    // ---- moving between loops (LoopConnections.Member) -----------------------------------------
+
+    @Override
+    public int memberIndex() {
+        return memberIndex;
+    }
+
+    @Override
+    public void memberIndex(int index) {
+        memberIndex = index;
+    }
+
+    /**
+     * Nothing of this connection waits on its loop: no request half read, queued or running, no
+     * reply unwritten, no timer, no slot, and none of the roles whose traffic other threads send
+     * here (Pub/Sub, tracking, MONITOR, replication, the sidecar's routing).
+     */
+    @Override
+    public boolean movable() {
+        return registered && router == null && !running && !inBatch && !flushQueued && !postponed
+                && pauseTimer == null && blockingSlot == null && pending.isEmpty() && replies.isEmpty()
+                && reply.pendingBytes() == 0 && executor.isIdle()
+                && ctx.channel().isRegistered() && ctx.channel().config().isAutoRead()
+                && decoder.heldBytes() == 0 && client.pendingOutputBytes() == 0
+                && client.subscriberIfAny() == null && client.tracking() == null
+                && !client.isReplica() && !client.isMonitor() && !client.isPrimaryLink() && !client.isClosingAfterReply()
+                && ctx.pipeline().get(HttpSniffer.class) == null;
+    }
+
+    /**
+     * On this loop, having left its registry: out of this loop's epoll set and into {@code
+     * target}'s, both inside this one task (Netty runs a deregistration as a task of its own, and
+     * its listener then registers), so no other task of this loop runs between the two.
+     */
+    @Override
+    public void moveTo(io.netty.channel.EventLoop target) {
+        home = null;
+        moving = true;
+        io.netty.channel.Channel ch = ctx.channel();
+        ch.deregister().addListener(left -> {
+            if (!left.isSuccess()) {
+                arrivalFailed(left.cause());
+                return;
+            }
+            target.register(ch).addListener(arrived -> {
+                if (!arrived.isSuccess()) {
+                    arrivalFailed(arrived.cause());
+                }
+            });
+        });
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) {
+        if (moving) {
+            moving = false;
+            if (registered) {
+                executor.rebindToThisThread();
+                home = balancer.connectionsOf(ctx.executor());
+                home.join(this);
+            }
+        }
+        ctx.fireChannelRegistered();
+    }
+
+    /**
+     * The move did not complete: the channel closed meanwhile (a close while it belongs to no
+     * loop fires no channelInactive) or the target refused it. The client leaves here.
+     */
+    private void arrivalFailed(Throwable cause) {
+        moving = false;
+        log.debug("connection could not move to another event loop", cause);
+        ctx.channel().close();
+        leave();
     }
 
     @Override
@@ -254,12 +347,21 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         if (!registered) {
             return;
         }
+        if (!ctx.executor().inEventLoop()) {
+            // queued on the loop this connection just left: in order, to the one it serves from now
+            ctx.executor().execute(() -> write(frame));
+            return;
+        }
         server.stats().countOutput(frame.length);
         replies.add(ctx, Unpooled.wrappedBuffer(frame));
     }
 
     @Override
     public void flush() {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(this::flush);
+            return;
+        }
         if (registered) {
             ctx.flush();
             overOutputLimit();
@@ -564,6 +666,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private void leave() {
         if (registered) {
             registered = false;
+            if (home != null) {
+                home.leave(this);
+                home = null;
+            }
             executor.connectionClosed();
             if (router != null) {
                 router.closed();

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The listening socket and the event loops: native epoll when the platform has it, NIO
  * otherwise; one acceptor thread and {@code conn_io_threads} I/O threads (one per core by
- * default). Each connection gets a request decoder and a {@link ConnectionHandler}, and an account
- * in the server-wide {@link RequestMemoryBudget} for what its unfinished requests hold.
+ * default), {@link LoopBalancer} deciding which serves which connection. Each connection gets a
+ * request decoder and a {@link ConnectionHandler}, and an account in the server-wide {@link
+ * RequestMemoryBudget} for what its unfinished requests hold.
  *
  * <p>HTTP. Unless {@code primary_port_http_enabled} is off, a main-port connection starts with an
  * {@link HttpSniffer} in front, which hands a connection whose first line is an HTTP request line
@@ -61,6 +62,8 @@ public final class NetServer implements AutoCloseable {
     private final AdminHttp http;
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
+    /** Which worker loop serves which connection ({@link LoopBalancer}). */
+    private LoopBalancer balancer;
     /** The main-port listeners, one per bind address bound (none with bind ""). */
     private volatile List<Channel> listeners = List.of();
     /** The port the listeners use: the configured one, or the one the first bind picked for port 0. */
@@ -92,18 +95,46 @@ public final class NetServer implements AutoCloseable {
         return loops;
     }
 
+    /**
+     * Executors for a background save's walk steps, one per worker loop, each handing its steps
+     * to a loop that serves connections ({@link LoopBalancer#stepLoops}); empty before {@link #start}.
+     */
+    public List<java.util.concurrent.Executor> stepLoops() {
+        return balancer == null ? List.of() : balancer.stepLoops();
+    }
+
+    /** How many connections each worker loop serves now (tests, and INFO's view of the balance). */
+    public int[] connectionsPerLoop() {
+        return balancer == null ? new int[0] : balancer.connectionCounts();
+    }
+
+    /** Connections the balancer moved from one loop to another since the start. */
+    public long connectionMoves() {
+        return balancer == null ? 0 : balancer.moves();
+    }
+
+    /** Moves half of loop {@code from}'s movable connections to loop {@code to} now, as a spread does (tests). */
+    public void spreadNow(int from, int to) {
+        balancer.spread(from, to);
+    }
+
     /** Binds and starts accepting; returns the port bound. */
     public int start() throws InterruptedException {
         ServerConfig config = server.config();
         boolean epoll = Epoll.isAvailable();
         Class<? extends ServerChannel> channelClass;
+        balancer = new LoopBalancer(config.getBool(Option.CONN_IO_BALANCING));
+        java.util.concurrent.Executor ioThreadsStarter = new io.netty.util.concurrent.ThreadPerTaskExecutor(
+                new DefaultThreadFactory("damselfly-io", true));
         if (epoll) {
             acceptor = new EpollEventLoopGroup(1, new DefaultThreadFactory("damselfly-accept", true));
-            workers = new EpollEventLoopGroup(ioThreads, new DefaultThreadFactory("damselfly-io", true));
+            workers = new EpollEventLoopGroup(ioThreads, ioThreadsStarter, balancer,
+                    io.netty.channel.DefaultSelectStrategyFactory.INSTANCE);
             channelClass = EpollServerSocketChannel.class;
         } else {
             acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("damselfly-accept", true));
-            workers = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("damselfly-io", true));
+            workers = new NioEventLoopGroup(ioThreads, ioThreadsStarter, balancer,
+                    java.nio.channels.spi.SelectorProvider.provider(), io.netty.channel.DefaultSelectStrategyFactory.INSTANCE);
             channelClass = NioServerSocketChannel.class;
         }
         // A loop's thread is made by whichever thread gives the loop its first task, and inherits
@@ -112,9 +143,11 @@ public final class NetServer implements AutoCloseable {
         // yet when a save began stayed at idle priority for good, its clients served only by
         // cores nothing else wanted (by hand, with both loops so: SET/GET max 5 -> 60-111 ms,
         // first saves under load 2-4x slower). So every loop's thread starts here.
+        List<Long> loopThreads = new ArrayList<>();
         for (EventExecutor loop : workers) {
-            loop.submit(() -> { }).sync();
+            loopThreads.add(loop.submit(() -> Thread.currentThread().getId()).sync().getNow());
         }
+        balancer.start((io.netty.channel.EventLoop) acceptor.next(), loopThreads.stream().mapToLong(Long::longValue).toArray());
         RespLimits limits = RespLimits.defaults();
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptor, workers)
@@ -260,7 +293,7 @@ public final class NetServer implements AutoCloseable {
                 limits.withMaxBulkLength((int) server.config().getLong(Option.PROTO_MAX_BULK_LEN)), memory);
         decoder.countInputWith(server.stats()::countInput);
         p.addLast(RESP_HANDLERS[0], decoder);
-        p.addLast(RESP_HANDLERS[1], new ConnectionHandler(server, decoder, memory));
+        p.addLast(RESP_HANDLERS[1], new ConnectionHandler(server, decoder, memory, balancer));
     }
 
     /** The main port bound now (CONFIG SET port moves it). */
@@ -419,6 +452,9 @@ public final class NetServer implements AutoCloseable {
             adminListener.close().syncUninterruptibly();
         }
         http.close();
+        if (balancer != null) {
+            balancer.stop();
+        }
         if (acceptor != null) {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -80,6 +80,10 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
             throw new java.io.UncheckedIOException(e);
         }
         EmbeddedServer.Builder b = EmbeddedServer.builder().option("dir", state.dir.toString());
+        // the tests' few connections would all share one loop under the balancer (an idle server
+        // fills its first loop); dealt in turn, they keep meeting each other across loops, as
+        // clients do once a loaded server has spread them (LoopBalancerTest covers the balancer)
+        b.option("conn_io_balancing", "false");
         ServerOptions opts = context.getRequiredTestClass().getAnnotation(ServerOptions.class);
         if (opts != null) {
             for (String kv : opts.value()) {

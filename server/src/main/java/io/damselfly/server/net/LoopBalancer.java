@@ -1,0 +1,299 @@
+package io.damselfly.server.net;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorChooserFactory;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which event loop serves which connection: as few loops as keep up, more only when a loop is
+ * saturated and the machine has a core to spare.
+ *
+ * <p>Why. Redis serves every client from one thread. Netty's default chooser deals connections
+ * round-robin, so fifty clients of a load generator on the same two-core machine kept two loops
+ * and the generator runnable at once: three threads for two cores, each request a wake-up that
+ * may wait for a core (measured, redis-benchmark -c 50 unpipelined, six alternating rounds: SET
+ * p99 1.56 ms on two loops, 0.99 on one, redis-server 0.93; throughput of GET/INCR/LPUSH/ZADD
+ * 0.92x redis-server's on two loops, 0.99x on one). With clients on other machines the second
+ * loop is what lets the server use the second core, so the count of loops stays the configured
+ * one and this class decides how many of them work.
+ *
+ * <p>Placement ({@link #next}). A new connection goes to the first loop not {@link #BUSY}, by
+ * index, or to the least busy one when all are: an idle server fills loop 0.
+ *
+ * <p>Spreading ({@link #tick}, every {@link #TICK_MILLIS} on the acceptor's loop, which owns the
+ * samples). A loop is as busy as the CPU time its thread used over the last {@link #WINDOW}
+ * ticks (ThreadMXBean: user and system time, so a loop waiting in epoll_wait counts as idle). A
+ * loop at least {@link #BUSY} hands half of its connections that can move ({@link
+ * LoopConnections#spread}) to a loop under {@link #COLD}, when the machine as a whole (cores
+ * times one minus the operating system's CPU load) has at least {@link #SPARE_CORES} idle: a
+ * busy loop on a machine whose other cores are busy too gains nothing from a second loop but
+ * the contention. After a spread the balancer waits {@link #COOLDOWN_TICKS} for the loads to
+ * show it. Pools opened while the server was idle (all on loop 0) so reach every core in about
+ * log2(loops) seconds of load. Connections are not gathered back when the load falls: a loop
+ * with nothing to read costs nothing but its share of wake-ups.
+ *
+ * <p>Background-save steps ({@link #stepLoops}) go to loops that serve connections, so an idle
+ * loop does not wake to compete for a core with the busy one.
+ */
+final class LoopBalancer implements EventExecutorChooserFactory {
+    static final long TICK_MILLIS = 100;
+    /** Ticks a loop's load is averaged over. */
+    static final int WINDOW = 5;
+    /** A loop this busy (share of one core) takes new connections only if every loop is, and may spread. */
+    static final double BUSY = 0.85;
+    /** A loop under this takes what a busy one spreads. */
+    static final double COLD = 0.5;
+    /** Idle cores the machine must have for a spread. */
+    static final double SPARE_CORES = 0.5;
+    /** Ticks to wait after a spread. */
+    static final int COOLDOWN_TICKS = 10;
+
+    private final boolean enabled;
+    private final int cores = Runtime.getRuntime().availableProcessors();
+    private EventExecutor[] loops = new EventExecutor[0];
+    private LoopConnections[] members = new LoopConnections[0];
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    /** Each loop's load over the window: written by {@link #tick}, read by placement on any thread. */
+    private volatile double[] loads = new double[0];
+
+    // ---- owned by the acceptor's loop (tick) ----
+    private ThreadMXBean threads;
+    private com.sun.management.OperatingSystemMXBean os;
+    private long[] threadIds;
+    private long[] lastCpu;
+    private long lastWall;
+    /** Per loop, the last WINDOW ticks' busy shares. */
+    private double[][] samples;
+    private final double[] machineSamples = new double[WINDOW];
+    private int sampleIndex;
+    private int sampled;
+    private int cooldown;
+    private ScheduledFuture<?> ticking;
+
+    LoopBalancer(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    @Override
+    public EventExecutorChooser newChooser(EventExecutor[] executors) {
+        loops = executors.clone();
+        members = new LoopConnections[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            members[i] = new LoopConnections();
+        }
+        loads = new double[loops.length];
+        return this::next;
+    }
+
+    /** Where a new connection goes (any thread; the acceptor's, for connections). */
+    EventExecutor next() {
+        EventExecutor[] all = loops;
+        if (!enabled) {
+            return all[Math.floorMod(roundRobin.getAndIncrement(), all.length)];
+        }
+        return all[place(loads)];
+    }
+
+    /** The first loop under {@link #BUSY}, else the least busy. */
+    static int place(double[] loads) {
+        int least = 0;
+        for (int i = 0; i < loads.length; i++) {
+            if (loads[i] < BUSY) {
+                return i;
+            }
+            if (loads[i] < loads[least]) {
+                least = i;
+            }
+        }
+        return least;
+    }
+
+    /**
+     * For each loop, the loop it spreads to now, or -1: busy loops, busiest first, each to a
+     * distinct cold loop, least busy first, while the machine has {@code spareCores} to give.
+     */
+    static int[] spreadTargets(double[] loads, double spareCores) {
+        int[] to = new int[loads.length];
+        java.util.Arrays.fill(to, -1);
+        boolean[] taken = new boolean[loads.length];
+        double spare = spareCores;
+        while (spare >= SPARE_CORES) {
+            int hot = -1;
+            for (int i = 0; i < loads.length; i++) {
+                if (!taken[i] && loads[i] >= BUSY && (hot < 0 || loads[i] > loads[hot])) {
+                    hot = i;
+                }
+            }
+            int cold = -1;
+            for (int i = 0; i < loads.length; i++) {
+                if (!taken[i] && loads[i] < COLD && (cold < 0 || loads[i] < loads[cold])) {
+                    cold = i;
+                }
+            }
+            if (hot < 0 || cold < 0) {
+                break;
+            }
+            to[hot] = cold;
+            taken[hot] = true;
+            taken[cold] = true;
+            spare -= 1;
+        }
+        return to;
+    }
+
+    /** The registry of the connections {@code loop} serves. */
+    LoopConnections connectionsOf(EventExecutor loop) {
+        EventExecutor[] all = loops;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == loop) {
+                return members[i];
+            }
+        }
+        throw new IllegalArgumentException("not a worker loop: " + loop);
+    }
+
+    /** How many connections each loop serves now. */
+    int[] connectionCounts() {
+        int[] counts = new int[members.length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = members[i].size();
+        }
+        return counts;
+    }
+
+    /** Connections moved from one loop to another since the start. */
+    long moves() {
+        long moved = 0;
+        for (LoopConnections m : members) {
+            moved += m.movedOut();
+        }
+        return moved;
+    }
+
+    /**
+     * Executors for a background save's walk steps, one per loop: each hands its step to its
+     * loop if that loop serves connections, else to the first loop that does (else its own).
+     */
+    List<Executor> stepLoops() {
+        List<Executor> steps = new ArrayList<>(loops.length);
+        for (int i = 0; i < loops.length; i++) {
+            int own = i;
+            steps.add(task -> servingLoop(own).execute(task));
+        }
+        return steps;
+    }
+
+    private EventExecutor servingLoop(int preferred) {
+        if (!enabled || members[preferred].size() > 0) {
+            return loops[preferred];
+        }
+        for (int i = 0; i < members.length; i++) {
+            if (members[i].size() > 0) {
+                return loops[i];
+            }
+        }
+        return loops[preferred];
+    }
+
+    /**
+     * Starts sampling on {@code owner} (the acceptor's loop), once each loop's thread is known.
+     * Without per-thread CPU time (not every JVM has it) placement stays on loop 0's side and
+     * nothing spreads; so the balancer turns itself off instead.
+     */
+    void start(EventLoop owner, long[] loopThreadIds) {
+        if (!enabled || loops.length < 2) {
+            return;
+        }
+        threads = ManagementFactory.getThreadMXBean();
+        java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
+        if (!threads.isThreadCpuTimeSupported() || !(bean instanceof com.sun.management.OperatingSystemMXBean sun)) {
+            return;
+        }
+        if (!threads.isThreadCpuTimeEnabled()) {
+            threads.setThreadCpuTimeEnabled(true);
+        }
+        os = sun;
+        threadIds = loopThreadIds.clone();
+        lastCpu = new long[threadIds.length];
+        samples = new double[threadIds.length][WINDOW];
+        owner.execute(() -> {
+            for (int i = 0; i < threadIds.length; i++) {
+                lastCpu[i] = threads.getThreadCpuTime(threadIds[i]);
+            }
+            lastWall = System.nanoTime();
+            os.getCpuLoad();
+            ticking = owner.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    void stop() {
+        ScheduledFuture<?> t = ticking;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    private void tick() {
+        long wall = System.nanoTime();
+        long elapsed = wall - lastWall;
+        if (elapsed <= 0) {
+            return;
+        }
+        lastWall = wall;
+        for (int i = 0; i < threadIds.length; i++) {
+            long cpu = threads.getThreadCpuTime(threadIds[i]);
+            samples[i][sampleIndex] = cpu < 0 ? 0 : Math.min(1.0, (double) (cpu - lastCpu[i]) / elapsed);
+            lastCpu[i] = cpu;
+        }
+        double machine = os.getCpuLoad();
+        machineSamples[sampleIndex] = machine < 0 ? 1.0 : machine;
+        sampleIndex = (sampleIndex + 1) % WINDOW;
+        sampled = Math.min(WINDOW, sampled + 1);
+        double[] now = new double[threadIds.length];
+        for (int i = 0; i < now.length; i++) {
+            now[i] = average(samples[i], sampled);
+        }
+        loads = now;
+        if (cooldown > 0) {
+            cooldown--;
+            return;
+        }
+        if (sampled < WINDOW) {
+            return;
+        }
+        int[] to = spreadTargets(now, cores * (1 - average(machineSamples, sampled)));
+        boolean spread = false;
+        for (int i = 0; i < to.length; i++) {
+            if (to[i] >= 0) {
+                spread(i, to[i]);
+                spread = true;
+            }
+        }
+        if (spread) {
+            cooldown = COOLDOWN_TICKS;
+        }
+    }
+
+    /** Asks loop {@code from} to hand half of its movable connections to loop {@code to}. */
+    void spread(int from, int to) {
+        LoopConnections source = members[from];
+        EventLoop target = (EventLoop) loops[to];
+        loops[from].execute(() -> source.spread(target));
+    }
+
+    private static double average(double[] values, int count) {
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            sum += values[i];
+        }
+        return count == 0 ? 0 : sum / count;
+    }
+}

@@ -1,0 +1,203 @@
+package io.damselfly.server.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.server.EmbeddedServer;
+import io.damselfly.server.testing.RawClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which event loop serves which connection (LoopBalancer): an idle server fills its first loop; a
+ * spread moves half of a loop's movable connections to another, between their reads, losing and
+ * reordering nothing; connections that other threads write to or that wait on their loop stay.
+ */
+class LoopBalancerTest {
+
+    @Test
+    void placement_takesTheFirstLoopNotBusy_elseTheLeastBusy() {
+        assertEquals(0, LoopBalancer.place(new double[] {0.0, 0.0}));
+        assertEquals(0, LoopBalancer.place(new double[] {0.6, 0.0}));
+        assertEquals(1, LoopBalancer.place(new double[] {0.9, 0.3}));
+        assertEquals(2, LoopBalancer.place(new double[] {0.9, 0.95, 0.1, 0.0}));
+        assertEquals(1, LoopBalancer.place(new double[] {0.99, 0.9}));
+    }
+
+    @Test
+    void spreading_needsABusyLoop_aColdOne_andASpareCore() {
+        assertArrayEquals(new int[] {1, -1}, LoopBalancer.spreadTargets(new double[] {0.95, 0.05}, 1.0));
+        assertArrayEquals(new int[] {-1, -1}, LoopBalancer.spreadTargets(new double[] {0.95, 0.05}, 0.2),
+                "the machine's other cores are busy: a second loop would only contend");
+        assertArrayEquals(new int[] {-1, -1}, LoopBalancer.spreadTargets(new double[] {0.8, 0.05}, 1.5), "not busy");
+        assertArrayEquals(new int[] {-1, -1}, LoopBalancer.spreadTargets(new double[] {0.95, 0.7}, 1.5), "no cold loop");
+        assertArrayEquals(new int[] {3, 2, -1, -1},
+                LoopBalancer.spreadTargets(new double[] {0.97, 0.9, 0.3, 0.1}, 2.5), "busiest to the coldest");
+        assertArrayEquals(new int[] {3, -1, -1, -1},
+                LoopBalancer.spreadTargets(new double[] {0.97, 0.9, 0.3, 0.1}, 1.2), "one spare core: one spread");
+    }
+
+    @Test
+    void anIdleServer_fillsItsFirstLoop_andASpreadMovesHalf() throws Exception {
+        try (EmbeddedServer server = twoLoops()) {
+            RedisClient client = RedisClient.create(RedisURI.create(server.host(), server.port()));
+            List<StatefulRedisConnection<String, String>> conns = new ArrayList<>();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    StatefulRedisConnection<String, String> c = client.connect();
+                    c.sync().set("k" + i, "v" + i);
+                    conns.add(c);
+                }
+                assertArrayEquals(new int[] {6, 0}, server.net().connectionsPerLoop());
+                server.net().spreadNow(0, 1);
+                await(() -> server.net().connectionsPerLoop()[1] == 3, "three of six moved");
+                assertArrayEquals(new int[] {3, 3}, server.net().connectionsPerLoop());
+                for (int i = 0; i < 6; i++) {
+                    assertEquals("v" + i, conns.get(i).sync().get("k" + i), "connection " + i + " after the spread");
+                }
+                String info = conns.get(0).sync().info("server");
+                assertTrue(info.contains("io_threads_serving:2\r\n"), info);
+                assertTrue(info.contains("io_thread_clients:3,3\r\n"), info);
+                assertTrue(info.contains("io_thread_client_moves:3\r\n"), info);
+                conns.forEach(StatefulRedisConnection::close);
+                await(() -> server.net().connectionsPerLoop()[0] + server.net().connectionsPerLoop()[1] == 0, "all left");
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    /**
+     * Eight connections pipelining INCRs on keys of their own while their loops hand them back and
+     * forth: every reply arrives, in order (each one more than the last), and the counts agree.
+     * Runs with assertions on, so a command counted in another thread's statistics fails it too.
+     */
+    @Test
+    void connectionsMovedWhilePipelining_loseAndReorderNothing() throws Exception {
+        try (EmbeddedServer server = twoLoops()) {
+            RedisClient client = RedisClient.create(RedisURI.create(server.host(), server.port()));
+            try {
+                int clients = 8;
+                int perClient = 4000;
+                List<Thread> workers = new ArrayList<>();
+                List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+                for (int c = 0; c < clients; c++) {
+                    String key = "counter:" + c;
+                    StatefulRedisConnection<String, String> conn = client.connect();
+                    workers.add(new Thread(() -> {
+                        try (conn) {
+                            RedisAsyncCommands<String, String> async = conn.async();
+                            long expected = 1;
+                            for (int sent = 0; sent < perClient; sent += 16) {
+                                List<RedisFuture<Long>> window = new ArrayList<>();
+                                for (int i = 0; i < 16; i++) {
+                                    window.add(async.incr(key));
+                                }
+                                for (RedisFuture<Long> f : window) {
+                                    assertEquals(expected++, f.get(10, TimeUnit.SECONDS), key);
+                                }
+                            }
+                        } catch (Throwable t) {
+                            failures.add(t);
+                        }
+                    }));
+                }
+                workers.forEach(Thread::start);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                int round = 0;
+                while (workers.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
+                    server.net().spreadNow(round % 2, (round + 1) % 2);
+                    round++;
+                    Thread.sleep(2);
+                }
+                for (Thread w : workers) {
+                    w.join(TimeUnit.SECONDS.toMillis(30));
+                }
+                assertEquals(List.of(), failures);
+                assertTrue(server.net().connectionMoves() >= 20, "moves: " + server.net().connectionMoves());
+                try (StatefulRedisConnection<String, String> check = client.connect()) {
+                    for (int c = 0; c < clients; c++) {
+                        assertEquals(Integer.toString(perClient), check.sync().get("counter:" + c));
+                    }
+                    String stats = check.sync().info("commandstats");
+                    assertTrue(stats.contains("cmdstat_incr:calls=" + clients * perClient + ","), stats);
+                }
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    /**
+     * A subscriber, a client blocked in BLPOP and one with half a request read stay on their loop,
+     * and work on afterwards; of the two plain connections beside them one moves.
+     */
+    @Test
+    void connectionsWaitingOnTheirLoop_stay() throws Exception {
+        try (EmbeddedServer server = twoLoops()) {
+            RedisClient client = RedisClient.create(RedisURI.create(server.host(), server.port()));
+            try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub();
+                    StatefulRedisConnection<String, String> blocked = client.connect();
+                    RawClient partial = new RawClient(server.host(), server.port());
+                    StatefulRedisConnection<String, String> plainA = client.connect();
+                    StatefulRedisConnection<String, String> plainB = client.connect()) {
+                BlockingQueue<String> messages = new ArrayBlockingQueue<>(4);
+                sub.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        messages.add(message);
+                    }
+                });
+                sub.sync().subscribe("news");
+                RedisFuture<io.lettuce.core.KeyValue<String, String>> popped = blocked.async().blpop(30, "queue");
+                await(() -> plainA.sync().clientList().contains("cmd=blpop"), "BLPOP blocked");
+                partial.sendRaw("*2\r\n$3\r\nGET\r\n$4\r\nhal");
+                assertEquals("PONG", plainB.sync().ping());
+                assertArrayEquals(new int[] {5, 0}, server.net().connectionsPerLoop());
+
+                server.net().spreadNow(0, 1);
+                await(() -> server.net().connectionsPerLoop()[1] == 1, "one plain connection moved");
+                Thread.sleep(50);
+                assertArrayEquals(new int[] {4, 1}, server.net().connectionsPerLoop());
+
+                assertEquals(1L, plainA.sync().publish("news", "after"));
+                assertEquals("after", messages.poll(10, TimeUnit.SECONDS));
+                plainB.sync().rpush("queue", "item");
+                assertEquals("item", popped.get(10, TimeUnit.SECONDS).getValue());
+                plainA.sync().set("half", "done");
+                partial.sendRaw("f\r\n");
+                assertEquals("$done", RawClient.render(partial.read()));
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    private static EmbeddedServer twoLoops() {
+        return EmbeddedServer.builder().option("conn_io_threads", "2").start();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
