@@ -277,6 +277,7 @@ public final class Persistence implements AutoCloseable {
             return null;
         }
         Save s = new Save(reason, kind, rewriteFile, transfer);
+        s.background = tally == Tally.BACKGROUND;
         running = s;
         if (tally != Tally.NONE) {
             saves.incrementAndGet();
@@ -570,7 +571,16 @@ public final class Persistence implements AutoCloseable {
     }
 
     private synchronized void finished(Save s, boolean ok, long moment, long dirtyAtMoment) {
-        running = null;
+        try {
+            recordOutcome(s, ok, moment, dirtyAtMoment);
+        } finally {
+            // last: INFO reads rdb_bgsave_in_progress without the lock, and whoever sees 0 there
+            // must see the save's outcome too (rdb_last_bgsave_status, LASTSAVE)
+            running = null;
+        }
+    }
+
+    private void recordOutcome(Save s, boolean ok, long moment, long dirtyAtMoment) {
         if (s.rewriteFile != null) {
             lastRewriteCowBytes = s.cowPeak;
             return;
@@ -581,7 +591,15 @@ public final class Persistence implements AutoCloseable {
             lastCowBytes = s.cowPeak;
             return;
         }
-        lastSaveOk = ok || s.abandoned;
+        // as Redis: a save's success sets lastbgsave_status ok; only a background save's failure
+        // sets err (backgroundSaveDoneHandlerDisk), while a failed SAVE, shutdown or FLUSHALL save
+        // (rdbSave) and a background save abandoned for FLUSHALL (its child killed with SIGUSR1)
+        // leave it as it was
+        if (ok) {
+            lastSaveOk = true;
+        } else if (s.background && !s.abandoned) {
+            lastSaveOk = false;
+        }
         writesDenied = stopWritesOnError && savePointsConfigured && !lastSaveOk;
         lastSaveDurationSeconds = (System.currentTimeMillis() - s.startMillis) / 1000;
         lastCowBytes = s.cowPeak;
@@ -650,6 +668,8 @@ public final class Persistence implements AutoCloseable {
         final long starvedAfterNanos;
         /** Set when someone starts waiting for this save ({@link #saveAfterRunning}). */
         volatile boolean hurried;
+        /** Redis's rdbSaveBackground's save (counted {@link Tally#BACKGROUND}): its failure sets rdb_last_bgsave_status:err. */
+        boolean background;
         /**
          * rdb-key-save-delay as the save began (0 for a save on the caller's thread, which may be
          * an event loop: DEBUG RELOAD).

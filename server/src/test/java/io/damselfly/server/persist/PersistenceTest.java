@@ -250,7 +250,9 @@ class PersistenceTest {
         Files.writeString(sub, "not a directory");
         RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class, r::save);
         assertEquals("ERR", e.getMessage());
-        assertEquals("err", info(r, "rdb_last_bgsave_status"));
+        // a failed SAVE leaves the status as the last good save set it (Redis's rdbSave); a
+        // failed background save sets err
+        assertEquals("ok", info(r, "rdb_last_bgsave_status"));
         assertEquals("Background saving started", r.bgsave());
         awaitSaveDone(r);
         assertEquals("err", info(r, "rdb_last_bgsave_status"));
@@ -266,15 +268,18 @@ class PersistenceTest {
     /**
      * INFO rdb_saves counts as Redis's stat_rdb_saves: each SAVE and each background save as it
      * begins, a failed one too; the saves of DEBUG RELOAD and FLUSHALL (rdbSave's other callers)
-     * not. The same steps on both servers; the last BGSAVE fails because its directory is gone.
+     * not. The same steps on both servers; a BGSAVE fails because its directory is gone (status
+     * err), and after a good one a SAVE fails likewise, which leaves the status ok as Redis's
+     * rdbSave does.
      */
     @Test
     void rdbSaves_countsSaveAndBackgroundSaves_failedOnesToo_asRedis() throws Exception {
-        String expected = "DEBUG RELOAD 0, FLUSHALL 0, SAVE 1, BGSAVE 2, failed BGSAVE 3 err";
+        String expected = "DEBUG RELOAD 0, FLUSHALL 0, SAVE 1, BGSAVE 2, failed BGSAVE 3 err, BGSAVE 4 ok, failed SAVE ERR 5 ok";
         Path ours = Files.createDirectory(dir.resolve("ours"));
-        assertEquals(expected, countSaves(connect(damselfly("dir", ours.toString(), "enable-debug-command", "yes").port()), ours));
+        assertEquals(expected, countSaves(connect(damselfly("dir", ours.toString(), "enable-debug-command", "yes", "enable-protected-configs", "yes").port()), ours));
         Path theirs = Files.createDirectory(dir.resolve("theirs"));
-        try (RedisServerProcess redis = RedisServerProcess.start("--dir", theirs.toString(), "--enable-debug-command", "yes")) {
+        try (RedisServerProcess redis = RedisServerProcess.start("--dir", theirs.toString(), "--enable-debug-command", "yes",
+                "--enable-protected-configs", "yes")) {
             assertEquals(expected, countSaves(connect(redis.port()), theirs));
         }
     }
@@ -302,6 +307,27 @@ class PersistenceTest {
         r.bgsave();
         awaitSaveDone(r);
         seen.append(", failed BGSAVE ").append(info(r, "rdb_saves")).append(' ').append(info(r, "rdb_last_bgsave_status"));
+        Files.createDirectory(saveDir);
+        // redis-server saves relative to its working directory, which was the deleted one: set
+        // dir again so that it changes into the new directory
+        r.configSet("dir", saveDir.toString());
+        r.bgsave();
+        awaitSaveDone(r);
+        seen.append(", BGSAVE ").append(info(r, "rdb_saves")).append(' ').append(info(r, "rdb_last_bgsave_status"));
+        try (var files = Files.list(saveDir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(saveDir);
+        // a failed SAVE (Redis's rdbSave) leaves rdb_last_bgsave_status as the last background save left it
+        try {
+            r.save();
+            seen.append(", SAVE did not fail");
+        } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            seen.append(", failed SAVE ").append(e.getMessage());
+        }
+        seen.append(' ').append(info(r, "rdb_saves")).append(' ').append(info(r, "rdb_last_bgsave_status"));
         return seen.toString();
     }
 
