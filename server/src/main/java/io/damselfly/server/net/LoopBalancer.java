@@ -56,7 +56,8 @@ final class LoopBalancer implements EventExecutorChooserFactory {
     /** Ticks to wait after a spread. */
     static final int COOLDOWN_TICKS = 10;
 
-    private final boolean enabled;
+    /** Off (--conn_io_balancing=false, or no per-thread CPU time here): connections are dealt in turn. */
+    private volatile boolean enabled;
     private final int cores = Runtime.getRuntime().availableProcessors();
     private EventExecutor[] loops = new EventExecutor[0];
     private LoopConnections[] members = new LoopConnections[0];
@@ -205,8 +206,9 @@ final class LoopBalancer implements EventExecutorChooserFactory {
 
     /**
      * Starts sampling on {@code owner} (the acceptor's loop), once each loop's thread is known.
-     * Without per-thread CPU time (not every JVM has it) placement stays on loop 0's side and
-     * nothing spreads; so the balancer turns itself off instead.
+     * Without per-thread CPU time (not every JVM has it) or the machine's load, every loop would
+     * look idle, all connections would stay on loop 0 and nothing would spread: the balancer turns
+     * itself off instead, and connections are dealt in turn.
      */
     void start(EventLoop owner, long[] loopThreadIds) {
         if (!enabled || loops.length < 2) {
@@ -215,6 +217,7 @@ final class LoopBalancer implements EventExecutorChooserFactory {
         threads = ManagementFactory.getThreadMXBean();
         java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
         if (!threads.isThreadCpuTimeSupported() || !(bean instanceof com.sun.management.OperatingSystemMXBean sun)) {
+            enabled = false;
             return;
         }
         if (!threads.isThreadCpuTimeEnabled()) {
