@@ -1068,7 +1068,7 @@ public final class CommandExecutor {
         squashAfter = config.getLong(Option.PIPELINE_SQUASH);
     }
 
-    /** Whether nothing of a request is under way: no shard held, no atomic block open. */
+    /** Whether nothing of a request is under way: no shard held, no atomic block open, the batch ended. */
     public boolean isIdle() {
         return held == null && !atomic && !chained;
     }
