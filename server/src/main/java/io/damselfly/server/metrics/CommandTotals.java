@@ -34,10 +34,6 @@ public final class CommandTotals {
 
     /** Calls of every command (total_commands_processed). */
     public long totalCalls() {
-        long n = 0;
-        for (int i = ThreadCommandStats.CALLS; i < sums.length; i += ThreadCommandStats.STRIDE) {
-            n += sums[i];
-        }
-        return n;
+        return ThreadCommandStats.sumCalls(sums);
     }
 }

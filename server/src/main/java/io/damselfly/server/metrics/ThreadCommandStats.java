@@ -103,6 +103,24 @@ public final class ThreadCommandStats {
         }
     }
 
+    /** Calls of every command on this thread. */
+    long calls() {
+        long n = 0;
+        for (int i = PAD + CALLS; i < PAD + idCount * STRIDE; i += STRIDE) {
+            n += (long) LONGS.getOpaque(counters, i);
+        }
+        return n;
+    }
+
+    /** The calls counters in {@code sums}, laid out as {@code id * STRIDE + counter}, summed. */
+    static long sumCalls(long[] sums) {
+        long n = 0;
+        for (int i = CALLS; i < sums.length; i += STRIDE) {
+            n += sums[i];
+        }
+        return n;
+    }
+
     /** The latency counts of command {@code id} on this thread, or null before its first recording. */
     LatencyCounts latencyOf(int id) {
         return (LatencyCounts) LATENCY.getAcquire(latency, id);

@@ -33,10 +33,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ticks (ThreadMXBean: user and system time, so a loop waiting in epoll_wait counts as idle). A
  * loop at least {@link #BUSY} hands half of its connections that can move ({@link
  * LoopConnections#spread}) to a loop under {@link #COLD}, when the machine as a whole (cores
- * times one minus the operating system's CPU load) has at least {@link #SPARE_CORES} idle: a
- * busy loop on a machine whose other cores are busy too gains nothing from a second loop but
- * the contention. After a spread the balancer waits {@link #COOLDOWN_TICKS} for the loads to
- * show it. Pools opened while the server was idle (all on loop 0) so reach every core in about
+ * times one minus the operating system's CPU load over {@link #MACHINE_TICKS}) has at least
+ * {@link #SPARE_CORES} idle: a busy loop on a machine whose other cores are busy too gains
+ * nothing from a second loop but the contention. After each decision, spread or not, the
+ * balancer waits {@link #COOLDOWN_TICKS} for the loads to show it.
+ *
+ * <p>The machine's load is read only while a spread could happen (a busy loop and a cold one):
+ * the JDK reads it from /proc/stat or a container's cgroup files, 0.1-0.3 ms a call here, and
+ * read on every tick it was 3% of a core, taken in slices that preempted the event loops (a tick
+ * wakes with the scheduler's credit of a sleeper) and showed in their p99. The loops' own CPU
+ * times are a clock read each. Pools opened while the server was idle (all on loop 0) so reach every core in about
  * log2(loops) seconds of load. Connections are not gathered back when the load falls: a loop
  * with nothing to read costs nothing but its share of wake-ups.
  *
@@ -53,8 +59,10 @@ final class LoopBalancer implements EventExecutorChooserFactory {
     static final double COLD = 0.5;
     /** Idle cores the machine must have for a spread. */
     static final double SPARE_CORES = 0.5;
-    /** Ticks to wait after a spread. */
+    /** Ticks to wait after a spread, or after the machine had no core to spare for one. */
     static final int COOLDOWN_TICKS = 10;
+    /** Ticks the machine's load is measured over once a spread could happen. */
+    static final int MACHINE_TICKS = 3;
 
     /** Off (--conn_io_balancing=false, or no per-thread CPU time here): connections are dealt in turn. */
     private volatile boolean enabled;
@@ -73,10 +81,11 @@ final class LoopBalancer implements EventExecutorChooserFactory {
     private long lastWall;
     /** Per loop, the last WINDOW ticks' busy shares. */
     private double[][] samples;
-    private final double[] machineSamples = new double[WINDOW];
     private int sampleIndex;
     private int sampled;
     private int cooldown;
+    /** Ticks since the machine's load began to be measured, or -1 while no spread could happen. */
+    private int machineTicks = -1;
     private ScheduledFuture<?> ticking;
 
     LoopBalancer(boolean enabled) {
@@ -232,7 +241,6 @@ final class LoopBalancer implements EventExecutorChooserFactory {
                 lastCpu[i] = threads.getThreadCpuTime(threadIds[i]);
             }
             lastWall = System.nanoTime();
-            os.getCpuLoad();
             ticking = owner.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         });
     }
@@ -256,8 +264,6 @@ final class LoopBalancer implements EventExecutorChooserFactory {
             samples[i][sampleIndex] = cpu < 0 ? 0 : Math.min(1.0, (double) (cpu - lastCpu[i]) / elapsed);
             lastCpu[i] = cpu;
         }
-        double machine = os.getCpuLoad();
-        machineSamples[sampleIndex] = machine < 0 ? 1.0 : machine;
         sampleIndex = (sampleIndex + 1) % WINDOW;
         sampled = Math.min(WINDOW, sampled + 1);
         double[] now = new double[threadIds.length];
@@ -269,20 +275,37 @@ final class LoopBalancer implements EventExecutorChooserFactory {
             cooldown--;
             return;
         }
-        if (sampled < WINDOW) {
+        if (sampled < WINDOW || !spreadCouldHappen(now)) {
+            machineTicks = -1;
             return;
         }
-        int[] to = spreadTargets(now, cores * (1 - average(machineSamples, sampled)));
-        boolean spread = false;
+        if (machineTicks < 0) {
+            os.getCpuLoad(); // the JDK reports the load since its last call: this starts the measure
+            machineTicks = 0;
+            return;
+        }
+        if (++machineTicks < MACHINE_TICKS) {
+            return;
+        }
+        double machine = os.getCpuLoad();
+        machineTicks = -1;
+        cooldown = COOLDOWN_TICKS;
+        int[] to = spreadTargets(now, cores * (1 - (machine < 0 ? 1.0 : machine)));
         for (int i = 0; i < to.length; i++) {
             if (to[i] >= 0) {
                 spread(i, to[i]);
-                spread = true;
             }
         }
-        if (spread) {
-            cooldown = COOLDOWN_TICKS;
+    }
+
+    /** Whether some loop would spread to another if the machine had every core to spare. */
+    private boolean spreadCouldHappen(double[] loads) {
+        for (int target : spreadTargets(loads, cores)) {
+            if (target >= 0) {
+                return true;
+            }
         }
+        return false;
     }
 
     /** Asks loop {@code from} to hand half of its movable connections to loop {@code to}. */

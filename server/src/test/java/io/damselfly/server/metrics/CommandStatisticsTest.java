@@ -53,6 +53,7 @@ class CommandStatisticsTest {
             }
             mine.recordRejected(5);
         });
+        assertEquals(40_000, stats.totalCalls(), "the sum alone, ended threads folded in");
         CommandTotals totals = stats.totals();
         assertEquals(40_000, totals.calls(3));
         assertEquals(100_000, totals.usec(3), "2.5 us each, summed in nanoseconds");
@@ -111,6 +112,8 @@ class CommandStatisticsTest {
             stats.reset();
             CommandTotals totals = stats.totals();
             assertTrue(totals.calls(2) >= 0 && totals.calls(2) <= written.get(), "calls " + totals.calls(2));
+            long total = stats.totalCalls();
+            assertTrue(total >= totals.calls(2) && total <= written.get(), "total " + total);
             Histogram h = stats.latencyHistogram(2);
             assertTrue(h == null || h.getTotalCount() <= written.get());
         }
@@ -118,12 +121,14 @@ class CommandStatisticsTest {
         paused.await();
         stats.reset();
         assertEquals(0, stats.totals().calls(2));
+        assertEquals(0, stats.totalCalls());
         assertNull(stats.latencyHistogram(2), "no histogram until the command runs again");
         resumed.await();
         for (Thread t : threads) {
             t.join();
         }
         assertEquals(writers * 5_000L, stats.totals().calls(2));
+        assertEquals(writers * 5_000L, stats.totalCalls(), "since the reset, ended threads folded in");
         assertEquals(writers * 5_000L, stats.totals().usec(2), "1 us each");
         assertEquals(writers * 5_000L, stats.latencyHistogram(2).getTotalCount());
     }
