@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * redis-benchmark reports them, and the bytes of the AOF directory's files once the run's writes
  * are out of the server's buffer.
  *
- * <p>The warm-up ends with unpipelined SETs, unmeasured, so that the first measured test is not
- * taken right after a pipelined burst ({@link #warmUp}).
+ * <p>The usual warm-up ({@link Workload#warmUp}) ends unpipelined, so that the first measured
+ * test is not taken right after a pipelined burst.
  *
  * <p>Why the bytes should match: SET, INCR and LPUSH go to the AOF as sent (Redis 7.0 propagates
  * them verbatim), redis-benchmark's keys have a fixed length ({@code key:} and 12 digits), and both
@@ -72,24 +72,6 @@ final class AofWorkload implements Workload {
                 + " 0.9x redis-server's throughput"));
     }
 
-    /**
-     * The usual pipelined warm-up, then unpipelined SETs unmeasured until the server has settled:
-     * damselfly's unpipelined latency right after a pipelined burst is up to 2.5x what it is a few
-     * seconds later (see {@link SaveUnderLoadWorkload}); without this the first measured test, SET,
-     * took it all (by hand, the first of three SET runs after the warm-up: 35-44k ops/s, the next
-     * two 48-70k, AOF on or off).
-     */
-    @Override
-    public void warmUp(ServerProcess server, Mode mode, Binaries bin) throws Exception {
-        Workload.super.warmUp(server, mode, bin);
-        RedisBenchmark.run(bin, server.port(), settleArgs(mode), TIMEOUT_MILLIS);
-    }
-
-    private static List<String> settleArgs(Mode mode) {
-        return List.of("-t", "set", "-c", Integer.toString(CLIENTS), "-r", Integer.toString(KEYSPACE),
-                "-n", Long.toString(mode.pick(100_000, 200_000)));
-    }
-
     private static List<String> args(Mode mode, int pipeline) {
         return List.of("-t", "set,incr,lpush", "-c", Integer.toString(CLIENTS), "-r", Integer.toString(KEYSPACE),
                 "-n", Long.toString(GetSetWorkload.requests(mode, pipeline)), "-P", Integer.toString(pipeline));
@@ -103,8 +85,7 @@ final class AofWorkload implements Workload {
 
     @Override
     public String describe(Mode mode) {
-        return "both with appendonly yes, appendfsync everysec, each in a fresh directory; after the warm-up `redis-benchmark "
-                + String.join(" ", settleArgs(mode)) + "` unmeasured, then `redis-benchmark --csv "
+        return "both with appendonly yes, appendfsync everysec, each in a fresh directory; after the usual warm-up (pipelined, then unpipelined SET/GET), `redis-benchmark --csv "
                 + String.join(" ", args(mode, 1)) + "`, then `... " + String.join(" ", args(mode, PIPELINE))
                 + "`, then after `CONFIG SET appendfsync always` `... " + String.join(" ", alwaysArgs(mode))
                 + "` (3-byte values); ops/s, p99, and the AOF's bytes on disk after the run (the files in "

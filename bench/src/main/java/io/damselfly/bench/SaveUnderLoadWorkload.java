@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * server with scheduled saves does for all but its first; the bound is read there. Before both,
  * the load runs once unmeasured: damselfly's p99 right after the pipelined preload is up to 2.5x
  * its p99 a few seconds later (SET 1.3-1.8 ms in the first two seconds, 0.5 ms from the fourth;
- * CPU per request unchanged, the kernel migrating its loop threads 600-900 times a second at first
- * and under 20 later), which would make the quiet figure, and so the ratio, depend on how soon it
- * is taken.
+ * the JIT recompiling the request path for unpipelined traffic, see {@link Workload#warmUp}, and
+ * the kernel migrating its loop threads 600-900 times a second at first and under 20 later),
+ * which would make the quiet figure, and so the ratio, depend on how soon it is taken.
  */
 final class SaveUnderLoadWorkload implements Workload {
     static final int VALUE_SIZE = 100;
