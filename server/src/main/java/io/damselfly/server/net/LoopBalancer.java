@@ -66,17 +66,24 @@ final class LoopBalancer implements EventExecutorChooserFactory {
 
     /** Off (--conn_io_balancing=false, or no per-thread CPU time here): connections are dealt in turn. */
     private volatile boolean enabled;
-    private final int cores = Runtime.getRuntime().availableProcessors();
     private EventExecutor[] loops = new EventExecutor[0];
     private LoopConnections[] members = new LoopConnections[0];
     private final AtomicInteger roundRobin = new AtomicInteger();
     /** Each loop's load over the window: written by {@link #tick}, read by placement on any thread. */
     private volatile double[] loads = new double[0];
 
+    /** Where the samples come from: the loop threads' CPU times and the machine's load. */
+    interface Probe {
+        /** CPU time the thread of loop {@code loop} has used, or -1 when unknown. */
+        long loopCpuNanos(int loop);
+
+        /** The machine's load (0..1) since the last call, as the JDK's getCpuLoad reports it; negative when unknown. */
+        double machineLoad();
+    }
+
     // ---- owned by the acceptor's loop (tick) ----
-    private ThreadMXBean threads;
-    private com.sun.management.OperatingSystemMXBean os;
-    private long[] threadIds;
+    private Probe probe;
+    private int cores;
     private long[] lastCpu;
     private long lastWall;
     /** Per loop, the last WINDOW ticks' busy shares. */
@@ -223,26 +230,43 @@ final class LoopBalancer implements EventExecutorChooserFactory {
         if (!enabled || loops.length < 2) {
             return;
         }
-        threads = ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
-        if (!threads.isThreadCpuTimeSupported() || !(bean instanceof com.sun.management.OperatingSystemMXBean sun)) {
+        if (!threads.isThreadCpuTimeSupported() || !(bean instanceof com.sun.management.OperatingSystemMXBean os)) {
             enabled = false;
             return;
         }
         if (!threads.isThreadCpuTimeEnabled()) {
             threads.setThreadCpuTimeEnabled(true);
         }
-        os = sun;
-        threadIds = loopThreadIds.clone();
-        lastCpu = new long[threadIds.length];
-        samples = new double[threadIds.length][WINDOW];
-        owner.execute(() -> {
-            for (int i = 0; i < threadIds.length; i++) {
-                lastCpu[i] = threads.getThreadCpuTime(threadIds[i]);
+        long[] threadIds = loopThreadIds.clone();
+        Probe beans = new Probe() {
+            @Override
+            public long loopCpuNanos(int loop) {
+                return threads.getThreadCpuTime(threadIds[loop]);
             }
-            lastWall = System.nanoTime();
+
+            @Override
+            public double machineLoad() {
+                return os.getCpuLoad();
+            }
+        };
+        owner.execute(() -> {
+            begin(beans, threadIds.length, Runtime.getRuntime().availableProcessors(), System.nanoTime());
             ticking = owner.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         });
+    }
+
+    /** Takes the first samples of {@code loopCount} loops on a machine of {@code cores} (the acceptor's loop; tests). */
+    void begin(Probe probe, int loopCount, int cores, long wallNanos) {
+        this.probe = probe;
+        this.cores = cores;
+        lastCpu = new long[loopCount];
+        samples = new double[loopCount][WINDOW];
+        for (int i = 0; i < loopCount; i++) {
+            lastCpu[i] = probe.loopCpuNanos(i);
+        }
+        lastWall = wallNanos;
     }
 
     void stop() {
@@ -253,49 +277,56 @@ final class LoopBalancer implements EventExecutorChooserFactory {
     }
 
     private void tick() {
-        long wall = System.nanoTime();
-        long elapsed = wall - lastWall;
-        if (elapsed <= 0) {
-            return;
+        int[] to = sample(System.nanoTime());
+        for (int i = 0; to != null && i < to.length; i++) {
+            if (to[i] >= 0) {
+                spread(i, to[i]);
+            }
         }
-        lastWall = wall;
-        for (int i = 0; i < threadIds.length; i++) {
-            long cpu = threads.getThreadCpuTime(threadIds[i]);
+    }
+
+    /**
+     * One tick's samples and decision at {@code wallNanos}: for each loop, the loop it spreads to
+     * now (-1 for none), or null when nothing was decided this tick.
+     */
+    int[] sample(long wallNanos) {
+        long elapsed = wallNanos - lastWall;
+        if (elapsed <= 0) {
+            return null;
+        }
+        lastWall = wallNanos;
+        for (int i = 0; i < lastCpu.length; i++) {
+            long cpu = probe.loopCpuNanos(i);
             samples[i][sampleIndex] = cpu < 0 ? 0 : Math.min(1.0, (double) (cpu - lastCpu[i]) / elapsed);
             lastCpu[i] = cpu;
         }
         sampleIndex = (sampleIndex + 1) % WINDOW;
         sampled = Math.min(WINDOW, sampled + 1);
-        double[] now = new double[threadIds.length];
+        double[] now = new double[lastCpu.length];
         for (int i = 0; i < now.length; i++) {
             now[i] = average(samples[i], sampled);
         }
         loads = now;
         if (cooldown > 0) {
             cooldown--;
-            return;
+            return null;
         }
         if (sampled < WINDOW || !spreadCouldHappen(now)) {
             machineTicks = -1;
-            return;
+            return null;
         }
         if (machineTicks < 0) {
-            os.getCpuLoad(); // the JDK reports the load since its last call: this starts the measure
+            probe.machineLoad(); // the load is reported since the last call: this starts the measure
             machineTicks = 0;
-            return;
+            return null;
         }
         if (++machineTicks < MACHINE_TICKS) {
-            return;
+            return null;
         }
-        double machine = os.getCpuLoad();
+        double machine = probe.machineLoad();
         machineTicks = -1;
         cooldown = COOLDOWN_TICKS;
-        int[] to = spreadTargets(now, cores * (1 - (machine < 0 ? 1.0 : machine)));
-        for (int i = 0; i < to.length; i++) {
-            if (to[i] >= 0) {
-                spread(i, to[i]);
-            }
-        }
+        return spreadTargets(now, cores * (1 - (machine < 0 ? 1.0 : machine)));
     }
 
     /** Whether some loop would spread to another if the machine had every core to spare. */
