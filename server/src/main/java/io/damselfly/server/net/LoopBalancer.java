@@ -36,15 +36,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * times one minus the operating system's CPU load over {@link #MACHINE_TICKS}) has at least
  * {@link #SPARE_CORES} idle: a busy loop on a machine whose other cores are busy too gains
  * nothing from a second loop but the contention. After each decision, spread or not, the
- * balancer waits {@link #COOLDOWN_TICKS} for the loads to show it.
+ * balancer waits {@link #COOLDOWN_TICKS} for the loads to show it. Pools opened while the server
+ * was idle (all on loop 0) so reach every core in about log2(loops) seconds of load. Connections
+ * are not gathered back when the load falls: a loop with nothing to read costs nothing but its
+ * share of wake-ups.
  *
  * <p>The machine's load is read only while a spread could happen (a busy loop and a cold one):
  * the JDK reads it from /proc/stat or a container's cgroup files, 0.1-0.3 ms a call here, and
- * read on every tick it was 3% of a core, taken in slices that preempted the event loops (a tick
- * wakes with the scheduler's credit of a sleeper) and showed in their p99. The loops' own CPU
- * times are a clock read each. Pools opened while the server was idle (all on loop 0) so reach every core in about
- * log2(loops) seconds of load. Connections are not gathered back when the load falls: a loop
- * with nothing to read costs nothing but its share of wake-ups.
+ * read on every tick it took 3% of a core, in slices that preempted the event loops (a tick
+ * wakes with the scheduler's credit of a sleeper). The loops' own CPU times are a clock read
+ * each.
  *
  * <p>Background-save steps ({@link #stepLoops}) go to loops that serve connections, so an idle
  * loop does not wake to compete for a core with the busy one.

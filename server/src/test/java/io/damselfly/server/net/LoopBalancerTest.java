@@ -51,14 +51,20 @@ class LoopBalancerTest {
                 LoopBalancer.spreadTargets(new double[] {0.97, 0.9, 0.3, 0.1}, 1.2), "one spare core: one spread");
     }
 
-    /** Loop CPU times a test drives, and a machine load that counts how often it is read. */
-    private static final class FakeProbe implements LoopBalancer.Probe {
-        final long[] cpu;
+    /**
+     * A balancer of two loops on a two-core machine, driven tick by tick: loop CPU times the test
+     * sets, and a machine load that counts how often it is read.
+     */
+    private static final class DrivenBalancer implements LoopBalancer.Probe {
+        private static final long TICK_NANOS = LoopBalancer.TICK_MILLIS * 1_000_000;
+        final LoopBalancer balancer = new LoopBalancer(true);
+        final long[] cpu = new long[2];
+        long clock;
         double machine;
         int machineReads;
 
-        FakeProbe(int loops) {
-            cpu = new long[loops];
+        DrivenBalancer() {
+            balancer.begin(this, 2, 2, clock);
         }
 
         @Override
@@ -71,59 +77,48 @@ class LoopBalancerTest {
             machineReads++;
             return machine;
         }
-    }
 
-    private static final long TICK_NANOS = LoopBalancer.TICK_MILLIS * 1_000_000;
-
-    /** Runs {@code ticks} ticks with loop 0 at {@code busy0} of a core and loop 1 at {@code busy1}; the decisions made. */
-    private static List<int[]> ticks(LoopBalancer balancer, FakeProbe probe, long[] clock, int ticks, double busy0, double busy1) {
-        List<int[]> decisions = new ArrayList<>();
-        for (int i = 0; i < ticks; i++) {
-            clock[0] += TICK_NANOS;
-            probe.cpu[0] += (long) (busy0 * TICK_NANOS);
-            probe.cpu[1] += (long) (busy1 * TICK_NANOS);
-            int[] to = balancer.sample(clock[0]);
-            if (to != null) {
-                decisions.add(to);
+        /** {@code ticks} ticks with loop 0 at {@code busy0} of a core and loop 1 at {@code busy1}: the decisions made. */
+        List<int[]> ticks(int ticks, double busy0, double busy1) {
+            List<int[]> decisions = new ArrayList<>();
+            for (int i = 0; i < ticks; i++) {
+                clock += TICK_NANOS;
+                cpu[0] += (long) (busy0 * TICK_NANOS);
+                cpu[1] += (long) (busy1 * TICK_NANOS);
+                int[] to = balancer.sample(clock);
+                if (to != null) {
+                    decisions.add(to);
+                }
             }
+            return decisions;
         }
-        return decisions;
     }
 
     @Test
     void theMachinesLoad_isReadOnlyWhileASpreadCouldHappen_andSpreadsWhenACoreIsSpare() {
-        // both loops busy: nothing could spread, nothing is read
-        LoopBalancer bothBusy = new LoopBalancer(true);
-        FakeProbe busyProbe = new FakeProbe(2);
-        long[] busyClock = {0};
-        bothBusy.begin(busyProbe, 2, 2, busyClock[0]);
-        assertEquals(List.of(), ticks(bothBusy, busyProbe, busyClock, 20, 0.95, 0.9));
-        assertEquals(0, busyProbe.machineReads, "no read of the machine's load while no spread could happen");
+        DrivenBalancer bothBusy = new DrivenBalancer();
+        assertEquals(List.of(), bothBusy.ticks(20, 0.95, 0.9));
+        assertEquals(0, bothBusy.machineReads, "no read of the machine's load while both loops are busy");
 
-        LoopBalancer balancer = new LoopBalancer(true);
-        FakeProbe probe = new FakeProbe(2);
-        long[] clock = {0};
-        balancer.begin(probe, 2, 2, clock[0]);
-        // no loop busy: nothing is read
-        assertEquals(List.of(), ticks(balancer, probe, clock, 20, 0.3, 0.0));
-        assertEquals(0, probe.machineReads, "no read of the machine's load while no loop is busy");
+        DrivenBalancer b = new DrivenBalancer();
+        assertEquals(List.of(), b.ticks(20, 0.3, 0.0));
+        assertEquals(0, b.machineReads, "no read of the machine's load while no loop is busy");
         // loop 0 busy (over the whole window from its WINDOW-th tick), loop 1 cold, the machine 40%
         // busy (1.2 of 2 cores spare): a measure of MACHINE_TICKS (two reads), then a spread to loop 1
-        probe.machine = 0.4;
-        int window = LoopBalancer.WINDOW + LoopBalancer.MACHINE_TICKS;
-        List<int[]> decided = ticks(balancer, probe, clock, window, 0.95, 0.0);
+        b.machine = 0.4;
+        List<int[]> decided = b.ticks(LoopBalancer.WINDOW + LoopBalancer.MACHINE_TICKS, 0.95, 0.0);
         assertEquals(1, decided.size());
         assertArrayEquals(new int[] {1, -1}, decided.get(0));
-        assertEquals(2, probe.machineReads);
+        assertEquals(2, b.machineReads);
         // then the cooldown: nothing read or decided, however the loads look
-        assertEquals(List.of(), ticks(balancer, probe, clock, LoopBalancer.COOLDOWN_TICKS, 0.95, 0.0));
-        assertEquals(2, probe.machineReads);
+        assertEquals(List.of(), b.ticks(LoopBalancer.COOLDOWN_TICKS, 0.95, 0.0));
+        assertEquals(2, b.machineReads);
         // the same loads on a machine with no core to spare: measured, no spread, then the cooldown again
-        probe.machine = 0.9;
-        decided = ticks(balancer, probe, clock, LoopBalancer.MACHINE_TICKS + 1 + LoopBalancer.COOLDOWN_TICKS, 0.95, 0.0);
+        b.machine = 0.9;
+        decided = b.ticks(LoopBalancer.MACHINE_TICKS + 1 + LoopBalancer.COOLDOWN_TICKS, 0.95, 0.0);
         assertEquals(1, decided.size());
         assertArrayEquals(new int[] {-1, -1}, decided.get(0));
-        assertEquals(4, probe.machineReads, "two reads per decision, a decision per cooldown at most");
+        assertEquals(4, b.machineReads, "two reads per decision, a decision per cooldown at most");
     }
 
     @Test
