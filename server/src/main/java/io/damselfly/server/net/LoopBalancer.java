@@ -70,7 +70,7 @@ final class LoopBalancer implements EventExecutorChooserFactory {
     private EventExecutor[] loops = new EventExecutor[0];
     private LoopConnections[] members = new LoopConnections[0];
     private final AtomicInteger roundRobin = new AtomicInteger();
-    /** Each loop's load over the window: written by {@link #tick}, read by placement on any thread. */
+    /** Each loop's load over the window: written by {@link #sample}, read by placement on any thread. */
     private volatile double[] loads = new double[0];
 
     /** Where the samples come from: the loop threads' CPU times and the machine's load. */

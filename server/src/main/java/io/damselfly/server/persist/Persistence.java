@@ -276,8 +276,7 @@ public final class Persistence implements AutoCloseable {
         if (running != null) {
             return null;
         }
-        Save s = new Save(reason, kind, rewriteFile, transfer);
-        s.background = tally == Tally.BACKGROUND;
+        Save s = new Save(reason, kind, tally == Tally.BACKGROUND, rewriteFile, transfer);
         running = s;
         if (tally != Tally.NONE) {
             saves.incrementAndGet();
@@ -669,7 +668,7 @@ public final class Persistence implements AutoCloseable {
         /** Set when someone starts waiting for this save ({@link #saveAfterRunning}). */
         volatile boolean hurried;
         /** Redis's rdbSaveBackground's save (counted {@link Tally#BACKGROUND}): its failure sets rdb_last_bgsave_status:err. */
-        boolean background;
+        final boolean background;
         /**
          * rdb-key-save-delay as the save began (0 for a save on the caller's thread, which may be
          * an event loop: DEBUG RELOAD).
@@ -705,9 +704,10 @@ public final class Persistence implements AutoCloseable {
         /** Set by {@link #cancelRewrite}: the rewrite stops as Redis's killed child. */
         volatile boolean cancelled;
 
-        Save(String reason, Kind kind, Path rewriteFile, OutputStream transfer) {
+        Save(String reason, Kind kind, boolean background, Path rewriteFile, OutputStream transfer) {
             this.reason = reason;
             this.kind = kind;
+            this.background = background;
             this.rewriteFile = rewriteFile;
             this.transfer = transfer;
             this.flushAllsAtStart = keyspace.flushAlls();

@@ -284,6 +284,16 @@ class PersistenceTest {
         }
     }
 
+    /** Deletes a save directory and the files in it, so that the next save into it fails. */
+    private static void removeDirectory(Path saveDir) throws IOException {
+        try (var files = Files.list(saveDir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(saveDir);
+    }
+
     private static String countSaves(RedisCommands<String, String> r, Path saveDir) throws Exception {
         StringBuilder seen = new StringBuilder();
         r.set("k", "v");
@@ -298,12 +308,7 @@ class PersistenceTest {
         r.bgsave();
         awaitSaveDone(r);
         seen.append(", BGSAVE ").append(info(r, "rdb_saves"));
-        try (var files = Files.list(saveDir)) {
-            for (Path f : files.toList()) {
-                Files.delete(f);
-            }
-        }
-        Files.delete(saveDir);
+        removeDirectory(saveDir);
         r.bgsave();
         awaitSaveDone(r);
         seen.append(", failed BGSAVE ").append(info(r, "rdb_saves")).append(' ').append(info(r, "rdb_last_bgsave_status"));
@@ -314,12 +319,7 @@ class PersistenceTest {
         r.bgsave();
         awaitSaveDone(r);
         seen.append(", BGSAVE ").append(info(r, "rdb_saves")).append(' ').append(info(r, "rdb_last_bgsave_status"));
-        try (var files = Files.list(saveDir)) {
-            for (Path f : files.toList()) {
-                Files.delete(f);
-            }
-        }
-        Files.delete(saveDir);
+        removeDirectory(saveDir);
         // a failed SAVE (Redis's rdbSave) leaves rdb_last_bgsave_status as the last background save left it
         try {
             r.save();
