@@ -74,7 +74,7 @@ public final class KeyspaceSnapshot {
     private final byte[][] blocks;
     private final int[] blockLengths;
     /** Per shard and database: keys the write hook captured ahead of the walk; made on first use. */
-    private final KeySet[][] capturedAhead;
+    private final CapturedKeys[][] capturedAhead;
     private final LongAdder keys = new LongAdder();
     private final LongAdder capturedByWrites = new LongAdder();
     private volatile boolean abandoned;
@@ -86,7 +86,7 @@ public final class KeyspaceSnapshot {
         this.sinks = sinks;
         this.walkDb = new int[sinks.length];
         this.walkPosition = new long[sinks.length];
-        this.capturedAhead = new KeySet[sinks.length][keyspace.databases()];
+        this.capturedAhead = new CapturedKeys[sinks.length][keyspace.databases()];
         this.blocks = new byte[sinks.length][];
         this.blockLengths = new int[sinks.length];
     }
@@ -156,7 +156,7 @@ public final class KeyspaceSnapshot {
      * by. Answers the next position.
      */
     private long capture(int shardIndex, int db, KeyTable table, long position) {
-        KeySet ahead = capturedAhead[shardIndex][db];
+        CapturedKeys ahead = capturedAhead[shardIndex][db];
         RecordArena arena = table.arena();
         blockLengths[shardIndex] = 0;
         long next = table.captureAt(position, epoch, (hash, item, handle) -> {
@@ -219,9 +219,9 @@ public final class KeyspaceSnapshot {
         if (table.segmentCaptured(hash, epoch)) {
             return;
         }
-        KeySet ahead = capturedAhead[shardIndex][db];
+        CapturedKeys ahead = capturedAhead[shardIndex][db];
         if (ahead == null) {
-            ahead = new KeySet();
+            ahead = new CapturedKeys();
             capturedAhead[shardIndex][db] = ahead;
         }
         if (!ahead.add(key, hash)) {
@@ -245,16 +245,26 @@ public final class KeyspaceSnapshot {
             sinks[shardIndex].boundary();
         }
         // the table's keys are all captured now; whatever it holds after is not the moment's
-        capturedAhead[shardIndex][db] = null;
+        releaseCaptured(shardIndex, db);
     }
 
     /** The end, under every shard's lock: the sinks hand on what they hold and the key sets go. */
     void finish() {
-        for (KeySet[] perDb : capturedAhead) {
-            java.util.Arrays.fill(perDb, null);
+        for (int shard = 0; shard < capturedAhead.length; shard++) {
+            for (int db = 0; db < capturedAhead[shard].length; db++) {
+                releaseCaptured(shard, db);
+            }
         }
         for (Sink s : sinks) {
             s.flush();
+        }
+    }
+
+    private void releaseCaptured(int shardIndex, int db) {
+        CapturedKeys ahead = capturedAhead[shardIndex][db];
+        if (ahead != null) {
+            capturedAhead[shardIndex][db] = null;
+            ahead.release();
         }
     }
 
@@ -267,103 +277,5 @@ public final class KeyspaceSnapshot {
     private void emitObject(int shardIndex, int db, Object entry, byte[] key) {
         KeyOps.visit(entry, sinks[shardIndex].entry(db, key, Entries.expiresAt(entry)));
         keys.increment();
-    }
-
-    /**
-     * A set of keys, by content, with their table hash given (computed once by the caller): open
-     * addressing, grown at half full. Only the keys written during a snapshot go in.
-     *
-     * <p>The keys' bytes are copied into one growing array, not kept as the requests' arrays: kept
-     * by reference, every key a write captured during a save was an object that survived its
-     * young collection, and with hundreds of thousands of keys written during a save of 1M those
-     * collections copied megabytes each, with pauses of 5-8 ms against under 1 ms without a save.
-     */
-    static final class KeySet {
-        /** Per slot: the key's table hash. */
-        private int[] hashes = new int[16];
-        /** Per slot: where the key starts in {@link #bytes}, plus one; 0 for an empty slot. */
-        private int[] starts = new int[16];
-        private int[] lengths = new int[16];
-        private byte[] bytes = new byte[256];
-        private int used;
-        private int size;
-
-        /** Adds a copy of a key; false if present. */
-        boolean add(byte[] key, int hash) {
-            int at = slot(key, hash);
-            if (starts[at] != 0) {
-                return false;
-            }
-            if (bytes.length - used < key.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + key.length));
-            }
-            System.arraycopy(key, 0, bytes, used, key.length);
-            starts[at] = used + 1;
-            lengths[at] = key.length;
-            hashes[at] = hash;
-            used += key.length;
-            if (++size * 2 > starts.length) {
-                grow();
-            }
-            return true;
-        }
-
-        boolean contains(byte[] key, int hash) {
-            return starts[slot(key, hash)] != 0;
-        }
-
-        /** Whether the key of the record at {@code handle} is in the set, compared in place. */
-        boolean containsRecord(RecordArena arena, int handle, int hash) {
-            int mask = starts.length - 1;
-            for (int i = home(hash, mask); starts[i] != 0; i = (i + 1) & mask) {
-                if (hashes[i] == hash) {
-                    // a copy of the record's key on a hash match only (a captured key, nearly
-                    // always): a range form of StringRecord.keyEquals slowed every GET's lookup
-                    byte[] key = new StringRecord(arena, handle).key();
-                    if (java.util.Arrays.equals(bytes, starts[i] - 1, starts[i] - 1 + lengths[i], key, 0, key.length)) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        }
-
-        /** The table hash's low bits pick a table bucket; mixed so that this set does not cluster the same way. */
-        private static int home(int hash, int mask) {
-            return (hash * 0x9E3779B9) >>> 7 & mask;
-        }
-
-        private int slot(byte[] key, int hash) {
-            int mask = starts.length - 1;
-            int i = home(hash, mask);
-            while (starts[i] != 0 && !(hashes[i] == hash
-                    && java.util.Arrays.equals(bytes, starts[i] - 1, starts[i] - 1 + lengths[i], key, 0, key.length))) {
-                i = (i + 1) & mask;
-            }
-            return i;
-        }
-
-        private void grow() {
-            int[] oldHashes = hashes;
-            int[] oldStarts = starts;
-            int[] oldLengths = lengths;
-            int capacity = oldStarts.length * 2;
-            hashes = new int[capacity];
-            starts = new int[capacity];
-            lengths = new int[capacity];
-            int mask = capacity - 1;
-            for (int j = 0; j < oldStarts.length; j++) {
-                if (oldStarts[j] != 0) {
-                    // keys in the set are distinct: the first empty slot from home is the place
-                    int i = home(oldHashes[j], mask);
-                    while (starts[i] != 0) {
-                        i = (i + 1) & mask;
-                    }
-                    hashes[i] = oldHashes[j];
-                    starts[i] = oldStarts[j];
-                    lengths[i] = oldLengths[j];
-                }
-            }
-        }
     }
 }

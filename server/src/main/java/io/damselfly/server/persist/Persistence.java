@@ -6,6 +6,7 @@ import io.damselfly.server.rdb.DebugDelay;
 import io.damselfly.server.rdb.RdbEntryEncoder;
 import io.damselfly.server.rdb.RdbFileWriter;
 import io.damselfly.server.rdb.RdbLoader;
+import io.netty.buffer.ByteBuf;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -677,8 +678,8 @@ public final class Persistence implements AutoCloseable {
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
         final long startMillis = System.currentTimeMillis();
         final ConcurrentLinkedQueue<ChunkSink.Chunk> chunks = new ConcurrentLinkedQueue<>();
-        /** The chunks' arrays, given back once written and reused by the sinks. */
-        final ChunkArrays chunkArrays = new ChunkArrays();
+        /** A chunk's bytes copied onto the heap to be written and encoded, on the save thread. */
+        byte[] scratch = new byte[2 * ChunkSink.CHUNK_BYTES];
         /** Encodes the chunks' strings, on the save thread. */
         final RdbEntryEncoder strings = new RdbEntryEncoder(64 * 1024);
         final AtomicLong pendingBytes = new AtomicLong();
@@ -772,7 +773,7 @@ public final class Persistence implements AutoCloseable {
                     dirtyAtMoment = keyspace.dirty();
                     RdbFileWriter.ReplicationInfo[] replication = new RdbFileWriter.ReplicationInfo[1];
                     KeyspaceSnapshot snap = keyspace.beginSnapshot(System.currentTimeMillis(),
-                            shard -> new ChunkSink(this::chunk, chunkArrays), () -> {
+                            shard -> new ChunkSink(this::chunk), () -> {
                                 // an AOF's base has none, as Redis's rewrite saves without rdbSaveInfo
                                 replication[0] = rewriteFile == null ? target.replicationInfo() : null;
                                 if (atMoment != null) {
@@ -830,7 +831,10 @@ public final class Persistence implements AutoCloseable {
                 if (!ok && file != null) {
                     file.discard();
                 }
-                chunks.clear();
+                // left by a failure: their memory goes back (nothing adds any once the snapshot ended)
+                for (ChunkSink.Chunk c; (c = chunks.poll()) != null; ) {
+                    c.release();
+                }
                 pendingBytes.set(0);
                 finished(this, ok, moment, dirtyAtMoment);
                 done.complete(ok);
@@ -915,9 +919,9 @@ public final class Persistence implements AutoCloseable {
          * pause, as rdbSaveKeyValuePair writes a key before debugDelay, so the file grows while
          * the save is slowed.
          */
-        private void recordsOneByOne(ChunkSink.Chunk c, RdbFileWriter writer) throws IOException {
+        private void recordsOneByOne(int recordsLength, RdbFileWriter writer) throws IOException {
             try {
-                KeyspaceSnapshot.forEachRecord(c.records(), c.recordsLength(), (block, ko, kl, vo, vl, expiresAt) -> {
+                KeyspaceSnapshot.forEachRecord(scratch, recordsLength, (block, ko, kl, vo, vl, expiresAt) -> {
                     strings.stringEntry(block, ko, kl, vo, vl, expiresAt);
                     try {
                         writer.chunk(strings.array(), 0, strings.size());
@@ -967,29 +971,43 @@ public final class Persistence implements AutoCloseable {
         private void drain(RdbFileWriter writer) throws IOException {
             ChunkSink.Chunk c;
             while ((c = chunks.poll()) != null) {
-                if (!voided()) {
-                    write(c, writer);
-                } // else FLUSHALL voided the save: the chunk's arrays go back unwritten
-                chunkArrays.give(c.encoded());
-                chunkArrays.give(c.records());
+                try {
+                    if (!voided()) {
+                        write(c, writer);
+                    } // else FLUSHALL voided the save: the chunk's memory goes back unwritten
+                } finally {
+                    c.release();
+                }
                 pendingBytes.addAndGet(-c.bytes());
                 rest();
             }
         }
 
+        /** Copies a chunk's buffer into {@link #scratch}; answers its length. */
+        private int onHeap(ByteBuf buffer) {
+            int length = buffer.readableBytes();
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, 2 * scratch.length)];
+            }
+            buffer.getBytes(buffer.readerIndex(), scratch, 0, length);
+            return length;
+        }
+
         /** Writes one captured chunk: its encoded entries, then its string records encoded here. */
         private void write(ChunkSink.Chunk c, RdbFileWriter writer) throws IOException {
-            writer.chunk(c.encoded(), 0, c.encodedLength());
+            int encodedLength = onHeap(c.encoded());
+            writer.chunk(scratch, 0, encodedLength);
             for (int i = 0; i < c.entries() && keyDelayMicros != 0; i++) {
                 afterKey();
             }
-            if (c.recordsLength() > 0) {
+            if (c.records() != null && c.records().isReadable()) {
+                int recordsLength = onHeap(c.records());
                 strings.reset();
                 strings.selectDb(c.db());
                 if (keyDelayMicros != 0) {
-                    recordsOneByOne(c, writer);
+                    recordsOneByOne(recordsLength, writer);
                 } else {
-                    KeyspaceSnapshot.forEachRecord(c.records(), c.recordsLength(), (block, ko, kl, vo, vl, expiresAt) -> {
+                    KeyspaceSnapshot.forEachRecord(scratch, recordsLength, (block, ko, kl, vo, vl, expiresAt) -> {
                         strings.stringEntry(block, ko, kl, vo, vl, expiresAt);
                         rest();
                     });

@@ -152,7 +152,7 @@ class BackgroundSaveSchedulingTest {
     @Test
     void aStepALoopRefusesRunsAtOnceOnTheCaller() {
         Keyspace ks = filled();
-        KeyspaceSnapshot snap = ks.beginSnapshot(System.currentTimeMillis(), shard -> new ChunkSink(c -> { }));
+        KeyspaceSnapshot snap = ks.beginSnapshot(System.currentTimeMillis(), shard -> new ChunkSink(ChunkSink.Chunk::release));
         try {
             Executor shutDown = task -> {
                 throw new java.util.concurrent.RejectedExecutionException("event loop terminated");
@@ -168,8 +168,7 @@ class BackgroundSaveSchedulingTest {
     @Test
     void aStepRunsOnceWhoeverClaimsIt() {
         Keyspace ks = filled();
-        List<ChunkSink.Chunk> chunks = new ArrayList<>();
-        KeyspaceSnapshot snap = ks.beginSnapshot(System.currentTimeMillis(), shard -> new ChunkSink(chunks::add));
+        KeyspaceSnapshot snap = ks.beginSnapshot(System.currentTimeMillis(), shard -> new ChunkSink(ChunkSink.Chunk::release));
         try {
             List<Runnable> queued = new ArrayList<>();
             WalkStep step = WalkStep.submit(snap, 0, 1_000_000, queued::add);
