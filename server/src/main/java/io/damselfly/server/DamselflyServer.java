@@ -438,6 +438,7 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
             }
         }
         persistence.walkOn(net.stepLoops());
+        persistence.pacedWhile(net::loopsBusy);
         if (nearCache != null) {
             nearCache.start(net.eventLoops());
             health.addCheck(nearCache::healthProblem);

@@ -60,6 +60,8 @@ final class LoopBalancer implements EventExecutorChooserFactory {
     static final double COLD = 0.5;
     /** Idle cores the machine must have for a spread. */
     static final double SPARE_CORES = 0.5;
+    /** A loop this busy is serving a load that background saves make room for ({@link #anyLoopServing}). */
+    static final double SERVING = 0.5;
     /** Ticks to wait after a spread, or after the machine had no core to spare for one. */
     static final int COOLDOWN_TICKS = 10;
     /** Ticks the machine's load is measured over once a spread could happen. */
@@ -275,6 +277,20 @@ final class LoopBalancer implements EventExecutorChooserFactory {
         if (t != null) {
             t.cancel(false);
         }
+        loads = new double[0];
+    }
+
+    /**
+     * Whether some loop used at least {@link #SERVING} of a core over the last window; false
+     * while the balancer does not sample (off, one loop, stopped).
+     */
+    boolean anyLoopServing() {
+        for (double load : loads) {
+            if (load >= SERVING) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void tick() {

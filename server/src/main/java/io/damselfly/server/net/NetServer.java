@@ -103,6 +103,16 @@ public final class NetServer implements AutoCloseable {
         return balancer == null ? List.of() : balancer.stepLoops();
     }
 
+    /**
+     * Whether an event loop is busy serving ({@link LoopBalancer#anyLoopServing}): background
+     * saves pace themselves meanwhile. False before {@link #start}, after close, and when the
+     * balancer does not sample (one loop, --conn_io_balancing=false).
+     */
+    public boolean loopsBusy() {
+        LoopBalancer b = balancer;
+        return b != null && b.anyLoopServing();
+    }
+
     /** How many connections each worker loop serves now (tests, and INFO's view of the balance). */
     public int[] connectionsPerLoop() {
         return balancer == null ? new int[0] : balancer.connectionCounts();

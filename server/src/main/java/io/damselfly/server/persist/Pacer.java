@@ -25,13 +25,20 @@ final class Pacer {
         this.burstStart = System.nanoTime();
     }
 
-    /** A point where the work may rest: rests if the burst has run a quantum. */
-    void checkpoint() {
+    /** A burst starts now: work done before, unpaced, is not rested for. */
+    void restart() {
+        burstStart = System.nanoTime();
+    }
+
+    /** A point where the work may rest: rests if the burst has run a quantum; whether it did. */
+    boolean checkpoint() {
         long now = System.nanoTime();
         long worked = now - burstStart;
-        if (worked >= quantumNanos) {
-            LockSupport.parkNanos(worked * restPerWork);
-            burstStart = System.nanoTime();
+        if (worked < quantumNanos) {
+            return false;
         }
+        LockSupport.parkNanos(worked * restPerWork);
+        burstStart = System.nanoTime();
+        return true;
     }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -37,7 +38,11 @@ import org.slf4j.LoggerFactory;
  * a temporary file ({@link SnapshotFile}: fsync, rename, directory fsync). A background save takes
  * only idle CPU: its walk's steps run on the event loops ({@link WalkStep}) and its thread at
  * SCHED_IDLE ({@link IdlePriority}), with a normal-priority thread to finish a save starved past
- * its deadline ({@link Pacer} keeps that one's bursts short). Chunks captured by
+ * its deadline ({@link Pacer} keeps that one's bursts short). While an event loop is busy serving
+ * ({@link #pacedWhile}) the save at idle priority is paced too, to half a core: idle priority keeps
+ * it off a core a loop wants, but not out of what the loops share with it (caches, memory, a
+ * hyperthread's core), and the loops served measurably worse beside a save using all idle CPU.
+ * Chunks captured by
  * writes on event loops queue here until the save thread writes them; their bytes are Redis's
  * copy-on-write size (INFO current_cow_size, current_cow_peak, rdb_last_cow_size). One save runs
  * at a time; a save that fails or is abandoned (FLUSHALL) leaves the previous file as it was.
@@ -167,7 +172,10 @@ public final class Persistence implements AutoCloseable {
     private volatile Thread idleThread;
     private volatile long starvedAfterSeconds = STARVED_AFTER_SECONDS;
     private final AtomicLong continuedAtNormalPriority = new AtomicLong();
+    private final AtomicLong pacedRests = new AtomicLong();
     private volatile List<? extends Executor> walkers = List.of();
+    /** Whether the event loops are busy serving now (background saves then pace themselves); none without a server. */
+    private volatile BooleanSupplier loopsBusy = () -> false;
     /** The save running now, or null. Changed under this object's monitor. */
     private volatile Save running;
     private volatile long lastSaveSeconds;
@@ -201,9 +209,25 @@ public final class Persistence implements AutoCloseable {
         walkers = List.copyOf(loops);
     }
 
+    /**
+     * Paces background saves at idle priority while {@code busy} answers true (asked once per
+     * chunk written), as it paces them at normal priority always: bursts of {@link
+     * #PACE_QUANTUM_NANOS}, each followed by a rest as long, so a save takes at most half a core.
+     * Measured in docs/DESIGN.md ("Paced at SCHED_IDLE too"): lower SET p99 during saves under
+     * unpipelined load on two shared cores, saves about 1.5x as long.
+     */
+    public void pacedWhile(BooleanSupplier busy) {
+        loopsBusy = busy;
+    }
+
     /** For tests: how soon a background save at idle priority counts as starved. */
     void starvedAfterSeconds(long seconds) {
         starvedAfterSeconds = seconds;
+    }
+
+    /** Rests background saves have taken between bursts (tests). */
+    long pacedRests() {
+        return pacedRests.get();
     }
 
     /** Background saves that were starved at idle priority and finished at normal priority. */
@@ -951,10 +975,25 @@ public final class Persistence implements AutoCloseable {
             }
         }
 
-        /** Rests between bursts, unless the thread is at idle priority, where resting is the scheduler's job. */
+        /**
+         * Whether this save rests between bursts, decided per chunk ({@link #decidePacing}): a
+         * background save at normal priority always does, one at idle priority while the loops
+         * are busy ({@link #pacedWhile}), one someone waits for never.
+         */
+        private boolean pacing;
+
+        private void decidePacing() {
+            boolean now = pacer != null && !hurried
+                    && (Thread.currentThread() != idleThread || loopsBusy.getAsBoolean());
+            if (now && !pacing) {
+                pacer.restart(); // the time it ran unpaced is not owed as rest
+            }
+            pacing = now;
+        }
+
         private void rest() {
-            if (pacer != null && !hurried && Thread.currentThread() != idleThread) {
-                pacer.checkpoint();
+            if (pacing && pacer.checkpoint()) {
+                pacedRests.incrementAndGet();
             }
         }
 
@@ -971,6 +1010,7 @@ public final class Persistence implements AutoCloseable {
         private void drain(RdbFileWriter writer) throws IOException {
             ChunkSink.Chunk c;
             while ((c = chunks.poll()) != null) {
+                decidePacing();
                 try {
                     if (!voided()) {
                         write(c, writer);

@@ -2,6 +2,7 @@ package io.damselfly.server.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
@@ -119,6 +120,18 @@ class LoopBalancerTest {
         assertEquals(1, decided.size());
         assertArrayEquals(new int[] {-1, -1}, decided.get(0));
         assertEquals(4, b.machineReads, "two reads per decision, a decision per cooldown at most");
+    }
+
+    @Test
+    void aLoopServesBusily_fromHalfACoreOverTheWindow_untilTheBalancerStops() {
+        DrivenBalancer b = new DrivenBalancer();
+        assertFalse(b.balancer.anyLoopServing(), "nothing sampled yet");
+        b.ticks(LoopBalancer.WINDOW, 0.3, 0.4);
+        assertFalse(b.balancer.anyLoopServing());
+        b.ticks(LoopBalancer.WINDOW, 0.1, LoopBalancer.SERVING + 0.05);
+        assertTrue(b.balancer.anyLoopServing());
+        b.balancer.stop();
+        assertFalse(b.balancer.anyLoopServing(), "a stopped balancer's samples are gone");
     }
 
     @Test

@@ -110,6 +110,21 @@ class BackgroundSaveSchedulingTest {
     }
 
     @Test
+    void aSaveAtIdlePriorityRestsWhileTheLoopsAreBusyAndOnlyThen() throws Exception {
+        Keyspace ks = filled();
+        try (Persistence p = new Persistence(ks, Persistence.Target.of(dir, "paced.rdb", ks, null))) {
+            p.walkOn(List.of(Runnable::run));
+            assertTrue(p.startSave("test").get(60, TimeUnit.SECONDS));
+            assertEquals(0, p.pacedRests(), "no loop busy: idle priority alone");
+            p.pacedWhile(() -> true);
+            assertTrue(p.startSave("test").get(60, TimeUnit.SECONDS));
+            assertTrue(p.pacedRests() > 0, "a busy loop: the save rests between bursts");
+            assertEquals(0, p.savesContinuedAtNormalPriority(), "both at idle priority");
+        }
+        assertEquals(KEYS, keysIn(dir.resolve("paced.rdb")));
+    }
+
+    @Test
     void stepsALoopNeverRunsAreTakenBackBySave() throws Exception {
         Keyspace ks = filled();
         try (Persistence p = new Persistence(ks, Persistence.Target.of(dir, "dropped.rdb", ks, null))) {
