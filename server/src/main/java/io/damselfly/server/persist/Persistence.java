@@ -214,7 +214,7 @@ public final class Persistence implements AutoCloseable {
      * chunk written), as it paces them at normal priority always: bursts of {@link
      * #PACE_QUANTUM_NANOS}, each followed by a rest as long, so a save takes at most half a core.
      * Measured in docs/DESIGN.md ("Paced at SCHED_IDLE too"): lower SET p99 during saves under
-     * unpipelined load on two shared cores, saves about 1.5x as long.
+     * unpipelined load on two shared cores, saves up to 2.5x as long.
      */
     public void pacedWhile(BooleanSupplier busy) {
         loopsBusy = busy;
