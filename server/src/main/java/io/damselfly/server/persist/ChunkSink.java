@@ -31,16 +31,20 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
 
     /**
      * Entries of one database: {@code encoded} opens with its own SELECTDB (chunks go into the
-     * file in any order, and Redis's loader takes a SELECTDB anywhere), then come the string
-     * records of {@code records} still to encode ({@link KeyspaceSnapshot#forEachRecord} reads
-     * them), or null for none; whoever takes a chunk {@link #release}s it, written or not. {@code
+     * file in any order, and Redis's loader takes a SELECTDB anywhere), or is null when the chunk
+     * has no encoded entries (most chunks of a cache: the writer's encoding of the records opens
+     * with its own SELECTDB, so one holding only that would be written twice); then come the
+     * string records of {@code records} still to encode ({@link KeyspaceSnapshot#forEachRecord}
+     * reads them), or null for none. Whoever takes a chunk {@link #release}s it, written or not. {@code
      * bytes} is what the chunk holds, for the copy-on-write figure; {@code entries} the keys
      * {@code encoded} holds (rdb-key-save-delay pauses after each).
      */
     record Chunk(int db, ByteBuf encoded, int entries, ByteBuf records, long bytes) {
         /** Gives the chunk's memory back to the allocator. */
         void release() {
-            encoded.release();
+            if (encoded != null) {
+                encoded.release();
+            }
             if (records != null) {
                 records.release();
             }
@@ -93,9 +97,13 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
 
     @Override
     public void boundary() {
-        if (encoder.size() + (records == null ? 0 : records.readableBytes()) >= CHUNK_BYTES) {
+        if (encoder.size() + recordsBytes() >= CHUNK_BYTES) {
             flush();
         }
+    }
+
+    private int recordsBytes() {
+        return records == null ? 0 : records.readableBytes();
     }
 
     @Override
@@ -103,9 +111,12 @@ final class ChunkSink implements KeyspaceSnapshot.Sink {
         if (db < 0) {
             return;
         }
-        ByteBuf encoded = allocator.directBuffer(encoder.size()).writeBytes(encoder.array(), 0, encoder.size());
-        long bytes = encoded.readableBytes() + (records == null ? 0 : records.readableBytes());
-        chunks.accept(new Chunk(db, encoded, entries, records, bytes));
+        ByteBuf encoded = entries == 0 ? null
+                : allocator.directBuffer(encoder.size()).writeBytes(encoder.array(), 0, encoder.size());
+        if (encoded != null || records != null) {
+            long bytes = (encoded == null ? 0 : encoded.readableBytes()) + recordsBytes();
+            chunks.accept(new Chunk(db, encoded, entries, records, bytes));
+        }
         encoder.reset();
         records = null;
         entries = 0;

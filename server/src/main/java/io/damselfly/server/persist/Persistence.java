@@ -1035,10 +1035,12 @@ public final class Persistence implements AutoCloseable {
 
         /** Writes one captured chunk: its encoded entries, then its string records encoded here. */
         private void write(ChunkSink.Chunk c, RdbFileWriter writer) throws IOException {
-            int encodedLength = onHeap(c.encoded());
-            writer.chunk(scratch, 0, encodedLength);
-            for (int i = 0; i < c.entries() && keyDelayMicros != 0; i++) {
-                afterKey();
+            if (c.encoded() != null) {
+                int encodedLength = onHeap(c.encoded());
+                writer.chunk(scratch, 0, encodedLength);
+                for (int i = 0; i < c.entries() && keyDelayMicros != 0; i++) {
+                    afterKey();
+                }
             }
             if (c.records() != null && c.records().isReadable()) {
                 int recordsLength = onHeap(c.records());
