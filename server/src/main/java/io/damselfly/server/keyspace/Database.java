@@ -374,7 +374,7 @@ public final class Database {
         Shard s = shard(h);
         boolean had = Entries.hasExpiry(entry);
         long before = Entries.footprint(entry);
-        s.beforeChange(index, key);
+        s.beforeChange(index, key, Keyspace.tableHash(h));
         int result = change.getAsInt();
         s.expiryChangedInPlace(index, had, Entries.hasExpiry(entry));
         s.changedInPlace(index, key, Keyspace.tableHash(h), entry, before, event);
@@ -390,7 +390,7 @@ public final class Database {
         long h = hash(key);
         Shard s = shard(h);
         long before = Entries.footprint(entry);
-        s.beforeChange(index, key);
+        s.beforeChange(index, key, Keyspace.tableHash(h));
         int result = change.getAsInt();
         s.changedQuietly(Entries.footprint(entry) - before);
         return result;

@@ -214,8 +214,7 @@ public final class KeyspaceSnapshot {
      * has been through its segment or the key was captured already, the key is captured now (its
      * entry, or nothing when it does not exist yet) and the walk will pass it by.
      */
-    void beforeChange(int shardIndex, int db, KeyTable table, byte[] key) {
-        int hash = Keyspace.tableHash(key);
+    void beforeChange(int shardIndex, int db, KeyTable table, byte[] key, int hash) {
         if (table.segmentCaptured(hash, epoch)) {
             return;
         }

@@ -427,7 +427,7 @@ public final class Shard {
         if (hidesExpired()) {
             removeHiddenExpired(db, key, hash);
         }
-        beforeChange(db, key);
+        beforeChange(db, key, hash);
         long tableBefore = t.footprint();
         t.insert(hash, entry);
         if (sketch != null) {
@@ -445,7 +445,7 @@ public final class Shard {
     /** Puts another entry (or another form of the same one) in the place of {@code old}, same key. */
     void replace(int db, byte[] key, int hash, Object old, Object entry, KeyEvent event) {
         KeyTable t = table(db);
-        beforeChange(db, key);
+        beforeChange(db, key, hash);
         // the table can grow too: a segment's first object entry brings its object slots
         long before = Entries.footprint(old) + t.footprint();
         t.replace(old, entry, key, hash);
@@ -472,7 +472,7 @@ public final class Shard {
     /** Removes an entry this shard returned; {@code event} says why (DEL, EXPIRED, EVICTED...). */
     void remove(int db, byte[] key, int hash, Object entry, KeyEvent event) {
         KeyTable t = table(db);
-        beforeChange(db, key);
+        beforeChange(db, key, hash);
         long tableBefore = t.footprint();
         if (!t.remove(entry, hash)) {
             return;
@@ -531,12 +531,15 @@ public final class Shard {
         account(footprintDelta);
     }
 
-    /** Tells the observers a key is about to change; call before the change itself. */
-    void beforeChange(int db, byte[] key) {
+    /**
+     * Tells the observers a key of table hash {@code hash} is about to change; call before the
+     * change itself.
+     */
+    void beforeChange(int db, byte[] key, int hash) {
         // a change in place (Database.changeInPlace) comes here before it touches the entry
         requireLock();
         if (snapshot != null) {
-            snapshot.beforeChange(index, db, dbs[db], key);
+            snapshot.beforeChange(index, db, dbs[db], key, hash);
         }
         KeyspaceObserver[] observers = keyspace.observers();
         for (KeyspaceObserver o : observers) {
