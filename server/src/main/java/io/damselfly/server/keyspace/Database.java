@@ -371,13 +371,14 @@ public final class Database {
      */
     int changeInPlace(byte[] key, Object entry, java.util.function.IntSupplier change, KeyEvent event) {
         long h = hash(key);
+        int tableHash = Keyspace.tableHash(h);
         Shard s = shard(h);
         boolean had = Entries.hasExpiry(entry);
         long before = Entries.footprint(entry);
-        s.beforeChange(index, key, Keyspace.tableHash(h));
+        s.beforeChange(index, key, tableHash);
         int result = change.getAsInt();
         s.expiryChangedInPlace(index, had, Entries.hasExpiry(entry));
-        s.changedInPlace(index, key, Keyspace.tableHash(h), entry, before, event);
+        s.changedInPlace(index, key, tableHash, entry, before, event);
         return result;
     }
 
