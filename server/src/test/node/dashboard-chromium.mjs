@@ -16,7 +16,10 @@ const [width, height] = size.split("x").map(Number);
 const profile = mkdtempSync(join(tmpdir(), "dashboard-chromium-"));
 const chromium = spawn(process.env.CHROMIUM || "chromium", ["--headless", "--no-sandbox", "--disable-gpu",
   "--hide-scrollbars", "--no-first-run", "--remote-debugging-port=0", `--user-data-dir=${profile}`,
-  `--window-size=${width},${height}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"] });
+  `--window-size=${width},${height}`, "about:blank"],
+  // TMPDIR too: Chromium keeps its singleton socket in a directory of its own under the temporary
+  // directory and, killed, leaves it behind; inside the profile it goes when the profile does
+  { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: profile } });
 
 function finish(code) {
   const done = () => {

@@ -6,8 +6,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real redis-server for a driver test, where RSS must be the server's own and not the test
@@ -17,10 +19,13 @@ import java.util.concurrent.TimeUnit;
 final class RedisServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
+    /** Its working directory (the log), removed by {@link #close}. */
+    private final Path dir;
 
-    private RedisServerProcess(Process process, int port) {
+    private RedisServerProcess(Process process, int port, Path dir) {
         this.process = process;
         this.port = port;
+        this.dir = dir;
     }
 
     /** Starts redis-server with {@code extraArgs} ("--maxmemory", "8mb") and returns once it answers PING. */
@@ -42,7 +47,7 @@ final class RedisServerProcess implements AutoCloseable {
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile()).start();
-        RedisServerProcess server = new RedisServerProcess(p, port);
+        RedisServerProcess server = new RedisServerProcess(p, port, dir);
         try {
             server.awaitPing();
             return server;
@@ -83,6 +88,12 @@ final class RedisServerProcess implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(5, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover log harms no test
         }
     }
 }

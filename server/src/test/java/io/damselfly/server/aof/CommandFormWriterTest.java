@@ -13,6 +13,7 @@ import io.damselfly.server.keyspace.ValueBuilder;
 import io.damselfly.server.rdb.RdbFormatException;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.TempDirs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -62,7 +63,7 @@ class CommandFormWriterTest {
 
     @BeforeEach
     void tempDir() throws IOException {
-        dir = Files.createTempDirectory("aofrw");
+        dir = TempDirs.create("aofrw");
     }
 
     @AfterEach
@@ -72,9 +73,7 @@ class CommandFormWriterTest {
             c.close();
         }
         open.clear();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        TempDirs.delete(dir);
     }
 
     // ---- the dataset --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.TempDirs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -127,7 +127,7 @@ class DragonflyCommandLinesTest {
         // a heap that holds maxmemory by HeapBudget's rule, reserved but not committed
         String heap = "-Xmx" + HeapBudget.heapFor(maxmemory) / (1 << 20) + "m";
         // its own snapshot directory: both lines schedule saves, so SIGTERM saves there
-        Path dir = Files.createTempDirectory("dragonfly-line");
+        Path dir = TempDirs.create("dragonfly-line");
         String command = "exec '" + java + "' " + heap + " -cp '" + System.getProperty("java.class.path") + "' "
                 + "io.damselfly.server.Main " + line + " --port 0 --admin_port -1 --bind 127.0.0.1 --dir '" + dir + "'";
         Process p = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
@@ -149,9 +149,7 @@ class DragonflyCommandLinesTest {
         } finally {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            TempDirs.delete(dir);
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.TempDirs;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -195,7 +196,7 @@ class ProcessDirectivesTest {
 
     @Test
     void stockRedisConf_processLinesAccepted() throws Exception {
-        java.nio.file.Path conf = java.nio.file.Files.createTempFile("redis", ".conf");
+        java.nio.file.Path conf = TempDirs.file("redis", ".conf");
         try {
             java.nio.file.Files.writeString(conf, """
                     bind 127.0.0.1   -::1

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.damselfly.server.testing.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ class ServerConfigTest {
         assertEquals("", c.format(Option.SAVE));
         // after a config file, words no --option comes before are a line of their own (introspection's
         // "wrong usage that we support anyway"); a name alone is refused
-        java.nio.file.Path conf = java.nio.file.Files.createTempFile("args", ".conf");
+        java.nio.file.Path conf = TempDirs.file("args", ".conf");
         java.nio.file.Files.writeString(conf, "port 7001\n");
         c = ServerConfig.fromArgs(conf.toString(), "loglevel", "verbose", "--maxmemory '700mb'");
         assertEquals("verbose", c.getString(Option.LOGLEVEL));

@@ -9,6 +9,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.config.Option;
 import io.damselfly.server.config.ServerConfig;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.TempDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -385,7 +386,7 @@ class AdminHttpTest {
         assertFalse(page.contains("@import") || page.contains("url("), "an external stylesheet asset");
         // the script parses (Node.js checks its syntax)
         String script = page.substring(page.indexOf("<script>") + 8, page.indexOf("</script>"));
-        java.nio.file.Path js = java.nio.file.Files.createTempFile("dashboard", ".js");
+        java.nio.file.Path js = TempDirs.file("dashboard", ".js");
         try {
             java.nio.file.Files.writeString(js, script);
             Process p = new ProcessBuilder("node", "--check", js.toString()).redirectErrorStream(true).start();
@@ -407,8 +408,8 @@ class AdminHttpTest {
         start("maxmemory", "16mb");
         String page = get(server.adminPort(), "/").body();
         String script = page.substring(page.indexOf("<script>") + 8, page.indexOf("</script>"));
-        java.nio.file.Path js = java.nio.file.Files.createTempFile("dashboard", ".js");
-        java.nio.file.Path harness = java.nio.file.Files.createTempFile("harness", ".js");
+        java.nio.file.Path js = TempDirs.file("dashboard", ".js");
+        java.nio.file.Path harness = TempDirs.file("harness", ".js");
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread traffic = new Thread(() -> {
             try (RawClient c = new RawClient(server.host(), server.port())) {

@@ -8,6 +8,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.BlockedClients;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.TempDirs;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -104,9 +105,9 @@ class RedisToolsTest {
         List<String> full = new ArrayList<>(List.of(tool("stdbuf"), "-oL"));
         full.addAll(cmd);
         // to a file: stopping the process closes its pipes, and what it printed with them
-        File output = File.createTempFile("redis-cli", ".out");
+        java.nio.file.Path output = TempDirs.file("redis-cli", ".out");
         try {
-            Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(output).start();
+            Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             try {
                 p.getOutputStream().close();
                 Thread.sleep(300);
@@ -116,9 +117,9 @@ class RedisToolsTest {
                 p.destroy();
                 assertTrue(p.waitFor(10, TimeUnit.SECONDS), "stopped: " + cmd);
             }
-            return java.nio.file.Files.readString(output.toPath(), StandardCharsets.UTF_8);
+            return java.nio.file.Files.readString(output, StandardCharsets.UTF_8);
         } finally {
-            output.delete();
+            TempDirs.delete(output);
         }
     }
 
@@ -140,7 +141,7 @@ class RedisToolsTest {
             }
             c.call("FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('func1', function() return 123 end)");
         }
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("cli-rdb");
+        java.nio.file.Path dir = TempDirs.create("cli-rdb");
         for (String mode : List.of("--rdb", "--functions-rdb")) {
             String file = mode.substring(2) + ".rdb";
             String out = run(List.of(cli, "-p", port, mode, dir.resolve(file).toString()));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.TempDirs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
@@ -132,7 +133,7 @@ class PersistenceTest {
             assertEquals(List.of(dir.resolve("dump.rdb")), temps.toList(), "no temporary file is left");
         }
 
-        Path copy = Files.createTempDirectory("redis-load");
+        Path copy = TempDirs.create("redis-load");
         Files.copy(dir.resolve("dump.rdb"), copy.resolve("dump.rdb"));
         try (RedisServerProcess redis = RedisServerProcess.start("--dir", copy.toString(), "--dbfilename", "dump.rdb")) {
             RedisCommands<String, String> rr = connect(redis.port());
@@ -218,7 +219,7 @@ class PersistenceTest {
         assertEquals("ok", info(r, "rdb_last_bgsave_status"));
         assertTrue(written[0] > 0);
 
-        Path loaded = Files.createTempDirectory("damselfly-load");
+        Path loaded = TempDirs.create("damselfly-load");
         Files.copy(dir.resolve("dump.rdb"), loaded.resolve("dump.rdb"));
         try (EmbeddedServer second = EmbeddedServer.builder().option("dir", loaded.toString()).start()) {
             RedisCommands<String, String> l = connect(second.port());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.TempDirs;
 import io.lettuce.core.FlushMode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -48,7 +49,7 @@ class RdbFileInteropTest {
 
     @BeforeEach
     void tempDir() throws Exception {
-        dir = Files.createTempDirectory("rdbfile");
+        dir = TempDirs.create("rdbfile");
     }
 
     @AfterEach
@@ -58,9 +59,7 @@ class RdbFileInteropTest {
             c.close();
         }
         open.clear();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        TempDirs.delete(dir);
     }
 
     private static byte[] b(String s) {

@@ -2,6 +2,7 @@ package io.damselfly.server.rdb;
 
 import io.damselfly.server.keyspace.Keyspace;
 import io.damselfly.server.persist.Persistence;
+import io.damselfly.server.testing.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +18,14 @@ final class RdbFiles {
 
     /** The file image of every database of {@code keyspace}, with the libraries of a FUNCTION DUMP payload (or none). */
     static byte[] write(Keyspace keyspace, byte[] functionDump) throws IOException {
-        Path dir = Files.createTempDirectory("rdbfiles");
+        Path dir = TempDirs.create("rdbfiles");
         try (Persistence p = new Persistence(keyspace, Persistence.Target.of(dir, "image.rdb", keyspace, functionDump))) {
             if (!p.startSave("test").join()) {
                 throw new IOException("the snapshot failed; see the log");
             }
             return Files.readAllBytes(dir.resolve("image.rdb"));
         } finally {
-            Files.deleteIfExists(dir.resolve("image.rdb"));
-            Files.deleteIfExists(dir);
+            TempDirs.delete(dir);
         }
     }
 }

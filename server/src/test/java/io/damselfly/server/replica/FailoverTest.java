@@ -7,7 +7,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.InfoFields;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
-import java.nio.file.Files;
+import io.damselfly.server.testing.TempDirs;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +44,7 @@ class FailoverTest {
     }
 
     private static Node ours() throws Exception {
-        EmbeddedServer s = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("failover").toString()).start();
+        EmbeddedServer s = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("failover").toString()).start();
         return new Node() {
             public int port() {
                 return s.port();
@@ -413,7 +413,7 @@ class FailoverTest {
      */
     @Test
     void restarts_continueFromWhereTheRdbFileWas() throws Exception {
-        java.nio.file.Path dir = Files.createTempDirectory("restart");
+        java.nio.file.Path dir = TempDirs.create("restart");
         EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", dir.toString()).start();
         int port = primary.port();
         try (RedisServerProcess replica = RedisServerProcess.start();
@@ -446,7 +446,7 @@ class FailoverTest {
             }
         }
         // the other way round: a damselfly replica restarts
-        java.nio.file.Path replicaDir = Files.createTempDirectory("restart-replica");
+        java.nio.file.Path replicaDir = TempDirs.create("restart-replica");
         try (RedisServerProcess redisPrimary = RedisServerProcess.start("--enable-debug-command", "yes");
                 RawClient p = new RawClient("127.0.0.1", redisPrimary.port())) {
             String replicaof = "127.0.0.1 " + redisPrimary.port();

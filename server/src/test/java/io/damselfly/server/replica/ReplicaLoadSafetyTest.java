@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.InfoFields;
 import io.damselfly.server.testing.RawClient;
-import java.nio.file.Files;
+import io.damselfly.server.testing.TempDirs;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,7 @@ class ReplicaLoadSafetyTest {
     @Test
     void replicaLoadingItsSnapshot_shutdownKeepsTheWholeFile() throws Exception {
         int keys = 3000;
-        Path dir = Files.createTempDirectory("loading-replica");
+        Path dir = TempDirs.create("loading-replica");
         try (EmbeddedServer primary = primaryWith(keys)) {
             EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", dir.toString())
                     .option("save", "3600 1").option("key-load-delay", "2000").start();
@@ -41,7 +41,7 @@ class ReplicaLoadSafetyTest {
     @Test
     void savePoints_waitForTheLoadToEnd() throws Exception {
         try (EmbeddedServer primary = primaryWith(2000);
-                EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString())
+                EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("replica").toString())
                         .option("save", "1 1").option("key-load-delay", "2000").start();
                 RawClient r = new RawClient("127.0.0.1", replica.port())) {
             replicate(r, primary);
@@ -58,7 +58,7 @@ class ReplicaLoadSafetyTest {
     @Test
     void aofOn_restartFindsThePrimarysDataSet() throws Exception {
         int keys = 500;
-        Path dir = Files.createTempDirectory("aof-replica");
+        Path dir = TempDirs.create("aof-replica");
         try (EmbeddedServer primary = primaryWith(keys);
                 RawClient p = new RawClient("127.0.0.1", primary.port())) {
             EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", dir.toString()).option("appendonly", "yes").start();
@@ -85,7 +85,7 @@ class ReplicaLoadSafetyTest {
     @Test
     void aofTurnedOnWhileLoading_startsFromTheWholeDataSet() throws Exception {
         int keys = 2000;
-        Path dir = Files.createTempDirectory("aof-on-loading");
+        Path dir = TempDirs.create("aof-on-loading");
         try (EmbeddedServer primary = primaryWith(keys)) {
             EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", dir.toString()).option("key-load-delay", "1000").start();
             try (RawClient r = new RawClient("127.0.0.1", replica.port())) {
@@ -106,7 +106,7 @@ class ReplicaLoadSafetyTest {
 
     /** A primary holding {@code keys} string keys. */
     private static EmbeddedServer primaryWith(int keys) throws Exception {
-        EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
+        EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("primary").toString()).start();
         try (RawClient p = new RawClient("127.0.0.1", primary.port())) {
             for (int i = 0; i < keys; i++) {
                 p.call("SET", "key:" + i, "value:" + i);

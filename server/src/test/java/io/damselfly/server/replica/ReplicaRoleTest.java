@@ -7,7 +7,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.InfoFields;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
-import java.nio.file.Files;
+import io.damselfly.server.testing.TempDirs;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class ReplicaRoleTest {
             p.call("SELECT", "4");
             p.call("SADD", "s", "a", "b");
             p.call("SELECT", "0");
-            Path dir = Files.createTempDirectory("replica");
+            Path dir = TempDirs.create("replica");
             try (RedisServerProcess theirs = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
                     EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", dir.toString()).start();
                     RawClient r = new RawClient("127.0.0.1", theirs.port());
@@ -89,7 +89,7 @@ class ReplicaRoleTest {
      */
     @Test
     void expiredKeysWaitForThePrimarysDel_asARedisReplica() throws Exception {
-        Path dir = Files.createTempDirectory("replica");
+        Path dir = TempDirs.create("replica");
         try (RedisServerProcess primary = RedisServerProcess.start("--enable-debug-command", "yes");
                 RedisServerProcess theirs = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
                 EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", dir.toString()).start();
@@ -161,7 +161,7 @@ class ReplicaRoleTest {
     /** bind-source-addr: the link to the primary leaves from that address (networking.tcl). */
     @Test
     void bindSourceAddr_theLinkLeavesFromIt() throws Exception {
-        Path dir = Files.createTempDirectory("replica");
+        Path dir = TempDirs.create("replica");
         try (RedisServerProcess primary = RedisServerProcess.start("--bind", "127.0.0.1 127.0.0.2", "--protected-mode", "no");
                 EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", dir.toString())
                         .option("bind-source-addr", "127.0.0.2").start();
@@ -200,7 +200,7 @@ class ReplicaRoleTest {
     @Test
     void lostLink_continuesFromTheBacklog_asWithARedisPrimary() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start();
-                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("primary").toString()).start();
                 EmbeddedServer replicaOfRedis = debuggableReplica();
                 EmbeddedServer replicaOfOurs = debuggableReplica()) {
             String withRedis = lostLinkSteps(redis.port(), replicaOfRedis.port());
@@ -222,7 +222,7 @@ class ReplicaRoleTest {
     void blockedClients_unblockedWhenBecomingAReplica_asRedis() throws Exception {
         try (RedisServerProcess primary = RedisServerProcess.start();
                 RedisServerProcess theirs = RedisServerProcess.start();
-                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString()).start();
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("replica").toString()).start();
                 RawClient p = new RawClient("127.0.0.1", primary.port())) {
             List<String> seen = new java.util.ArrayList<>();
             for (int port : new int[] {theirs.port(), ours.port()}) {
@@ -258,7 +258,7 @@ class ReplicaRoleTest {
     @Test
     void silentPeers_timedOutAfterReplTimeout_asRedis() throws Exception {
         try (RedisServerProcess primary = RedisServerProcess.start();
-                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString()).start();
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("replica").toString()).start();
                 RawClient p = new RawClient("127.0.0.1", primary.port());
                 RawClient d = new RawClient("127.0.0.1", ours.port())) {
             d.call("CONFIG", "SET", "repl-timeout", "1");
@@ -276,7 +276,7 @@ class ReplicaRoleTest {
             assertEquals("1", infoField(p, "sync_full"));
         }
         try (RedisServerProcess redisPrimary = RedisServerProcess.start();
-                EmbeddedServer ourPrimary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start()) {
+                EmbeddedServer ourPrimary = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("primary").toString()).start()) {
             for (int port : new int[] {redisPrimary.port(), ourPrimary.port()}) {
                 try (RedisServerProcess replica = RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(port));
                         RawClient p = new RawClient("127.0.0.1", port)) {
@@ -304,8 +304,8 @@ class ReplicaRoleTest {
      */
     @Test
     void longLoad_keepsTheLinkAlive() throws Exception {
-        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start();
-                EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString()).start();
+        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("primary").toString()).start();
+                EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("replica").toString()).start();
                 RawClient p = new RawClient("127.0.0.1", primary.port());
                 RawClient r = new RawClient("127.0.0.1", replica.port())) {
             Object[] mset = new Object[1 + 2 * 6000];
@@ -339,7 +339,7 @@ class ReplicaRoleTest {
     }
 
     private static EmbeddedServer debuggableReplica() throws Exception {
-        return EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString())
+        return EmbeddedServer.builder().port(0).option("dir", TempDirs.create("replica").toString())
                 .option("enable-debug-command", "yes").start();
     }
 
@@ -413,7 +413,7 @@ class ReplicaRoleTest {
 
     @Test
     void staleReplicaAndChecksAtExec_asRedis() throws Exception {
-        Path dir = Files.createTempDirectory("stale");
+        Path dir = TempDirs.create("stale");
         try (RedisServerProcess redis = RedisServerProcess.start();
                 EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", dir.toString()).start();
                 RawClient r = new RawClient("127.0.0.1", redis.port());
@@ -445,8 +445,8 @@ class ReplicaRoleTest {
 
     @Test
     void replicaOfDamselfly_followsItsWrites() throws Exception {
-        Path a = Files.createTempDirectory("primary");
-        Path b = Files.createTempDirectory("replica");
+        Path a = TempDirs.create("primary");
+        Path b = TempDirs.create("replica");
         try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", a.toString()).start();
                 EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", b.toString()).start();
                 RawClient p = new RawClient("127.0.0.1", primary.port());
@@ -484,9 +484,9 @@ class ReplicaRoleTest {
     @Test
     void announcedAddress_isWhatThePrimaryShows() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start();
-                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("primary").toString()).start()) {
+                EmbeddedServer ours = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("primary").toString()).start()) {
             for (int primaryPort : new int[] {redis.port(), ours.port()}) {
-                try (EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("replica").toString())
+                try (EmbeddedServer replica = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("replica").toString())
                                 .option("replica-announce-ip", "10.9.8.7").option("replica-announce-port", "4242").start();
                         RawClient p = new RawClient("127.0.0.1", primaryPort);
                         RawClient r = new RawClient("127.0.0.1", replica.port())) {

@@ -7,6 +7,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.InfoFields;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +24,7 @@ class SentinelFailoverTest {
 
     @Test
     void sentinelPromotesAReplica_andTheOtherContinuesFromItsBacklog() throws Exception {
-        EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("sentinel-p").toString()).start();
+        EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("sentinel-p").toString()).start();
         int primaryPort = primary.port();
         String replicaof = "127.0.0.1 " + primaryPort;
         // replicas with a config file each: Sentinel's failover rewrites it (CONFIG REWRITE)
@@ -37,7 +38,7 @@ class SentinelFailoverTest {
                 p.call("SET", "before", "1");
                 assertEquals(":2", RawClient.render(p.call("WAIT", "2", "5000")));
             }
-            Path conf = Files.createTempFile("sentinel", ".conf");
+            Path conf = TempDirs.file("sentinel", ".conf");
             Files.writeString(conf, "sentinel monitor dfly 127.0.0.1 " + primaryPort + " 1\n"
                     + "sentinel down-after-milliseconds dfly 1000\n"
                     + "sentinel failover-timeout dfly 10000\n");
@@ -76,7 +77,7 @@ class SentinelFailoverTest {
     }
 
     private static EmbeddedServer replica(String replicaof) throws Exception {
-        Path dir = Files.createTempDirectory("sentinel-r");
+        Path dir = TempDirs.create("sentinel-r");
         Path conf = dir.resolve("replica.conf");
         Files.writeString(conf, "replicaof " + replicaof + "\n");
         return EmbeddedServer.builder().configFile(conf).port(0).option("dir", dir.toString()).start();

@@ -7,6 +7,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.InfoFields;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.TempDirs;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,7 @@ class DisklessSyncTest {
 
     @Test
     void damselflyPrimary_streamsItsSnapshot_writingNoFile() throws Exception {
-        Path dir = Files.createTempDirectory("diskless-primary");
+        Path dir = TempDirs.create("diskless-primary");
         // the transfer slowed (50 us a key) so the test can look at the directory while it runs
         try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", dir.toString())
                         .option("repl-diskless-sync-delay", "0").option("rdb-key-save-delay", "50").start();
@@ -109,7 +110,7 @@ class DisklessSyncTest {
     /** repl-diskless-sync no: the snapshot goes through the RDB file, a save counted, as Redis's disk-based sync. */
     @Test
     void disklessSyncOff_savesTheFileFirst() throws Exception {
-        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("disk-primary").toString())
+        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("disk-primary").toString())
                         .option("repl-diskless-sync", "no").start();
                 EmbeddedServer replica = ours();
                 RawClient p = new RawClient("127.0.0.1", primary.port());
@@ -137,7 +138,7 @@ class DisklessSyncTest {
     private static String gathering(boolean damselflyPrimary) throws Exception {
         String[] settings = {"repl-diskless-sync-delay", "60", "repl-diskless-sync-max-replicas", "2"};
         try (AutoCloseable primary = damselflyPrimary
-                        ? EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("gather").toString())
+                        ? EmbeddedServer.builder().port(0).option("dir", TempDirs.create("gather").toString())
                                 .option(settings[0], settings[1]).option(settings[2], settings[3]).start()
                         : RedisServerProcess.start("--" + settings[0], settings[1], "--" + settings[2], settings[3]);
                 EmbeddedServer a = ours();
@@ -174,7 +175,7 @@ class DisklessSyncTest {
 
     private static String waitingView(boolean damselflyPrimary) throws Exception {
         try (AutoCloseable primary = damselflyPrimary
-                        ? EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("waiting").toString())
+                        ? EmbeddedServer.builder().port(0).option("dir", TempDirs.create("waiting").toString())
                                 .option("repl-diskless-sync-delay", "60").start()
                         : RedisServerProcess.start("--repl-diskless-sync-delay", "60")) {
             int port = primary instanceof EmbeddedServer e ? e.port() : ((RedisServerProcess) primary).port();
@@ -202,7 +203,7 @@ class DisklessSyncTest {
      */
     @Test
     void aReplicaGoneMidTransfer_theOtherFinishes() throws Exception {
-        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("drop").toString())
+        try (EmbeddedServer primary = EmbeddedServer.builder().port(0).option("dir", TempDirs.create("drop").toString())
                         .option("repl-diskless-sync-delay", "60").option("repl-diskless-sync-max-replicas", "2")
                         .option("rdb-key-save-delay", "500").start();
                 EmbeddedServer stays = ours();
@@ -343,7 +344,7 @@ class DisklessSyncTest {
     }
 
     private static EmbeddedServer ours() throws Exception {
-        return EmbeddedServer.builder().port(0).option("dir", Files.createTempDirectory("diskless").toString()).start();
+        return EmbeddedServer.builder().port(0).option("dir", TempDirs.create("diskless").toString()).start();
     }
 
     /** Strings, a hash, a list, a set and a sorted set, some keys with a TTL. */

@@ -12,6 +12,7 @@ import io.damselfly.server.testing.ReplicationStreamReader;
 import io.damselfly.server.testing.ServerExtension;
 import io.damselfly.server.testing.ServerOptions;
 import io.damselfly.server.testing.StreamComparison;
+import io.damselfly.server.testing.TempDirs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class ReplicationTest {
     @Test
     void fullSync_leavesNoSnapshotFileWithoutPersistence() throws Exception {
         for (String save : new String[] {"", "3600 1"}) {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sync-file");
+            java.nio.file.Path dir = TempDirs.create("sync-file");
             try (EmbeddedServer primary = EmbeddedServer.builder().option("dir", dir.toString()).option("save", save)
                     .option("repl-diskless-sync", "no").start();
                     RawClient p = new RawClient("127.0.0.1", primary.port())) {
@@ -111,7 +112,7 @@ class ReplicationTest {
     @Test
     void replicaWaitingBehindARunningSave_getsKeepAliveNewlines() throws Exception {
         String expected = "2 newlines, nothing else";
-        try (EmbeddedServer ours = EmbeddedServer.builder().option("dir", java.nio.file.Files.createTempDirectory("presync").toString())
+        try (EmbeddedServer ours = EmbeddedServer.builder().option("dir", TempDirs.create("presync").toString())
                 .option("repl-diskless-sync", "no").start()) {
             assertEquals(expected, waitBehindSave(ours.port()));
         }

@@ -52,7 +52,7 @@ public final class RedisServerProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path dir = Files.createTempDirectory("redis-ref");
+        Path dir = TempDirs.create("redis-ref");
         List<String> cmd = new java.util.ArrayList<>(configFile == null ? List.of(bin) : List.of(bin, configFile.toString()));
         cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(), "--loglevel", "warning",
@@ -120,10 +120,6 @@ public final class RedisServerProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // temp dir cleanup is best effort
-        }
+        TempDirs.delete(dir);
     }
 }

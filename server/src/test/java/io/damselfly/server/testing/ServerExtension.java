@@ -58,11 +58,7 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
                 server.close();
             }
             if (dir != null) {
-                try (var files = java.nio.file.Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                } catch (java.io.IOException ignored) {
-                    // a temporary directory left behind harms nothing
-                }
+                TempDirs.delete(dir);
             }
         }
     }
@@ -75,7 +71,7 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     public void beforeAll(ExtensionContext context) {
         ClassState state = new ClassState();
         try {
-            state.dir = java.nio.file.Files.createTempDirectory("damselfly-test");
+            state.dir = TempDirs.create("damselfly-test");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.TempDirs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -58,7 +59,7 @@ class NearCacheAuthTest {
     }
     @Test
     void sidecarAclUsers_loginAndRulesCheckedLocally() throws Exception {
-        Path acl = Files.createTempFile("sidecar", ".acl");
+        Path acl = TempDirs.file("sidecar", ".acl");
         Files.writeString(acl, "user default off\n"
                 + "user app on >apppass ~app:* +get +set +multi +exec +ping\n"
                 + "user admin on >adminpass ~* &* +@all\n");

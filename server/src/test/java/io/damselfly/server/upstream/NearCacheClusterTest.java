@@ -10,6 +10,7 @@ import io.damselfly.protocol.RespValue;
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.TempDirs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
@@ -58,7 +59,7 @@ class NearCacheClusterTest {
         if (bin == null) {
             throw new IllegalStateException("redis-server is not installed");
         }
-        dir = Files.createTempDirectory("nearcache-cluster");
+        dir = TempDirs.create("nearcache-cluster");
         // each node's cluster bus gets a free port of its own too: by default it is the port plus
         // 10000, which may be taken (a client connection's local port) or past 65535, and then the
         // node does not start; all are held open while chosen so that none is chosen twice
@@ -133,11 +134,7 @@ class NearCacheClusterTest {
                 p.waitFor();
             }
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
+        TempDirs.delete(dir);
     }
 
     private static String read(String file) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
+import io.damselfly.server.testing.TempDirs;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.FileOutputStream;
 import java.io.InputStream;
@@ -27,7 +28,7 @@ class NearCacheTlsTest {
 
     @Test
     void rediss_cachesAndInvalidatesOverTls() throws Exception {
-        Path dir = Files.createTempDirectory("nearcache-tls");
+        Path dir = TempDirs.create("nearcache-tls");
         Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
                 dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(), "-days", "1", "-subj",
                 "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").redirectErrorStream(true).start();
@@ -77,9 +78,7 @@ class NearCacheTlsTest {
                     System.setProperty(names[i], saved[i]);
                 }
             }
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            TempDirs.delete(dir);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.protocol.RespValue;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.TempDirs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -38,7 +39,7 @@ final class UpstreamFixture implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             redisPort = s.getLocalPort();
         }
-        dir = Files.createTempDirectory("nearcache-upstream");
+        dir = TempDirs.create("nearcache-upstream");
         startRedis();
         EmbeddedServer.Builder b = EmbeddedServer.builder().option("upstream", "redis://127.0.0.1:" + redisPort)
                 .option("near_cache_maxmemory", "64mb").option("conn_io_threads", "2");
@@ -172,10 +173,6 @@ final class UpstreamFixture implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
+        TempDirs.delete(dir);
     }
 }

@@ -8,6 +8,7 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
 import io.damselfly.server.testing.ServerExtension;
+import io.damselfly.server.testing.TempDirs;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,7 +40,7 @@ class ConfigRewriteTest {
 
     @BeforeEach
     void makeDir() throws IOException {
-        dir = Files.createTempDirectory("config-rewrite");
+        dir = TempDirs.create("config-rewrite");
     }
 
     @AfterEach
@@ -48,11 +48,7 @@ class ConfigRewriteTest {
         for (AutoCloseable c : started) {
             c.close();
         }
-        if (Files.exists(dir)) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        TempDirs.delete(dir);
     }
 
     private EmbeddedServer startFrom(Path file) {

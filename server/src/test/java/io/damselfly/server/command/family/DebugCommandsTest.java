@@ -11,13 +11,13 @@ import io.damselfly.server.EmbeddedServer;
 import io.damselfly.server.command.Errors;
 import io.damselfly.server.testing.RawClient;
 import io.damselfly.server.testing.RedisServerProcess;
+import io.damselfly.server.testing.TempDirs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -155,7 +155,7 @@ class DebugCommandsTest {
      */
     @Test
     void saveWritesExpiredKeys_theLoadCountsThem() throws Exception {
-        Path redisDir = Files.createTempDirectory("expired-redis");
+        Path redisDir = TempDirs.create("expired-redis");
         try (RedisServerProcess redis = RedisServerProcess.start("--enable-debug-command", "yes", "--dir", redisDir.toString());
              RawClient theirs = new RawClient("127.0.0.1", redis.port())) {
             EmbeddedServer server = startServer();
