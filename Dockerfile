@@ -40,9 +40,12 @@ USER damselfly
 # snapshots (SAVE, BGSAVE, save points) are written here; mount a volume to keep them
 WORKDIR /data
 EXPOSE 6379
+# scripts/run's JVM options (it says why each is there), with the heap as a share of the container's memory
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=50", "-XX:InitialRAMPercentage=50", \
     "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:MaxTenuringThreshold=0", "-Xmn32m", \
     "-XX:G1PeriodicGCInterval=60000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapSize=64m", \
     "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.leakDetection.level=disabled", \
+    "-XX:CompileCommand=quiet", "-XX:CompileCommand=dontinline,io.damselfly.server.keyspace.Shard::beforeChange", \
+    "-XX:CompileCommand=dontinline,io.damselfly.server.command.CommandExecutor::logIfSlow", \
     "-jar", "/app/damselfly.jar"]
 CMD ["--bind", "0.0.0.0", "--protected-mode", "no", "--port", "6379"]

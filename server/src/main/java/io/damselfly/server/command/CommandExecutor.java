@@ -573,6 +573,11 @@ public final class CommandExecutor {
         }
     }
 
+    /**
+     * Kept out of line by scripts/run (a HotSpot dontinline command, checked by JitOptionsTest):
+     * its branch is first taken by the first slow command, and inlined into {@link #run} that
+     * threw the whole compiled request path away under load. Rename or move it with them.
+     */
     private void logIfSlow(Command cmd, byte[][] argv, long nanos) {
         if (slowlog.isSlow(nanos) && !cmd.has(CommandFlag.SKIP_SLOWLOG)) {
             // the client's address and name only for an entry: formatting them is not free

@@ -534,6 +534,11 @@ public final class Shard {
     /**
      * Tells the observers a key of table hash {@code hash} is about to change; call before the
      * change itself.
+     *
+     * <p>scripts/run (and the Dockerfile) keep this method out of line (a HotSpot dontinline
+     * command, checked by JitOptionsTest): its snapshot branch is never taken before the first
+     * save, so C2 compiles it as a trap, and inlined it made the first save throw away and
+     * recompile the whole compiled write path under load. Rename or move it with them.
      */
     void beforeChange(int db, byte[] key, int hash) {
         // a change in place (Database.changeInPlace) comes here before it touches the entry
