@@ -327,7 +327,8 @@ public final class BenchRunner {
         return s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
     }
 
-    private static void deleteTree(Path root) {
+    /** Removes {@code root} and everything under it, best effort (the bench's tests use it too). */
+    public static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

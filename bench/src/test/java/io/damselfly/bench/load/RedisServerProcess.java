@@ -1,15 +1,14 @@
 package io.damselfly.bench.load;
 
+import io.damselfly.bench.BenchRunner;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real redis-server for a driver test, where RSS must be the server's own and not the test
@@ -90,10 +89,6 @@ final class RedisServerProcess implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a leftover log harms no test
-        }
+        BenchRunner.deleteTree(dir);
     }
 }
