@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Server-assisted client-side caching (Redis's tracking.c): CLIENT TRACKING's modes, the table of
@@ -90,9 +91,12 @@ public final class ClientTracking implements KeyspaceObserver {
     /** The departed ids the current pass takes out (those known when it began). */
     private Set<Long> sweeping;
     /**
-     * Runs of the table limit that ended still over it (Redis's timeout_counter); written under
-     * this object's monitor, read without it.
+     * Held while the table is trimmed to its limit, from a key's removal until its readers'
+     * invalidations are queued: a command that finds the table within the limit while another
+     * thread trims waits for the pushes, so they reach its client ahead of its reply.
      */
+    private final ReentrantLock trimming = new ReentrantLock();
+    /** Runs of the table limit that ended still over it (Redis's timeout_counter); written under {@link #trimming}. */
     private volatile int limitRuns;
 
     /** What the output limits are now (config), read when a message is offered. */
@@ -353,47 +357,48 @@ public final class ClientTracking implements KeyspaceObserver {
     /**
      * processCommand's trackingLimitUsedSlots, before every command runs or is queued: the table
      * back within tracking-table-max-keys, so a limit lowered by CONFIG SET takes effect at the
-     * next command of any client, and that client's own invalidations go ahead of its reply. One
+     * next command of any client. Answers whether anyone tracks, i.e. whether invalidations may
+     * have been queued for the caller's client that must go ahead of its reply (a trim on
+     * another thread, the cron's included, has queued them by the time this returns). One
      * emptiness check when nobody tracks.
      */
-    public void limitBeforeCommand() {
-        if (!trackers.isEmpty()) {
-            limitTable();
+    public boolean limitBeforeCommand() {
+        if (trackers.isEmpty()) {
+            return false;
         }
+        limitTable();
+        return true;
     }
 
     /**
      * Keeps the table within tracking-table-max-keys by invalidating keys (Redis's
      * trackingLimitUsedSlots): each run tries 100 times the number of runs that ended still over
-     * the limit, so a table far over it shrinks fast without one run taking long.
+     * the limit, so a table far over it shrinks fast without one run taking long. Returns at once
+     * when the table is within the limit and no other thread is trimming it; otherwise waits for
+     * that trim (a bounded one) before looking again.
      */
     public void limitTable() {
         long max = limits.maxKeys();
-        if (max <= 0 || table.size() <= max) {
-            if (limitRuns != 0) {
-                // read first: every command of a tracking server comes here, mostly under the limit
-                synchronized (this) {
-                    limitRuns = 0;
-                }
-            }
+        boolean within = max <= 0 || table.size() <= max;
+        // read after the size: a trim that took the table within the limit holds the lock
+        // until its invalidations are queued
+        if (within && !trimming.isLocked() && limitRuns == 0) {
             return;
         }
-        int effort;
-        synchronized (this) {
-            effort = 100 * (limitRuns + 1);
-        }
-        Iterator<Key> it = table.keySet().iterator();
-        while (effort-- > 0 && it.hasNext()) {
-            invalidateKey(it.next().bytes, 0);
-            if (table.size() <= max) {
-                synchronized (this) {
-                    limitRuns = 0;
+        trimming.lock();
+        try {
+            int effort = 100 * (limitRuns + 1);
+            Iterator<Key> it = table.keySet().iterator();
+            while (max > 0 && table.size() > max) {
+                if (effort-- == 0 || !it.hasNext()) {
+                    limitRuns++;
+                    return;
                 }
-                return;
+                invalidateKey(it.next().bytes, 0);
             }
-        }
-        synchronized (this) {
-            limitRuns++;
+            limitRuns = 0;
+        } finally {
+            trimming.unlock();
         }
     }
 

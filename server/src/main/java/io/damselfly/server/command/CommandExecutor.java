@@ -20,6 +20,7 @@ import io.damselfly.server.keyspace.Shard;
 import io.damselfly.server.metrics.LatencyMonitor;
 import io.damselfly.server.metrics.Slowlog;
 import io.damselfly.server.metrics.ThreadCommandStats;
+import io.damselfly.server.pubsub.Subscriber;
 import io.damselfly.server.replication.Propagation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -395,8 +396,13 @@ public final class CommandExecutor {
             reject(cmd, argv, io.damselfly.server.replica.ReplicaRole.READONLY);
             return;
         }
-        if (!atomic) {
-            server.tracking().limitBeforeCommand();
+        if (!atomic && server.tracking().limitBeforeCommand()) {
+            // invalidations another thread queued for this client before this command (the
+            // cron's trim after CONFIG SET lowered the limit): ahead of its reply, as in Redis
+            Subscriber queued = client.subscriberIfAny();
+            if (queued != null) {
+                queued.deliverQueued();
+            }
         }
         if (trackingNow != null && !atomic && !selfInvalidations.isEmpty()) {
             // keys this client tracks that the eviction or the tracking limit just dropped: before

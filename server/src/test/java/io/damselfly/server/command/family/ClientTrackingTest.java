@@ -488,6 +488,34 @@ class ClientTrackingTest {
     }
 
     @Test
+    void loweredTableLimit_trimmedByTheCronMeanwhile_stillPushesAheadOfTheReply(RawClient tracker, RawClient writer) {
+        // the cron trims the table too (as serverCron does when nobody sends a command); a tick
+        // between CONFIG SET and the tracker's next command queues the push on another thread, and
+        // that command must not answer before it. With a tick every 2 ms about one round in a
+        // hundred hit that window before the trim and the command's check were ordered.
+        tracker.call("HELLO", "3");
+        assertEquals("+OK", tracker.callText("CLIENT", "TRACKING", "on"));
+        assertEquals("+OK", writer.callText("CONFIG", "SET", "hz", "500"));
+        try {
+            for (int round = 0; round < 1000; round++) {
+                tracker.call("MGET", "1{tag}", "2{tag}");
+                assertEquals("+OK", tracker.callText("MULTI"));
+                assertEquals("+OK", writer.callText("CONFIG", "SET", "tracking-table-max-keys", "1"));
+                tracker.send("PING");
+                tracker.send("EXEC");
+                String first = RawClient.render(tracker.read());
+                assertTrue(first.matches(">\\[\\$invalidate, \\[\\$[12]\\{tag}]]"), "round " + round + ": " + first);
+                assertEquals("+QUEUED", RawClient.render(tracker.read()));
+                assertEquals("[+PONG]", RawClient.render(tracker.read()));
+                assertEquals("+OK", writer.callText("CONFIG", "SET", "tracking-table-max-keys", "1000000"));
+            }
+        } finally {
+            writer.call("CONFIG", "SET", "tracking-table-max-keys", "1000000");
+            writer.call("CONFIG", "SET", "hz", "100");
+        }
+    }
+
+    @Test
     void manyReadersOfOneKey_eachToldOnce(EmbeddedServer server, RawClient writer) {
         // past the small-array size the readers of a key are kept in a hash table (grown twice here)
         List<RawClient> readers = new ArrayList<>();
