@@ -28,13 +28,17 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>How a workload is run. Both servers get the workload's settings (same maxmemory and
- * eviction policy). Each round runs the workload against redis-server, then against damselfly
- * (A, B, A, B...), so slow drift of the machine (thermal, other load) falls on both alike. A
- * workload either shares one pair of servers across its rounds, emptied with FLUSHALL before each
- * run, or, when state would carry over (memory, eviction history), starts a fresh pair per round.
- * Every freshly started server is warmed up the same way before it is measured (JIT compilation
- * matters for damselfly; redis gets the same treatment so neither is favoured). The table shows
- * the median of each figure over the rounds; the CSV keeps every round's value.
+ * eviction policy). Each round runs the workload against both servers in turn, redis-server first
+ * in odd rounds and damselfly first in even ones, so slow drift of the machine (thermal, other
+ * load) and whatever the order favours fall on both alike. A workload either shares one pair of
+ * servers across its rounds, emptied with FLUSHALL before each run, or, when state would carry
+ * over (memory, eviction history), starts a fresh pair per round. A shared pair's run may come in
+ * parts ({@link Workload#parts}: get-set's pipeline depths, the suite's tests), each measured on
+ * both servers before the next, so a figure's two sides are seconds apart. Every freshly started
+ * server is warmed up the same way before it is measured (JIT compilation matters for damselfly;
+ * redis gets the same treatment so neither is favoured). The table shows the median of each
+ * figure over the rounds and the median of the rounds' ratios (ResultTable); the CSV keeps every
+ * round's value.
  *
  * <p>Run from the project root (scripts/bench does): it reads server/target/damselfly.jar and
  * writes bench/results/DATE-COMMIT-MODE.md and .csv. Progress goes to stderr, the table to stdout,
@@ -154,7 +158,7 @@ public final class BenchRunner {
     }
 
     private void runAll(List<Workload> workloads) throws IOException {
-        log("%s run: %s; %d rounds each, redis then damselfly", mode.label(),
+        log("%s run: %s; %d rounds each, redis and damselfly in turn", mode.label(),
                 String.join(", ", workloads.stream().map(Workload::name).toList()), rounds);
         for (Workload w : workloads) {
             long t0 = System.nanoTime();
@@ -170,50 +174,88 @@ public final class BenchRunner {
         }
     }
 
+    /**
+     * The rounds of one workload. The server that goes first alternates by round (redis-server in
+     * odd rounds), so whatever the order itself favours falls on both alike. A workload with fresh
+     * servers each round runs whole on one server, then on the other; one that shares a pair
+     * across rounds has both started and warmed, then each of its parts measured on both in turn.
+     */
     private void runWorkload(Workload w) throws IOException {
         Map<ServerKind, ServerProcess> shared = new EnumMap<>(ServerKind.class);
         try {
             for (int round = 1; round <= rounds; round++) {
-                for (ServerKind kind : ServerKind.values()) {
+                List<ServerKind> order = round % 2 == 1
+                        ? List.of(ServerKind.REDIS, ServerKind.DAMSELFLY)
+                        : List.of(ServerKind.DAMSELFLY, ServerKind.REDIS);
+                if (w.freshServersEachRound()) {
+                    for (ServerKind kind : order) {
+                        ServerProcess server = startOrRecord(w, kind, round);
+                        if (server != null) {
+                            try {
+                                measure(w, kind, server, round, 0, 1);
+                            } finally {
+                                server.close();
+                            }
+                        }
+                    }
+                    continue;
+                }
+                for (ServerKind kind : order) {
                     ServerProcess server = shared.get(kind);
-                    if (w.freshServersEachRound() || server == null || !server.isAlive()) {
+                    if (server == null || !server.isAlive()) {
                         if (server != null) {
                             log("%s: %s is gone, starting another: %s", w.name(), kind.label, server.logTail());
                             server.close();
-                        }
-                        try {
-                            server = startWarm(w, kind);
-                        } catch (IOException e) {
-                            log("%s round %d: could not start %s: %s", w.name(), round, kind.label, e.getMessage());
-                            startFailures.putIfAbsent(w.name() + " (" + kind.label + ")", e.getMessage());
                             shared.remove(kind);
-                            table.add(w.tableLabel(), kind, List.of(Reading.missing("run", Better.HIGHER,
-                                    "server did not start: " + e.getMessage())));
-                            continue;
                         }
-                        if (!w.freshServersEachRound()) {
+                        server = startOrRecord(w, kind, round);
+                        if (server != null) {
                             shared.put(kind, server);
                         }
                     }
-                    log("%s round %d/%d: %s", w.name(), round, rounds, server);
-                    List<Reading> readings;
-                    try {
-                        server.flushAll();
-                        readings = w.run(server, mode, bin);
-                    } catch (Exception e) {
-                        log("%s round %d failed on %s: %s", w.name(), round, kind.label, e);
-                        readings = List.of(Reading.missing("run", Better.HIGHER, "failed: " + e.getMessage()));
-                    } finally {
-                        if (w.freshServersEachRound()) {
-                            server.close();
+                }
+                int parts = w.parts(mode);
+                for (int part = 0; part < parts; part++) {
+                    for (ServerKind kind : order) {
+                        ServerProcess server = shared.get(kind);
+                        if (server != null) {
+                            measure(w, kind, server, round, part, parts);
                         }
                     }
-                    table.add(w.tableLabel(), kind, readings);
                 }
             }
         } finally {
             shared.values().forEach(ServerProcess::close);
         }
+    }
+
+    /** A warmed-up server of {@code kind}, or null with the failure recorded for this round. */
+    private ServerProcess startOrRecord(Workload w, ServerKind kind, int round) {
+        try {
+            return startWarm(w, kind);
+        } catch (IOException e) {
+            log("%s round %d: could not start %s: %s", w.name(), round, kind.label, e.getMessage());
+            startFailures.putIfAbsent(w.name() + " (" + kind.label + ")", e.getMessage());
+            table.add(w.tableLabel(), kind, round, List.of(Reading.missing("run", Better.HIGHER,
+                    "server did not start: " + e.getMessage())));
+            return null;
+        }
+    }
+
+    /** One part of a round on one server (emptied before the first part), its readings into the table. */
+    private void measure(Workload w, ServerKind kind, ServerProcess server, int round, int part, int parts) {
+        log("%s round %d/%d%s: %s", w.name(), round, rounds, parts > 1 ? " part " + (part + 1) + "/" + parts : "", server);
+        List<Reading> readings;
+        try {
+            if (part == 0) {
+                server.flushAll();
+            }
+            readings = parts > 1 ? w.runPart(part, server, mode, bin) : w.run(server, mode, bin);
+        } catch (Exception e) {
+            log("%s round %d failed on %s: %s", w.name(), round, kind.label, e);
+            readings = List.of(Reading.missing("run", Better.HIGHER, "failed: " + e.getMessage()));
+        }
+        table.add(w.tableLabel(), kind, round, readings);
     }
 
     private ServerProcess startWarm(Workload w, ServerKind kind) throws IOException {
@@ -237,10 +279,12 @@ public final class BenchRunner {
         String commit = Machine.commit();
         OffsetDateTime now = OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS);
         Map<String, String> header = new LinkedHashMap<>();
-        header.put("run", mode.label() + ": " + rounds + " rounds per workload, each round redis-server then damselfly;"
-                + " each figure is the median over the rounds");
+        header.put("run", mode.label() + ": " + rounds + " rounds per workload, each round redis-server and damselfly in turn"
+                + " (redis-server first in odd rounds, damselfly in even ones; get-set's pipeline depths and the suite's tests"
+                + " one at a time on both); each figure is the median over the rounds");
         header.put("ratio", "above 1 means damselfly is better: damselfly/redis for ops/s and hit ratio,"
-                + " redis/damselfly for latency, bytes/key and RSS");
+                + " redis/damselfly for latency, bytes/key and RSS; the median of the rounds' ratios (each round's two"
+                + " figures measured back to back), not the ratio of the two medians");
         header.put("command", command);
         header.put("date", now.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         header.put("commit", commit == null ? "unknown" : commit);

@@ -105,39 +105,55 @@ final class GetSetWorkload implements Workload {
 
     @Override
     public List<Reading> run(ServerProcess server, Mode mode, Binaries bin) throws Exception {
+        return Workload.everyPart(this, server, mode, bin);
+    }
+
+    /** The pipeline depths measured, one part each: one request at a time, then 16 deep. */
+    private static final int[] PIPELINES = {1, PIPELINE};
+
+    @Override
+    public int parts(Mode mode) {
+        return PIPELINES.length;
+    }
+
+    @Override
+    public List<Reading> runPart(int part, ServerProcess server, Mode mode, Binaries bin) throws Exception {
+        int pipeline = PIPELINES[part];
         if (!scraped) {
-            return measure(server, mode, bin);
+            return measure(server, mode, bin, pipeline);
         }
         try (Scraper scraper = new Scraper(server)) {
-            List<Reading> readings = measure(server, mode, bin);
+            List<Reading> readings = measure(server, mode, bin, pipeline);
             scraper.close();
+            String figure = "scrapes" + suffix(pipeline);
             if (scraper.failure != null) {
-                readings.add(Reading.missing("scrapes", Better.HIGHER, scraper.failure));
+                readings.add(Reading.missing(figure, Better.HIGHER, scraper.failure));
             } else {
-                readings.add(Reading.of("scrapes", Better.HIGHER, scraper.scrapes));
+                readings.add(Reading.of(figure, Better.HIGHER, scraper.scrapes));
             }
             return readings;
         }
     }
 
-    private List<Reading> measure(ServerProcess server, Mode mode, Binaries bin) throws Exception {
+    private static String suffix(int pipeline) {
+        return pipeline == 1 ? "" : " -P " + pipeline;
+    }
+
+    private List<Reading> measure(ServerProcess server, Mode mode, Binaries bin, int pipeline) throws Exception {
         List<Reading> readings = new ArrayList<>();
-        for (int pipeline : new int[] {1, PIPELINE}) {
-            RedisBenchmark.Result result = RedisBenchmark.run(bin, server.port(), args(mode, pipeline), TIMEOUT_MILLIS);
-            String suffix = pipeline == 1 ? "" : " -P " + pipeline;
-            for (String test : TESTS) {
-                RedisBenchmark.Row row = result.row(test);
-                String name = test + suffix;
-                if (row == null) {
-                    String why = result.failure() != null ? result.failure() : "not reported";
-                    readings.add(Reading.missing(name + " ops/s", Better.HIGHER, why));
-                    readings.add(Reading.missing(name + " p50 ms", Better.LOWER, why));
-                    readings.add(Reading.missing(name + " p99 ms", Better.LOWER, why));
-                } else {
-                    readings.add(Reading.of(name + " ops/s", Better.HIGHER, row.rps()));
-                    readings.add(Reading.of(name + " p50 ms", Better.LOWER, row.p50Ms()));
-                    readings.add(Reading.of(name + " p99 ms", Better.LOWER, row.p99Ms()));
-                }
+        RedisBenchmark.Result result = RedisBenchmark.run(bin, server.port(), args(mode, pipeline), TIMEOUT_MILLIS);
+        for (String test : TESTS) {
+            RedisBenchmark.Row row = result.row(test);
+            String name = test + suffix(pipeline);
+            if (row == null) {
+                String why = result.failure() != null ? result.failure() : "not reported";
+                readings.add(Reading.missing(name + " ops/s", Better.HIGHER, why));
+                readings.add(Reading.missing(name + " p50 ms", Better.LOWER, why));
+                readings.add(Reading.missing(name + " p99 ms", Better.LOWER, why));
+            } else {
+                readings.add(Reading.of(name + " ops/s", Better.HIGHER, row.rps()));
+                readings.add(Reading.of(name + " p50 ms", Better.LOWER, row.p50Ms()));
+                readings.add(Reading.of(name + " p99 ms", Better.LOWER, row.p99Ms()));
             }
         }
         return readings;

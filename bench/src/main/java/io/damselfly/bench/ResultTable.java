@@ -4,17 +4,25 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * Every reading of a run, grouped by workload and figure, reduced to the median per server and
  * the damselfly/redis ratio (oriented by {@link Better}, so above 1 favours damselfly), and
  * rendered as a plain-text table (stdout), Markdown and CSV (bench/results/).
+ *
+ * <p>The ratio is the median of the rounds' own ratios, each round's damselfly figure over the
+ * same round's redis figure, measured back to back, rather than the ratio of the two medians:
+ * this shared machine's speed drifts by more than the differences measured, and a pair taken
+ * seconds apart sees the same machine (a paired comparison). Where no round has both sides, the
+ * ratio of the medians stands.
  *
  * <p>Rows keep the order in which figures first appear. A figure a server never produced in any
  * round shows the reason ("n/a (ERR unknown command)"); one produced in only some rounds shows
@@ -26,25 +34,26 @@ final class ResultTable {
     /** All readings of one figure, per server. */
     private static final class Figure {
         final Better better;
-        final Map<ServerKind, List<Reading>> readings = new EnumMap<>(ServerKind.class);
+        /** Per server, the reading of each round (by round number). */
+        final Map<ServerKind, Map<Integer, Reading>> readings = new EnumMap<>(ServerKind.class);
 
         Figure(Better better) {
             this.better = better;
         }
     }
 
-    /** Adds one run's readings. */
-    void add(String workload, ServerKind kind, List<Reading> readings) {
+    /** Adds the readings of one run (or one part of it) in round {@code round}. */
+    void add(String workload, ServerKind kind, int round, List<Reading> readings) {
         Map<String, Figure> figures = workloads.computeIfAbsent(workload, w -> new LinkedHashMap<>());
         for (Reading r : readings) {
             figures.computeIfAbsent(r.figure(), f -> new Figure(r.better()))
-                    .readings.computeIfAbsent(kind, k -> new ArrayList<>()).add(r);
+                    .readings.computeIfAbsent(kind, k -> new TreeMap<>()).put(round, r);
         }
     }
 
     /** One server's side of a row: the values measured in each round, or why there were none. */
     record Side(double[] values, int runs, String missing) {
-        static Side of(List<Reading> readings) {
+        static Side of(Collection<Reading> readings) {
             if (readings == null || readings.isEmpty()) {
                 return new Side(new double[0], 0, "not run");
             }
@@ -70,12 +79,8 @@ final class ResultTable {
         }
     }
 
-    /** One line of the table. */
-    record Row(String workload, String figure, Better better, Side redis, Side damselfly) {
-        double ratio() {
-            return better.ratio(redis.median(), damselfly.median());
-        }
-
+    /** One line of the table; {@code ratio} as the class comment says. */
+    record Row(String workload, String figure, Better better, Side redis, Side damselfly, double ratio) {
         String ratioText() {
             return formatRatio(ratio());
         }
@@ -83,9 +88,33 @@ final class ResultTable {
 
     List<Row> rows() {
         List<Row> rows = new ArrayList<>();
-        workloads.forEach((w, figures) -> figures.forEach((name, f) -> rows.add(new Row(w, name, f.better,
-                Side.of(f.readings.get(ServerKind.REDIS)), Side.of(f.readings.get(ServerKind.DAMSELFLY))))));
+        workloads.forEach((w, figures) -> figures.forEach((name, f) -> {
+            Map<Integer, Reading> redis = f.readings.getOrDefault(ServerKind.REDIS, Map.of());
+            Map<Integer, Reading> damselfly = f.readings.getOrDefault(ServerKind.DAMSELFLY, Map.of());
+            Side r = Side.of(redis.values());
+            Side d = Side.of(damselfly.values());
+            rows.add(new Row(w, name, f.better, r, d, pairedRatio(f.better, redis, damselfly, r, d)));
+        }));
         return rows;
+    }
+
+    /** The median of the ratios of the rounds both servers have a value for, else the ratio of the medians. */
+    private static double pairedRatio(Better better, Map<Integer, Reading> redis, Map<Integer, Reading> damselfly,
+            Side r, Side d) {
+        List<Double> ratios = new ArrayList<>();
+        redis.forEach((round, a) -> {
+            Reading b = damselfly.get(round);
+            if (a.present() && b != null && b.present()) {
+                double ratio = better.ratio(a.value(), b.value());
+                if (!Double.isNaN(ratio)) {
+                    ratios.add(ratio);
+                }
+            }
+        });
+        if (ratios.isEmpty()) {
+            return better.ratio(r.median(), d.median());
+        }
+        return median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** The median of {@code values} (the mean of the middle two for an even count). */

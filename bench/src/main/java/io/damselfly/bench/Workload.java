@@ -1,13 +1,15 @@
 package io.damselfly.bench;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One named workload of {@code scripts/bench}: what it needs of the servers, and one measured run
  * against one server. The runner ({@link BenchRunner}) does the rest the same way for every
  * workload: it starts both servers, alternates redis and damselfly for {@link Mode#rounds}
- * rounds, keeps the median of each figure and reports the ratios.
+ * rounds (part by part, see {@link #parts}), keeps the median of each figure and reports the
+ * ratios.
  */
 public interface Workload {
     /** The name used on the command line and in the table ("get-set"). */
@@ -85,4 +87,30 @@ public interface Workload {
 
     /** One measured run against {@code server}, which is empty and warmed up. */
     List<Reading> run(ServerProcess server, Mode mode, Binaries bin) throws Exception;
+
+    /**
+     * How many parts a run is measured in: the runner measures each part on both servers, one
+     * after the other, before the next part, so the two sides of a figure are measured seconds
+     * apart instead of a whole run apart (a run of the suite is a minute or more, over which this
+     * shared machine's speed drifts by more than the differences measured). Only for workloads
+     * that share one pair of servers across rounds; the server is emptied before the first part
+     * only, so later parts see what earlier ones left, as in {@link #run}. One part by default.
+     */
+    default int parts(Mode mode) {
+        return 1;
+    }
+
+    /** Part {@code part} (from 0) of a run; what {@link #run} does is every part in order. */
+    default List<Reading> runPart(int part, ServerProcess server, Mode mode, Binaries bin) throws Exception {
+        return run(server, mode, bin);
+    }
+
+    /** Every part of {@code w}'s run in order: the {@link #run} of a workload measured in parts. */
+    static List<Reading> everyPart(Workload w, ServerProcess server, Mode mode, Binaries bin) throws Exception {
+        List<Reading> readings = new ArrayList<>();
+        for (int part = 0; part < w.parts(mode); part++) {
+            readings.addAll(w.runPart(part, server, mode, bin));
+        }
+        return readings;
+    }
 }

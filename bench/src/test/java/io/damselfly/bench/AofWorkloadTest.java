@@ -125,8 +125,8 @@ class AofWorkloadTest {
         ResultTable table = new ResultTable();
         List<Reading> redis = AofWorkload.figures(new RedisBenchmark.Result(RedisBenchmark.parseCsv(CSV), null),
                 AofWorkload.TESTS, "");
-        table.add(w.tableLabel(), ServerKind.REDIS, redis);
-        table.add(w.tableLabel(), ServerKind.DAMSELFLY, List.of(Reading.of("SET ops/s", Better.HIGHER, 49079.75)));
+        table.add(w.tableLabel(), ServerKind.REDIS, 1, redis);
+        table.add(w.tableLabel(), ServerKind.DAMSELFLY, 1, List.of(Reading.of("SET ops/s", Better.HIGHER, 49079.75)));
         String line = BenchRunner.goalLines(List.of(w), table);
         assertTrue(line.startsWith("goal aof: "), line);
         assertTrue(line.contains("(SET ops/s ratio at least 0.90x)"), line);

@@ -72,20 +72,20 @@ class NearCacheWorkloadTest {
     void goalLines_ratioAgainstTheGoal() {
         NearCacheWorkload w = new NearCacheWorkload();
         ResultTable table = new ResultTable();
-        table.add(w.tableLabel(), ServerKind.REDIS, List.of(Reading.of("GET p50 ms", Better.LOWER, 1.2)));
-        table.add(w.tableLabel(), ServerKind.DAMSELFLY, List.of(Reading.of("GET p50 ms", Better.LOWER, 0.08)));
+        table.add(w.tableLabel(), ServerKind.REDIS, 1, List.of(Reading.of("GET p50 ms", Better.LOWER, 1.2)));
+        table.add(w.tableLabel(), ServerKind.DAMSELFLY, 1, List.of(Reading.of("GET p50 ms", Better.LOWER, 0.08)));
         String line = BenchRunner.goalLines(List.of(w), table);
         assertTrue(line.startsWith("goal near-cache: "), line);
         assertTrue(line.endsWith("15.00x, met\n"), line);
 
         ResultTable slow = new ResultTable();
-        slow.add(w.tableLabel(), ServerKind.REDIS, List.of(Reading.of("GET p50 ms", Better.LOWER, 1.2)));
-        slow.add(w.tableLabel(), ServerKind.DAMSELFLY, List.of(Reading.of("GET p50 ms", Better.LOWER, 0.6)));
+        slow.add(w.tableLabel(), ServerKind.REDIS, 1, List.of(Reading.of("GET p50 ms", Better.LOWER, 1.2)));
+        slow.add(w.tableLabel(), ServerKind.DAMSELFLY, 1, List.of(Reading.of("GET p50 ms", Better.LOWER, 0.6)));
         assertTrue(BenchRunner.goalLines(List.of(w), slow).endsWith("2.00x, NOT met\n"));
 
         ResultTable notRun = new ResultTable();
-        notRun.add(w.tableLabel(), ServerKind.REDIS, List.of(Reading.of("GET p50 ms", Better.LOWER, 1.2)));
-        notRun.add(w.tableLabel(), ServerKind.DAMSELFLY, List.of(Reading.missing("run", Better.HIGHER,
+        notRun.add(w.tableLabel(), ServerKind.REDIS, 1, List.of(Reading.of("GET p50 ms", Better.LOWER, 1.2)));
+        notRun.add(w.tableLabel(), ServerKind.DAMSELFLY, 1, List.of(Reading.missing("run", Better.HIGHER,
                 "server did not start: " + NearCacheWorkload.NO_SIDECAR)));
         assertTrue(BenchRunner.goalLines(List.of(w), notRun).endsWith("n/a, not measured\n"));
         assertEquals("", BenchRunner.goalLines(List.of(new LatencyWorkload()), table));

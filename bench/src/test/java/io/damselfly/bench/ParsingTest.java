@@ -99,16 +99,19 @@ class ParsingTest {
     @Test
     void table_mediansRatiosAndMissing() {
         ResultTable t = new ResultTable();
-        for (double[] round : new double[][] {{100, 90}, {120, 150}, {110, 130}}) {
-            t.add("get-set", ServerKind.REDIS, List.of(Reading.of("GET ops/s", Better.HIGHER, round[0]),
+        int round = 0;
+        for (double[] pair : new double[][] {{100, 90}, {120, 150}, {110, 130}}) {
+            round++;
+            t.add("get-set", ServerKind.REDIS, round, List.of(Reading.of("GET ops/s", Better.HIGHER, pair[0]),
                     Reading.of("GET p99 ms", Better.LOWER, 1.0)));
-            t.add("get-set", ServerKind.DAMSELFLY, List.of(Reading.of("GET ops/s", Better.HIGHER, round[1]),
+            t.add("get-set", ServerKind.DAMSELFLY, round, List.of(Reading.of("GET ops/s", Better.HIGHER, pair[1]),
                     Reading.missing("GET p99 ms", Better.LOWER, "ERR unknown command")));
         }
         List<ResultTable.Row> rows = t.rows();
         assertEquals(2, rows.size());
         assertEquals(110.0, rows.get(0).redis().median());
         assertEquals(130.0, rows.get(0).damselfly().median());
+        // the rounds' ratios 0.9, 1.25, 1.18: their median
         assertEquals("1.18x", rows.get(0).ratioText());
         assertEquals("n/a (ERR unknown command)", rows.get(1).damselfly().text());
         assertEquals("n/a", rows.get(1).ratioText());
@@ -117,6 +120,27 @@ class ParsingTest {
         String csv = t.renderCsv(java.util.Map.of("commit", "abc1234"));
         assertTrue(csv.startsWith("# commit: abc1234\n"), csv);
         assertTrue(csv.contains("get-set,GET ops/s,higher,110,130,1.181818,100;120;110,90;150;130"), csv);
+    }
+
+    @Test
+    void table_ratioIsTheMedianOfTheRoundsRatios() {
+        // the machine drifts: both servers twice as fast in round 2 as in rounds 1 and 3. Within each
+        // round damselfly does 5% less; the ratio of the medians (90/200) would say 0.45x
+        ResultTable t = new ResultTable();
+        double[][] pairs = {{100, 95}, {200, 190}, {210, 199.5}, {90, 85.5}, {220, 209}};
+        for (int round = 1; round <= pairs.length; round++) {
+            t.add("suite", ServerKind.REDIS, round, List.of(Reading.of("GET ops/s", Better.HIGHER, pairs[round - 1][0])));
+            t.add("suite", ServerKind.DAMSELFLY, round, List.of(Reading.of("GET ops/s", Better.HIGHER, pairs[round - 1][1]),
+                    Reading.of("only damselfly", Better.HIGHER, 1)));
+        }
+        // a round one side lost (a server that did not start) pairs with nothing
+        t.add("suite", ServerKind.REDIS, 6, List.of(Reading.of("GET ops/s", Better.HIGHER, 1000)));
+        ResultTable.Row row = t.rows().get(0);
+        assertEquals("GET ops/s", row.figure());
+        assertEquals(0.95, row.ratio(), 1e-9);
+        assertEquals(205.0, row.redis().median());
+        assertEquals(190.0, row.damselfly().median());
+        assertEquals("n/a", t.rows().get(1).ratioText(), "no redis side: no ratio");
     }
 
     @Test
