@@ -31,10 +31,11 @@ import java.util.stream.Stream;
  * eviction policy). Each round runs the workload against both servers in turn, redis-server first
  * in odd rounds and damselfly first in even ones, so slow drift of the machine (thermal, other
  * load) and whatever the order favours fall on both alike. A workload either shares one pair of
- * servers across its rounds, emptied with FLUSHALL before each run, or, when state would carry
- * over (memory, eviction history), starts a fresh pair per round. A shared pair's run may come in
- * parts ({@link Workload#parts}: get-set's pipeline depths, the suite's tests), each measured on
- * both servers before the next, so a figure's two sides are seconds apart. Every freshly started
+ * servers across its rounds, emptied with FLUSHALL before each run, or starts a fresh pair per
+ * round: when state would carry over (memory, eviction history), or where a process's placement
+ * on the cores sets its speed for its whole life (get-set, the suite). A run may come in parts
+ * ({@link Workload#parts}: get-set's pipeline depths, the suite's tests), each measured on both
+ * servers before the next, so a figure's two sides are seconds apart. Every freshly started
  * server is warmed up the same way before it is measured (JIT compilation matters for damselfly;
  * redis gets the same treatment so neither is favoured). The table shows the median of each
  * figure over the rounds and the median of the rounds' ratios (ResultTable); the CSV keeps every
@@ -177,17 +178,19 @@ public final class BenchRunner {
     /**
      * The rounds of one workload. The server that goes first alternates by round (redis-server in
      * odd rounds), so whatever the order itself favours falls on both alike. A workload with fresh
-     * servers each round runs whole on one server, then on the other; one that shares a pair
-     * across rounds has both started and warmed, then each of its parts measured on both in turn.
+     * servers each round and a run in one piece runs whole on one server, started for it, then on
+     * the other; otherwise both servers of the round are up (started and warmed once for every
+     * round, or anew each round) and each part is measured on both in turn.
      */
     private void runWorkload(Workload w) throws IOException {
-        Map<ServerKind, ServerProcess> shared = new EnumMap<>(ServerKind.class);
+        Map<ServerKind, ServerProcess> up = new EnumMap<>(ServerKind.class);
+        int parts = w.parts(mode);
         try {
             for (int round = 1; round <= rounds; round++) {
                 List<ServerKind> order = round % 2 == 1
                         ? List.of(ServerKind.REDIS, ServerKind.DAMSELFLY)
                         : List.of(ServerKind.DAMSELFLY, ServerKind.REDIS);
-                if (w.freshServersEachRound()) {
+                if (w.freshServersEachRound() && parts == 1) {
                     for (ServerKind kind : order) {
                         ServerProcess server = startOrRecord(w, kind, round);
                         if (server != null) {
@@ -201,23 +204,24 @@ public final class BenchRunner {
                     continue;
                 }
                 for (ServerKind kind : order) {
-                    ServerProcess server = shared.get(kind);
-                    if (server == null || !server.isAlive()) {
+                    ServerProcess server = up.get(kind);
+                    if (server != null && !server.isAlive()) {
+                        log("%s: %s is gone, starting another: %s", w.name(), kind.label, server.logTail());
+                    }
+                    if (server == null || !server.isAlive() || w.freshServersEachRound()) {
                         if (server != null) {
-                            log("%s: %s is gone, starting another: %s", w.name(), kind.label, server.logTail());
                             server.close();
-                            shared.remove(kind);
+                            up.remove(kind);
                         }
                         server = startOrRecord(w, kind, round);
                         if (server != null) {
-                            shared.put(kind, server);
+                            up.put(kind, server);
                         }
                     }
                 }
-                int parts = w.parts(mode);
                 for (int part = 0; part < parts; part++) {
                     for (ServerKind kind : order) {
-                        ServerProcess server = shared.get(kind);
+                        ServerProcess server = up.get(kind);
                         if (server != null) {
                             measure(w, kind, server, round, part, parts);
                         }
@@ -225,7 +229,7 @@ public final class BenchRunner {
                 }
             }
         } finally {
-            shared.values().forEach(ServerProcess::close);
+            up.values().forEach(ServerProcess::close);
         }
     }
 

@@ -76,6 +76,12 @@ final class GetSetWorkload implements Workload {
         return new GetSetWorkload("get-set-nostats", ServerSettings.damselflyWith("--command_statistics=false"));
     }
 
+    /** A pair per round: five placements of each server on the cores, not one (see Workload). */
+    @Override
+    public boolean freshServersEachRound() {
+        return true;
+    }
+
     @Override
     public String name() {
         return name;

@@ -50,6 +50,12 @@ final class SuiteWorkload implements Workload {
                     "LRANGE_600 (first 600 elements)")),
             new Test("mset", "MSET (10 keys)"));
 
+    /** A pair per round: five placements of each server on the cores, not one (see Workload). */
+    @Override
+    public boolean freshServersEachRound() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "suite";

@@ -55,9 +55,11 @@ public interface Workload {
     record Goal(String figure, double minRatio, String meaning) {}
 
     /**
-     * True when state left by a run would skew the next one (memory growth, eviction history): each
-     * round then gets freshly started servers. Otherwise one pair serves every round, emptied with
-     * FLUSHALL before each.
+     * True when each round gets freshly started servers: where state left by a run would skew the
+     * next one (memory growth, eviction history), or where one process would stand for every
+     * round (a process's placement on the cores sets its unpipelined speed for its whole life on
+     * this 2-core machine, so five rounds on one pair would be one sample of it). Otherwise one
+     * pair serves every round, emptied with FLUSHALL before each.
      */
     default boolean freshServersEachRound() {
         return false;
@@ -92,9 +94,9 @@ public interface Workload {
      * How many parts a run is measured in: the runner measures each part on both servers, one
      * after the other, before the next part, so the two sides of a figure are measured seconds
      * apart instead of a whole run apart (a run of the suite is a minute or more, over which this
-     * shared machine's speed drifts by more than the differences measured). Only for workloads
-     * that share one pair of servers across rounds; the server is emptied before the first part
-     * only, so later parts see what earlier ones left, as in {@link #run}. One part by default.
+     * shared machine's speed drifts by more than the differences measured). Both servers of a
+     * round are up while its parts run; each is emptied before the first part only, so later
+     * parts see what earlier ones left, as in {@link #run}. One part by default.
      */
     default int parts(Mode mode) {
         return 1;
