@@ -42,9 +42,10 @@ import java.util.stream.Stream;
  * round's value.
  *
  * <p>Run from the project root (scripts/bench does): it reads server/target/damselfly.jar and
- * writes bench/results/DATE-COMMIT-MODE.md and .csv. Progress goes to stderr, the table to stdout,
- * followed by a line per goal of the workloads run ({@link Workload#goals}). The exit status is 1
- * when a server could not be started for some workload (its column in the table says why).
+ * writes bench/results/DATE-COMMIT-MODE.md and .csv (-2, -3... when those exist). Progress goes
+ * to stderr, the table to stdout, followed by a line per goal of the workloads run
+ * ({@link Workload#goals}). The exit status is 1 when a server could not be started for some
+ * workload (its column in the table says why).
  */
 public final class BenchRunner {
     /** Every workload, in the order a run without names runs them. */
@@ -316,6 +317,11 @@ public final class BenchRunner {
         String base = LocalDate.now() + "-" + (commit == null ? "nocommit" : commit) + "-" + mode.label();
         Path md = resultsDir.resolve(base + ".md");
         Path csv = resultsDir.resolve(base + ".csv");
+        // a second run of one commit on one day keeps the first's files: -2, -3...
+        for (int n = 2; Files.exists(md) || Files.exists(csv); n++) {
+            md = resultsDir.resolve(base + "-" + n + ".md");
+            csv = resultsDir.resolve(base + "-" + n + ".csv");
+        }
         Files.writeString(md, markdown(header), StandardCharsets.UTF_8);
         Files.writeString(csv, table.renderCsv(header), StandardCharsets.UTF_8);
         log("wrote %s and %s", md, csv);
