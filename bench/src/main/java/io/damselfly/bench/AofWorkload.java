@@ -115,7 +115,7 @@ final class AofWorkload implements Workload {
             RedisBenchmark.Row row = result.row(test);
             String name = test + suffix;
             if (row == null) {
-                String why = result.failure() != null ? result.failure() : "not reported";
+                String why = result.whyMissing();
                 readings.add(Reading.missing(name + " ops/s", Better.HIGHER, why));
                 readings.add(Reading.missing(name + " p99 ms", Better.LOWER, why));
             } else {

@@ -255,7 +255,7 @@ public final class BenchRunner {
             if (part == 0) {
                 server.flushAll();
             }
-            readings = parts > 1 ? w.runPart(part, server, mode, bin) : w.run(server, mode, bin);
+            readings = w.runPart(part, server, mode, bin);
         } catch (Exception e) {
             log("%s round %d failed on %s: %s", w.name(), round, kind.label, e);
             readings = List.of(Reading.missing("run", Better.HIGHER, "failed: " + e.getMessage()));

@@ -152,7 +152,7 @@ final class GetSetWorkload implements Workload {
             RedisBenchmark.Row row = result.row(test);
             String name = test + suffix(pipeline);
             if (row == null) {
-                String why = result.failure() != null ? result.failure() : "not reported";
+                String why = result.whyMissing();
                 readings.add(Reading.missing(name + " ops/s", Better.HIGHER, why));
                 readings.add(Reading.missing(name + " p50 ms", Better.LOWER, why));
                 readings.add(Reading.missing(name + " p99 ms", Better.LOWER, why));

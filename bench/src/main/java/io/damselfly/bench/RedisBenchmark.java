@@ -39,6 +39,11 @@ final class RedisBenchmark {
             }
             return null;
         }
+
+        /** Why a test has no row: the invocation's failure, or "not reported" when it exited normally. */
+        String whyMissing() {
+            return failure != null ? failure : "not reported";
+        }
     }
 
     /** Runs {@code redis-benchmark -h 127.0.0.1 -p port --csv args...} with a bounded wait. */

@@ -102,7 +102,7 @@ final class SaveUnderLoadWorkload implements Workload {
             RedisBenchmark.Row without = quiet.row(test);
             RedisBenchmark.Row with = saving.row(test);
             if (without == null || with == null) {
-                String why = quiet.failure() != null ? quiet.failure() : saving.failure() != null ? saving.failure() : "not reported";
+                String why = quiet.failure() != null ? quiet.failure() : saving.whyMissing();
                 return Reading.missing(figure, Better.LOWER, why);
             }
             return Reading.of(figure, Better.LOWER, with.p99Ms() / without.p99Ms());

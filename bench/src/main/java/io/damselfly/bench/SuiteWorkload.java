@@ -93,7 +93,7 @@ final class SuiteWorkload implements Workload {
             if (row != null) {
                 readings.add(Reading.of(title + " ops/s", Better.HIGHER, row.rps()));
             } else {
-                String why = result.failure() != null ? result.failure() : "not reported";
+                String why = result.whyMissing();
                 readings.add(Reading.missing(title + " ops/s", Better.HIGHER, why));
             }
         }

@@ -102,7 +102,10 @@ public interface Workload {
         return 1;
     }
 
-    /** Part {@code part} (from 0) of a run; what {@link #run} does is every part in order. */
+    /**
+     * Part {@code part} (from 0) of a run, what the runner calls; what {@link #run} does is every
+     * part in order. By default the run is one part: the whole {@link #run}.
+     */
     default List<Reading> runPart(int part, ServerProcess server, Mode mode, Binaries bin) throws Exception {
         return run(server, mode, bin);
     }
