@@ -152,6 +152,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         this.ctx = ctx;
+        replies.bind(ctx.channel());
         // Redis's clientSetDefaultAuth: the default user, authenticated when it needs no password
         boolean open = !server.acl().authRequired();
         client = new ClientSession(server.clients().nextId(), new ChannelConnection(ctx.channel()), open, System.currentTimeMillis());
@@ -299,7 +300,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             if (!replies.isEmpty()) {
                 replies.pump(ctx, renderReply);
                 writeAof.run();
-                ctx.flush();
+                replies.flush(ctx);
             }
             drain();
         }
@@ -324,7 +325,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         replies.pump(ctx, renderReply);
         // a script's or a served blocked command's writes are in the AOF before its reply leaves
         writeAof.run();
-        ctx.flush();
+        replies.flush(ctx);
         if (overOutputLimit()) {
             return;
         }
@@ -363,7 +364,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         if (registered) {
-            ctx.flush();
+            replies.flush(ctx);
             overOutputLimit();
         }
     }
@@ -569,7 +570,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean finishBatch() {
         endBatch();
         writeAof.run();
-        ctx.flush();
+        replies.flush(ctx);
         return !overOutputLimit();
     }
 
@@ -596,7 +597,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     public void flushWaiting() {
         flushQueued = false;
         if (registered) {
-            ctx.flush();
+            replies.flush(ctx);
             overOutputLimit();
         }
     }
@@ -644,6 +645,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         server.stats().countError("ERR");
         addReply(out);
         replies.pump(ctx, renderReply);
+        replies.flush(ctx);
         ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
     }
 

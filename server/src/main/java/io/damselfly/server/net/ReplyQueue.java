@@ -4,7 +4,12 @@ import io.damselfly.server.command.DeferredReply;
 import io.damselfly.server.command.LentBytes;
 import io.damselfly.server.command.Reply;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +28,22 @@ import java.util.List;
  *   <li>an unresolved {@link DeferredReply}: everything added after it waits behind it, and goes
  *       out when it is resolved and rendered in its place.
  * </ul>
- * One owner: the connection's event loop; nothing here is thread-safe.
+ *
+ * <p>Straight to the socket. The usual read of an unpipelined client brings one request and ends
+ * in one small reply buffer, which Netty would take through its outbound path: a pass through the
+ * handler contexts, an entry in the channel's outbound buffer (a recycled object, pending-byte
+ * counters updated atomically, a writability check), and at the flush a second pass and a write
+ * loop, all for one send. So such a buffer, written while nothing is queued in the channel, is
+ * held here ({@link #staged}) and sent at the flush on the channel's socket in one call (the epoll
+ * transport; NIO's channels take the usual path). What the socket does not take (its buffer is
+ * full) or a failed send goes to the channel after all, which waits for the socket to drain or
+ * closes the connection as it always does. Any other write first hands the held buffer to the
+ * channel, so the bytes keep their order. Profiled with redis-benchmark SET -c 50 unpipelined
+ * (async-profiler), Netty's write and flush code was 13% of the event loop's user time; with this,
+ * the server's user time per request fell by about a sixth (GET, five alternating rounds each:
+ * 1.07 to 0.91 us; system time unchanged).
+ *
+ * <p>One owner: the connection's event loop; nothing here is thread-safe.
  */
 final class ReplyQueue {
     /** Bytes of a lent value copied per write: large enough for few syscalls, small to hold. */
@@ -50,13 +70,92 @@ final class ReplyQueue {
         }
     }
 
+    /**
+     * Buffers this large go the channel's way: it counts one against the client's output limit
+     * whole until the last byte is sent, as Redis counts a reply as it is built, so a reply past
+     * the limit disconnects whatever the socket would have taken of it.
+     */
+    static final int STAGED_LIMIT = 64 * 1024;
+
+    /**
+     * A reply buffer written while the channel had nothing queued, to be sent straight to {@link
+     * #socket} at the flush; null when there is none.
+     */
+    private ByteBuf staged;
+    /** The channel's socket, for sending {@link #staged}; null for transports without one. */
+    private Socket socket;
+
+    /** Binds the queue to its connection's channel, before the first reply. */
+    void bind(Channel channel) {
+        socket = channel instanceof UnixChannel unix && unix.fd() instanceof Socket s ? s : null;
+    }
+
     /** Adds a piece of reply (ByteBuf, LentBytes or DeferredReply), written now if nothing waits. */
     void add(ChannelHandlerContext ctx, Object piece) {
         if (piece instanceof ByteBuf buf && queue.isEmpty()) {
-            ctx.write(buf, ctx.voidPromise());
+            write(ctx, buf);
         } else {
             queue.addLast(counted(piece));
         }
+    }
+
+    /**
+     * Writes {@code buf} behind everything written before: held as {@link #staged} when it can be
+     * sent straight to the socket at the flush, else handed to the channel (after any held buffer).
+     */
+    private void write(ChannelHandlerContext ctx, ByteBuf buf) {
+        if (staged == null && socket != null && buf.readableBytes() < STAGED_LIMIT && buf.hasMemoryAddress()
+                && nothingQueuedIn(ctx.channel())) {
+            staged = buf;
+            return;
+        }
+        handOverStaged(ctx);
+        ctx.write(buf, ctx.voidPromise());
+    }
+
+    private static boolean nothingQueuedIn(Channel channel) {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        // every entry counts its bytes and an overhead, so an empty buffer's entry counts too
+        return out != null && out.totalPendingWriteBytes() == 0;
+    }
+
+    private void handOverStaged(ChannelHandlerContext ctx) {
+        if (staged != null) {
+            ByteBuf buf = staged;
+            staged = null;
+            ctx.write(buf, ctx.voidPromise());
+        }
+    }
+
+    /**
+     * Flushes what was written: the held buffer straight to the socket, the rest (and whatever
+     * of it the socket did not take) through the channel.
+     */
+    void flush(ChannelHandlerContext ctx) {
+        ByteBuf buf = staged;
+        if (buf == null) {
+            ctx.flush();
+            return;
+        }
+        staged = null;
+        // an open channel's descriptor is its own: closing happens on this loop, which is here
+        if (ctx.channel().isOpen()) {
+            int length = buf.readableBytes();
+            int sent;
+            try {
+                sent = socket.sendAddress(buf.memoryAddress(), buf.readerIndex(), buf.writerIndex());
+            } catch (IOException e) {
+                // the channel's own write meets the error again and closes the connection
+                sent = 0;
+            }
+            if (sent == length) {
+                buf.release();
+                return;
+            }
+            buf.skipBytes(sent);
+        }
+        ctx.write(buf, ctx.voidPromise());
+        ctx.flush();
     }
 
     /**
@@ -88,7 +187,7 @@ final class ReplyQueue {
                 queue.poll();
                 backlog -= buf.readableBytes();
                 copiedBacklog -= buf.readableBytes();
-                ctx.write(buf, ctx.voidPromise());
+                write(ctx, buf);
             } else if (head instanceof LentCursor lent) {
                 if (!ctx.channel().isWritable()) {
                     return;
@@ -101,7 +200,7 @@ final class ReplyQueue {
                 if (lent.remaining() == 0) {
                     queue.poll();
                 }
-                ctx.write(chunk, ctx.voidPromise());
+                write(ctx, chunk);
             } else {
                 DeferredReply slot = (DeferredReply) head;
                 if (!slot.isResolved()) {
@@ -126,8 +225,9 @@ final class ReplyQueue {
         }
     }
 
+    /** Whether nothing waits here: no piece queued, no buffer held for the flush. */
     boolean isEmpty() {
-        return queue.isEmpty();
+        return queue.isEmpty() && staged == null;
     }
 
     /** Bytes waiting here, lent ones included. */
@@ -145,6 +245,10 @@ final class ReplyQueue {
 
     /** The connection closed: releases the buffers and cancels the slots. */
     void discard() {
+        if (staged != null) {
+            staged.release();
+            staged = null;
+        }
         for (Object p : queue) {
             if (p instanceof ByteBuf buf) {
                 buf.release();
