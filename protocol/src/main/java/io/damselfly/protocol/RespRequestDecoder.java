@@ -235,7 +235,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         do {
             progress =
                     switch (state) {
-                        case START -> startRequest(in);
+                        case START -> startRequest(in, out);
                         case INLINE -> decodeInline(in, out);
                         case MULTIBULK_COUNT -> decodeMultibulkCount(in, out);
                         case BULK_LENGTH -> decodeBulkLength(in, out);
@@ -247,13 +247,94 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         } while (progress && out.isEmpty());
     }
 
-    private boolean startRequest(ByteBuf in) {
+    private boolean startRequest(ByteBuf in, List<Object> out) {
         if (!in.isReadable()) {
             return false;
         }
         scanned = 0;
-        state = in.getByte(in.readerIndex()) == '*' ? State.MULTIBULK_COUNT : State.INLINE;
+        if (in.getByte(in.readerIndex()) != '*') {
+            state = State.INLINE;
+        } else if (!decodeWholeRequest(in, out)) {
+            state = State.MULTIBULK_COUNT;
+        }
         return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The common case in one pass
+    // ---------------------------------------------------------------------------------------------
+
+    /** Arguments a request may have to be read in one pass (the state machine reads the rest). */
+    static final int WHOLE_REQUEST_MAX_ARGS = 1024;
+
+    /**
+     * Reads a multibulk request in one pass when all of it is buffered, its count and lengths are
+     * plain (digits only, no leading zero), its arguments are small ({@link #STREAMING_THRESHOLD}
+     * at most) and within every limit. Returns false, having consumed nothing, for anything else:
+     * the state machine then reads the request and answers for it exactly as before.
+     *
+     * <p>Why: a request of small arguments is what nearly every client sends, and the state
+     * machine spends per argument a dispatch, a line search, a second pass to parse the number and
+     * reader-index updates, most of the decoder's time on a 10-key MSET (profiled: the decoder
+     * was 40% of the event loop's user time, as much as running the command).
+     */
+    private boolean decodeWholeRequest(ByteBuf in, List<Object> out) {
+        int end = in.writerIndex();
+        int count = plainLength(in, in.readerIndex() + 1, end);
+        if (count <= 0 || count > WHOLE_REQUEST_MAX_ARGS || count > limits.maxMultibulkLength()
+                || count > limits.unauthenticatedMaxMultibulkLength() && !authenticated.getAsBoolean()) {
+            return false;
+        }
+        int maxLength = Math.min(STREAMING_THRESHOLD, Math.min(limits.maxBulkLength(), limits.unauthenticatedMaxBulkLength()));
+        byte[][] argv = new byte[count][];
+        int p = lineEnd;
+        for (int i = 0; i < count; i++) {
+            if (p >= end || in.getByte(p) != '$') {
+                return false;
+            }
+            int length = plainLength(in, p + 1, end);
+            if (length < 0 || length > maxLength) {
+                return false;
+            }
+            p = lineEnd;
+            if (end - p < length + 2) {
+                return false;
+            }
+            byte[] arg = new byte[length];
+            in.getBytes(p, arg);
+            argv[i] = arg;
+            p += length + 2; // the CRLF after the payload, skipped unchecked as Redis does
+        }
+        in.readerIndex(p);
+        out.add(argv);
+        return true;
+    }
+
+    /** Where the line read by {@link #plainLength} ends: after its CR and the byte that follows. */
+    private int lineEnd;
+
+    /**
+     * The number of a count or length line whose digits start at {@code p}: up to nine digits, no
+     * sign, no leading zero, then a CR with one more byte buffered before {@code end}; -1 for any
+     * other line (the state machine judges those). Sets {@link #lineEnd}.
+     */
+    private int plainLength(ByteBuf in, int p, int end) {
+        int value = 0;
+        for (int digits = 0; p < end; digits++, p++) {
+            byte b = in.getByte(p);
+            if (b == '\r') {
+                if (digits == 0 || p + 1 >= end) {
+                    return -1;
+                }
+                lineEnd = p + 2;
+                return value;
+            }
+            if (b < '0' || b > '9' || digits == 9 || digits == 1 && value == 0) {
+                return -1;
+            }
+            value = value * 10 + (b - '0');
+        }
+        return -1;
     }
 
     private static boolean discard(ByteBuf in) {

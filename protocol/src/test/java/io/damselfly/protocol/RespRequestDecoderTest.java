@@ -319,6 +319,8 @@ class RespRequestDecoderTest {
                 new String[] {"abc", "", "1a", "01", "00", "-0", "+1", " 1", "1 ", "-", "2147483648",
                         "99999999999999999999", "9223372036854775808", "123456789012345678901"}) {
             assertError("*" + count + "\r\n", "Protocol error: invalid multibulk length");
+            // and inside a request that is buffered whole (read in one pass when well formed)
+            assertError("*" + count + "\r\n$4\r\nPING\r\n$4\r\nPING\r\n", "Protocol error: invalid multibulk length");
         }
     }
 
@@ -409,7 +411,26 @@ class RespRequestDecoderTest {
                 new String[] {"-1", "-5", "abc", "", "01", "-0", "+3", "3 ", "536870913", "9223372036854775808",
                         "99999999999999999999"}) {
             assertError("*1\r\n$" + len + "\r\n", "Protocol error: invalid bulk length");
+            assertError("*2\r\n$4\r\nPING\r\n$" + len + "\r\nabc\r\n", "Protocol error: invalid bulk length");
         }
+    }
+
+    @Test
+    void wholeRequests_readInOnePass_asInPieces() {
+        // lengths of one to five digits, and a byte after each CR that is not LF (skipped
+        // unchecked, as Redis does)
+        String value = new String(repeat('v', 12_345), java.nio.charset.StandardCharsets.US_ASCII);
+        assertFrame(bytes("*4\r\n$0\r\n\r\n$1\r\nx\r\n$12\r\n0123456789ab\r\n$12345\r\n" + value + "\r\n"),
+                args("", "x", "0123456789ab", value));
+        assertFrame(bytes("*1\rX$4\rYPING\r\n"), args("PING"));
+        // the limits apply as they do a piece at a time
+        EmbeddedChannel limited = channel(new RespRequestDecoder(RespLimits.defaults().withMaxBulkLength(3)));
+        assertMessages(List.of(error("Protocol error: invalid bulk length")), write(limited, bytes("*1\r\n$4\r\nPING\r\n")));
+        limited.finishAndReleaseAll();
+        EmbeddedChannel anonymous = unauthenticated();
+        assertMessages(List.of(error("Protocol error: unauthenticated multibulk length")),
+                write(anonymous, multibulk(args("MSET", "a", "1", "b", "2", "c", "3", "d", "4", "e", "5"))));
+        anonymous.finishAndReleaseAll();
     }
 
     @Test
