@@ -570,8 +570,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean finishBatch() {
         endBatch();
         writeAof.run();
-        replies.flush(ctx);
-        return !overOutputLimit();
+        return replies.flush(ctx) || !overOutputLimit();
     }
 
     /**
@@ -596,8 +595,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     @Override
     public void flushWaiting() {
         flushQueued = false;
-        if (registered) {
-            replies.flush(ctx);
+        if (registered && !replies.flush(ctx)) {
             overOutputLimit();
         }
     }

@@ -129,13 +129,15 @@ final class ReplyQueue {
 
     /**
      * Flushes what was written: the held buffer straight to the socket, the rest (and whatever
-     * of it the socket did not take) through the channel.
+     * of it the socket did not take) through the channel. Returns true when everything is known
+     * to be out (the held buffer was sent whole, and nothing waits here or in the channel), so
+     * the caller need not look at the output limit; false when something may wait.
      */
-    void flush(ChannelHandlerContext ctx) {
+    boolean flush(ChannelHandlerContext ctx) {
         ByteBuf buf = staged;
         if (buf == null) {
             ctx.flush();
-            return;
+            return false;
         }
         staged = null;
         // an open channel's descriptor is its own: closing happens on this loop, which is here
@@ -150,12 +152,14 @@ final class ReplyQueue {
             }
             if (sent == length) {
                 buf.release();
-                return;
+                // nothing was in the channel when the buffer was held, nor written after it
+                return queue.isEmpty();
             }
             buf.skipBytes(sent);
         }
         ctx.write(buf, ctx.voidPromise());
         ctx.flush();
+        return false;
     }
 
     /**
