@@ -325,11 +325,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
         replies.pump(ctx, renderReply);
         // a script's or a served blocked command's writes are in the AOF before its reply leaves
         writeAof.run();
-        replies.flush(ctx);
-        if (overOutputLimit()) {
-            return;
+        if (flushWithinLimit()) {
+            drain();
         }
-        drain();
     }
 
     // ---- Pub/Sub delivery (Subscriber.Outlet) -------------------------------------------------
@@ -364,8 +362,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         if (registered) {
-            replies.flush(ctx);
-            overOutputLimit();
+            flushWithinLimit();
         }
     }
 
@@ -570,6 +567,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean finishBatch() {
         endBatch();
         writeAof.run();
+        return flushWithinLimit();
+    }
+
+    /**
+     * Flushes the replies, then enforces the output limit unless everything is known to be out.
+     * Returns false if the connection closed for the limit.
+     */
+    private boolean flushWithinLimit() {
         return replies.flush(ctx) || !overOutputLimit();
     }
 
@@ -595,8 +600,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter
     @Override
     public void flushWaiting() {
         flushQueued = false;
-        if (registered && !replies.flush(ctx)) {
-            overOutputLimit();
+        if (registered) {
+            flushWithinLimit();
         }
     }
 
