@@ -1000,6 +1000,11 @@ public final class DamselflyServer implements ServerContext, AutoCloseable {
         return net.connectionMoves();
     }
 
+    @Override
+    public double ioIdlePollSeconds() {
+        return net.idlePollSeconds();
+    }
+
     /** The network: listeners and event loops. */
     public NetServer net() {
         return net;

@@ -168,6 +168,9 @@ public interface ServerContext {
     /** Connections moved from one event loop to another since the start (INFO io_thread_client_moves). */
     long connectionMoves();
 
+    /** Seconds the event loops have spent polling idle before they sleep (INFO io_threads_idle_poll_seconds). */
+    double ioIdlePollSeconds();
+
     /** damselfly's own version (INFO damselfly_version), e.g. "0.1.0". */
     String version();
 

@@ -64,6 +64,8 @@ public enum Option {
     CONN_IO_THREADS("conn_io_threads", null, OptionType.INT, "0", false, 0, 1024, "Event-loop threads serving connections; 0 means one per core"),
     CONN_IO_BALANCING("conn_io_balancing", null, OptionType.BOOL, "true", false,
             "Serve connections on as few event loops as keep up, spreading them to more when a loop is saturated and a core is idle; false deals them to the loops in turn"),
+    CONN_IO_IDLE_POLL_US("conn_io_idle_poll_us", null, OptionType.INT, "50", true, 0, 1000,
+            "Microseconds an event loop that ran out of work keeps polling its sockets before it sleeps (a client's request then wakes no thread; a timer due meanwhile runs at the poll's end); 0 sleeps at once"),
     NUM_SHARDS("num_shards", null, OptionType.INT, "0", false, 0, 1024, "Keyspace shards, each with its own lock; 0 means automatic (4 per I/O thread, at least 16)"),
     PIPELINE_SQUASH("pipeline_squash", null, OptionType.INT, "1", true, 0, 0xFFFF_FFFFL,
             "Pipelining: once more than this many commands of one read batch have run, consecutive commands for the same shard run under one lock acquisition; 0 turns it off"),

@@ -176,6 +176,8 @@ public final class InfoBuilder {
         s.field("io_thread_clients", java.util.Arrays.stream(perLoop).mapToObj(Integer::toString)
                 .collect(java.util.stream.Collectors.joining(",")));
         s.field("io_thread_client_moves", server.connectionMoves());
+        // net.LoopIdlePoll: CPU time the loops spent polling for work before sleeping
+        s.field("io_threads_idle_poll_seconds", String.format(Locale.ROOT, "%.6f", server.ioIdlePollSeconds()));
         s.field("keyspace_shards", keyspace.shardCount());
         long shutdownIn = server.shutdownMillisLeft();
         if (shutdownIn >= 0) {

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Spreading ({@link #tick}, every {@link #TICK_MILLIS} on the acceptor's loop, which owns the
  * samples). A loop is as busy as the CPU time its thread used over the last {@link #WINDOW}
- * ticks (ThreadMXBean: user and system time, so a loop waiting in epoll_wait counts as idle). A
+ * ticks (ThreadMXBean: user and system time, so a loop waiting in epoll_wait counts as idle, and
+ * without the time it spent polling for work before it slept, {@link LoopIdlePoll}). A
  * loop at least {@link #BUSY} hands half of its connections that can move ({@link
  * LoopConnections#spread}) to a loop under {@link #COLD}, when the machine as a whole (cores
  * times one minus the operating system's CPU load over {@link #MACHINE_TICKS}) has at least
@@ -75,18 +76,27 @@ final class LoopBalancer implements EventExecutorChooserFactory {
     /** Each loop's load over the window: written by {@link #sample}, read by placement on any thread. */
     private volatile double[] loads = new double[0];
 
-    /** Where the samples come from: the loop threads' CPU times and the machine's load. */
+    /**
+     * Where the samples come from: the loop threads' CPU times and the machine's load, each
+     * without the time the loops spent polling idle ({@link LoopIdlePoll}): a loop that polls
+     * through the gaps between requests is no busier for it, and the core it polls on is one it
+     * would give up to anything else that wanted it.
+     */
     interface Probe {
-        /** CPU time the thread of loop {@code loop} has used, or -1 when unknown. */
+        /** CPU time the thread of loop {@code loop} has used, idle polling left out, or -1 when unknown. */
         long loopCpuNanos(int loop);
 
         /** The machine's load (0..1) since the last call, as the JDK's getCpuLoad reports it; negative when unknown. */
         double machineLoad();
+
+        /** Time every loop together has spent polling idle, to take out of the machine's load. */
+        default long idlePollNanos() {
+            return 0;
+        }
     }
 
     // ---- owned by the acceptor's loop (tick) ----
     private Probe probe;
-    private int cores;
     private long[] lastCpu;
     private long lastWall;
     /** Per loop, the last WINDOW ticks' busy shares. */
@@ -96,10 +106,17 @@ final class LoopBalancer implements EventExecutorChooserFactory {
     private int cooldown;
     /** Ticks since the machine's load began to be measured, or -1 while no spread could happen. */
     private int machineTicks = -1;
+    /** When that measure began, and the loops' idle polling then. */
+    private long machineSince;
+    private long machinePolledSince;
     private ScheduledFuture<?> ticking;
 
-    LoopBalancer(boolean enabled) {
+    /** The machine's cores (availableProcessors), or a test's. */
+    private final int cores;
+
+    LoopBalancer(boolean enabled, int cores) {
         this.enabled = enabled;
+        this.cores = cores;
     }
 
     @Override
@@ -180,6 +197,21 @@ final class LoopBalancer implements EventExecutorChooserFactory {
         throw new IllegalArgumentException("not a worker loop: " + loop);
     }
 
+    /**
+     * Whether the loops that serve connections leave a core of the machine to other threads, so
+     * that they may poll for work instead of sleeping ({@link LoopIdlePoll}): fewer loops serve
+     * than there are cores. Any thread; a read of each loop's connection count.
+     */
+    boolean roomToPoll() {
+        int serving = 0;
+        for (LoopConnections m : members) {
+            if (m.size() > 0) {
+                serving++;
+            }
+        }
+        return serving < cores;
+    }
+
     /** How many connections each loop serves now. */
     int[] connectionCounts() {
         int[] counts = new int[members.length];
@@ -229,7 +261,7 @@ final class LoopBalancer implements EventExecutorChooserFactory {
      * look idle, all connections would stay on loop 0 and nothing would spread: the balancer turns
      * itself off instead, and connections are dealt in turn.
      */
-    void start(EventLoop owner, long[] loopThreadIds) {
+    void start(EventLoop owner, long[] loopThreadIds, LoopIdlePoll idlePoll) {
         if (!enabled || loops.length < 2) {
             return;
         }
@@ -246,24 +278,29 @@ final class LoopBalancer implements EventExecutorChooserFactory {
         Probe beans = new Probe() {
             @Override
             public long loopCpuNanos(int loop) {
-                return threads.getThreadCpuTime(threadIds[loop]);
+                long cpu = threads.getThreadCpuTime(threadIds[loop]);
+                return cpu < 0 ? cpu : cpu - idlePoll.polledNanos(loop);
             }
 
             @Override
             public double machineLoad() {
                 return os.getCpuLoad();
             }
+
+            @Override
+            public long idlePollNanos() {
+                return idlePoll.polledNanos();
+            }
         };
         owner.execute(() -> {
-            begin(beans, threadIds.length, Runtime.getRuntime().availableProcessors(), System.nanoTime());
+            begin(beans, threadIds.length, System.nanoTime());
             ticking = owner.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         });
     }
 
-    /** Takes the first samples of {@code loopCount} loops on a machine of {@code cores} (the acceptor's loop; tests). */
-    void begin(Probe probe, int loopCount, int cores, long wallNanos) {
+    /** Takes the first samples of {@code loopCount} loops (the acceptor's loop; tests). */
+    void begin(Probe probe, int loopCount, long wallNanos) {
         this.probe = probe;
-        this.cores = cores;
         lastCpu = new long[loopCount];
         samples = new double[loopCount][WINDOW];
         for (int i = 0; i < loopCount; i++) {
@@ -314,7 +351,8 @@ final class LoopBalancer implements EventExecutorChooserFactory {
         lastWall = wallNanos;
         for (int i = 0; i < lastCpu.length; i++) {
             long cpu = probe.loopCpuNanos(i);
-            samples[i][sampleIndex] = cpu < 0 ? 0 : Math.min(1.0, (double) (cpu - lastCpu[i]) / elapsed);
+            // the poll time taken out is wall time, which a preempted poll overstates: never below 0
+            samples[i][sampleIndex] = cpu < 0 ? 0 : Math.max(0, Math.min(1.0, (double) (cpu - lastCpu[i]) / elapsed));
             lastCpu[i] = cpu;
         }
         sampleIndex = (sampleIndex + 1) % WINDOW;
@@ -335,15 +373,19 @@ final class LoopBalancer implements EventExecutorChooserFactory {
         if (machineTicks < 0) {
             probe.machineLoad(); // the load is reported since the last call: this starts the measure
             machineTicks = 0;
+            machineSince = wallNanos;
+            machinePolledSince = probe.idlePollNanos();
             return null;
         }
         if (++machineTicks < MACHINE_TICKS) {
             return null;
         }
         double machine = probe.machineLoad();
+        double polled = (double) (probe.idlePollNanos() - machinePolledSince) / (wallNanos - machineSince);
         machineTicks = -1;
         cooldown = COOLDOWN_TICKS;
-        return spreadTargets(now, cores * (1 - (machine < 0 ? 1.0 : machine)));
+        double spare = machine < 0 ? 0 : Math.min(cores, cores * (1 - machine) + polled);
+        return spreadTargets(now, spare);
     }
 
     /** Whether some loop would spread to another if the machine had every core to spare. */

@@ -64,6 +64,8 @@ public final class NetServer implements AutoCloseable {
     private EventLoopGroup workers;
     /** Which worker loop serves which connection ({@link LoopBalancer}). */
     private LoopBalancer balancer;
+    /** How the worker loops wait when idle (conn_io_idle_poll_us); null before {@link #start}. */
+    private LoopIdlePoll idlePoll;
     /** The main-port listeners, one per bind address bound (none with bind ""). */
     private volatile List<Channel> listeners = List.of();
     /** The port the listeners use: the configured one, or the one the first bind picked for port 0. */
@@ -118,6 +120,17 @@ public final class NetServer implements AutoCloseable {
         return balancer == null ? new int[0] : balancer.connectionCounts();
     }
 
+    /** How the worker loops wait when idle (tests); null before {@link #start}. */
+    LoopIdlePoll idlePoll() {
+        return idlePoll;
+    }
+
+    /** Seconds the worker loops together have spent polling idle (conn_io_idle_poll_us) since the start. */
+    public double idlePollSeconds() {
+        LoopIdlePoll p = idlePoll;
+        return p == null ? 0 : p.polledNanos() / 1e9;
+    }
+
     /** Connections the balancer moved from one loop to another since the start. */
     public long connectionMoves() {
         return balancer == null ? 0 : balancer.moves();
@@ -133,20 +146,22 @@ public final class NetServer implements AutoCloseable {
         ServerConfig config = server.config();
         boolean epoll = Epoll.isAvailable();
         Class<? extends ServerChannel> channelClass;
-        balancer = new LoopBalancer(config.getBool(Option.CONN_IO_BALANCING));
+        balancer = new LoopBalancer(config.getBool(Option.CONN_IO_BALANCING), Runtime.getRuntime().availableProcessors());
         java.util.concurrent.Executor ioThreadsStarter = new io.netty.util.concurrent.ThreadPerTaskExecutor(
                 new DefaultThreadFactory("damselfly-io", true));
+        idlePoll = new LoopIdlePoll(config.getLong(Option.CONN_IO_IDLE_POLL_US), balancer::roomToPoll);
         if (epoll) {
             acceptor = new EpollEventLoopGroup(1, new DefaultThreadFactory("damselfly-accept", true));
-            workers = new EpollEventLoopGroup(ioThreads, ioThreadsStarter, balancer,
-                    io.netty.channel.DefaultSelectStrategyFactory.INSTANCE);
+            workers = new EpollEventLoopGroup(ioThreads, ioThreadsStarter, balancer, idlePoll);
             channelClass = EpollServerSocketChannel.class;
         } else {
             acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("damselfly-accept", true));
             workers = new NioEventLoopGroup(ioThreads, ioThreadsStarter, balancer,
-                    java.nio.channels.spi.SelectorProvider.provider(), io.netty.channel.DefaultSelectStrategyFactory.INSTANCE);
+                    java.nio.channels.spi.SelectorProvider.provider(), idlePoll);
             channelClass = NioServerSocketChannel.class;
         }
+        idlePoll.attach(workers);
+        config.watch(Option.CONN_IO_IDLE_POLL_US, value -> idlePoll.limit(((Number) value).longValue()));
         // A loop's thread is made by whichever thread gives the loop its first task, and inherits
         // that thread's scheduling class. A background save's walk steps are handed to the loops
         // by the save thread, at SCHED_IDLE (persist.IdlePriority): a loop with no connection
@@ -157,7 +172,8 @@ public final class NetServer implements AutoCloseable {
         for (EventExecutor loop : workers) {
             loopThreads.add(loop.submit(() -> Thread.currentThread().getId()).sync().getNow());
         }
-        balancer.start((io.netty.channel.EventLoop) acceptor.next(), loopThreads.stream().mapToLong(Long::longValue).toArray());
+        balancer.start((io.netty.channel.EventLoop) acceptor.next(), loopThreads.stream().mapToLong(Long::longValue).toArray(),
+                idlePoll);
         RespLimits limits = RespLimits.defaults();
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptor, workers)

@@ -58,14 +58,17 @@ class LoopBalancerTest {
      */
     private static final class DrivenBalancer implements LoopBalancer.Probe {
         private static final long TICK_NANOS = LoopBalancer.TICK_MILLIS * 1_000_000;
-        final LoopBalancer balancer = new LoopBalancer(true);
+        final LoopBalancer balancer = new LoopBalancer(true, 2);
         final long[] cpu = new long[2];
         long clock;
         double machine;
         int machineReads;
+        /** Share of a core the loops together spend polling idle ({@link LoopIdlePoll}) each tick. */
+        double polling;
+        long polled;
 
         DrivenBalancer() {
-            balancer.begin(this, 2, 2, clock);
+            balancer.begin(this, 2, clock);
         }
 
         @Override
@@ -79,6 +82,11 @@ class LoopBalancerTest {
             return machine;
         }
 
+        @Override
+        public long idlePollNanos() {
+            return polled;
+        }
+
         /** {@code ticks} ticks with loop 0 at {@code busy0} of a core and loop 1 at {@code busy1}: the decisions made. */
         List<int[]> ticks(int ticks, double busy0, double busy1) {
             List<int[]> decisions = new ArrayList<>();
@@ -86,6 +94,7 @@ class LoopBalancerTest {
                 clock += TICK_NANOS;
                 cpu[0] += (long) (busy0 * TICK_NANOS);
                 cpu[1] += (long) (busy1 * TICK_NANOS);
+                polled += (long) (polling * TICK_NANOS);
                 int[] to = balancer.sample(clock);
                 if (to != null) {
                     decisions.add(to);
@@ -120,6 +129,81 @@ class LoopBalancerTest {
         assertEquals(1, decided.size());
         assertArrayEquals(new int[] {-1, -1}, decided.get(0));
         assertEquals(4, b.machineReads, "two reads per decision, a decision per cooldown at most");
+    }
+
+    /**
+     * A machine whose load counts the loops' idle polling: the core they poll on is one they would
+     * give up, so it counts as spare. 90% busy with half a core of it polling leaves 0.7 cores.
+     */
+    @Test
+    void theLoopsIdlePolling_countsAsSpareInTheMachinesLoad() {
+        DrivenBalancer full = new DrivenBalancer();
+        full.machine = 0.9;
+        List<int[]> decided = full.ticks(LoopBalancer.WINDOW + LoopBalancer.MACHINE_TICKS, 0.95, 0.0);
+        assertEquals(1, decided.size());
+        assertArrayEquals(new int[] {-1, -1}, decided.get(0), "0.2 cores spare: no spread");
+
+        DrivenBalancer polling = new DrivenBalancer();
+        polling.machine = 0.9;
+        polling.polling = 0.5;
+        decided = polling.ticks(LoopBalancer.WINDOW + LoopBalancer.MACHINE_TICKS, 0.95, 0.0);
+        assertEquals(1, decided.size());
+        assertArrayEquals(new int[] {1, -1}, decided.get(0), "0.2 cores idle and 0.5 polling: a spread");
+    }
+
+    /** A connection as the registry sees it, for counting which loops serve. */
+    private static final class Member implements LoopConnections.Member {
+        int index = -1;
+
+        @Override
+        public int memberIndex() {
+            return index;
+        }
+
+        @Override
+        public void memberIndex(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public boolean movable() {
+            return false;
+        }
+
+        @Override
+        public void moveTo(io.netty.channel.EventLoop target) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void loopsMayPollIdle_whileFewerServeThanThereAreCores() {
+        io.netty.util.concurrent.EventExecutor[] loops = {
+            new io.netty.util.concurrent.DefaultEventExecutor(), new io.netty.util.concurrent.DefaultEventExecutor()};
+        try {
+            LoopBalancer twoCores = new LoopBalancer(false, 2);
+            twoCores.newChooser(loops);
+            assertTrue(twoCores.roomToPoll(), "nothing serves");
+            Member a = new Member();
+            Member b = new Member();
+            twoCores.connectionsOf(loops[0]).join(a);
+            twoCores.connectionsOf(loops[0]).join(new Member());
+            assertTrue(twoCores.roomToPoll(), "one loop of two cores serves");
+            twoCores.connectionsOf(loops[1]).join(b);
+            assertFalse(twoCores.roomToPoll(), "both loops serve: polling would take every core");
+            twoCores.connectionsOf(loops[1]).leave(b);
+            assertTrue(twoCores.roomToPoll(), "loop 1 is empty again");
+
+            LoopBalancer threeCores = new LoopBalancer(true, 3);
+            threeCores.newChooser(loops);
+            threeCores.connectionsOf(loops[0]).join(new Member());
+            threeCores.connectionsOf(loops[1]).join(new Member());
+            assertTrue(threeCores.roomToPoll(), "two loops serve, a third core is left");
+        } finally {
+            for (io.netty.util.concurrent.EventExecutor loop : loops) {
+                loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,194 @@
+package io.damselfly.server.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.damselfly.server.EmbeddedServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.netty.channel.SelectStrategy;
+import io.netty.util.IntSupplier;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How an idle event loop waits (LoopIdlePoll): it polls its sockets until they have events, a task
+ * is queued for it, or the limit passes, and only then sleeps; it does not poll at all when the
+ * limit is 0, when serving loops leave no core, or before it knows its task queue.
+ */
+class LoopIdlePollTest {
+
+    /** A poller that reports {@code ready} events at its {@code at}-th call and none before. */
+    private static final class Poller implements IntSupplier {
+        final int at;
+        final int ready;
+        final AtomicInteger calls = new AtomicInteger();
+
+        Poller(int at, int ready) {
+            this.at = at;
+            this.ready = ready;
+        }
+
+        @Override
+        public int get() {
+            return calls.incrementAndGet() >= at ? ready : 0;
+        }
+    }
+
+    @Test
+    void pollsUntilTheSocketsHaveEvents() throws Exception {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try {
+            LoopIdlePoll poll = new LoopIdlePoll(1_000_000, () -> true);
+            SelectStrategy strategy = poll.newSelectStrategy();
+            poll.attach(List.of(loop));
+            Poller poller = new Poller(1000, 3);
+            assertEquals(3, strategy.calculateStrategy(poller, false), "the events found on the 1000th poll");
+            assertEquals(1000, poller.calls.get());
+            assertTrue(poll.polledNanos(0) > 0 && poll.polledNanos() == poll.polledNanos(0));
+        } finally {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void sleepsInThePoller_onceTheLimitPasses() throws Exception {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try {
+            LoopIdlePoll poll = new LoopIdlePoll(200, () -> true);
+            SelectStrategy strategy = poll.newSelectStrategy();
+            poll.attach(List.of(loop));
+            Poller never = new Poller(Integer.MAX_VALUE, 1);
+            assertEquals(SelectStrategy.SELECT, strategy.calculateStrategy(never, false));
+            assertTrue(never.calls.get() > 1, "polled before sleeping: " + never.calls.get());
+            assertTrue(poll.polledNanos(0) >= 200_000, "the 200 us polled are counted: " + poll.polledNanos(0));
+        } finally {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void doesNotPoll_whenOff_withoutRoom_beforeItKnowsItsLoop_orWithTasksQueued() throws Exception {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        try {
+            LoopIdlePoll off = new LoopIdlePoll(0, () -> true);
+            SelectStrategy offStrategy = off.newSelectStrategy();
+            off.attach(List.of(loop));
+            Poller poller = new Poller(1, 5);
+            assertEquals(SelectStrategy.SELECT, offStrategy.calculateStrategy(poller, false), "limit 0");
+            assertEquals(0, poller.calls.get());
+
+            LoopIdlePoll crowded = new LoopIdlePoll(1_000_000, () -> false);
+            SelectStrategy crowdedStrategy = crowded.newSelectStrategy();
+            crowded.attach(List.of(loop));
+            assertEquals(SelectStrategy.SELECT, crowdedStrategy.calculateStrategy(poller, false), "no core left");
+            assertEquals(0, poller.calls.get());
+
+            LoopIdlePoll unattached = new LoopIdlePoll(1_000_000, () -> true);
+            assertEquals(SelectStrategy.SELECT, unattached.newSelectStrategy().calculateStrategy(poller, false));
+            assertEquals(0, poller.calls.get());
+
+            // with tasks queued, Netty's default: one look at the sockets, then the tasks run
+            assertEquals(5, crowdedStrategy.calculateStrategy(poller, true));
+            assertEquals(1, poller.calls.get());
+
+            // a limit changed (CONFIG SET) is taken up at the next poll
+            off.limit(100);
+            assertEquals(5, offStrategy.calculateStrategy(new Poller(3, 5), false));
+        } finally {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A task another thread queues while the loop polls does not wake it (Netty takes a loop
+     * deciding what to do for awake): the poll sees the queue and returns 0, so the loop runs it.
+     */
+    @Test
+    void stopsPolling_whenATaskIsQueuedForTheLoop() throws Exception {
+        DefaultEventExecutor loop = new DefaultEventExecutor();
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            // the executor's thread is held in a first task, so the second stays queued
+            loop.execute(() -> {
+                running.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(running.await(10, TimeUnit.SECONDS));
+            LoopIdlePoll poll = new LoopIdlePoll(1_000_000, () -> true);
+            SelectStrategy strategy = poll.newSelectStrategy();
+            poll.attach(List.of(loop));
+            Poller never = new Poller(Integer.MAX_VALUE, 1);
+            Thread queuer = new Thread(() -> {
+                while (never.calls.get() < 100) {
+                    Thread.onSpinWait();
+                }
+                loop.execute(() -> { });
+            });
+            queuer.start();
+            long start = System.nanoTime();
+            assertEquals(0, strategy.calculateStrategy(never, false), "0: no events, run the tasks");
+            assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(900),
+                    "returned when the task was queued, not at the 1 s limit");
+            queuer.join();
+        } finally {
+            release.countDown();
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * End to end, at the largest limit (1 ms): a script runs on the script thread, which hands its
+     * reply to the connection's loop as a task while the loop polls. Netty does not wake a loop
+     * deciding what to do, so only the poll's look at the task queue gets the reply out before the
+     * limit; 200 EVALs one after another see it happen. The loop polled (INFO), and CONFIG SET
+     * takes the limit.
+     */
+    @Test
+    void repliesHandedToAPollingLoop_endItsPoll() {
+        try (EmbeddedServer server = EmbeddedServer.builder()
+                .option("conn_io_threads", "1").option("conn_io_idle_poll_us", "1000").start()) {
+            RedisClient client = RedisClient.create(RedisURI.create(server.host(), server.port()));
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                RedisCommands<String, String> sync = c.sync();
+                for (int i = 0; i < 200; i++) {
+                    assertEquals(Long.valueOf(i + 1), sync.eval("return redis.call('INCR', KEYS[1])",
+                            ScriptOutputType.INTEGER, "counter"));
+                }
+                long ended = server.net().idlePoll().pollsEndedByTask();
+                assertTrue(ended > 0, "polls a reply's task ended: " + ended);
+                double polled = Double.parseDouble(field(sync.info("server"), "io_threads_idle_poll_seconds"));
+                assertTrue(polled > 0, "the loop polled: " + polled);
+                assertEquals("OK", sync.configSet("conn_io_idle_poll_us", "0"));
+                assertEquals("0", sync.configGet("conn_io_idle_poll_us").get("conn_io_idle_poll_us"));
+                assertEquals("ERR CONFIG SET failed (possibly related to argument 'conn_io_idle_poll_us') - argument must be between 0 and 1000 inclusive",
+                        assertThrows(RedisCommandExecutionException.class, () -> sync.configSet("conn_io_idle_poll_us", "1001")).getMessage());
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    private static String field(String info, String name) {
+        for (String line : info.split("\r\n")) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1);
+            }
+        }
+        throw new AssertionError(name + " not in " + info);
+    }
+}
