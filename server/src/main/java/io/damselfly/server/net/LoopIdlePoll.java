@@ -22,16 +22,16 @@ import java.util.function.BooleanSupplier;
  * way back. With redis-benchmark's 50 unpipelined clients a loop found nothing to do about once
  * every eleven requests and slept; a client's request then cost the client, the single-threaded
  * bottleneck of that benchmark, a wake-up. Polling through those gaps instead costs the loop's
- * core time it had idle. Measured (./scripts/bench full get-set, one run each, same box, 2
- * cores): unpipelined GET 0.90x redis-server without, 1.10x with 50 us; the figures and the
- * choice of the default are in docs/DESIGN.md.
+ * core time it had idle. Measured (2 cores, twelve rounds alternating with the jar before and
+ * redis-server): the client's CPU per request fell by 12%, unpipelined GET went from 0.97x to
+ * 1.09x redis-server's (medians of the rounds' ratios); docs/DESIGN.md has the figures.
  *
  * <p>The price is CPU: after every burst of work a loop polls for up to the limit, so a server
  * with a request every few hundred microseconds keeps a core visibly busy. And a polling loop
  * holds a core that another thread may want: with both loops of a 2-core machine serving
  * redis-benchmark's clients (connections dealt in turn), two polling loops and the benchmark
- * made three runnable threads for two cores, and unpipelined GET fell from about 1.0x to 0.75x
- * redis-server's, p99 from 1.4 to 3.9 ms. So loops poll only while fewer of them serve
+ * made three runnable threads for two cores, and unpipelined GET fell to 0.74-0.75x
+ * redis-server's, its p99 to 3.7-3.9 ms against 0.6-0.7. So loops poll only while fewer of them serve
  * connections than the machine has cores ({@link LoopBalancer#roomToPoll}). That time is counted
  * per loop ({@link #polledNanos}) and left out of what {@link LoopBalancer} takes for a loop's
  * load, so polling never makes a loop look busy or the machine look full; INFO shows it. 0 turns

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,69 +45,64 @@ class LoopIdlePollTest {
         }
     }
 
+    /** The loop whose task queue the polls watch: an executor of Netty's, started only by the test that queues tasks on it. */
+    private final DefaultEventExecutor loop = new DefaultEventExecutor();
+
+    @AfterEach
+    void stopLoop() {
+        loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    }
+
+    /** {@code poll}'s strategy for {@link #loop}, attached as the server attaches its loops'. */
+    private SelectStrategy attached(LoopIdlePoll poll) {
+        SelectStrategy strategy = poll.newSelectStrategy();
+        poll.attach(List.of(loop));
+        return strategy;
+    }
+
     @Test
     void pollsUntilTheSocketsHaveEvents() throws Exception {
-        DefaultEventExecutor loop = new DefaultEventExecutor();
-        try {
-            LoopIdlePoll poll = new LoopIdlePoll(1_000_000, () -> true);
-            SelectStrategy strategy = poll.newSelectStrategy();
-            poll.attach(List.of(loop));
-            Poller poller = new Poller(1000, 3);
-            assertEquals(3, strategy.calculateStrategy(poller, false), "the events found on the 1000th poll");
-            assertEquals(1000, poller.calls.get());
-            assertTrue(poll.polledNanos(0) > 0 && poll.polledNanos() == poll.polledNanos(0));
-        } finally {
-            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-        }
+        LoopIdlePoll poll = new LoopIdlePoll(1_000_000, () -> true);
+        SelectStrategy strategy = attached(poll);
+        Poller poller = new Poller(1000, 3);
+        assertEquals(3, strategy.calculateStrategy(poller, false), "the events found on the 1000th poll");
+        assertEquals(1000, poller.calls.get());
+        assertTrue(poll.polledNanos(0) > 0 && poll.polledNanos() == poll.polledNanos(0));
     }
 
     @Test
     void sleepsInThePoller_onceTheLimitPasses() throws Exception {
-        DefaultEventExecutor loop = new DefaultEventExecutor();
-        try {
-            LoopIdlePoll poll = new LoopIdlePoll(200, () -> true);
-            SelectStrategy strategy = poll.newSelectStrategy();
-            poll.attach(List.of(loop));
-            Poller never = new Poller(Integer.MAX_VALUE, 1);
-            assertEquals(SelectStrategy.SELECT, strategy.calculateStrategy(never, false));
-            assertTrue(never.calls.get() > 1, "polled before sleeping: " + never.calls.get());
-            assertTrue(poll.polledNanos(0) >= 200_000, "the 200 us polled are counted: " + poll.polledNanos(0));
-        } finally {
-            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-        }
+        LoopIdlePoll poll = new LoopIdlePoll(200, () -> true);
+        SelectStrategy strategy = attached(poll);
+        Poller never = new Poller(Integer.MAX_VALUE, 1);
+        assertEquals(SelectStrategy.SELECT, strategy.calculateStrategy(never, false));
+        assertTrue(never.calls.get() > 1, "polled before sleeping: " + never.calls.get());
+        assertTrue(poll.polledNanos(0) >= 200_000, "the 200 us polled are counted: " + poll.polledNanos(0));
     }
 
     @Test
     void doesNotPoll_whenOff_withoutRoom_beforeItKnowsItsLoop_orWithTasksQueued() throws Exception {
-        DefaultEventExecutor loop = new DefaultEventExecutor();
-        try {
-            LoopIdlePoll off = new LoopIdlePoll(0, () -> true);
-            SelectStrategy offStrategy = off.newSelectStrategy();
-            off.attach(List.of(loop));
-            Poller poller = new Poller(1, 5);
-            assertEquals(SelectStrategy.SELECT, offStrategy.calculateStrategy(poller, false), "limit 0");
-            assertEquals(0, poller.calls.get());
+        LoopIdlePoll off = new LoopIdlePoll(0, () -> true);
+        SelectStrategy offStrategy = attached(off);
+        Poller poller = new Poller(1, 5);
+        assertEquals(SelectStrategy.SELECT, offStrategy.calculateStrategy(poller, false), "limit 0");
+        assertEquals(0, poller.calls.get());
 
-            LoopIdlePoll crowded = new LoopIdlePoll(1_000_000, () -> false);
-            SelectStrategy crowdedStrategy = crowded.newSelectStrategy();
-            crowded.attach(List.of(loop));
-            assertEquals(SelectStrategy.SELECT, crowdedStrategy.calculateStrategy(poller, false), "no core left");
-            assertEquals(0, poller.calls.get());
+        SelectStrategy crowded = attached(new LoopIdlePoll(1_000_000, () -> false));
+        assertEquals(SelectStrategy.SELECT, crowded.calculateStrategy(poller, false), "no core left");
+        assertEquals(0, poller.calls.get());
 
-            LoopIdlePoll unattached = new LoopIdlePoll(1_000_000, () -> true);
-            assertEquals(SelectStrategy.SELECT, unattached.newSelectStrategy().calculateStrategy(poller, false));
-            assertEquals(0, poller.calls.get());
+        LoopIdlePoll unattached = new LoopIdlePoll(1_000_000, () -> true);
+        assertEquals(SelectStrategy.SELECT, unattached.newSelectStrategy().calculateStrategy(poller, false));
+        assertEquals(0, poller.calls.get());
 
-            // with tasks queued, Netty's default: one look at the sockets, then the tasks run
-            assertEquals(5, crowdedStrategy.calculateStrategy(poller, true));
-            assertEquals(1, poller.calls.get());
+        // with tasks queued, Netty's default: one look at the sockets, then the tasks run
+        assertEquals(5, crowded.calculateStrategy(poller, true));
+        assertEquals(1, poller.calls.get());
 
-            // a limit changed (CONFIG SET) is taken up at the next poll
-            off.limit(100);
-            assertEquals(5, offStrategy.calculateStrategy(new Poller(3, 5), false));
-        } finally {
-            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-        }
+        // a limit changed (CONFIG SET) is taken up at the next poll
+        off.limit(100);
+        assertEquals(5, offStrategy.calculateStrategy(new Poller(3, 5), false));
     }
 
     /**
@@ -115,7 +111,6 @@ class LoopIdlePollTest {
      */
     @Test
     void stopsPolling_whenATaskIsQueuedForTheLoop() throws Exception {
-        DefaultEventExecutor loop = new DefaultEventExecutor();
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try {
@@ -129,9 +124,7 @@ class LoopIdlePollTest {
                 }
             });
             assertTrue(running.await(10, TimeUnit.SECONDS));
-            LoopIdlePoll poll = new LoopIdlePoll(1_000_000, () -> true);
-            SelectStrategy strategy = poll.newSelectStrategy();
-            poll.attach(List.of(loop));
+            SelectStrategy strategy = attached(new LoopIdlePoll(1_000_000, () -> true));
             Poller never = new Poller(Integer.MAX_VALUE, 1);
             Thread queuer = new Thread(() -> {
                 while (never.calls.get() < 100) {
@@ -147,7 +140,6 @@ class LoopIdlePollTest {
             queuer.join();
         } finally {
             release.countDown();
-            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
     }
 
