@@ -90,13 +90,9 @@ final class LoopIdlePoll implements SelectStrategyFactory {
         return index < polls.size() ? polls.get(index).polledNanos : 0;
     }
 
-    /** Polls, of every loop, that a task queued for the loop cut short (tests). */
-    synchronized long pollsEndedByTask() {
-        long sum = 0;
-        for (LoopPoll p : polls) {
-            sum += p.endedByTask;
-        }
-        return sum;
+    /** The loop of strategy {@code index}, once attached (tests). */
+    synchronized SingleThreadEventExecutor loop(int index) {
+        return polls.get(index).loop;
     }
 
     /** Nanoseconds every loop together has spent polling idle. */
@@ -115,8 +111,6 @@ final class LoopIdlePoll implements SelectStrategyFactory {
         volatile SingleThreadEventExecutor loop;
         /** Written by the loop's thread only; read by the balancer and INFO. */
         volatile long polledNanos;
-        /** Polls a queued task cut short; written by the loop's thread only. */
-        volatile long endedByTask;
 
         LoopPoll(LoopIdlePoll owner) {
             this.owner = owner;
@@ -147,7 +141,6 @@ final class LoopIdlePoll implements SelectStrategyFactory {
                 return ready;
             }
             if (now - start < limit) {
-                endedByTask++;
                 return 0; // no events: run the tasks just queued
             }
             return SelectStrategy.SELECT;
